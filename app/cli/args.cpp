@@ -1,0 +1,72 @@
+#include "app/cli/args.h"
+
+#include "core/util/error.h"
+
+#include <cstdlib>
+
+namespace lathe::cli {
+
+Args::Args(int argc, char** argv, int first, const std::set<std::string>& flags,
+           const std::set<std::string>& options) {
+    for (int i = first; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a.rfind("--", 0) != 0 || a.size() == 2) {
+            positionals_.push_back(a);
+            continue;
+        }
+        std::string name = a.substr(2);
+        std::string value;
+        bool has_value = false;
+        if (auto eq = name.find('='); eq != std::string::npos) {
+            value = name.substr(eq + 1);
+            name = name.substr(0, eq);
+            has_value = true;
+        }
+        if (flags.count(name)) {
+            if (has_value) throw ConfigError("--" + name + " takes no value");
+            values_[name] = "1";
+        } else if (options.count(name)) {
+            if (!has_value) {
+                if (i + 1 >= argc) throw ConfigError("--" + name + " needs a value");
+                value = argv[++i];
+            }
+            values_[name] = value;
+        } else {
+            throw ConfigError("unknown option --" + name);
+        }
+    }
+}
+
+bool Args::has(const std::string& name) const { return values_.count(name) > 0; }
+
+std::optional<std::string> Args::get(const std::string& name) const {
+    auto it = values_.find(name);
+    if (it == values_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::string Args::require(const std::string& name) const {
+    auto v = get(name);
+    if (!v) throw ConfigError("missing --" + name);
+    return *v;
+}
+
+int Args::get_int(const std::string& name, int fallback) const {
+    auto v = get(name);
+    if (!v) return fallback;
+    char* end = nullptr;
+    long x = std::strtol(v->c_str(), &end, 10);
+    if (v->empty() || *end) throw ConfigError("--" + name + ": expected an integer, got '" + *v + "'");
+    return static_cast<int>(x);
+}
+
+double Args::get_double(const std::string& name, double fallback) const {
+    auto v = get(name);
+    if (!v) return fallback;
+    char* end = nullptr;
+    double x = std::strtod(v->c_str(), &end);
+    if (v->empty() || *end) throw ConfigError("--" + name + ": expected a number, got '" + *v + "'");
+    return x;
+}
+
+}  // namespace lathe::cli

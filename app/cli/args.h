@@ -1,0 +1,29 @@
+// Minimal flag parsing for lathe-cli: --name value, --name=value, boolean --flag, positionals.
+#pragma once
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace lathe::cli {
+
+class Args {
+public:
+    // `flags` lists the boolean options (they take no value); every other --option takes one.
+    Args(int argc, char** argv, int first, const std::set<std::string>& flags,
+         const std::set<std::string>& options);
+
+    bool has(const std::string& name) const;
+    std::optional<std::string> get(const std::string& name) const;
+    std::string require(const std::string& name) const;
+    int get_int(const std::string& name, int fallback) const;
+    double get_double(const std::string& name, double fallback) const;
+    const std::vector<std::string>& positionals() const { return positionals_; }
+
+private:
+    std::map<std::string, std::string> values_;
+    std::vector<std::string> positionals_;
+};
+
+}  // namespace lathe::cli

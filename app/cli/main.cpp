@@ -1,0 +1,49 @@
+// lathe-cli: the engine without the studio. Each subcommand lives in its own cmd_*.cpp.
+#include "app/cli/commands.h"
+#include "core/util/error.h"
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+namespace {
+
+void usage(FILE* out) {
+    std::fputs(
+        "usage: lathe-cli <command> [options]\n"
+        "\n"
+        "commands:\n"
+        "  info      --model DIR                      architecture, size, tokenizer, template\n"
+        "  tokenize  --model DIR (--text T | --text-file F) [--add-special]\n"
+        "  generate  --model DIR (--prompt T | --prompt-ids 1,2,3) [--max-new-tokens N]\n"
+        "            [--temperature T] [--top-p P] [--top-k K] [--seed S] [--ids]\n"
+        "  chat      --model DIR [--template NAME] [--system TEXT]\n"
+        "\n"
+        "Run 'lathe-cli <command> --help' for the options of one command.\n",
+        out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const std::string command = argv[1];
+    try {
+        for (const auto& c : lathe::cli::commands()) {
+            if (command == c.name) return c.run(argc, argv);
+        }
+        std::fprintf(stderr, "lathe-cli: unknown command '%s'\n", command.c_str());
+        usage(stderr);
+        return 2;
+    } catch (const lathe::Error& e) {
+        std::fprintf(stderr, "lathe-cli %s: error: %s\n", command.c_str(), e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "lathe-cli %s: internal error: %s\n", command.c_str(), e.what());
+        return 3;
+    }
+}

@@ -1,0 +1,50 @@
+#include "core/io/json_file.h"
+
+#include "core/util/error.h"
+#include "core/util/fs.h"
+
+#include <nlohmann/json.hpp>
+
+namespace lathe {
+
+void line_column(std::string_view text, size_t offset, size_t& line, size_t& column) {
+    line = 1;
+    column = 1;
+    const size_t end = std::min(offset, text.size());
+    for (size_t i = 0; i < end; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+            ++column;  // count characters, not UTF-8 continuation bytes
+        }
+    }
+}
+
+nlohmann::json parse_json(std::string_view text, const std::string& origin) {
+    try {
+        return nlohmann::json::parse(text.begin(), text.end());
+    } catch (const nlohmann::json::parse_error& e) {
+        // nlohmann's byte is 1-based and points just past the offending character.
+        size_t line = 1, column = 1;
+        line_column(text, e.byte > 0 ? e.byte - 1 : 0, line, column);
+        std::string reason = e.what();
+        const auto pos = reason.find("parse error");
+        if (pos != std::string::npos) {
+            const auto colon = reason.find(": ", pos);
+            if (colon != std::string::npos) reason = reason.substr(colon + 2);
+        }
+        throw IoError(origin + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                      ": invalid JSON: " + reason);
+    }
+}
+
+nlohmann::json read_json_file(const std::string& path) {
+    return parse_json(read_file(path), path);
+}
+
+void write_json_file(const std::string& path, const nlohmann::json& value, int indent) {
+    write_file_atomic(path, value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+}  // namespace lathe

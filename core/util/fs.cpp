@@ -1,0 +1,103 @@
+#include "core/util/fs.h"
+
+#include "core/util/error.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace lathe {
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        if (!fs::exists(path)) throw IoError(path + ": file not found");
+        throw IoError(path + ": cannot open (" + std::strerror(errno) + ")");
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) throw IoError(path + ": read failed");
+    return ss.str();
+}
+
+bool file_exists(const std::string& path) {
+    std::error_code ec;
+    return fs::is_regular_file(path, ec);
+}
+
+bool dir_exists(const std::string& path) {
+    std::error_code ec;
+    return fs::is_directory(path, ec);
+}
+
+std::string temp_sibling(const std::string& path) {
+    std::string p = path;
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    return p + ".tmp-" + std::to_string(::getpid());
+}
+
+void write_file_atomic(const std::string& path, std::string_view data) {
+    const std::string tmp = temp_sibling(path);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw IoError(path + ": cannot create (" + std::strerror(errno) + ")");
+    const char* p = data.data();
+    size_t left = data.size();
+    while (left > 0) {
+        ssize_t n = ::write(fd, p, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const std::string why = std::strerror(errno);
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            throw IoError(path + ": write failed (" + why + ")");
+        }
+        p += n;
+        left -= static_cast<size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        const std::string why = std::strerror(errno);
+        ::unlink(tmp.c_str());
+        throw IoError(path + ": write failed (" + why + ")");
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        ::unlink(tmp.c_str());
+        throw IoError(path + ": cannot rename into place (" + why + ")");
+    }
+}
+
+void replace_dir_atomic(const std::string& staged, const std::string& target) {
+    std::error_code ec;
+    if (!fs::exists(target)) {
+        fs::rename(staged, target, ec);
+        if (ec) throw IoError(target + ": cannot rename into place (" + ec.message() + ")");
+        return;
+    }
+    // rename(2) cannot replace a non-empty directory: move the old one aside first, so that at every
+    // instant one complete copy exists under a known name.
+    const std::string old = target + ".old-" + std::to_string(::getpid());
+    fs::rename(target, old, ec);
+    if (ec) throw IoError(target + ": cannot move aside (" + ec.message() + ")");
+    fs::rename(staged, target, ec);
+    if (ec) {
+        std::error_code ignore;
+        fs::rename(old, target, ignore);
+        throw IoError(target + ": cannot rename into place (" + ec.message() + ")");
+    }
+    fs::remove_all(old, ec);
+}
+
+std::string path_join(const std::string& a, const std::string& b) {
+    if (a.empty()) return b;
+    return (fs::path(a) / b).string();
+}
+
+}  // namespace lathe

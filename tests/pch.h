@@ -1,0 +1,5 @@
+#pragma once
+#include <torch/torch.h>
+#include <QtTest>
+#include <string>
+#include <vector>
