@@ -2,8 +2,16 @@
 
 namespace lathe::cli {
 
+int cmd_info(int argc, char** argv);
+int cmd_tokenize(int argc, char** argv);
+int cmd_generate(int argc, char** argv);
+
 const std::vector<Command>& commands() {
-    static const std::vector<Command> list = {};
+    static const std::vector<Command> list = {
+        {"info", cmd_info},
+        {"tokenize", cmd_tokenize},
+        {"generate", cmd_generate},
+    };
     return list;
 }
 

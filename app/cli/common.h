@@ -1,0 +1,18 @@
+// Pieces several lathe-cli commands share.
+#pragma once
+#include <set>
+#include <string>
+#include <vector>
+
+namespace lathe::cli {
+
+// --help text printer: prints `text` and returns 0 when argv holds --help.
+bool wants_help(int argc, char** argv);
+
+// "1,2,3" or "1 2 3" -> ids; throws ConfigError naming the bad item.
+std::vector<int> parse_id_list(const std::string& text);
+
+std::string human_bytes(double bytes);   // "1.23 GB"
+std::string human_count(double n);       // "124.4M"
+
+}  // namespace lathe::cli

@@ -1,0 +1,208 @@
+#include "core/model/config.h"
+
+#include "core/io/json_file.h"
+#include "core/util/error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace lathe {
+
+namespace {
+
+const Architecture kArchitectures[] = {
+    // model_type   HF class               qkv_bias qk_norm tied
+    {"llama", "LlamaForCausalLM", false, false, false},
+    {"mistral", "MistralForCausalLM", false, false, false},
+    {"qwen2", "Qwen2ForCausalLM", true, false, false},
+    {"qwen3", "Qwen3ForCausalLM", false, true, false},
+};
+
+template <typename T>
+T get_or(const nlohmann::json& j, const char* key, T fallback, const std::string& origin) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return fallback;
+    try {
+        return it->get<T>();
+    } catch (const nlohmann::json::exception&) {
+        throw ModelError(origin + ": field '" + key + "' has the wrong type (" + it->type_name() + ")");
+    }
+}
+
+int64_t require_int(const nlohmann::json& j, const char* key, const std::string& origin) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) throw ModelError(origin + ": missing field '" + key + "'");
+    if (!it->is_number_integer()) throw ModelError(origin + ": field '" + key + "' must be an integer");
+    return it->get<int64_t>();
+}
+
+RopeScaling parse_rope_scaling(const nlohmann::json& j, const std::string& origin) {
+    RopeScaling r;
+    auto it = j.find("rope_scaling");
+    if (it == j.end() || it->is_null()) return r;
+    if (!it->is_object()) throw ModelError(origin + ": 'rope_scaling' must be an object");
+    const auto& s = *it;
+    std::string type = get_or<std::string>(s, "rope_type", get_or<std::string>(s, "type", "", origin), origin);
+    if (type == "default" || type.empty()) return r;
+    if (type != "linear" && type != "llama3")
+        throw ModelError(origin + ": rope_scaling type '" + type + "' is not supported (supported: linear, llama3)");
+    r.type = type;
+    r.factor = get_or<double>(s, "factor", 1.0, origin);
+    if (r.factor <= 0) throw ModelError(origin + ": rope_scaling.factor must be positive");
+    if (type == "llama3") {
+        r.low_freq_factor = get_or<double>(s, "low_freq_factor", 1.0, origin);
+        r.high_freq_factor = get_or<double>(s, "high_freq_factor", 4.0, origin);
+        r.original_max_position_embeddings =
+            get_or<int64_t>(s, "original_max_position_embeddings", 8192, origin);
+        if (r.high_freq_factor <= r.low_freq_factor)
+            throw ModelError(origin + ": rope_scaling.high_freq_factor must exceed low_freq_factor");
+    }
+    return r;
+}
+
+std::vector<int64_t> parse_ids(const nlohmann::json& j, const char* key, const std::string& origin) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return {};
+    if (it->is_number_integer()) return {it->get<int64_t>()};
+    if (it->is_array()) {
+        std::vector<int64_t> ids;
+        for (const auto& v : *it) {
+            if (!v.is_number_integer()) throw ModelError(origin + ": '" + key + "' must hold integers");
+            ids.push_back(v.get<int64_t>());
+        }
+        return ids;
+    }
+    throw ModelError(origin + ": '" + key + "' must be an integer or a list of integers");
+}
+
+}  // namespace
+
+const Architecture* find_architecture(const std::string& model_type) {
+    for (const auto& a : kArchitectures)
+        if (model_type == a.model_type) return &a;
+    return nullptr;
+}
+
+std::vector<std::string> supported_model_types() {
+    std::vector<std::string> names;
+    for (const auto& a : kArchitectures) names.emplace_back(a.model_type);
+    return names;
+}
+
+const Architecture& ModelConfig::arch() const {
+    const Architecture* a = find_architecture(model_type);
+    if (!a) throw ModelError("unknown model_type '" + model_type + "'");
+    return *a;
+}
+
+ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& origin) {
+    if (!j.is_object()) throw ModelError(origin + ": expected a JSON object");
+    ModelConfig c;
+    c.model_type = get_or<std::string>(j, "model_type", "", origin);
+    if (c.model_type.empty()) throw ModelError(origin + ": missing field 'model_type'");
+    const Architecture* arch = find_architecture(c.model_type);
+    if (!arch) {
+        std::string known;
+        for (const auto& n : supported_model_types()) known += (known.empty() ? "" : ", ") + n;
+        throw ModelError(origin + ": model_type '" + c.model_type + "' is not supported (supported: " + known + ")");
+    }
+    c.vocab_size = require_int(j, "vocab_size", origin);
+    c.hidden_size = require_int(j, "hidden_size", origin);
+    c.intermediate_size = require_int(j, "intermediate_size", origin);
+    c.num_hidden_layers = require_int(j, "num_hidden_layers", origin);
+    c.num_attention_heads = require_int(j, "num_attention_heads", origin);
+    c.num_key_value_heads = get_or<int64_t>(j, "num_key_value_heads", c.num_attention_heads, origin);
+    if (c.num_attention_heads > 0)
+        c.head_dim = get_or<int64_t>(j, "head_dim", c.hidden_size / c.num_attention_heads, origin);
+    c.max_position_embeddings = get_or<int64_t>(j, "max_position_embeddings", 2048, origin);
+    c.rms_norm_eps = get_or<double>(j, "rms_norm_eps", 1e-6, origin);
+    c.rope_theta = get_or<double>(j, "rope_theta", 10000.0, origin);
+    c.rope_scaling = parse_rope_scaling(j, origin);
+    c.tie_word_embeddings = get_or<bool>(j, "tie_word_embeddings", arch->default_tied, origin);
+    c.attention_bias = get_or<bool>(j, "attention_bias", false, origin);
+    c.mlp_bias = get_or<bool>(j, "mlp_bias", false, origin);
+    c.hidden_act = get_or<std::string>(j, "hidden_act", "silu", origin);
+    c.torch_dtype = get_or<std::string>(j, "torch_dtype", "float32", origin);
+    auto bos = parse_ids(j, "bos_token_id", origin);
+    c.bos_token_id = bos.empty() ? -1 : bos[0];
+    c.eos_token_ids = parse_ids(j, "eos_token_id", origin);
+    auto pad = parse_ids(j, "pad_token_id", origin);
+    c.pad_token_id = pad.empty() ? -1 : pad[0];
+    c.validate(origin);
+    return c;
+}
+
+ModelConfig ModelConfig::from_file(const std::string& path) { return from_json(read_json_file(path), path); }
+
+void ModelConfig::validate(const std::string& origin) const {
+    auto fail = [&](const std::string& what) { throw ModelError(origin + ": " + what); };
+    if (!find_architecture(model_type)) fail("model_type '" + model_type + "' is not supported");
+    if (vocab_size <= 0) fail("vocab_size must be positive, got " + std::to_string(vocab_size));
+    if (hidden_size <= 0) fail("hidden_size must be positive, got " + std::to_string(hidden_size));
+    if (intermediate_size <= 0) fail("intermediate_size must be positive");
+    if (num_hidden_layers <= 0) fail("num_hidden_layers must be positive");
+    if (num_attention_heads <= 0) fail("num_attention_heads must be positive");
+    if (num_key_value_heads <= 0 || num_attention_heads % num_key_value_heads != 0)
+        fail("num_key_value_heads (" + std::to_string(num_key_value_heads) +
+             ") must divide num_attention_heads (" + std::to_string(num_attention_heads) + ")");
+    if (head_dim <= 0 || head_dim % 2 != 0) fail("head_dim must be a positive even number, got " + std::to_string(head_dim));
+    if (hidden_act != "silu" && hidden_act != "swish")
+        fail("hidden_act '" + hidden_act + "' is not supported (supported: silu)");
+    if (rms_norm_eps <= 0) fail("rms_norm_eps must be positive");
+    if (rope_theta <= 0) fail("rope_theta must be positive");
+    if (max_position_embeddings <= 0) fail("max_position_embeddings must be positive");
+}
+
+nlohmann::json ModelConfig::to_json(const nlohmann::json* base) const {
+    nlohmann::json j = base && base->is_object() ? *base : nlohmann::json::object();
+    const Architecture& a = arch();
+    j["architectures"] = {a.hf_class};
+    j["model_type"] = model_type;
+    j["vocab_size"] = vocab_size;
+    j["hidden_size"] = hidden_size;
+    j["intermediate_size"] = intermediate_size;
+    j["num_hidden_layers"] = num_hidden_layers;
+    j["num_attention_heads"] = num_attention_heads;
+    j["num_key_value_heads"] = num_key_value_heads;
+    j["head_dim"] = head_dim;
+    j["max_position_embeddings"] = max_position_embeddings;
+    j["rms_norm_eps"] = rms_norm_eps;
+    j["rope_theta"] = rope_theta;
+    if (rope_scaling.type.empty()) {
+        j["rope_scaling"] = nullptr;
+    } else {
+        nlohmann::json s = {{"rope_type", rope_scaling.type}, {"factor", rope_scaling.factor}};
+        if (rope_scaling.type == "llama3") {
+            s["low_freq_factor"] = rope_scaling.low_freq_factor;
+            s["high_freq_factor"] = rope_scaling.high_freq_factor;
+            s["original_max_position_embeddings"] = rope_scaling.original_max_position_embeddings;
+        }
+        j["rope_scaling"] = s;
+    }
+    j["tie_word_embeddings"] = tie_word_embeddings;
+    if (model_type == "llama") {
+        j["attention_bias"] = attention_bias;
+        j["mlp_bias"] = mlp_bias;
+    }
+    j["hidden_act"] = hidden_act;
+    j["torch_dtype"] = torch_dtype;
+    if (bos_token_id >= 0) j["bos_token_id"] = bos_token_id;
+    if (eos_token_ids.size() == 1) j["eos_token_id"] = eos_token_ids[0];
+    else if (!eos_token_ids.empty()) j["eos_token_id"] = eos_token_ids;
+    if (pad_token_id >= 0) j["pad_token_id"] = pad_token_id;
+    return j;
+}
+
+int64_t ModelConfig::parameter_count() const {
+    const int64_t h = hidden_size, q = num_attention_heads * head_dim, kv = num_key_value_heads * head_dim;
+    int64_t attn = h * q + 2 * h * kv + q * h;
+    if (qkv_bias()) attn += q + 2 * kv;
+    if (attention_bias) attn += h;
+    if (arch().qk_norm) attn += 2 * head_dim;
+    int64_t mlp = 3 * h * intermediate_size;
+    if (mlp_bias) mlp += 2 * intermediate_size + h;
+    const int64_t layer = attn + mlp + 2 * h;
+    const int64_t embed = vocab_size * h;
+    return embed + num_hidden_layers * layer + h + (tie_word_embeddings ? 0 : embed);
+}
+
+}  // namespace lathe

@@ -1,0 +1,70 @@
+// The hyperparameters of a decoder-only model, read from and written to Hugging Face's config.json.
+// Families differ by data (the Architecture row), not by code paths.
+#pragma once
+#include <nlohmann/json_fwd.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lathe {
+
+// What distinguishes one family from another; one row per model_type (see config.cpp).
+struct Architecture {
+    const char* model_type;    // "llama", "qwen2", ...
+    const char* hf_class;      // "LlamaForCausalLM"
+    bool qkv_bias;             // q/k/v projections carry a bias (Qwen2)
+    bool qk_norm;              // RMSNorm on q and k per head before RoPE (Qwen3)
+    bool default_tied;         // tie_word_embeddings when config.json omits it
+};
+
+const Architecture* find_architecture(const std::string& model_type);
+std::vector<std::string> supported_model_types();
+
+struct RopeScaling {
+    std::string type;  // "" (none), "linear", "llama3"
+    double factor = 1.0;
+    double low_freq_factor = 1.0;
+    double high_freq_factor = 4.0;
+    int64_t original_max_position_embeddings = 8192;
+};
+
+struct ModelConfig {
+    std::string model_type = "llama";
+    int64_t vocab_size = 32000;
+    int64_t hidden_size = 4096;
+    int64_t intermediate_size = 11008;
+    int64_t num_hidden_layers = 32;
+    int64_t num_attention_heads = 32;
+    int64_t num_key_value_heads = 32;
+    int64_t head_dim = 128;
+    int64_t max_position_embeddings = 2048;
+    double rms_norm_eps = 1e-6;
+    double rope_theta = 10000.0;
+    RopeScaling rope_scaling;
+    bool tie_word_embeddings = false;
+    bool attention_bias = false;  // llama's option: bias on q/k/v/o
+    bool mlp_bias = false;        // llama's option: bias on gate/up/down
+    std::string hidden_act = "silu";
+    std::string torch_dtype = "float32";
+    int64_t bos_token_id = -1;
+    std::vector<int64_t> eos_token_ids;
+    int64_t pad_token_id = -1;
+
+    const Architecture& arch() const;
+    bool qkv_bias() const { return arch().qkv_bias || attention_bias; }
+
+    // Parses config.json. `origin` names the file in messages. Throws ModelError for an unknown
+    // model_type, a missing or inconsistent field (e.g. heads not dividing hidden size).
+    static ModelConfig from_json(const nlohmann::json& j, const std::string& origin);
+    static ModelConfig from_file(const std::string& path);
+    // The config.json Lathe writes: the original file's unknown keys are kept (`base`), ours override.
+    nlohmann::json to_json(const nlohmann::json* base = nullptr) const;
+
+    // Parameter count of the full model (embeddings and head counted once when tied).
+    int64_t parameter_count() const;
+    // Throws ModelError when the numbers cannot describe a working model.
+    void validate(const std::string& origin) const;
+};
+
+}  // namespace lathe

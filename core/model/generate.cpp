@@ -1,0 +1,177 @@
+#include "core/model/generate.h"
+
+#include "core/io/json_file.h"
+#include "core/model/config.h"
+#include "core/model/transformer.h"
+#include "core/tokenizer/tokenizer.h"
+#include "core/util/error.h"
+#include "core/util/fs.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+
+namespace lathe {
+
+const char* finish_reason_name(FinishReason r) {
+    switch (r) {
+        case FinishReason::Stop: return "stop";
+        case FinishReason::Length: return "length";
+        case FinishReason::Cancelled: return "cancelled";
+    }
+    return "?";
+}
+
+double GenerateResult::decode_tokens_per_s() const {
+    return ids.size() > 1 && decode_s > 0 ? static_cast<double>(ids.size() - 1) / decode_s : 0.0;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Holds back streamed text that could be the start of a stop string, and cuts the text at the first
+// complete stop string.
+class StopStringFilter {
+public:
+    explicit StopStringFilter(const std::vector<std::string>& stops) : stops_(stops) {}
+
+    // Appends `piece`; returns the text that is now safe to show. Sets stopped() when a stop string
+    // appeared (the text before it is returned, the stop string never is).
+    std::string feed(const std::string& piece) {
+        pending_ += piece;
+        for (const auto& s : stops_) {
+            if (s.empty()) continue;
+            auto at = pending_.find(s);
+            if (at != std::string::npos) {
+                stopped_ = true;
+                std::string out = pending_.substr(0, at);
+                pending_.clear();
+                return out;
+            }
+        }
+        size_t hold = 0;  // longest suffix of pending_ that is a proper prefix of a stop string
+        for (const auto& s : stops_) {
+            for (size_t n = std::min(s.size() - 1, pending_.size()); n > hold; --n) {
+                if (pending_.compare(pending_.size() - n, n, s, 0, n) == 0) {
+                    hold = n;
+                    break;
+                }
+            }
+        }
+        std::string out = pending_.substr(0, pending_.size() - hold);
+        pending_.erase(0, pending_.size() - hold);
+        return out;
+    }
+    std::string flush() { return std::exchange(pending_, std::string()); }
+    bool stopped() const { return stopped_; }
+
+private:
+    const std::vector<std::string>& stops_;
+    std::string pending_;
+    bool stopped_ = false;
+};
+
+}  // namespace
+
+GenerateResult generate(CausalLMImpl& model, const Tokenizer* tokenizer, const std::vector<int32_t>& prompt,
+                        const GenerateOptions& options, const StreamCallback& on_text,
+                        const std::atomic<bool>* cancel) {
+    if (prompt.empty()) throw ConfigError("the prompt is empty: nothing to continue from");
+    if (options.max_new_tokens < 0) throw ConfigError("max_new_tokens must be >= 0");
+    const int64_t vocab = model.config().vocab_size;
+    for (int32_t id : prompt)
+        if (id < 0 || id >= vocab)
+            throw ConfigError("prompt token id " + std::to_string(id) + " is outside the vocabulary [0, " +
+                              std::to_string(vocab) + ")");
+
+    c10::InferenceMode inference;
+    GenerateResult result;
+    result.prompt_tokens = static_cast<int64_t>(prompt.size());
+    Sampler sampler(options.sampling);
+    const auto device = model.device();
+    KVCache cache(model.config(), 1, static_cast<int64_t>(prompt.size()) + options.max_new_tokens + 1, device,
+                  model.dtype());
+    std::vector<int32_t> history = prompt;
+    std::optional<StreamDecoder> stream;
+    if (tokenizer) stream.emplace(*tokenizer, true);
+    StopStringFilter stops(tokenizer ? options.stop_strings : std::vector<std::string>{});
+
+    auto emit = [&](const std::string& text, int32_t id) {
+        result.text += text;
+        if (on_text) on_text(text, id);
+    };
+
+    const auto start = Clock::now();
+    Clock::time_point first_token_at = start;
+    ForwardOptions fwd;
+    fwd.cache = &cache;
+    fwd.last_token_only = true;
+    auto input = torch::tensor(std::vector<int64_t>(prompt.begin(), prompt.end()), torch::kLong)
+                     .unsqueeze(0)
+                     .to(device);  // (1, T)
+    result.finish = FinishReason::Length;
+    for (int64_t step = 0; step < options.max_new_tokens; ++step) {
+        if (cancel && cancel->load()) {
+            result.finish = FinishReason::Cancelled;
+            break;
+        }
+        auto logits = model.forward(input, fwd);  // (1, 1, V)
+        const int32_t id = static_cast<int32_t>(sampler.next(logits.reshape(-1), history));
+        if (step == 0) {
+            first_token_at = Clock::now();
+            result.time_to_first_token_s = seconds_since(start);
+        }
+        result.ids.push_back(id);
+        history.push_back(id);
+        const bool is_stop_id =
+            std::find(options.stop_ids.begin(), options.stop_ids.end(), id) != options.stop_ids.end();
+        if (is_stop_id) {
+            result.finish = FinishReason::Stop;
+            break;
+        }
+        if (stream) {
+            std::string piece = stops.feed(stream->push(id));
+            emit(piece, id);
+            if (stops.stopped()) {
+                result.finish = FinishReason::Stop;
+                break;
+            }
+        } else if (on_text) {
+            on_text(std::string(), id);
+        }
+        input = torch::full({1, 1}, static_cast<int64_t>(id), torch::TensorOptions().dtype(torch::kLong).device(device));
+    }
+    if (stream && !stops.stopped()) {
+        std::string rest = stops.feed(stream->flush());
+        if (!stops.stopped()) rest += stops.flush();
+        if (!rest.empty()) emit(rest, -1);
+    }
+    if (!result.ids.empty()) result.decode_s = seconds_since(first_token_at);
+    return result;
+}
+
+std::vector<int32_t> default_stop_ids(const std::string& model_dir, const Tokenizer* tokenizer) {
+    std::vector<int32_t> ids;
+    auto add = [&](int64_t id) {
+        if (id >= 0 && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(static_cast<int32_t>(id));
+    };
+    auto add_json = [&](const nlohmann::json& j) {
+        auto it = j.find("eos_token_id");
+        if (it == j.end()) return;
+        if (it->is_number_integer()) add(it->get<int64_t>());
+        if (it->is_array())
+            for (const auto& v : *it)
+                if (v.is_number_integer()) add(v.get<int64_t>());
+    };
+    for (const char* name : {"generation_config.json", "config.json"}) {
+        const std::string path = path_join(model_dir, name);
+        if (file_exists(path)) add_json(read_json_file(path));
+    }
+    if (tokenizer) add(tokenizer->special().eos_id);
+    return ids;
+}
+
+}  // namespace lathe

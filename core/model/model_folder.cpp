@@ -1,0 +1,106 @@
+#include "core/model/model_folder.h"
+
+#include "core/io/json_file.h"
+#include "core/io/safetensors.h"
+#include "core/util/error.h"
+#include "core/util/fs.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <set>
+
+namespace fs = std::filesystem;
+
+namespace lathe {
+
+ModelConfig read_model_config(const std::string& dir) {
+    if (!dir_exists(dir)) throw ModelError("model folder '" + dir + "' does not exist");
+    const std::string path = path_join(dir, "config.json");
+    if (!file_exists(path))
+        throw ModelError(dir + ": no config.json (a Hugging Face model folder holds config.json and model.safetensors)");
+    return ModelConfig::from_file(path);
+}
+
+namespace {
+
+std::vector<int64_t> sizes_of(const torch::Tensor& t) { return t.sizes().vec(); }
+
+}  // namespace
+
+void load_weights(CausalLMImpl& model, const std::string& dir, LoadReport* report) {
+    TensorStore store(dir);
+    torch::NoGradGuard no_grad;
+    std::set<std::string> used;
+    std::set<std::string> dtypes;
+    for (auto& item : model.named_parameters()) {
+        const std::string& name = item.key();
+        auto& param = item.value();
+        if (!store.has(name))
+            throw ModelError(dir + ": tensor '" + name + "' is missing from the weights (config.json describes a " +
+                             model.config().model_type + " model with " +
+                             std::to_string(model.config().num_hidden_layers) + " layers)");
+        const TensorEntry& e = store.entry(name);
+        if (e.shape != sizes_of(param))
+            throw ModelError(store.file_of(name) + ": tensor '" + name + "' has shape " + shape_string(e.shape) +
+                             ", expected " + shape_string(sizes_of(param)) + " from config.json");
+        param.copy_(store.tensor(name));
+        used.insert(name);
+        dtypes.insert(dtype_name(e.dtype));
+    }
+    if (report) {
+        for (const auto& n : store.names()) {
+            // Tied checkpoints sometimes carry lm_head.weight too; rotary buffers are recomputed.
+            if (!used.count(n)) report->unused_tensors.push_back(n);
+        }
+        report->weights_dtype = dtypes.size() == 1 ? *dtypes.begin() : "mixed";
+        report->file_bytes = store.total_bytes();
+    }
+}
+
+CausalLM load_causal_lm(const std::string& dir, const LoadOptions& options, LoadReport* report) {
+    ModelConfig config = read_model_config(dir);
+    CausalLM model(config);
+    model->to(options.device, options.dtype);
+    load_weights(*model, dir, report);
+    model->eval();
+    return model;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> state_tensors(CausalLMImpl& model, torch::ScalarType dtype) {
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    for (auto& item : model.named_parameters()) {
+        auto t = item.value().detach();
+        if (t.is_floating_point()) t = t.to(dtype);
+        out.emplace_back(item.key(), t.to(torch::kCPU).contiguous());
+    }
+    return out;
+}
+
+void save_causal_lm(CausalLMImpl& model, const std::string& dir, torch::ScalarType dtype, uint64_t max_shard_bytes,
+                    const nlohmann::json* base_config) {
+    fs::create_directories(dir);
+    ModelConfig c = model.config();
+    c.torch_dtype = dtype_label(dtype);
+    write_sharded(dir, state_tensors(model, dtype), max_shard_bytes, {{"format", "pt"}});
+    write_json_file(path_join(dir, "config.json"), c.to_json(base_config));
+}
+
+torch::ScalarType parse_dtype(const std::string& name) {
+    if (name == "fp32" || name == "float32" || name == "f32" || name == "float") return torch::kFloat;
+    if (name == "fp16" || name == "float16" || name == "f16" || name == "half") return torch::kHalf;
+    if (name == "bf16" || name == "bfloat16") return torch::kBFloat16;
+    throw ConfigError("unknown precision '" + name + "' (expected fp32, fp16 or bf16)");
+}
+
+std::string dtype_label(torch::ScalarType t) {
+    switch (t) {
+        case torch::kFloat: return "float32";
+        case torch::kHalf: return "float16";
+        case torch::kBFloat16: return "bfloat16";
+        case torch::kDouble: return "float64";
+        default: return c10::toString(t);
+    }
+}
+
+}  // namespace lathe

@@ -1,0 +1,186 @@
+#include "core/model/transformer.h"
+
+#include "core/util/error.h"
+
+#include <cmath>
+#include <limits>
+
+namespace lathe {
+
+RMSNormImpl::RMSNormImpl(int64_t dim, double e) : eps(e) {
+    weight = register_parameter("weight", torch::ones({dim}));
+}
+
+torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
+    // As transformers: normalise in float32, scale in the input dtype.
+    auto xf = x.to(torch::kFloat);
+    auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + eps);
+    return weight * normed.to(x.scalar_type());
+}
+
+AttentionImpl::AttentionImpl(const ModelConfig& c)
+    : heads(c.num_attention_heads), kv_heads(c.num_key_value_heads), head_dim(c.head_dim),
+      scale(1.0 / std::sqrt(static_cast<double>(c.head_dim))) {
+    const int64_t h = c.hidden_size;
+    const bool qkv_bias = c.qkv_bias();
+    q_proj = register_module("q_proj", Linear(h, heads * head_dim, qkv_bias));
+    k_proj = register_module("k_proj", Linear(h, kv_heads * head_dim, qkv_bias));
+    v_proj = register_module("v_proj", Linear(h, kv_heads * head_dim, qkv_bias));
+    o_proj = register_module("o_proj", Linear(heads * head_dim, h, c.attention_bias));
+    if (c.arch().qk_norm) {
+        q_norm = register_module("q_norm", RMSNorm(head_dim, c.rms_norm_eps));
+        k_norm = register_module("k_norm", RMSNorm(head_dim, c.rms_norm_eps));
+    }
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer) {
+    const int64_t B = x.size(0), T = x.size(1);
+    auto q = q_proj(x).view({B, T, heads, head_dim});     // (B, T, H, hd)
+    auto k = k_proj(x).view({B, T, kv_heads, head_dim});  // (B, T, KV, hd)
+    auto v = v_proj(x).view({B, T, kv_heads, head_dim});
+    if (q_norm) {
+        q = q_norm(q);
+        k = k_norm(k);
+    }
+    q = apply_rope(q.transpose(1, 2), ctx.cos, ctx.sin);  // (B, H, T, hd)
+    k = apply_rope(k.transpose(1, 2), ctx.cos, ctx.sin);  // (B, KV, T, hd)
+    v = v.transpose(1, 2);
+    if (ctx.cache) std::tie(k, v) = ctx.cache->append(layer, k, v);  // (B, KV, S, hd)
+    const int64_t S = k.size(2), groups = heads / kv_heads;
+
+    // Grouped-query attention without copying K/V: fold each group's heads into the query rows.
+    auto qg = q.reshape({B, kv_heads, groups * T, head_dim});               // (B, KV, G*T, hd)
+    auto scores = torch::matmul(qg, k.transpose(-1, -2)).mul_(scale);      // (B, KV, G*T, S)
+    scores = scores.view({B, heads, T, S});
+    if (ctx.mask.defined()) scores = scores + ctx.mask;
+    auto probs = torch::softmax(scores, -1, torch::kFloat).to(q.scalar_type());
+    auto out = torch::matmul(probs.view({B, kv_heads, groups * T, S}), v);  // (B, KV, G*T, hd)
+    out = out.view({B, heads, T, head_dim}).transpose(1, 2).reshape({B, T, heads * head_dim});
+    return o_proj(out);
+}
+
+MLPImpl::MLPImpl(const ModelConfig& c) {
+    gate_proj = register_module("gate_proj", Linear(c.hidden_size, c.intermediate_size, c.mlp_bias));
+    up_proj = register_module("up_proj", Linear(c.hidden_size, c.intermediate_size, c.mlp_bias));
+    down_proj = register_module("down_proj", Linear(c.intermediate_size, c.hidden_size, c.mlp_bias));
+}
+
+torch::Tensor MLPImpl::forward(const torch::Tensor& x) {
+    return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
+}
+
+DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {
+    self_attn = register_module("self_attn", Attention(c));
+    mlp = register_module("mlp", MLP(c));
+    input_layernorm = register_module("input_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+    post_attention_layernorm = register_module("post_attention_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+}
+
+torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer) {
+    auto h = x + self_attn->forward(input_layernorm(x), ctx, layer);
+    return h + mlp(post_attention_layernorm(h));
+}
+
+DecoderImpl::DecoderImpl(const ModelConfig& c) {
+    embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocab_size, c.hidden_size));
+    layers = register_module("layers", torch::nn::ModuleList());
+    for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(DecoderLayer(c));
+    norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+}
+
+CausalLMImpl::CausalLMImpl(const ModelConfig& c) : config_(c), rope_(c) {
+    c.validate("model config");
+    model = register_module("model", Decoder(c));
+    if (!c.tie_word_embeddings) lm_head = register_module("lm_head", Linear(c.hidden_size, c.vocab_size, false));
+}
+
+torch::Device CausalLMImpl::device() const { return model->embed_tokens->weight.device(); }
+torch::ScalarType CausalLMImpl::dtype() const { return model->embed_tokens->weight.scalar_type(); }
+
+namespace {
+
+// Additive mask (B|1, 1, T, S): position i of the new tokens sees keys j <= past + i that are not
+// padding. Undefined when nothing needs masking (one new token, no padding).
+torch::Tensor build_mask(int64_t T, int64_t past, const torch::Tensor& attention_mask, torch::Device device,
+                         torch::ScalarType dtype) {
+    const int64_t S = past + T;
+    if (T == 1 && !attention_mask.defined()) return {};
+    auto opts = torch::TensorOptions().device(device);
+    auto rows = torch::arange(past, S, opts.dtype(torch::kLong)).unsqueeze(1);  // (T, 1)
+    auto cols = torch::arange(S, opts.dtype(torch::kLong)).unsqueeze(0);        // (1, S)
+    auto allowed = (cols <= rows).unsqueeze(0).unsqueeze(0);                     // (1, 1, T, S)
+    if (attention_mask.defined()) {
+        if (attention_mask.size(1) != S)
+            throw ModelError("attention_mask covers " + std::to_string(attention_mask.size(1)) +
+                             " positions, expected " + std::to_string(S));
+        allowed = allowed.logical_and(attention_mask.to(device).to(torch::kBool).unsqueeze(1).unsqueeze(1));
+    }
+    // The dtype's lowest value rather than -inf: a fully masked row (left padding) stays finite.
+    const double lowest = dtype == torch::kHalf ? -65504.0
+                          : dtype == torch::kBFloat16 ? -3.38e38
+                          : dtype == torch::kDouble ? std::numeric_limits<double>::lowest()
+                                                    : std::numeric_limits<float>::lowest();
+    return torch::zeros(allowed.sizes(), opts.dtype(dtype)).masked_fill_(allowed.logical_not(), lowest);
+}
+
+}  // namespace
+
+torch::Tensor CausalLMImpl::hidden_states(const torch::Tensor& input_ids, const ForwardOptions& opts) {
+    auto x = opts.inputs_embeds.defined() ? opts.inputs_embeds : model->embed_tokens(input_ids);  // (B, T, C)
+    const int64_t B = x.size(0), T = x.size(1);
+    const int64_t past = opts.cache ? opts.cache->length : 0;
+    const auto dtype = x.scalar_type();
+
+    AttentionContext ctx;
+    ctx.cache = opts.cache;
+    if (opts.position_ids.defined()) {
+        auto max_pos = opts.position_ids.max().item<int64_t>() + 1;
+        auto [cos, sin] = rope_.tables(max_pos, x.device(), dtype);
+        auto ids = opts.position_ids.to(x.device());
+        ctx.cos = cos.index_select(0, ids.reshape(-1)).view({B, T, -1});
+        ctx.sin = sin.index_select(0, ids.reshape(-1)).view({B, T, -1});
+    } else {
+        auto [cos, sin] = rope_.tables(past + T, x.device(), dtype);
+        ctx.cos = cos.narrow(0, past, T);
+        ctx.sin = sin.narrow(0, past, T);
+    }
+    ctx.mask = build_mask(T, past, opts.attention_mask, x.device(), dtype);
+
+    for (size_t i = 0; i < model->layers->size(); ++i) {
+        auto layer = model->layers->ptr<DecoderLayerImpl>(i);
+        DecoderLayer holder(layer);
+        x = opts.layer_runner ? opts.layer_runner(holder, x, ctx, i) : layer->forward(x, ctx, i);
+    }
+    if (opts.cache) opts.cache->advance(T);
+    if (opts.last_token_only) x = x.narrow(1, T - 1, 1);
+    return model->norm(x);
+}
+
+torch::Tensor CausalLMImpl::logits(const torch::Tensor& hidden) {
+    if (lm_head) return lm_head(hidden);
+    return torch::nn::functional::linear(hidden, model->embed_tokens->weight);
+}
+
+torch::Tensor CausalLMImpl::forward(const torch::Tensor& input_ids, const ForwardOptions& opts) {
+    return logits(hidden_states(input_ids, opts));
+}
+
+void CausalLMImpl::init_weights(uint64_t seed, double std) {
+    torch::NoGradGuard no_grad;
+    auto gen = torch::make_generator<at::CPUGeneratorImpl>(seed);
+    for (auto& item : named_parameters()) {
+        const std::string& name = item.key();
+        auto& p = item.value();
+        auto cpu = torch::empty(p.sizes(), torch::kFloat);
+        if (name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0) {
+            cpu.zero_();
+        } else if (name.find("norm") != std::string::npos) {
+            cpu.fill_(1.0);
+        } else {
+            cpu.normal_(0.0, std, gen);
+        }
+        p.copy_(cpu);
+    }
+}
+
+}  // namespace lathe

@@ -1,0 +1,108 @@
+// The decoder-only transformer shared by Llama, Mistral and Qwen families. Module and parameter names
+// mirror Hugging Face's (model.layers.0.self_attn.q_proj.weight), so named_parameters() is the
+// checkpoint's tensor table and PEFT's key names follow by prefixing.
+#pragma once
+#include "core/model/config.h"
+#include "core/model/kv_cache.h"
+#include "core/model/linear.h"
+#include "core/model/rope.h"
+
+#include <torch/torch.h>
+
+#include <memory>
+
+namespace lathe {
+
+class RMSNormImpl : public torch::nn::Module {
+public:
+    RMSNormImpl(int64_t dim, double eps);
+    torch::Tensor forward(const torch::Tensor& x);
+    torch::Tensor weight;
+    double eps;
+};
+TORCH_MODULE(RMSNorm);
+
+// What a forward pass needs besides the hidden states.
+struct AttentionContext {
+    torch::Tensor cos, sin;  // (T, hd) or (B, T, hd) for these positions
+    torch::Tensor mask;      // additive (B or 1, 1, T, S) mask, or undefined when no masking is needed
+    KVCache* cache = nullptr;
+};
+
+class AttentionImpl : public torch::nn::Module {
+public:
+    AttentionImpl(const ModelConfig& c);
+    torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer);
+    Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+    RMSNorm q_norm{nullptr}, k_norm{nullptr};  // Qwen3 only
+    int64_t heads, kv_heads, head_dim;
+    double scale;
+};
+TORCH_MODULE(Attention);
+
+class MLPImpl : public torch::nn::Module {
+public:
+    MLPImpl(const ModelConfig& c);
+    torch::Tensor forward(const torch::Tensor& x);
+    Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+};
+TORCH_MODULE(MLP);
+
+class DecoderLayerImpl : public torch::nn::Module {
+public:
+    DecoderLayerImpl(const ModelConfig& c);
+    torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer);
+    Attention self_attn{nullptr};
+    MLP mlp{nullptr};
+    RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
+};
+TORCH_MODULE(DecoderLayer);
+
+// "model": embeddings, layers and the final norm.
+class DecoderImpl : public torch::nn::Module {
+public:
+    DecoderImpl(const ModelConfig& c);
+    torch::nn::Embedding embed_tokens{nullptr};
+    torch::nn::ModuleList layers{nullptr};
+    RMSNorm norm{nullptr};
+};
+TORCH_MODULE(Decoder);
+
+struct ForwardOptions {
+    KVCache* cache = nullptr;          // incremental decoding: positions continue at cache->length
+    torch::Tensor attention_mask;      // (B, S) 1 = token, 0 = padding (S = cache length + T); optional
+    torch::Tensor position_ids;        // (B, T); default: cache length + arange(T)
+    bool last_token_only = false;      // logits only for the last position (generation)
+    // Called per decoder layer for gradient checkpointing; null runs layers directly.
+    std::function<torch::Tensor(DecoderLayer&, const torch::Tensor&, const AttentionContext&, size_t)> layer_runner;
+    torch::Tensor inputs_embeds;       // (B, T, C) instead of input_ids (NEFTune adds noise here)
+};
+
+class CausalLMImpl : public torch::nn::Module {
+public:
+    explicit CausalLMImpl(const ModelConfig& c);
+
+    // input_ids (B, T) -> logits (B, T, V), or (B, 1, V) with last_token_only.
+    torch::Tensor forward(const torch::Tensor& input_ids, const ForwardOptions& opts = {});
+    // The final hidden states (B, T, C) (after the last norm), for value heads and custom losses.
+    torch::Tensor hidden_states(const torch::Tensor& input_ids, const ForwardOptions& opts = {});
+    // hidden (B, T, C) -> logits (B, T, V) with the (possibly tied) output head.
+    torch::Tensor logits(const torch::Tensor& hidden);
+
+    // HF initialisation: normal(0, std) for linear and embedding weights, ones for norms, zero biases.
+    void init_weights(uint64_t seed, double std = 0.02);
+
+    const ModelConfig& config() const { return config_; }
+    torch::Device device() const;
+    torch::ScalarType dtype() const;
+
+    Decoder model{nullptr};
+    Linear lm_head{nullptr};  // null when tied to model.embed_tokens
+
+private:
+    ModelConfig config_;
+    RotaryEmbedding rope_;
+};
+TORCH_MODULE(CausalLM);
+
+}  // namespace lathe

@@ -1,0 +1,40 @@
+#include "core/util/device.h"
+
+#include "core/util/error.h"
+
+namespace lathe {
+
+torch::Device parse_device(const std::string& name) {
+    if (name.empty() || name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::kCPU;
+    if (name == "cpu") return torch::kCPU;
+    if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
+        if (!torch::cuda::is_available())
+            throw ConfigError("device '" + name + "' was asked for, but this LibTorch has no usable CUDA device");
+        try {
+            torch::Device d(name);
+            if (d.has_index() && d.index() >= static_cast<int>(torch::cuda::device_count()))
+                throw ConfigError("device '" + name + "' does not exist (" +
+                                  std::to_string(torch::cuda::device_count()) + " CUDA devices)");
+            return d.has_index() ? d : torch::Device(torch::kCUDA, 0);
+        } catch (const c10::Error&) {
+            throw ConfigError("invalid device '" + name + "'");
+        }
+    }
+    throw ConfigError("unknown device '" + name + "' (expected auto, cpu, cuda or cuda:N)");
+}
+
+void set_threads(int threads) {
+    if (threads > 0) torch::set_num_threads(threads);
+}
+
+std::string describe_device(const torch::Device& device) {
+    if (device.is_cpu()) return "cpu (" + std::to_string(torch::get_num_threads()) + " threads)";
+    return device.str();
+}
+
+bool device_supports_bf16(const torch::Device& device) {
+    if (device.is_cpu()) return true;
+    return device.is_cuda() && torch::cuda::is_available();
+}
+
+}  // namespace lathe
