@@ -1,0 +1,342 @@
+// Laying a conversation out in a chat template's slots and turning the result into ids or text.
+// The layout follows LLaMA-Factory v0.9.x Template._encode (and Llama2Template._encode when the
+// template folds its system prompt): turn 0 is prefix + system + first message, every later
+// message is its own slot; each piece of text is tokenized on its own.
+#include "core/data/template.h"
+
+#include "core/tokenizer/tokenizer.h"
+#include "core/util/error.h"
+
+#include <algorithm>
+
+namespace lathe {
+
+namespace {
+
+constexpr std::string_view kContent = "{{content}}";
+constexpr std::string_view kBos = "{{bos_token}}";
+constexpr std::string_view kEos = "{{eos_token}}";
+
+struct RoleSpelling {
+    std::string_view name;
+    Role role;
+};
+// Canonical names first (role_name reads them); then the spellings data files use for the same roles.
+constexpr RoleSpelling kRoleSpellings[] = {
+    {"system", Role::System},
+    {"user", Role::User},
+    {"assistant", Role::Assistant},
+    {"observation", Role::Observation},
+    {"function", Role::Function},
+    {"human", Role::User},
+    {"gpt", Role::Assistant},
+    {"tool", Role::Observation},
+    {"function_call", Role::Function},
+};
+
+// One unit LLaMA-Factory hands to the tokenizer: a text element, or a BOS/EOS set element.
+enum class PieceKind { Text, Bos, Eos };
+struct Piece {
+    PieceKind kind;
+    std::string text;
+};
+using Pieces = std::vector<Piece>;
+
+// StringFormatter.apply: the first "{{content}}" takes the message.
+std::string fill(std::string_view text, std::string_view content) {
+    std::string out(text);
+    const size_t at = out.find(kContent);
+    if (at != std::string::npos) out.replace(at, kContent.size(), content);
+    return out;
+}
+
+// Cuts the slot at its markers before filling in the content, so a message that happens to contain
+// "{{eos_token}}" stays text. Empty text pieces are dropped, as LLaMA-Factory drops empty elements.
+void append_slot(Pieces& out, std::string_view slot, std::string_view content) {
+    size_t pos = 0;
+    for (;;) {
+        const size_t bos = slot.find(kBos, pos), eos = slot.find(kEos, pos);
+        const size_t mark = std::min(bos, eos);
+        std::string text = fill(slot.substr(pos, mark == std::string_view::npos ? slot.npos : mark - pos), content);
+        if (!text.empty()) out.push_back({PieceKind::Text, std::move(text)});
+        if (mark == std::string_view::npos) return;
+        out.push_back({mark == bos ? PieceKind::Bos : PieceKind::Eos, {}});
+        pos = mark + kBos.size();  // both markers have the same length
+    }
+}
+
+bool is_prompt_role(Role role) { return role == Role::User || role == Role::Observation; }
+
+std::string_view slot_for(const ChatTemplate& t, Role role) {
+    switch (role) {
+    case Role::User: return t.format.user;
+    case Role::Assistant: return t.format.assistant;
+    case Role::Observation: return t.format.observation.empty() ? t.format.user : t.format.observation;
+    case Role::Function: return t.format.function.empty() ? t.format.assistant : t.format.function;
+    case Role::System: break;
+    }
+    return t.format.user;  // unreachable: check_turns rejects System past messages[0]
+}
+
+// Llama2Template keeps only the first element of the formatted system slot, as plain text.
+std::string folded_system(const ChatTemplate& t, const std::string& system) {
+    const std::string& slot = t.format.system;
+    if (slot.find(kBos) != slot.npos || slot.find(kEos) != slot.npos)
+        throw ConfigError("chat template '" + t.name + "' folds the system prompt into the first user turn, "
+                          "so its system slot must be plain text, but it holds a {{bos_token}}/{{eos_token}} marker: '" +
+                          slot + "'");
+    return fill(slot, system);
+}
+
+// Returns the index of the first turn: 1 when messages[0] is the system prompt, else 0.
+size_t check_turns(const std::vector<Message>& messages) {
+    const size_t first = !messages.empty() && messages[0].role == Role::System ? 1 : 0;
+    if (messages.size() == first) throw DataError("the conversation has no user or assistant turn");
+    for (size_t i = first; i < messages.size(); ++i) {
+        const Role role = messages[i].role;
+        const std::string at = "messages[" + std::to_string(i) + "]";
+        if (role == Role::System)
+            throw DataError(at + " is a system message; only messages[0] may be the system prompt");
+        const bool want_prompt = (i - first) % 2 == 0;
+        if (is_prompt_role(role) != want_prompt)
+            throw DataError(at + " is '" + std::string(role_name(role)) + "' where " +
+                            (want_prompt ? "a user or observation" : "an assistant or function") +
+                            " turn belongs (turns alternate user/observation, then assistant/function)");
+    }
+    return first;
+}
+
+// Template._encode without the tokenizer: one list of pieces per message.
+std::vector<Pieces> layout(const ChatTemplate& t, const std::vector<Message>& messages, const std::string& system) {
+    const size_t first = check_turns(messages);
+    std::string sys = first == 1 ? messages[0].content : system;
+    if (sys.empty()) sys = t.default_system;
+    std::vector<Pieces> turns;
+    for (size_t i = first; i < messages.size(); ++i) {
+        const size_t turn = i - first;
+        std::string content = messages[i].content;
+        Pieces pieces;
+        if (turn == 0) {
+            append_slot(pieces, t.format.prefix, "");
+            // Llama2Template folds into the first message whatever its role (LLaMA-Factory drops the
+            // system prompt when that message is an observation; keeping it is the useful choice).
+            if (!sys.empty() && t.fold_system) content = folded_system(t, sys) + content;
+            else if (!sys.empty()) append_slot(pieces, t.format.system, sys);
+        } else if (turn % 2 == 0) {
+            append_slot(pieces, t.format.separator, "");
+        }
+        append_slot(pieces, slot_for(t, messages[i].role), content);
+        turns.push_back(std::move(pieces));
+    }
+    return turns;
+}
+
+// A stop word counts as a token when the vocabulary holds it whole or the tokenizer makes one id of it.
+int32_t single_token_id(const Tokenizer& tok, const std::string& word) {
+    const int32_t id = tok.token_to_id(word);
+    if (id >= 0) return id;
+    const std::vector<int32_t> ids = tok.encode(word, false);
+    return ids.size() == 1 ? ids[0] : -1;
+}
+
+[[noreturn]] void throw_no_eos(const ChatTemplate& t, const Tokenizer& tok) {
+    const std::string where = tok.dir().empty() ? "the tokenizer" : "the tokenizer in " + tok.dir();
+    throw ConfigError("chat template '" + t.name + "' ends turns with {{eos_token}}, but " + where +
+                      " has no EOS token (no eos_token in tokenizer_config.json, no <|endoftext|>); "
+                      "pick a template whose slots write their end-of-turn token out, or fix the tokenizer");
+}
+
+// How the pieces become ids or text. The EOS is looked up once per conversation.
+struct Sink {
+    const ChatTemplate& t;
+    const Tokenizer& tok;
+    int32_t eos = t.eos_id(tok);
+
+    void ids(const Pieces& pieces, std::vector<int32_t>& out) const {
+        for (const Piece& p : pieces) {
+            if (p.kind == PieceKind::Text) {
+                const std::vector<int32_t> ids = tok.encode(p.text, false);
+                out.insert(out.end(), ids.begin(), ids.end());
+            } else if (p.kind == PieceKind::Bos) {
+                // As LLaMA-Factory: a tokenizer without BOS (Qwen) simply gets none.
+                if (tok.special().bos_id >= 0) out.push_back(tok.special().bos_id);
+            } else {
+                if (eos < 0) throw_no_eos(t, tok);
+                out.push_back(eos);
+            }
+        }
+    }
+    void text(const Pieces& pieces, std::string& out) const {
+        for (const Piece& p : pieces) {
+            if (p.kind == PieceKind::Text) {
+                out += p.text;
+            } else if (p.kind == PieceKind::Bos) {
+                if (tok.special().bos_id >= 0) out += tok.id_to_token(tok.special().bos_id);
+            } else {
+                if (eos < 0) throw_no_eos(t, tok);
+                out += tok.id_to_token(eos);
+            }
+        }
+    }
+};
+
+}  // namespace
+
+std::string_view role_name(Role role) {
+    for (const RoleSpelling& s : kRoleSpellings)
+        if (s.role == role) return s.name;
+    return "user";  // unreachable: every role has a canonical spelling
+}
+
+std::optional<Role> parse_role(std::string_view name) {
+    for (const RoleSpelling& s : kRoleSpellings)
+        if (s.name == name) return s.role;
+    return std::nullopt;
+}
+
+Role parse_role_or_throw(std::string_view name, const std::string& where) {
+    if (auto role = parse_role(name)) return *role;
+    std::string known;
+    for (const RoleSpelling& s : kRoleSpellings) known += (known.empty() ? "" : ", ") + std::string(s.name);
+    throw DataError(where + ": unknown role '" + std::string(name) + "' (expected one of " + known + ")");
+}
+
+std::vector<EncodedTurn> ChatTemplate::encode_multiturn(const Tokenizer& tok, const std::vector<Message>& messages,
+                                                        const std::string& system) const {
+    const std::vector<Pieces> turns = layout(*this, messages, system);
+    if (turns.size() % 2 != 0)
+        throw DataError("messages[" + std::to_string(messages.size() - 1) +
+                        "] is the last message and not an assistant turn; training needs the conversation "
+                        "to end with an assistant or function turn");
+    const Sink sink{*this, tok};
+    std::vector<EncodedTurn> out(turns.size() / 2);
+    for (size_t i = 0; i < out.size(); ++i) {
+        sink.ids(turns[2 * i], out[i].prompt);
+        sink.ids(turns[2 * i + 1], out[i].response);
+    }
+    return out;
+}
+
+std::vector<int32_t> ChatTemplate::encode_generation(const Tokenizer& tok, const std::vector<Message>& messages,
+                                                     const std::string& system) const {
+    const std::vector<Pieces> turns = layout(*this, messages, system);
+    if (turns.size() % 2 == 0)
+        throw DataError("messages[" + std::to_string(messages.size() - 1) +
+                        "] is the last message and an assistant turn; a generation prompt needs the "
+                        "conversation to end with a user or observation turn");
+    const Sink sink{*this, tok};
+    std::vector<int32_t> ids;
+    for (const Pieces& pieces : turns) sink.ids(pieces, ids);
+    return ids;
+}
+
+std::string ChatTemplate::render(const std::vector<Message>& messages, const std::string& system,
+                                 const Tokenizer* tok) const {
+    const std::vector<Pieces> turns = layout(*this, messages, system);
+    std::string out;
+    if (tok) {
+        const Sink sink{*this, *tok};
+        for (const Pieces& pieces : turns) sink.text(pieces, out);
+        return out;
+    }
+    for (const Pieces& pieces : turns)
+        for (const Piece& p : pieces)
+            out += p.kind == PieceKind::Text ? p.text : std::string(p.kind == PieceKind::Bos ? kBos : kEos);
+    return out;
+}
+
+int32_t ChatTemplate::eos_id(const Tokenizer& tok) const {
+    if (replace_eos && !stop_words.empty()) {
+        const int32_t id = single_token_id(tok, stop_words[0]);
+        if (id >= 0) return id;
+        // LLaMA-Factory would add the stop word to the vocabulary; Lathe keeps the vocabulary and
+        // lets stop_criteria catch the stop word as text.
+    }
+    if (tok.special().eos_id >= 0) return tok.special().eos_id;
+    return single_token_id(tok, "<|endoftext|>");  // LLaMA-Factory's EOS of last resort
+}
+
+StopCriteria ChatTemplate::stop_criteria(const Tokenizer& tok) const {
+    StopCriteria stop;
+    auto add_id = [&](int32_t id) {
+        if (id >= 0 && std::find(stop.token_ids.begin(), stop.token_ids.end(), id) == stop.token_ids.end())
+            stop.token_ids.push_back(id);
+    };
+    add_id(eos_id(tok));
+    // LLaMA-Factory drops the tokenizer's own EOS under replace_eos; a model that emits it anyway
+    // should still stop.
+    add_id(tok.special().eos_id);
+    for (const std::string& word : stop_words) {
+        const int32_t id = single_token_id(tok, word);
+        if (id >= 0) add_id(id);
+        else stop.strings.push_back(word);
+    }
+    return stop;
+}
+
+const ChatTemplate* find_template(std::string_view name) {
+    for (const ChatTemplate& t : builtin_templates())
+        if (t.name == name) return &t;
+    std::string known;
+    for (const std::string& n : template_names()) known += (known.empty() ? "" : ", ") + n;
+    throw ConfigError("unknown chat template '" + std::string(name) + "' (known templates: " + known + ")");
+}
+
+std::vector<std::string> template_names() {
+    std::vector<std::string> names;
+    for (const ChatTemplate& t : builtin_templates()) names.push_back(t.name);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// Which template a model expects. First match wins.
+// 1. The tokenizer's chat_template (tokenizer_config.json) shows the format the model was tuned on:
+//      has "<|im_start|>"        -> "qwen" when it also has "You are Qwen" (Qwen2.5's default system)
+//                                   or model_type is qwen2 / qwen2_moe; else "chatml"
+//      has "<|start_header_id|>" -> "llama3"
+//      has "[INST]"              -> "llama2" when it also has "<<SYS>>"; else "mistral"
+//      has "<start_of_turn>"     -> "gemma"
+// 2. config.json's model_type (base models usually ship no chat_template), from kModelTypes;
+//    llama is "llama3" when the vocabulary has "<|eot_id|>" (Llama 3), else "llama2".
+// 3. "default".
+namespace {
+
+struct ModelTypeRule {
+    std::string_view model_type;
+    std::string_view template_name;
+};
+constexpr ModelTypeRule kModelTypes[] = {
+    {"qwen2", "qwen"},      {"qwen2_moe", "qwen"},
+    // Qwen3 dropped the default system prompt: its chat format is plain ChatML.
+    {"qwen3", "chatml"},    {"qwen3_moe", "chatml"},
+    {"mistral", "mistral"}, {"mixtral", "mistral"},
+    {"gemma", "gemma"},     {"gemma2", "gemma"},     {"gemma3", "gemma"}, {"gemma3_text", "gemma"},
+};
+
+bool has(const std::string& text, std::string_view what) { return text.find(what) != std::string::npos; }
+
+std::string from_chat_template(const std::string& jinja, const std::string& model_type) {
+    if (has(jinja, "<|im_start|>")) {
+        const bool qwen = has(jinja, "You are Qwen") || model_type == "qwen2" || model_type == "qwen2_moe";
+        return qwen ? "qwen" : "chatml";
+    }
+    if (has(jinja, "<|start_header_id|>")) return "llama3";
+    if (has(jinja, "[INST]")) return has(jinja, "<<SYS>>") ? "llama2" : "mistral";
+    if (has(jinja, "<start_of_turn>")) return "gemma";
+    return "";
+}
+
+}  // namespace
+
+std::string pick_template(const Tokenizer* tok, const std::string& model_type) {
+    if (tok) {
+        std::string name = from_chat_template(tok->chat_template(), model_type);
+        if (!name.empty()) return name;
+    }
+    if (model_type == "llama") return tok && tok->token_to_id("<|eot_id|>") >= 0 ? "llama3" : "llama2";
+    for (const ModelTypeRule& rule : kModelTypes)
+        if (rule.model_type == model_type) return std::string(rule.template_name);
+    return "default";
+}
+
+}  // namespace lathe

@@ -1,0 +1,116 @@
+// Chat templates: how a conversation becomes the exact token ids a chat model was trained on.
+// A template is data (slot strings, stop words, three flags), laid out and tokenized the way
+// LLaMA-Factory v0.9.x does it, so a model fine-tuned here chats the same as one tuned there.
+// The built-in table lives in template_table.cpp. Not carried over from LLaMA-Factory: tool
+// descriptions appended to the system prompt (format_tools), tool-call JSON rewriting
+// (FunctionFormatter), reasoning templates (<think>) and multimodal plugins.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lathe {
+
+class Tokenizer;
+
+enum class Role { System, User, Assistant, Observation, Function };
+
+// LLaMA-Factory's role values: "system", "user", "assistant", "observation", "function".
+std::string_view role_name(Role role);
+// The role values above plus the ShareGPT/OpenAI spellings "human", "gpt", "tool", "function_call".
+std::optional<Role> parse_role(std::string_view name);
+// As parse_role; throws DataError "<where>: unknown role 'x' (expected ...)" for anything else.
+Role parse_role_or_throw(std::string_view name, const std::string& where);
+
+struct Message {
+    Role role = Role::User;
+    std::string content;
+};
+
+// One assistant turn of a training conversation: the prompt the model reads (the caller masks it)
+// and the response it learns, which ends with the end-of-turn/EOS token that teaches it to stop.
+struct EncodedTurn {
+    std::vector<int32_t> prompt;
+    std::vector<int32_t> response;
+};
+
+// When generation ends: a sampled id in token_ids, or decoded text ending with one of strings
+// (stop words the vocabulary has no single token for).
+struct StopCriteria {
+    std::vector<int32_t> token_ids;
+    std::vector<std::string> strings;
+};
+
+// Slot text: "{{content}}" is replaced by the message (first occurrence only, as LLaMA-Factory);
+// "{{bos_token}}" / "{{eos_token}}" become the tokenizer's BOS / EOS ids; everything else is text
+// handed to Tokenizer::encode, which splits special-token text such as "<|im_end|>" out as its id.
+// The markers cut a slot into pieces that are tokenized one by one, as LLaMA-Factory tokenizes each
+// element of its slot lists (this matters for SentencePiece, whose encode adds a leading space).
+struct TemplateSlots {
+    std::string prefix;       // once, before everything (e.g. "{{bos_token}}")
+    std::string system;       // the system prompt; skipped when it is empty
+    std::string user;         // a user turn, ending with the assistant header
+    std::string assistant;    // an assistant turn, ending with what the model must learn to emit
+    std::string observation;  // a tool result; "" means the user slot
+    std::string function;     // a tool call, content as written; "" means the assistant slot
+    std::string separator;    // before every user turn but the first (LLaMA-Factory <= 0.9.1 only)
+};
+
+struct ChatTemplate {
+    std::string name;
+    TemplateSlots format;  // LLaMA-Factory's format_* (not "slots": Qt defines that word as a macro)
+    // Used when the conversation brings no system prompt (LLaMA-Factory: `system or default_system`).
+    std::string default_system;
+    // Generation stops on any of these. With replace_eos the first one is the end-of-turn token.
+    std::vector<std::string> stop_words;
+    // The system slot is text folded into the first user message instead of a turn of its own
+    // (LLaMA-Factory's Llama2Template: llama2, mistral, gemma). The slot must hold no markers.
+    bool fold_system = false;
+    // LLaMA-Factory makes stop_words[0] the tokenizer's EOS: "{{eos_token}}" means that token, and
+    // it is the id generation stops on. Its slots write the token out (chatml's "<|im_end|>").
+    bool replace_eos = false;
+    // LLaMA-Factory's efficient_eos: responses carry no EOS; the caller appends EOS to the last
+    // response and labels the first token of every later prompt with EOS. No built-in uses it.
+    bool efficient_eos = false;
+
+    // Training: one (prompt, response) pair per assistant turn, as LLaMA-Factory's encode_multiturn.
+    // `messages` alternate user/observation and assistant/function and end with an assistant turn;
+    // a leading System message replaces `system`. The first prompt holds prefix + system.
+    // Throws DataError for a malformed conversation, ConfigError when the template needs an EOS
+    // the tokenizer lacks.
+    std::vector<EncodedTurn> encode_multiturn(const Tokenizer& tok, const std::vector<Message>& messages,
+                                              const std::string& system = "") const;
+    // Generation: `messages` end with a user/observation turn; the ids end with the assistant header.
+    std::vector<int32_t> encode_generation(const Tokenizer& tok, const std::vector<Message>& messages,
+                                           const std::string& system = "") const;
+    // The same layout as text, special tokens written out (for previews and tests); a conversation
+    // ending with a user turn ends with the generation prompt. Without a tokenizer the markers stay
+    // as "{{bos_token}}" / "{{eos_token}}".
+    std::string render(const std::vector<Message>& messages, const std::string& system = "",
+                       const Tokenizer* tok = nullptr) const;
+
+    // The end-of-turn id the model learns and padding may borrow: stop_words[0] under replace_eos
+    // (when the vocabulary has it as one token), else the tokenizer's EOS, else "<|endoftext|>";
+    // -1 when there is none.
+    int32_t eos_id(const Tokenizer& tok) const;
+    // eos_id, the tokenizer's own EOS, and every stop word that is a single token; the other stop
+    // words as strings.
+    StopCriteria stop_criteria(const Tokenizer& tok) const;
+};
+
+// A built-in template by its LLaMA-Factory name; throws ConfigError listing the known names.
+// Never returns null.
+const ChatTemplate* find_template(std::string_view name);
+// The built-in names, sorted.
+std::vector<std::string> template_names();
+// The built-in table itself (template_table.cpp), in table order.
+const std::vector<ChatTemplate>& builtin_templates();
+
+// The template a model most likely expects, from its tokenizer's chat_template (when `tok` is
+// given and has one) and else config.json's model_type; "default" when nothing matches.
+// The rules are spelled out in template.cpp.
+std::string pick_template(const Tokenizer* tok, const std::string& model_type);
+
+}  // namespace lathe
