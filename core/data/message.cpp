@@ -1,29 +1,47 @@
 #include "core/data/message.h"
 
+#include "core/util/error.h"
+
 namespace lathe {
 
-const char* role_name(Role r) {
-    switch (r) {
-        case Role::System: return "system";
-        case Role::User: return "user";
-        case Role::Assistant: return "assistant";
-        case Role::Observation: return "observation";
-        case Role::Function: return "function";
-    }
-    return "?";
+namespace {
+
+struct RoleSpelling {
+    const char* name;
+    Role role;
+};
+// Canonical names first (role_name reads them); then the spellings data files use for the same roles.
+constexpr RoleSpelling kRoleSpellings[] = {
+    {"system", Role::System},        {"user", Role::User},        {"assistant", Role::Assistant},
+    {"observation", Role::Observation}, {"function", Role::Function}, {"human", Role::User},
+    {"gpt", Role::Assistant},        {"tool", Role::Observation}, {"function_call", Role::Function},
+};
+
+}  // namespace
+
+const char* role_name(Role role) {
+    for (const RoleSpelling& s : kRoleSpellings)
+        if (s.role == role) return s.name;
+    return "user";  // unreachable: every role has a canonical spelling
+}
+
+std::optional<Role> parse_role(std::string_view name) {
+    for (const RoleSpelling& s : kRoleSpellings)
+        if (name == s.name) return s.role;
+    return std::nullopt;
 }
 
 bool parse_role(std::string_view name, Role& out) {
-    static const std::pair<const char*, Role> table[] = {
-        {"system", Role::System}, {"user", Role::User}, {"assistant", Role::Assistant},
-        {"observation", Role::Observation}, {"function", Role::Function},
-    };
-    for (const auto& [n, r] : table)
-        if (name == n) {
-            out = r;
-            return true;
-        }
-    return false;
+    auto r = parse_role(name);
+    if (r) out = *r;
+    return r.has_value();
+}
+
+Role parse_role_or_throw(std::string_view name, const std::string& where) {
+    if (auto role = parse_role(name)) return *role;
+    std::string known;
+    for (const RoleSpelling& s : kRoleSpellings) known += (known.empty() ? "" : ", ") + std::string(s.name);
+    throw DataError(where + ": unknown role '" + std::string(name) + "' (expected one of " + known + ")");
 }
 
 }  // namespace lathe

@@ -1,5 +1,6 @@
 // One turn of a conversation, as datasets, chat templates and the chat view all see it.
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,14 +10,19 @@ namespace lathe {
 enum class Role { System, User, Assistant, Observation, Function };
 
 struct Message {
-    Role role;
+    Role role = Role::User;
     std::string content;
 };
 
 using Conversation = std::vector<Message>;
 
-const char* role_name(Role r);  // "system", "user", "assistant", "observation", "function"
-// "system", "user", "assistant", "observation", "function" -> Role; false when unknown.
+// LLaMA-Factory's role values: "system", "user", "assistant", "observation", "function".
+const char* role_name(Role r);
+// The role values above plus the ShareGPT/OpenAI spellings "human", "gpt", "tool", "function_call".
+std::optional<Role> parse_role(std::string_view name);
+// The same; false when unknown.
 bool parse_role(std::string_view name, Role& out);
+// As parse_role; throws DataError "<where>: unknown role 'x' (expected ...)" for anything else.
+Role parse_role_or_throw(std::string_view name, const std::string& where);
 
 }  // namespace lathe

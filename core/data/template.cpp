@@ -17,23 +17,6 @@ constexpr std::string_view kContent = "{{content}}";
 constexpr std::string_view kBos = "{{bos_token}}";
 constexpr std::string_view kEos = "{{eos_token}}";
 
-struct RoleSpelling {
-    std::string_view name;
-    Role role;
-};
-// Canonical names first (role_name reads them); then the spellings data files use for the same roles.
-constexpr RoleSpelling kRoleSpellings[] = {
-    {"system", Role::System},
-    {"user", Role::User},
-    {"assistant", Role::Assistant},
-    {"observation", Role::Observation},
-    {"function", Role::Function},
-    {"human", Role::User},
-    {"gpt", Role::Assistant},
-    {"tool", Role::Observation},
-    {"function_call", Role::Function},
-};
-
 // One unit LLaMA-Factory hands to the tokenizer: a text element, or a BOS/EOS set element.
 enum class PieceKind { Text, Bos, Eos };
 struct Piece {
@@ -99,7 +82,7 @@ size_t check_turns(const std::vector<Message>& messages) {
             throw DataError(at + " is a system message; only messages[0] may be the system prompt");
         const bool want_prompt = (i - first) % 2 == 0;
         if (is_prompt_role(role) != want_prompt)
-            throw DataError(at + " is '" + std::string(role_name(role)) + "' where " +
+            throw DataError(at + " is '" + role_name(role) + "' where " +
                             (want_prompt ? "a user or observation" : "an assistant or function") +
                             " turn belongs (turns alternate user/observation, then assistant/function)");
     }
@@ -181,25 +164,6 @@ struct Sink {
 };
 
 }  // namespace
-
-std::string_view role_name(Role role) {
-    for (const RoleSpelling& s : kRoleSpellings)
-        if (s.role == role) return s.name;
-    return "user";  // unreachable: every role has a canonical spelling
-}
-
-std::optional<Role> parse_role(std::string_view name) {
-    for (const RoleSpelling& s : kRoleSpellings)
-        if (s.name == name) return s.role;
-    return std::nullopt;
-}
-
-Role parse_role_or_throw(std::string_view name, const std::string& where) {
-    if (auto role = parse_role(name)) return *role;
-    std::string known;
-    for (const RoleSpelling& s : kRoleSpellings) known += (known.empty() ? "" : ", ") + std::string(s.name);
-    throw DataError(where + ": unknown role '" + std::string(name) + "' (expected one of " + known + ")");
-}
 
 std::vector<EncodedTurn> ChatTemplate::encode_multiturn(const Tokenizer& tok, const std::vector<Message>& messages,
                                                         const std::string& system) const {

@@ -11,23 +11,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/data/message.h"
+
 namespace lathe {
 
 class Tokenizer;
-
-enum class Role { System, User, Assistant, Observation, Function };
-
-// LLaMA-Factory's role values: "system", "user", "assistant", "observation", "function".
-std::string_view role_name(Role role);
-// The role values above plus the ShareGPT/OpenAI spellings "human", "gpt", "tool", "function_call".
-std::optional<Role> parse_role(std::string_view name);
-// As parse_role; throws DataError "<where>: unknown role 'x' (expected ...)" for anything else.
-Role parse_role_or_throw(std::string_view name, const std::string& where);
-
-struct Message {
-    Role role = Role::User;
-    std::string content;
-};
 
 // One assistant turn of a training conversation: the prompt the model reads (the caller masks it)
 // and the response it learns, which ends with the end-of-turn/EOS token that teaches it to stop.

@@ -1,0 +1,351 @@
+#include "core/train/train_config.h"
+
+#include "core/util/error.h"
+#include "core/util/fs.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+#include <variant>
+
+namespace lathe {
+
+namespace {
+
+using Member = std::variant<std::string TrainConfig::*, int TrainConfig::*, double TrainConfig::*, bool TrainConfig::*>;
+
+struct Key {
+    const char* name;
+    Member member;
+};
+
+// The order here is the order of to_yaml() and of the studio's "all settings" views.
+const std::vector<Key>& key_table() {
+    static const std::vector<Key> table = {
+        {"model_name_or_path", &TrainConfig::model_name_or_path},
+        {"adapter_name_or_path", &TrainConfig::adapter_name_or_path},
+        {"template", &TrainConfig::template_name},
+        {"create_new_model", &TrainConfig::create_new_model},
+        {"tokenizer_vocab_size", &TrainConfig::tokenizer_vocab_size},
+        {"stage", &TrainConfig::stage},
+        {"do_train", &TrainConfig::do_train},
+        {"finetuning_type", &TrainConfig::finetuning_type},
+        {"lora_rank", &TrainConfig::lora_rank},
+        {"lora_alpha", &TrainConfig::lora_alpha},
+        {"lora_dropout", &TrainConfig::lora_dropout},
+        {"lora_target", &TrainConfig::lora_target},
+        {"use_dora", &TrainConfig::use_dora},
+        {"use_rslora", &TrainConfig::use_rslora},
+        {"additional_target", &TrainConfig::additional_target},
+        {"freeze_trainable_layers", &TrainConfig::freeze_trainable_layers},
+        {"freeze_trainable_modules", &TrainConfig::freeze_trainable_modules},
+        {"freeze_extra_modules", &TrainConfig::freeze_extra_modules},
+        {"quantization_bit", &TrainConfig::quantization_bit},
+        {"quantization_type", &TrainConfig::quantization_type},
+        {"double_quantization", &TrainConfig::double_quantization},
+        {"dataset", &TrainConfig::dataset},
+        {"eval_dataset", &TrainConfig::eval_dataset},
+        {"dataset_dir", &TrainConfig::dataset_dir},
+        {"cutoff_len", &TrainConfig::cutoff_len},
+        {"max_samples", &TrainConfig::max_samples},
+        {"val_size", &TrainConfig::val_size},
+        {"packing", &TrainConfig::packing},
+        {"train_on_prompt", &TrainConfig::train_on_prompt},
+        {"mask_history", &TrainConfig::mask_history},
+        {"skip_invalid_records", &TrainConfig::skip_invalid_records},
+        {"identity_name", &TrainConfig::identity_name},
+        {"identity_author", &TrainConfig::identity_author},
+        {"output_dir", &TrainConfig::output_dir},
+        {"overwrite_output_dir", &TrainConfig::overwrite_output_dir},
+        {"logging_steps", &TrainConfig::logging_steps},
+        {"save_steps", &TrainConfig::save_steps},
+        {"save_total_limit", &TrainConfig::save_total_limit},
+        {"eval_steps", &TrainConfig::eval_steps},
+        {"per_device_train_batch_size", &TrainConfig::per_device_train_batch_size},
+        {"per_device_eval_batch_size", &TrainConfig::per_device_eval_batch_size},
+        {"gradient_accumulation_steps", &TrainConfig::gradient_accumulation_steps},
+        {"learning_rate", &TrainConfig::learning_rate},
+        {"num_train_epochs", &TrainConfig::num_train_epochs},
+        {"max_steps", &TrainConfig::max_steps},
+        {"lr_scheduler_type", &TrainConfig::lr_scheduler_type},
+        {"min_lr_rate", &TrainConfig::min_lr_rate},
+        {"warmup_ratio", &TrainConfig::warmup_ratio},
+        {"warmup_steps", &TrainConfig::warmup_steps},
+        {"weight_decay", &TrainConfig::weight_decay},
+        {"adam_beta1", &TrainConfig::adam_beta1},
+        {"adam_beta2", &TrainConfig::adam_beta2},
+        {"adam_epsilon", &TrainConfig::adam_epsilon},
+        {"max_grad_norm", &TrainConfig::max_grad_norm},
+        {"seed", &TrainConfig::seed},
+        {"bf16", &TrainConfig::bf16},
+        {"fp16", &TrainConfig::fp16},
+        {"gradient_checkpointing", &TrainConfig::gradient_checkpointing},
+        {"neftune_noise_alpha", &TrainConfig::neftune_noise_alpha},
+        {"resume_from_checkpoint", &TrainConfig::resume_from_checkpoint},
+        {"pref_beta", &TrainConfig::pref_beta},
+        {"pref_loss", &TrainConfig::pref_loss},
+        {"pref_ftx", &TrainConfig::pref_ftx},
+        {"simpo_gamma", &TrainConfig::simpo_gamma},
+        {"dpo_label_smoothing", &TrainConfig::dpo_label_smoothing},
+        {"precompute_ref_log_probs", &TrainConfig::precompute_ref_log_probs},
+        {"kto_chosen_weight", &TrainConfig::kto_chosen_weight},
+        {"kto_rejected_weight", &TrainConfig::kto_rejected_weight},
+        {"device", &TrainConfig::device},
+        {"threads", &TrainConfig::threads},
+    };
+    return table;
+}
+
+const Key* find_key(const std::string& name) {
+    for (const auto& k : key_table())
+        if (name == k.name) return &k;
+    return nullptr;
+}
+
+std::string where(const std::string& origin) { return origin.empty() ? "" : origin + ": "; }
+
+bool parse_bool(const std::string& v, bool& out) {
+    std::string l = v;
+    std::transform(l.begin(), l.end(), l.begin(), ::tolower);
+    if (l == "true" || l == "yes" || l == "on" || l == "1") return out = true, true;
+    if (l == "false" || l == "no" || l == "off" || l == "0") return out = false, true;
+    return false;
+}
+
+std::string format_double(double d) {
+    std::ostringstream ss;
+    ss.precision(10);
+    ss << d;
+    std::string s = ss.str();
+    return s;
+}
+
+}  // namespace
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+    auto distance = [](const std::string& a, const std::string& b) {
+        std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+        for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+        for (size_t i = 1; i <= a.size(); ++i) {
+            cur[0] = i;
+            for (size_t j = 1; j <= b.size(); ++j)
+                cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+            std::swap(prev, cur);
+        }
+        return prev[b.size()];
+    };
+    std::string best;
+    size_t best_d = std::string::npos;
+    for (const auto& c : candidates) {
+        size_t d = distance(word, c);
+        if (d < best_d) best_d = d, best = c;
+    }
+    // Close enough to be a typo: at most a third of the word differs.
+    return best_d <= std::max<size_t>(2, word.size() / 3) ? best : std::string();
+}
+
+std::vector<std::string> TrainConfig::keys() {
+    std::vector<std::string> out;
+    for (const auto& k : key_table()) out.emplace_back(k.name);
+    return out;
+}
+
+const std::vector<std::string>& TrainConfig::ignored_keys() {
+    // LLaMA-Factory keys that make no difference here (multi-GPU, caching, reporting, Python runtime).
+    static const std::vector<std::string> keys = {
+        "trust_remote_code", "report_to", "plot_loss", "ddp_timeout", "preprocessing_num_workers",
+        "overwrite_cache", "flash_attn", "dataloader_num_workers", "deepspeed", "use_unsloth",
+        "logging_dir", "save_only_model", "ddp_find_unused_parameters", "include_num_input_tokens_seen",
+        "optim", "upcast_layernorm", "low_cpu_mem_usage", "tokenized_path", "streaming", "run_name",
+        "do_eval", "do_predict", "eval_strategy", "evaluation_strategy", "save_strategy", "ray_run_name",
+        "enable_thinking", "image_max_pixels", "video_max_pixels", "trust_remote", "packing_strategy",
+    };
+    return keys;
+}
+
+void TrainConfig::set(const std::string& key, const std::string& value, const std::string& origin) {
+    const Key* k = find_key(key);
+    if (!k) {
+        const auto& ig = ignored_keys();
+        if (std::find(ig.begin(), ig.end(), key) != ig.end()) {
+            if (std::find(ignored.begin(), ignored.end(), key) == ignored.end()) ignored.push_back(key);
+            return;
+        }
+        std::string hint = closest_match(key, keys());
+        throw ConfigError(where(origin) + "unknown key '" + key + "'" +
+                          (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+    auto bad = [&](const char* what) {
+        throw ConfigError(where(origin) + key + ": expected " + what + ", got '" + value + "'");
+    };
+    std::visit(
+        [&](auto member) {
+            using T = std::decay_t<decltype(this->*member)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                this->*member = value == "null" || value == "~" ? std::string() : value;
+            } else if constexpr (std::is_same_v<T, bool>) {
+                bool b;
+                if (!parse_bool(value, b)) bad("true or false");
+                this->*member = b;
+            } else if constexpr (std::is_same_v<T, int>) {
+                char* end = nullptr;
+                long v = std::strtol(value.c_str(), &end, 10);
+                if (value.empty() || *end) {
+                    double d = std::strtod(value.c_str(), &end);  // "1e3" or "100.0"
+                    if (value.empty() || *end || d != std::floor(d)) bad("an integer");
+                    v = static_cast<long>(d);
+                }
+                this->*member = static_cast<int>(v);
+            } else {
+                char* end = nullptr;
+                double v = std::strtod(value.c_str(), &end);
+                if (value.empty() || *end || !std::isfinite(v)) bad("a number");
+                this->*member = v;
+            }
+        },
+        k->member);
+}
+
+std::string TrainConfig::get(const std::string& key) const {
+    const Key* k = find_key(key);
+    if (!k) throw ConfigError("unknown key '" + key + "'");
+    return std::visit(
+        [&](auto member) -> std::string {
+            using T = std::decay_t<decltype(this->*member)>;
+            if constexpr (std::is_same_v<T, std::string>) return this->*member;
+            else if constexpr (std::is_same_v<T, bool>) return (this->*member) ? "true" : "false";
+            else if constexpr (std::is_same_v<T, int>) return std::to_string(this->*member);
+            else return format_double(this->*member);
+        },
+        k->member);
+}
+
+void TrainConfig::apply_override(const std::string& assignment) {
+    auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0)
+        throw ConfigError("override '" + assignment + "' is not of the form key=value");
+    set(assignment.substr(0, eq), assignment.substr(eq + 1), "command line");
+}
+
+TrainConfig TrainConfig::from_yaml(const std::string& text, const std::string& origin) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(origin + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                          ": invalid YAML: " + e.msg);
+    }
+    TrainConfig c;
+    if (root.IsNull()) return c;
+    if (!root.IsMap()) throw ConfigError(origin + ": expected a mapping of key: value lines");
+    for (const auto& item : root) {
+        const std::string key = item.first.as<std::string>();
+        const auto& node = item.second;
+        const std::string at = origin + ":" + std::to_string(item.first.Mark().line + 1);
+        std::string value;
+        if (node.IsNull()) value = "null";
+        else if (node.IsScalar()) value = node.Scalar();
+        else if (node.IsSequence()) {  // dataset: [a, b] -> "a,b"
+            for (const auto& v : node) {
+                if (!v.IsScalar()) throw ConfigError(at + ": " + key + ": expected a list of plain values");
+                value += (value.empty() ? "" : ",") + v.Scalar();
+            }
+        } else {
+            const auto& ig = ignored_keys();
+            if (std::find(ig.begin(), ig.end(), key) != ig.end()) continue;
+            throw ConfigError(at + ": " + key + ": expected a plain value, got a mapping");
+        }
+        c.set(key, value, at);
+    }
+    return c;
+}
+
+TrainConfig TrainConfig::from_yaml_file(const std::string& path) { return from_yaml(read_file(path), path); }
+
+std::string TrainConfig::to_yaml(bool all) const {
+    const TrainConfig defaults;
+    YAML::Emitter out;
+    out << YAML::BeginMap;
+    for (const auto& k : key_table()) {
+        const std::string v = get(k.name);
+        if (!all && v == defaults.get(k.name)) continue;
+        out << YAML::Key << k.name << YAML::Value;
+        std::visit(
+            [&](auto member) {
+                using T = std::decay_t<decltype(this->*member)>;
+                if constexpr (std::is_same_v<T, std::string>) out << YAML::DoubleQuoted << v;
+                else out << v;
+            },
+            k.member);
+    }
+    out << YAML::EndMap;
+    return std::string(out.c_str()) + "\n";
+}
+
+void TrainConfig::validate() const {
+    auto fail = [](const std::string& key, const std::string& why) { throw ConfigError(key + ": " + why); };
+    auto one_of = [&](const std::string& key, const std::string& v, std::initializer_list<const char*> allowed) {
+        for (const char* a : allowed)
+            if (v == a) return;
+        std::string list;
+        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        fail(key, "'" + v + "' is not one of " + list);
+    };
+    one_of("stage", stage, {"pt", "sft", "rm", "dpo", "kto", "ppo"});
+    one_of("finetuning_type", finetuning_type, {"full", "freeze", "lora"});
+    one_of("lr_scheduler_type", lr_scheduler_type,
+           {"linear", "cosine", "constant", "constant_with_warmup", "cosine_with_min_lr"});
+    one_of("pref_loss", pref_loss, {"sigmoid", "hinge", "ipo", "orpo", "simpo"});
+    if (!create_new_model.empty()) one_of("create_new_model", create_new_model, {"tiny", "small", "base"});
+    if (model_name_or_path.empty() && create_new_model.empty())
+        fail("model_name_or_path", "no model given (set a model folder, or create_new_model: tiny|small|base)");
+    if (!model_name_or_path.empty() && !create_new_model.empty() && dir_exists(model_name_or_path) &&
+        file_exists(path_join(model_name_or_path, "config.json")))
+        fail("create_new_model", "model_name_or_path '" + model_name_or_path +
+                                     "' already holds a model; remove create_new_model to fine-tune it");
+    if (quantization_bit != 0 && quantization_bit != 4 && quantization_bit != 8)
+        fail("quantization_bit", "must be 4 or 8 (or unset), got " + std::to_string(quantization_bit));
+    if (quantization_bit && finetuning_type != "lora")
+        fail("quantization_bit", "quantized training (QLoRA) needs finetuning_type: lora");
+    if (quantization_bit == 4) one_of("quantization_type", quantization_type, {"nf4"});
+    if (quantization_bit && !create_new_model.empty())
+        fail("quantization_bit", "a new model starts from random weights: quantizing it makes no sense");
+    if (finetuning_type == "lora") {
+        if (lora_rank < 1) fail("lora_rank", "must be at least 1");
+        if (lora_alpha < 0) fail("lora_alpha", "must be positive");
+        if (lora_dropout < 0 || lora_dropout >= 1) fail("lora_dropout", "must be in [0, 1)");
+        if (!create_new_model.empty())
+            fail("finetuning_type", "a new model has nothing to adapt: use full for create_new_model");
+    }
+    if (cutoff_len < 4) fail("cutoff_len", "must be at least 4 tokens");
+    if (per_device_train_batch_size < 1) fail("per_device_train_batch_size", "must be at least 1");
+    if (per_device_eval_batch_size < 1) fail("per_device_eval_batch_size", "must be at least 1");
+    if (gradient_accumulation_steps < 1) fail("gradient_accumulation_steps", "must be at least 1");
+    if (!(learning_rate > 0)) fail("learning_rate", "must be positive");
+    if (max_steps <= 0 && !(num_train_epochs > 0)) fail("num_train_epochs", "must be positive (or set max_steps)");
+    if (warmup_ratio < 0 || warmup_ratio >= 1) fail("warmup_ratio", "must be in [0, 1)");
+    if (warmup_steps < 0) fail("warmup_steps", "must be >= 0");
+    if (min_lr_rate < 0 || min_lr_rate > 1) fail("min_lr_rate", "must be in [0, 1]");
+    if (weight_decay < 0) fail("weight_decay", "must be >= 0");
+    if (adam_beta1 < 0 || adam_beta1 >= 1) fail("adam_beta1", "must be in [0, 1)");
+    if (adam_beta2 < 0 || adam_beta2 >= 1) fail("adam_beta2", "must be in [0, 1)");
+    if (!(adam_epsilon > 0)) fail("adam_epsilon", "must be positive");
+    if (max_grad_norm < 0) fail("max_grad_norm", "must be >= 0 (0 = no clipping)");
+    if (val_size < 0) fail("val_size", "must be >= 0");
+    if (logging_steps < 1) fail("logging_steps", "must be at least 1");
+    if (save_steps < 0) fail("save_steps", "must be >= 0 (0 = only at the end)");
+    if (save_total_limit < 0) fail("save_total_limit", "must be >= 0 (0 = keep all)");
+    if (neftune_noise_alpha < 0) fail("neftune_noise_alpha", "must be >= 0");
+    if (bf16 && fp16) fail("bf16", "bf16 and fp16 cannot both be set");
+    if (do_train && dataset.empty()) fail("dataset", "no dataset chosen");
+    if (output_dir.empty()) fail("output_dir", "no output directory given");
+    if (pref_beta <= 0) fail("pref_beta", "must be positive");
+    if (dpo_label_smoothing < 0 || dpo_label_smoothing >= 0.5) fail("dpo_label_smoothing", "must be in [0, 0.5)");
+    if (threads < 0) fail("threads", "must be >= 0");
+}
+
+}  // namespace lathe

@@ -1,0 +1,119 @@
+// Every setting of a training run, under LLaMA-Factory's key names where one exists. The same YAML file
+// is read by `lathe-cli train`, saved and loaded by the studio, and written to the run dir as
+// training_args.yaml.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lathe {
+
+struct TrainConfig {
+    // Model
+    std::string model_name_or_path;
+    std::string adapter_name_or_path;      // comma list: adapters merged before training (LoRA)
+    std::string template_name = "";        // YAML key "template"; "" = auto-detect
+    std::string create_new_model;          // "" | tiny | small | base: pre-train a new model from scratch
+    int tokenizer_vocab_size = 0;          // new models: SentencePiece vocabulary (0 = preset's)
+    // Stage and method
+    std::string stage = "sft";             // pt | sft | rm | dpo | kto | ppo
+    bool do_train = true;
+    std::string finetuning_type = "lora";  // full | freeze | lora
+    int lora_rank = 8;
+    double lora_alpha = 0;                 // 0 = 2 * lora_rank
+    double lora_dropout = 0.0;
+    std::string lora_target = "all";
+    bool use_dora = false;
+    bool use_rslora = false;
+    std::string additional_target;         // modules trained fully beside LoRA (e.g. lm_head,embed_tokens)
+    int freeze_trainable_layers = 2;       // >0: the last N layers; <0: the first -N layers
+    std::string freeze_trainable_modules = "all";
+    std::string freeze_extra_modules;
+    int quantization_bit = 0;              // 0 | 4 | 8
+    std::string quantization_type = "nf4"; // nf4 (4-bit); 8-bit is int8 absmax per row
+    bool double_quantization = true;
+    // Data
+    std::string dataset;                   // comma list of names in dataset_info.json
+    std::string eval_dataset;
+    std::string dataset_dir = "data";
+    int cutoff_len = 2048;
+    int max_samples = 0;                   // 0 = all (per dataset)
+    double val_size = 0.0;                 // < 1: fraction, >= 1: count
+    bool packing = false;
+    bool train_on_prompt = false;
+    bool mask_history = false;
+    bool skip_invalid_records = false;
+    std::string identity_name;             // fills {{name}} in datasets
+    std::string identity_author;           // fills {{author}}
+    // Output and logging
+    std::string output_dir;
+    bool overwrite_output_dir = false;
+    int logging_steps = 5;
+    int save_steps = 100;
+    int save_total_limit = 0;              // 0 = keep all
+    int eval_steps = 0;                    // 0 = evaluate at the end only (when there is eval data)
+    // Optimisation
+    int per_device_train_batch_size = 2;
+    int per_device_eval_batch_size = 2;
+    int gradient_accumulation_steps = 8;
+    double learning_rate = 5e-5;
+    double num_train_epochs = 3.0;
+    int max_steps = -1;                    // > 0 overrides num_train_epochs
+    std::string lr_scheduler_type = "cosine";
+    double min_lr_rate = 0.0;              // cosine_with_min_lr: floor as a fraction of learning_rate
+    double warmup_ratio = 0.0;
+    int warmup_steps = 0;
+    double weight_decay = 0.0;
+    double adam_beta1 = 0.9;
+    double adam_beta2 = 0.999;
+    double adam_epsilon = 1e-8;
+    double max_grad_norm = 1.0;
+    int seed = 42;
+    bool bf16 = false;
+    bool fp16 = false;
+    bool gradient_checkpointing = false;
+    double neftune_noise_alpha = 0.0;
+    std::string resume_from_checkpoint;    // a checkpoint dir, or "auto"/"true" for the latest in output_dir
+    // Preference stages
+    double pref_beta = 0.1;
+    std::string pref_loss = "sigmoid";     // sigmoid | hinge | ipo | orpo | simpo
+    double pref_ftx = 0.0;
+    double simpo_gamma = 0.5;
+    double dpo_label_smoothing = 0.0;
+    bool precompute_ref_log_probs = false;
+    double kto_chosen_weight = 1.0;
+    double kto_rejected_weight = 1.0;
+    // Engine
+    std::string device = "auto";           // auto | cpu | cuda | cuda:N
+    int threads = 0;                       // CPU threads (0 = all cores)
+
+    // Parses a YAML file; unknown keys are errors that name the key and suggest the closest one.
+    static TrainConfig from_yaml_file(const std::string& path);
+    static TrainConfig from_yaml(const std::string& text, const std::string& origin);
+    // Applies "key=value" overrides (as on the command line).
+    void apply_override(const std::string& assignment);
+    void set(const std::string& key, const std::string& value, const std::string& origin = "");
+    // YAML with every key that differs from the defaults (all keys with `all`), in a stable order.
+    std::string to_yaml(bool all = false) const;
+    // The value of `key` as text (for the studio's forms and the preview command).
+    std::string get(const std::string& key) const;
+
+    // Throws ConfigError for settings that contradict each other or are out of range, naming the key.
+    void validate() const;
+
+    // Derived values.
+    double effective_lora_alpha() const { return lora_alpha > 0 ? lora_alpha : 2.0 * lora_rank; }
+    bool is_preference_stage() const { return stage == "rm" || stage == "dpo" || stage == "kto"; }
+
+    // The names of all keys (in table order) and LLaMA-Factory keys accepted without effect.
+    static std::vector<std::string> keys();
+    static const std::vector<std::string>& ignored_keys();
+    // Keys from the last parse that were accepted but have no effect in Lathe (reported to the user).
+    std::vector<std::string> ignored;
+};
+
+// The closest candidate by edit distance, or "" when nothing is close.
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace lathe
