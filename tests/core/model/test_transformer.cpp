@@ -4,6 +4,9 @@
 #include "core/model/model_folder.h"
 #include "core/model/transformer.h"
 #include "core/util/error.h"
+#include "core/util/fs.h"
+
+#include <nlohmann/json.hpp>
 #include "tests/core/model/tiny_models.h"
 
 #include <torch/torch.h>
