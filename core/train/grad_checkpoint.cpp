@@ -1,0 +1,70 @@
+#include "core/train/grad_checkpoint.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+namespace lathe {
+
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// The layer's random draws (LoRA dropout) must repeat exactly in the recomputation.
+struct RngState {
+    torch::Tensor cpu;
+    static RngState capture() { return {at::detail::getDefaultCPUGenerator().get_state()}; }
+    void restore() const {
+        auto gen = at::detail::getDefaultCPUGenerator();
+        gen.set_state(cpu);
+    }
+};
+
+struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction> {
+    // `anchor` requires grad so the output does too even when x does not (frozen embeddings under
+    // LoRA): otherwise backward would never reach the layer's trainable parameters.
+    static torch::Tensor forward(AutogradContext* ctx, torch::Tensor x, torch::Tensor anchor, torch::Tensor cos,
+                                 torch::Tensor sin, torch::Tensor mask, int64_t layer_ptr, int64_t index) {
+        ctx->saved_data["rng"] = RngState::capture().cpu;
+        ctx->saved_data["layer"] = layer_ptr;
+        ctx->saved_data["index"] = index;
+        ctx->saved_data["cos"] = cos;
+        ctx->saved_data["sin"] = sin;
+        ctx->saved_data["mask"] = mask;
+        ctx->save_for_backward({x});
+        auto* layer = reinterpret_cast<DecoderLayerImpl*>(layer_ptr);
+        AttentionContext actx{cos, sin, mask, nullptr};
+        torch::NoGradGuard no_grad;
+        return layer->forward(x, actx, static_cast<size_t>(index));
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grad_out) {
+        auto x = ctx->get_saved_variables()[0].detach().requires_grad_(true);
+        auto* layer = reinterpret_cast<DecoderLayerImpl*>(ctx->saved_data["layer"].toInt());
+        AttentionContext actx{ctx->saved_data["cos"].toTensor(), ctx->saved_data["sin"].toTensor(),
+                              ctx->saved_data["mask"].toTensor(), nullptr};
+        auto after = RngState::capture();
+        RngState{ctx->saved_data["rng"].toTensor()}.restore();
+        torch::Tensor out;
+        {
+            torch::AutoGradMode enable(true);
+            out = layer->forward(x, actx, static_cast<size_t>(ctx->saved_data["index"].toInt()));
+        }
+        after.restore();
+        torch::autograd::backward({out}, {grad_out[0]});
+        return {x.grad(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
+                torch::Tensor()};
+    }
+};
+
+}  // namespace
+
+torch::Tensor checkpointed_layer(DecoderLayer& layer, const torch::Tensor& x, const AttentionContext& ctx,
+                                 size_t index) {
+    if (!torch::GradMode::is_enabled()) return layer->forward(x, ctx, index);
+    static thread_local torch::Tensor anchor;
+    if (!anchor.defined()) anchor = torch::zeros({}, torch::requires_grad());
+    return CheckpointFunction::apply(x, anchor, ctx.cos, ctx.sin, ctx.mask,
+                                     reinterpret_cast<int64_t>(layer.get()), static_cast<int64_t>(index));
+}
+
+}  // namespace lathe

@@ -1,0 +1,73 @@
+#include "core/train/run_dir.h"
+
+#include "core/io/json_file.h"
+#include "core/util/error.h"
+#include "core/util/fs.h"
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+namespace lathe {
+
+std::string format_hms(double seconds) {
+    if (!(seconds >= 0)) seconds = 0;
+    const long s = static_cast<long>(seconds + 0.5);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    return buf;
+}
+
+RunDir::RunDir(const std::string& dir, bool append) : dir_(dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw IoError(dir + ": cannot create the output directory (" + ec.message() + ")");
+    const char* mode = append ? "a" : "w";
+    jsonl_ = std::fopen(path_join(dir, "trainer_log.jsonl").c_str(), mode);
+    text_ = std::fopen(path_join(dir, "running_log.txt").c_str(), mode);
+    if (!jsonl_ || !text_) throw IoError(dir + ": cannot write the run logs");
+}
+
+RunDir::~RunDir() {
+    if (jsonl_) std::fclose(jsonl_);
+    if (text_) std::fclose(text_);
+}
+
+void RunDir::log_jsonl(const nlohmann::json& entry) {
+    nlohmann::json clean = nlohmann::json::object();
+    for (auto it = entry.begin(); it != entry.end(); ++it)
+        if (!it.value().is_null()) clean[it.key()] = it.value();
+    const std::string line = clean.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    std::fwrite(line.data(), 1, line.size(), jsonl_);
+    std::fflush(jsonl_);
+}
+
+void RunDir::log_text(const std::string& level, const std::string& message) {
+    std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::localtime(&now));
+    std::fprintf(text_, "[%s|%s] %s\n", level.c_str(), stamp, message.c_str());
+    std::fflush(text_);
+}
+
+void RunDir::write_json(const std::string& name, const nlohmann::json& value) const {
+    write_json_file(path_join(dir_, name), value);
+}
+
+void RunDir::write_text(const std::string& name, const std::string& text) const {
+    write_file_atomic(path_join(dir_, name), text);
+}
+
+std::vector<nlohmann::json> read_trainer_log(const std::string& run_dir) {
+    std::vector<nlohmann::json> rows;
+    std::ifstream in(path_join(run_dir, "trainer_log.jsonl"));
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty()) continue;
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (!j.is_discarded() && j.is_object()) rows.push_back(std::move(j));
+    }
+    return rows;
+}
+
+}  // namespace lathe

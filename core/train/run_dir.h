@@ -1,0 +1,43 @@
+// The files of a run directory, laid out as LLaMA-Factory and transformers' Trainer do, so their
+// tools (and users' scripts) read Lathe runs unchanged.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <string>
+
+namespace lathe {
+
+// "h:mm:ss" as LLaMA-Factory writes elapsed_time / remaining_time.
+std::string format_hms(double seconds);
+
+class RunDir {
+public:
+    // Creates `dir` if needed. With `append`, existing logs are continued (resume), else truncated.
+    RunDir(const std::string& dir, bool append);
+    ~RunDir();
+    RunDir(const RunDir&) = delete;
+    RunDir& operator=(const RunDir&) = delete;
+
+    const std::string& path() const { return dir_; }
+
+    // One line of trainer_log.jsonl; null fields are dropped.
+    void log_jsonl(const nlohmann::json& entry);
+    // One line of running_log.txt ("[INFO|2026-11-25 10:00:00] message").
+    void log_text(const std::string& level, const std::string& message);
+
+    // Whole-file JSON/YAML outputs, written atomically.
+    void write_json(const std::string& name, const nlohmann::json& value) const;
+    void write_text(const std::string& name, const std::string& text) const;
+
+private:
+    std::string dir_;
+    FILE* jsonl_ = nullptr;
+    FILE* text_ = nullptr;
+};
+
+// Rows of trainer_log.jsonl read back (for the studio's plot of an existing run). Lines that are not
+// valid JSON (a crash mid-write) are skipped.
+std::vector<nlohmann::json> read_trainer_log(const std::string& run_dir);
+
+}  // namespace lathe
