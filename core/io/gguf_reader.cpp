@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <set>
+#include <tuple>
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -18,6 +19,14 @@
 #include <unistd.h>
 
 namespace lathe {
+
+struct GgufFile::Mapping {
+    void* addr = nullptr;
+    size_t size = 0;
+    ~Mapping() {
+        if (addr && size) ::munmap(addr, size);
+    }
+};
 
 namespace {
 
@@ -31,17 +40,32 @@ std::string printable(const char* p, size_t n) {
     return out;
 }
 
-}  // namespace
-
-struct GgufFile::Mapping {
-    void* addr = nullptr;
-    size_t size = 0;
-    ~Mapping() {
-        if (addr && size) ::munmap(addr, size);
+// The whole file, mapped read-only: {address, size}; {nullptr, 0} for an empty file.
+std::pair<void*, size_t> map_file(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) throw IoError(path + ": file not found");
+        throw IoError(path + ": cannot open (" + std::strerror(errno) + ")");
     }
-};
-
-namespace {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        const std::string why = std::strerror(errno);
+        ::close(fd);
+        throw IoError(path + ": cannot stat (" + why + ")");
+    }
+    const size_t size = static_cast<size_t>(st.st_size);
+    void* addr = nullptr;
+    if (size > 0) {
+        addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (addr == MAP_FAILED) {
+            const std::string why = std::strerror(errno);
+            ::close(fd);
+            throw IoError(path + ": cannot map (" + why + ")");
+        }
+    }
+    ::close(fd);
+    return {addr, size};
+}
 
 // A cursor over the mapped bytes; `what` names the field being read for error messages.
 struct Parser {
@@ -111,30 +135,84 @@ void check_type(Parser& p, uint32_t raw, const std::string& key, bool in_array) 
         p.fail("metadata key '" + key + "' is an array of arrays, which llama.cpp does not read");
 }
 
+GgufKV read_kv(Parser& p, uint64_t i) {
+    const std::string key = p.string("key of metadata entry " + std::to_string(i));
+    if (key.empty()) p.fail("metadata entry " + std::to_string(i) + " has an empty key");
+    uint32_t raw = p.read<uint32_t>("value type of '" + key + "'");
+    check_type(p, raw, key, false);
+    const bool is_array = raw == static_cast<uint32_t>(GgufValueType::Array);
+    if (is_array) {
+        raw = p.read<uint32_t>("element type of '" + key + "'");
+        check_type(p, raw, key, true);
+    }
+    return {key, read_value(p, static_cast<GgufValueType>(raw), is_array, key)};
+}
+
+uint32_t alignment_of(Parser& p, const GgufValue* a) {
+    if (!a) return 32;  // GGUF_DEFAULT_ALIGNMENT
+    if (a->is_array() || a->type() != GgufValueType::U32)
+        p.fail(std::string("general.alignment must be a u32, found ") + (a->is_array() ? "array of " : "") +
+               gguf_value_type_name(a->type()));
+    const uint32_t alignment = a->get<uint32_t>();
+    if (alignment == 0 || (alignment & (alignment - 1)) != 0)
+        p.fail("general.alignment " + std::to_string(alignment) + " is not a power of 2");
+    return alignment;
+}
+
+GgufTensorInfo read_tensor_info(Parser& p, uint64_t i) {
+    GgufTensorInfo t;
+    t.name = p.string("name of tensor " + std::to_string(i));
+    const std::string where = "tensor '" + t.name + "'";
+    if (t.name.size() > kMaxName)
+        p.fail("tensor " + std::to_string(i) + " name '" + t.name.substr(0, 80) + "' is " + std::to_string(t.name.size()) +
+               " bytes (llama.cpp allows at most " + std::to_string(kMaxName) + ")");
+    const uint32_t n_dims = p.read<uint32_t>("dimension count of '" + t.name + "'");
+    if (n_dims > kMaxDims) p.fail(where + " has " + std::to_string(n_dims) + " dimensions (at most 4)");
+    int64_t n_elements = 1;
+    for (uint32_t d = 0; d < n_dims; ++d) {
+        const int64_t ne = p.read<int64_t>("dimension " + std::to_string(d) + " of '" + t.name + "'");
+        if (ne < 0) p.fail(where + " dimension " + std::to_string(d) + " is negative (" + std::to_string(ne) + ")");
+        if (ne > 0 && n_elements > INT64_MAX / ne) p.fail(where + " has too many elements");
+        n_elements *= ne;
+        t.ne.push_back(ne);
+    }
+    t.type = p.read<uint32_t>("type of '" + t.name + "'");
+    const GgmlTypeInfo* info = ggml_type_info(t.type);
+    if (!info) p.fail(where + " has unknown ggml type " + std::to_string(t.type));
+    const int64_t row = t.ne.empty() ? 1 : t.ne[0];
+    if (row % info->block_size != 0)
+        p.fail(where + " of type " + info->name + " has rows of " + std::to_string(row) +
+               " values, not a multiple of its block size " + std::to_string(info->block_size));
+    const uint64_t n_blocks = static_cast<uint64_t>(n_elements / info->block_size);
+    if (n_blocks > p.size / info->block_bytes)
+        p.fail(where + " needs " + std::to_string(n_blocks) + " blocks of " + std::to_string(info->block_bytes) +
+               " bytes, more than the file holds");
+    t.n_bytes = n_blocks * info->block_bytes;
+    t.offset = p.read<uint64_t>("offset of '" + t.name + "'");
+    return t;
+}
+
+// Tensors follow in order from `data_offset`, each padded to the alignment: the only layout
+// gguf.cpp accepts.
+void check_layout(const Parser& p, const std::vector<GgufTensorInfo>& tensors, uint64_t data_offset, uint32_t alignment) {
+    uint64_t expected = 0;
+    for (const GgufTensorInfo& t : tensors) {
+        if (t.offset != expected)
+            p.fail("tensor '" + t.name + "' has data offset " + std::to_string(t.offset) + ", expected " +
+                   std::to_string(expected) + " (tensors must be stored in order, each padded to " +
+                   std::to_string(alignment) + " bytes)");
+        if (t.n_bytes > p.size || data_offset + t.offset > p.size - t.n_bytes)
+            p.fail("tensor '" + t.name + "' data [" + std::to_string(data_offset + t.offset) + ", " +
+                   std::to_string(data_offset + t.offset + t.n_bytes) + ") lies outside the file (" +
+                   std::to_string(p.size) + " bytes; truncated?)");
+        expected = t.offset + (t.n_bytes + alignment - 1) / alignment * alignment;
+    }
+}
+
 }  // namespace
 
 GgufFile::GgufFile(const std::string& path) : path_(path), map_(std::make_shared<Mapping>()) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT) throw IoError(path + ": file not found");
-        throw IoError(path + ": cannot open (" + std::strerror(errno) + ")");
-    }
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-        ::close(fd);
-        throw IoError(path + ": cannot stat (" + std::strerror(errno) + ")");
-    }
-    map_->size = static_cast<size_t>(st.st_size);
-    if (map_->size > 0) {
-        map_->addr = ::mmap(nullptr, map_->size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (map_->addr == MAP_FAILED) {
-            map_->addr = nullptr;
-            ::close(fd);
-            throw IoError(path + ": cannot map (" + std::strerror(errno) + ")");
-        }
-    }
-    ::close(fd);
-
+    std::tie(map_->addr, map_->size) = map_file(path);
     Parser p{path_, static_cast<const char*>(map_->addr), map_->size};
     if (p.size < 4) p.fail("not a GGUF file (" + std::to_string(p.size) + " bytes, too short for the header)");
     const std::string magic(p.data, 4);
@@ -142,89 +220,27 @@ GgufFile::GgufFile(const std::string& path) : path_(path), map_(std::make_shared
         p.fail("not a GGUF file (magic '" + printable(magic.data(), 4) + "', expected 'GGUF')");
     version_ = p.read<uint32_t>("version");
     if (version_ != 2 && version_ != 3) {
-        std::string hint = (version_ & 0xFFFF) == 0 ? " (a big-endian file?)" : "";
+        const std::string hint = (version_ & 0xFFFF) == 0 ? " (a big-endian file?)" : "";
         p.fail("GGUF version " + std::to_string(version_) + " is not supported (expected 2 or 3)" + hint);
     }
-    // Smallest possible tensor info: empty name (8) + n_dims (4) + type (4) + offset (8).
+    // Smallest tensor info: empty name (8) + n_dims (4) + type (4) + offset (8); smallest key/value:
+    // empty key (8) + type (4) + a one-byte value.
     const uint64_t n_tensors = p.count("tensor count", 24);
-    // Smallest possible key/value: empty key (8) + type (4) + a one-byte value.
     const uint64_t n_kv = p.count("metadata count", 13);
 
-    std::set<std::string> keys;
+    std::set<std::string> seen;
     for (uint64_t i = 0; i < n_kv; ++i) {
-        const std::string key = p.string("key of metadata entry " + std::to_string(i));
-        if (key.empty()) p.fail("metadata entry " + std::to_string(i) + " has an empty key");
-        if (!keys.insert(key).second) p.fail("metadata key '" + key + "' appears twice");
-        uint32_t raw = p.read<uint32_t>("value type of '" + key + "'");
-        check_type(p, raw, key, false);
-        const bool is_array = raw == static_cast<uint32_t>(GgufValueType::Array);
-        if (is_array) {
-            raw = p.read<uint32_t>("element type of '" + key + "'");
-            check_type(p, raw, key, true);
-        }
-        kvs_.push_back({key, read_value(p, static_cast<GgufValueType>(raw), is_array, key)});
+        kvs_.push_back(read_kv(p, i));
+        if (!seen.insert(kvs_.back().key).second) p.fail("metadata key '" + kvs_.back().key + "' appears twice");
     }
-
-    if (const GgufValue* a = find("general.alignment")) {
-        if (a->is_array() || a->type() != GgufValueType::U32)
-            p.fail(std::string("general.alignment must be a u32, found ") + (a->is_array() ? "array of " : "") +
-                   gguf_value_type_name(a->type()));
-        alignment_ = a->get<uint32_t>();
-        if (alignment_ == 0 || (alignment_ & (alignment_ - 1)) != 0)
-            p.fail("general.alignment " + std::to_string(alignment_) + " is not a power of 2");
-    }
-
-    std::set<std::string> names;
+    alignment_ = alignment_of(p, find("general.alignment"));
+    seen.clear();
     for (uint64_t i = 0; i < n_tensors; ++i) {
-        GgufTensorInfo t;
-        t.name = p.string("name of tensor " + std::to_string(i));
-        if (t.name.size() > kMaxName)
-            p.fail("tensor " + std::to_string(i) + " name '" + t.name.substr(0, 80) + "' is " +
-                   std::to_string(t.name.size()) + " bytes (llama.cpp allows at most " + std::to_string(kMaxName) + ")");
-        if (!names.insert(t.name).second) p.fail("tensor '" + t.name + "' appears twice");
-        const uint32_t n_dims = p.read<uint32_t>("dimension count of '" + t.name + "'");
-        if (n_dims > kMaxDims)
-            p.fail("tensor '" + t.name + "' has " + std::to_string(n_dims) + " dimensions (at most 4)");
-        int64_t n_elements = 1;
-        for (uint32_t d = 0; d < n_dims; ++d) {
-            const int64_t ne = p.read<int64_t>("dimension " + std::to_string(d) + " of '" + t.name + "'");
-            if (ne < 0) p.fail("tensor '" + t.name + "' dimension " + std::to_string(d) + " is negative (" + std::to_string(ne) + ")");
-            if (ne > 0 && n_elements > INT64_MAX / ne) p.fail("tensor '" + t.name + "' has too many elements");
-            n_elements *= ne;
-            t.ne.push_back(ne);
-        }
-        t.type = p.read<uint32_t>("type of '" + t.name + "'");
-        const GgmlTypeInfo* info = ggml_type_info(t.type);
-        if (!info) p.fail("tensor '" + t.name + "' has unknown ggml type " + std::to_string(t.type));
-        const int64_t row = t.ne.empty() ? 1 : t.ne[0];
-        if (row % info->block_size != 0)
-            p.fail("tensor '" + t.name + "' of type " + info->name + " has rows of " + std::to_string(row) +
-                   " values, not a multiple of its block size " + std::to_string(info->block_size));
-        const uint64_t n_blocks = static_cast<uint64_t>(n_elements / info->block_size);
-        if (n_blocks > p.size / info->block_bytes)
-            p.fail("tensor '" + t.name + "' needs " + std::to_string(n_blocks) + " blocks of " +
-                   std::to_string(info->block_bytes) + " bytes, more than the file holds");
-        t.n_bytes = n_blocks * info->block_bytes;
-        t.offset = p.read<uint64_t>("offset of '" + t.name + "'");
-        tensors_.push_back(std::move(t));
+        tensors_.push_back(read_tensor_info(p, i));
+        if (!seen.insert(tensors_.back().name).second) p.fail("tensor '" + tensors_.back().name + "' appears twice");
     }
-
-    // The data section starts at the next multiple of the alignment; tensors follow in order, each
-    // padded to the alignment (what gguf.cpp requires: it rejects any other layout).
-    const uint64_t pad = (alignment_ - p.pos % alignment_) % alignment_;
-    data_offset_ = p.pos + (n_tensors > 0 ? pad : 0);
-    uint64_t expected = 0;
-    for (const GgufTensorInfo& t : tensors_) {
-        if (t.offset != expected)
-            p.fail("tensor '" + t.name + "' has data offset " + std::to_string(t.offset) + ", expected " +
-                   std::to_string(expected) + " (tensors must be stored in order, each padded to " +
-                   std::to_string(alignment_) + " bytes)");
-        if (t.n_bytes > p.size || data_offset_ + t.offset > p.size - t.n_bytes)
-            p.fail("tensor '" + t.name + "' data [" + std::to_string(data_offset_ + t.offset) + ", " +
-                   std::to_string(data_offset_ + t.offset + t.n_bytes) + ") lies outside the file (" +
-                   std::to_string(p.size) + " bytes; truncated?)");
-        expected = t.offset + (t.n_bytes + alignment_ - 1) / alignment_ * alignment_;
-    }
+    data_offset_ = n_tensors > 0 ? (p.pos + alignment_ - 1) / alignment_ * alignment_ : p.pos;
+    check_layout(p, tensors_, data_offset_, alignment_);
 }
 
 GgufFile::~GgufFile() = default;

@@ -225,6 +225,10 @@ void GgufWriter::write_tensor(const std::string& name, const at::Tensor& values)
     if (!values.is_floating_point())
         throw IoError(path_ + ": tensor '" + name + "' holds " + std::string(c10::toString(values.scalar_type())) +
                       " values; GGUF export takes floating-point tensors");
+    if (values.numel() == 0) {
+        append_bytes(name, nullptr, 0);
+        return;
+    }
     // Whole rows per step, so a big embedding never needs a full float32 copy.
     const int64_t row = shape.back();
     const at::Tensor rows = values.detach().reshape({-1, row});
@@ -234,7 +238,6 @@ void GgufWriter::write_tensor(const std::string& name, const at::Tensor& values)
             rows.slice(0, r, std::min(rows.size(0), r + rows_per_step)).to(torch::kCPU, torch::kFloat32).contiguous();
         append_f32(name, chunk.data_ptr<float>(), chunk.numel());
     }
-    if (values.numel() == 0) append_bytes(name, nullptr, 0);
 }
 
 void GgufWriter::finish() {
