@@ -1,0 +1,113 @@
+#include "core/train/checkpoint.h"
+
+#include "core/io/json_file.h"
+#include "core/io/safetensors.h"
+#include "core/util/error.h"
+#include "core/util/fs.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace lathe {
+
+namespace {
+
+int64_t step_of(const fs::path& p) {
+    const std::string name = p.filename().string();
+    if (name.rfind("checkpoint-", 0) != 0) return -1;
+    const std::string digits = name.substr(11);
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return -1;
+    return std::stoll(digits);
+}
+
+}  // namespace
+
+std::vector<std::string> list_checkpoints(const std::string& run_dir) {
+    std::vector<std::pair<int64_t, std::string>> found;
+    std::error_code ec;
+    if (!fs::is_directory(run_dir, ec)) return {};
+    for (const auto& e : fs::directory_iterator(run_dir, ec)) {
+        const int64_t s = step_of(e.path());
+        if (s >= 0 && e.is_directory()) found.emplace_back(s, e.path().string());
+    }
+    std::sort(found.begin(), found.end());
+    std::vector<std::string> out;
+    for (auto& f : found) out.push_back(f.second);
+    return out;
+}
+
+std::string save_checkpoint(const std::string& run_dir, int64_t step,
+                            const std::function<void(const std::string&)>& save_weights, const AdamW& optimizer,
+                            const nlohmann::json& trainer_state) {
+    const std::string final_dir = path_join(run_dir, "checkpoint-" + std::to_string(step));
+    const std::string staged = temp_sibling(final_dir);
+    std::error_code ec;
+    fs::remove_all(staged, ec);
+    fs::create_directories(staged, ec);
+    if (ec) throw IoError(staged + ": cannot create (" + ec.message() + ")");
+    try {
+        save_weights(staged);
+        write_safetensors(path_join(staged, "optimizer.safetensors"), optimizer.state());
+        auto rng = at::detail::getDefaultCPUGenerator().get_state();
+        write_safetensors(path_join(staged, "rng_state.safetensors"), {{"cpu", rng}});
+        write_json_file(path_join(staged, "scheduler.json"), {{"last_epoch", step}, {"_step_count", step + 1}});
+        write_json_file(path_join(staged, "trainer_state.json"), trainer_state);
+    } catch (...) {
+        fs::remove_all(staged, ec);
+        throw;
+    }
+    replace_dir_atomic(staged, final_dir);
+    return final_dir;
+}
+
+void rotate_checkpoints(const std::string& run_dir, int limit, const std::string& keep) {
+    if (limit <= 0) return;
+    auto all = list_checkpoints(run_dir);
+    int excess = static_cast<int>(all.size()) - limit;
+    for (const auto& dir : all) {
+        if (excess <= 0) break;
+        if (fs::equivalent(dir, keep)) continue;
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+        --excess;
+    }
+}
+
+CheckpointState load_checkpoint(const std::string& dir, AdamW& optimizer) {
+    if (!dir_exists(dir)) throw IoError("checkpoint '" + dir + "' does not exist");
+    for (const char* f : {"trainer_state.json", "optimizer.safetensors", "rng_state.safetensors"})
+        if (!file_exists(path_join(dir, f)))
+            throw IoError(dir + ": not a complete checkpoint (missing " + std::string(f) + ")");
+    CheckpointState s;
+    s.trainer_state = read_json_file(path_join(dir, "trainer_state.json"));
+    if (!s.trainer_state.contains("global_step") || !s.trainer_state["global_step"].is_number_integer())
+        throw IoError(path_join(dir, "trainer_state.json") + ": missing field 'global_step'");
+    s.global_step = s.trainer_state["global_step"].get<int64_t>();
+
+    SafetensorsFile opt(path_join(dir, "optimizer.safetensors"));
+    std::vector<std::pair<std::string, torch::Tensor>> tensors;
+    for (const auto& e : opt.entries()) tensors.emplace_back(e.name, opt.tensor(e.name));
+    optimizer.load_state(tensors, opt.path());
+
+    SafetensorsFile rng(path_join(dir, "rng_state.safetensors"));
+    if (!rng.find("cpu")) throw IoError(rng.path() + ": missing tensor 'cpu'");
+    auto gen = at::detail::getDefaultCPUGenerator();
+    gen.set_state(rng.tensor("cpu").clone());
+    return s;
+}
+
+std::string resolve_resume(const std::string& value, const std::string& run_dir) {
+    if (value.empty() || value == "false") return "";
+    if (value == "auto" || value == "true") {
+        auto all = list_checkpoints(run_dir);
+        return all.empty() ? "" : all.back();
+    }
+    if (!dir_exists(value)) throw ConfigError("resume_from_checkpoint: '" + value + "' does not exist");
+    return value;
+}
+
+}  // namespace lathe

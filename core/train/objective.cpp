@@ -1,0 +1,57 @@
+#include "core/train/objective.h"
+
+#include "core/data/example.h"
+#include "core/train/grad_checkpoint.h"
+
+#include <cmath>
+
+namespace lathe {
+
+torch::Tensor train_hidden_states(CausalLMImpl& model, const torch::Tensor& input_ids,
+                                  const torch::Tensor& attention_mask, const TrainForward& how) {
+    ForwardOptions opts;
+    opts.attention_mask = attention_mask;
+    if (how.gradient_checkpointing) opts.layer_runner = checkpointed_layer;
+    if (how.neftune_noise_alpha > 0 && model.is_training()) {
+        // NEFTune (Jain et al. 2023), as transformers applies it: uniform noise of magnitude
+        // alpha / sqrt(T * C) on the input embeddings, in training only.
+        auto embeds = model.model->embed_tokens(input_ids);  // (B, T, C)
+        const double mag = how.neftune_noise_alpha / std::sqrt(static_cast<double>(embeds.size(1) * embeds.size(2)));
+        opts.inputs_embeds = embeds + torch::empty_like(embeds).uniform_(-mag, mag);
+    }
+    return model.hidden_states(input_ids, opts);
+}
+
+std::pair<torch::Tensor, int64_t> lm_loss_sum(CausalLMImpl& model, const torch::Tensor& hidden, const torch::Tensor& labels) {
+    const int64_t B = hidden.size(0), T = hidden.size(1), C = hidden.size(2);
+    auto shifted = labels.narrow(1, 1, T - 1).reshape(-1);                            // (B*(T-1))
+    auto h = hidden.narrow(1, 0, T - 1).reshape({B * (T - 1), C});                     // (B*(T-1), C)
+    auto positions = (shifted != kIgnoreIndex).nonzero().squeeze(1);                   // (N)
+    const int64_t n = positions.size(0);
+    if (n == 0) return {hidden.sum() * 0.0, 0};
+    auto logits = model.logits(h.index_select(0, positions)).to(torch::kFloat);        // (N, V)
+    auto loss = torch::nn::functional::cross_entropy(
+        logits, shifted.index_select(0, positions),
+        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+    return {loss, n};
+}
+
+namespace {
+
+class LmObjective : public Objective {
+public:
+    int64_t units(const Batch& b) const override {
+        // Labels are shifted by one: the first position of each row is never a target.
+        return (b.labels.narrow(1, 1, b.labels.size(1) - 1) != kIgnoreIndex).sum().item<int64_t>();
+    }
+    LossOutput compute(CausalLMImpl& model, const Batch& b, const TrainForward& how) override {
+        auto hidden = train_hidden_states(model, b.input_ids, b.attention_mask, how);
+        return {lm_loss_sum(model, hidden, b.labels).first, {}};
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Objective> make_lm_objective() { return std::make_unique<LmObjective>(); }
+
+}  // namespace lathe
