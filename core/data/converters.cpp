@@ -1,0 +1,282 @@
+#include "core/data/converters.h"
+
+#include "core/data/file_readers.h"
+#include "core/util/error.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace lathe {
+
+namespace {
+
+using json = nlohmann::json;
+
+
+// Typed access to the fields of one JSON object; every failure names `where` and the field.
+class Fields {
+public:
+    Fields(const json& obj, std::string where) : obj_(obj), where_(std::move(where)) {}
+
+    [[noreturn]] void fail(const std::string& problem) const { throw DataError(where_ + ": " + problem); }
+
+    // The value of `key`, or nullptr when the column is unused, absent or null.
+    const json* find(const std::string& key) const {
+        if (key.empty()) return nullptr;
+        auto it = obj_.find(key);
+        return it == obj_.end() || it->is_null() ? nullptr : &*it;
+    }
+
+    const json& required(const std::string& key) const {
+        auto it = obj_.find(key);
+        if (it == obj_.end()) fail("missing field '" + key + "'");
+        return *it;
+    }
+
+    std::string required_string(const std::string& key) const { return as_string(key, required(key)); }
+
+    std::string optional_string(const std::string& key) const {
+        const json* v = find(key);
+        return v ? as_string(key, *v) : std::string();
+    }
+
+    std::string as_string(const std::string& key, const json& v) const {
+        if (!v.is_string()) fail("field '" + key + "' is " + json_type_phrase(v) + ", expected a string");
+        return v.get<std::string>();
+    }
+
+    // Tool descriptions: usually JSON text already; arrays/objects are kept as JSON text.
+    std::string tools(const std::string& key) const {
+        const json* v = find(key);
+        if (!v) return "";
+        if (v->is_string()) return v->get<std::string>();
+        if (v->is_array() || v->is_object()) return v->dump();
+        fail("field '" + key + "' is " + json_type_phrase(*v) + ", expected a string (JSON text) or a JSON array");
+    }
+
+    std::optional<bool> flag(const std::string& key, bool required_here) const {
+        if (key.empty()) return std::nullopt;
+        const json* v = find(key);
+        if (!v) {
+            if (required_here) fail("missing field '" + key + "'");
+            return std::nullopt;
+        }
+        if (v->is_boolean()) return v->get<bool>();
+        if (v->is_string()) {  // CSV cells are strings
+            std::string s = v->get<std::string>();
+            std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+            if (s == "true" || s == "false") return s == "true";
+        }
+        fail("field '" + key + "' is " + (v->is_string() ? "'" + v->get<std::string>() + "'" : json_type_phrase(*v)) +
+             ", expected true or false");
+    }
+
+    const std::string& where() const { return where_; }
+
+private:
+    const json& obj_;
+    std::string where_;
+};
+
+void check_pair_differs(const Fields& f, const Sample& s) {
+    if (s.response[0].content == s.response[1].content && s.response[0].role == s.response[1].role)
+        f.fail("'chosen' and 'rejected' are identical; a preference pair needs two different responses");
+}
+
+// Fields every chat-like sample shares.
+void fill_common(const Fields& f, const DatasetEntry& e, Stage stage, Sample& s) {
+    s.tools = f.tools(e.columns.tools);
+    s.kto_tag = f.flag(e.columns.kto_tag, stage == Stage::Kto);
+}
+
+// ---- alpaca ----
+
+std::string alpaca_user_turn(const Fields& f, const DatasetColumns& c) {
+    std::string prompt = c.prompt.empty() ? "" : f.required_string(c.prompt);
+    const std::string query = f.optional_string(c.query);
+    if (!prompt.empty() && !query.empty()) prompt += "\n";
+    return prompt + query;
+}
+
+Conversation alpaca_history(const Fields& f, const std::string& key) {
+    Conversation out;
+    const json* h = f.find(key);
+    if (!h) return out;
+    if (!h->is_array())
+        f.fail("field '" + key + "' is " + json_type_phrase(*h) + ", expected an array of [query, response] pairs");
+    for (size_t i = 0; i < h->size(); ++i) {
+        const json& pair = (*h)[i];
+        if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
+            f.fail("field '" + key + "' item " + std::to_string(i) + " is " + pair.dump() +
+                   ", expected a [query, response] pair of strings");
+        out.push_back({Role::User, pair[0].get<std::string>()});
+        out.push_back({Role::Assistant, pair[1].get<std::string>()});
+    }
+    return out;
+}
+
+// ---- sharegpt ----
+
+struct RoleTag {
+    const std::string SharegptTags::*tag;
+    Role role;
+    bool user_side;  // odd positions (1st, 3rd, ...) after an optional system message
+};
+const RoleTag kRoleTags[] = {
+    {&SharegptTags::user, Role::User, true},
+    {&SharegptTags::observation, Role::Observation, true},
+    {&SharegptTags::assistant, Role::Assistant, false},
+    {&SharegptTags::function, Role::Function, false},
+};
+
+std::string expected_tags(const SharegptTags& tags, bool user_side) {
+    std::string out;
+    for (const RoleTag& t : kRoleTags)
+        if (t.user_side == user_side && !(tags.*t.tag).empty())
+            out += (out.empty() ? "'" : " or '") + tags.*t.tag + "'";
+    return out;
+}
+
+// Message `pos` (1-based in the record's array) as a Message; its role must be user-side or not.
+Message sharegpt_message(const Fields& f, const json& m, const SharegptTags& tags, const std::string& label,
+                         bool user_side) {
+    if (!m.is_object())
+        f.fail(label + " is " + json_type_phrase(m) + ", expected an object with '" + tags.role + "' and '" +
+               tags.content + "'");
+    const Fields mf(m, f.where() + ": " + label);
+    const std::string role = mf.required_string(tags.role);
+    const std::string content = mf.required_string(tags.content);
+    for (const RoleTag& t : kRoleTags)
+        if (t.user_side == user_side && !(tags.*t.tag).empty() && role == tags.*t.tag) return {t.role, content};
+    f.fail(label + " has role '" + role + "' but " + (user_side ? "a user" : "an assistant") +
+           " turn was expected (role " + expected_tags(tags, user_side) + ")");
+}
+
+// The turns after an optional leading system message, which overrides the system column.
+Conversation sharegpt_turns(const Fields& f, const DatasetEntry& e, std::string& system) {
+    const std::string& key = e.columns.messages;
+    const json& msgs = f.required(key);
+    if (!msgs.is_array())
+        f.fail("field '" + key + "' is " + json_type_phrase(msgs) + ", expected an array of messages");
+    const SharegptTags& tags = e.tags;
+    size_t start = 0;
+    if (!tags.system.empty() && !msgs.empty() && msgs[0].is_object()) {
+        auto it = msgs[0].find(tags.role);
+        if (it != msgs[0].end() && it->is_string() && it->get<std::string>() == tags.system) {
+            system = Fields(msgs[0], f.where() + ": message 1").required_string(tags.content);
+            start = 1;
+        }
+    }
+    Conversation turns;
+    for (size_t i = start; i < msgs.size(); ++i)
+        turns.push_back(sharegpt_message(f, msgs[i], tags, "message " + std::to_string(i + 1), (i - start) % 2 == 0));
+    if (turns.empty())
+        f.fail("field '" + key + "' holds no " + (start ? "messages besides the system one" : "messages"));
+    return turns;
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+    for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
+        s.replace(pos, from.size(), to);
+}
+
+}  // namespace
+
+Sample convert_alpaca(const json& record, const DatasetEntry& e, Stage stage, const std::string& where) {
+    const Fields f(record, where);
+    const DatasetColumns& c = e.columns;
+    Sample s;
+    if (stage == Stage::Pt) {
+        s.kind = SampleKind::Text;
+        s.text = alpaca_user_turn(f, c);
+        if (s.text.empty())
+            f.fail("field '" + (c.prompt.empty() ? c.query : c.prompt) + "' is empty; a document needs text");
+        return s;
+    }
+    s.prompt = alpaca_history(f, c.history);
+    s.prompt.push_back({Role::User, alpaca_user_turn(f, c)});
+    s.system = f.optional_string(c.system);
+    fill_common(f, e, stage, s);
+    if (stage_uses_pairs(stage)) {
+        s.kind = SampleKind::Preference;
+        s.response = {{Role::Assistant, f.required_string(c.chosen)}, {Role::Assistant, f.required_string(c.rejected)}};
+        check_pair_differs(f, s);
+    } else if (stage == Stage::Ppo) {
+        if (f.find(c.response)) s.response = {{Role::Assistant, f.optional_string(c.response)}};
+    } else {
+        s.response = {{Role::Assistant, f.required_string(c.response)}};
+    }
+    return s;
+}
+
+Sample convert_sharegpt(const json& record, const DatasetEntry& e, Stage stage, const std::string& where) {
+    const Fields f(record, where);
+    Sample s;
+    s.system = f.optional_string(e.columns.system);
+    Conversation turns = sharegpt_turns(f, e, s.system);
+    const size_t n = turns.size();
+    const bool ends_on_user = n % 2 == 1;
+    const std::string last = "message " + std::to_string(record.at(e.columns.messages).size());
+    if (stage == Stage::Pt) {  // LLaMA-Factory pre-trains on the first message only
+        s = Sample{};
+        s.kind = SampleKind::Text;
+        s.text = std::move(turns.front().content);
+        if (s.text.empty()) f.fail("message 1 is empty; a document needs text");
+        return s;
+    }
+    fill_common(f, e, stage, s);
+    if (stage_uses_pairs(stage)) {
+        if (!ends_on_user)
+            f.fail("the conversation ends with an assistant turn (" + last +
+                   "), but a ranking record ends with a user turn and keeps its answers in 'chosen' and 'rejected'");
+        s.kind = SampleKind::Preference;
+        s.prompt = std::move(turns);
+        s.response = {
+            sharegpt_message(f, f.required(e.columns.chosen), e.tags, "'" + e.columns.chosen + "'", false),
+            sharegpt_message(f, f.required(e.columns.rejected), e.tags, "'" + e.columns.rejected + "'", false)};
+        check_pair_differs(f, s);
+        return s;
+    }
+    if (ends_on_user && stage != Stage::Ppo)
+        f.fail("the conversation ends with a user turn (" + last + "); an assistant turn must answer it");
+    if (!ends_on_user) {
+        s.response.push_back(std::move(turns.back()));
+        turns.pop_back();
+    }
+    s.prompt = std::move(turns);
+    return s;
+}
+
+Sample convert_record(const json& record, const DatasetEntry& entry, Stage stage, const std::string& where) {
+    return entry.formatting == DatasetFormat::Sharegpt ? convert_sharegpt(record, entry, stage, where)
+                                                       : convert_alpaca(record, entry, stage, where);
+}
+
+std::string missing_columns(const DatasetEntry& e, Stage stage) {
+    const DatasetColumns& c = e.columns;
+    if (stage_uses_pairs(stage) && (c.chosen.empty() || c.rejected.empty()))
+        return "\"columns\" must name both 'chosen' and 'rejected' for a ranking dataset";
+    if (e.formatting == DatasetFormat::Sharegpt) {
+        if (c.messages.empty()) return "\"columns\" names no 'messages' column";
+        if (e.tags.role.empty() || e.tags.content.empty()) return "\"tags\" must name 'role_tag' and 'content_tag'";
+        return "";
+    }
+    if (c.prompt.empty() && c.query.empty()) return "\"columns\" names neither a 'prompt' nor a 'query' column";
+    if ((stage == Stage::Sft || stage == Stage::Kto) && c.response.empty())
+        return std::string("\"columns\" names no 'response' column, which stage ") + stage_name(stage) +
+               " needs (is this a pre-training dataset?)";
+    return "";
+}
+
+void fill_placeholders(Sample& s, const std::string& name, const std::string& author) {
+    auto fill = [&](std::string& text) {
+        if (!name.empty()) replace_all(text, "{{name}}", name);
+        if (!author.empty()) replace_all(text, "{{author}}", author);
+    };
+    fill(s.text);
+    fill(s.system);
+    for (Message& m : s.prompt) fill(m.content);
+    for (Message& m : s.response) fill(m.content);
+}
+
+}  // namespace lathe

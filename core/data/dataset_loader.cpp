@@ -1,0 +1,156 @@
+#include "core/data/dataset_loader.h"
+
+#include "core/data/converters.h"
+#include "core/data/dataset_split.h"
+#include "core/data/file_readers.h"
+#include "core/util/error.h"
+#include "core/util/fs.h"
+
+#include <cstdint>
+#include <filesystem>
+
+namespace lathe {
+
+namespace {
+
+// A dataset resolved and checked before any record is read.
+struct Plan {
+    DatasetEntry entry;  // a copy: plain-text files get their column remapped
+    std::string path;
+    DataFiles files;
+};
+
+Plan plan_dataset(const DatasetRegistry& reg, const std::string& name, Stage stage) {
+    const DatasetEntry& entry = reg.get(name);
+    const std::string head = "dataset '" + name + "' (" + reg.path() + ")";
+    if (!entry.is_local())
+        throw DataError(head + " names only " + entry.remote +
+                        "; Lathe reads local files: download it into " + reg.dir() + " and set \"file_name\"");
+    // Registry problems first: they need no I/O and are what the user must fix.
+    if (const std::string why = stage_mismatch(entry, stage); !why.empty()) throw DataError(why);
+    if (const std::string why = missing_columns(entry, stage); !why.empty()) throw DataError(head + ": " + why);
+    Plan p{entry, path_join(reg.dir(), entry.file_name), {}};
+    std::error_code ec;
+    if (!std::filesystem::exists(p.path, ec))
+        throw DataError(head + ": file not found: " + p.path + " (its \"file_name\" is '" + entry.file_name + "')");
+    p.files = list_data_files(p.path);
+    if (p.files.type == FileType::Txt) {
+        // A line of text is a document and nothing else: only pre-training can use it.
+        if (stage != Stage::Pt)
+            throw DataError(head + ": " + p.path + " is plain text, which only stage pt can use, not " +
+                            stage_name(stage));
+        p.entry.formatting = DatasetFormat::Alpaca;
+        p.entry.columns = DatasetColumns{};
+        p.entry.columns.prompt = "text";
+        p.entry.columns.query.clear();
+    }
+    return p;
+}
+
+// The record's file relative to dataset_dir, for Sample::source.
+std::string relative_source(const Plan& p, const std::string& file) {
+    if (p.files.paths.size() == 1 && file == p.path) return p.entry.file_name;
+    namespace fs = std::filesystem;
+    return (fs::path(p.entry.file_name) / fs::path(file).filename()).lexically_normal().string();
+}
+
+void load_one(const Plan& p, Stage stage, const LoadOptions& opt, std::vector<Sample>& out, DatasetReport& rep) {
+    std::vector<Sample> kept;
+    const bool resample = p.entry.num_samples.has_value();
+    const size_t cap = opt.max_samples && !resample ? *opt.max_samples : SIZE_MAX;
+    for (const std::string& file : p.files.paths) {
+        const std::string rel = relative_source(p, file);
+        read_records(file, p.files.type, [&](RawRecord& r) {
+            ++rep.records_read;
+            try {
+                if (!r.error.empty()) throw DataError(r.error);
+                Sample s = convert_record(r.value, p.entry, stage, record_location(file, r));
+                s.source = rel + "#" + std::to_string(r.index);
+                fill_placeholders(s, opt.name, opt.author);
+                kept.push_back(std::move(s));
+            } catch (const DataError& e) {
+                if (!opt.skip_invalid) throw;
+                if (rep.skip_reasons.size() < DatasetReport::kMaxReasons) rep.skip_reasons.push_back(e.what());
+                ++rep.skipped;
+            }
+            return kept.size() < cap;
+        });
+        if (kept.size() >= cap) break;
+    }
+    if (rep.records_read == 0) throw DataError("dataset '" + p.entry.name + "': " + p.path + " holds no records");
+    if (kept.empty())
+        throw DataError("dataset '" + p.entry.name + "': no valid samples; all " + std::to_string(rep.records_read) +
+                        " records were skipped, the first because: " + rep.skip_reasons.front());
+    if (resample) {
+        std::vector<Sample> picked;
+        for (size_t i : seeded_sample_indices(kept.size(), *p.entry.num_samples, opt.seed)) picked.push_back(kept[i]);
+        kept = std::move(picked);
+    }
+    if (opt.max_samples && kept.size() > *opt.max_samples) kept.resize(*opt.max_samples);
+    rep.kept = kept.size();
+    out.insert(out.end(), std::make_move_iterator(kept.begin()), std::make_move_iterator(kept.end()));
+}
+
+}  // namespace
+
+size_t LoadReport::total_kept() const {
+    size_t n = 0;
+    for (const auto& d : datasets) n += d.kept;
+    return n;
+}
+
+size_t LoadReport::total_skipped() const {
+    size_t n = 0;
+    for (const auto& d : datasets) n += d.skipped;
+    return n;
+}
+
+std::string LoadReport::summary() const {
+    std::string out;
+    for (const auto& d : datasets) {
+        out += d.name + ": " + std::to_string(d.records_read) + " records read, " + std::to_string(d.kept) +
+               " samples kept, " + std::to_string(d.skipped) + " skipped (" + d.path + ")\n";
+        for (const auto& why : d.skip_reasons) out += "  skipped " + why + "\n";
+        if (d.skipped > d.skip_reasons.size())
+            out += "  ... and " + std::to_string(d.skipped - d.skip_reasons.size()) + " more\n";
+    }
+    return out;
+}
+
+std::vector<std::string> split_dataset_names(const std::string& list) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= list.size()) {
+        size_t end = list.find(',', start);
+        if (end == std::string::npos) end = list.size();
+        std::string name = list.substr(start, end - start);
+        const size_t a = name.find_first_not_of(" \t"), b = name.find_last_not_of(" \t");
+        if (a != std::string::npos) out.push_back(name.substr(a, b - a + 1));
+        start = end + 1;
+    }
+    return out;
+}
+
+LoadedDatasets load_datasets(const DatasetRegistry& reg, const std::vector<std::string>& names, Stage stage,
+                             const LoadOptions& opt) {
+    if (opt.max_samples && *opt.max_samples == 0) throw ConfigError("max_samples must be at least 1");
+    if (names.empty()) throw DataError("no dataset named; set one or more names from " + reg.path());
+    std::vector<Plan> plans;
+    for (const auto& name : names) plans.push_back(plan_dataset(reg, name, stage));
+    LoadedDatasets out;
+    for (const Plan& p : plans) {
+        DatasetReport rep;
+        rep.name = p.entry.name;
+        rep.path = p.path;
+        load_one(p, stage, opt, out.samples, rep);
+        out.report.datasets.push_back(std::move(rep));
+    }
+    return out;
+}
+
+LoadedDatasets load_datasets(const std::string& dataset_dir, const std::string& names, Stage stage,
+                             const LoadOptions& options) {
+    return load_datasets(DatasetRegistry::load(dataset_dir), split_dataset_names(names), stage, options);
+}
+
+}  // namespace lathe
