@@ -54,7 +54,7 @@ std::string relative_source(const Plan& p, const std::string& file) {
     return (fs::path(p.entry.file_name) / fs::path(file).filename()).lexically_normal().string();
 }
 
-void load_one(const Plan& p, Stage stage, const LoadOptions& opt, std::vector<Sample>& out, DatasetReport& rep) {
+void load_one(const Plan& p, Stage stage, const DatasetLoadOptions& opt, std::vector<Sample>& out, DatasetReport& rep) {
     std::vector<Sample> kept;
     const bool resample = p.entry.num_samples.has_value();
     const size_t cap = opt.max_samples && !resample ? *opt.max_samples : SIZE_MAX;
@@ -93,19 +93,19 @@ void load_one(const Plan& p, Stage stage, const LoadOptions& opt, std::vector<Sa
 
 }  // namespace
 
-size_t LoadReport::total_kept() const {
+size_t DatasetLoadReport::total_kept() const {
     size_t n = 0;
     for (const auto& d : datasets) n += d.kept;
     return n;
 }
 
-size_t LoadReport::total_skipped() const {
+size_t DatasetLoadReport::total_skipped() const {
     size_t n = 0;
     for (const auto& d : datasets) n += d.skipped;
     return n;
 }
 
-std::string LoadReport::summary() const {
+std::string DatasetLoadReport::summary() const {
     std::string out;
     for (const auto& d : datasets) {
         out += d.name + ": " + std::to_string(d.records_read) + " records read, " + std::to_string(d.kept) +
@@ -132,7 +132,7 @@ std::vector<std::string> split_dataset_names(const std::string& list) {
 }
 
 LoadedDatasets load_datasets(const DatasetRegistry& reg, const std::vector<std::string>& names, Stage stage,
-                             const LoadOptions& opt) {
+                             const DatasetLoadOptions& opt) {
     if (opt.max_samples && *opt.max_samples == 0) throw ConfigError("max_samples must be at least 1");
     if (names.empty()) throw DataError("no dataset named; set one or more names from " + reg.path());
     std::vector<Plan> plans;
@@ -149,7 +149,7 @@ LoadedDatasets load_datasets(const DatasetRegistry& reg, const std::vector<std::
 }
 
 LoadedDatasets load_datasets(const std::string& dataset_dir, const std::string& names, Stage stage,
-                             const LoadOptions& options) {
+                             const DatasetLoadOptions& options) {
     return load_datasets(DatasetRegistry::load(dataset_dir), split_dataset_names(names), stage, options);
 }
 

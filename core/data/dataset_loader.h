@@ -14,7 +14,7 @@
 
 namespace lathe {
 
-struct LoadOptions {
+struct DatasetLoadOptions {
     std::optional<size_t> max_samples;  // per dataset, as LLaMA-Factory; counts kept samples; >= 1
     bool skip_invalid = false;          // skip bad records (counted, first reasons kept) instead of failing
     std::string name;                   // fills {{name}} when not empty
@@ -32,7 +32,7 @@ struct DatasetReport {
     std::vector<std::string> skip_reasons;  // the first kMaxReasons messages, each with file and record
 };
 
-struct LoadReport {
+struct DatasetLoadReport {
     std::vector<DatasetReport> datasets;
     size_t total_kept() const;
     size_t total_skipped() const;
@@ -41,7 +41,7 @@ struct LoadReport {
 
 struct LoadedDatasets {
     std::vector<Sample> samples;  // datasets in the order named, records in file order
-    LoadReport report;
+    DatasetLoadReport report;
 };
 
 // "a, b,,c" -> {"a", "b", "c"}.
@@ -53,9 +53,9 @@ std::vector<std::string> split_dataset_names(const std::string& comma_list);
 // invalid record without skip_invalid (file, record, field), a dataset with no records, or one
 // where no valid sample remains. ConfigError for bad options.
 LoadedDatasets load_datasets(const DatasetRegistry& registry, const std::vector<std::string>& names, Stage stage,
-                             const LoadOptions& options = {});
+                             const DatasetLoadOptions& options = {});
 // Same, loading <dataset_dir>/dataset_info.json and splitting a comma list of names.
 LoadedDatasets load_datasets(const std::string& dataset_dir, const std::string& names, Stage stage,
-                             const LoadOptions& options = {});
+                             const DatasetLoadOptions& options = {});
 
 }  // namespace lathe

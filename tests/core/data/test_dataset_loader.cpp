@@ -104,7 +104,7 @@ private slots:
         }
         f.file("x.jsonl", lines);
         f.json_file("y.json", alpaca_records(2, "Y"));
-        LoadOptions opt;
+        DatasetLoadOptions opt;
         opt.skip_invalid = true;
         const LoadedDatasets got = load_datasets(f.dir, "x,y", Stage::Sft, opt);
         const DatasetReport& x = got.report.datasets[0];
@@ -135,7 +135,7 @@ private slots:
         f.json_file("bad.json", bad);
         QCOMPARE(error_of([&] { load_datasets(f.dir, "none", Stage::Sft); }),
                  "dataset 'none': " + f.dir + "/none.json holds no records");
-        LoadOptions opt;
+        DatasetLoadOptions opt;
         opt.skip_invalid = true;
         QCOMPARE(error_of([&] { load_datasets(f.dir, "bad", Stage::Sft, opt); }),
                  "dataset 'bad': no valid samples; all 2 records were skipped, the first because: " + f.dir +
@@ -177,7 +177,7 @@ private slots:
                      "/alpaca_en.json (its \"file_name\" is 'alpaca_en.json')");
         QCOMPARE(error_of([&] { load_datasets(f.dir, " , ", Stage::Pt); }),
                  "no dataset named; set one or more names from " + info);
-        LoadOptions zero;
+        DatasetLoadOptions zero;
         zero.max_samples = 0;
         QCOMPARE(error_of([&] { load_datasets(f.dir, "c4", Stage::Pt, zero); }),
                  std::string("max_samples must be at least 1"));
@@ -218,7 +218,7 @@ private slots:
         f.info({{"a", {{"file_name", "a.json"}}}, {"b", {{"file_name", "b.json"}}}});
         f.json_file("a.json", alpaca_records(10, "A"));
         f.json_file("b.json", alpaca_records(2, "B"));
-        LoadOptions opt;
+        DatasetLoadOptions opt;
         opt.max_samples = 3;
         const LoadedDatasets got = load_datasets(f.dir, "a,b", Stage::Sft, opt);
         QCOMPARE(got.samples.size(), size_t(5));
@@ -243,7 +243,7 @@ private slots:
                 {"big", {{"file_name", "b.json"}, {"num_samples", 3}}}});
         f.json_file("s.json", alpaca_records(4, "S"));
         f.json_file("b.json", alpaca_records(10, "B"));
-        LoadOptions opt;
+        DatasetLoadOptions opt;
         opt.seed = 7;
         const LoadedDatasets one = load_datasets(f.dir, "small,big", Stage::Sft, opt);
         const LoadedDatasets two = load_datasets(f.dir, "small,big", Stage::Sft, opt);
@@ -273,7 +273,7 @@ private slots:
         f.json_file("pairs.json", json::array({{{"instruction", "q"}, {"chosen", "c"}, {"rejected", "r"}},
                                                {{"instruction", "q2"}, {"chosen", "same"}, {"rejected", "same"}}}));
         f.file("kto.csv", "instruction,output,label\nq,good,true\nq,bad,false\n");
-        LoadOptions opt;
+        DatasetLoadOptions opt;
         opt.skip_invalid = true;
         const LoadedDatasets pairs = load_datasets(f.dir, "pairs", Stage::Dpo, opt);
         QCOMPARE(pairs.samples.size(), size_t(1));
@@ -294,7 +294,7 @@ private slots:
                                                     {"output", "I am {{name}}, made by {{author}}."}}}));
         QCOMPARE(load_datasets(f.dir, "identity", Stage::Sft).samples[0].response[0].content,
                  std::string("I am {{name}}, made by {{author}}."));
-        LoadOptions opt;
+        DatasetLoadOptions opt;
         opt.name = "Lathe";
         opt.author = "the Lathe team";
         QCOMPARE(load_datasets(f.dir, "identity", Stage::Sft, opt).samples[0].response[0].content,
