@@ -112,6 +112,24 @@ private slots:
     void trainsBpe() { round_trip("bpe", 400, true); }
     void trainsUnigram() { round_trip("unigram", 150, false); }
 
+    // SentencePiece lives in a dlopen'ed module so that its bundled protobuf never meets LibTorch's;
+    // this process has both: train, load and encode, then use the ids as a tensor.
+    void coexistsWithLibTorch() {
+        const at::Tensor before = torch::arange(4, torch::kInt32);
+        SentencePieceTrainOptions o;
+        o.input_files = {corpus_path_};
+        o.model_prefix = test::scratch_dir() + "/with-torch/tokenizer";
+        o.vocab_size = 400;  // 256 byte pieces + the corpus characters + merges
+        o.num_threads = 1;
+        train_sentencepiece(o);
+        auto tok = SpmTokenizer::load(o.model_prefix + ".model");
+        const std::vector<int32_t> ids = tok->encode("the model learns", true);
+        const at::Tensor t = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end()));
+        QCOMPARE(t.size(0), static_cast<int64_t>(ids.size()));
+        QCOMPARE(t[0].item<int64_t>(), int64_t(1));
+        QCOMPARE(before.sum().item<int32_t>(), 6);
+    }
+
     void rejectsBadOptions() {
         auto message = [](const SentencePieceTrainOptions& o) {
             try {
