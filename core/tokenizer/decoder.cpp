@@ -30,21 +30,7 @@ class ReplaceDecoder : public Decoder {
 public:
     ReplaceDecoder(PcreRegex pattern, std::string content) : pattern_(std::move(pattern)), content_(std::move(content)) {}
     void decode_chain(std::vector<std::string>& tokens) const override {
-        std::vector<std::pair<size_t, size_t>> m;
-        for (auto& t : tokens) {
-            m.clear();
-            pattern_.find_all(t, m);
-            if (m.empty()) continue;
-            std::string out;
-            size_t last = 0;
-            for (auto [b, e] : m) {
-                out.append(t, last, b - last);
-                out += content_;
-                last = e;
-            }
-            out.append(t, last, std::string::npos);
-            t = std::move(out);
-        }
+        for (auto& t : tokens) pattern_.replace_all(t, content_);
     }
 
 private:

@@ -134,12 +134,8 @@ void HfTokenizer::apply_config(const TokenizerConfig& cfg, const std::string& di
 }
 
 std::vector<int32_t> HfTokenizer::encode(std::string_view text, bool add_special_tokens) const {
-    // Python strings are always valid Unicode; invalid bytes here become U+FFFD rather than an error.
     std::string repaired;
-    if (!utf8::is_valid(text)) {
-        repaired = utf8::to_valid(text);
-        text = repaired;
-    }
+    text = utf8::valid_view(text, repaired);
     std::vector<int32_t> ids;
     if (add_special_tokens) ids = template_.prefix;
     for (const TextPiece& p : added_.split_raw(text)) {

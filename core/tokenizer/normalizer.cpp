@@ -63,21 +63,7 @@ private:
 class Replace : public Normalizer {
 public:
     Replace(PcreRegex pattern, std::string content) : pattern_(std::move(pattern)), content_(std::move(content)) {}
-    void normalize(std::string& text) const override {
-        std::vector<std::pair<size_t, size_t>> m;
-        pattern_.find_all(text, m);
-        if (m.empty()) return;
-        std::string out;
-        out.reserve(text.size() + m.size() * content_.size());
-        size_t last = 0;
-        for (auto [b, e] : m) {
-            out.append(text, last, b - last);
-            out += content_;
-            last = e;
-        }
-        out.append(text, last, std::string::npos);
-        text = std::move(out);
-    }
+    void normalize(std::string& text) const override { pattern_.replace_all(text, content_); }
 
 private:
     PcreRegex pattern_;

@@ -108,4 +108,20 @@ void PcreRegex::find_all(std::string_view text, std::vector<std::pair<size_t, si
     }
 }
 
+void PcreRegex::replace_all(std::string& text, std::string_view content) const {
+    std::vector<std::pair<size_t, size_t>> m;
+    find_all(text, m);
+    if (m.empty()) return;
+    std::string out;
+    out.reserve(text.size() + m.size() * content.size());
+    size_t last = 0;
+    for (auto [b, e] : m) {
+        out.append(text, last, b - last);
+        out += content;
+        last = e;
+    }
+    out.append(text, last, std::string::npos);
+    text = std::move(out);
+}
+
 }  // namespace lathe

@@ -28,6 +28,9 @@ public:
     // `text`, which must be valid UTF-8 (else TokenizerError). Thread-safe.
     void find_all(std::string_view text, std::vector<std::pair<size_t, size_t>>& out) const;
 
+    // Replaces every match in `text` by `content` (the Replace normalizer and decoder).
+    void replace_all(std::string& text, std::string_view content) const;
+
     const std::string& pattern() const { return pattern_; }
 
 private:

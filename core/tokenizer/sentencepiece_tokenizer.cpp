@@ -113,10 +113,7 @@ std::vector<int32_t> SpmTokenizer::encode_plain(std::string_view text) const {
 
 std::vector<int32_t> SpmTokenizer::encode(std::string_view text, bool add_special_tokens) const {
     std::string repaired;
-    if (!utf8::is_valid(text)) {
-        repaired = utf8::to_valid(text);
-        text = repaired;
-    }
+    text = utf8::valid_view(text, repaired);
     std::vector<int32_t> ids;
     if (add_special_tokens && special_.add_bos) ids.push_back(special_.bos_id);
     for (const TextPiece& p : split_tokens_.split_raw(text)) {

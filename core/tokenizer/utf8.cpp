@@ -96,6 +96,12 @@ std::string to_valid(std::string_view s) {
     return out;
 }
 
+std::string_view valid_view(std::string_view s, std::string& storage) {
+    if (is_valid(s)) return s;
+    storage = to_valid(s);
+    return storage;
+}
+
 bool ends_with_replacement(std::string_view s) {
     return s.size() >= 3 && s.compare(s.size() - 3, 3, "\xEF\xBF\xBD") == 0;
 }

@@ -20,6 +20,10 @@ bool is_valid(std::string_view s);
 // `s` with every ill-formed sequence replaced by U+FFFD.
 std::string to_valid(std::string_view s);
 
+// `s` itself when valid, else its repaired copy kept in `storage`. Python strings are always valid
+// Unicode; tokenizers take invalid bytes as U+FFFD rather than fail.
+std::string_view valid_view(std::string_view s, std::string& storage);
+
 // Whether `s` ends with U+FFFD: the mark of an incomplete character when streaming.
 bool ends_with_replacement(std::string_view s);
 
