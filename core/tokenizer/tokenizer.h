@@ -10,6 +10,13 @@
 
 namespace lathe {
 
+// Which file of a model folder to read.
+enum class TokenizerSource {
+    Auto,                // tokenizer.json when present, else tokenizer.model
+    TokenizerJson,       // Hugging Face tokenizer.json only
+    SentencePieceModel,  // SentencePiece tokenizer.model only
+};
+
 struct SpecialTokens {
     int32_t bos_id = -1;  // -1: the tokenizer has none
     int32_t eos_id = -1;
@@ -28,12 +35,15 @@ public:
     // tokenizer_config.json and special_tokens_map.json when present. Throws TokenizerError naming the
     // file and what is wrong.
     static std::unique_ptr<Tokenizer> from_dir(const std::string& dir);
+    static std::unique_ptr<Tokenizer> from_dir(const std::string& dir, TokenizerSource source);
 
     // Text -> ids. Added tokens present in the text (e.g. "<|im_start|>") are split out first and map to
     // their ids. With add_special_tokens, BOS/EOS are added as Hugging Face's tokenizer would.
     virtual std::vector<int32_t> encode(std::string_view text, bool add_special_tokens = false) const = 0;
 
-    // Ids -> UTF-8 text, as Hugging Face's decode(ids, skip_special_tokens) would give.
+    // Ids -> UTF-8 text, as Hugging Face's decode(ids, skip_special_tokens) would give. The English-only
+    // clean_up_tokenization_spaces pass (" ," -> ",") is never applied, so decode(encode(t)) == t for
+    // text without added tokens that normalization leaves alone.
     virtual std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens = false) const = 0;
 
     // The vocabulary entry of `id` as stored (e.g. "Ġhello", "▁hello", "<0x0A>", "<|eot_id|>").

@@ -1,0 +1,169 @@
+// Every bad tokenizer folder gives a TokenizerError that says which file and what is wrong.
+#include "tests/registry.h"
+
+#include "core/io/json_file.h"
+#include "core/tokenizer/sentencepiece_module_loader.h"
+#include "core/tokenizer/tokenizer.h"
+#include "core/util/error.h"
+#include "core/util/fs.h"
+
+#include <nlohmann/json.hpp>
+#include <QtTest>
+
+#include <filesystem>
+
+using namespace lathe;
+using json = nlohmann::json;
+
+namespace {
+
+std::string fresh_dir(const std::string& name) {
+    const std::string dir = test::scratch_dir() + "/errors-" + name;
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+// The message of the TokenizerError that `f` throws ("" if none).
+template <typename F>
+std::string error_of(F f) {
+    try {
+        f();
+    } catch (const TokenizerError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// A minimal valid byte-level tokenizer.json; tests break one part of it.
+json tiny_tokenizer_json() {
+    const json vocab = {{"a", 0}, {"b", 1}, {"ab", 2}};
+    return {{"version", "1.0"},
+            {"added_tokens", json::array()},
+            {"normalizer", nullptr},
+            {"pre_tokenizer", nullptr},
+            {"post_processor", nullptr},
+            {"decoder", nullptr},
+            {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", json::array({"a b"})}}}};
+}
+
+std::string dir_with_tokenizer_json(const std::string& name, const json& j) {
+    const std::string dir = fresh_dir(name);
+    write_json_file(dir + "/tokenizer.json", j);
+    return dir;
+}
+
+}  // namespace
+
+class TestTokenizerErrors : public QObject {
+    Q_OBJECT
+private slots:
+    void missingFolder() {
+        const std::string dir = test::scratch_dir() + "/no-such-model";
+        QCOMPARE(error_of([&] { Tokenizer::from_dir(dir); }), dir + ": tokenizer folder not found");
+    }
+
+    void fileInsteadOfFolder() {
+        const std::string file = fresh_dir("file") + "/tokenizer.json";
+        write_file_atomic(file, "{}");
+        QVERIFY(contains(error_of([&] { Tokenizer::from_dir(file); }), file + ": not a folder"));
+    }
+
+    void emptyFolder() {
+        const std::string dir = fresh_dir("empty");
+        QCOMPARE(error_of([&] { Tokenizer::from_dir(dir); }), dir + ": no tokenizer.json or tokenizer.model in this folder");
+    }
+
+    void corruptTokenizerJson() {
+        const std::string dir = fresh_dir("corrupt-json");
+        write_file_atomic(dir + "/tokenizer.json", "{\n  \"model\": {\n    \"type\": \"BPE\",,\n  }\n}\n");
+        const std::string msg = error_of([&] { Tokenizer::from_dir(dir); });
+        QVERIFY2(msg.rfind(dir + "/tokenizer.json:3:", 0) == 0, msg.c_str());
+        QVERIFY2(contains(msg, "invalid JSON"), msg.c_str());
+    }
+
+    void unsupportedModelType() {
+        json j = tiny_tokenizer_json();
+        j["model"] = {{"type", "Unigram"}, {"vocab", json::array()}};
+        const std::string dir = dir_with_tokenizer_json("unigram", j);
+        const std::string msg = error_of([&] { Tokenizer::from_dir(dir); });
+        QVERIFY2(contains(msg, dir + "/tokenizer.json: unsupported model type \"Unigram\""), msg.c_str());
+    }
+
+    void unsupportedPipelineParts() {
+        const std::pair<const char*, const char*> parts[] = {
+            {"normalizer", "Precompiled"}, {"pre_tokenizer", "BertPreTokenizer"},
+            {"decoder", "WordPiece"}, {"post_processor", "Mystery"}};
+        for (auto [key, type] : parts) {
+            json j = tiny_tokenizer_json();
+            j[key] = {{"type", type}};
+            const std::string dir = dir_with_tokenizer_json(std::string("unsupported-") + key, j);
+            const std::string msg = error_of([&] { Tokenizer::from_dir(dir); });
+            const std::string expected = std::string(key) + ": unsupported " + key + " type \"" + type + "\"";
+            QVERIFY2(contains(msg, "tokenizer.json") && contains(msg, expected), msg.c_str());
+        }
+    }
+
+    void mergeOfUnknownToken() {
+        json j = tiny_tokenizer_json();
+        j["model"]["merges"] = json::array({"a b", "a c"});
+        const std::string dir = dir_with_tokenizer_json("bad-merge", j);
+        const std::string msg = error_of([&] { Tokenizer::from_dir(dir); });
+        QVERIFY2(contains(msg, "model.merges[1]: token \"c\" is not in the vocabulary"), msg.c_str());
+    }
+
+    void invalidRegex() {
+        json j = tiny_tokenizer_json();
+        j["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "(unclosed"}}}, {"behavior", "Isolated"}, {"invert", false}};
+        const std::string dir = dir_with_tokenizer_json("bad-regex", j);
+        const std::string msg = error_of([&] { Tokenizer::from_dir(dir); });
+        QVERIFY2(contains(msg, "pre_tokenizer.pattern: invalid regex at offset"), msg.c_str());
+    }
+
+    void badTokenizerConfig() {
+        const std::string dir = dir_with_tokenizer_json("bad-config", tiny_tokenizer_json());
+        write_file_atomic(dir + "/tokenizer_config.json", "{\"bos_token\": 7}");
+        QVERIFY(contains(error_of([&] { Tokenizer::from_dir(dir); }),
+                         dir + "/tokenizer_config.json: bos_token must be a string, {\"content\": ...} or null, found 7"));
+        write_file_atomic(dir + "/tokenizer_config.json", "{\"chat_template\": 3}");
+        QVERIFY(contains(error_of([&] { Tokenizer::from_dir(dir); }), "chat_template must be a string or a list"));
+        write_file_atomic(dir + "/tokenizer_config.json", "{\"add_bos_token\": \"yes\"}");
+        QVERIFY(contains(error_of([&] { Tokenizer::from_dir(dir); }), "add_bos_token must be true or false"));
+        write_file_atomic(dir + "/tokenizer_config.json", "{\n\"bos_token\": }");
+        const std::string msg = error_of([&] { Tokenizer::from_dir(dir); });
+        QVERIFY2(msg.rfind(dir + "/tokenizer_config.json:2:", 0) == 0, msg.c_str());
+    }
+
+    void missingTokenizerModel() {
+        const std::string dir = dir_with_tokenizer_json("no-model", tiny_tokenizer_json());
+        QCOMPARE(error_of([&] { Tokenizer::from_dir(dir, TokenizerSource::SentencePieceModel); }),
+                 dir + "/tokenizer.model: file not found");
+    }
+
+    void corruptTokenizerModel() {
+        const std::string dir = fresh_dir("corrupt-model");
+        write_file_atomic(dir + "/tokenizer.model", std::string("\x0a\xff\xff\xff\xffgarbage, not a protobuf", 28));
+        const std::string msg = error_of([&] { Tokenizer::from_dir(dir); });
+        QVERIFY2(contains(msg, dir + "/tokenizer.model: not a valid SentencePiece model"), msg.c_str());
+    }
+
+    void missingModule() {
+        const std::string a = test::scratch_dir() + "/nowhere/liblathe_spm.so";
+        const std::string msg = error_of([&] { load_spm_module({a}); });
+        QVERIFY2(contains(msg, "SentencePiece module (liblathe_spm.so) not found") && contains(msg, a) &&
+                     contains(msg, "LATHE_SPM_MODULE"),
+                 msg.c_str());
+    }
+
+    void moduleThatIsNotALibrary() {
+        const std::string fake = fresh_dir("fake-module") + "/liblathe_spm.so";
+        write_file_atomic(fake, "not an ELF file");
+        const std::string msg = error_of([&] { load_spm_module({fake}); });
+        QVERIFY2(contains(msg, fake + ": cannot load the SentencePiece module"), msg.c_str());
+    }
+};
+
+LATHE_TEST(TestTokenizerErrors)
+#include "test_tokenizer_errors.moc"
