@@ -13,7 +13,20 @@ torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
 }
 
 torch::Tensor LinearImpl::base_forward(const torch::Tensor& x) const {
+    if (storage) return storage->forward(x, bias);
     return torch::nn::functional::linear(x, weight, bias);
+}
+
+torch::Tensor LinearImpl::dense_weight() const {
+    if (storage) return storage->dense(storage->dtype());
+    return weight;
+}
+
+void LinearImpl::set_storage(std::shared_ptr<WeightStorage> s) {
+    storage = std::move(s);
+    // torch::nn::Module cannot unregister a parameter, but parameters_ is ours to edit.
+    if (parameters_.contains("weight")) parameters_.erase("weight");
+    weight = torch::Tensor();
 }
 
 }  // namespace lathe

@@ -1,5 +1,9 @@
-// The projection layer every decoder uses. PEFT methods (LoRA, DoRA, quantized bases) plug in as an
-// adapter that takes over forward(), so model code never changes when a method is added.
+// The projection layer every decoder uses. PEFT methods plug in through two hooks, so model code never
+// changes when a method is added:
+//  - `storage` replaces the dense frozen weight by another form (a quantized copy) that still computes
+//    the base projection x W^T + b;
+//  - `adapter` takes over forward() and adds to the base projection (LoRA, DoRA).
+// The two compose: LoRA on a quantized base (QLoRA) is an adapter over a storage.
 #pragma once
 #include <torch/torch.h>
 
@@ -10,8 +14,21 @@ class LinearImpl;
 class LinearAdapter {
 public:
     virtual ~LinearAdapter() = default;
-    // x: (..., in) -> (..., out). `base` gives access to the frozen weight/bias.
+    // x: (..., in) -> (..., out). `base` gives access to the frozen projection (base_forward).
     virtual torch::Tensor forward(LinearImpl& base, const torch::Tensor& x) = 0;
+};
+
+// A frozen weight held in another form than a dense parameter.
+class WeightStorage {
+public:
+    virtual ~WeightStorage() = default;
+    // x (..., in) -> x W^T + bias (..., out); `bias` may be undefined.
+    virtual torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& bias) const = 0;
+    // The weight as a dense (out, in) tensor in `dtype`, on the storage's device.
+    virtual torch::Tensor dense(torch::ScalarType dtype) const = 0;
+    virtual torch::ScalarType dtype() const = 0;  // the dtype of the weight it replaced
+    virtual torch::Device device() const = 0;
+    virtual int64_t bytes() const = 0;           // memory held
 };
 
 class LinearImpl : public torch::nn::Module {
@@ -19,12 +36,17 @@ public:
     LinearImpl(int64_t in_features, int64_t out_features, bool with_bias);
 
     torch::Tensor forward(const torch::Tensor& x);
-    // The plain projection with the stored weight, ignoring any adapter.
+    // The plain projection with the frozen weight (dense or storage), ignoring any adapter.
     torch::Tensor base_forward(const torch::Tensor& x) const;
+    // The frozen weight as a dense (out, in) tensor (dequantized when a storage holds it).
+    torch::Tensor dense_weight() const;
+    // Replaces the dense weight by `storage`: "weight" leaves named_parameters() and its memory is freed.
+    void set_storage(std::shared_ptr<WeightStorage> storage);
 
     int64_t in_features, out_features;
-    torch::Tensor weight;  // (out, in); may be empty when an adapter holds a quantized copy
+    torch::Tensor weight;  // (out, in); undefined once a storage holds the weight
     torch::Tensor bias;    // (out) or undefined
+    std::shared_ptr<WeightStorage> storage;
     std::shared_ptr<LinearAdapter> adapter;
 };
 TORCH_MODULE(Linear);

@@ -1,0 +1,75 @@
+// LoRA and DoRA on one lathe::Linear, numerically as Hugging Face PEFT's lora.Linear (layer.py) and
+// DoraLinearLayer (dora.py):
+//   LoRA:  y = base(x) + B(A(dropout(x))) * s,  s = alpha / r (rsLoRA: alpha / sqrt(r))
+//   DoRA:  y = base(x) + (m / ||W + s B A||_row - 1) * (x' W^T) + m / ||W + s B A||_row * B(A(x')) * s
+//          with x' = dropout(x), the norm detached from the graph (DoRA paper, section 4.3), and
+//          x' W^T = base(x) - bias when dropout is off (PEFT reuses the base result the same way).
+// The adapter's modules are registered on the Linear, so named_parameters() yields PEFT's names minus
+// the adapter name: "...q_proj.lora_A.weight", "...q_proj.lora_B.weight",
+// "...q_proj.lora_magnitude_vector.weight" (saved by PEFT as "...q_proj.lora_magnitude_vector").
+#pragma once
+#include "core/model/linear.h"
+
+#include <torch/torch.h>
+
+namespace lathe {
+
+struct LoraLayerOptions {
+    int64_t rank = 8;
+    double alpha = 16.0;
+    double dropout = 0.0;
+    bool use_rslora = false;
+    bool use_dora = false;
+    double scaling() const;  // alpha / r, or alpha / sqrt(r) with rsLoRA
+};
+
+// DoRA's magnitude vector m (out), a module of its own so that it can be registered and removed.
+class DoraMagnitudeImpl : public torch::nn::Module {
+public:
+    explicit DoraMagnitudeImpl(int64_t out_features);
+    torch::Tensor weight;
+};
+TORCH_MODULE(DoraMagnitude);
+
+class LoraLinear : public LinearAdapter {
+public:
+    // Registers lora_A (r, in), lora_B (out, r) (and DoRA's magnitude) on `base`, on its device and
+    // in its dtype. A is kaiming-uniform with a = sqrt(5), as PEFT (U(-1/sqrt(in), 1/sqrt(in))), drawn
+    // from `gen` on the CPU; B is zero; m = ||W + s B A||_row = ||W||_row. With `gen` undefined A is
+    // left at zero (the caller loads saved tensors) and m is not initialised either.
+    LoraLinear(LinearImpl& base, const LoraLayerOptions& options, at::Generator gen);
+
+    torch::Tensor forward(LinearImpl& base, const torch::Tensor& x) override;
+
+    // s * B @ A as an (out, in) float32 tensor.
+    torch::Tensor delta_weight() const;
+    // The merged weight (out, in) float32: W + s B A, or for DoRA m / ||W + s B A||_row * (W + s B A).
+    torch::Tensor merged_weight(const LinearImpl& base) const;
+    // DoRA: m = ||W + s B A||_row (what construction does; call again after loading A and B to redo it).
+    void init_magnitude(const LinearImpl& base);
+
+    const LoraLayerOptions& options() const { return options_; }
+    double scaling() const { return scaling_; }
+
+    torch::nn::Linear lora_A{nullptr}, lora_B{nullptr};
+    DoraMagnitude magnitude{nullptr};  // null without DoRA
+    bool enabled = true;               // false: forward is exactly base_forward
+
+private:
+    torch::Tensor dora_forward(LinearImpl& base, const torch::Tensor& x, const torch::Tensor& base_out,
+                               const torch::Tensor& lora_out, bool dropped);
+    LoraLayerOptions options_;
+    double scaling_;
+};
+
+// Installs a LoraLinear on `linear` (throws ConfigError when it already has an adapter).
+std::shared_ptr<LoraLinear> add_lora(LinearImpl& linear, const LoraLayerOptions& options, at::Generator gen);
+// The LoraLinear of `linear`, or nullptr.
+std::shared_ptr<LoraLinear> lora_of(const LinearImpl& linear);
+// Removes the adapter and its modules, leaving the base weight as it is.
+void remove_lora(LinearImpl& linear);
+// Folds the adapter into the base weight (dense, or re-quantized in the same format when the base is
+// quantized: lossy, as PEFT's merge into a bitsandbytes layer), then removes it.
+void merge_lora(LinearImpl& linear);
+
+}  // namespace lathe

@@ -1,0 +1,111 @@
+#include "core/peft/quantized_linear.h"
+
+#include "core/model/transformer.h"
+#include "core/peft/params.h"
+#include "core/util/error.h"
+
+namespace lathe {
+
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// Saves the quantized tensors (views of the storage, no copies) and the shape; never the dequantized
+// weight, which would cost as much memory as the dense layer QLoRA is there to avoid.
+class DequantizedLinear : public torch::autograd::Function<DequantizedLinear> {
+public:
+    // `bias` is optional rather than undefined: autograd records every defined-or-not Tensor argument
+    // as an input with a device, which an undefined tensor lacks.
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const QuantizedTensor* q,
+                                 const c10::optional<torch::Tensor>& bias_arg) {
+        const torch::Tensor bias = bias_arg.value_or(torch::Tensor());
+        ctx->save_for_backward({q->data, q->absmax, q->absmax_scale, q->absmax_offset});
+        ctx->saved_data["type"] = int64_t(q->type);
+        ctx->saved_data["rows"] = q->rows;
+        ctx->saved_data["cols"] = q->cols;
+        ctx->saved_data["block"] = q->block_size;
+        ctx->saved_data["double_quant"] = q->double_quant;
+        ctx->saved_data["x_grad"] = x.requires_grad();
+        ctx->saved_data["bias_grad"] = bias.defined() && bias.requires_grad();
+        return torch::nn::functional::linear(x, q->dequantize(x.scalar_type()), bias);  // (..., out)
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const auto& g = grads[0];  // (..., out)
+        torch::Tensor grad_x, grad_bias;
+        if (ctx->saved_data["x_grad"].toBool()) {
+            auto saved = ctx->get_saved_variables();
+            QuantizedTensor q;
+            q.type = QuantType(ctx->saved_data["type"].toInt());
+            q.rows = ctx->saved_data["rows"].toInt();
+            q.cols = ctx->saved_data["cols"].toInt();
+            q.block_size = ctx->saved_data["block"].toInt();
+            q.double_quant = ctx->saved_data["double_quant"].toBool();
+            q.data = saved[0];
+            q.absmax = saved[1];
+            q.absmax_scale = saved[2];
+            q.absmax_offset = saved[3];
+            grad_x = torch::matmul(g, q.dequantize(g.scalar_type()));  // (..., out) @ (out, in) -> (..., in)
+        }
+        if (ctx->saved_data["bias_grad"].toBool()) grad_bias = g.reshape({-1, g.size(-1)}).sum(0);
+        return {grad_x, torch::Tensor(), grad_bias};
+    }
+};
+
+class QuantizedWeight : public WeightStorage {
+public:
+    explicit QuantizedWeight(QuantizedTensor q) : q_(std::move(q)) {}
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& bias) const override {
+        return quantized_linear(x, q_, bias);
+    }
+    torch::Tensor dense(torch::ScalarType dtype) const override { return q_.dequantize(dtype); }
+    torch::ScalarType dtype() const override { return q_.dtype; }
+    torch::Device device() const override { return q_.data.device(); }
+    int64_t bytes() const override { return q_.bytes(); }
+    const QuantizedTensor& tensor() const { return q_; }
+
+private:
+    QuantizedTensor q_;
+};
+
+}  // namespace
+
+torch::Tensor quantized_linear(const torch::Tensor& x, const QuantizedTensor& q, const torch::Tensor& bias) {
+    return DequantizedLinear::apply(x, &q, bias.defined() ? c10::optional<torch::Tensor>(bias) : c10::nullopt);
+}
+
+std::shared_ptr<WeightStorage> make_quantized_storage(QuantizedTensor q) {
+    return std::make_shared<QuantizedWeight>(std::move(q));
+}
+
+const QuantizedTensor* quantized_weight(const LinearImpl& linear) {
+    auto* s = dynamic_cast<const QuantizedWeight*>(linear.storage.get());
+    return s ? &s->tensor() : nullptr;
+}
+
+int64_t quantize_linear(LinearImpl& linear, int bits, bool double_quant) {
+    if (bits != 4 && bits != 8)
+        throw ConfigError("quantization_bit must be 4 (NF4) or 8 (int8), got " + std::to_string(bits));
+    if (linear.storage) throw ConfigError("this Linear is already quantized");
+    QuantizedTensor q = bits == 4 ? quantize_nf4(linear.weight.detach(), double_quant) : quantize_int8(linear.weight.detach());
+    linear.set_storage(make_quantized_storage(std::move(q)));
+    return linear.storage->bytes();
+}
+
+QuantizeReport quantize_base_weights(CausalLMImpl& model, int bits, bool double_quant) {
+    if (bits != 4 && bits != 8)
+        throw ConfigError("quantization_bit must be 4 (NF4) or 8 (int8), got " + std::to_string(bits));
+    QuantizeReport report;
+    for (auto& [name, linear] : named_linears(model)) {
+        if (name == "lm_head") continue;  // as bitsandbytes in transformers: the output head stays dense
+        if (linear->storage) throw ConfigError("'" + name + "' is already quantized");
+        report.elements += linear->weight.numel();
+        report.dense_bytes += linear->weight.numel() * int64_t(linear->weight.element_size());
+        report.quantized_bytes += quantize_linear(*linear, bits, double_quant);
+        ++report.modules;
+    }
+    return report;
+}
+
+}  // namespace lathe

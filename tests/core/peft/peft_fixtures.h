@@ -1,0 +1,55 @@
+// Shared fixtures for the PEFT tests: tiny random models, comparisons, error capture.
+#pragma once
+#include "core/model/transformer.h"
+#include "core/util/error.h"
+#include "tests/core/model/tiny_models.h"
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace lathe::test {
+
+inline CausalLM random_model(const ModelConfig& c = tiny_config(), uint64_t seed = 7) {
+    CausalLM m(c);
+    m->init_weights(seed, 0.2);  // large weights: differences show up in the logits
+    m->eval();
+    return m;
+}
+
+inline torch::Tensor token_batch() {
+    return torch::tensor({5, 17, 33, 4, 90, 12, 55, 3, 8, 61, 2, 19}, torch::kLong).view({2, 6});
+}
+
+inline double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
+    return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
+}
+
+// Fills every LoRA B (and perturbs DoRA magnitudes) so an adapter changes outputs.
+inline void randomize_adapters(CausalLMImpl& m, uint64_t seed = 3, double std = 0.3) {
+    torch::NoGradGuard g;
+    auto gen = torch::make_generator<at::CPUGeneratorImpl>(seed);
+    for (auto& p : m.named_parameters()) {
+        const std::string& n = p.key();
+        if (n.find("lora_B") != std::string::npos || n.find("lora_A") != std::string::npos)
+            p.value().copy_(torch::empty(p.value().sizes()).normal_(0, std, gen));
+        if (n.find("lora_magnitude_vector") != std::string::npos)
+            p.value().mul_(torch::empty(p.value().sizes()).uniform_(0.5, 1.5, gen));
+    }
+}
+
+template <typename F>
+std::string error_of(F&& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+inline bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace lathe::test

@@ -1,0 +1,172 @@
+#include "tests/registry.h"
+
+#include "core/peft/lora.h"
+#include "core/peft/lora_layer.h"
+#include "tests/core/peft/peft_fixtures.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace lathe;
+using namespace lathe::test;
+
+namespace {
+
+struct Case {
+    int64_t in = 3, out = 2, r = 2;
+    std::vector<double> W = {0.5, -1.0, 0.25, 2.0, 0.0, -0.75}, b = {0.1, -0.2};
+    std::vector<double> A = {1.0, 0.5, -0.5, 0.25, -1.0, 2.0}, B = {0.3, -0.6, 1.2, 0.4};
+    std::vector<double> m = {1.7, 0.9};
+    double alpha = 4.0;  // s = 2
+    double s() const { return alpha / r; }
+
+    // V = W + s B A (out, in), computed element by element.
+    double V(int64_t o, int64_t i) const {
+        double acc = W[o * in + i];
+        for (int64_t k = 0; k < r; ++k) acc += s() * B[o * r + k] * A[k * in + i];
+        return acc;
+    }
+    double norm(int64_t o) const {
+        double ss = 0;
+        for (int64_t i = 0; i < in; ++i) ss += V(o, i) * V(o, i);
+        return std::sqrt(ss);
+    }
+    // DoRA: y = x W^T + b + (m/n - 1) x W^T + m/n * s x A^T B^T.
+    double y(const std::vector<double>& x, int64_t o) const {
+        double wx = 0, bax = 0;
+        for (int64_t i = 0; i < in; ++i) wx += W[o * in + i] * x[i];
+        for (int64_t k = 0; k < r; ++k) {
+            double ax = 0;
+            for (int64_t i = 0; i < in; ++i) ax += A[k * in + i] * x[i];
+            bax += B[o * r + k] * ax;
+        }
+        const double scale = m[o] / norm(o);
+        return wx + b[o] + (scale - 1) * wx + scale * s() * bax;
+    }
+};
+
+torch::Tensor tensor_of(const std::vector<double>& v, std::vector<int64_t> shape) {
+    return torch::tensor(v, torch::kDouble).view(shape).to(torch::kFloat);
+}
+
+std::pair<Linear, std::shared_ptr<LoraLinear>> make_layer(const Case& c, bool set_magnitude) {
+    Linear lin(c.in, c.out, true);
+    torch::NoGradGuard g;
+    lin->weight.copy_(tensor_of(c.W, {c.out, c.in}));
+    lin->bias.copy_(tensor_of(c.b, {c.out}));
+    lin->weight.set_requires_grad(false);  // a frozen base, as LoraModel leaves it
+    lin->bias.set_requires_grad(false);
+    LoraLayerOptions o;
+    o.rank = c.r;
+    o.alpha = c.alpha;
+    o.use_dora = true;
+    auto lora = add_lora(*lin, o, torch::make_generator<at::CPUGeneratorImpl>(1));
+    lora->lora_A->weight.copy_(tensor_of(c.A, {c.r, c.in}));
+    lora->lora_B->weight.copy_(tensor_of(c.B, {c.out, c.r}));
+    if (set_magnitude) lora->magnitude->weight.copy_(tensor_of(c.m, {c.out}));
+    return {lin, lora};
+}
+
+}  // namespace
+
+class TestDora : public QObject {
+    Q_OBJECT
+private slots:
+    void outputMatchesFormula() {
+        Case c;
+        auto [lin, lora] = make_layer(c, true);
+        const std::vector<std::vector<double>> xs = {{1.5, -2.0, 0.5}, {0.0, 1.0, -3.0}};
+        auto y = lin(tensor_of({1.5, -2.0, 0.5, 0.0, 1.0, -3.0}, {2, 3}));
+        for (int64_t t = 0; t < 2; ++t)
+            for (int64_t o = 0; o < c.out; ++o) QVERIFY(std::abs(y[t][o].item<double>() - c.y(xs[t], o)) < 1e-5);
+    }
+
+    // m starts as the row norms of W + s B A: with B = 0 that is ||W||_row and the output is unchanged.
+    void magnitudeInitialisation() {
+        Case c;
+        Linear lin(c.in, c.out, true);
+        torch::NoGradGuard g;
+        lin->weight.copy_(tensor_of(c.W, {c.out, c.in}));
+        LoraLayerOptions o;
+        o.rank = c.r;
+        o.alpha = c.alpha;
+        o.use_dora = true;
+        auto x = torch::randn({4, c.in});
+        auto before = lin(x);
+        auto lora = add_lora(*lin, o, torch::make_generator<at::CPUGeneratorImpl>(1));
+        for (int64_t r = 0; r < c.out; ++r) {
+            double ss = 0;
+            for (int64_t i = 0; i < c.in; ++i) ss += c.W[r * c.in + i] * c.W[r * c.in + i];
+            QVERIFY(std::abs(lora->magnitude->weight[r].item<double>() - std::sqrt(ss)) < 1e-6);
+        }
+        QVERIFY(max_diff(lin(x), before) < 1e-6);
+        // After A and B change, init_magnitude recomputes ||W + s B A||_row.
+        lora->lora_A->weight.copy_(tensor_of(c.A, {c.r, c.in}));
+        lora->lora_B->weight.copy_(tensor_of(c.B, {c.out, c.r}));
+        lora->init_magnitude(*lin);
+        for (int64_t r = 0; r < c.out; ++r) QVERIFY(std::abs(lora->magnitude->weight[r].item<double>() - c.norm(r)) < 1e-5);
+    }
+
+    // The norm is detached: for L = sum(y), dL/dm = sum_t (x W^T + s x A^T B^T) / n, and
+    // dL/dB = s * (m / n) (outer) sum_t (A x), with no term from the norm's dependence on B.
+    void gradientsTreatNormAsConstant() {
+        Case c;
+        auto [lin, lora] = make_layer(c, true);
+        const std::vector<double> x = {1.5, -2.0, 0.5};
+        lin(tensor_of(x, {1, 3})).sum().backward();
+        for (int64_t o = 0; o < c.out; ++o) {
+            double vx = 0;
+            for (int64_t i = 0; i < c.in; ++i) vx += c.V(o, i) * x[i];
+            QVERIFY(std::abs(lora->magnitude->weight.grad()[o].item<double>() - vx / c.norm(o)) < 1e-5);
+            for (int64_t k = 0; k < c.r; ++k) {
+                double ax = 0;
+                for (int64_t i = 0; i < c.in; ++i) ax += c.A[k * c.in + i] * x[i];
+                const double expect = c.s() * c.m[o] / c.norm(o) * ax;
+                QVERIFY(std::abs(lora->lora_B->weight.grad()[o][k].item<double>() - expect) < 1e-5);
+            }
+        }
+        QVERIFY(!lin->weight.grad().defined());
+    }
+
+    void mergedDoraEqualsAdapter() {
+        Case c;
+        auto [lin, lora] = make_layer(c, true);
+        torch::NoGradGuard g;
+        auto x = torch::randn({5, c.in});
+        auto with_adapter = lin(x);
+        merge_lora(*lin);
+        QVERIFY(!lin->adapter);
+        QVERIFY(max_diff(lin(x), with_adapter) < 1e-5);
+        for (int64_t o = 0; o < c.out; ++o)
+            for (int64_t i = 0; i < c.in; ++i)
+                QVERIFY(std::abs(lin->weight[o][i].item<double>() - c.m[o] / c.norm(o) * c.V(o, i)) < 1e-5);
+        // Whole model: merged DoRA equals the adapted model.
+        auto m = random_model();
+        LoraSettings s;
+        s.use_dora = true;
+        auto model_lora = LoraModel::apply(m.ptr(), s);
+        randomize_adapters(*m);
+        auto adapted = m->forward(token_batch());
+        model_lora.merge();
+        QVERIFY(max_diff(m->forward(token_batch()), adapted) < 1e-5);
+    }
+
+    void parameterNames() {
+        auto m = random_model();
+        LoraSettings s;
+        s.use_dora = true;
+        s.targets = {"o_proj"};
+        auto lora = LoraModel::apply(m.ptr(), s);
+        auto names = lora.trainable().names();
+        QCOMPARE(names, (std::vector<std::string>{"model.layers.0.self_attn.o_proj.lora_A.weight",
+                                                  "model.layers.0.self_attn.o_proj.lora_B.weight",
+                                                  "model.layers.0.self_attn.o_proj.lora_magnitude_vector.weight",
+                                                  "model.layers.1.self_attn.o_proj.lora_A.weight",
+                                                  "model.layers.1.self_attn.o_proj.lora_B.weight",
+                                                  "model.layers.1.self_attn.o_proj.lora_magnitude_vector.weight"}));
+    }
+};
+
+LATHE_TEST(TestDora)
+#include "test_dora.moc"
