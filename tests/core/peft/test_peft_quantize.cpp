@@ -28,7 +28,7 @@ torch::Tensor blocks_absmax(const torch::Tensor& w, int64_t block) {
 
 }  // namespace
 
-class TestQuantize : public QObject {
+class TestPeftQuantize : public QObject {
     Q_OBJECT
 private slots:
     // bitsandbytes' constants, and their derivation (create_normal_map(offset=0.9677083)): 8 positive
@@ -169,5 +169,5 @@ private slots:
     }
 };
 
-LATHE_TEST(TestQuantize)
-#include "test_quantize.moc"
+LATHE_TEST(TestPeftQuantize)
+#include "test_peft_quantize.moc"
