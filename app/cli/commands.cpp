@@ -5,12 +5,16 @@ namespace lathe::cli {
 int cmd_info(int argc, char** argv);
 int cmd_tokenize(int argc, char** argv);
 int cmd_generate(int argc, char** argv);
+int cmd_train(int argc, char** argv);
+int cmd_chat(int argc, char** argv);
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> list = {
         {"info", cmd_info},
         {"tokenize", cmd_tokenize},
         {"generate", cmd_generate},
+        {"chat", cmd_chat},
+        {"train", cmd_train},
     };
     return list;
 }

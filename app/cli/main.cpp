@@ -18,7 +18,8 @@ void usage(FILE* out) {
         "  tokenize  --model DIR (--text T | --text-file F) [--add-special]\n"
         "  generate  --model DIR (--prompt T | --prompt-ids 1,2,3) [--max-new-tokens N]\n"
         "            [--temperature T] [--top-p P] [--top-k K] [--seed S] [--ids]\n"
-        "  chat      --model DIR [--template NAME] [--system TEXT]\n"
+        "  chat      --model DIR [--adapter DIR] [--template NAME] [--system TEXT]\n"
+        "  train     CONFIG.yaml [key=value ...]\n"
         "\n"
         "Run 'lathe-cli <command> --help' for the options of one command.\n",
         out);

@@ -114,6 +114,7 @@ std::string DatasetLoadReport::summary() const {
         if (d.skipped > d.skip_reasons.size())
             out += "  ... and " + std::to_string(d.skipped - d.skip_reasons.size()) + " more\n";
     }
+    while (!out.empty() && out.back() == '\n') out.pop_back();
     return out;
 }
 

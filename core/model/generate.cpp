@@ -69,7 +69,7 @@ public:
     bool stopped() const { return stopped_; }
 
 private:
-    const std::vector<std::string>& stops_;
+    std::vector<std::string> stops_;
     std::string pending_;
     bool stopped_ = false;
 };

@@ -16,6 +16,7 @@ struct TrainConfig {
     std::string template_name = "";        // YAML key "template"; "" = auto-detect
     std::string create_new_model;          // "" | tiny | small | base: pre-train a new model from scratch
     int tokenizer_vocab_size = 0;          // new models: SentencePiece vocabulary (0 = preset's)
+    std::string new_model_corpus;          // new models: extra datasets (pre-training text) for the tokenizer
     // Stage and method
     std::string stage = "sft";             // pt | sft | rm | dpo | kto | ppo
     bool do_train = true;

@@ -2,6 +2,8 @@
 
 #include "core/util/error.h"
 
+#include <thread>
+
 namespace lathe {
 
 torch::Device parse_device(const std::string& name) {
@@ -24,7 +26,9 @@ torch::Device parse_device(const std::string& name) {
 }
 
 void set_threads(int threads) {
-    if (threads > 0) torch::set_num_threads(threads);
+    // 0: one per core. LibTorch's own default can be 1 (OMP_NUM_THREADS unset in some builds).
+    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    torch::set_num_threads(threads);
 }
 
 std::string describe_device(const torch::Device& device) {

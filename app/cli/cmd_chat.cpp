@@ -1,0 +1,88 @@
+// lathe-cli chat --model DIR [--adapter DIR] [--template NAME] [--system TEXT]: a terminal chat.
+#include "app/cli/args.h"
+#include "app/cli/common.h"
+#include "core/data/template.h"
+#include "core/model/generate.h"
+#include "core/model/model_folder.h"
+#include "core/peft/adapter_io.h"
+#include "core/peft/params.h"
+#include "core/tokenizer/tokenizer.h"
+#include "core/util/device.h"
+#include "core/util/error.h"
+
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+namespace lathe::cli {
+
+int cmd_chat(int argc, char** argv) {
+    if (wants_help(argc, argv)) {
+        std::puts("usage: lathe-cli chat --model DIR [--adapter DIR[,DIR...]] [--template NAME] [--system TEXT]\n"
+                  "       [--temperature T] [--top-p P] [--top-k K] [--repetition-penalty R] [--max-new-tokens N]\n"
+                  "       [--seed S] [--device D] [--threads N]\n"
+                  "Reads your messages from standard input, one per line, and streams the replies.\n"
+                  "Commands: /clear (forget the conversation), /system TEXT, /exit.");
+        return 0;
+    }
+    Args args(argc, argv, 2, {},
+              {"model", "adapter", "template", "system", "temperature", "top-p", "top-k", "repetition-penalty",
+               "max-new-tokens", "seed", "device", "threads"});
+    const std::string dir = args.require("model");
+    set_threads(args.get_int("threads", 0));
+    auto tok = Tokenizer::from_dir(dir);
+    LoadOptions load;
+    load.device = parse_device(args.get("device").value_or("auto"));
+    auto model = load_causal_lm(dir, load);
+    if (auto adapters = args.get("adapter")) merge_lora_adapters(model.ptr(), split_list(*adapters), dir);
+    const std::string tmpl_name = args.get("template").value_or(pick_template(tok.get(), model->config().model_type));
+    const ChatTemplate& tmpl = *find_template(tmpl_name);
+    std::string system = args.get("system").value_or("");
+
+    GenerateOptions opts;
+    opts.sampling.temperature = args.get_double("temperature", 0.7);
+    opts.sampling.top_p = args.get_double("top-p", 0.9);
+    opts.sampling.top_k = args.get_int("top-k", 0);
+    opts.sampling.repetition_penalty = args.get_double("repetition-penalty", 1.0);
+    if (args.has("seed")) opts.sampling.seed = static_cast<uint64_t>(args.get_int("seed", 0));
+    opts.sampling.validate();
+    opts.max_new_tokens = args.get_int("max-new-tokens", 512);
+    auto stops = tmpl.stop_criteria(*tok);
+    opts.stop_ids = default_stop_ids(dir, tok.get());
+    for (int32_t id : stops.token_ids)
+        if (std::find(opts.stop_ids.begin(), opts.stop_ids.end(), id) == opts.stop_ids.end()) opts.stop_ids.push_back(id);
+    opts.stop_strings = stops.strings;
+
+    const bool tty = isatty(0);
+    if (tty)
+        std::fprintf(stderr, "chatting with %s (template %s). /clear, /system TEXT, /exit\n", dir.c_str(), tmpl_name.c_str());
+    std::vector<Message> history;
+    std::string line;
+    while (true) {
+        if (tty) std::fprintf(stderr, "\n> ");
+        if (!std::getline(std::cin, line)) break;
+        if (line == "/exit" || line == "/quit") break;
+        if (line == "/clear") {
+            history.clear();
+            continue;
+        }
+        if (line.rfind("/system ", 0) == 0) {
+            system = line.substr(8);
+            history.clear();
+            continue;
+        }
+        if (line.empty()) continue;
+        history.push_back({Role::User, line});
+        auto prompt = tmpl.encode_generation(*tok, history, system);
+        auto result = generate(*model, tok.get(), prompt, opts, [](const std::string& text, int32_t) {
+            std::fwrite(text.data(), 1, text.size(), stdout);
+            std::fflush(stdout);
+        });
+        std::printf("\n");
+        std::fflush(stdout);
+        history.push_back({Role::Assistant, result.text});
+    }
+    return 0;
+}
+
+}  // namespace lathe::cli

@@ -1,0 +1,97 @@
+// lathe-cli train CONFIG.yaml [key=value ...]: the studio's training run, in a terminal.
+#include "app/cli/common.h"
+#include "core/train/session.h"
+#include "core/train/run_dir.h"
+#include "core/util/error.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <unistd.h>
+
+namespace lathe::cli {
+
+namespace {
+
+std::atomic<bool> g_cancel{false};
+
+void on_sigint(int) {
+    if (g_cancel.exchange(true)) _exit(130);  // a second Ctrl-C: leave now
+    const char msg[] = "\nstopping after the current step (Ctrl-C again to quit at once)...\n";
+    (void)!write(2, msg, sizeof msg - 1);
+}
+
+void draw_progress(int64_t step, int64_t total, double elapsed, double remaining, double loss) {
+    const int width = 30;
+    const int filled = total > 0 ? static_cast<int>(width * step / total) : 0;
+    std::string bar(filled, '=');
+    if (filled < width) bar += '>' + std::string(width - filled - 1, ' ');
+    std::fprintf(stderr, "\r[%s] %lld/%lld %3.0f%%  %s < %s  loss %.4f ", bar.c_str(), (long long)step, (long long)total,
+                 total ? 100.0 * step / total : 0.0, format_hms(elapsed).c_str(), format_hms(remaining).c_str(), loss);
+    std::fflush(stderr);
+}
+
+}  // namespace
+
+int cmd_train(int argc, char** argv) {
+    if (wants_help(argc, argv) || argc < 3) {
+        std::puts("usage: lathe-cli train CONFIG.yaml [key=value ...]\n"
+                  "Runs a training stage from a LLaMA-Factory style YAML file (the studio's \"Save config\").\n"
+                  "key=value pairs override the file, e.g. learning_rate=1e-4 output_dir=saves/run2.\n"
+                  "Ctrl-C stops after the current optimizer step and writes a checkpoint to resume from\n"
+                  "(resume_from_checkpoint=auto).");
+        return argc < 3 ? 2 : 0;
+    }
+    TrainConfig config = TrainConfig::from_yaml_file(argv[2]);
+    for (int i = 3; i < argc; ++i) config.apply_override(argv[i]);
+    config.validate();
+
+    const bool tty = isatty(2);
+    double last_loss = 0;
+    TrainerEvents events;
+    events.on_message = [&](const std::string& level, const std::string& text) {
+        if (tty) std::fprintf(stderr, "\r\033[K");
+        std::fprintf(stderr, "%s%s\n", level == "info" ? "" : (level + ": ").c_str(), text.c_str());
+    };
+    events.on_progress = [&](int64_t step, int64_t total, double elapsed, double remaining) {
+        if (tty) draw_progress(step, total, elapsed, remaining, last_loss);
+    };
+    events.on_log = [&](const LogEvent& e) {
+        last_loss = e.loss;
+        if (tty) std::fprintf(stderr, "\r\033[K");
+        std::printf("step %lld/%lld  loss %.4f  lr %.3g  grad_norm %.3f  epoch %.2f  %.0f tokens/s  elapsed %s  eta %s\n",
+                    (long long)e.step, (long long)e.total_steps, e.loss, e.lr, e.grad_norm, e.epoch, e.tokens_per_second,
+                    format_hms(e.elapsed_s).c_str(), format_hms(e.remaining_s).c_str());
+        std::fflush(stdout);
+    };
+    events.on_eval = [&](const EvalEvent& e) {
+        if (tty) std::fprintf(stderr, "\r\033[K");
+        std::printf("step %lld  eval_loss %.4f  perplexity %.3f\n", (long long)e.step, e.eval_loss, e.perplexity);
+        std::fflush(stdout);
+    };
+    events.on_checkpoint = [&](const std::string& dir, int64_t) {
+        if (tty) std::fprintf(stderr, "\r\033[K");
+        std::fprintf(stderr, "saved %s\n", dir.c_str());
+    };
+
+    std::signal(SIGINT, on_sigint);
+    TrainSummary s = run_training(config, events, &g_cancel);
+    std::signal(SIGINT, SIG_DFL);
+    if (tty) std::fprintf(stderr, "\r\033[K");
+    switch (s.status) {
+        case TrainSummary::Status::Completed:
+            std::printf("finished: %lld steps, train_loss %.4f, %s; output in %s\n", (long long)s.steps, s.train_loss,
+                        format_hms(s.runtime_s).c_str(), s.output_dir.c_str());
+            return 0;
+        case TrainSummary::Status::Cancelled:
+            std::fprintf(stderr, "stopped: %s\n", s.message.c_str());
+            return 130;
+        case TrainSummary::Status::Failed:
+            std::fprintf(stderr, "lathe-cli train: error: %s\n", s.message.c_str());
+            return 1;
+    }
+    return 1;
+}
+
+}  // namespace lathe::cli

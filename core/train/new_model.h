@@ -1,0 +1,34 @@
+// Pre-training from scratch: a preset model size, a SentencePiece tokenizer trained on the run's own
+// text, written as a Hugging Face folder (tokenizer.model + tokenizer.json + tokenizer_config.json)
+// that the training run then fills with weights.
+#pragma once
+#include "core/model/config.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace lathe {
+
+struct NewModelPreset {
+    const char* name;
+    int64_t hidden, layers, heads, kv_heads, intermediate;
+    int vocab;  // SentencePiece vocabulary asked for (a soft limit on small corpora)
+    int64_t context;
+    const char* description;
+};
+
+const std::vector<NewModelPreset>& new_model_presets();
+const NewModelPreset& find_new_model_preset(const std::string& name);  // ConfigError listing the names
+
+// The chat format new models are trained with (its special tokens are in the tokenizer).
+constexpr const char* kNewModelTemplate = "chatml";
+
+// Trains the tokenizer on `texts` (one document or message each) and writes the tokenizer files into
+// `dir`; returns the model config (vocabulary from the tokenizer). `vocab_override` > 0 replaces the
+// preset's vocabulary size.
+ModelConfig create_new_model_files(const std::string& preset, const std::vector<std::string>& texts,
+                                   const std::string& dir, int vocab_override,
+                                   const std::function<void(const std::string&)>& message = {});
+
+}  // namespace lathe

@@ -1,0 +1,262 @@
+#include "core/train/session.h"
+
+#include "core/data/converters.h"
+#include "core/data/dataset_loader.h"
+#include "core/data/dataset_split.h"
+#include "core/data/encode.h"
+#include "core/data/template.h"
+#include "core/io/json_file.h"
+#include "core/model/model_folder.h"
+#include "core/peft/adapter_io.h"
+#include "core/peft/freeze.h"
+#include "core/peft/lora.h"
+#include "core/peft/quantized_linear.h"
+#include "core/tokenizer/tokenizer.h"
+#include "core/train/checkpoint.h"
+#include "core/train/new_model.h"
+#include "core/train/run_dir.h"
+#include "core/train/trainer.h"
+#include "core/util/device.h"
+#include "core/util/error.h"
+#include "core/util/fs.h"
+
+#include <nlohmann/json.hpp>
+
+#include <ctime>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace lathe {
+
+std::string default_output_dir(const std::string& model, const std::string& method, const std::string& root) {
+    std::string name = fs::path(model).filename().string();
+    if (name.empty()) name = fs::path(model).parent_path().filename().string();
+    if (name.empty()) name = "new-model";
+    std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d-%H-%M-%S", std::localtime(&now));
+    return (fs::path(root) / name / method / stamp).string();
+}
+
+namespace {
+
+const char* kTokenizerFiles[] = {"tokenizer.json", "tokenizer.model", "tokenizer_config.json",
+                                 "special_tokens_map.json", "generation_config.json", "chat_template.jinja"};
+
+void copy_tokenizer_files(const std::string& from, const std::string& to) {
+    if (fs::equivalent(from, to)) return;
+    for (const char* f : kTokenizerFiles) {
+        const std::string src = path_join(from, f);
+        if (file_exists(src)) write_file_atomic(path_join(to, f), read_file(src));
+    }
+}
+
+// Every text of the samples, for training a new tokenizer.
+std::vector<std::string> texts_of(const std::vector<Sample>& samples) {
+    std::vector<std::string> out;
+    for (const auto& s : samples) {
+        if (!s.text.empty()) out.push_back(s.text);
+        if (!s.system.empty()) out.push_back(s.system);
+        for (const auto& m : s.prompt) out.push_back(m.content);
+        for (const auto& m : s.response) out.push_back(m.content);
+    }
+    return out;
+}
+
+void prepare_output_dir(const TrainConfig& c) {
+    const bool resuming = !c.resume_from_checkpoint.empty() && c.resume_from_checkpoint != "false";
+    if (!dir_exists(c.output_dir) || resuming) return;
+    const bool has_run = file_exists(path_join(c.output_dir, "trainer_log.jsonl")) || !list_checkpoints(c.output_dir).empty();
+    if (!has_run) return;
+    if (!c.overwrite_output_dir)
+        throw ConfigError("output_dir: '" + c.output_dir +
+                          "' already holds a run; choose another directory, set overwrite_output_dir: true, or "
+                          "resume_from_checkpoint: auto to continue it");
+    // Overwriting: remove the old run's checkpoints and logs so that nothing of it is resumed by mistake.
+    for (const auto& dir : list_checkpoints(c.output_dir)) fs::remove_all(dir);
+    for (const char* f : {"trainer_log.jsonl", "running_log.txt", "trainer_state.json", "train_results.json",
+                          "eval_results.json", "all_results.json"})
+        fs::remove(path_join(c.output_dir, f));
+}
+
+std::string model_label(const TrainConfig& c) {
+    return c.create_new_model.empty() ? c.model_name_or_path : "new " + c.create_new_model + " model";
+}
+
+}  // namespace
+
+std::vector<std::string> precheck_training(const TrainConfig& c) {
+    std::vector<std::string> problems;
+    auto check = [&](auto&& f) {
+        try {
+            f();
+        } catch (const Error& e) {
+            problems.push_back(e.what());
+        }
+    };
+    check([&] { c.validate(); });
+    check([&] {
+        if (!c.create_new_model.empty()) return;
+        read_model_config(c.model_name_or_path);
+        Tokenizer::from_dir(c.model_name_or_path);
+    });
+    check([&] { parse_device(c.device); });
+    check([&] {
+        if (c.dataset.empty()) return;
+        DatasetRegistry reg = DatasetRegistry::load(c.dataset_dir);
+        const Stage stage = parse_stage(c.stage);
+        for (const auto& name : split_dataset_names(c.dataset)) {
+            const DatasetEntry& e = reg.get(name);
+            if (!entry_fits_stage(e, stage)) throw DataError(stage_mismatch(e, stage));
+        }
+    });
+    check([&] {
+        if (!c.template_name.empty()) find_template(c.template_name);
+    });
+    check([&] {
+        if (c.stage != "pt" && c.stage != "sft")
+            throw ConfigError("stage: '" + c.stage + "' training is not available in this build yet (pt and sft are)");
+    });
+    return problems;
+}
+
+TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events, const std::atomic<bool>* cancel) {
+    TrainSummary failed;
+    failed.output_dir = config.output_dir;
+    auto fail = [&](const std::string& message) {
+        failed.status = TrainSummary::Status::Failed;
+        failed.message = message;
+        if (events.on_finished) events.on_finished(failed);
+        return failed;
+    };
+    try {
+        TrainConfig c = config;
+        c.validate();
+        if (c.stage != "pt" && c.stage != "sft")
+            throw ConfigError("stage: '" + c.stage + "' training is not available in this build yet (pt and sft are)");
+        if (c.stage == "pt") c.packing = true;  // LLaMA-Factory packs pre-training text by default
+        set_threads(c.threads);
+        const torch::Device device = parse_device(c.device);
+        torch::manual_seed(static_cast<uint64_t>(c.seed));
+        prepare_output_dir(c);
+        RunDir run(c.output_dir, !c.resume_from_checkpoint.empty() && c.resume_from_checkpoint != "false");
+        auto say = [&](const std::string& text) {
+            run.log_text("INFO", text);
+            events.message("info", text);
+        };
+        for (const auto& k : c.ignored) events.message("warning", "ignored key '" + k + "' (no effect in Lathe)");
+        run.write_text("training_args.yaml", c.to_yaml());
+        say("device: " + describe_device(device));
+
+        // Datasets first: a bad record should fail before minutes of model loading.
+        const Stage stage = parse_stage(c.stage);
+        DatasetLoadOptions dopts;
+        if (c.max_samples > 0) dopts.max_samples = static_cast<size_t>(c.max_samples);
+        dopts.skip_invalid = c.skip_invalid_records;
+        dopts.name = c.identity_name;
+        dopts.author = c.identity_author;
+        dopts.seed = static_cast<uint64_t>(c.seed);
+        auto loaded = load_datasets(c.dataset_dir, c.dataset, stage, dopts);
+        say("datasets: " + loaded.report.summary());
+        if (loaded.report.total_skipped())
+            events.message("warning", std::to_string(loaded.report.total_skipped()) + " invalid records skipped");
+
+        // Model and tokenizer.
+        std::string model_dir = c.model_name_or_path;
+        CausalLM model{nullptr};
+        if (!c.create_new_model.empty()) {
+            model_dir = c.output_dir;
+            auto texts = texts_of(loaded.samples);
+            if (!c.new_model_corpus.empty()) {
+                auto corpus = load_datasets(c.dataset_dir, c.new_model_corpus, Stage::Pt, dopts);
+                auto more = texts_of(corpus.samples);
+                texts.insert(texts.end(), more.begin(), more.end());
+            }
+            ModelConfig mc = create_new_model_files(c.create_new_model, texts, model_dir,
+                                                    c.tokenizer_vocab_size, say);
+            model = CausalLM(mc);
+            model->init_weights(static_cast<uint64_t>(c.seed));
+            model->to(device);
+            if (c.template_name.empty()) c.template_name = kNewModelTemplate;
+        } else {
+            LoadOptions lo;
+            lo.device = device;
+            model = load_causal_lm(model_dir, lo);
+        }
+        auto tokenizer = Tokenizer::from_dir(model_dir);
+        const std::string tmpl_name = c.template_name.empty() ? pick_template(tokenizer.get(), model->config().model_type)
+                                                              : c.template_name;
+        const ChatTemplate& tmpl = *find_template(tmpl_name);
+        say("model: " + model_label(c) + " (" + model->config().model_type + ", " +
+            std::to_string(model->config().parameter_count()) + " parameters), template: " + tmpl_name);
+
+        // Splits and encoding.
+        auto split = split_validation(std::move(loaded.samples), c.val_size, static_cast<uint64_t>(c.seed));
+        std::vector<Sample> eval_samples = std::move(split.validation);
+        if (!c.eval_dataset.empty()) {
+            auto extra = load_datasets(c.dataset_dir, c.eval_dataset, stage, dopts);
+            for (auto& s : extra.samples) eval_samples.push_back(std::move(s));
+        }
+        EncodeOptions eo{c.cutoff_len, c.train_on_prompt, c.mask_history, c.packing};
+        EncodeReport er;
+        TrainerSetup setup;
+        setup.train = encode_samples(split.train, tmpl, *tokenizer, eo, &er);
+        say("encoded: " + er.summary());
+        if (er.dropped) events.message("warning", er.summary());
+        if (!eval_samples.empty()) {
+            EncodeOptions eval_opts = eo;
+            eval_opts.packing = false;
+            setup.eval = encode_samples(eval_samples, tmpl, *tokenizer, eval_opts);
+            say("evaluation set: " + std::to_string(setup.eval.size()) + " examples");
+        }
+
+        // Method.
+        std::shared_ptr<LoraModel> lora;
+        const std::string resume = resolve_resume(c.resume_from_checkpoint, c.output_dir);
+        const std::string base_name = c.create_new_model.empty() ? c.model_name_or_path : c.output_dir;
+        if (c.finetuning_type == "lora") {
+            auto adapters = split_list(c.adapter_name_or_path);
+            if (c.quantization_bit && adapters.size() > 0)
+                throw ConfigError("adapter_name_or_path: adapters cannot be merged into a quantized base; train QLoRA from the base model");
+            merge_lora_adapters(model.ptr(), adapters, base_name);
+            if (c.quantization_bit) {
+                auto q = quantize_base_weights(*model, c.quantization_bit, c.double_quantization);
+                say("quantized the base to " + std::to_string(c.quantization_bit) + " bits: " +
+                    std::to_string(q.ratio_to_fp32()) + "x of its fp32 size");
+            }
+            if (!resume.empty()) {
+                AdapterLoadOptions ao;
+                ao.base_model_name_or_path = base_name;
+                ao.trainable = true;
+                lora = std::make_shared<LoraModel>(load_lora_adapter(model.ptr(), resume, ao));
+            } else {
+                lora = std::make_shared<LoraModel>(LoraModel::apply(model.ptr(), lora_settings(c)));
+            }
+        } else {
+            if (!resume.empty()) load_weights(*model, resume);
+            if (c.finetuning_type == "freeze") apply_freeze(*model, freeze_settings(c));
+            else
+                for (auto& p : model->parameters()) p.set_requires_grad(true);
+        }
+        TrainableParameters tp = trainable_parameters(*model);
+        say(tp.summary());
+        for (auto& [name, t] : tp.named) setup.trainable.push_back({name, t});
+
+        const std::string tokenizer_dir = model_dir;
+        setup.save_weights = [&, tokenizer_dir](const std::string& dir) {
+            if (lora) save_lora_adapter(*lora, dir, base_name);
+            else save_causal_lm(*model, dir, torch::kFloat);
+            copy_tokenizer_files(tokenizer_dir, dir);
+        };
+        setup.config = c;
+        setup.model = model;
+        setup.pad_id = tokenizer->special().pad_id >= 0 ? tokenizer->special().pad_id : std::max(0, tokenizer->special().eos_id);
+        setup.objective = make_lm_objective();
+        return train_loop(setup, run, events, cancel);
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+}
+
+}  // namespace lathe
