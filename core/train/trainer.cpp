@@ -1,6 +1,7 @@
 #include "core/train/trainer.h"
 
 #include "core/data/batching.h"
+#include "core/train/autocast.h"
 #include "core/train/checkpoint.h"
 #include "core/train/run_dir.h"
 #include "core/train/scheduler.h"
@@ -145,6 +146,10 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                           c.min_lr_rate};
         AdamW optimizer(setup.trainable, {c.learning_rate, c.adam_beta1, c.adam_beta2, c.adam_epsilon, c.weight_decay});
         TrainForward how{c.gradient_checkpointing, c.neftune_noise_alpha};
+        // bf16/fp16 autocast: weights and optimizer state stay float32, matrix products run in 16 bits.
+        if (c.fp16)
+            throw ConfigError("fp16: float16 training needs loss scaling, which Lathe does not do; use bf16 instead");
+        const torch::ScalarType compute_dtype = c.bf16 ? torch::kBFloat16 : torch::kFloat;
 
         const std::string resume = resolve_resume(c.resume_from_checkpoint, c.output_dir);
         if (!resume.empty()) {
@@ -228,7 +233,11 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                         stop = true;
                         break;
                     }
-                    auto out = setup.objective->compute(model, b, how);
+                    LossOutput out;
+                    {
+                        AutocastScope autocast(device, compute_dtype);  // forward only; backward follows it
+                        out = setup.objective->compute(model, b, how);
+                    }
                     auto loss = out.loss_sum / static_cast<double>(std::max<int64_t>(units, 1));
                     loss.backward();
                     step_loss += loss.item<double>();
