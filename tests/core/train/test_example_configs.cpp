@@ -1,0 +1,39 @@
+// Every ready-made config in examples/ parses with the same reader lathe-cli and the studio use, and
+// passes validation (a typo in a shipped example would otherwise reach users first).
+#include "tests/registry.h"
+
+#include "core/train/train_config.h"
+#include "core/util/error.h"
+
+#include <QtTest>
+
+#include <filesystem>
+
+using namespace lathe;
+namespace fs = std::filesystem;
+
+class TestExampleConfigs : public QObject {
+    Q_OBJECT
+private slots:
+    void everyTrainingExampleValidates() {
+        int checked = 0;
+        for (const auto& e : fs::directory_iterator(fs::path(LATHE_SOURCE_DIR) / "examples")) {
+            const std::string name = e.path().filename().string();
+            if (e.path().extension() != ".yaml" || name.rfind("export", 0) == 0) continue;
+            try {
+                TrainConfig c = TrainConfig::from_yaml_file(e.path().string());
+                QVERIFY2(c.ignored.empty(), name.c_str());
+                c.validate();
+                // The datasets named must exist in the bundled registry's folder.
+                QVERIFY2(c.dataset_dir == "datasets", name.c_str());
+            } catch (const Error& err) {
+                QFAIL((name + ": " + err.what()).c_str());
+            }
+            ++checked;
+        }
+        QVERIFY(checked >= 6);
+    }
+};
+
+LATHE_TEST(TestExampleConfigs)
+#include "test_example_configs.moc"
