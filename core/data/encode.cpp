@@ -19,7 +19,10 @@ std::pair<size_t, size_t> infer_seqlen(size_t source_len, size_t target_len, siz
     size_t max_target;
     if (target_len * 2 < cutoff) max_target = cutoff;
     else if (source_len * 2 < cutoff) max_target = cutoff - source_len;
-    else max_target = static_cast<size_t>(static_cast<double>(cutoff) * target_len / (source_len + target_len));
+    // Python's int(cutoff_len * (target_len / (source_len + target_len))): the ratio is rounded before
+    // the product, which is one lower than the exact quotient in cases such as (14, 30, 22).
+    else max_target = static_cast<size_t>(static_cast<double>(cutoff) *
+                                          (static_cast<double>(target_len) / static_cast<double>(source_len + target_len)));
     const size_t new_target = std::min(max_target, target_len);
     const size_t max_source = cutoff > new_target ? cutoff - new_target : 0;
     return {std::min(max_source, source_len), new_target};

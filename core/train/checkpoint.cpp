@@ -6,6 +6,7 @@
 #include "core/util/fs.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/cuda.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -22,6 +23,17 @@ int64_t step_of(const fs::path& p) {
     const std::string digits = name.substr(11);
     if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return -1;
     return std::stoll(digits);
+}
+
+// The generators' states, saved so that a resumed run draws the same dropout masks and noise.
+NamedTensors rng_states() {
+    NamedTensors out = {{"cpu", at::detail::getDefaultCPUGenerator().get_state()}};
+    for (int64_t i = 0; i < static_cast<int64_t>(torch::cuda::device_count()); ++i)
+        out.emplace_back("cuda:" + std::to_string(i),
+                         at::globalContext()
+                             .defaultGenerator(c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(i)))
+                             .get_state());
+    return out;
 }
 
 }  // namespace
@@ -52,8 +64,7 @@ std::string save_checkpoint(const std::string& run_dir, int64_t step,
     try {
         save_weights(staged);
         write_safetensors(path_join(staged, "optimizer.safetensors"), optimizer.state());
-        auto rng = at::detail::getDefaultCPUGenerator().get_state();
-        write_safetensors(path_join(staged, "rng_state.safetensors"), {{"cpu", rng}});
+        write_safetensors(path_join(staged, "rng_state.safetensors"), rng_states());
         write_json_file(path_join(staged, "scheduler.json"), {{"last_epoch", step}, {"_step_count", step + 1}});
         write_json_file(path_join(staged, "trainer_state.json"), trainer_state);
     } catch (...) {
@@ -97,6 +108,14 @@ CheckpointState load_checkpoint(const std::string& dir, AdamW& optimizer) {
     if (!rng.find("cpu")) throw IoError(rng.path() + ": missing tensor 'cpu'");
     auto gen = at::detail::getDefaultCPUGenerator();
     gen.set_state(rng.tensor("cpu").clone());
+    // Accelerator generators (dropout on CUDA draws there); a checkpoint moved to a machine with fewer
+    // devices restores what it can.
+    for (int64_t i = 0; i < static_cast<int64_t>(torch::cuda::device_count()); ++i) {
+        const std::string key = "cuda:" + std::to_string(i);
+        if (!rng.find(key)) continue;
+        auto cuda = at::globalContext().defaultGenerator(c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(i)));
+        cuda.set_state(rng.tensor(key).clone());
+    }
     return s;
 }
 

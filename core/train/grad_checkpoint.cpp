@@ -9,13 +9,27 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-// The layer's random draws (LoRA dropout) must repeat exactly in the recomputation.
+// The layer's random draws (LoRA dropout) must repeat exactly in the recomputation: the CPU generator,
+// and the accelerator's when the layer runs on one (dropout on CUDA tensors draws from the CUDA
+// generator).
 struct RngState {
-    torch::Tensor cpu;
-    static RngState capture() { return {at::detail::getDefaultCPUGenerator().get_state()}; }
+    torch::Tensor cpu, device;  // `device` undefined for CPU tensors
+    c10::Device where = c10::Device(c10::kCPU);
+
+    static RngState capture(const c10::Device& d) {
+        RngState s;
+        s.cpu = at::detail::getDefaultCPUGenerator().get_state();
+        s.where = d;
+        if (!d.is_cpu()) s.device = at::globalContext().defaultGenerator(d).get_state();
+        return s;
+    }
     void restore() const {
         auto gen = at::detail::getDefaultCPUGenerator();
         gen.set_state(cpu);
+        if (device.defined()) {
+            auto dev = at::globalContext().defaultGenerator(where);
+            dev.set_state(device);
+        }
     }
 };
 
@@ -24,7 +38,9 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
     // LoRA): otherwise backward would never reach the layer's trainable parameters.
     static torch::Tensor forward(AutogradContext* ctx, torch::Tensor x, torch::Tensor anchor, torch::Tensor cos,
                                  torch::Tensor sin, torch::Tensor mask, int64_t layer_ptr, int64_t index) {
-        ctx->saved_data["rng"] = RngState::capture().cpu;
+        const RngState rng = RngState::capture(x.device());
+        ctx->saved_data["rng"] = rng.cpu;
+        if (rng.device.defined()) ctx->saved_data["rng_device"] = rng.device;
         ctx->saved_data["layer"] = layer_ptr;
         ctx->saved_data["index"] = index;
         ctx->saved_data["cos"] = cos;
@@ -42,8 +58,11 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
         auto* layer = reinterpret_cast<DecoderLayerImpl*>(ctx->saved_data["layer"].toInt());
         AttentionContext actx{ctx->saved_data["cos"].toTensor(), ctx->saved_data["sin"].toTensor(),
                               ctx->saved_data["mask"].toTensor(), nullptr};
-        auto after = RngState::capture();
-        RngState{ctx->saved_data["rng"].toTensor()}.restore();
+        auto after = RngState::capture(x.device());
+        RngState before = after;
+        before.cpu = ctx->saved_data["rng"].toTensor();
+        if (ctx->saved_data.count("rng_device")) before.device = ctx->saved_data["rng_device"].toTensor();
+        before.restore();
         torch::Tensor out;
         {
             torch::AutoGradMode enable(true);

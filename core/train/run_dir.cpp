@@ -26,6 +26,19 @@ RunDir::RunDir(const std::string& dir, bool append) : dir_(dir) {
     jsonl_ = std::fopen(path_join(dir, "trainer_log.jsonl").c_str(), mode);
     text_ = std::fopen(path_join(dir, "running_log.txt").c_str(), mode);
     if (!jsonl_ || !text_) throw IoError(dir + ": cannot write the run logs");
+    // A run killed mid-line leaves a partial row: start the continued log on a line of its own, or the
+    // first new row would be glued to it and lost to every reader.
+    if (append) {
+        const std::string log = path_join(dir, "trainer_log.jsonl");
+        std::ifstream in(log, std::ios::binary | std::ios::ate);
+        if (in && in.tellg() > 0) {
+            in.seekg(-1, std::ios::end);
+            if (in.get() != '\n') {
+                std::fputc('\n', jsonl_);
+                std::fflush(jsonl_);
+            }
+        }
+    }
 }
 
 RunDir::~RunDir() {

@@ -64,10 +64,16 @@ std::vector<std::string> texts_of(const std::vector<Sample>& samples) {
     return out;
 }
 
-void prepare_output_dir(const TrainConfig& c) {
-    const bool resuming = !c.resume_from_checkpoint.empty() && c.resume_from_checkpoint != "false";
+// `resuming`: a checkpoint was found to resume from. "auto" over a dir without checkpoints is a fresh
+// start, protected and logged like one (not appended to an old run's logs).
+void prepare_output_dir(const TrainConfig& c, bool resuming) {
     if (!dir_exists(c.output_dir) || resuming) return;
-    const bool has_run = file_exists(path_join(c.output_dir, "trainer_log.jsonl")) || !list_checkpoints(c.output_dir).empty();
+    // A run that failed before its first step leaves empty logs: that is no run to protect, and the
+    // user who fixed the typo must be able to start again in the same place.
+    std::error_code ec;
+    const std::string log = path_join(c.output_dir, "trainer_log.jsonl");
+    const bool has_run = (file_exists(log) && fs::file_size(log, ec) > 0) || !list_checkpoints(c.output_dir).empty() ||
+                         file_exists(path_join(c.output_dir, "train_results.json"));
     if (!has_run) return;
     if (!c.overwrite_output_dir)
         throw ConfigError("output_dir: '" + c.output_dir +
@@ -139,8 +145,9 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         set_threads(c.threads);
         const torch::Device device = parse_device(c.device);
         torch::manual_seed(static_cast<uint64_t>(c.seed));
-        prepare_output_dir(c);
-        RunDir run(c.output_dir, !c.resume_from_checkpoint.empty() && c.resume_from_checkpoint != "false");
+        const std::string resume = resolve_resume(c.resume_from_checkpoint, c.output_dir);
+        prepare_output_dir(c, !resume.empty());
+        RunDir run(c.output_dir, !resume.empty());
         auto say = [&](const std::string& text) {
             run.log_text("INFO", text);
             events.message("info", text);
@@ -213,7 +220,6 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
 
         // Method.
         std::shared_ptr<LoraModel> lora;
-        const std::string resume = resolve_resume(c.resume_from_checkpoint, c.output_dir);
         const std::string base_name = c.create_new_model.empty() ? c.model_name_or_path : c.output_dir;
         if (c.finetuning_type == "lora") {
             auto adapters = split_list(c.adapter_name_or_path);

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
+#include <locale>
 #include <set>
 #include <sstream>
 #include <variant>
@@ -117,11 +119,29 @@ bool parse_bool(const std::string& v, bool& out) {
     return false;
 }
 
+// Numbers in the "C" notation whatever the process locale (the studio runs under Qt, which sets the
+// user's locale: strtod would stop at the '.' of "0.1" under a German LC_NUMERIC).
+bool parse_double(const std::string& text, double& out) {
+    std::istringstream in(text);
+    in.imbue(std::locale::classic());
+    if (!(in >> out)) return false;
+    char rest;
+    return !(in >> rest);
+}
+
+// The shortest text that reads back as the same double, so that training_args.yaml reloads to exactly
+// the run's settings (5e-05 stays "5e-05"; a computed 0.30000000000000004 keeps its last digit).
 std::string format_double(double d) {
-    std::ostringstream ss;
-    ss.precision(10);
-    ss << d;
-    std::string s = ss.str();
+    std::string s;
+    for (int precision = 6; precision <= 17; ++precision) {
+        std::ostringstream ss;
+        ss.imbue(std::locale::classic());
+        ss.precision(precision);
+        ss << d;
+        s = ss.str();
+        double back = 0;
+        if (parse_double(s, back) && back == d) break;
+    }
     return s;
 }
 
@@ -196,15 +216,17 @@ void TrainConfig::set(const std::string& key, const std::string& value, const st
                 char* end = nullptr;
                 long v = std::strtol(value.c_str(), &end, 10);
                 if (value.empty() || *end) {
-                    double d = std::strtod(value.c_str(), &end);  // "1e3" or "100.0"
-                    if (value.empty() || *end || d != std::floor(d)) bad("an integer");
+                    double d = 0;  // "1e3" or "100.0"
+                    if (!parse_double(value, d) || d != std::floor(d)) bad("an integer");
+                    if (std::abs(d) > std::numeric_limits<int>::max()) bad("an integer that fits in 32 bits");
                     v = static_cast<long>(d);
                 }
+                if (v > std::numeric_limits<int>::max() || v < std::numeric_limits<int>::min())
+                    bad("an integer that fits in 32 bits");
                 this->*member = static_cast<int>(v);
             } else {
-                char* end = nullptr;
-                double v = std::strtod(value.c_str(), &end);
-                if (value.empty() || *end || !std::isfinite(v)) bad("a number");
+                double v = 0;
+                if (!parse_double(value, v) || !std::isfinite(v)) bad("a number");
                 this->*member = v;
             }
         },
@@ -257,7 +279,11 @@ TrainConfig TrainConfig::from_yaml(const std::string& text, const std::string& o
             }
         } else {
             const auto& ig = ignored_keys();
-            if (std::find(ig.begin(), ig.end(), key) != ig.end()) continue;
+            if (std::find(ig.begin(), ig.end(), key) != ig.end()) {
+                c.set(key, "", at);  // reported in `ignored` like any other ignored key
+                continue;
+            }
+            if (!find_key(key)) c.set(key, "", at);  // the unknown-key error, with its suggestion
             throw ConfigError(at + ": " + key + ": expected a plain value, got a mapping");
         }
         c.set(key, value, at);

@@ -133,6 +133,12 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
         return summary;
     };
 
+    // The tail of a failure message: where the run can be picked up again.
+    auto last_good = [&]() -> std::string {
+        return summary.last_checkpoint.empty() ? "; no checkpoint was saved"
+                                               : "; the last good checkpoint is kept: " + summary.last_checkpoint;
+    };
+
     LoopState state;
     try {
         if (setup.train.empty()) throw DataError("nothing to train on: the training set is empty");
@@ -153,7 +159,7 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
 
         const std::string resume = resolve_resume(c.resume_from_checkpoint, c.output_dir);
         if (!resume.empty()) {
-            setup.load_weights(resume);
+            if (setup.load_weights) setup.load_weights(resume);  // unset: the caller restored them already
             auto cs = load_checkpoint(resume, optimizer);
             restore_loop_state(cs.trainer_state, state);
             summary.last_checkpoint = resume;
@@ -171,12 +177,24 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
         };
         auto last_log_time = Clock::now();
         int64_t tokens_since_log = 0;
-        std::string last_saved;
+        // The step whose state is on disk (the resumed checkpoint counts): a cancel there writes nothing.
+        int64_t saved_step = resume.empty() ? -1 : state.step;
 
+        // A loss that stays finite can still come with weights that overflowed in the update; such
+        // weights must never replace a good checkpoint or become the run's output.
+        auto check_weights = [&] {
+            torch::NoGradGuard no_grad;
+            for (const auto& p : setup.trainable)
+                if (!torch::isfinite(p.param).all().item<bool>())
+                    throw ModelError("the weights became non-finite at step " + std::to_string(state.step) + " (" +
+                                     p.name + ")" + last_good());
+        };
         auto checkpoint = [&] {
+            check_weights();
             auto ts = trainer_state_json(c, state, total, per_epoch);
             ts["lathe"]["elapsed_time"] = elapsed();
-            last_saved = save_checkpoint(c.output_dir, state.step, setup.save_weights, optimizer, ts);
+            const std::string last_saved = save_checkpoint(c.output_dir, state.step, setup.save_weights, optimizer, ts);
+            saved_step = state.step;
             rotate_checkpoints(c.output_dir, c.save_total_limit, last_saved);
             summary.last_checkpoint = last_saved;
             run.log_text("INFO", "saved " + last_saved);
@@ -250,11 +268,11 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                 if (!std::isfinite(step_loss))
                     throw ModelError("the loss became " + std::string(std::isnan(step_loss) ? "NaN" : "infinite") +
                                      " at step " + std::to_string(state.step + 1) +
-                                     " (try a lower learning_rate or max_grad_norm); the last good checkpoint is kept");
+                                     " (try a lower learning_rate or max_grad_norm)" + last_good());
                 const double grad_norm = clip_grad_norm(setup.trainable, c.max_grad_norm);
                 if (!std::isfinite(grad_norm))
                     throw ModelError("the gradient norm became non-finite at step " + std::to_string(state.step + 1) +
-                                     "; the last good checkpoint is kept");
+                                     last_good());
                 optimizer.step(c.learning_rate * schedule.factor(state.step));
                 optimizer.zero_grad();
                 ++state.step;
@@ -319,14 +337,14 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
         summary.train_loss = state.step ? state.loss_total / state.step : 0.0;
         if (stop) {
             // Keep the work done so far: a checkpoint at the last completed step, to resume from.
-            if (state.step > 0 && (last_saved.empty() || summary.last_checkpoint.find("checkpoint-" + std::to_string(state.step)) == std::string::npos))
-                checkpoint();
+            if (state.step > 0 && saved_step != state.step) checkpoint();
             return finish(TrainSummary::Status::Cancelled,
                           "aborted at step " + std::to_string(state.step) + " of " + std::to_string(total) +
                               (summary.last_checkpoint.empty() ? "" : "; resume from " + summary.last_checkpoint));
         }
 
         do_eval();
+        check_weights();
         setup.save_weights(c.output_dir);
         const double runtime = elapsed();
         const double epochs = static_cast<double>(state.step) / per_epoch;

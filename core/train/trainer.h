@@ -27,7 +27,8 @@ struct TrainerSetup {
     std::unique_ptr<Objective> objective;
     // Writes what the run produces (adapter files, or a model folder) into a directory.
     std::function<void(const std::string& dir)> save_weights;
-    // Restores trainable weights from a checkpoint directory (resume).
+    // Restores trainable weights from a checkpoint directory (resume); unset when the caller has already
+    // built the model from the checkpoint (run_training does).
     std::function<void(const std::string& dir)> load_weights;
 };
 

@@ -1,0 +1,170 @@
+// Exact resume through run_training: a run stopped at step K (by the cancel flag, or taken from a
+// checkpoint of a finished run) and resumed to step N logs the same losses and ends with the same
+// weights as the run that never stopped; for full fine-tuning and for LoRA with dropout (so the
+// checkpoint's RNG state matters).
+#include "tests/registry.h"
+
+#include "core/train/checkpoint.h"
+#include "core/train/session.h"
+#include "tests/core/train/train_fixtures.h"
+
+#include <QtTest>
+
+#include <atomic>
+#include <filesystem>
+
+using namespace lathe;
+using namespace lathe::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* weights_file(const std::string& method) {
+    return method == "lora" ? "adapter_model.safetensors" : "model.safetensors";
+}
+
+TrainSummary run(const TrainConfig& c, int64_t cancel_at = -1) {
+    std::atomic<bool> cancel{false};
+    TrainerEvents ev;
+    ev.on_progress = [&](int64_t step, int64_t, double, double) {
+        if (step == cancel_at) cancel = true;
+    };
+    return run_training(c, ev, &cancel);
+}
+
+std::string status_text(const TrainSummary& s) {
+    const char* names[] = {"Completed", "Cancelled", "Failed"};
+    return std::string(names[static_cast<int>(s.status)]) + ": " + s.message;
+}
+
+}  // namespace
+
+class TestTrainResume : public QObject {
+    Q_OBJECT
+
+    TinyWorld world_;
+
+private slots:
+    void initTestCase() { world_ = make_tiny_world("resume"); }
+
+    void resumeReproducesTheUninterruptedRun_data() {
+        QTest::addColumn<QString>("method");
+        QTest::newRow("full") << "full";
+        QTest::newRow("lora") << "lora";
+    }
+    void resumeReproducesTheUninterruptedRun() {
+        QFETCH(QString, method);
+        const std::string m = method.toStdString();
+        const std::string root = world_.root + "/" + m;
+        auto config = [&](const std::string& out) {
+            TrainConfig c = tiny_run(world_, root + "/" + out, m);
+            c.save_steps = 4;
+            c.lora_dropout = 0.2;
+            c.lr_scheduler_type = "cosine";
+            return c;
+        };
+
+        // A: the uninterrupted run, checkpoint-4 on the way.
+        const TrainSummary a = run(config("a"));
+        QVERIFY2(a.status == TrainSummary::Status::Completed, status_text(a).c_str());
+        QCOMPARE(a.steps, int64_t(6));
+        const std::string a_dir = root + "/a";
+        QVERIFY(dir_exists(a_dir + "/checkpoint-4"));
+
+        // B: cancelled from on_progress at step 2 (not a save step): the loop writes checkpoint-2 itself.
+        TrainConfig cb = config("b");
+        const TrainSummary b = run(cb, 2);
+        QVERIFY2(b.status == TrainSummary::Status::Cancelled, status_text(b).c_str());
+        QCOMPARE(b.steps, int64_t(2));
+        const std::string ck2 = root + "/b/checkpoint-2";
+        QCOMPARE(b.last_checkpoint, ck2);
+        QCOMPARE(b.message, "aborted at step 2 of 6; resume from " + ck2);
+        for (const char* f : {"trainer_state.json", "optimizer.safetensors", "rng_state.safetensors", "scheduler.json",
+                              weights_file(m)})
+            QVERIFY2(file_exists(ck2 + "/" + f), f);
+        QCOMPARE(read_json_file(ck2 + "/trainer_state.json")["global_step"].get<int64_t>(), int64_t(2));
+        QVERIFY(!file_exists(root + "/b/" + weights_file(m)));  // no final output for an aborted run
+        QVERIFY(!file_exists(root + "/b/train_results.json"));
+        QCOMPARE(timeless_log(root + "/b").size(), size_t(2));
+
+        // B resumed with "auto" (the latest checkpoint) runs to the end.
+        cb.resume_from_checkpoint = "auto";
+        const TrainSummary b2 = run(cb);
+        QVERIFY2(b2.status == TrainSummary::Status::Completed, status_text(b2).c_str());
+        QCOMPARE(b2.steps, int64_t(6));
+
+        // C: a fresh output dir resuming from the uninterrupted run's checkpoint-4.
+        TrainConfig cc = config("c");
+        cc.resume_from_checkpoint = a_dir + "/checkpoint-4";
+        const TrainSummary c = run(cc);
+        QVERIFY2(c.status == TrainSummary::Status::Completed, status_text(c).c_str());
+
+        const auto a_log = timeless_log(a_dir), b_log = timeless_log(root + "/b"), c_log = timeless_log(root + "/c");
+        QCOMPARE(a_log.size(), size_t(6));
+        QCOMPARE(qstr(b_log), qstr(a_log));  // losses, lr, grad_norm, epoch, tokens: every row
+        QCOMPARE(c_log.size(), size_t(2));
+        QCOMPARE(qstr(c_log[0]), qstr(a_log[4]));
+        QCOMPARE(qstr(c_log[1]), qstr(a_log[5]));
+
+        // The same weights at step 4 and at the end, whatever the path.
+        const std::string w = weights_file(m);
+        QCOMPARE(max_file_diff(root + "/b/checkpoint-4/" + w, a_dir + "/checkpoint-4/" + w), 0.0);
+        QCOMPARE(max_file_diff(root + "/b/" + w, a_dir + "/" + w), 0.0);
+        QCOMPARE(max_file_diff(root + "/c/" + w, a_dir + "/" + w), 0.0);
+        // ...and the run did train.
+        if (m == "full") QVERIFY(max_file_diff(a_dir + "/" + w, world_.model_dir + "/model.safetensors") > 1e-4);
+
+        // The resumed runs' final state carries the whole history.
+        const auto ts_a = read_json_file(a_dir + "/trainer_state.json"), ts_b = read_json_file(root + "/b/trainer_state.json");
+        QCOMPARE(ts_b["global_step"], ts_a["global_step"]);
+        QCOMPARE(ts_b["log_history"].size(), ts_a["log_history"].size());
+        for (size_t i = 0; i + 1 < ts_a["log_history"].size(); ++i)
+            QCOMPARE(qstr(ts_b["log_history"][i]), qstr(ts_a["log_history"][i]));
+        QCOMPARE(read_json_file(root + "/b/train_results.json")["train_loss"],
+                 read_json_file(a_dir + "/train_results.json")["train_loss"]);
+        QVERIFY(paths_containing(root, ".tmp-").empty());
+    }
+
+    void cancelledAtResumeStepRewritesNothing() {
+        // Resume from checkpoint-2 and cancel before the first new step: still resumable, nothing lost.
+        const std::string root = world_.root + "/cancel-again";
+        TrainConfig c = tiny_run(world_, root);
+        const TrainSummary b = run(c, 2);
+        QVERIFY2(b.status == TrainSummary::Status::Cancelled, status_text(b).c_str());
+        const auto state_before = read_json_file(root + "/checkpoint-2/trainer_state.json");
+        std::atomic<bool> cancel{true};
+        c.resume_from_checkpoint = "auto";
+        const TrainSummary again = run_training(c, {}, &cancel);
+        QVERIFY2(again.status == TrainSummary::Status::Cancelled, status_text(again).c_str());
+        QCOMPARE(again.steps, int64_t(2));
+        QCOMPARE(again.last_checkpoint, root + "/checkpoint-2");
+        QCOMPARE(list_checkpoints(root), std::vector<std::string>{root + "/checkpoint-2"});
+        QCOMPARE(qstr(read_json_file(root + "/checkpoint-2/trainer_state.json")), qstr(state_before));
+    }
+
+    void autoWithoutCheckpointStartsFresh() {
+        // Nothing to resume in a new dir: "auto" starts from step 0.
+        const std::string out = world_.root + "/auto-fresh";
+        TrainConfig c = tiny_run(world_, out);
+        c.max_steps = 2;
+        c.resume_from_checkpoint = "auto";
+        QVERIFY(run(c).status == TrainSummary::Status::Completed);
+        QCOMPARE(read_trainer_log(out).size(), size_t(2));
+        // The finished run left no checkpoint: "auto" must not restart it on top of its logs.
+        const TrainSummary again = run(c);
+        QVERIFY(again.status == TrainSummary::Status::Failed);
+        QVERIFY2(again.message.find("already holds a run") != std::string::npos, again.message.c_str());
+        QCOMPARE(read_trainer_log(out).size(), size_t(2));
+    }
+
+    void resumeFromMissingCheckpointFails() {
+        TrainConfig c = tiny_run(world_, world_.root + "/missing");
+        c.resume_from_checkpoint = world_.root + "/nowhere/checkpoint-3";
+        const TrainSummary s = run(c);
+        QVERIFY(s.status == TrainSummary::Status::Failed);
+        QCOMPARE(s.message, "resume_from_checkpoint: '" + world_.root + "/nowhere/checkpoint-3' does not exist");
+    }
+};
+
+LATHE_TEST(TestTrainResume)
+#include "test_train_resume.moc"
