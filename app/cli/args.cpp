@@ -2,6 +2,8 @@
 
 #include "core/util/error.h"
 
+#include <cerrno>
+#include <climits>
 #include <cstdlib>
 
 namespace lathe::cli {
@@ -10,10 +12,7 @@ Args::Args(int argc, char** argv, int first, const std::set<std::string>& flags,
            const std::set<std::string>& options) {
     for (int i = first; i < argc; ++i) {
         std::string a = argv[i];
-        if (a.rfind("--", 0) != 0 || a.size() == 2) {
-            positionals_.push_back(a);
-            continue;
-        }
+        if (a.rfind("--", 0) != 0 || a.size() == 2) throw ConfigError("unexpected argument '" + a + "'");
         std::string name = a.substr(2);
         std::string value;
         bool has_value = false;
@@ -55,8 +54,11 @@ int Args::get_int(const std::string& name, int fallback) const {
     auto v = get(name);
     if (!v) return fallback;
     char* end = nullptr;
+    errno = 0;
     long x = std::strtol(v->c_str(), &end, 10);
     if (v->empty() || *end) throw ConfigError("--" + name + ": expected an integer, got '" + *v + "'");
+    if (errno == ERANGE || x < INT_MIN || x > INT_MAX)
+        throw ConfigError("--" + name + ": expected an integer, got '" + *v + "' (out of range)");
     return static_cast<int>(x);
 }
 

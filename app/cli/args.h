@@ -1,10 +1,10 @@
-// Minimal flag parsing for lathe-cli: --name value, --name=value, boolean --flag, positionals.
+// Minimal flag parsing for lathe-cli: --name value, --name=value, boolean --flag. No command takes
+// positional arguments, so a stray word (a value without its flag, a typo) is an error, not ignored.
 #pragma once
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
-#include <vector>
 
 namespace lathe::cli {
 
@@ -19,11 +19,9 @@ public:
     std::string require(const std::string& name) const;
     int get_int(const std::string& name, int fallback) const;
     double get_double(const std::string& name, double fallback) const;
-    const std::vector<std::string>& positionals() const { return positionals_; }
 
 private:
     std::map<std::string, std::string> values_;
-    std::vector<std::string> positionals_;
 };
 
 }  // namespace lathe::cli

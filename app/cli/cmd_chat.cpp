@@ -29,6 +29,7 @@ int cmd_chat(int argc, char** argv) {
               {"model", "adapter", "template", "system", "temperature", "top-p", "top-k", "repetition-penalty",
                "max-new-tokens", "seed", "device", "threads"});
     const std::string dir = args.require("model");
+    read_model_config(dir);  // a folder that holds no model fails here, not on its tokenizer
     set_threads(args.get_int("threads", 0));
     auto tok = Tokenizer::from_dir(dir);
     LoadOptions load;
@@ -47,6 +48,8 @@ int cmd_chat(int argc, char** argv) {
     if (args.has("seed")) opts.sampling.seed = static_cast<uint64_t>(args.get_int("seed", 0));
     opts.sampling.validate();
     opts.max_new_tokens = args.get_int("max-new-tokens", 512);
+    if (opts.max_new_tokens < 0)
+        throw ConfigError("--max-new-tokens: expected a count >= 0, got " + std::to_string(opts.max_new_tokens));
     auto stops = tmpl.stop_criteria(*tok);
     opts.stop_ids = default_stop_ids(dir, tok.get());
     for (int32_t id : stops.token_ids)

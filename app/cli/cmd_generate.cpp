@@ -17,18 +17,34 @@ namespace lathe::cli {
 
 namespace {
 
+// A number of generation_config.json; absent or null (as transformers writes unset keys) gives `fallback`.
+double number_or(const nlohmann::json& j, const char* key, double fallback, const std::string& path) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return fallback;
+    if (!it->is_number()) throw ConfigError(path + ": '" + key + "' must be a number, got " + it->dump());
+    return it->get<double>();
+}
+
 // transformers' defaults: greedy unless generation_config.json asks for sampling.
 SamplingParams sampling_from_generation_config(const std::string& dir) {
     SamplingParams p;
     const std::string path = path_join(dir, "generation_config.json");
     if (!file_exists(path)) return p;
     auto j = read_json_file(path);
-    if (!j.value("do_sample", false)) return p;
-    p.temperature = j.value("temperature", 1.0);
-    p.top_p = j.value("top_p", 1.0);
-    p.top_k = j.value("top_k", 50);
-    p.repetition_penalty = j.value("repetition_penalty", 1.0);
+    if (!j.is_object()) throw ConfigError(path + ": expected a JSON object, got " + std::string(j.type_name()));
+    auto sample = j.find("do_sample");
+    if (sample == j.end() || sample->is_null()) return p;
+    if (!sample->is_boolean()) throw ConfigError(path + ": 'do_sample' must be true or false, got " + sample->dump());
+    if (!sample->get<bool>()) return p;
+    p.temperature = number_or(j, "temperature", 1.0, path);
+    p.top_p = number_or(j, "top_p", 1.0, path);
+    p.top_k = static_cast<int64_t>(number_or(j, "top_k", 50, path));
+    p.repetition_penalty = number_or(j, "repetition_penalty", 1.0, path);
     return p;
+}
+
+bool has_tokenizer_files(const std::string& dir) {
+    return file_exists(path_join(dir, "tokenizer.json")) || file_exists(path_join(dir, "tokenizer.model"));
 }
 
 }  // namespace
@@ -53,6 +69,7 @@ int cmd_generate(int argc, char** argv) {
                "repetition-penalty", "seed", "device", "dtype", "threads"});
     const std::string dir = args.require("model");
     if (args.has("prompt") == args.has("prompt-ids")) throw ConfigError("give exactly one of --prompt and --prompt-ids");
+    read_model_config(dir);  // a folder that holds no model fails here, not on its tokenizer
     set_threads(args.get_int("threads", 0));
 
     GenerateOptions opts;
@@ -64,6 +81,8 @@ int cmd_generate(int argc, char** argv) {
     if (args.has("seed")) opts.sampling.seed = static_cast<uint64_t>(args.get_int("seed", 0));
     opts.sampling.validate();
     opts.max_new_tokens = args.get_int("max-new-tokens", 128);
+    if (opts.max_new_tokens < 0)
+        throw ConfigError("--max-new-tokens: expected a count >= 0, got " + std::to_string(opts.max_new_tokens));
 
     std::unique_ptr<Tokenizer> tok;
     std::vector<int32_t> prompt;
@@ -72,7 +91,9 @@ int cmd_generate(int argc, char** argv) {
         prompt = tok->encode(*args.get("prompt"), true);
     } else {
         for (int id : parse_id_list(*args.get("prompt-ids"))) prompt.push_back(id);
-        if (!args.has("ids")) tok = Tokenizer::from_dir(dir);  // text output needs it
+        // Text output needs the tokenizer; --ids only its EOS, which must stop generation as it does
+        // for text (else the two outputs of one command would differ), so load it when there is one.
+        if (!args.has("ids") || has_tokenizer_files(dir)) tok = Tokenizer::from_dir(dir);
     }
     opts.stop_ids = default_stop_ids(dir, tok.get());
 

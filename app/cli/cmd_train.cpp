@@ -36,11 +36,13 @@ void draw_progress(int64_t step, int64_t total, double elapsed, double remaining
 
 int cmd_train(int argc, char** argv) {
     if (wants_help(argc, argv) || argc < 3) {
-        std::puts("usage: lathe-cli train CONFIG.yaml [key=value ...]\n"
-                  "Runs a training stage from a LLaMA-Factory style YAML file (the studio's \"Save config\").\n"
-                  "key=value pairs override the file, e.g. learning_rate=1e-4 output_dir=saves/run2.\n"
-                  "Ctrl-C stops after the current optimizer step and writes a checkpoint to resume from\n"
-                  "(resume_from_checkpoint=auto).");
+        // Asked for: stdout and success; missing the config: an error, so stderr.
+        std::fputs("usage: lathe-cli train CONFIG.yaml [key=value ...]\n"
+                   "Runs a training stage from a LLaMA-Factory style YAML file (the studio's \"Save config\").\n"
+                   "key=value pairs override the file, e.g. learning_rate=1e-4 output_dir=saves/run2.\n"
+                   "Ctrl-C stops after the current optimizer step and writes a checkpoint to resume from\n"
+                   "(resume_from_checkpoint=auto).\n",
+                   argc < 3 ? stderr : stdout);
         return argc < 3 ? 2 : 0;
     }
     TrainConfig config = TrainConfig::from_yaml_file(argv[2]);

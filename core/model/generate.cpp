@@ -42,18 +42,19 @@ public:
     // appeared (the text before it is returned, the stop string never is).
     std::string feed(const std::string& piece) {
         pending_ += piece;
-        for (const auto& s : stops_) {
-            if (s.empty()) continue;
-            auto at = pending_.find(s);
-            if (at != std::string::npos) {
-                stopped_ = true;
-                std::string out = pending_.substr(0, at);
-                pending_.clear();
-                return out;
-            }
+        // The earliest stop string, not the first listed: one piece can complete two ("bc" and "abc").
+        size_t cut = std::string::npos;
+        for (const auto& s : stops_)
+            if (!s.empty()) cut = std::min(cut, pending_.find(s));
+        if (cut != std::string::npos) {
+            stopped_ = true;
+            std::string out = pending_.substr(0, cut);
+            pending_.clear();
+            return out;
         }
         size_t hold = 0;  // longest suffix of pending_ that is a proper prefix of a stop string
         for (const auto& s : stops_) {
+            if (s.empty()) continue;
             for (size_t n = std::min(s.size() - 1, pending_.size()); n > hold; --n) {
                 if (pending_.compare(pending_.size() - n, n, s, 0, n) == 0) {
                     hold = n;

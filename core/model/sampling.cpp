@@ -4,17 +4,32 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <cmath>
 #include <limits>
 #include <random>
+#include <sstream>
 
 namespace lathe {
 
+namespace {
+
+// 1.5 rather than std::to_string's 1.500000.
+std::string number(double v) {
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+}  // namespace
+
 void SamplingParams::validate() const {
-    if (temperature < 0) throw ConfigError("temperature must be >= 0, got " + std::to_string(temperature));
+    // Written so that NaN fails every check (it compares false), and infinity is refused too.
+    if (!(temperature >= 0 && std::isfinite(temperature)))
+        throw ConfigError("temperature must be >= 0, got " + number(temperature));
     if (top_k < 0) throw ConfigError("top_k must be >= 0, got " + std::to_string(top_k));
-    if (!(top_p > 0 && top_p <= 1)) throw ConfigError("top_p must be in (0, 1], got " + std::to_string(top_p));
-    if (repetition_penalty <= 0)
-        throw ConfigError("repetition_penalty must be > 0, got " + std::to_string(repetition_penalty));
+    if (!(top_p > 0 && top_p <= 1)) throw ConfigError("top_p must be in (0, 1], got " + number(top_p));
+    if (!(repetition_penalty > 0 && std::isfinite(repetition_penalty)))
+        throw ConfigError("repetition_penalty must be > 0, got " + number(repetition_penalty));
 }
 
 Sampler::Sampler(const SamplingParams& params) : p_(params) {
@@ -27,7 +42,12 @@ torch::Tensor Sampler::warp(const torch::Tensor& logits_in, const std::vector<in
     auto scores = logits_in.to(torch::kCPU, torch::kFloat).reshape(-1).clone();
     const int64_t V = scores.size(0);
     if (p_.repetition_penalty != 1.0 && !history.empty()) {
-        auto ids = torch::tensor(std::vector<int64_t>(history.begin(), history.end()), torch::kLong).clamp(0, V - 1);
+        // An id outside the logits would penalise the wrong token (or index out of range): refuse it.
+        for (int32_t id : history)
+            if (id < 0 || id >= V)
+                throw ConfigError("repetition penalty: token id " + std::to_string(id) +
+                                  " is outside the vocabulary [0, " + std::to_string(V) + ")");
+        auto ids = torch::tensor(std::vector<int64_t>(history.begin(), history.end()), torch::kLong);
         auto s = scores.gather(0, ids);
         s = torch::where(s < 0, s * p_.repetition_penalty, s / p_.repetition_penalty);
         scores.scatter_(0, ids, s);

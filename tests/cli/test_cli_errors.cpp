@@ -1,0 +1,92 @@
+// Every way to call lathe-cli wrongly ends with a non-zero exit code, nothing on stdout, and a message on
+// stderr that says what is wrong (the flag, the file, the value). generate's own flags: in
+// test_cli_generate_errors.cpp.
+#include "tests/cli/test_cli_errors.h"
+
+#include "core/model/transformer.h"
+#include "tests/core/model/tiny_models.h"
+
+#include <QtTest>
+
+#include <filesystem>
+
+using namespace lathe;
+
+class TestCliErrors : public QObject {
+    Q_OBJECT
+
+    std::string model_;      // a tiny model (vocab 97) without tokenizer
+    std::string tok_only_;   // tokenizer files only
+    std::string corrupt_;    // config.json and a broken model.safetensors
+
+private slots:
+    void initTestCase() {
+        CausalLM m(test::tiny_config("llama"));
+        m->init_weights(5);
+        model_ = test::write_model_folder(*m, "errors-model", "");
+        corrupt_ = test::write_model_folder(*m, "errors-corrupt", "");
+        const std::string weights = corrupt_ + "/model.safetensors";
+        std::string bytes = read_file(weights);
+        write_file_atomic(weights, bytes.substr(0, bytes.size() / 2));  // cut short: tensors past the end
+        tok_only_ = test::scratch_dir() + "/errors-tokenizer-only";
+        const std::string shared = test::shared_tokenizer_dir("llama3");
+        if (!shared.empty()) test::copy_tokenizer_json(shared, tok_only_);
+    }
+
+    void commandErrors() {
+        test::check_errors({
+            {{}, 2, {"usage: lathe-cli <command>"}},
+            {{"frobnicate"}, 2, {"unknown command 'frobnicate'", "usage:"}},
+            {{"info"}, 1, {"missing --model"}},
+            {{"tokenize", "--text", "hi"}, 1, {"missing --model"}},
+            {{"generate", "--prompt-ids", "1"}, 1, {"missing --model"}},
+            {{"chat"}, 1, {"missing --model"}},
+            {{"info", "--model", model_, "--bogus", "1"}, 1, {"unknown option --bogus"}},
+            {{"generate", "--model", model_, "--prompt-ids", "1", "--ids", "--temprature", "0"}, 1,
+             {"unknown option --temprature"}},
+            {{"info", "--model"}, 1, {"--model needs a value"}},
+            {{"generate", "--model", model_, "--prompt-ids", "1", "--ids=yes"}, 1, {"--ids takes no value"}},
+            {{"info", "--model", model_, "extra"}, 1, {"unexpected argument 'extra'"}},
+        });
+    }
+
+    void modelFolderErrors() {
+        const std::string missing = test::scratch_dir() + "/no-such-model";
+        test::check_errors({
+            {{"info", "--model", missing}, 1, {"model folder '" + missing + "' does not exist"}},
+            {{"generate", "--model", missing, "--prompt-ids", "1", "--ids"}, 1, {"model folder '" + missing + "' does not exist"}},
+            {{"generate", "--model", missing, "--prompt", "hi"}, 1, {"model folder '" + missing + "' does not exist"}},
+            {{"chat", "--model", missing}, 1, {"model folder '" + missing + "' does not exist"}},
+            {{"tokenize", "--model", missing, "--text", "hi"}, 1, {missing}},
+            {{"info", "--model", corrupt_}, 1, {corrupt_ + "/model.safetensors: file is truncated"}},
+            {{"generate", "--model", corrupt_, "--prompt-ids", "1", "--ids"}, 1,
+             {corrupt_ + "/model.safetensors: file is truncated"}},
+        });
+        // A folder with only tokenizer files has no model.
+        if (tok_only_.empty() || !std::filesystem::exists(tok_only_)) QSKIP("../shared/tokenizers is absent");
+        test::check_errors({
+            {{"info", "--model", tok_only_}, 1, {tok_only_ + ": no config.json"}},
+            {{"generate", "--model", tok_only_, "--prompt", "hi"}, 1, {tok_only_ + ": no config.json"}},
+            {{"chat", "--model", tok_only_}, 1, {tok_only_ + ": no config.json"}},
+        });
+    }
+
+    void tokenizeErrors() {
+        const std::string text_file = test::scratch_dir() + "/errors-text.txt";
+        write_file_atomic(text_file, "hi");
+        test::check_errors({
+            {{"tokenize", "--model", model_, "--text", "a", "--text-file", text_file}, 1,
+             {"give exactly one of --text and --text-file"}},
+            {{"tokenize", "--model", model_}, 1, {"give exactly one of --text and --text-file"}},
+            {{"tokenize", "--model", model_, "--text-file", text_file + ".missing"}, 1,
+             {text_file + ".missing: file not found"}},
+            {{"tokenize", "--model", test::scratch_dir() + "/nowhere", "--text", "hi"}, 1,
+             {test::scratch_dir() + "/nowhere: tokenizer folder not found"}},
+            // A model folder without tokenizer files.
+            {{"tokenize", "--model", model_, "--text", "hi"}, 1, {model_ + ": no tokenizer.json or tokenizer.model"}},
+        });
+    }
+};
+
+LATHE_TEST(TestCliErrors)
+#include "test_cli_errors.moc"

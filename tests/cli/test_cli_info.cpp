@@ -1,0 +1,111 @@
+// lathe-cli info on tiny model folders written by the test: every item a user sizes a model by.
+#include "tests/cli/cli_fixtures.h"
+
+#include "core/data/template.h"
+#include "core/model/transformer.h"
+#include "core/tokenizer/tokenizer.h"
+#include "tests/core/model/tiny_models.h"
+
+#include <QtTest>
+
+#include <cstdio>
+
+using namespace lathe;
+
+namespace {
+
+// The line of `out` that starts with `label`, "" when there is none.
+std::string line_of(const std::string& out, const std::string& label) {
+    size_t at = out.find("\n" + label);
+    if (out.rfind(label, 0) == 0) at = 0;
+    else if (at == std::string::npos) return "";
+    else ++at;
+    return out.substr(at, out.find('\n', at) - at);
+}
+
+// The units info uses: 1000-based, as disk sizes are quoted.
+std::string bytes_label(double b) {
+    const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+    int u = 0;
+    for (; b >= 1000 && u < 4; ++u) b /= 1000;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.2f %s", b, units[u]);
+    return buf;
+}
+
+std::string count_label(double n) {
+    char buf[32];
+    if (n >= 1e9) std::snprintf(buf, sizeof buf, "%.2fB", n / 1e9);
+    else if (n >= 1e6) std::snprintf(buf, sizeof buf, "%.1fM", n / 1e6);
+    else if (n >= 1e3) std::snprintf(buf, sizeof buf, "%.1fK", n / 1e3);
+    else std::snprintf(buf, sizeof buf, "%.0f", n);
+    return buf;
+}
+
+int64_t numel(CausalLMImpl& m) {
+    int64_t n = 0;
+    for (const auto& p : m.parameters()) n += p.numel();
+    return n;
+}
+
+}  // namespace
+
+class TestCliInfo : public QObject {
+    Q_OBJECT
+private slots:
+    void printsEveryItem() {
+        LATHE_SKIP_WITHOUT_TOKENIZERS("llama2");
+        const std::string tok_dir = test::shared_tokenizer_dir("llama2");
+        auto tok = Tokenizer::from_dir(tok_dir);
+        auto c = test::tiny_config("llama");
+        c.vocab_size = tok->vocab_size();
+        CausalLM m(c);
+        m->init_weights(1);
+        const std::string dir = test::write_model_folder(*m, "info-llama", tok_dir);
+        auto r = test::run_cli({"info", "--model", dir});
+        QVERIFY2(r.code == 0, r.why().c_str());
+        const std::string& out = r.out;
+
+        QCOMPARE(line_of(out, "architecture:"), std::string("architecture:  llama (LlamaForCausalLM)"));
+        const int64_t params = numel(*m);
+        QCOMPARE(params, c.parameter_count());
+        QVERIFY2(test::contains(line_of(out, "parameters:"), count_label(double(params)) + " (embeddings " +
+                                                                 count_label(double(c.vocab_size * c.hidden_size))),
+                 out.c_str());
+        QVERIFY2(test::contains(line_of(out, "shape:"), "2 layers, hidden 32, intermediate 64, heads 4 (kv 2), head_dim 8"),
+                 out.c_str());
+        const size_t tensors = m->named_parameters().size();
+        QVERIFY2(test::contains(line_of(out, "weights:"), "F32 (" + std::to_string(tensors) + " tensors)"), out.c_str());
+        const std::string tok_line = "tokenizer:     " + tok->kind() + ", vocab " + std::to_string(tok->vocab_size()) +
+                                     ", bos " + tok->special().bos + " (" + std::to_string(tok->special().bos_id) +
+                                     "), eos " + tok->special().eos + " (" + std::to_string(tok->special().eos_id) + ")";
+        QCOMPARE(line_of(out, "tokenizer:"), tok_line);
+        QVERIFY2(test::contains(line_of(out, "template:"), pick_template(tok.get(), "llama")), out.c_str());
+        // fp32 weights: 4 bytes a parameter; full fine-tuning with AdamW: 16.
+        QVERIFY2(test::contains(line_of(out, "memory:"), "weights " + bytes_label(params * 4.0)), out.c_str());
+        QVERIFY2(test::contains(line_of(out, "fine-tuning:"), "full ~" + bytes_label(params * 16.0)), out.c_str());
+        QVERIFY(test::contains(line_of(out, "fine-tuning:"), "LoRA"));
+        QVERIFY(r.err.empty());
+    }
+
+    // bf16 weights, a tied head, another family.
+    void reportsDtypeTyingAndFamily() {
+        auto c = test::tiny_config("qwen2");
+        c.tie_word_embeddings = true;
+        CausalLM m(c);
+        m->init_weights(1);
+        const std::string dir = test::write_model_folder(*m, "info-qwen2-bf16", "", torch::kBFloat16);
+        auto r = test::run_cli({"info", "--model", dir});
+        QVERIFY2(r.code == 0, r.why().c_str());
+        QCOMPARE(line_of(r.out, "architecture:"), std::string("architecture:  qwen2 (Qwen2ForCausalLM)"));
+        QVERIFY2(test::contains(line_of(r.out, "parameters:"), "tied to the output head"), r.out.c_str());
+        QVERIFY2(test::contains(line_of(r.out, "weights:"), "BF16 (" + std::to_string(m->named_parameters().size()) + " tensors)"),
+                 r.out.c_str());
+        // Without tokenizer files info still answers, and says so; the template comes from model_type.
+        QVERIFY2(test::contains(line_of(r.out, "tokenizer:"), "unavailable"), r.out.c_str());
+        QVERIFY2(test::contains(line_of(r.out, "template:"), pick_template(nullptr, "qwen2")), r.out.c_str());
+    }
+};
+
+LATHE_TEST(TestCliInfo)
+#include "test_cli_info.moc"

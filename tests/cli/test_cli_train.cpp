@@ -1,0 +1,115 @@
+// lathe-cli train: a tiny LoRA run from a YAML file writes its adapter, logs and results; key=value
+// overrides apply; an unknown key stops it before any work, naming the key and the closest one.
+#include "tests/cli/cli_fixtures.h"
+
+#include "core/io/json_file.h"
+#include "core/model/transformer.h"
+#include "core/tokenizer/tokenizer.h"
+#include "tests/core/model/tiny_models.h"
+
+#include <nlohmann/json.hpp>
+#include <QtTest>
+
+#include <filesystem>
+
+using namespace lathe;
+
+class TestCliTrain : public QObject {
+    Q_OBJECT
+
+    std::string model_dir_;
+
+    // A config for a few LoRA steps on the bundled alpaca demo; `extra` lines are appended.
+    std::string write_config(const std::string& name, const std::string& output_dir, const std::string& extra = "") {
+        const std::string path = test::scratch_dir() + "/" + name + ".yaml";
+        write_file_atomic(path, "model_name_or_path: " + model_dir_ +
+                                    "\n"
+                                    "stage: sft\n"
+                                    "finetuning_type: lora\n"
+                                    "lora_rank: 4\n"
+                                    "dataset: alpaca_en_demo\n"
+                                    "dataset_dir: " LATHE_SOURCE_DIR "/datasets\n"
+                                    "max_samples: 8\n"
+                                    "cutoff_len: 64\n"
+                                    "per_device_train_batch_size: 2\n"
+                                    "gradient_accumulation_steps: 1\n"
+                                    "max_steps: 3\n"
+                                    "logging_steps: 1\n"
+                                    "save_steps: 100\n"
+                                    "learning_rate: 1.0e-3\n"
+                                    "threads: 2\n"
+                                    "output_dir: " +
+                                    output_dir + "\n" + extra);
+        return path;
+    }
+
+private slots:
+    void initTestCase() {
+        LATHE_SKIP_WITHOUT_TOKENIZERS("llama2");
+        const std::string tok_dir = test::shared_tokenizer_dir("llama2");
+        auto c = test::tiny_config("llama");
+        c.vocab_size = Tokenizer::from_dir(tok_dir)->vocab_size();
+        CausalLM m(c);
+        m->init_weights(3);
+        model_dir_ = test::write_model_folder(*m, "train-base", tok_dir);
+    }
+
+    void runsAndWritesOutputs() {
+        const std::string out = test::scratch_dir() + "/train-out";
+        auto r = test::run_cli({"train", write_config("train", out)});
+        QVERIFY2(r.code == 0, r.why().c_str());
+        for (int step = 1; step <= 3; ++step)
+            QVERIFY2(test::contains(r.out, "step " + std::to_string(step) + "/3  loss "), r.out.c_str());
+        QVERIFY2(test::contains(r.out, "finished: 3 steps"), r.out.c_str());
+        for (const char* f : {"adapter_config.json", "adapter_model.safetensors", "trainer_log.jsonl",
+                              "training_args.yaml", "train_results.json", "trainer_state.json", "tokenizer.json"})
+            QVERIFY2(file_exists(out + "/" + f), f);
+        auto adapter = read_json_file(out + "/adapter_config.json");
+        QCOMPARE(adapter.at("r").get<int>(), 4);
+        QCOMPARE(adapter.at("base_model_name_or_path").get<std::string>(), model_dir_);
+        auto state = read_json_file(out + "/trainer_state.json");
+        QCOMPARE(state.at("global_step").get<int>(), 3);
+    }
+
+    void keyValueOverridesApply() {
+        const std::string out = test::scratch_dir() + "/train-override";
+        auto r = test::run_cli({"train", write_config("train-override", test::scratch_dir() + "/unused"), "max_steps=2",
+                                "output_dir=" + out});
+        QVERIFY2(r.code == 0, r.why().c_str());
+        QVERIFY2(test::contains(r.out, "finished: 2 steps"), r.out.c_str());
+        QVERIFY(file_exists(out + "/adapter_model.safetensors"));
+        QVERIFY(!std::filesystem::exists(test::scratch_dir() + "/unused"));
+    }
+
+    void unknownKeyNamesKeyAndSuggestion() {
+        const std::string out = test::scratch_dir() + "/train-typo";
+        auto r = test::run_cli({"train", write_config("train-typo", out, "learning_rat: 1.0e-4\n")});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(test::contains(r.err, "unknown key 'learning_rat' (did you mean 'learning_rate'?)"), r.err.c_str());
+        QVERIFY2(test::contains(r.err, "train-typo.yaml"), r.err.c_str());  // which file
+        QVERIFY(!std::filesystem::exists(out));
+        // The same on the command line.
+        r = test::run_cli({"train", write_config("train-typo2", out), "max_step=2"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(test::contains(r.err, "unknown key 'max_step' (did you mean 'max_steps'?)"), r.err.c_str());
+        QVERIFY(!std::filesystem::exists(out));
+    }
+
+    void badConfigsAreErrors() {
+        auto r = test::run_cli({"train", test::scratch_dir() + "/no-such.yaml"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(test::contains(r.err, "no-such.yaml"), r.err.c_str());
+        r = test::run_cli({"train"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(test::contains(r.err, "usage: lathe-cli train CONFIG.yaml"), r.err.c_str());
+        QVERIFY(r.out.empty());
+        // A failure inside the run (a dataset that is not registered) exits non-zero with the reason.
+        const std::string out = test::scratch_dir() + "/train-nodata";
+        r = test::run_cli({"train", write_config("train-nodata", out), "dataset=no_such_dataset"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(test::contains(r.err, "no_such_dataset"), r.err.c_str());
+    }
+};
+
+LATHE_TEST(TestCliTrain)
+#include "test_cli_train.moc"
