@@ -20,6 +20,7 @@ void usage(FILE* out) {
         "            [--temperature T] [--top-p P] [--top-k K] [--seed S] [--ids]\n"
         "  chat      --model DIR [--adapter DIR] [--template NAME] [--system TEXT]\n"
         "  train     CONFIG.yaml [key=value ...]\n"
+        "  score     --model DIR [--adapter DIR] --prompt P --response R   a reward model's score\n"
         "\n"
         "Run 'lathe-cli <command> --help' for the options of one command.\n",
         out);

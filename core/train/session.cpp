@@ -14,6 +14,8 @@
 #include "core/tokenizer/tokenizer.h"
 #include "core/train/checkpoint.h"
 #include "core/train/new_model.h"
+#include "core/train/preference/kto_objective.h"
+#include "core/train/preference/preference_stage.h"
 #include "core/train/run_dir.h"
 #include "core/train/trainer.h"
 #include "core/util/device.h"
@@ -121,8 +123,8 @@ std::vector<std::string> precheck_training(const TrainConfig& c) {
         if (!c.template_name.empty()) find_template(c.template_name);
     });
     check([&] {
-        if (c.stage != "pt" && c.stage != "sft")
-            throw ConfigError("stage: '" + c.stage + "' training is not available in this build yet (pt and sft are)");
+        if (c.stage == "ppo") throw ConfigError("stage: 'ppo' training is not available in this build yet (pt, sft, rm, dpo and kto are)");
+        check_preference_settings(c);
     });
     return problems;
 }
@@ -139,8 +141,8 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
     try {
         TrainConfig c = config;
         c.validate();
-        if (c.stage != "pt" && c.stage != "sft")
-            throw ConfigError("stage: '" + c.stage + "' training is not available in this build yet (pt and sft are)");
+        if (c.stage == "ppo") throw ConfigError("stage: 'ppo' training is not available in this build yet (pt, sft, rm, dpo and kto are)");
+        check_preference_settings(c);
         if (c.stage == "pt") c.packing = true;  // LLaMA-Factory packs pre-training text by default
         set_threads(c.threads);
         const torch::Device device = parse_device(c.device);
@@ -249,16 +251,31 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         say(tp.summary());
         for (auto& [name, t] : tp.named) setup.trainable.push_back({name, t});
 
+        setup.pad_id = tokenizer->special().pad_id >= 0 ? tokenizer->special().pad_id : std::max(0, tokenizer->special().eos_id);
+        // Stage -> objective; rm adds its value head, dpo/kto pick their reference (preference_stage.h).
+        PreferenceStage pref;
+        if (c.is_preference_stage()) {
+            if (c.stage == "kto") prepare_kto_examples(setup.train, split.train);
+            if (c.stage == "kto" && !setup.eval.empty()) prepare_kto_examples(setup.eval, eval_samples);
+            PreferenceStageInputs in{model.ptr(), lora, model_dir, !resume.empty(), &setup.train, &setup.eval, setup.pad_id, say};
+            pref = make_preference_stage(c, in);
+            for (auto& p : pref.extra_trainable) setup.trainable.push_back(p);
+        }
+        setup.objective = pref.objective ? std::move(pref.objective) : make_lm_objective();
+
         const std::string tokenizer_dir = model_dir;
         setup.save_weights = [&, tokenizer_dir](const std::string& dir) {
             if (lora) save_lora_adapter(*lora, dir, base_name);
             else save_causal_lm(*model, dir, torch::kFloat);
+            if (pref.save_extra) pref.save_extra(dir);
             copy_tokenizer_files(tokenizer_dir, dir);
+        };
+        // The model's own weights were restored above (adapter or model folder); the stage's extras here.
+        setup.load_weights = [&](const std::string& dir) {
+            if (pref.load_extra) pref.load_extra(dir);
         };
         setup.config = c;
         setup.model = model;
-        setup.pad_id = tokenizer->special().pad_id >= 0 ? tokenizer->special().pad_id : std::max(0, tokenizer->special().eos_id);
-        setup.objective = make_lm_objective();
         return train_loop(setup, run, events, cancel);
     } catch (const std::exception& e) {
         return fail(e.what());

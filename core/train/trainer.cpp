@@ -212,10 +212,12 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                                 {"step", state.step}};
             for (const auto& [k, v] : ev.metrics) h["eval_" + k] = round_to(v, 4);
             state.log_history.push_back(h);
-            run.log_jsonl({{"current_steps", state.step}, {"total_steps", total}, {"eval_loss", round_to(ev.eval_loss, 4)},
-                           {"epoch", round_to(static_cast<double>(state.step) / per_epoch, 2)},
-                           {"percentage", round_to(100.0 * state.step / total, 2)},
-                           {"elapsed_time", format_hms(elapsed())}, {"remaining_time", format_hms(remaining())}});
+            nlohmann::json row = {{"current_steps", state.step}, {"total_steps", total}, {"eval_loss", round_to(ev.eval_loss, 4)},
+                                  {"epoch", round_to(static_cast<double>(state.step) / per_epoch, 2)},
+                                  {"percentage", round_to(100.0 * state.step / total, 2)},
+                                  {"elapsed_time", format_hms(elapsed())}, {"remaining_time", format_hms(remaining())}};
+            for (const auto& [k, v] : ev.metrics) row["eval_" + k] = round_to(v, 4);  // eval_accuracy (rm), eval_rewards/... (dpo)
+            run.log_jsonl(row);
             run.log_text("INFO", "step " + std::to_string(state.step) + ": eval_loss " + fmt(ev.eval_loss) +
                                      ", perplexity " + fmt(ev.perplexity));
             if (events.on_eval) events.on_eval(ev);
@@ -363,6 +365,8 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                 if (it->contains("eval_loss")) {
                     nlohmann::json eval_results = {{"epoch", round_to(epochs, 4)}, {"eval_loss", (*it)["eval_loss"]},
                                                    {"perplexity", (*it)["perplexity"]}};
+                    for (const auto& [k, v] : it->items())
+                        if (k.rfind("eval_", 0) == 0) eval_results[k] = v;  // the stage's metrics, as transformers
                     run.write_json("eval_results.json", eval_results);
                     all.update(eval_results);
                     break;

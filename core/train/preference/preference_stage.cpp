@@ -1,0 +1,131 @@
+#include "core/train/preference/preference_stage.h"
+
+#include "core/model/model_folder.h"
+#include "core/model/value_head.h"
+#include "core/peft/params.h"
+#include "core/train/preference/dpo_objective.h"
+#include "core/train/preference/kto_objective.h"
+#include "core/train/preference/rm_objective.h"
+#include "core/train/train_config.h"
+#include "core/util/error.h"
+
+namespace lathe {
+
+namespace {
+
+void say(const PreferenceStageInputs& in, const std::string& text) {
+    if (in.say) in.say(text);
+}
+
+PreferenceStage rm_stage(const TrainConfig& c, const PreferenceStageInputs& in) {
+    const int64_t hidden = in.model->config().hidden_size;
+    const auto device = in.model->device();
+    // Continue from a value head shipped with the last adapter or the model, as LLaMA-Factory does.
+    const auto adapters = split_list(c.adapter_name_or_path);
+    const std::string from = adapters.empty() ? in.model_dir : adapters.back();
+    std::shared_ptr<ValueHead> head;
+    if (has_value_head(from)) {
+        head = std::make_shared<ValueHead>(load_value_head(from, hidden, device));
+        say(in, "value head: loaded from " + from);
+    } else {
+        head = std::make_shared<ValueHead>(hidden, device, static_cast<uint64_t>(c.seed));
+        say(in, "value head: new (" + std::to_string(hidden) + " -> 1)");
+    }
+    PreferenceStage st;
+    st.objective = make_rm_objective(head);
+    for (auto& [name, t] : head->named_parameters()) st.extra_trainable.push_back({name, t});
+    st.save_extra = [head](const std::string& dir) { save_value_head(*head, dir); };
+    st.load_extra = [head, hidden](const std::string& dir) {
+        ValueHead saved = load_value_head(dir, hidden, head->weight.device());
+        torch::NoGradGuard no_grad;
+        head->weight.copy_(saved.weight);
+        head->bias.copy_(saved.bias);
+    };
+    return st;
+}
+
+// The reference model a dpo/kto run compares against (null when the loss needs none).
+std::unique_ptr<Reference> make_reference(const TrainConfig& c, const PreferenceStageInputs& in) {
+    std::unique_ptr<Reference> ref;
+    if (in.lora) {
+        ref = adapter_off_reference(in.lora);
+    } else if (in.resuming) {
+        // The live model already holds the checkpoint's weights: read the starting point again.
+        LoadOptions lo;
+        lo.device = in.model->device();
+        lo.dtype = in.model->dtype();
+        ref = model_reference(load_causal_lm(in.model_dir, lo).ptr(), "the model reloaded from " + in.model_dir);
+    } else if (c.precompute_ref_log_probs) {
+        ref = current_model_reference(*in.model);  // nothing trained yet: no copy needed
+    } else {
+        ref = frozen_copy_reference(*in.model);
+    }
+    if (!c.precompute_ref_log_probs) return ref;
+    std::vector<const Example*> all;
+    for (const auto* set : {in.train, in.eval})
+        if (set)
+            for (const auto& e : *set) all.push_back(&e);
+    say(in, "precomputing reference log-probs of " + std::to_string(all.size()) + " examples from " + ref->describe());
+    const bool was_training = in.model->is_training();
+    in.model->eval();
+    auto table = precomputed_reference(*ref, all, c.per_device_eval_batch_size, in.pad_id, in.model->device());
+    if (was_training) in.model->train();
+    return table;  // `ref` (and any copy it held) is freed here
+}
+
+DpoSettings dpo_settings(const TrainConfig& c) {
+    DpoSettings s;
+    s.loss = c.pref_loss;
+    s.beta = c.pref_beta;
+    s.label_smoothing = c.dpo_label_smoothing;
+    s.ftx = c.pref_ftx;
+    s.simpo_gamma = c.simpo_gamma;
+    return s;
+}
+
+}  // namespace
+
+void check_preference_settings(const TrainConfig& c) {
+    if (c.stage != "dpo" && c.stage != "kto") return;
+    const bool reference = c.stage == "kto" || (c.pref_loss != "orpo" && c.pref_loss != "simpo");
+    if (reference && !c.create_new_model.empty())
+        throw ConfigError("stage: '" + c.stage + "' compares against a reference model; a new model (create_new_model) "
+                          "has none worth keeping: pre-train or fine-tune it first (stage pt or sft)");
+    if (c.stage != "kto") return;
+    if (c.precompute_ref_log_probs)
+        throw ConfigError("precompute_ref_log_probs: not available for stage kto (its KL term pairs each prompt "
+                          "with another example's response in every batch)");
+    if (c.per_device_train_batch_size < 2)
+        throw ConfigError("per_device_train_batch_size: stage kto needs at least 2 (the KL term pairs each prompt "
+                          "with another example's response in the same batch), got " +
+                          std::to_string(c.per_device_train_batch_size));
+    if (c.packing) throw ConfigError("packing: stage kto judges each example on its own; set packing: false");
+}
+
+PreferenceStage make_preference_stage(const TrainConfig& c, const PreferenceStageInputs& in) {
+    check_preference_settings(c);
+    if (c.stage == "rm") return rm_stage(c, in);
+    if (c.stage == "dpo") {
+        DpoSettings s = dpo_settings(c);
+        if (c.dpo_label_smoothing > 0 && s.loss != "sigmoid")
+            say(in, "dpo_label_smoothing has no effect with pref_loss " + s.loss + " (only sigmoid smooths labels)");
+        auto ref = s.needs_reference() ? make_reference(c, in) : nullptr;
+        if (ref) say(in, "reference: " + ref->describe());
+        else say(in, "reference: none (pref_loss " + s.loss + " is reference-free)");
+        PreferenceStage st;
+        st.objective = make_dpo_objective(s, std::move(ref));
+        return st;
+    }
+    if (c.stage == "kto") {
+        auto ref = make_reference(c, in);
+        say(in, "reference: " + ref->describe());
+        KtoSettings s = kto_settings(c);
+        s.pad_id = in.pad_id;
+        PreferenceStage st;
+        st.objective = make_kto_objective(s, std::move(ref));
+        return st;
+    }
+    throw ConfigError("stage: '" + c.stage + "' is not a preference stage (rm, dpo, kto)");
+}
+
+}  // namespace lathe

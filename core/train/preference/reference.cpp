@@ -1,0 +1,165 @@
+#include "core/train/preference/reference.h"
+
+#include "core/data/batching.h"
+#include "core/model/transformer.h"
+#include "core/peft/lora.h"
+#include "core/util/error.h"
+
+#include <unordered_map>
+
+namespace lathe {
+
+namespace {
+
+SequenceLogps forward_logps(CausalLMImpl& model, const Batch& b) {
+    torch::NoGradGuard no_grad;
+    ForwardOptions o;
+    o.attention_mask = b.attention_mask;
+    auto hidden = model.hidden_states(b.input_ids, o);  // (B, T, C)
+    auto out = sequence_logps(model, hidden, b.labels);
+    return {out.sum.detach(), out.count.detach()};
+}
+
+// Switches a LoRA model's adapters off for one scope, whatever happens inside it.
+class AdaptersOff {
+public:
+    explicit AdaptersOff(LoraModel& lora) : lora_(lora), was_(lora.enabled()) { lora_.set_enabled(false); }
+    ~AdaptersOff() { lora_.set_enabled(was_); }
+    AdaptersOff(const AdaptersOff&) = delete;
+    AdaptersOff& operator=(const AdaptersOff&) = delete;
+
+private:
+    LoraModel& lora_;
+    bool was_;
+};
+
+class AdapterOffReference : public Reference {
+public:
+    explicit AdapterOffReference(std::shared_ptr<LoraModel> lora) : lora_(std::move(lora)) {}
+    SequenceLogps logps(const Batch& b) override {
+        AdaptersOff off(*lora_);
+        return forward_logps(lora_->model(), b);
+    }
+    std::string describe() const override { return "the base model (adapter switched off)"; }
+
+private:
+    std::shared_ptr<LoraModel> lora_;
+};
+
+class ModelReference : public Reference {
+public:
+    ModelReference(std::shared_ptr<CausalLMImpl> model, std::string what) : model_(std::move(model)), what_(std::move(what)) {
+        model_->eval();
+        for (auto& p : model_->parameters()) p.set_requires_grad(false);
+    }
+    SequenceLogps logps(const Batch& b) override { return forward_logps(*model_, b); }
+    std::string describe() const override { return what_; }
+
+private:
+    std::shared_ptr<CausalLMImpl> model_;
+    std::string what_;
+};
+
+class CurrentModelReference : public Reference {
+public:
+    explicit CurrentModelReference(CausalLMImpl& model) : model_(model) {}
+    SequenceLogps logps(const Batch& b) override { return forward_logps(model_, b); }
+    std::string describe() const override { return "the model before training"; }
+
+private:
+    CausalLMImpl& model_;
+};
+
+// A row's identity: its tokens and labels up to the padding.
+std::string row_key(const int64_t* ids, const int64_t* labels, int64_t n) {
+    std::string key(reinterpret_cast<const char*>(ids), n * sizeof(int64_t));
+    key.append(reinterpret_cast<const char*>(labels), n * sizeof(int64_t));
+    return key;
+}
+
+std::vector<std::string> row_keys(const Batch& b) {
+    auto ids = b.input_ids.to(torch::kCPU).contiguous();
+    auto labels = b.labels.to(torch::kCPU).contiguous();
+    auto lengths = b.attention_mask.to(torch::kCPU).sum(1).contiguous();
+    const int64_t B = ids.size(0), T = ids.size(1);
+    std::vector<std::string> keys;
+    for (int64_t r = 0; r < B; ++r)
+        keys.push_back(row_key(ids.data_ptr<int64_t>() + r * T, labels.data_ptr<int64_t>() + r * T,
+                               lengths.data_ptr<int64_t>()[r]));
+    return keys;
+}
+
+class PrecomputedReference : public Reference {
+public:
+    PrecomputedReference(Reference& source, const std::vector<const Example*>& examples, int batch_size,
+                         int32_t pad_id, c10::Device device)
+        : what_("reference log-probs precomputed from " + source.describe()) {
+        for (size_t i = 0; i < examples.size(); i += batch_size) {
+            std::vector<const Example*> group(examples.begin() + i,
+                                              examples.begin() + std::min(examples.size(), i + batch_size));
+            Batch b = collate(group, pad_id, device);
+            auto lp = source.logps(b);
+            auto sum = lp.sum.to(torch::kCPU), count = lp.count.to(torch::kCPU);
+            auto keys = row_keys(b);
+            for (size_t r = 0; r < keys.size(); ++r)
+                table_[keys[r]] = {sum[r].item<float>(), count[r].item<float>()};
+        }
+    }
+    SequenceLogps logps(const Batch& b) override {
+        auto keys = row_keys(b);
+        std::vector<float> sum, count;
+        for (size_t r = 0; r < keys.size(); ++r) {
+            auto it = table_.find(keys[r]);
+            if (it == table_.end())
+                throw ModelError("precomputed reference log-probs: batch row " + std::to_string(r) +
+                                 " was not seen when they were computed (its tokens changed?)");
+            sum.push_back(it->second.first);
+            count.push_back(it->second.second);
+        }
+        auto dev = b.input_ids.device();
+        return {torch::tensor(sum, torch::kFloat).to(dev), torch::tensor(count, torch::kFloat).to(dev)};
+    }
+    std::string describe() const override { return what_; }
+
+private:
+    std::unordered_map<std::string, std::pair<float, float>> table_;
+    std::string what_;
+};
+
+}  // namespace
+
+std::unique_ptr<Reference> adapter_off_reference(std::shared_ptr<LoraModel> lora) {
+    return std::make_unique<AdapterOffReference>(std::move(lora));
+}
+
+std::unique_ptr<Reference> frozen_copy_reference(CausalLMImpl& model) {
+    torch::NoGradGuard no_grad;
+    auto copy = std::make_shared<CausalLMImpl>(model.config());
+    auto source = model.named_parameters();
+    for (auto& item : copy->named_parameters()) {
+        const torch::Tensor* p = source.find(item.key());
+        if (!p) throw ModelError("reference copy: the model has no parameter '" + item.key() + "'");
+        // Frozen tensors never change during training: share them instead of copying.
+        item.value().set_data(p->requires_grad() ? p->detach().clone() : p->detach());
+    }
+    int64_t cloned = 0;
+    for (const auto& item : source)
+        if (item.value().requires_grad()) cloned += item.value().numel();
+    return std::make_unique<ModelReference>(
+        copy, "a frozen copy of the model (" + std::to_string(cloned) + " trained parameters copied, the rest shared)");
+}
+
+std::unique_ptr<Reference> model_reference(std::shared_ptr<CausalLMImpl> model, std::string what) {
+    return std::make_unique<ModelReference>(std::move(model), std::move(what));
+}
+
+std::unique_ptr<Reference> current_model_reference(CausalLMImpl& model) {
+    return std::make_unique<CurrentModelReference>(model);
+}
+
+std::unique_ptr<Reference> precomputed_reference(Reference& source, const std::vector<const Example*>& examples,
+                                                 int batch_size, int32_t pad_id, c10::Device device) {
+    return std::make_unique<PrecomputedReference>(source, examples, batch_size, pad_id, device);
+}
+
+}  // namespace lathe
