@@ -7,6 +7,7 @@ int cmd_tokenize(int argc, char** argv);
 int cmd_generate(int argc, char** argv);
 int cmd_train(int argc, char** argv);
 int cmd_chat(int argc, char** argv);
+int cmd_export(int argc, char** argv);
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> list = {
@@ -15,6 +16,7 @@ const std::vector<Command>& commands() {
         {"generate", cmd_generate},
         {"chat", cmd_chat},
         {"train", cmd_train},
+        {"export", cmd_export},
     };
     return list;
 }

@@ -20,6 +20,7 @@ void usage(FILE* out) {
         "            [--temperature T] [--top-p P] [--top-k K] [--seed S] [--ids]\n"
         "  chat      --model DIR [--adapter DIR] [--template NAME] [--system TEXT]\n"
         "  train     CONFIG.yaml [key=value ...]\n"
+        "  export    CONFIG.yaml [key=value ...] [--dry-run]   merge adapters, write HF or GGUF\n"
         "\n"
         "Run 'lathe-cli <command> --help' for the options of one command.\n",
         out);
