@@ -176,12 +176,29 @@ void spm_vocab_from_json(GgufVocab& v, const std::string& path, const Tokenizer&
 
 }  // namespace
 
-std::string bpe_pre_fingerprint(const Tokenizer& tok) {
-    const std::vector<int32_t> ids = tok.encode(kCheckText, true);
+namespace {
+
+std::string fingerprint_of(const std::vector<int32_t>& ids) {
     std::string text = "[";
     for (size_t i = 0; i < ids.size(); ++i) text += (i ? ", " : "") + std::to_string(ids[i]);
-    text += "]";
-    return sha256_hex(text);
+    return sha256_hex(text + "]");
+}
+
+}  // namespace
+
+std::string bpe_pre_fingerprint(const Tokenizer& tok) {
+    std::vector<int32_t> ids = tok.encode(kCheckText, true);
+    // The converter's tokenizers add their BOS (Llama 3's post-processor does); copies of tokenizer.json
+    // that lost the post-processor do not, and would read as another family (Smaug), so the BOS is
+    // put back first. A tokenizer that truly adds none still matches on the ids as they are.
+    const int32_t bos = tok.special().bos_id;
+    if (bos >= 0 && (ids.empty() || ids[0] != bos)) {
+        std::vector<int32_t> with_bos = {bos};
+        with_bos.insert(with_bos.end(), ids.begin(), ids.end());
+        const std::string fp = fingerprint_of(with_bos);
+        if (!bpe_pre_name(fp).empty()) return fp;
+    }
+    return fingerprint_of(ids);
 }
 
 std::string bpe_pre_name(const std::string& fingerprint) {
@@ -194,7 +211,9 @@ GgufVocab build_gguf_vocab(const std::string& dir, const Tokenizer& tok, int64_t
     GgufVocab v;
     const std::string kind = tok.kind();
     const std::string json_path = path_join(dir, "tokenizer.json");
-    if (kind == "sentencepiece" || (kind == "bpe-sentencepiece" && file_exists(path_join(dir, "tokenizer.model")))) {
+    // The vocabulary Lathe tokenizes with: tokenizer.json when the folder has one (the converter
+    // would prefer tokenizer.model, but a folder whose two files disagree must export what was trained).
+    if (kind == "sentencepiece") {
         v.model = "llama";
         v.pre = "default";
         spm_vocab(v, dir);

@@ -33,8 +33,8 @@ struct GgufVocab {
     void write(GgufWriter& w) const;
 };
 
-// The vocabulary of the tokenizer in `dir` (tokenizer.model preferred for SentencePiece, as the
-// converter does), padded to `n_vocab` ids. `tok` is the tokenizer Lathe loaded from `dir` (special
+// The vocabulary of the tokenizer in `dir` (the file Lathe tokenizes with: tokenizer.json when
+// present, else tokenizer.model), padded to `n_vocab` ids. `tok` is the tokenizer Lathe loaded from `dir` (special
 // ids, add_bos). Throws TokenizerError for a vocabulary larger than n_vocab, ConfigError for a BPE
 // pre-tokenizer llama.cpp would not know.
 GgufVocab build_gguf_vocab(const std::string& dir, const Tokenizer& tok, int64_t n_vocab);
