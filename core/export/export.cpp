@@ -15,6 +15,9 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <iterator>
+#include <tuple>
 #include <filesystem>
 
 namespace lathe {
@@ -38,11 +41,32 @@ std::string shard_name(size_t i, size_t n) {
     return buf;
 }
 
+// Where a checkpoint tensor comes in the model's parameter order (the order the shards are filled
+// in): embeddings, each layer's modules as registered, the final norm, the head.
+std::tuple<int, int64_t, int> parameter_rank(const std::string& name) {
+    static const char* kInLayer[] = {"self_attn.q_proj.", "self_attn.k_proj.", "self_attn.v_proj.", "self_attn.o_proj.",
+                                     "self_attn.q_norm.", "self_attn.k_norm.", "mlp.gate_proj.", "mlp.up_proj.",
+                                     "mlp.down_proj.", "input_layernorm.", "post_attention_layernorm."};
+    if (name.rfind("model.embed_tokens.", 0) == 0) return {0, 0, 0};
+    if (name.rfind("model.layers.", 0) == 0) {
+        const size_t dot = name.find('.', 13);
+        const int64_t layer = std::atoll(name.substr(13, dot - 13).c_str());
+        const std::string rest = name.substr(dot + 1);
+        for (int i = 0; i < int(std::size(kInLayer)); ++i)
+            if (rest.rfind(kInLayer[i], 0) == 0) return {1, layer, 2 * i + (rest.find(".bias") != std::string::npos)};
+        return {1, layer, 99};
+    }
+    return {name.rfind("model.norm.", 0) == 0 ? 2 : 3, 0, 0};
+}
+
 std::vector<ExportFile> estimate_hf(const ExportPlan& p) {
     const uint64_t limit = p.config.shard_bytes();
     std::vector<uint64_t> shards;
     uint64_t current = 0;
-    for (const auto& [name, shape] : p.source_tensors) {
+    auto ordered = p.source_tensors;
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const auto& a, const auto& b) { return parameter_rank(a.first) < parameter_rank(b.first); });
+    for (const auto& [name, shape] : ordered) {
         if (p.model.tie_word_embeddings && name == "lm_head.weight") continue;
         uint64_t n = dtype_bytes(p.quantization);
         for (int64_t d : shape) n *= uint64_t(d);
