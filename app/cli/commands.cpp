@@ -8,6 +8,7 @@ int cmd_generate(int argc, char** argv);
 int cmd_train(int argc, char** argv);
 int cmd_chat(int argc, char** argv);
 int cmd_score(int argc, char** argv);
+int cmd_export(int argc, char** argv);
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> list = {
@@ -17,6 +18,7 @@ const std::vector<Command>& commands() {
         {"chat", cmd_chat},
         {"train", cmd_train},
         {"score", cmd_score},
+        {"export", cmd_export},
     };
     return list;
 }

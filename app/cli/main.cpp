@@ -21,6 +21,7 @@ void usage(FILE* out) {
         "  chat      --model DIR [--adapter DIR] [--template NAME] [--system TEXT]\n"
         "  train     CONFIG.yaml [key=value ...]\n"
         "  score     --model DIR [--adapter DIR] --prompt P --response R   a reward model's score\n"
+        "  export    CONFIG.yaml [key=value ...] [--dry-run]   merge adapters, write HF or GGUF\n"
         "\n"
         "Run 'lathe-cli <command> --help' for the options of one command.\n",
         out);

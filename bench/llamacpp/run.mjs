@@ -6,6 +6,7 @@
 //   node bench/llamacpp/run.mjs --model m.gguf (--tokens 1,2,3 | --prompt "text" [--bos])
 //        [--n-predict 16] [--threads N] [--context N] [--batch 512]
 //        [--logits] [--top-k K] [--perplexity] [--flash-attention auto|on|off]
+//   node bench/llamacpp/run.mjs --model m.gguf --chat '[{"role":"user","content":"Hi"}]' [--n-predict 16]
 //
 //   --tokens      prompt as token ids (comma separated); --prompt tokenizes text with the model's
 //                 tokenizer (special tokens are parsed), --bos prepends the BOS token
@@ -18,6 +19,10 @@
 //   --top-k K     the K best (token, logit) pairs at every prompt position
 //   --perplexity  mean negative log-likelihood and perplexity of the prompt, each token predicted
 //                 from the ones before it (the first token is not scored)
+//   --chat JSON   the prompt is these messages rendered with the file's own tokenizer.chat_template
+//                 (Jinja, by @huggingface/jinja with bos_token, eos_token, add_generation_prompt=true),
+//                 tokenized as llama.cpp's chat does: a leading BOS text is dropped and BOS prepended
+//                 when the model adds one; the output then has `rendered` (the prompt text)
 //
 // Prints one JSON object on stdout (logs go to stderr):
 //   {ok, llama_cpp, model: {path, architecture, n_vocab, n_ctx_train, size_bytes}, threads,
@@ -27,10 +32,11 @@
 // decode_tokens_per_s: the tokens after the first over the time they took.
 // On failure: {ok: false, error} and exit status 1 (2 for bad arguments).
 import {getLlama, LlamaLogLevel} from "node-llama-cpp";
+import {Template} from "@huggingface/jinja";
 import {readFileSync} from "node:fs";
 import {performance} from "node:perf_hooks";
 
-const USAGE = "usage: run.mjs --model FILE.gguf (--tokens 1,2,3 | --prompt TEXT [--bos]) [--n-predict N] " +
+const USAGE = "usage: run.mjs --model FILE.gguf (--tokens 1,2,3 | --prompt TEXT [--bos] | --chat JSON) [--n-predict N] " +
     "[--threads N] [--context N] [--batch N] [--logits] [--top-k K] [--perplexity] [--flash-attention auto|on|off]";
 
 class UsageError extends Error {}
@@ -63,6 +69,14 @@ function parseArgs(argv) {
         switch (name) {
             case "--model": opts.model = value; break;
             case "--prompt": opts.prompt = value; break;
+            case "--chat":
+                try {
+                    opts.chat = JSON.parse(value);
+                } catch (e) {
+                    throw new UsageError(`--chat: not JSON: ${e.message}`);
+                }
+                if (!Array.isArray(opts.chat)) throw new UsageError("--chat takes a JSON array of {role, content} messages");
+                break;
             case "--tokens":
                 opts.tokens = value.split(",").filter((s) => s.trim() !== "").map((s) => {
                     const n = Number(s);
@@ -84,7 +98,8 @@ function parseArgs(argv) {
     }
     if (opts.help) throw new UsageError(USAGE);
     if (!opts.model) throw new UsageError("--model is required");
-    if ((opts.tokens === undefined) === (opts.prompt === undefined)) throw new UsageError("give exactly one of --tokens and --prompt");
+    if ([opts.tokens, opts.prompt, opts.chat].filter((x) => x !== undefined).length !== 1)
+        throw new UsageError("give exactly one of --tokens, --prompt and --chat");
     return opts;
 }
 
@@ -153,6 +168,18 @@ async function generate(sequence, model, tokens, nPredict) {
     };
 }
 
+// The chat prompt as llama.cpp's chat path builds it from the GGUF's Jinja template.
+function chatPrompt(model, messages) {
+    const source = model.fileInfo.metadata?.tokenizer?.chat_template;
+    if (typeof source !== "string") throw new UsageError("--chat: the file has no tokenizer.chat_template");
+    const text = (id) => (id === null || id === undefined ? "" : model.detokenize([id], true));
+    const bos = text(model.tokens.bos), eos = text(model.tokens.eos);
+    const rendered = new Template(source).render({messages, bos_token: bos, eos_token: eos, add_generation_prompt: true});
+    const addBos = model.tokens.shouldPrependBosToken && model.tokens.bos !== null;
+    const body = addBos && bos && rendered.startsWith(bos) ? rendered.slice(bos.length) : rendered;
+    return {rendered, tokens: [...(addBos ? [model.tokens.bos] : []), ...model.tokenize(body, true)]};
+}
+
 async function main() {
     const opts = parseArgs(process.argv.slice(2));
     const t0 = performance.now();
@@ -169,7 +196,8 @@ async function main() {
     });
     const threads = opts.threads || llama.cpuMathCores;
     const model = await llama.loadModel({modelPath: opts.model, gpuLayers: 0, useMmap: true});
-    const tokens = opts.tokens ?? [
+    const chat = opts.chat ? chatPrompt(model, opts.chat) : null;
+    const tokens = chat?.tokens ?? opts.tokens ?? [
         ...(opts.bos && model.tokens.bos !== null ? [model.tokens.bos] : []),
         ...model.tokenize(opts.prompt, true),
     ];
@@ -202,6 +230,7 @@ async function main() {
         threads,
         context_size: context.contextSize,
         prompt_tokens: tokens,
+        ...(chat ? {rendered: chat.rendered} : {}),
         load_ms: loadMs,
     };
     const sequence = context.getSequence();

@@ -1,0 +1,166 @@
+// bench-decode: Lathe's KV-cached decode speed (time to first token and tokens/s) on random Llama
+// models of two sizes, and the export of the same weights for llama.cpp (bench/decode_vs_llamacpp.sh
+// runs both and prints the table for docs/benchmarks.md).
+//
+//   bench-decode --preset 15m|110m [--threads N] [--prompt-tokens 32] [--new-tokens 128] [--repeat 3]
+//   bench-decode --preset 15m --write DIR --tokenizer TOKDIR     HF folder + F32 GGUF of the same weights
+//   bench-decode --preset 110m --export-speed --tokenizer TOKDIR [--write DIR]   HF fp16 and GGUF Q4_K_M
+//
+// Weights: normal(0, 0.02) from a fixed seed, so every run and both engines see the same model. One
+// JSON object per measurement on stdout.
+#include "core/export/export.h"
+#include "core/model/generate.h"
+#include "core/model/model_folder.h"
+#include "core/model/transformer.h"
+#include "core/util/fs.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+using namespace lathe;
+namespace fs = std::filesystem;
+
+namespace {
+
+// llama2.c's stories15M shape, and a GPT-2-small-sized Llama.
+ModelConfig preset(const std::string& name) {
+    ModelConfig c;
+    c.model_type = "llama";
+    c.vocab_size = 32000;
+    c.max_position_embeddings = 1024;
+    c.rms_norm_eps = 1e-5;
+    c.bos_token_id = 1;
+    c.eos_token_ids = {2};
+    if (name == "15m") {
+        c.hidden_size = 288, c.num_hidden_layers = 6, c.num_attention_heads = 6, c.num_key_value_heads = 6;
+        c.intermediate_size = 768;
+    } else if (name == "110m") {
+        c.hidden_size = 768, c.num_hidden_layers = 12, c.num_attention_heads = 12, c.num_key_value_heads = 12;
+        c.intermediate_size = 2048;
+    } else {
+        throw std::runtime_error("--preset takes 15m or 110m");
+    }
+    c.head_dim = c.hidden_size / c.num_attention_heads;
+    return c;
+}
+
+struct Args {
+    std::string preset = "15m", write, tokenizer;
+    int threads = 2, prompt_tokens = 32, new_tokens = 128, repeat = 3;
+    bool export_speed = false;
+};
+
+Args parse(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i < argc; ++i) {
+        const std::string k = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc) throw std::runtime_error(k + " needs a value");
+            return argv[++i];
+        };
+        if (k == "--preset") a.preset = next();
+        else if (k == "--threads") a.threads = std::stoi(next());
+        else if (k == "--prompt-tokens") a.prompt_tokens = std::stoi(next());
+        else if (k == "--new-tokens") a.new_tokens = std::stoi(next());
+        else if (k == "--repeat") a.repeat = std::stoi(next());
+        else if (k == "--write") a.write = next();
+        else if (k == "--tokenizer") a.tokenizer = next();
+        else if (k == "--export-speed") a.export_speed = true;
+        else throw std::runtime_error("unknown option " + k);
+    }
+    return a;
+}
+
+std::vector<int32_t> prompt_ids(int n) {
+    std::vector<int32_t> ids = {1};
+    for (int i = 1; i < n; ++i) ids.push_back(int32_t(100 + (i * 7919) % 31000));
+    return ids;
+}
+
+// HF folder with the tokenizer files copied in (export needs a tokenizer).
+std::string write_model(CausalLMImpl& m, const std::string& dir, const std::string& tokenizer) {
+    const std::string hf = dir + "/hf";
+    fs::remove_all(hf);
+    save_causal_lm(m, hf);
+    if (tokenizer.empty()) throw std::runtime_error("--tokenizer DIR is needed to write an exportable model");
+    for (const auto& e : fs::directory_iterator(tokenizer)) {
+        const std::string n = e.path().filename().string();
+        if (n.rfind("tokenizer", 0) == 0 || n == "special_tokens_map.json") fs::copy_file(e.path(), hf + "/" + n);
+    }
+    return hf;
+}
+
+double export_once(const std::string& model, const std::string& out, const std::string& format, const std::string& q) {
+    ExportConfig c;
+    c.model_name_or_path = model;
+    c.export_dir = out;
+    c.export_format = format;
+    c.export_quantization = q;
+    c.export_overwrite = true;
+    c.model_name = "bench";
+    const ExportSummary s = run_export(c);
+    if (s.status != ExportSummary::Status::Completed) throw std::runtime_error(s.message);
+    nlohmann::json j = {{"bench", "export"}, {"format", format}, {"quantization", q}, {"seconds", s.seconds},
+                        {"bytes", s.total_bytes}, {"threads", at::get_num_threads()}};
+    std::cout << j.dump() << std::endl;
+    return s.seconds;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        const Args a = parse(argc, argv);
+        at::set_num_threads(a.threads);
+        const ModelConfig c = preset(a.preset);
+        CausalLM m(c);
+        m->init_weights(1234, 0.02);
+        m->eval();
+        if (!a.write.empty() || a.export_speed) {
+            const std::string dir = a.write.empty() ? (fs::temp_directory_path() / "lathe-bench-decode").string() : a.write;
+            fs::create_directories(dir);
+            const std::string hf = write_model(*m, dir, a.tokenizer);
+            if (a.export_speed) {
+                export_once(hf, dir + "/export-hf-f16", "hf", "f16");
+                export_once(hf, dir + "/export-gguf-q4_k_m", "gguf", "q4_k_m");
+            } else {
+                export_once(hf, dir + "/gguf-f32", "gguf", "f32");
+                for (const char* q : {"q8_0", "q4_0", "q4_k_m"}) export_once(hf, dir + "/gguf-" + q, "gguf", q);
+            }
+            return 0;
+        }
+        const std::vector<int32_t> prompt = prompt_ids(a.prompt_tokens);
+        GenerateOptions o;
+        o.sampling.temperature = 0;
+        o.max_new_tokens = 8;
+        generate(*m, nullptr, prompt, o);  // warm-up: allocator, thread pool, rope tables
+        o.max_new_tokens = a.new_tokens;
+        std::vector<double> ttft, tps;
+        std::vector<int32_t> ids;
+        for (int r = 0; r < a.repeat; ++r) {
+            const GenerateResult g = generate(*m, nullptr, prompt, o);
+            ttft.push_back(g.time_to_first_token_s * 1000);
+            tps.push_back(g.decode_tokens_per_s());
+            ids = g.ids;
+        }
+        std::sort(ttft.begin(), ttft.end());
+        std::sort(tps.begin(), tps.end());
+        std::vector<int32_t> head(ids.begin(), ids.begin() + std::min<size_t>(8, ids.size()));
+        nlohmann::json j = {{"bench", "decode"},      {"engine", "lathe"},          {"preset", a.preset},
+                            {"threads", a.threads},   {"prompt_tokens", prompt.size()}, {"new_tokens", a.new_tokens},
+                            {"ttft_ms", ttft[ttft.size() / 2]}, {"decode_tokens_per_s", tps[tps.size() / 2]},
+                            {"params", c.parameter_count()}, {"first_ids", head}};
+        std::cout << j.dump() << std::endl;
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench-decode: %s\n", e.what());
+        return 1;
+    }
+}

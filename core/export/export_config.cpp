@@ -1,0 +1,227 @@
+#include "core/export/export_config.h"
+
+#include "core/io/safetensors.h"
+#include "core/train/train_config.h"  // closest_match
+#include "core/util/error.h"
+#include "core/util/fs.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <variant>
+
+namespace lathe {
+
+namespace {
+
+using Member = std::variant<std::string ExportConfig::*, bool ExportConfig::*, int ExportConfig::*>;
+
+struct Key {
+    const char* name;
+    Member member;
+};
+
+const std::vector<Key>& key_table() {
+    static const std::vector<Key> table = {
+        {"model_name_or_path", &ExportConfig::model_name_or_path},
+        {"adapter_name_or_path", &ExportConfig::adapter_name_or_path},
+        {"template", &ExportConfig::template_name},
+        {"export_dir", &ExportConfig::export_dir},
+        {"export_size", &ExportConfig::export_size},
+        {"export_format", &ExportConfig::export_format},
+        {"export_quantization", &ExportConfig::export_quantization},
+        {"export_overwrite", &ExportConfig::export_overwrite},
+        {"model_name", &ExportConfig::model_name},
+        {"threads", &ExportConfig::threads},
+    };
+    return table;
+}
+
+// LLaMA-Factory export keys that mean nothing here; accepted so its YAML files load unchanged.
+const std::vector<std::string>& ignored_keys() {
+    static const std::vector<std::string> keys = {"export_device", "export_legacy_format", "export_hub_model_id",
+                                                  "trust_remote_code", "finetuning_type", "infer_dtype"};
+    return keys;
+}
+
+std::string where(const std::string& origin) { return origin.empty() ? "" : origin + ": "; }
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+std::string trim(const std::string& s) {
+    const size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+std::vector<std::string> ExportConfig::keys() {
+    std::vector<std::string> out;
+    for (const Key& k : key_table()) out.emplace_back(k.name);
+    return out;
+}
+
+void ExportConfig::set(const std::string& key, const std::string& value, const std::string& origin) {
+    const auto it = std::find_if(key_table().begin(), key_table().end(), [&](const Key& k) { return key == k.name; });
+    if (it == key_table().end()) {
+        const auto& ig = ignored_keys();
+        if (std::find(ig.begin(), ig.end(), key) != ig.end()) return;
+        if (key == "export_quantization_bit")
+            throw ConfigError(where(origin) + "export_quantization_bit is LLaMA-Factory's GPTQ export, which Lathe does "
+                                              "not write; use export_format: gguf with export_quantization: q4_k_m or q8_0");
+        const std::string hint = closest_match(key, keys());
+        throw ConfigError(where(origin) + "unknown key '" + key + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+    std::visit(
+        [&](auto member) {
+            using T = std::decay_t<decltype(this->*member)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                this->*member = value == "null" || value == "~" ? std::string() : value;
+            } else if constexpr (std::is_same_v<T, bool>) {
+                const std::string l = lower(value);
+                if (l == "true" || l == "yes" || l == "on" || l == "1") this->*member = true;
+                else if (l == "false" || l == "no" || l == "off" || l == "0") this->*member = false;
+                else throw ConfigError(where(origin) + key + ": expected true or false, got '" + value + "'");
+            } else {
+                size_t used = 0;
+                int v = 0;
+                try {
+                    v = std::stoi(value, &used);
+                } catch (const std::exception&) {
+                    used = 0;
+                }
+                if (used == 0 || used != value.size())
+                    throw ConfigError(where(origin) + key + ": expected an integer, got '" + value + "'");
+                this->*member = v;
+            }
+        },
+        it->member);
+}
+
+std::string ExportConfig::get(const std::string& key) const {
+    for (const Key& k : key_table()) {
+        if (key != k.name) continue;
+        return std::visit(
+            [&](auto member) -> std::string {
+                using T = std::decay_t<decltype(this->*member)>;
+                if constexpr (std::is_same_v<T, std::string>) return this->*member;
+                else if constexpr (std::is_same_v<T, bool>) return (this->*member) ? "true" : "false";
+                else return std::to_string(this->*member);
+            },
+            k.member);
+    }
+    throw ConfigError("unknown key '" + key + "'");
+}
+
+void ExportConfig::apply_override(const std::string& assignment) {
+    const size_t eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0) throw ConfigError("override '" + assignment + "' is not of the form key=value");
+    set(assignment.substr(0, eq), assignment.substr(eq + 1), "command line");
+}
+
+ExportConfig ExportConfig::from_yaml(const std::string& text, const std::string& origin) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(origin + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                          ": invalid YAML: " + e.msg);
+    }
+    ExportConfig c;
+    if (root.IsNull()) return c;
+    if (!root.IsMap()) throw ConfigError(origin + ": expected a mapping of key: value lines");
+    for (const auto& item : root) {
+        const std::string key = item.first.as<std::string>();
+        const std::string at = origin + ":" + std::to_string(item.first.Mark().line + 1);
+        const YAML::Node& node = item.second;
+        std::string value;
+        if (node.IsNull()) value = "null";
+        else if (node.IsScalar()) value = node.Scalar();
+        else if (node.IsSequence()) {  // adapter_name_or_path: [a, b] -> "a,b"
+            for (const auto& v : node) {
+                if (!v.IsScalar()) throw ConfigError(at + ": " + key + ": expected a list of plain values");
+                value += (value.empty() ? "" : ",") + v.Scalar();
+            }
+        } else {
+            throw ConfigError(at + ": " + key + ": expected a plain value, got a mapping");
+        }
+        c.set(key, value, at);
+    }
+    return c;
+}
+
+ExportConfig ExportConfig::from_yaml_file(const std::string& path) { return from_yaml(read_file(path), path); }
+
+std::string ExportConfig::to_yaml() const {
+    const ExportConfig defaults;
+    YAML::Emitter out;
+    out << YAML::BeginMap;
+    for (const Key& k : key_table()) {
+        const std::string v = get(k.name);
+        if (v == defaults.get(k.name) && k.name != std::string("export_format")) continue;
+        out << YAML::Key << k.name << YAML::Value;
+        if (std::holds_alternative<std::string ExportConfig::*>(k.member)) out << YAML::DoubleQuoted << v;
+        else out << v;
+    }
+    out << YAML::EndMap;
+    return std::string(out.c_str()) + "\n";
+}
+
+std::vector<std::string> ExportConfig::adapters() const {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while (pos <= adapter_name_or_path.size()) {
+        const size_t comma = adapter_name_or_path.find(',', pos);
+        const std::string item = trim(adapter_name_or_path.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
+        if (!item.empty()) out.push_back(item);
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return out;
+}
+
+std::string ExportConfig::quantization() const {
+    if (!export_quantization.empty()) return lower(export_quantization);
+    return lower(export_format) == "gguf" ? "f16" : "bf16";
+}
+
+uint64_t ExportConfig::shard_bytes() const {
+    if (export_size.empty() || export_size == "0") return 0;
+    const std::string s = trim(export_size);
+    // LLaMA-Factory writes export_size as a bare number of GB (export_size: 5).
+    if (!s.empty() && s.find_first_not_of("0123456789.") == std::string::npos) return parse_size(s + "GB");
+    return parse_size(s);
+}
+
+void ExportConfig::validate() const {
+    auto fail = [](const std::string& key, const std::string& why) { throw ConfigError(key + ": " + why); };
+    if (model_name_or_path.empty()) fail("model_name_or_path", "no model given (a model folder or a full checkpoint)");
+    if (export_dir.empty()) fail("export_dir", "no export directory given");
+    const std::string format = lower(export_format);
+    if (format != "hf" && format != "gguf") fail("export_format", "'" + export_format + "' is not one of hf, gguf");
+    const std::string q = quantization();
+    static const std::vector<std::string> hf = {"f32", "f16", "bf16"};
+    static const std::vector<std::string> gguf = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_k_m"};
+    const auto& allowed = format == "hf" ? hf : gguf;
+    if (std::find(allowed.begin(), allowed.end(), q) == allowed.end()) {
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        std::string why = "'" + export_quantization + "' is not one of " + list + " for export_format " + format;
+        if (format == "hf" && std::find(gguf.begin(), gguf.end(), q) != gguf.end())
+            why += " (quantized types are written as GGUF: set export_format: gguf)";
+        fail("export_quantization", why);
+    }
+    try {
+        (void)shard_bytes();
+    } catch (const ConfigError& e) {
+        fail("export_size", e.what());
+    }
+    if (threads < 0) fail("threads", "must be >= 0 (0 = all cores)");
+    for (const std::string& a : adapters())
+        if (a == model_name_or_path) fail("adapter_name_or_path", "'" + a + "' is the model itself, not an adapter");
+}
+
+}  // namespace lathe

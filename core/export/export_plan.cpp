@@ -1,0 +1,148 @@
+// The checks an export runs before it reads any weights: each problem is refused with a message that
+// names what to change.
+#include "core/export/export_plan.h"
+
+#include "core/data/template.h"
+#include "core/io/json_file.h"
+#include "core/io/safetensors.h"
+#include "core/model/model_folder.h"
+#include "core/tokenizer/tokenizer.h"
+#include "core/util/error.h"
+#include "core/util/fs.h"
+
+#include <filesystem>
+
+namespace lathe {
+
+namespace fs = std::filesystem;
+
+ExportPlan::ExportPlan() = default;
+ExportPlan::~ExportPlan() = default;
+ExportPlan::ExportPlan(ExportPlan&&) noexcept = default;
+
+namespace {
+
+std::string canonical(const std::string& path) { return fs::weakly_canonical(fs::absolute(path)).lexically_normal().string(); }
+
+// Whether `inner` is `outer` or lies below it (on canonical paths).
+bool is_within(const std::string& inner, const std::string& outer) {
+    const fs::path a = canonical(inner), b = canonical(outer);
+    auto ai = a.begin();
+    for (auto bi = b.begin(); bi != b.end(); ++bi, ++ai) {
+        if (bi->empty()) continue;  // trailing slash
+        if (ai == a.end() || *ai != *bi) return false;
+    }
+    return true;
+}
+
+void check_tokenizer(ExportPlan& p) {
+    const std::string& dir = p.source_dir;
+    if (!file_exists(path_join(dir, "tokenizer.json")) && !file_exists(path_join(dir, "tokenizer.model")))
+        throw TokenizerError("missing tokenizer: '" + dir +
+                             "' has no tokenizer.json or tokenizer.model. An exported model needs its tokenizer so "
+                             "other programs can use it: copy the base model's tokenizer files into this folder");
+    p.tokenizer = Tokenizer::from_dir(dir);
+}
+
+void check_template(ExportPlan& p) {
+    const std::string name = p.config.template_name.empty() ? pick_template(p.tokenizer.get(), p.model.model_type)
+                                                             : p.config.template_name;
+    try {
+        p.chat = find_template(name);
+    } catch (const ConfigError& e) {
+        throw ConfigError(std::string("template: ") + e.what());
+    }
+}
+
+// The adapter must fit the model: every LoRA matrix against the module it adapts. A different
+// base_model_name_or_path alone is a warning (a copied or renamed base is common).
+void check_adapter(ExportPlan& p, const std::string& dir, const AdapterConfig& a, const TensorStore& base) {
+    const std::string trained_on = a.base_model_name_or_path.empty() ? "an unknown base" : "'" + a.base_model_name_or_path + "'";
+    const std::string weights = path_join(dir, "adapter_model.safetensors");
+    if (!file_exists(weights)) throw IoError(dir + ": no adapter_model.safetensors beside adapter_config.json");
+    SafetensorsFile f(weights);
+    const std::string prefix = "base_model.model.";
+    for (const TensorEntry& e : f.entries()) {
+        const bool is_a = e.name.find(".lora_A.") != std::string::npos, is_b = e.name.find(".lora_B.") != std::string::npos;
+        if (!is_a && !is_b) continue;
+        const std::string module = e.name.substr(prefix.size(), e.name.find(is_a ? ".lora_A." : ".lora_B.") - prefix.size());
+        const std::string base_name = module + ".weight";
+        auto mismatch = [&](const std::string& what) {
+            return ModelError("adapter '" + dir + "' was trained on " + trained_on + ", not on the model being exported ('" +
+                              p.source_dir + "'): " + what);
+        };
+        if (e.name.compare(0, prefix.size(), prefix) != 0 || e.shape.size() != 2) continue;  // load_lora_adapter reports these
+        if (!base.has(base_name)) throw mismatch("tensor '" + e.name + "' adapts '" + module + "', which the model lacks");
+        const std::vector<int64_t>& w = base.entry(base_name).shape;  // (out, in)
+        if (w.size() != 2) continue;
+        const int64_t found = is_a ? e.shape[1] : e.shape[0], want = is_a ? w[1] : w[0];
+        if (found != want)
+            throw mismatch("tensor '" + e.name + "' has shape " + shape_string(e.shape) + " but '" + base_name + "' is " +
+                           shape_string(w));
+    }
+    if (!a.base_model_name_or_path.empty()) {
+        const std::string theirs = fs::path(a.base_model_name_or_path).filename().string();
+        const std::string ours = fs::path(canonical(p.source_dir)).filename().string();
+        if (theirs != ours && canonical(a.base_model_name_or_path) != canonical(p.source_dir))
+            p.warnings.push_back("adapter '" + dir + "' names base model '" + a.base_model_name_or_path + "', exporting onto '" +
+                                 p.source_dir + "'; the shapes fit, so it is merged anyway");
+    }
+}
+
+void check_target(const ExportPlan& p) {
+    const std::string& t = p.target_dir;
+    auto refuse_overlap = [&](const std::string& source, const char* what) {
+        if (is_within(t, source))
+            throw ConfigError("export_dir '" + t + "' is inside the " + what + " '" + source +
+                              "'; the export must not be written into its source: choose a folder outside it");
+        if (is_within(source, t))
+            throw ConfigError("export_dir '" + t + "' contains the " + what + " '" + source +
+                              "'; replacing it would delete the source: choose another folder");
+    };
+    refuse_overlap(p.source_dir, "source model folder");
+    for (const std::string& a : p.adapter_dirs) refuse_overlap(a, "adapter folder");
+    if (fs::exists(t)) {
+        if (!fs::is_directory(t)) throw ConfigError("export_dir '" + t + "' is a file, not a folder");
+        if (!fs::is_empty(t) && !p.config.export_overwrite)
+            throw ConfigError("export_dir '" + t + "' is not empty; set export_overwrite: true to replace its contents");
+    }
+}
+
+}  // namespace
+
+ExportPlan plan_export(const ExportConfig& config) {
+    config.validate();
+    ExportPlan p;
+    p.config = config;
+    std::string format = config.export_format;
+    for (char& c : format) c = char(std::tolower(static_cast<unsigned char>(c)));
+    p.format = format;
+    p.quantization = config.quantization();
+    p.source_dir = config.model_name_or_path;
+    p.target_dir = config.export_dir;
+    while (p.target_dir.size() > 1 && p.target_dir.back() == '/') p.target_dir.pop_back();
+    if (!dir_exists(p.source_dir)) throw ModelError("model_name_or_path: folder '" + p.source_dir + "' does not exist");
+    p.model = read_model_config(p.source_dir);
+    p.base_config = read_json_file(path_join(p.source_dir, "config.json"));
+    p.adapter_dirs = config.adapters();
+    check_target(p);
+    check_tokenizer(p);
+    check_template(p);
+    const TensorStore store(p.source_dir);
+    for (const std::string& n : store.names()) p.source_tensors.emplace_back(n, store.entry(n).shape);
+    for (const std::string& dir : p.adapter_dirs) {
+        p.adapters.push_back(read_adapter_config(dir));
+        check_adapter(p, dir, p.adapters.back(), store);
+    }
+    p.name = config.model_name.empty() ? fs::path(p.target_dir).filename().string() : config.model_name;
+    if (p.name.empty() || p.name == "." || p.name == "..") p.name = "model";
+    return p;
+}
+
+std::string gguf_file_name(const ExportPlan& plan) {
+    std::string label;
+    for (char c : plan.quantization) label += char(std::toupper(static_cast<unsigned char>(c)));
+    return plan.name + "-" + label + ".gguf";
+}
+
+}  // namespace lathe

@@ -1,0 +1,201 @@
+#include "core/export/gguf_model.h"
+
+#include "core/model/config.h"
+#include "core/util/error.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace lathe {
+
+namespace {
+
+struct ArchRow {
+    const char* model_type;
+    const char* arch;
+    bool permute_qk;
+};
+constexpr ArchRow kArchs[] = {
+    {"llama", "llama", true},
+    {"mistral", "llama", true},
+    {"qwen2", "qwen2", false},
+    {"qwen3", "qwen3", false},
+};
+
+const ArchRow& arch_row(const ModelConfig& c) {
+    for (const ArchRow& r : kArchs)
+        if (c.model_type == r.model_type) return r;
+    throw ConfigError("GGUF export supports model_type llama, mistral, qwen2 and qwen3; this model is '" + c.model_type +
+                      "' (export_format: hf writes it)");
+}
+
+// Hugging Face module path inside a layer -> GGUF name inside blk.N.
+struct LayerName {
+    const char* hf;
+    const char* gguf;
+};
+constexpr LayerName kLayerNames[] = {
+    {"input_layernorm", "attn_norm"},
+    {"self_attn.q_proj", "attn_q"},
+    {"self_attn.k_proj", "attn_k"},
+    {"self_attn.v_proj", "attn_v"},
+    {"self_attn.o_proj", "attn_output"},
+    {"self_attn.q_norm", "attn_q_norm"},
+    {"self_attn.k_norm", "attn_k_norm"},
+    {"post_attention_layernorm", "ffn_norm"},
+    {"mlp.gate_proj", "ffn_gate"},
+    {"mlp.up_proj", "ffn_up"},
+    {"mlp.down_proj", "ffn_down"},
+};
+
+struct Quant {
+    const char* name;
+    const char* label;
+    LlamaFileType file_type;
+};
+constexpr Quant kQuants[] = {
+    {"f32", "F32", LlamaFileType::AllF32},       {"f16", "F16", LlamaFileType::MostlyF16},
+    {"bf16", "BF16", LlamaFileType::MostlyBF16}, {"q8_0", "Q8_0", LlamaFileType::MostlyQ8_0},
+    {"q4_0", "Q4_0", LlamaFileType::MostlyQ4_0}, {"q4_k_m", "Q4_K_M", LlamaFileType::MostlyQ4_K_M},
+};
+
+const Quant& quant(const std::string& q) {
+    for (const Quant& k : kQuants)
+        if (q == k.name) return k;
+    throw ConfigError("export_quantization '" + q + "' is not one of f32, f16, bf16, q8_0, q4_0, q4_k_m");
+}
+
+bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
+bool ends_with(const std::string& s, const std::string& e) {
+    return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
+}
+
+// "model.layers.3.mlp.up_proj.weight" -> "blk.3.ffn_up.weight"; "" when unknown.
+std::string gguf_name(const std::string& hf) {
+    if (hf == "model.embed_tokens.weight") return "token_embd.weight";
+    if (hf == "model.norm.weight") return "output_norm.weight";
+    if (hf == "lm_head.weight") return "output.weight";
+    const std::string layers = "model.layers.";
+    if (!starts_with(hf, layers)) return "";
+    const size_t dot = hf.find('.', layers.size());
+    if (dot == std::string::npos) return "";
+    const std::string index = hf.substr(layers.size(), dot - layers.size());
+    const std::string rest = hf.substr(dot + 1);
+    for (const LayerName& n : kLayerNames) {
+        for (const char* suffix : {".weight", ".bias"}) {
+            if (rest == std::string(n.hf) + suffix) return "blk." + index + "." + n.gguf + suffix;
+        }
+    }
+    return "";
+}
+
+// The type of one tensor: llama-quantize's choices (quantize.h) for the K quant, the converter's for
+// the plain types. Norms, biases and 1-D tensors stay F32; rows that a block does not divide fall back.
+GgmlType tensor_type(const std::string& name, const std::vector<int64_t>& shape, const std::string& q, int n_layer,
+                     bool tied) {
+    const int64_t ne0 = shape.back();
+    if (shape.size() < 2 || ends_with(name, "_norm.weight") || !ends_with(name, ".weight")) return GgmlType::F32;
+    const bool is_output = name == "output.weight" || (tied && name == "token_embd.weight");
+    if (q == "f32") return GgmlType::F32;
+    if (q == "f16") return GgmlType::F16;
+    if (q == "bf16") return GgmlType::BF16;
+    if (q == "q8_0") return ne0 % 32 == 0 ? GgmlType::Q8_0 : GgmlType::F16;
+    if (q == "q4_0") {
+        if (is_output) return ne0 % 256 == 0 ? GgmlType::Q6_K : ne0 % 32 == 0 ? GgmlType::Q8_0 : GgmlType::F16;
+        return ne0 % 32 == 0 ? GgmlType::Q4_0 : GgmlType::F16;
+    }
+    return llama_q4_k_m_type(name, int(shape.size()), ne0, n_layer, tied);
+}
+
+}  // namespace
+
+std::string gguf_architecture(const ModelConfig& c) { return arch_row(c).arch; }
+
+LlamaFileType gguf_file_type(const std::string& q) { return quant(q).file_type; }
+
+std::string gguf_file_type_label(const std::string& q) { return quant(q).label; }
+
+std::vector<GgufTensorPlan> plan_gguf_tensors(const ModelConfig& c,
+                                              const std::vector<std::pair<std::string, std::vector<int64_t>>>& tensors,
+                                              const std::string& q) {
+    const ArchRow& row = arch_row(c);
+    (void)quant(q);
+    std::vector<GgufTensorPlan> plan;
+    if (c.rope_scaling.type == "llama3")
+        plan.push_back({"rope_freqs.weight", "", {c.head_dim / 2}, GgmlType::F32, 0});
+    const bool tied = c.tie_word_embeddings;
+    for (const auto& [hf, shape] : tensors) {
+        if (tied && hf == "lm_head.weight") continue;  // llama.cpp reuses token_embd when output is absent
+        GgufTensorPlan p;
+        p.name = gguf_name(hf);
+        if (p.name.empty())
+            throw ModelError("GGUF export: tensor '" + hf + "' has no llama.cpp name for architecture " + row.arch);
+        p.source = hf;
+        p.shape = shape;
+        p.type = tensor_type(p.name, shape, q, int(c.num_hidden_layers), tied);
+        if (row.permute_qk && (hf.find("self_attn.q_proj.") != std::string::npos))
+            p.permute_heads = c.num_attention_heads;
+        if (row.permute_qk && (hf.find("self_attn.k_proj.") != std::string::npos))
+            p.permute_heads = c.num_key_value_heads;
+        plan.push_back(std::move(p));
+    }
+    return plan;
+}
+
+at::Tensor llama3_rope_factors(const ModelConfig& c) {
+    const RopeScaling& r = c.rope_scaling;
+    const int64_t dim = c.head_dim;
+    const double low_wavelen = double(r.original_max_position_embeddings) / r.low_freq_factor;
+    const double high_wavelen = double(r.original_max_position_embeddings) / r.high_freq_factor;
+    std::vector<float> factors;
+    for (int64_t i = 0; i < dim; i += 2) {
+        // The converter computes the frequencies in float32 and the rest in Python floats.
+        const float freq = 1.0f / std::pow(float(c.rope_theta), float(i) / float(dim));
+        const double wavelen = 2 * M_PI / double(freq);
+        if (wavelen < high_wavelen) {
+            factors.push_back(1.0f);
+        } else if (wavelen > low_wavelen) {
+            factors.push_back(float(r.factor));
+        } else {
+            const double smooth = (double(r.original_max_position_embeddings) / wavelen - r.low_freq_factor) /
+                                  (r.high_freq_factor - r.low_freq_factor);
+            factors.push_back(float(1.0 / ((1 - smooth) / r.factor + smooth)));
+        }
+    }
+    return torch::tensor(factors, torch::kFloat);
+}
+
+void set_gguf_hparams(GgufWriter& w, const ModelConfig& c, const std::string& q, const std::string& name) {
+    const std::string arch = gguf_architecture(c);
+    auto u32 = [](int64_t v) { return GgufValue::u32(uint32_t(v)); };
+    w.set("general.architecture", GgufValue::string(arch));
+    w.set("general.type", GgufValue::string("model"));
+    w.set("general.name", GgufValue::string(name));
+    w.set("general.file_type", GgufValue::u32(uint32_t(gguf_file_type(q))));
+    w.set("general.quantization_version", GgufValue::u32(2));
+    const std::string a = arch + ".";
+    w.set(a + "context_length", u32(c.max_position_embeddings));
+    w.set(a + "embedding_length", u32(c.hidden_size));
+    w.set(a + "block_count", u32(c.num_hidden_layers));
+    w.set(a + "feed_forward_length", u32(c.intermediate_size));
+    w.set(a + "attention.head_count", u32(c.num_attention_heads));
+    w.set(a + "attention.head_count_kv", u32(c.num_key_value_heads));
+    w.set(a + "rope.freq_base", GgufValue::f32(float(c.rope_theta)));
+    w.set(a + "attention.layer_norm_rms_epsilon", GgufValue::f32(float(c.rms_norm_eps)));
+    // llama.cpp assumes head_dim = hidden / heads unless told otherwise (Qwen3 is not).
+    if (c.head_dim * c.num_attention_heads != c.hidden_size || arch == "qwen3") {
+        w.set(a + "attention.key_length", u32(c.head_dim));
+        w.set(a + "attention.value_length", u32(c.head_dim));
+    }
+    if (arch == "llama") {
+        w.set(a + "vocab_size", u32(c.vocab_size));
+        w.set(a + "rope.dimension_count", u32(c.head_dim));
+    }
+    if (c.rope_scaling.type == "linear") {
+        w.set(a + "rope.scaling.type", GgufValue::string("linear"));
+        w.set(a + "rope.scaling.factor", GgufValue::f32(float(c.rope_scaling.factor)));
+    }
+}
+
+}  // namespace lathe

@@ -1,0 +1,89 @@
+// ExportConfig: LLaMA-Factory style YAML, overrides, defaults, and the messages for bad keys and values.
+#include "core/export/export_config.h"
+#include "core/util/error.h"
+#include "tests/registry.h"
+
+#include <QtTest>
+
+using namespace lathe;
+
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+bool has(const std::string& s, const std::string& p) { return s.find(p) != std::string::npos; }
+
+}  // namespace
+
+class TestExportConfig : public QObject {
+    Q_OBJECT
+private slots:
+    void parsesLlamaFactoryKeys() {
+        const ExportConfig c = ExportConfig::from_yaml(
+            "model_name_or_path: models/llama\nadapter_name_or_path: [saves/a, saves/b]\ntemplate: llama3\n"
+            "export_dir: out/merged\nexport_size: 2\nexport_format: gguf\nexport_quantization: Q4_K_M\n"
+            "export_legacy_format: false\nexport_device: cpu\n",
+            "export.yaml");
+        QCOMPARE(c.model_name_or_path, std::string("models/llama"));
+        QCOMPARE(c.adapters(), (std::vector<std::string>{"saves/a", "saves/b"}));
+        QCOMPARE(c.template_name, std::string("llama3"));
+        QCOMPARE(c.quantization(), std::string("q4_k_m"));
+        QCOMPARE(c.shard_bytes(), uint64_t(2'000'000'000));  // a bare number is GB, as LLaMA-Factory's
+        c.validate();
+        ExportConfig d = c;
+        d.apply_override("export_size=500MB");
+        d.apply_override("adapter_name_or_path= x , y,");
+        QCOMPARE(d.shard_bytes(), uint64_t(500'000'000));
+        QCOMPARE(d.adapters(), (std::vector<std::string>{"x", "y"}));
+        const ExportConfig back = ExportConfig::from_yaml(c.to_yaml(), "round trip");
+        for (const std::string& k : ExportConfig::keys()) QCOMPARE(back.get(k), c.get(k));
+    }
+
+    void defaultsDependOnTheFormat() {
+        ExportConfig c;
+        QCOMPARE(c.quantization(), std::string("bf16"));
+        c.export_format = "gguf";
+        QCOMPARE(c.quantization(), std::string("f16"));
+    }
+
+    void badKeysAndValuesAreNamed() {
+        std::string m = error_of([] { ExportConfig::from_yaml("export_dri: out\n", "e.yaml"); });
+        QVERIFY2(has(m, "e.yaml:1: unknown key 'export_dri' (did you mean 'export_dir'?)"), m.c_str());
+        m = error_of([] { ExportConfig::from_yaml("export_overwrite: maybe\n", "e.yaml"); });
+        QVERIFY2(has(m, "export_overwrite: expected true or false, got 'maybe'"), m.c_str());
+        m = error_of([] { ExportConfig::from_yaml("threads: two\n", "e.yaml"); });
+        QVERIFY2(has(m, "threads: expected an integer, got 'two'"), m.c_str());
+        m = error_of([] { ExportConfig::from_yaml("export_quantization_bit: 4\n", "e.yaml"); });
+        QVERIFY2(has(m, "GPTQ") && has(m, "export_format: gguf"), m.c_str());
+        m = error_of([] { ExportConfig::from_yaml("a: [1\n", "e.yaml"); });
+        QVERIFY2(has(m, "e.yaml:") && has(m, "invalid YAML"), m.c_str());
+        m = error_of([] { ExportConfig().apply_override("export_dir"); });
+        QVERIFY2(has(m, "override 'export_dir' is not of the form key=value"), m.c_str());
+        m = error_of([] { ExportConfig().validate(); });
+        QVERIFY2(has(m, "model_name_or_path: no model given"), m.c_str());
+        m = error_of([] {
+            ExportConfig c;
+            c.model_name_or_path = "m";
+            c.validate();
+        });
+        QVERIFY2(has(m, "export_dir: no export directory given"), m.c_str());
+        m = error_of([] {
+            ExportConfig c;
+            c.model_name_or_path = "m";
+            c.export_dir = "o";
+            c.adapter_name_or_path = "m";
+            c.validate();
+        });
+        QVERIFY2(has(m, "adapter_name_or_path: 'm' is the model itself"), m.c_str());
+    }
+};
+
+LATHE_TEST(TestExportConfig)
+#include "test_export_config.moc"
