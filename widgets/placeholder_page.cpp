@@ -3,18 +3,30 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
-namespace lathe::widgets {
+namespace lathe {
+namespace widgets {
 
 PlaceholderPage::PlaceholderPage(const QString& title, const QString& explanation, QWidget* parent)
     : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
-    auto* heading = new QLabel(QStringLiteral("<h2>%1</h2>").arg(title.toHtmlEscaped()), this);
-    auto* text = new QLabel(explanation, this);
-    text->setWordWrap(true);
+    heading_ = new QLabel(this);
+    text_ = new QLabel(this);
+    text_->setWordWrap(true);
+    text_->setAlignment(Qt::AlignHCenter);
+    text_->setMaximumWidth(640);
     layout->addStretch(1);
-    layout->addWidget(heading, 0, Qt::AlignHCenter);
-    layout->addWidget(text, 0, Qt::AlignHCenter);
+    layout->addWidget(heading_, 0, Qt::AlignHCenter);
+    layout->addWidget(text_, 0, Qt::AlignHCenter);
     layout->addStretch(2);
+    setTexts(title, explanation);
 }
 
-}  // namespace lathe::widgets
+void PlaceholderPage::setTexts(const QString& title, const QString& explanation) {
+    heading_->setText(QStringLiteral("<h2>%1</h2>").arg(title.toHtmlEscaped()));
+    text_->setText(explanation);
+}
+
+QString PlaceholderPage::explanation() const { return text_->text(); }
+
+}  // namespace widgets
+}  // namespace lathe
