@@ -24,7 +24,7 @@
         <translation>불러오기</translation>
     </message>
     <message>
-        <source>Load the model bar's model and its checkpoint</source>
+        <source>Load the model bar&apos;s model and its checkpoint</source>
         <translation>모델 막대의 모델과 체크포인트를 불러옵니다</translation>
     </message>
     <message>
@@ -32,7 +32,7 @@
         <translation>내리기</translation>
     </message>
     <message>
-        <source>Free the model's memory</source>
+        <source>Free the model&apos;s memory</source>
         <translation>모델이 쓰는 메모리를 해제합니다</translation>
     </message>
     <message>
@@ -48,7 +48,7 @@
         <translation>시스템 프롬프트</translation>
     </message>
     <message>
-        <source>Optional instructions for the assistant (empty: the template's default)</source>
+        <source>Optional instructions for the assistant (empty: the template&apos;s default)</source>
         <translation>어시스턴트에게 주는 지시(선택, 비우면 템플릿 기본값)</translation>
     </message>
     <message>
@@ -195,8 +195,8 @@
         <translation>다음</translation>
     </message>
     <message>
-        <source>&lt;span style='background:#d4f5dc;color:#0b5a22'&gt;&amp;nbsp;trained tokens&amp;nbsp;&lt;/span&gt; &lt;span style='background:#f2f2f2;color:#555'&gt;&amp;nbsp;prompt (not trained)&amp;nbsp;&lt;/span&gt; — shades alternate at token boundaries</source>
-        <translation>&lt;span style='background:#d4f5dc;color:#0b5a22'&gt;&amp;nbsp;학습하는 토큰&amp;nbsp;&lt;/span&gt; &lt;span style='background:#f2f2f2;color:#555'&gt;&amp;nbsp;프롬프트(학습 안 함)&amp;nbsp;&lt;/span&gt; — 토큰 경계마다 음영이 바뀝니다</translation>
+        <source>&lt;span style=&apos;background:#d4f5dc;color:#0b5a22&apos;&gt;&amp;nbsp;trained tokens&amp;nbsp;&lt;/span&gt; &lt;span style=&apos;background:#f2f2f2;color:#555&apos;&gt;&amp;nbsp;prompt (not trained)&amp;nbsp;&lt;/span&gt; — shades alternate at token boundaries</source>
+        <translation>&lt;span style=&apos;background:#d4f5dc;color:#0b5a22&apos;&gt;&amp;nbsp;학습하는 토큰&amp;nbsp;&lt;/span&gt; &lt;span style=&apos;background:#f2f2f2;color:#555&apos;&gt;&amp;nbsp;프롬프트(학습 안 함)&amp;nbsp;&lt;/span&gt; — 토큰 경계마다 음영이 바뀝니다</translation>
     </message>
     <message>
         <source>Cannot preview: %1</source>
@@ -225,7 +225,7 @@
         <translation> · 최대 길이로 잘림</translation>
     </message>
     <message>
-        <source>Record %1 of %2 · %3 · token counts appear once the new model's tokenizer exists (it is trained at Start)</source>
+        <source>Record %1 of %2 · %3 · token counts appear once the new model&apos;s tokenizer exists (it is trained at Start)</source>
         <translation>레코드 %1/%2 · %3 · 토큰 수는 새 모델의 토크나이저가 생긴 뒤에 표시됩니다 (시작할 때 학습됨)</translation>
     </message>
 </context>
@@ -490,7 +490,7 @@
         <translation>데이터셋 폴더</translation>
     </message>
     <message>
-        <source>The folder holding dataset_info.json (LLaMA-Factory's registry of datasets).</source>
+        <source>The folder holding dataset_info.json (LLaMA-Factory&apos;s registry of datasets).</source>
         <translation>dataset_info.json(LLaMA-Factory의 데이터셋 목록)이 있는 폴더.</translation>
     </message>
     <message>
@@ -670,8 +670,8 @@
         <translation>체크포인트에서 이어 하기</translation>
     </message>
     <message>
-        <source>A checkpoint folder to continue from, or "auto" for the latest one in the output folder.</source>
-        <translation>이어서 학습할 체크포인트 폴더, 또는 출력 폴더의 최신 것을 쓰려면 "auto".</translation>
+        <source>A checkpoint folder to continue from, or &quot;auto&quot; for the latest one in the output folder.</source>
+        <translation>이어서 학습할 체크포인트 폴더, 또는 출력 폴더의 최신 것을 쓰려면 &quot;auto&quot;.</translation>
     </message>
     <message>
         <source>Logging steps</source>
@@ -734,15 +734,15 @@
         <translation>최소 학습률 비율</translation>
     </message>
     <message>
-        <source>For "cosine with floor": the lowest learning rate as a fraction of the peak.</source>
-        <translation>"하한 있는 코사인"에서 최저 학습률(최대값에 대한 비율).</translation>
+        <source>For &quot;cosine with floor&quot;: the lowest learning rate as a fraction of the peak.</source>
+        <translation>&quot;하한 있는 코사인&quot;에서 최저 학습률(최대값에 대한 비율).</translation>
     </message>
     <message>
         <source>Weight decay</source>
         <translation>가중치 감쇠</translation>
     </message>
     <message>
-        <source>AdamW's decoupled weight decay.</source>
+        <source>AdamW&apos;s decoupled weight decay.</source>
         <translation>AdamW의 분리된 가중치 감쇠.</translation>
     </message>
     <message>
@@ -750,7 +750,7 @@
         <translation>Adam beta1</translation>
     </message>
     <message>
-        <source>Decay of AdamW's first moment (0.9).</source>
+        <source>Decay of AdamW&apos;s first moment (0.9).</source>
         <translation>AdamW 1차 모멘트의 감쇠 (0.9).</translation>
     </message>
     <message>
@@ -758,7 +758,7 @@
         <translation>Adam beta2</translation>
     </message>
     <message>
-        <source>Decay of AdamW's second moment (0.999).</source>
+        <source>Decay of AdamW&apos;s second moment (0.999).</source>
         <translation>AdamW 2차 모멘트의 감쇠 (0.999).</translation>
     </message>
     <message>
@@ -766,7 +766,7 @@
         <translation>Adam epsilon</translation>
     </message>
     <message>
-        <source>AdamW's denominator guard (1e-8).</source>
+        <source>AdamW&apos;s denominator guard (1e-8).</source>
         <translation>AdamW 분모 보호값 (1e-8).</translation>
     </message>
     <message>
@@ -822,7 +822,7 @@
         <translation>학습</translation>
     </message>
     <message>
-        <source>Run training (LLaMA-Factory's do_train); off only checks and prepares the run.</source>
+        <source>Run training (LLaMA-Factory&apos;s do_train); off only checks and prepares the run.</source>
         <translation>학습을 실행합니다 (LLaMA-Factory의 do_train). 끄면 점검과 준비만 합니다.</translation>
     </message>
     <message>
@@ -854,8 +854,8 @@
         <translation>LoRA 대상</translation>
     </message>
     <message>
-        <source>Comma-separated module names to adapt (q_proj, v_proj, ...), or "all" for every linear layer.</source>
-        <translation>적용할 모듈 이름(쉼표로 구분: q_proj, v_proj, ...), 모든 선형 층이면 "all".</translation>
+        <source>Comma-separated module names to adapt (q_proj, v_proj, ...), or &quot;all&quot; for every linear layer.</source>
+        <translation>적용할 모듈 이름(쉼표로 구분: q_proj, v_proj, ...), 모든 선형 층이면 &quot;all&quot;.</translation>
     </message>
     <message>
         <source>Additional targets</source>
@@ -894,8 +894,8 @@
         <translation>학습할 모듈</translation>
     </message>
     <message>
-        <source>Modules inside those layers to train (comma list, or "all").</source>
-        <translation>그 층들 안에서 학습할 모듈 (쉼표 목록 또는 "all").</translation>
+        <source>Modules inside those layers to train (comma list, or &quot;all&quot;).</source>
+        <translation>그 층들 안에서 학습할 모듈 (쉼표 목록 또는 &quot;all&quot;).</translation>
     </message>
     <message>
         <source>Extra modules</source>
@@ -926,7 +926,7 @@
         <translation>베타</translation>
     </message>
     <message>
-        <source>How far the trained model may move from the reference (DPO's beta).</source>
+        <source>How far the trained model may move from the reference (DPO&apos;s beta).</source>
         <translation>학습 모델이 기준 모델에서 얼마나 멀어질 수 있는지 (DPO의 beta).</translation>
     </message>
     <message>
@@ -966,7 +966,7 @@
         <translation>기준값 미리 계산</translation>
     </message>
     <message>
-        <source>Compute the reference model's log-probabilities once before training (saves memory).</source>
+        <source>Compute the reference model&apos;s log-probabilities once before training (saves memory).</source>
         <translation>학습 전에 기준 모델의 로그 확률을 한 번 계산해 둡니다 (메모리 절약).</translation>
     </message>
     <message>
@@ -990,7 +990,7 @@
         <translation>토크나이저 말뭉치</translation>
     </message>
     <message>
-        <source>Extra pre-training datasets (comma list) whose text trains the new model's tokenizer.</source>
+        <source>Extra pre-training datasets (comma list) whose text trains the new model&apos;s tokenizer.</source>
         <translation>새 모델의 토크나이저 학습에 텍스트를 더할 사전 학습 데이터셋 (쉼표 목록).</translation>
     </message>
     <message>
@@ -998,7 +998,7 @@
         <translation>어휘 크기</translation>
     </message>
     <message>
-        <source>Tokens in the new tokenizer (0 = the preset's).</source>
+        <source>Tokens in the new tokenizer (0 = the preset&apos;s).</source>
         <translation>새 토크나이저의 토큰 수 (0 = 프리셋 값).</translation>
     </message>
     <message>
