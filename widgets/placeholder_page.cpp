@@ -1,5 +1,6 @@
 #include "widgets/placeholder_page.h"
 
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QVBoxLayout>
 
@@ -13,10 +14,15 @@ PlaceholderPage::PlaceholderPage(const QString& title, const QString& explanatio
     text_ = new QLabel(this);
     text_->setWordWrap(true);
     text_->setAlignment(Qt::AlignHCenter);
-    text_->setMaximumWidth(640);
+    // Centred by stretches, not by an alignment flag: a flag would drop the label's height-for-width
+    // and cut wrapped text to its first lines.
+    auto* row = new QHBoxLayout;
+    row->addStretch(1);
+    row->addWidget(text_, 3);
+    row->addStretch(1);
     layout->addStretch(1);
     layout->addWidget(heading_, 0, Qt::AlignHCenter);
-    layout->addWidget(text_, 0, Qt::AlignHCenter);
+    layout->addLayout(row);
     layout->addStretch(2);
     setTexts(title, explanation);
 }
