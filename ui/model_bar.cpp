@@ -47,7 +47,7 @@ int64_t presetParameters(const NewModelPreset& p) {
     c.head_dim = p.hidden / p.heads;
     c.intermediate_size = p.intermediate;
     c.vocab_size = p.vocab;
-    c.tie_word_embeddings = false;
+    c.tie_word_embeddings = true;  // as create_new_model_files writes it
     return c.parameter_count();
 }
 

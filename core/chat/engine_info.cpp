@@ -5,7 +5,9 @@
 
 #include "lathe_build_paths.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 #include <unistd.h>
 
@@ -13,9 +15,13 @@ namespace fs = std::filesystem;
 
 namespace lathe {
 
-std::string engine_device_summary(const std::string& device) {
+std::string engine_device_summary(const std::string& device, int threads) {
     try {
-        return describe_device(parse_device(device));
+        const torch::Device d = parse_device(device);
+        if (!d.is_cpu()) return describe_device(d);
+        // LibTorch's own default before the first run can be 1; runs and chat use one thread per core.
+        const unsigned n = threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
+        return "cpu (" + std::to_string(n) + (n == 1 ? " thread)" : " threads)");
     } catch (const Error& e) {
         return e.what();
     }

@@ -6,9 +6,10 @@
 
 namespace lathe {
 
-// "cpu (2 threads)", "cuda:0 (NVIDIA H100 ...)" for the device the engine picks for `device` ("auto",
-// "cpu", "cuda:N"); the ConfigError message when that device is not available.
-std::string engine_device_summary(const std::string& device = "auto");
+// "cpu (2 threads)", "cuda:0" for the device the engine picks for `device` ("auto", "cpu", "cuda:N") and
+// the CPU threads a run with `threads` uses (0 = one per core, as set_threads does); the ConfigError
+// message when that device is not available. Changes no engine state.
+std::string engine_device_summary(const std::string& device = "auto", int threads = 0);
 
 // Resident memory of this process in bytes (Linux /proc/self/statm; 0 where unknown).
 uint64_t process_rss_bytes();
