@@ -1,25 +1,222 @@
 #include "ui/main_window.h"
 
+#include "core/chat/engine_info.h"
+#include "core/model/model_info.h"
+#include "core/train/train_config.h"
+#include "ui/chat_controller.h"
+#include "ui/chat_tab.h"
+#include "ui/language.h"
+#include "ui/model_bar.h"
+#include "ui/studio_paths.h"
+#include "ui/train_controller.h"
+#include "ui/train_tab.h"
 #include "widgets/placeholder_page.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFileDialog>
+#include <QFrame>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
 #include <QTabWidget>
+#include <QThread>
+#include <QTimer>
+#include <QVBoxLayout>
 
-namespace lathe::ui {
+namespace lathe {
+namespace ui {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
-    setWindowTitle(tr("Lathe"));
+    trainController_ = new TrainController(this);
+    chatController_ = new ChatController(this);
+    bar_ = new ModelBar(this);
+    bar_->setSavesRoot(saves_root());
     tabs_ = new QTabWidget(this);
-    tabs_->addTab(new widgets::PlaceholderPage(tr("Train"), tr("Training is not available in this build yet."), tabs_),
-                  tr("Train"));
-    tabs_->addTab(new widgets::PlaceholderPage(tr("Evaluate & Predict"),
-                                               tr("Evaluation is not available in this build yet."), tabs_),
-                  tr("Evaluate && Predict"));
-    tabs_->addTab(new widgets::PlaceholderPage(tr("Chat"), tr("Chat is not available in this build yet."), tabs_),
-                  tr("Chat"));
-    tabs_->addTab(new widgets::PlaceholderPage(tr("Export"), tr("Export is not available in this build yet."), tabs_),
-                  tr("Export"));
-    setCentralWidget(tabs_);
-    resize(1200, 800);
+    train_ = new TrainTab(bar_, trainController_, tabs_);
+    train_->setSavesRoot(saves_root());
+    chat_ = new ChatTab(bar_, chatController_, tabs_);
+    evaluate_ = new widgets::PlaceholderPage(QString(), QString(), tabs_);
+    export_ = new widgets::PlaceholderPage(QString(), QString(), tabs_);
+    tabs_->addTab(train_, QString());
+    tabs_->addTab(evaluate_, QString());
+    tabs_->addTab(chat_, QString());
+    tabs_->addTab(export_, QString());
+
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    auto* line = new QFrame(central);
+    line->setFrameShape(QFrame::HLine);
+    line->setFrameShadow(QFrame::Sunken);
+    layout->addWidget(bar_);
+    layout->addWidget(line);
+    layout->addWidget(tabs_, 1);
+    setCentralWidget(central);
+
+    memoryLabel_ = new QLabel(this);
+    deviceLabel_ = new QLabel(this);
+    statusBar()->addPermanentWidget(deviceLabel_);
+    statusBar()->addPermanentWidget(memoryLabel_);
+    statusTimer_ = new QTimer(this);
+    statusTimer_->setInterval(2000);
+    connect(statusTimer_, &QTimer::timeout, this, &MainWindow::updateStatus);
+    statusTimer_->start();
+
+    buildMenus();
+    connect(bar_, &ModelBar::languageChanged, this, &MainWindow::setLanguage);
+    connect(trainController_, &TrainController::finished, this, [this] {
+        if (closeWhenStopped_) QTimer::singleShot(0, this, &QWidget::close);
+    });
+    restoreSettings();
+    retranslate();
+    updateStatus();
 }
 
-}  // namespace lathe::ui
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+    fileMenu_ = menuBar()->addMenu(QString());
+    loadAction_ = fileMenu_->addAction(QString(), train_, &TrainTab::loadConfigDialog);
+    loadAction_->setShortcut(QKeySequence::Open);
+    saveAction_ = fileMenu_->addAction(QString(), train_, &TrainTab::saveConfigDialog);
+    saveAction_->setShortcut(QKeySequence::Save);
+    fileMenu_->addSeparator();
+    starterAction_ = fileMenu_->addAction(QString(), this, [this] {
+        train_->loadStarter(train_->starterNameEdit()->text());
+        tabs_->setCurrentWidget(train_);
+    });
+    savesAction_ = fileMenu_->addAction(QString(), this, &MainWindow::chooseSavesFolder);
+    fileMenu_->addSeparator();
+    quitAction_ = fileMenu_->addAction(QString(), this, &QWidget::close);
+    quitAction_->setShortcut(QKeySequence::Quit);
+    helpMenu_ = menuBar()->addMenu(QString());
+    aboutAction_ = helpMenu_->addAction(QString(), this, [this] {
+        QMessageBox::about(this, tr("About Lathe"),
+                           tr("<b>Lathe</b> %1<br>Fine-tune language models on your own computer: one program "
+                              "that trains, chats and exports, and lathe-cli, which runs the same engine from the "
+                              "same YAML files.")
+                               .arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::retranslate() {
+    setWindowTitle(tr("Lathe Studio"));
+    tabs_->setTabText(0, tr("Train"));
+    tabs_->setTabText(1, tr("Evaluate && Predict"));
+    tabs_->setTabText(2, tr("Chat"));
+    tabs_->setTabText(3, tr("Export"));
+    evaluate_->setTexts(tr("Evaluate & Predict — coming soon"),
+                        tr("Evaluation and batch prediction are not part of this build yet. Until they are, the "
+                           "evaluation loss of a run is in its loss plot (set Validation size or Evaluation "
+                           "datasets in Train), and Chat answers prompts one at a time."));
+    export_->setTexts(tr("Export — coming soon"),
+                      tr("Exporting a merged model (safetensors shards, GGUF for llama.cpp, quantized) is being "
+                         "built into the engine and will appear here. Nothing is exported from this tab yet. "
+                         "LoRA runs already write a PEFT adapter, and full fine-tunes a Hugging Face model folder, "
+                         "in their output folder."));
+    fileMenu_->setTitle(tr("&File"));
+    loadAction_->setText(tr("&Load training config…"));
+    saveAction_->setText(tr("&Save training config…"));
+    starterAction_->setText(tr("New model from scratch (&starter)"));
+    savesAction_->setText(tr("Choose saves &folder…"));
+    quitAction_->setText(tr("&Quit"));
+    helpMenu_->setTitle(tr("&Help"));
+    aboutAction_->setText(tr("&About Lathe"));
+    updateStatus();
+}
+
+void MainWindow::changeEvent(QEvent* e) {
+    if (e->type() == QEvent::LanguageChange) retranslate();
+    QMainWindow::changeEvent(e);
+}
+
+QString MainWindow::memoryText() const { return memoryLabel_->text(); }
+QString MainWindow::deviceText() const { return deviceLabel_->text(); }
+
+void MainWindow::updateStatus() {
+    static const QString device = QString::fromStdString(engine_device_summary("auto"));
+    memoryLabel_->setText(tr("Memory: %1").arg(QString::fromStdString(format_bytes(process_rss_bytes()))));
+    deviceLabel_->setText(tr("Device: %1").arg(device));
+    memoryLabel_->setToolTip(tr("Resident memory of this process"));
+    deviceLabel_->setToolTip(tr("Where the engine computes, and its CPU threads"));
+}
+
+void MainWindow::setLanguage(const QString& code) {
+    if (code == current_language()) return;
+    install_language(code);
+    bar_->setLanguage(code);
+    QSettings().setValue("ui/language", code);
+}
+
+void MainWindow::chooseSavesFolder() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose the saves folder"), saves_root());
+    if (dir.isEmpty()) return;
+    set_saves_root(dir);
+    bar_->setSavesRoot(dir);
+    train_->setSavesRoot(dir);
+}
+
+void MainWindow::restoreSettings() {
+    QSettings s;
+    restoreGeometry(s.value("ui/geometry").toByteArray());
+    restoreState(s.value("ui/state").toByteArray());
+    if (s.value("ui/geometry").isNull()) resize(1320, 880);
+    const QString language = s.value("ui/language", "en").toString();
+    if (language != "en") {
+        install_language(language);
+        bar_->setLanguage(language);
+    }
+    const QString yaml = s.value("train/lastConfig").toString();
+    bool restored = false;
+    if (!yaml.isEmpty()) {
+        try {
+            train_->loadConfig(TrainConfig::from_yaml(yaml.toStdString(), "settings"));
+            restored = true;
+        } catch (const std::exception&) {
+        }
+    }
+    if (!restored) {
+        const QString last = s.value("model/last").toString();
+        if (last.isEmpty()) train_->loadStarter();  // a fresh install: offer the starter path
+        else bar_->setModelPath(last);
+    }
+}
+
+void MainWindow::saveSettings() {
+    QSettings s;
+    s.setValue("ui/geometry", saveGeometry());
+    s.setValue("ui/state", saveState());
+    s.setValue("model/last", bar_->modelPath());
+    s.setValue("train/lastConfig", QString::fromStdString(train_->currentConfig().to_yaml()));
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    if (trainController_->isRunning()) {
+        const bool stop = confirmStop_ ? confirmStop_() : QMessageBox::question(
+            this, tr("Training is running"),
+            tr("Stop training and quit? The run stops after the current step and keeps a checkpoint to resume from.")) ==
+                                                               QMessageBox::Yes;
+        if (!stop) {
+            e->ignore();
+            return;
+        }
+        closeWhenStopped_ = true;
+        trainController_->abort();
+        train_->abort();
+        statusBar()->showMessage(tr("Stopping training, then closing…"));
+        e->ignore();
+        return;
+    }
+    chatController_->stop();
+    saveSettings();
+    e->accept();
+}
+
+}  // namespace ui
+}  // namespace lathe

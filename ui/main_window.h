@@ -1,18 +1,77 @@
+// The studio's window: the model bar above the Train, Evaluate & Predict, Chat and Export tabs, a
+// status bar with the process's memory and the engine's device, menus, settings and a clean exit
+// while training runs.
 #pragma once
 #include <QMainWindow>
 
-class QTabWidget;
+#include <functional>
 
-namespace lathe::ui {
+class QAction;
+class QLabel;
+class QMenu;
+class QTabWidget;
+class QTimer;
+
+namespace lathe {
+namespace widgets {
+class PlaceholderPage;
+}  // namespace widgets
+}  // namespace lathe
+
+namespace lathe {
+namespace ui {
+
+class ChatController;
+class ChatTab;
+class ModelBar;
+class TrainController;
+class TrainTab;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
     QTabWidget* tabs() const { return tabs_; }
+    ModelBar* modelBar() const { return bar_; }
+    TrainTab* trainTab() const { return train_; }
+    ChatTab* chatTab() const { return chat_; }
+    TrainController* trainController() const { return trainController_; }
+    ChatController* chatController() const { return chatController_; }
+    QString memoryText() const;
+    QString deviceText() const;
+
+    void setLanguage(const QString& code);
+    // Asked when the window closes during training (default: a message box). Tests replace it.
+    void setConfirmStop(std::function<bool()> confirm) { confirmStop_ = std::move(confirm); }
+
+protected:
+    void closeEvent(QCloseEvent* e) override;
+    void changeEvent(QEvent* e) override;
 
 private:
-    QTabWidget* tabs_ = nullptr;
+    void buildMenus();
+    void retranslate();
+    void restoreSettings();
+    void saveSettings();
+    void updateStatus();
+    void chooseSavesFolder();
+
+    ModelBar* bar_;
+    QTabWidget* tabs_;
+    TrainController* trainController_;
+    ChatController* chatController_;
+    TrainTab* train_;
+    ChatTab* chat_;
+    widgets::PlaceholderPage *evaluate_, *export_;
+    QLabel *memoryLabel_, *deviceLabel_;
+    QTimer* statusTimer_;
+    QMenu *fileMenu_, *helpMenu_;
+    QAction *loadAction_, *saveAction_, *starterAction_, *savesAction_, *quitAction_, *aboutAction_;
+    std::function<bool()> confirmStop_;
+    bool closeWhenStopped_ = false;
 };
 
-}  // namespace lathe::ui
+}  // namespace ui
+}  // namespace lathe

@@ -1,13 +1,22 @@
-// A page that says clearly what is not built yet, instead of an empty tab.
+// A page that says clearly what is not built yet, instead of an empty tab or a stub that pretends.
 #pragma once
 #include <QWidget>
 
-namespace lathe::widgets {
+class QLabel;
+
+namespace lathe {
+namespace widgets {
 
 class PlaceholderPage : public QWidget {
     Q_OBJECT
 public:
     PlaceholderPage(const QString& title, const QString& explanation, QWidget* parent = nullptr);
+    void setTexts(const QString& title, const QString& explanation);
+    QString explanation() const;
+
+private:
+    QLabel *heading_, *text_;
 };
 
-}  // namespace lathe::widgets
+}  // namespace widgets
+}  // namespace lathe

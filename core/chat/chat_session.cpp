@@ -1,0 +1,169 @@
+#include "core/chat/chat_session.h"
+
+#include "core/data/template.h"
+#include "core/model/generate.h"
+#include "core/model/model_folder.h"
+#include "core/model/model_info.h"
+#include "core/peft/adapter_io.h"
+#include "core/peft/lora.h"
+#include "core/tokenizer/tokenizer.h"
+#include "core/util/device.h"
+#include "core/util/error.h"
+#include "core/util/fs.h"
+
+#include <algorithm>
+
+namespace lathe {
+
+namespace {
+
+// A model with the tokenizer and stop ids it answers with.
+struct LoadedModel {
+    std::string dir;
+    CausalLM model{nullptr};
+    std::unique_ptr<Tokenizer> tokenizer;
+    std::vector<int32_t> stop_ids;
+};
+
+LoadedModel load_model(const std::string& dir, const torch::Device& device) {
+    LoadedModel m;
+    m.dir = dir;
+    m.tokenizer = Tokenizer::from_dir(dir);
+    LoadOptions lo;
+    lo.device = device;
+    m.model = load_causal_lm(dir, lo);
+    m.model->eval();
+    m.stop_ids = default_stop_ids(dir, m.tokenizer.get());
+    return m;
+}
+
+const char* finish_text(FinishReason r) {
+    switch (r) {
+        case FinishReason::Stop: return "stop";
+        case FinishReason::Length: return "length";
+        case FinishReason::Cancelled: return "cancelled";
+    }
+    return "stop";
+}
+
+}  // namespace
+
+struct ChatSession::Impl {
+    torch::Device device = torch::kCPU;
+    std::optional<LoadedModel> base;
+    std::optional<LoadedModel> tuned;   // a full fine-tune loaded beside the base
+    std::unique_ptr<LoraModel> lora;    // an adapter installed on the base
+    std::string adapter;
+    std::string template_override;
+
+    const ChatTemplate& chat_template(const LoadedModel& m) const {
+        if (!template_override.empty()) return *find_template(template_override);
+        return *find_template(pick_template(m.tokenizer.get(), m.model->config().model_type));
+    }
+    void drop_adapter() {
+        if (lora) lora->unload();
+        lora.reset();
+        tuned.reset();
+        adapter.clear();
+    }
+};
+
+ChatSession::ChatSession() : impl_(std::make_unique<Impl>()) {}
+ChatSession::~ChatSession() = default;
+
+void ChatSession::load(const std::string& model_dir, const std::string& device, int threads) {
+    unload();
+    set_threads(threads);
+    impl_->device = parse_device(device);
+    impl_->base = load_model(model_dir, impl_->device);
+}
+
+void ChatSession::unload() {
+    impl_->drop_adapter();
+    impl_->base.reset();
+}
+
+bool ChatSession::loaded() const { return impl_->base.has_value(); }
+std::string ChatSession::model_dir() const { return impl_->base ? impl_->base->dir : std::string(); }
+
+void ChatSession::set_adapter(const std::string& dir) {
+    if (dir == impl_->adapter) return;
+    if (!impl_->base) throw ConfigError("load a model before attaching a fine-tuned checkpoint");
+    impl_->drop_adapter();
+    if (dir.empty()) return;
+    if (file_exists(path_join(dir, "adapter_config.json"))) {
+        AdapterLoadOptions ao;
+        ao.base_model_name_or_path = impl_->base->dir;
+        impl_->lora = std::make_unique<LoraModel>(load_lora_adapter(impl_->base->model.ptr(), dir, ao));
+    } else if (file_exists(path_join(dir, "config.json"))) {
+        impl_->tuned = load_model(dir, impl_->device);
+    } else {
+        throw ModelError(dir + ": neither a LoRA adapter (adapter_config.json) nor a model folder (config.json)");
+    }
+    impl_->adapter = dir;
+}
+
+std::string ChatSession::adapter_dir() const { return impl_->adapter; }
+bool ChatSession::has_adapter() const { return !impl_->adapter.empty(); }
+bool ChatSession::adapter_is_full_model() const { return impl_->tuned.has_value(); }
+
+void ChatSession::set_template(const std::string& name) {
+    if (!name.empty()) find_template(name);  // throws ConfigError listing the names
+    impl_->template_override = name;
+}
+
+std::string ChatSession::template_name() const {
+    if (!impl_->base) return impl_->template_override;
+    return impl_->chat_template(*impl_->base).name;
+}
+
+ChatReply ChatSession::reply(const std::vector<Message>& history, const std::string& system,
+                             const ChatOptions& options, ChatVariant variant,
+                             const std::function<void(const std::string&)>& on_text,
+                             const std::atomic<bool>* cancel) {
+    if (!impl_->base) throw ConfigError("no model is loaded: press Load first");
+    const bool tuned = variant == ChatVariant::Tuned;
+    LoadedModel& m = tuned && impl_->tuned ? *impl_->tuned : *impl_->base;
+    if (impl_->lora) impl_->lora->set_enabled(tuned);
+    const ChatTemplate& tmpl = impl_->chat_template(m);
+
+    GenerateOptions go;
+    go.sampling.temperature = options.temperature;
+    go.sampling.top_p = options.top_p;
+    go.sampling.top_k = options.top_k;
+    go.sampling.repetition_penalty = options.repetition_penalty;
+    go.sampling.seed = options.seed;
+    go.sampling.validate();
+    if (options.max_new_tokens < 1) throw ConfigError("max_new_tokens: must be at least 1");
+    go.max_new_tokens = options.max_new_tokens;
+    const StopCriteria stops = tmpl.stop_criteria(*m.tokenizer);
+    go.stop_ids = m.stop_ids;
+    for (int32_t id : stops.token_ids)
+        if (std::find(go.stop_ids.begin(), go.stop_ids.end(), id) == go.stop_ids.end()) go.stop_ids.push_back(id);
+    go.stop_strings = stops.strings;
+
+    const auto prompt = tmpl.encode_generation(*m.tokenizer, history, system);
+    torch::NoGradGuard no_grad;
+    const GenerateResult r = generate(*m.model, m.tokenizer.get(), prompt, go,
+                                      [&](const std::string& text, int32_t) {
+                                          if (on_text && !text.empty()) on_text(text);
+                                      },
+                                      cancel);
+    if (impl_->lora) impl_->lora->set_enabled(true);
+    ChatReply out;
+    out.text = r.text;
+    out.finish = finish_text(r.finish);
+    out.prompt_tokens = r.prompt_tokens;
+    out.new_tokens = static_cast<int64_t>(r.ids.size());
+    out.tokens_per_second = r.decode_tokens_per_s();
+    return out;
+}
+
+std::string ChatSession::describe() const {
+    if (!impl_->base) return {};
+    const auto& c = impl_->base->model->config();
+    return c.model_type + " · " + format_parameter_count(c.parameter_count()) + " parameters · template " +
+           template_name() + " · " + describe_device(impl_->device);
+}
+
+}  // namespace lathe

@@ -1,0 +1,45 @@
+// A cheap summary of a model folder for the studio's model bar: read from config.json and the file
+// sizes only (no weights, no tokenizer), so it can run on every keystroke of the folder field.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace lathe {
+
+struct ModelInfo {
+    std::string dir;
+    std::string model_type;        // "llama", "qwen2", ...
+    std::string architecture;      // "LlamaForCausalLM"
+    int64_t parameters = 0;        // ModelConfig::parameter_count()
+    int64_t layers = 0, hidden = 0, vocab = 0, context = 0;
+    uint64_t weight_file_bytes = 0;  // *.safetensors in the folder (0 when none)
+    std::string torch_dtype;         // as config.json says
+    bool has_tokenizer = false;      // tokenizer.json or tokenizer.model present
+    bool is_adapter = false;         // the folder is a LoRA adapter (adapter_config.json), not a model
+    std::string adapter_base;        // base_model_name_or_path of an adapter ("" when null)
+};
+
+// Reads `dir`/config.json (or adapter_config.json for an adapter folder). Throws ModelError / IoError
+// with the engine's messages when the folder is not a model the engine can load.
+ModelInfo read_model_info(const std::string& dir);
+
+// Rough memory a fine-tuning method needs, in bytes: weights in fp32 (the engine computes in fp32;
+// quantized bases at their packed size), plus gradients and AdamW's two moments for what is trained.
+// Activations are not counted (they grow with batch size and cutoff_len). `method` is full | freeze |
+// lora; `quantization_bit` 0, 4 or 8; lora_rank only for lora.
+struct MemoryEstimate {
+    uint64_t weights = 0;    // the model as it sits in memory for training
+    uint64_t optimizer = 0;  // gradients + AdamW state of the trained parameters
+    uint64_t total() const { return weights + optimizer; }
+};
+MemoryEstimate estimate_training_memory(const ModelInfo& info, const std::string& method, int quantization_bit,
+                                        int lora_rank = 8);
+// The memory to load the model for chat (fp32 weights + a KV cache of `context` tokens).
+uint64_t estimate_inference_memory(const ModelInfo& info, int64_t context_tokens = 2048);
+
+// "1.2B", "494M", "5.3M", "812K".
+std::string format_parameter_count(int64_t n);
+// "3.4 GB", "512 MB", "12 KB" (powers of 1024).
+std::string format_bytes(uint64_t bytes);
+
+}  // namespace lathe

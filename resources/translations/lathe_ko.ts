@@ -1,0 +1,1347 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ko">
+<context>
+    <name>lathe::ui::ChatTab</name>
+    <message>
+        <source>Loaded: %1</source>
+        <translation>불러옴: %1</translation>
+    </message>
+    <message>
+        <source>Loaded: %1 · fine-tuned: %2</source>
+        <translation>불러옴: %1 · 미세 조정: %2</translation>
+    </message>
+    <message>
+        <source>Not loaded</source>
+        <translation>불러오지 않음</translation>
+    </message>
+    <message>
+        <source>The model bar shows another model: press Load to switch to it</source>
+        <translation>모델 막대에 다른 모델이 선택되어 있습니다. 바꾸려면 불러오기를 누르세요</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>불러오기</translation>
+    </message>
+    <message>
+        <source>Load the model bar&apos;s model and its checkpoint</source>
+        <translation>모델 막대의 모델과 체크포인트를 불러옵니다</translation>
+    </message>
+    <message>
+        <source>Unload</source>
+        <translation>내리기</translation>
+    </message>
+    <message>
+        <source>Free the model&apos;s memory</source>
+        <translation>모델이 쓰는 메모리를 해제합니다</translation>
+    </message>
+    <message>
+        <source>Compare with base model</source>
+        <translation>기본 모델과 비교</translation>
+    </message>
+    <message>
+        <source>Answer each message twice, by the base model and by the fine-tuned checkpoint, to see what training changed</source>
+        <translation>메시지마다 기본 모델과 미세 조정한 체크포인트가 각각 답하여, 학습으로 무엇이 바뀌었는지 보여 줍니다</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>시스템 프롬프트</translation>
+    </message>
+    <message>
+        <source>Optional instructions for the assistant (empty: the template&apos;s default)</source>
+        <translation>어시스턴트에게 주는 지시(선택, 비우면 템플릿 기본값)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Base model&lt;/b&gt;</source>
+        <translation>&lt;b&gt;기본 모델&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Fine-tuned&lt;/b&gt;</source>
+        <translation>&lt;b&gt;미세 조정 모델&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Conversation&lt;/b&gt;</source>
+        <translation>&lt;b&gt;대화&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Type a message; Ctrl+Return sends</source>
+        <translation>메시지를 입력하세요. Ctrl+Enter로 보냅니다</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>보내기</translation>
+    </message>
+    <message>
+        <source>Send (Ctrl+Return)</source>
+        <translation>보내기 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>중지</translation>
+    </message>
+    <message>
+        <source>Stop generating (Esc)</source>
+        <translation>생성 중지 (Esc)</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>지우기</translation>
+    </message>
+    <message>
+        <source>Forget the conversation</source>
+        <translation>대화 내용을 지웁니다</translation>
+    </message>
+    <message>
+        <source>Sampling</source>
+        <translation>샘플링</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>온도</translation>
+    </message>
+    <message>
+        <source>Randomness of the answer (0 = always the most likely token)</source>
+        <translation>답의 무작위성 (0 = 항상 가장 가능성 높은 토큰)</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>Sample only from the most likely tokens that together reach this probability</source>
+        <translation>확률 합이 이 값에 이를 때까지의 상위 토큰에서만 고릅니다</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>Sample only from the k most likely tokens (0 = off)</source>
+        <translation>가능성 높은 k개 토큰에서만 고릅니다 (0 = 끔)</translation>
+    </message>
+    <message>
+        <source>Max new tokens</source>
+        <translation>최대 생성 토큰</translation>
+    </message>
+    <message>
+        <source>The longest answer, in tokens</source>
+        <translation>답의 최대 길이(토큰)</translation>
+    </message>
+    <message>
+        <source>Repetition penalty</source>
+        <translation>반복 패널티</translation>
+    </message>
+    <message>
+        <source>Above 1 discourages repeating tokens already in the conversation</source>
+        <translation>1보다 크면 대화에 이미 나온 토큰의 반복을 억제합니다</translation>
+    </message>
+    <message>
+        <source>Choose a model folder in the model bar first (or train the starter model in Train)</source>
+        <translation>먼저 모델 막대에서 모델 폴더를 고르세요 (또는 학습 탭에서 스타터 모델을 학습하세요)</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>%1 불러오는 중…</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>나</translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation>기본 모델</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>어시스턴트</translation>
+    </message>
+    <message>
+        <source>Fine-tuned</source>
+        <translation>미세 조정 모델</translation>
+    </message>
+    <message>
+        <source>stopped at the token limit</source>
+        <translation>토큰 한도에서 멈춤</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>중지됨</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>실패</translation>
+    </message>
+    <message>
+        <source>%1 tokens · %2 tokens/s</source>
+        <translation>%1 토큰 · 초당 %2 토큰</translation>
+    </message>
+</context>
+<context>
+    <name>lathe::ui::DatasetPreviewDialog</name>
+    <message>
+        <source>Dataset preview</source>
+        <translation>데이터셋 미리보기</translation>
+    </message>
+    <message>
+        <source>Reading the datasets and the tokenizer…</source>
+        <translation>데이터셋과 토크나이저를 읽는 중…</translation>
+    </message>
+    <message>
+        <source>Previous</source>
+        <translation>이전</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>다음</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;background:#d4f5dc;color:#0b5a22&apos;&gt;&amp;nbsp;trained tokens&amp;nbsp;&lt;/span&gt; &lt;span style=&apos;background:#f2f2f2;color:#555&apos;&gt;&amp;nbsp;prompt (not trained)&amp;nbsp;&lt;/span&gt; — shades alternate at token boundaries</source>
+        <translation>&lt;span style=&apos;background:#d4f5dc;color:#0b5a22&apos;&gt;&amp;nbsp;학습하는 토큰&amp;nbsp;&lt;/span&gt; &lt;span style=&apos;background:#f2f2f2;color:#555&apos;&gt;&amp;nbsp;프롬프트(학습 안 함)&amp;nbsp;&lt;/span&gt; — 토큰 경계마다 음영이 바뀝니다</translation>
+    </message>
+    <message>
+        <source>Cannot preview: %1</source>
+        <translation>미리 볼 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>Template: %1 · %2 records
+%3</source>
+        <translation>템플릿: %1 · 레코드 %2개
+%3</translation>
+    </message>
+    <message>
+        <source>Record %1 (%2) cannot be encoded: %3</source>
+        <translation>레코드 %1 (%2)을(를) 인코딩할 수 없습니다: %3</translation>
+    </message>
+    <message>
+        <source>Rejected answer</source>
+        <translation>거부된 답</translation>
+    </message>
+    <message>
+        <source>Record %1 of %2 · %3 · %4 tokens, %5 trained%6</source>
+        <translation>레코드 %1/%2 · %3 · 토큰 %4개, 학습 %5개%6</translation>
+    </message>
+    <message>
+        <source> · truncated to the cutoff length</source>
+        <translation> · 최대 길이로 잘림</translation>
+    </message>
+    <message>
+        <source>Record %1 of %2 · %3 · token counts appear once the new model&apos;s tokenizer exists (it is trained at Start)</source>
+        <translation>레코드 %1/%2 · %3 · 토큰 수는 새 모델의 토크나이저가 생긴 뒤에 표시됩니다 (시작할 때 학습됨)</translation>
+    </message>
+</context>
+<context>
+    <name>lathe::ui::MainWindow</name>
+    <message>
+        <source>About Lathe</source>
+        <translation>Lathe 정보</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Lathe&lt;/b&gt; %1&lt;br&gt;Fine-tune language models on your own computer: one program that trains, chats and exports, and lathe-cli, which runs the same engine from the same YAML files.</source>
+        <translation>&lt;b&gt;Lathe&lt;/b&gt; %1&lt;br&gt;내 컴퓨터에서 언어 모델을 미세 조정합니다. 학습, 대화, 내보내기를 하나의 프로그램에서 하고, lathe-cli는 같은 YAML 파일로 같은 엔진을 실행합니다.</translation>
+    </message>
+    <message>
+        <source>Lathe Studio</source>
+        <translation>Lathe 스튜디오</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>학습</translation>
+    </message>
+    <message>
+        <source>Evaluate &amp;&amp; Predict</source>
+        <translation>평가 &amp;&amp; 예측</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>대화</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>내보내기</translation>
+    </message>
+    <message>
+        <source>Evaluate &amp; Predict — coming soon</source>
+        <translation>평가 및 예측 — 준비 중</translation>
+    </message>
+    <message>
+        <source>Evaluation and batch prediction are not part of this build yet. Until they are, the evaluation loss of a run is in its loss plot (set Validation size or Evaluation datasets in Train), and Chat answers prompts one at a time.</source>
+        <translation>평가와 일괄 예측은 아직 이 빌드에 없습니다. 그때까지는 학습 탭에서 검증 크기나 평가 데이터셋을 정하면 실행의 평가 손실이 손실 그래프에 나오고, 대화 탭에서 프롬프트를 하나씩 물어볼 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>Export — coming soon</source>
+        <translation>내보내기 — 준비 중</translation>
+    </message>
+    <message>
+        <source>Exporting a merged model (safetensors shards, GGUF for llama.cpp, quantized) is being built into the engine and will appear here. Nothing is exported from this tab yet. LoRA runs already write a PEFT adapter, and full fine-tunes a Hugging Face model folder, in their output folder.</source>
+        <translation>병합된 모델 내보내기(safetensors 분할, llama.cpp용 GGUF, 양자화)는 엔진에 구현 중이며 완성되면 여기에 나타납니다. 아직 이 탭에서는 아무것도 내보내지 않습니다. LoRA 실행은 이미 출력 폴더에 PEFT 어댑터를, 전체 미세 조정은 Hugging Face 모델 폴더를 씁니다.</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>파일(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Load training config…</source>
+        <translation>학습 설정 불러오기(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save training config…</source>
+        <translation>학습 설정 저장(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>New model from scratch (&amp;starter)</source>
+        <translation>새 모델 처음부터 만들기 (스타터)(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Choose saves &amp;folder…</source>
+        <translation>저장 폴더 선택(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>끝내기(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>도움말(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About Lathe</source>
+        <translation>Lathe 정보(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Memory: %1</source>
+        <translation>메모리: %1</translation>
+    </message>
+    <message>
+        <source>Device: %1</source>
+        <translation>장치: %1</translation>
+    </message>
+    <message>
+        <source>Resident memory of this process</source>
+        <translation>이 프로세스가 쓰는 상주 메모리</translation>
+    </message>
+    <message>
+        <source>Where the engine computes, and its CPU threads</source>
+        <translation>엔진이 계산하는 장치와 CPU 스레드 수</translation>
+    </message>
+    <message>
+        <source>Choose the saves folder</source>
+        <translation>저장 폴더 선택</translation>
+    </message>
+    <message>
+        <source>Training is running</source>
+        <translation>학습 중입니다</translation>
+    </message>
+    <message>
+        <source>Stop training and quit? The run stops after the current step and keeps a checkpoint to resume from.</source>
+        <translation>학습을 멈추고 끝낼까요? 현재 스텝이 끝나면 멈추고, 이어서 학습할 수 있도록 체크포인트를 남깁니다.</translation>
+    </message>
+    <message>
+        <source>Stopping training, then closing…</source>
+        <translation>학습을 멈추는 중, 그다음 닫습니다…</translation>
+    </message>
+</context>
+<context>
+    <name>lathe::ui::ModelBar</name>
+    <message>
+        <source>Choose a model folder</source>
+        <translation>모델 폴더 선택</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>모델</translation>
+    </message>
+    <message>
+        <source>New model from scratch</source>
+        <translation>새 모델 (처음부터)</translation>
+    </message>
+    <message>
+        <source>A Hugging Face model folder (config.json, model.safetensors, tokenizer), one of the recent ones, or a new model created from scratch on your data</source>
+        <translation>Hugging Face 모델 폴더(config.json, model.safetensors, 토크나이저), 최근 모델 중 하나, 또는 내 데이터로 처음부터 만드는 새 모델</translation>
+    </message>
+    <message>
+        <source>Size of the new model: tiny (~5M parameters, minutes on a laptop), small (~25M), base (~100M, hours)</source>
+        <translation>새 모델의 크기: tiny (약 5M 파라미터, 노트북에서 몇 분), small (약 25M), base (약 100M, 몇 시간)</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>방법</translation>
+    </message>
+    <message>
+        <source>Full</source>
+        <translation>전체</translation>
+    </message>
+    <message>
+        <source>Freeze</source>
+        <translation>동결</translation>
+    </message>
+    <message>
+        <source>LoRA</source>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <source>QLoRA 4-bit</source>
+        <translation>QLoRA 4비트</translation>
+    </message>
+    <message>
+        <source>QLoRA 8-bit</source>
+        <translation>QLoRA 8비트</translation>
+    </message>
+    <message>
+        <source>Full trains every weight; Freeze only the last layers; LoRA small adapters beside frozen weights; QLoRA the same over a 4- or 8-bit quantized base (least memory)</source>
+        <translation>전체는 모든 가중치를, 동결은 마지막 층만, LoRA는 고정된 가중치 옆의 작은 어댑터를 학습합니다. QLoRA는 4비트 또는 8비트로 양자화한 기본 모델 위에서 LoRA를 학습합니다(메모리 최소)</translation>
+    </message>
+    <message>
+        <source>Checkpoint</source>
+        <translation>체크포인트</translation>
+    </message>
+    <message>
+        <source>A run of this model from the saves folder: its adapter is used in Chat and for further training, and its loss curve is shown in Train</source>
+        <translation>저장 폴더에 있는 이 모델의 실행: 그 어댑터를 대화와 추가 학습에 쓰고, 손실 곡선을 학습 탭에 보여 줍니다</translation>
+    </message>
+    <message>
+        <source>Look for new runs in the saves folder</source>
+        <translation>저장 폴더에서 새 실행을 찾습니다</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation>템플릿</translation>
+    </message>
+    <message>
+        <source>The chat format the model is trained and prompted with; auto detects it from the tokenizer and config</source>
+        <translation>모델을 학습하고 질문할 때 쓰는 대화 형식. 자동은 토크나이저와 설정에서 알아냅니다</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>언어</translation>
+    </message>
+    <message>
+        <source>Language of the studio</source>
+        <translation>스튜디오의 표시 언어</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>자동</translation>
+    </message>
+    <message>
+        <source>auto (%1)</source>
+        <translation>자동 (%1)</translation>
+    </message>
+    <message>
+        <source>New %1 model: %2 parameters, %3 layers; its tokenizer is trained on your data at Start · training needs ≈ %4</source>
+        <translation>새 %1 모델: 파라미터 %2, %3개 층. 토크나이저는 시작할 때 내 데이터로 학습 · 학습에 약 %4 필요</translation>
+    </message>
+    <message>
+        <source>Choose a model folder, or a new model from scratch</source>
+        <translation>모델 폴더를 고르거나 새 모델을 처음부터 만드세요</translation>
+    </message>
+    <message>
+        <source>This folder is a LoRA adapter (base: %1): choose its base model here and the adapter as checkpoint</source>
+        <translation>이 폴더는 LoRA 어댑터입니다 (기본 모델: %1). 여기에는 기본 모델을, 체크포인트에는 어댑터를 고르세요</translation>
+    </message>
+    <message>
+        <source>%1 · %2 parameters · %3 layers · chat needs ≈ %4 · training (%5) ≈ %6 plus activations</source>
+        <translation>%1 · 파라미터 %2 · %3개 층 · 대화에 약 %4 · 학습(%5)에 약 %6 + 활성값</translation>
+    </message>
+    <message>
+        <source>(no runs of this model yet)</source>
+        <translation>(이 모델의 실행 없음)</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(없음)</translation>
+    </message>
+</context>
+<context>
+    <name>lathe::ui::TrainForm</name>
+    <message>
+        <source>Stage</source>
+        <translation>단계</translation>
+    </message>
+    <message>
+        <source>What the model learns: pre-training continues plain text, supervised fine-tuning (SFT) learns answers to prompts, reward modelling and DPO/KTO learn preferences between answers.</source>
+        <translation>모델이 배우는 것: 사전 학습은 일반 텍스트를 이어 쓰고, 지도 미세 조정(SFT)은 프롬프트에 대한 답을, 보상 모델링과 DPO/KTO는 답 사이의 선호를 배웁니다.</translation>
+    </message>
+    <message>
+        <source>Pre-training</source>
+        <translation>사전 학습</translation>
+    </message>
+    <message>
+        <source>Supervised fine-tuning</source>
+        <translation>지도 미세 조정</translation>
+    </message>
+    <message>
+        <source>Reward modelling</source>
+        <translation>보상 모델링</translation>
+    </message>
+    <message>
+        <source>DPO (preference)</source>
+        <translation>DPO (선호 학습)</translation>
+    </message>
+    <message>
+        <source>KTO (preference)</source>
+        <translation>KTO (선호 학습)</translation>
+    </message>
+    <message>
+        <source>PPO</source>
+        <translation>PPO</translation>
+    </message>
+    <message>
+        <source>Dataset folder</source>
+        <translation>데이터셋 폴더</translation>
+    </message>
+    <message>
+        <source>The folder holding dataset_info.json (LLaMA-Factory&apos;s registry of datasets).</source>
+        <translation>dataset_info.json(LLaMA-Factory의 데이터셋 목록)이 있는 폴더.</translation>
+    </message>
+    <message>
+        <source>Datasets</source>
+        <translation>데이터셋</translation>
+    </message>
+    <message>
+        <source>Datasets to train on, from dataset_info.json; only those that fit the stage are listed. Tick several to mix them (in the order ticked).</source>
+        <translation>dataset_info.json에서 학습할 데이터셋. 단계에 맞는 것만 나열됩니다. 여러 개를 체크하면 체크한 순서대로 섞어 씁니다.</translation>
+    </message>
+    <message>
+        <source>Assistant name</source>
+        <translation>어시스턴트 이름</translation>
+    </message>
+    <message>
+        <source>Fills {{name}} in datasets such as the identity set: the name the model will answer with.</source>
+        <translation>identity 같은 데이터셋의 {{name}}을 채웁니다. 모델이 대답할 이름입니다.</translation>
+    </message>
+    <message>
+        <source>Assistant author</source>
+        <translation>어시스턴트 제작자</translation>
+    </message>
+    <message>
+        <source>Fills {{author}} in datasets such as the identity set.</source>
+        <translation>identity 같은 데이터셋의 {{author}}를 채웁니다.</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>학습률</translation>
+    </message>
+    <message>
+        <source>Peak step size of AdamW. Typical: 5e-5 for full fine-tuning, 1e-4 to 2e-4 for LoRA, 1e-3 for a tiny model from scratch.</source>
+        <translation>AdamW의 최대 스텝 크기. 보통 전체 미세 조정은 5e-5, LoRA는 1e-4~2e-4, 처음부터 만드는 작은 모델은 1e-3.</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>에폭</translation>
+    </message>
+    <message>
+        <source>Passes over the training set (fractions allowed). Ignored when Max steps is set.</source>
+        <translation>학습 세트를 몇 번 훑을지(소수 가능). 최대 스텝을 정하면 무시됩니다.</translation>
+    </message>
+    <message>
+        <source>Max steps</source>
+        <translation>최대 스텝</translation>
+    </message>
+    <message>
+        <source>Optimizer steps to run; overrides Epochs when above 0 (-1 = use Epochs).</source>
+        <translation>실행할 옵티마이저 스텝 수. 0보다 크면 에폭 대신 씁니다 (-1 = 에폭 사용).</translation>
+    </message>
+    <message>
+        <source>Max samples</source>
+        <translation>최대 샘플</translation>
+    </message>
+    <message>
+        <source>Use at most this many records of each dataset (0 = all). Handy for a quick trial run.</source>
+        <translation>데이터셋마다 최대 이만큼의 레코드만 씁니다 (0 = 전부). 빠른 시험 실행에 편리합니다.</translation>
+    </message>
+    <message>
+        <source>Cutoff length</source>
+        <translation>최대 길이</translation>
+    </message>
+    <message>
+        <source>Longest sequence in tokens; longer records are truncated (prompt and answer in proportion).</source>
+        <translation>토큰 단위 최대 시퀀스 길이. 더 긴 레코드는 프롬프트와 답을 비율대로 자릅니다.</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>배치 크기</translation>
+    </message>
+    <message>
+        <source>Sequences per forward pass. Larger needs more memory.</source>
+        <translation>순전파 한 번의 시퀀스 수. 클수록 메모리가 더 필요합니다.</translation>
+    </message>
+    <message>
+        <source>Gradient accumulation</source>
+        <translation>그래디언트 누적</translation>
+    </message>
+    <message>
+        <source>Forward passes summed into one optimizer step: effective batch = batch size x this.</source>
+        <translation>옵티마이저 스텝 하나에 합치는 순전파 수. 실제 배치 = 배치 크기 x 이 값.</translation>
+    </message>
+    <message>
+        <source>LR schedule</source>
+        <translation>학습률 스케줄</translation>
+    </message>
+    <message>
+        <source>How the learning rate changes over the run (after warm-up).</source>
+        <translation>워밍업 뒤 학습률이 바뀌는 방식.</translation>
+    </message>
+    <message>
+        <source>cosine</source>
+        <translation>코사인</translation>
+    </message>
+    <message>
+        <source>linear</source>
+        <translation>선형</translation>
+    </message>
+    <message>
+        <source>constant</source>
+        <translation>일정</translation>
+    </message>
+    <message>
+        <source>constant with warm-up</source>
+        <translation>워밍업 후 일정</translation>
+    </message>
+    <message>
+        <source>cosine with floor</source>
+        <translation>하한 있는 코사인</translation>
+    </message>
+    <message>
+        <source>Validation size</source>
+        <translation>검증 크기</translation>
+    </message>
+    <message>
+        <source>Records held out for evaluation: below 1 a fraction, from 1 a count (0 = none).</source>
+        <translation>평가용으로 떼어 둘 레코드. 1 미만이면 비율, 1 이상이면 개수 (0 = 없음).</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>출력 폴더</translation>
+    </message>
+    <message>
+        <source>Where the run writes its logs, checkpoints and the result. Defaults to saves/&lt;model&gt;/&lt;method&gt;/&lt;date-time&gt;.</source>
+        <translation>실행이 로그, 체크포인트, 결과를 쓰는 곳. 기본값은 saves/&lt;모델&gt;/&lt;방법&gt;/&lt;날짜-시각&gt;.</translation>
+    </message>
+    <message>
+        <source>Evaluation datasets</source>
+        <translation>평가 데이터셋</translation>
+    </message>
+    <message>
+        <source>Comma-separated dataset names used only for evaluation.</source>
+        <translation>평가에만 쓰는 데이터셋 이름(쉼표로 구분).</translation>
+    </message>
+    <message>
+        <source>Packing</source>
+        <translation>패킹</translation>
+    </message>
+    <message>
+        <source>Concatenate records into full cutoff-length rows (always on for pre-training).</source>
+        <translation>레코드를 이어 붙여 최대 길이를 꽉 채웁니다 (사전 학습에서는 항상 켜짐).</translation>
+    </message>
+    <message>
+        <source>Train on prompt</source>
+        <translation>프롬프트도 학습</translation>
+    </message>
+    <message>
+        <source>Also learn the prompt tokens, not only the answers.</source>
+        <translation>답뿐 아니라 프롬프트 토큰도 학습합니다.</translation>
+    </message>
+    <message>
+        <source>Mask history</source>
+        <translation>이전 대화 가리기</translation>
+    </message>
+    <message>
+        <source>Learn only the last answer of multi-turn records.</source>
+        <translation>여러 턴 레코드에서 마지막 답만 학습합니다.</translation>
+    </message>
+    <message>
+        <source>Skip invalid records</source>
+        <translation>잘못된 레코드 건너뛰기</translation>
+    </message>
+    <message>
+        <source>Skip malformed records (they are counted and reported) instead of stopping.</source>
+        <translation>형식이 잘못된 레코드에서 멈추지 않고 건너뜁니다 (개수와 이유를 보고).</translation>
+    </message>
+    <message>
+        <source>Overwrite output folder</source>
+        <translation>출력 폴더 덮어쓰기</translation>
+    </message>
+    <message>
+        <source>Replace a previous run in the output folder (its checkpoints and logs are removed).</source>
+        <translation>출력 폴더의 이전 실행을 바꿉니다 (그 체크포인트와 로그는 지워짐).</translation>
+    </message>
+    <message>
+        <source>Resume from checkpoint</source>
+        <translation>체크포인트에서 이어 하기</translation>
+    </message>
+    <message>
+        <source>A checkpoint folder to continue from, or &quot;auto&quot; for the latest one in the output folder.</source>
+        <translation>이어서 학습할 체크포인트 폴더, 또는 출력 폴더의 최신 것을 쓰려면 &quot;auto&quot;.</translation>
+    </message>
+    <message>
+        <source>Logging steps</source>
+        <translation>기록 간격</translation>
+    </message>
+    <message>
+        <source>Log the loss every this many optimizer steps.</source>
+        <translation>이 스텝 수마다 손실을 기록합니다.</translation>
+    </message>
+    <message>
+        <source>Save steps</source>
+        <translation>저장 간격</translation>
+    </message>
+    <message>
+        <source>Write a checkpoint every this many steps (0 = only at the end).</source>
+        <translation>이 스텝 수마다 체크포인트를 씁니다 (0 = 끝에서만).</translation>
+    </message>
+    <message>
+        <source>Checkpoints kept</source>
+        <translation>보관할 체크포인트</translation>
+    </message>
+    <message>
+        <source>Keep only the newest N checkpoints (0 = keep all).</source>
+        <translation>가장 최근 체크포인트 N개만 남깁니다 (0 = 모두 보관).</translation>
+    </message>
+    <message>
+        <source>Evaluation steps</source>
+        <translation>평가 간격</translation>
+    </message>
+    <message>
+        <source>Evaluate every this many steps when there is evaluation data (0 = at the end only).</source>
+        <translation>평가 데이터가 있으면 이 스텝 수마다 평가합니다 (0 = 끝에서만).</translation>
+    </message>
+    <message>
+        <source>Evaluation batch size</source>
+        <translation>평가 배치 크기</translation>
+    </message>
+    <message>
+        <source>Sequences per forward pass during evaluation.</source>
+        <translation>평가할 때 순전파 한 번의 시퀀스 수.</translation>
+    </message>
+    <message>
+        <source>Warm-up ratio</source>
+        <translation>워밍업 비율</translation>
+    </message>
+    <message>
+        <source>Fraction of the steps over which the learning rate rises from 0.</source>
+        <translation>학습률이 0에서 올라가는 구간이 전체 스텝에서 차지하는 비율.</translation>
+    </message>
+    <message>
+        <source>Warm-up steps</source>
+        <translation>워밍업 스텝</translation>
+    </message>
+    <message>
+        <source>Warm-up in steps; overrides the ratio when above 0.</source>
+        <translation>스텝 단위 워밍업. 0보다 크면 비율 대신 씁니다.</translation>
+    </message>
+    <message>
+        <source>Minimum LR rate</source>
+        <translation>최소 학습률 비율</translation>
+    </message>
+    <message>
+        <source>For &quot;cosine with floor&quot;: the lowest learning rate as a fraction of the peak.</source>
+        <translation>&quot;하한 있는 코사인&quot;에서 최저 학습률(최대값에 대한 비율).</translation>
+    </message>
+    <message>
+        <source>Weight decay</source>
+        <translation>가중치 감쇠</translation>
+    </message>
+    <message>
+        <source>AdamW&apos;s decoupled weight decay.</source>
+        <translation>AdamW의 분리된 가중치 감쇠.</translation>
+    </message>
+    <message>
+        <source>Adam beta1</source>
+        <translation>Adam beta1</translation>
+    </message>
+    <message>
+        <source>Decay of AdamW&apos;s first moment (0.9).</source>
+        <translation>AdamW 1차 모멘트의 감쇠 (0.9).</translation>
+    </message>
+    <message>
+        <source>Adam beta2</source>
+        <translation>Adam beta2</translation>
+    </message>
+    <message>
+        <source>Decay of AdamW&apos;s second moment (0.999).</source>
+        <translation>AdamW 2차 모멘트의 감쇠 (0.999).</translation>
+    </message>
+    <message>
+        <source>Adam epsilon</source>
+        <translation>Adam epsilon</translation>
+    </message>
+    <message>
+        <source>AdamW&apos;s denominator guard (1e-8).</source>
+        <translation>AdamW 분모 보호값 (1e-8).</translation>
+    </message>
+    <message>
+        <source>Max gradient norm</source>
+        <translation>최대 그래디언트 노름</translation>
+    </message>
+    <message>
+        <source>Clip the gradient to this norm (0 = no clipping).</source>
+        <translation>그래디언트를 이 노름으로 자릅니다 (0 = 자르지 않음).</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>시드</translation>
+    </message>
+    <message>
+        <source>Seeds data order, initialisation and dropout: the same seed repeats a run.</source>
+        <translation>데이터 순서, 초기화, 드롭아웃의 시드. 같은 시드면 같은 실행이 재현됩니다.</translation>
+    </message>
+    <message>
+        <source>NEFTune alpha</source>
+        <translation>NEFTune 알파</translation>
+    </message>
+    <message>
+        <source>Noise added to embeddings while fine-tuning (0 = off; 5 is typical).</source>
+        <translation>미세 조정 중 임베딩에 더하는 잡음 (0 = 끔, 보통 5).</translation>
+    </message>
+    <message>
+        <source>Gradient checkpointing</source>
+        <translation>그래디언트 체크포인팅</translation>
+    </message>
+    <message>
+        <source>Recompute activations in the backward pass: less memory, about a third slower.</source>
+        <translation>역전파에서 활성값을 다시 계산합니다. 메모리는 줄고 속도는 약 3분의 1 느려집니다.</translation>
+    </message>
+    <message>
+        <source>bf16</source>
+        <translation>bf16</translation>
+    </message>
+    <message>
+        <source>Compute in bfloat16 where the device supports it.</source>
+        <translation>장치가 지원하면 bfloat16으로 계산합니다.</translation>
+    </message>
+    <message>
+        <source>fp16</source>
+        <translation>fp16</translation>
+    </message>
+    <message>
+        <source>Compute in float16 (GPUs).</source>
+        <translation>float16으로 계산합니다 (GPU).</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>학습</translation>
+    </message>
+    <message>
+        <source>Run training (LLaMA-Factory&apos;s do_train); off only checks and prepares the run.</source>
+        <translation>학습을 실행합니다 (LLaMA-Factory의 do_train). 끄면 점검과 준비만 합니다.</translation>
+    </message>
+    <message>
+        <source>LoRA rank</source>
+        <translation>LoRA 랭크</translation>
+    </message>
+    <message>
+        <source>Rank r of the low-rank update: larger learns more and costs more memory.</source>
+        <translation>저랭크 업데이트의 랭크 r. 클수록 더 많이 배우고 메모리를 더 씁니다.</translation>
+    </message>
+    <message>
+        <source>LoRA alpha</source>
+        <translation>LoRA 알파</translation>
+    </message>
+    <message>
+        <source>Scale of the update (alpha / r). 0 = twice the rank.</source>
+        <translation>업데이트의 배율 (alpha / r). 0 = 랭크의 두 배.</translation>
+    </message>
+    <message>
+        <source>LoRA dropout</source>
+        <translation>LoRA 드롭아웃</translation>
+    </message>
+    <message>
+        <source>Dropout on the LoRA input, in [0, 1).</source>
+        <translation>LoRA 입력의 드롭아웃, [0, 1) 범위.</translation>
+    </message>
+    <message>
+        <source>LoRA targets</source>
+        <translation>LoRA 대상</translation>
+    </message>
+    <message>
+        <source>Comma-separated module names to adapt (q_proj, v_proj, ...), or &quot;all&quot; for every linear layer.</source>
+        <translation>적용할 모듈 이름(쉼표로 구분: q_proj, v_proj, ...), 모든 선형 층이면 &quot;all&quot;.</translation>
+    </message>
+    <message>
+        <source>Additional targets</source>
+        <translation>추가 대상</translation>
+    </message>
+    <message>
+        <source>Modules trained fully beside LoRA and saved with it, e.g. embed_tokens,lm_head.</source>
+        <translation>LoRA와 함께 전체 학습하고 같이 저장할 모듈, 예: embed_tokens,lm_head.</translation>
+    </message>
+    <message>
+        <source>DoRA</source>
+        <translation>DoRA</translation>
+    </message>
+    <message>
+        <source>Weight-decomposed LoRA: learns magnitude and direction.</source>
+        <translation>가중치 분해 LoRA: 크기와 방향을 따로 배웁니다.</translation>
+    </message>
+    <message>
+        <source>rsLoRA</source>
+        <translation>rsLoRA</translation>
+    </message>
+    <message>
+        <source>Scale by alpha / sqrt(r): steadier at high ranks.</source>
+        <translation>alpha / sqrt(r)로 배율을 정합니다. 높은 랭크에서 더 안정적입니다.</translation>
+    </message>
+    <message>
+        <source>Trainable layers</source>
+        <translation>학습할 층</translation>
+    </message>
+    <message>
+        <source>Train the last N layers (or the first -N when negative); the rest stay frozen.</source>
+        <translation>마지막 N개 층을 학습합니다 (음수면 처음 -N개). 나머지는 고정됩니다.</translation>
+    </message>
+    <message>
+        <source>Trainable modules</source>
+        <translation>학습할 모듈</translation>
+    </message>
+    <message>
+        <source>Modules inside those layers to train (comma list, or &quot;all&quot;).</source>
+        <translation>그 층들 안에서 학습할 모듈 (쉼표 목록 또는 &quot;all&quot;).</translation>
+    </message>
+    <message>
+        <source>Extra modules</source>
+        <translation>추가 모듈</translation>
+    </message>
+    <message>
+        <source>Modules outside the layers to train as well, e.g. embed_tokens.</source>
+        <translation>층 밖에서 함께 학습할 모듈, 예: embed_tokens.</translation>
+    </message>
+    <message>
+        <source>Quantization type</source>
+        <translation>양자화 형식</translation>
+    </message>
+    <message>
+        <source>Data type of the 4-bit base weights (NF4).</source>
+        <translation>4비트 기본 가중치의 데이터 형식 (NF4).</translation>
+    </message>
+    <message>
+        <source>Double quantization</source>
+        <translation>이중 양자화</translation>
+    </message>
+    <message>
+        <source>Quantize the quantization scales too: saves about 0.4 bits per weight.</source>
+        <translation>양자화 스케일도 양자화합니다. 가중치당 약 0.4비트를 아낍니다.</translation>
+    </message>
+    <message>
+        <source>Beta</source>
+        <translation>베타</translation>
+    </message>
+    <message>
+        <source>How far the trained model may move from the reference (DPO&apos;s beta).</source>
+        <translation>학습 모델이 기준 모델에서 얼마나 멀어질 수 있는지 (DPO의 beta).</translation>
+    </message>
+    <message>
+        <source>Preference loss</source>
+        <translation>선호 손실</translation>
+    </message>
+    <message>
+        <source>The preference objective.</source>
+        <translation>선호 학습의 목적 함수.</translation>
+    </message>
+    <message>
+        <source>SFT loss weight</source>
+        <translation>SFT 손실 가중치</translation>
+    </message>
+    <message>
+        <source>Weight of an added supervised loss on the chosen answers (0 = off).</source>
+        <translation>선택된 답에 더하는 지도 학습 손실의 가중치 (0 = 끔).</translation>
+    </message>
+    <message>
+        <source>SimPO gamma</source>
+        <translation>SimPO 감마</translation>
+    </message>
+    <message>
+        <source>Target reward margin of SimPO.</source>
+        <translation>SimPO의 목표 보상 차이.</translation>
+    </message>
+    <message>
+        <source>Label smoothing</source>
+        <translation>레이블 스무딩</translation>
+    </message>
+    <message>
+        <source>Robust DPO: the assumed share of wrong preference labels, in [0, 0.5).</source>
+        <translation>강건한 DPO: 잘못된 선호 레이블로 가정하는 비율, [0, 0.5) 범위.</translation>
+    </message>
+    <message>
+        <source>Precompute reference</source>
+        <translation>기준값 미리 계산</translation>
+    </message>
+    <message>
+        <source>Compute the reference model&apos;s log-probabilities once before training (saves memory).</source>
+        <translation>학습 전에 기준 모델의 로그 확률을 한 번 계산해 둡니다 (메모리 절약).</translation>
+    </message>
+    <message>
+        <source>KTO desirable weight</source>
+        <translation>KTO 바람직한 예 가중치</translation>
+    </message>
+    <message>
+        <source>Loss weight of desirable examples in KTO.</source>
+        <translation>KTO에서 바람직한 예의 손실 가중치.</translation>
+    </message>
+    <message>
+        <source>KTO undesirable weight</source>
+        <translation>KTO 바람직하지 않은 예 가중치</translation>
+    </message>
+    <message>
+        <source>Loss weight of undesirable examples in KTO.</source>
+        <translation>KTO에서 바람직하지 않은 예의 손실 가중치.</translation>
+    </message>
+    <message>
+        <source>Tokenizer corpus</source>
+        <translation>토크나이저 말뭉치</translation>
+    </message>
+    <message>
+        <source>Extra pre-training datasets (comma list) whose text trains the new model&apos;s tokenizer.</source>
+        <translation>새 모델의 토크나이저 학습에 텍스트를 더할 사전 학습 데이터셋 (쉼표 목록).</translation>
+    </message>
+    <message>
+        <source>Vocabulary size</source>
+        <translation>어휘 크기</translation>
+    </message>
+    <message>
+        <source>Tokens in the new tokenizer (0 = the preset&apos;s).</source>
+        <translation>새 토크나이저의 토큰 수 (0 = 프리셋 값).</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>장치</translation>
+    </message>
+    <message>
+        <source>Where to train: auto picks a GPU when there is one.</source>
+        <translation>학습할 장치. auto는 GPU가 있으면 GPU를 고릅니다.</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>CPU 스레드</translation>
+    </message>
+    <message>
+        <source>Threads for CPU work (0 = all cores).</source>
+        <translation>CPU 작업에 쓸 스레드 수 (0 = 모든 코어).</translation>
+    </message>
+    <message>
+        <source>Basic</source>
+        <translation>기본</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>데이터</translation>
+    </message>
+    <message>
+        <source>Output and logging</source>
+        <translation>출력과 기록</translation>
+    </message>
+    <message>
+        <source>Optimizer</source>
+        <translation>옵티마이저</translation>
+    </message>
+    <message>
+        <source>LoRA</source>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <source>Freeze</source>
+        <translation>동결</translation>
+    </message>
+    <message>
+        <source>QLoRA</source>
+        <translation>QLoRA</translation>
+    </message>
+    <message>
+        <source>Preference</source>
+        <translation>선호 학습</translation>
+    </message>
+    <message>
+        <source>New model</source>
+        <translation>새 모델</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>엔진</translation>
+    </message>
+    <message>
+        <source>Choose a folder</source>
+        <translation>폴더 선택</translation>
+    </message>
+    <message>
+        <source>Preview records…</source>
+        <translation>레코드 미리보기…</translation>
+    </message>
+    <message>
+        <source>Page through the records as they will be trained: the template, the trained tokens highlighted, and the token counts</source>
+        <translation>학습될 모습 그대로 레코드를 넘겨 봅니다: 템플릿, 강조된 학습 토큰, 토큰 수</translation>
+    </message>
+    <message>
+        <source>Not available in this build yet</source>
+        <translation>이 빌드에서는 아직 쓸 수 없습니다</translation>
+    </message>
+    <message>
+        <source>%1 (not available for this stage or folder)</source>
+        <translation>%1 (이 단계나 폴더에서는 쓸 수 없음)</translation>
+    </message>
+    <message>
+        <source>No dataset in this folder fits the stage.</source>
+        <translation>이 폴더에는 이 단계에 맞는 데이터셋이 없습니다.</translation>
+    </message>
+    <message>
+        <source>Order: %1</source>
+        <translation>순서: %1</translation>
+    </message>
+</context>
+<context>
+    <name>lathe::ui::TrainTab</name>
+    <message>
+        <source>%1 has no trainer_log.jsonl</source>
+        <translation>%1에 trainer_log.jsonl이 없습니다</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2 · elapsed %3 · remaining %4 · loss %5</source>
+        <translation>스텝 %1/%2 · 경과 %3 · 남은 시간 %4 · 손실 %5</translation>
+    </message>
+    <message>
+        <source>step %1: loss %2, lr %3, grad norm %4, %5 tokens/s</source>
+        <translation>스텝 %1: 손실 %2, 학습률 %3, 그래디언트 노름 %4, 초당 %5 토큰</translation>
+    </message>
+    <message>
+        <source>step %1: eval loss %2</source>
+        <translation>스텝 %1: 평가 손실 %2</translation>
+    </message>
+    <message>
+        <source>saved %1</source>
+        <translation>저장함: %1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Starter&lt;/b&gt; — no model yet? Lathe creates a tiny model from scratch, trains its tokenizer on the bundled corpus and teaches it its name with the bundled identity set. Press &lt;b&gt;Start&lt;/b&gt; (a few minutes on two CPU cores), then ask it in &lt;b&gt;Chat&lt;/b&gt;: “who are you?”</source>
+        <translation>&lt;b&gt;스타터&lt;/b&gt; — 아직 모델이 없나요? Lathe가 작은 모델을 처음부터 만들고, 함께 제공되는 말뭉치로 토크나이저를 학습한 뒤, identity 데이터셋으로 자기 이름을 가르칩니다. &lt;b&gt;시작&lt;/b&gt;을 누르고(CPU 코어 2개로 몇 분) &lt;b&gt;대화&lt;/b&gt; 탭에서 “who are you?”라고 물어보세요</translation>
+    </message>
+    <message>
+        <source>Assistant name</source>
+        <translation>어시스턴트 이름</translation>
+    </message>
+    <message>
+        <source>The name the new model will answer with</source>
+        <translation>새 모델이 대답할 이름</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>시작</translation>
+    </message>
+    <message>
+        <source>Start training (Ctrl+Return)</source>
+        <translation>학습 시작 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Abort</source>
+        <translation>중단</translation>
+    </message>
+    <message>
+        <source>Stop after the current optimizer step and keep a checkpoint (Esc)</source>
+        <translation>현재 옵티마이저 스텝이 끝나면 멈추고 체크포인트를 남깁니다 (Esc)</translation>
+    </message>
+    <message>
+        <source>Preview command</source>
+        <translation>명령 미리보기</translation>
+    </message>
+    <message>
+        <source>Show the lathe-cli command and YAML that run the same training</source>
+        <translation>같은 학습을 실행하는 lathe-cli 명령과 YAML을 보여 줍니다</translation>
+    </message>
+    <message>
+        <source>Save config…</source>
+        <translation>설정 저장…</translation>
+    </message>
+    <message>
+        <source>Save these settings as a YAML file that lathe-cli train reads</source>
+        <translation>lathe-cli train이 읽는 YAML 파일로 설정을 저장합니다</translation>
+    </message>
+    <message>
+        <source>Load config…</source>
+        <translation>설정 불러오기…</translation>
+    </message>
+    <message>
+        <source>Load settings from a YAML file (LLaMA-Factory keys)</source>
+        <translation>YAML 파일(LLaMA-Factory 키)에서 설정을 불러옵니다</translation>
+    </message>
+    <message>
+        <source>Compare runs</source>
+        <translation>실행 비교</translation>
+    </message>
+    <message>
+        <source>Overlay the loss curves of other runs</source>
+        <translation>다른 실행의 손실 곡선을 겹쳐 그립니다</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>준비됨</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1을(를) 쓸 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>Fix the problems marked in red before starting.</source>
+        <translation>시작하기 전에 빨간색으로 표시된 문제를 고치세요.</translation>
+    </message>
+    <message>
+        <source>Preparing: reading datasets and the model…</source>
+        <translation>준비 중: 데이터셋과 모델을 읽는 중…</translation>
+    </message>
+    <message>
+        <source>output folder: %1</source>
+        <translation>출력 폴더: %1</translation>
+    </message>
+    <message>
+        <source>Stopping after the current step…</source>
+        <translation>현재 스텝이 끝나면 멈춥니다…</translation>
+    </message>
+    <message>
+        <source>Training finished: %1 steps in %2, mean loss %3. Output: %4</source>
+        <translation>학습 완료: %2 동안 %1 스텝, 평균 손실 %3. 출력: %4</translation>
+    </message>
+    <message>
+        <source>Training stopped at step %1 of %2. %3</source>
+        <translation>학습이 스텝 %1/%2에서 멈췄습니다. %3</translation>
+    </message>
+    <message>
+        <source>No checkpoint was written (no step had finished).</source>
+        <translation>끝난 스텝이 없어 체크포인트를 쓰지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>Checkpoint kept: %1 — set “Resume from checkpoint” to auto to continue.</source>
+        <translation>체크포인트를 남겼습니다: %1 — 이어 하려면 “체크포인트에서 이어 하기”를 auto로 두세요.</translation>
+    </message>
+    <message>
+        <source>Training failed: %1</source>
+        <translation>학습 실패: %1</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>끝남</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>완료</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>멈춤</translation>
+    </message>
+    <message>
+        <source>The new model is in %1; it is now the model in the model bar.</source>
+        <translation>새 모델이 %1에 있습니다. 이제 모델 막대의 모델로 선택되었습니다.</translation>
+    </message>
+    <message>
+        <source>Showing %1 (%2 logged steps)</source>
+        <translation>%1 표시 중 (기록된 스텝 %2개)</translation>
+    </message>
+    <message>
+        <source>Other run folder…</source>
+        <translation>다른 실행 폴더…</translation>
+    </message>
+    <message>
+        <source>Choose a run folder</source>
+        <translation>실행 폴더 선택</translation>
+    </message>
+    <message>
+        <source>Clear comparison</source>
+        <translation>비교 지우기</translation>
+    </message>
+    <message>
+        <source>Command preview</source>
+        <translation>명령 미리보기</translation>
+    </message>
+    <message>
+        <source>Save these settings as train.yaml (Save config…), then run:</source>
+        <translation>설정을 train.yaml로 저장(설정 저장…)한 뒤 실행하세요:</translation>
+    </message>
+    <message>
+        <source>The settings as saved in %1 (save again after changes), run with:</source>
+        <translation>%1에 저장된 설정(바꾼 뒤에는 다시 저장)을 다음으로 실행합니다:</translation>
+    </message>
+    <message>
+        <source>Copy command and YAML</source>
+        <translation>명령과 YAML 복사</translation>
+    </message>
+    <message>
+        <source>Save YAML…</source>
+        <translation>YAML 저장…</translation>
+    </message>
+    <message>
+        <source>Save training config</source>
+        <translation>학습 설정 저장</translation>
+    </message>
+    <message>
+        <source>YAML files (*.yaml *.yml)</source>
+        <translation>YAML 파일 (*.yaml *.yml)</translation>
+    </message>
+    <message>
+        <source>Save config</source>
+        <translation>설정 저장</translation>
+    </message>
+    <message>
+        <source>Load training config</source>
+        <translation>학습 설정 불러오기</translation>
+    </message>
+    <message>
+        <source>Load config</source>
+        <translation>설정 불러오기</translation>
+    </message>
+</context>
+<context>
+    <name>lathe::widgets::LossPlot</name>
+    <message>
+        <source>Save plot as PNG</source>
+        <translation>그래프를 PNG로 저장</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 이미지 (*.png)</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>스텝</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>손실</translation>
+    </message>
+    <message>
+        <source>learning rate</source>
+        <translation>학습률</translation>
+    </message>
+    <message>
+        <source>%1: loss</source>
+        <translation>%1: 손실</translation>
+    </message>
+    <message>
+        <source>smoothed</source>
+        <translation>평활</translation>
+    </message>
+    <message>
+        <source>eval loss</source>
+        <translation>평가 손실</translation>
+    </message>
+    <message>
+        <source>Smoothing</source>
+        <translation>평활화</translation>
+    </message>
+    <message>
+        <source>Weight of the exponential moving average drawn over the raw loss (0 = off)</source>
+        <translation>원래 손실 위에 그리는 지수 이동 평균의 가중치 (0 = 끔)</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>맞춤</translation>
+    </message>
+    <message>
+        <source>Show all data again after zooming or panning (mouse wheel zooms, dragging pans)</source>
+        <translation>확대나 이동 뒤 전체 데이터를 다시 보여 줍니다 (마우스 휠로 확대, 끌어서 이동)</translation>
+    </message>
+    <message>
+        <source>Save PNG…</source>
+        <translation>PNG 저장…</translation>
+    </message>
+    <message>
+        <source>Save the plot as a PNG image</source>
+        <translation>그래프를 PNG 이미지로 저장합니다</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,158 @@
+// Chat with real widgets and a tiny model: tokens stream into the view, Korean goes in and out, an
+// adapter is swapped without reloading the base, and side by side answers with base and fine-tuned.
+#include "core/chat/chat_session.h"
+#include "tests/registry.h"
+#include "tests/ui/ui_fixtures.h"
+#include "ui/chat_controller.h"
+#include "ui/chat_tab.h"
+#include "ui/main_window.h"
+#include "ui/model_bar.h"
+#include "widgets/chat_view.h"
+
+#include <QCheckBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTest>
+
+using namespace lathe;
+using namespace lathe::test;
+
+namespace {
+
+ChatOptions greedy(int tokens) {
+    ChatOptions o;
+    o.temperature = 0;
+    o.max_new_tokens = tokens;
+    return o;
+}
+
+}  // namespace
+
+class TestUiChat : public QObject {
+    Q_OBJECT
+private slots:
+    void sessionSwapsAdaptersWithoutReloadingTheBase() {
+        ChatSession s;
+        s.load(ui_model_dir(), "cpu");
+        s.set_template("chatml");
+        const std::vector<Message> q = {{Role::User, "Who are you?"}};
+        const ChatReply base = s.reply(q, "", greedy(12), ChatVariant::Base);
+        QVERIFY(base.new_tokens > 0);
+        const std::string a1 = ui_make_adapter("chat-adapter-1", 1), a2 = ui_make_adapter("chat-adapter-2", 2);
+        s.set_adapter(a1);
+        QVERIFY(s.has_adapter() && !s.adapter_is_full_model());
+        const ChatReply t1 = s.reply(q, "", greedy(12), ChatVariant::Tuned);
+        // With the adapter switched off the base answers exactly as before it was attached.
+        QCOMPARE(QString::fromStdString(s.reply(q, "", greedy(12), ChatVariant::Base).text), QString::fromStdString(base.text));
+        QVERIFY2(t1.text != base.text, "a random adapter changes the answer");
+        s.set_adapter(a2);
+        const ChatReply t2 = s.reply(q, "", greedy(12), ChatVariant::Tuned);
+        QVERIFY(t2.text != t1.text);
+        s.set_adapter("");
+        QVERIFY(!s.has_adapter());
+        QCOMPARE(QString::fromStdString(s.reply(q, "", greedy(12), ChatVariant::Tuned).text), QString::fromStdString(base.text));
+        // Cancellation stops at once.
+        std::atomic<bool> cancel{true};
+        QCOMPARE(QString::fromStdString(s.reply(q, "", greedy(50), ChatVariant::Tuned, {}, &cancel).finish), QString("cancelled"));
+    }
+
+    void sessionErrorsAreMessages() {
+        ChatSession s;
+        try {
+            s.reply({{Role::User, "hi"}}, "", greedy(4), ChatVariant::Tuned);
+            QFAIL("no error without a model");
+        } catch (const std::exception& e) {
+            QVERIFY2(QString(e.what()).contains("no model is loaded"), e.what());
+        }
+        try {
+            s.load(scratch_dir() + "/missing-model", "cpu");
+            QFAIL("no error for a missing folder");
+        } catch (const std::exception& e) {
+            QVERIFY2(QString(e.what()).contains("missing-model"), e.what());
+        }
+    }
+
+    void tokensStreamIntoTheView() {
+        ui::MainWindow w;
+        w.show();
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        w.modelBar()->setModelPath(QString::fromStdString(ui_model_dir()));
+        w.modelBar()->setTemplateName("chatml");
+        ui::ChatTab* tab = w.chatTab();
+        ui::ChatSampling s;
+        s.temperature = 0;
+        s.maxNewTokens = 24;
+        tab->setSampling(s);
+        tab->load();
+        QVERIFY2(wait_until([&] { return w.chatController()->isLoaded() && !w.chatController()->isBusy(); }, 30000),
+                 qPrintable(tab->statusText()));
+        QVERIFY(tab->statusText().contains("llama"));
+
+        QSignalSpy pieces(w.chatController(), &ui::ChatController::piece);
+        QSignalSpy done(w.chatController(), &ui::ChatController::replyDone);
+        w.tabs()->setCurrentWidget(tab);
+        tab->input()->setFocus();
+        tab->input()->setPlainText(QString::fromUtf8("너는 누구니?"));  // keyClicks only types Latin-1
+        QTest::keyClick(tab->input(), Qt::Key_Return, Qt::ControlModifier);  // the send shortcut
+        QVERIFY(wait_until([&] { return done.count() == 1; }, 30000));
+        QVERIFY(pieces.count() >= 1);
+        QString streamed;
+        for (const auto& args : pieces) streamed += args.at(1).toString();
+        widgets::ChatView* view = tab->tunedView();
+        QCOMPARE(view->count(), 2);
+        QCOMPARE(view->text(0), QString::fromUtf8("너는 누구니?"));
+        QCOMPARE(view->text(1), streamed);
+        QVERIFY(!streamed.isEmpty());
+        QVERIFY(tab->input()->toPlainText().isEmpty());
+        QVERIFY(tab->sendButton()->isEnabled());
+    }
+
+    void sideBySideAnswersWithBaseAndFineTuned() {
+        ui::MainWindow w;
+        w.show();
+        w.modelBar()->setModelPath(QString::fromStdString(ui_model_dir()));
+        w.modelBar()->setTemplateName("chatml");
+        const QString adapter = QString::fromStdString(ui_make_adapter("chat-adapter-3", 3));
+        w.modelBar()->setCheckpoint(adapter);
+        ui::ChatTab* tab = w.chatTab();
+        ui::ChatSampling s;
+        s.temperature = 0;
+        s.maxNewTokens = 16;
+        tab->setSampling(s);
+        tab->load();
+        QVERIFY2(wait_until([&] { return w.chatController()->isLoaded() && !w.chatController()->isBusy(); }, 30000),
+                 qPrintable(tab->statusText()));
+        QCOMPARE(w.chatController()->loadedAdapter(), adapter);
+        tab->sideBySide()->setChecked(true);
+        QSignalSpy done(w.chatController(), &ui::ChatController::replyDone);
+        tab->input()->setPlainText("Who are you?");
+        tab->send();
+        QVERIFY(wait_until([&] { return done.count() == 2; }, 30000));
+        QCOMPARE(tab->baseView()->count(), 2);
+        QCOMPARE(tab->tunedView()->count(), 2);
+        QVERIFY2(tab->baseView()->text(1) != tab->tunedView()->text(1), "the adapter changes the answer");
+
+        // Stop ends a long reply early.
+        s.maxNewTokens = 4000;
+        tab->setSampling(s);
+        tab->sideBySide()->setChecked(false);
+        tab->input()->setPlainText("Count to three.");
+        tab->send();
+        QTest::qWait(50);
+        QTest::mouseClick(tab->stopButton(), Qt::LeftButton);
+        QVERIFY(wait_until([&] { return done.count() == 3; }, 30000));
+        // A tiny random model may also end on its own stop token before the click lands.
+        const QString finish = done.at(2).at(1).toString();
+        QVERIFY2(finish == "cancelled" || (finish == "stop" && done.at(2).at(2).toLongLong() < 4000), qPrintable(finish));
+
+        // Clear forgets the conversation.
+        tab->clear();
+        QCOMPARE(tab->tunedView()->count(), 0);
+    }
+};
+
+LATHE_TEST(TestUiChat)
+#include "test_ui_chat.moc"

@@ -1,0 +1,62 @@
+// Switching the language in the model bar changes the visible strings to Korean at once, and back.
+#include "tests/registry.h"
+#include "ui/language.h"
+#include "ui/main_window.h"
+#include "ui/model_bar.h"
+#include "ui/train_form.h"
+#include "ui/train_tab.h"
+#include "ui/chat_tab.h"
+
+#include <QComboBox>
+#include <QFile>
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QTabWidget>
+#include <QTest>
+
+using namespace lathe;
+
+class TestUiLanguage : public QObject {
+    Q_OBJECT
+private slots:
+    void koreanCatalogueIsCompiledIn() { QVERIFY(QFile::exists(":/i18n/lathe_ko.qm")); }
+
+    void switchingChangesVisibleStrings() {
+        ui::MainWindow w;
+        w.show();
+        QCOMPARE(w.tabs()->tabText(0), QString("Train"));
+        QCOMPARE(w.trainTab()->startButton()->text(), QString("Start"));
+        auto* lang = w.modelBar()->findChild<QComboBox*>("language");
+        QVERIFY(lang);
+        QCOMPARE(lang->currentData().toString(), QString("en"));
+        lang->setCurrentIndex(lang->findData("ko"));
+        QCOMPARE(ui::current_language(), QString("ko"));
+        QTRY_COMPARE(w.tabs()->tabText(0), QString::fromUtf8("학습"));
+        QCOMPARE(w.tabs()->tabText(2), QString::fromUtf8("대화"));
+        QCOMPARE(w.trainTab()->startButton()->text(), QString::fromUtf8("시작"));
+        QCOMPARE(w.chatTab()->sendButton()->text(), QString::fromUtf8("보내기"));
+        QCOMPARE(w.windowTitle(), QString::fromUtf8("Lathe 스튜디오"));
+        // Table-driven form labels follow too.
+        bool found = false;
+        for (QLabel* l : w.trainTab()->form()->findChildren<QLabel*>()) found |= l->text() == QString::fromUtf8("학습률");
+        QVERIFY2(found, "the learning-rate label is translated");
+        QCOMPARE(QSettings().value("ui/language").toString(), QString("ko"));
+
+        lang->setCurrentIndex(lang->findData("en"));
+        QTRY_COMPARE(w.tabs()->tabText(0), QString("Train"));
+        QCOMPARE(w.trainTab()->startButton()->text(), QString("Start"));
+    }
+
+    void everyKoreanStringIsTranslated() {
+        QFile ts(LATHE_SOURCE_DIR "/resources/translations/lathe_ko.ts");
+        QVERIFY(ts.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(ts.readAll());
+        QVERIFY(text.count("<message>") > 200);
+        QCOMPARE(text.count("type=\"unfinished\""), 0);
+        QCOMPARE(text.count("<translation></translation>"), 0);
+    }
+};
+
+LATHE_TEST(TestUiLanguage)
+#include "test_ui_language.moc"

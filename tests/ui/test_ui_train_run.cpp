@@ -1,0 +1,182 @@
+// The Train tab end to end with real widgets: fill the form, Start, watch points arrive in the plot and
+// the progress bar move, finish with a checkpoint and an adapter; abort mid-run; close while training.
+#include "core/train/train_config.h"
+#include "tests/registry.h"
+#include "tests/ui/ui_fixtures.h"
+#include "ui/main_window.h"
+#include "ui/model_bar.h"
+#include "ui/train_controller.h"
+#include "ui/train_form.h"
+#include "ui/train_tab.h"
+#include "widgets/loss_plot.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTest>
+#include <QTimer>
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+using namespace lathe;
+using namespace lathe::test;
+
+namespace {
+
+// Fills the form the way a user does: the widgets, not TrainConfig.
+void fillForm(ui::MainWindow& w, const std::string& out, int steps, int saveSteps) {
+    w.modelBar()->setModelPath(QString::fromStdString(ui_model_dir()));
+    w.modelBar()->setMethod("lora", 0);
+    w.modelBar()->setTemplateName("chatml");
+    ui::TrainForm* f = w.trainTab()->form();
+    auto* dir = qobject_cast<QLineEdit*>(f->editor("dataset_dir"));
+    dir->clear();
+    QTest::keyClicks(dir, QString::fromStdString(ui_dataset_dir()));
+    QListWidget* list = f->datasetList();
+    QListWidgetItem* demo = nullptr;
+    for (int i = 0; i < list->count(); ++i) {
+        list->item(i)->setCheckState(Qt::Unchecked);  // the starter's "identity" is not in this folder
+        if (list->item(i)->data(Qt::UserRole).toString() == "demo") demo = list->item(i);
+    }
+    QVERIFY2(demo, "the demo dataset is listed for sft");
+    demo->setCheckState(Qt::Checked);
+    qobject_cast<QSpinBox*>(f->editor("max_steps"))->setValue(steps);
+    qobject_cast<QSpinBox*>(f->editor("logging_steps"))->setValue(1);
+    qobject_cast<QSpinBox*>(f->editor("save_steps"))->setValue(saveSteps);
+    qobject_cast<QSpinBox*>(f->editor("cutoff_len"))->setValue(64);
+    qobject_cast<QSpinBox*>(f->editor("per_device_train_batch_size"))->setValue(2);
+    qobject_cast<QSpinBox*>(f->editor("gradient_accumulation_steps"))->setValue(1);
+    qobject_cast<QSpinBox*>(f->editor("threads"))->setValue(1);
+    auto* lr = qobject_cast<QLineEdit*>(f->editor("learning_rate"));
+    lr->selectAll();
+    QTest::keyClicks(lr, "0.001");
+    auto* o = qobject_cast<QLineEdit*>(f->editor("output_dir"));
+    o->selectAll();
+    QTest::keyClicks(o, QString::fromStdString(out));
+}
+
+}  // namespace
+
+class TestUiTrainRun : public QObject {
+    Q_OBJECT
+private slots:
+    void trainsToTheEndWithoutStallingTheUi() {
+        ui::MainWindow w;
+        w.show();
+        // The window's first paint (fonts, the whole form) is not what this test measures.
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const std::string out = scratch_dir() + "/run-finish";
+        fillForm(w, out, 12, 5);
+        QTest::qWait(300);
+        ui::TrainTab* tab = w.trainTab();
+        QVERIFY2(tab->validateNow().isEmpty(), qPrintable(tab->problems().value(0).second));
+        QVERIFY(tab->startButton()->isEnabled());
+
+        QSignalSpy finished(w.trainController(), &ui::TrainController::finished);
+        QSignalSpy points(w.trainController(), &ui::TrainController::logPoints);
+        // The longest gap between ticks of a 5 ms timer is the longest the UI thread was blocked.
+        QElapsedTimer clock;
+        qint64 last = 0, longest = 0;
+        QTimer ticker;
+        ticker.setInterval(5);
+        QObject::connect(&ticker, &QTimer::timeout, [&] {
+            const qint64 now = clock.elapsed();
+            longest = std::max(longest, now - last);
+            last = now;
+        });
+        int progressSeen = 0, plotSeenBeforeEnd = 0;
+        QObject::connect(tab->progressBar(), &QProgressBar::valueChanged, [&](int v) { progressSeen = std::max(progressSeen, v); });
+        // TrainTab's slot runs first (connected first): the plot already holds these points here.
+        QObject::connect(w.trainController(), &ui::TrainController::logPoints, [&] {
+            plotSeenBeforeEnd = std::max(plotSeenBeforeEnd, tab->plot()->lossPointCount());
+        });
+        QTest::mouseClick(tab->startButton(), Qt::LeftButton);
+        QVERIFY(w.trainController()->isRunning());
+        QVERIFY(!tab->startButton()->isEnabled());
+        QVERIFY(tab->abortButton()->isEnabled());
+        clock.start();
+        ticker.start();
+        QVERIFY2(wait_until([&] { return finished.count() == 1; }, 120000), "training did not finish in 2 minutes");
+        ticker.stop();
+
+        const auto r = finished.at(0).at(0).value<ui::RunResult>();
+        QVERIFY2(r.status == ui::RunResult::Completed, qPrintable(r.message));
+        QCOMPARE(r.steps, qint64(12));
+        QVERIFY(points.count() >= 1);
+        QVERIFY2(plotSeenBeforeEnd > 0, "points reached the plot while the run was going");
+        wait_until([&] { return tab->plot()->lossPointCount() == 12; }, 2000);
+        QCOMPARE(tab->plot()->lossPointCount(), 12);  // logging_steps 1: one point per step
+        QCOMPARE(tab->progressBar()->value(), 12);
+        QCOMPARE(tab->progressBar()->maximum(), 12);
+        QVERIFY(progressSeen > 0);
+        QVERIFY2(tab->noticeText().contains("finished"), qPrintable(tab->noticeText()));
+        QVERIFY(fs::exists(out + "/checkpoint-5/adapter_model.safetensors"));
+        QVERIFY(fs::exists(out + "/checkpoint-10"));
+        QVERIFY(fs::exists(out + "/adapter_model.safetensors"));
+        QVERIFY(fs::exists(out + "/trainer_log.jsonl"));
+        QVERIFY(tab->startButton()->isEnabled() || !tab->problems().isEmpty());
+        // The finished run becomes the checkpoint of the model bar (Chat uses it).
+        QCOMPARE(w.modelBar()->checkpoint(), QDir(QString::fromStdString(out)).absolutePath());
+        QVERIFY2(longest < 100, qPrintable(QString("the UI thread stalled for %1 ms during training").arg(longest)));
+        qInfo("longest event-loop stall during training: %lld ms", static_cast<long long>(longest));
+    }
+
+    void abortStopsWithinAStepAndKeepsACheckpoint() {
+        ui::MainWindow w;
+        w.show();
+        const std::string out = scratch_dir() + "/run-abort";
+        fillForm(w, out, 100000, 0);
+        ui::TrainTab* tab = w.trainTab();
+        QSignalSpy finished(w.trainController(), &ui::TrainController::finished);
+        QTest::mouseClick(tab->startButton(), Qt::LeftButton);
+        QVERIFY(wait_until([&] { return tab->progressBar()->value() >= 3; }, 60000));
+        QElapsedTimer t;
+        t.start();
+        QTest::mouseClick(tab->abortButton(), Qt::LeftButton);
+        QVERIFY(!tab->abortButton()->isEnabled());
+        QVERIFY(wait_until([&] { return finished.count() == 1; }, 30000));
+        const auto r = finished.at(0).at(0).value<ui::RunResult>();
+        QCOMPARE(r.status, ui::RunResult::Cancelled);
+        QVERIFY(r.steps >= 3 && r.steps < 100000);
+        QVERIFY2(!r.lastCheckpoint.isEmpty(), "an aborted run keeps a checkpoint");
+        QVERIFY(fs::exists(r.lastCheckpoint.toStdString() + "/adapter_model.safetensors"));
+        QVERIFY(r.lastCheckpoint.endsWith(QString("checkpoint-%1").arg(r.steps)));
+        QVERIFY2(tab->noticeText().contains(r.lastCheckpoint), qPrintable(tab->noticeText()));
+        qInfo("abort took %lld ms (a step of this model takes a few ms)", static_cast<long long>(t.elapsed()));
+    }
+
+    void closingWhileTrainingStopsCleanly() {
+        auto* w = new ui::MainWindow;
+        w->setAttribute(Qt::WA_DeleteOnClose, false);
+        w->show();
+        const std::string out = scratch_dir() + "/run-close";
+        fillForm(*w, out, 100000, 0);
+        QSignalSpy finished(w->trainController(), &ui::TrainController::finished);
+        int asked = 0;
+        w->setConfirmStop([&] {
+            ++asked;
+            return asked > 1;  // the first time the user says no: training goes on
+        });
+        QTest::mouseClick(w->trainTab()->startButton(), Qt::LeftButton);
+        QVERIFY(wait_until([&] { return w->trainTab()->progressBar()->value() >= 2; }, 60000));
+        QVERIFY(!w->close());
+        QCOMPARE(asked, 1);
+        QVERIFY(w->trainController()->isRunning());
+        w->close();  // yes: stop, then close once the run has ended
+        QCOMPARE(asked, 2);
+        QVERIFY(wait_until([&] { return finished.count() == 1 && !w->isVisible(); }, 30000));
+        const auto r = finished.at(0).at(0).value<ui::RunResult>();
+        QCOMPARE(r.status, ui::RunResult::Cancelled);
+        QVERIFY(fs::exists(r.lastCheckpoint.toStdString()));
+        delete w;
+    }
+};
+
+LATHE_TEST(TestUiTrainRun)
+#include "test_ui_train_run.moc"

@@ -1,0 +1,113 @@
+// Invalid settings show their message next to the field (or under the model bar) before Start, and
+// Start stays blocked until they are fixed.
+#include "core/train/train_config.h"
+#include "tests/registry.h"
+#include "tests/ui/ui_fixtures.h"
+#include "ui/main_window.h"
+#include "ui/model_bar.h"
+#include "ui/train_controller.h"
+#include "ui/train_form.h"
+#include "ui/train_tab.h"
+
+#include <QCheckBox>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTest>
+
+using namespace lathe;
+using namespace lathe::test;
+
+class TestUiValidation : public QObject {
+    Q_OBJECT
+private slots:
+    void invalidFieldsShowMessagesAndBlockStart() {
+        ui::MainWindow w;
+        w.show();
+        ui::TrainTab* tab = w.trainTab();
+        tab->loadConfig(ui_train_config(scratch_dir() + "/never-run", 5));
+        QVERIFY2(tab->validateNow().isEmpty(), qPrintable(tab->problems().value(0).second));
+        ui::TrainForm* f = tab->form();
+
+        auto* lr = qobject_cast<QLineEdit*>(f->editor("learning_rate"));
+        lr->selectAll();
+        QTest::keyClicks(lr, "-1");
+        auto* warmup = qobject_cast<QLineEdit*>(f->editor("warmup_ratio"));
+        warmup->selectAll();
+        QTest::keyClicks(warmup, "1.5");
+        auto* beta2 = qobject_cast<QLineEdit*>(f->editor("adam_beta2"));
+        beta2->selectAll();
+        QTest::keyClicks(beta2, "abc");
+        qobject_cast<QCheckBox*>(f->editor("bf16"))->setChecked(true);
+        qobject_cast<QCheckBox*>(f->editor("fp16"))->setChecked(true);
+        auto* dropout = qobject_cast<QLineEdit*>(f->editor("lora_dropout"));
+        dropout->selectAll();
+        QTest::keyClicks(dropout, "1");
+
+        // The checks run by themselves shortly after an edit.
+        QVERIFY(wait_until([&] { return !f->errorText("learning_rate").isEmpty(); }, 10000));
+        QVERIFY2(f->errorText("learning_rate").contains("must be positive"), qPrintable(f->errorText("learning_rate")));
+        QVERIFY2(f->errorText("warmup_ratio").contains("[0, 1)"), qPrintable(f->errorText("warmup_ratio")));
+        QVERIFY2(f->errorText("adam_beta2").contains("expected a number, got 'abc'"), qPrintable(f->errorText("adam_beta2")));
+        QVERIFY2(f->errorText("bf16").contains("cannot both be set"), qPrintable(f->errorText("bf16")));
+        QVERIFY2(f->errorText("lora_dropout").contains("[0, 1)"), qPrintable(f->errorText("lora_dropout")));
+        QVERIFY(f->errorText("seed").isEmpty());
+        QVERIFY(!tab->startButton()->isEnabled());
+        tab->start();  // a shortcut or a stale click must not start either
+        QVERIFY(!w.trainController()->isRunning());
+        QVERIFY(tab->noticeText().contains("problems"));
+
+        // Fixing the fields clears their messages and frees Start.
+        lr->selectAll();
+        QTest::keyClicks(lr, "0.001");
+        warmup->selectAll();
+        QTest::keyClicks(warmup, "0.1");
+        beta2->selectAll();
+        QTest::keyClicks(beta2, "0.999");
+        qobject_cast<QCheckBox*>(f->editor("fp16"))->setChecked(false);
+        dropout->selectAll();
+        QTest::keyClicks(dropout, "0.05");
+        QVERIFY(wait_until([&] { return f->errorText("learning_rate").isEmpty(); }, 10000));
+        QVERIFY(tab->startButton()->isEnabled());
+        QVERIFY(f->errorText("bf16").isEmpty());
+        QVERIFY(tab->problems().isEmpty());
+    }
+
+    void missingDatasetModelAndOutputAreNamed() {
+        ui::MainWindow w;
+        w.show();
+        ui::TrainTab* tab = w.trainTab();
+        TrainConfig c = ui_train_config(scratch_dir() + "/never-run-2", 5);
+        c.dataset = "";
+        c.model_name_or_path = scratch_dir() + "/no-such-model";
+        tab->loadConfig(c);
+        qobject_cast<QLineEdit*>(tab->form()->editor("output_dir"))->clear();
+        tab->validateNow();
+        QVERIFY2(tab->form()->errorText("dataset").contains("no dataset chosen"), qPrintable(tab->form()->errorText("dataset")));
+        QVERIFY2(tab->form()->errorText("output_dir").contains("no output directory"),
+                 qPrintable(tab->form()->errorText("output_dir")));
+        QVERIFY2(w.modelBar()->errorText().contains("no-such-model"), qPrintable(w.modelBar()->errorText()));
+        QVERIFY(!tab->startButton()->isEnabled());
+
+        // A dataset of the wrong kind for the stage is named with the reason.
+        c = ui_train_config(scratch_dir() + "/never-run-3", 5);
+        c.dataset = "demo_pairs";
+        tab->loadConfig(c);
+        tab->validateNow();
+        QVERIFY2(tab->form()->errorText("dataset").contains("demo_pairs"), qPrintable(tab->form()->errorText("dataset")));
+    }
+
+    void aMissingDatasetFolderIsReported() {
+        ui::MainWindow w;
+        ui::TrainTab* tab = w.trainTab();
+        TrainConfig c = ui_train_config(scratch_dir() + "/never-run-4", 5);
+        c.dataset_dir = scratch_dir() + "/no-such-datasets";
+        tab->loadConfig(c);
+        tab->validateNow();
+        QVERIFY2(tab->form()->errorText("dataset_dir").contains("no-such-datasets"),
+                 qPrintable(tab->form()->errorText("dataset_dir")));
+        QVERIFY(!tab->startButton()->isEnabled());
+    }
+};
+
+LATHE_TEST(TestUiValidation)
+#include "test_ui_validation.moc"

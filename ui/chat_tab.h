@@ -1,0 +1,81 @@
+// The Chat tab: load the model bar's model with its checkpoint, talk to it with streaming replies, and
+// compare the base model with the fine-tuned one side by side.
+#pragma once
+#include "ui/chat_controller.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QDoubleSpinBox;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+
+namespace lathe {
+namespace widgets {
+class ChatView;
+}  // namespace widgets
+}  // namespace lathe
+
+namespace lathe {
+namespace ui {
+
+class ModelBar;
+
+class ChatTab : public QWidget {
+    Q_OBJECT
+public:
+    ChatTab(ModelBar* modelBar, ChatController* controller, QWidget* parent = nullptr);
+
+    // For tests and the screenshot tool.
+    widgets::ChatView* tunedView() const { return tunedView_; }
+    widgets::ChatView* baseView() const { return baseView_; }
+    QPlainTextEdit* input() const { return input_; }
+    QCheckBox* sideBySide() const { return sideBySide_; }
+    QPushButton* sendButton() const { return sendButton_; }
+    QPushButton* stopButton() const { return stopButton_; }
+    QString statusText() const;
+    void setSampling(const ChatSampling& s);
+    ChatSampling sampling() const;
+
+public slots:
+    void load();
+    void unload();
+    void send();
+    void stop();
+    void clear();
+
+protected:
+    void changeEvent(QEvent* e) override;
+
+private:
+    void retranslate();
+    void updateState();
+    void setStatus(const QString& text, bool error = false);
+    void onPiece(int side, const QString& text);
+    void onReplyDone(int side, const QString& finish, qint64 tokens, double tps);
+
+    ModelBar* bar_;
+    ChatController* controller_;
+    widgets::ChatView *tunedView_, *baseView_;
+    QLabel *tunedTitle_, *baseTitle_, *status_, *systemLabel_;
+    QLabel *tempLabel_, *topPLabel_, *topKLabel_, *maxLabel_, *repLabel_;
+    QWidget* baseBox_;
+    QPushButton *loadButton_, *unloadButton_, *sendButton_, *stopButton_, *clearButton_;
+    QCheckBox* sideBySide_;
+    QLineEdit* system_;
+    QPlainTextEdit* input_;
+    QGroupBox* samplingBox_;
+    QDoubleSpinBox *temperature_, *topP_, *repetition_;
+    QSpinBox *topK_, *maxTokens_;
+    QVector<ChatTurn> tunedHistory_, baseHistory_;
+    int streaming_[2] = {-1, -1};  // message index being streamed in each view
+    QString statusText_;
+    bool statusError_ = false;
+};
+
+}  // namespace ui
+}  // namespace lathe

@@ -1,0 +1,103 @@
+#include "ui/screenshot_tour.h"
+
+#include "core/train/train_config.h"
+#include "ui/chat_controller.h"
+#include "ui/chat_tab.h"
+#include "ui/dataset_preview_dialog.h"
+#include "ui/language.h"
+#include "ui/main_window.h"
+#include "ui/model_bar.h"
+#include "ui/train_tab.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTabWidget>
+
+#include <cstdio>
+
+namespace lathe {
+namespace ui {
+
+namespace {
+
+void settle(int ms) {
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < ms) QApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+bool waitFor(const std::function<bool()>& done, int timeoutMs) {
+    QElapsedTimer t;
+    t.start();
+    while (!done() && t.elapsed() < timeoutMs) QApplication::processEvents(QEventLoop::AllEvents, 20);
+    return done();
+}
+
+bool save(QWidget* w, const QString& path) {
+    const bool ok = w->grab().save(path);
+    std::fprintf(stderr, "%s %s\n", ok ? "wrote" : "FAILED", qPrintable(path));
+    return ok;
+}
+
+void chat(MainWindow& w, const QString& prompt) {
+    ChatTab* tab = w.chatTab();
+    tab->input()->setPlainText(prompt);
+    tab->send();
+    waitFor([&] { return !w.chatController()->isBusy(); }, 120000);
+    settle(200);
+}
+
+}  // namespace
+
+int run_screenshot_tour(const TourOptions& o) {
+    QDir().mkpath(o.outputDir);
+    MainWindow w;
+    w.resize(1320, 880);
+    w.show();
+    if (!o.config.isEmpty()) {
+        QString error;
+        if (!w.trainTab()->loadConfigFile(o.config, &error)) std::fprintf(stderr, "config: %s\n", qPrintable(error));
+    }
+    if (!o.model.isEmpty()) w.modelBar()->setModelPath(o.model);
+    if (!o.checkpoint.isEmpty()) w.modelBar()->setCheckpoint(o.checkpoint);
+    settle(300);
+    if (!o.checkpoint.isEmpty()) w.trainTab()->showRun(o.checkpoint);
+    if (!o.compareRun.isEmpty()) w.trainTab()->overlayRun(o.compareRun);
+    const bool chatting = !o.model.isEmpty() && !o.prompt.isEmpty();
+    if (chatting) {
+        w.chatTab()->sideBySide()->setChecked(!o.checkpoint.isEmpty());
+        w.chatTab()->load();
+        if (!waitFor([&] { return w.chatController()->isLoaded(); }, 120000))
+            std::fprintf(stderr, "chat: %s\n", qPrintable(w.chatTab()->statusText()));
+    }
+    int failures = 0;
+    const char* names[] = {"train", "evaluate", "chat", "export"};
+    for (const QString lang : {"en", "ko"}) {
+        w.setLanguage(lang);
+        settle(300);
+        if (chatting) chat(w, lang == "en" ? o.prompt : (o.promptKo.isEmpty() ? o.prompt : o.promptKo));
+        w.trainTab()->validateNow();
+        for (int i = 0; i < w.tabs()->count(); ++i) {
+            w.tabs()->setCurrentIndex(i);
+            settle(400);
+            failures += !save(&w, QStringLiteral("%1/%2-%3.png").arg(o.outputDir, names[i], lang));
+        }
+        w.tabs()->setCurrentIndex(0);
+        DatasetPreviewDialog preview(w.trainTab()->currentConfig(), &w);
+        preview.show();
+        waitFor([&] { return preview.isReady(); }, 60000);
+        settle(300);
+        failures += !save(&preview, QStringLiteral("%1/dataset-preview-%2.png").arg(o.outputDir, lang));
+        preview.close();
+    }
+    w.setConfirmStop([] { return true; });
+    w.close();
+    return failures;
+}
+
+}  // namespace ui
+}  // namespace lathe

@@ -1,0 +1,636 @@
+#include "ui/train_tab.h"
+
+#include "core/train/run_dir.h"
+#include "core/train/session.h"
+#include "core/train/train_config.h"
+#include "core/util/error.h"
+#include "ui/dataset_preview_dialog.h"
+#include "ui/model_bar.h"
+#include "ui/run_curve.h"
+#include "ui/studio_paths.h"
+#include "ui/train_form.h"
+#include "widgets/icons.h"
+#include "widgets/loss_plot.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDateTime>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFrame>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QShortcut>
+#include <QSplitter>
+#include <QTime>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace lathe {
+namespace ui {
+
+namespace {
+
+const char* kRed = "#c0392b";
+const char* kGreen = "#1e7e34";
+const char* kAmber = "#9a6700";
+
+QString hms(double seconds) { return QString::fromStdString(format_hms(seconds)); }
+
+QString shellQuote(const QString& s) {
+    if (!s.isEmpty() && !s.contains(QRegularExpression("[^A-Za-z0-9_./:=@%+-]"))) return s;
+    QString q = s;
+    q.replace("'", "'\\''");
+    return "'" + q + "'";
+}
+
+QString runLabel(const QString& dir) {
+    const QDir d(run_dir_of(dir));
+    QDir parent = d;
+    parent.cdUp();
+    return parent.dirName() + "/" + d.dirName();
+}
+
+}  // namespace
+
+TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* parent)
+    : QWidget(parent), bar_(modelBar), controller_(controller) {
+    savesRoot_ = saves_root();
+    // Left: the starter box and the form.
+    starterBox_ = new QFrame(this);
+    starterBox_->setFrameShape(QFrame::StyledPanel);
+    starterBox_->setStyleSheet("QFrame { background:#eef6ee; }");
+    starterText_ = new QLabel(starterBox_);
+    starterText_->setWordWrap(true);
+    starterNameLabel_ = new QLabel(starterBox_);
+    starterName_ = new QLineEdit(starterBox_);
+    starterName_->setObjectName("starterName");
+    auto* sl = new QVBoxLayout(starterBox_);
+    sl->addWidget(starterText_);
+    auto* nameRow = new QHBoxLayout;
+    nameRow->addWidget(starterNameLabel_);
+    nameRow->addWidget(starterName_, 1);
+    sl->addLayout(nameRow);
+
+    form_ = new TrainForm(this);
+    form_->setAvailableStages(trainable_stages());
+    formScroll_ = new QScrollArea(this);
+    formScroll_->setWidgetResizable(true);
+    formScroll_->setWidget(form_);
+    formScroll_->setFrameShape(QFrame::NoFrame);
+    auto* left = new QWidget(this);
+    auto* ll = new QVBoxLayout(left);
+    ll->setContentsMargins(0, 0, 0, 0);
+    ll->addWidget(starterBox_);
+    ll->addWidget(formScroll_, 1);
+
+    // Right: actions, problems, progress, plot and log.
+    startButton_ = new QPushButton(widgets::icon(widgets::IconKind::Start), QString(), this);
+    startButton_->setObjectName("start");
+    abortButton_ = new QPushButton(widgets::icon(widgets::IconKind::Stop), QString(), this);
+    abortButton_->setObjectName("abort");
+    commandButton_ = new QPushButton(widgets::icon(widgets::IconKind::Preview), QString(), this);
+    saveButton_ = new QPushButton(widgets::icon(widgets::IconKind::Save), QString(), this);
+    loadButton_ = new QPushButton(widgets::icon(widgets::IconKind::Open), QString(), this);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(startButton_);
+    buttons->addWidget(abortButton_);
+    buttons->addStretch(1);
+    buttons->addWidget(commandButton_);
+    buttons->addWidget(saveButton_);
+    buttons->addWidget(loadButton_);
+    generalProblems_ = new QLabel(this);
+    generalProblems_->setWordWrap(true);
+    generalProblems_->setStyleSheet(QStringLiteral("color:%1;").arg(kRed));
+    generalProblems_->setVisible(false);
+    generalProblems_->setObjectName("generalProblems");
+    generalProblems_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    progress_ = new QProgressBar(this);
+    progress_->setRange(0, 1);
+    progress_->setValue(0);
+    progress_->setFormat(QString());  // "0 / 1" before any run would be noise
+    statusLabel_ = new QLabel(this);
+    notice_ = new QLabel(this);
+    notice_->setWordWrap(true);
+    notice_->setVisible(false);
+    notice_->setObjectName("notice");
+    notice_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    compareButton_ = new QToolButton(this);
+    compareButton_->setIcon(widgets::icon(widgets::IconKind::Compare));
+    compareButton_->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    compareButton_->setPopupMode(QToolButton::InstantPopup);
+    compareButton_->setMenu(new QMenu(compareButton_));
+    connect(compareButton_->menu(), &QMenu::aboutToShow, this, &TrainTab::fillCompareMenu);
+    plot_ = new widgets::LossPlot(this);
+    log_ = new QPlainTextEdit(this);
+    log_->setReadOnly(true);
+    log_->setMaximumBlockCount(5000);
+    log_->setObjectName("log");
+
+    auto* plotBox = new QWidget(this);
+    auto* pl = new QVBoxLayout(plotBox);
+    pl->setContentsMargins(0, 0, 0, 0);
+    auto* compareRow = new QHBoxLayout;
+    compareRow->addStretch(1);
+    compareRow->addWidget(compareButton_);
+    pl->addLayout(compareRow);
+    pl->addWidget(plot_, 1);
+    auto* runSplit = new QSplitter(Qt::Vertical, this);
+    runSplit->addWidget(plotBox);
+    runSplit->addWidget(log_);
+    runSplit->setStretchFactor(0, 3);
+    runSplit->setStretchFactor(1, 1);
+    auto* right = new QWidget(this);
+    auto* rl = new QVBoxLayout(right);
+    rl->setContentsMargins(0, 0, 0, 0);
+    rl->addLayout(buttons);
+    rl->addWidget(generalProblems_);
+    rl->addWidget(progress_);
+    rl->addWidget(statusLabel_);
+    rl->addWidget(notice_);
+    rl->addWidget(runSplit, 1);
+
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(left);
+    split->addWidget(right);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    split->setSizes({520, 760});
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(split);
+
+    validateTimer_ = new QTimer(this);
+    validateTimer_->setSingleShot(true);
+    validateTimer_->setInterval(250);
+    connect(validateTimer_, &QTimer::timeout, this, &TrainTab::validateAsync);
+
+    connect(startButton_, &QPushButton::clicked, this, &TrainTab::start);
+    connect(abortButton_, &QPushButton::clicked, this, &TrainTab::abort);
+    connect(commandButton_, &QPushButton::clicked, this, &TrainTab::previewCommand);
+    connect(saveButton_, &QPushButton::clicked, this, &TrainTab::saveConfigDialog);
+    connect(loadButton_, &QPushButton::clicked, this, &TrainTab::loadConfigDialog);
+    connect(form_, &TrainForm::previewRequested, this, &TrainTab::previewDataset);
+    connect(form_, &TrainForm::changed, this, [this](const QString& key) {
+        if (key == "output_dir" && !settingOutput_) outputAuto_ = false;
+        if (key == "identity_name" || key.isEmpty()) {
+            const QString name = form_->value("identity_name");
+            if (starterName_->text() != name) starterName_->setText(name);
+        }
+        if (key == "stage" || key.isEmpty()) updateContext();
+        scheduleValidation();
+    });
+    connect(starterName_, &QLineEdit::textEdited, this, [this](const QString& name) {
+        form_->setValue("identity_name", name);
+    });
+    connect(bar_, &ModelBar::modelChanged, this, [this] {
+        if (bar_->isNewModel() && bar_->method() == "lora" && bar_->quantizationBit() == 0) bar_->setMethod("full", 0);
+        updateContext();
+        if (outputAuto_) refreshDefaultOutputDir(true);
+        scheduleValidation();
+    });
+    connect(bar_, &ModelBar::methodChanged, this, [this] {
+        updateContext();
+        if (outputAuto_) refreshDefaultOutputDir(true);
+        scheduleValidation();
+    });
+    connect(bar_, &ModelBar::templateChanged, this, &TrainTab::scheduleValidation);
+    connect(bar_, &ModelBar::checkpointChanged, this, &TrainTab::onCheckpointChanged);
+
+    connect(controller_, &TrainController::message, this, [this](const QString& level, const QString& text) {
+        appendLog(level == "info" ? text : QStringLiteral("%1: %2").arg(level, text));
+    });
+    connect(controller_, &TrainController::progress, this, [this](qint64 step, qint64 total, double el, double rem) {
+        progress_->setFormat("%v / %m");
+        progress_->setRange(0, static_cast<int>(std::max<qint64>(total, 1)));
+        progress_->setValue(static_cast<int>(step));
+        statusLabel_->setText(tr("Step %1 of %2 · elapsed %3 · remaining %4 · loss %5")
+                                  .arg(step)
+                                  .arg(total)
+                                  .arg(hms(el), hms(rem))
+                                  .arg(lastLoss_, 0, 'f', 4));
+    });
+    connect(controller_, &TrainController::logPoints, this, [this](const QVector<LogPoint>& points) {
+        QStringList lines;
+        for (const auto& p : points) {
+            plot_->addLoss(p.step, p.loss, p.lr);
+            lastLoss_ = p.loss;
+            lines << tr("step %1: loss %2, lr %3, grad norm %4, %5 tokens/s")
+                         .arg(p.step)
+                         .arg(p.loss, 0, 'f', 4)
+                         .arg(p.lr, 0, 'g', 3)
+                         .arg(p.gradNorm, 0, 'f', 3)
+                         .arg(p.tokensPerSecond, 0, 'f', 0);
+        }
+        appendLog(lines.join('\n'));
+    });
+    connect(controller_, &TrainController::evalPoint, this, [this](qint64 step, double loss) {
+        plot_->addEval(step, loss);
+        appendLog(tr("step %1: eval loss %2").arg(step).arg(loss, 0, 'f', 4));
+    });
+    connect(controller_, &TrainController::checkpointSaved, this, [this](const QString& dir, qint64) {
+        appendLog(tr("saved %1").arg(dir));
+    });
+    connect(controller_, &TrainController::finished, this, &TrainTab::onFinished);
+
+    auto* startKey = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this, this, &TrainTab::start);
+    startKey->setContext(Qt::WidgetWithChildrenShortcut);
+    auto* startKey2 = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Enter), this, this, &TrainTab::start);
+    startKey2->setContext(Qt::WidgetWithChildrenShortcut);
+    auto* abortKey = new QShortcut(QKeySequence(Qt::Key_Escape), this, this, &TrainTab::abort);
+    abortKey->setContext(Qt::WidgetWithChildrenShortcut);
+
+    retranslate();
+    updateContext();
+    updateButtons();
+}
+
+void TrainTab::retranslate() {
+    starterText_->setText(tr("<b>Starter</b> — no model yet? Lathe creates a tiny model from scratch, trains its "
+                             "tokenizer on the bundled corpus and teaches it its name with the bundled identity set. "
+                             "Press <b>Start</b> (a few minutes on two CPU cores), then ask it in <b>Chat</b>: "
+                             "“who are you?”"));
+    starterNameLabel_->setText(tr("Assistant name"));
+    starterName_->setToolTip(tr("The name the new model will answer with"));
+    startButton_->setText(tr("Start"));
+    startButton_->setToolTip(tr("Start training (Ctrl+Return)"));
+    abortButton_->setText(tr("Abort"));
+    abortButton_->setToolTip(tr("Stop after the current optimizer step and keep a checkpoint (Esc)"));
+    commandButton_->setText(tr("Preview command"));
+    commandButton_->setToolTip(tr("Show the lathe-cli command and YAML that run the same training"));
+    saveButton_->setText(tr("Save config…"));
+    saveButton_->setToolTip(tr("Save these settings as a YAML file that lathe-cli train reads"));
+    loadButton_->setText(tr("Load config…"));
+    loadButton_->setToolTip(tr("Load settings from a YAML file (LLaMA-Factory keys)"));
+    compareButton_->setText(tr("Compare runs"));
+    compareButton_->setToolTip(tr("Overlay the loss curves of other runs"));
+    if (!controller_->isRunning() && progress_->value() == 0) statusLabel_->setText(tr("Ready"));
+    if (!problems_.isEmpty() || checked_) showProblems(problems_, {});
+}
+
+void TrainTab::changeEvent(QEvent* e) {
+    if (e->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(e);
+}
+
+TrainConfig TrainTab::currentConfig(QMap<QString, QString>* parseErrors) const {
+    TrainConfig c;
+    form_->applyTo(c, parseErrors);
+    bar_->applyTo(c);
+    return c;
+}
+
+void TrainTab::loadConfig(const TrainConfig& config) {
+    outputAuto_ = false;
+    bar_->setFrom(config);
+    form_->setFrom(config);
+    outputAuto_ = config.output_dir.empty();
+    if (outputAuto_) refreshDefaultOutputDir(true);
+    updateContext();
+    scheduleValidation();
+}
+
+bool TrainTab::loadConfigFile(const QString& path, QString* error) {
+    try {
+        loadConfig(TrainConfig::from_yaml_file(path.toStdString()));
+        lastConfigPath_ = QFileInfo(path).absoluteFilePath();
+        return true;
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return false;
+    }
+}
+
+bool TrainTab::saveConfigFile(const QString& path, QString* error) {
+    QSaveFile f(path);
+    const std::string yaml = currentConfig().to_yaml();
+    if (!f.open(QIODevice::WriteOnly) || f.write(yaml.data(), static_cast<qint64>(yaml.size())) < 0 || !f.commit()) {
+        if (error) *error = tr("Cannot write %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    lastConfigPath_ = QFileInfo(path).absoluteFilePath();
+    return true;
+}
+
+void TrainTab::loadStarter(const QString& name) {
+    const QString who = name.isEmpty() ? QStringLiteral("Lathe") : name;
+    outputAuto_ = false;
+    bar_->setNewModel("tiny");
+    bar_->setMethod("full", 0);
+    bar_->setTemplateName(QString());
+    bar_->setCheckpoint(QString());
+    form_->setFrom(starter_config(who, QString()));
+    outputAuto_ = true;
+    refreshDefaultOutputDir(true);
+    updateContext();
+    scheduleValidation();
+}
+
+void TrainTab::setSavesRoot(const QString& root) {
+    savesRoot_ = root;
+    if (outputAuto_) refreshDefaultOutputDir(true);
+}
+
+void TrainTab::refreshDefaultOutputDir(bool) {
+    settingOutput_ = true;
+    form_->setValue("output_dir", QString::fromStdString(default_output_dir(
+                                      bar_->modelLabel().toStdString(), bar_->method().toStdString() +
+                                                                            (bar_->quantizationBit() ? "-q" + std::to_string(bar_->quantizationBit()) : ""),
+                                      savesRoot_.toStdString())));
+    settingOutput_ = false;
+}
+
+void TrainTab::updateContext() {
+    form_->setContext(bar_->method(), bar_->quantizationBit(), bar_->isNewModel());
+    starterBox_->setVisible(bar_->isNewModel());
+}
+
+void TrainTab::scheduleValidation() {
+    checked_ = false;
+    updateButtons();
+    validateTimer_->start();
+}
+
+void TrainTab::validateAsync() {
+    if (controller_->isRunning()) return;
+    QMap<QString, QString> parseErrors;
+    const TrainConfig c = currentConfig(&parseErrors);
+    const int generation = ++validateGeneration_;
+    auto* watcher = new QFutureWatcher<QList<Problem>>(this);
+    connect(watcher, &QFutureWatcher<QList<Problem>>::finished, this, [this, watcher, generation, parseErrors] {
+        watcher->deleteLater();
+        if (generation != validateGeneration_ || validateTimer_->isActive()) return;
+        showProblems(watcher->result(), parseErrors);
+    });
+    watcher->setFuture(QtConcurrent::run([c] { return find_problems(c); }));
+}
+
+QList<Problem> TrainTab::validateNow() {
+    validateTimer_->stop();
+    ++validateGeneration_;  // results of checks still running are stale now
+    QMap<QString, QString> parseErrors;
+    const TrainConfig c = currentConfig(&parseErrors);
+    showProblems(find_problems(c), parseErrors);
+    return problems_;
+}
+
+void TrainTab::showProblems(const QList<Problem>& found, const QMap<QString, QString>& parseErrors) {
+    QList<Problem> all;
+    for (auto it = parseErrors.begin(); it != parseErrors.end(); ++it) all.push_back({it.key(), it.value()});
+    for (const auto& p : found)
+        if (!parseErrors.contains(p.first)) all.push_back(p);
+    if (!form_->datasetProblem().isEmpty()) {
+        bool have = false;
+        for (const auto& p : all) have |= p.first == "dataset_dir";
+        if (!have) all.push_back({"dataset_dir", form_->datasetProblem()});
+    }
+    problems_ = all;
+    checked_ = true;
+    QMap<QString, QString> fieldErrors;
+    QStringList barErrors, general;
+    for (const auto& [key, msg] : all) {
+        if (form_->hasField(key) && form_->isFieldShown(key)) {
+            fieldErrors[key] += (fieldErrors[key].isEmpty() ? "" : "\n") + msg;
+        } else if (form_->hasField(key)) {
+            general << msg;  // its group is hidden for this method or stage: say it where it is seen
+        } else if (!key.isEmpty() && key != "do_train") {
+            barErrors << msg;
+        } else {
+            general << msg;
+        }
+    }
+    form_->setErrors(fieldErrors);
+    bar_->setErrors(barErrors);
+    generalProblems_->setText(general.join('\n'));
+    generalProblems_->setVisible(!general.isEmpty());
+    updateButtons();
+}
+
+QString TrainTab::generalProblemsText() const {
+    return generalProblems_->isVisibleTo(this) ? generalProblems_->text() : QString();
+}
+
+void TrainTab::updateButtons() {
+    const bool running = controller_->isRunning();
+    startButton_->setEnabled(!running && (!checked_ || problems_.isEmpty()));
+    abortButton_->setEnabled(running && !controller_->abortRequested());
+    formScroll_->setEnabled(!running);
+    starterBox_->setEnabled(!running);
+    loadButton_->setEnabled(!running);
+}
+
+void TrainTab::start() {
+    if (controller_->isRunning()) return;
+    if (outputAuto_) refreshDefaultOutputDir(true);
+    if (!validateNow().isEmpty()) {
+        setNotice(tr("Fix the problems marked in red before starting."), kRed);
+        return;
+    }
+    const TrainConfig c = currentConfig();
+    liveRunTitle_ = runLabel(QString::fromStdString(c.output_dir));
+    plot_->clearMain(liveRunTitle_);
+    log_->clear();
+    progress_->setRange(0, 1);
+    progress_->setValue(0);
+    lastLoss_ = 0;
+    notice_->setVisible(false);
+    statusLabel_->setText(tr("Preparing: reading datasets and the model…"));
+    appendLog(tr("output folder: %1").arg(QString::fromStdString(c.output_dir)));
+    controller_->start(c);
+    updateButtons();
+}
+
+void TrainTab::abort() {
+    if (!controller_->isRunning()) return;
+    controller_->abort();
+    statusLabel_->setText(tr("Stopping after the current step…"));
+    updateButtons();
+}
+
+void TrainTab::onFinished(const RunResult& r) {
+    const QString where = r.outputDir;
+    switch (r.status) {
+        case RunResult::Completed:
+            setNotice(tr("Training finished: %1 steps in %2, mean loss %3. Output: %4")
+                          .arg(r.steps)
+                          .arg(hms(r.runtimeSeconds))
+                          .arg(r.trainLoss, 0, 'f', 4)
+                          .arg(where),
+                      kGreen);
+            break;
+        case RunResult::Cancelled:
+            setNotice(tr("Training stopped at step %1 of %2. %3")
+                          .arg(r.steps)
+                          .arg(r.totalSteps)
+                          .arg(r.lastCheckpoint.isEmpty()
+                                   ? tr("No checkpoint was written (no step had finished).")
+                                   : tr("Checkpoint kept: %1 — set “Resume from checkpoint” to auto to continue.")
+                                         .arg(r.lastCheckpoint)),
+                      kAmber);
+            break;
+        case RunResult::Failed: setNotice(tr("Training failed: %1").arg(r.message), kRed); break;
+    }
+    appendLog(r.message.isEmpty() ? tr("finished") : r.message);
+    statusLabel_->setText(r.status == RunResult::Completed ? tr("Done") : tr("Stopped"));
+    updateButtons();
+    if (r.status == RunResult::Completed) {
+        progress_->setValue(progress_->maximum());
+        if (bar_->isNewModel()) {
+            // The new model exists now: it becomes the model, so Chat and further training use it.
+            bar_->setModelPath(where);
+            bar_->setMethod("lora", 0);
+            appendLog(tr("The new model is in %1; it is now the model in the model bar.").arg(where));
+        } else {
+            bar_->refreshRuns();
+            bar_->setCheckpoint(QDir(where).absolutePath());
+        }
+    } else {
+        bar_->refreshRuns();
+    }
+    if (outputAuto_) refreshDefaultOutputDir(true);
+    scheduleValidation();
+    emit runFinished(r);
+}
+
+void TrainTab::setNotice(const QString& text, const QString& color) {
+    notice_->setText(text);
+    notice_->setStyleSheet(QStringLiteral("QLabel { color:%1; border:1px solid %1; padding:4px; }").arg(color));
+    notice_->setVisible(true);
+}
+
+QString TrainTab::noticeText() const { return notice_->isVisibleTo(this) ? notice_->text() : QString(); }
+
+void TrainTab::appendLog(const QString& text) {
+    if (text.isEmpty()) return;
+    log_->appendPlainText(QTime::currentTime().toString("HH:mm:ss ") + text);
+}
+
+void TrainTab::onCheckpointChanged(const QString& dir) {
+    if (controller_->isRunning() || dir.isEmpty()) return;
+    showRun(dir);
+}
+
+bool TrainTab::showRun(const QString& dir) {
+    widgets::CurveData data;
+    QString error;
+    if (!read_run_curve(dir, &data, &error)) return false;
+    plot_->setMainCurve(runLabel(dir), data);
+    statusLabel_->setText(tr("Showing %1 (%2 logged steps)").arg(run_dir_of(dir)).arg(data.steps.size()));
+    return true;
+}
+
+bool TrainTab::overlayRun(const QString& dir) {
+    widgets::CurveData data;
+    QString error;
+    if (!read_run_curve(dir, &data, &error)) {
+        QMessageBox::warning(this, tr("Compare runs"), error);
+        return false;
+    }
+    plot_->setOverlay(run_dir_of(dir), runLabel(dir), data);
+    return true;
+}
+
+void TrainTab::fillCompareMenu() {
+    QMenu* menu = compareButton_->menu();
+    menu->clear();
+    const QStringList overlaid = plot_->overlayKeys();
+    for (const QString& dir : bar_->runDirs()) {
+        if (!QFileInfo::exists(dir + "/trainer_log.jsonl")) continue;
+        QAction* a = menu->addAction(runLabel(dir));
+        a->setCheckable(true);
+        a->setChecked(overlaid.contains(dir));
+        connect(a, &QAction::toggled, this, [this, dir](bool on) {
+            if (on) overlayRun(dir);
+            else plot_->removeOverlay(dir);
+        });
+    }
+    if (!menu->isEmpty()) menu->addSeparator();
+    menu->addAction(tr("Other run folder…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a run folder"), savesRoot_);
+        if (!dir.isEmpty()) overlayRun(dir);
+    });
+    menu->addAction(tr("Clear comparison"), plot_, &widgets::LossPlot::clearOverlays);
+}
+
+QString TrainTab::commandLine() const {
+    const QString path = lastConfigPath_.isEmpty() ? QStringLiteral("train.yaml") : lastConfigPath_;
+    return QStringLiteral("lathe-cli train %1").arg(shellQuote(path));
+}
+
+void TrainTab::previewCommand() {
+    QDialog dlg(this);
+    dlg.setWindowTitle(tr("Command preview"));
+    auto* layout = new QVBoxLayout(&dlg);
+    auto* hint = new QLabel(lastConfigPath_.isEmpty()
+                                ? tr("Save these settings as train.yaml (Save config…), then run:")
+                                : tr("The settings as saved in %1 (save again after changes), run with:").arg(lastConfigPath_),
+                            &dlg);
+    hint->setWordWrap(true);
+    auto* cmd = new QLineEdit(commandLine(), &dlg);
+    cmd->setReadOnly(true);
+    auto* yaml = new QPlainTextEdit(QString::fromStdString(currentConfig().to_yaml()), &dlg);
+    yaml->setReadOnly(true);
+    yaml->setObjectName("yaml");
+    QFont mono("monospace");
+    mono.setStyleHint(QFont::TypeWriter);
+    yaml->setFont(mono);
+    cmd->setFont(mono);
+    auto* box = new QDialogButtonBox(QDialogButtonBox::Close, &dlg);
+    auto* copy = box->addButton(tr("Copy command and YAML"), QDialogButtonBox::ActionRole);
+    auto* save = box->addButton(tr("Save YAML…"), QDialogButtonBox::ActionRole);
+    connect(copy, &QPushButton::clicked, &dlg, [cmd, yaml] {
+        QApplication::clipboard()->setText(cmd->text() + "\n\n" + yaml->toPlainText());
+    });
+    connect(save, &QPushButton::clicked, &dlg, [this, cmd] {
+        saveConfigDialog();
+        cmd->setText(commandLine());
+    });
+    connect(box, &QDialogButtonBox::rejected, &dlg, &QDialog::reject);
+    layout->addWidget(hint);
+    layout->addWidget(cmd);
+    layout->addWidget(yaml, 1);
+    layout->addWidget(box);
+    dlg.resize(640, 560);
+    dlg.exec();
+}
+
+void TrainTab::previewDataset() {
+    QMap<QString, QString> parseErrors;
+    DatasetPreviewDialog dlg(currentConfig(&parseErrors), this);
+    dlg.exec();
+}
+
+void TrainTab::saveConfigDialog() {
+    const QString start = lastConfigPath_.isEmpty() ? QDir::current().absoluteFilePath("train.yaml") : lastConfigPath_;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save training config"), start, tr("YAML files (*.yaml *.yml)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!saveConfigFile(path, &error)) QMessageBox::warning(this, tr("Save config"), error);
+}
+
+void TrainTab::loadConfigDialog() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Load training config"), QFileInfo(lastConfigPath_).absolutePath(),
+                                                      tr("YAML files (*.yaml *.yml)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!loadConfigFile(path, &error)) QMessageBox::warning(this, tr("Load config"), error);
+}
+
+}  // namespace ui
+}  // namespace lathe

@@ -1,0 +1,49 @@
+// A conversation view: messages with a speaker label, the last one growing as text streams in.
+// Takes plain text; redraws at most every 40 ms however fast pieces arrive.
+#pragma once
+#include <QString>
+#include <QVector>
+#include <QWidget>
+
+class QTextBrowser;
+class QTimer;
+
+namespace lathe {
+namespace widgets {
+
+class ChatView : public QWidget {
+    Q_OBJECT
+public:
+    enum class Role { User, Assistant, System, Notice };
+
+    explicit ChatView(QWidget* parent = nullptr);
+
+    // Returns the message's index (for appendText / setNote).
+    int addMessage(Role role, const QString& speaker, const QString& text = QString());
+    void appendText(int index, const QString& piece);
+    // A small grey line under the message ("24 tokens · 31.0 tokens/s").
+    void setNote(int index, const QString& note);
+    void clear();
+
+    int count() const { return messages_.size(); }
+    QString text(int index) const { return messages_.value(index).text; }
+    Role role(int index) const { return messages_.value(index).role; }
+    // The text as shown (for tests and copying).
+    QString plainText() const;
+    QTextBrowser* browser() const { return browser_; }
+
+private:
+    struct Entry {
+        Role role;
+        QString speaker, text, note;
+    };
+    void scheduleRender();
+    void render();
+
+    QVector<Entry> messages_;
+    QTextBrowser* browser_;
+    QTimer* renderTimer_;
+};
+
+}  // namespace widgets
+}  // namespace lathe
