@@ -52,8 +52,8 @@ RmRun train_rm(const std::string& method, int steps, double lr) {
 }
 
 std::string describe(const RmRun& r) {
-    return "accuracy " + std::to_string(r.before["accuracy"]) + " -> " + std::to_string(r.after["accuracy"]) +
-           ", margin " + std::to_string(r.before["margin"]) + " -> " + std::to_string(r.after["margin"]);
+    return "accuracy " + std::to_string(r.before.at("accuracy")) + " -> " + std::to_string(r.after.at("accuracy")) +
+           ", margin " + std::to_string(r.before.at("margin")) + " -> " + std::to_string(r.after.at("margin"));
 }
 
 }  // namespace
