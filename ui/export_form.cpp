@@ -86,7 +86,11 @@ ExportForm::ExportForm(ModelBar* modelBar, QWidget* parent) : QWidget(parent), b
         followTarget();
     });
     connect(adapters_, &widgets::PathListEdit::suggestionsWanted, this, &ExportForm::offerAdapters);
-    connect(target_, &QLineEdit::textEdited, this, [this] { targetAuto_ = false; });
+    connect(target_, &QLineEdit::textEdited, this, [this] {
+        targetAuto_ = false;
+        followTarget();
+    });
+    connect(name_, &QLineEdit::textEdited, this, [this] { nameAuto_ = false; });
     connect(format_, &QComboBox::currentIndexChanged, this, [this] {
         fillPrecisions();
         outputForm_->setRowVisible(shardSize_->parentWidget(), format_->currentData().toString() != "gguf");
@@ -117,6 +121,7 @@ ExportForm::ExportForm(ModelBar* modelBar, QWidget* parent) : QWidget(parent), b
         if (dir.isEmpty()) return;
         targetAuto_ = false;
         target_->setText(dir);
+        followTarget();
     });
     connect(modelPick_->menu(), &QMenu::aboutToShow, this, &ExportForm::fillModelMenu);
     connect(bar_, &ModelBar::modelChanged, this, &ExportForm::followModelBar);
@@ -161,7 +166,9 @@ void ExportForm::build() {
         *l = new QLabel(this);
     model_ = new QLineEdit(this);
     model_->setObjectName("exportModel");
-    modelPick_ = tool(widgets::IconKind::Open);
+    modelPick_ = new QToolButton(this);
+    modelPick_->setArrowType(Qt::DownArrow);
+    modelPick_->setStyleSheet("QToolButton::menu-indicator { image: none; }");  // the arrow says it
     modelPick_->setPopupMode(QToolButton::InstantPopup);
     modelPick_->setMenu(new QMenu(modelPick_));
     modelBrowse_ = tool(widgets::IconKind::Folder);
@@ -322,18 +329,36 @@ QString ExportForm::modelLabel() const {
     return name.isEmpty() ? bar_->modelLabel() : name;
 }
 
-void ExportForm::followTarget() {
-    if (!targetAuto_ || savesRoot_.isEmpty()) return;
+// "starter", or "starter-2025-01-01-12-00-00" with that run's adapter ("...-checkpoint-30" for one of
+// its checkpoints): the default model name, and with the format the default target folder.
+QString ExportForm::exportLabel() const {
     QString label = modelLabel();
     const QStringList adapters = adapters_->paths();
-    if (!adapters.isEmpty()) label += "-" + QFileInfo(QDir::cleanPath(adapters.last())).fileName();
-    label += "-" + format_->currentData().toString() + "-" + precision_->currentData().toString();
-    target_->setText(QDir(savesRoot_).absoluteFilePath("exports/" + label));
+    if (adapters.isEmpty()) return label;
+    QDir last(QDir::cleanPath(adapters.last()));
+    const QString name = last.dirName();
+    if (name.startsWith("checkpoint-") && last.cdUp()) label += "-" + last.dirName();
+    return label + "-" + name;
+}
+
+void ExportForm::followTarget() {
+    const bool was = updating_;
+    updating_ = true;  // one changed() for the caller's edit, not one per field
+    const QString label = exportLabel();
+    if (targetAuto_ && !savesRoot_.isEmpty())
+        target_->setText(QDir(savesRoot_).absoluteFilePath(QStringLiteral("exports/%1-%2-%3")
+                                                               .arg(label, format_->currentData().toString(),
+                                                                    precision_->currentData().toString())));
+    // The name follows as long as the target does; for a folder chosen by hand, the engine names the
+    // export after that folder (the placeholder says so).
+    if (nameAuto_) name_->setText(targetAuto_ ? label : QString());
+    updating_ = was;
 }
 
 void ExportForm::setSavesRoot(const QString& root) {
     savesRoot_ = root;
     followTarget();
+    if (!updating_) emit changed();
 }
 
 void ExportForm::fillModelMenu() {
@@ -400,6 +425,7 @@ void ExportForm::setConfig(const ExportConfig& c) {
     threads_->setValue(c.threads);
     overwrite_ = c.export_overwrite;
     targetAuto_ = c.export_dir.empty();
+    nameAuto_ = c.export_dir.empty() && c.model_name.empty();
     target_->setText(QString::fromStdString(c.export_dir));
     followTarget();
     updateModelHint();

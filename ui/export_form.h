@@ -72,6 +72,7 @@ private:
     void updateModelHint();
     QLabel* addRow(QFormLayout* form, QLabel* label, QWidget* editor, const QString& key);
     QString modelLabel() const;
+    QString exportLabel() const;
 
     ModelBar* bar_;
     QLineEdit *model_, *target_, *shardSize_, *name_;
@@ -86,7 +87,7 @@ private:
     QFormLayout* outputForm_;
     QMap<QString, QLabel*> errors_;
     QString savesRoot_, precisionFormat_;  // the format the precision list was filled for
-    bool modelAuto_ = true, adaptersAuto_ = true, templateAuto_ = true, targetAuto_ = true;
+    bool modelAuto_ = true, adaptersAuto_ = true, templateAuto_ = true, targetAuto_ = true, nameAuto_ = true;
     bool overwrite_ = false;  // as loaded from a file
     bool updating_ = false;
 };

@@ -100,6 +100,7 @@ ExportTab::ExportTab(ModelBar* modelBar, ExportController* controller, QWidget* 
     warningsLabel_->setObjectName("estimateWarnings");
     estimateTable_ = fileTable(estimateBox, "estimateFiles");
     estimateTable_->setMinimumHeight(120);
+    estimateTable_->setMaximumHeight(260);  // a dozen files; shards beyond scroll
     auto* el = new QVBoxLayout(estimateBox);
     el->addWidget(estimateLabel_);
     el->addWidget(warningsLabel_);
@@ -108,7 +109,8 @@ ExportTab::ExportTab(ModelBar* modelBar, ExportController* controller, QWidget* 
     auto* lb = new QVBoxLayout(leftBody);
     lb->setContentsMargins(4, 4, 4, 4);
     lb->addWidget(form_);
-    lb->addWidget(estimateBox, 1);
+    lb->addWidget(estimateBox);
+    lb->addStretch(1);
     formScroll_ = new QScrollArea(this);
     formScroll_->setWidgetResizable(true);
     formScroll_->setWidget(leftBody);

@@ -13,6 +13,8 @@
 #include "ui/model_bar.h"
 #include "widgets/path_list_edit.h"
 
+#include <QTabWidget>
+
 #include <torch/torch.h>
 
 #include <QComboBox>
@@ -89,6 +91,7 @@ private slots:
         // The default target lies in the saves folder, named after the model, the adapter and the format.
         QVERIFY2(f->targetEdit()->text().endsWith("exports/ui-tiny-model-export-follow-adapter-hf-bf16"),
                  qPrintable(f->targetEdit()->text()));
+        QCOMPARE(f->nameEdit()->text(), QString("ui-tiny-model-export-follow-adapter"));
         choose(f->formatCombo(), "gguf");
         QCOMPARE(f->precisionCombo()->currentData().toString(), QString("f16"));  // GGUF's default
         QVERIFY(f->targetEdit()->text().endsWith("-gguf-f16"));
@@ -97,6 +100,11 @@ private slots:
         choose(f->formatCombo(), "hf");
         QCOMPARE(f->precisionCombo()->findData("q4_k_m"), -1);
         QCOMPARE(f->precisionCombo()->count(), 3);
+        // A target chosen by hand: the engine names the export after that folder.
+        setText(f->targetEdit(), scratch_dir() + "/my-export");
+        QCOMPARE(f->nameEdit()->text(), QString());
+        w.modelBar()->setCheckpoint(QString());
+        QCOMPARE(f->targetEdit()->text(), QString::fromStdString(scratch_dir() + "/my-export"));
         // A model typed here stops following the bar.
         setText(f->modelEdit(), "/somewhere/else");
         w.modelBar()->setCheckpoint(QString());
@@ -275,6 +283,21 @@ private slots:
         QCOMPARE(entries(scratch_dir()).filter("export-cancel").size(), 0);
         QVERIFY(!tab->cancelButton()->isEnabled());
         QVERIFY(wait_until([&] { return tab->exportButton()->isEnabled(); }, 30000));
+    }
+
+    void theTabSpeaksKorean() {
+        ui::MainWindow w;
+        ui::ExportTab* tab = prepare(w, scratch_dir() + "/export-ko");
+        QVERIFY(waitChecked(tab));
+        w.setLanguage("ko");
+        QTRY_COMPARE(w.tabs()->tabText(3), QString::fromUtf8("내보내기"));  // LanguageChange is posted
+        QTRY_COMPARE(tab->exportButton()->text(), QString::fromUtf8("내보내기"));
+        QCOMPARE(tab->cancelButton()->text(), QString::fromUtf8("취소"));
+        QCOMPARE(tab->form()->formatCombo()->itemText(0), QString::fromUtf8("Hugging Face 폴더 (safetensors)"));
+        QVERIFY2(tab->estimateText().startsWith(QString::fromUtf8("파일 ")), qPrintable(tab->estimateText()));
+        w.setLanguage("en");
+        QTRY_COMPARE(tab->exportButton()->text(), QString("Export"));
+        QVERIFY(tab->estimateText().startsWith("About "));
     }
 
     void configSavesAndLoadsAsTheCliReadsIt() {
