@@ -285,6 +285,24 @@ private slots:
         QVERIFY(wait_until([&] { return tab->exportButton()->isEnabled(); }, 30000));
     }
 
+    void closingDuringAnExportCancelsItThenCloses() {
+        ui::MainWindow w;
+        w.show();
+        const std::string target = scratch_dir() + "/export-close";
+        ui::ExportTab* tab = prepare(w, target);
+        QVERIFY(waitChecked(tab));
+        int asked = 0;
+        w.setConfirmStop([&] { return ++asked > 0; });
+        QSignalSpy finished(w.exportController(), &ui::ExportController::finished);
+        connect(w.exportController(), &ui::ExportController::started, this, [&] { QVERIFY(!w.close()); });
+        QTest::mouseClick(tab->exportButton(), Qt::LeftButton);
+        QCOMPARE(asked, 1);
+        QVERIFY(wait_until([&] { return finished.count() == 1; }, 30000));
+        QCOMPARE(finished.at(0).at(0).value<ui::ExportResult>().status, ui::ExportResult::Cancelled);
+        QVERIFY(wait_until([&] { return !w.isVisible(); }, 5000));
+        QVERIFY(!fs::exists(target));
+    }
+
     void theTabSpeaksKorean() {
         ui::MainWindow w;
         ui::ExportTab* tab = prepare(w, scratch_dir() + "/export-ko");
