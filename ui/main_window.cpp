@@ -5,6 +5,8 @@
 #include "core/train/train_config.h"
 #include "ui/chat_controller.h"
 #include "ui/chat_tab.h"
+#include "ui/export_controller.h"
+#include "ui/export_tab.h"
 #include "ui/language.h"
 #include "ui/model_bar.h"
 #include "ui/studio_paths.h"
@@ -34,6 +36,7 @@ namespace ui {
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     trainController_ = new TrainController(this);
     chatController_ = new ChatController(this);
+    exportController_ = new ExportController(this);
     bar_ = new ModelBar(this);
     bar_->setSavesRoot(saves_root());
     tabs_ = new QTabWidget(this);
@@ -41,7 +44,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     train_->setSavesRoot(saves_root());
     chat_ = new ChatTab(bar_, chatController_, tabs_);
     evaluate_ = new widgets::PlaceholderPage(QString(), QString(), tabs_);
-    export_ = new widgets::PlaceholderPage(QString(), QString(), tabs_);
+    export_ = new ExportTab(bar_, exportController_, tabs_);
+    export_->setSavesRoot(saves_root());
     tabs_->addTab(train_, QString());
     tabs_->addTab(evaluate_, QString());
     tabs_->addTab(chat_, QString());
@@ -71,6 +75,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     buildMenus();
     connect(bar_, &ModelBar::languageChanged, this, &MainWindow::setLanguage);
     connect(trainController_, &TrainController::finished, this, [this] {
+        if (closeWhenStopped_) QTimer::singleShot(0, this, &QWidget::close);
+    });
+    connect(exportController_, &ExportController::finished, this, [this] {
         if (closeWhenStopped_) QTimer::singleShot(0, this, &QWidget::close);
     });
     restoreSettings();
@@ -115,11 +122,6 @@ void MainWindow::retranslate() {
                         tr("Evaluation and batch prediction are not part of this build yet. Until they are, the "
                            "evaluation loss of a run is in its loss plot (set Validation size or Evaluation "
                            "datasets in Train), and Chat answers prompts one at a time."));
-    export_->setTexts(tr("Export — coming soon"),
-                      tr("Exporting a merged model (safetensors shards, GGUF for llama.cpp, quantized) is being "
-                         "built into the engine and will appear here. Nothing is exported from this tab yet. "
-                         "LoRA runs already write a PEFT adapter, and full fine-tunes a Hugging Face model folder, "
-                         "in their output folder."));
     fileMenu_->setTitle(tr("&File"));
     loadAction_->setText(tr("&Load training config…"));
     saveAction_->setText(tr("&Save training config…"));
@@ -160,6 +162,7 @@ void MainWindow::chooseSavesFolder() {
     set_saves_root(dir);
     bar_->setSavesRoot(dir);
     train_->setSavesRoot(dir);
+    export_->setSavesRoot(dir);
 }
 
 void MainWindow::restoreSettings() {
@@ -210,6 +213,20 @@ void MainWindow::closeEvent(QCloseEvent* e) {
         trainController_->abort();
         train_->abort();
         statusBar()->showMessage(tr("Stopping training, then closing…"));
+        e->ignore();
+        return;
+    }
+    if (exportController_->isRunning()) {
+        const bool stop = confirmStop_ ? confirmStop_() : QMessageBox::question(
+            this, tr("An export is running"),
+            tr("Cancel the export and quit? Nothing is written to its target folder.")) == QMessageBox::Yes;
+        if (!stop) {
+            e->ignore();
+            return;
+        }
+        closeWhenStopped_ = true;
+        export_->cancel();
+        statusBar()->showMessage(tr("Cancelling the export, then closing…"));
         e->ignore();
         return;
     }

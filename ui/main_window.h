@@ -1,6 +1,6 @@
 // The studio's window: the model bar above the Train, Evaluate & Predict, Chat and Export tabs, a
 // status bar with the process's memory and the engine's device, menus, settings and a clean exit
-// while training runs.
+// while training or an export runs.
 #pragma once
 #include <QMainWindow>
 
@@ -23,6 +23,8 @@ namespace ui {
 
 class ChatController;
 class ChatTab;
+class ExportController;
+class ExportTab;
 class ModelBar;
 class TrainController;
 class TrainTab;
@@ -37,13 +39,15 @@ public:
     ModelBar* modelBar() const { return bar_; }
     TrainTab* trainTab() const { return train_; }
     ChatTab* chatTab() const { return chat_; }
+    ExportTab* exportTab() const { return export_; }
     TrainController* trainController() const { return trainController_; }
     ChatController* chatController() const { return chatController_; }
+    ExportController* exportController() const { return exportController_; }
     QString memoryText() const;
     QString deviceText() const;
 
     void setLanguage(const QString& code);
-    // Asked when the window closes during training (default: a message box). Tests replace it.
+    // Asked when the window closes during training or an export (default: a message box). Tests replace it.
     void setConfirmStop(std::function<bool()> confirm) { confirmStop_ = std::move(confirm); }
 
 protected:
@@ -62,9 +66,11 @@ private:
     QTabWidget* tabs_;
     TrainController* trainController_;
     ChatController* chatController_;
+    ExportController* exportController_;
     TrainTab* train_;
     ChatTab* chat_;
-    widgets::PlaceholderPage *evaluate_, *export_;
+    ExportTab* export_;
+    widgets::PlaceholderPage* evaluate_;
     QLabel *memoryLabel_, *deviceLabel_;
     QTimer* statusTimer_;
     QMenu *fileMenu_, *helpMenu_;

@@ -4,6 +4,9 @@
 #include "ui/chat_controller.h"
 #include "ui/chat_tab.h"
 #include "ui/dataset_preview_dialog.h"
+#include "ui/export_controller.h"
+#include "ui/export_form.h"
+#include "ui/export_tab.h"
 #include "ui/language.h"
 #include "ui/main_window.h"
 #include "ui/model_bar.h"
@@ -11,6 +14,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QPlainTextEdit>
@@ -51,6 +55,25 @@ void chat(MainWindow& w, const QString& prompt) {
     settle(200);
 }
 
+// The Export tab after a real export of the model bar's model and run, as GGUF q8_0: the estimate, the
+// summary of the written files and the log are all in the picture.
+void exportOnce(MainWindow& w) {
+    ExportTab* tab = w.exportTab();
+    QComboBox* format = tab->form()->formatCombo();
+    format->setCurrentIndex(format->findData("gguf"));
+    QComboBox* precision = tab->form()->precisionCombo();
+    precision->setCurrentIndex(precision->findData("q8_0"));
+    if (!waitFor([&] { return tab->isChecked(); }, 60000) || !tab->problems().isEmpty()) {
+        std::fprintf(stderr, "export: %s\n", qPrintable(tab->problems().value(0).second));
+        return;
+    }
+    tab->setConfirmOverwrite([](const QString&) { return true; });  // the tour's own earlier export
+    tab->startExport();
+    waitFor([&] { return !w.exportController()->isRunning(); }, 300000);
+    waitFor([&] { return tab->isChecked(); }, 60000);
+    if (!tab->noticeText().isEmpty()) std::fprintf(stderr, "export: %s\n", qPrintable(tab->noticeText()));
+}
+
 }  // namespace
 
 int run_screenshot_tour(const TourOptions& o) {
@@ -74,6 +97,7 @@ int run_screenshot_tour(const TourOptions& o) {
         if (!waitFor([&] { return w.chatController()->isLoaded(); }, 120000))
             std::fprintf(stderr, "chat: %s\n", qPrintable(w.chatTab()->statusText()));
     }
+    if (!o.model.isEmpty()) exportOnce(w);
     int failures = 0;
     const char* names[] = {"train", "evaluate", "chat", "export"};
     for (const QString lang : {"en", "ko"}) {

@@ -2,6 +2,7 @@
 
 #include <QtGlobal>
 
+#include <algorithm>
 #include <cstring>
 
 // Rows leave trailing members (range, choices) at their defaults on purpose.
@@ -189,6 +190,33 @@ const char* field_group_title(FieldGroup group) {
         case G::Engine: return QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Engine");
     }
     return "";
+}
+
+bool field_applies(const char* key, const std::string& stage, const std::string& prefLoss) {
+    struct Use {
+        const char* key;
+        std::vector<std::string> stages, losses;  // losses: for dpo, empty = every loss
+    };
+    // What the objectives read (core/train/preference): rm trains a value head and reads none of these.
+    static const std::vector<Use> uses = {
+        {"pref_beta", {"dpo", "kto"}, {}},
+        {"pref_loss", {"dpo"}, {}},
+        {"pref_ftx", {"dpo", "kto"}, {}},
+        {"simpo_gamma", {"dpo"}, {"simpo"}},
+        {"dpo_label_smoothing", {"dpo"}, {"sigmoid"}},
+        {"precompute_ref_log_probs", {"dpo"}, {"sigmoid", "hinge", "ipo"}},  // orpo and simpo have no reference
+        {"kto_chosen_weight", {"kto"}, {}},
+        {"kto_rejected_weight", {"kto"}, {}},
+    };
+    auto has = [](const std::vector<std::string>& list, const std::string& v) {
+        return std::find(list.begin(), list.end(), v) != list.end();
+    };
+    for (const Use& u : uses) {
+        if (std::strcmp(u.key, key) != 0) continue;
+        if (!has(u.stages, stage)) return false;
+        return stage != "dpo" || u.losses.empty() || has(u.losses, prefLoss);
+    }
+    return true;
 }
 
 }  // namespace ui

@@ -1,6 +1,7 @@
 // The Train tab's form as a table: one row per TrainConfig key with its group, editor kind, label and
 // tooltip. The form is built by walking this table, so a new engine key is one new row.
 #pragma once
+#include <string>
 #include <vector>
 
 namespace lathe {
@@ -31,6 +32,9 @@ const FieldSpec* find_train_field(const char* key);
 const std::vector<const char*>& model_bar_keys();
 // Translatable group titles.
 const char* field_group_title(FieldGroup group);
+// Whether a field means anything for this stage and preference loss. Only Preference fields depend on
+// them (rm uses none: its group is hidden); every other field applies always.
+bool field_applies(const char* key, const std::string& stage, const std::string& prefLoss);
 
 }  // namespace ui
 }  // namespace lathe

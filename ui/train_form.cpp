@@ -16,6 +16,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QListWidget>
 #include <QPushButton>
 #include <QSpinBox>
@@ -39,7 +40,7 @@ int comboIndexOf(QComboBox* box, const QString& value) { return box->findData(va
 TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    QMap<FieldGroup, QFormLayout*> forms;
+    auto& forms = forms_;
     for (const auto& spec : train_fields()) {
         if (!sections_.contains(spec.group)) {
             auto* section = new widgets::CollapsibleSection(this);
@@ -73,7 +74,7 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
         fields_.insert(spec.key, f);
     }
     layout->addStretch(1);
-    for (const auto& s : {"pt", "sft"}) availableStages_ << s;
+    for (const auto& s : {"pt", "sft", "rm", "dpo", "kto"}) availableStages_ << s;
     retranslate();
     refreshDatasets();
     updateGroupVisibility();
@@ -110,10 +111,8 @@ QWidget* TrainForm::makeEditor(const FieldSpec& spec) {
             for (const auto& c : spec.choices) box->addItem(QString::fromUtf8(c.value), QString::fromUtf8(c.value));
             if (spec.kind == FieldKind::Choice)
                 connect(box, &QComboBox::currentIndexChanged, this, [this, key, notify] {
-                    if (key == "stage") {
-                        refreshDatasets();
-                        updateGroupVisibility();
-                    }
+                    if (key == "stage") refreshDatasets();
+                    if (key == "stage" || key == "pref_loss") updateGroupVisibility();
                     notify();
                 });
             else
@@ -288,7 +287,8 @@ void TrainForm::setErrors(const QMap<QString, QString>& errors) {
 
 bool TrainForm::isFieldShown(const QString& key) const {
     auto it = fields_.find(key);
-    return it != fields_.end() && sections_[it->spec->group]->isVisibleTo(this);
+    // isHidden, not isVisibleTo: a folded section's fields still count as shown (setErrors unfolds it).
+    return it != fields_.end() && sections_[it->spec->group]->isVisibleTo(this) && !it->label->isHidden();
 }
 
 QString TrainForm::errorText(const QString& key) const {
@@ -307,12 +307,15 @@ void TrainForm::setAvailableStages(const QStringList& stages) {
     availableStages_ = stages;
     auto* box = static_cast<QComboBox*>(editor("stage"));
     auto* model = qobject_cast<QStandardItemModel*>(box->model());
+    auto* view = qobject_cast<QListView*>(box->view());
     for (int i = 0; i < box->count(); ++i) {
         const bool ok = stages.contains(box->itemData(i).toString());
         if (auto* item = model ? model->item(i) : nullptr) {
             item->setEnabled(ok);
             item->setToolTip(ok ? QString() : tr("Not available in this build yet"));
         }
+        // Hidden from the list, except a stage a loaded config chose: it stays visible, with its problem.
+        if (view) view->setRowHidden(i, !ok && i != box->currentIndex());
     }
 }
 
@@ -321,7 +324,19 @@ void TrainForm::updateGroupVisibility() {
     sections_[FieldGroup::Lora]->setVisible(method_ == "lora");
     sections_[FieldGroup::Qlora]->setVisible(method_ == "lora" && quantizationBit_ > 0);
     sections_[FieldGroup::Freeze]->setVisible(method_ == "freeze");
-    sections_[FieldGroup::Preference]->setVisible(stage == "rm" || stage == "dpo" || stage == "kto");
+    const std::string st = stage.toStdString(), loss = value("pref_loss").toStdString();
+    bool anyPreference = false;
+    for (auto& f : fields_) {
+        if (f.spec->group != FieldGroup::Preference) continue;
+        const bool applies = field_applies(f.spec->key, st, loss);
+        forms_[FieldGroup::Preference]->setRowVisible(f.label, applies);
+        anyPreference |= applies;
+    }
+    widgets::CollapsibleSection* pref = sections_[FieldGroup::Preference];
+    const bool wasShown = !pref->isHidden();
+    pref->setVisible(anyPreference);
+    // Switching to a preference stage opens its settings: they are what that stage is about.
+    if (anyPreference && !wasShown) pref->setExpanded(true);
     sections_[FieldGroup::NewModel]->setVisible(newModel_);
 }
 

@@ -7,6 +7,7 @@
 #include <QStringList>
 #include <QWidget>
 
+class QFormLayout;
 class QLabel;
 class QListWidget;
 class QPushButton;
@@ -41,14 +42,14 @@ public:
     void setErrors(const QMap<QString, QString>& errors);
     QString errorText(const QString& key) const;
     bool hasField(const QString& key) const { return fields_.contains(key); }
-    // False for fields in groups hidden for the current method or stage.
+    // False for fields hidden for the current method or stage (their group, or their row).
     bool isFieldShown(const QString& key) const;
     QWidget* editor(const QString& key) const;
     QStringList keys() const { return fields_.keys(); }
 
     // Shows the groups that apply: LoRA / QLoRA / Freeze by method, Preference by stage, New model.
     void setContext(const QString& method, int quantizationBit, bool newModel);
-    // Stages the engine can train (others are listed only when a loaded config names them).
+    // Stages the engine can train; the others stay out of the list unless a loaded config names them.
     void setAvailableStages(const QStringList& stages);
     // Re-reads dataset_info.json of the dataset folder and lists the datasets that fit the stage.
     void refreshDatasets();
@@ -76,6 +77,7 @@ private:
 
     QMap<QString, Field> fields_;
     QMap<FieldGroup, widgets::CollapsibleSection*> sections_;
+    QMap<FieldGroup, QFormLayout*> forms_;
     QListWidget* datasetList_ = nullptr;
     QPushButton* previewButton_ = nullptr;
     QLabel* datasetNote_ = nullptr;

@@ -133,6 +133,15 @@ private:
                 p->drawPolyline(QPolygonF({QPointF(8, 10), QPointF(12, 14), QPointF(16, 10)}));
                 p->drawPolyline(QPolygonF({QPointF(4, 15), QPointF(4, 20), QPointF(20, 20), QPointF(20, 15)}));
                 break;
+            case IconKind::Remove: p->drawLine(QPointF(5, 12), QPointF(19, 12)); break;
+            case IconKind::Up: p->drawPolyline(QPolygonF({QPointF(6, 15), QPointF(12, 9), QPointF(18, 15)})); break;
+            case IconKind::Down: p->drawPolyline(QPolygonF({QPointF(6, 9), QPointF(12, 15), QPointF(18, 9)})); break;
+            case IconKind::Export:  // a box with an arrow leaving it
+                p->drawPolyline(QPolygonF({QPointF(10, 5), QPointF(4, 5), QPointF(4, 20), QPointF(19, 20), QPointF(19, 14)}));
+                p->setPen(QPen(green, 2, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+                p->drawLine(QPointF(10, 14), QPointF(20, 4));
+                p->drawPolyline(QPolygonF({QPointF(14, 4), QPointF(20, 4), QPointF(20, 10)}));
+                break;
             case IconKind::Unload:
                 p->drawLine(QPointF(12, 14), QPointF(12, 3));
                 p->drawPolyline(QPolygonF({QPointF(8, 7), QPointF(12, 3), QPointF(16, 7)}));

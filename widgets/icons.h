@@ -6,7 +6,8 @@
 namespace lathe {
 namespace widgets {
 
-enum class IconKind { Start, Stop, Folder, Open, Save, Preview, Send, Clear, Add, Image, Refresh, Compare, Load, Unload };
+enum class IconKind { Start, Stop, Folder, Open, Save, Preview, Send, Clear, Add, Image, Refresh, Compare, Load, Unload, Remove, Up, Down,
+                      Export };
 
 QIcon icon(IconKind kind);
 

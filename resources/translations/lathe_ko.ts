@@ -230,6 +230,372 @@
     </message>
 </context>
 <context>
+    <name>lathe::ui::ExportForm</name>
+    <message>
+        <source>bf16 — bfloat16, as trained (default)</source>
+        <translation>bf16 — bfloat16, 학습한 그대로 (기본값)</translation>
+    </message>
+    <message>
+        <source>f16 — 16-bit float</source>
+        <translation>f16 — 16비트 부동소수점</translation>
+    </message>
+    <message>
+        <source>f32 — 32-bit float, twice the size</source>
+        <translation>f32 — 32비트 부동소수점, 크기 두 배</translation>
+    </message>
+    <message>
+        <source>f16 — 16-bit float (default)</source>
+        <translation>f16 — 16비트 부동소수점 (기본값)</translation>
+    </message>
+    <message>
+        <source>bf16 — bfloat16</source>
+        <translation>bf16 — bfloat16</translation>
+    </message>
+    <message>
+        <source>q8_0 — 8-bit, about half of f16, nearly as good</source>
+        <translation>q8_0 — 8비트, f16의 절반 정도 크기에 품질은 거의 같음</translation>
+    </message>
+    <message>
+        <source>q4_k_m — 4-bit k-quant, small and good (llama.cpp&apos;s usual choice)</source>
+        <translation>q4_k_m — 4비트 k-양자화, 작고 품질 좋음 (llama.cpp의 흔한 선택)</translation>
+    </message>
+    <message>
+        <source>q4_0 — 4-bit, plain</source>
+        <translation>q4_0 — 4비트, 기본 방식</translation>
+    </message>
+    <message>
+        <source>Choose a model folder or a full checkpoint</source>
+        <translation>모델 폴더나 전체 미세 조정 체크포인트 선택</translation>
+    </message>
+    <message>
+        <source>Choose the target folder</source>
+        <translation>대상 폴더 선택</translation>
+    </message>
+    <message>
+        <source>What to export</source>
+        <translation>내보낼 것</translation>
+    </message>
+    <message>
+        <source>Where and how</source>
+        <translation>위치와 방식</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>모델</translation>
+    </message>
+    <message>
+        <source>&lt;code&gt;model_name_or_path&lt;/code&gt;&lt;br&gt;The model folder, or a full fine-tune&apos;s run or checkpoint folder, whose weights are exported</source>
+        <translation>&lt;code&gt;model_name_or_path&lt;/code&gt;&lt;br&gt;가중치를 내보낼 모델 폴더, 또는 전체 미세 조정의 실행 폴더나 체크포인트 폴더</translation>
+    </message>
+    <message>
+        <source>Follow the model bar, or pick a full fine-tune from the saves folder</source>
+        <translation>모델 막대를 따르거나, 저장 폴더에서 전체 미세 조정 결과를 고릅니다</translation>
+    </message>
+    <message>
+        <source>LoRA adapters</source>
+        <translation>LoRA 어댑터</translation>
+    </message>
+    <message>
+        <source>&lt;code&gt;adapter_name_or_path&lt;/code&gt;&lt;br&gt;Adapters merged into the model, first to last. Empty exports the model as it is.</source>
+        <translation>&lt;code&gt;adapter_name_or_path&lt;/code&gt;&lt;br&gt;모델에 병합할 어댑터, 위에서 아래 순서로 병합합니다. 비어 있으면 모델을 그대로 내보냅니다.</translation>
+    </message>
+    <message>
+        <source>Choose a LoRA adapter folder</source>
+        <translation>LoRA 어댑터 폴더 선택</translation>
+    </message>
+    <message>
+        <source>Target folder</source>
+        <translation>대상 폴더</translation>
+    </message>
+    <message>
+        <source>&lt;code&gt;export_dir&lt;/code&gt;&lt;br&gt;Where the export is written; it must not lie inside the model or an adapter. A folder that is not empty is replaced after you agree.</source>
+        <translation>&lt;code&gt;export_dir&lt;/code&gt;&lt;br&gt;내보낸 결과를 쓸 곳. 모델이나 어댑터 폴더 안이면 안 됩니다. 비어 있지 않은 폴더는 동의한 뒤에 바꿉니다.</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>형식</translation>
+    </message>
+    <message>
+        <source>Hugging Face folder (safetensors)</source>
+        <translation>Hugging Face 폴더 (safetensors)</translation>
+    </message>
+    <message>
+        <source>GGUF (llama.cpp, Ollama)</source>
+        <translation>GGUF (llama.cpp, Ollama)</translation>
+    </message>
+    <message>
+        <source>&lt;code&gt;export_format&lt;/code&gt;&lt;br&gt;A Hugging Face folder loads in transformers, vLLM and Lathe; one GGUF file runs in llama.cpp, and the Modelfile beside it in Ollama</source>
+        <translation>&lt;code&gt;export_format&lt;/code&gt;&lt;br&gt;Hugging Face 폴더는 transformers, vLLM, Lathe에서 불러옵니다. GGUF 파일 하나는 llama.cpp에서, 옆의 Modelfile로는 Ollama에서 실행됩니다</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>정밀도</translation>
+    </message>
+    <message>
+        <source>&lt;code&gt;export_quantization&lt;/code&gt;&lt;br&gt;How the weights are stored: quantized types (q8_0, q4_k_m, q4_0) are smaller and a little less exact</source>
+        <translation>&lt;code&gt;export_quantization&lt;/code&gt;&lt;br&gt;가중치를 저장하는 방식. 양자화 형식(q8_0, q4_k_m, q4_0)은 더 작고 조금 덜 정확합니다</translation>
+    </message>
+    <message>
+        <source>Max shard size</source>
+        <translation>최대 분할 크기</translation>
+    </message>
+    <message>
+        <source>&lt;code&gt;export_size&lt;/code&gt;&lt;br&gt;Largest safetensors file, e.g. 2GB or 500MB; bigger models are split into shards with an index (0 = one file)</source>
+        <translation>&lt;code&gt;export_size&lt;/code&gt;&lt;br&gt;safetensors 파일 하나의 최대 크기(예: 2GB, 500MB). 더 큰 모델은 색인 파일과 함께 여러 조각으로 나뉩니다 (0 = 파일 하나)</translation>
+    </message>
+    <message>
+        <source>Chat template</source>
+        <translation>채팅 템플릿</translation>
+    </message>
+    <message>
+        <source>auto (from the model)</source>
+        <translation>자동 (모델에서)</translation>
+    </message>
+    <message>
+        <source>&lt;code&gt;template&lt;/code&gt;&lt;br&gt;The chat format written into the tokenizer config and the Modelfile, so that other programs prompt the model as it was trained</source>
+        <translation>&lt;code&gt;template&lt;/code&gt;&lt;br&gt;토크나이저 설정과 Modelfile에 쓰는 채팅 형식. 다른 프로그램도 학습한 형식 그대로 모델에 묻게 됩니다</translation>
+    </message>
+    <message>
+        <source>Model name</source>
+        <translation>모델 이름</translation>
+    </message>
+    <message>
+        <source>the target folder&apos;s name</source>
+        <translation>대상 폴더 이름</translation>
+    </message>
+    <message>
+        <source>&lt;code&gt;model_name&lt;/code&gt;&lt;br&gt;The name in the model card, the GGUF metadata and the GGUF file name</source>
+        <translation>&lt;code&gt;model_name&lt;/code&gt;&lt;br&gt;모델 카드, GGUF 메타데이터, GGUF 파일 이름에 쓰는 이름</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>CPU 스레드</translation>
+    </message>
+    <message>
+        <source>all cores</source>
+        <translation>모든 코어</translation>
+    </message>
+    <message>
+        <source>&lt;code&gt;threads&lt;/code&gt;&lt;br&gt;Threads for merging and quantizing</source>
+        <translation>&lt;code&gt;threads&lt;/code&gt;&lt;br&gt;병합과 양자화에 쓰는 스레드 수</translation>
+    </message>
+    <message>
+        <source>Chosen here; the ▾ menu follows the model bar again.</source>
+        <translation>여기서 골랐습니다. ▾ 메뉴로 다시 모델 막대를 따를 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>Follows the model bar&apos;s checkpoint (a full fine-tune).</source>
+        <translation>모델 막대의 체크포인트(전체 미세 조정)를 따릅니다.</translation>
+    </message>
+    <message>
+        <source>Follows the model bar, which has no model folder yet.</source>
+        <translation>모델 막대를 따릅니다. 아직 모델 폴더가 없습니다.</translation>
+    </message>
+    <message>
+        <source>Follows the model bar.</source>
+        <translation>모델 막대를 따릅니다.</translation>
+    </message>
+    <message>
+        <source>Follow the model bar</source>
+        <translation>모델 막대 따르기</translation>
+    </message>
+    <message>
+        <source>Full fine-tunes of this model</source>
+        <translation>이 모델의 전체 미세 조정 결과</translation>
+    </message>
+</context>
+<context>
+    <name>lathe::ui::ExportTab</name>
+    <message>
+        <source>Before exporting</source>
+        <translation>내보내기 전에</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>파일</translation>
+    </message>
+    <message>
+        <source>Estimated size</source>
+        <translation>예상 크기</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>크기</translation>
+    </message>
+    <message>
+        <source>Written:</source>
+        <translation>쓴 파일:</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>내보내기</translation>
+    </message>
+    <message>
+        <source>Merge the adapters into the model and write the export</source>
+        <translation>어댑터를 모델에 병합하고 내보냅니다</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>취소</translation>
+    </message>
+    <message>
+        <source>Stop the export; nothing is written to the target folder</source>
+        <translation>내보내기를 멈춥니다. 대상 폴더에는 아무것도 쓰지 않습니다</translation>
+    </message>
+    <message>
+        <source>Preview command</source>
+        <translation>명령 미리보기</translation>
+    </message>
+    <message>
+        <source>Show the lathe-cli command and YAML that run the same export</source>
+        <translation>같은 내보내기를 실행하는 lathe-cli 명령과 YAML을 보여 줍니다</translation>
+    </message>
+    <message>
+        <source>Save config…</source>
+        <translation>설정 저장…</translation>
+    </message>
+    <message>
+        <source>Save these settings as a YAML file that lathe-cli export reads</source>
+        <translation>이 설정을 lathe-cli export가 읽는 YAML 파일로 저장합니다</translation>
+    </message>
+    <message>
+        <source>Load config…</source>
+        <translation>설정 불러오기…</translation>
+    </message>
+    <message>
+        <source>Load export settings from a YAML file (LLaMA-Factory keys)</source>
+        <translation>YAML 파일에서 내보내기 설정을 불러옵니다 (LLaMA-Factory 키)</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>준비됨</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1을(를) 쓸 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>About %1 in %2 files, chat template %3.</source>
+        <translation>파일 %2개, 약 %1, 채팅 템플릿 %3.</translation>
+    </message>
+    <message>
+        <source>%1 free where it goes.</source>
+        <translation>쓸 곳의 여유 공간 %1.</translation>
+    </message>
+    <message>
+        <source>Checking the settings…</source>
+        <translation>설정을 확인하는 중…</translation>
+    </message>
+    <message>
+        <source>No estimate until the problems in red are fixed.</source>
+        <translation>빨간색 문제를 고치면 예상 크기를 보여 줍니다.</translation>
+    </message>
+    <message>
+        <source>The target folder is not empty: Export asks before replacing what is in it.</source>
+        <translation>대상 폴더가 비어 있지 않습니다. 내보내기 전에 안의 내용을 바꿀지 묻습니다.</translation>
+    </message>
+    <message>
+        <source>Replace the target folder?</source>
+        <translation>대상 폴더를 바꿀까요?</translation>
+    </message>
+    <message>
+        <source>%1 is not empty. The export replaces everything in it once it is complete. Replace it?</source>
+        <translation>%1은(는) 비어 있지 않습니다. 내보내기가 끝나면 안의 내용이 모두 바뀝니다. 바꿀까요?</translation>
+    </message>
+    <message>
+        <source>Fix the problems marked in red before exporting.</source>
+        <translation>내보내기 전에 빨간색으로 표시된 문제를 고치세요.</translation>
+    </message>
+    <message>
+        <source>The settings are still being checked; try again in a moment.</source>
+        <translation>아직 설정을 확인하는 중입니다. 잠시 뒤에 다시 해 보세요.</translation>
+    </message>
+    <message>
+        <source>Not exported: %1 is not empty and was left as it is.</source>
+        <translation>내보내지 않음: %1은(는) 비어 있지 않아 그대로 두었습니다.</translation>
+    </message>
+    <message>
+        <source>not exported: the target folder was kept</source>
+        <translation>내보내지 않음: 대상 폴더를 그대로 두었습니다</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>시작하는 중…</translation>
+    </message>
+    <message>
+        <source>exporting to %1</source>
+        <translation>%1(으)로 내보내는 중</translation>
+    </message>
+    <message>
+        <source>Cancelling after the current tensor…</source>
+        <translation>지금 텐서를 마치고 취소하는 중…</translation>
+    </message>
+    <message>
+        <source>finished in %1 s</source>
+        <translation>%1초 만에 끝남</translation>
+    </message>
+    <message>
+        <source>Exported %1 files, %2, in %3 s to %4 (chat template %5).</source>
+        <translation>파일 %1개(%2)를 %3초 만에 %4에 내보냈습니다 (채팅 템플릿 %5).</translation>
+    </message>
+    <message>
+        <source>Export cancelled: %1</source>
+        <translation>내보내기 취소됨: %1</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>내보내기 실패: %1</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>완료</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>멈춤</translation>
+    </message>
+    <message>
+        <source>Command preview</source>
+        <translation>명령 미리보기</translation>
+    </message>
+    <message>
+        <source>Save these settings as export.yaml (Save config…), then run:</source>
+        <translation>이 설정을 export.yaml로 저장한 뒤(설정 저장…) 다음을 실행하세요:</translation>
+    </message>
+    <message>
+        <source>The settings as saved in %1 (save again after changes), run with:</source>
+        <translation>%1에 저장된 설정(바꾼 뒤에는 다시 저장)을 다음으로 실행합니다:</translation>
+    </message>
+    <message>
+        <source>Copy command and YAML</source>
+        <translation>명령과 YAML 복사</translation>
+    </message>
+    <message>
+        <source>Save YAML…</source>
+        <translation>YAML 저장…</translation>
+    </message>
+    <message>
+        <source>Save export config</source>
+        <translation>내보내기 설정 저장</translation>
+    </message>
+    <message>
+        <source>YAML files (*.yaml *.yml)</source>
+        <translation>YAML 파일 (*.yaml *.yml)</translation>
+    </message>
+    <message>
+        <source>Save config</source>
+        <translation>설정 저장</translation>
+    </message>
+    <message>
+        <source>Load export config</source>
+        <translation>내보내기 설정 불러오기</translation>
+    </message>
+    <message>
+        <source>Load config</source>
+        <translation>설정 불러오기</translation>
+    </message>
+</context>
+<context>
     <name>lathe::ui::MainWindow</name>
     <message>
         <source>About Lathe</source>
@@ -266,14 +632,6 @@
     <message>
         <source>Evaluation and batch prediction are not part of this build yet. Until they are, the evaluation loss of a run is in its loss plot (set Validation size or Evaluation datasets in Train), and Chat answers prompts one at a time.</source>
         <translation>평가와 일괄 예측은 아직 이 빌드에 없습니다. 그때까지는 학습 탭에서 검증 크기나 평가 데이터셋을 정하면 실행의 평가 손실이 손실 그래프에 나오고, 대화 탭에서 프롬프트를 하나씩 물어볼 수 있습니다.</translation>
-    </message>
-    <message>
-        <source>Export — coming soon</source>
-        <translation>내보내기 — 준비 중</translation>
-    </message>
-    <message>
-        <source>Exporting a merged model (safetensors shards, GGUF for llama.cpp, quantized) is being built into the engine and will appear here. Nothing is exported from this tab yet. LoRA runs already write a PEFT adapter, and full fine-tunes a Hugging Face model folder, in their output folder.</source>
-        <translation>병합된 모델 내보내기(safetensors 분할, llama.cpp용 GGUF, 양자화)는 엔진에 구현 중이며 완성되면 여기에 나타납니다. 아직 이 탭에서는 아무것도 내보내지 않습니다. LoRA 실행은 이미 출력 폴더에 PEFT 어댑터를, 전체 미세 조정은 Hugging Face 모델 폴더를 씁니다.</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -338,6 +696,18 @@
     <message>
         <source>Stopping training, then closing…</source>
         <translation>학습을 멈추는 중, 그다음 닫습니다…</translation>
+    </message>
+    <message>
+        <source>An export is running</source>
+        <translation>내보내기가 진행 중입니다</translation>
+    </message>
+    <message>
+        <source>Cancel the export and quit? Nothing is written to its target folder.</source>
+        <translation>내보내기를 취소하고 끝낼까요? 대상 폴더에는 아무것도 쓰지 않습니다.</translation>
+    </message>
+    <message>
+        <source>Cancelling the export, then closing…</source>
+        <translation>내보내기를 취소하는 중, 그다음 닫습니다…</translation>
     </message>
 </context>
 <context>
@@ -1342,6 +1712,33 @@
     <message>
         <source>Save the plot as a PNG image</source>
         <translation>그래프를 PNG 이미지로 저장합니다</translation>
+    </message>
+</context>
+<context>
+    <name>lathe::widgets::PathListEdit</name>
+    <message>
+        <source>Add a folder</source>
+        <translation>폴더 추가</translation>
+    </message>
+    <message>
+        <source>Remove the selected folder</source>
+        <translation>고른 폴더 빼기</translation>
+    </message>
+    <message>
+        <source>Move up (used earlier)</source>
+        <translation>위로 (먼저 사용)</translation>
+    </message>
+    <message>
+        <source>Move down (used later)</source>
+        <translation>아래로 (나중에 사용)</translation>
+    </message>
+    <message>
+        <source>Other folder…</source>
+        <translation>다른 폴더…</translation>
+    </message>
+    <message>
+        <source>Choose a folder</source>
+        <translation>폴더 선택</translation>
     </message>
 </context>
 </TS>

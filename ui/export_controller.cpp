@@ -1,0 +1,82 @@
+#include "ui/export_controller.h"
+
+#include "core/export/export.h"
+
+#include <QElapsedTimer>
+#include <QMetaObject>
+
+namespace lathe {
+namespace ui {
+
+namespace {
+
+constexpr qint64 kBatchMs = 100;
+
+ExportResult toResult(const ExportSummary& s) {
+    ExportResult r;
+    r.status = s.status == ExportSummary::Status::Completed   ? ExportResult::Completed
+               : s.status == ExportSummary::Status::Cancelled ? ExportResult::Cancelled
+                                                              : ExportResult::Failed;
+    r.message = QString::fromStdString(s.message);
+    r.exportDir = QString::fromStdString(s.export_dir);
+    r.templateName = QString::fromStdString(s.template_name);
+    for (const ExportFile& f : s.files) r.files.push_back({QString::fromStdString(f.name), static_cast<qint64>(f.bytes)});
+    r.totalBytes = static_cast<qint64>(s.total_bytes);
+    r.seconds = s.seconds;
+    return r;
+}
+
+}  // namespace
+
+void ExportWorker::run(const ExportConfig& config) {
+    QElapsedTimer sinceProgress;
+    sinceProgress.start();
+    ExportEvents events;
+    events.on_progress = [&](double fraction, const std::string& text) {
+        if (fraction < 1.0 && sinceProgress.elapsed() < kBatchMs) return;
+        sinceProgress.restart();
+        emit progress(fraction, QString::fromStdString(text));
+    };
+    events.on_message = [&](const std::string& level, const std::string& text) {
+        emit message(QString::fromStdString(level), QString::fromStdString(text));
+    };
+    const ExportSummary summary = run_export(config, events, cancel_);
+    emit finished(toResult(summary));
+}
+
+ExportController::ExportController(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<lathe::ui::ExportResult>();
+    worker_ = new ExportWorker(&cancel_);
+    worker_->moveToThread(&thread_);
+    connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    connect(worker_, &ExportWorker::progress, this, &ExportController::progress);
+    connect(worker_, &ExportWorker::message, this, &ExportController::message);
+    connect(worker_, &ExportWorker::finished, this, [this](const ExportResult& r) {
+        running_ = false;
+        emit finished(r);
+    });
+    thread_.setObjectName("lathe-export");
+    thread_.start();
+}
+
+ExportController::~ExportController() {
+    cancel_ = true;
+    thread_.quit();
+    thread_.wait();
+}
+
+void ExportController::start(const ExportConfig& config) {
+    if (running_) return;
+    running_ = true;
+    cancel_ = false;
+    emit started();
+    ExportWorker* w = worker_;
+    QMetaObject::invokeMethod(worker_, [w, config] { w->run(config); }, Qt::QueuedConnection);
+}
+
+void ExportController::cancel() {
+    if (running_) cancel_ = true;
+}
+
+}  // namespace ui
+}  // namespace lathe
