@@ -9,10 +9,11 @@
 // The default, stage pt on the bundled corpus with packing, gives rows of exactly `cutoff` tokens: the
 // same forward, loss and backward as SFT, without padding blurring the token count.
 //
-// Each method runs in its own process so that peak RSS (VmHWM) is its own. FLOPs per trained token are
-// counted as 6 x parameters for every method (the forward and backward matmuls run over the whole model
-// in LoRA and QLoRA too; only the weight gradients of the frozen base are skipped), so the MFU of the
-// adapter methods is an upper bound of useful work, as in Unsloth's and PEFT's tables.
+// Each method runs in its own process so that peak RSS (VmHWM) is its own. FLOPs per trained token follow
+// PaLM's model-FLOPs count, 6 N + 12 L T d (N the parameters that multiply: every one but an untied input
+// embedding; L layers, T tokens per row, d hidden size), for every method: the forward and backward
+// matmuls run over the whole model in freeze, LoRA and QLoRA too, only some weight gradients are
+// skipped, so their MFU states the work of a full step done in that time (as Unsloth's tables do).
 #include "core/model/model_folder.h"
 #include "core/train/session.h"
 #include "core/util/device.h"
@@ -95,6 +96,7 @@ TrainConfig config_for(const std::map<std::string, std::string>& a, const std::s
     c.per_device_train_batch_size = std::atoi(a.at("batch").c_str());
     c.max_steps = std::atoi(a.at("steps").c_str());
     c.logging_steps = 1;
+    c.gradient_accumulation_steps = 1;
     c.save_steps = 0;
     c.learning_rate = method == "full" || method == "freeze" ? 1e-5 : 1e-4;
     c.gradient_checkpointing = a.at("grad-ckpt") == "1";
@@ -138,9 +140,11 @@ int run_method(const std::map<std::string, std::string>& a) {
     std::sort(step_times.begin(), step_times.end());
     const double tps = rates[rates.size() / 2];
     const ModelConfig mc = read_model_config(c.model_name_or_path);
-    const double params = static_cast<double>(mc.parameter_count());
+    double n = static_cast<double>(mc.parameter_count());
+    if (!mc.tie_word_embeddings) n -= static_cast<double>(mc.vocab_size * mc.hidden_size);  // a lookup, no matmul
+    const double flops_per_token = 6.0 * n + 12.0 * mc.num_hidden_layers * c.cutoff_len * mc.hidden_size;
     const double peak = matmul_gflops(parse_device(c.device));
-    const double mfu = 6.0 * params * tps / (peak * 1e9);
+    const double mfu = flops_per_token * tps / (peak * 1e9);
     std::printf("| %-7s | %8.0f | %9.0f | %18.0f | %14.0f | %5.1f%% | %9.3f |\n", method.c_str(), tps,
                 step_times[step_times.size() / 2] * 1000.0, rss_start, mib_of("VmHWM:"), 100.0 * mfu, base_ratio);
     std::fflush(stdout);
@@ -155,7 +159,7 @@ int main(int argc, char** argv) {
     if (!a["method"].empty()) return run_method(a);
     const ModelConfig mc = read_model_config(a["model"]);
     std::printf("model %s (%.1fM parameters), stage %s, dataset %s, batch %s x cutoff %s, %s steps, %d threads, "
-                "gradient checkpointing %s\n\n",
+                "gradient checkpointing %s; MFU against this machine's measured fp32 GEMM rate\n\n",
                 a["model"].c_str(), mc.parameter_count() / 1e6, a["stage"].c_str(), a["dataset"].c_str(), a["batch"].c_str(),
                 a["cutoff"].c_str(), a["steps"].c_str(), torch::get_num_threads(), a["grad-ckpt"] == "1" ? "on" : "off");
     std::printf("| method  | tokens/s | step (ms) | RSS at start (MiB) | peak RSS (MiB) |    MFU | base/fp32 |\n");

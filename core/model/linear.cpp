@@ -2,6 +2,16 @@
 
 namespace lathe {
 
+torch::Tensor dense_linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+    const int64_t in = weight.size(1);
+    if (x.dim() == 0 || x.numel() != in || weight.dim() != 2) return torch::nn::functional::linear(x, weight, bias);
+    auto y = torch::mv(weight, x.reshape({in}));  // (out)
+    if (bias.defined()) y = y + bias;
+    auto shape = x.sizes().vec();
+    shape.back() = weight.size(0);
+    return y.reshape(shape);
+}
+
 LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias) : in_features(in), out_features(out) {
     weight = register_parameter("weight", torch::empty({out, in}));
     if (with_bias) bias = register_parameter("bias", torch::zeros({out}));
@@ -14,7 +24,7 @@ torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
 
 torch::Tensor LinearImpl::base_forward(const torch::Tensor& x) const {
     if (storage) return storage->forward(x, bias);
-    return torch::nn::functional::linear(x, weight, bias);
+    return dense_linear(x, weight, bias);
 }
 
 torch::Tensor LinearImpl::dense_weight() const {

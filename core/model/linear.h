@@ -31,6 +31,11 @@ public:
     virtual int64_t bytes() const = 0;           // memory held
 };
 
+// x (..., in) @ weight (out, in)^T + bias: torch's linear, except that a single row (decoding) goes
+// through a matrix-vector product. OpenBLAS's sgemm with one row runs 4-10x slower than its sgemv on
+// the same weights (docs/benchmarks.md, decode).
+torch::Tensor dense_linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias = {});
+
 class LinearImpl : public torch::nn::Module {
 public:
     LinearImpl(int64_t in_features, int64_t out_features, bool with_bias);

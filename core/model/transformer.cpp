@@ -158,7 +158,7 @@ torch::Tensor CausalLMImpl::hidden_states(const torch::Tensor& input_ids, const 
 
 torch::Tensor CausalLMImpl::logits(const torch::Tensor& hidden) {
     if (lm_head) return lm_head(hidden);
-    return torch::nn::functional::linear(hidden, model->embed_tokens->weight);
+    return dense_linear(hidden, model->embed_tokens->weight);
 }
 
 torch::Tensor CausalLMImpl::forward(const torch::Tensor& input_ids, const ForwardOptions& opts) {

@@ -13,7 +13,7 @@ namespace {
 // keeps saving only its codes for backward).
 torch::Tensor base_product(const LinearImpl& base, const torch::Tensor& x) {
     if (base.storage) return base.storage->forward(x, torch::Tensor());
-    return torch::nn::functional::linear(x.to(base.weight.scalar_type()), base.weight);
+    return dense_linear(x.to(base.weight.scalar_type()), base.weight);
 }
 
 torch::Device device_of(const LinearImpl& base) { return base.storage ? base.storage->device() : base.weight.device(); }

@@ -28,7 +28,7 @@ public:
         ctx->saved_data["double_quant"] = q->double_quant;
         ctx->saved_data["x_grad"] = x.requires_grad();
         ctx->saved_data["bias_grad"] = bias.defined() && bias.requires_grad();
-        return torch::nn::functional::linear(x, q->dequantize(x.scalar_type()), bias);  // (..., out)
+        return dense_linear(x, q->dequantize(x.scalar_type()), bias);  // (..., out)
     }
 
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
