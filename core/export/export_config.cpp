@@ -1,6 +1,7 @@
 #include "core/export/export_config.h"
 
 #include "core/io/safetensors.h"
+#include "core/io/yaml_config.h"
 #include "core/train/train_config.h"  // closest_match
 #include "core/util/error.h"
 #include "core/util/fs.h"
@@ -117,38 +118,15 @@ std::string ExportConfig::get(const std::string& key) const {
 }
 
 void ExportConfig::apply_override(const std::string& assignment) {
-    const size_t eq = assignment.find('=');
-    if (eq == std::string::npos || eq == 0) throw ConfigError("override '" + assignment + "' is not of the form key=value");
-    set(assignment.substr(0, eq), assignment.substr(eq + 1), "command line");
+    const auto [key, value] = split_assignment(assignment);
+    set(key, value, "command line");
 }
 
 ExportConfig ExportConfig::from_yaml(const std::string& text, const std::string& origin) {
-    YAML::Node root;
-    try {
-        root = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-        throw ConfigError(origin + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                          ": invalid YAML: " + e.msg);
-    }
     ExportConfig c;
-    if (root.IsNull()) return c;
-    if (!root.IsMap()) throw ConfigError(origin + ": expected a mapping of key: value lines");
-    for (const auto& item : root) {
-        const std::string key = item.first.as<std::string>();
-        const std::string at = origin + ":" + std::to_string(item.first.Mark().line + 1);
-        const YAML::Node& node = item.second;
-        std::string value;
-        if (node.IsNull()) value = "null";
-        else if (node.IsScalar()) value = node.Scalar();
-        else if (node.IsSequence()) {  // adapter_name_or_path: [a, b] -> "a,b"
-            for (const auto& v : node) {
-                if (!v.IsScalar()) throw ConfigError(at + ": " + key + ": expected a list of plain values");
-                value += (value.empty() ? "" : ",") + v.Scalar();
-            }
-        } else {
-            throw ConfigError(at + ": " + key + ": expected a plain value, got a mapping");
-        }
-        c.set(key, value, at);
+    for (const YamlEntry& e : read_flat_yaml(text, origin)) {
+        if (e.is_mapping) throw ConfigError(e.at + ": " + e.key + ": expected a plain value, got a mapping");
+        c.set(e.key, e.value, e.at);
     }
     return c;
 }

@@ -1,5 +1,6 @@
 #include "core/train/train_config.h"
 
+#include "core/io/yaml_config.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
 
@@ -248,45 +249,23 @@ std::string TrainConfig::get(const std::string& key) const {
 }
 
 void TrainConfig::apply_override(const std::string& assignment) {
-    auto eq = assignment.find('=');
-    if (eq == std::string::npos || eq == 0)
-        throw ConfigError("override '" + assignment + "' is not of the form key=value");
-    set(assignment.substr(0, eq), assignment.substr(eq + 1), "command line");
+    const auto [key, value] = split_assignment(assignment);
+    set(key, value, "command line");
 }
 
 TrainConfig TrainConfig::from_yaml(const std::string& text, const std::string& origin) {
-    YAML::Node root;
-    try {
-        root = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-        throw ConfigError(origin + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                          ": invalid YAML: " + e.msg);
-    }
     TrainConfig c;
-    if (root.IsNull()) return c;
-    if (!root.IsMap()) throw ConfigError(origin + ": expected a mapping of key: value lines");
-    for (const auto& item : root) {
-        const std::string key = item.first.as<std::string>();
-        const auto& node = item.second;
-        const std::string at = origin + ":" + std::to_string(item.first.Mark().line + 1);
-        std::string value;
-        if (node.IsNull()) value = "null";
-        else if (node.IsScalar()) value = node.Scalar();
-        else if (node.IsSequence()) {  // dataset: [a, b] -> "a,b"
-            for (const auto& v : node) {
-                if (!v.IsScalar()) throw ConfigError(at + ": " + key + ": expected a list of plain values");
-                value += (value.empty() ? "" : ",") + v.Scalar();
-            }
-        } else {
+    for (const YamlEntry& e : read_flat_yaml(text, origin)) {
+        if (e.is_mapping) {
             const auto& ig = ignored_keys();
-            if (std::find(ig.begin(), ig.end(), key) != ig.end()) {
-                c.set(key, "", at);  // reported in `ignored` like any other ignored key
+            if (std::find(ig.begin(), ig.end(), e.key) != ig.end()) {
+                c.set(e.key, "", e.at);  // reported in `ignored` like any other ignored key
                 continue;
             }
-            if (!find_key(key)) c.set(key, "", at);  // the unknown-key error, with its suggestion
-            throw ConfigError(at + ": " + key + ": expected a plain value, got a mapping");
+            if (!find_key(e.key)) c.set(e.key, "", e.at);  // the unknown-key error, with its suggestion
+            throw ConfigError(e.at + ": " + e.key + ": expected a plain value, got a mapping");
         }
-        c.set(key, value, at);
+        c.set(e.key, e.value, e.at);
     }
     return c;
 }

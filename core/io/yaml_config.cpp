@@ -1,0 +1,46 @@
+#include "core/io/yaml_config.h"
+
+#include "core/util/error.h"
+
+#include <yaml-cpp/yaml.h>
+
+namespace lathe {
+
+std::vector<YamlEntry> read_flat_yaml(const std::string& text, const std::string& origin) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(origin + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                          ": invalid YAML: " + e.msg);
+    }
+    std::vector<YamlEntry> out;
+    if (root.IsNull()) return out;
+    if (!root.IsMap()) throw ConfigError(origin + ": expected a mapping of key: value lines");
+    for (const auto& item : root) {
+        YamlEntry e;
+        e.key = item.first.as<std::string>();
+        e.at = origin + ":" + std::to_string(item.first.Mark().line + 1);
+        const YAML::Node& node = item.second;
+        if (node.IsNull()) e.value = "null";
+        else if (node.IsScalar()) e.value = node.Scalar();
+        else if (node.IsSequence()) {  // dataset: [a, b] -> "a,b"
+            for (const auto& v : node) {
+                if (!v.IsScalar()) throw ConfigError(e.at + ": " + e.key + ": expected a list of plain values");
+                e.value += (e.value.empty() ? "" : ",") + v.Scalar();
+            }
+        } else {
+            e.is_mapping = true;
+        }
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::pair<std::string, std::string> split_assignment(const std::string& assignment) {
+    const size_t eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0) throw ConfigError("override '" + assignment + "' is not of the form key=value");
+    return {assignment.substr(0, eq), assignment.substr(eq + 1)};
+}
+
+}  // namespace lathe
