@@ -47,16 +47,11 @@ std::string scratch_dir() {
     return dir;
 }
 
-}  // namespace lathe::test
-
-// Usage: <exe> <test-name> [Qt Test arguments]; without a name, runs every registered class.
-int main(int argc, char** argv) {
-#ifdef LATHE_TEST_GUI
-    extern int lathe_test_gui_main(int argc, char** argv);
-    return lathe_test_gui_main(argc, argv);
-#else
-    QCoreApplication app(argc, argv);
-    auto& reg = lathe::test::registry();
+// Runs the class named by argv[1] ("unknown test" and 2 when there is none by that name), or every
+// registered class; the exit code of Qt Test. The GUI area's entry point (tests/ui/gui_main.cpp) ends
+// with it too.
+int run_registered(int argc, char** argv) {
+    auto& reg = registry();
     if (argc >= 2 && argv[1][0] != '-') {
         auto it = reg.find(argv[1]);
         if (it == reg.end()) {
@@ -73,5 +68,17 @@ int main(int argc, char** argv) {
         failed += QTest::qExec(obj.get(), argc, argv) != 0;
     }
     return failed;
+}
+
+}  // namespace lathe::test
+
+// Usage: <exe> <test-name> [Qt Test arguments]; without a name, runs every registered class.
+int main(int argc, char** argv) {
+#ifdef LATHE_TEST_GUI
+    extern int lathe_test_gui_main(int argc, char** argv);
+    return lathe_test_gui_main(argc, argv);
+#else
+    QCoreApplication app(argc, argv);
+    return lathe::test::run_registered(argc, argv);
 #endif
 }

@@ -9,6 +9,10 @@
 
 #include <cstdio>
 
+namespace lathe::test {
+int run_registered(int argc, char** argv);  // tests/test_main.cpp: one class by name, or all
+}  // namespace lathe::test
+
 int lathe_test_gui_main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setOrganizationName("LatheTest");
@@ -17,23 +21,7 @@ int lathe_test_gui_main(int argc, char** argv) {
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope,
                        QString::fromStdString(lathe::test::scratch_dir()) + "/settings");
-    auto& reg = lathe::test::registry();
-    if (argc >= 2 && argv[1][0] != '-') {
-        auto it = reg.find(argv[1]);
-        if (it == reg.end()) {
-            std::fprintf(stderr, "unknown test '%s'\n", argv[1]);
-            return 2;
-        }
-        auto obj = it->second();
-        argv[1] = argv[0];
-        return QTest::qExec(obj.get(), argc - 1, argv + 1);
-    }
-    int failed = 0;
-    for (auto& [name, make] : reg) {
-        auto obj = make();
-        failed += QTest::qExec(obj.get(), argc, argv) != 0;
-    }
-    return failed;
+    return lathe::test::run_registered(argc, argv);
 }
 
 // The area runs each file as a CTest test named after it; this one checks the GUI harness itself.
