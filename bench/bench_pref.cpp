@@ -7,6 +7,7 @@
 // Usage: bench-pref [--hidden 512] [--layers 8] [--heads 8] [--kv-heads 4] [--intermediate 1408]
 //                   [--vocab 32000] [--seq 256] [--pairs 4] [--rank 8] [--steps 6] [--threads 0]
 //                   [--device cpu] [--mode all|sft|dpo|rm]
+#include "bench/proc_memory.h"
 #include "core/data/batching.h"
 #include "core/model/transformer.h"
 #include "core/model/value_head.h"
@@ -32,6 +33,7 @@
 #include <vector>
 
 using namespace lathe;
+using lathe::bench::mib_of;
 
 namespace {
 
@@ -49,14 +51,6 @@ std::map<std::string, std::string> parse_args(int argc, char** argv) {
         a[k.substr(2)] = argv[i + 1];
     }
     return a;
-}
-
-double mib_of(const char* field) {  // VmRSS / VmHWM from /proc/self/status, in MiB
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind(field, 0) == 0) return std::atof(line.c_str() + std::strlen(field)) / 1024.0;
-    return 0;
 }
 
 // P pairs: a shared prompt of seq/2 tokens, chosen and rejected responses of seq/2 tokens each.

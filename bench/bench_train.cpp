@@ -14,6 +14,7 @@
 // embedding; L layers, T tokens per row, d hidden size), for every method: the forward and backward
 // matmuls run over the whole model in freeze, LoRA and QLoRA too, only some weight gradients are
 // skipped, so their MFU states the work of a full step done in that time (as Unsloth's tables do).
+#include "bench/proc_memory.h"
 #include "core/model/model_folder.h"
 #include "core/train/session.h"
 #include "core/util/device.h"
@@ -35,6 +36,7 @@
 #include <unistd.h>
 
 using namespace lathe;
+using lathe::bench::mib_of;
 namespace fs = std::filesystem;
 
 namespace {
@@ -60,14 +62,6 @@ std::map<std::string, std::string> parse_args(int argc, char** argv) {
         std::exit(2);
     }
     return a;
-}
-
-double mib_of(const char* field) {  // VmRSS / VmHWM from /proc/self/status, in MiB
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind(field, 0) == 0) return std::atof(line.c_str() + std::strlen(field)) / 1024.0;
-    return 0;
 }
 
 // Median fp32 GFLOP/s of a 1024^3 matmul on the bench's threads: the peak MFU is measured against.
