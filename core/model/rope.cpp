@@ -43,14 +43,48 @@ std::pair<torch::Tensor, torch::Tensor> RotaryEmbedding::tables(int64_t n, torch
     return {cos_.narrow(0, 0, n), sin_.narrow(0, 0, n)};
 }
 
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// out = [x1 c - x2 s, x2 c + x1 s] with c, s the first halves of the tables (both halves are equal):
+// two passes where cat + neg + mul + mul + add take five. Backward is the transposed rotation,
+// dx = [g1 c + g2 s, g2 c - g1 s], and needs nothing of x.
+torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& c, const torch::Tensor& s, double sign,
+                     torch::ScalarType dtype) {
+    const int64_t half = x.size(-1) / 2;
+    auto out = torch::empty_like(x, x.options().dtype(dtype));
+    auto x1 = x.narrow(-1, 0, half), x2 = x.narrow(-1, half, half);
+    auto o1 = out.narrow(-1, 0, half), o2 = out.narrow(-1, half, half);
+    torch::mul_out(o1, x1, c).addcmul_(x2, s, -sign);
+    torch::mul_out(o2, x2, c).addcmul_(x1, s, sign);
+    return out;
+}
+
+class RopeFunction : public torch::autograd::Function<RopeFunction> {
+public:
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& c,
+                                 const torch::Tensor& s) {
+        ctx->save_for_backward({c, s});
+        ctx->saved_data["dtype"] = static_cast<int64_t>(x.scalar_type());
+        return rotate(x, c, s, 1.0, torch::promote_types(x.scalar_type(), c.scalar_type()));
+    }
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const auto dtype = static_cast<torch::ScalarType>(ctx->saved_data["dtype"].toInt());
+        auto dx = rotate(grads[0], saved[0], saved[1], -1.0, grads[0].scalar_type()).to(dtype);
+        return {dx, torch::Tensor(), torch::Tensor()};
+    }
+};
+
+}  // namespace
+
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
     const int64_t half = x.size(-1) / 2;
-    auto c = cos.dim() == 2 ? cos : cos.unsqueeze(1);  // (T, D) broadcasts; (B, T, D) -> (B, 1, T, D)
-    auto s = sin.dim() == 2 ? sin : sin.unsqueeze(1);
-    auto x1 = x.narrow(-1, 0, half);
-    auto x2 = x.narrow(-1, half, half);
-    auto rotated = torch::cat({-x2, x1}, -1);
-    return x * c + rotated * s;
+    auto c = (cos.dim() == 2 ? cos : cos.unsqueeze(1)).narrow(-1, 0, half);  // (T, D/2) or (B, 1, T, D/2)
+    auto s = (sin.dim() == 2 ? sin : sin.unsqueeze(1)).narrow(-1, 0, half);
+    return RopeFunction::apply(x, c.detach(), s.detach());
 }
 
 }  // namespace lathe

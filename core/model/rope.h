@@ -22,7 +22,8 @@ private:
     torch::Tensor cos_, sin_;
 };
 
-// x: (B, heads, T, head_dim); cos/sin: (T, head_dim) or (B, T, head_dim).
+// x: (B, heads, T, head_dim); cos/sin: (T, head_dim) or (B, T, head_dim). One autograd node that saves
+// only the tables (the rotation's transpose is its backward).
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
 
 }  // namespace lathe

@@ -1,5 +1,6 @@
 #include "core/model/transformer.h"
 
+#include "core/model/fused_ops.h"
 #include "core/util/error.h"
 
 #include <cmath>
@@ -11,12 +12,7 @@ RMSNormImpl::RMSNormImpl(int64_t dim, double e) : eps(e) {
     weight = register_parameter("weight", torch::ones({dim}));
 }
 
-torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
-    // As transformers: normalise in float32, scale in the input dtype.
-    auto xf = x.to(torch::kFloat);
-    auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + eps);
-    return weight * normed.to(x.scalar_type());
-}
+torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) { return rms_norm(x, weight, eps); }
 
 AttentionImpl::AttentionImpl(const ModelConfig& c)
     : heads(c.num_attention_heads), kv_heads(c.num_key_value_heads), head_dim(c.head_dim),
@@ -66,7 +62,7 @@ MLPImpl::MLPImpl(const ModelConfig& c) {
 }
 
 torch::Tensor MLPImpl::forward(const torch::Tensor& x) {
-    return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
+    return down_proj(swiglu(gate_proj(x), up_proj(x)));
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {

@@ -73,10 +73,19 @@ torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
     auto xl = x.to(lora_A->weight.scalar_type());
     const bool dropped = options_.dropout > 0 && base.is_training();
     if (dropped) xl = torch::dropout(xl, options_.dropout, /*train=*/true);
-    auto lora_out = lora_B(lora_A(xl));  // (..., r) -> (..., out)
-    torch::Tensor out = magnitude ? result + dora_forward(base, xl, result, lora_out, dropped)
-                                  : result + lora_out * scaling_;
-    return out.to(result.scalar_type());
+    auto a = lora_A(xl);  // (..., r)
+    if (!magnitude) {
+        // result + s * a B^T as one GEMM (beta = 1, alpha = s): no (..., out) temporaries for the scaled
+        // product and the sum, in forward or backward, where a separate mul and add cost as much as the
+        // adapter's matmuls (docs/benchmarks.md, "LoRA's cost").
+        const int64_t out_features = result.size(-1), r = a.size(-1);
+        const auto dtype = result.scalar_type();
+        auto out = torch::addmm(result.reshape({-1, out_features}), a.reshape({-1, r}).to(dtype),
+                                lora_B->weight.t().to(dtype), 1.0, scaling_);  // (N, out)
+        return out.view(result.sizes());
+    }
+    auto lora_out = lora_B(a);  // (..., r) -> (..., out)
+    return (result + dora_forward(base, xl, result, lora_out, dropped)).to(result.scalar_type());
 }
 
 torch::Tensor LoraLinear::dora_forward(LinearImpl& base, const torch::Tensor& x, const torch::Tensor& base_out,
