@@ -22,19 +22,35 @@ void enable(bool cuda, bool on, torch::ScalarType dtype) {
 #endif
 }
 
+// float32 turns autocast off (leaving the default lower-precision dtype of the device set).
+void set_state(bool cuda, torch::ScalarType dtype) {
+    if (dtype == torch::kFloat) enable(cuda, false, cuda ? torch::kHalf : torch::kBFloat16);
+    else enable(cuda, true, dtype);
+}
+
 }  // namespace
 
-AutocastScope::AutocastScope(torch::Device device, torch::ScalarType dtype) {
-    if (dtype == torch::kFloat) return;
-    cuda_ = device.is_cuda();
+torch::ScalarType autocast_dtype(torch::Device device) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    const auto type = device.is_cuda() ? at::kCUDA : at::kCPU;
+    return at::autocast::is_autocast_enabled(type) ? at::autocast::get_autocast_dtype(type) : torch::kFloat;
+#else
+    if (device.is_cuda()) return at::autocast::is_enabled() ? at::autocast::get_autocast_gpu_dtype() : torch::kFloat;
+    return at::autocast::is_cpu_enabled() ? at::autocast::get_autocast_cpu_dtype() : torch::kFloat;
+#endif
+}
+
+AutocastScope::AutocastScope(torch::Device device, torch::ScalarType dtype)
+    : cuda_(device.is_cuda()), previous_(autocast_dtype(device)) {
+    if (dtype == previous_) return;
     active_ = true;
-    enable(cuda_, true, dtype);
+    set_state(cuda_, dtype);
 }
 
 AutocastScope::~AutocastScope() {
     if (!active_) return;
-    enable(cuda_, false, cuda_ ? torch::kHalf : torch::kBFloat16);
-    at::autocast::clear_cache();
+    set_state(cuda_, previous_);
+    if (previous_ == torch::kFloat) at::autocast::clear_cache();
 }
 
 }  // namespace lathe

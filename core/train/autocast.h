@@ -5,9 +5,14 @@
 
 namespace lathe {
 
+// The current thread's autocast dtype for `device`'s type, float32 when autocast is off there. A
+// recomputation in backward saves it in forward and re-enters it (core/train/token_logprobs.cpp).
+torch::ScalarType autocast_dtype(torch::Device device);
+
 class AutocastScope {
 public:
-    // No-op when dtype is float32.
+    // Sets autocast for `device`'s type to `dtype` (float32: off) and restores the previous state on
+    // exit; a no-op when the state is already `dtype`.
     AutocastScope(torch::Device device, torch::ScalarType dtype);
     ~AutocastScope();
     AutocastScope(const AutocastScope&) = delete;
@@ -16,6 +21,7 @@ public:
 private:
     bool active_ = false;
     bool cuda_ = false;
+    torch::ScalarType previous_ = torch::kFloat;
 };
 
 }  // namespace lathe

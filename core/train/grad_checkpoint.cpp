@@ -1,6 +1,6 @@
 #include "core/train/grad_checkpoint.h"
 
-#include <ATen/CPUGeneratorImpl.h>
+#include "core/train/rng_state.h"
 
 namespace lathe {
 
@@ -8,30 +8,6 @@ namespace {
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
-
-// The layer's random draws (LoRA dropout) must repeat exactly in the recomputation: the CPU generator,
-// and the accelerator's when the layer runs on one (dropout on CUDA tensors draws from the CUDA
-// generator).
-struct RngState {
-    torch::Tensor cpu, device;  // `device` undefined for CPU tensors
-    c10::Device where = c10::Device(c10::kCPU);
-
-    static RngState capture(const c10::Device& d) {
-        RngState s;
-        s.cpu = at::detail::getDefaultCPUGenerator().get_state();
-        s.where = d;
-        if (!d.is_cpu()) s.device = at::globalContext().defaultGenerator(d).get_state();
-        return s;
-    }
-    void restore() const {
-        auto gen = at::detail::getDefaultCPUGenerator();
-        gen.set_state(cpu);
-        if (device.defined()) {
-            auto dev = at::globalContext().defaultGenerator(where);
-            dev.set_state(device);
-        }
-    }
-};
 
 struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction> {
     // `anchor` requires grad so the output does too even when x does not (frozen embeddings under

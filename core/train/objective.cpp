@@ -2,6 +2,7 @@
 
 #include "core/data/example.h"
 #include "core/train/grad_checkpoint.h"
+#include "core/train/token_logprobs.h"
 
 #include <cmath>
 
@@ -27,13 +28,8 @@ std::pair<torch::Tensor, int64_t> lm_loss_sum(CausalLMImpl& model, const torch::
     auto shifted = labels.narrow(1, 1, T - 1).reshape(-1);                            // (B*(T-1))
     auto h = hidden.narrow(1, 0, T - 1).reshape({B * (T - 1), C});                     // (B*(T-1), C)
     auto positions = (shifted != kIgnoreIndex).nonzero().squeeze(1);                   // (N)
-    const int64_t n = positions.size(0);
-    if (n == 0) return {hidden.sum() * 0.0, 0};
-    auto logits = model.logits(h.index_select(0, positions)).to(torch::kFloat);        // (N, V)
-    auto loss = torch::nn::functional::cross_entropy(
-        logits, shifted.index_select(0, positions),
-        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
-    return {loss, n};
+    auto logps = token_logprobs(model, h.index_select(0, positions), shifted.index_select(0, positions));  // (N)
+    return {-logps.sum(), positions.size(0)};
 }
 
 namespace {

@@ -38,7 +38,7 @@ public:
 std::unique_ptr<Objective> make_lm_objective();
 
 // Summed cross-entropy of labels (B, T) under hidden (B, T, C), shifted by one; logits are computed only
-// at labelled positions. Returns (loss_sum, label_count).
+// at labelled positions, a chunk at a time (core/train/token_logprobs.h). Returns (loss_sum, label_count).
 std::pair<torch::Tensor, int64_t> lm_loss_sum(CausalLMImpl& model, const torch::Tensor& hidden, const torch::Tensor& labels);
 
 }  // namespace lathe

@@ -2,6 +2,7 @@
 
 #include "core/data/example.h"
 #include "core/model/transformer.h"
+#include "core/train/token_logprobs.h"
 
 namespace lathe {
 
@@ -14,13 +15,8 @@ SequenceLogps sequence_logps(CausalLMImpl& model, const at::Tensor& hidden, cons
     auto positions = (targets != kIgnoreIndex).nonzero().squeeze(1);                  // (N)
     auto rows = torch::div(positions, T - 1, "floor");                                // (N) row of each
     auto count = torch::zeros({B}, fopts).index_add_(0, rows, torch::ones({positions.size(0)}, fopts));
-    if (positions.size(0) == 0) return {hidden.sum().to(torch::kFloat) * 0.0 + torch::zeros({B}, fopts), count};
     auto h = hidden.narrow(1, 0, T - 1).reshape({B * (T - 1), C}).index_select(0, positions);  // (N, C)
-    auto logits = model.logits(h).to(torch::kFloat);                                  // (N, V)
-    // -cross_entropy(reduction none) is log_softmax gathered at the target, without a second (N, V) copy.
-    auto token_logps = -torch::nn::functional::cross_entropy(
-        logits, targets.index_select(0, positions),
-        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));  // (N)
+    auto token_logps = token_logprobs(model, h, targets.index_select(0, positions));  // (N)
     auto sum = torch::zeros({B}, fopts).index_add(0, rows, token_logps);             // (B)
     return {sum, count};
 }

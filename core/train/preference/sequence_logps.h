@@ -14,7 +14,8 @@ struct SequenceLogps {
     at::Tensor mean() const;  // sum / count (rows without labels give 0)
 };
 
-// hidden (B, T, C), labels (B, T). Logits are computed at labelled positions only, never (B, T, V).
+// hidden (B, T, C), labels (B, T). Logits are computed at labelled positions only, a chunk of rows at a
+// time (core/train/token_logprobs.h), never (B, T, V).
 SequenceLogps sequence_logps(CausalLMImpl& model, const at::Tensor& hidden, const at::Tensor& labels);
 
 }  // namespace lathe
