@@ -83,24 +83,34 @@ struct ForwardResult {
     torch::Tensor lse;  // (B, H, T) float32: log sum_j exp(s_ij) per query row (0 for a row that sees no key)
 };
 
+// With `keep_lse` false (nothing will run backward) a block is normalised by one fused softmax instead
+// of the separate max, exp and sum that the log-sum-exp needs: fewer passes, and fewer operator calls
+// per decoding step.
 ForwardResult attention_forward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                const torch::Tensor& hidden, const Dims& d, double scale, int64_t rows) {
+                                const torch::Tensor& hidden, const Dims& d, double scale, int64_t rows,
+                                bool keep_lse) {
     ForwardResult r;
     r.out = torch::empty({d.B, d.T, d.H, d.D}, q.options());
-    r.lse = torch::empty({d.B, d.H, d.T}, q.options().dtype(torch::kFloat));
+    if (keep_lse) r.lse = torch::empty({d.B, d.H, d.T}, q.options().dtype(torch::kFloat));
     auto q5 = q.view({d.B, d.KV, d.G, d.T, d.D});
     auto out5 = r.out.view({d.B, d.T, d.KV, d.G, d.D}).permute({0, 2, 3, 1, 4});  // (B, KV, G, T, hd)
-    auto lse4 = r.lse.view({d.B, d.KV, d.G, d.T});
     for (int64_t t0 = 0; t0 < d.T; t0 += rows) {
         const int64_t n = std::min(rows, d.T - t0), Sb = d.past() + t0 + n;
         auto p = block_scores(block_rows(q5, t0, n).mul(scale), k.narrow(2, 0, Sb), hidden, d, n);
-        auto m = torch::amax(p, -1, true);                      // (B, KV, G*n, 1)
-        m.masked_fill_(m == kMinusInf, 0);                       // a row that sees no key: all exp(-inf) = 0
-        p.sub_(m).exp_();
-        auto l = p.sum(-1, true).clamp_min_(1);                  // >= 1 anyway when the row sees a key
-        auto o = torch::matmul(p.to(q.scalar_type()), v.narrow(2, 0, Sb)).to(torch::kFloat).div_(l);
+        torch::Tensor o;  // (B, KV, G*n, hd)
+        if (keep_lse) {
+            auto m = torch::amax(p, -1, true);                  // (B, KV, G*n, 1)
+            m.masked_fill_(m == kMinusInf, 0);                   // a row that sees no key: all exp(-inf) = 0
+            p.sub_(m).exp_();
+            auto l = p.sum(-1, true).clamp_min_(1);              // >= 1 anyway when the row sees a key
+            o = torch::matmul(p.to(q.scalar_type()), v.narrow(2, 0, Sb)).to(torch::kFloat).div_(l);
+            r.lse.view({d.B, d.KV, d.G, d.T}).narrow(3, t0, n).copy_(m.add_(l.log_()).view({d.B, d.KV, d.G, n}));
+        } else {
+            p = torch::softmax(p, -1);
+            if (hidden.defined()) p.nan_to_num_(0);             // a row that sees no key: 0/0
+            o = torch::matmul(p.to(q.scalar_type()), v.narrow(2, 0, Sb));
+        }
         out5.narrow(3, t0, n).copy_(o.view({d.B, d.KV, d.G, n, d.D}));
-        lse4.narrow(3, t0, n).copy_(m.add_(l.log_()).view({d.B, d.KV, d.G, n}));
     }
     return r;
 }
@@ -153,7 +163,7 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
         NoAutocast no_autocast;
         auto key_mask = optional_key_mask.value_or(torch::Tensor());
         const Dims d = dims_of(q, k, v, key_mask);
-        auto r = attention_forward(q, k, v, hidden_keys(key_mask, d, q.device()), d, scale, rows);
+        auto r = attention_forward(q, k, v, hidden_keys(key_mask, d, q.device()), d, scale, rows, true);
         ctx->save_for_backward({q, k, v, r.out, r.lse});
         ctx->saved_data["key_mask"] = key_mask;
         ctx->saved_data["scale"] = scale;
@@ -185,7 +195,7 @@ torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, c
         out = CausalAttentionFunction::apply(q, k, v, c10::optional<torch::Tensor>(key_mask), scale, rows);
     } else {
         NoAutocast no_autocast;
-        out = attention_forward(q, k, v, hidden_keys(key_mask, d, q.device()), d, scale, rows).out;
+        out = attention_forward(q, k, v, hidden_keys(key_mask, d, q.device()), d, scale, rows, false).out;
     }
     return out.transpose(1, 2);  // (B, H, T, hd)
 }

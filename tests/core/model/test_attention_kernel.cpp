@@ -62,7 +62,8 @@ struct Result {
     torch::Tensor out, dq, dk, dv;
 };
 
-Result run(const Case& c, bool kernel, uint64_t seed) {
+// With `grad` false only `out` is filled, computed without grad mode (the path that keeps nothing).
+Result run(const Case& c, bool kernel, uint64_t seed, bool grad = true) {
     torch::manual_seed(seed);
     const int64_t S = c.past + c.T;
     auto q = torch::randn({c.B, c.H, c.T, c.D}).to(c.dtype).requires_grad_(true);
@@ -73,6 +74,11 @@ Result run(const Case& c, bool kernel, uint64_t seed) {
     auto seeing = seeing_rows(c.B, c.H, c.T, S, c.key_mask).unsqueeze(-1);
     auto w = torch::randn({c.B, c.H, c.T, c.D}).masked_fill_(seeing.logical_not(), 0);
     const double scale = 1.0 / std::sqrt(static_cast<double>(c.D));
+    if (!grad) {
+        torch::NoGradGuard no_grad;
+        auto out = kernel ? causal_attention(q, k, v, c.key_mask, scale) : plain_attention(q, k, v, c.key_mask, scale);
+        return {out.to(torch::kFloat).masked_fill(seeing.logical_not(), 0), {}, {}, {}};
+    }
     auto out = kernel ? causal_attention(q, k, v, c.key_mask, scale) : plain_attention(q, k, v, c.key_mask, scale);
     (out.to(torch::kFloat) * w).sum().backward();
     return {out.detach().to(torch::kFloat).masked_fill(seeing.logical_not(), 0), q.grad().to(torch::kFloat),
@@ -88,14 +94,15 @@ double relative(const torch::Tensor& got, const torch::Tensor& want) {
 void expect_plain(const Case& c, int64_t rows, double tol, const std::string& what) {
     const auto label = what + ", rows " + std::to_string(rows);
     const Result want = run(c, false, 5);
-    Result got;
+    Result got, inference;
     {
         BlockRows forced(rows);
         got = run(c, true, 5);
+        inference = run(c, true, 5, false);
     }
     const std::pair<const char*, std::pair<const torch::Tensor*, const torch::Tensor*>> pairs[] = {
         {"out", {&got.out, &want.out}}, {"dq", {&got.dq, &want.dq}}, {"dk", {&got.dk, &want.dk}},
-        {"dv", {&got.dv, &want.dv}}};
+        {"dv", {&got.dv, &want.dv}}, {"out without grad", {&inference.out, &want.out}}};
     for (const auto& [name, p] : pairs) {
         QVERIFY2(torch::isfinite(*p.first).all().item<bool>(), (label + ": " + name + " not finite").c_str());
         const double e = relative(*p.first, *p.second);
@@ -135,11 +142,20 @@ private slots:
         left.key_mask = mask_of({{1, 1, 1, 1, 1, 1, 1}, {0, 0, 0, 1, 1, 1, 1}, {0, 0, 0, 0, 0, 0, 0}});
         for (int64_t rows : {1, 3, 7}) expect_plain(left, rows, 1e-5, "left padding");
         BlockRows forced(3);
-        auto q = torch::randn({3, 4, 7, 8}), k = torch::randn({3, 2, 7, 8}), v = torch::randn({3, 2, 7, 8});
-        auto out = causal_attention(q, k, v, left.key_mask, 0.35);
-        QCOMPARE(out[1].narrow(1, 0, 3).abs().max().item<float>(), 0.0f);
-        QCOMPARE(out[2].abs().max().item<float>(), 0.0f);
-        QVERIFY(out[1].narrow(1, 3, 4).abs().max().item<float>() > 0);
+        for (bool grad : {false, true}) {
+            auto q = torch::randn({3, 4, 7, 8}, torch::requires_grad(grad));
+            auto k = torch::randn({3, 2, 7, 8}, torch::requires_grad(grad));
+            auto v = torch::randn({3, 2, 7, 8}, torch::requires_grad(grad));
+            auto out = causal_attention(q, k, v, left.key_mask, 0.35);  // (B, H, T, hd)
+            QCOMPARE(out[1].narrow(1, 0, 3).abs().max().item<float>(), 0.0f);
+            QCOMPARE(out[2].abs().max().item<float>(), 0.0f);
+            QVERIFY(out[1].narrow(1, 3, 4).abs().max().item<float>() > 0);
+            if (!grad) continue;
+            out.sum().backward();
+            for (const auto* g : {&q.grad(), &k.grad(), &v.grad()})
+                QVERIFY(torch::isfinite(*g).all().item<bool>());
+            QCOMPARE(q.grad()[2].abs().max().item<float>(), 0.0f);  // the blind sequence learns nothing
+        }
     }
 
     void equalsPlainFormulaAfterACache() {
