@@ -1,10 +1,10 @@
 #include "core/model/transformer.h"
 
+#include "core/model/attention_kernel.h"
 #include "core/model/fused_ops.h"
 #include "core/util/error.h"
 
 #include <cmath>
-#include <limits>
 
 namespace lathe {
 
@@ -42,16 +42,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
     k = apply_rope(k.transpose(1, 2), ctx.cos, ctx.sin);  // (B, KV, T, hd)
     v = v.transpose(1, 2);
     if (ctx.cache) std::tie(k, v) = ctx.cache->append(layer, k, v);  // (B, KV, S, hd)
-    const int64_t S = k.size(2), groups = heads / kv_heads;
-
-    // Grouped-query attention without copying K/V: fold each group's heads into the query rows.
-    auto qg = q.reshape({B, kv_heads, groups * T, head_dim});               // (B, KV, G*T, hd)
-    auto scores = torch::matmul(qg, k.transpose(-1, -2)).mul_(scale);      // (B, KV, G*T, S)
-    scores = scores.view({B, heads, T, S});
-    if (ctx.mask.defined()) scores = scores + ctx.mask;
-    auto probs = torch::softmax(scores, -1, torch::kFloat).to(q.scalar_type());
-    auto out = torch::matmul(probs.view({B, kv_heads, groups * T, S}), v);  // (B, KV, G*T, hd)
-    out = out.view({B, heads, T, head_dim}).transpose(1, 2).reshape({B, T, heads * head_dim});
+    const auto dtype = attention_dtype(q, k, v);  // autocast's bf16 when it is on, as a matmul would cast
+    auto out = causal_attention(q.to(dtype), k.to(dtype), v.to(dtype), ctx.key_mask, scale);  // (B, H, T, hd)
+    out = out.transpose(1, 2).reshape({B, T, heads * head_dim});
     return o_proj(out);
 }
 
@@ -95,28 +88,18 @@ torch::ScalarType CausalLMImpl::dtype() const { return model->embed_tokens->weig
 
 namespace {
 
-// Additive mask (B|1, 1, T, S): position i of the new tokens sees keys j <= past + i that are not
-// padding. Undefined when nothing needs masking (one new token, no padding).
-torch::Tensor build_mask(int64_t T, int64_t past, const torch::Tensor& attention_mask, torch::Device device,
-                         torch::ScalarType dtype) {
-    const int64_t S = past + T;
-    if (T == 1 && !attention_mask.defined()) return {};
-    auto opts = torch::TensorOptions().device(device);
-    auto rows = torch::arange(past, S, opts.dtype(torch::kLong)).unsqueeze(1);  // (T, 1)
-    auto cols = torch::arange(S, opts.dtype(torch::kLong)).unsqueeze(0);        // (1, S)
-    auto allowed = (cols <= rows).unsqueeze(0).unsqueeze(0);                     // (1, 1, T, S)
-    if (attention_mask.defined()) {
-        if (attention_mask.size(1) != S)
-            throw ModelError("attention_mask covers " + std::to_string(attention_mask.size(1)) +
-                             " positions, expected " + std::to_string(S));
-        allowed = allowed.logical_and(attention_mask.to(device).to(torch::kBool).unsqueeze(1).unsqueeze(1));
-    }
-    // The dtype's lowest value rather than -inf: a fully masked row (left padding) stays finite.
-    const double lowest = dtype == torch::kHalf ? -65504.0
-                          : dtype == torch::kBFloat16 ? -3.38e38
-                          : dtype == torch::kDouble ? std::numeric_limits<double>::lowest()
-                                                    : std::numeric_limits<float>::lowest();
-    return torch::zeros(allowed.sizes(), opts.dtype(dtype)).masked_fill_(allowed.logical_not(), lowest);
+// The attention_mask as (B, S) bool on `device`, or undefined when it hides no key (causality needs no
+// mask: see AttentionContext).
+torch::Tensor key_mask_of(const torch::Tensor& attention_mask, int64_t S, torch::Device device) {
+    if (!attention_mask.defined()) return {};
+    if (attention_mask.dim() != 2)
+        throw ModelError("attention_mask has " + std::to_string(attention_mask.dim()) + " dimensions, expected (B, S)");
+    if (attention_mask.size(1) != S)
+        throw ModelError("attention_mask covers " + std::to_string(attention_mask.size(1)) +
+                         " positions, expected " + std::to_string(S));
+    auto mask = attention_mask.to(device).to(torch::kBool);
+    if (mask.all().item<bool>()) return {};
+    return mask;
 }
 
 }  // namespace
@@ -140,7 +123,7 @@ torch::Tensor CausalLMImpl::hidden_states(const torch::Tensor& input_ids, const 
         ctx.cos = cos.narrow(0, past, T);
         ctx.sin = sin.narrow(0, past, T);
     }
-    ctx.mask = build_mask(T, past, opts.attention_mask, x.device(), dtype);
+    ctx.key_mask = key_mask_of(opts.attention_mask, past + T, x.device());
 
     for (size_t i = 0; i < model->layers->size(); ++i) {
         auto layer = model->layers->ptr<DecoderLayerImpl>(i);

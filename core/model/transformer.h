@@ -25,7 +25,9 @@ TORCH_MODULE(RMSNorm);
 // What a forward pass needs besides the hidden states.
 struct AttentionContext {
     torch::Tensor cos, sin;  // (T, hd) or (B, T, hd) for these positions
-    torch::Tensor mask;      // additive (B or 1, 1, T, S) mask, or undefined when no masking is needed
+    // (B, S) bool, false for padding keys; undefined when no key is padding. Causality needs no mask:
+    // new token i (of T) sees keys j <= S - T + i (core/model/attention_kernel.h).
+    torch::Tensor key_mask;
     KVCache* cache = nullptr;
 };
 

@@ -13,7 +13,9 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
     // `anchor` requires grad so the output does too even when x does not (frozen embeddings under
     // LoRA): otherwise backward would never reach the layer's trainable parameters.
     static torch::Tensor forward(AutogradContext* ctx, torch::Tensor x, torch::Tensor anchor, torch::Tensor cos,
-                                 torch::Tensor sin, torch::Tensor mask, int64_t layer_ptr, int64_t index) {
+                                 torch::Tensor sin, c10::optional<torch::Tensor> key_mask, int64_t layer_ptr,
+                                 int64_t index) {
+        auto mask = key_mask.value_or(torch::Tensor());  // optional: autograd refuses undefined tensor inputs
         const RngState rng = RngState::capture(x.device());
         ctx->saved_data["rng"] = rng.cpu;
         if (rng.device.defined()) ctx->saved_data["rng_device"] = rng.device;
@@ -58,7 +60,7 @@ torch::Tensor checkpointed_layer(DecoderLayer& layer, const torch::Tensor& x, co
     if (!torch::GradMode::is_enabled()) return layer->forward(x, ctx, index);
     static thread_local torch::Tensor anchor;
     if (!anchor.defined()) anchor = torch::zeros({}, torch::requires_grad());
-    return CheckpointFunction::apply(x, anchor, ctx.cos, ctx.sin, ctx.mask,
+    return CheckpointFunction::apply(x, anchor, ctx.cos, ctx.sin, c10::optional<torch::Tensor>(ctx.key_mask),
                                      reinterpret_cast<int64_t>(layer.get()), static_cast<int64_t>(index));
 }
 

@@ -145,8 +145,6 @@ private slots:
         auto [cos, sin] = rope.tables(T, torch::kCPU, torch::kFloat);
         ctx.cos = cos;
         ctx.sin = sin;
-        auto mask = torch::full({T, T}, -1e30).triu(1).view({1, 1, T, T}).to(torch::kFloat);
-        ctx.mask = mask;
         auto got = layer->forward(x, ctx, 0).to(torch::kDouble);
 
         auto X = x.to(torch::kDouble)[0];

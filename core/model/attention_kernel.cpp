@@ -1,0 +1,226 @@
+#include "core/model/attention_kernel.h"
+
+#include "core/util/error.h"
+
+#include <ATen/autocast_mode.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
+
+#include <atomic>
+#include <limits>
+#include <string>
+
+namespace lathe {
+
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+constexpr int64_t kBlockScoreElements = int64_t{4} << 20;  // float32 scores per block: 16 MB
+std::atomic<int64_t> g_forced_rows{0};
+constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
+
+struct Dims {
+    int64_t B, H, KV, G, T, S, D;  // G = H / KV query heads share one key/value head
+    int64_t past() const { return S - T; }
+};
+
+std::string shape_of(const torch::Tensor& t) {
+    std::string s = "[";
+    for (int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
+    return s + "]";
+}
+
+Dims dims_of(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, const torch::Tensor& key_mask) {
+    auto fail = [&](const std::string& what) {
+        throw ModelError("attention: " + what + " (q " + shape_of(q) + ", k " + shape_of(k) + ", v " + shape_of(v) +
+                         (key_mask.defined() ? ", key_mask " + shape_of(key_mask) : std::string()) + ")");
+    };
+    if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) fail("expected q (B, H, T, hd), k and v (B, KV, S, hd)");
+    Dims d{q.size(0), q.size(1), k.size(1), 0, q.size(2), k.size(2), q.size(3)};
+    if (k.sizes() != v.sizes()) fail("k and v differ in shape");
+    if (k.size(0) != d.B || k.size(3) != d.D) fail("k and v do not match q's batch and head size");
+    if (d.KV == 0 || d.H % d.KV != 0) fail("key/value heads must divide query heads");
+    if (d.S < d.T) fail("fewer keys than queries");
+    if (q.scalar_type() != k.scalar_type() || q.scalar_type() != v.scalar_type()) fail("q, k and v differ in dtype");
+    if (key_mask.defined() && (key_mask.dim() != 2 || key_mask.size(1) != d.S ||
+                               (key_mask.size(0) != d.B && key_mask.size(0) != 1)))
+        fail("key_mask must be (B, S)");
+    d.G = d.H / d.KV;
+    return d;
+}
+
+// Query heads of one key/value head are folded into rows, so one product per key/value head serves the
+// whole group and K/V are never repeated: (B, H, T, hd) is seen as (B, KV, G, T, hd), and a block of rows
+// [t0, t0 + n) of it becomes (B, KV, G*n, hd).
+torch::Tensor block_rows(const torch::Tensor& x5, int64_t t0, int64_t n) {
+    return x5.narrow(3, t0, n).reshape({x5.size(0), x5.size(1), x5.size(2) * n, x5.size(4)});
+}
+
+// (B, 1, 1, 1, S), true where a key is padding; undefined when no key is.
+torch::Tensor hidden_keys(const torch::Tensor& key_mask, const Dims& d, const torch::Device& device) {
+    if (!key_mask.defined()) return {};
+    return key_mask.to(device, torch::kBool).logical_not().view({key_mask.size(0), 1, 1, 1, d.S});
+}
+
+// Float32 scores (B, KV, G*n, Sb) of the block's (already scaled) query rows against keys [0, Sb), where
+// Sb = past + t0 + n: every later key is in the future of all the block's rows. Masked entries are -inf.
+torch::Tensor block_scores(const torch::Tensor& q_block, const torch::Tensor& k_block, const torch::Tensor& hidden,
+                           const Dims& d, int64_t n) {
+    const int64_t Sb = k_block.size(2);
+    auto s = torch::matmul(q_block, k_block.transpose(-1, -2)).to(torch::kFloat);  // (B, KV, G*n, Sb)
+    auto s5 = s.view({d.B, d.KV, d.G, n, Sb});
+    if (n > 1) {  // the last n keys are the block's own positions: row r sees the first r + 1 of them
+        auto r = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(s.device()));
+        s5.narrow(-1, Sb - n, n).masked_fill_(r.unsqueeze(0) > r.unsqueeze(1), kMinusInf);
+    }
+    if (hidden.defined()) s5.masked_fill_(hidden.narrow(-1, 0, Sb), kMinusInf);
+    return s;
+}
+
+struct ForwardResult {
+    torch::Tensor out;  // (B, T, H, hd)
+    torch::Tensor lse;  // (B, H, T) float32: log sum_j exp(s_ij) per query row (0 for a row that sees no key)
+};
+
+// With `keep_lse` false (nothing will run backward) a block is normalised by one fused softmax instead
+// of the separate max, exp and sum that the log-sum-exp needs: fewer passes, and fewer operator calls
+// per decoding step.
+ForwardResult attention_forward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                const torch::Tensor& hidden, const Dims& d, double scale, int64_t rows,
+                                bool keep_lse) {
+    ForwardResult r;
+    r.out = torch::empty({d.B, d.T, d.H, d.D}, q.options());
+    if (keep_lse) r.lse = torch::empty({d.B, d.H, d.T}, q.options().dtype(torch::kFloat));
+    auto q5 = q.view({d.B, d.KV, d.G, d.T, d.D});
+    auto out5 = r.out.view({d.B, d.T, d.KV, d.G, d.D}).permute({0, 2, 3, 1, 4});  // (B, KV, G, T, hd)
+    for (int64_t t0 = 0; t0 < d.T; t0 += rows) {
+        const int64_t n = std::min(rows, d.T - t0), Sb = d.past() + t0 + n;
+        auto p = block_scores(block_rows(q5, t0, n).mul(scale), k.narrow(2, 0, Sb), hidden, d, n);
+        torch::Tensor o;  // (B, KV, G*n, hd)
+        if (keep_lse) {
+            auto m = torch::amax(p, -1, true);                  // (B, KV, G*n, 1)
+            m.masked_fill_(m == kMinusInf, 0);                   // a row that sees no key: all exp(-inf) = 0
+            p.sub_(m).exp_();
+            auto l = p.sum(-1, true).clamp_min_(1);              // >= 1 anyway when the row sees a key
+            o = torch::matmul(p.to(q.scalar_type()), v.narrow(2, 0, Sb)).to(torch::kFloat).div_(l);
+            r.lse.view({d.B, d.KV, d.G, d.T}).narrow(3, t0, n).copy_(m.add_(l.log_()).view({d.B, d.KV, d.G, n}));
+        } else {
+            p = torch::softmax(p, -1);
+            if (hidden.defined()) p.nan_to_num_(0);             // a row that sees no key: 0/0
+            o = torch::matmul(p.to(q.scalar_type()), v.narrow(2, 0, Sb));
+        }
+        out5.narrow(3, t0, n).copy_(o.view({d.B, d.KV, d.G, n, d.D}));
+    }
+    return r;
+}
+
+// dS = P * (dP - rowsum(dO * O)) with P = exp(S - lse) recomputed a block at a time; dQ = dS K scale,
+// dK = dS^T Q scale, dV = P^T dO, summed over the group's query heads by the folded products.
+variable_list attention_backward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                 const torch::Tensor& hidden, const torch::Tensor& out, const torch::Tensor& lse,
+                                 const torch::Tensor& grad_out, const Dims& d, double scale, int64_t rows) {
+    const auto dtype = q.scalar_type();
+    auto dout = grad_out.to(dtype);                                                 // (B, T, H, hd)
+    auto delta = (dout.to(torch::kFloat) * out.to(torch::kFloat)).sum(-1);          // (B, T, H)
+    auto delta4 = delta.view({d.B, d.T, d.KV, d.G}).permute({0, 2, 3, 1});          // (B, KV, G, T)
+    auto lse4 = lse.view({d.B, d.KV, d.G, d.T});
+    auto q5 = q.view({d.B, d.KV, d.G, d.T, d.D});
+    auto dout5 = dout.view({d.B, d.T, d.KV, d.G, d.D}).permute({0, 2, 3, 1, 4});   // (B, KV, G, T, hd)
+    auto dq = torch::empty({d.B, d.T, d.H, d.D}, q.options());
+    auto dq5 = dq.view({d.B, d.T, d.KV, d.G, d.D}).permute({0, 2, 3, 1, 4});
+    auto fopts = k.options().dtype(torch::kFloat);  // dK and dV add up over blocks: float32
+    auto dk = torch::zeros({d.B, d.KV, d.S, d.D}, fopts), dv = torch::zeros({d.B, d.KV, d.S, d.D}, fopts);
+    for (int64_t t0 = 0; t0 < d.T; t0 += rows) {
+        const int64_t n = std::min(rows, d.T - t0), Sb = d.past() + t0 + n;
+        auto k_block = k.narrow(2, 0, Sb), v_block = v.narrow(2, 0, Sb);
+        auto q_block = block_rows(q5, t0, n).mul(scale);                       // (B, KV, G*n, hd)
+        auto p = block_scores(q_block, k_block, hidden, d, n);                 // (B, KV, G*n, Sb)
+        p.sub_(lse4.narrow(3, t0, n).reshape({d.B, d.KV, d.G * n, 1})).exp_();
+        auto dout_block = block_rows(dout5, t0, n);                            // (B, KV, G*n, hd)
+        dv.narrow(2, 0, Sb).add_(torch::matmul(p.to(dtype).transpose(-1, -2), dout_block));
+        auto ds = torch::matmul(dout_block, v_block.transpose(-1, -2)).to(torch::kFloat);  // dP
+        ds.sub_(block_rows(delta4.unsqueeze(-1), t0, n)).mul_(p);
+        p = torch::Tensor();
+        auto ds_low = ds.to(dtype);
+        ds = torch::Tensor();
+        auto dq_block = torch::matmul(ds_low, k_block).to(torch::kFloat).mul_(scale);
+        dq5.narrow(3, t0, n).copy_(dq_block.view({d.B, d.KV, d.G, n, d.D}));
+        dk.narrow(2, 0, Sb).add_(torch::matmul(ds_low.transpose(-1, -2), q_block));
+    }
+    return {dq.view({d.B, d.T, d.KV * d.G, d.D}).transpose(1, 2), dk.to(dtype), dv.to(dtype)};
+}
+
+// Autocast must not re-cast inside: the products run in the inputs' dtype, the statistics in float32.
+struct NoAutocast {
+    c10::impl::ExcludeDispatchKeyGuard guard{c10::autocast_dispatch_keyset};
+};
+
+struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentionFunction> {
+    // key_mask is optional: autograd cannot take an undefined tensor as an input.
+    static torch::Tensor forward(AutogradContext* ctx, torch::Tensor q, torch::Tensor k, torch::Tensor v,
+                                 c10::optional<torch::Tensor> optional_key_mask, double scale, int64_t rows) {
+        NoAutocast no_autocast;
+        auto key_mask = optional_key_mask.value_or(torch::Tensor());
+        const Dims d = dims_of(q, k, v, key_mask);
+        auto r = attention_forward(q, k, v, hidden_keys(key_mask, d, q.device()), d, scale, rows, true);
+        ctx->save_for_backward({q, k, v, r.out, r.lse});
+        ctx->saved_data["key_mask"] = key_mask;
+        ctx->saved_data["scale"] = scale;
+        ctx->saved_data["rows"] = rows;
+        return r.out;
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grad_out) {
+        NoAutocast no_autocast;
+        auto saved = ctx->get_saved_variables();
+        auto key_mask = ctx->saved_data["key_mask"].toTensor();
+        const auto& q = saved[0];
+        const Dims d = dims_of(q, saved[1], saved[2], key_mask);
+        auto grads = attention_backward(q, saved[1], saved[2], hidden_keys(key_mask, d, q.device()), saved[3],
+                                        saved[4], grad_out[0], d, ctx->saved_data["scale"].toDouble(),
+                                        ctx->saved_data["rows"].toInt());
+        return {grads[0], grads[1], grads[2], torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
+};
+
+}  // namespace
+
+torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                               const torch::Tensor& key_mask, double scale) {
+    const Dims d = dims_of(q, k, v, key_mask);
+    const int64_t rows = attention_block_rows(d.B, d.H, d.T, d.S);
+    torch::Tensor out;  // (B, T, H, hd)
+    if (torch::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad())) {
+        out = CausalAttentionFunction::apply(q, k, v, c10::optional<torch::Tensor>(key_mask), scale, rows);
+    } else {
+        NoAutocast no_autocast;
+        out = attention_forward(q, k, v, hidden_keys(key_mask, d, q.device()), d, scale, rows, false).out;
+    }
+    return out.transpose(1, 2);  // (B, H, T, hd)
+}
+
+torch::ScalarType attention_dtype(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
+    const auto common = c10::promoteTypes(q.scalar_type(), c10::promoteTypes(k.scalar_type(), v.scalar_type()));
+    if (common != torch::kFloat) return common;
+    const auto type = q.device().type();
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    if (at::autocast::is_autocast_enabled(type)) return at::autocast::get_autocast_dtype(type);
+#else
+    if (type == c10::DeviceType::CPU && at::autocast::is_cpu_enabled()) return at::autocast::get_autocast_cpu_dtype();
+    if (type == c10::DeviceType::CUDA && at::autocast::is_enabled()) return at::autocast::get_autocast_gpu_dtype();
+#endif
+    return common;
+}
+
+int64_t attention_block_rows(int64_t batch, int64_t heads, int64_t queries, int64_t keys) {
+    const int64_t forced = g_forced_rows.load();
+    if (forced > 0) return forced;
+    const int64_t rows = std::max<int64_t>(1, kBlockScoreElements / std::max<int64_t>(1, batch * heads * keys));
+    const int64_t blocks = (queries + rows - 1) / rows;
+    return std::max<int64_t>(1, (queries + blocks - 1) / blocks);  // equal blocks rather than a short last one
+}
+
+void force_attention_block_rows(int64_t rows) { g_forced_rows.store(std::max<int64_t>(0, rows)); }
+
+}  // namespace lathe

@@ -1,0 +1,287 @@
+// The block-wise attention kernel against the plain formula it replaced (scores, additive mask, float32
+// softmax, product), in output and in the gradients of q, k and v: multi-head and grouped-query shapes,
+// block sizes that do not divide T, right and left padding, rows that see no key, a KV cache (chunked
+// prefill and one-token steps), bf16. Then whole models: loss and gradients do not depend on the block size.
+#include "tests/registry.h"
+
+#include "core/model/attention_kernel.h"
+#include "core/peft/lora.h"
+#include "core/train/autocast.h"
+#include "core/train/grad_checkpoint.h"
+#include "tests/core/peft/peft_fixtures.h"
+
+#include <QtTest>
+
+#include <limits>
+
+using namespace lathe;
+using namespace lathe::test;
+
+namespace {
+
+// Forces the kernel's block rows for one scope (0 = automatic).
+struct BlockRows {
+    explicit BlockRows(int64_t rows) { force_attention_block_rows(rows); }
+    ~BlockRows() { force_attention_block_rows(0); }
+};
+
+// The formula AttentionImpl::forward used before the kernel, verbatim but for the mask, which it built
+// in CausalLMImpl: query i (of T) sees keys j <= S - T + i not hidden by key_mask (B, S); hidden scores
+// get the dtype's lowest value. q (B, H, T, hd), k, v (B, KV, S, hd) -> (B, H, T, hd).
+torch::Tensor plain_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                              const torch::Tensor& key_mask, double scale) {
+    const int64_t B = q.size(0), H = q.size(1), T = q.size(2), D = q.size(3), KV = k.size(1), S = k.size(2);
+    auto rows = torch::arange(S - T, S, torch::kLong).unsqueeze(1);  // (T, 1)
+    auto cols = torch::arange(S, torch::kLong).unsqueeze(0);         // (1, S)
+    auto allowed = (cols <= rows).view({1, 1, T, S});
+    if (key_mask.defined()) allowed = allowed.logical_and(key_mask.to(torch::kBool).view({-1, 1, 1, S}));
+    const double lowest = q.scalar_type() == torch::kBFloat16 ? -3.38e38 : std::numeric_limits<float>::lowest();
+    auto mask = torch::zeros(allowed.sizes(), q.options().requires_grad(false)).masked_fill_(allowed.logical_not(), lowest);
+
+    auto qg = q.reshape({B, KV, H / KV * T, D});
+    auto scores = torch::matmul(qg, k.transpose(-1, -2)).mul_(scale).view({B, H, T, S});
+    scores = scores + mask;
+    auto probs = torch::softmax(scores, -1, torch::kFloat).to(q.scalar_type());
+    return torch::matmul(probs.view({B, KV, H / KV * T, S}), v).view({B, H, T, D});
+}
+
+// (B, H, T) true for the query rows that see at least one key.
+torch::Tensor seeing_rows(int64_t B, int64_t H, int64_t T, int64_t S, const torch::Tensor& key_mask) {
+    if (!key_mask.defined()) return torch::ones({B, H, T}, torch::kBool);
+    auto seen = key_mask.to(torch::kLong).cumsum(1).narrow(1, S - T, T) > 0;  // (B, T): a key at or before i
+    return seen.view({B, 1, T}).expand({B, H, T});
+}
+
+struct Case {
+    int64_t B = 2, H = 4, KV = 2, T = 7, past = 0, D = 8;
+    torch::Tensor key_mask;  // (B, past + T) or undefined
+    torch::ScalarType dtype = torch::kFloat;
+};
+
+struct Result {
+    torch::Tensor out, dq, dk, dv;
+};
+
+// With `grad` false only `out` is filled, computed without grad mode (the path that keeps nothing).
+Result run(const Case& c, bool kernel, uint64_t seed, bool grad = true) {
+    torch::manual_seed(seed);
+    const int64_t S = c.past + c.T;
+    auto q = torch::randn({c.B, c.H, c.T, c.D}).to(c.dtype).requires_grad_(true);
+    auto k = torch::randn({c.B, c.KV, S, c.D}).to(c.dtype).requires_grad_(true);
+    auto v = torch::randn({c.B, c.KV, S, c.D}).to(c.dtype).requires_grad_(true);
+    // The upstream gradient is zero on rows that see no key: their output is a convention (zeros here,
+    // a uniform average before), and in a model nothing reads them.
+    auto seeing = seeing_rows(c.B, c.H, c.T, S, c.key_mask).unsqueeze(-1);
+    auto w = torch::randn({c.B, c.H, c.T, c.D}).masked_fill_(seeing.logical_not(), 0);
+    const double scale = 1.0 / std::sqrt(static_cast<double>(c.D));
+    if (!grad) {
+        torch::NoGradGuard no_grad;
+        auto out = kernel ? causal_attention(q, k, v, c.key_mask, scale) : plain_attention(q, k, v, c.key_mask, scale);
+        return {out.to(torch::kFloat).masked_fill(seeing.logical_not(), 0), {}, {}, {}};
+    }
+    auto out = kernel ? causal_attention(q, k, v, c.key_mask, scale) : plain_attention(q, k, v, c.key_mask, scale);
+    (out.to(torch::kFloat) * w).sum().backward();
+    return {out.detach().to(torch::kFloat).masked_fill(seeing.logical_not(), 0), q.grad().to(torch::kFloat),
+            k.grad().to(torch::kFloat), v.grad().to(torch::kFloat)};
+}
+
+double relative(const torch::Tensor& got, const torch::Tensor& want) {
+    return max_diff(got, want) / std::max(1e-12, want.abs().max().item<double>());
+}
+
+// The kernel at `rows` per block equals the plain formula to `tol` (relative to each tensor's largest
+// entry), and rows that see no key come out as finite zeros.
+void expect_plain(const Case& c, int64_t rows, double tol, const std::string& what) {
+    const auto label = what + ", rows " + std::to_string(rows);
+    const Result want = run(c, false, 5);
+    Result got, inference;
+    {
+        BlockRows forced(rows);
+        got = run(c, true, 5);
+        inference = run(c, true, 5, false);
+    }
+    const std::pair<const char*, std::pair<const torch::Tensor*, const torch::Tensor*>> pairs[] = {
+        {"out", {&got.out, &want.out}}, {"dq", {&got.dq, &want.dq}}, {"dk", {&got.dk, &want.dk}},
+        {"dv", {&got.dv, &want.dv}}, {"out without grad", {&inference.out, &want.out}}};
+    for (const auto& [name, p] : pairs) {
+        QVERIFY2(torch::isfinite(*p.first).all().item<bool>(), (label + ": " + name + " not finite").c_str());
+        const double e = relative(*p.first, *p.second);
+        QVERIFY2(e <= tol, (label + ": " + name + " differs by " + std::to_string(e)).c_str());
+    }
+}
+
+torch::Tensor mask_of(std::vector<std::vector<int>> rows) {
+    std::vector<int64_t> flat;
+    for (auto& r : rows) flat.insert(flat.end(), r.begin(), r.end());
+    return torch::tensor(flat, torch::kLong).view({static_cast<int64_t>(rows.size()), -1});
+}
+
+}  // namespace
+
+class TestAttentionKernel : public QObject {
+    Q_OBJECT
+private slots:
+    void equalsPlainFormulaMultiAndGroupedQuery() {
+        for (auto [H, KV] : std::vector<std::pair<int64_t, int64_t>>{{3, 3}, {6, 2}, {4, 1}}) {
+            Case c;
+            c.H = H;
+            c.KV = KV;
+            for (int64_t rows : {1, 3, 7, 0})
+                expect_plain(c, rows, 1e-5, "H " + std::to_string(H) + " KV " + std::to_string(KV));
+        }
+    }
+
+    void equalsPlainFormulaWithPadding() {
+        Case right;
+        right.key_mask = mask_of({{1, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 0, 0, 0}});
+        for (int64_t rows : {1, 3, 7}) expect_plain(right, rows, 1e-5, "right padding");
+
+        // Left padding: the second sequence's first three queries see no key; the third sees none at all.
+        Case left;
+        left.B = 3;
+        left.key_mask = mask_of({{1, 1, 1, 1, 1, 1, 1}, {0, 0, 0, 1, 1, 1, 1}, {0, 0, 0, 0, 0, 0, 0}});
+        for (int64_t rows : {1, 3, 7}) expect_plain(left, rows, 1e-5, "left padding");
+        BlockRows forced(3);
+        for (bool grad : {false, true}) {
+            auto q = torch::randn({3, 4, 7, 8}, torch::requires_grad(grad));
+            auto k = torch::randn({3, 2, 7, 8}, torch::requires_grad(grad));
+            auto v = torch::randn({3, 2, 7, 8}, torch::requires_grad(grad));
+            auto out = causal_attention(q, k, v, left.key_mask, 0.35);  // (B, H, T, hd)
+            QCOMPARE(out[1].narrow(1, 0, 3).abs().max().item<float>(), 0.0f);
+            QCOMPARE(out[2].abs().max().item<float>(), 0.0f);
+            QVERIFY(out[1].narrow(1, 3, 4).abs().max().item<float>() > 0);
+            if (!grad) continue;
+            out.sum().backward();
+            for (const auto* g : {&q.grad(), &k.grad(), &v.grad()})
+                QVERIFY(torch::isfinite(*g).all().item<bool>());
+            QCOMPARE(q.grad()[2].abs().max().item<float>(), 0.0f);  // the blind sequence learns nothing
+        }
+    }
+
+    void equalsPlainFormulaAfterACache() {
+        Case chunk;  // chunked prefill: 4 new queries after 5 cached keys
+        chunk.past = 5;
+        chunk.T = 4;
+        for (int64_t rows : {1, 3, 4}) expect_plain(chunk, rows, 1e-5, "past 5, T 4");
+        chunk.key_mask = mask_of({{0, 0, 1, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 1, 0}});
+        for (int64_t rows : {1, 3}) expect_plain(chunk, rows, 1e-5, "past 5, T 4, padding");
+
+        Case step;  // one decoding step
+        step.past = 8;
+        step.T = 1;
+        expect_plain(step, 0, 1e-5, "past 8, T 1");
+        step.key_mask = mask_of({{0, 0, 0, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 1, 1}});
+        expect_plain(step, 0, 1e-5, "past 8, T 1, padding");
+    }
+
+    // bf16 rounds scores, probabilities and products to 8 bits of mantissa, in the plain formula too.
+    void bf16StaysCloseToPlainFormula() {
+        Case c;
+        c.H = 6;
+        c.KV = 2;
+        c.T = 9;
+        c.D = 16;
+        c.dtype = torch::kBFloat16;
+        c.key_mask = mask_of({{1, 1, 1, 1, 1, 1, 1, 1, 1}, {0, 0, 1, 1, 1, 1, 1, 1, 1}});
+        for (int64_t rows : {1, 4, 9}) expect_plain(c, rows, 3e-2, "bf16");
+        QCOMPARE(causal_attention(torch::randn({1, 2, 3, 4}).to(torch::kBFloat16),
+                                  torch::randn({1, 2, 3, 4}).to(torch::kBFloat16),
+                                  torch::randn({1, 2, 3, 4}).to(torch::kBFloat16), {}, 0.5)
+                     .scalar_type(),
+                 torch::kBFloat16);
+    }
+
+    // Training keeps the kernel's own node (q, k, v, output and log-sum-exp), not the probabilities.
+    void trainingGoesThroughTheKernelsBackward() {
+        auto q = torch::randn({1, 2, 5, 4}, torch::requires_grad());
+        auto k = torch::randn({1, 1, 5, 4}, torch::requires_grad()), v = torch::randn({1, 1, 5, 4});
+        auto out = causal_attention(q, k, v, {}, 0.5);
+        QVERIFY(out.grad_fn());
+        std::function<bool(const std::shared_ptr<torch::autograd::Node>&)> reaches =
+            [&](const std::shared_ptr<torch::autograd::Node>& node) {
+                if (!node) return false;
+                if (node->name().find("CausalAttentionFunction") != std::string::npos) return true;
+                for (const auto& e : node->next_edges())
+                    if (reaches(e.function)) return true;
+                return false;
+            };
+        QVERIFY2(reaches(out.grad_fn()), out.grad_fn()->name().c_str());
+        QVERIFY(out.grad_fn()->name().find("Softmax") == std::string::npos);
+        torch::NoGradGuard no_grad;
+        QVERIFY(!causal_attention(q, k, v, {}, 0.5).grad_fn());
+    }
+
+    void autocastDecidesTheProductsDtype() {
+        auto f = torch::randn({1, 2, 3, 4}), b = f.to(torch::kBFloat16);
+        QCOMPARE(attention_dtype(f, f, f), torch::kFloat);
+        QCOMPARE(attention_dtype(b, b, b), torch::kBFloat16);
+        QCOMPARE(attention_dtype(f, f, b), torch::kFloat);
+        AutocastScope autocast(torch::kCPU, torch::kBFloat16);
+        QCOMPARE(attention_dtype(f, f, b), torch::kBFloat16);  // as a matmul under autocast casts
+        QCOMPARE(attention_dtype(f.to(torch::kDouble), f, f), torch::kDouble);
+    }
+
+    void blockRowsKeepBlocksNearTheirBudget() {
+        QCOMPARE(attention_block_rows(1, 1, 10, 10), int64_t{10});          // one block
+        const int64_t rows = attention_block_rows(2, 14, 1024, 1024);     // Qwen2.5-0.5B, batch 2
+        QVERIFY2(rows > 16 && rows < 1024, std::to_string(rows).c_str());
+        QVERIFY(2 * 14 * rows * 1024 * 4 <= int64_t{17} << 20);           // about 16 MB of float32 scores
+        QVERIFY(1024 % rows == 0 || 1024 % rows > rows / 2);              // no short last block
+        QCOMPARE(attention_block_rows(1, 64, 1, 1 << 20), int64_t{1});
+        BlockRows forced(3);
+        QCOMPARE(attention_block_rows(2, 14, 1024, 1024), int64_t{3});
+    }
+
+    // A whole model's loss and gradients do not depend on how the kernel cuts the rows, nor on gradient
+    // checkpointing recomputing the layers: full fine-tuning and LoRA (frozen embeddings), grouped-query
+    // heads, a left-padded batch and one without padding (no key mask at all).
+    void modelGradientsDoNotDependOnBlockRows() {
+        for (bool lora : {false, true})
+            for (bool padded : {true, false}) {
+                auto m = random_model(tiny_config("qwen2"));
+                if (lora) {
+                    LoraSettings s;
+                    s.rank = 4;
+                    LoraModel::apply(m.ptr(), s);
+                    randomize_adapters(*m);
+                }
+                m->train();
+                auto ids = torch::tensor({5, 17, 33, 4, 90, 12, 55, 3, 8, 61, 2, 19, 7, 7}, torch::kLong).view({2, 7});
+                auto mask = torch::ones_like(ids);
+                if (padded) mask.index_put_({1, torch::indexing::Slice(0, 2)}, 0);
+                auto grads_at = [&](int64_t rows, bool checkpointing) {
+                    BlockRows forced(rows);
+                    for (auto& p : m->parameters())
+                        if (p.grad().defined()) p.mutable_grad().zero_();
+                    ForwardOptions o;
+                    o.attention_mask = mask;
+                    if (checkpointing) o.layer_runner = checkpointed_layer;
+                    auto logp = torch::log_softmax(m->forward(ids, o), -1);  // (2, 7, V)
+                    auto next = logp.narrow(1, 0, 6).gather(-1, ids.narrow(1, 1, 6).unsqueeze(-1)).squeeze(-1);
+                    auto loss = -(next * mask.narrow(1, 1, 6)).sum() / mask.narrow(1, 1, 6).sum();
+                    loss.backward();
+                    std::vector<torch::Tensor> g{loss.detach().clone()};
+                    for (auto& p : m->parameters())
+                        if (p.requires_grad()) g.push_back(p.grad().clone());
+                    return g;
+                };
+                const auto all = grads_at(64, false);
+                QVERIFY(all.size() > 1);
+                for (auto [rows, checkpointing] : std::vector<std::pair<int64_t, bool>>{{1, false}, {3, true}}) {
+                    const auto got = grads_at(rows, checkpointing);
+                    QCOMPARE(got.size(), all.size());
+                    for (size_t i = 0; i < got.size(); ++i) {
+                        const double d = max_diff(got[i], all[i]), big = all[i].abs().max().item<double>();
+                        const std::string label = std::string(lora ? "lora" : "full") + (padded ? ", padded" : "") +
+                                                  ", rows " + std::to_string(rows) +
+                                                  (checkpointing ? ", checkpointing" : "") + ": tensor " +
+                                                  std::to_string(i) + " differs by " + std::to_string(d);
+                        QVERIFY2(d <= 1e-5 * (1 + big), label.c_str());
+                    }
+                }
+            }
+    }
+};
+
+LATHE_TEST(TestAttentionKernel)
+#include "test_attention_kernel.moc"
