@@ -299,4 +299,19 @@ at::Tensor SafetensorsFile::tensor(const std::string& name) const {
     return torch::from_blob(bytes, e->shape, [keep](void*) {}, options);
 }
 
+void SafetensorsFile::release(const std::string& name) const {
+    const TensorEntry* e = find(name);
+    if (!e) throw IoError(path_ + ": no tensor " + in_quotes(name));
+    if (e->begin == e->end) return;
+    // Whole pages around the tensor: a page shared with a neighbour faults back in from the page cache
+    // when the neighbour is read, so rounding outwards loses nothing (the mapping is never written).
+    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto base = reinterpret_cast<uintptr_t>(map_->base);
+    const uintptr_t lo = (base + data_offset_ + e->begin) / page * page;
+    const uintptr_t hi = std::min<uintptr_t>((base + data_offset_ + e->end + page - 1) / page * page,
+                                             (base + map_->size + page - 1) / page * page);
+    // Advice only: a failure leaves the pages mapped, which costs memory but not correctness.
+    (void)::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+}
+
 }  // namespace lathe

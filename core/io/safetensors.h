@@ -7,6 +7,7 @@
 // then the data section; offsets are relative to its start (byte 8 + N).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -59,6 +60,13 @@ public:
     // not pad) is copied into aligned memory instead. Throws IoError when `name` is absent.
     at::Tensor tensor(const std::string& name) const;
 
+    // Drops this process's pages of tensor `name` from the mapping (madvise MADV_DONTNEED). The bytes stay
+    // in the page cache and fault back in if read again, so tensors already handed out stay valid; they
+    // just stop counting in the process's RSS. For loaders that copy tensor by tensor: without it every
+    // page read stays mapped until the file is closed, a second copy of the whole checkpoint.
+    // Throws IoError when `name` is absent.
+    void release(const std::string& name) const;
+
     uint64_t data_offset() const { return data_offset_; }  // 8 + header length
 
 private:
@@ -84,6 +92,22 @@ using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 void write_safetensors(const std::string& path, const NamedTensors& tensors,
                        const std::map<std::string, std::string>& metadata = {});
 
+// A tensor made when the writer reaches it: its name, dtype and shape are known up front (they make the
+// header), its values are produced by `make`, called once, in data order (see above). A file larger than
+// memory, such as a random-weight model of a real size, is written holding one tensor at a time.
+struct TensorSource {
+    std::string name;
+    DType dtype;
+    std::vector<int64_t> shape;
+    std::function<at::Tensor()> make;  // must return `dtype` and `shape` (any device, any layout)
+};
+
+// write_safetensors with tensors made on demand: the same bytes as writing the made tensors. Throws
+// IoError as write_safetensors does, and when `make` returns another dtype or shape than declared (the
+// temp file is removed; nothing is renamed into place).
+void write_safetensors_streamed(const std::string& path, const std::vector<TensorSource>& sources,
+                                const std::map<std::string, std::string>& metadata = {});
+
 // The tensors of a model folder: `model.safetensors`, or the shards listed in
 // `model.safetensors.index.json` (the single file wins when both exist, as in transformers). Throws
 // IoError for a missing file, a shard the index names that is absent, a tensor the index places in a
@@ -96,6 +120,7 @@ public:
     bool has(const std::string& name) const;
     const TensorEntry& entry(const std::string& name) const;  // throws when absent
     at::Tensor tensor(const std::string& name) const;
+    void release(const std::string& name) const;  // SafetensorsFile::release on the file holding it
     const std::string& file_of(const std::string& name) const;  // path of the file holding it
     uint64_t total_bytes() const;  // sum of tensor bytes
 

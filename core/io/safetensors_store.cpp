@@ -107,6 +107,8 @@ const TensorEntry& TensorStore::entry(const std::string& name) const { return *f
 
 at::Tensor TensorStore::tensor(const std::string& name) const { return file_for(name).tensor(name); }
 
+void TensorStore::release(const std::string& name) const { file_for(name).release(name); }
+
 const std::string& TensorStore::file_of(const std::string& name) const { return file_for(name).path(); }
 
 uint64_t TensorStore::total_bytes() const {

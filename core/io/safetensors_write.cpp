@@ -26,10 +26,14 @@ namespace lathe {
 
 namespace {
 
+// One tensor to write: what the header says about it, and where its bytes come from (a given tensor, or
+// a TensorSource's make()).
 struct Item {
     const std::string* name;
-    const at::Tensor* tensor;
+    const at::Tensor* tensor;           // a given tensor, or null when `source` makes it
+    const TensorSource* source = nullptr;
     DType dtype;
+    std::vector<int64_t> shape;
     uint64_t bytes;
 };
 
@@ -50,9 +54,38 @@ std::vector<Item> check_tensors(const std::string& where, const NamedTensors& te
         } catch (const IoError& e) {
             throw IoError(where + ": " + e.what());
         }
-        items.push_back({&name, &t, dtype, static_cast<uint64_t>(t.numel()) * dtype_size(dtype)});
+        items.push_back({&name, &t, nullptr, dtype, t.sizes().vec(), static_cast<uint64_t>(t.numel()) * dtype_size(dtype)});
     }
     return items;
+}
+
+std::vector<Item> check_sources(const std::string& where, const std::vector<TensorSource>& sources) {
+    std::vector<Item> items;
+    std::set<std::string> seen;
+    for (const auto& s : sources) {
+        if (s.name.empty()) throw IoError(where + ": a tensor has an empty name");
+        if (s.name == "__metadata__") throw IoError(where + ": \"__metadata__\" is reserved, not a tensor name");
+        if (!seen.insert(s.name).second) throw IoError(where + ": tensor " + in_quotes(s.name) + " is given twice");
+        if (!s.make) throw IoError(where + ": tensor " + in_quotes(s.name) + " has nothing to make it");
+        uint64_t n = 1;
+        for (int64_t d : s.shape) {
+            if (d < 0) throw IoError(where + ": tensor " + in_quotes(s.name) + " has shape " + shape_string(s.shape));
+            n *= static_cast<uint64_t>(d);
+        }
+        items.push_back({&s.name, nullptr, &s, s.dtype, s.shape, n * dtype_size(s.dtype)});
+    }
+    return items;
+}
+
+// The bytes of one item as a contiguous CPU tensor: one CPU copy at most (none when it is already
+// contiguous on the CPU). A made tensor must match what the header already says about it.
+at::Tensor contents(const std::string& path, const Item& it) {
+    at::Tensor t = it.tensor ? it.tensor->detach() : it.source->make().detach();
+    if (it.source && (!t.defined() || dtype_of(t, *it.name) != it.dtype || t.sizes().vec() != it.shape))
+        throw IoError(path + ": tensor " + in_quotes(*it.name) + " was declared " + shape_string(it.shape) + " " +
+                      dtype_name(it.dtype) + " but made " +
+                      (t.defined() ? shape_string(t.sizes().vec()) + " " + c10::toString(t.scalar_type()) : "undefined"));
+    return t.is_cpu() ? t.contiguous() : t.contiguous().to(torch::kCPU);
 }
 
 // Larger elements first (stable): the data section starts 8-aligned and every group's size is a
@@ -71,7 +104,7 @@ std::string header_text(const std::string& path, const std::vector<Item>& items,
     uint64_t offset = 0;
     for (const auto& it : items) {
         h[*it.name] = {{"dtype", dtype_name(it.dtype)},
-                       {"shape", it.tensor->sizes().vec()},
+                       {"shape", it.shape},
                        {"data_offsets", {offset, offset + it.bytes}}};
         offset += it.bytes;
     }
@@ -139,11 +172,9 @@ void write_items(const std::string& path, std::vector<Item> items, const std::ma
     out.write(length, 8);
     out.write(header.data(), header.size());
     for (const auto& it : items) {
-        if (it.bytes == 0) continue;
-        // One tensor's CPU copy at a time (none when it is already contiguous on the CPU).
-        at::Tensor t = it.tensor->detach();
-        t = t.is_cpu() ? t.contiguous() : t.contiguous().to(torch::kCPU);
-        out.write(t.data_ptr(), it.bytes);
+        if (it.bytes == 0 && !it.source) continue;
+        const at::Tensor t = contents(path, it);
+        if (it.bytes) out.write(t.data_ptr(), it.bytes);
     }
     out.commit();
 }
@@ -195,6 +226,11 @@ void remove_stale(const std::string& dir, const std::string& basename, const std
 void write_safetensors(const std::string& path, const NamedTensors& tensors,
                        const std::map<std::string, std::string>& metadata) {
     write_items(path, check_tensors(path, tensors), metadata);
+}
+
+void write_safetensors_streamed(const std::string& path, const std::vector<TensorSource>& sources,
+                                const std::map<std::string, std::string>& metadata) {
+    write_items(path, check_sources(path, sources), metadata);
 }
 
 std::vector<std::string> write_sharded(const std::string& dir, const NamedTensors& tensors, uint64_t max_shard_bytes,

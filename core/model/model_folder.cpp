@@ -45,6 +45,7 @@ void load_weights(CausalLMImpl& model, const std::string& dir, LoadReport* repor
             throw ModelError(store.file_of(name) + ": tensor '" + name + "' has shape " + shape_string(e.shape) +
                              ", expected " + shape_string(sizes_of(param)) + " from config.json");
         param.copy_(store.tensor(name));
+        store.release(name);  // else every page read stays mapped: a second copy of the checkpoint in RSS
         used.insert(name);
         dtypes.insert(dtype_name(e.dtype));
     }
@@ -60,8 +61,17 @@ void load_weights(CausalLMImpl& model, const std::string& dir, LoadReport* repor
 
 CausalLM load_causal_lm(const std::string& dir, const LoadOptions& options, LoadReport* report) {
     ModelConfig config = read_model_config(dir);
-    CausalLM model(config);
-    model->to(options.device, options.dtype);
+    CausalLM model(config);  // float32 CPU parameters, uninitialised: no page of them is touched yet
+    {
+        // Uninitialised parameters of the wanted dtype and device in their place, rather than converting
+        // the placeholders: converting would read (and so commit) every page of values about to be
+        // overwritten. Each tensor is then converted once, from the mapped file into its parameter.
+        torch::NoGradGuard no_grad;
+        for (auto& p : model->parameters())
+            if (p.scalar_type() != options.dtype || p.device() != options.device)
+                p.set_data(torch::empty(p.sizes(), p.options().dtype(options.dtype).device(options.device)));
+    }
+    model->to(options.device, options.dtype);  // buffers, if any; the parameters are there already
     load_weights(*model, dir, report);
     model->eval();
     return model;

@@ -71,7 +71,11 @@ torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const AttentionC
 }
 
 DecoderImpl::DecoderImpl(const ModelConfig& c) {
-    embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocab_size, c.hidden_size));
+    // Uninitialised, like every Linear weight: init_weights() or a checkpoint fills it. torch's default
+    // normal_() init would write every page of a table about to be overwritten (545 MB for Qwen2.5-0.5B).
+    embed_tokens = register_module(
+        "embed_tokens", torch::nn::Embedding(torch::nn::EmbeddingOptions(c.vocab_size, c.hidden_size)
+                                                 ._weight(torch::empty({c.vocab_size, c.hidden_size}))));
     layers = register_module("layers", torch::nn::ModuleList());
     for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(DecoderLayer(c));
     norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps));

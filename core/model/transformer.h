@@ -82,6 +82,8 @@ struct ForwardOptions {
 
 class CausalLMImpl : public torch::nn::Module {
 public:
+    // Norms are ones and biases zeros; every other weight is uninitialised (torch::empty, no page touched)
+    // until init_weights() or a checkpoint (load_causal_lm, load_weights) fills it.
     explicit CausalLMImpl(const ModelConfig& c);
 
     // input_ids (B, T) -> logits (B, T, V), or (B, 1, V) with last_token_only.
