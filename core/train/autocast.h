@@ -7,7 +7,7 @@ namespace lathe {
 
 class AutocastScope {
 public:
-    // No-op when dtype is float32.
+    // No-op when dtype is float32. Restores the previous state on exit, so scopes nest.
     AutocastScope(torch::Device device, torch::ScalarType dtype);
     ~AutocastScope();
     AutocastScope(const AutocastScope&) = delete;
@@ -16,6 +16,13 @@ public:
 private:
     bool active_ = false;
     bool cuda_ = false;
+    bool was_enabled_ = false;
+    torch::ScalarType was_dtype_ = torch::kBFloat16;
 };
+
+// The dtype autocast casts matrix products to on `device` in this thread, or kFloat when it is off.
+// Code that computes outside autocast's reach (custom autograd functions, checkpoint recomputation)
+// asks this to do what autocast would.
+torch::ScalarType autocast_dtype(const torch::Device& device);
 
 }  // namespace lathe
