@@ -194,7 +194,7 @@ TrainConfig config_for(const std::map<std::string, std::string>& a, const std::s
     c.gradient_checkpointing = a.at("grad-ckpt") == "1";
     c.threads = std::atoi(a.at("threads").c_str());
     c.device = a.at("device");
-    if (!a.at("bf16").empty()) c.set("bf16", a.at("bf16"));  // a string: bool today, auto|true|false later
+    if (!a.at("bf16").empty()) c.set("bf16", a.at("bf16"));
     if (a.at("pure-bf16") == "1") c.set("pure_bf16", "true");
     c.output_dir = out;
     c.overwrite_output_dir = true;

@@ -89,6 +89,8 @@ ModelBar::ModelBar(QWidget* parent) : QWidget(parent) {
     errorLabel_->setWordWrap(true);
     errorLabel_->setVisible(false);
     errorLabel_->setObjectName("modelBarErrors");
+    precisionLabel_ = new QLabel(this);
+    precisionLabel_->setObjectName("precision");
 
     auto* grid = new QGridLayout(this);
     grid->setContentsMargins(6, 6, 6, 2);
@@ -106,7 +108,10 @@ ModelBar::ModelBar(QWidget* parent) : QWidget(parent) {
     grid->addWidget(templateCombo_, 0, 5);
     grid->addWidget(languageLabel_, 0, 6);
     grid->addWidget(languageCombo_, 0, 7);
-    grid->addWidget(infoLabel_, 1, 1);
+    auto* infoRow = new QHBoxLayout;
+    infoRow->addWidget(infoLabel_, 1);
+    infoRow->addWidget(precisionLabel_);
+    grid->addLayout(infoRow, 1, 1);
     auto* ckptRow = new QHBoxLayout;
     ckptRow->addWidget(checkpointCombo_, 1);
     ckptRow->addWidget(refreshButton_);
@@ -196,6 +201,7 @@ void ModelBar::retranslate() {
     updating_ = was;
     refreshRuns();
     updateInfo();
+    setPrecision(precisionName_, precisionReason_, precisionWarning_);
 }
 
 void ModelBar::changeEvent(QEvent* e) {
@@ -319,6 +325,21 @@ void ModelBar::detectTemplateAsync(const QString& dir) {
 }
 
 QString ModelBar::infoText() const { return infoLabel_->text(); }
+
+void ModelBar::setPrecision(const QString& name, const QString& reason, const QString& warning) {
+    precisionName_ = name;
+    precisionReason_ = reason;
+    precisionWarning_ = warning;
+    precisionLabel_->setVisible(!name.isEmpty());
+    precisionLabel_->setText(tr("Precision: %1").arg(name));
+    QString tip = tr("What the Train tab's settings compute in on this machine (the bf16 setting decides):\n%1").arg(reason);
+    if (!warning.isEmpty()) tip += "\n" + tr("Warning: %1").arg(warning);
+    precisionLabel_->setToolTip(tip);
+    precisionLabel_->setStyleSheet(warning.isEmpty() ? QString() : QStringLiteral("color:#c0392b;"));
+}
+
+QString ModelBar::precisionText() const { return precisionLabel_->text(); }
+QString ModelBar::precisionToolTip() const { return precisionLabel_->toolTip(); }
 
 void ModelBar::updateInfo() {
     if (isNewModel()) {

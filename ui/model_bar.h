@@ -55,6 +55,11 @@ public:
     void refreshRuns();
     QString infoText() const;
     QStringList recentModels() const;
+    // The precision the Train tab's settings get on this machine ("bf16", "fp32", "pure bf16"), with the
+    // engine's reason and what it holds in which dtype as tooltip; `warning` marks a slow explicit choice.
+    void setPrecision(const QString& name, const QString& reason, const QString& warning = QString());
+    QString precisionText() const;
+    QString precisionToolTip() const;
 
 signals:
     void modelChanged();
@@ -76,8 +81,10 @@ private:
 
     QComboBox *modelCombo_, *presetCombo_, *methodCombo_, *checkpointCombo_, *templateCombo_, *languageCombo_;
     QToolButton *browseButton_, *refreshButton_;
-    QLabel *modelLabel_, *methodLabel_, *checkpointLabel_, *templateLabel_, *languageLabel_, *infoLabel_, *errorLabel_;
+    QLabel *modelLabel_, *methodLabel_, *checkpointLabel_, *templateLabel_, *languageLabel_, *infoLabel_, *errorLabel_,
+        *precisionLabel_;
     QString savesRoot_, lastModel_, detectedTemplate_;
+    QString precisionName_, precisionReason_, precisionWarning_;
     QStringList runDirs_;
     int detectGeneration_ = 0;
     bool updating_ = false;

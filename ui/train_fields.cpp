@@ -106,7 +106,15 @@ const std::vector<FieldSpec>& train_fields() {
          QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Noise added to embeddings while fine-tuning (0 = off; 5 is typical).")},
         {"gradient_checkpointing", G::Optimizer, K::Bool, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Gradient checkpointing"),
          QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Recompute activations in the backward pass: less memory, about a third slower.")},
-        {"bf16", G::Optimizer, K::Bool, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "bf16"), QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Compute in bfloat16 where the device supports it.")},
+        {"bf16", G::Optimizer, K::Choice, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "bf16"),
+         QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Compute matrix products in bfloat16 and hold frozen weights in it: auto does where the processor "
+           "(AVX512-BF16, AMX) or GPU (compute capability 8.0+) has bf16, which the model bar shows; on elsewhere is emulated and slow."),
+         0, 0,
+         {{"auto", QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "auto")}, {"true", QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "on")},
+          {"false", QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "off")}}},
+        {"pure_bf16", G::Optimizer, K::Bool, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Pure bf16"),
+         QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Every weight and the optimizer state in bfloat16, without a float32 copy: half the memory, "
+           "but updates smaller than 1/256 of a weight round away.")},
         {"fp16", G::Optimizer, K::Bool, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "fp16"), QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Compute in float16 (GPUs).")},
         {"do_train", G::Optimizer, K::Bool, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Train"),
          QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Run training (LLaMA-Factory's do_train); off only checks and prepares the run.")},

@@ -1,5 +1,6 @@
 #include "ui/train_tab.h"
 
+#include "core/train/precision.h"
 #include "core/train/run_dir.h"
 #include "core/train/session.h"
 #include "core/train/train_config.h"
@@ -194,6 +195,7 @@ TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* par
             if (starterName_->text() != name) starterName_->setText(name);
         }
         if (key == "stage" || key.isEmpty()) updateContext();
+        if (key == "bf16" || key == "pure_bf16" || key == "device" || key.isEmpty()) updatePrecision();
         scheduleValidation();
     });
     connect(starterName_, &QLineEdit::textEdited, this, [this](const QString& name) {
@@ -206,6 +208,7 @@ TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* par
         scheduleValidation();
     });
     connect(bar_, &ModelBar::methodChanged, this, [this] {
+        updatePrecision();
         updateContext();
         if (outputAuto_) refreshDefaultOutputDir(true);
         scheduleValidation();
@@ -258,6 +261,7 @@ TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* par
 
     retranslate();
     updateContext();
+    updatePrecision();
     updateButtons();
 }
 
@@ -359,6 +363,19 @@ void TrainTab::refreshDefaultOutputDir(bool) {
 void TrainTab::updateContext() {
     form_->setContext(bar_->method(), bar_->quantizationBit(), bar_->isNewModel());
     starterBox_->setVisible(bar_->isNewModel());
+}
+
+void TrainTab::updatePrecision() {
+    const TrainConfig c = currentConfig();
+    try {
+        const Precision p = decide_precision(c);
+        bar_->setPrecision(QString::fromStdString(p.name()),
+                           QString::fromStdString(p.reason + "\n" +
+                                                  precision_details(p, c.finetuning_type, c.quantization_bit)),
+                           QString::fromStdString(p.warning));
+    } catch (const std::exception& e) {  // a device that is not here: the check next to the field says so
+        bar_->setPrecision(QStringLiteral("?"), QString::fromStdString(e.what()));
+    }
 }
 
 void TrainTab::scheduleValidation() {

@@ -89,6 +89,7 @@ private:
     void showProblems(const QList<Problem>& problems, const QMap<QString, QString>& parseErrors);
     void updateButtons();
     void updateContext();
+    void updatePrecision();  // the model bar's precision for these settings on this machine
     void refreshDefaultOutputDir(bool newStamp);
     void setNotice(const QString& text, const QString& color);
     void appendLog(const QString& text);

@@ -1,10 +1,20 @@
 #include "core/model/linear.h"
 
+#include "core/train/autocast.h"
+
 namespace lathe {
 
-torch::Tensor dense_linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+torch::Tensor dense_linear(const torch::Tensor& x_in, const torch::Tensor& weight, const torch::Tensor& bias_in) {
+    // A model may hold weights in two dtypes (bf16 frozen, float32 trainable): outside autocast the input
+    // takes the weight's dtype; inside it, autocast casts both.
+    torch::Tensor x = x_in, bias = bias_in;
+    if (autocast_dtype(x.device()) == torch::kFloat) {
+        if (x.scalar_type() != weight.scalar_type()) x = x.to(weight.scalar_type());
+        if (bias.defined() && bias.scalar_type() != weight.scalar_type()) bias = bias.to(weight.scalar_type());
+    }
     const int64_t in = weight.size(1);
-    if (x.dim() == 0 || x.numel() != in || weight.dim() != 2) return torch::nn::functional::linear(x, weight, bias);
+    if (x.dim() == 0 || x.numel() != in || weight.dim() != 2 || x.scalar_type() != weight.scalar_type())
+        return torch::nn::functional::linear(x, weight, bias);
     auto y = torch::mv(weight, x.reshape({in}));  // (out)
     if (bias.defined()) y = y + bias;
     auto shape = x.sizes().vec();

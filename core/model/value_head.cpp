@@ -23,8 +23,9 @@ ValueHead::ValueHead(at::Tensor w, at::Tensor b) : weight(std::move(w)), bias(st
 int64_t ValueHead::hidden_size() const { return weight.size(1); }
 
 at::Tensor ValueHead::forward(const at::Tensor& hidden) const {
-    // (..., C) -> (..., 1) -> (...)
-    return torch::nn::functional::linear(hidden.to(torch::kFloat), weight, bias).squeeze(-1);
+    // (..., C) * (C) -> sum -> (...). Elementwise rather than a linear so that autocast leaves it in
+    // float32: rewards are compared by their differences, which bf16's 8 bits would round.
+    return (hidden.to(torch::kFloat) * weight.view({-1})).sum(-1) + bias;
 }
 
 std::vector<std::pair<std::string, at::Tensor>> ValueHead::named_parameters() const {

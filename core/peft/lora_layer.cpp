@@ -17,7 +17,6 @@ torch::Tensor base_product(const LinearImpl& base, const torch::Tensor& x) {
 }
 
 torch::Device device_of(const LinearImpl& base) { return base.storage ? base.storage->device() : base.weight.device(); }
-torch::ScalarType dtype_of(const LinearImpl& base) { return base.storage ? base.storage->dtype() : base.weight.scalar_type(); }
 
 }  // namespace
 
@@ -32,7 +31,9 @@ DoraMagnitudeImpl::DoraMagnitudeImpl(int64_t out_features) {
 LoraLinear::LoraLinear(LinearImpl& base, const LoraLayerOptions& options, at::Generator gen)
     : options_(options), scaling_(options.scaling()) {
     const int64_t in = base.in_features, out = base.out_features, r = options.rank;
-    const auto opts = torch::TensorOptions().device(device_of(base)).dtype(dtype_of(base));
+    // float32 whatever the base holds: a bf16 base with float32 adapters is mixed precision, as PEFT under
+    // LLaMA-Factory ("upcasting trainable params to float32"); pure bf16 casts them down afterwards.
+    const auto opts = torch::TensorOptions().device(device_of(base)).dtype(torch::kFloat);
     lora_A = base.register_module("lora_A", torch::nn::Linear(torch::nn::LinearOptions(in, r).bias(false)));
     lora_B = base.register_module("lora_B", torch::nn::Linear(torch::nn::LinearOptions(r, out).bias(false)));
     torch::NoGradGuard no_grad;

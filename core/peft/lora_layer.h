@@ -33,8 +33,8 @@ TORCH_MODULE(DoraMagnitude);
 
 class LoraLinear : public LinearAdapter {
 public:
-    // Registers lora_A (r, in), lora_B (out, r) (and DoRA's magnitude) on `base`, on its device and
-    // in its dtype. A is kaiming-uniform with a = sqrt(5), as PEFT (U(-1/sqrt(in), 1/sqrt(in))), drawn
+    // Registers lora_A (r, in), lora_B (out, r) (and DoRA's magnitude) on `base`, on its device, in
+    // float32 whatever the base's dtype. A is kaiming-uniform with a = sqrt(5), as PEFT (U(-1/sqrt(in), 1/sqrt(in))), drawn
     // from `gen` on the CPU; B is zero; m = ||W + s B A||_row = ||W||_row. With `gen` undefined A is
     // left at zero (the caller loads saved tensors) and m is not initialised either.
     LoraLinear(LinearImpl& base, const LoraLayerOptions& options, at::Generator gen);

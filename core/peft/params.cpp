@@ -7,18 +7,14 @@
 
 namespace lathe {
 
-namespace {
-
 std::string with_commas(int64_t v) {
     std::string digits = std::to_string(v), out;
     for (size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        if (i > 0 && (digits.size() - i) % 3 == 0 && digits[i - 1] != '-') out += ',';
         out += digits[i];
     }
     return out;
 }
-
-}  // namespace
 
 std::vector<std::string> TrainableParameters::names() const {
     std::vector<std::string> out;

@@ -34,6 +34,8 @@ std::string short_name(const std::string& name);
 bool name_matches(const std::string& name, const std::string& target);
 // "q_proj, v_proj" -> {"q_proj", "v_proj"}; empty items dropped.
 std::vector<std::string> split_list(const std::string& csv);
+// 4194304 -> "4,194,304" (PEFT's way of printing counts).
+std::string with_commas(int64_t v);
 // "a, b, c" for messages.
 std::string join(const std::vector<std::string>& items, const std::string& sep = ", ");
 

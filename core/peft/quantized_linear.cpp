@@ -2,6 +2,7 @@
 
 #include "core/model/transformer.h"
 #include "core/peft/params.h"
+#include "core/train/autocast.h"
 #include "core/util/error.h"
 
 namespace lathe {
@@ -28,7 +29,11 @@ public:
         ctx->saved_data["double_quant"] = q->double_quant;
         ctx->saved_data["x_grad"] = x.requires_grad();
         ctx->saved_data["bias_grad"] = bias.defined() && bias.requires_grad();
-        return dense_linear(x, q->dequantize(x.scalar_type()), bias);  // (..., out)
+        // Autocast does not see through a custom Function: dequantize straight into the dtype it computes
+        // in (bf16), not into the input's float32 for autocast to copy once more.
+        const torch::ScalarType autocast = autocast_dtype(x.device());
+        const torch::ScalarType dtype = autocast != torch::kFloat ? autocast : x.scalar_type();
+        return dense_linear(x.to(dtype), q->dequantize(dtype), bias.defined() ? bias.to(dtype) : bias);  // (..., out)
     }
 
     static variable_list backward(AutogradContext* ctx, variable_list grads) {

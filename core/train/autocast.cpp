@@ -31,6 +31,7 @@ void set_state(bool cuda, torch::ScalarType dtype) {
 }  // namespace
 
 torch::ScalarType autocast_dtype(torch::Device device) {
+    if (!(device.is_cpu() || device.is_cuda())) return torch::kFloat;  // autocast covers these two here
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
     const auto type = device.is_cuda() ? at::kCUDA : at::kCPU;
     return at::autocast::is_autocast_enabled(type) ? at::autocast::get_autocast_dtype(type) : torch::kFloat;
@@ -42,7 +43,7 @@ torch::ScalarType autocast_dtype(torch::Device device) {
 
 AutocastScope::AutocastScope(torch::Device device, torch::ScalarType dtype)
     : cuda_(device.is_cuda()), previous_(autocast_dtype(device)) {
-    if (dtype == previous_) return;
+    if (dtype == previous_ || !(device.is_cpu() || device.is_cuda())) return;
     active_ = true;
     set_state(cuda_, dtype);
 }

@@ -12,7 +12,7 @@ torch::ScalarType autocast_dtype(torch::Device device);
 class AutocastScope {
 public:
     // Sets autocast for `device`'s type to `dtype` (float32: off) and restores the previous state on
-    // exit; a no-op when the state is already `dtype`.
+    // exit, so scopes nest; a no-op when the state is already `dtype`, and on devices other than CPU and CUDA.
     AutocastScope(torch::Device device, torch::ScalarType dtype);
     ~AutocastScope();
     AutocastScope(const AutocastScope&) = delete;

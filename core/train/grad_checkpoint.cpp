@@ -1,5 +1,6 @@
 #include "core/train/grad_checkpoint.h"
 
+#include "core/train/autocast.h"
 #include "core/train/rng_state.h"
 
 namespace lathe {
@@ -24,6 +25,9 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
         ctx->saved_data["cos"] = cos;
         ctx->saved_data["sin"] = sin;
         ctx->saved_data["mask"] = mask;
+        // Backward runs outside the forward's autocast scope: the recomputation restores it, or it would
+        // run in float32 and differ from the forward it stands for.
+        ctx->saved_data["autocast"] = static_cast<int64_t>(autocast_dtype(x.device()));
         ctx->save_for_backward({x});
         auto* layer = reinterpret_cast<DecoderLayerImpl*>(layer_ptr);
         AttentionContext actx{cos, sin, mask, nullptr};
@@ -44,6 +48,7 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
         torch::Tensor out;
         {
             torch::AutoGradMode enable(true);
+            AutocastScope autocast(x.device(), static_cast<torch::ScalarType>(ctx->saved_data["autocast"].toInt()));
             out = layer->forward(x, actx, static_cast<size_t>(ctx->saved_data["index"].toInt()));
         }
         after.restore();

@@ -13,7 +13,9 @@
 #include "core/peft/quantized_linear.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/train/checkpoint.h"
+#include "core/train/autocast.h"
 #include "core/train/new_model.h"
+#include "core/train/precision.h"
 #include "core/train/preference/kto_objective.h"
 #include "core/train/preference/preference_stage.h"
 #include "core/train/run_dir.h"
@@ -146,6 +148,8 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         if (c.stage == "pt") c.packing = true;  // LLaMA-Factory packs pre-training text by default
         set_threads(c.threads);
         const torch::Device device = parse_device(c.device);
+        refuse_fp16(c);
+        const Precision precision = decide_precision(c, device);
         torch::manual_seed(static_cast<uint64_t>(c.seed));
         const std::string resume = resolve_resume(c.resume_from_checkpoint, c.output_dir);
         prepare_output_dir(c, !resume.empty());
@@ -157,6 +161,12 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         for (const auto& k : c.ignored) events.message("warning", "ignored key '" + k + "' (no effect in Lathe)");
         run.write_text("training_args.yaml", c.to_yaml());
         say("device: " + describe_device(device));
+        say("precision: " + precision.reason + "; " +
+            precision_details(precision, c.finetuning_type, c.quantization_bit));
+        if (!precision.warning.empty()) {
+            run.log_text("WARNING", precision.warning);
+            events.message("warning", precision.warning);
+        }
 
         // Datasets first: a bad record should fail before minutes of model loading.
         const Stage stage = parse_stage(c.stage);
@@ -191,6 +201,9 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         } else {
             LoadOptions lo;
             lo.device = device;
+            // LoRA's base is frozen whole; full and freeze load as they train (freeze's frozen part is
+            // converted below, so its trainable layers keep every bit of the checkpoint).
+            lo.dtype = c.finetuning_type == "lora" ? precision.frozen_dtype() : precision.trainable_dtype();
             model = load_causal_lm(model_dir, lo);
         }
         auto tokenizer = Tokenizer::from_dir(model_dir);
@@ -247,8 +260,10 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
             else
                 for (auto& p : model->parameters()) p.set_requires_grad(true);
         }
+        hold_weights(*model, precision);
         TrainableParameters tp = trainable_parameters(*model);
         say(tp.summary());
+        say(weight_dtypes(*model).summary());
         for (auto& [name, t] : tp.named) setup.trainable.push_back({name, t});
 
         setup.pad_id = tokenizer->special().pad_id >= 0 ? tokenizer->special().pad_id : std::max(0, tokenizer->special().eos_id);
@@ -258,15 +273,17 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
             if (c.stage == "kto") prepare_kto_examples(setup.train, split.train);
             if (c.stage == "kto" && !setup.eval.empty()) prepare_kto_examples(setup.eval, eval_samples);
             PreferenceStageInputs in{model.ptr(), lora, model_dir, !resume.empty(), &setup.train, &setup.eval, setup.pad_id, say};
+            AutocastScope autocast(device, precision.autocast_dtype());  // precomputed log-probs as training computes
             pref = make_preference_stage(c, in);
             for (auto& p : pref.extra_trainable) setup.trainable.push_back(p);
         }
         setup.objective = pref.objective ? std::move(pref.objective) : make_lm_objective();
+        setup.autocast = precision.autocast_dtype();
 
         const std::string tokenizer_dir = model_dir;
         setup.save_weights = [&, tokenizer_dir](const std::string& dir) {
             if (lora) save_lora_adapter(*lora, dir, base_name);
-            else save_causal_lm(*model, dir, torch::kFloat);
+            else save_causal_lm(*model, dir, precision.trainable_dtype());  // a full model in its training dtype
             if (pref.save_extra) pref.save_extra(dir);
             copy_tokenizer_files(tokenizer_dir, dir);
         };

@@ -19,7 +19,8 @@ namespace lathe {
 
 namespace {
 
-using Member = std::variant<std::string TrainConfig::*, int TrainConfig::*, double TrainConfig::*, bool TrainConfig::*>;
+using Member = std::variant<std::string TrainConfig::*, int TrainConfig::*, double TrainConfig::*, bool TrainConfig::*,
+                            Toggle TrainConfig::*>;
 
 struct Key {
     const char* name;
@@ -86,6 +87,7 @@ const std::vector<Key>& key_table() {
         {"max_grad_norm", &TrainConfig::max_grad_norm},
         {"seed", &TrainConfig::seed},
         {"bf16", &TrainConfig::bf16},
+        {"pure_bf16", &TrainConfig::pure_bf16},
         {"fp16", &TrainConfig::fp16},
         {"gradient_checkpointing", &TrainConfig::gradient_checkpointing},
         {"neftune_noise_alpha", &TrainConfig::neftune_noise_alpha},
@@ -112,13 +114,19 @@ const Key* find_key(const std::string& name) {
 
 std::string where(const std::string& origin) { return origin.empty() ? "" : origin + ": "; }
 
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+    return s;
+}
+
 bool parse_bool(const std::string& v, bool& out) {
-    std::string l = v;
-    std::transform(l.begin(), l.end(), l.begin(), ::tolower);
+    const std::string l = lower(v);
     if (l == "true" || l == "yes" || l == "on" || l == "1") return out = true, true;
     if (l == "false" || l == "no" || l == "off" || l == "0") return out = false, true;
     return false;
 }
+
+const char* toggle_text(Toggle t) { return t == Toggle::Auto ? "auto" : t == Toggle::On ? "true" : "false"; }
 
 // Numbers in the "C" notation whatever the process locale (the studio runs under Qt, which sets the
 // user's locale: strtod would stop at the '.' of "0.1" under a German LC_NUMERIC).
@@ -213,6 +221,11 @@ void TrainConfig::set(const std::string& key, const std::string& value, const st
                 bool b;
                 if (!parse_bool(value, b)) bad("true or false");
                 this->*member = b;
+            } else if constexpr (std::is_same_v<T, Toggle>) {
+                bool b;
+                if (lower(value) == "auto") this->*member = Toggle::Auto;
+                else if (parse_bool(value, b)) this->*member = b ? Toggle::On : Toggle::Off;
+                else bad("auto, true or false");
             } else if constexpr (std::is_same_v<T, int>) {
                 char* end = nullptr;
                 long v = std::strtol(value.c_str(), &end, 10);
@@ -242,6 +255,7 @@ std::string TrainConfig::get(const std::string& key) const {
             using T = std::decay_t<decltype(this->*member)>;
             if constexpr (std::is_same_v<T, std::string>) return this->*member;
             else if constexpr (std::is_same_v<T, bool>) return (this->*member) ? "true" : "false";
+            else if constexpr (std::is_same_v<T, Toggle>) return toggle_text(this->*member);
             else if constexpr (std::is_same_v<T, int>) return std::to_string(this->*member);
             else return format_double(this->*member);
         },
@@ -346,7 +360,8 @@ void TrainConfig::validate() const {
     if (save_steps < 0) fail("save_steps", "must be >= 0 (0 = only at the end)");
     if (save_total_limit < 0) fail("save_total_limit", "must be >= 0 (0 = keep all)");
     if (neftune_noise_alpha < 0) fail("neftune_noise_alpha", "must be >= 0");
-    if (bf16 && fp16) fail("bf16", "bf16 and fp16 cannot both be set");
+    if (bf16 == Toggle::On && fp16) fail("bf16", "bf16 and fp16 cannot both be set");
+    if (pure_bf16 && fp16) fail("pure_bf16", "pure_bf16 and fp16 cannot both be set");
     if (do_train && dataset.empty()) fail("dataset", "no dataset chosen");
     if (output_dir.empty()) fail("output_dir", "no output directory given");
     if (pref_beta <= 0) fail("pref_beta", "must be positive");

@@ -9,6 +9,9 @@
 
 namespace lathe {
 
+// A setting that is on, off, or decided for the machine at hand ("auto" in YAML).
+enum class Toggle { Auto, On, Off };
+
 struct TrainConfig {
     // Model
     std::string model_name_or_path;
@@ -71,7 +74,8 @@ struct TrainConfig {
     double adam_epsilon = 1e-8;
     double max_grad_norm = 1.0;
     int seed = 42;
-    bool bf16 = false;
+    Toggle bf16 = Toggle::Auto;            // auto | true | false: bf16 autocast; auto decides per device (train/precision.h)
+    bool pure_bf16 = false;                // every weight and the AdamW state in bf16, no float32 copy (LLaMA-Factory)
     bool fp16 = false;
     bool gradient_checkpointing = false;
     double neftune_noise_alpha = 0.0;

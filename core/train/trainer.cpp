@@ -3,6 +3,7 @@
 #include "core/data/batching.h"
 #include "core/train/autocast.h"
 #include "core/train/checkpoint.h"
+#include "core/train/precision.h"
 #include "core/train/run_dir.h"
 #include "core/train/scheduler.h"
 #include "core/util/error.h"
@@ -27,8 +28,9 @@ int64_t total_steps(const TrainConfig& c, size_t examples) {
 }
 
 double evaluate_loss(CausalLMImpl& model, Objective& objective, const std::vector<Example>& examples, int batch_size,
-                     int32_t pad_id, std::map<std::string, double>* metrics) {
+                     int32_t pad_id, std::map<std::string, double>* metrics, torch::ScalarType autocast) {
     torch::NoGradGuard no_grad;
+    AutocastScope autocast_scope(model.device(), autocast);
     const bool was_training = model.is_training();
     model.eval();
     double loss = 0;
@@ -152,10 +154,8 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                           c.min_lr_rate};
         AdamW optimizer(setup.trainable, {c.learning_rate, c.adam_beta1, c.adam_beta2, c.adam_epsilon, c.weight_decay});
         TrainForward how{c.gradient_checkpointing, c.neftune_noise_alpha};
-        // bf16/fp16 autocast: weights and optimizer state stay float32, matrix products run in 16 bits.
-        if (c.fp16)
-            throw ConfigError("fp16: float16 training needs loss scaling, which Lathe does not do; use bf16 instead");
-        const torch::ScalarType compute_dtype = c.bf16 ? torch::kBFloat16 : torch::kFloat;
+        refuse_fp16(c);
+        const torch::ScalarType compute_dtype = setup.autocast;  // trainable weights keep their own dtype
 
         const std::string resume = resolve_resume(c.resume_from_checkpoint, c.output_dir);
         if (!resume.empty()) {
@@ -205,7 +205,7 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
             EvalEvent ev;
             ev.step = state.step;
             ev.eval_loss = evaluate_loss(model, *setup.objective, setup.eval, c.per_device_eval_batch_size,
-                                         setup.pad_id, &ev.metrics);
+                                         setup.pad_id, &ev.metrics, compute_dtype);
             ev.perplexity = std::exp(std::min(ev.eval_loss, 50.0));
             nlohmann::json h = {{"eval_loss", round_to(ev.eval_loss, 4)}, {"perplexity", round_to(ev.perplexity, 4)},
                                 {"epoch", round_to(static_cast<double>(state.step) / per_epoch, 4)},

@@ -24,6 +24,9 @@ struct TrainerSetup {
     std::vector<NamedParameter> trainable;
     std::vector<Example> train, eval;
     int32_t pad_id = 0;
+    // The dtype forward passes autocast matrix products to (kBFloat16), or kFloat for none. run_training
+    // sets it from the precision decision (core/train/precision.h).
+    torch::ScalarType autocast = torch::kFloat;
     std::unique_ptr<Objective> objective;
     // Writes what the run produces (adapter files, or a model folder) into a directory.
     std::function<void(const std::string& dir)> save_weights;
@@ -41,8 +44,9 @@ int64_t total_steps(const TrainConfig& config, size_t examples);
 TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& events,
                         const std::atomic<bool>* cancel);
 
-// Mean token loss of `examples` (eval_loss) in batches of `batch_size`.
+// Mean token loss of `examples` (eval_loss) in batches of `batch_size`, autocast to `autocast` as training.
 double evaluate_loss(CausalLMImpl& model, Objective& objective, const std::vector<Example>& examples, int batch_size,
-                     int32_t pad_id, std::map<std::string, double>* metrics = nullptr);
+                     int32_t pad_id, std::map<std::string, double>* metrics = nullptr,
+                     torch::ScalarType autocast = torch::kFloat);
 
 }  // namespace lathe

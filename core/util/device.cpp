@@ -1,8 +1,14 @@
 #include "core/util/device.h"
 
+#include "core/util/cpu_features.h"
 #include "core/util/error.h"
 
 #include <thread>
+
+// Only a LibTorch built with CUDA has the CUDA runtime behind at::cuda (core/CMakeLists.txt defines this).
+#if LATHE_TORCH_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#endif
 
 namespace lathe {
 
@@ -36,9 +42,22 @@ std::string describe_device(const torch::Device& device) {
     return device.str();
 }
 
+CudaCapability cuda_capability(const torch::Device& device) {
+    CudaCapability c;
+#if LATHE_TORCH_CUDA
+    if (device.is_cuda() && torch::cuda::is_available()) {
+        const auto* p = at::cuda::getDeviceProperties(device.has_index() ? device.index() : 0);
+        c.major = p->major;
+        c.minor = p->minor;
+        c.name = p->name;
+    }
+#endif
+    return c;
+}
+
 bool device_supports_bf16(const torch::Device& device) {
-    if (device.is_cpu()) return true;
-    return device.is_cuda() && torch::cuda::is_available();
+    if (device.is_cpu()) return cpu_features().fast_bf16();
+    return device.is_cuda() && cuda_capability(device).major >= 8;
 }
 
 }  // namespace lathe

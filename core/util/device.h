@@ -17,7 +17,16 @@ void set_threads(int threads);
 // "cpu (2 threads)", "cuda:0 (NVIDIA H100 ...)" for status lines.
 std::string describe_device(const torch::Device& device);
 
-// bf16 works on this device at a useful speed (CUDA with compute capability >= 8, or CPU).
+// A CUDA device's compute capability (8.0 and up run bf16 matrix products natively) and name. Zeros and
+// "" for other devices, and where this LibTorch was built without CUDA.
+struct CudaCapability {
+    int major = 0, minor = 0;
+    std::string name;  // "NVIDIA A100-SXM4-80GB"
+};
+CudaCapability cuda_capability(const torch::Device& device);
+
+// bf16 runs at a useful speed here: a CPU with AVX512-BF16 or AMX-BF16, CUDA with capability >= 8.0.
+// (core/train/precision.h turns this into a decision with a reason.)
 bool device_supports_bf16(const torch::Device& device);
 
 }  // namespace lathe

@@ -10,6 +10,7 @@
 #include "ui/train_tab.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QTest>
@@ -37,7 +38,8 @@ private slots:
         auto* beta2 = qobject_cast<QLineEdit*>(f->editor("adam_beta2"));
         beta2->selectAll();
         QTest::keyClicks(beta2, "abc");
-        qobject_cast<QCheckBox*>(f->editor("bf16"))->setChecked(true);
+        auto* bf16 = qobject_cast<QComboBox*>(f->editor("bf16"));
+        bf16->setCurrentIndex(bf16->findData("true"));
         qobject_cast<QCheckBox*>(f->editor("fp16"))->setChecked(true);
         auto* dropout = qobject_cast<QLineEdit*>(f->editor("lora_dropout"));
         dropout->selectAll();

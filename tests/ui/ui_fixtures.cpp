@@ -157,6 +157,7 @@ TrainConfig ui_train_config(const std::string& output_dir, int steps) {
     c.output_dir = output_dir;
     c.threads = 1;  // leaves the other core to the UI thread under test
     c.device = "cpu";
+    c.bf16 = Toggle::Off;  // the same numbers on every machine (test_precision covers bf16)
     return c;
 }
 

@@ -39,6 +39,7 @@ TrainConfig valid() {
 std::string other_value(const TrainConfig& d, const std::string& key, int salt) {
     const std::string v = d.get(key);
     if (v == "true" || v == "false") return v == "true" ? "false" : "true";
+    if (v == "auto") return salt % 2 ? "false" : "true";
     char* end = nullptr;
     std::strtod(v.c_str(), &end);
     if (!v.empty() && *end == 0) {
@@ -122,7 +123,7 @@ private slots:
         QCOMPARE(c.template_name, std::string("qwen"));
         QCOMPARE(c.learning_rate, 1e-4);
         QCOMPARE(c.warmup_ratio, 0.1);
-        QVERIFY(c.bf16);
+        QVERIFY(c.bf16 == Toggle::On);
         QCOMPARE(c.ignored, (std::vector<std::string>{"trust_remote_code", "overwrite_cache", "preprocessing_num_workers",
                                                       "plot_loss", "report_to", "ddp_timeout", "deepspeed"}));
         QCOMPARE(c.effective_lora_alpha(), 32.0);
@@ -154,7 +155,8 @@ private slots:
         QCOMPARE(yaml_error("cutoff_len: 1.5\n"), std::string("run.yaml:1: cutoff_len: expected an integer, got '1.5'"));
         QCOMPARE(yaml_error("\nlearning_rate: fast\n"), std::string("run.yaml:2: learning_rate: expected a number, got 'fast'"));
         QCOMPARE(yaml_error("learning_rate: .nan\n"), std::string("run.yaml:1: learning_rate: expected a number, got '.nan'"));
-        QCOMPARE(yaml_error("bf16: maybe\n"), std::string("run.yaml:1: bf16: expected true or false, got 'maybe'"));
+        QCOMPARE(yaml_error("bf16: maybe\n"), std::string("run.yaml:1: bf16: expected auto, true or false, got 'maybe'"));
+        QCOMPARE(yaml_error("pure_bf16: auto\n"), std::string("run.yaml:1: pure_bf16: expected true or false, got 'auto'"));
         QCOMPARE(yaml_error("max_steps: 1e12\n"),
                  std::string("run.yaml:1: max_steps: expected an integer that fits in 32 bits, got '1e12'"));
         QCOMPARE(yaml_error("save_steps: 99999999999\n"),
@@ -167,12 +169,43 @@ private slots:
                                                      "learning_rate: 5e-5\nadapter_name_or_path: null\n", "run.yaml");
         QCOMPARE(c.max_steps, 1000);
         QCOMPARE(c.save_steps, 100);
-        QVERIFY(c.bf16 && !c.fp16);
+        QVERIFY(c.bf16 == Toggle::On && !c.fp16);
         QCOMPARE(c.learning_rate, 5e-5);
         QCOMPARE(c.adapter_name_or_path, std::string());
         QVERIFY(TrainConfig::from_yaml("", "empty.yaml").to_yaml() == "{}\n");
         QCOMPARE(error_of([&] { TrainConfig::from_yaml("- a\n- b\n", "list.yaml"); }),
                  std::string("list.yaml: expected a mapping of key: value lines"));
+    }
+
+    // bf16 is auto unless a config says otherwise, reads auto / true / false in YAML's spellings, and writes
+    // back what it read; old configs with true/false keep their meaning. pure_bf16 is LLaMA-Factory's bool.
+    void bf16IsAutoTrueOrFalse() {
+        QVERIFY(TrainConfig().bf16 == Toggle::Auto);
+        QVERIFY(!TrainConfig().pure_bf16);
+        QVERIFY(TrainConfig::from_yaml("stage: sft\n", "run.yaml").bf16 == Toggle::Auto);
+        const std::vector<std::pair<std::string, Toggle>> spellings = {
+            {"auto", Toggle::Auto}, {"Auto", Toggle::Auto}, {"true", Toggle::On},   {"True", Toggle::On},
+            {"yes", Toggle::On},    {"on", Toggle::On},     {"false", Toggle::Off}, {"off", Toggle::Off},
+            {"no", Toggle::Off}};
+        for (const auto& [text, want] : spellings) {
+            const TrainConfig c = TrainConfig::from_yaml("bf16: " + text + "\n", "run.yaml");
+            QVERIFY2(c.bf16 == want, text.c_str());
+            const std::string written = want == Toggle::Auto ? "auto" : want == Toggle::On ? "true" : "false";
+            QCOMPARE(c.get("bf16"), written);
+            // to_yaml leaves the default (auto) out and writes the others; each reads back the same.
+            QCOMPARE(c.to_yaml(), want == Toggle::Auto ? std::string("{}\n") : "bf16: " + written + "\n");
+            QVERIFY(TrainConfig::from_yaml(c.to_yaml(), "back.yaml").bf16 == want);
+        }
+        TrainConfig c;
+        c.set("bf16", "false");
+        QVERIFY(c.bf16 == Toggle::Off);
+        c.apply_override("bf16=auto");
+        QVERIFY(c.bf16 == Toggle::Auto);
+        c.apply_override("pure_bf16=true");
+        QVERIFY(c.pure_bf16);
+        QCOMPARE(c.to_yaml(), std::string("pure_bf16: true\n"));
+        QVERIFY(TrainConfig::from_yaml(c.to_yaml(), "back.yaml").pure_bf16);
+        QVERIFY(TrainConfig().to_yaml(true).find("\nbf16: auto\npure_bf16: false\n") != std::string::npos);
     }
 
     void overridesUseTheSameParser() {
@@ -224,7 +257,8 @@ private slots:
             {[](TrainConfig& c) { c.learning_rate = 0; }, "learning_rate: must be positive"},
             {[](TrainConfig& c) { c.num_train_epochs = 0; }, "num_train_epochs: must be positive (or set max_steps)"},
             {[](TrainConfig& c) { c.warmup_ratio = 1.0; }, "warmup_ratio: must be in [0, 1)"},
-            {[](TrainConfig& c) { c.bf16 = c.fp16 = true; }, "bf16: bf16 and fp16 cannot both be set"},
+            {[](TrainConfig& c) { c.bf16 = Toggle::On, c.fp16 = true; }, "bf16: bf16 and fp16 cannot both be set"},
+            {[](TrainConfig& c) { c.pure_bf16 = c.fp16 = true; }, "pure_bf16: pure_bf16 and fp16 cannot both be set"},
             {[](TrainConfig& c) { c.dataset = ""; }, "dataset: no dataset chosen"},
             {[](TrainConfig& c) { c.output_dir = ""; }, "output_dir: no output directory given"},
             {[](TrainConfig& c) { c.logging_steps = 0; }, "logging_steps: must be at least 1"},

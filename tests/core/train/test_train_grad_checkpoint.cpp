@@ -1,11 +1,14 @@
 // Gradient checkpointing must not change the gradients: full fine-tuning, LoRA (embeddings frozen, so
 // the first layer's input needs no gradient: the case the anchor input of the checkpoint function
 // exists for), and LoRA with dropout (the recomputation must replay the same dropout masks). It must
-// also leave the random stream where the plain pass leaves it.
+// also leave the random stream where the plain pass leaves it, and recompute under the forward's autocast
+// (bf16 mixed precision), not in float32.
 #include "tests/registry.h"
 
 #include "core/peft/lora.h"
+#include "core/train/autocast.h"
 #include "core/train/objective.h"
+#include "core/train/precision.h"
 #include "tests/core/peft/peft_fixtures.h"
 
 #include <QtTest>
@@ -22,7 +25,8 @@ struct Grads {
     double next_random = 0;             // the first draw after backward
 };
 
-Grads grads_of(CausalLMImpl& model, bool checkpointing, uint64_t seed) {
+// The forward under `autocast` (as the trainer: backward outside the scope).
+Grads grads_of(CausalLMImpl& model, bool checkpointing, uint64_t seed, torch::ScalarType autocast = torch::kFloat) {
     for (auto& p : model.parameters())
         if (p.grad().defined()) p.mutable_grad().zero_();
     torch::manual_seed(seed);
@@ -34,8 +38,13 @@ Grads grads_of(CausalLMImpl& model, bool checkpointing, uint64_t seed) {
     labels.index_put_({1, 5}, kIgnoreIndex);
     TrainForward how;
     how.gradient_checkpointing = checkpointing;
-    auto hidden = train_hidden_states(model, ids, mask, how);  // (2, 6, C)
-    auto [loss, n] = lm_loss_sum(model, hidden, labels);
+    torch::Tensor loss;
+    int64_t n = 0;
+    {
+        AutocastScope scope(model.device(), autocast);
+        auto hidden = train_hidden_states(model, ids, mask, how);  // (2, 6, C)
+        std::tie(loss, n) = lm_loss_sum(model, hidden, labels);
+    }
     (loss / static_cast<double>(n)).backward();
     Grads g;
     g.loss = loss.item<double>();
@@ -103,6 +112,26 @@ private slots:
         // Dropout is live: another seed gives other gradients (else this test would prove nothing).
         QVERIFY(max_diff(grads_of(*m, false, 3).values[0], plain.values[0]) > 1e-4);
         expect_same(plain, grads_of(*m, true, 2), 1e-5);
+    }
+
+    // Mixed precision: float32 weights with bf16 autocast, and LoRA over a base held in bf16. The
+    // recomputation runs in backward, outside the forward's scope; it must restore bf16 autocast or its
+    // gradients are those of a float32 forward (off by bf16's rounding, ~1e-2, instead of ~1e-7).
+    void autocastIsRestoredForTheRecomputation() {
+        CausalLM m = random_model();
+        m->train();
+        for (auto& p : m->parameters()) p.set_requires_grad(true);
+        const Grads fp32 = grads_of(*m, false, 1);
+        const Grads plain = grads_of(*m, false, 1, torch::kBFloat16);
+        QVERIFY(max_diff(plain.values[0], fp32.values[0]) > 1e-4);  // bf16 really changed the numbers
+        expect_same(plain, grads_of(*m, true, 1, torch::kBFloat16), 1e-5);
+
+        auto lora = lora_model(0.0);
+        Precision bf16;
+        bf16.mode = PrecisionMode::Bf16;
+        hold_weights(*lora, bf16);
+        QVERIFY(lora->model->embed_tokens->weight.scalar_type() == torch::kBFloat16);
+        expect_same(grads_of(*lora, false, 1, torch::kBFloat16), grads_of(*lora, true, 1, torch::kBFloat16), 1e-5);
     }
 
     void evalModeRunsLayersDirectly() {
