@@ -1,6 +1,7 @@
 // lathe: the studio. `lathe --screenshots DIR` renders every tab offscreen instead (scripts/screenshots.sh).
 #include "ui/main_window.h"
 #include "ui/screenshot_tour.h"
+#include "core/util/threads.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -9,6 +10,7 @@
 #include <QTemporaryDir>
 
 int main(int argc, char** argv) {
+    lathe::prefer_passive_openmp(argv);  // before anything starts OpenMP (core/util/threads.h)
     QApplication app(argc, argv);
     QApplication::setOrganizationName("Lathe");
     QApplication::setApplicationName("Lathe");

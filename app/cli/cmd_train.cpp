@@ -37,16 +37,27 @@ void draw_progress(int64_t step, int64_t total, double elapsed, double remaining
 int cmd_train(int argc, char** argv) {
     if (wants_help(argc, argv) || argc < 3) {
         // Asked for: stdout and success; missing the config: an error, so stderr.
-        std::fputs("usage: lathe-cli train CONFIG.yaml [key=value ...]\n"
+        std::fputs("usage: lathe-cli train CONFIG.yaml [key=value ...] [--threads N]\n"
                    "Runs a training stage from a LLaMA-Factory style YAML file (the studio's \"Save config\").\n"
                    "key=value pairs override the file, e.g. learning_rate=1e-4 output_dir=saves/run2.\n"
+                   "--threads N is threads=N: CPU threads (0 = one per core).\n"
                    "Ctrl-C stops after the current optimizer step and writes a checkpoint to resume from\n"
                    "(resume_from_checkpoint=auto).\n",
                    argc < 3 ? stderr : stdout);
         return argc < 3 ? 2 : 0;
     }
     TrainConfig config = TrainConfig::from_yaml_file(argv[2]);
-    for (int i = 3; i < argc; ++i) config.apply_override(argv[i]);
+    for (int i = 3; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--threads") {
+            if (i + 1 >= argc) throw ConfigError("--threads needs a value");
+            config.apply_override("threads=" + std::string(argv[++i]));
+        } else if (arg.rfind("--threads=", 0) == 0) {
+            config.apply_override("threads=" + arg.substr(10));
+        } else {
+            config.apply_override(arg);
+        }
+    }
     config.validate();
 
     const bool tty = isatty(2);

@@ -2,6 +2,7 @@
 
 #include "core/util/cpu_features.h"
 #include "core/util/error.h"
+#include "core/util/threads.h"
 
 #include <thread>
 
@@ -31,14 +32,13 @@ torch::Device parse_device(const std::string& name) {
     throw ConfigError("unknown device '" + name + "' (expected auto, cpu, cuda or cuda:N)");
 }
 
-void set_threads(int threads) {
-    // 0: one per core. LibTorch's own default can be 1 (OMP_NUM_THREADS unset in some builds).
-    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    torch::set_num_threads(threads);
-}
+void set_threads(int threads) { apply_threads(threads); }
 
 std::string describe_device(const torch::Device& device) {
-    if (device.is_cpu()) return "cpu (" + std::to_string(torch::get_num_threads()) + " threads)";
+    if (device.is_cpu()) {
+        const ThreadPlan plan = current_thread_plan();
+        return "cpu (" + (plan.why.empty() ? std::to_string(torch::get_num_threads()) + " threads" : plan.why) + ")";
+    }
     return device.str();
 }
 

@@ -11,7 +11,8 @@ namespace lathe {
 // when CUDA is asked for but absent.
 torch::Device parse_device(const std::string& name);
 
-// Sets LibTorch's intra-op threads (0 = leave the default: all cores).
+// Sets LibTorch's and OpenBLAS's threads for `threads` busy at once (0 = one per core), as
+// core/util/threads.h plans them.
 void set_threads(int threads);
 
 // "cpu (2 threads)", "cuda:0 (NVIDIA H100 ...)" for status lines.

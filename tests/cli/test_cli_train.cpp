@@ -10,6 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <QtTest>
 
+#include <fstream>
+#include <iterator>
+
 #include <filesystem>
 
 using namespace lathe;
@@ -79,6 +82,22 @@ private slots:
         QVERIFY2(test::contains(r.out, "finished: 2 steps"), r.out.c_str());
         QVERIFY(file_exists(out + "/adapter_model.safetensors"));
         QVERIFY(!std::filesystem::exists(test::scratch_dir() + "/unused"));
+    }
+
+    // --threads N is threads=N; the run log says how the threads are used and the memory estimate.
+    void threadsFlagSetsTheThreads() {
+        const std::string out = test::scratch_dir() + "/train-threads";
+        const std::string config = write_config("train-threads", out);
+        auto r = test::run_cli({"train", config, "--threads", "1", "max_steps=1"});
+        QVERIFY2(r.code == 0, r.why().c_str());
+        QVERIFY2(test::contains(r.err, "device: cpu (1 thread)"), r.err.c_str());
+        QVERIFY2(test::contains(r.err, "memory: ≈ "), r.err.c_str());
+        std::ifstream args(out + "/training_args.yaml");
+        const std::string yaml((std::istreambuf_iterator<char>(args)), std::istreambuf_iterator<char>());
+        QVERIFY2(test::contains(yaml, "threads: 1"), yaml.c_str());
+        r = test::run_cli({"train", config, "--threads"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(test::contains(r.err, "--threads needs a value"), r.err.c_str());
     }
 
     void unknownKeyNamesKeyAndSuggestion() {
