@@ -18,7 +18,9 @@
 #include "bench/model_shapes.h"
 #include "bench/proc_memory.h"
 #include "core/model/model_folder.h"
+#include "core/train/memory_estimate.h"
 #include "core/train/session.h"
+#include "core/util/threads.h"
 #include "core/util/device.h"
 
 #include <torch/torch.h>
@@ -231,6 +233,11 @@ int run_method(const std::map<std::string, std::string>& a) {
         if (e.step > 2) rates.push_back(e.tokens_per_second), step_times.push_back(e.elapsed_s - last_elapsed);
         last_elapsed = e.elapsed_s;
     };
+    double estimate = 0;  // MiB, the engine's peak estimate for this run (core/train/memory_estimate.h)
+    try {
+        estimate = double(estimate_run_memory(c).estimate.peak()) / (1 << 20);
+    } catch (const std::exception&) {
+    }
     const double rss_start = mib_of("VmRSS:");
     const TrainSummary s = run_training(c, ev);
     fs::remove_all(out);
@@ -248,9 +255,10 @@ int run_method(const std::map<std::string, std::string>& a) {
     const double flops = needed_flops_per_token(mc, c.cutoff_len, method, c.lora_rank, c.freeze_trainable_layers,
                                                 double(c.cutoff_len) * c.per_device_train_batch_size);
     const double mfu = flops * tps / (peak * 1e9);
-    std::printf("| %-7s | %-13s | %8.0f | %9.0f | %18.0f | %14.0f | %11.3f | %9.0f | %5.1f%% | %9.3f |\n", method.c_str(),
-                precision.c_str(), tps, step_times[step_times.size() / 2] * 1000.0, rss_start, mib_of("VmHWM:"),
-                flops / 1e9, peak, 100.0 * mfu, base_ratio);
+    const double hwm = mib_of("VmHWM:");
+    std::printf("| %-7s | %-13s | %8.1f | %9.0f | %18.0f | %14.0f | %14.0f | %+6.0f%% | %11.3f | %9.0f | %5.1f%% | %9.3f |\n",
+                method.c_str(), precision.c_str(), tps, step_times[step_times.size() / 2] * 1000.0, rss_start, hwm,
+                estimate, 100.0 * (estimate / hwm - 1), flops / 1e9, peak, 100.0 * mfu, base_ratio);
     std::fflush(stdout);
     return 0;
 }
@@ -258,6 +266,7 @@ int run_method(const std::map<std::string, std::string>& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    prefer_passive_openmp(argv);  // as lathe and lathe-cli do (core/util/threads.h)
     auto a = parse_args(argc, argv);
     set_threads(std::atoi(a["threads"].c_str()));
     if (!a["method"].empty()) return run_method(a);
@@ -278,8 +287,8 @@ int main(int argc, char** argv) {
                 a["cutoff"].c_str(), a["steps"].c_str(), torch::get_num_threads(), a["grad-ckpt"] == "1" ? "on" : "off",
                 a["bf16"].empty() ? "(config default)" : a["bf16"].c_str(), a["pure-bf16"] == "1" ? ", pure_bf16" : "",
                 std::atof(a["peak-fp32"].c_str()), std::atof(a["peak-bf16"].c_str()));
-    std::printf("| method  | precision     | tokens/s | step (ms) | RSS at start (MiB) | peak RSS (MiB) | GFLOP/token | peak used |    MFU | base/fp32 |\n");
-    std::printf("|---------|---------------|---------:|----------:|-------------------:|---------------:|------------:|----------:|-------:|----------:|\n");
+    std::printf("| method  | precision     | tokens/s | step (ms) | RSS at start (MiB) | peak RSS (MiB) | estimate (MiB) | est. err | GFLOP/token | peak used |    MFU | base/fp32 |\n");
+    std::printf("|---------|---------------|---------:|----------:|-------------------:|---------------:|---------------:|--------:|------------:|----------:|-------:|----------:|\n");
     std::fflush(stdout);
     std::stringstream list(a["methods"]);
     std::string method;

@@ -38,18 +38,7 @@ bool isRunDir(const QDir& d) {
 }
 
 // Cheap: parameters of a preset from its shape.
-int64_t presetParameters(const NewModelPreset& p) {
-    ModelConfig c;
-    c.hidden_size = p.hidden;
-    c.num_hidden_layers = p.layers;
-    c.num_attention_heads = p.heads;
-    c.num_key_value_heads = p.kv_heads;
-    c.head_dim = p.hidden / p.heads;
-    c.intermediate_size = p.intermediate;
-    c.vocab_size = p.vocab;
-    c.tie_word_embeddings = true;  // as create_new_model_files writes it
-    return c.parameter_count();
-}
+int64_t presetParameters(const NewModelPreset& p) { return preset_model_config(p, p.vocab).parameter_count(); }
 
 }  // namespace
 
@@ -91,6 +80,9 @@ ModelBar::ModelBar(QWidget* parent) : QWidget(parent) {
     errorLabel_->setObjectName("modelBarErrors");
     precisionLabel_ = new QLabel(this);
     precisionLabel_->setObjectName("precision");
+    memoryLabel_ = new QLabel(this);
+    memoryLabel_->setObjectName("memoryEstimate");
+    memoryLabel_->setVisible(false);
 
     auto* grid = new QGridLayout(this);
     grid->setContentsMargins(6, 6, 6, 2);
@@ -110,6 +102,7 @@ ModelBar::ModelBar(QWidget* parent) : QWidget(parent) {
     grid->addWidget(languageCombo_, 0, 7);
     auto* infoRow = new QHBoxLayout;
     infoRow->addWidget(infoLabel_, 1);
+    infoRow->addWidget(memoryLabel_);
     infoRow->addWidget(precisionLabel_);
     grid->addLayout(infoRow, 1, 1);
     auto* ckptRow = new QHBoxLayout;
@@ -338,6 +331,16 @@ void ModelBar::setPrecision(const QString& name, const QString& reason, const QS
     precisionLabel_->setStyleSheet(warning.isEmpty() ? QString() : QStringLiteral("color:#c0392b;"));
 }
 
+void ModelBar::setMemoryEstimate(const QString& text, const QString& toolTip, bool tooLarge) {
+    memoryLabel_->setVisible(!text.isEmpty());
+    memoryLabel_->setText(text);
+    memoryLabel_->setToolTip(toolTip);
+    memoryLabel_->setStyleSheet(tooLarge ? QStringLiteral("color:#c0392b;") : QString());
+}
+
+QString ModelBar::memoryText() const { return memoryLabel_->text(); }
+QString ModelBar::memoryToolTip() const { return memoryLabel_->toolTip(); }
+
 QString ModelBar::precisionText() const { return precisionLabel_->text(); }
 QString ModelBar::precisionToolTip() const { return precisionLabel_->toolTip(); }
 
@@ -350,12 +353,10 @@ void ModelBar::updateInfo() {
             info.layers = p.layers;
             info.hidden = p.hidden;
             info.vocab = p.vocab;
-            const auto mem = estimate_training_memory(info, "full", 0);
             infoLabel_->setText(tr("New %1 model: %2 parameters, %3 layers; its tokenizer is trained on your data "
-                                   "at Start · training needs ≈ %4")
+                                   "at Start")
                                     .arg(newModelPreset(), QString::fromStdString(format_parameter_count(info.parameters)))
-                                    .arg(p.layers)
-                                    .arg(QString::fromStdString(format_bytes(mem.total()))));
+                                    .arg(p.layers));
         } catch (const std::exception& e) {
             infoLabel_->setText(QString::fromStdString(e.what()));
         }
@@ -377,13 +378,11 @@ void ModelBar::updateInfo() {
             infoLabel_->setStyleSheet("color:#c0392b;");
             return;
         }
-        const auto mem = estimate_training_memory(info, method().toStdString(), quantizationBit());
-        infoLabel_->setText(tr("%1 · %2 parameters · %3 layers · chat needs ≈ %4 · training (%5) ≈ %6 plus activations")
+        infoLabel_->setText(tr("%1 · %2 parameters · %3 layers · chat needs ≈ %4")
                                 .arg(QString::fromStdString(info.architecture),
                                      QString::fromStdString(format_parameter_count(info.parameters)))
                                 .arg(info.layers)
-                                .arg(QString::fromStdString(format_bytes(estimate_inference_memory(info))),
-                                     methodCombo_->currentText(), QString::fromStdString(format_bytes(mem.total()))));
+                                .arg(QString::fromStdString(format_bytes(estimate_inference_memory(info)))));
         infoLabel_->setStyleSheet(QString());
     } catch (const std::exception& e) {
         infoLabel_->setText(QString::fromStdString(e.what()));

@@ -60,6 +60,11 @@ public:
     void setPrecision(const QString& name, const QString& reason, const QString& warning = QString());
     QString precisionText() const;
     QString precisionToolTip() const;
+    // The Train tab's peak memory estimate for its settings ("Training ≈ 4.2 GB"), its breakdown as
+    // tooltip; `tooLarge` marks an estimate above the memory available. Empty text hides it.
+    void setMemoryEstimate(const QString& text, const QString& toolTip, bool tooLarge);
+    QString memoryText() const;
+    QString memoryToolTip() const;
 
 signals:
     void modelChanged();
@@ -82,7 +87,7 @@ private:
     QComboBox *modelCombo_, *presetCombo_, *methodCombo_, *checkpointCombo_, *templateCombo_, *languageCombo_;
     QToolButton *browseButton_, *refreshButton_;
     QLabel *modelLabel_, *methodLabel_, *checkpointLabel_, *templateLabel_, *languageLabel_, *infoLabel_, *errorLabel_,
-        *precisionLabel_;
+        *precisionLabel_, *memoryLabel_;
     QString savesRoot_, lastModel_, detectedTemplate_;
     QString precisionName_, precisionReason_, precisionWarning_;
     QStringList runDirs_;

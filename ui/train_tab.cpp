@@ -1,5 +1,7 @@
 #include "ui/train_tab.h"
 
+#include "core/model/model_info.h"
+#include "core/train/memory_estimate.h"
 #include "core/train/precision.h"
 #include "core/train/run_dir.h"
 #include "core/train/session.h"
@@ -196,6 +198,7 @@ TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* par
         }
         if (key == "stage" || key.isEmpty()) updateContext();
         if (key == "bf16" || key == "pure_bf16" || key == "device" || key.isEmpty()) updatePrecision();
+        updateMemory();
         scheduleValidation();
     });
     connect(starterName_, &QLineEdit::textEdited, this, [this](const QString& name) {
@@ -209,6 +212,7 @@ TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* par
     });
     connect(bar_, &ModelBar::methodChanged, this, [this] {
         updatePrecision();
+        updateMemory();
         updateContext();
         if (outputAuto_) refreshDefaultOutputDir(true);
         scheduleValidation();
@@ -262,6 +266,7 @@ TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* par
     retranslate();
     updateContext();
     updatePrecision();
+    updateMemory();
     updateButtons();
 }
 
@@ -378,6 +383,21 @@ void TrainTab::updatePrecision() {
     }
 }
 
+void TrainTab::updateMemory() {
+    try {
+        const RunMemory m = estimate_run_memory(currentConfig());
+        const QString peak = QString::fromStdString(format_bytes(m.estimate.peak()));
+        QString tip = tr("Estimated peak memory of training with these settings (stage, method, precision, cutoff, "
+                         "batch, gradient checkpointing):\n%1")
+                          .arg(QString::fromStdString(describe_memory_estimate(m.estimate)));
+        if (m.available) tip += "\n" + tr("Available now: %1").arg(QString::fromStdString(format_bytes(m.available)));
+        if (!m.warning.empty()) tip += "\n\n" + QString::fromStdString(m.warning);
+        bar_->setMemoryEstimate(tr("Training ≈ %1").arg(peak), tip, !m.warning.empty());
+    } catch (const std::exception&) {  // no readable model yet: the model bar says why
+        bar_->setMemoryEstimate(QString(), QString(), false);
+    }
+}
+
 void TrainTab::scheduleValidation() {
     checked_ = false;
     updateButtons();
@@ -460,6 +480,23 @@ void TrainTab::start() {
         return;
     }
     const TrainConfig c = currentConfig();
+    // A run estimated not to fit: say so and what to change; a second Start with the same settings runs it.
+    TrainConfig settings = c;
+    settings.output_dir.clear();  // a fresh default output folder per Start is the same run
+    const QString yaml = QString::fromStdString(settings.to_yaml());
+    if (memoryWarnedFor_ != yaml) {
+        std::string warning;
+        try {
+            warning = estimate_run_memory(c).warning;
+        } catch (const std::exception&) {
+        }
+        if (!warning.empty()) {
+            memoryWarnedFor_ = yaml;
+            setNotice(tr("Memory: %1. Press Start again to run anyway.").arg(QString::fromStdString(warning)), kRed);
+            return;
+        }
+    }
+    memoryWarnedFor_.clear();
     liveRunTitle_ = runLabel(QString::fromStdString(c.output_dir));
     plot_->clearMain(liveRunTitle_);
     log_->clear();

@@ -90,6 +90,7 @@ private:
     void updateButtons();
     void updateContext();
     void updatePrecision();  // the model bar's precision for these settings on this machine
+    void updateMemory();     // the model bar's peak memory estimate for these settings
     void refreshDefaultOutputDir(bool newStamp);
     void setNotice(const QString& text, const QString& color);
     void appendLog(const QString& text);
@@ -112,6 +113,7 @@ private:
     QTimer* validateTimer_;
     QList<Problem> problems_;
     QString savesRoot_, lastConfigPath_, liveRunTitle_;
+    QString memoryWarnedFor_;  // the config (YAML) Start last warned about memory for: Start again runs it
     int validateGeneration_ = 0;
     bool checked_ = false;        // problems_ describe the current form
     bool outputAuto_ = true;      // output_dir follows model and method until the user edits it

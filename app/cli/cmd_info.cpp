@@ -5,6 +5,10 @@
 #include "core/io/safetensors.h"
 #include "core/model/config.h"
 #include "core/model/model_folder.h"
+#include "core/model/model_info.h"
+#include "core/train/memory_estimate.h"
+#include "core/train/precision.h"
+#include "core/train/train_config.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/error.h"
 
@@ -16,12 +20,15 @@ namespace lathe::cli {
 
 int cmd_info(int argc, char** argv) {
     if (wants_help(argc, argv)) {
-        std::puts("usage: lathe-cli info --model DIR\n"
-                  "Prints the architecture, parameter count, weight dtypes, tokenizer, chat template and the\n"
-                  "memory needed to run and to fine-tune the model.");
+        std::puts("usage: lathe-cli info --model DIR [--stage sft] [--cutoff-len 1024] [--batch 1] [--lora-rank 8]\n"
+                  "                      [--bf16 auto|true|false] [--pure-bf16] [--device cpu]\n"
+                  "Prints the architecture, parameter count, weight dtypes, tokenizer, chat template, the\n"
+                  "memory needed to run the model and the estimated peak memory of fine-tuning it with each\n"
+                  "method, with and without gradient checkpointing, for that stage, cutoff and batch.");
         return 0;
     }
-    Args args(argc, argv, 2, {}, {"model"});
+    Args args(argc, argv, 2, {"pure-bf16"},
+              {"model", "stage", "cutoff-len", "batch", "lora-rank", "bf16", "device"});
     const std::string dir = args.require("model");
     ModelConfig c = read_model_config(dir);
     TensorStore store(dir);
@@ -63,9 +70,36 @@ int cmd_info(int argc, char** argv) {
     const double kv = 2.0 * c.num_hidden_layers * c.num_key_value_heads * c.head_dim * ctx * 4;
     std::printf("memory:        inference fp32 ~%s (weights %s + KV cache %s at %lld tokens); bf16 about half\n",
                 human_bytes(weights + kv).c_str(), human_bytes(weights).c_str(), human_bytes(kv).c_str(), (long long)ctx);
-    // Full fine-tuning with AdamW in fp32: weights + gradients + two moments = 16 bytes per parameter.
-    std::printf("fine-tuning:   full ~%s + activations; LoRA ~%s + activations; QLoRA-4bit ~%s + activations\n",
-                human_bytes(params * 16).c_str(), human_bytes(weights).c_str(), human_bytes(params * 0.56 + embed * 3.44).c_str());
+    // Training: the engine's estimate (core/train/memory_estimate.h) per method, for these settings.
+    TrainConfig tc;
+    tc.model_name_or_path = dir;
+    tc.stage = args.get("stage").value_or("sft");
+    tc.cutoff_len = args.get_int("cutoff-len", 1024);
+    tc.per_device_train_batch_size = args.get_int("batch", 1);
+    tc.lora_rank = args.get_int("lora-rank", 8);
+    tc.device = args.get("device").value_or("cpu");
+    if (auto b = args.get("bf16")) tc.set("bf16", *b);
+    tc.pure_bf16 = args.has("pure-bf16");
+    const Precision precision = decide_precision(tc);
+    const uint64_t available = available_memory_bytes();
+    std::printf("training:      stage %s, cutoff %d, batch %d, %s; peak memory estimated (%s available now)\n",
+                tc.stage.c_str(), tc.cutoff_len, tc.per_device_train_batch_size, precision.reason.c_str(),
+                available ? format_bytes(available).c_str() : "unknown");
+    std::printf("               %-12s %14s %26s\n", "method", "peak", "gradient checkpointing");
+    const std::pair<const char*, int> methods[] = {{"full", 0}, {"freeze", 0}, {"lora", 0}, {"lora", 8}, {"lora", 4}};
+    for (const auto& [method, bits] : methods) {
+        TrainConfig m = tc;
+        m.finetuning_type = method;
+        m.quantization_bit = bits;
+        const std::string name = bits ? "qlora-" + std::to_string(bits) + "bit" : std::string(method);
+        uint64_t peak[2];
+        for (int ckpt = 0; ckpt < 2; ++ckpt) {
+            m.gradient_checkpointing = ckpt == 1;
+            peak[ckpt] = estimate_memory(memory_estimate_inputs(c, m, precision)).peak();
+        }
+        std::printf("               %-12s %14s %26s%s\n", name.c_str(), format_bytes(peak[0]).c_str(),
+                    format_bytes(peak[1]).c_str(), available && peak[0] > available ? "  (does not fit now)" : "");
+    }
     return 0;
 }
 

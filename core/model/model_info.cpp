@@ -65,28 +65,6 @@ ModelInfo read_model_info(const std::string& dir) {
     return info;
 }
 
-MemoryEstimate estimate_training_memory(const ModelInfo& info, const std::string& method, int quantization_bit,
-                                        int lora_rank) {
-    const double n = static_cast<double>(info.parameters);
-    MemoryEstimate m;
-    // Quantized bases: NF4 packs two weights per byte plus a scale per 64 (~0.53 B), int8 one byte plus
-    // a scale per row; embeddings and norms stay fp32, approximated by the embedding matrix.
-    const double embed = static_cast<double>(info.vocab) * static_cast<double>(info.hidden);
-    const double bytes_per_weight = quantization_bit == 4 ? 0.53 : quantization_bit == 8 ? 1.0 : 4.0;
-    m.weights = static_cast<uint64_t>(quantization_bit ? (n - embed) * bytes_per_weight + embed * 4.0 : n * 4.0);
-    double trained = n;
-    if (method == "lora") {
-        // Every Linear of every layer gets A (r x in) and B (out x r): about 2 * r * (7 * hidden) per layer
-        // for Llama-shaped blocks (q, k, v, o, gate, up, down).
-        trained = static_cast<double>(info.layers) * 2.0 * lora_rank * 7.0 * static_cast<double>(info.hidden);
-    } else if (method == "freeze") {
-        const double per_layer = info.layers > 0 ? (n - 2 * embed) / static_cast<double>(info.layers) : n;
-        trained = std::min<double>(n, 2.0 * per_layer);  // the default: the last two layers
-    }
-    m.optimizer = static_cast<uint64_t>(trained * 12.0);  // fp32 gradient + two AdamW moments
-    return m;
-}
-
 uint64_t estimate_inference_memory(const ModelInfo& info, int64_t context_tokens) {
     // KV cache: 2 (k, v) x layers x context x hidden x 4 bytes (an upper bound: GQA stores less).
     const double kv = 2.0 * static_cast<double>(info.layers) * static_cast<double>(context_tokens) *

@@ -23,17 +23,7 @@ struct ModelInfo {
 // with the engine's messages when the folder is not a model the engine can load.
 ModelInfo read_model_info(const std::string& dir);
 
-// Rough memory a fine-tuning method needs, in bytes: weights in fp32 (the engine computes in fp32;
-// quantized bases at their packed size), plus gradients and AdamW's two moments for what is trained.
-// Activations are not counted (they grow with batch size and cutoff_len). `method` is full | freeze |
-// lora; `quantization_bit` 0, 4 or 8; lora_rank only for lora.
-struct MemoryEstimate {
-    uint64_t weights = 0;    // the model as it sits in memory for training
-    uint64_t optimizer = 0;  // gradients + AdamW state of the trained parameters
-    uint64_t total() const { return weights + optimizer; }
-};
-MemoryEstimate estimate_training_memory(const ModelInfo& info, const std::string& method, int quantization_bit,
-                                        int lora_rank = 8);
+// Training's memory depends on the run's settings too: core/train/memory_estimate.h.
 // The memory to load the model for chat (fp32 weights + a KV cache of `context` tokens).
 uint64_t estimate_inference_memory(const ModelInfo& info, int64_t context_tokens = 2048);
 

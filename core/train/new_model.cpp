@@ -43,6 +43,23 @@ const char* kChatmlJinja =
 
 }  // namespace
 
+ModelConfig preset_model_config(const NewModelPreset& p, int64_t vocab) {
+    ModelConfig c;
+    c.model_type = "llama";
+    c.hidden_size = p.hidden;
+    c.num_hidden_layers = p.layers;
+    c.num_attention_heads = p.heads;
+    c.num_key_value_heads = p.kv_heads;
+    c.head_dim = p.hidden / p.heads;
+    c.intermediate_size = p.intermediate;
+    c.vocab_size = vocab;
+    c.max_position_embeddings = p.context;
+    c.rms_norm_eps = 1e-5;
+    c.rope_theta = 10000.0;
+    c.tie_word_embeddings = true;
+    return c;
+}
+
 ModelConfig create_new_model_files(const std::string& preset_name, const std::vector<std::string>& texts,
                                    const std::string& dir, int vocab_override,
                                    const std::function<void(const std::string&)>& message) {
@@ -86,19 +103,7 @@ ModelConfig create_new_model_files(const std::string& preset_name, const std::ve
     write_json_file(path_join(dir, "generation_config.json"),
                     {{"bos_token_id", bos}, {"eos_token_id", {eos, im_end}}, {"do_sample", false}});
 
-    ModelConfig c;
-    c.model_type = "llama";
-    c.hidden_size = p.hidden;
-    c.num_hidden_layers = p.layers;
-    c.num_attention_heads = p.heads;
-    c.num_key_value_heads = p.kv_heads;
-    c.head_dim = p.hidden / p.heads;
-    c.intermediate_size = p.intermediate;
-    c.vocab_size = spm->vocab_size();
-    c.max_position_embeddings = p.context;
-    c.rms_norm_eps = 1e-5;
-    c.rope_theta = 10000.0;
-    c.tie_word_embeddings = true;
+    ModelConfig c = preset_model_config(p, spm->vocab_size());
     c.bos_token_id = bos;
     c.eos_token_ids = {eos};
     c.validate("create_new_model");

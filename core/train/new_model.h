@@ -21,6 +21,9 @@ struct NewModelPreset {
 const std::vector<NewModelPreset>& new_model_presets();
 const NewModelPreset& find_new_model_preset(const std::string& name);  // ConfigError listing the names
 
+// The model config of `preset` with a vocabulary of `vocab` tokens: a Llama with tied embeddings.
+ModelConfig preset_model_config(const NewModelPreset& preset, int64_t vocab);
+
 // The chat format new models are trained with (its special tokens are in the tokenizer).
 constexpr const char* kNewModelTemplate = "chatml";
 

@@ -14,6 +14,8 @@
 #include "core/tokenizer/tokenizer.h"
 #include "core/train/checkpoint.h"
 #include "core/train/autocast.h"
+#include "core/model/model_info.h"
+#include "core/train/memory_estimate.h"
 #include "core/train/new_model.h"
 #include "core/train/precision.h"
 #include "core/train/preference/kto_objective.h"
@@ -21,6 +23,7 @@
 #include "core/train/run_dir.h"
 #include "core/train/trainer.h"
 #include "core/util/device.h"
+#include "core/util/threads.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
 
@@ -30,6 +33,10 @@
 #include <filesystem>
 
 namespace fs = std::filesystem;
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace lathe {
 
@@ -44,6 +51,15 @@ std::string default_output_dir(const std::string& model, const std::string& meth
 }
 
 namespace {
+
+// Hands the heap's free pages back to the system. glibc keeps freed blocks below its mmap threshold in the
+// heap, so the tensors of a base just quantized or converted would otherwise stay in the process's RSS for
+// the whole run (measured: QLoRA's peak on the 85m shape, docs/benchmarks.md).
+void release_free_memory() {
+#if defined(__GLIBC__)
+    ::malloc_trim(0);
+#endif
+}
 
 const char* kTokenizerFiles[] = {"tokenizer.json", "tokenizer.model", "tokenizer_config.json",
                                  "special_tokens_map.json", "generation_config.json", "chat_template.jinja"};
@@ -146,10 +162,11 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         if (c.stage == "ppo") throw ConfigError("stage: 'ppo' training is not available in this build yet (pt, sft, rm, dpo and kto are)");
         check_preference_settings(c);
         if (c.stage == "pt") c.packing = true;  // LLaMA-Factory packs pre-training text by default
-        set_threads(c.threads);
         const torch::Device device = parse_device(c.device);
         refuse_fp16(c);
         const Precision precision = decide_precision(c, device);
+        // bf16 products run on LibTorch's pool, float32 ones on OpenBLAS's (core/util/threads.h).
+        apply_threads(c.threads, precision.bf16() ? MatmulPool::IntraOp : MatmulPool::Blas);
         torch::manual_seed(static_cast<uint64_t>(c.seed));
         const std::string resume = resolve_resume(c.resume_from_checkpoint, c.output_dir);
         prepare_output_dir(c, !resume.empty());
@@ -166,6 +183,16 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         if (!precision.warning.empty()) {
             run.log_text("WARNING", precision.warning);
             events.message("warning", precision.warning);
+        }
+        try {  // a model that cannot be read fails below, with its own message
+            const RunMemory mem = estimate_run_memory(c);
+            say("memory: " + describe_memory_estimate(mem.estimate) +
+                (mem.available ? ", " + format_bytes(mem.available) + " available" : std::string()));
+            if (!mem.warning.empty()) {
+                run.log_text("WARNING", mem.warning);
+                events.message("warning", mem.warning);
+            }
+        } catch (const Error&) {
         }
 
         // Datasets first: a bad record should fail before minutes of model loading.
@@ -204,6 +231,10 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
             // LoRA's base is frozen whole; full and freeze load as they train (freeze's frozen part is
             // converted below, so its trainable layers keep every bit of the checkpoint).
             lo.dtype = c.finetuning_type == "lora" ? precision.frozen_dtype() : precision.trainable_dtype();
+            // A base about to be quantized loads in bf16 when that is what the checkpoint holds: the same
+            // values (bf16 -> float32 is exact), half the memory before quantizing.
+            if (c.finetuning_type == "lora" && c.quantization_bit && read_model_config(model_dir).torch_dtype == "bfloat16")
+                lo.dtype = torch::kBFloat16;
             model = load_causal_lm(model_dir, lo);
         }
         auto tokenizer = Tokenizer::from_dir(model_dir);
@@ -261,6 +292,7 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
                 for (auto& p : model->parameters()) p.set_requires_grad(true);
         }
         hold_weights(*model, precision);
+        release_free_memory();  // the loaded dense base a quantization or a dtype conversion replaced
         TrainableParameters tp = trainable_parameters(*model);
         say(tp.summary());
         say(weight_dtypes(*model).summary());

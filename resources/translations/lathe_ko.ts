@@ -797,10 +797,6 @@
         <translation>자동 (%1)</translation>
     </message>
     <message>
-        <source>New %1 model: %2 parameters, %3 layers; its tokenizer is trained on your data at Start · training needs ≈ %4</source>
-        <translation>새 %1 모델: 파라미터 %2, %3개 층. 토크나이저는 시작할 때 내 데이터로 학습 · 학습에 약 %4 필요</translation>
-    </message>
-    <message>
         <source>Choose a model folder, or a new model from scratch</source>
         <translation>모델 폴더를 고르거나 새 모델을 처음부터 만드세요</translation>
     </message>
@@ -809,16 +805,34 @@
         <translation>이 폴더는 LoRA 어댑터입니다 (기본 모델: %1). 여기에는 기본 모델을, 체크포인트에는 어댑터를 고르세요</translation>
     </message>
     <message>
-        <source>%1 · %2 parameters · %3 layers · chat needs ≈ %4 · training (%5) ≈ %6 plus activations</source>
-        <translation>%1 · 파라미터 %2 · %3개 층 · 대화에 약 %4 · 학습(%5)에 약 %6 + 활성값</translation>
-    </message>
-    <message>
         <source>(no runs of this model yet)</source>
         <translation>(이 모델의 실행 없음)</translation>
     </message>
     <message>
         <source>(none)</source>
         <translation>(없음)</translation>
+    </message>
+    <message>
+        <source>Precision: %1</source>
+        <translation>정밀도: %1</translation>
+    </message>
+    <message>
+        <source>What the Train tab&apos;s settings compute in on this machine (the bf16 setting decides):
+%1</source>
+        <translation>학습 탭의 설정이 이 컴퓨터에서 계산하는 정밀도 (bf16 설정이 정합니다):
+%1</translation>
+    </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation>경고: %1</translation>
+    </message>
+    <message>
+        <source>New %1 model: %2 parameters, %3 layers; its tokenizer is trained on your data at Start</source>
+        <translation>새 %1 모델: 파라미터 %2개, %3층. 토크나이저는 시작할 때 데이터로 학습합니다</translation>
+    </message>
+    <message>
+        <source>%1 · %2 parameters · %3 layers · chat needs ≈ %4</source>
+        <translation>%1 · 파라미터 %2개 · %3층 · 대화에 ≈ %4 필요</translation>
     </message>
 </context>
 <context>
@@ -1176,10 +1190,6 @@
         <translation>bf16</translation>
     </message>
     <message>
-        <source>Compute in bfloat16 where the device supports it.</source>
-        <translation>장치가 지원하면 bfloat16으로 계산합니다.</translation>
-    </message>
-    <message>
         <source>fp16</source>
         <translation>fp16</translation>
     </message>
@@ -1455,6 +1465,30 @@
         <source>Order: %1</source>
         <translation>순서: %1</translation>
     </message>
+    <message>
+        <source>Compute matrix products in bfloat16 and hold frozen weights in it: auto does where the processor (AVX512-BF16, AMX) or GPU (compute capability 8.0+) has bf16, which the model bar shows; on elsewhere is emulated and slow.</source>
+        <translation>행렬 곱을 bfloat16으로 계산하고 고정된 가중치를 bfloat16으로 보관합니다. auto는 프로세서(AVX512-BF16, AMX)나 GPU(compute capability 8.0 이상)가 bf16을 지원할 때만 켜며, 모델 막대에 표시됩니다. 지원하지 않는 곳에서 켜면 에뮬레이션되어 느립니다.</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>자동</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>켬</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>끔</translation>
+    </message>
+    <message>
+        <source>Pure bf16</source>
+        <translation>순수 bf16</translation>
+    </message>
+    <message>
+        <source>Every weight and the optimizer state in bfloat16, without a float32 copy: half the memory, but updates smaller than 1/256 of a weight round away.</source>
+        <translation>모든 가중치와 옵티마이저 상태를 float32 사본 없이 bfloat16으로 둡니다. 메모리는 절반이지만 가중치의 1/256보다 작은 갱신은 반올림되어 사라집니다.</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::TrainTab</name>
@@ -1653,6 +1687,24 @@
     <message>
         <source>Load config</source>
         <translation>설정 불러오기</translation>
+    </message>
+    <message>
+        <source>Estimated peak memory of training with these settings (stage, method, precision, cutoff, batch, gradient checkpointing):
+%1</source>
+        <translation>이 설정(단계, 방법, 정밀도, 최대 길이, 배치, 그래디언트 체크포인팅)으로 학습할 때 예상되는 최대 메모리:
+%1</translation>
+    </message>
+    <message>
+        <source>Available now: %1</source>
+        <translation>지금 사용 가능: %1</translation>
+    </message>
+    <message>
+        <source>Training ≈ %1</source>
+        <translation>학습 ≈ %1</translation>
+    </message>
+    <message>
+        <source>Memory: %1. Press Start again to run anyway.</source>
+        <translation>메모리: %1. 그래도 실행하려면 시작을 다시 누르세요.</translation>
     </message>
 </context>
 <context>

@@ -2,13 +2,19 @@
 #include "tests/cli/cli_fixtures.h"
 
 #include "core/data/template.h"
+#include "core/model/model_info.h"
 #include "core/model/transformer.h"
 #include "core/tokenizer/tokenizer.h"
+#include "core/train/memory_estimate.h"
+#include "core/train/precision.h"
+#include "core/train/train_config.h"
 #include "tests/core/model/tiny_models.h"
 
 #include <QtTest>
 
 #include <cstdio>
+#include <sstream>
+#include <tuple>
 
 using namespace lathe;
 
@@ -21,6 +27,17 @@ std::string line_of(const std::string& out, const std::string& label) {
     else if (at == std::string::npos) return "";
     else ++at;
     return out.substr(at, out.find('\n', at) - at);
+}
+
+// The row of the training table for `method` ("full", "qlora-4bit"), "" when there is none.
+std::string row_of(const std::string& out, const std::string& method) {
+    std::istringstream in(out);
+    std::string line;
+    while (std::getline(in, line)) {
+        const size_t first = line.find_first_not_of(' ');
+        if (first != std::string::npos && line.compare(first, method.size() + 1, method + " ") == 0) return line;
+    }
+    return "";
 }
 
 // The units info uses: 1000-based, as disk sizes are quoted.
@@ -62,7 +79,7 @@ private slots:
         CausalLM m(c);
         m->init_weights(1);
         const std::string dir = test::write_model_folder(*m, "info-llama", tok_dir);
-        auto r = test::run_cli({"info", "--model", dir});
+        auto r = test::run_cli({"info", "--model", dir, "--cutoff-len", "64", "--batch", "2", "--bf16", "false"});
         QVERIFY2(r.code == 0, r.why().c_str());
         const std::string& out = r.out;
 
@@ -83,8 +100,26 @@ private slots:
         QVERIFY2(test::contains(line_of(out, "template:"), pick_template(tok.get(), "llama")), out.c_str());
         // fp32 weights: 4 bytes a parameter; full fine-tuning with AdamW: 16.
         QVERIFY2(test::contains(line_of(out, "memory:"), "weights " + bytes_label(params * 4.0)), out.c_str());
-        QVERIFY2(test::contains(line_of(out, "fine-tuning:"), "full ~" + bytes_label(params * 16.0)), out.c_str());
-        QVERIFY(test::contains(line_of(out, "fine-tuning:"), "LoRA"));
+        // Training: the engine's estimate for each method at these settings, without and with checkpointing.
+        QVERIFY2(test::contains(line_of(out, "training:"), "stage sft, cutoff 64, batch 2, fp32 (bf16: false)"), out.c_str());
+        TrainConfig tc;
+        tc.cutoff_len = 64;
+        tc.per_device_train_batch_size = 2;
+        tc.bf16 = Toggle::Off;
+        const Precision precision = decide_precision(tc);
+        const std::vector<std::tuple<std::string, int, std::string>> methods = {
+            {"full", 0, "full"}, {"lora", 0, "lora"}, {"lora", 4, "qlora-4bit"}};
+        for (const auto& [method, bits, label] : methods) {
+            tc.finetuning_type = method;
+            tc.quantization_bit = bits;
+            tc.gradient_checkpointing = false;
+            const std::string plain = format_bytes(estimate_memory(memory_estimate_inputs(c, tc, precision)).peak());
+            tc.gradient_checkpointing = true;
+            const std::string ckpt = format_bytes(estimate_memory(memory_estimate_inputs(c, tc, precision)).peak());
+            const std::string row = row_of(out, label);
+            QVERIFY2(test::contains(row, plain) && test::contains(row.substr(row.find(plain) + plain.size()), ckpt),
+                     (row + "\nexpected " + plain + " then " + ckpt).c_str());
+        }
         QVERIFY(r.err.empty());
     }
 

@@ -1,0 +1,270 @@
+#include "core/train/memory_estimate.h"
+
+#include "core/model/config.h"
+#include "core/model/model_folder.h"
+#include "core/model/model_info.h"
+#include "core/train/new_model.h"
+#include "core/train/precision.h"
+#include "core/train/train_config.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace lathe {
+
+namespace {
+
+// The process before a model: LibTorch and the other libraries mapped and touched, the studio or the
+// CLI, the datasets. Measured as the "RSS at start" of bench-train (docs/benchmarks.md).
+constexpr double kRuntimeBytes = 300.0 * (1 << 20);
+// A tokenizer's tables grow with its vocabulary (Qwen2.5's 151,646 tokens: about 100 MB).
+constexpr double kTokenizerBytesPerToken = 700.0;
+// The output head's logits chunk (core/train/token_logprobs.h: at most 2^24 float32 elements) and the
+// copies a chunk's statistics make of it.
+constexpr double kLogitsChunkElements = double(int64_t(1) << 24);
+// Attention's float32 score blocks (core/model/attention_kernel.h: at most about 16 MB each), a few at once.
+constexpr double kAttentionBlockBytes = 16 << 20;
+
+struct Dims {
+    double C, Q, K, I, H, V, L;
+};
+
+Dims dims_of(const MemoryEstimateInputs& in) {
+    return {double(in.hidden), double(in.heads * in.head_dim), double(in.kv_heads * in.head_dim),
+            double(in.intermediate), double(in.heads), double(in.vocab), double(in.layers)};
+}
+
+bool is_fp32(const MemoryEstimateInputs& in) { return in.precision == "fp32"; }
+bool is_pure(const MemoryEstimateInputs& in) { return in.precision == "pure bf16"; }
+
+// Bytes of one element of the residual stream (the layers' inputs, norms' inputs): float32 unless the
+// embedding that starts it is held in bf16 (frozen under bf16: LoRA, freeze; every weight under pure).
+double residual_bytes(const MemoryEstimateInputs& in) {
+    if (is_fp32(in)) return 4;
+    if (is_pure(in)) return 2;
+    return in.method == "full" ? 4 : 2;
+}
+// Bytes of one element of a matrix product's output (and of the cast inputs it saves): bf16 under
+// autocast or pure bf16, float32 otherwise.
+double product_bytes(const MemoryEstimateInputs& in) { return is_fp32(in) ? 4 : 2; }
+
+// Matrix weights of one layer: q, k, v, o, gate, up, down.
+double layer_matrix_params(const Dims& d) { return d.C * d.Q + 2 * d.C * d.K + d.Q * d.C + 3 * d.C * d.I; }
+// A LoRA adapter on each: r (in + out).
+double layer_lora_params(const Dims& d, int rank) {
+    return double(rank) * ((d.C + d.Q) + 2 * (d.C + d.K) + (d.Q + d.C) + 2 * (d.C + d.I) + (d.I + d.C));
+}
+double layer_outputs(const Dims& d) { return d.Q + 2 * d.K + d.C + 2 * d.I + d.C; }
+
+// Tokens whose activations one step holds: preference pairs (rm, dpo) run chosen and rejected together.
+double tokens_per_step(const MemoryEstimateInputs& in) {
+    const double rows = double(in.batch) * (in.stage == "rm" || in.stage == "dpo" ? 2.0 : 1.0);
+    return rows * double(in.cutoff_len);
+}
+
+// Layers whose activations backward needs: all, except under freeze with the last k layers trainable
+// (nothing below them needs a gradient).
+double saving_layers(const MemoryEstimateInputs& in) {
+    if (in.method != "freeze" || in.freeze_trainable_layers <= 0) return double(in.layers);
+    return double(std::min<int64_t>(in.freeze_trainable_layers, in.layers));
+}
+
+}  // namespace
+
+MemoryEstimateInputs memory_estimate_inputs(const ModelConfig& m, const TrainConfig& c, const Precision& p) {
+    MemoryEstimateInputs in;
+    in.layers = m.num_hidden_layers;
+    in.hidden = m.hidden_size;
+    in.heads = m.num_attention_heads;
+    in.kv_heads = m.num_key_value_heads;
+    in.head_dim = m.head_dim;
+    in.intermediate = m.intermediate_size;
+    in.vocab = m.vocab_size;
+    in.parameters = m.parameter_count();
+    in.tied = m.tie_word_embeddings;
+    in.checkpoint_bf16 = m.torch_dtype == "bfloat16";
+    in.stage = c.stage;
+    in.method = c.finetuning_type;
+    in.quantization_bit = c.finetuning_type == "lora" ? c.quantization_bit : 0;
+    in.lora_rank = c.lora_rank;
+    in.lora_dropout = c.lora_dropout;
+    in.dora = c.use_dora;
+    in.freeze_trainable_layers = c.freeze_trainable_layers;
+    const bool reference = c.stage == "kto" || (c.stage == "dpo" && c.pref_loss != "orpo" && c.pref_loss != "simpo");
+    in.reference_copy = reference && c.finetuning_type != "lora" && !c.precompute_ref_log_probs;
+    in.precision = p.name();
+    in.cutoff_len = c.cutoff_len;
+    in.batch = c.per_device_train_batch_size;
+    in.gradient_checkpointing = c.gradient_checkpointing;
+    return in;
+}
+
+uint64_t activation_bytes_per_token_layer(const MemoryEstimateInputs& in) {
+    const Dims d = dims_of(in);
+    const double r = residual_bytes(in), m = product_bytes(in);
+    // Per token: the two norms' inputs (residual stream) and outputs (as the products below save them),
+    // rotated q and k, v and the attention output (the attention kernel), a float32 log-sum-exp per head,
+    // gate and up (SwiGLU) and SwiGLU's output (down_proj's input).
+    double bytes = 2 * r * d.C + 2 * m * d.C + m * (2 * d.Q + 2 * d.K + 3 * d.I) + 4 * d.H;
+    if (in.method == "lora") {
+        bytes += 7.0 * in.lora_rank * m;  // each adapter's x A^T, for B's gradient
+        if (in.lora_dropout > 0) bytes += 2 * m * (5 * d.C + d.Q + d.I);  // dropout's mask and output per adapter
+        // DoRA: the base product, the adapter's output and their rescaled sum per linear (calibrated on
+        // the 85m shape, where it measured about three outputs' worth more than LoRA)
+        if (in.dora) bytes += 3 * m * layer_outputs(d);
+    }
+    return static_cast<uint64_t>(bytes);
+}
+
+MemoryEstimate estimate_memory(const MemoryEstimateInputs& in) {
+    const Dims d = dims_of(in);
+    const double N = double(in.parameters);
+    const double matrices = d.L * layer_matrix_params(d);
+    const double other = std::max(0.0, N - matrices);  // embeddings, head, norms, biases
+    const double fp32 = is_fp32(in), pure = is_pure(in);
+    const double trainable_e = pure ? 2 : 4, frozen_e = fp32 ? 4 : 2;
+    const double state_e = pure ? 2 : 4;  // each of gradient, first and second moment
+
+    MemoryEstimate e;
+    e.runtime = static_cast<uint64_t>(kRuntimeBytes + kTokenizerBytesPerToken * d.V);
+    double weights = 0, state = 0, transient = 0, load = 0;
+    if (in.method == "lora") {
+        const double lora = d.L * (layer_lora_params(d, in.lora_rank) + (in.dora ? layer_outputs(d) : 0));
+        double base = N * frozen_e;
+        if (in.quantization_bit) {
+            // NF4: two codes a byte and a float32 scale per 64 (double quantization: an 8-bit one);
+            // int8: a byte and a float32 scale per row. Embeddings, head and norms are not quantized.
+            const double per = in.quantization_bit == 4 ? 0.5 + 1.0 / 64 : 1.0 + 4.0 / d.C;
+            base = matrices * per + other * frozen_e;
+        }
+        weights = base + lora * trainable_e;
+        state = lora * 3 * state_e;
+        const double load_e = in.quantization_bit && in.checkpoint_bf16 ? 2 : frozen_e;
+        load = N * load_e;
+    } else if (in.method == "freeze") {
+        const double k = std::min<double>(std::abs(in.freeze_trainable_layers), d.L);
+        const double trained = k * (matrices / std::max(1.0, d.L) + 2 * d.C);
+        weights = trained * trainable_e + (N - trained) * frozen_e;
+        state = trained * 3 * state_e;
+        load = N * trainable_e;
+    } else {  // full
+        weights = N * trainable_e;
+        state = N * 3 * state_e;
+        if (!fp32 && !pure) transient += N * 2;  // autocast's bf16 copies of the float32 weights
+        load = N * trainable_e;
+    }
+    if (in.reference_copy) weights += N * trainable_e;
+
+    const double tokens = tokens_per_step(in);
+    const double layer = double(activation_bytes_per_token_layer(in));
+    const double r = residual_bytes(in);
+    const double per_token_outside = 2 * r * d.C + 16;  // the last norm's input, the head's saved (N, C), ids
+    double activations;
+    if (in.gradient_checkpointing) {
+        activations = kSavedActivationSlack * tokens * (saving_layers(in) * r * d.C + per_token_outside);
+        transient += 2 * tokens * layer;  // the layer being recomputed, and its gradients
+    } else {
+        activations = kSavedActivationSlack * tokens * (saving_layers(in) * layer + per_token_outside);
+        transient += tokens * layer;  // the top layer's gradients as backward starts
+    }
+    const double logits = 3 * 4 * std::min(kLogitsChunkElements, tokens * d.V);
+    const double scores = 4 * std::min(kAttentionBlockBytes, 4 * double(in.batch) * d.H * double(in.cutoff_len) * double(in.cutoff_len));
+    transient += logits + scores + tokens * 4 * d.C;  // + the hidden states' gradient
+
+    e.weights = static_cast<uint64_t>(weights);
+    e.train_state = static_cast<uint64_t>(state);
+    e.activations = static_cast<uint64_t>(activations);
+    e.transient = static_cast<uint64_t>(transient);
+    e.load_peak = e.runtime + static_cast<uint64_t>(load);
+    return e;
+}
+
+std::string describe_memory_estimate(const MemoryEstimate& e) {
+    std::ostringstream s;
+    s << "≈ " << format_bytes(e.peak()) << " peak (weights " << format_bytes(e.weights) << ", gradients and AdamW "
+      << format_bytes(e.train_state) << ", activations " << format_bytes(e.activations) << ", working set "
+      << format_bytes(e.transient) << ", runtime " << format_bytes(e.runtime) << ")";
+    return s.str();
+}
+
+std::atomic<uint64_t> g_available_override{0};
+
+void override_available_memory(uint64_t bytes) { g_available_override = bytes; }
+
+uint64_t available_memory_bytes() {
+    if (const uint64_t forced = g_available_override) return forced;
+    std::ifstream in("/proc/meminfo");
+    std::string key;
+    uint64_t kb = 0;
+    std::string unit;
+    while (in >> key >> kb >> unit)
+        if (key == "MemAvailable:") return kb * 1024;
+    return 0;
+}
+
+std::string memory_warning(const MemoryEstimateInputs& in, uint64_t available) {
+    const uint64_t need = estimate_memory(in).peak();
+    if (available == 0 || need <= available) return {};
+    std::vector<std::string> ways;
+    auto option = [&](const std::string& what, MemoryEstimateInputs alt) {
+        const uint64_t peak = estimate_memory(alt).peak();
+        if (peak < need) ways.push_back(what + " (≈ " + format_bytes(peak) + ")");
+    };
+    if (!in.gradient_checkpointing) {
+        MemoryEstimateInputs alt = in;
+        alt.gradient_checkpointing = true;
+        option("gradient checkpointing", alt);
+    }
+    if (in.cutoff_len > 256) {
+        MemoryEstimateInputs alt = in;
+        alt.cutoff_len = in.cutoff_len / 2;
+        option("cutoff_len " + std::to_string(alt.cutoff_len), alt);
+    }
+    if (in.batch > 1) {
+        MemoryEstimateInputs alt = in;
+        alt.batch = 1;
+        option("batch size 1 with more gradient accumulation", alt);
+    }
+    if (in.method != "lora") {
+        MemoryEstimateInputs alt = in;
+        alt.method = "lora";
+        alt.reference_copy = false;
+        option("LoRA", alt);
+    }
+    if (in.quantization_bit != 4) {
+        MemoryEstimateInputs alt = in;
+        alt.method = "lora";
+        alt.quantization_bit = 4;
+        alt.reference_copy = false;
+        option("QLoRA 4-bit", alt);
+    }
+    std::string text = "this run needs " + describe_memory_estimate(estimate_memory(in)) + ", but only " +
+                       format_bytes(available) + " is available";
+    if (!ways.empty()) {
+        text += "; to need less, use ";
+        for (size_t i = 0; i < ways.size(); ++i) text += (i ? (i + 1 == ways.size() ? " or " : ", ") : "") + ways[i];
+    }
+    return text;
+}
+
+RunMemory estimate_run_memory(const TrainConfig& c) {
+    ModelConfig m;
+    if (!c.create_new_model.empty()) {
+        const NewModelPreset& p = find_new_model_preset(c.create_new_model);
+        m = preset_model_config(p, c.tokenizer_vocab_size > 0 ? c.tokenizer_vocab_size : p.vocab);
+    } else {
+        m = read_model_config(c.model_name_or_path);
+    }
+    RunMemory r;
+    r.inputs = memory_estimate_inputs(m, c, decide_precision(c));
+    r.estimate = estimate_memory(r.inputs);
+    r.available = available_memory_bytes();
+    r.warning = memory_warning(r.inputs, r.available);
+    return r;
+}
+
+}  // namespace lathe

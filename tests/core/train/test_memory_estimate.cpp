@@ -1,0 +1,208 @@
+// The training memory estimate (core/train/memory_estimate.h) against its formulas: what each part
+// counts, how it scales with tokens, method, precision and gradient checkpointing, and the warning
+// before Start. Calibration against measured peaks lives in docs/benchmarks.md, not here.
+#include "tests/registry.h"
+
+#include "core/model/config.h"
+#include "core/train/memory_estimate.h"
+#include "core/train/precision.h"
+#include "core/train/train_config.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace lathe;
+
+namespace {
+
+// Qwen2.5-0.5B's shape.
+MemoryEstimateInputs qwen05(const std::string& method, const std::string& precision = "fp32") {
+    MemoryEstimateInputs in;
+    in.layers = 24;
+    in.hidden = 896;
+    in.heads = 14;
+    in.kv_heads = 2;
+    in.head_dim = 64;
+    in.intermediate = 4864;
+    in.vocab = 151936;
+    in.tied = true;
+    in.parameters = 494032768;
+    in.method = method;
+    in.precision = precision;
+    in.stage = "pt";
+    in.cutoff_len = 1024;
+    in.batch = 2;
+    return in;
+}
+
+constexpr double kC = 896, kQ = 896, kK = 128, kI = 4864, kH = 14;
+
+}  // namespace
+
+class TestMemoryEstimate : public QObject {
+    Q_OBJECT
+private slots:
+    // Per token and layer: the norms' inputs and outputs, q k v and the attention output, one float32
+    // log-sum-exp per head, gate, up and SwiGLU's output; LoRA adds x A^T per adapter.
+    void activationsPerTokenAndLayer() {
+        const double fp32 = 4 * (4 * kC + 2 * kQ + 2 * kK + 3 * kI) + 4 * kH;
+        QCOMPARE(double(activation_bytes_per_token_layer(qwen05("full"))), fp32);
+        QCOMPARE(double(activation_bytes_per_token_layer(qwen05("lora"))), fp32 + 7 * 8 * 4);
+        // bf16 autocast, full: float32 residual stream, bf16 products.
+        const double full_bf16 = 2 * 4 * kC + 2 * 2 * kC + 2 * (2 * kQ + 2 * kK + 3 * kI) + 4 * kH;
+        QCOMPARE(double(activation_bytes_per_token_layer(qwen05("full", "bf16"))), full_bf16);
+        // LoRA under bf16: the frozen embedding is bf16, so is the residual stream.
+        const double lora_bf16 = 2 * (4 * kC + 2 * kQ + 2 * kK + 3 * kI) + 4 * kH + 7 * 8 * 2;
+        QCOMPARE(double(activation_bytes_per_token_layer(qwen05("lora", "bf16"))), lora_bf16);
+        MemoryEstimateInputs dropout = qwen05("lora");
+        dropout.lora_dropout = 0.05;
+        QCOMPARE(double(activation_bytes_per_token_layer(dropout)), fp32 + 7 * 8 * 4 + 2 * 4 * (5 * kC + kQ + kI));
+    }
+
+    void activationsScaleWithTokensAndLayers() {
+        MemoryEstimateInputs in = qwen05("lora");
+        const MemoryEstimate a = estimate_memory(in);
+        const double layer = double(activation_bytes_per_token_layer(in));
+        const double tokens = 2 * 1024;
+        QCOMPARE(double(a.activations), std::floor(kSavedActivationSlack * tokens * (24 * layer + 2 * 4 * kC + 16)));
+        in.cutoff_len = 2048;
+        QVERIFY(std::abs(double(estimate_memory(in).activations) - 2 * double(a.activations)) <= 2);
+        in.cutoff_len = 1024;
+        in.stage = "dpo";  // chosen and rejected: twice the rows
+        QVERIFY(std::abs(double(estimate_memory(in).activations) - 2 * double(a.activations)) <= 2);
+        // freeze with the last 2 layers trainable: only those layers' activations
+        MemoryEstimateInputs freeze = qwen05("freeze");
+        QCOMPARE(double(estimate_memory(freeze).activations),
+                 std::floor(kSavedActivationSlack * tokens * (2 * double(activation_bytes_per_token_layer(freeze)) + 2 * 4 * kC + 16)));
+    }
+
+    // Gradient checkpointing keeps each layer's input and recomputes one layer at a time.
+    void checkpointingKeepsLayerInputs() {
+        MemoryEstimateInputs in = qwen05("lora");
+        const MemoryEstimate plain = estimate_memory(in);
+        in.gradient_checkpointing = true;
+        const MemoryEstimate ckpt = estimate_memory(in);
+        const double tokens = 2 * 1024, layer = double(activation_bytes_per_token_layer(in));
+        QCOMPARE(double(ckpt.activations), std::floor(kSavedActivationSlack * tokens * (24 * 4 * kC + 2 * 4 * kC + 16)));
+        QCOMPARE(double(ckpt.transient) - double(plain.transient), tokens * layer);
+        QVERIFY(ckpt.peak() < plain.peak());
+        QCOMPARE(ckpt.weights, plain.weights);
+    }
+
+    // Weights by the dtype they are held in, and AdamW's state (gradient + two moments) of what trains.
+    void weightsAndOptimizerState() {
+        const double N = 494032768;
+        const MemoryEstimate full = estimate_memory(qwen05("full"));
+        QCOMPARE(double(full.weights), 4 * N);
+        QCOMPARE(double(full.train_state), 12 * N);
+        const MemoryEstimate pure = estimate_memory(qwen05("full", "pure bf16"));
+        QCOMPARE(double(pure.weights), 2 * N);
+        QCOMPARE(double(pure.train_state), 6 * N);
+
+        const double lora_params = 24 * 8 * ((kC + kQ) + 2 * (kC + kK) + (kQ + kC) + 2 * (kC + kI) + (kI + kC));
+        const MemoryEstimate lora = estimate_memory(qwen05("lora"));
+        QCOMPARE(double(lora.weights), 4 * N + 4 * lora_params);
+        QCOMPARE(double(lora.train_state), 12 * lora_params);
+        const MemoryEstimate lora_bf16 = estimate_memory(qwen05("lora", "bf16"));
+        QCOMPARE(double(lora_bf16.weights), 2 * N + 4 * lora_params);  // adapters stay float32
+
+        MemoryEstimateInputs q4 = qwen05("lora");
+        q4.quantization_bit = 4;
+        const MemoryEstimate qlora = estimate_memory(q4);
+        QVERIFY(qlora.weights < lora_bf16.weights);
+        const double matrices = 24 * (kC * kQ + 2 * kC * kK + kQ * kC + 3 * kC * kI);
+        QCOMPARE(double(qlora.weights), std::floor(matrices * (0.5 + 1.0 / 64) + (N - matrices) * 4 + 4 * lora_params));
+        // loading: the whole base in its load dtype before quantizing; bf16 when the checkpoint is
+        q4.checkpoint_bf16 = true;
+        QCOMPARE(double(estimate_memory(q4).load_peak - estimate_memory(q4).runtime), 2 * N);
+
+        // a dpo reference for full fine-tuning without precomputed log-probs is a frozen copy
+        MemoryEstimateInputs dpo = qwen05("full");
+        dpo.reference_copy = true;
+        QCOMPARE(double(estimate_memory(dpo).weights), 8 * N);
+    }
+
+    void peakIsTheLargerOfLoadingAndTraining() {
+        MemoryEstimateInputs in = qwen05("lora");
+        in.cutoff_len = 16;
+        in.batch = 1;
+        in.quantization_bit = 4;
+        const MemoryEstimate e = estimate_memory(in);
+        QVERIFY(e.load_peak > e.training());  // tiny batch: loading the float32 base is the peak
+        QCOMPARE(e.peak(), e.load_peak);
+        in.cutoff_len = 4096;
+        const MemoryEstimate big = estimate_memory(in);
+        QCOMPARE(big.peak(), std::max(big.training(), big.load_peak));
+    }
+
+    void inputsFromConfigs() {
+        ModelConfig m;
+        m.num_hidden_layers = 3;
+        m.hidden_size = 64;
+        m.num_attention_heads = 4;
+        m.num_key_value_heads = 2;
+        m.head_dim = 16;
+        m.intermediate_size = 128;
+        m.vocab_size = 100;
+        m.torch_dtype = "bfloat16";
+        TrainConfig c;
+        c.stage = "dpo";
+        c.finetuning_type = "full";
+        c.cutoff_len = 300;
+        c.per_device_train_batch_size = 3;
+        c.gradient_checkpointing = true;
+        Precision p;
+        p.mode = PrecisionMode::Bf16;
+        MemoryEstimateInputs in = memory_estimate_inputs(m, c, p);
+        QCOMPARE(in.layers, int64_t(3));
+        QCOMPARE(in.parameters, m.parameter_count());
+        QCOMPARE(in.precision, std::string("bf16"));
+        QVERIFY(in.reference_copy);
+        QVERIFY(in.checkpoint_bf16);
+        QVERIFY(in.gradient_checkpointing);
+        QCOMPARE(in.cutoff_len, int64_t(300));
+        QCOMPARE(in.batch, int64_t(3));
+        c.precompute_ref_log_probs = true;
+        QVERIFY(!memory_estimate_inputs(m, c, p).reference_copy);
+        c.precompute_ref_log_probs = false;
+        c.pref_loss = "orpo";  // no reference at all
+        QVERIFY(!memory_estimate_inputs(m, c, p).reference_copy);
+        c.finetuning_type = "freeze";
+        c.quantization_bit = 4;  // only LoRA quantizes
+        QCOMPARE(memory_estimate_inputs(m, c, p).quantization_bit, 0);
+    }
+
+    // The warning says by how much, and offers only changes that need less, each with its estimate.
+    void warningSaysWhatToChange() {
+        const MemoryEstimateInputs in = qwen05("lora");
+        const uint64_t need = estimate_memory(in).peak();
+        QVERIFY(memory_warning(in, 0).empty());  // unknown: no warning
+        QVERIFY(memory_warning(in, need).empty());
+        const std::string w = memory_warning(in, need / 2);
+        QVERIFY2(w.find("is available") != std::string::npos, w.c_str());
+        QVERIFY2(w.find("gradient checkpointing (≈ ") != std::string::npos, w.c_str());
+        QVERIFY2(w.find("cutoff_len 512") != std::string::npos, w.c_str());
+        QVERIFY2(w.find("batch size 1") != std::string::npos, w.c_str());
+        QVERIFY2(w.find("QLoRA 4-bit") != std::string::npos, w.c_str());
+        QVERIFY2(w.find("LoRA (") == std::string::npos, w.c_str());  // already LoRA
+        MemoryEstimateInputs full = qwen05("full");
+        const std::string wf = memory_warning(full, estimate_memory(full).peak() / 2);
+        QVERIFY2(wf.find("LoRA (") != std::string::npos, wf.c_str());
+        MemoryEstimateInputs small = in;
+        small.cutoff_len = 128;
+        small.batch = 1;
+        small.gradient_checkpointing = true;
+        small.quantization_bit = 4;
+        const std::string none = memory_warning(small, 1);
+        QVERIFY2(none.find("to need less") == std::string::npos, none.c_str());  // nothing left to offer
+    }
+
+    void availableMemoryIsRead() {
+        // Linux: /proc/meminfo has MemAvailable.
+        QVERIFY(available_memory_bytes() > (uint64_t(64) << 20));
+    }
+};
+
+LATHE_TEST(TestMemoryEstimate)
+#include "test_memory_estimate.moc"
