@@ -1,6 +1,7 @@
 #include "core/peft/lora_layer.h"
 
 #include "core/peft/quantized_linear.h"
+#include "core/train/autocast.h"
 #include "core/util/error.h"
 
 #include <cmath>
@@ -71,7 +72,8 @@ torch::Tensor LoraLinear::merged_weight(const LinearImpl& base) const {
 torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
     auto result = base.base_forward(x);  // (..., out)
     if (!enabled) return result;
-    auto xl = x.to(lora_A->weight.scalar_type());
+    // Under autocast the products cast x themselves: no float32 copy of a bf16 activation to keep for A.
+    auto xl = autocast_dtype(x.device()) != torch::kFloat ? x : x.to(lora_A->weight.scalar_type());
     const bool dropped = options_.dropout > 0 && base.is_training();
     if (dropped) xl = torch::dropout(xl, options_.dropout, /*train=*/true);
     auto a = lora_A(xl);  // (..., r)
@@ -94,8 +96,9 @@ torch::Tensor LoraLinear::dora_forward(LinearImpl& base, const torch::Tensor& x,
     torch::Tensor norm;  // ||W + s B A|| per output row, a constant for autograd
     {
         torch::NoGradGuard no_grad;
-        auto w = base.dense_weight().to(x.scalar_type());                                   // (out, in)
-        auto lora_w = torch::matmul(lora_B->weight, lora_A->weight).to(x.scalar_type());  // (out, in)
+        // float32 whatever x is (bf16 under autocast): the norm divides every output
+        auto w = base.dense_weight().to(torch::kFloat);                                                     // (out, in)
+        auto lora_w = torch::matmul(lora_B->weight.to(torch::kFloat), lora_A->weight.to(torch::kFloat));  // (out, in)
         norm = (w + scaling_ * lora_w).norm(2, {1});                                        // (out)
     }
     auto scale = (magnitude->weight / norm).view({1, -1});  // (1, out): broadcasts over (..., out)
