@@ -83,9 +83,9 @@ struct ForwardResult {
     torch::Tensor lse;  // (B, H, T) float32: log sum_j exp(s_ij) per query row (0 for a row that sees no key)
 };
 
-// With `keep_lse` false (nothing will run backward) a block is normalised by one fused softmax instead
-// of the separate max, exp and sum that the log-sum-exp needs: fewer passes, and fewer operator calls
-// per decoding step.
+// With `keep_lse` false (nothing will run backward) the log-sum-exp is not kept. Both ways compute the
+// same numbers: a reference model's log-probabilities (no grad) must equal the policy's (with grad)
+// bit for bit before training moves it (DPO starts at exactly log 2).
 ForwardResult attention_forward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                 const torch::Tensor& hidden, const Dims& d, double scale, int64_t rows,
                                 bool keep_lse) {
@@ -97,19 +97,13 @@ ForwardResult attention_forward(const torch::Tensor& q, const torch::Tensor& k, 
     for (int64_t t0 = 0; t0 < d.T; t0 += rows) {
         const int64_t n = std::min(rows, d.T - t0), Sb = d.past() + t0 + n;
         auto p = block_scores(block_rows(q5, t0, n).mul(scale), k.narrow(2, 0, Sb), hidden, d, n);
-        torch::Tensor o;  // (B, KV, G*n, hd)
-        if (keep_lse) {
-            auto m = torch::amax(p, -1, true);                  // (B, KV, G*n, 1)
-            m.masked_fill_(m == kMinusInf, 0);                   // a row that sees no key: all exp(-inf) = 0
-            p.sub_(m).exp_();
-            auto l = p.sum(-1, true).clamp_min_(1);              // >= 1 anyway when the row sees a key
-            o = torch::matmul(p.to(q.scalar_type()), v.narrow(2, 0, Sb)).to(torch::kFloat).div_(l);
+        auto m = torch::amax(p, -1, true);                      // (B, KV, G*n, 1)
+        m.masked_fill_(m == kMinusInf, 0);                       // a row that sees no key: all exp(-inf) = 0
+        p.sub_(m).exp_();
+        auto l = p.sum(-1, true).clamp_min_(1);                  // >= 1 anyway when the row sees a key
+        auto o = torch::matmul(p.to(q.scalar_type()), v.narrow(2, 0, Sb)).to(torch::kFloat).div_(l);  // (B, KV, G*n, hd)
+        if (keep_lse)
             r.lse.view({d.B, d.KV, d.G, d.T}).narrow(3, t0, n).copy_(m.add_(l.log_()).view({d.B, d.KV, d.G, n}));
-        } else {
-            p = torch::softmax(p, -1);
-            if (hidden.defined()) p.nan_to_num_(0);             // a row that sees no key: 0/0
-            o = torch::matmul(p.to(q.scalar_type()), v.narrow(2, 0, Sb));
-        }
         out5.narrow(3, t0, n).copy_(o.view({d.B, d.KV, d.G, n, d.D}));
     }
     return r;

@@ -107,12 +107,13 @@ TrainConfig configB() {
     return c;
 }
 
-// QLoRA 8-bit.
+// QLoRA 8-bit in pure bf16.
 TrainConfig configC() {
     TrainConfig c;
     c.model_name_or_path = ui_model_dir();
     c.finetuning_type = "lora";
     c.quantization_bit = 8;
+    c.pure_bf16 = true;
     c.dataset = "demo";
     c.dataset_dir = ui_dataset_dir();
     c.output_dir = scratch_dir() + "/out-c";

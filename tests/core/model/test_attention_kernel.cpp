@@ -245,6 +245,10 @@ private slots:
                     LoraModel::apply(m.ptr(), s);
                     randomize_adapters(*m);
                 }
+                // In double only the kernel's float32 softmax statistics round: a difference from cutting the
+                // rows differently stays near float32's epsilon (measured 1.2e-7), where a float32 model's
+                // gradients amplify rounding to 1e-5 relative and more.
+                m->to(torch::kDouble);
                 m->train();
                 auto ids = torch::tensor({5, 17, 33, 4, 90, 12, 55, 3, 8, 61, 2, 19, 7, 7}, torch::kLong).view({2, 7});
                 auto mask = torch::ones_like(ids);
@@ -275,8 +279,9 @@ private slots:
                         const std::string label = std::string(lora ? "lora" : "full") + (padded ? ", padded" : "") +
                                                   ", rows " + std::to_string(rows) +
                                                   (checkpointing ? ", checkpointing" : "") + ": tensor " +
-                                                  std::to_string(i) + " differs by " + std::to_string(d);
-                        QVERIFY2(d <= 1e-5 * (1 + big), label.c_str());
+                                                  std::to_string(i) + " differs by " + QString::number(d, 'g', 3).toStdString() +
+                                                  " (largest " + QString::number(big, 'g', 3).toStdString() + ")";
+                        QVERIFY2(d <= 1e-6 * (1 + big), label.c_str());
                     }
                 }
             }

@@ -224,7 +224,8 @@ private slots:
                                           torch::matmul(lora_of(*q)->lora_B->weight, lora_of(*q)->lora_A->weight);
         auto with_adapter = m->forward(token_batch());
         lora.merge();
-        QVERIFY(max_diff(m->forward(token_batch()), with_adapter) < 1e-5);
+        const double d = max_diff(m->forward(token_batch()), with_adapter);
+        QVERIFY2(d < 5e-5, std::to_string(d).c_str());  // float32: W x + s (x A^T) B^T vs (W + s B A) x
         QVERIFY(max_diff(q->weight, expected_w) < 1e-6);
         for (auto& p : m->named_parameters()) {
             QVERIFY2(p.key().find("lora_") == std::string::npos, p.key().c_str());
