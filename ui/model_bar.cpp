@@ -101,6 +101,7 @@ ModelBar::ModelBar(QWidget* parent) : QWidget(parent) {
     grid->addWidget(languageLabel_, 0, 6);
     grid->addWidget(languageCombo_, 0, 7);
     auto* infoRow = new QHBoxLayout;
+    infoRow->setSpacing(18);  // three facts side by side: model, training memory, precision
     infoRow->addWidget(infoLabel_, 1);
     infoRow->addWidget(memoryLabel_);
     infoRow->addWidget(precisionLabel_);

@@ -294,7 +294,10 @@ void TrainTab::retranslate() {
 }
 
 void TrainTab::changeEvent(QEvent* e) {
-    if (e->type() == QEvent::LanguageChange) retranslate();
+    if (e->type() == QEvent::LanguageChange) {
+        retranslate();
+        updateMemory();  // the model bar's estimate is this tab's text
+    }
     QWidget::changeEvent(e);
 }
 
