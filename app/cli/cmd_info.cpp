@@ -30,6 +30,25 @@ int cmd_info(int argc, char** argv) {
     Args args(argc, argv, 2, {"pure-bf16"},
               {"model", "stage", "cutoff-len", "batch", "lora-rank", "bf16", "device"});
     const std::string dir = args.require("model");
+    // The training settings the estimate is for: checked before anything is printed.
+    TrainConfig tc;
+    tc.model_name_or_path = dir;
+    tc.stage = args.get("stage").value_or("sft");
+    tc.cutoff_len = args.get_int("cutoff-len", 1024);
+    tc.per_device_train_batch_size = args.get_int("batch", 1);
+    tc.lora_rank = args.get_int("lora-rank", 8);
+    tc.device = args.get("device").value_or("cpu");
+    if (auto b = args.get("bf16")) tc.set("bf16", *b);
+    tc.pure_bf16 = args.has("pure-bf16");
+    auto positive = [](const char* flag, int value) {
+        if (value < 1) throw ConfigError(std::string(flag) + " must be at least 1, got " + std::to_string(value));
+    };
+    positive("--cutoff-len", tc.cutoff_len);
+    positive("--batch", tc.per_device_train_batch_size);
+    positive("--lora-rank", tc.lora_rank);
+    if (tc.stage != "pt" && tc.stage != "sft" && tc.stage != "rm" && tc.stage != "dpo" && tc.stage != "kto")
+        throw ConfigError("--stage must be pt, sft, rm, dpo or kto, got '" + tc.stage + "'");
+    const Precision precision = decide_precision(tc);
     ModelConfig c = read_model_config(dir);
     TensorStore store(dir);
 
@@ -71,16 +90,6 @@ int cmd_info(int argc, char** argv) {
     std::printf("memory:        inference fp32 ~%s (weights %s + KV cache %s at %lld tokens); bf16 about half\n",
                 human_bytes(weights + kv).c_str(), human_bytes(weights).c_str(), human_bytes(kv).c_str(), (long long)ctx);
     // Training: the engine's estimate (core/train/memory_estimate.h) per method, for these settings.
-    TrainConfig tc;
-    tc.model_name_or_path = dir;
-    tc.stage = args.get("stage").value_or("sft");
-    tc.cutoff_len = args.get_int("cutoff-len", 1024);
-    tc.per_device_train_batch_size = args.get_int("batch", 1);
-    tc.lora_rank = args.get_int("lora-rank", 8);
-    tc.device = args.get("device").value_or("cpu");
-    if (auto b = args.get("bf16")) tc.set("bf16", *b);
-    tc.pure_bf16 = args.has("pure-bf16");
-    const Precision precision = decide_precision(tc);
     const uint64_t available = available_memory_bytes();
     std::printf("training:      stage %s, cutoff %d, batch %d, %s; peak memory estimated (%s available now)\n",
                 tc.stage.c_str(), tc.cutoff_len, tc.per_device_train_batch_size, precision.reason.c_str(),

@@ -47,6 +47,10 @@ private slots:
             {{"info", "--model"}, 1, {"--model needs a value"}},
             {{"generate", "--model", model_, "--prompt-ids", "1", "--ids=yes"}, 1, {"--ids takes no value"}},
             {{"info", "--model", model_, "extra"}, 1, {"unexpected argument 'extra'"}},
+            {{"info", "--model", model_, "--cutoff-len", "0"}, 1, {"--cutoff-len must be at least 1, got 0"}},
+            {{"info", "--model", model_, "--batch", "-2"}, 1, {"--batch must be at least 1, got -2"}},
+            {{"info", "--model", model_, "--stage", "ppo2"}, 1, {"--stage must be pt, sft, rm, dpo or kto, got 'ppo2'"}},
+            {{"info", "--model", model_, "--bf16", "maybe"}, 1, {"bf16: expected auto, true or false, got 'maybe'"}},
         });
     }
 
