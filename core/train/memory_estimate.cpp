@@ -5,6 +5,7 @@
 #include "core/model/model_info.h"
 #include "core/train/new_model.h"
 #include "core/train/precision.h"
+#include "core/train/preference/preference_stage.h"
 #include "core/train/train_config.h"
 
 #include <algorithm>
@@ -94,8 +95,7 @@ MemoryEstimateInputs memory_estimate_inputs(const ModelConfig& m, const TrainCon
     in.lora_dropout = c.lora_dropout;
     in.dora = c.use_dora;
     in.freeze_trainable_layers = c.freeze_trainable_layers;
-    const bool reference = c.stage == "kto" || (c.stage == "dpo" && c.pref_loss != "orpo" && c.pref_loss != "simpo");
-    in.reference_copy = reference && c.finetuning_type != "lora" && !c.precompute_ref_log_probs;
+    in.reference_copy = needs_reference_model(c) && c.finetuning_type != "lora" && !c.precompute_ref_log_probs;
     in.precision = p.name();
     in.cutoff_len = c.cutoff_len;
     in.batch = c.per_device_train_batch_size;
@@ -251,7 +251,9 @@ std::string memory_warning(const MemoryEstimateInputs& in, uint64_t available) {
     return text;
 }
 
-RunMemory estimate_run_memory(const TrainConfig& c) {
+RunMemory estimate_run_memory(const TrainConfig& c) { return estimate_run_memory(c, decide_precision(c)); }
+
+RunMemory estimate_run_memory(const TrainConfig& c, const Precision& precision) {
     ModelConfig m;
     if (!c.create_new_model.empty()) {
         const NewModelPreset& p = find_new_model_preset(c.create_new_model);
@@ -260,7 +262,7 @@ RunMemory estimate_run_memory(const TrainConfig& c) {
         m = read_model_config(c.model_name_or_path);
     }
     RunMemory r;
-    r.inputs = memory_estimate_inputs(m, c, decide_precision(c));
+    r.inputs = memory_estimate_inputs(m, c, precision);
     r.estimate = estimate_memory(r.inputs);
     r.available = available_memory_bytes();
     r.warning = memory_warning(r.inputs, r.available);

@@ -89,5 +89,7 @@ struct RunMemory {
     std::string warning;  // memory_warning(inputs, available)
 };
 RunMemory estimate_run_memory(const TrainConfig& config);
+// The same under a precision already decided (the session's).
+RunMemory estimate_run_memory(const TrainConfig& config, const Precision& precision);
 
 }  // namespace lathe

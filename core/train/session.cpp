@@ -185,7 +185,7 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
             events.message("warning", precision.warning);
         }
         try {  // a model that cannot be read fails below, with its own message
-            const RunMemory mem = estimate_run_memory(c);
+            const RunMemory mem = estimate_run_memory(c, precision);
             say("memory: " + describe_memory_estimate(mem.estimate) +
                 (mem.available ? ", " + format_bytes(mem.available) + " available" : std::string()));
             if (!mem.warning.empty()) {

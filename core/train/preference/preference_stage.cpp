@@ -85,9 +85,13 @@ DpoSettings dpo_settings(const TrainConfig& c) {
 
 }  // namespace
 
+bool needs_reference_model(const TrainConfig& c) {
+    return c.stage == "kto" || (c.stage == "dpo" && c.pref_loss != "orpo" && c.pref_loss != "simpo");
+}
+
 void check_preference_settings(const TrainConfig& c) {
     if (c.stage != "dpo" && c.stage != "kto") return;
-    const bool reference = c.stage == "kto" || (c.pref_loss != "orpo" && c.pref_loss != "simpo");
+    const bool reference = needs_reference_model(c);
     if (reference && !c.create_new_model.empty())
         throw ConfigError("stage: '" + c.stage + "' compares against a reference model; a new model (create_new_model) "
                           "has none worth keeping: pre-train or fine-tune it first (stage pt or sft)");

@@ -38,6 +38,9 @@ struct PreferenceStageInputs {
     std::function<void(const std::string&)> say;  // progress lines for the run log
 };
 
+// Whether the stage compares against a reference model: kto, and dpo except its orpo and simpo losses.
+bool needs_reference_model(const TrainConfig& config);
+
 // Settings a preference stage cannot run with (cheap: no model, no data), as a ConfigError naming the key:
 // dpo/kto on a new model, kto with a batch of 1, packing or precompute_ref_log_probs. No-op for other stages.
 void check_preference_settings(const TrainConfig& config);
