@@ -10,10 +10,11 @@ namespace ui {
 ChatWorker::ChatWorker(std::atomic<bool>* cancel) : session_(new ChatSession), cancel_(cancel) {}
 ChatWorker::~ChatWorker() { delete session_; }
 
-void ChatWorker::load(const QString& model, const QString& adapter, const QString& templateName, const QString& device) {
+void ChatWorker::load(const QString& model, const QString& adapter, const QString& templateName, const QString& device,
+                      const QString& weights) {
     try {
         session_->set_template(templateName.toStdString());
-        session_->load(model.toStdString(), device.toStdString());
+        session_->load(model.toStdString(), device.toStdString(), 0, weights.toStdString());
         session_->set_adapter(adapter.toStdString());
         emit loaded(QString::fromStdString(session_->describe()), adapter);
     } catch (const std::exception& e) {
@@ -111,9 +112,10 @@ void ChatController::done() {
     }
 }
 
-void ChatController::load(const QString& model, const QString& adapter, const QString& templateName, const QString& device) {
+void ChatController::load(const QString& model, const QString& adapter, const QString& templateName, const QString& device,
+                          const QString& weights) {
     loadedModel_ = model;
-    post([=](ChatWorker* w) { w->load(model, adapter, templateName, device); });
+    post([=](ChatWorker* w) { w->load(model, adapter, templateName, device, weights); });
 }
 
 void ChatController::unload() {

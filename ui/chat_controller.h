@@ -34,7 +34,8 @@ class ChatWorker : public QObject {
 public:
     explicit ChatWorker(std::atomic<bool>* cancel);
     ~ChatWorker() override;
-    void load(const QString& model, const QString& adapter, const QString& templateName, const QString& device);
+    void load(const QString& model, const QString& adapter, const QString& templateName, const QString& device,
+              const QString& weights);
     void unload();
     void setAdapter(const QString& adapter);
     void setTemplate(const QString& name);
@@ -64,7 +65,8 @@ public:
     QString loadedModel() const { return loadedModel_; }
     QString loadedAdapter() const { return loadedAdapter_; }
 
-    void load(const QString& model, const QString& adapter, const QString& templateName, const QString& device = "auto");
+    void load(const QString& model, const QString& adapter, const QString& templateName, const QString& device = "auto",
+              const QString& weights = "auto");
     void unload();
     void setAdapter(const QString& adapter);
     void setTemplate(const QString& name);

@@ -6,6 +6,7 @@
 #include <QWidget>
 
 class QCheckBox;
+class QComboBox;
 class QDoubleSpinBox;
 class QGroupBox;
 class QLabel;
@@ -35,6 +36,7 @@ public:
     widgets::ChatView* baseView() const { return baseView_; }
     QPlainTextEdit* input() const { return input_; }
     QCheckBox* sideBySide() const { return sideBySide_; }
+    QComboBox* weights() const { return weights_; }
     QPushButton* sendButton() const { return sendButton_; }
     QPushButton* stopButton() const { return stopButton_; }
     QString statusText() const;
@@ -66,6 +68,8 @@ private:
     QWidget* baseBox_;
     QPushButton *loadButton_, *unloadButton_, *sendButton_, *stopButton_, *clearButton_;
     QCheckBox* sideBySide_;
+    QComboBox* weights_;
+    QLabel* weightsLabel_;
     QLineEdit* system_;
     QPlainTextEdit* input_;
     QGroupBox* samplingBox_;

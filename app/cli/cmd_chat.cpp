@@ -2,6 +2,7 @@
 #include "app/cli/args.h"
 #include "app/cli/common.h"
 #include "core/data/template.h"
+#include "core/infer/inference_weights.h"
 #include "core/model/generate.h"
 #include "core/model/model_folder.h"
 #include "core/peft/adapter_io.h"
@@ -20,22 +21,36 @@ int cmd_chat(int argc, char** argv) {
     if (wants_help(argc, argv)) {
         std::puts("usage: lathe-cli chat --model DIR [--adapter DIR[,DIR...]] [--template NAME] [--system TEXT]\n"
                   "       [--temperature T] [--top-p P] [--top-k K] [--repetition-penalty R] [--max-new-tokens N]\n"
-                  "       [--seed S] [--device D] [--threads N]\n"
+                  "       [--seed S] [--device D] [--weights auto|f32|bf16|int8] [--threads N]\n"
                   "Reads your messages from standard input, one per line, and streams the replies.\n"
                   "Commands: /clear (forget the conversation), /system TEXT, /exit.");
         return 0;
     }
     Args args(argc, argv, 2, {},
               {"model", "adapter", "template", "system", "temperature", "top-p", "top-k", "repetition-penalty",
-               "max-new-tokens", "seed", "device", "threads"});
+               "max-new-tokens", "seed", "device", "weights", "threads"});
     const std::string dir = args.require("model");
     read_model_config(dir);  // a folder that holds no model fails here, not on its tokenizer
     set_threads(args.get_int("threads", 0));
     auto tok = Tokenizer::from_dir(dir);
-    LoadOptions load;
-    load.device = parse_device(args.get("device").value_or("auto"));
-    auto model = load_causal_lm(dir, load);
-    if (auto adapters = args.get("adapter")) merge_lora_adapters(model.ptr(), split_list(*adapters), dir);
+    InferenceOptions io;
+    io.device = parse_device(args.get("device").value_or("auto"));
+    io.weights = parse_weight_format(args.get("weights").value_or("auto"));
+    CausalLM model{nullptr};
+    InferenceReport held;
+    if (auto adapters = args.get("adapter")) {
+        // Adapters merge into float32 weights, which are then held as asked.
+        LoadOptions load;
+        load.device = io.device;
+        model = load_causal_lm(dir, load);
+        merge_lora_adapters(model.ptr(), split_list(*adapters), dir);
+        const WeightFormat format = resolve_weight_format(dir, io.weights, io.device);
+        if (!io.device.is_cpu() && format == WeightFormat::BF16) model->to(torch::kBFloat16);
+        else held = pack_for_inference(*model, io.device.is_cpu() ? format : WeightFormat::F32);
+        held.weights = format;
+    } else {
+        model = load_for_inference(dir, io, &held);
+    }
     const std::string tmpl_name = args.get("template").value_or(pick_template(tok.get(), model->config().model_type));
     const ChatTemplate& tmpl = *find_template(tmpl_name);
     std::string system = args.get("system").value_or("");
@@ -58,7 +73,8 @@ int cmd_chat(int argc, char** argv) {
 
     const bool tty = isatty(0);
     if (tty)
-        std::fprintf(stderr, "chatting with %s (template %s). /clear, /system TEXT, /exit\n", dir.c_str(), tmpl_name.c_str());
+        std::fprintf(stderr, "chatting with %s (template %s, %s weights). /clear, /system TEXT, /exit\n", dir.c_str(),
+                     tmpl_name.c_str(), weight_format_name(held.weights));
     std::vector<Message> history;
     std::string line;
     while (true) {

@@ -2,6 +2,7 @@
 #include "app/cli/args.h"
 #include "app/cli/common.h"
 #include "core/io/json_file.h"
+#include "core/infer/inference_weights.h"
 #include "core/model/generate.h"
 #include "core/model/model_folder.h"
 #include "core/tokenizer/tokenizer.h"
@@ -58,7 +59,9 @@ int cmd_generate(int argc, char** argv) {
             "  --top-p P  --top-k K  --repetition-penalty R  --seed S\n"
             "  --ids                  print the generated ids (comma-separated) instead of text\n"
             "  --device D             auto, cpu, cuda, cuda:N (default auto)\n"
-            "  --dtype T              fp32 (default), bf16, fp16\n"
+            "  --weights W            how weights are held: auto (the checkpoint's dtype, default), f32, bf16, int8\n"
+            "                         (int8: Q8_0 blocks of 32, about a quarter of f32's bytes; CPU only)\n"
+            "  --dtype T              compute everything in fp32, bf16 or fp16 with LibTorch instead of --weights\n"
             "  --threads N            CPU threads (default: all cores)\n"
             "--prompt is encoded with the tokenizer's special tokens (BOS); --prompt-ids are used as given.\n"
             "Generation stops at the model's EOS ids (config.json, generation_config.json, tokenizer).");
@@ -66,7 +69,7 @@ int cmd_generate(int argc, char** argv) {
     }
     Args args(argc, argv, 2, {"ids"},
               {"model", "prompt", "prompt-ids", "max-new-tokens", "temperature", "top-p", "top-k",
-               "repetition-penalty", "seed", "device", "dtype", "threads"});
+               "repetition-penalty", "seed", "device", "dtype", "weights", "threads"});
     const std::string dir = args.require("model");
     if (args.has("prompt") == args.has("prompt-ids")) throw ConfigError("give exactly one of --prompt and --prompt-ids");
     read_model_config(dir);  // a folder that holds no model fails here, not on its tokenizer
@@ -97,10 +100,26 @@ int cmd_generate(int argc, char** argv) {
     }
     opts.stop_ids = default_stop_ids(dir, tok.get());
 
-    LoadOptions load;
-    load.device = parse_device(args.get("device").value_or("auto"));
-    load.dtype = parse_dtype(args.get("dtype").value_or("fp32"));
-    auto model = load_causal_lm(dir, load);
+    if (args.has("dtype") && args.has("weights")) throw ConfigError("give --weights or --dtype, not both");
+    const auto device = parse_device(args.get("device").value_or("auto"));
+    CausalLM model{nullptr};
+    std::string held;
+    if (args.has("dtype")) {
+        LoadOptions load;
+        load.device = device;
+        load.dtype = parse_dtype(*args.get("dtype"));
+        model = load_causal_lm(dir, load);
+        held = dtype_label(load.dtype) + " compute";
+    } else {
+        InferenceOptions io;
+        io.device = device;
+        io.weights = parse_weight_format(args.get("weights").value_or("auto"));
+        InferenceReport report;
+        model = load_for_inference(dir, io, &report);
+        char loaded[64];
+        std::snprintf(loaded, sizeof loaded, ", loaded in %.2f s", report.load_seconds);
+        held = report.describe() + loaded;
+    }
 
     const bool print_ids = args.has("ids");
     StreamCallback on_text;
@@ -117,9 +136,9 @@ int cmd_generate(int argc, char** argv) {
     } else {
         std::printf("\n");
     }
-    std::fprintf(stderr, "[%lld prompt tokens, %zu generated, finish: %s, time to first token %.1f ms, %.1f tokens/s]\n",
+    std::fprintf(stderr, "[%lld prompt tokens, %zu generated, finish: %s, time to first token %.1f ms, %.1f tokens/s; %s]\n",
                  (long long)result.prompt_tokens, result.ids.size(), finish_reason_name(result.finish),
-                 result.time_to_first_token_s * 1e3, result.decode_tokens_per_s());
+                 result.time_to_first_token_s * 1e3, result.decode_tokens_per_s(), held.c_str());
     return 0;
 }
 

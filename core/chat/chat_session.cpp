@@ -1,6 +1,7 @@
 #include "core/chat/chat_session.h"
 
 #include "core/data/template.h"
+#include "core/infer/inference_weights.h"
 #include "core/model/generate.h"
 #include "core/model/model_folder.h"
 #include "core/model/model_info.h"
@@ -23,15 +24,19 @@ struct LoadedModel {
     CausalLM model{nullptr};
     std::unique_ptr<Tokenizer> tokenizer;
     std::vector<int32_t> stop_ids;
+    WeightFormat weights = WeightFormat::F32;  // as held (auto resolved)
 };
 
-LoadedModel load_model(const std::string& dir, const torch::Device& device) {
+LoadedModel load_model(const std::string& dir, const torch::Device& device, WeightFormat weights) {
     LoadedModel m;
     m.dir = dir;
     m.tokenizer = Tokenizer::from_dir(dir);
-    LoadOptions lo;
-    lo.device = device;
-    m.model = load_causal_lm(dir, lo);
+    InferenceOptions io;
+    io.device = device;
+    io.weights = weights;
+    InferenceReport report;
+    m.model = load_for_inference(dir, io, &report);
+    m.weights = report.weights;
     m.model->eval();
     m.stop_ids = default_stop_ids(dir, m.tokenizer.get());
     return m;
@@ -50,6 +55,7 @@ const char* finish_text(FinishReason r) {
 
 struct ChatSession::Impl {
     torch::Device device = torch::kCPU;
+    WeightFormat weights = WeightFormat::Auto;
     std::optional<LoadedModel> base;
     std::optional<LoadedModel> tuned;   // a full fine-tune loaded beside the base
     std::unique_ptr<LoraModel> lora;    // an adapter installed on the base
@@ -71,11 +77,13 @@ struct ChatSession::Impl {
 ChatSession::ChatSession() : impl_(std::make_unique<Impl>()) {}
 ChatSession::~ChatSession() = default;
 
-void ChatSession::load(const std::string& model_dir, const std::string& device, int threads) {
+void ChatSession::load(const std::string& model_dir, const std::string& device, int threads,
+                       const std::string& weights) {
     unload();
     set_threads(threads);
     impl_->device = parse_device(device);
-    impl_->base = load_model(model_dir, impl_->device);
+    impl_->weights = parse_weight_format(weights);
+    impl_->base = load_model(model_dir, impl_->device, impl_->weights);
 }
 
 void ChatSession::unload() {
@@ -96,7 +104,7 @@ void ChatSession::set_adapter(const std::string& dir) {
         ao.base_model_name_or_path = impl_->base->dir;
         impl_->lora = std::make_unique<LoraModel>(load_lora_adapter(impl_->base->model.ptr(), dir, ao));
     } else if (file_exists(path_join(dir, "config.json"))) {
-        impl_->tuned = load_model(dir, impl_->device);
+        impl_->tuned = load_model(dir, impl_->device, impl_->weights);
     } else {
         throw ModelError(dir + ": neither a LoRA adapter (adapter_config.json) nor a model folder (config.json)");
     }
@@ -162,8 +170,9 @@ ChatReply ChatSession::reply(const std::vector<Message>& history, const std::str
 std::string ChatSession::describe() const {
     if (!impl_->base) return {};
     const auto& c = impl_->base->model->config();
-    return c.model_type + " · " + format_parameter_count(c.parameter_count()) + " parameters · template " +
-           template_name() + " · " + describe_device(impl_->device);
+    return c.model_type + " · " + format_parameter_count(c.parameter_count()) + " parameters · " +
+           weight_format_name(impl_->base->weights) + " weights · template " + template_name() + " · " +
+           describe_device(impl_->device);
 }
 
 }  // namespace lathe

@@ -42,9 +42,12 @@ public:
     ChatSession(const ChatSession&) = delete;
     ChatSession& operator=(const ChatSession&) = delete;
 
-    // Loads the model folder and its tokenizer (replacing whatever was loaded). Throws the engine's
-    // ModelError / IoError / TokenizerError / ConfigError with a message a user can act on.
-    void load(const std::string& model_dir, const std::string& device = "auto", int threads = 0);
+    // Loads the model folder and its tokenizer (replacing whatever was loaded). `weights`: how the
+    // weights are held for inference, "auto" (the checkpoint's dtype), "f32", "bf16" or "int8"
+    // (core/infer/inference_weights.h). Throws the engine's ModelError / IoError / TokenizerError /
+    // ConfigError with a message a user can act on.
+    void load(const std::string& model_dir, const std::string& device = "auto", int threads = 0,
+              const std::string& weights = "auto");
     void unload();
     bool loaded() const;
     std::string model_dir() const;
@@ -69,7 +72,7 @@ public:
                     ChatVariant variant, const std::function<void(const std::string&)>& on_text = {},
                     const std::atomic<bool>* cancel = nullptr);
 
-    // "llama · 5.3M parameters · template chatml · cpu (2 threads)"; "" when nothing is loaded.
+    // "llama · 5.3M parameters · bf16 weights · template chatml · cpu (2 threads)"; "" when nothing is loaded.
     std::string describe() const;
 
 private:

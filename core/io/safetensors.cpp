@@ -99,8 +99,9 @@ struct Fd {
     }
 };
 
-// Read-only and private: the file's pages are shared with the page cache and loaded on first touch,
-// so opening costs O(header) whatever the file's size.
+// Private: the file's pages are shared with the page cache and loaded on first touch, so opening costs
+// O(header) whatever the file's size. Writable copy-on-write: a tensor used in place (inference loading)
+// that someone writes to gets a private copy of the page; the file never changes.
 void map_file(const std::string& path, void*& base, size_t& size) {
     Fd f;
     f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -115,7 +116,7 @@ void map_file(const std::string& path, void*& base, size_t& size) {
     if (size < 8)
         throw IoError(path + ": file is " + std::to_string(size) +
                       " bytes, too short for a safetensors file (the header length alone takes 8)");
-    base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, f.fd, 0);
+    base = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, f.fd, 0);
     if (base == MAP_FAILED) throw IoError(path + ": cannot mmap (" + std::strerror(errno) + ")");
 }
 

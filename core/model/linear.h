@@ -26,6 +26,8 @@ public:
     virtual torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& bias) const = 0;
     // The weight as a dense (out, in) tensor in `dtype`, on the storage's device.
     virtual torch::Tensor dense(torch::ScalarType dtype) const = 0;
+    // Rows `ids` (any shape) of the weight, as an embedding lookup: (ids..., in) in dtype().
+    virtual torch::Tensor rows(const torch::Tensor& ids) const;
     virtual torch::ScalarType dtype() const = 0;  // the dtype of the weight it replaced
     virtual torch::Device device() const = 0;
     virtual int64_t bytes() const = 0;           // memory held

@@ -29,6 +29,10 @@ std::vector<int64_t> sizes_of(const torch::Tensor& t) { return t.sizes().vec(); 
 }  // namespace
 
 void load_weights(CausalLMImpl& model, const std::string& dir, LoadReport* report) {
+    load_weights(model, dir, report, TensorSink());
+}
+
+void load_weights(CausalLMImpl& model, const std::string& dir, LoadReport* report, const TensorSink& sink) {
     TensorStore store(dir);
     torch::NoGradGuard no_grad;
     std::set<std::string> used;
@@ -44,8 +48,10 @@ void load_weights(CausalLMImpl& model, const std::string& dir, LoadReport* repor
         if (e.shape != sizes_of(param))
             throw ModelError(store.file_of(name) + ": tensor '" + name + "' has shape " + shape_string(e.shape) +
                              ", expected " + shape_string(sizes_of(param)) + " from config.json");
-        param.copy_(store.tensor(name));
-        store.release(name);  // else every page read stays mapped: a second copy of the checkpoint in RSS
+        const TensorUse use = sink ? sink(name, store.tensor(name)) : TensorUse::Copy;
+        if (use == TensorUse::Copy) param.copy_(store.tensor(name));
+        // Else every page read stays mapped: a second copy of the checkpoint in RSS.
+        if (use != TensorUse::InPlace) store.release(name);
         used.insert(name);
         dtypes.insert(dtype_name(e.dtype));
     }

@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,17 @@ CausalLM load_causal_lm(const std::string& dir, const LoadOptions& options = {},
 
 // Copies tensors from the folder into an existing model (same checks as load_causal_lm).
 void load_weights(CausalLMImpl& model, const std::string& dir, LoadReport* report = nullptr);
+
+// What a loader that places some tensors itself (core/infer/inference_weights.h) did with one.
+enum class TensorUse {
+    Copy,    // not taken: copy it into the parameter as usual
+    Taken,   // converted into another form: the mapped pages may be dropped
+    InPlace  // the mapped tensor itself is in use: its pages must stay
+};
+// Called with each checkpoint tensor as mapped from its file (CPU, the file's dtype), after the name and
+// shape checks and before the copy.
+using TensorSink = std::function<TensorUse(const std::string& name, const torch::Tensor& mapped)>;
+void load_weights(CausalLMImpl& model, const std::string& dir, LoadReport* report, const TensorSink& sink);
 
 // Writes config.json and the weights (in `dtype`, sharded at `max_shard_bytes`, 0 = one file) into
 // `dir`, each file atomically. `base_config` keeps keys of the source config.json that Lathe does not

@@ -81,6 +81,11 @@ DecoderImpl::DecoderImpl(const ModelConfig& c) {
     norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps));
 }
 
+torch::Tensor DecoderImpl::embed(const torch::Tensor& input_ids) {
+    if (embed_storage) return embed_storage->rows(input_ids);
+    return embed_tokens(input_ids);
+}
+
 CausalLMImpl::CausalLMImpl(const ModelConfig& c) : config_(c), rope_(c) {
     c.validate("model config");
     model = register_module("model", Decoder(c));
@@ -109,7 +114,7 @@ torch::Tensor key_mask_of(const torch::Tensor& attention_mask, int64_t S, torch:
 }  // namespace
 
 torch::Tensor CausalLMImpl::hidden_states(const torch::Tensor& input_ids, const ForwardOptions& opts) {
-    auto x = opts.inputs_embeds.defined() ? opts.inputs_embeds : model->embed_tokens(input_ids);  // (B, T, C)
+    auto x = opts.inputs_embeds.defined() ? opts.inputs_embeds : model->embed(input_ids);  // (B, T, C)
     const int64_t B = x.size(0), T = x.size(1);
     const int64_t past = opts.cache ? opts.cache->length : 0;
     const auto dtype = x.scalar_type();
@@ -141,6 +146,7 @@ torch::Tensor CausalLMImpl::hidden_states(const torch::Tensor& input_ids, const 
 
 torch::Tensor CausalLMImpl::logits(const torch::Tensor& hidden) {
     if (lm_head) return lm_head(hidden);
+    if (model->embed_storage) return model->embed_storage->forward(hidden, {});
     return dense_linear(hidden, model->embed_tokens->weight);
 }
 

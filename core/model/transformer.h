@@ -64,9 +64,14 @@ TORCH_MODULE(DecoderLayer);
 class DecoderImpl : public torch::nn::Module {
 public:
     DecoderImpl(const ModelConfig& c);
+    // The token embeddings (B, T) -> (B, T, C), from embed_storage when one holds the table.
+    torch::Tensor embed(const torch::Tensor& input_ids);
     torch::nn::Embedding embed_tokens{nullptr};
     torch::nn::ModuleList layers{nullptr};
     RMSNorm norm{nullptr};
+    // Inference only (core/infer/inference_weights.h): the table in a packed form, which then also serves
+    // as the tied output head; embed_tokens->weight is left empty (0, C).
+    std::shared_ptr<WeightStorage> embed_storage;
 };
 TORCH_MODULE(Decoder);
 

@@ -36,6 +36,30 @@
         <translation>모델이 쓰는 메모리를 해제합니다</translation>
     </message>
     <message>
+        <source>Weights</source>
+        <translation>가중치</translation>
+    </message>
+    <message>
+        <source>Auto (as saved)</source>
+        <translation>자동 (저장된 형식)</translation>
+    </message>
+    <message>
+        <source>float32</source>
+        <translation>float32</translation>
+    </message>
+    <message>
+        <source>bfloat16</source>
+        <translation>bfloat16</translation>
+    </message>
+    <message>
+        <source>int8</source>
+        <translation>int8</translation>
+    </message>
+    <message>
+        <source>How the model&apos;s weights are held while chatting. Decoding reads every weight once per token, so fewer bytes answer faster: bfloat16 reads half the bytes of float32, int8 (Q8_0) about a quarter, with answers close to float32&apos;s. Auto keeps the checkpoint&apos;s own type. Applies at the next Load.</source>
+        <translation>대화하는 동안 모델 가중치를 어떤 형식으로 둘지 정합니다. 디코딩은 토큰마다 모든 가중치를 한 번씩 읽으므로 바이트가 적을수록 답이 빨라집니다. bfloat16은 float32의 절반, int8(Q8_0)은 약 4분의 1을 읽으며, 답은 float32와 거의 같습니다. 자동은 체크포인트의 형식을 그대로 씁니다. 다음 불러오기부터 적용됩니다.</translation>
+    </message>
+    <message>
         <source>Compare with base model</source>
         <translation>기본 모델과 비교</translation>
     </message>

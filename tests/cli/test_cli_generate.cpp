@@ -74,6 +74,27 @@ private slots:
         QVERIFY2(test::contains(r.err, "[4 prompt tokens, " + std::to_string(want.size()) + " generated"), r.err.c_str());
     }
 
+    // --weights: f32 is the reference exactly; bf16 and int8 hold fewer bytes and start the same way.
+    void weightsChoicesAgreeWithFloat32() {
+        auto f = random_folder("generate-weights", {});
+        const auto want = greedy_reference(*f.model, kPrompt, 12, {});
+        for (const std::string w : {"f32", "bf16", "int8"}) {
+            auto r = generate_ids(f.dir, {"--temperature", "0", "--max-new-tokens", "12", "--weights", w});
+            QVERIFY2(r.code == 0, r.why().c_str());
+            QVERIFY2(test::contains(r.err, w + " weights"), r.err.c_str());
+            const auto got = test::parse_ids(r.out, ',');
+            QCOMPARE(got.size(), want.size());
+            if (w == "f32") QCOMPARE(got, want);
+            else QVERIFY2(std::equal(want.begin(), want.begin() + 4, got.begin()), (w + ": " + r.out).c_str());
+        }
+        auto bad = generate_ids(f.dir, {"--weights", "int4"});
+        QVERIFY(bad.code != 0);
+        QVERIFY2(test::contains(bad.err, "auto, f32, bf16 or int8"), bad.err.c_str());
+        auto both = generate_ids(f.dir, {"--weights", "bf16", "--dtype", "fp32"});
+        QVERIFY(both.code != 0);
+        QVERIFY2(test::contains(both.err, "--weights or --dtype"), both.err.c_str());
+    }
+
     // Set config.json's eos_token_id to an id the model produces: the reply ends with it.
     void stopsAtTheConfiguredEos() {
         auto f = random_folder("generate-eos", {});

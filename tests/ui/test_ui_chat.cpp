@@ -10,7 +10,9 @@
 #include "widgets/chat_view.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QPlainTextEdit>
+#include <QSettings>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -58,6 +60,29 @@ private slots:
         QCOMPARE(QString::fromStdString(s.reply(q, "", greedy(50), ChatVariant::Tuned, {}, &cancel).finish), QString("cancelled"));
     }
 
+    // Packed weights answer through the same session: adapters still switch on a bf16 or int8 base.
+    void sessionRunsOnPackedWeights() {
+        const std::vector<Message> q = {{Role::User, "Who are you?"}};
+        ChatSession f32;
+        f32.load(ui_model_dir(), "cpu", 0, "f32");
+        f32.set_template("chatml");
+        const ChatReply ref = f32.reply(q, "", greedy(6), ChatVariant::Base);
+        for (const char* w : {"bf16", "int8"}) {
+            ChatSession s;
+            s.load(ui_model_dir(), "cpu", 0, w);
+            s.set_template("chatml");
+            QVERIFY2(QString::fromStdString(s.describe()).contains(QString(w) + " weights"), s.describe().c_str());
+            const ChatReply base = s.reply(q, "", greedy(6), ChatVariant::Base);
+            QVERIFY(base.new_tokens > 0);
+            QCOMPARE(QString::fromStdString(base.text).left(2), QString::fromStdString(ref.text).left(2));
+            s.set_adapter(ui_make_adapter("chat-adapter-1", 1));
+            const ChatReply tuned = s.reply(q, "", greedy(6), ChatVariant::Tuned);
+            QVERIFY2(tuned.text != base.text, "the adapter changes the answer on packed weights too");
+            QCOMPARE(QString::fromStdString(s.reply(q, "", greedy(6), ChatVariant::Base).text),
+                     QString::fromStdString(base.text));
+        }
+    }
+
     void sessionErrorsAreMessages() {
         ChatSession s;
         try {
@@ -86,10 +111,15 @@ private slots:
         s.temperature = 0;
         s.maxNewTokens = 24;
         tab->setSampling(s);
+        // The weights box reaches the engine: the status names what was loaded.
+        tab->weights()->setCurrentIndex(tab->weights()->findData("int8"));
         tab->load();
         QVERIFY2(wait_until([&] { return w.chatController()->isLoaded() && !w.chatController()->isBusy(); }, 30000),
                  qPrintable(tab->statusText()));
         QVERIFY(tab->statusText().contains("llama"));
+        QVERIFY2(tab->statusText().contains("int8 weights"), qPrintable(tab->statusText()));
+        QCOMPARE(QSettings().value("chat/weights").toString(), QString("int8"));  // remembered for next time
+        QSettings().remove("chat/weights");
 
         QSignalSpy pieces(w.chatController(), &ui::ChatController::piece);
         QSignalSpy done(w.chatController(), &ui::ChatController::replyDone);

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Inference at real size: Lathe's f32 / bf16 / int8 weights against llama.cpp's F32 and Q8_0 GGUF of the
+# same random weights (Qwen2.5-0.5B and 1.5B shapes), on the same threads. Prints one markdown table:
+# decode tokens/s, prompt tokens/s (a 512-token prompt), time to first token from a cold process (load +
+# prefill of an 8-token prompt + one token; the page cache is warm) and peak RSS of the whole process.
+#
+# usage: bench/inference_vs_llamacpp.sh [BUILD_DIR]
+#   env: SHAPES="qwen2.5-0.5b qwen2.5-1.5b", THREADS=2, NEW=64, RUNS=3, WORK=/tmp/lathe-infer-bench
+# Needs: lathe-cli and bench-shapes (-DLATHE_BUILD_BENCH=ON), node and scripts/llamacpp-setup.sh.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${1:-$here/build}"
+cli="$build/bin/lathe-cli"
+shapes_bin="$build/bin/bench-shapes"
+run="$here/bench/llamacpp/run.mjs"
+shapes="${SHAPES:-qwen2.5-0.5b qwen2.5-1.5b}"
+threads="${THREADS:-2}"
+new="${NEW:-64}"
+runs="${RUNS:-3}"
+work="${WORK:-/tmp/lathe-infer-bench}"
+[ -x "$cli" ] && [ -x "$shapes_bin" ] || { echo "inference_vs_llamacpp: build lathe-cli and bench-shapes first" >&2; exit 1; }
+[ -f "$here/bench/llamacpp/node_modules/node-llama-cpp/package.json" ] || { echo "inference_vs_llamacpp: run scripts/llamacpp-setup.sh first" >&2; exit 1; }
+mkdir -p "$work"
+
+ids() { node -e "const n=+process.argv[1];const a=[];for(let i=0;i<n;i++)a.push(100+(i*7919)%150000);console.log(a.join(','))" "$1"; }
+median() { node -e 'const v=process.argv.slice(1).map(Number).sort((a,b)=>a-b);console.log(v[Math.floor(v.length/2)])' "$@"; }
+short="$(ids 8)"
+long="$(ids 512)"
+
+# Lathe: prints "decode_tps prefill_ms load_s peak_kb" for one lathe-cli generate run.
+lathe_run() {  # model weights prompt new
+  local err; err="$(mktemp)"
+  /usr/bin/time -f "peak_kb %M" "$cli" generate --model "$1" --weights "$2" --prompt-ids "$3" --max-new-tokens "$4" \
+    --temperature 0 --ids --threads "$threads" > /dev/null 2> "$err"
+  node -e '
+    const t = require("fs").readFileSync(process.argv[1], "utf8");
+    const ttft = +/time to first token ([0-9.]+) ms/.exec(t)[1], tps = +/, ([0-9.]+) tokens\/s/.exec(t)[1];
+    const load = +/loaded in ([0-9.]+) s/.exec(t)[1], kb = +/peak_kb ([0-9]+)/.exec(t)[1];
+    console.log(tps, ttft, load, kb);' "$err"
+  rm -f "$err"
+}
+# llama.cpp through node-llama-cpp: the same four numbers.
+llama_run() {  # gguf prompt new
+  local out err; err="$(mktemp)"
+  out="$(/usr/bin/time -f "peak_kb %M" node "$run" --model "$1" --tokens "$2" --n-predict "$3" --threads "$threads" 2> "$err")"
+  node -e '
+    const j = JSON.parse(process.argv[1]); const kb = +/peak_kb ([0-9]+)/.exec(require("fs").readFileSync(process.argv[2], "utf8"))[1];
+    console.log(j.decode_tokens_per_s, j.ttft_ms, j.load_ms / 1000, kb);' "$out" "$err"
+  rm -f "$err"
+}
+
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, threads $threads; $(date -u +%Y-%m-%d)"
+echo
+echo "| shape | engine | weights | decode tokens/s | prompt tokens/s (512) | first token, cold process (s) | peak RSS (MB) |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+for shape in $shapes; do
+  dir="$work/$shape"
+  [ -f "$dir/config.json" ] || "$shapes_bin" --shape "$shape" --out "$dir" > /dev/null
+  for q in f32 q8_0; do
+    gguf="$work/$shape-gguf-$q"
+    if [ -z "$(ls "$gguf"/*.gguf 2>/dev/null)" ]; then
+      printf "model_name_or_path: %s\nexport_dir: %s\nexport_format: gguf\nexport_quantization: %s\nexport_overwrite: true\n" \
+        "$dir" "$gguf" "$q" > "$work/export.yaml"
+      "$cli" export "$work/export.yaml" > /dev/null
+    fi
+  done
+  for engine in "lathe f32" "lathe bf16" "lathe int8" "llama.cpp F32" "llama.cpp Q8_0"; do
+    set -- $engine
+    tps=(); cold=(); rss=()
+    for r in $(seq "$runs"); do
+      if [ "$1" = lathe ]; then read -r a b c d < <(lathe_run "$dir" "$2" "$short" "$new")
+      else read -r a b c d < <(llama_run "$(ls "$work/$shape-gguf-$(echo "$2" | tr 'A-Z' 'a-z')"/*.gguf)" "$short" "$new"); fi
+      tps+=("$a"); cold+=("$(node -e "console.log(+process.argv[1] + process.argv[2] / 1000)" "$c" "$b")"); rss+=("$d")
+    done
+    if [ "$1" = lathe ]; then read -r a b c d < <(lathe_run "$dir" "$2" "$long" 1)
+    else read -r a b c d < <(llama_run "$(ls "$work/$shape-gguf-$(echo "$2" | tr 'A-Z' 'a-z')"/*.gguf)" "$long" 1); fi
+    pp="$(node -e "console.log((512 / (process.argv[1] / 1000)).toFixed(1))" "$b")"
+    printf "| %s | %s | %s | %.1f | %s | %.2f | %.0f |\n" "$shape" "$1" "$2" "$(median "${tps[@]}")" "$pp" \
+      "$(median "${cold[@]}")" "$(node -e "console.log(Math.max(...process.argv.slice(1).map(Number)) / 1024)" "${rss[@]}")"
+  done
+done

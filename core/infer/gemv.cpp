@@ -1,0 +1,312 @@
+#include "core/infer/gemv.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define LATHE_X86 1
+#endif
+
+#ifndef LATHE_PREFETCH
+#define LATHE_PREFETCH 0
+#endif
+
+namespace lathe::kernels {
+
+uint16_t f32_to_bf16(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x40);  // NaN stays NaN
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return static_cast<uint16_t>(u >> 16);
+}
+
+float bf16_to_f32(uint16_t h) {
+    const uint32_t u = static_cast<uint32_t>(h) << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+
+namespace {
+
+// ---- portable dot products (any processor; also the reference the tests compare against) ----
+
+float dot_f32_portable(const float* w, const float* x, int64_t n) {
+    float acc[8] = {};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; ++k) acc[k] += w[i + k] * x[i + k];
+    float s = 0;
+    for (; i < n; ++i) s += w[i] * x[i];
+    for (float a : acc) s += a;
+    return s;
+}
+
+float dot_bf16_portable(const uint16_t* w, const float* x, int64_t n) {
+    float acc[8] = {};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; ++k) acc[k] += bf16_to_f32(w[i + k]) * x[i + k];
+    float s = 0;
+    for (; i < n; ++i) s += bf16_to_f32(w[i]) * x[i];
+    for (float a : acc) s += a;
+    return s;
+}
+
+float dot_q8_portable(const int8_t* q, const float* scales, const float* x, int64_t n) {
+    float s = 0;
+    for (int64_t b = 0; b < n / kQ8Block; ++b) {
+        float block = 0;
+        const int8_t* qb = q + b * kQ8Block;
+        const float* xb = x + b * kQ8Block;
+        for (int k = 0; k < kQ8Block; ++k) block += static_cast<float>(qb[k]) * xb[k];
+        s += block * scales[b];
+    }
+    return s;
+}
+
+#ifdef LATHE_X86
+
+bool have_avx2() {
+    static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return ok;
+}
+
+__attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
+    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+    lo = _mm_add_ps(lo, hi);
+    lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
+    lo = _mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 1));
+    return _mm_cvtss_f32(lo);
+}
+
+// The AVX2 kernels compute R = 4 (or 1) output rows at a time: each load of x serves four weight rows,
+// and four independent accumulator chains keep both FMA ports busy. On a CPU without bf16 or int8 dot
+// instructions the widening, not the memory, is what limits a one-row loop.
+
+template <int R>
+__attribute__((target("avx2,fma"))) void rows_f32_avx2(const float* w, int64_t n, const float* x, float* out) {
+    __m256 a[R][2];
+    for (int r = 0; r < R; ++r) a[r][0] = a[r][1] = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m256 x0 = _mm256_loadu_ps(x + i), x1 = _mm256_loadu_ps(x + i + 8);
+        for (int r = 0; r < R; ++r) {
+            if (LATHE_PREFETCH) _mm_prefetch(reinterpret_cast<const char*>(w + r * n + i) + LATHE_PREFETCH, _MM_HINT_T0);
+            a[r][0] = _mm256_fmadd_ps(_mm256_loadu_ps(w + r * n + i), x0, a[r][0]);
+            a[r][1] = _mm256_fmadd_ps(_mm256_loadu_ps(w + r * n + i + 8), x1, a[r][1]);
+        }
+    }
+    for (int r = 0; r < R; ++r) {
+        float s = hsum(_mm256_add_ps(a[r][0], a[r][1]));
+        for (int64_t j = i; j < n; ++j) s += w[r * n + j] * x[j];
+        out[r] = s;
+    }
+}
+
+// bf16 pairs: a 32-bit lane holds elements 2k (low half) and 2k + 1 (high half); shifting left by 16
+// makes the even one a float, masking the low half the odd one. x comes split the same way (xe, xo).
+template <int R>
+__attribute__((target("avx2,fma"))) void rows_bf16_avx2(const uint16_t* w, int64_t n, const float* x,
+                                                        const float* xe, const float* xo, float* out) {
+    __m256 a[R][2];
+    for (int r = 0; r < R; ++r) a[r][0] = a[r][1] = _mm256_setzero_ps();
+    const __m256i high = _mm256_set1_epi32(static_cast<int>(0xffff0000u));
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m256 e = _mm256_loadu_ps(xe + i / 2), o = _mm256_loadu_ps(xo + i / 2);
+        for (int r = 0; r < R; ++r) {
+            if (LATHE_PREFETCH) _mm_prefetch(reinterpret_cast<const char*>(w + r * n + i) + LATHE_PREFETCH, _MM_HINT_T0);
+            const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + r * n + i));
+            a[r][0] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v, 16)), e, a[r][0]);
+            a[r][1] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(v, high)), o, a[r][1]);
+        }
+    }
+    for (int r = 0; r < R; ++r) {
+        float s = hsum(_mm256_add_ps(a[r][0], a[r][1]));
+        for (int64_t j = i; j < n; ++j) s += bf16_to_f32(w[r * n + j]) * x[j];
+        out[r] = s;
+    }
+}
+
+// Q8_0 x Q8_0, as llama.cpp: x is quantized per block of 32 too, and a block's dot product is exact in
+// integers (|w|, |x| <= 127: maddubs's int16 pair sums cannot saturate), then scaled by both scales.
+template <int R>
+__attribute__((target("avx2,fma"))) void rows_q8_avx2(const int8_t* q, const float* scales, int64_t n,
+                                                      const int8_t* xq, const float* xs, float* out) {
+    const int64_t blocks = n / kQ8Block;
+    __m256 a[R];
+    for (int r = 0; r < R; ++r) a[r] = _mm256_setzero_ps();
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int64_t b = 0; b < blocks; ++b) {
+        const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq + b * kQ8Block));
+        for (int r = 0; r < R; ++r) {
+            if (LATHE_PREFETCH) _mm_prefetch(reinterpret_cast<const char*>(q + r * n + b * kQ8Block) + LATHE_PREFETCH, _MM_HINT_T0);
+            const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + r * n + b * kQ8Block));
+            const __m256i prod = _mm256_maddubs_epi16(_mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv));
+            const __m256 sums = _mm256_cvtepi32_ps(_mm256_madd_epi16(prod, ones));
+            a[r] = _mm256_fmadd_ps(sums, _mm256_set1_ps(scales[r * blocks + b] * xs[b]), a[r]);
+        }
+    }
+    for (int r = 0; r < R; ++r) out[r] = hsum(a[r]);
+}
+
+__attribute__((target("avx2,fma"))) inline __m256 load_bf16x8(const uint16_t* p) {
+    const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+}
+
+__attribute__((target("avx2,fma"))) inline __m256 load_i8x8(const int8_t* p) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+}
+
+__attribute__((target("avx2,fma"))) void bf16_row_avx2(const uint16_t* src, int64_t n, float* dst) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load_bf16x8(src + i));
+    for (; i < n; ++i) dst[i] = bf16_to_f32(src[i]);
+}
+
+__attribute__((target("avx2,fma"))) void q8_row_avx2(const int8_t* q, const float* scales, int64_t n, float* dst) {
+    for (int64_t b = 0; b < n / kQ8Block; ++b) {
+        const __m256 s = _mm256_set1_ps(scales[b]);
+        for (int k = 0; k < kQ8Block; k += 8)
+            _mm256_storeu_ps(dst + b * kQ8Block + k, _mm256_mul_ps(load_i8x8(q + b * kQ8Block + k), s));
+    }
+}
+
+#else
+bool have_avx2() { return false; }
+#endif
+
+// Output rows split over ATen's threads in groups of four; every group serves all input rows while its
+// weights are in L1. `group(o, count, r)` writes y[r][o, o + count) for count 4 or 1.
+#ifndef LATHE_GEMV_GROUP
+#define LATHE_GEMV_GROUP 4
+#endif
+constexpr int kGroup = LATHE_GEMV_GROUP;
+
+template <class Group>
+void for_groups(int64_t out, int64_t in, int64_t rows, const Group& group) {
+    const int64_t grain = std::max<int64_t>(16, 65536 / std::max<int64_t>(in, 1));
+    at::parallel_for(0, (out + kGroup - 1) / kGroup, std::max<int64_t>(1, grain / kGroup), [&](int64_t begin, int64_t end) {
+        for (int64_t g = begin; g < end; ++g) {
+            const int64_t o = g * kGroup;
+            for (int64_t r = 0; r < rows; ++r) {
+                if (o + kGroup <= out) group(o, kGroup, r);
+                else
+                    for (int64_t k = o; k < out; ++k) group(k, 1, r);
+            }
+        }
+    });
+}
+
+// Output rows split over ATen's threads (the portable path).
+template <class Dot>
+void for_rows(int64_t out, int64_t in, int64_t rows, const float* x, float* y, const Dot& dot) {
+    const int64_t grain = std::max<int64_t>(16, 65536 / std::max<int64_t>(in, 1));
+    at::parallel_for(0, out, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t o = begin; o < end; ++o)
+            for (int64_t r = 0; r < rows; ++r) y[r * out + o] = dot(o, x + r * in);
+    });
+}
+
+}  // namespace
+
+const char* kernel_isa() { return have_avx2() ? "avx2+fma" : "portable"; }
+
+void gemv_f32(const float* W, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
+#ifdef LATHE_X86
+    if (have_avx2()) {
+        for_groups(out, in, rows, [&](int64_t o, int count, int64_t r) {
+            float res[4];
+            if (count == kGroup) rows_f32_avx2<kGroup>(W + o * in, in, x + r * in, res);
+            else rows_f32_avx2<1>(W + o * in, in, x + r * in, res);
+            for (int k = 0; k < count; ++k) y[r * out + o + k] = res[k];
+        });
+        return;
+    }
+#endif
+    for_rows(out, in, rows, x, y, [&](int64_t o, const float* xr) { return dot_f32_portable(W + o * in, xr, in); });
+}
+
+void gemv_bf16(const uint16_t* W, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
+#ifdef LATHE_X86
+    if (have_avx2()) {
+        // x split into the even and odd elements of each group of 16 (see rows_bf16_avx2).
+        const int64_t half = in / 16 * 8;
+        std::vector<float> xe(static_cast<size_t>(rows * half) + 1), xo(xe.size());
+        for (int64_t r = 0; r < rows; ++r)
+            for (int64_t k = 0; k < half; ++k) {
+                xe[r * half + k] = x[r * in + 2 * k];
+                xo[r * half + k] = x[r * in + 2 * k + 1];
+            }
+        for_groups(out, in, rows, [&](int64_t o, int count, int64_t r) {
+            float res[4];
+            const float *e = xe.data() + r * half, *od = xo.data() + r * half;
+            if (count == kGroup) rows_bf16_avx2<kGroup>(W + o * in, in, x + r * in, e, od, res);
+            else rows_bf16_avx2<1>(W + o * in, in, x + r * in, e, od, res);
+            for (int k = 0; k < count; ++k) y[r * out + o + k] = res[k];
+        });
+        return;
+    }
+#endif
+    for_rows(out, in, rows, x, y, [&](int64_t o, const float* xr) { return dot_bf16_portable(W + o * in, xr, in); });
+}
+
+void gemv_q8(const int8_t* q, const float* scales, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
+    const int64_t blocks = in / kQ8Block;
+#ifdef LATHE_X86
+    if (have_avx2()) {
+        std::vector<int8_t> xq(static_cast<size_t>(rows * in));
+        std::vector<float> xs(static_cast<size_t>(rows * blocks));
+        for (int64_t r = 0; r < rows; ++r) quantize_q8_row(x + r * in, in, xq.data() + r * in, xs.data() + r * blocks);
+        for_groups(out, in, rows, [&](int64_t o, int count, int64_t r) {
+            float res[4];
+            const int8_t* xr = xq.data() + r * in;
+            const float* sr = xs.data() + r * blocks;
+            if (count == kGroup) rows_q8_avx2<kGroup>(q + o * in, scales + o * blocks, in, xr, sr, res);
+            else rows_q8_avx2<1>(q + o * in, scales + o * blocks, in, xr, sr, res);
+            for (int k = 0; k < count; ++k) y[r * out + o + k] = res[k];
+        });
+        return;
+    }
+#endif
+    for_rows(out, in, rows, x, y, [&](int64_t o, const float* xr) {
+        return dot_q8_portable(q + o * in, scales + o * blocks, xr, in);
+    });
+}
+
+void bf16_row_to_f32(const uint16_t* src, int64_t in, float* dst) {
+#ifdef LATHE_X86
+    if (have_avx2()) return bf16_row_avx2(src, in, dst);
+#endif
+    for (int64_t i = 0; i < in; ++i) dst[i] = bf16_to_f32(src[i]);
+}
+
+void q8_row_to_f32(const int8_t* q, const float* scales, int64_t in, float* dst) {
+#ifdef LATHE_X86
+    if (have_avx2()) return q8_row_avx2(q, scales, in, dst);
+#endif
+    for (int64_t i = 0; i < in; ++i) dst[i] = static_cast<float>(q[i]) * scales[i / kQ8Block];
+}
+
+void quantize_q8_row(const float* w, int64_t in, int8_t* q, float* scales) {
+    for (int64_t b = 0; b < in / kQ8Block; ++b) {
+        const float* wb = w + b * kQ8Block;
+        float amax = 0;
+        for (int k = 0; k < kQ8Block; ++k) amax = std::max(amax, std::fabs(wb[k]));
+        const float scale = amax / 127.0f;
+        const float inv = scale > 0 ? 1.0f / scale : 0.0f;
+        scales[b] = scale;
+        for (int k = 0; k < kQ8Block; ++k)
+            q[b * kQ8Block + k] = static_cast<int8_t>(std::lround(std::clamp(wb[k] * inv, -127.0f, 127.0f)));
+    }
+}
+
+}  // namespace lathe::kernels

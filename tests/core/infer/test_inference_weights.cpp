@@ -1,0 +1,306 @@
+// Inference weights (core/infer): the bf16 and Q8_0 kernels compute what a float64 reference computes on
+// the same (rounded) weights; packed models answer like float32 ones to stated bounds; loading keeps
+// float32 and bfloat16 tensors in the mapped files instead of copying them; every file dtype loads in
+// every format.
+#include "tests/registry.h"
+
+#include "core/infer/gemv.h"
+#include "core/infer/inference_weights.h"
+#include "core/model/generate.h"
+#include "core/model/model_folder.h"
+#include "core/model/transformer.h"
+#include "core/util/error.h"
+#include "tests/core/model/tiny_models.h"
+
+#include <QtTest>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace lathe;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A model whose widths are multiples of 32 (int8's block), with large weights for peaked predictions.
+ModelConfig packable_config(int64_t vocab = 256) {
+    auto c = test::tiny_config("llama");
+    c.vocab_size = vocab;
+    c.hidden_size = 64;
+    c.intermediate_size = 128;
+    c.num_attention_heads = 4;
+    c.num_key_value_heads = 2;
+    c.head_dim = 16;
+    return c;
+}
+
+std::string saved_model(const std::string& name, torch::ScalarType dtype, const ModelConfig& c, bool tied = false) {
+    const std::string dir = test::scratch_dir() + "/infer-" + name;
+    fs::remove_all(dir);
+    ModelConfig config = c;
+    config.tie_word_embeddings = tied;
+    CausalLM m(config);
+    m->init_weights(11, 0.15);
+    save_causal_lm(*m, dir, dtype);
+    return dir;
+}
+
+std::vector<int32_t> greedy_ids(CausalLMImpl& m, int64_t n) {
+    GenerateOptions o;
+    o.sampling.temperature = 0;
+    o.max_new_tokens = n;
+    return generate(m, nullptr, {1, 5, 9, 14, 3}, o).ids;
+}
+
+// Teacher-forced logits over a fixed sequence (1, T, V).
+torch::Tensor logits_of(CausalLMImpl& m) {
+    c10::InferenceMode guard;
+    std::vector<int64_t> seq;
+    for (int i = 0; i < 48; ++i) seq.push_back((i * 37 + 5) % m.config().vocab_size);
+    return m.forward(torch::tensor(seq).unsqueeze(0)).to(torch::kFloat);
+}
+
+double top1_agreement(const torch::Tensor& a, const torch::Tensor& b) {
+    return a.argmax(-1).eq(b.argmax(-1)).to(torch::kFloat).mean().item<double>();
+}
+
+// Anonymous (not file-backed) resident memory of this process.
+int64_t rss_anon_bytes() {
+    std::ifstream f("/proc/self/status");
+    std::string key;
+    while (f >> key) {
+        if (key == "RssAnon:") {
+            int64_t kb = 0;
+            f >> kb;
+            return kb * 1024;
+        }
+        std::string rest;
+        std::getline(f, rest);
+    }
+    return -1;
+}
+
+}  // namespace
+
+class TestInferenceWeights : public QObject {
+    Q_OBJECT
+private slots:
+    void bf16RoundingMatchesTorch() {
+        torch::manual_seed(1);
+        auto x = torch::cat({torch::randn({4096}) * 100, torch::tensor({1.0f + 1.0f / 256, -3.00390625f, 0.0f, 1e-40f})});
+        auto want = x.to(torch::kBFloat16);
+        const auto* wbits = reinterpret_cast<const uint16_t*>(want.data_ptr());
+        const float* src = x.data_ptr<float>();
+        for (int64_t i = 0; i < x.numel(); ++i) QCOMPARE(kernels::f32_to_bf16(src[i]), wbits[i]);
+    }
+
+    void kernelsMatchAFloat64Reference() {
+        torch::manual_seed(2);
+        // Lengths with vector tails (67) and Q8_0 blocks (96); 1 to 8 rows (the decode range).
+        for (int64_t in : {67, 96}) {
+            for (int64_t rows : {1, 3, 8}) {
+                const int64_t out = 37;
+                auto w = torch::randn({out, in});
+                auto x = torch::randn({rows, in});
+                auto y = torch::empty({rows, out});
+                kernels::gemv_f32(w.data_ptr<float>(), out, in, x.data_ptr<float>(), rows, y.data_ptr<float>());
+                auto ref = torch::matmul(x.to(torch::kDouble), w.to(torch::kDouble).t()).to(torch::kFloat);
+                QVERIFY2(torch::allclose(y, ref, 1e-5, 1e-4), "f32");
+
+                auto wb = w.to(torch::kBFloat16).contiguous();
+                kernels::gemv_bf16(reinterpret_cast<const uint16_t*>(wb.data_ptr()), out, in, x.data_ptr<float>(), rows,
+                                   y.data_ptr<float>());
+                ref = torch::matmul(x.to(torch::kDouble), wb.to(torch::kDouble).t()).to(torch::kFloat);
+                QVERIFY2(torch::allclose(y, ref, 1e-5, 1e-4), "bf16");
+
+                if (in % kernels::kQ8Block) continue;
+                auto packed = PackedWeight::pack(w, WeightFormat::Int8);
+                auto deq = packed->dense(torch::kDouble);
+                // Quantization error: at most half a step (max|w| / 127 / 2) per element of each block.
+                auto step = w.view({out, in / 32, 32}).abs().amax(-1, true) / 127;
+                QVERIFY((deq.to(torch::kFloat) - w).view({out, in / 32, 32}).abs().le(step * 0.5 + 1e-7).all().item<bool>());
+                // Q8_0 x Q8_0 as llama.cpp: x is quantized per block of 32 too, then the block sums are exact.
+                auto yq = packed->forward(x, {});
+                auto xq = PackedWeight::pack(x, WeightFormat::Int8)->dense(torch::kDouble);
+                ref = torch::matmul(xq, deq.t()).to(torch::kFloat);
+                QVERIFY2(torch::allclose(yq, ref, 1e-5, 1e-4), "int8");
+            }
+        }
+    }
+
+    void promptRowsTakeTheTiledPathToTheSameResult() {
+        torch::manual_seed(3);
+        auto w = torch::randn({300, 64});
+        auto bias = torch::randn({300});
+        for (auto f : {WeightFormat::BF16, WeightFormat::Int8}) {
+            auto p = PackedWeight::pack(w, f);
+            auto x = torch::randn({2, 20, 64});  // 40 rows: dequantized tiles and sgemm
+            auto want = torch::nn::functional::linear(x, p->dense(torch::kFloat), bias);
+            auto got = p->forward(x, bias);
+            QCOMPARE(got.sizes().vec(), want.sizes().vec());
+            QVERIFY(torch::allclose(got, want, 1e-4, 1e-4));
+            // One row at a time (the decode kernel) gives the same row; int8's decode kernel quantizes x
+            // as well (Q8_0 x Q8_0), which moves it by under 2% of the largest output.
+            auto one = p->forward(x[1][7], bias);
+            const double tol = f == WeightFormat::BF16 ? 1e-4 : 0.02 * want[1][7].abs().max().item<double>();
+            QVERIFY((one - want[1][7]).abs().max().item<double>() <= tol);
+            // Embedding lookups dequantize the rows asked for.
+            auto ids = torch::tensor({{4, 299}, {0, 4}});
+            QVERIFY(torch::allclose(p->rows(ids), p->dense(torch::kFloat).index({ids}), 0, 0));
+        }
+        try {
+            PackedWeight::pack(torch::randn({4, 40}), WeightFormat::Int8);
+            QFAIL("int8 needs whole blocks");
+        } catch (const ConfigError& e) {
+            QVERIFY2(QString(e.what()).contains("multiple of 32"), e.what());
+        }
+    }
+
+    // The bounds the issue asks for: greedy agreement with float32 on a small model.
+    void packedModelsAgreeWithFloat32() {
+        for (bool tied : {false, true}) {
+            const std::string dir = saved_model(tied ? "agree-tied" : "agree", torch::kFloat, packable_config(), tied);
+            CausalLM ref = load_causal_lm(dir);
+            const auto ref_ids = greedy_ids(*ref, 24);
+            const auto ref_logits = logits_of(*ref);
+            for (auto f : {WeightFormat::F32, WeightFormat::BF16, WeightFormat::Int8}) {
+                InferenceOptions o;
+                o.weights = f;
+                InferenceReport rep;
+                CausalLM m = load_for_inference(dir, o, &rep);
+                QCOMPARE(int(rep.weights), int(f));
+                QCOMPARE(int(inference_format(*m)), int(f));
+                const auto ids = greedy_ids(*m, 24);
+                const auto logits = logits_of(*m);
+                const double agree = top1_agreement(ref_logits, logits);
+                const double err = (logits - ref_logits).abs().max().item<double>() /
+                                   ref_logits.abs().max().item<double>();
+                qInfo("%s tied=%d: top-1 agreement %.3f, max logit error %.2e of the largest, greedy %s",
+                      weight_format_name(f), tied, agree, err, ids == ref_ids ? "identical" : "differs");
+                if (f == WeightFormat::F32) {
+                    QVERIFY(ids == ref_ids);
+                    QVERIFY(err < 1e-5);
+                } else {
+                    // Bounds for this small, deliberately peaked model: bf16 agrees on 95% of positions with
+                    // logits within 2% of the largest; int8 (weights and activations in Q8_0) on 90%, within 15%.
+                    const bool bf = f == WeightFormat::BF16;
+                    QVERIFY2(agree >= (bf ? 0.95 : 0.90), "teacher-forced top-1 agreement with float32");
+                    QVERIFY2(err < (bf ? 0.02 : 0.15), "logits close to float32's");
+                    // The first greedy tokens agree; later ones may drift after a near tie.
+                    QVERIFY(std::equal(ids.begin(), ids.begin() + 8, ref_ids.begin()));
+                }
+                if (f != WeightFormat::F32) QVERIFY(rep.packed_tensors > 0);
+            }
+        }
+    }
+
+    void everyFileDtypeLoadsInEveryFormat() {
+        const auto c = packable_config();
+        const std::string ref_dir = saved_model("dtype-f32", torch::kFloat, c);
+        const auto ref = logits_of(*load_causal_lm(ref_dir));
+        for (auto dtype : {torch::kFloat, torch::kBFloat16, torch::kHalf}) {
+            const std::string dir = saved_model(std::string("dtype-") + c10::toString(dtype), dtype, c);
+            for (auto f : {WeightFormat::Auto, WeightFormat::F32, WeightFormat::BF16, WeightFormat::Int8}) {
+                InferenceOptions o;
+                o.weights = f;
+                InferenceReport rep;
+                CausalLM m = load_for_inference(dir, o, &rep);
+                if (f == WeightFormat::Auto)
+                    QCOMPARE(int(rep.weights), int(dtype == torch::kBFloat16 ? WeightFormat::BF16 : WeightFormat::F32));
+                const auto logits = logits_of(*m);
+                QVERIFY2(top1_agreement(ref, logits) >= (f == WeightFormat::Int8 ? 0.90 : 0.95),
+                         qPrintable(QString("%1 file, %2 weights").arg(c10::toString(dtype)).arg(weight_format_name(f))));
+            }
+            // A bf16 checkpoint held as bf16 is the checkpoint's own values: the same logits as float32
+            // computation of that file, to float32 rounding.
+            if (dtype == torch::kBFloat16) {
+                InferenceOptions o;
+                o.weights = WeightFormat::BF16;
+                auto exact = logits_of(*load_causal_lm(dir));
+                QVERIFY(torch::allclose(logits_of(*load_for_inference(dir, o)), exact, 1e-4, 1e-4));
+            }
+        }
+    }
+
+    void mappedTensorsAreUsedInPlace() {
+        // About 32 MB of weights, mostly the embedding table and the head.
+        auto c = packable_config(32768);
+        c.hidden_size = 128;
+        c.head_dim = 32;
+        for (auto dtype : {torch::kFloat, torch::kBFloat16}) {
+            const std::string dir = saved_model(std::string("mapped-") + c10::toString(dtype), dtype, c);
+            const int64_t file_bytes = static_cast<int64_t>(fs::file_size(dir + "/model.safetensors"));
+            InferenceOptions o;
+            o.weights = dtype == torch::kFloat ? WeightFormat::F32 : WeightFormat::BF16;
+            const int64_t before = rss_anon_bytes();
+            InferenceReport rep;
+            CausalLM m = load_for_inference(dir, o, &rep);
+            logits_of(*m);  // touches every weight
+            const int64_t grown = rss_anon_bytes() - before;
+            qInfo("%s: file %lld bytes, %lld used in place, anonymous memory grew %lld bytes", c10::toString(dtype),
+                  (long long)file_bytes, (long long)rep.mapped_bytes, (long long)grown);
+            QVERIFY(rep.mapped_bytes > file_bytes * 9 / 10);
+            QVERIFY2(grown < file_bytes / 4, "the weights stay in the page cache, not in private memory");
+            if (dtype == torch::kFloat) {
+                // The check can fail: a copying load grows private memory by the weights.
+                const int64_t before_copy = rss_anon_bytes();
+                CausalLM copy = load_causal_lm(dir);
+                logits_of(*copy);
+                QVERIFY(rss_anon_bytes() - before_copy > file_bytes * 3 / 4);
+            }
+            // Writing to a mapped weight changes this process's copy only, never the file.
+            if (dtype == torch::kFloat) {
+                torch::NoGradGuard no_grad;
+                m->model->norm->weight.fill_(2.0);
+                auto& w = m->model->layers->ptr<DecoderLayerImpl>(0)->mlp->up_proj->weight;
+                const float old = w[0][0].item<float>();
+                w[0][0].fill_(old + 1);
+                CausalLM again = load_causal_lm(dir);
+                QCOMPARE(again->model->layers->ptr<DecoderLayerImpl>(0)->mlp->up_proj->weight[0][0].item<float>(), old);
+            }
+        }
+    }
+
+    void packedModelsRefuseToTrainAndStayOnTheCpu() {
+        const std::string dir = saved_model("refuse", torch::kFloat, packable_config());
+        InferenceOptions o;
+        o.weights = WeightFormat::Int8;
+        CausalLM m = load_for_inference(dir, o);
+        auto x = torch::randn({1, 2, 64}, torch::requires_grad());
+        try {
+            m->model->layers->ptr<DecoderLayerImpl>(0)->mlp->up_proj->forward(x);
+            QFAIL("a packed weight trained");
+        } catch (const ModelError& e) {
+            QVERIFY2(QString(e.what()).contains("packed for inference"), e.what());
+        }
+        try {
+            o.device = torch::Device(torch::kCUDA, 0);
+            load_for_inference(dir, o);
+            QFAIL("int8 on CUDA");
+        } catch (const ConfigError& e) {
+            QVERIFY2(QString(e.what()).contains("int8 weights run on the CPU"), e.what());
+        }
+        try {
+            parse_weight_format("int4");
+            QFAIL("unknown format");
+        } catch (const ConfigError& e) {
+            QVERIFY2(QString(e.what()).contains("auto, f32, bf16 or int8"), e.what());
+        }
+    }
+
+    void packingAModelInMemoryKeepsItsAnswers() {
+        const std::string dir = saved_model("pack-in-memory", torch::kFloat, packable_config(), true);
+        CausalLM m = load_causal_lm(dir);
+        const auto ref = logits_of(*m);
+        const auto rep = pack_for_inference(*m, WeightFormat::BF16);
+        QVERIFY(rep.packed_tensors > 0);
+        QCOMPARE(int(inference_format(*m)), int(WeightFormat::BF16));
+        QVERIFY(m->model->embed_storage != nullptr);
+        QVERIFY(top1_agreement(ref, logits_of(*m)) >= 0.95);
+        QVERIFY(rep.weight_bytes < 4 * packable_config().parameter_count() * 6 / 10);
+    }
+};
+
+LATHE_TEST(TestInferenceWeights)
+#include "test_inference_weights.moc"
