@@ -5,10 +5,13 @@
 //   bench-decode --preset 15m|110m [--threads N] [--prompt-tokens 32] [--new-tokens 128] [--repeat 3]
 //   bench-decode --preset 15m --write DIR --tokenizer TOKDIR     HF folder + F32 GGUF of the same weights
 //   bench-decode --preset 110m --export-speed --tokenizer TOKDIR [--write DIR]   HF fp16 and GGUF Q4_K_M
+//   bench-decode --agreement MODEL_DIR [--seq 256] [--new-tokens 64]   bf16 and int8 weights against f32:
+//       teacher-forced top-1 agreement and perplexity on a fixed sequence, and the greedy ids in common
 //
 // Weights: normal(0, 0.02) from a fixed seed, so every run and both engines see the same model. One
 // JSON object per measurement on stdout.
 #include "core/export/export.h"
+#include "core/infer/inference_weights.h"
 #include "core/model/generate.h"
 #include "core/model/model_folder.h"
 #include "core/model/transformer.h"
@@ -52,7 +55,8 @@ ModelConfig preset(const std::string& name) {
 }
 
 struct Args {
-    std::string preset = "15m", write, tokenizer;
+    std::string preset = "15m", write, tokenizer, agreement;
+    int seq = 256;
     int threads = 2, prompt_tokens = 32, new_tokens = 128, repeat = 3;
     bool export_speed = false;
 };
@@ -73,6 +77,8 @@ Args parse(int argc, char** argv) {
         else if (k == "--write") a.write = next();
         else if (k == "--tokenizer") a.tokenizer = next();
         else if (k == "--export-speed") a.export_speed = true;
+        else if (k == "--agreement") a.agreement = next();
+        else if (k == "--seq") a.seq = std::stoi(next());
         else throw std::runtime_error("unknown option " + k);
     }
     return a;
@@ -113,12 +119,48 @@ double export_once(const std::string& model, const std::string& out, const std::
     return s.seconds;
 }
 
+// Teacher-forced over a fixed sequence of `n` ids, then greedy from its first 8: what bf16 and int8
+// weights change against float32 weights of the same checkpoint.
+int agreement(const std::string& dir, int n, int new_tokens) {
+    c10::InferenceMode guard;
+    const ModelConfig c = read_model_config(dir);
+    std::vector<int64_t> seq;
+    for (int i = 0; i < n; ++i) seq.push_back(100 + (int64_t(i) * 104729) % (c.vocab_size - 100));
+    const auto input = torch::tensor(seq).unsqueeze(0);
+    const auto targets = input.narrow(1, 1, n - 1).reshape(-1);
+    torch::Tensor ref_top1;
+    std::vector<int32_t> ref_ids;
+    for (auto f : {WeightFormat::F32, WeightFormat::BF16, WeightFormat::Int8}) {
+        InferenceOptions o;
+        o.weights = f;
+        CausalLM m = load_for_inference(dir, o);
+        const auto logits = m->forward(input).narrow(1, 0, n - 1).reshape({n - 1, -1});
+        const double nll = -torch::log_softmax(logits, -1).gather(1, targets.unsqueeze(1)).mean().item<double>();
+        const auto top1 = logits.argmax(-1);
+        GenerateOptions g;
+        g.sampling.temperature = 0;
+        g.max_new_tokens = new_tokens;
+        const auto ids = generate(*m, nullptr, std::vector<int32_t>(seq.begin(), seq.begin() + 8), g).ids;
+        if (f == WeightFormat::F32) ref_top1 = top1, ref_ids = ids;
+        size_t same = 0;
+        while (same < ids.size() && same < ref_ids.size() && ids[same] == ref_ids[same]) ++same;
+        nlohmann::json j = {{"bench", "agreement"}, {"model", dir}, {"weights", weight_format_name(f)},
+                            {"positions", n - 1},
+                            {"top1_agreement", top1.eq(ref_top1).to(torch::kDouble).mean().item<double>()},
+                            {"perplexity", std::exp(nll)}, {"greedy_prefix_in_common", same},
+                            {"greedy_tokens", ids.size()}};
+        std::cout << j.dump() << std::endl;
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     try {
         const Args a = parse(argc, argv);
         at::set_num_threads(a.threads);
+        if (!a.agreement.empty()) return agreement(a.agreement, a.seq, a.new_tokens);
         const ModelConfig c = preset(a.preset);
         CausalLM m(c);
         m->init_weights(1234, 0.02);

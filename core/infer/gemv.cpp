@@ -198,8 +198,10 @@ constexpr int kGroup = LATHE_GEMV_GROUP;
 
 template <class Group>
 void for_groups(int64_t out, int64_t in, int64_t rows, const Group& group) {
-    const int64_t grain = std::max<int64_t>(16, 65536 / std::max<int64_t>(in, 1));
-    at::parallel_for(0, (out + kGroup - 1) / kGroup, std::max<int64_t>(1, grain / kGroup), [&](int64_t begin, int64_t end) {
+    // At least 128K weights a thread: waking a sleeping OpenMP thread costs more than reading a small
+    // matrix (a key or value projection) on one.
+    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (kGroup * std::max<int64_t>(in, 1)));
+    at::parallel_for(0, (out + kGroup - 1) / kGroup, grain, [&](int64_t begin, int64_t end) {
         for (int64_t g = begin; g < end; ++g) {
             const int64_t o = g * kGroup;
             for (int64_t r = 0; r < rows; ++r) {
