@@ -1,5 +1,7 @@
 #include "core/infer/gemv.h"
 
+#include "core/export/quantize.h"
+
 #include <ATen/Parallel.h>
 
 #include <algorithm>
@@ -14,20 +16,7 @@
 
 namespace lathe::kernels {
 
-uint16_t f32_to_bf16(float f) {
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x40);  // NaN stays NaN
-    u += 0x7fffu + ((u >> 16) & 1u);
-    return static_cast<uint16_t>(u >> 16);
-}
-
-float bf16_to_f32(uint16_t h) {
-    const uint32_t u = static_cast<uint32_t>(h) << 16;
-    float f;
-    std::memcpy(&f, &u, 4);
-    return f;
-}
+using lathe::bf16_to_fp32;  // core/export/quantize.h: the one conversion both share
 
 namespace {
 
@@ -48,9 +37,9 @@ float dot_bf16_portable(const uint16_t* w, const float* x, int64_t n) {
     float acc[8] = {};
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
-        for (int k = 0; k < 8; ++k) acc[k] += bf16_to_f32(w[i + k]) * x[i + k];
+        for (int k = 0; k < 8; ++k) acc[k] += bf16_to_fp32(w[i + k]) * x[i + k];
     float s = 0;
-    for (; i < n; ++i) s += bf16_to_f32(w[i]) * x[i];
+    for (; i < n; ++i) s += bf16_to_fp32(w[i]) * x[i];
     for (float a : acc) s += a;
     return s;
 }
@@ -135,7 +124,7 @@ __attribute__((target("avx2,fma"))) void rows_bf16_avx2(const uint16_t* w, int64
     }
     for (int r = 0; r < R; ++r) {
         float s = hsum(_mm256_add_ps(a[r][0], a[r][1]));
-        for (int64_t j = i; j < n; ++j) s += bf16_to_f32(w[r * n + j]) * x[j];
+        for (int64_t j = i; j < n; ++j) s += bf16_to_fp32(w[r * n + j]) * x[j];
         out[r] = s;
     }
 }
@@ -174,7 +163,7 @@ __attribute__((target("avx2,fma"))) inline __m256 load_i8x8(const int8_t* p) {
 __attribute__((target("avx2,fma"))) void bf16_row_avx2(const uint16_t* src, int64_t n, float* dst) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load_bf16x8(src + i));
-    for (; i < n; ++i) dst[i] = bf16_to_f32(src[i]);
+    for (; i < n; ++i) dst[i] = bf16_to_fp32(src[i]);
 }
 
 __attribute__((target("avx2,fma"))) void q8_row_avx2(const int8_t* q, const float* scales, int64_t n, float* dst) {
@@ -293,7 +282,7 @@ void bf16_row_to_f32(const uint16_t* src, int64_t in, float* dst) {
 #ifdef LATHE_X86
     if (have_avx2()) return bf16_row_avx2(src, in, dst);
 #endif
-    for (int64_t i = 0; i < in; ++i) dst[i] = bf16_to_f32(src[i]);
+    for (int64_t i = 0; i < in; ++i) dst[i] = bf16_to_fp32(src[i]);
 }
 
 void q8_row_to_f32(const int8_t* q, const float* scales, int64_t in, float* dst) {

@@ -29,10 +29,6 @@ void q8_row_to_f32(const int8_t* q, const float* scales, int64_t in, float* dst)
 // Quantizes one row: scale = max|w| / 127 per block of 32, q = round(w / scale).
 void quantize_q8_row(const float* w, int64_t in, int8_t* q, float* scales);
 
-// Round to nearest even, as torch's float -> bfloat16 conversion.
-uint16_t f32_to_bf16(float f);
-float bf16_to_f32(uint16_t h);
-
 // Which code path runs on this processor: "avx2+fma" or "portable".
 const char* kernel_isa();
 
