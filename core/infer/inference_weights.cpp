@@ -195,18 +195,28 @@ std::string InferenceReport::describe() const {
     return s;
 }
 
-WeightFormat resolve_weight_format(const std::string& dir, WeightFormat requested, torch::Device device) {
+namespace {
+
+// resolve_weight_format() once the checkpoint's dtype is known ("" when it was not needed yet).
+WeightFormat resolve_for(const std::string& dir, const std::string& file_dtype, WeightFormat requested,
+                         torch::Device device) {
     if (requested == WeightFormat::Int8 && !device.is_cpu())
         throw ConfigError("int8 weights run on the CPU; on " + device.str() + " choose bf16 or f32");
     if (requested != WeightFormat::Auto) return requested;
-    return file_dtype_of(dir) == "BF16" ? WeightFormat::BF16 : WeightFormat::F32;
+    return (file_dtype.empty() ? file_dtype_of(dir) : file_dtype) == "BF16" ? WeightFormat::BF16 : WeightFormat::F32;
+}
+
+}  // namespace
+
+WeightFormat resolve_weight_format(const std::string& dir, WeightFormat requested, torch::Device device) {
+    return resolve_for(dir, "", requested, device);
 }
 
 CausalLM load_for_inference(const std::string& dir, const InferenceOptions& options, InferenceReport* report) {
     const auto start = Clock::now();
     InferenceReport rep;
-    rep.file_dtype = file_dtype_of(dir);
-    const WeightFormat format = resolve_weight_format(dir, options.weights, options.device);
+    rep.file_dtype = file_dtype_of(dir);  // read once: it decides auto and goes in the report
+    const WeightFormat format = resolve_for(dir, rep.file_dtype, options.weights, options.device);
     rep.weights = format;
 
     if (!options.device.is_cpu()) {
