@@ -41,6 +41,15 @@ GenerateResult generate(CausalLMImpl& model, const Tokenizer* tokenizer, const s
                         const GenerateOptions& options, const StreamCallback& on_text = {},
                         const std::atomic<bool>* cancel = nullptr);
 
+// Several prompts answered together: left padding to the longest prompt, one KV cache of B rows, every
+// row stopping on its own (stop ids, stop strings, its budget). A finished row leaves the batch (its cache
+// rows are dropped), so one long answer does not keep the others' rows busy. Row r samples with seed
+// `seed + r` when a seed is given. Greedy answers equal generate()'s for each prompt alone. Results are in
+// the prompts' order; time_to_first_token_s is the shared prefill, decode_s each row's own.
+std::vector<GenerateResult> generate_batch(CausalLMImpl& model, const Tokenizer* tokenizer,
+                                           const std::vector<std::vector<int32_t>>& prompts,
+                                           const GenerateOptions& options, const std::atomic<bool>* cancel = nullptr);
+
 // Default stop ids of a model folder: eos ids of config.json and generation_config.json and the
 // tokenizer's EOS.
 std::vector<int32_t> default_stop_ids(const std::string& model_dir, const Tokenizer* tokenizer);
