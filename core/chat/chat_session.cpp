@@ -51,6 +51,24 @@ const char* finish_text(FinishReason r) {
     return "stop";
 }
 
+GenerateOptions generate_options(const ChatOptions& options, const LoadedModel& m, const ChatTemplate& tmpl) {
+    GenerateOptions go;
+    go.sampling.temperature = options.temperature;
+    go.sampling.top_p = options.top_p;
+    go.sampling.top_k = options.top_k;
+    go.sampling.repetition_penalty = options.repetition_penalty;
+    go.sampling.seed = options.seed;
+    go.sampling.validate();
+    if (options.max_new_tokens < 1) throw ConfigError("max_new_tokens: must be at least 1");
+    go.max_new_tokens = options.max_new_tokens;
+    const StopCriteria stops = tmpl.stop_criteria(*m.tokenizer);
+    go.stop_ids = m.stop_ids;
+    for (int32_t id : stops.token_ids)
+        if (std::find(go.stop_ids.begin(), go.stop_ids.end(), id) == go.stop_ids.end()) go.stop_ids.push_back(id);
+    go.stop_strings = stops.strings;
+    return go;
+}
+
 }  // namespace
 
 struct ChatSession::Impl {
@@ -135,21 +153,7 @@ ChatReply ChatSession::reply(const std::vector<Message>& history, const std::str
     if (impl_->lora) impl_->lora->set_enabled(tuned);
     const ChatTemplate& tmpl = impl_->chat_template(m);
 
-    GenerateOptions go;
-    go.sampling.temperature = options.temperature;
-    go.sampling.top_p = options.top_p;
-    go.sampling.top_k = options.top_k;
-    go.sampling.repetition_penalty = options.repetition_penalty;
-    go.sampling.seed = options.seed;
-    go.sampling.validate();
-    if (options.max_new_tokens < 1) throw ConfigError("max_new_tokens: must be at least 1");
-    go.max_new_tokens = options.max_new_tokens;
-    const StopCriteria stops = tmpl.stop_criteria(*m.tokenizer);
-    go.stop_ids = m.stop_ids;
-    for (int32_t id : stops.token_ids)
-        if (std::find(go.stop_ids.begin(), go.stop_ids.end(), id) == go.stop_ids.end()) go.stop_ids.push_back(id);
-    go.stop_strings = stops.strings;
-
+    const GenerateOptions go = generate_options(options, m, tmpl);
     const auto prompt = tmpl.encode_generation(*m.tokenizer, history, system);
     torch::NoGradGuard no_grad;
     const GenerateResult r = generate(*m.model, m.tokenizer.get(), prompt, go,
@@ -165,6 +169,52 @@ ChatReply ChatSession::reply(const std::vector<Message>& history, const std::str
     out.new_tokens = static_cast<int64_t>(r.ids.size());
     out.tokens_per_second = r.decode_tokens_per_s();
     return out;
+}
+
+std::vector<ChatReply> ChatSession::reply_batch(const std::vector<Prompt>& prompts, const ChatOptions& options,
+                                                ChatVariant variant, const std::atomic<bool>* cancel,
+                                                int max_prompt_tokens, int* truncated) {
+    if (!impl_->base) throw ConfigError("no model is loaded: press Load first");
+    const bool tuned = variant == ChatVariant::Tuned;
+    LoadedModel& m = tuned && impl_->tuned ? *impl_->tuned : *impl_->base;
+    const ChatTemplate& tmpl = impl_->chat_template(m);
+    const GenerateOptions go = generate_options(options, m, tmpl);
+    std::vector<std::vector<int32_t>> ids;
+    for (const auto& p : prompts) {
+        auto prompt = tmpl.encode_generation(*m.tokenizer, p.history, p.system);
+        if (max_prompt_tokens > 0 && static_cast<int>(prompt.size()) > max_prompt_tokens) {
+            prompt.erase(prompt.begin(), prompt.end() - max_prompt_tokens);
+            if (truncated) ++*truncated;
+        }
+        ids.push_back(std::move(prompt));
+    }
+    if (impl_->lora) impl_->lora->set_enabled(tuned);
+    std::vector<GenerateResult> results;
+    try {
+        torch::NoGradGuard no_grad;
+        results = generate_batch(*m.model, m.tokenizer.get(), ids, go, cancel);
+    } catch (...) {
+        if (impl_->lora) impl_->lora->set_enabled(true);
+        throw;
+    }
+    if (impl_->lora) impl_->lora->set_enabled(true);
+    std::vector<ChatReply> out;
+    for (const auto& r : results) {
+        ChatReply reply;
+        reply.text = r.text;
+        reply.finish = finish_text(r.finish);
+        reply.prompt_tokens = r.prompt_tokens;
+        reply.new_tokens = static_cast<int64_t>(r.ids.size());
+        reply.tokens_per_second = r.decode_tokens_per_s();
+        out.push_back(std::move(reply));
+    }
+    return out;
+}
+
+std::string ChatSession::render_prompt(const Prompt& prompt) const {
+    if (!impl_->base) throw ConfigError("no model is loaded: press Load first");
+    const LoadedModel& m = *impl_->base;
+    return impl_->chat_template(m).render(prompt.history, prompt.system, m.tokenizer.get());
 }
 
 std::string ChatSession::describe() const {

@@ -72,6 +72,19 @@ public:
                     ChatVariant variant, const std::function<void(const std::string&)>& on_text = {},
                     const std::atomic<bool>* cancel = nullptr);
 
+    // Several single-turn or multi-turn prompts answered together (core/model/generate.h generate_batch):
+    // one reply per prompt, in order. A prompt longer than `max_prompt_tokens` (> 0) keeps its last
+    // tokens; `truncated` (optional) counts those that were cut.
+    struct Prompt {
+        std::vector<Message> history;  // ends with a user message
+        std::string system;
+    };
+    std::vector<ChatReply> reply_batch(const std::vector<Prompt>& prompts, const ChatOptions& options,
+                                       ChatVariant variant, const std::atomic<bool>* cancel = nullptr,
+                                       int max_prompt_tokens = 0, int* truncated = nullptr);
+    // The prompt as the model reads it, the template's special tokens written out.
+    std::string render_prompt(const Prompt& prompt) const;
+
     // "llama · 5.3M parameters · bf16 weights · template chatml · cpu (2 threads)"; "" when nothing is loaded.
     std::string describe() const;
 
