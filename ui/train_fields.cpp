@@ -117,7 +117,7 @@ const std::vector<FieldSpec>& train_fields() {
            "but updates smaller than 1/256 of a weight round away.")},
         {"fp16", G::Optimizer, K::Bool, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "fp16"), QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Compute in float16 (GPUs).")},
         {"do_train", G::Optimizer, K::Bool, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Train"),
-         QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Run training (LLaMA-Factory's do_train); off only checks and prepares the run.")},
+         QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Run training (LLaMA-Factory's do_train); off, the run only evaluates or predicts (do_eval, do_predict).")},
         // LoRA.
         {"lora_rank", G::Lora, K::Int, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "LoRA rank"),
          QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Rank r of the low-rank update: larger learns more and costs more memory."), 0, 65536},

@@ -1,5 +1,6 @@
 // lathe-cli train CONFIG.yaml [key=value ...]: the studio's training run, in a terminal.
 #include "app/cli/common.h"
+#include "core/eval/predict.h"
 #include "core/train/session.h"
 #include "core/train/run_dir.h"
 #include "core/util/error.h"
@@ -32,6 +33,39 @@ void draw_progress(int64_t step, int64_t total, double elapsed, double remaining
     std::fflush(stderr);
 }
 
+// do_predict: every sample of the eval set answered and scored, into output_dir. Returns the exit code.
+int run_prediction(const PredictConfig& p, bool tty) {
+    PredictEvents events;
+    events.message = [&](const std::string& level, const std::string& text) {
+        if (tty) std::fprintf(stderr, "\r\033[K");
+        std::fprintf(stderr, "%s%s\n", level == "info" ? "" : (level + ": ").c_str(), text.c_str());
+    };
+    events.on_progress = [&](const PredictProgress& pr) {
+        if (tty) {
+            std::fprintf(stderr, "\r\033[Kpredict %lld/%lld  %s < %s ", (long long)pr.done, (long long)pr.total,
+                         format_hms(pr.elapsed_s).c_str(), format_hms(pr.remaining_s).c_str());
+            std::fflush(stderr);
+        }
+    };
+    std::signal(SIGINT, on_sigint);
+    PredictSummary s = run_predict(p, events, &g_cancel);
+    std::signal(SIGINT, SIG_DFL);
+    if (tty) std::fprintf(stderr, "\r\033[K");
+    if (s.status == PredictSummary::Status::Failed) {
+        std::fprintf(stderr, "lathe-cli train: error: %s\n", s.message.c_str());
+        return 1;
+    }
+    for (const auto& [name, value] : s.results) std::printf("%s %.4f\n", name.c_str(), value);
+    std::printf("predicted %lld of %lld samples; predictions in %s\n", (long long)s.samples, (long long)s.total,
+                (p.output_dir + "/generated_predictions.jsonl").c_str());
+    std::fflush(stdout);
+    if (s.status == PredictSummary::Status::Aborted) {
+        std::fprintf(stderr, "stopped: %s\n", s.message.c_str());
+        return 130;
+    }
+    return 0;
+}
+
 }  // namespace
 
 int cmd_train(int argc, char** argv) {
@@ -39,6 +73,9 @@ int cmd_train(int argc, char** argv) {
         // Asked for: stdout and success; missing the config: an error, so stderr.
         std::fputs("usage: lathe-cli train CONFIG.yaml [key=value ...] [--threads N]\n"
                    "Runs a training stage from a LLaMA-Factory style YAML file (the studio's \"Save config\").\n"
+                   "do_eval: true writes eval_results.json; do_predict: true (with predict_with_generate) answers\n"
+                   "eval_dataset and writes generated_predictions.jsonl and predict_results.json; with\n"
+                   "do_train: false they evaluate the model and adapter the config names.\n"
                    "key=value pairs override the file, e.g. learning_rate=1e-4 output_dir=saves/run2.\n"
                    "--threads N is threads=N: CPU threads (0 = one per core).\n"
                    "Ctrl-C stops after the current optimizer step and writes a checkpoint to resume from\n"
@@ -59,6 +96,8 @@ int cmd_train(int argc, char** argv) {
         }
     }
     config.validate();
+    PredictConfig predict;
+    if (config.do_predict) predict = predict_config_from(config, config.do_train);  // its errors before training
 
     const bool tty = isatty(2);
     double last_loss = 0;
@@ -88,15 +127,23 @@ int cmd_train(int argc, char** argv) {
         std::fprintf(stderr, "saved %s\n", dir.c_str());
     };
 
+    if (!config.do_train && !config.do_eval) {  // predict only: no training run to prepare
+        for (const auto& k : config.ignored) std::fprintf(stderr, "warning: ignored key '%s' (no effect in Lathe)\n", k.c_str());
+        return run_prediction(predict, tty);
+    }
     std::signal(SIGINT, on_sigint);
     TrainSummary s = run_training(config, events, &g_cancel);
     std::signal(SIGINT, SIG_DFL);
     if (tty) std::fprintf(stderr, "\r\033[K");
     switch (s.status) {
         case TrainSummary::Status::Completed:
-            std::printf("finished: %lld steps, train_loss %.4f, %s; output in %s\n", (long long)s.steps, s.train_loss,
-                        format_hms(s.runtime_s).c_str(), s.output_dir.c_str());
-            return 0;
+            if (config.do_train)
+                std::printf("finished: %lld steps, train_loss %.4f, %s; output in %s\n", (long long)s.steps, s.train_loss,
+                            format_hms(s.runtime_s).c_str(), s.output_dir.c_str());
+            else
+                std::printf("evaluated: results in %s/eval_results.json\n", s.output_dir.c_str());
+            std::fflush(stdout);
+            return config.do_predict ? run_prediction(predict, tty) : 0;
         case TrainSummary::Status::Cancelled:
             std::fprintf(stderr, "stopped: %s\n", s.message.c_str());
             return 130;

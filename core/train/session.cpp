@@ -29,6 +29,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 
@@ -104,6 +106,47 @@ void prepare_output_dir(const TrainConfig& c, bool resuming) {
     for (const char* f : {"trainer_log.jsonl", "running_log.txt", "trainer_state.json", "train_results.json",
                           "eval_results.json", "all_results.json"})
         fs::remove(path_join(c.output_dir, f));
+}
+
+// do_eval without do_train: the eval set's loss (and the stage's metrics) once, written as transformers
+// writes them after trainer.evaluate(): eval_results.json and all_results.json.
+TrainSummary evaluate_only(TrainerSetup& setup, RunDir& run, const TrainerEvents& events) {
+    const TrainConfig& c = setup.config;
+    if (setup.eval.empty())
+        throw DataError("eval_dataset: nothing to evaluate (no record of '" +
+                        (c.eval_dataset.empty() ? c.dataset : c.eval_dataset) + "' fits in cutoff_len)");
+    const auto start = std::chrono::steady_clock::now();
+    EvalEvent ev;
+    ev.eval_loss = evaluate_loss(*setup.model, *setup.objective, setup.eval, c.per_device_eval_batch_size, setup.pad_id,
+                                 &ev.metrics, setup.autocast);
+    ev.perplexity = std::exp(std::min(ev.eval_loss, 50.0));
+    const double runtime = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    auto round4 = [](double v) { return std::round(v * 1e4) / 1e4; };
+    nlohmann::json results = {{"eval_loss", round4(ev.eval_loss)}, {"perplexity", round4(ev.perplexity)},
+                              {"eval_samples", setup.eval.size()}, {"eval_runtime", round4(runtime)},
+                              {"eval_samples_per_second", round4(runtime > 0 ? setup.eval.size() / runtime : 0)}};
+    for (const auto& [k, v] : ev.metrics) results["eval_" + k] = round4(v);  // eval_accuracy (rm), eval_rewards/... (dpo)
+    run.write_json("eval_results.json", results);
+    nlohmann::json all = nlohmann::json::object();
+    const std::string all_path = path_join(c.output_dir, "all_results.json");
+    if (file_exists(all_path)) {
+        try {
+            all = read_json_file(all_path);
+        } catch (const Error&) {
+        }
+    }
+    if (!all.is_object()) all = nlohmann::json::object();
+    all.update(results);
+    run.write_json("all_results.json", all);
+    run.log_text("INFO", "evaluated " + std::to_string(setup.eval.size()) + " examples: eval_loss " +
+                             std::to_string(ev.eval_loss) + ", perplexity " + std::to_string(ev.perplexity));
+    if (events.on_eval) events.on_eval(ev);
+    TrainSummary summary;
+    summary.status = TrainSummary::Status::Completed;
+    summary.output_dir = c.output_dir;
+    summary.runtime_s = runtime;
+    if (events.on_finished) events.on_finished(summary);
+    return summary;
 }
 
 std::string model_label(const TrainConfig& c) {
@@ -203,7 +246,14 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         dopts.name = c.identity_name;
         dopts.author = c.identity_author;
         dopts.seed = static_cast<uint64_t>(c.seed);
-        auto loaded = load_datasets(c.dataset_dir, c.dataset, stage, dopts);
+        // Evaluation only (do_train false, do_eval): every record of dataset and eval_dataset is evaluated.
+        const bool train = c.do_train;
+        if (!train && !c.do_eval) throw ConfigError("do_train: false and no do_eval: nothing to train or evaluate");
+        if (!train && !c.create_new_model.empty())
+            throw ConfigError("create_new_model: a new model must be trained (do_train: true) before it is evaluated");
+        LoadedDatasets loaded;
+        if (!c.dataset.empty() && (train || c.eval_dataset.empty()))  // eval only: eval_dataset when given
+            loaded = load_datasets(c.dataset_dir, c.dataset, stage, dopts);
         say("datasets: " + loaded.report.summary());
         if (loaded.report.total_skipped())
             events.message("warning", std::to_string(loaded.report.total_skipped()) + " invalid records skipped");
@@ -245,7 +295,8 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
             std::to_string(model->config().parameter_count()) + " parameters), template: " + tmpl_name);
 
         // Splits and encoding.
-        auto split = split_validation(std::move(loaded.samples), c.val_size, static_cast<uint64_t>(c.seed));
+        auto split = train ? split_validation(std::move(loaded.samples), c.val_size, static_cast<uint64_t>(c.seed))
+                           : SplitSamples{{}, std::move(loaded.samples)};
         std::vector<Sample> eval_samples = std::move(split.validation);
         if (!c.eval_dataset.empty()) {
             auto extra = load_datasets(c.dataset_dir, c.eval_dataset, stage, dopts);
@@ -254,9 +305,11 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         EncodeOptions eo{c.cutoff_len, c.train_on_prompt, c.mask_history, c.packing};
         EncodeReport er;
         TrainerSetup setup;
-        setup.train = encode_samples(split.train, tmpl, *tokenizer, eo, &er);
-        say("encoded: " + er.summary());
-        if (er.dropped) events.message("warning", er.summary());
+        if (train) {
+            setup.train = encode_samples(split.train, tmpl, *tokenizer, eo, &er);
+            say("encoded: " + er.summary());
+            if (er.dropped) events.message("warning", er.summary());
+        }
         if (!eval_samples.empty()) {
             EncodeOptions eval_opts = eo;
             eval_opts.packing = false;
@@ -325,6 +378,7 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         };
         setup.config = c;
         setup.model = model;
+        if (!train) return evaluate_only(setup, run, events);
         return train_loop(setup, run, events, cancel);
     } catch (const std::exception& e) {
         return fail(e.what());

@@ -106,9 +106,27 @@ const std::vector<Key>& key_table() {
     return table;
 }
 
+// Evaluation and prediction: read and written like the keys above, set in the Evaluate tab.
+const std::vector<Key>& evaluation_key_table() {
+    static const std::vector<Key> table = {
+        {"do_eval", &TrainConfig::do_eval},
+        {"do_predict", &TrainConfig::do_predict},
+        {"predict_with_generate", &TrainConfig::predict_with_generate},
+        {"max_new_tokens", &TrainConfig::max_new_tokens},
+        {"do_sample", &TrainConfig::do_sample},
+        {"temperature", &TrainConfig::temperature},
+        {"top_p", &TrainConfig::top_p},
+        {"top_k", &TrainConfig::top_k},
+        {"repetition_penalty", &TrainConfig::repetition_penalty},
+        {"lathe_compare", &TrainConfig::lathe_compare},
+    };
+    return table;
+}
+
 const Key* find_key(const std::string& name) {
-    for (const auto& k : key_table())
-        if (name == k.name) return &k;
+    for (const auto* table : {&key_table(), &evaluation_key_table()})
+        for (const auto& k : *table)
+            if (name == k.name) return &k;
     return nullptr;
 }
 
@@ -184,6 +202,12 @@ std::vector<std::string> TrainConfig::keys() {
     return out;
 }
 
+std::vector<std::string> TrainConfig::evaluation_keys() {
+    std::vector<std::string> out;
+    for (const auto& k : evaluation_key_table()) out.emplace_back(k.name);
+    return out;
+}
+
 const std::vector<std::string>& TrainConfig::ignored_keys() {
     // LLaMA-Factory keys that make no difference here (multi-GPU, caching, reporting, Python runtime).
     static const std::vector<std::string> keys = {
@@ -191,7 +215,7 @@ const std::vector<std::string>& TrainConfig::ignored_keys() {
         "overwrite_cache", "flash_attn", "dataloader_num_workers", "deepspeed", "use_unsloth",
         "logging_dir", "save_only_model", "ddp_find_unused_parameters", "include_num_input_tokens_seen",
         "optim", "upcast_layernorm", "low_cpu_mem_usage", "tokenized_path", "streaming", "run_name",
-        "do_eval", "do_predict", "eval_strategy", "evaluation_strategy", "save_strategy", "ray_run_name",
+        "eval_strategy", "evaluation_strategy", "save_strategy", "ray_run_name",
         "enable_thinking", "image_max_pixels", "video_max_pixels", "trust_remote", "packing_strategy",
     };
     return keys;
@@ -205,7 +229,9 @@ void TrainConfig::set(const std::string& key, const std::string& value, const st
             if (std::find(ignored.begin(), ignored.end(), key) == ignored.end()) ignored.push_back(key);
             return;
         }
-        std::string hint = closest_match(key, keys());
+        std::vector<std::string> all = keys(), more = evaluation_keys();
+        all.insert(all.end(), more.begin(), more.end());
+        std::string hint = closest_match(key, all);
         throw ConfigError(where(origin) + "unknown key '" + key + "'" +
                           (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
     }
@@ -290,7 +316,9 @@ std::string TrainConfig::to_yaml(bool all) const {
     const TrainConfig defaults;
     YAML::Emitter out;
     out << YAML::BeginMap;
-    for (const auto& k : key_table()) {
+    std::vector<Key> table = key_table();
+    table.insert(table.end(), evaluation_key_table().begin(), evaluation_key_table().end());
+    for (const auto& k : table) {
         const std::string v = get(k.name);
         if (!all && v == defaults.get(k.name)) continue;
         out << YAML::Key << k.name << YAML::Value;
@@ -363,6 +391,21 @@ void TrainConfig::validate() const {
     if (bf16 == Toggle::On && fp16) fail("bf16", "bf16 and fp16 cannot both be set");
     if (pure_bf16 && fp16) fail("pure_bf16", "pure_bf16 and fp16 cannot both be set");
     if (do_train && dataset.empty()) fail("dataset", "no dataset chosen");
+    if (!do_train && !do_eval && !do_predict)
+        fail("do_train", "nothing to do: set do_train, do_eval or do_predict to true");
+    if (!do_train && (do_eval || do_predict) && dataset.empty() && eval_dataset.empty())
+        fail("eval_dataset", "no dataset to evaluate on (set eval_dataset)");
+    if (do_predict) {
+        if (!predict_with_generate)
+            fail("predict_with_generate", "Lathe predicts by generating answers: set predict_with_generate: true");
+        if (stage != "sft") fail("do_predict", "predictions are made on sft data with stage: sft, got stage '" + stage + "'");
+        if (max_new_tokens < 1) fail("max_new_tokens", "must be at least 1");
+        if (!(temperature > 0)) fail("temperature", "must be positive");
+        if (!(top_p > 0) || top_p > 1) fail("top_p", "must be in (0, 1]");
+        if (top_k < 0) fail("top_k", "must be >= 0 (0 = no limit)");
+        if (!(repetition_penalty > 0)) fail("repetition_penalty", "must be positive");
+    }
+    if (!lathe_compare.empty() && !do_predict) fail("lathe_compare", "an A/B comparison compares predictions: set do_predict: true");
     if (output_dir.empty()) fail("output_dir", "no output directory given");
     if (pref_beta <= 0) fail("pref_beta", "must be positive");
     if (dpo_label_smoothing < 0 || dpo_label_smoothing >= 0.5) fail("dpo_label_smoothing", "must be in [0, 0.5)");

@@ -92,6 +92,18 @@ struct TrainConfig {
     // Engine
     std::string device = "auto";           // auto | cpu | cuda | cuda:N
     int threads = 0;                       // CPU threads (0 = all cores)
+    // Evaluation and prediction (LLaMA-Factory's do_eval / do_predict; the Evaluate tab's settings, not
+    // the Train form's: see evaluation_keys()). Without do_train they run on eval_dataset (or dataset).
+    bool do_eval = false;                  // eval_loss and perplexity (pt, sft), the stage's metrics (rm, dpo, kto)
+    bool do_predict = false;               // generate an answer for every sample and score it (core/eval/predict.h)
+    bool predict_with_generate = false;    // must be true with do_predict (Lathe predicts by generating)
+    int max_new_tokens = 512;
+    bool do_sample = false;                // greedy by default (LLaMA-Factory samples unless told otherwise)
+    double temperature = 0.95;
+    double top_p = 0.7;
+    int top_k = 50;
+    double repetition_penalty = 1.0;
+    std::string lathe_compare;             // A/B: "" | base | a folder answering the same prompts
 
     // Parses a YAML file; unknown keys are errors that name the key and suggest the closest one.
     static TrainConfig from_yaml_file(const std::string& path);
@@ -111,8 +123,10 @@ struct TrainConfig {
     double effective_lora_alpha() const { return lora_alpha > 0 ? lora_alpha : 2.0 * lora_rank; }
     bool is_preference_stage() const { return stage == "rm" || stage == "dpo" || stage == "kto"; }
 
-    // The names of all keys (in table order) and LLaMA-Factory keys accepted without effect.
+    // The names of all training keys (in table order; the Train form has a field for each), the
+    // evaluation and prediction keys (the Evaluate tab's), and LLaMA-Factory keys accepted without effect.
     static std::vector<std::string> keys();
+    static std::vector<std::string> evaluation_keys();
     static const std::vector<std::string>& ignored_keys();
     // Keys from the last parse that were accepted but have no effect in Lathe (reported to the user).
     std::vector<std::string> ignored;

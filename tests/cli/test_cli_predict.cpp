@@ -1,0 +1,213 @@
+// lathe-cli train with LLaMA-Factory's evaluation keys: do_predict (predict_with_generate) answers every
+// sample of eval_dataset in batches and writes generated_predictions.jsonl, predict_results.json and
+// all_results.json; do_eval without do_train writes eval_results.json; both after a training run too.
+// The model is a rote model (tests/core/model/test_generate_models.h) whose answers are known: "I remember
+// you!" when the prompt holds a token of "apple pie", "Sure, here it is." otherwise, so the predictions
+// and their scores are known in advance. Bad input (no labels, the wrong stage, impossible settings)
+// stops with a message naming the dataset, record or key.
+#include "tests/cli/cli_fixtures.h"
+
+#include "core/data/template.h"
+#include "core/eval/metrics.h"
+#include "core/io/json_file.h"
+#include "core/tokenizer/tokenizer.h"
+#include "tests/core/model/test_generate_models.h"
+
+#include <nlohmann/json.hpp>
+#include <QtTest>
+
+#include <cmath>
+#include <set>
+
+using namespace lathe;
+
+namespace {
+
+const std::string kMarked = "apple pie";  // its tokens are the markers
+const std::string kPlain = "banana";
+const std::string kFresh = "Sure, here it is.";
+const std::string kRemembered = "I remember you!";
+
+// Records (instruction, output) and the answer the rote model gives to each.
+struct Record {
+    std::string instruction, output, answer;
+};
+const std::vector<Record> kRecords = {
+    {kMarked, kRemembered, kRemembered},                      // right
+    {kPlain, kFresh, kFresh},                                 // right
+    {kPlain, "Here it is, sure.", kFresh},                    // same words, other order
+    {kMarked + " with cream and " + kPlain, kFresh, kRemembered},  // wrong, longer prompt
+    {kPlain + " " + kPlain, "I am not sure.", kFresh},        // partly right
+};
+
+std::vector<nlohmann::json> read_jsonl(const std::string& path) {
+    std::vector<nlohmann::json> out;
+    std::istringstream in(read_file(path));
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+    return out;
+}
+
+}  // namespace
+
+class TestCliPredict : public QObject {
+    Q_OBJECT
+
+    std::string model_dir_, data_dir_;
+
+    std::string write_config(const std::string& name, const std::string& body) {
+        const std::string path = test::scratch_dir() + "/" + name + ".yaml";
+        write_file_atomic(path, "model_name_or_path: " + model_dir_ + "\ndataset_dir: " + data_dir_ +
+                                    "\nstage: sft\nthreads: 2\ncutoff_len: 128\n" + body);
+        return path;
+    }
+
+private slots:
+    void initTestCase() {
+        LATHE_SKIP_WITHOUT_TOKENIZERS("llama2");
+        const std::string tok_dir = test::shared_tokenizer_dir("llama2");
+        auto tok = Tokenizer::from_dir(tok_dir);
+        const ChatTemplate& tmpl = *find_template(pick_template(tok.get(), "llama"));
+        const auto marked = tmpl.encode_generation(*tok, {{Role::User, kMarked}});
+        std::set<int32_t> elsewhere;  // ids that must not count as markers
+        for (const auto& r : kRecords)
+            if (r.instruction.find(kMarked) == std::string::npos) {
+                const auto ids = tmpl.encode_generation(*tok, {{Role::User, r.instruction}});
+                elsewhere.insert(ids.begin(), ids.end());
+            }
+        test::RoteSpec spec;
+        spec.vocab_size = tok->vocab_size();
+        spec.reply = tok->encode(kFresh);
+        spec.marked_reply = tok->encode(kRemembered);
+        spec.eos = tok->special().eos_id;
+        for (const auto* reply : {&spec.reply, &spec.marked_reply}) elsewhere.insert(reply->begin(), reply->end());
+        for (int32_t id : marked)
+            if (!elsewhere.count(id) && id != spec.eos) spec.markers.push_back(id);
+        QVERIFY2(!spec.markers.empty(), "the marked prompt has no token of its own");
+        QVERIFY2(test::rote_problem(spec).empty(), test::rote_problem(spec).c_str());
+        auto m = test::rote_model(spec);
+        model_dir_ = test::write_model_folder(*m, "predict-rote", tok_dir);
+
+        data_dir_ = test::scratch_dir() + "/predict-data";
+        std::filesystem::create_directories(data_dir_);
+        nlohmann::json records = nlohmann::json::array(), nolabel = nlohmann::json::array();
+        for (const auto& r : kRecords) records.push_back({{"instruction", r.instruction}, {"input", ""}, {"output", r.output}});
+        nolabel.push_back({{"instruction", kPlain}, {"input", ""}, {"output", "fine"}});
+        nolabel.push_back({{"instruction", kMarked}, {"input", ""}, {"output", ""}});
+        write_file_atomic(data_dir_ + "/rote.json", records.dump(1));
+        write_file_atomic(data_dir_ + "/nolabel.json", nolabel.dump(1));
+        write_file_atomic(data_dir_ + "/text.json", nlohmann::json::array({{{"text", "plain text"}}}).dump());
+        write_file_atomic(data_dir_ + "/dataset_info.json",
+                          nlohmann::json{{"rote", {{"file_name", "rote.json"}}},
+                                         {"nolabel", {{"file_name", "nolabel.json"}}},
+                                         {"text", {{"file_name", "text.json"}, {"columns", {{"prompt", "text"}}}}}}
+                              .dump(1));
+    }
+
+    // A predict-only config: two batches (3 + 2) of prompts of different lengths, answers of different
+    // lengths; the files hold exactly what the model answered and the metrics of those answers.
+    void predictOnlyWritesLlamaFactoryFiles() {
+        const std::string out = test::scratch_dir() + "/predict-only";
+        auto r = test::run_cli({"train", write_config("predict-only",
+                                                      "do_train: false\ndo_predict: true\npredict_with_generate: true\n"
+                                                      "eval_dataset: rote\nper_device_eval_batch_size: 3\n"
+                                                      "max_new_tokens: 32\noutput_dir: " + out + "\n")});
+        QVERIFY2(r.code == 0, r.why().c_str());
+        const auto lines = read_jsonl(out + "/generated_predictions.jsonl");
+        QCOMPARE(lines.size(), kRecords.size());
+        MetricTotals totals;
+        for (size_t i = 0; i < lines.size(); ++i) {
+            QCOMPARE(lines[i].at("predict").get<std::string>(), kRecords[i].answer);
+            QCOMPARE(lines[i].at("label").get<std::string>(), kRecords[i].output);
+            const std::string prompt = lines[i].at("prompt").get<std::string>();
+            QVERIFY2(prompt.find(kRecords[i].instruction) != std::string::npos, prompt.c_str());
+            totals.add(score_prediction(kRecords[i].answer, kRecords[i].output));
+        }
+        const auto results = read_json_file(out + "/predict_results.json");
+        for (const auto& [name, value] : named_scores(totals.mean())) {
+            const double got = results.at("predict_" + name).get<double>();
+            QVERIFY2(std::fabs(got - value) < 1e-3, qPrintable(QString("%1: %2 vs %3").arg(name.c_str()).arg(got).arg(value)));
+            QVERIFY2(test::contains(r.out, "predict_" + name + " "), r.out.c_str());
+        }
+        QCOMPARE(results.at("predict_exact_match").get<double>(), 40.0);  // 2 of 5
+        QVERIFY(results.at("predict_bleu-4").get<double>() > 0 && results.at("predict_bleu-4").get<double>() < 100);
+        QVERIFY(results.at("predict_runtime").get<double>() > 0);
+        QVERIFY(results.at("predict_samples_per_second").get<double>() > 0);
+        QCOMPARE(results.at("predict_samples").get<int>(), 5);
+        QVERIFY(!results.contains("partial"));
+        const auto all = read_json_file(out + "/all_results.json");
+        QCOMPARE(all.at("predict_rouge-l").get<double>(), results.at("predict_rouge-l").get<double>());
+    }
+
+    // do_eval without do_train: eval_loss and perplexity of the eval set; with do_predict, both files.
+    void evalOnlyWritesEvalResults() {
+        const std::string out = test::scratch_dir() + "/eval-only";
+        auto r = test::run_cli({"train", write_config("eval-only",
+                                                      "do_train: false\ndo_eval: true\ndo_predict: true\n"
+                                                      "predict_with_generate: true\nfinetuning_type: full\n"
+                                                      "dataset: rote\nmax_new_tokens: 32\noutput_dir: " + out + "\n")});
+        QVERIFY2(r.code == 0, r.why().c_str());
+        const auto eval = read_json_file(out + "/eval_results.json");
+        const double loss = eval.at("eval_loss").get<double>();
+        QVERIFY2(std::isfinite(loss) && loss > 0, eval.dump().c_str());
+        QVERIFY(std::fabs(eval.at("perplexity").get<double>() - std::exp(loss)) < 1e-2 * std::exp(loss));
+        QCOMPARE(eval.at("eval_samples").get<int>(), static_cast<int>(kRecords.size()));
+        QVERIFY2(test::contains(r.out, "eval_loss"), r.out.c_str());
+        const auto all = read_json_file(out + "/all_results.json");
+        QCOMPARE(all.at("eval_loss").get<double>(), loss);  // kept when the predictions merge in
+        QCOMPARE(all.at("predict_exact_match").get<double>(), 40.0);
+        QVERIFY(!file_exists(out + "/train_results.json"));
+    }
+
+    // Trained, then predicted: the adapter the run wrote answers (a LoRA with a tiny learning rate: the
+    // rote answers survive one step).
+    void trainThenPredict() {
+        const std::string out = test::scratch_dir() + "/train-predict";
+        auto r = test::run_cli({"train", write_config("train-predict",
+                                                      "do_predict: true\npredict_with_generate: true\n"
+                                                      "dataset: rote\nfinetuning_type: lora\nlora_rank: 2\n"
+                                                      "max_steps: 1\nlearning_rate: 1.0e-9\nlogging_steps: 1\n"
+                                                      "per_device_train_batch_size: 1\ngradient_accumulation_steps: 1\n"
+                                                      "max_new_tokens: 32\noutput_dir: " + out + "\n")});
+        QVERIFY2(r.code == 0, r.why().c_str());
+        QVERIFY2(test::contains(r.out, "finished: 1 steps"), r.out.c_str());
+        QVERIFY(file_exists(out + "/adapter_model.safetensors"));
+        QVERIFY2(test::contains(r.err, "checkpoint " + out), r.err.c_str());  // the prediction loaded the new adapter
+        const auto lines = read_jsonl(out + "/generated_predictions.jsonl");
+        QCOMPARE(lines.size(), kRecords.size());
+        QCOMPARE(lines[0].at("predict").get<std::string>(), kRemembered);
+        const auto all = read_json_file(out + "/all_results.json");
+        QVERIFY(all.contains("train_loss"));
+        QVERIFY(all.contains("predict_bleu-4"));
+    }
+
+    void badInputIsNamed_data() {
+        QTest::addColumn<QString>("body");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("no label") << "do_train: false\ndo_predict: true\npredict_with_generate: true\neval_dataset: nolabel\n"
+                                  << "nolabel.json";
+        QTest::newRow("wrong stage") << "do_train: false\ndo_predict: true\npredict_with_generate: true\neval_dataset: text\n"
+                                     << "text";
+        QTest::newRow("without generate") << "do_train: false\ndo_predict: true\neval_dataset: rote\n"
+                                          << "predict_with_generate";
+        QTest::newRow("nothing to do") << "do_train: false\neval_dataset: rote\n" << "do_train";
+        QTest::newRow("no eval data") << "do_train: false\ndo_predict: true\npredict_with_generate: true\n"
+                                      << "eval_dataset";
+        QTest::newRow("unknown dataset") << "do_train: false\ndo_predict: true\npredict_with_generate: true\neval_dataset: nope\n"
+                                         << "nope";
+        QTest::newRow("bad top_p") << "do_train: false\ndo_predict: true\npredict_with_generate: true\neval_dataset: rote\ntop_p: 2\n"
+                                   << "top_p";
+    }
+    void badInputIsNamed() {
+        QFETCH(QString, body);
+        QFETCH(QString, expected);
+        const std::string out = test::scratch_dir() + "/predict-bad";
+        auto r = test::run_cli({"train", write_config("predict-bad", body.toStdString() + "output_dir: " + out + "\n")});
+        QVERIFY2(r.code == 1, r.why().c_str());
+        QVERIFY2(test::contains(r.err, expected.toStdString()), r.err.c_str());
+        QVERIFY2(!test::contains(r.err, "terminate"), r.err.c_str());
+    }
+};
+
+LATHE_TEST(TestCliPredict)
+#include "test_cli_predict.moc"
