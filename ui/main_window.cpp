@@ -5,6 +5,8 @@
 #include "core/train/train_config.h"
 #include "ui/chat_controller.h"
 #include "ui/chat_tab.h"
+#include "ui/evaluate_controller.h"
+#include "ui/evaluate_tab.h"
 #include "ui/export_controller.h"
 #include "ui/export_tab.h"
 #include "ui/language.h"
@@ -12,7 +14,6 @@
 #include "ui/studio_paths.h"
 #include "ui/train_controller.h"
 #include "ui/train_tab.h"
-#include "widgets/placeholder_page.h"
 
 #include <QAction>
 #include <QApplication>
@@ -37,13 +38,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     trainController_ = new TrainController(this);
     chatController_ = new ChatController(this);
     exportController_ = new ExportController(this);
+    evaluateController_ = new EvaluateController(this);
     bar_ = new ModelBar(this);
     bar_->setSavesRoot(saves_root());
     tabs_ = new QTabWidget(this);
     train_ = new TrainTab(bar_, trainController_, tabs_);
     train_->setSavesRoot(saves_root());
     chat_ = new ChatTab(bar_, chatController_, tabs_);
-    evaluate_ = new widgets::PlaceholderPage(QString(), QString(), tabs_);
+    evaluate_ = new EvaluateTab(bar_, evaluateController_, tabs_);
+    evaluate_->setSavesRoot(saves_root());
     export_ = new ExportTab(bar_, exportController_, tabs_);
     export_->setSavesRoot(saves_root());
     tabs_->addTab(train_, QString());
@@ -78,6 +81,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         if (closeWhenStopped_) QTimer::singleShot(0, this, &QWidget::close);
     });
     connect(exportController_, &ExportController::finished, this, [this] {
+        if (closeWhenStopped_) QTimer::singleShot(0, this, &QWidget::close);
+    });
+    connect(evaluateController_, &EvaluateController::finished, this, [this] {
         if (closeWhenStopped_) QTimer::singleShot(0, this, &QWidget::close);
     });
     restoreSettings();
@@ -118,10 +124,6 @@ void MainWindow::retranslate() {
     tabs_->setTabText(1, tr("Evaluate && Predict"));
     tabs_->setTabText(2, tr("Chat"));
     tabs_->setTabText(3, tr("Export"));
-    evaluate_->setTexts(tr("Evaluate & Predict — coming soon"),
-                        tr("Evaluation and batch prediction are not part of this build yet. Until they are, the "
-                           "evaluation loss of a run is in its loss plot (set Validation size or Evaluation "
-                           "datasets in Train), and Chat answers prompts one at a time."));
     fileMenu_->setTitle(tr("&File"));
     loadAction_->setText(tr("&Load training config…"));
     saveAction_->setText(tr("&Save training config…"));
@@ -162,6 +164,7 @@ void MainWindow::chooseSavesFolder() {
     set_saves_root(dir);
     bar_->setSavesRoot(dir);
     train_->setSavesRoot(dir);
+    evaluate_->setSavesRoot(dir);
     export_->setSavesRoot(dir);
 }
 
@@ -213,6 +216,21 @@ void MainWindow::closeEvent(QCloseEvent* e) {
         trainController_->abort();
         train_->abort();
         statusBar()->showMessage(tr("Stopping training, then closing…"));
+        e->ignore();
+        return;
+    }
+    if (evaluateController_->isRunning()) {
+        const bool stop = confirmStop_ ? confirmStop_() : QMessageBox::question(
+            this, tr("Predictions are running"),
+            tr("Stop the predictions and quit? The answers so far stay in generated_predictions.jsonl.")) ==
+                                                               QMessageBox::Yes;
+        if (!stop) {
+            e->ignore();
+            return;
+        }
+        closeWhenStopped_ = true;
+        evaluate_->abort();
+        statusBar()->showMessage(tr("Stopping the predictions, then closing…"));
         e->ignore();
         return;
     }

@@ -1,6 +1,6 @@
 // The studio's window: the model bar above the Train, Evaluate & Predict, Chat and Export tabs, a
 // status bar with the process's memory and the engine's device, menus, settings and a clean exit
-// while training or an export runs.
+// while training, a prediction or an export runs.
 #pragma once
 #include <QMainWindow>
 
@@ -13,16 +13,12 @@ class QTabWidget;
 class QTimer;
 
 namespace lathe {
-namespace widgets {
-class PlaceholderPage;
-}  // namespace widgets
-}  // namespace lathe
-
-namespace lathe {
 namespace ui {
 
 class ChatController;
 class ChatTab;
+class EvaluateController;
+class EvaluateTab;
 class ExportController;
 class ExportTab;
 class ModelBar;
@@ -39,15 +35,18 @@ public:
     ModelBar* modelBar() const { return bar_; }
     TrainTab* trainTab() const { return train_; }
     ChatTab* chatTab() const { return chat_; }
+    EvaluateTab* evaluateTab() const { return evaluate_; }
     ExportTab* exportTab() const { return export_; }
     TrainController* trainController() const { return trainController_; }
     ChatController* chatController() const { return chatController_; }
+    EvaluateController* evaluateController() const { return evaluateController_; }
     ExportController* exportController() const { return exportController_; }
     QString memoryText() const;
     QString deviceText() const;
 
     void setLanguage(const QString& code);
-    // Asked when the window closes during training or an export (default: a message box). Tests replace it.
+    // Asked when the window closes during training, a prediction or an export (default: a message box).
+    // Tests replace it.
     void setConfirmStop(std::function<bool()> confirm) { confirmStop_ = std::move(confirm); }
 
 protected:
@@ -67,10 +66,11 @@ private:
     TrainController* trainController_;
     ChatController* chatController_;
     ExportController* exportController_;
+    EvaluateController* evaluateController_;
     TrainTab* train_;
     ChatTab* chat_;
     ExportTab* export_;
-    widgets::PlaceholderPage* evaluate_;
+    EvaluateTab* evaluate_;
     QLabel *memoryLabel_, *deviceLabel_;
     QTimer* statusTimer_;
     QMenu *fileMenu_, *helpMenu_;

@@ -4,6 +4,9 @@
 #include "ui/chat_controller.h"
 #include "ui/chat_tab.h"
 #include "ui/dataset_preview_dialog.h"
+#include "ui/evaluate_controller.h"
+#include "ui/evaluate_form.h"
+#include "ui/evaluate_tab.h"
 #include "ui/export_controller.h"
 #include "ui/export_form.h"
 #include "ui/export_tab.h"
@@ -17,9 +20,13 @@
 #include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QLineEdit>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTabWidget>
+#include <QTableView>
 
 #include <cstdio>
 
@@ -74,6 +81,32 @@ void exportOnce(MainWindow& w) {
     if (!tab->noticeText().isEmpty()) std::fprintf(stderr, "export: %s\n", qPrintable(tab->noticeText()));
 }
 
+// The Evaluate tab after a real A/B run: the model bar's run against its base model on a few records of
+// the bundled English demo set, worst first, with the worst row open in the detail pane.
+void evaluateOnce(MainWindow& w, const QString& datasetDir) {
+    EvaluateTab* tab = w.evaluateTab();
+    EvaluateForm* form = tab->form();
+    form->datasetDirEdit()->setText(datasetDir);
+    QListWidget* list = form->datasetList();
+    for (int i = 0; i < list->count(); ++i)
+        list->item(i)->setCheckState(list->item(i)->data(Qt::UserRole).toString() == "alpaca_en_demo" ? Qt::Checked
+                                                                                                       : Qt::Unchecked);
+    form->maxSamplesBox()->setValue(12);
+    form->batchSizeBox()->setValue(4);
+    form->maxNewTokensBox()->setValue(48);
+    form->compareCombo()->setCurrentIndex(form->compareCombo()->findData(w.modelBar()->checkpoint().isEmpty() ? "" : "base"));
+    const QStringList problems = tab->validateNow();
+    if (!problems.isEmpty()) {
+        std::fprintf(stderr, "evaluate: %s\n", qPrintable(problems.join(" | ")));
+        return;
+    }
+    tab->start();
+    waitFor([&] { return !w.evaluateController()->isRunning(); }, 600000);
+    if (!tab->noticeText().isEmpty()) std::fprintf(stderr, "evaluate: %s\n", qPrintable(tab->noticeText()));
+    tab->worstFirstBox()->setChecked(true);
+    tab->predictionsView()->selectRow(0);
+}
+
 }  // namespace
 
 int run_screenshot_tour(const TourOptions& o) {
@@ -98,6 +131,7 @@ int run_screenshot_tour(const TourOptions& o) {
             std::fprintf(stderr, "chat: %s\n", qPrintable(w.chatTab()->statusText()));
     }
     if (!o.model.isEmpty()) exportOnce(w);
+    if (!o.model.isEmpty()) evaluateOnce(w, QString::fromStdString(w.trainTab()->currentConfig().dataset_dir));
     int failures = 0;
     const char* names[] = {"train", "evaluate", "chat", "export"};
     for (const QString lang : {"en", "ko"}) {

@@ -1,9 +1,8 @@
 #include "ui/train_form.h"
 
-#include "core/data/dataset_registry.h"
-#include "core/data/dataset_stage.h"
 #include "core/train/train_config.h"
 #include "core/util/error.h"
+#include "ui/dataset_checklist.h"
 #include "widgets/collapsible_section.h"
 #include "widgets/icons.h"
 
@@ -144,25 +143,14 @@ QWidget* TrainForm::makeEditor(const FieldSpec& spec) {
             auto* cell = new QWidget(this);
             auto* col = new QVBoxLayout(cell);
             col->setContentsMargins(0, 0, 0, 0);
-            datasetList_ = new QListWidget(cell);
-            datasetList_->setMaximumHeight(120);
-            datasetNote_ = new QLabel(cell);
-            datasetNote_->setWordWrap(true);
-            datasetNote_->setStyleSheet("color:#777;");
+            datasets_ = new DatasetChecklist(cell);
             previewButton_ = new QPushButton(cell);
             previewButton_->setIcon(widgets::icon(widgets::IconKind::Preview));
             previewButton_->setObjectName("previewDataset");
-            col->addWidget(datasetList_);
-            col->addWidget(datasetNote_);
+            col->addWidget(datasets_);
             col->addWidget(previewButton_, 0, Qt::AlignLeft);
             connect(previewButton_, &QPushButton::clicked, this, &TrainForm::previewRequested);
-            connect(datasetList_, &QListWidget::itemChanged, this, [this, notify](QListWidgetItem* item) {
-                if (updating_) return;
-                const QString name = item->data(Qt::UserRole).toString();
-                datasetOrder_.removeAll(name);
-                if (item->checkState() == Qt::Checked) datasetOrder_.push_back(name);
-                notify();
-            });
+            connect(datasets_, &DatasetChecklist::changed, this, notify);
             return cell;
         }
     }
@@ -201,7 +189,7 @@ QWidget* TrainForm::editor(const QString& key) const {
     auto it = fields_.find(key);
     if (it == fields_.end()) return nullptr;
     if (it->spec->kind == FieldKind::Dir) return it->editor->findChild<QLineEdit*>("edit");
-    if (it->spec->kind == FieldKind::Datasets) return datasetList_;
+    if (it->spec->kind == FieldKind::Datasets) return datasets_->list();
     return it->editor;
 }
 
@@ -217,7 +205,7 @@ QString TrainForm::value(const QString& key) const {
         case FieldKind::Bool: return static_cast<QCheckBox*>(w)->isChecked() ? "true" : "false";
         case FieldKind::Choice: return static_cast<QComboBox*>(w)->currentData().toString();
         case FieldKind::EditableChoice: return static_cast<QComboBox*>(w)->currentText().trimmed();
-        case FieldKind::Datasets: return datasetOrder_.join(',');
+        case FieldKind::Datasets: return datasets_->selected().join(',');
     }
     return {};
 }
@@ -341,46 +329,17 @@ void TrainForm::updateGroupVisibility() {
 }
 
 void TrainForm::setDatasetSelection(const QStringList& names) {
-    datasetOrder_ = names;
-    const bool was = updating_;
-    updating_ = true;
-    refreshDatasets();
-    updating_ = was;
+    if (datasets_) datasets_->setSelected(names);
 }
 
 void TrainForm::refreshDatasets() {
-    if (!datasetList_) return;
-    const bool was = updating_;
-    updating_ = true;
-    datasetList_->clear();
-    datasetProblem_.clear();
-    QStringList listed;
-    const QString dir = value("dataset_dir");
-    try {
-        const DatasetRegistry reg = DatasetRegistry::load(dir.toStdString());
-        const Stage stage = parse_stage(value("stage").toStdString());
-        for (const auto& n : reg.names_for_stage(stage)) listed << QString::fromStdString(n);
-    } catch (const std::exception& e) {
-        datasetProblem_ = QString::fromStdString(e.what());
-    }
-    // Ticked names the folder does not offer for this stage stay visible, so nothing is dropped silently.
-    QStringList all = listed;
-    for (const QString& n : datasetOrder_)
-        if (!all.contains(n)) all << n;
-    for (const QString& n : all) {
-        auto* item = new QListWidgetItem(listed.contains(n) ? n : tr("%1 (not available for this stage or folder)").arg(n),
-                                         datasetList_);
-        item->setData(Qt::UserRole, n);
-        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
-        item->setCheckState(datasetOrder_.contains(n) ? Qt::Checked : Qt::Unchecked);
-    }
-    if (datasetNote_) {
-        datasetNote_->setText(listed.isEmpty() && datasetProblem_.isEmpty()
-                                  ? tr("No dataset in this folder fits the stage.")
-                                  : datasetOrder_.isEmpty() ? QString() : tr("Order: %1").arg(datasetOrder_.join(", ")));
-    }
-    updating_ = was;
+    if (!datasets_) return;
+    datasets_->setSource(value("dataset_dir"), value("stage"));
 }
+
+QString TrainForm::datasetProblem() const { return datasets_ ? datasets_->problem() : QString(); }
+
+QListWidget* TrainForm::datasetList() const { return datasets_ ? datasets_->list() : nullptr; }
 
 }  // namespace ui
 }  // namespace lathe

@@ -25,6 +25,8 @@ class CollapsibleSection;
 namespace lathe {
 namespace ui {
 
+class DatasetChecklist;
+
 class TrainForm : public QWidget {
     Q_OBJECT
 public:
@@ -53,8 +55,8 @@ public:
     void setAvailableStages(const QStringList& stages);
     // Re-reads dataset_info.json of the dataset folder and lists the datasets that fit the stage.
     void refreshDatasets();
-    QString datasetProblem() const { return datasetProblem_; }
-    QListWidget* datasetList() const { return datasetList_; }
+    QString datasetProblem() const;
+    QListWidget* datasetList() const;
 
 signals:
     void changed(const QString& key);
@@ -78,12 +80,10 @@ private:
     QMap<QString, Field> fields_;
     QMap<FieldGroup, widgets::CollapsibleSection*> sections_;
     QMap<FieldGroup, QFormLayout*> forms_;
-    QListWidget* datasetList_ = nullptr;
+    DatasetChecklist* datasets_ = nullptr;
     QPushButton* previewButton_ = nullptr;
-    QLabel* datasetNote_ = nullptr;
-    QStringList datasetOrder_;  // ticked names in the order ticked
     QStringList availableStages_;
-    QString method_ = "lora", datasetProblem_;
+    QString method_ = "lora";
     int quantizationBit_ = 0;
     bool newModel_ = false;
     bool updating_ = false;

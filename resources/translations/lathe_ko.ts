@@ -201,6 +201,21 @@
     </message>
 </context>
 <context>
+    <name>lathe::ui::DatasetChecklist</name>
+    <message>
+        <source>Order: %1</source>
+        <translation>순서: %1</translation>
+    </message>
+    <message>
+        <source>%1 (not available for this stage or folder)</source>
+        <translation>%1 (이 단계나 폴더에서는 쓸 수 없음)</translation>
+    </message>
+    <message>
+        <source>No dataset in this folder fits the stage.</source>
+        <translation>이 폴더에는 이 단계에 맞는 데이터셋이 없습니다.</translation>
+    </message>
+</context>
+<context>
     <name>lathe::ui::DatasetPreviewDialog</name>
     <message>
         <source>Dataset preview</source>
@@ -251,6 +266,550 @@
     <message>
         <source>Record %1 of %2 · %3 · token counts appear once the new model&apos;s tokenizer exists (it is trained at Start)</source>
         <translation>레코드 %1/%2 · %3 · 토큰 수는 새 모델의 토크나이저가 생긴 뒤에 표시됩니다 (시작할 때 학습됨)</translation>
+    </message>
+</context>
+<context>
+    <name>lathe::ui::EvaluateForm</name>
+    <message>
+        <source>Model</source>
+        <translation>모델</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>데이터</translation>
+    </message>
+    <message>
+        <source>Dataset folder</source>
+        <translation>데이터셋 폴더</translation>
+    </message>
+    <message>
+        <source>The folder with dataset_info.json (dataset_dir)</source>
+        <translation>dataset_info.json이 있는 폴더 (dataset_dir)</translation>
+    </message>
+    <message>
+        <source>Datasets</source>
+        <translation>데이터셋</translation>
+    </message>
+    <message>
+        <source>Supervised (sft) datasets whose answers are the labels the predictions are scored against (eval_dataset); several are predicted one after the other</source>
+        <translation>지도 학습(sft) 데이터셋입니다. 그 답변이 예측을 채점하는 정답(레이블)이 됩니다 (eval_dataset). 여러 개를 고르면 차례로 예측합니다</translation>
+    </message>
+    <message>
+        <source>Max samples</source>
+        <translation>최대 샘플</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>전체</translation>
+    </message>
+    <message>
+        <source>The first this many records of each dataset (max_samples; 0 = all)</source>
+        <translation>데이터셋마다 앞에서부터 이만큼의 레코드 (max_samples, 0 = 전체)</translation>
+    </message>
+    <message>
+        <source>Generation</source>
+        <translation>생성</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>배치 크기</translation>
+    </message>
+    <message>
+        <source>Prompts answered together (per_device_eval_batch_size): larger is faster until memory runs out</source>
+        <translation>함께 답하는 프롬프트 수 (per_device_eval_batch_size). 메모리가 허락하는 한 클수록 빠릅니다</translation>
+    </message>
+    <message>
+        <source>Max new tokens</source>
+        <translation>최대 생성 토큰</translation>
+    </message>
+    <message>
+        <source>The longest answer, in tokens (max_new_tokens)</source>
+        <translation>가장 긴 답변의 토큰 수 (max_new_tokens)</translation>
+    </message>
+    <message>
+        <source>Sample (otherwise greedy)</source>
+        <translation>샘플링 (끄면 greedy)</translation>
+    </message>
+    <message>
+        <source>Draw each token at random with the settings below (do_sample). Off: always the most likely token, so that runs can be compared</source>
+        <translation>아래 설정으로 토큰을 무작위로 뽑습니다 (do_sample). 끄면 언제나 가장 가능성 높은 토큰을 골라 실행끼리 비교할 수 있습니다</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>온도</translation>
+    </message>
+    <message>
+        <source>Randomness of sampled answers (temperature)</source>
+        <translation>샘플링한 답변의 무작위성 (temperature)</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>Sample only from the most likely tokens that together reach this probability (top_p)</source>
+        <translation>확률의 합이 이 값에 이를 때까지 가능성 높은 토큰에서만 뽑습니다 (top_p)</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>Sample only from the k most likely tokens (top_k; 0 = off)</source>
+        <translation>가능성 높은 k개 토큰에서만 뽑습니다 (top_k, 0 = 끔)</translation>
+    </message>
+    <message>
+        <source>Compare (A/B)</source>
+        <translation>비교 (A/B)</translation>
+    </message>
+    <message>
+        <source>Compare with</source>
+        <translation>비교 대상</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <source>Base model (without the checkpoint)</source>
+        <translation>기본 모델 (체크포인트 없이)</translation>
+    </message>
+    <message>
+        <source>Another folder</source>
+        <translation>다른 폴더</translation>
+    </message>
+    <message>
+        <source>B answers the same prompts beside A, the model bar&apos;s model and checkpoint (lathe_compare)</source>
+        <translation>B가 A(모델 막대의 모델과 체크포인트) 옆에서 같은 프롬프트에 답합니다 (lathe_compare)</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>폴더</translation>
+    </message>
+    <message>
+        <source>an adapter or a fine-tuned model folder</source>
+        <translation>어댑터나 미세 조정한 모델 폴더</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>출력</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>출력 폴더</translation>
+    </message>
+    <message>
+        <source>Where generated_predictions.jsonl, predict_results.json and all_results.json are written (output_dir)</source>
+        <translation>generated_predictions.jsonl, predict_results.json, all_results.json을 쓰는 곳 (output_dir)</translation>
+    </message>
+    <message>
+        <source>By default each run gets a new folder: eval-&lt;date and time&gt; inside the checkpoint&apos;s run folder, or &lt;saves&gt;/&lt;model&gt;/eval/&lt;date and time&gt; without a checkpoint.</source>
+        <translation>기본값은 실행마다 새 폴더입니다. 체크포인트가 있으면 그 실행 폴더 안의 eval-&lt;날짜와 시각&gt;, 없으면 &lt;저장 폴더&gt;/&lt;모델&gt;/eval/&lt;날짜와 시각&gt;입니다.</translation>
+    </message>
+    <message>
+        <source>Choose the dataset folder</source>
+        <translation>데이터셋 폴더 선택</translation>
+    </message>
+    <message>
+        <source>Choose the model or adapter to compare with</source>
+        <translation>비교할 모델이나 어댑터 선택</translation>
+    </message>
+    <message>
+        <source>Choose the output folder</source>
+        <translation>출력 폴더 선택</translation>
+    </message>
+    <message>
+        <source>No model yet: choose a model folder in the model bar (or train the starter in Train).</source>
+        <translation>아직 모델이 없습니다. 모델 막대에서 모델 폴더를 고르세요 (또는 학습 탭에서 스타터를 학습하세요).</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>자동</translation>
+    </message>
+    <message>
+        <source>A: %1 (no checkpoint) · template %2</source>
+        <translation>A: %1 (체크포인트 없음) · 템플릿 %2</translation>
+    </message>
+    <message>
+        <source>A: %1 with %2 · template %3</source>
+        <translation>A: %1 + %2 · 템플릿 %3</translation>
+    </message>
+    <message>
+        <source>The model bar&apos;s model and checkpoint answer as A</source>
+        <translation>모델 막대의 모델과 체크포인트가 A로 답합니다</translation>
+    </message>
+    <message>
+        <source>Only A answers.</source>
+        <translation>A만 답합니다.</translation>
+    </message>
+    <message>
+        <source>B: the same model without the checkpoint, to see what fine-tuning changed.</source>
+        <translation>B: 체크포인트 없는 같은 모델. 미세 조정이 무엇을 바꿨는지 봅니다.</translation>
+    </message>
+    <message>
+        <source>B: the folder above (a LoRA adapter of this model, or a fine-tuned model).</source>
+        <translation>B: 위의 폴더 (이 모델의 LoRA 어댑터나 미세 조정한 모델).</translation>
+    </message>
+</context>
+<context>
+    <name>lathe::ui::EvaluateTab</name>
+    <message>
+        <source>Start</source>
+        <translation>시작</translation>
+    </message>
+    <message>
+        <source>Answer every prompt and score the answers (Ctrl+Return)</source>
+        <translation>모든 프롬프트에 답하고 답변을 채점합니다 (Ctrl+Return)</translation>
+    </message>
+    <message>
+        <source>Abort</source>
+        <translation>중단</translation>
+    </message>
+    <message>
+        <source>Open results…</source>
+        <translation>결과 열기…</translation>
+    </message>
+    <message>
+        <source>Show the predictions of an earlier run (generated_predictions.jsonl)</source>
+        <translation>이전 실행의 예측을 보여 줍니다 (generated_predictions.jsonl)</translation>
+    </message>
+    <message>
+        <source>Preview command</source>
+        <translation>명령 미리보기</translation>
+    </message>
+    <message>
+        <source>Show the lathe-cli command and YAML that run the same prediction</source>
+        <translation>같은 예측을 실행하는 lathe-cli 명령과 YAML을 보여 줍니다</translation>
+    </message>
+    <message>
+        <source>Save config…</source>
+        <translation>설정 저장…</translation>
+    </message>
+    <message>
+        <source>Save these settings as a YAML file (LLaMA-Factory&apos;s do_predict keys)</source>
+        <translation>이 설정을 YAML 파일로 저장합니다 (LLaMA-Factory의 do_predict 키)</translation>
+    </message>
+    <message>
+        <source>Load config…</source>
+        <translation>설정 불러오기…</translation>
+    </message>
+    <message>
+        <source>Load prediction settings from a YAML file</source>
+        <translation>YAML 파일에서 예측 설정을 불러옵니다</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Metrics&lt;/b&gt; (0–100, means over the samples)</source>
+        <translation>&lt;b&gt;지표&lt;/b&gt; (0–100, 샘플 평균)</translation>
+    </message>
+    <message>
+        <source>Worst first</source>
+        <translation>나쁜 것부터</translation>
+    </message>
+    <message>
+        <source>Sort by ROUGE-L, lowest first; in an A/B run by the difference A − B, where A loses most first</source>
+        <translation>ROUGE-L이 낮은 순으로 정렬합니다. A/B 실행에서는 A − B 차이로, A가 가장 크게 진 것부터 정렬합니다</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>CSV 내보내기…</translation>
+    </message>
+    <message>
+        <source>Save the table, in its current order, as CSV</source>
+        <translation>표를 지금 순서대로 CSV로 저장합니다</translation>
+    </message>
+    <message>
+        <source>Export JSONL…</source>
+        <translation>JSONL 내보내기…</translation>
+    </message>
+    <message>
+        <source>Save the table, in its current order, as JSON Lines</source>
+        <translation>표를 지금 순서대로 JSON Lines로 저장합니다</translation>
+    </message>
+    <message>
+        <source>Select a row to read its prompt, label and prediction in full.</source>
+        <translation>행을 고르면 프롬프트, 정답, 예측을 모두 읽을 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>준비됨</translation>
+    </message>
+    <message>
+        <source>BLEU-4</source>
+        <translation>BLEU-4</translation>
+    </message>
+    <message>
+        <source>ROUGE-1</source>
+        <translation>ROUGE-1</translation>
+    </message>
+    <message>
+        <source>ROUGE-2</source>
+        <translation>ROUGE-2</translation>
+    </message>
+    <message>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
+    </message>
+    <message>
+        <source>Exact match</source>
+        <translation>완전 일치</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>Samples</source>
+        <translation>샘플</translation>
+    </message>
+    <message>
+        <source>Samples/s</source>
+        <translation>샘플/초</translation>
+    </message>
+    <message>
+        <source>A</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <source>B</source>
+        <translation>B</translation>
+    </message>
+    <message>
+        <source>Δ (A − B)</source>
+        <translation>Δ (A − B)</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>값</translation>
+    </message>
+    <message>
+        <source>The model bar&apos;s model with its checkpoint</source>
+        <translation>모델 막대의 모델과 그 체크포인트</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;Predictions&lt;/b&gt; (%n rows)</source>
+        <translation>
+            <numerusform>&lt;b&gt;예측&lt;/b&gt; (%n행)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1을(를) 쓸 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>Loaded %1; these keys mean nothing to a prediction here and were left out: %2</source>
+        <translation>%1을(를) 불러왔습니다. 다음 키는 여기서 예측에 쓰이지 않아 빼 두었습니다: %2</translation>
+    </message>
+    <message>
+        <source>Choose a model folder in the model bar: predictions need a trained model (a new model from scratch has nothing to evaluate until the starter has run in Train).</source>
+        <translation>모델 막대에서 모델 폴더를 고르세요. 예측에는 학습된 모델이 필요합니다 (처음부터 만드는 새 모델은 학습 탭에서 스타터를 실행하기 전에는 평가할 것이 없습니다).</translation>
+    </message>
+    <message>
+        <source>Tick at least one dataset to predict on.</source>
+        <translation>예측할 데이터셋을 하나 이상 고르세요.</translation>
+    </message>
+    <message>
+        <source>Choose the folder to compare with, or set Compare with to None.</source>
+        <translation>비교할 폴더를 고르거나 비교 대상을 없음으로 하세요.</translation>
+    </message>
+    <message>
+        <source>Comparing with the base model needs a checkpoint in the model bar: without one, A and B are the same model.</source>
+        <translation>기본 모델과 비교하려면 모델 막대에 체크포인트가 있어야 합니다. 없으면 A와 B가 같은 모델입니다.</translation>
+    </message>
+    <message>
+        <source>Choose an output folder.</source>
+        <translation>출력 폴더를 고르세요.</translation>
+    </message>
+    <message>
+        <source>Fix the problems marked in red before starting.</source>
+        <translation>시작하기 전에 빨간색으로 표시된 문제를 고치세요.</translation>
+    </message>
+    <message>
+        <source>Preparing: reading the datasets and loading the model…</source>
+        <translation>준비 중: 데이터셋을 읽고 모델을 불러오는 중…</translation>
+    </message>
+    <message>
+        <source>output folder: %1</source>
+        <translation>출력 폴더: %1</translation>
+    </message>
+    <message>
+        <source>%1 samples to predict · elapsed %2</source>
+        <translation>예측할 샘플 %1개 · 경과 %2</translation>
+    </message>
+    <message>
+        <source>Sample %1 of %2 · elapsed %3 · remaining %4</source>
+        <translation>샘플 %1/%2 · 경과 %3 · 남은 시간 %4</translation>
+    </message>
+    <message>
+        <source>Predicted %1 samples in %2: BLEU-4 %3, ROUGE-L %4. Written to %5</source>
+        <translation>샘플 %1개를 %2 동안 예측했습니다: BLEU-4 %3, ROUGE-L %4. 저장 위치: %5</translation>
+    </message>
+    <message>
+        <source>Stopped after %1 of %2 samples; the predictions so far are in %3 (marked partial).</source>
+        <translation>샘플 %2개 중 %1개에서 멈췄습니다. 그때까지의 예측은 %3에 있습니다 (partial로 표시).</translation>
+    </message>
+    <message>
+        <source>Stopped before any sample was finished.</source>
+        <translation>끝난 샘플 없이 멈췄습니다.</translation>
+    </message>
+    <message>
+        <source>Prediction failed: %1</source>
+        <translation>예측 실패: %1</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>완료</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>멈춤</translation>
+    </message>
+    <message>
+        <source>BLEU-4 %1 · ROUGE-1 %2 · ROUGE-2 %3 · ROUGE-L %4 · exact match %5 · F1 %6</source>
+        <translation>BLEU-4 %1 · ROUGE-1 %2 · ROUGE-2 %3 · ROUGE-L %4 · 완전 일치 %5 · F1 %6</translation>
+    </message>
+    <message>
+        <source>(stopped at the token limit)</source>
+        <translation>(토큰 한도에서 멈춤)</translation>
+    </message>
+    <message>
+        <source>Sample %1 · %2</source>
+        <translation>샘플 %1 · %2</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>정답</translation>
+    </message>
+    <message>
+        <source>Prediction A</source>
+        <translation>예측 A</translation>
+    </message>
+    <message>
+        <source>Prediction</source>
+        <translation>예측</translation>
+    </message>
+    <message>
+        <source>Prediction B</source>
+        <translation>예측 B</translation>
+    </message>
+    <message>
+        <source>exported %1 rows to %2</source>
+        <translation>%1행을 %2(으)로 내보냄</translation>
+    </message>
+    <message>
+        <source>Showing %1</source>
+        <translation>%1 표시 중</translation>
+    </message>
+    <message>
+        <source>Opened %1 predictions from %2 (a stopped run: partial).</source>
+        <translation>%2에서 예측 %1개를 열었습니다 (멈춘 실행: partial).</translation>
+    </message>
+    <message>
+        <source>Opened %1 predictions from %2.</source>
+        <translation>%2에서 예측 %1개를 열었습니다.</translation>
+    </message>
+    <message>
+        <source>Command preview</source>
+        <translation>명령 미리보기</translation>
+    </message>
+    <message>
+        <source>Save these settings as predict.yaml (Save config…), then run:</source>
+        <translation>이 설정을 predict.yaml로 저장(설정 저장…)한 뒤 다음을 실행합니다:</translation>
+    </message>
+    <message>
+        <source>The settings as saved in %1 (save again after changes), run with:</source>
+        <translation>%1에 저장된 설정(바꾼 뒤에는 다시 저장)을 다음으로 실행합니다:</translation>
+    </message>
+    <message>
+        <source>Copy command and YAML</source>
+        <translation>명령과 YAML 복사</translation>
+    </message>
+    <message>
+        <source>Save YAML…</source>
+        <translation>YAML 저장…</translation>
+    </message>
+    <message>
+        <source>Save prediction config</source>
+        <translation>예측 설정 저장</translation>
+    </message>
+    <message>
+        <source>YAML files (*.yaml *.yml)</source>
+        <translation>YAML 파일 (*.yaml *.yml)</translation>
+    </message>
+    <message>
+        <source>Save config</source>
+        <translation>설정 저장</translation>
+    </message>
+    <message>
+        <source>Load prediction config</source>
+        <translation>예측 설정 불러오기</translation>
+    </message>
+    <message>
+        <source>Load config</source>
+        <translation>설정 불러오기</translation>
+    </message>
+    <message>
+        <source>Open predictions</source>
+        <translation>예측 열기</translation>
+    </message>
+    <message>
+        <source>Predictions (generated_predictions.jsonl *.jsonl)</source>
+        <translation>예측 (generated_predictions.jsonl *.jsonl)</translation>
+    </message>
+    <message>
+        <source>Open results</source>
+        <translation>결과 열기</translation>
+    </message>
+    <message>
+        <source>Export predictions as CSV</source>
+        <translation>예측을 CSV로 내보내기</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 파일 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>CSV 내보내기</translation>
+    </message>
+    <message>
+        <source>Export predictions as JSON Lines</source>
+        <translation>예측을 JSON Lines로 내보내기</translation>
+    </message>
+    <message>
+        <source>JSON Lines files (*.jsonl)</source>
+        <translation>JSON Lines 파일 (*.jsonl)</translation>
+    </message>
+    <message>
+        <source>Export JSONL</source>
+        <translation>JSONL 내보내기</translation>
+    </message>
+    <message>
+        <source>Samples answered per second over the whole run; in an A/B run both models answer each sample</source>
+        <translation>실행 전체에서 초당 답한 샘플 수. A/B 실행에서는 두 모델이 샘플마다 답합니다</translation>
+    </message>
+    <message>
+        <source>Share of answers equal to the label after SQuAD&apos;s normalisation</source>
+        <translation>SQuAD 방식으로 정규화했을 때 정답과 같은 답변의 비율</translation>
+    </message>
+    <message>
+        <source>Word overlap of answer and label (SQuAD&apos;s token F1)</source>
+        <translation>답변과 정답의 단어 겹침 (SQuAD의 토큰 F1)</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>질문</translation>
+    </message>
+    <message>
+        <source>Prompt, as the model read it</source>
+        <translation>모델이 읽은 그대로의 프롬프트</translation>
+    </message>
+    <message>
+        <source>Stop now: the batch being answered is dropped, the finished ones are kept (Esc)</source>
+        <translation>지금 멈춥니다. 답하던 배치는 버리고 끝난 배치는 남깁니다 (Esc)</translation>
+    </message>
+    <message>
+        <source>Stopping: the batch being answered is dropped…</source>
+        <translation>멈추는 중: 답하던 배치는 버립니다…</translation>
     </message>
 </context>
 <context>
@@ -650,14 +1209,6 @@
         <translation>내보내기</translation>
     </message>
     <message>
-        <source>Evaluate &amp; Predict — coming soon</source>
-        <translation>평가 및 예측 — 준비 중</translation>
-    </message>
-    <message>
-        <source>Evaluation and batch prediction are not part of this build yet. Until they are, the evaluation loss of a run is in its loss plot (set Validation size or Evaluation datasets in Train), and Chat answers prompts one at a time.</source>
-        <translation>평가와 일괄 예측은 아직 이 빌드에 없습니다. 그때까지는 학습 탭에서 검증 크기나 평가 데이터셋을 정하면 실행의 평가 손실이 손실 그래프에 나오고, 대화 탭에서 프롬프트를 하나씩 물어볼 수 있습니다.</translation>
-    </message>
-    <message>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
@@ -732,6 +1283,18 @@
     <message>
         <source>Cancelling the export, then closing…</source>
         <translation>내보내기를 취소하는 중, 그다음 닫습니다…</translation>
+    </message>
+    <message>
+        <source>Predictions are running</source>
+        <translation>예측이 진행 중입니다</translation>
+    </message>
+    <message>
+        <source>Stop the predictions and quit? The answers so far stay in generated_predictions.jsonl.</source>
+        <translation>예측을 멈추고 끝낼까요? 그때까지의 답변은 generated_predictions.jsonl에 남습니다.</translation>
+    </message>
+    <message>
+        <source>Stopping the predictions, then closing…</source>
+        <translation>예측을 멈추는 중, 그다음 닫습니다…</translation>
     </message>
 </context>
 <context>
@@ -857,6 +1420,138 @@
     <message>
         <source>%1 · %2 parameters · %3 layers · chat needs ≈ %4</source>
         <translation>%1 · 파라미터 %2개 · %3층 · 대화에 ≈ %4 필요</translation>
+    </message>
+</context>
+<context>
+    <name>lathe::ui::PredictYaml</name>
+    <message>
+        <source>%1: %2: expected %3, got &apos;%4&apos;</source>
+        <translation>%1: %2: %3이(가) 와야 하는데 &apos;%4&apos;입니다</translation>
+    </message>
+    <message>
+        <source>a whole number above 0</source>
+        <translation>0보다 큰 정수</translation>
+    </message>
+    <message>
+        <source>a whole number</source>
+        <translation>정수</translation>
+    </message>
+    <message>
+        <source>a number</source>
+        <translation>숫자</translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation>true나 false</translation>
+    </message>
+    <message>
+        <source>%1: stage: predictions are made on sft data, got &apos;%2&apos;</source>
+        <translation>%1: stage: 예측은 sft 데이터로 합니다. 값이 &apos;%2&apos;입니다</translation>
+    </message>
+    <message>
+        <source>%1: a training config, not a prediction config (that needs do_predict: true and do_train: false)</source>
+        <translation>%1: 예측 설정이 아니라 학습 설정입니다 (예측 설정에는 do_predict: true와 do_train: false가 있어야 합니다)</translation>
+    </message>
+    <message>
+        <source>%1: predict_with_generate: Lathe predicts by generating answers; set it to true</source>
+        <translation>%1: predict_with_generate: Lathe는 답변을 생성해서 예측합니다. true로 하세요</translation>
+    </message>
+</context>
+<context>
+    <name>lathe::ui::PredictionTable</name>
+    <message>
+        <source>(stopped at the token limit)</source>
+        <translation>(토큰 한도에서 멈춤)</translation>
+    </message>
+    <message>
+        <source>BLEU-4 %1 · ROUGE-1 %2 · ROUGE-2 %3 · ROUGE-L %4 · exact match %5 · F1 %6</source>
+        <translation>BLEU-4 %1 · ROUGE-1 %2 · ROUGE-2 %3 · ROUGE-L %4 · 완전 일치 %5 · F1 %6</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>프롬프트</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>정답</translation>
+    </message>
+    <message>
+        <source>Prediction A</source>
+        <translation>예측 A</translation>
+    </message>
+    <message>
+        <source>Prediction</source>
+        <translation>예측</translation>
+    </message>
+    <message>
+        <source>BLEU-4</source>
+        <translation>BLEU-4</translation>
+    </message>
+    <message>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
+    </message>
+    <message>
+        <source>Prediction B</source>
+        <translation>예측 B</translation>
+    </message>
+    <message>
+        <source>The expected answer from the dataset</source>
+        <translation>데이터셋의 기대 답변</translation>
+    </message>
+    <message>
+        <source>The answer of A: the model with the checkpoint</source>
+        <translation>A의 답변: 체크포인트를 얹은 모델</translation>
+    </message>
+    <message>
+        <source>The model&apos;s answer</source>
+        <translation>모델의 답변</translation>
+    </message>
+    <message>
+        <source>The answer of B, the comparison</source>
+        <translation>비교 대상 B의 답변</translation>
+    </message>
+    <message>
+        <source>ROUGE-L of A minus ROUGE-L of B: below 0 where A does worse than B</source>
+        <translation>A의 ROUGE-L에서 B의 ROUGE-L을 뺀 값. 0보다 작으면 A가 B보다 나쁩니다</translation>
+    </message>
+    <message>
+        <source>BLEU-4
+A</source>
+        <translation>BLEU-4
+A</translation>
+    </message>
+    <message>
+        <source>ROUGE-L
+A</source>
+        <translation>ROUGE-L
+A</translation>
+    </message>
+    <message>
+        <source>BLEU-4
+B</source>
+        <translation>BLEU-4
+B</translation>
+    </message>
+    <message>
+        <source>ROUGE-L
+B</source>
+        <translation>ROUGE-L
+B</translation>
+    </message>
+    <message>
+        <source>Δ
+ROUGE-L</source>
+        <translation>Δ
+ROUGE-L</translation>
+    </message>
+    <message>
+        <source>The prompt&apos;s last message; the whole prompt, as the model read it, is in the tooltip and below the table</source>
+        <translation>프롬프트의 마지막 메시지. 모델이 읽은 프롬프트 전체는 툴팁과 표 아래에 있습니다</translation>
     </message>
 </context>
 <context>
@@ -1226,8 +1921,8 @@
         <translation>학습</translation>
     </message>
     <message>
-        <source>Run training (LLaMA-Factory&apos;s do_train); off only checks and prepares the run.</source>
-        <translation>학습을 실행합니다 (LLaMA-Factory의 do_train). 끄면 점검과 준비만 합니다.</translation>
+        <source>Run training (LLaMA-Factory&apos;s do_train); off, the run only evaluates or predicts (do_eval, do_predict).</source>
+        <translation>학습을 실행합니다 (LLaMA-Factory의 do_train). 끄면 평가나 예측만 합니다 (do_eval, do_predict).</translation>
     </message>
     <message>
         <source>LoRA rank</source>
@@ -1476,18 +2171,6 @@
     <message>
         <source>Not available in this build yet</source>
         <translation>이 빌드에서는 아직 쓸 수 없습니다</translation>
-    </message>
-    <message>
-        <source>%1 (not available for this stage or folder)</source>
-        <translation>%1 (이 단계나 폴더에서는 쓸 수 없음)</translation>
-    </message>
-    <message>
-        <source>No dataset in this folder fits the stage.</source>
-        <translation>이 폴더에는 이 단계에 맞는 데이터셋이 없습니다.</translation>
-    </message>
-    <message>
-        <source>Order: %1</source>
-        <translation>순서: %1</translation>
     </message>
     <message>
         <source>Compute matrix products in bfloat16 and hold frozen weights in it: auto does where the processor (AVX512-BF16, AMX) or GPU (compute capability 8.0+) has bf16, which the model bar shows; on elsewhere is emulated and slow.</source>

@@ -1,0 +1,65 @@
+// Runs predictions (core/eval/predict.h) on a worker thread that owns the engine call, and reports to the
+// UI thread through queued signals, as TrainController does: a queued start, an atomic abort, progress
+// batched to at most one signal every 100 ms. Finished rows arrive once per batch, in order.
+#pragma once
+#include "core/eval/predict.h"
+
+#include <QObject>
+#include <QString>
+#include <QThread>
+#include <QVector>
+
+#include <atomic>
+
+namespace lathe {
+namespace ui {
+
+class EvaluateWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit EvaluateWorker(std::atomic<bool>* cancel) : cancel_(cancel) {}
+    // Runs on the worker thread (invoked through a queued call).
+    void run(const lathe::PredictConfig& config);
+
+signals:
+    void message(const QString& level, const QString& text);
+    void rows(const QVector<lathe::PredictRow>& rows);
+    void progress(qint64 done, qint64 total, double elapsedSeconds, double remainingSeconds);
+    void finished(const lathe::PredictSummary& summary);
+
+private:
+    std::atomic<bool>* cancel_;
+};
+
+class EvaluateController : public QObject {
+    Q_OBJECT
+public:
+    explicit EvaluateController(QObject* parent = nullptr);
+    ~EvaluateController() override;  // aborts a running prediction and waits for it
+
+    bool isRunning() const { return running_; }
+    void start(const lathe::PredictConfig& config);
+    // Asks the run to stop at the next token; finished() follows with Aborted and the finished batches' rows
+    // (the batch being answered is not scored).
+    void abort();
+    bool abortRequested() const { return cancel_.load(); }
+
+signals:
+    void started();
+    void message(const QString& level, const QString& text);
+    void rows(const QVector<lathe::PredictRow>& rows);
+    void progress(qint64 done, qint64 total, double elapsedSeconds, double remainingSeconds);
+    void finished(const lathe::PredictSummary& summary);
+
+private:
+    QThread thread_;
+    EvaluateWorker* worker_;
+    std::atomic<bool> cancel_{false};
+    bool running_ = false;
+};
+
+}  // namespace ui
+}  // namespace lathe
+
+Q_DECLARE_METATYPE(lathe::PredictRow)
+Q_DECLARE_METATYPE(lathe::PredictSummary)

@@ -1,0 +1,825 @@
+#include "ui/evaluate_tab.h"
+
+#include "core/train/run_dir.h"
+#include "core/util/fs.h"
+#include "ui/evaluate_form.h"
+#include "ui/model_bar.h"
+#include "ui/prediction_export.h"
+#include "ui/prediction_table.h"
+#include "ui/predict_yaml.h"
+#include "ui/studio_paths.h"
+#include "widgets/icons.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QShortcut>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStyle>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTextBrowser>
+#include <QTime>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace lathe {
+namespace ui {
+
+namespace {
+
+const char* kRed = "#c0392b";
+const char* kGreen = "#1e7e34";
+const char* kAmber = "#9a6700";
+constexpr int kMaxLogLines = 200;
+
+QString hms(double seconds) { return QString::fromStdString(format_hms(seconds)); }
+
+QString shellQuote(const QString& s) {
+    if (!s.isEmpty() && !s.contains(QRegularExpression("[^A-Za-z0-9_./:=@%+-]"))) return s;
+    QString q = s;
+    q.replace("'", "'\\''");
+    return "'" + q + "'";
+}
+
+enum MetricRow { RowBleu, RowRouge1, RowRouge2, RowRougeL, RowExact, RowF1, RowSamples, RowPerSecond, MetricRows };
+
+std::vector<double> scoreList(const SampleScores& s) { return {s.bleu4, s.rouge1, s.rouge2, s.rougeL, s.exact_match, s.f1}; }
+
+}  // namespace
+
+EvaluateTab::EvaluateTab(ModelBar* modelBar, EvaluateController* controller, QWidget* parent)
+    : QWidget(parent), bar_(modelBar), controller_(controller) {
+    savesRoot_ = saves_root();
+    form_ = new EvaluateForm(bar_, this);
+    settingsScroll_ = new QScrollArea(this);
+    settingsScroll_->setWidgetResizable(true);
+    settingsScroll_->setWidget(form_);
+    settingsScroll_->setFrameShape(QFrame::NoFrame);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(settingsScroll_);
+    split->addWidget(buildResults());
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 5);
+    split->setSizes({400, 900});
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(split);
+
+    checkTimer_ = new QTimer(this);
+    checkTimer_->setSingleShot(true);
+    checkTimer_->setInterval(250);
+    connectSignals();
+    updateColumns();
+    clearMetrics(false);
+    retranslate();
+    updateButtons();
+    scheduleCheck();
+}
+
+QWidget* EvaluateTab::buildResults() {
+    auto* right = new QWidget(this);
+    startButton_ = new QPushButton(widgets::icon(widgets::IconKind::Start), QString(), right);
+    startButton_->setObjectName("evalStart");
+    abortButton_ = new QPushButton(widgets::icon(widgets::IconKind::Stop), QString(), right);
+    abortButton_->setObjectName("evalAbort");
+    openButton_ = new QPushButton(widgets::icon(widgets::IconKind::Open), QString(), right);
+    commandButton_ = new QPushButton(widgets::icon(widgets::IconKind::Preview), QString(), right);
+    saveButton_ = new QPushButton(widgets::icon(widgets::IconKind::Save), QString(), right);
+    loadButton_ = new QPushButton(widgets::icon(widgets::IconKind::Open), QString(), right);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(startButton_);
+    buttons->addWidget(abortButton_);
+    buttons->addStretch(1);
+    buttons->addWidget(openButton_);
+    buttons->addWidget(commandButton_);
+    buttons->addWidget(saveButton_);
+    buttons->addWidget(loadButton_);
+
+    generalProblems_ = new QLabel(right);
+    generalProblems_->setWordWrap(true);
+    generalProblems_->setStyleSheet(QStringLiteral("color:%1;").arg(kRed));
+    generalProblems_->setVisible(false);
+    generalProblems_->setObjectName("evalProblems");
+    generalProblems_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    progress_ = new QProgressBar(right);
+    progress_->setRange(0, 1);
+    progress_->setValue(0);
+    progress_->setFormat(QString());
+    statusLabel_ = new QLabel(right);
+    statusLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    logLine_ = new QLabel(right);
+    logLine_->setObjectName("evalLog");
+    logLine_->setTextFormat(Qt::PlainText);
+    logLine_->setStyleSheet("color:#555;");
+    // Long engine messages (paths) are cut rather than widening the window; the tooltip has the history.
+    logLine_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    notice_ = new QLabel(right);
+    notice_->setWordWrap(true);
+    notice_->setVisible(false);
+    notice_->setObjectName("evalNotice");
+    notice_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* runCol = new QVBoxLayout;
+    runCol->addWidget(generalProblems_);
+    runCol->addWidget(progress_);
+    runCol->addWidget(statusLabel_);
+    runCol->addWidget(logLine_);
+    runCol->addWidget(notice_);
+    runCol->addStretch(1);
+
+    metricsTitle_ = new QLabel(right);
+    metrics_ = new QTableWidget(MetricRows, 1, right);
+    metrics_->setObjectName("evalMetrics");
+    metrics_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    metrics_->setSelectionMode(QAbstractItemView::NoSelection);
+    metrics_->setFocusPolicy(Qt::NoFocus);
+    metrics_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    metrics_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    metrics_->verticalHeader()->setDefaultSectionSize(metrics_->fontMetrics().height() + 8);
+    metrics_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    metrics_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    metrics_->setMinimumWidth(340);
+    metrics_->setMaximumWidth(420);
+    // Tall enough for every row: the table never scrolls.
+    metrics_->setFixedHeight(metrics_->horizontalHeader()->sizeHint().height() +
+                             MetricRows * metrics_->verticalHeader()->defaultSectionSize() + 2 * metrics_->frameWidth() + 2);
+    auto* metricsCol = new QVBoxLayout;
+    metricsCol->addWidget(metricsTitle_);
+    metricsCol->addWidget(metrics_);
+    auto* top = new QHBoxLayout;
+    top->addLayout(runCol, 1);
+    top->addLayout(metricsCol);
+
+    predictionsTitle_ = new QLabel(right);
+    worstFirst_ = new QCheckBox(right);
+    worstFirst_->setObjectName("evalWorstFirst");
+    csvButton_ = new QPushButton(widgets::icon(widgets::IconKind::Export), QString(), right);
+    csvButton_->setObjectName("evalExportCsv");
+    jsonlButton_ = new QPushButton(widgets::icon(widgets::IconKind::Export), QString(), right);
+    jsonlButton_->setObjectName("evalExportJsonl");
+    auto* tableBar = new QHBoxLayout;
+    tableBar->addWidget(predictionsTitle_);
+    tableBar->addStretch(1);
+    tableBar->addWidget(worstFirst_);
+    tableBar->addWidget(csvButton_);
+    tableBar->addWidget(jsonlButton_);
+
+    table_ = new PredictionTable(this);
+    sorted_ = new QSortFilterProxyModel(this);
+    sorted_->setSourceModel(table_);
+    sorted_->setSortRole(PredictionTable::SortRole);
+    view_ = new QTableView(right);
+    view_->setObjectName("evalPredictions");
+    view_->setModel(sorted_);
+    view_->setSortingEnabled(true);
+    view_->sortByColumn(PredictionTable::Index, Qt::AscendingOrder);
+    view_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view_->setSelectionMode(QAbstractItemView::SingleSelection);
+    view_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    view_->setWordWrap(false);
+    view_->setAlternatingRowColors(true);
+    view_->verticalHeader()->setVisible(false);
+    view_->verticalHeader()->setDefaultSectionSize(view_->fontMetrics().height() + 8);
+    view_->horizontalHeader()->setMinimumSectionSize(48);
+    detail_ = new QTextBrowser(right);
+    detail_->setObjectName("evalDetail");
+    detail_->setOpenLinks(false);
+    auto* tableBox = new QWidget(right);
+    auto* tl = new QVBoxLayout(tableBox);
+    tl->setContentsMargins(0, 0, 0, 0);
+    tl->addLayout(tableBar);
+    tl->addWidget(view_, 1);
+    auto* tableSplit = new QSplitter(Qt::Vertical, right);
+    tableSplit->addWidget(tableBox);
+    tableSplit->addWidget(detail_);
+    tableSplit->setStretchFactor(0, 3);
+    tableSplit->setStretchFactor(1, 1);
+    tableSplit->setChildrenCollapsible(false);
+
+    auto* rl = new QVBoxLayout(right);
+    rl->setContentsMargins(0, 0, 0, 0);
+    rl->addLayout(buttons);
+    rl->addLayout(top);
+    rl->addWidget(tableSplit, 1);
+    return right;
+}
+
+void EvaluateTab::connectSignals() {
+    connect(checkTimer_, &QTimer::timeout, this, &EvaluateTab::checkAsync);
+    connect(startButton_, &QPushButton::clicked, this, &EvaluateTab::start);
+    connect(abortButton_, &QPushButton::clicked, this, &EvaluateTab::abort);
+    connect(openButton_, &QPushButton::clicked, this, &EvaluateTab::openResultsDialog);
+    connect(commandButton_, &QPushButton::clicked, this, &EvaluateTab::previewCommand);
+    connect(saveButton_, &QPushButton::clicked, this, &EvaluateTab::saveConfigDialog);
+    connect(loadButton_, &QPushButton::clicked, this, &EvaluateTab::loadConfigDialog);
+    connect(csvButton_, &QPushButton::clicked, this, &EvaluateTab::exportCsvDialog);
+    connect(jsonlButton_, &QPushButton::clicked, this, &EvaluateTab::exportJsonlDialog);
+    connect(form_, &EvaluateForm::changed, this, &EvaluateTab::scheduleCheck);
+
+    connect(controller_, &EvaluateController::message, this, [this](const QString& level, const QString& text) {
+        appendLog(level == "info" ? text : QStringLiteral("%1: %2").arg(level, text));
+    });
+    connect(controller_, &EvaluateController::rows, this, &EvaluateTab::onRows);
+    connect(controller_, &EvaluateController::progress, this, &EvaluateTab::onProgress);
+    connect(controller_, &EvaluateController::finished, this, &EvaluateTab::onFinished);
+
+    connect(worstFirst_, &QCheckBox::toggled, this, &EvaluateTab::applyWorstFirst);
+    // Sorting by another column by hand ends "worst first".
+    connect(view_->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this, [this](int column, Qt::SortOrder order) {
+        const bool worst = column == table_->worstColumn() && order == Qt::AscendingOrder;
+        if (worstFirst_->isChecked() != worst) {
+            const QSignalBlocker block(worstFirst_);
+            worstFirst_->setChecked(worst);
+        }
+    });
+    connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &EvaluateTab::showDetail);
+    connect(table_, &QAbstractItemModel::modelReset, this, [this] {
+        detail_->clear();
+        updateColumns();
+    });
+
+    auto* startKey = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this, this, &EvaluateTab::start);
+    startKey->setContext(Qt::WidgetWithChildrenShortcut);
+    auto* startKey2 = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Enter), this, this, &EvaluateTab::start);
+    startKey2->setContext(Qt::WidgetWithChildrenShortcut);
+    auto* abortKey = new QShortcut(QKeySequence(Qt::Key_Escape), this, this, &EvaluateTab::abort);
+    abortKey->setContext(Qt::WidgetWithChildrenShortcut);
+}
+
+void EvaluateTab::updateColumns() {
+    // The texts share the width; a score column is as wide as its header's longest line or "-100.0", plus
+    // room for the sort arrow (ResizeToContents would reserve that room twice).
+    QHeaderView* header = view_->horizontalHeader();
+    const QFontMetrics fm(header->font());
+    const int extra = 2 * style()->pixelMetric(QStyle::PM_HeaderMargin) + style()->pixelMetric(QStyle::PM_HeaderMarkSize) + 8;
+    for (int c = 0; c < table_->columnCount(); ++c) {
+        if (c == PredictionTable::Prompt || c == PredictionTable::Label || c == PredictionTable::Predict ||
+            c == PredictionTable::PredictB) {
+            header->setSectionResizeMode(c, QHeaderView::Stretch);
+            continue;
+        }
+        int width = fm.horizontalAdvance(c == PredictionTable::Index ? QStringLiteral("9999") : QStringLiteral("-100.0"));
+        for (const QString& line : table_->headerData(c, Qt::Horizontal).toString().split('\n'))
+            width = std::max(width, fm.horizontalAdvance(line));
+        header->setSectionResizeMode(c, QHeaderView::Fixed);
+        header->resizeSection(c, width + extra);
+    }
+    applyWorstFirst();
+}
+
+void EvaluateTab::retranslate() {
+    startButton_->setText(tr("Start"));
+    startButton_->setToolTip(tr("Answer every prompt and score the answers (Ctrl+Return)"));
+    abortButton_->setText(tr("Abort"));
+    abortButton_->setToolTip(tr("Stop now: the batch being answered is dropped, the finished ones are kept (Esc)"));
+    openButton_->setText(tr("Open results…"));
+    openButton_->setToolTip(tr("Show the predictions of an earlier run (generated_predictions.jsonl)"));
+    commandButton_->setText(tr("Preview command"));
+    commandButton_->setToolTip(tr("Show the lathe-cli command and YAML that run the same prediction"));
+    saveButton_->setText(tr("Save config…"));
+    saveButton_->setToolTip(tr("Save these settings as a YAML file (LLaMA-Factory's do_predict keys)"));
+    loadButton_->setText(tr("Load config…"));
+    loadButton_->setToolTip(tr("Load prediction settings from a YAML file"));
+    metricsTitle_->setText(tr("<b>Metrics</b> (0–100, means over the samples)"));
+    worstFirst_->setText(tr("Worst first"));
+    worstFirst_->setToolTip(tr("Sort by ROUGE-L, lowest first; in an A/B run by the difference A − B, where A loses most "
+                               "first"));
+    csvButton_->setText(tr("Export CSV…"));
+    csvButton_->setToolTip(tr("Save the table, in its current order, as CSV"));
+    jsonlButton_->setText(tr("Export JSONL…"));
+    jsonlButton_->setToolTip(tr("Save the table, in its current order, as JSON Lines"));
+    detail_->setPlaceholderText(tr("Select a row to read its prompt, label and prediction in full."));
+    if (status_ == Status::Ready) statusLabel_->setText(tr("Ready"));
+    else if (status_ == Status::Done) statusLabel_->setText(tr("Done"));
+    else if (status_ == Status::Stopped) statusLabel_->setText(tr("Stopped"));
+    table_->retranslate();
+    const bool compare = metrics_->columnCount() == 3;
+    metrics_->setVerticalHeaderLabels({tr("BLEU-4"), tr("ROUGE-1"), tr("ROUGE-2"), tr("ROUGE-L"), tr("Exact match"),
+                                       tr("F1"), tr("Samples"), tr("Samples/s")});
+    metrics_->verticalHeaderItem(RowPerSecond)
+        ->setToolTip(tr("Samples answered per second over the whole run; in an A/B run both models answer each sample"));
+    metrics_->verticalHeaderItem(RowExact)->setToolTip(tr("Share of answers equal to the label after SQuAD's normalisation"));
+    metrics_->verticalHeaderItem(RowF1)->setToolTip(tr("Word overlap of answer and label (SQuAD's token F1)"));
+    metrics_->setHorizontalHeaderLabels(compare ? QStringList{tr("A"), tr("B"), tr("Δ (A − B)")} : QStringList{tr("Value")});
+    if (compare) {
+        metrics_->horizontalHeaderItem(0)->setToolTip(tr("The model bar's model with its checkpoint"));
+        metrics_->horizontalHeaderItem(1)->setToolTip(form_->compareCombo()->currentText());
+    }
+    predictionsTitle_->setText(tr("<b>Predictions</b> (%n rows)", nullptr, table_->rowCount()));
+    updateColumns();  // the headers' widths follow the language
+    if (noticeText_) notice_->setText(noticeText_());
+    showDetail();
+}
+
+void EvaluateTab::changeEvent(QEvent* e) {
+    if (e->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(e);
+}
+
+QString EvaluateTab::configYaml() const { return predict_config_yaml(currentConfig()); }
+
+QString EvaluateTab::commandLine() const {
+    const QString path = lastConfigPath_.isEmpty() ? QStringLiteral("predict.yaml") : lastConfigPath_;
+    return QStringLiteral("lathe-cli train %1").arg(shellQuote(path));
+}
+
+bool EvaluateTab::saveConfigFile(const QString& path, QString* error) {
+    try {
+        write_file_atomic(path.toStdString(), configYaml().toStdString());
+    } catch (const std::exception& e) {
+        if (error) *error = tr("Cannot write %1: %2").arg(path, QString::fromStdString(e.what()));
+        return false;
+    }
+    lastConfigPath_ = QFileInfo(path).absoluteFilePath();
+    return true;
+}
+
+bool EvaluateTab::loadConfigFile(const QString& path, QString* error) {
+    PredictConfig c;
+    QStringList ignored;
+    try {
+        if (!parse_predict_yaml(QString::fromStdString(read_file(path.toStdString())), path, &c, &ignored, error))
+            return false;
+    } catch (const std::exception& e) {  // the file cannot be read
+        if (error) *error = QString::fromStdString(e.what());
+        return false;
+    }
+    form_->setConfig(c);
+    lastConfigPath_ = QFileInfo(path).absoluteFilePath();
+    if (!ignored.isEmpty())
+        setNotice([path, ignored] {
+            return tr("Loaded %1; these keys mean nothing to a prediction here and were left out: %2")
+                .arg(path, ignored.join(", "));
+        }, kAmber);
+    return true;
+}
+
+void EvaluateTab::setSavesRoot(const QString& root) {
+    savesRoot_ = root;
+    form_->setSavesRoot(root);
+}
+
+PredictConfig EvaluateTab::currentConfig() const { return form_->config(); }
+
+QStringList EvaluateTab::uiProblems(const PredictConfig& c) const {
+    QStringList out;
+    if (c.model_name_or_path.empty())
+        out << tr("Choose a model folder in the model bar: predictions need a trained model (a new model from "
+                  "scratch has nothing to evaluate until the starter has run in Train).");
+    if (c.dataset.empty()) out << tr("Tick at least one dataset to predict on.");
+    if (form_->compareMode() == "folder" && c.compare.empty())
+        out << tr("Choose the folder to compare with, or set Compare with to None.");
+    if (c.compare == "base" && c.adapter_name_or_path.empty())
+        out << tr("Comparing with the base model needs a checkpoint in the model bar: without one, A and B are the "
+                  "same model.");
+    if (c.output_dir.empty()) out << tr("Choose an output folder.");
+    return out;
+}
+
+void EvaluateTab::scheduleCheck() {
+    checked_ = false;
+    updateButtons();
+    checkTimer_->start();
+}
+
+void EvaluateTab::checkAsync() {
+    if (controller_->isRunning()) return;
+    const PredictConfig c = currentConfig();
+    const QStringList mine = uiProblems(c);
+    const int generation = ++checkGeneration_;
+    if (!mine.isEmpty()) {  // the engine's checks would only repeat these in its own words
+        showProblems(mine);
+        return;
+    }
+    auto* watcher = new QFutureWatcher<std::vector<std::string>>(this);
+    connect(watcher, &QFutureWatcher<std::vector<std::string>>::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation != checkGeneration_ || checkTimer_->isActive()) return;
+        QStringList found;
+        for (const std::string& p : watcher->result()) found << QString::fromStdString(p);
+        showProblems(found);
+    });
+    watcher->setFuture(QtConcurrent::run([c] { return precheck_predict(c); }));
+}
+
+QStringList EvaluateTab::validateNow() {
+    checkTimer_->stop();
+    ++checkGeneration_;  // results of checks still running are stale now
+    const PredictConfig c = currentConfig();
+    QStringList found = uiProblems(c);
+    if (found.isEmpty()) {
+        try {
+            for (const std::string& p : precheck_predict(c)) found << QString::fromStdString(p);
+        } catch (const std::exception& e) {  // the checks are meant not to throw; say it rather than crash
+            found << QString::fromStdString(e.what());
+        }
+    }
+    showProblems(found);
+    return problems_;
+}
+
+void EvaluateTab::showProblems(const QStringList& problems) {
+    problems_ = problems;
+    problems_.removeDuplicates();
+    checked_ = true;
+    generalProblems_->setText(problems_.join('\n'));
+    generalProblems_->setVisible(!problems_.isEmpty());
+    updateButtons();
+}
+
+QString EvaluateTab::generalProblemsText() const {
+    return generalProblems_->isVisibleTo(this) ? generalProblems_->text() : QString();
+}
+
+QString EvaluateTab::noticeText() const { return notice_->isVisibleTo(this) ? notice_->text() : QString(); }
+QString EvaluateTab::statusText() const { return statusLabel_->text(); }
+QString EvaluateTab::logText() const { return logLine_->text(); }
+
+void EvaluateTab::updateButtons() {
+    const bool running = controller_->isRunning();
+    startButton_->setEnabled(!running && (!checked_ || problems_.isEmpty()));
+    abortButton_->setEnabled(running && !controller_->abortRequested());
+    settingsScroll_->setEnabled(!running);
+    loadButton_->setEnabled(!running);
+    openButton_->setEnabled(!running);
+    const bool haveRows = table_->rowCount() > 0;
+    csvButton_->setEnabled(!running && haveRows);
+    jsonlButton_->setEnabled(!running && haveRows);
+}
+
+void EvaluateTab::start() {
+    if (controller_->isRunning()) return;
+    if (form_->outputIsDefault()) form_->refreshDefaultOutputDir();
+    if (!validateNow().isEmpty()) {
+        setNotice([] { return tr("Fix the problems marked in red before starting."); }, kRed);
+        return;
+    }
+    const PredictConfig c = currentConfig();
+    table_->reset(!c.compare.empty());
+    totalsA_ = MetricTotals();
+    totalsB_ = MetricTotals();
+    lastElapsed_ = 0;
+    clearMetrics(!c.compare.empty());
+    retranslate();
+    progress_->setFormat(QString());
+    progress_->setRange(0, 1);
+    progress_->setValue(0);
+    notice_->setVisible(false);
+    log_.clear();
+    status_ = Status::Other;
+    statusLabel_->setText(tr("Preparing: reading the datasets and loading the model…"));
+    appendLog(tr("output folder: %1").arg(QString::fromStdString(c.output_dir)));
+    controller_->start(c);
+    updateButtons();
+}
+
+void EvaluateTab::abort() {
+    if (!controller_->isRunning()) return;
+    controller_->abort();
+    statusLabel_->setText(tr("Stopping: the batch being answered is dropped…"));
+    updateButtons();
+}
+
+void EvaluateTab::onRows(const QVector<PredictRow>& rows) {
+    table_->append(std::vector<PredictRow>(rows.begin(), rows.end()));
+    for (const PredictRow& r : rows) {
+        totalsA_.add(r.scores);
+        totalsB_.add(r.scores_b);
+    }
+    const SampleScores b = totalsB_.mean();
+    const qint64 n = static_cast<qint64>(totalsA_.count);
+    showMetrics(totalsA_.mean(), table_->hasCompare() ? &b : nullptr, n, lastElapsed_ > 0 ? n / lastElapsed_ : -1);
+    predictionsTitle_->setText(tr("<b>Predictions</b> (%n rows)", nullptr, table_->rowCount()));
+}
+
+void EvaluateTab::onProgress(qint64 done, qint64 total, double elapsed, double remaining) {
+    lastElapsed_ = elapsed;
+    progress_->setFormat("%v / %m");
+    progress_->setRange(0, static_cast<int>(std::max<qint64>(total, 1)));
+    progress_->setValue(static_cast<int>(done));
+    statusLabel_->setText(done == 0 ? tr("%1 samples to predict · elapsed %2").arg(total).arg(hms(elapsed))
+                                    : tr("Sample %1 of %2 · elapsed %3 · remaining %4")
+                                          .arg(done)
+                                          .arg(total)
+                                          .arg(hms(elapsed), hms(remaining)));
+}
+
+void EvaluateTab::onFinished(const PredictSummary& s) {
+    const QString dir = QString::fromStdString(s.output_dir);
+    const QString file = dir.isEmpty() ? QString() : QDir(dir).filePath("generated_predictions.jsonl");
+    const QString color = s.status == PredictSummary::Status::Completed ? kGreen
+                          : s.status == PredictSummary::Status::Aborted ? kAmber
+                                                                        : kRed;
+    setNotice([s, dir, file] {
+        switch (s.status) {
+            case PredictSummary::Status::Completed:
+                return tr("Predicted %1 samples in %2: BLEU-4 %3, ROUGE-L %4. Written to %5")
+                    .arg(s.samples)
+                    .arg(hms(s.runtime_s))
+                    .arg(s.metrics.bleu4, 0, 'f', 2)
+                    .arg(s.metrics.rougeL, 0, 'f', 2)
+                    .arg(dir);
+            case PredictSummary::Status::Aborted:
+                return s.samples > 0 ? tr("Stopped after %1 of %2 samples; the predictions so far are in %3 (marked "
+                                          "partial).")
+                                           .arg(s.samples)
+                                           .arg(s.total)
+                                           .arg(file)
+                                     : tr("Stopped before any sample was finished.");
+            case PredictSummary::Status::Failed: break;
+        }
+        return tr("Prediction failed: %1").arg(QString::fromStdString(s.message));
+    }, color);
+    if (s.samples > 0)
+        showMetrics(s.metrics, s.has_compare ? &s.metrics_b : nullptr, s.samples, s.samples_per_second);
+    if (!s.message.empty()) appendLog(QString::fromStdString(s.message));
+    if (s.status == PredictSummary::Status::Completed) progress_->setValue(progress_->maximum());
+    status_ = s.status == PredictSummary::Status::Completed ? Status::Done : Status::Stopped;
+    statusLabel_->setText(status_ == Status::Done ? tr("Done") : tr("Stopped"));
+    if (form_->outputIsDefault()) form_->refreshDefaultOutputDir();  // the next run gets a folder of its own
+    updateButtons();
+    scheduleCheck();
+    emit runFinished(s);
+}
+
+void EvaluateTab::clearMetrics(bool compare) {
+    metrics_->setColumnCount(compare ? 3 : 1);
+    for (int r = 0; r < MetricRows; ++r)
+        for (int c = 0; c < metrics_->columnCount(); ++c) {
+            auto* item = new QTableWidgetItem(QStringLiteral("—"));
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            metrics_->setItem(r, c, item);
+        }
+}
+
+void EvaluateTab::showMetrics(const SampleScores& a, const SampleScores* b, qint64 samples, double perSecond) {
+    if (metrics_->columnCount() != (b ? 3 : 1) || !metrics_->item(0, 0)) {
+        clearMetrics(b != nullptr);
+        retranslate();
+    }
+    auto set = [&](int row, int col, const QString& text, const QString& color = QString()) {
+        QTableWidgetItem* item = metrics_->item(row, col);
+        item->setText(text);
+        item->setForeground(color.isEmpty() ? QBrush() : QBrush(QColor(color)));
+    };
+    const std::vector<double> va = scoreList(a);
+    for (int r = 0; r < RowSamples; ++r) {
+        set(r, 0, QString::number(va[r], 'f', 2));
+        if (!b) continue;
+        const double vb = scoreList(*b)[r], delta = va[r] - vb;
+        set(r, 1, QString::number(vb, 'f', 2));
+        set(r, 2, (delta > 0 ? "+" : "") + QString::number(delta, 'f', 2), delta > 0 ? kGreen : delta < 0 ? kRed : "");
+    }
+    set(RowSamples, 0, QString::number(samples));
+    set(RowPerSecond, 0, perSecond >= 0 ? QString::number(perSecond, 'f', 2) : QStringLiteral("—"));
+    if (b) {
+        set(RowSamples, 1, QString::number(samples));
+        set(RowPerSecond, 1, QString());  // one rate for the run: A and B answer each batch in turn
+        set(RowSamples, 2, QString());
+        set(RowPerSecond, 2, QString());
+    }
+}
+
+void EvaluateTab::applyWorstFirst() {
+    if (worstFirst_->isChecked()) view_->sortByColumn(table_->worstColumn(), Qt::AscendingOrder);
+    else if (view_->horizontalHeader()->sortIndicatorSection() == table_->worstColumn())
+        view_->sortByColumn(PredictionTable::Index, Qt::AscendingOrder);
+}
+
+void EvaluateTab::showDetail() {
+    const QModelIndex current = view_->selectionModel() ? view_->selectionModel()->currentIndex() : QModelIndex();
+    const QModelIndex source = sorted_->mapToSource(current);
+    if (!source.isValid()) {
+        detail_->clear();
+        return;
+    }
+    const PredictRow& r = table_->row(source.row());
+    auto block = [](const QString& title, const std::string& text, const QString& note = QString()) {
+        return QStringLiteral("<p><b>%1</b>%2<br><span style='white-space:pre-wrap'>%3</span></p>")
+            .arg(title.toHtmlEscaped(), note.isEmpty() ? QString() : " <i>" + note.toHtmlEscaped() + "</i>",
+                 QString::fromStdString(text).toHtmlEscaped());
+    };
+    auto scores = [](const SampleScores& s) {
+        return tr("BLEU-4 %1 · ROUGE-1 %2 · ROUGE-2 %3 · ROUGE-L %4 · exact match %5 · F1 %6")
+            .arg(s.bleu4, 0, 'f', 1)
+            .arg(s.rouge1, 0, 'f', 1)
+            .arg(s.rouge2, 0, 'f', 1)
+            .arg(s.rougeL, 0, 'f', 1)
+            .arg(s.exact_match, 0, 'f', 1)
+            .arg(s.f1, 0, 'f', 1);
+    };
+    auto finish = [](const std::string& f) { return f == "length" ? tr("(stopped at the token limit)") : QString(); };
+    const bool ab = table_->hasCompare();
+    const QString prompt = QString::fromStdString(r.prompt), question = last_message(prompt);
+    QString html = QStringLiteral("<p style='color:#777'>%1</p>")
+                       .arg(tr("Sample %1 · %2").arg(r.index + 1).arg(QString::fromStdString(r.source)).toHtmlEscaped());
+    if (question != prompt) html += block(tr("Question"), question.toStdString());
+    html += block(tr("Label"), r.label);
+    html += block(ab ? tr("Prediction A") : tr("Prediction"), r.predict, finish(r.finish));
+    html += QStringLiteral("<p style='color:#555'>%1</p>").arg(scores(r.scores).toHtmlEscaped());
+    if (ab) {
+        html += block(tr("Prediction B"), r.predict_b, finish(r.finish_b));
+        html += QStringLiteral("<p style='color:#555'>%1</p>").arg(scores(r.scores_b).toHtmlEscaped());
+    }
+    html += block(tr("Prompt, as the model read it"), r.prompt);
+    detail_->setHtml(html);
+}
+
+std::vector<const PredictRow*> EvaluateTab::rowsInViewOrder() const {
+    std::vector<const PredictRow*> out;
+    out.reserve(static_cast<size_t>(sorted_->rowCount()));
+    for (int i = 0; i < sorted_->rowCount(); ++i) out.push_back(&table_->row(sorted_->mapToSource(sorted_->index(i, 0)).row()));
+    return out;
+}
+
+bool EvaluateTab::exportCsv(const QString& path, QString* error) {
+    try {
+        write_file_atomic(path.toStdString(), predictions_csv(rowsInViewOrder(), table_->hasCompare()).toStdString());
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return false;
+    }
+    appendLog(tr("exported %1 rows to %2").arg(table_->rowCount()).arg(path));
+    return true;
+}
+
+bool EvaluateTab::exportJsonl(const QString& path, QString* error) {
+    try {
+        write_file_atomic(path.toStdString(), predictions_jsonl(rowsInViewOrder(), table_->hasCompare()).toStdString());
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return false;
+    }
+    appendLog(tr("exported %1 rows to %2").arg(table_->rowCount()).arg(path));
+    return true;
+}
+
+bool EvaluateTab::openResults(const QString& path, QString* error) {
+    std::vector<PredictRow> rows;
+    try {
+        rows = read_predictions(path.toStdString());
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return false;
+    }
+    // predict_results.json beside it says how fast the run was, whether it was A/B and whether it was cut short.
+    nlohmann::json results;
+    const QString resultsPath = QFileInfo(path).dir().filePath("predict_results.json");
+    try {
+        if (QFileInfo::exists(resultsPath)) results = nlohmann::json::parse(read_file(resultsPath.toStdString()));
+    } catch (const std::exception&) {  // the predictions themselves are what was asked for
+    }
+    auto number = [&](const char* key) {
+        return results.is_object() && results.contains(key) && results[key].is_number() ? results[key].get<double>() : -1.0;
+    };
+    bool compare = number("predict_b_rouge-l") >= 0;
+    for (const PredictRow& r : rows) compare |= !r.predict_b.empty();
+    const bool partial = results.is_object() && results.value("partial", false);
+    table_->reset(compare);
+    table_->append(rows);
+    totalsA_ = MetricTotals();
+    totalsB_ = MetricTotals();
+    for (const PredictRow& r : rows) {
+        totalsA_.add(r.scores);
+        totalsB_.add(r.scores_b);
+    }
+    clearMetrics(compare);
+    retranslate();
+    const SampleScores b = totalsB_.mean();
+    if (!rows.empty())
+        showMetrics(totalsA_.mean(), compare ? &b : nullptr, static_cast<qint64>(rows.size()),
+                    number("predict_samples_per_second"));
+    progress_->setFormat(QString());
+    progress_->setValue(0);
+    status_ = Status::Other;
+    statusLabel_->setText(tr("Showing %1").arg(path));
+    const qsizetype count = static_cast<qsizetype>(rows.size());
+    setNotice([partial, count, path] {
+        return partial ? tr("Opened %1 predictions from %2 (a stopped run: partial).").arg(count).arg(path)
+                       : tr("Opened %1 predictions from %2.").arg(count).arg(path);
+    }, partial ? kAmber : kGreen);
+    updateButtons();
+    return true;
+}
+
+void EvaluateTab::setNotice(const std::function<QString()>& text, const QString& color) {
+    noticeText_ = text;
+    notice_->setText(text());
+    notice_->setStyleSheet(QStringLiteral("QLabel { color:%1; border:1px solid %1; padding:4px; }").arg(color));
+    notice_->setVisible(true);
+}
+
+void EvaluateTab::appendLog(const QString& text) {
+    if (text.isEmpty()) return;
+    const QString line = QTime::currentTime().toString("HH:mm:ss ") + text;
+    log_ << line;
+    while (log_.size() > kMaxLogLines) log_.removeFirst();
+    logLine_->setText(line.section('\n', 0, 0));
+    logLine_->setToolTip(log_.mid(std::max<qsizetype>(0, log_.size() - 30)).join('\n'));
+}
+
+void EvaluateTab::previewCommand() {
+    QDialog dlg(this);
+    dlg.setWindowTitle(tr("Command preview"));
+    auto* layout = new QVBoxLayout(&dlg);
+    auto* hint = new QLabel(lastConfigPath_.isEmpty()
+                                ? tr("Save these settings as predict.yaml (Save config…), then run:")
+                                : tr("The settings as saved in %1 (save again after changes), run with:").arg(lastConfigPath_),
+                            &dlg);
+    hint->setWordWrap(true);
+    auto* cmd = new QLineEdit(commandLine(), &dlg);
+    cmd->setReadOnly(true);
+    cmd->setObjectName("command");
+    auto* yaml = new QPlainTextEdit(configYaml(), &dlg);
+    yaml->setReadOnly(true);
+    yaml->setObjectName("yaml");
+    QFont mono("monospace");
+    mono.setStyleHint(QFont::TypeWriter);
+    yaml->setFont(mono);
+    cmd->setFont(mono);
+    auto* box = new QDialogButtonBox(QDialogButtonBox::Close, &dlg);
+    auto* copy = box->addButton(tr("Copy command and YAML"), QDialogButtonBox::ActionRole);
+    auto* save = box->addButton(tr("Save YAML…"), QDialogButtonBox::ActionRole);
+    connect(copy, &QPushButton::clicked, &dlg, [cmd, yaml] {
+        QApplication::clipboard()->setText(cmd->text() + "\n\n" + yaml->toPlainText());
+    });
+    connect(save, &QPushButton::clicked, &dlg, [this, cmd] {
+        saveConfigDialog();
+        cmd->setText(commandLine());
+    });
+    connect(box, &QDialogButtonBox::rejected, &dlg, &QDialog::reject);
+    layout->addWidget(hint);
+    layout->addWidget(cmd);
+    layout->addWidget(yaml, 1);
+    layout->addWidget(box);
+    dlg.resize(640, 480);
+    dlg.exec();
+}
+
+void EvaluateTab::saveConfigDialog() {
+    const QString start = lastConfigPath_.isEmpty() ? QDir::current().absoluteFilePath("predict.yaml") : lastConfigPath_;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save prediction config"), start, tr("YAML files (*.yaml *.yml)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!saveConfigFile(path, &error)) QMessageBox::warning(this, tr("Save config"), error);
+}
+
+void EvaluateTab::loadConfigDialog() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Load prediction config"), QFileInfo(lastConfigPath_).absolutePath(),
+                                                      tr("YAML files (*.yaml *.yml)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!loadConfigFile(path, &error)) QMessageBox::warning(this, tr("Load config"), error);
+}
+
+void EvaluateTab::openResultsDialog() {
+    const QString out = form_->outputDirEdit()->text();
+    const QString start = out.isEmpty() ? savesRoot_ : QFileInfo(out).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open predictions"), start,
+                                                      tr("Predictions (generated_predictions.jsonl *.jsonl)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!openResults(path, &error)) QMessageBox::warning(this, tr("Open results"), error);
+}
+
+void EvaluateTab::exportCsvDialog() {
+    const QString start = QDir(form_->outputDirEdit()->text()).absoluteFilePath("predictions.csv");
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export predictions as CSV"), start, tr("CSV files (*.csv)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!exportCsv(path, &error)) QMessageBox::warning(this, tr("Export CSV"), error);
+}
+
+void EvaluateTab::exportJsonlDialog() {
+    const QString start = QDir(form_->outputDirEdit()->text()).absoluteFilePath("predictions.jsonl");
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export predictions as JSON Lines"), start,
+                                                      tr("JSON Lines files (*.jsonl)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!exportJsonl(path, &error)) QMessageBox::warning(this, tr("Export JSONL"), error);
+}
+
+}  // namespace ui
+}  // namespace lathe
