@@ -1,5 +1,7 @@
 #include "core/eval/predict.h"
 
+#include "core/eval/judge.h"
+
 #include "core/chat/chat_session.h"
 #include "core/data/dataset_loader.h"
 #include "core/data/template.h"
@@ -43,6 +45,14 @@ void validate(const PredictConfig& c) {
     if (c.compare == "base" && c.adapter_name_or_path.empty())
         fail("compare", "'base' compares a fine-tuned checkpoint with its base model: choose a checkpoint "
                         "(adapter_name_or_path) first");
+}
+
+// A judge must be a reward model: its value head is there (checked again, fully, when it loads).
+void check_judge(const std::string& dir) {
+    if (!dir_exists(dir)) throw ConfigError("judge: '" + dir + "' is not a folder");
+    if (!file_exists(path_join(dir, "value_head.safetensors")))
+        throw ModelError("judge: '" + dir + "' is not a reward model (no value_head.safetensors); choose a model or "
+                         "adapter trained with stage rm");
 }
 
 void check_checkpoint_folder(const std::string& key, const std::string& dir) {
@@ -101,6 +111,9 @@ std::vector<std::string> precheck_predict(const PredictConfig& c) {
         if (!c.compare.empty() && c.compare != "base") check_checkpoint_folder("compare", c.compare);
     });
     check([&] {
+        if (!c.judge.empty()) check_judge(c.judge);
+    });
+    check([&] {
         if (c.dataset.empty()) return;
         DatasetRegistry reg = DatasetRegistry::load(c.dataset_dir);
         for (const auto& name : split_dataset_names(c.dataset)) {
@@ -127,6 +140,7 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
         validate(c);
         if (!c.adapter_name_or_path.empty()) check_checkpoint_folder("adapter_name_or_path", c.adapter_name_or_path);
         if (!c.compare.empty() && c.compare != "base") check_checkpoint_folder("compare", c.compare);
+        if (!c.judge.empty()) check_judge(c.judge);
 
         // Data first: a dataset without labels fails before the model loads.
         DatasetRegistry reg = DatasetRegistry::load(c.dataset_dir);
@@ -169,6 +183,13 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
             say("info", "comparing with " + c.compare);
         }
         summary.has_compare = b.session != nullptr;
+        std::unique_ptr<RewardJudge> judge;
+        if (!c.judge.empty()) {
+            judge = std::make_unique<RewardJudge>(c.judge, c.device, c.cutoff_len);
+            say("info", "judge: " + judge->describe());
+        }
+        summary.has_judge = judge != nullptr;
+        double reward_sum = 0, reward_b_sum = 0, wins = 0;
 
         std::ofstream jsonl;
         const std::string jsonl_path = c.output_dir.empty() ? std::string() : path_join(c.output_dir, "generated_predictions.jsonl");
@@ -225,12 +246,37 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
                     row.scores_b = score_prediction(row.predict_b, row.label);
                     totals_b.add(row.scores_b);
                 }
+                rows.push_back(std::move(row));
+            }
+            if (judge) {
+                std::vector<RewardJudge::Item> items;
+                for (size_t i = first; i < last; ++i) {
+                    const PredictRow& row = rows[i - first];
+                    items.push_back({&samples[i].prompt, samples[i].system, row.predict});
+                    if (b.session) items.push_back({&samples[i].prompt, samples[i].system, row.predict_b});
+                }
+                const auto rewards = judge->score(items);
+                const size_t per = b.session ? 2 : 1;
+                for (size_t k = 0; k < rows.size(); ++k) {
+                    PredictRow& row = rows[k];
+                    row.judged = true;
+                    row.reward = rewards[k * per];
+                    reward_sum += row.reward;
+                    if (b.session) {
+                        row.reward_b = rewards[k * per + 1];
+                        reward_b_sum += row.reward_b;
+                        wins += row.reward > row.reward_b ? 1.0 : row.reward == row.reward_b ? 0.5 : 0.0;
+                    }
+                }
+            }
+            for (const PredictRow& row : rows) {
                 if (jsonl.is_open()) {
                     nlohmann::json line = {{"prompt", row.prompt}, {"predict", row.predict}, {"label", row.label}};
                     if (b.session) line["predict_b"] = row.predict_b;
+                    if (row.judged) line["reward"] = row.reward;
+                    if (row.judged && b.session) line["reward_b"] = row.reward_b;
                     jsonl << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
                 }
-                rows.push_back(std::move(row));
             }
             if (jsonl.is_open()) {
                 jsonl.flush();
@@ -259,6 +305,17 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
             for (const auto& [name, v] : named_scores(summary.metrics)) summary.results["predict_" + name] = round4(v);
             if (summary.has_compare)
                 for (const auto& [name, v] : named_scores(summary.metrics_b)) summary.results["predict_b_" + name] = round4(v);
+        }
+        if (summary.has_judge && summary.samples > 0) {
+            const double n = static_cast<double>(summary.samples);
+            summary.reward = reward_sum / n;
+            summary.results["predict_reward"] = round4(summary.reward);
+            if (summary.has_compare) {
+                summary.reward_b = reward_b_sum / n;
+                summary.win_rate = 100.0 * wins / n;
+                summary.results["predict_b_reward"] = round4(summary.reward_b);
+                summary.results["predict_win_rate"] = round4(summary.win_rate);
+            }
         }
         summary.results["predict_runtime"] = round4(summary.runtime_s);
         summary.results["predict_samples_per_second"] = round4(summary.samples_per_second);
@@ -313,6 +370,7 @@ PredictConfig predict_config_from(const TrainConfig& t, bool trained) {
         }
     }
     c.compare = t.lathe_compare;
+    c.judge = t.lathe_judge;
     c.template_name = t.template_name;
     c.dataset_dir = t.dataset_dir;
     c.dataset = t.eval_dataset.empty() ? t.dataset : t.eval_dataset;
@@ -366,6 +424,11 @@ std::vector<PredictRow> read_predictions(const std::string& path) {
         row.predict = text_of("predict", true);
         row.label = text_of("label", true);
         row.predict_b = text_of("predict_b", false);
+        if (j.contains("reward") && j["reward"].is_number()) {
+            row.judged = true;
+            row.reward = j["reward"].get<double>();
+            if (j.contains("reward_b") && j["reward_b"].is_number()) row.reward_b = j["reward_b"].get<double>();
+        }
         row.scores = score_prediction(row.predict, row.label);
         if (j.contains("predict_b")) row.scores_b = score_prediction(row.predict_b, row.label);
         rows.push_back(std::move(row));

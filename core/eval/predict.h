@@ -23,6 +23,7 @@ struct PredictConfig {
     std::string model_name_or_path;
     std::string adapter_name_or_path;  // "" = the model itself; a LoRA adapter or a fine-tuned model folder
     std::string compare;               // A/B: "" = none, "base" = the model without the adapter, or a folder
+    std::string judge;                 // "" or a reward model Lathe trained (stage rm): scores every answer
     std::string template_name;         // "" = picked from the tokenizer
     std::string dataset_dir = "data";
     std::string dataset;               // comma list of sft-style datasets (dataset_info.json names)
@@ -56,6 +57,8 @@ struct PredictRow {
     std::string predict_b;
     std::string finish_b;
     SampleScores scores_b;
+    bool judged = false;     // the judge's rewards below are set
+    double reward = 0, reward_b = 0;
 };
 
 struct PredictProgress {
@@ -79,9 +82,13 @@ struct PredictSummary {
     bool has_compare = false;
     SampleScores metrics;      // means over the predicted samples
     SampleScores metrics_b;
+    bool has_judge = false;
+    double reward = 0, reward_b = 0;  // mean rewards of the judge
+    double win_rate = 0;              // A/B with a judge: % of samples where A's reward is higher (ties count half)
     double runtime_s = 0;
     double samples_per_second = 0;
-    // The contents of predict_results.json (predict_bleu-4, ..., predict_runtime, and b_predict_* for A/B).
+    // The contents of predict_results.json (predict_bleu-4, ..., predict_runtime, predict_b_* for A/B, and
+    // predict_reward, predict_b_reward, predict_win_rate with a judge).
     std::map<std::string, double> results;
 };
 

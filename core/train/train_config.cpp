@@ -119,6 +119,7 @@ const std::vector<Key>& evaluation_key_table() {
         {"top_k", &TrainConfig::top_k},
         {"repetition_penalty", &TrainConfig::repetition_penalty},
         {"lathe_compare", &TrainConfig::lathe_compare},
+        {"lathe_judge", &TrainConfig::lathe_judge},
     };
     return table;
 }
@@ -406,6 +407,7 @@ void TrainConfig::validate() const {
         if (!(repetition_penalty > 0)) fail("repetition_penalty", "must be positive");
     }
     if (!lathe_compare.empty() && !do_predict) fail("lathe_compare", "an A/B comparison compares predictions: set do_predict: true");
+    if (!lathe_judge.empty() && !do_predict) fail("lathe_judge", "a judge scores predictions: set do_predict: true");
     if (output_dir.empty()) fail("output_dir", "no output directory given");
     if (pref_beta <= 0) fail("pref_beta", "must be positive");
     if (dpo_label_smoothing < 0 || dpo_label_smoothing >= 0.5) fail("dpo_label_smoothing", "must be in [0, 0.5)");

@@ -104,6 +104,7 @@ struct TrainConfig {
     int top_k = 50;
     double repetition_penalty = 1.0;
     std::string lathe_compare;             // A/B: "" | base | a folder answering the same prompts
+    std::string lathe_judge;               // a reward model (stage rm) scoring every answer, and A/B's win rate
 
     // Parses a YAML file; unknown keys are errors that name the key and suggest the closest one.
     static TrainConfig from_yaml_file(const std::string& path);

@@ -1,6 +1,7 @@
 // lathe-cli train with LLaMA-Factory's evaluation keys: do_predict (predict_with_generate) answers every
 // sample of eval_dataset in batches and writes generated_predictions.jsonl, predict_results.json and
-// all_results.json; do_eval without do_train writes eval_results.json; both after a training run too.
+// all_results.json; do_eval without do_train writes eval_results.json; both after a training run too;
+// a reward model trained in Lathe judges both sides of an A/B run (rewards and win rate).
 // The model is a rote model (tests/core/model/test_generate_models.h) whose answers are known: "I remember
 // you!" when the prompt holds a token of "apple pie", "Sure, here it is." otherwise, so the predictions
 // and their scores are known in advance. Bad input (no labels, the wrong stage, impossible settings)
@@ -53,12 +54,15 @@ std::vector<nlohmann::json> read_jsonl(const std::string& path) {
 class TestCliPredict : public QObject {
     Q_OBJECT
 
-    std::string model_dir_, data_dir_;
+    std::string model_dir_, data_dir_, swapped_dir_;
 
     std::string write_config(const std::string& name, const std::string& body) {
         const std::string path = test::scratch_dir() + "/" + name + ".yaml";
-        write_file_atomic(path, "model_name_or_path: " + model_dir_ + "\ndataset_dir: " + data_dir_ +
-                                    "\nstage: sft\nthreads: 2\ncutoff_len: 128\n" + body);
+        auto unless_set = [&](const std::string& key, const std::string& value) {  // `body` may set it
+            return body.find(key + ":") == std::string::npos ? key + ": " + value + "\n" : std::string();
+        };
+        write_file_atomic(path, "model_name_or_path: " + model_dir_ + "\n" + unless_set("dataset_dir", data_dir_) +
+                                    unless_set("stage", "sft") + "threads: 2\ncutoff_len: 128\n" + body);
         return path;
     }
 
@@ -87,6 +91,11 @@ private slots:
         QVERIFY2(test::rote_problem(spec).empty(), test::rote_problem(spec).c_str());
         auto m = test::rote_model(spec);
         model_dir_ = test::write_model_folder(*m, "predict-rote", tok_dir);
+        // B for the judge's A/B: the same prompts answered the other way round.
+        std::swap(spec.reply, spec.marked_reply);
+        QVERIFY2(test::rote_problem(spec).empty(), test::rote_problem(spec).c_str());
+        auto swapped = test::rote_model(spec);
+        swapped_dir_ = test::write_model_folder(*swapped, "predict-rote-swapped", tok_dir);
 
         data_dir_ = test::scratch_dir() + "/predict-data";
         std::filesystem::create_directories(data_dir_);
@@ -179,6 +188,68 @@ private slots:
         const auto all = read_json_file(out + "/all_results.json");
         QVERIFY(all.contains("train_loss"));
         QVERIFY(all.contains("predict_bleu-4"));
+    }
+
+    // A reward model trained in Lathe (one rm step: LoRA + value head) judges both sides of an A/B run:
+    // each answer's reward is what `lathe-cli score` gives it, and the win rate counts A's wins.
+    void judgeScoresBothSidesWithWinRate() {
+        const std::string rm = test::scratch_dir() + "/judge-rm";
+        auto r = test::run_cli({"train", write_config("judge-rm",
+                                                      "stage: rm\nfinetuning_type: lora\nlora_rank: 2\n"
+                                                      "dataset: dpo_en_demo\ndataset_dir: " LATHE_SOURCE_DIR "/datasets\n"
+                                                      "max_samples: 4\nmax_steps: 1\nper_device_train_batch_size: 2\n"
+                                                      "gradient_accumulation_steps: 1\nlearning_rate: 1.0e-3\n"
+                                                      "output_dir: " + rm + "\n")});
+        QVERIFY2(r.code == 0, r.why().c_str());
+        QVERIFY(file_exists(rm + "/value_head.safetensors"));
+
+        const std::string out = test::scratch_dir() + "/judged";
+        r = test::run_cli({"train", write_config("judged",
+                                                 "do_train: false\ndo_predict: true\npredict_with_generate: true\n"
+                                                 "eval_dataset: rote\nper_device_eval_batch_size: 2\nmax_new_tokens: 32\n"
+                                                 "lathe_compare: " + swapped_dir_ + "\nlathe_judge: " + rm +
+                                                 "\noutput_dir: " + out + "\n")});
+        QVERIFY2(r.code == 0, r.why().c_str());
+        const auto lines = read_jsonl(out + "/generated_predictions.jsonl");
+        QCOMPARE(lines.size(), kRecords.size());
+        double sum = 0, sum_b = 0, wins = 0;
+        bool differ = false;
+        for (size_t i = 0; i < lines.size(); ++i) {
+            const double reward = lines[i].at("reward").get<double>(), reward_b = lines[i].at("reward_b").get<double>();
+            QVERIFY(lines[i].at("predict").get<std::string>() != lines[i].at("predict_b").get<std::string>());
+            for (const auto& [answer, value] : {std::pair{lines[i].at("predict").get<std::string>(), reward},
+                                                std::pair{lines[i].at("predict_b").get<std::string>(), reward_b}}) {
+                auto s = test::run_cli({"score", "--model", model_dir_, "--adapter", rm, "--prompt",
+                                        kRecords[i].instruction, "--response", answer});
+                QVERIFY2(s.code == 0, s.why().c_str());
+                const double expected = std::stod(s.out);
+                QVERIFY2(std::fabs(value - expected) <= 1e-4 * (1 + std::fabs(expected)),
+                         qPrintable(QString("row %1: %2 vs score %3").arg(i).arg(value).arg(expected)));
+            }
+            sum += reward;
+            sum_b += reward_b;
+            wins += reward > reward_b ? 1 : reward == reward_b ? 0.5 : 0;
+            differ |= reward != reward_b;
+        }
+        QVERIFY2(differ, "the judge gave every pair the same reward: the test cannot see a win rate");
+        const auto results = read_json_file(out + "/predict_results.json");
+        const double n = static_cast<double>(lines.size());
+        QVERIFY(std::fabs(results.at("predict_reward").get<double>() - sum / n) < 1e-3);
+        QVERIFY(std::fabs(results.at("predict_b_reward").get<double>() - sum_b / n) < 1e-3);
+        QVERIFY(std::fabs(results.at("predict_win_rate").get<double>() - 100 * wins / n) < 1e-3);
+        QVERIFY2(test::contains(r.err, "judge: reward model " + rm), r.err.c_str());
+    }
+
+    // A model without a value head is no judge: the error names the folder before anything is generated.
+    void judgeMustBeARewardModel() {
+        const std::string out = test::scratch_dir() + "/bad-judge";
+        auto r = test::run_cli({"train", write_config("bad-judge",
+                                                      "do_train: false\ndo_predict: true\npredict_with_generate: true\n"
+                                                      "eval_dataset: rote\nlathe_judge: " + model_dir_ +
+                                                      "\noutput_dir: " + out + "\n")});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(test::contains(r.err, model_dir_) && test::contains(r.err, "value_head.safetensors"), r.err.c_str());
+        QVERIFY(!file_exists(out + "/generated_predictions.jsonl"));
     }
 
     void badInputIsNamed_data() {
