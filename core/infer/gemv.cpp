@@ -174,8 +174,107 @@ __attribute__((target("avx2,fma"))) void q8_row_avx2(const int8_t* q, const floa
     }
 }
 
+// ---- several input rows at once (batched decoding) ----
+// One row's decode is bound by memory; eight rows' by arithmetic, where the one-row kernels above spend
+// their time widening each weight again for every input row. These tiles take 4 weight rows x up to 4
+// input rows: each weight vector is loaded and widened once for the 4 inputs, 16 accumulators of 16 lanes
+// each keep both FMA ports busy. AVX-512F only (the AVX2 kernels serve the other processors).
+
+// GCC 12's avx512fintrin.h trips its own -Wmaybe-uninitialized (the masked builtins behind the plain
+// intrinsics); the warning is about the header, not this code.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
+bool have_avx512() {
+    static const bool ok = __builtin_cpu_supports("avx512f") && have_avx2();
+    return ok;
+}
+
+struct LoadF32 {
+    const float* w;
+    __attribute__((target("avx512f,avx2,fma"))) __m512 operator()(int64_t offset) const { return _mm512_loadu_ps(w + offset); }
+    float at(int64_t offset) const { return w[offset]; }
+};
+
+struct LoadBf16 {
+    const uint16_t* w;
+    __attribute__((target("avx512f,avx2,fma"))) __m512 operator()(int64_t offset) const {
+        const __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + offset)));
+        return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
+    }
+    float at(int64_t offset) const { return bf16_to_fp32(w[offset]); }
+};
+
+// y[r][k] = W[k] . x[r] for RW weight rows (consecutive, stride n, read through `load`) and RX input rows.
+template <int RW, int RX, class Load>
+__attribute__((target("avx512f,avx2,fma"))) void tile_avx512(const Load& load, int64_t n, const float* x, float out[4][4]) {
+    __m512 a[RW][RX];
+    for (int k = 0; k < RW; ++k)
+        for (int r = 0; r < RX; ++r) a[k][r] = _mm512_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 xv[RX];
+        for (int r = 0; r < RX; ++r) xv[r] = _mm512_loadu_ps(x + r * n + i);
+        for (int k = 0; k < RW; ++k) {
+            const __m512 wv = load(k * n + i);
+            for (int r = 0; r < RX; ++r) a[k][r] = _mm512_fmadd_ps(wv, xv[r], a[k][r]);
+        }
+    }
+    for (int k = 0; k < RW; ++k)
+        for (int r = 0; r < RX; ++r) {
+            alignas(64) float lanes[16];  // (GCC 12's _mm512_reduce_add_ps warns about its own header)
+            _mm512_store_ps(lanes, a[k][r]);
+            float s = 0;
+            for (float lane : lanes) s += lane;
+            for (int64_t j = i; j < n; ++j) s += load.at(k * n + j) * x[r * n + j];
+            out[k][r] = s;
+        }
+}
+
+template <int RW, class Load>
+void tile_rows(const Load& load, int64_t n, const float* x, int rx, float out[4][4]) {
+    switch (rx) {
+        case 1: return tile_avx512<RW, 1>(load, n, x, out);
+        case 2: return tile_avx512<RW, 2>(load, n, x, out);
+        case 3: return tile_avx512<RW, 3>(load, n, x, out);
+        default: return tile_avx512<RW, 4>(load, n, x, out);
+    }
+}
+
+// y (rows, out) = x (rows, in) W^T in groups of 4 weight rows (split over threads), 4 input rows a tile.
+// `make(o)` gives the loader for weight row o.
+template <class MakeLoad>
+void multirow_avx512(const MakeLoad& make, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
+    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (4 * std::max<int64_t>(in, 1)));
+    at::parallel_for(0, (out + 3) / 4, grain, [&](int64_t begin, int64_t end) {
+        float tile[4][4];
+        for (int64_t g = begin; g < end; ++g) {
+            const int64_t o = g * 4;
+            const int rw = static_cast<int>(std::min<int64_t>(4, out - o));
+            for (int64_t r0 = 0; r0 < rows; r0 += 4) {
+                const int rx = static_cast<int>(std::min<int64_t>(4, rows - r0));
+                const float* xr = x + r0 * in;
+                if (rw == 4) {
+                    tile_rows<4>(make(o), in, xr, rx, tile);
+                    for (int k = 0; k < 4; ++k)
+                        for (int r = 0; r < rx; ++r) y[(r0 + r) * out + o + k] = tile[k][r];
+                } else {
+                    for (int k = 0; k < rw; ++k) {
+                        tile_rows<1>(make(o + k), in, xr, rx, tile);
+                        for (int r = 0; r < rx; ++r) y[(r0 + r) * out + o + k] = tile[0][r];
+                    }
+                }
+            }
+        }
+    });
+}
+
+#pragma GCC diagnostic pop
+
 #else
 bool have_avx2() { return false; }
+bool have_avx512() { return false; }
 #endif
 
 // Output rows split over ATen's threads in groups of four; every group serves all input rows while its
@@ -184,6 +283,8 @@ bool have_avx2() { return false; }
 #define LATHE_GEMV_GROUP 4
 #endif
 constexpr int kGroup = LATHE_GEMV_GROUP;
+// From this many input rows on, float32 and bf16 weights go to the AVX-512 tiles (when the processor has them).
+constexpr int64_t kMultirowMin = 2;
 
 template <class Group>
 void for_groups(int64_t out, int64_t in, int64_t rows, const Group& group) {
@@ -214,10 +315,12 @@ void for_rows(int64_t out, int64_t in, int64_t rows, const float* x, float* y, c
 
 }  // namespace
 
-const char* kernel_isa() { return have_avx2() ? "avx2+fma" : "portable"; }
+const char* kernel_isa() { return have_avx512() ? "avx2+fma, avx512f for several rows" : have_avx2() ? "avx2+fma" : "portable"; }
 
 void gemv_f32(const float* W, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
 #ifdef LATHE_X86
+    if (rows >= kMultirowMin && have_avx512())
+        return multirow_avx512([&](int64_t o) { return LoadF32{W + o * in}; }, out, in, x, rows, y);
     if (have_avx2()) {
         for_groups(out, in, rows, [&](int64_t o, int count, int64_t r) {
             float res[4];
@@ -233,6 +336,8 @@ void gemv_f32(const float* W, int64_t out, int64_t in, const float* x, int64_t r
 
 void gemv_bf16(const uint16_t* W, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
 #ifdef LATHE_X86
+    if (rows >= kMultirowMin && have_avx512())
+        return multirow_avx512([&](int64_t o) { return LoadBf16{W + o * in}; }, out, in, x, rows, y);
     if (have_avx2()) {
         // x split into the even and odd elements of each group of 16 (see rows_bf16_avx2).
         const int64_t half = in / 16 * 8;

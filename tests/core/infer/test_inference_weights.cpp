@@ -91,9 +91,10 @@ class TestInferenceWeights : public QObject {
 private slots:
     void kernelsMatchAFloat64Reference() {
         torch::manual_seed(2);
-        // Lengths with vector tails (67) and Q8_0 blocks (96); 1 to 8 rows (the decode range).
+        // Lengths with vector tails (67) and Q8_0 blocks (96); 1 to 8 rows (the decode range: one row, and
+        // the several-row tiles full and partial; 37 outputs leave a group of one).
         for (int64_t in : {67, 96}) {
-            for (int64_t rows : {1, 3, 8}) {
+            for (int64_t rows : {1, 2, 3, 5, 8}) {
                 const int64_t out = 37;
                 auto w = torch::randn({out, in});
                 auto x = torch::randn({rows, in});
