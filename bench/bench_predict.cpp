@@ -6,12 +6,14 @@
 //                 [--new-tokens 32] [--threads 2] [--weights auto|f32|bf16|int8]
 //
 // Shapes come from bench/model_shapes.h (random-weight HF folders of the real configs, cached under the
-// temp directory). Prompt lengths vary from prompt-tokens/2 to prompt-tokens, as a real set's do. One JSON
+// temp directory). Threads are set as lathe-cli sets them (OpenMP waiting passively, core/util/threads.h).
+// Prompt lengths vary from prompt-tokens/2 to prompt-tokens, as a real set's do. One JSON
 // object per measurement on stdout, and the agreement of the batched ids with the one-at-a-time ids.
 #include "bench/model_shapes.h"
 #include "core/infer/inference_weights.h"
 #include "core/model/generate.h"
 #include "core/model/transformer.h"
+#include "core/util/threads.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -57,8 +59,9 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 int main(int argc, char** argv) {
     try {
+        prefer_passive_openmp(argv);  // as lathe and lathe-cli run (OMP_WAIT_POLICY=PASSIVE)
         const Args a = parse(argc, argv);
-        at::set_num_threads(a.threads);
+        const ThreadPlan plan = apply_threads(a.threads);
         const std::string dir = bench::cached_shape_folder(a.shape);
         InferenceOptions io;
         io.weights = parse_weight_format(a.weights);
@@ -101,6 +104,7 @@ int main(int argc, char** argv) {
                             {"shape", a.shape},
                             {"weights", weight_format_name(report.weights)},
                             {"threads", a.threads},
+                            {"thread_plan", plan.why},
                             {"samples", a.samples},
                             {"batch", a.batch},
                             {"prompt_tokens", std::to_string(a.prompt_tokens / 2) + "-" + std::to_string(a.prompt_tokens)},
