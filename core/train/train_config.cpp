@@ -394,6 +394,9 @@ void TrainConfig::validate() const {
     if (do_train && dataset.empty()) fail("dataset", "no dataset chosen");
     if (!do_train && !do_eval && !do_predict)
         fail("do_train", "nothing to do: set do_train, do_eval or do_predict to true");
+    if (!do_train && do_eval && is_preference_stage())  // the value head or reference would not be the trained one
+        fail("do_eval", "evaluation without training is available for pt and sft; for stage " + stage +
+                            ", evaluate during training (eval_dataset or val_size, eval_steps)");
     if (!do_train && (do_eval || do_predict) && dataset.empty() && eval_dataset.empty())
         fail("eval_dataset", "no dataset to evaluate on (set eval_dataset)");
     if (do_predict) {

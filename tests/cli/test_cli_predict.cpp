@@ -266,6 +266,7 @@ private slots:
                                       << "eval_dataset";
         QTest::newRow("unknown dataset") << "do_train: false\ndo_predict: true\npredict_with_generate: true\neval_dataset: nope\n"
                                          << "nope";
+        QTest::newRow("eval only rm") << "do_train: false\ndo_eval: true\nstage: rm\neval_dataset: rote\n" << "do_eval";
         QTest::newRow("bad top_p") << "do_train: false\ndo_predict: true\npredict_with_generate: true\neval_dataset: rote\ntop_p: 2\n"
                                    << "top_p";
     }
