@@ -149,11 +149,16 @@ void EvaluateForm::build() {
     compareDir_->setObjectName("evalCompareDir");
     compareDirBrowse_ = browseButton(compareBox_);
     compareNote_ = noteLabel(compareBox_);
+    judgeDirLabel_ = new QLabel(compareBox_);
+    judgeDir_ = new QLineEdit(compareBox_);
+    judgeDir_->setObjectName("evalJudgeDir");
+    judgeDirBrowse_ = browseButton(compareBox_);
     auto* cf = compareForm_ = new QFormLayout(compareBox_);
     cf->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     cf->addRow(compareLabel_, compare_);
     cf->addRow(compareDirLabel_, pathRow(compareBox_, compareDir_, compareDirBrowse_));
     cf->addRow(compareNote_);
+    cf->addRow(judgeDirLabel_, pathRow(compareBox_, judgeDir_, judgeDirBrowse_));
 
     outputBox_ = new QGroupBox(body);
     outputDirLabel_ = new QLabel(outputBox_);
@@ -209,6 +214,11 @@ void EvaluateForm::retranslate() {
                             "(lathe_compare)"));
     compareDirLabel_->setText(tr("Folder"));
     compareDir_->setPlaceholderText(tr("an adapter or a fine-tuned model folder"));
+    judgeDirLabel_->setText(tr("Judge (reward model)"));
+    judgeDir_->setPlaceholderText(tr("a reward model trained with stage rm (optional)"));
+    judgeDir_->setToolTip(tr("A reward model Lathe trained (stage rm: its adapter or model folder) scores every answer: "
+                             "the mean reward of A (and B) and, with a comparison, how often A's answer wins "
+                             "(lathe_judge)"));
     outputBox_->setTitle(tr("Output"));
     outputDirLabel_->setText(tr("Output folder"));
     outputDir_->setToolTip(tr("Where generated_predictions.jsonl, predict_results.json and all_results.json are "
@@ -235,6 +245,7 @@ void EvaluateForm::connectSignals() {
     connect(doSample_, &QCheckBox::toggled, this, edited);
     connect(compare_, &QComboBox::currentIndexChanged, this, edited);
     connect(compareDir_, &QLineEdit::textChanged, this, edited);
+    connect(judgeDir_, &QLineEdit::textChanged, this, edited);
     connect(outputDir_, &QLineEdit::textChanged, this, [this] {
         if (!settingOutput_) outputAuto_ = outputDir_->text().trimmed().isEmpty();
         onEdited();
@@ -249,6 +260,11 @@ void EvaluateForm::connectSignals() {
         if (dir.isEmpty()) return;
         compare_->setCurrentIndex(compare_->findData("folder"));
         compareDir_->setText(dir);
+    });
+    connect(judgeDirBrowse_, &QToolButton::clicked, this, [this] {
+        const QString start = judgeDir_->text().isEmpty() ? savesRoot_ : judgeDir_->text();
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a reward model (trained with stage rm)"), start);
+        if (!dir.isEmpty()) judgeDir_->setText(dir);
     });
     connect(outputDirBrowse_, &QToolButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose the output folder"), outputDir_->text());
@@ -283,6 +299,7 @@ void EvaluateForm::restoreSettings() {
     const int compare = compare_->findData(s.value("evaluate/compare").toString());
     compare_->setCurrentIndex(compare < 0 ? 0 : compare);
     compareDir_->setText(s.value("evaluate/compare_dir").toString());
+    judgeDir_->setText(s.value("evaluate/judge").toString());
     const QString output = s.value("evaluate/output_dir").toString();
     outputAuto_ = output.isEmpty();
     if (!outputAuto_) outputDir_->setText(output);
@@ -302,6 +319,7 @@ void EvaluateForm::saveSettings() const {
     s.setValue("evaluate/top_k", topK_->value());
     s.setValue("evaluate/compare", compare_->currentData().toString());
     s.setValue("evaluate/compare_dir", compareDir_->text().trimmed());
+    s.setValue("evaluate/judge", judgeDir_->text().trimmed());
     // An automatic output folder is made anew for each run: only a chosen one is remembered.
     if (outputAuto_) s.remove("evaluate/output_dir");
     else s.setValue("evaluate/output_dir", outputDir_->text().trimmed());
@@ -360,6 +378,7 @@ PredictConfig EvaluateForm::config() const {
     c.top_k = topK_->value();
     const QString mode = compareMode();
     c.compare = mode == "folder" ? compareDir_->text().trimmed().toStdString() : mode.toStdString();
+    c.judge = judgeDir_->text().trimmed().toStdString();
     c.output_dir = outputDir_->text().trimmed().toStdString();
     return c;
 }
@@ -392,6 +411,7 @@ void EvaluateForm::setConfig(const PredictConfig& c) {
         compare_->setCurrentIndex(compare_->findData("folder"));
         compareDir_->setText(compare);
     }
+    judgeDir_->setText(QString::fromStdString(c.judge));
     settingOutput_ = true;
     outputDir_->setText(QString::fromStdString(c.output_dir));
     settingOutput_ = false;

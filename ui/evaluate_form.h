@@ -50,6 +50,7 @@ public:
     QSpinBox* topKBox() const { return topK_; }
     QComboBox* compareCombo() const { return compare_; }
     QLineEdit* compareDirEdit() const { return compareDir_; }
+    QLineEdit* judgeDirEdit() const { return judgeDir_; }
     QLineEdit* outputDirEdit() const { return outputDir_; }
 
 signals:
@@ -73,10 +74,10 @@ private:
     ModelBar* bar_;
     QGroupBox *modelBox_, *dataBox_, *generationBox_, *compareBox_, *outputBox_;
     QLabel *modelLine_, *datasetDirLabel_, *datasetsLabel_, *maxSamplesLabel_, *batchSizeLabel_, *maxNewTokensLabel_,
-        *temperatureLabel_, *topPLabel_, *topKLabel_, *compareLabel_, *compareDirLabel_, *compareNote_, *outputDirLabel_,
-        *outputNote_;
-    QLineEdit *datasetDir_, *compareDir_, *outputDir_;
-    QToolButton *datasetDirBrowse_, *compareDirBrowse_, *outputDirBrowse_;
+        *temperatureLabel_, *topPLabel_, *topKLabel_, *compareLabel_, *compareDirLabel_, *compareNote_, *judgeDirLabel_,
+        *outputDirLabel_, *outputNote_;
+    QLineEdit *datasetDir_, *compareDir_, *judgeDir_, *outputDir_;
+    QToolButton *datasetDirBrowse_, *compareDirBrowse_, *judgeDirBrowse_, *outputDirBrowse_;
     DatasetChecklist* datasets_;
     QSpinBox *maxSamples_, *batchSize_, *maxNewTokens_, *topK_;
     QDoubleSpinBox *temperature_, *topP_;

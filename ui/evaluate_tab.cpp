@@ -64,7 +64,12 @@ QString shellQuote(const QString& s) {
     return "'" + q + "'";
 }
 
-enum MetricRow { RowBleu, RowRouge1, RowRouge2, RowRougeL, RowExact, RowF1, RowSamples, RowPerSecond, MetricRows };
+enum MetricRow {
+    RowBleu, RowRouge1, RowRouge2, RowRougeL, RowExact, RowF1, RowSamples, RowPerSecond, RowReward, RowWinRate
+};
+
+// The rows a metrics table has: the scores, samples and rate, then the judge's (a win rate needs B).
+int metricRows(bool compare, bool judged) { return judged ? (compare ? RowWinRate + 1 : RowReward + 1) : RowReward; }
 
 std::vector<double> scoreList(const SampleScores& s) { return {s.bleu4, s.rouge1, s.rouge2, s.rougeL, s.exact_match, s.f1}; }
 
@@ -93,7 +98,7 @@ EvaluateTab::EvaluateTab(ModelBar* modelBar, EvaluateController* controller, QWi
     checkTimer_->setInterval(250);
     connectSignals();
     updateColumns();
-    clearMetrics(false);
+    clearMetrics(false, false);
     retranslate();
     updateButtons();
     scheduleCheck();
@@ -150,7 +155,7 @@ QWidget* EvaluateTab::buildResults() {
     runCol->addStretch(1);
 
     metricsTitle_ = new QLabel(right);
-    metrics_ = new QTableWidget(MetricRows, 1, right);
+    metrics_ = new QTableWidget(metricRows(false, false), 1, right);
     metrics_->setObjectName("evalMetrics");
     metrics_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     metrics_->setSelectionMode(QAbstractItemView::NoSelection);
@@ -162,9 +167,6 @@ QWidget* EvaluateTab::buildResults() {
     metrics_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     metrics_->setMinimumWidth(340);
     metrics_->setMaximumWidth(420);
-    // Tall enough for every row: the table never scrolls.
-    metrics_->setFixedHeight(metrics_->horizontalHeader()->sizeHint().height() +
-                             MetricRows * metrics_->verticalHeader()->defaultSectionSize() + 2 * metrics_->frameWidth() + 2);
     auto* metricsCol = new QVBoxLayout;
     metricsCol->addWidget(metricsTitle_);
     metricsCol->addWidget(metrics_);
@@ -275,12 +277,13 @@ void EvaluateTab::updateColumns() {
     const QFontMetrics fm(header->font());
     const int extra = 2 * style()->pixelMetric(QStyle::PM_HeaderMargin) + style()->pixelMetric(QStyle::PM_HeaderMarkSize) + 8;
     for (int c = 0; c < table_->columnCount(); ++c) {
-        if (c == PredictionTable::Prompt || c == PredictionTable::Label || c == PredictionTable::Predict ||
-            c == PredictionTable::PredictB) {
+        const PredictionTable::Column kind = table_->columnAt(c);
+        if (kind == PredictionTable::Prompt || kind == PredictionTable::Label || kind == PredictionTable::Predict ||
+            kind == PredictionTable::PredictB) {
             header->setSectionResizeMode(c, QHeaderView::Stretch);
             continue;
         }
-        int width = fm.horizontalAdvance(c == PredictionTable::Index ? QStringLiteral("9999") : QStringLiteral("-100.0"));
+        int width = fm.horizontalAdvance(kind == PredictionTable::Index ? QStringLiteral("9999") : QStringLiteral("-100.0"));
         for (const QString& line : table_->headerData(c, Qt::Horizontal).toString().split('\n'))
             width = std::max(width, fm.horizontalAdvance(line));
         header->setSectionResizeMode(c, QHeaderView::Fixed);
@@ -317,11 +320,18 @@ void EvaluateTab::retranslate() {
     table_->retranslate();
     const bool compare = metrics_->columnCount() == 3;
     metrics_->setVerticalHeaderLabels({tr("BLEU-4"), tr("ROUGE-1"), tr("ROUGE-2"), tr("ROUGE-L"), tr("Exact match"),
-                                       tr("F1"), tr("Samples"), tr("Samples/s")});
+                                       tr("F1"), tr("Samples"), tr("Samples/s"), tr("Reward"), tr("Win rate (A over B)")});
     metrics_->verticalHeaderItem(RowPerSecond)
         ->setToolTip(tr("Samples answered per second over the whole run; in an A/B run both models answer each sample"));
     metrics_->verticalHeaderItem(RowExact)->setToolTip(tr("Share of answers equal to the label after SQuAD's normalisation"));
     metrics_->verticalHeaderItem(RowF1)->setToolTip(tr("Word overlap of answer and label (SQuAD's token F1)"));
+    if (metrics_->rowCount() > RowReward)
+        metrics_->verticalHeaderItem(RowReward)
+            ->setToolTip(tr("The judge's mean reward for the answers, on the reward model's own scale (not 0–100)"));
+    if (metrics_->rowCount() > RowWinRate)
+        metrics_->verticalHeaderItem(RowWinRate)
+            ->setToolTip(tr("Share of samples, in %, where the judge gives A's answer a higher reward than B's (a tie "
+                            "counts half)"));
     metrics_->setHorizontalHeaderLabels(compare ? QStringList{tr("A"), tr("B"), tr("Δ (A − B)")} : QStringList{tr("Value")});
     if (compare) {
         metrics_->horizontalHeaderItem(0)->setToolTip(tr("The model bar's model with its checkpoint"));
@@ -477,11 +487,12 @@ void EvaluateTab::start() {
         return;
     }
     const PredictConfig c = currentConfig();
-    table_->reset(!c.compare.empty());
+    table_->reset(!c.compare.empty(), !c.judge.empty());
     totalsA_ = MetricTotals();
     totalsB_ = MetricTotals();
+    rewards_ = RewardTotals();
     lastElapsed_ = 0;
-    clearMetrics(!c.compare.empty());
+    clearMetrics(!c.compare.empty(), !c.judge.empty());
     retranslate();
     progress_->setFormat(QString());
     progress_->setRange(0, 1);
@@ -507,10 +518,13 @@ void EvaluateTab::onRows(const QVector<PredictRow>& rows) {
     for (const PredictRow& r : rows) {
         totalsA_.add(r.scores);
         totalsB_.add(r.scores_b);
+        rewards_.add(r);
     }
     const SampleScores b = totalsB_.mean();
+    const RewardMeans rewards = rewards_.mean();
     const qint64 n = static_cast<qint64>(totalsA_.count);
-    showMetrics(totalsA_.mean(), table_->hasCompare() ? &b : nullptr, n, lastElapsed_ > 0 ? n / lastElapsed_ : -1);
+    showMetrics(totalsA_.mean(), table_->hasCompare() ? &b : nullptr, n, lastElapsed_ > 0 ? n / lastElapsed_ : -1,
+                table_->hasJudge() ? &rewards : nullptr);
     predictionsTitle_->setText(tr("<b>Predictions</b> (%n rows)", nullptr, table_->rowCount()));
 }
 
@@ -552,8 +566,10 @@ void EvaluateTab::onFinished(const PredictSummary& s) {
         }
         return tr("Prediction failed: %1").arg(QString::fromStdString(s.message));
     }, color);
+    const RewardMeans rewards{s.reward, s.reward_b, s.win_rate};
     if (s.samples > 0)
-        showMetrics(s.metrics, s.has_compare ? &s.metrics_b : nullptr, s.samples, s.samples_per_second);
+        showMetrics(s.metrics, s.has_compare ? &s.metrics_b : nullptr, s.samples, s.samples_per_second,
+                    s.has_judge ? &rewards : nullptr);
     if (!s.message.empty()) appendLog(QString::fromStdString(s.message));
     if (s.status == PredictSummary::Status::Completed) progress_->setValue(progress_->maximum());
     status_ = s.status == PredictSummary::Status::Completed ? Status::Done : Status::Stopped;
@@ -564,9 +580,28 @@ void EvaluateTab::onFinished(const PredictSummary& s) {
     emit runFinished(s);
 }
 
-void EvaluateTab::clearMetrics(bool compare) {
+void EvaluateTab::RewardTotals::add(const PredictRow& r) {
+    if (!r.judged) return;
+    ++count;
+    a += r.reward;
+    b += r.reward_b;
+    wins += r.reward > r.reward_b ? 1.0 : r.reward == r.reward_b ? 0.5 : 0.0;
+}
+
+EvaluateTab::RewardMeans EvaluateTab::RewardTotals::mean() const {
+    if (count == 0) return {};
+    const double n = static_cast<double>(count);
+    return {a / n, b / n, 100.0 * wins / n};
+}
+
+void EvaluateTab::clearMetrics(bool compare, bool judged) {
     metrics_->setColumnCount(compare ? 3 : 1);
-    for (int r = 0; r < MetricRows; ++r)
+    metrics_->setRowCount(metricRows(compare, judged));
+    // Tall enough for every row: the table never scrolls.
+    metrics_->setFixedHeight(metrics_->horizontalHeader()->sizeHint().height() +
+                             metrics_->rowCount() * metrics_->verticalHeader()->defaultSectionSize() +
+                             2 * metrics_->frameWidth() + 2);
+    for (int r = 0; r < metrics_->rowCount(); ++r)
         for (int c = 0; c < metrics_->columnCount(); ++c) {
             auto* item = new QTableWidgetItem(QStringLiteral("—"));
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -574,9 +609,11 @@ void EvaluateTab::clearMetrics(bool compare) {
         }
 }
 
-void EvaluateTab::showMetrics(const SampleScores& a, const SampleScores* b, qint64 samples, double perSecond) {
-    if (metrics_->columnCount() != (b ? 3 : 1) || !metrics_->item(0, 0)) {
-        clearMetrics(b != nullptr);
+void EvaluateTab::showMetrics(const SampleScores& a, const SampleScores* b, qint64 samples, double perSecond,
+                              const RewardMeans* rewards) {
+    if (metrics_->columnCount() != (b ? 3 : 1) || metrics_->rowCount() != metricRows(b != nullptr, rewards != nullptr) ||
+        !metrics_->item(0, 0)) {
+        clearMetrics(b != nullptr, rewards != nullptr);
         retranslate();
     }
     auto set = [&](int row, int col, const QString& text, const QString& color = QString()) {
@@ -584,13 +621,18 @@ void EvaluateTab::showMetrics(const SampleScores& a, const SampleScores* b, qint
         item->setText(text);
         item->setForeground(color.isEmpty() ? QBrush() : QBrush(QColor(color)));
     };
+    // A, B and A − B, the difference green where A is ahead.
+    auto setRow = [&](int row, double va, const double* vb) {
+        set(row, 0, QString::number(va, 'f', 2));
+        if (!vb) return;
+        const double delta = va - *vb;
+        set(row, 1, QString::number(*vb, 'f', 2));
+        set(row, 2, (delta > 0 ? "+" : "") + QString::number(delta, 'f', 2), delta > 0 ? kGreen : delta < 0 ? kRed : "");
+    };
     const std::vector<double> va = scoreList(a);
     for (int r = 0; r < RowSamples; ++r) {
-        set(r, 0, QString::number(va[r], 'f', 2));
-        if (!b) continue;
-        const double vb = scoreList(*b)[r], delta = va[r] - vb;
-        set(r, 1, QString::number(vb, 'f', 2));
-        set(r, 2, (delta > 0 ? "+" : "") + QString::number(delta, 'f', 2), delta > 0 ? kGreen : delta < 0 ? kRed : "");
+        const double vb = b ? scoreList(*b)[r] : 0;
+        setRow(r, va[r], b ? &vb : nullptr);
     }
     set(RowSamples, 0, QString::number(samples));
     set(RowPerSecond, 0, perSecond >= 0 ? QString::number(perSecond, 'f', 2) : QStringLiteral("—"));
@@ -599,6 +641,13 @@ void EvaluateTab::showMetrics(const SampleScores& a, const SampleScores* b, qint
         set(RowPerSecond, 1, QString());  // one rate for the run: A and B answer each batch in turn
         set(RowSamples, 2, QString());
         set(RowPerSecond, 2, QString());
+    }
+    if (!rewards) return;
+    setRow(RowReward, rewards->a, b ? &rewards->b : nullptr);
+    if (b) {  // one share of the samples: it has no B and no difference
+        set(RowWinRate, 0, QString::number(rewards->winRate, 'f', 2));
+        set(RowWinRate, 1, QString());
+        set(RowWinRate, 2, QString());
     }
 }
 
@@ -639,9 +688,12 @@ void EvaluateTab::showDetail() {
     html += block(tr("Label"), r.label);
     html += block(ab ? tr("Prediction A") : tr("Prediction"), r.predict, finish(r.finish));
     html += QStringLiteral("<p style='color:#555'>%1</p>").arg(scores(r.scores).toHtmlEscaped());
+    if (r.judged) html += QStringLiteral("<p style='color:#555'>%1</p>").arg(tr("Reward %1").arg(r.reward, 0, 'f', 3));
     if (ab) {
         html += block(tr("Prediction B"), r.predict_b, finish(r.finish_b));
         html += QStringLiteral("<p style='color:#555'>%1</p>").arg(scores(r.scores_b).toHtmlEscaped());
+        if (r.judged)
+            html += QStringLiteral("<p style='color:#555'>%1</p>").arg(tr("Reward %1").arg(r.reward_b, 0, 'f', 3));
     }
     html += block(tr("Prompt, as the model read it"), r.prompt);
     detail_->setHtml(html);
@@ -656,7 +708,8 @@ std::vector<const PredictRow*> EvaluateTab::rowsInViewOrder() const {
 
 bool EvaluateTab::exportCsv(const QString& path, QString* error) {
     try {
-        write_file_atomic(path.toStdString(), predictions_csv(rowsInViewOrder(), table_->hasCompare()).toStdString());
+        const QByteArray csv = predictions_csv(rowsInViewOrder(), table_->hasCompare(), table_->hasJudge());
+        write_file_atomic(path.toStdString(), csv.toStdString());
     } catch (const std::exception& e) {
         if (error) *error = QString::fromStdString(e.what());
         return false;
@@ -667,7 +720,8 @@ bool EvaluateTab::exportCsv(const QString& path, QString* error) {
 
 bool EvaluateTab::exportJsonl(const QString& path, QString* error) {
     try {
-        write_file_atomic(path.toStdString(), predictions_jsonl(rowsInViewOrder(), table_->hasCompare()).toStdString());
+        const QByteArray jsonl = predictions_jsonl(rowsInViewOrder(), table_->hasCompare(), table_->hasJudge());
+        write_file_atomic(path.toStdString(), jsonl.toStdString());
     } catch (const std::exception& e) {
         if (error) *error = QString::fromStdString(e.what());
         return false;
@@ -694,23 +748,29 @@ bool EvaluateTab::openResults(const QString& path, QString* error) {
     auto number = [&](const char* key) {
         return results.is_object() && results.contains(key) && results[key].is_number() ? results[key].get<double>() : -1.0;
     };
-    bool compare = number("predict_b_rouge-l") >= 0;
-    for (const PredictRow& r : rows) compare |= !r.predict_b.empty();
+    bool compare = number("predict_b_rouge-l") >= 0, judged = false;
+    for (const PredictRow& r : rows) {
+        compare |= !r.predict_b.empty();
+        judged |= r.judged;
+    }
     const bool partial = results.is_object() && results.value("partial", false);
-    table_->reset(compare);
+    table_->reset(compare, judged);
     table_->append(rows);
     totalsA_ = MetricTotals();
     totalsB_ = MetricTotals();
+    rewards_ = RewardTotals();
     for (const PredictRow& r : rows) {
         totalsA_.add(r.scores);
         totalsB_.add(r.scores_b);
+        rewards_.add(r);
     }
-    clearMetrics(compare);
+    clearMetrics(compare, judged);
     retranslate();
     const SampleScores b = totalsB_.mean();
+    const RewardMeans rewards = rewards_.mean();
     if (!rows.empty())
         showMetrics(totalsA_.mean(), compare ? &b : nullptr, static_cast<qint64>(rows.size()),
-                    number("predict_samples_per_second"));
+                    number("predict_samples_per_second"), judged ? &rewards : nullptr);
     progress_->setFormat(QString());
     progress_->setValue(0);
     status_ = Status::Other;

@@ -1,7 +1,8 @@
 // The Evaluate & Predict tab: the model bar's model (and checkpoint) answers the prompts of sft datasets,
 // as LLaMA-Factory's do_predict with predict_with_generate, optionally beside a second model (A/B). Left:
-// the settings; right: Start/Abort, the checks, progress, the metrics, and the predictions as a sortable
-// table with a detail pane, exportable to CSV and JSON Lines. The run itself is EvaluateController's.
+// the settings; right: Start/Abort, the checks, progress, the metrics (with a judge, a reward model, also
+// the mean rewards and A's win rate), and the predictions as a sortable table with a detail pane, exportable
+// to CSV and JSON Lines. The run itself is EvaluateController's.
 #pragma once
 #include "core/eval/predict.h"
 #include "ui/evaluate_controller.h"
@@ -101,9 +102,22 @@ private:
     void onRows(const QVector<PredictRow>& rows);
     void onProgress(qint64 done, qint64 total, double elapsed, double remaining);
     void onFinished(const PredictSummary& s);
-    // The metrics table: means of A (and B), samples, samples per second of the run (< 0: unknown).
-    void showMetrics(const SampleScores& a, const SampleScores* b, qint64 samples, double perSecond);
-    void clearMetrics(bool compare);
+    // The judge's means: A's reward, B's, and in % how often A's reward is the higher (ties count half).
+    struct RewardMeans {
+        double a = 0, b = 0, winRate = 0;
+    };
+    // The judge's rewards of the rows so far, for their means while a run goes on or of an opened file.
+    struct RewardTotals {
+        qint64 count = 0;
+        double a = 0, b = 0, wins = 0;
+        void add(const PredictRow& r);
+        RewardMeans mean() const;
+    };
+    // The metrics table: means of A (and B), samples, samples per second of the run (< 0: unknown), and the
+    // judge's means (null: no judge).
+    void showMetrics(const SampleScores& a, const SampleScores* b, qint64 samples, double perSecond,
+                     const RewardMeans* rewards);
+    void clearMetrics(bool compare, bool judged);
     void updateColumns();
     void applyWorstFirst();
     void showDetail();
@@ -128,6 +142,7 @@ private:
     std::function<QString()> noticeText_;
     QString savesRoot_, lastConfigPath_;
     MetricTotals totalsA_, totalsB_;
+    RewardTotals rewards_;
     double lastElapsed_ = 0;
     enum class Status { Ready, Other, Done, Stopped } status_ = Status::Ready;  // what the status line says
     int checkGeneration_ = 0;

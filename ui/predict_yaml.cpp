@@ -45,6 +45,7 @@ QString predict_config_yaml(const PredictConfig& c) {
     lines << QStringLiteral("top_k: %1").arg(c.top_k);
     lines << "output_dir: " + quoted(c.output_dir);
     if (!c.compare.empty()) lines << "lathe_compare: " + quoted(c.compare);
+    if (!c.judge.empty()) lines << "lathe_judge: " + quoted(c.judge);
     return lines.join('\n') + '\n';
 }
 
@@ -60,7 +61,7 @@ bool parse_predict_yaml(const QString& text, const QString& origin, PredictConfi
     static const std::set<std::string> known = {
         "model_name_or_path", "adapter_name_or_path", "template", "stage", "do_train", "do_predict",
         "predict_with_generate", "eval_dataset", "dataset", "dataset_dir", "max_samples", "per_device_eval_batch_size",
-        "max_new_tokens", "do_sample", "temperature", "top_p", "top_k", "output_dir", "lathe_compare"};
+        "max_new_tokens", "do_sample", "temperature", "top_p", "top_k", "output_dir", "lathe_compare", "lathe_judge"};
     QMap<QString, QString> v, at;
     for (const YamlEntry& e : entries) {
         if (!known.count(e.key) || e.is_mapping) {
@@ -126,6 +127,7 @@ bool parse_predict_yaml(const QString& text, const QString& origin, PredictConfi
     if (v.contains("dataset_dir")) c.dataset_dir = v["dataset_dir"].toStdString();
     c.output_dir = v.value("output_dir").toStdString();
     c.compare = v.value("lathe_compare").toStdString();
+    c.judge = v.value("lathe_judge").toStdString();
     *out = c;
     return true;
 }

@@ -1,6 +1,7 @@
 // The Evaluate tab's settings as the YAML file `lathe-cli train` reads for a prediction run, with
 // LLaMA-Factory's keys (stage: sft, do_predict: true, predict_with_generate: true, eval_dataset, ...) and
-// Lathe's `lathe_compare` for an A/B run; and that file read back.
+// Lathe's `lathe_compare` for an A/B run and `lathe_judge` for a reward model that scores the answers; and
+// that file read back.
 #pragma once
 #include "core/eval/predict.h"
 

@@ -28,7 +28,7 @@ QString csv_field(const QString& text) {
     return '"' + q + '"';
 }
 
-QByteArray predictions_csv(const std::vector<const PredictRow*>& rows, bool compare) {
+QByteArray predictions_csv(const std::vector<const PredictRow*>& rows, bool compare, bool judged) {
     QStringList header = {"index", "source", "prompt", "label", "predict", "finish"};
     for (const char* n : kScoreNames) header << n;
     if (compare) {
@@ -36,6 +36,8 @@ QByteArray predictions_csv(const std::vector<const PredictRow*>& rows, bool comp
         for (const char* n : kScoreNames) header << QStringLiteral("b_%1").arg(n);
         header << "delta_rouge-l";
     }
+    if (judged) header << "reward";
+    if (judged && compare) header << "reward_b" << "delta_reward";
     QString out = header.join(',') + "\r\n";
     for (const PredictRow* r : rows) {
         QStringList f = {QString::number(r->index), csv_field(QString::fromStdString(r->source)),
@@ -47,12 +49,14 @@ QByteArray predictions_csv(const std::vector<const PredictRow*>& rows, bool comp
             for (double v : scoreValues(r->scores_b)) f << number(v);
             f << number(r->scores.rougeL - r->scores_b.rougeL);
         }
+        if (judged) f << number(r->reward);
+        if (judged && compare) f << number(r->reward_b) << number(r->reward - r->reward_b);
         out += f.join(',') + "\r\n";
     }
     return out.toUtf8();
 }
 
-QByteArray predictions_jsonl(const std::vector<const PredictRow*>& rows, bool compare) {
+QByteArray predictions_jsonl(const std::vector<const PredictRow*>& rows, bool compare, bool judged) {
     std::string out;
     for (const PredictRow* r : rows) {
         nlohmann::ordered_json j;
@@ -70,6 +74,11 @@ QByteArray predictions_jsonl(const std::vector<const PredictRow*>& rows, bool co
             const auto b = scoreValues(r->scores_b);
             for (size_t i = 0; i < b.size(); ++i) j[std::string("b_") + kScoreNames[i]] = b[i];
             j["delta_rouge-l"] = r->scores.rougeL - r->scores_b.rougeL;
+        }
+        if (judged) j["reward"] = r->reward;
+        if (judged && compare) {
+            j["reward_b"] = r->reward_b;
+            j["delta_reward"] = r->reward - r->reward_b;
         }
         // Invalid UTF-8 from a model's bytes is replaced rather than failing the whole export.
         out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -4,6 +4,8 @@
 #include <QColor>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace lathe {
 namespace ui {
 
@@ -19,6 +21,11 @@ QString capped(const QString& text, int limit) {
 QString score(double v) { return QString::number(v, 'f', 1); }
 
 QString signedScore(double v) { return (v > 0 ? QStringLiteral("+") : QString()) + QString::number(v, 'f', 1); }
+
+// Rewards are on the judge's own scale, often within a few units of 0: two decimals tell them apart.
+QString reward(double v) { return QString::number(v, 'f', 2); }
+
+QString signedReward(double v) { return (v > 0 ? QStringLiteral("+") : QString()) + reward(v); }
 
 }  // namespace
 
@@ -47,13 +54,23 @@ QString last_message(const QString& prompt) {
     return prompt;
 }
 
-PredictionTable::PredictionTable(QObject* parent) : QAbstractTableModel(parent) {}
+PredictionTable::PredictionTable(QObject* parent) : QAbstractTableModel(parent) { reset(false, false); }
 
-void PredictionTable::reset(bool compare) {
+void PredictionTable::reset(bool compare, bool judged) {
     beginResetModel();
     rows_.clear();
     compare_ = compare;
+    judged_ = judged;
+    columns_ = {Index, Prompt, Label, Predict, Bleu, RougeL};
+    if (compare) columns_.insert(columns_.end(), {PredictB, BleuB, RougeLB, DeltaRougeL});
+    if (judged) columns_.push_back(Reward);
+    if (judged && compare) columns_.insert(columns_.end(), {RewardB, DeltaReward});
     endResetModel();
+}
+
+int PredictionTable::columnOf(Column c) const {
+    const auto it = std::find(columns_.begin(), columns_.end(), c);
+    return it == columns_.end() ? -1 : static_cast<int>(it - columns_.begin());
 }
 
 void PredictionTable::append(const std::vector<PredictRow>& rows) {
@@ -71,21 +88,21 @@ int PredictionTable::rowCount(const QModelIndex& parent) const {
 }
 
 int PredictionTable::columnCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : (compare_ ? ColumnCount : PredictB);
+    return parent.isValid() ? 0 : static_cast<int>(columns_.size());
 }
 
 QVariant PredictionTable::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
     const PredictRow& r = row(index.row());
-    const int col = index.column();
+    const Column col = columnAt(index.column());
     auto text = [&]() -> QString {
         switch (col) {
             case Prompt: return QString::fromStdString(r.prompt);
             case Label: return QString::fromStdString(r.label);
             case Predict: return QString::fromStdString(r.predict);
             case PredictB: return QString::fromStdString(r.predict_b);
+            default: return {};
         }
-        return {};
     };
     auto number = [&]() -> double {
         switch (col) {
@@ -95,14 +112,20 @@ QVariant PredictionTable::data(const QModelIndex& index, int role) const {
             case BleuB: return r.scores_b.bleu4;
             case RougeLB: return r.scores_b.rougeL;
             case DeltaRougeL: return r.scores.rougeL - r.scores_b.rougeL;
+            case Reward: return r.reward;
+            case RewardB: return r.reward_b;
+            case DeltaReward: return r.reward - r.reward_b;
+            default: return 0;
         }
-        return 0;
     };
     const bool isText = col == Prompt || col == Label || col == Predict || col == PredictB;
+    const bool isReward = col == Reward || col == RewardB || col == DeltaReward;
+    const bool isDelta = col == DeltaRougeL || col == DeltaReward;
     switch (role) {
         case Qt::DisplayRole:
             if (isText) return capped(one_line(col == Prompt ? last_message(text()) : text()), kMaxCellChars);
             if (col == Index) return static_cast<qulonglong>(r.index + 1);
+            if (isReward) return col == DeltaReward ? signedReward(number()) : reward(number());
             return col == DeltaRougeL ? signedScore(number()) : score(number());
         case SortRole:
             if (isText) return text();
@@ -116,6 +139,10 @@ QVariant PredictionTable::data(const QModelIndex& index, int role) const {
                 return tip;
             }
             if (col == Index) return QString::fromStdString(r.source);
+            if (isReward) {
+                const QString a = QString::number(r.reward, 'g', 6), b = QString::number(r.reward_b, 'g', 6);
+                return compare_ ? tr("Reward A %1 · B %2").arg(a, b) : tr("Reward %1").arg(a);
+            }
             const SampleScores& s = col == BleuB || col == RougeLB ? r.scores_b : r.scores;
             return tr("BLEU-4 %1 · ROUGE-1 %2 · ROUGE-2 %3 · ROUGE-L %4 · exact match %5 · F1 %6")
                 .arg(score(s.bleu4), score(s.rouge1), score(s.rouge2), score(s.rougeL), score(s.exact_match), score(s.f1));
@@ -123,7 +150,7 @@ QVariant PredictionTable::data(const QModelIndex& index, int role) const {
         case Qt::TextAlignmentRole:
             return isText ? QVariant(Qt::AlignLeft | Qt::AlignVCenter) : QVariant(Qt::AlignRight | Qt::AlignVCenter);
         case Qt::ForegroundRole:
-            if (col == DeltaRougeL && number() != 0) return QBrush(QColor(number() < 0 ? "#c0392b" : "#1e7e34"));
+            if (isDelta && number() != 0) return QBrush(QColor(number() < 0 ? "#c0392b" : "#1e7e34"));
             return {};
     }
     return {};
@@ -131,8 +158,10 @@ QVariant PredictionTable::data(const QModelIndex& index, int role) const {
 
 QVariant PredictionTable::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal) return QAbstractTableModel::headerData(section, orientation, role);
+    if (section < 0 || section >= columnCount()) return QAbstractTableModel::headerData(section, orientation, role);
+    const Column col = columnAt(section);
     if (role == Qt::DisplayRole) {
-        switch (section) {
+        switch (col) {
             case Index: return tr("#");
             case Prompt: return tr("Prompt");
             case Label: return tr("Label");
@@ -144,16 +173,24 @@ QVariant PredictionTable::headerData(int section, Qt::Orientation orientation, i
             case BleuB: return tr("BLEU-4\nB");
             case RougeLB: return tr("ROUGE-L\nB");
             case DeltaRougeL: return tr("Δ\nROUGE-L");
+            case Reward: return compare_ ? tr("Reward\nA") : tr("Reward");
+            case RewardB: return tr("Reward\nB");
+            case DeltaReward: return tr("Δ\nreward");
+            default: break;
         }
     }
     if (role == Qt::ToolTipRole) {
-        switch (section) {
+        switch (col) {
             case Prompt: return tr("The prompt's last message; the whole prompt, as the model read it, is in the tooltip and "
                                    "below the table");
             case Label: return tr("The expected answer from the dataset");
             case Predict: return compare_ ? tr("The answer of A: the model with the checkpoint") : tr("The model's answer");
             case PredictB: return tr("The answer of B, the comparison");
             case DeltaRougeL: return tr("ROUGE-L of A minus ROUGE-L of B: below 0 where A does worse than B");
+            case Reward: return tr("The judge's reward for the answer: higher is better, on the reward model's own scale");
+            case RewardB: return tr("The judge's reward for B's answer");
+            case DeltaReward: return tr("Reward of A minus reward of B: below 0 where the judge prefers B's answer");
+            default: break;
         }
     }
     return QAbstractTableModel::headerData(section, orientation, role);

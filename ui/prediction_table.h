@@ -1,7 +1,8 @@
 // The Evaluate tab's predictions as a table model: one row per sample with its prompt, label, prediction
-// and scores, and for an A/B run the second prediction and the ROUGE-L difference. Texts are shown on one
-// line, the prompt as its last message (the tooltip and FullTextRole hold the full text); SortRole holds
-// the value to sort by (numbers for the numeric columns).
+// and scores, for an A/B run the second prediction and the ROUGE-L difference, and with a judge (a reward
+// model) the rewards (and for A/B their difference). Texts are shown on one line, the prompt as its last
+// message (the tooltip and FullTextRole hold the full text); SortRole holds the value to sort by (numbers
+// for the numeric columns).
 #pragma once
 #include "core/eval/predict.h"
 
@@ -15,20 +16,29 @@ namespace ui {
 class PredictionTable : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Index, Prompt, Label, Predict, Bleu, RougeL, PredictB, BleuB, RougeLB, DeltaRougeL, ColumnCount };
+    // What a column shows. A table has the columns that apply, in this order: columnOf() and columnAt()
+    // translate (a judged table without B has Reward right after RougeL).
+    enum Column {
+        Index, Prompt, Label, Predict, Bleu, RougeL, PredictB, BleuB, RougeLB, DeltaRougeL, Reward, RewardB, DeltaReward,
+        ColumnCount
+    };
     static constexpr int SortRole = Qt::UserRole;
     static constexpr int FullTextRole = Qt::UserRole + 1;
 
     explicit PredictionTable(QObject* parent = nullptr);
 
-    // Removes every row; `compare` shows the B columns (an A/B run).
-    void reset(bool compare);
+    // Removes every row; `compare` shows the B columns (an A/B run), `judged` the reward columns.
+    void reset(bool compare, bool judged);
     void append(const std::vector<PredictRow>& rows);
     bool hasCompare() const { return compare_; }
+    bool hasJudge() const { return judged_; }
+    // The model column that shows `c`, or -1 where this table has none.
+    int columnOf(Column c) const;
+    Column columnAt(int section) const { return columns_[static_cast<size_t>(section)]; }
     const std::vector<PredictRow>& rows() const { return rows_; }
     const PredictRow& row(int i) const { return rows_[static_cast<size_t>(i)]; }
     // The column "Worst first" sorts by: ROUGE-L, or for A/B the difference A − B.
-    int worstColumn() const { return compare_ ? DeltaRougeL : RougeL; }
+    int worstColumn() const { return columnOf(compare_ ? DeltaRougeL : RougeL); }
     // Header texts follow the language.
     void retranslate();
 
@@ -39,7 +49,8 @@ public:
 
 private:
     std::vector<PredictRow> rows_;
-    bool compare_ = false;
+    std::vector<Column> columns_;
+    bool compare_ = false, judged_ = false;
 };
 
 // A text on one line for a table cell: line breaks and runs of spaces as one space.

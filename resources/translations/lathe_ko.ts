@@ -450,6 +450,22 @@
         <source>B: the folder above (a LoRA adapter of this model, or a fine-tuned model).</source>
         <translation>B: 위의 폴더 (이 모델의 LoRA 어댑터나 미세 조정한 모델).</translation>
     </message>
+    <message>
+        <source>Judge (reward model)</source>
+        <translation>심판 (보상 모델)</translation>
+    </message>
+    <message>
+        <source>a reward model trained with stage rm (optional)</source>
+        <translation>stage rm으로 학습한 보상 모델 (선택)</translation>
+    </message>
+    <message>
+        <source>A reward model Lathe trained (stage rm: its adapter or model folder) scores every answer: the mean reward of A (and B) and, with a comparison, how often A&apos;s answer wins (lathe_judge)</source>
+        <translation>Lathe로 학습한 보상 모델(stage rm의 어댑터 또는 모델 폴더)이 모든 답변에 점수를 매깁니다. A(와 B)의 평균 보상과, 비교할 때는 A의 답변이 이기는 비율을 보여 줍니다 (lathe_judge)</translation>
+    </message>
+    <message>
+        <source>Choose a reward model (trained with stage rm)</source>
+        <translation>보상 모델 선택 (stage rm으로 학습한 것)</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::EvaluateTab</name>
@@ -810,6 +826,26 @@
     <message>
         <source>Stopping: the batch being answered is dropped…</source>
         <translation>멈추는 중: 답하던 배치는 버립니다…</translation>
+    </message>
+    <message>
+        <source>Reward</source>
+        <translation>보상</translation>
+    </message>
+    <message>
+        <source>Win rate (A over B)</source>
+        <translation>승률 (A 대 B)</translation>
+    </message>
+    <message>
+        <source>The judge&apos;s mean reward for the answers, on the reward model&apos;s own scale (not 0–100)</source>
+        <translation>답변에 대한 심판의 평균 보상. 보상 모델 고유의 척도입니다 (0–100이 아님)</translation>
+    </message>
+    <message>
+        <source>Share of samples, in %, where the judge gives A&apos;s answer a higher reward than B&apos;s (a tie counts half)</source>
+        <translation>심판이 A의 답변에 B의 답변보다 높은 보상을 준 샘플의 비율(%) (동점은 절반으로 셉니다)</translation>
+    </message>
+    <message>
+        <source>Reward %1</source>
+        <translation>보상 %1</translation>
     </message>
 </context>
 <context>
@@ -1552,6 +1588,48 @@ ROUGE-L</translation>
     <message>
         <source>The prompt&apos;s last message; the whole prompt, as the model read it, is in the tooltip and below the table</source>
         <translation>프롬프트의 마지막 메시지. 모델이 읽은 프롬프트 전체는 툴팁과 표 아래에 있습니다</translation>
+    </message>
+    <message>
+        <source>Reward A %1 · B %2</source>
+        <translation>보상 A %1 · B %2</translation>
+    </message>
+    <message>
+        <source>Reward %1</source>
+        <translation>보상 %1</translation>
+    </message>
+    <message>
+        <source>Reward
+A</source>
+        <translation>보상
+A</translation>
+    </message>
+    <message>
+        <source>Reward</source>
+        <translation>보상</translation>
+    </message>
+    <message>
+        <source>Reward
+B</source>
+        <translation>보상
+B</translation>
+    </message>
+    <message>
+        <source>Δ
+reward</source>
+        <translation>Δ
+보상</translation>
+    </message>
+    <message>
+        <source>The judge&apos;s reward for the answer: higher is better, on the reward model&apos;s own scale</source>
+        <translation>답변에 대한 심판의 보상. 높을수록 좋으며, 보상 모델 고유의 척도입니다</translation>
+    </message>
+    <message>
+        <source>The judge&apos;s reward for B&apos;s answer</source>
+        <translation>B의 답변에 대한 심판의 보상</translation>
+    </message>
+    <message>
+        <source>Reward of A minus reward of B: below 0 where the judge prefers B&apos;s answer</source>
+        <translation>A의 보상에서 B의 보상을 뺀 값. 0보다 작으면 심판이 B의 답변을 더 낫게 봅니다</translation>
     </message>
 </context>
 <context>

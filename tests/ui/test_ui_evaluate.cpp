@@ -1,7 +1,9 @@
 // The Evaluate & Predict tab end to end with real widgets and the tiny model: fill the settings, Start,
 // watch rows arrive, finish with metrics, a predictions table that sorts worst first, the files LLaMA-Factory
 // writes, CSV and JSONL exports that parse back; an A/B run against the base model under a LoRA adapter;
-// Abort keeping a partial file; the checks before Start; the YAML preview and its round trip.
+// Abort keeping a partial file; the checks before Start; the YAML preview and its round trip; a reward model
+// judging an A/B run.
+#include "core/model/value_head.h"
 #include "core/util/fs.h"
 #include "tests/registry.h"
 #include "tests/ui/ui_fixtures.h"
@@ -49,6 +51,7 @@ struct Settings {
     int maxSamples = 4, batch = 2, maxNewTokens = 8;
     QString compare;  // "" | "base" | "folder"
     QString checkpoint;
+    QString judge;  // a reward model's folder
     std::string output;
 };
 
@@ -77,6 +80,8 @@ void fill(ui::MainWindow& w, const Settings& s) {
     f->maxNewTokensBox()->setValue(s.maxNewTokens);
     f->doSampleBox()->setChecked(false);
     f->compareCombo()->setCurrentIndex(f->compareCombo()->findData(s.compare));
+    f->judgeDirEdit()->clear();
+    QTest::keyClicks(f->judgeDirEdit(), s.judge);
     QLineEdit* out = f->outputDirEdit();
     out->selectAll();
     QTest::keyClicks(out, QString::fromStdString(s.output));
@@ -282,7 +287,7 @@ private slots:
         ui::PredictionTable* table = tab->predictions();
         QVERIFY(table->hasCompare());
         QCOMPARE(table->rowCount(), 4);
-        QCOMPARE(table->columnCount(), int(ui::PredictionTable::ColumnCount));
+        QCOMPARE(table->columnCount(), int(ui::PredictionTable::DeltaRougeL) + 1);  // no judge: no reward columns
         bool differs = false;
         for (int i = 0; i < 4; ++i) differs |= table->row(i).predict != table->row(i).predict_b;
         QVERIFY2(differs, "a random adapter changes the answers: A and B differ");
@@ -393,6 +398,15 @@ private slots:
         tab->form()->compareCombo()->setCurrentIndex(tab->form()->compareCombo()->findData("base"));
         QVERIFY2(tab->validateNow().join('\n').contains("checkpoint"), qPrintable(tab->generalProblemsText()));
         tab->form()->compareCombo()->setCurrentIndex(0);
+        // A judge that is no reward model: the model folder has no value head.
+        tab->form()->judgeDirEdit()->setText(QString::fromStdString(ui_model_dir()));
+        QVERIFY2(tab->validateNow().join('\n').contains("value_head.safetensors"), qPrintable(tab->generalProblemsText()));
+        QVERIFY(tab->generalProblemsText().contains("judge"));
+        QVERIFY(!tab->startButton()->isEnabled());
+        tab->start();
+        QVERIFY(!w.evaluateController()->isRunning());
+        tab->form()->judgeDirEdit()->clear();
+        QVERIFY(tab->validateNow().isEmpty());
         // The engine's own checks: a model folder that is not one.
         w.modelBar()->setModelPath(QString::fromStdString(scratch_dir() + "/no-such-model"));
         QVERIFY2(!tab->validateNow().isEmpty(), "a missing model folder is a problem before Start");
@@ -416,6 +430,7 @@ private slots:
         s.compare = "base";
         s.checkpoint = QString::fromStdString(ui_make_adapter("eval-yaml-adapter", 3));
         s.output = scratch_dir() + "/eval yaml";  // a space: quoted in the YAML
+        s.judge = QString::fromStdString(scratch_dir() + "/rm judge");
         fill(w, s);
         ui::EvaluateTab* tab = w.evaluateTab();
         const QString yaml = tab->configYaml();
@@ -425,6 +440,8 @@ private slots:
             QVERIFY2(yaml.contains(line), qPrintable(yaml));
         QVERIFY(yaml.contains("output_dir: \"" + QString::fromStdString(s.output) + "\""));
         QVERIFY(yaml.contains("adapter_name_or_path: \"" + s.checkpoint + "\""));
+        QVERIFY2(yaml.contains("lathe_judge: \"" + s.judge + "\""), qPrintable(yaml));
+        QCOMPARE(QString::fromStdString(tab->currentConfig().judge), s.judge);
 
         // The preview dialog shows that YAML and the command.
         QString shownYaml, shownCommand;
@@ -449,10 +466,18 @@ private slots:
         QVERIFY(tab->commandLine().endsWith(path));
         tab->form()->maxSamplesBox()->setValue(99);
         tab->form()->compareCombo()->setCurrentIndex(0);
+        tab->form()->judgeDirEdit()->clear();
+        QVERIFY(!tab->configYaml().contains("lathe_judge"));
         w.modelBar()->setCheckpoint(QString());
         QVERIFY2(tab->loadConfigFile(path, &error), qPrintable(error));
         QCOMPARE(tab->configYaml(), yaml);
         QCOMPARE(w.modelBar()->checkpoint(), s.checkpoint);
+        QCOMPARE(tab->form()->judgeDirEdit()->text(), s.judge);
+        PredictConfig parsed;
+        QStringList ignored;
+        QVERIFY(ui::parse_predict_yaml(yaml, "predict.yaml", &parsed, &ignored, &error));
+        QCOMPARE(QString::fromStdString(parsed.judge), s.judge);
+        QVERIFY2(ignored.isEmpty(), qPrintable(ignored.join(", ")));
 
         // Not a prediction config: refused with the reason, nothing changed.
         const std::string training = scratch_dir() + "/train.yaml";
@@ -467,6 +492,112 @@ private slots:
         QVERIFY2(tab->noticeText().contains("finetuning_type, report_to"), qPrintable(tab->noticeText()));
     }
 
+    void judgesTheAnswersWithARewardModel() {
+        // A reward model without training: an adapter of the test model with a random value head beside it.
+        const std::string judge = ui_make_adapter("eval-judge", 11);
+        save_value_head(ValueHead(32, c10::Device(c10::kCPU), 5), judge);
+        ui::MainWindow w;
+        w.show();
+        Settings s;
+        s.compare = "base";
+        s.checkpoint = QString::fromStdString(ui_make_adapter("eval-judged-adapter", 7));
+        s.judge = QString::fromStdString(judge);
+        s.output = scratch_dir() + "/eval-judged";
+        fill(w, s);
+        ui::EvaluateTab* tab = w.evaluateTab();
+        QCOMPARE(QString::fromStdString(tab->currentConfig().judge), s.judge);
+        const PredictSummary r = runToTheEnd(w, 180000);
+        QVERIFY2(r.status == PredictSummary::Status::Completed, r.message.c_str());
+        QVERIFY(r.has_judge && r.has_compare);
+
+        // Metrics: a Reward row (A, B, A − B) and the win rate after the scores, samples and rate.
+        QTableWidget* m = tab->metricsTable();
+        QCOMPARE(m->rowCount(), 10);
+        QCOMPARE(m->verticalHeaderItem(8)->text(), QString("Reward"));
+        QCOMPARE(m->verticalHeaderItem(9)->text(), QString("Win rate (A over B)"));
+        QCOMPARE(metric(m, 8, 0), QString::number(r.reward, 'f', 2).toDouble());
+        QCOMPARE(metric(m, 8, 1), QString::number(r.reward_b, 'f', 2).toDouble());
+        QVERIFY(std::abs(m->item(8, 2)->text().toDouble() - (metric(m, 8, 0) - metric(m, 8, 1))) < 0.011);
+        QCOMPARE(metric(m, 9, 0), QString::number(r.win_rate, 'f', 2).toDouble());
+        QVERIFY(r.win_rate >= 0 && r.win_rate <= 100);
+        QCOMPARE(m->item(9, 1)->text(), QString());
+
+        // Predictions: reward columns after the A/B ones, holding the rewards written to the JSONL.
+        ui::PredictionTable* table = tab->predictions();
+        QVERIFY(table->hasJudge());
+        QCOMPARE(table->columnCount(), int(ui::PredictionTable::ColumnCount));
+        const int reward = table->columnOf(ui::PredictionTable::Reward);
+        const int rewardB = table->columnOf(ui::PredictionTable::RewardB);
+        const int delta = table->columnOf(ui::PredictionTable::DeltaReward);
+        QCOMPARE(reward, int(ui::PredictionTable::Reward));
+        QCOMPARE(table->headerData(reward, Qt::Horizontal).toString(), QString("Reward\nA"));
+        const QStringList written = lines(s.output + "/generated_predictions.jsonl");
+        QCOMPARE(written.size(), 4);
+        QCOMPARE(table->rowCount(), 4);
+        bool differ = false;
+        for (int i = 0; i < 4; ++i) {
+            const auto j = nlohmann::json::parse(written[i].toStdString());
+            QVERIFY2(j.contains("reward") && j.contains("reward_b"), j.dump().c_str());
+            const double a = table->index(i, reward).data(ui::PredictionTable::SortRole).toDouble();
+            const double b = table->index(i, rewardB).data(ui::PredictionTable::SortRole).toDouble();
+            QCOMPARE(a, j["reward"].get<double>());
+            QCOMPARE(b, j["reward_b"].get<double>());
+            QCOMPARE(table->index(i, reward).data().toString(), QString::number(a, 'f', 2));
+            QVERIFY(std::abs(table->index(i, delta).data(ui::PredictionTable::SortRole).toDouble() - (a - b)) < 1e-12);
+            differ |= a != b;
+        }
+        QVERIFY2(differ, "A's and B's answers differ, and so do their rewards");
+        // The reward columns sort numerically.
+        tab->predictionsView()->sortByColumn(delta, Qt::AscendingOrder);
+        QVERIFY(ascending(viewColumn(tab, delta)));
+
+        // Exports carry the rewards.
+        QString error;
+        const QString csvPath = QString::fromStdString(scratch_dir() + "/eval-judged.csv");
+        QVERIFY2(tab->exportCsv(csvPath, &error), qPrintable(error));
+        QFile csv(csvPath);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QVector<QStringList> records = parseCsv(QString::fromUtf8(csv.readAll()));
+        QCOMPARE(records.size(), 5);
+        QCOMPARE(records[0].mid(records[0].size() - 3), (QStringList{"reward", "reward_b", "delta_reward"}));
+        const std::string jsonlPath = scratch_dir() + "/eval-judged.jsonl";
+        QVERIFY2(tab->exportJsonl(QString::fromStdString(jsonlPath), &error), qPrintable(error));
+        const auto first = nlohmann::json::parse(lines(jsonlPath)[0].toStdString());
+        QVERIFY2(first.contains("reward") && first.contains("reward_b") && first.contains("delta_reward"), first.dump().c_str());
+
+        // Open results… shows the rewards again, with the same means.
+        ui::MainWindow other;
+        QVERIFY2(other.evaluateTab()->openResults(QString::fromStdString(s.output + "/generated_predictions.jsonl"), &error),
+                 qPrintable(error));
+        QVERIFY(other.evaluateTab()->predictions()->hasJudge());
+        QTableWidget* om = other.evaluateTab()->metricsTable();
+        QCOMPARE(om->rowCount(), 10);
+        QVERIFY(std::abs(metric(om, 8, 0) - metric(m, 8, 0)) < 0.011);
+        QCOMPARE(metric(om, 9, 0), metric(m, 9, 0));
+    }
+
+    void rewardColumnsWithoutComparison() {
+        // Without B the reward follows ROUGE-L directly; nothing of B's is shown.
+        ui::PredictionTable table;
+        table.reset(false, true);
+        PredictRow r;
+        r.judged = true;
+        r.reward = -1.25;
+        table.append({r});
+        QCOMPARE(table.columnCount(), int(ui::PredictionTable::RougeL) + 2);
+        QCOMPARE(table.columnOf(ui::PredictionTable::Reward), int(ui::PredictionTable::RougeL) + 1);
+        QCOMPARE(table.columnOf(ui::PredictionTable::RewardB), -1);
+        QCOMPARE(table.columnOf(ui::PredictionTable::PredictB), -1);
+        const int col = table.columnOf(ui::PredictionTable::Reward);
+        QCOMPARE(table.headerData(col, Qt::Horizontal).toString(), QString("Reward"));
+        QCOMPARE(table.index(0, col).data().toString(), QString("-1.25"));
+        QCOMPARE(table.index(0, col).data(ui::PredictionTable::SortRole).toDouble(), -1.25);
+        const QVector<QStringList> records = parseCsv(QString::fromUtf8(ui::predictions_csv({&r}, false, true)));
+        QCOMPARE(records[0].last(), QString("reward"));
+        QCOMPARE(records[1].last(), QString("-1.2500"));
+        QVERIFY(!records[0].contains("reward_b"));
+    }
+
     void csvQuotesWhatItMust() {
         QCOMPARE(ui::csv_field("plain"), QString("plain"));
         QCOMPARE(ui::csv_field("a,b"), QString("\"a,b\""));
@@ -477,7 +608,7 @@ private slots:
         PredictRow r;
         r.prompt = "a \"quoted\", multi\nline prompt";
         r.label = "x";
-        const QVector<QStringList> records = parseCsv(QString::fromUtf8(ui::predictions_csv({&r}, false)));
+        const QVector<QStringList> records = parseCsv(QString::fromUtf8(ui::predictions_csv({&r}, false, false)));
         QCOMPARE(records.size(), 2);
         QCOMPARE(records[1][2], QString::fromStdString(r.prompt));
     }
