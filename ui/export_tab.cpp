@@ -1,5 +1,7 @@
 #include "ui/export_tab.h"
 
+#include "ui/command_preview.h"
+
 #include "core/export/export_config.h"
 #include "ui/export_form.h"
 #include "ui/model_bar.h"
@@ -426,41 +428,15 @@ QString ExportTab::commandLine() const {
 }
 
 void ExportTab::previewCommand() {
-    QDialog dlg(this);
-    dlg.setWindowTitle(tr("Command preview"));
-    auto* layout = new QVBoxLayout(&dlg);
-    auto* hint = new QLabel(lastConfigPath_.isEmpty()
-                                ? tr("Save these settings as export.yaml (Save config…), then run:")
-                                : tr("The settings as saved in %1 (save again after changes), run with:").arg(lastConfigPath_),
-                            &dlg);
-    hint->setWordWrap(true);
-    auto* cmd = new QLineEdit(commandLine(), &dlg);
-    cmd->setReadOnly(true);
-    cmd->setObjectName("command");
-    auto* yaml = new QPlainTextEdit(QString::fromStdString(currentConfig().to_yaml()), &dlg);
-    yaml->setReadOnly(true);
-    yaml->setObjectName("yaml");
-    QFont mono("monospace");
-    mono.setStyleHint(QFont::TypeWriter);
-    yaml->setFont(mono);
-    cmd->setFont(mono);
-    auto* box = new QDialogButtonBox(QDialogButtonBox::Close, &dlg);
-    auto* copy = box->addButton(tr("Copy command and YAML"), QDialogButtonBox::ActionRole);
-    auto* save = box->addButton(tr("Save YAML…"), QDialogButtonBox::ActionRole);
-    connect(copy, &QPushButton::clicked, &dlg, [cmd, yaml] {
-        QApplication::clipboard()->setText(cmd->text() + "\n\n" + yaml->toPlainText());
-    });
-    connect(save, &QPushButton::clicked, &dlg, [this, cmd] {
-        saveConfigDialog();
-        cmd->setText(commandLine());
-    });
-    connect(box, &QDialogButtonBox::rejected, &dlg, &QDialog::reject);
-    layout->addWidget(hint);
-    layout->addWidget(cmd);
-    layout->addWidget(yaml, 1);
-    layout->addWidget(box);
-    dlg.resize(640, 420);
-    dlg.exec();
+    CommandPreview p;
+    p.hint = lastConfigPath_.isEmpty()
+             ? tr("Save these settings as export.yaml (Save config…), then run:")
+             : tr("The settings as saved in %1 (save again after changes), run with:").arg(lastConfigPath_);
+    p.command = [this] { return commandLine(); };
+    p.yaml = QString::fromStdString(currentConfig().to_yaml());
+    p.save = [this] { saveConfigDialog(); };
+    p.height = 420;
+    showCommandPreview(this, p);
 }
 
 void ExportTab::saveConfigDialog() {

@@ -1,5 +1,7 @@
 #include "ui/train_tab.h"
 
+#include "ui/command_preview.h"
+
 #include "core/model/model_info.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/precision.h"
@@ -631,40 +633,15 @@ QString TrainTab::commandLine() const {
 }
 
 void TrainTab::previewCommand() {
-    QDialog dlg(this);
-    dlg.setWindowTitle(tr("Command preview"));
-    auto* layout = new QVBoxLayout(&dlg);
-    auto* hint = new QLabel(lastConfigPath_.isEmpty()
-                                ? tr("Save these settings as train.yaml (Save config…), then run:")
-                                : tr("The settings as saved in %1 (save again after changes), run with:").arg(lastConfigPath_),
-                            &dlg);
-    hint->setWordWrap(true);
-    auto* cmd = new QLineEdit(commandLine(), &dlg);
-    cmd->setReadOnly(true);
-    auto* yaml = new QPlainTextEdit(QString::fromStdString(currentConfig().to_yaml()), &dlg);
-    yaml->setReadOnly(true);
-    yaml->setObjectName("yaml");
-    QFont mono("monospace");
-    mono.setStyleHint(QFont::TypeWriter);
-    yaml->setFont(mono);
-    cmd->setFont(mono);
-    auto* box = new QDialogButtonBox(QDialogButtonBox::Close, &dlg);
-    auto* copy = box->addButton(tr("Copy command and YAML"), QDialogButtonBox::ActionRole);
-    auto* save = box->addButton(tr("Save YAML…"), QDialogButtonBox::ActionRole);
-    connect(copy, &QPushButton::clicked, &dlg, [cmd, yaml] {
-        QApplication::clipboard()->setText(cmd->text() + "\n\n" + yaml->toPlainText());
-    });
-    connect(save, &QPushButton::clicked, &dlg, [this, cmd] {
-        saveConfigDialog();
-        cmd->setText(commandLine());
-    });
-    connect(box, &QDialogButtonBox::rejected, &dlg, &QDialog::reject);
-    layout->addWidget(hint);
-    layout->addWidget(cmd);
-    layout->addWidget(yaml, 1);
-    layout->addWidget(box);
-    dlg.resize(640, 560);
-    dlg.exec();
+    CommandPreview p;
+    p.hint = lastConfigPath_.isEmpty()
+             ? tr("Save these settings as train.yaml (Save config…), then run:")
+             : tr("The settings as saved in %1 (save again after changes), run with:").arg(lastConfigPath_);
+    p.command = [this] { return commandLine(); };
+    p.yaml = QString::fromStdString(currentConfig().to_yaml());
+    p.save = [this] { saveConfigDialog(); };
+    p.height = 560;
+    showCommandPreview(this, p);
 }
 
 void TrainTab::previewDataset() {

@@ -201,6 +201,21 @@
     </message>
 </context>
 <context>
+    <name>lathe::ui::CommandPreview</name>
+    <message>
+        <source>Command preview</source>
+        <translation>명령 미리보기</translation>
+    </message>
+    <message>
+        <source>Copy command and YAML</source>
+        <translation>명령과 YAML 복사</translation>
+    </message>
+    <message>
+        <source>Save YAML…</source>
+        <translation>YAML 저장…</translation>
+    </message>
+</context>
+<context>
     <name>lathe::ui::DatasetChecklist</name>
     <message>
         <source>Order: %1</source>

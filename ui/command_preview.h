@@ -1,0 +1,25 @@
+// The "Preview command" dialog the Train, Export and Evaluate tabs share: a hint, the lathe-cli command
+// line, the YAML file it reads, Copy (command and YAML) and Save YAML.
+#pragma once
+#include <QString>
+
+#include <functional>
+
+class QWidget;
+
+namespace lathe {
+namespace ui {
+
+struct CommandPreview {
+    QString hint;                     // where the settings are saved, or how to save them
+    std::function<QString()> command; // the command line; asked again after Save YAML (the path may change)
+    QString yaml;
+    std::function<void()> save;       // the tab's "Save config" dialog
+    int height = 480;
+};
+
+// Modal; returns when the user closes it. The command's field is named "command", the YAML's "yaml".
+void showCommandPreview(QWidget* parent, const CommandPreview& preview);
+
+}  // namespace ui
+}  // namespace lathe
