@@ -1,5 +1,6 @@
 // lathe-cli train CONFIG.yaml [key=value ...]: the studio's training run, in a terminal.
 #include "app/cli/common.h"
+#include "core/eval/checkpoint_curve.h"
 #include "core/eval/predict.h"
 #include "core/train/session.h"
 #include "core/train/run_dir.h"
@@ -66,6 +67,53 @@ int run_prediction(const PredictConfig& p, bool tty) {
     return 0;
 }
 
+// do_predict with lathe_eval_checkpoints: every checkpoint of the run in output_dir predicted, one line per
+// checkpoint, the curve in output_dir/checkpoint_curve.json. Returns the exit code.
+int run_curve(const PredictConfig& p, const std::string& run_dir, bool tty) {
+    CurveEvents events;
+    events.message = [&](const std::string& level, const std::string& text) {
+        if (level == "info" && text.rfind("checkpoint at step", 0) != 0 && text.rfind("reloaded", 0) != 0) return;
+        if (tty) std::fprintf(stderr, "\r\033[K");
+        std::fprintf(stderr, "%s%s\n", level == "info" ? "" : (level + ": ").c_str(), text.c_str());
+    };
+    events.on_progress = [&](const PredictProgress& pr) {
+        if (tty) {
+            std::fprintf(stderr, "\r\033[Kpredict %lld/%lld  %s < %s ", (long long)pr.done, (long long)pr.total,
+                         format_hms(pr.elapsed_s).c_str(), format_hms(pr.remaining_s).c_str());
+            std::fflush(stderr);
+        }
+    };
+    events.on_point = [&](const CurvePoint& point) {
+        if (tty) std::fprintf(stderr, "\r\033[K");
+        std::printf("step %lld", (long long)point.step);
+        for (const char* key : {"predict_bleu-4", "predict_rouge-1", "predict_rouge-2", "predict_rouge-l",
+                                "predict_exact_match", "predict_f1", "predict_reward"}) {
+            const auto it = point.results.find(key);
+            if (it != point.results.end()) std::printf("  %s %.4f", key + 8, it->second);
+        }
+        std::printf("\n");
+        std::fflush(stdout);
+    };
+    std::signal(SIGINT, on_sigint);
+    const CurveSummary s = run_checkpoint_curve(p, run_dir, events, &g_cancel);
+    std::signal(SIGINT, SIG_DFL);
+    if (tty) std::fprintf(stderr, "\r\033[K");
+    if (s.status == PredictSummary::Status::Failed) {
+        std::fprintf(stderr, "lathe-cli train: error: %s\n", s.message.c_str());
+        return 1;
+    }
+    const int best = best_point(s.curve, "predict_rouge-l");
+    if (best >= 0)
+        std::printf("best rouge-l at step %lld (%s); the curve is in %s\n", (long long)s.curve.points[best].step,
+                    s.curve.points[best].checkpoint.c_str(), checkpoint_curve_path(run_dir).c_str());
+    std::fflush(stdout);
+    if (s.status == PredictSummary::Status::Aborted) {
+        std::fprintf(stderr, "stopped: %s\n", s.message.c_str());
+        return 130;
+    }
+    return 0;
+}
+
 }  // namespace
 
 int cmd_train(int argc, char** argv) {
@@ -75,7 +123,8 @@ int cmd_train(int argc, char** argv) {
                    "Runs a training stage from a LLaMA-Factory style YAML file (the studio's \"Save config\").\n"
                    "do_eval: true writes eval_results.json; do_predict: true (with predict_with_generate) answers\n"
                    "eval_dataset and writes generated_predictions.jsonl and predict_results.json; with\n"
-                   "do_train: false they evaluate the model and adapter the config names.\n"
+                   "do_train: false they evaluate the model and adapter the config names. lathe_eval_checkpoints:\n"
+                   "true predicts every checkpoint of the run in output_dir (output_dir/checkpoint_curve.json).\n"
                    "key=value pairs override the file, e.g. learning_rate=1e-4 output_dir=saves/run2.\n"
                    "--threads N is threads=N: CPU threads (0 = one per core).\n"
                    "Ctrl-C stops after the current optimizer step and writes a checkpoint to resume from\n"
@@ -129,7 +178,7 @@ int cmd_train(int argc, char** argv) {
 
     if (!config.do_train && !config.do_eval) {  // predict only: no training run to prepare
         for (const auto& k : config.ignored) std::fprintf(stderr, "warning: ignored key '%s' (no effect in Lathe)\n", k.c_str());
-        return run_prediction(predict, tty);
+        return config.lathe_eval_checkpoints ? run_curve(predict, config.output_dir, tty) : run_prediction(predict, tty);
     }
     std::signal(SIGINT, on_sigint);
     TrainSummary s = run_training(config, events, &g_cancel);
@@ -143,7 +192,8 @@ int cmd_train(int argc, char** argv) {
             else
                 std::printf("evaluated: results in %s/eval_results.json\n", s.output_dir.c_str());
             std::fflush(stdout);
-            return config.do_predict ? run_prediction(predict, tty) : 0;
+            if (!config.do_predict) return 0;
+            return config.lathe_eval_checkpoints ? run_curve(predict, config.output_dir, tty) : run_prediction(predict, tty);
         case TrainSummary::Status::Cancelled:
             std::fprintf(stderr, "stopped: %s\n", s.message.c_str());
             return 130;

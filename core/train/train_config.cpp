@@ -120,6 +120,7 @@ const std::vector<Key>& evaluation_key_table() {
         {"repetition_penalty", &TrainConfig::repetition_penalty},
         {"lathe_compare", &TrainConfig::lathe_compare},
         {"lathe_judge", &TrainConfig::lathe_judge},
+        {"lathe_eval_checkpoints", &TrainConfig::lathe_eval_checkpoints},
     };
     return table;
 }
@@ -411,6 +412,10 @@ void TrainConfig::validate() const {
     }
     if (!lathe_compare.empty() && !do_predict) fail("lathe_compare", "an A/B comparison compares predictions: set do_predict: true");
     if (!lathe_judge.empty() && !do_predict) fail("lathe_judge", "a judge scores predictions: set do_predict: true");
+    if (lathe_eval_checkpoints && !do_predict)
+        fail("lathe_eval_checkpoints", "the checkpoint curve is made of predictions: set do_predict: true");
+    if (lathe_eval_checkpoints && !lathe_compare.empty())
+        fail("lathe_eval_checkpoints", "a checkpoint curve has no A/B side: remove lathe_compare");
     if (output_dir.empty()) fail("output_dir", "no output directory given");
     if (pref_beta <= 0) fail("pref_beta", "must be positive");
     if (dpo_label_smoothing < 0 || dpo_label_smoothing >= 0.5) fail("dpo_label_smoothing", "must be in [0, 0.5)");

@@ -105,6 +105,8 @@ struct TrainConfig {
     double repetition_penalty = 1.0;
     std::string lathe_compare;             // A/B: "" | base | a folder answering the same prompts
     std::string lathe_judge;               // a reward model (stage rm) scoring every answer, and A/B's win rate
+    bool lathe_eval_checkpoints = false;   // do_predict on every checkpoint of the run in output_dir, not only its
+                                           // end: the checkpoint curve (core/eval/checkpoint_curve.h)
 
     // Parses a YAML file; unknown keys are errors that name the key and suggest the closest one.
     static TrainConfig from_yaml_file(const std::string& path);

@@ -252,6 +252,84 @@ private slots:
         QVERIFY(!file_exists(out + "/generated_predictions.jsonl"));
     }
 
+    // lathe_eval_checkpoints: every checkpoint of the run in output_dir answers the set (here two full
+    // checkpoints and the final weights: rote, swapped, rote), each point holds that model's metrics, the
+    // predictions stay per checkpoint, and a rerun reloads the points it has and predicts only new ones.
+    void checkpointCurveOfARun() {
+        namespace fs = std::filesystem;
+        const std::string run = test::scratch_dir() + "/curve-run";
+        fs::remove_all(run);
+        fs::create_directories(run);
+        fs::copy(model_dir_, run + "/checkpoint-10", fs::copy_options::recursive);
+        fs::copy(swapped_dir_, run + "/checkpoint-20", fs::copy_options::recursive);
+        fs::copy(model_dir_, run, fs::copy_options::recursive);
+        write_file_atomic(run + "/trainer_state.json", R"({"global_step": 30})");
+        const std::string config = write_config("curve",
+                                                "do_train: false\ndo_predict: true\npredict_with_generate: true\n"
+                                                "eval_dataset: rote\nmax_new_tokens: 32\nlathe_eval_checkpoints: true\n"
+                                                "output_dir: " + run + "\n");
+        auto r = test::run_cli({"train", config});
+        QVERIFY2(r.code == 0, r.why().c_str());
+
+        MetricTotals rote, swapped;
+        for (const auto& rec : kRecords) {
+            rote.add(score_prediction(rec.answer, rec.output));
+            swapped.add(score_prediction(rec.answer == kFresh ? kRemembered : kFresh, rec.output));
+        }
+        const auto curve = read_json_file(run + "/checkpoint_curve.json");
+        QVERIFY2(curve.at("complete").get<bool>(), curve.dump().c_str());
+        const auto& points = curve.at("points");
+        QCOMPARE(points.size(), size_t{3});
+        const std::vector<std::pair<int, const MetricTotals*>> expected = {{10, &rote}, {20, &swapped}, {30, &rote}};
+        for (size_t i = 0; i < 3; ++i) {
+            QCOMPARE(points[i].at("step").get<int>(), expected[i].first);
+            QCOMPARE(points[i].at("samples").get<int>(), static_cast<int>(kRecords.size()));
+            for (const auto& [name, value] : named_scores(expected[i].second->mean())) {
+                const double got = points[i].at("results").at("predict_" + name).get<double>();
+                QVERIFY2(std::fabs(got - value) < 1e-3, qPrintable(QString("step %1 %2: %3 vs %4")
+                                                                      .arg(expected[i].first).arg(name.c_str()).arg(got).arg(value)));
+            }
+        }
+        QCOMPARE(points[0].at("checkpoint").get<std::string>(), std::string("checkpoint-10"));
+        QCOMPARE(points[2].at("checkpoint").get<std::string>(), std::string("."));
+        QCOMPARE(points[1].at("results").at("predict_exact_match").get<double>(), 20.0);  // 1 of 5 the other way round
+        QVERIFY2(test::contains(r.out, "step 20  bleu-4"), r.out.c_str());
+        QVERIFY2(test::contains(r.out, "best rouge-l at step 10 (checkpoint-10)"), r.out.c_str());
+        const auto kept = read_jsonl(run + "/checkpoint_curve/checkpoint-20/generated_predictions.jsonl");
+        QCOMPARE(kept.size(), kRecords.size());
+        QCOMPARE(kept[0].at("predict").get<std::string>(), kFresh);
+        QVERIFY(file_exists(run + "/checkpoint_curve/final/predict_results.json"));
+
+        // A new checkpoint: the three points are reloaded, only step 40 is predicted.
+        fs::copy(swapped_dir_, run + "/checkpoint-40", fs::copy_options::recursive);
+        write_file_atomic(run + "/trainer_state.json", R"({"global_step": 40})");
+        r = test::run_cli({"train", config});
+        QVERIFY2(r.code == 0, r.why().c_str());
+        QVERIFY2(test::contains(r.err, "reloaded 2 checkpoint(s)"), r.err.c_str());  // the final weights moved to step 40
+        QVERIFY2(test::contains(r.err, "checkpoint at step 40") && !test::contains(r.err, "checkpoint at step 10"),
+                 r.err.c_str());
+        const auto grown = read_json_file(run + "/checkpoint_curve.json").at("points");
+        QCOMPARE(grown.size(), size_t{3});  // 10, 20, 40 (checkpoint-40 is the run's last step)
+        QCOMPARE(grown[2].at("step").get<int>(), 40);
+        QCOMPARE(grown[2].at("results").at("predict_exact_match").get<double>(), 20.0);
+
+        // Other settings: the saved points no longer compare, the curve starts over.
+        r = test::run_cli({"train", config, "max_new_tokens=16"});
+        QVERIFY2(r.code == 0, r.why().c_str());
+        QVERIFY2(test::contains(r.err, "starts over") && test::contains(r.err, "checkpoint at step 10"), r.err.c_str());
+    }
+
+    // A folder without checkpoints or finished weights has no curve: the error names it.
+    void checkpointCurveNeedsCheckpoints() {
+        const std::string run = test::scratch_dir() + "/curve-empty";
+        std::filesystem::create_directories(run);
+        auto r = test::run_cli({"train", write_config("curve-empty",
+                                                      "do_train: false\ndo_predict: true\npredict_with_generate: true\n"
+                                                      "eval_dataset: rote\nlathe_eval_checkpoints: true\noutput_dir: " + run + "\n")});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(test::contains(r.err, run) && test::contains(r.err, "save_steps"), r.err.c_str());
+    }
+
     void badInputIsNamed_data() {
         QTest::addColumn<QString>("body");
         QTest::addColumn<QString>("expected");
@@ -267,6 +345,8 @@ private slots:
         QTest::newRow("unknown dataset") << "do_train: false\ndo_predict: true\npredict_with_generate: true\neval_dataset: nope\n"
                                          << "nope";
         QTest::newRow("eval only rm") << "do_train: false\ndo_eval: true\nstage: rm\neval_dataset: rote\n" << "do_eval";
+        QTest::newRow("curve without predict") << "do_train: false\ndo_eval: true\neval_dataset: rote\nlathe_eval_checkpoints: true\n"
+                                               << "lathe_eval_checkpoints";
         QTest::newRow("bad top_p") << "do_train: false\ndo_predict: true\npredict_with_generate: true\neval_dataset: rote\ntop_p: 2\n"
                                    << "top_p";
     }
