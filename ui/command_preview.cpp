@@ -15,13 +15,9 @@
 namespace lathe {
 namespace ui {
 
-namespace {
-QString tr(const char* text) { return QCoreApplication::translate("lathe::ui::CommandPreview", text); }
-}  // namespace
-
 void showCommandPreview(QWidget* parent, const CommandPreview& preview) {
     QDialog dlg(parent);
-    dlg.setWindowTitle(tr("Command preview"));
+    dlg.setWindowTitle(QCoreApplication::translate("lathe::ui::CommandPreview", "Command preview"));
     auto* layout = new QVBoxLayout(&dlg);
     auto* hint = new QLabel(preview.hint, &dlg);
     hint->setWordWrap(true);
@@ -36,8 +32,8 @@ void showCommandPreview(QWidget* parent, const CommandPreview& preview) {
     yaml->setFont(mono);
     cmd->setFont(mono);
     auto* box = new QDialogButtonBox(QDialogButtonBox::Close, &dlg);
-    auto* copy = box->addButton(tr("Copy command and YAML"), QDialogButtonBox::ActionRole);
-    auto* save = box->addButton(tr("Save YAML…"), QDialogButtonBox::ActionRole);
+    auto* copy = box->addButton(QCoreApplication::translate("lathe::ui::CommandPreview", "Copy command and YAML"), QDialogButtonBox::ActionRole);
+    auto* save = box->addButton(QCoreApplication::translate("lathe::ui::CommandPreview", "Save YAML…"), QDialogButtonBox::ActionRole);
     QObject::connect(copy, &QPushButton::clicked, &dlg, [cmd, yaml] {
         QApplication::clipboard()->setText(cmd->text() + "\n\n" + yaml->toPlainText());
     });

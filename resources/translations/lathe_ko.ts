@@ -201,6 +201,103 @@
     </message>
 </context>
 <context>
+    <name>lathe::ui::CheckpointCurvePanel</name>
+    <message>
+        <source>BLEU-4</source>
+        <translation>BLEU-4</translation>
+    </message>
+    <message>
+        <source>ROUGE-1</source>
+        <translation>ROUGE-1</translation>
+    </message>
+    <message>
+        <source>ROUGE-2</source>
+        <translation>ROUGE-2</translation>
+    </message>
+    <message>
+        <source>ROUGE-L</source>
+        <translation>ROUGE-L</translation>
+    </message>
+    <message>
+        <source>Exact match</source>
+        <translation>완전 일치</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>Reward</source>
+        <translation>보상</translation>
+    </message>
+    <message>
+        <source>final</source>
+        <translation>최종</translation>
+    </message>
+    <message>
+        <source>Best %1: %2 at step %3 (%4)</source>
+        <translation>최고 %1: 스텝 %3에서 %2 (%4)</translation>
+    </message>
+    <message>
+        <source>final weights</source>
+        <translation>최종 가중치</translation>
+    </message>
+    <message>
+        <source>No checkpoint evaluated yet.</source>
+        <translation>아직 평가한 체크포인트가 없습니다.</translation>
+    </message>
+    <message>
+        <source>No point has %1.</source>
+        <translation>%1 값이 있는 지점이 없습니다.</translation>
+    </message>
+    <message>
+        <source>Evaluate every checkpoint</source>
+        <translation>모든 체크포인트 평가</translation>
+    </message>
+    <message>
+        <source>Predict the chosen datasets with each checkpoint of the run, with the settings on the left (A/B and the output folder do not apply). Points already in the run&apos;s checkpoint_curve.json with the same settings are kept.</source>
+        <translation>선택한 데이터셋을 실행의 체크포인트마다 왼쪽 설정으로 예측합니다(A/B와 출력 폴더는 적용되지 않습니다). 같은 설정으로 실행 폴더의 checkpoint_curve.json에 이미 있는 지점은 그대로 둡니다.</translation>
+    </message>
+    <message>
+        <source>&amp;Metric:</source>
+        <translation>지표(&amp;M):</translation>
+    </message>
+    <message>
+        <source>Use best</source>
+        <translation>최고 사용</translation>
+    </message>
+    <message>
+        <source>Put the best checkpoint for this metric in the model bar (or double-click a row)</source>
+        <translation>이 지표에서 가장 좋은 체크포인트를 모델 바에 넣습니다(행을 두 번 클릭해도 됩니다)</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>스텝</translation>
+    </message>
+    <message>
+        <source>Checkpoint</source>
+        <translation>체크포인트</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>스텝</translation>
+    </message>
+    <message>
+        <source>Choose a run&apos;s checkpoint in the model bar to evaluate its checkpoints.</source>
+        <translation>체크포인트를 평가하려면 모델 바에서 실행의 체크포인트를 고르세요.</translation>
+    </message>
+    <message>
+        <source>%1 has no checkpoints (train with save_steps to keep them).</source>
+        <translation>%1에는 체크포인트가 없습니다(save_steps로 학습하면 남습니다).</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n checkpoint(s)</source>
+        <translation>
+            <numerusform>%1 · 체크포인트 %n개</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>lathe::ui::CommandPreview</name>
     <message>
         <source>Command preview</source>
@@ -739,24 +836,12 @@
         <translation>%2에서 예측 %1개를 열었습니다.</translation>
     </message>
     <message>
-        <source>Command preview</source>
-        <translation>명령 미리보기</translation>
-    </message>
-    <message>
         <source>Save these settings as predict.yaml (Save config…), then run:</source>
         <translation>이 설정을 predict.yaml로 저장(설정 저장…)한 뒤 다음을 실행합니다:</translation>
     </message>
     <message>
         <source>The settings as saved in %1 (save again after changes), run with:</source>
         <translation>%1에 저장된 설정(바꾼 뒤에는 다시 저장)을 다음으로 실행합니다:</translation>
-    </message>
-    <message>
-        <source>Copy command and YAML</source>
-        <translation>명령과 YAML 복사</translation>
-    </message>
-    <message>
-        <source>Save YAML…</source>
-        <translation>YAML 저장…</translation>
     </message>
     <message>
         <source>Save prediction config</source>
@@ -861,6 +946,48 @@
     <message>
         <source>Reward %1</source>
         <translation>보상 %1</translation>
+    </message>
+    <message>
+        <source>Checkpoint %1 of %2 (step %3)</source>
+        <translation>체크포인트 %1/%2 (스텝 %3)</translation>
+    </message>
+    <message>
+        <source> · loading…</source>
+        <translation> · 불러오는 중…</translation>
+    </message>
+    <message>
+        <source>Predictions</source>
+        <translation>예측</translation>
+    </message>
+    <message>
+        <source>Checkpoint curve</source>
+        <translation>체크포인트 곡선</translation>
+    </message>
+    <message>
+        <source>The saved curve cannot be read (%1); Evaluate every checkpoint writes it anew.</source>
+        <translation>저장된 곡선을 읽을 수 없습니다(%1). 모든 체크포인트 평가를 누르면 새로 씁니다.</translation>
+    </message>
+    <message>
+        <source>Preparing: reading the saved curve of %1…</source>
+        <translation>준비 중: %1의 저장된 곡선을 읽는 중…</translation>
+    </message>
+    <message>
+        <source>checkpoint curve: %1</source>
+        <translation>체크포인트 곡선: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Evaluated %n checkpoint(s) (%1 newly predicted). %2. The curve is in %3</source>
+        <translation>
+            <numerusform>체크포인트 %n개를 평가했습니다(새로 예측 %1개). %2. 곡선은 %3에 있습니다</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Stopped: %1</source>
+        <translation>중지됨: %1</translation>
+    </message>
+    <message>
+        <source>Checkpoint curve failed: %1</source>
+        <translation>체크포인트 곡선 실패: %1</translation>
     </message>
 </context>
 <context>
@@ -1189,24 +1316,12 @@
         <translation>멈춤</translation>
     </message>
     <message>
-        <source>Command preview</source>
-        <translation>명령 미리보기</translation>
-    </message>
-    <message>
         <source>Save these settings as export.yaml (Save config…), then run:</source>
         <translation>이 설정을 export.yaml로 저장한 뒤(설정 저장…) 다음을 실행하세요:</translation>
     </message>
     <message>
         <source>The settings as saved in %1 (save again after changes), run with:</source>
         <translation>%1에 저장된 설정(바꾼 뒤에는 다시 저장)을 다음으로 실행합니다:</translation>
-    </message>
-    <message>
-        <source>Copy command and YAML</source>
-        <translation>명령과 YAML 복사</translation>
-    </message>
-    <message>
-        <source>Save YAML…</source>
-        <translation>YAML 저장…</translation>
     </message>
     <message>
         <source>Save export config</source>
@@ -2449,24 +2564,12 @@ reward</source>
         <translation>비교 지우기</translation>
     </message>
     <message>
-        <source>Command preview</source>
-        <translation>명령 미리보기</translation>
-    </message>
-    <message>
         <source>Save these settings as train.yaml (Save config…), then run:</source>
         <translation>설정을 train.yaml로 저장(설정 저장…)한 뒤 실행하세요:</translation>
     </message>
     <message>
         <source>The settings as saved in %1 (save again after changes), run with:</source>
         <translation>%1에 저장된 설정(바꾼 뒤에는 다시 저장)을 다음으로 실행합니다:</translation>
-    </message>
-    <message>
-        <source>Copy command and YAML</source>
-        <translation>명령과 YAML 복사</translation>
-    </message>
-    <message>
-        <source>Save YAML…</source>
-        <translation>YAML 저장…</translation>
     </message>
     <message>
         <source>Save training config</source>
