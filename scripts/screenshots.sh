@@ -52,7 +52,7 @@ gradient_accumulation_steps: 1
 learning_rate: 5.0e-4
 max_steps: 60
 logging_steps: 2
-save_steps: 30
+save_steps: 20
 val_size: 0.05
 eval_steps: 20
 output_dir: "$lora"

@@ -1,6 +1,8 @@
 #include "ui/evaluate_tab.h"
 
+#include "ui/checkpoint_curve_panel.h"
 #include "ui/command_preview.h"
+#include "ui/run_curve.h"
 
 #include "core/train/run_dir.h"
 #include "core/util/fs.h"
@@ -38,6 +40,7 @@
 #include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QStyle>
 #include <QTableView>
 #include <QTableWidget>
@@ -103,6 +106,7 @@ EvaluateTab::EvaluateTab(ModelBar* modelBar, EvaluateController* controller, QWi
     clearMetrics(false, false);
     retranslate();
     updateButtons();
+    reloadCurve();
     scheduleCheck();
 }
 
@@ -222,11 +226,18 @@ QWidget* EvaluateTab::buildResults() {
     tableSplit->setStretchFactor(1, 1);
     tableSplit->setChildrenCollapsible(false);
 
+    curve_ = new CheckpointCurvePanel(right);
+    pages_ = new QTabWidget(right);
+    pages_->setObjectName("evalPages");
+    pages_->setDocumentMode(true);
+    pages_->addTab(tableSplit, QString());
+    pages_->addTab(curve_, QString());
+
     auto* rl = new QVBoxLayout(right);
     rl->setContentsMargins(0, 0, 0, 0);
     rl->addLayout(buttons);
     rl->addLayout(top);
-    rl->addWidget(tableSplit, 1);
+    rl->addWidget(pages_, 1);
     return right;
 }
 
@@ -241,6 +252,11 @@ void EvaluateTab::connectSignals() {
     connect(csvButton_, &QPushButton::clicked, this, &EvaluateTab::exportCsvDialog);
     connect(jsonlButton_, &QPushButton::clicked, this, &EvaluateTab::exportJsonlDialog);
     connect(form_, &EvaluateForm::changed, this, &EvaluateTab::scheduleCheck);
+    connect(bar_, &ModelBar::checkpointChanged, this, &EvaluateTab::reloadCurve);
+    connect(curve_, &CheckpointCurvePanel::evaluateRequested, this, &EvaluateTab::startCurve);
+    connect(curve_, &CheckpointCurvePanel::useCheckpointRequested, this, [this](const QString& dir) {
+        if (!controller_->isRunning()) bar_->setCheckpoint(dir);
+    });
 
     connect(controller_, &EvaluateController::message, this, [this](const QString& level, const QString& text) {
         appendLog(level == "info" ? text : QStringLiteral("%1: %2").arg(level, text));
@@ -248,6 +264,12 @@ void EvaluateTab::connectSignals() {
     connect(controller_, &EvaluateController::rows, this, &EvaluateTab::onRows);
     connect(controller_, &EvaluateController::progress, this, &EvaluateTab::onProgress);
     connect(controller_, &EvaluateController::finished, this, &EvaluateTab::onFinished);
+    connect(controller_, &EvaluateController::curveCheckpoint, this, [this](int index, int count, qint64 step) {
+        curveStage_ = tr("Checkpoint %1 of %2 (step %3)").arg(index + 1).arg(count).arg(step);
+        statusLabel_->setText(curveStage_ + tr(" · loading…"));
+    });
+    connect(controller_, &EvaluateController::curvePoint, curve_, &CheckpointCurvePanel::addPoint);
+    connect(controller_, &EvaluateController::curveFinished, this, &EvaluateTab::onCurveFinished);
 
     connect(worstFirst_, &QCheckBox::toggled, this, &EvaluateTab::applyWorstFirst);
     // Sorting by another column by hand ends "worst first".
@@ -340,6 +362,8 @@ void EvaluateTab::retranslate() {
         metrics_->horizontalHeaderItem(1)->setToolTip(form_->compareCombo()->currentText());
     }
     predictionsTitle_->setText(tr("<b>Predictions</b> (%n rows)", nullptr, table_->rowCount()));
+    pages_->setTabText(0, tr("Predictions"));
+    pages_->setTabText(1, tr("Checkpoint curve"));
     updateColumns();  // the headers' widths follow the language
     if (noticeText_) notice_->setText(noticeText_());
     showDetail();
@@ -476,18 +500,26 @@ void EvaluateTab::updateButtons() {
     settingsScroll_->setEnabled(!running);
     loadButton_->setEnabled(!running);
     openButton_->setEnabled(!running);
+    curve_->setRunning(running);
     const bool haveRows = table_->rowCount() > 0;
     csvButton_->setEnabled(!running && haveRows);
     jsonlButton_->setEnabled(!running && haveRows);
 }
 
+bool EvaluateTab::readyToStart() {
+    if (!validateNow().isEmpty()) {
+        setNotice([] { return tr("Fix the problems marked in red before starting."); }, kRed);
+        return false;
+    }
+    return true;
+}
+
 void EvaluateTab::start() {
     if (controller_->isRunning()) return;
     if (form_->outputIsDefault()) form_->refreshDefaultOutputDir();
-    if (!validateNow().isEmpty()) {
-        setNotice([] { return tr("Fix the problems marked in red before starting."); }, kRed);
-        return;
-    }
+    if (!readyToStart()) return;
+    curveStage_.clear();
+    pages_->setCurrentIndex(0);
     const PredictConfig c = currentConfig();
     table_->reset(!c.compare.empty(), !c.judge.empty());
     totalsA_ = MetricTotals();
@@ -506,6 +538,75 @@ void EvaluateTab::start() {
     appendLog(tr("output folder: %1").arg(QString::fromStdString(c.output_dir)));
     controller_->start(c);
     updateButtons();
+}
+
+void EvaluateTab::reloadCurve() {
+    if (controller_->isRunning()) return;  // the running curve owns the page
+    const QString checkpoint = bar_->checkpoint();
+    const QString run = checkpoint.isEmpty() ? QString() : run_dir_of(checkpoint);
+    curve_->setRun(run, run.isEmpty() ? 0 : static_cast<int>(curve_checkpoints(run.toStdString()).size()));
+    if (run.isEmpty()) return curve_->clear();
+    try {
+        CheckpointCurve saved;
+        if (read_checkpoint_curve(run.toStdString(), &saved)) curve_->setCurve(saved);
+        else curve_->clear();
+    } catch (const std::exception& e) {
+        curve_->clear(tr("The saved curve cannot be read (%1); Evaluate every checkpoint writes it anew.")
+                          .arg(QString::fromStdString(e.what())));
+    }
+}
+
+void EvaluateTab::startCurve() {
+    if (controller_->isRunning()) return;
+    const QString run = curve_->runDir();
+    if (run.isEmpty() || curve_->checkpointCount() == 0) return;
+    if (!readyToStart()) return;
+    PredictConfig c = currentConfig();
+    c.compare.clear();
+    pages_->setCurrentIndex(1);
+    progress_->setFormat(QString());
+    progress_->setRange(0, 1);
+    progress_->setValue(0);
+    notice_->setVisible(false);
+    log_.clear();
+    curveStage_.clear();
+    curve_->clear();
+    status_ = Status::Other;
+    statusLabel_->setText(tr("Preparing: reading the saved curve of %1…").arg(run));
+    appendLog(tr("checkpoint curve: %1").arg(QDir(run).filePath("checkpoint_curve.json")));
+    controller_->startCurve(c, run);
+    updateButtons();
+}
+
+void EvaluateTab::onCurveFinished(const CurveSummary& s) {
+    const QString file = QDir(curve_->runDir()).filePath("checkpoint_curve.json");
+    const QString color = s.status == PredictSummary::Status::Completed ? kGreen
+                          : s.status == PredictSummary::Status::Aborted ? kAmber
+                                                                        : kRed;
+    const int points = static_cast<int>(s.curve.points.size());
+    const int predicted = static_cast<int>(s.predicted);
+    const QString message = QString::fromStdString(s.message);
+    const CheckpointCurvePanel* panel = curve_;
+    setNotice([s, file, points, predicted, panel, message] {
+        switch (s.status) {
+            case PredictSummary::Status::Completed:
+                return tr("Evaluated %n checkpoint(s) (%1 newly predicted). %2. The curve is in %3", nullptr, points)
+                    .arg(predicted)
+                    .arg(panel->bestText(), file);
+            case PredictSummary::Status::Aborted:
+                return tr("Stopped: %1").arg(message);
+            case PredictSummary::Status::Failed: break;
+        }
+        return tr("Checkpoint curve failed: %1").arg(message);
+    }, color);
+    if (!s.message.empty()) appendLog(message);
+    if (s.status == PredictSummary::Status::Completed) progress_->setValue(progress_->maximum());
+    status_ = s.status == PredictSummary::Status::Completed ? Status::Done : Status::Stopped;
+    statusLabel_->setText(status_ == Status::Done ? tr("Done") : tr("Stopped"));
+    curveStage_.clear();
+    updateButtons();
+    scheduleCheck();
+    emit curveFinished(s);
 }
 
 void EvaluateTab::abort() {
@@ -535,11 +636,12 @@ void EvaluateTab::onProgress(qint64 done, qint64 total, double elapsed, double r
     progress_->setFormat("%v / %m");
     progress_->setRange(0, static_cast<int>(std::max<qint64>(total, 1)));
     progress_->setValue(static_cast<int>(done));
-    statusLabel_->setText(done == 0 ? tr("%1 samples to predict · elapsed %2").arg(total).arg(hms(elapsed))
-                                    : tr("Sample %1 of %2 · elapsed %3 · remaining %4")
-                                          .arg(done)
-                                          .arg(total)
-                                          .arg(hms(elapsed), hms(remaining)));
+    const QString text = done == 0 ? tr("%1 samples to predict · elapsed %2").arg(total).arg(hms(elapsed))
+                                   : tr("Sample %1 of %2 · elapsed %3 · remaining %4")
+                                         .arg(done)
+                                         .arg(total)
+                                         .arg(hms(elapsed), hms(remaining));
+    statusLabel_->setText(curveStage_.isEmpty() ? text : curveStage_ + " · " + text);
 }
 
 void EvaluateTab::onFinished(const PredictSummary& s) {

@@ -2,7 +2,9 @@
 // as LLaMA-Factory's do_predict with predict_with_generate, optionally beside a second model (A/B). Left:
 // the settings; right: Start/Abort, the checks, progress, the metrics (with a judge, a reward model, also
 // the mean rewards and A's win rate), and the predictions as a sortable table with a detail pane, exportable
-// to CSV and JSON Lines. The run itself is EvaluateController's.
+// to CSV and JSON Lines. A second page, the checkpoint curve, predicts every checkpoint of the model bar's
+// run and plots each metric against the step (ui/checkpoint_curve_panel.h). The run itself is
+// EvaluateController's.
 #pragma once
 #include "core/eval/predict.h"
 #include "ui/evaluate_controller.h"
@@ -18,6 +20,7 @@ class QProgressBar;
 class QPushButton;
 class QScrollArea;
 class QSortFilterProxyModel;
+class QTabWidget;
 class QTableView;
 class QTableWidget;
 class QTextBrowser;
@@ -26,6 +29,7 @@ class QTimer;
 namespace lathe {
 namespace ui {
 
+class CheckpointCurvePanel;
 class EvaluateForm;
 class ModelBar;
 class PredictionTable;
@@ -70,9 +74,15 @@ public:
     QCheckBox* worstFirstBox() const { return worstFirst_; }
     QTextBrowser* detailView() const { return detail_; }
     QPushButton* exportCsvButton() const { return csvButton_; }
+    QTabWidget* resultPages() const { return pages_; }
+    CheckpointCurvePanel* curvePanel() const { return curve_; }
+    // The run folder of the model bar's checkpoint, its checkpoints and its saved curve, into the curve page.
+    void reloadCurve();
 
 public slots:
     void start();
+    // "Evaluate every checkpoint" of the model bar's run.
+    void startCurve();
     void abort();
     void previewCommand();
     void saveConfigDialog();
@@ -83,6 +93,7 @@ public slots:
 
 signals:
     void runFinished(const lathe::PredictSummary& summary);
+    void curveFinished(const lathe::CurveSummary& summary);
 
 protected:
     void changeEvent(QEvent* e) override;
@@ -102,6 +113,9 @@ private:
     void onRows(const QVector<PredictRow>& rows);
     void onProgress(qint64 done, qint64 total, double elapsed, double remaining);
     void onFinished(const PredictSummary& s);
+    void onCurveFinished(const CurveSummary& s);
+    // Checks before a run (the form's own, then the engine's); false, with the problems shown, when any.
+    bool readyToStart();
     // The judge's means: A's reward, B's, and in % how often A's reward is the higher (ties count half).
     struct RewardMeans {
         double a = 0, b = 0, winRate = 0;
@@ -137,6 +151,9 @@ private:
     QTableView* view_;
     QCheckBox* worstFirst_;
     QTextBrowser* detail_;
+    QTabWidget* pages_;
+    CheckpointCurvePanel* curve_;
+    QString curveStage_;  // "Checkpoint 2 of 3 (step 20)" while a curve runs, else ""
     QTimer* checkTimer_;
     QStringList problems_, log_;
     std::function<QString()> noticeText_;

@@ -3,6 +3,7 @@
 #include "core/train/train_config.h"
 #include "ui/chat_controller.h"
 #include "ui/chat_tab.h"
+#include "ui/checkpoint_curve_panel.h"
 #include "ui/dataset_preview_dialog.h"
 #include "ui/evaluate_controller.h"
 #include "ui/evaluate_form.h"
@@ -107,6 +108,17 @@ void evaluateOnce(MainWindow& w, const QString& datasetDir) {
     tab->predictionsView()->selectRow(0);
 }
 
+// The checkpoint curve of the model bar's run, with the settings evaluateOnce left (A/B does not apply).
+void curveOnce(MainWindow& w) {
+    EvaluateTab* tab = w.evaluateTab();
+    tab->reloadCurve();
+    if (tab->curvePanel()->checkpointCount() == 0) return;
+    tab->startCurve();
+    waitFor([&] { return !w.evaluateController()->isRunning(); }, 900000);
+    if (!tab->noticeText().isEmpty()) std::fprintf(stderr, "curve: %s\n", qPrintable(tab->noticeText()));
+    tab->resultPages()->setCurrentIndex(0);
+}
+
 }  // namespace
 
 int run_screenshot_tour(const TourOptions& o) {
@@ -132,6 +144,7 @@ int run_screenshot_tour(const TourOptions& o) {
     }
     if (!o.model.isEmpty()) exportOnce(w);
     if (!o.model.isEmpty()) evaluateOnce(w, QString::fromStdString(w.trainTab()->currentConfig().dataset_dir));
+    if (!o.model.isEmpty() && !o.checkpoint.isEmpty()) curveOnce(w);
     int failures = 0;
     const char* names[] = {"train", "evaluate", "chat", "export"};
     for (const QString lang : {"en", "ko"}) {
@@ -143,6 +156,13 @@ int run_screenshot_tour(const TourOptions& o) {
             w.tabs()->setCurrentIndex(i);
             settle(400);
             failures += !save(&w, QStringLiteral("%1/%2-%3.png").arg(o.outputDir, names[i], lang));
+        }
+        if (w.evaluateTab()->curvePanel()->points().size() > 0) {
+            w.tabs()->setCurrentWidget(w.evaluateTab());
+            w.evaluateTab()->resultPages()->setCurrentIndex(1);
+            settle(400);
+            failures += !save(&w, QStringLiteral("%1/evaluate-curve-%2.png").arg(o.outputDir, lang));
+            w.evaluateTab()->resultPages()->setCurrentIndex(0);
         }
         w.tabs()->setCurrentIndex(0);
         DatasetPreviewDialog preview(w.trainTab()->currentConfig(), &w);
