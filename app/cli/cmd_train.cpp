@@ -34,20 +34,24 @@ void draw_progress(int64_t step, int64_t total, double elapsed, double remaining
     std::fflush(stderr);
 }
 
+// An engine message on stderr ("warning: ..." unless info), over the progress line on a terminal.
+void print_message(bool tty, const std::string& level, const std::string& text) {
+    if (tty) std::fprintf(stderr, "\r\033[K");
+    std::fprintf(stderr, "%s%s\n", level == "info" ? "" : (level + ": ").c_str(), text.c_str());
+}
+
+void print_predict_progress(bool tty, const PredictProgress& pr) {
+    if (!tty) return;
+    std::fprintf(stderr, "\r\033[Kpredict %lld/%lld  %s < %s ", (long long)pr.done, (long long)pr.total,
+                 format_hms(pr.elapsed_s).c_str(), format_hms(pr.remaining_s).c_str());
+    std::fflush(stderr);
+}
+
 // do_predict: every sample of the eval set answered and scored, into output_dir. Returns the exit code.
 int run_prediction(const PredictConfig& p, bool tty) {
     PredictEvents events;
-    events.message = [&](const std::string& level, const std::string& text) {
-        if (tty) std::fprintf(stderr, "\r\033[K");
-        std::fprintf(stderr, "%s%s\n", level == "info" ? "" : (level + ": ").c_str(), text.c_str());
-    };
-    events.on_progress = [&](const PredictProgress& pr) {
-        if (tty) {
-            std::fprintf(stderr, "\r\033[Kpredict %lld/%lld  %s < %s ", (long long)pr.done, (long long)pr.total,
-                         format_hms(pr.elapsed_s).c_str(), format_hms(pr.remaining_s).c_str());
-            std::fflush(stderr);
-        }
-    };
+    events.message = [&](const std::string& level, const std::string& text) { print_message(tty, level, text); };
+    events.on_progress = [&](const PredictProgress& pr) { print_predict_progress(tty, pr); };
     std::signal(SIGINT, on_sigint);
     PredictSummary s = run_predict(p, events, &g_cancel);
     std::signal(SIGINT, SIG_DFL);
@@ -72,17 +76,11 @@ int run_prediction(const PredictConfig& p, bool tty) {
 int run_curve(const PredictConfig& p, const std::string& run_dir, bool tty) {
     CurveEvents events;
     events.message = [&](const std::string& level, const std::string& text) {
+        // Each checkpoint's own loading lines would bury the curve; the checkpoint lines and warnings stay.
         if (level == "info" && text.rfind("checkpoint at step", 0) != 0 && text.rfind("reloaded", 0) != 0) return;
-        if (tty) std::fprintf(stderr, "\r\033[K");
-        std::fprintf(stderr, "%s%s\n", level == "info" ? "" : (level + ": ").c_str(), text.c_str());
+        print_message(tty, level, text);
     };
-    events.on_progress = [&](const PredictProgress& pr) {
-        if (tty) {
-            std::fprintf(stderr, "\r\033[Kpredict %lld/%lld  %s < %s ", (long long)pr.done, (long long)pr.total,
-                         format_hms(pr.elapsed_s).c_str(), format_hms(pr.remaining_s).c_str());
-            std::fflush(stderr);
-        }
-    };
+    events.on_progress = [&](const PredictProgress& pr) { print_predict_progress(tty, pr); };
     events.on_point = [&](const CurvePoint& point) {
         if (tty) std::fprintf(stderr, "\r\033[K");
         std::printf("step %lld", (long long)point.step);
