@@ -419,18 +419,18 @@ void EvaluateTab::setSavesRoot(const QString& root) {
 
 PredictConfig EvaluateTab::currentConfig() const { return form_->config(); }
 
-QStringList EvaluateTab::uiProblems(const PredictConfig& c) const {
+QStringList EvaluateTab::uiProblems(const PredictConfig& c, bool forCurve) const {
     QStringList out;
     if (c.model_name_or_path.empty())
         out << tr("Choose a model folder in the model bar: predictions need a trained model (a new model from "
                   "scratch has nothing to evaluate until the starter has run in Train).");
     if (c.dataset.empty()) out << tr("Tick at least one dataset to predict on.");
-    if (form_->compareMode() == "folder" && c.compare.empty())
+    if (!forCurve && form_->compareMode() == "folder" && c.compare.empty())
         out << tr("Choose the folder to compare with, or set Compare with to None.");
     if (c.compare == "base" && c.adapter_name_or_path.empty())
         out << tr("Comparing with the base model needs a checkpoint in the model bar: without one, A and B are the "
                   "same model.");
-    if (c.output_dir.empty()) out << tr("Choose an output folder.");
+    if (!forCurve && c.output_dir.empty()) out << tr("Choose an output folder.");  // a curve writes into its run
     return out;
 }
 
@@ -460,11 +460,15 @@ void EvaluateTab::checkAsync() {
     watcher->setFuture(QtConcurrent::run([c] { return precheck_predict(c); }));
 }
 
-QStringList EvaluateTab::validateNow() {
+QStringList EvaluateTab::validateNow(bool forCurve) {
     checkTimer_->stop();
     ++checkGeneration_;  // results of checks still running are stale now
-    const PredictConfig c = currentConfig();
-    QStringList found = uiProblems(c);
+    PredictConfig c = currentConfig();
+    if (forCurve) {
+        c.compare.clear();
+        c.output_dir = curve_->runDir().toStdString();
+    }
+    QStringList found = uiProblems(c, forCurve);
     if (found.isEmpty()) {
         try {
             for (const std::string& p : precheck_predict(c)) found << QString::fromStdString(p);
@@ -506,8 +510,8 @@ void EvaluateTab::updateButtons() {
     jsonlButton_->setEnabled(!running && haveRows);
 }
 
-bool EvaluateTab::readyToStart() {
-    if (!validateNow().isEmpty()) {
+bool EvaluateTab::readyToStart(bool forCurve) {
+    if (!validateNow(forCurve).isEmpty()) {
         setNotice([] { return tr("Fix the problems marked in red before starting."); }, kRed);
         return false;
     }
@@ -517,7 +521,7 @@ bool EvaluateTab::readyToStart() {
 void EvaluateTab::start() {
     if (controller_->isRunning()) return;
     if (form_->outputIsDefault()) form_->refreshDefaultOutputDir();
-    if (!readyToStart()) return;
+    if (!readyToStart(false)) return;
     curveStage_.clear();
     pages_->setCurrentIndex(0);
     const PredictConfig c = currentConfig();
@@ -560,7 +564,7 @@ void EvaluateTab::startCurve() {
     if (controller_->isRunning()) return;
     const QString run = curve_->runDir();
     if (run.isEmpty() || curve_->checkpointCount() == 0) return;
-    if (!readyToStart()) return;
+    if (!readyToStart(true)) return;
     PredictConfig c = currentConfig();
     c.compare.clear();
     pages_->setCurrentIndex(1);

@@ -49,8 +49,9 @@ public:
     bool loadConfigFile(const QString& path, QString* error = nullptr);
     void setSavesRoot(const QString& root);
 
-    // Runs every check now, on this thread, and shows the messages; returns them.
-    QStringList validateNow();
+    // Runs every check now, on this thread, and shows the messages; returns them. `forCurve`: the checks of
+    // a checkpoint curve, which has no A/B side.
+    QStringList validateNow(bool forCurve = false);
     QStringList problems() const { return problems_; }
     QString generalProblemsText() const;
     QString noticeText() const;
@@ -104,7 +105,7 @@ private:
     void retranslate();
     void scheduleCheck();
     void checkAsync();
-    QStringList uiProblems(const PredictConfig& c) const;
+    QStringList uiProblems(const PredictConfig& c, bool forCurve = false) const;
     void showProblems(const QStringList& problems);
     void updateButtons();
     // `text` is asked again when the language changes.
@@ -115,7 +116,7 @@ private:
     void onFinished(const PredictSummary& s);
     void onCurveFinished(const CurveSummary& s);
     // Checks before a run (the form's own, then the engine's); false, with the problems shown, when any.
-    bool readyToStart();
+    bool readyToStart(bool forCurve);
     // The judge's means: A's reward, B's, and in % how often A's reward is the higher (ties count half).
     struct RewardMeans {
         double a = 0, b = 0, winRate = 0;

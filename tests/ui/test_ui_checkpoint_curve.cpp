@@ -143,9 +143,14 @@ private slots:
             QCOMPARE(reopened->points()[i].results.at("predict_f1"), panel->points()[i].results.at("predict_f1"));
         QCOMPARE(started.count(), 0);
 
-        // Evaluate again with the same settings: every point is reloaded, none predicted.
+        // Evaluate again with the same settings: every point is reloaded, none predicted. A/B settings that
+        // would stop Start (compare with a folder not chosen yet) do not stop a curve, which has no B side.
         QSignalSpy finishedAgain(again.evaluateController(), &ui::EvaluateController::curveFinished);
-        QVERIFY(again.evaluateTab()->validateNow().isEmpty());
+        ui::EvaluateForm* form = again.evaluateTab()->form();
+        form->compareCombo()->setCurrentIndex(form->compareCombo()->findData(QString("folder")));
+        form->compareDirEdit()->clear();
+        QVERIFY(!again.evaluateTab()->validateNow().isEmpty());
+        QVERIFY(again.evaluateTab()->validateNow(true).isEmpty());
         QTest::mouseClick(reopened->evaluateButton(), Qt::LeftButton);
         QVERIFY(wait_until([&] { return finishedAgain.count() == 1; }, 60000));
         const CurveSummary s2 = finishedAgain.at(0).at(0).value<CurveSummary>();
