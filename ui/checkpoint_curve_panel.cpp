@@ -137,7 +137,7 @@ void CheckpointCurvePanel::addPoint(const CurvePoint& point) {
     auto same = std::find_if(points_.begin(), points_.end(), [&](const CurvePoint& p) { return p.step == point.step; });
     if (same != points_.end()) *same = point;
     else points_.push_back(point);
-    std::sort(points_.begin(), points_.end(), [](const CurvePoint& a, const CurvePoint& b) { return a.step < b.step; });
+    sort_by_step(points_);
     refresh();
 }
 
@@ -153,11 +153,7 @@ void CheckpointCurvePanel::setMetric(const QString& key) {
     if (i >= 0) metric_->setCurrentIndex(i);
 }
 
-int CheckpointCurvePanel::bestIndex() const {
-    CheckpointCurve curve;
-    curve.points = points_;
-    return best_point(curve, metric().toStdString());
-}
+int CheckpointCurvePanel::bestIndex() const { return best_point(points_, metric().toStdString()); }
 
 QString CheckpointCurvePanel::bestText() const {
     const int best = bestIndex();

@@ -100,7 +100,7 @@ int run_curve(const PredictConfig& p, const std::string& run_dir, bool tty) {
         std::fprintf(stderr, "lathe-cli train: error: %s\n", s.message.c_str());
         return 1;
     }
-    const int best = best_point(s.curve, "predict_rouge-l");
+    const int best = best_point(s.curve.points, "predict_rouge-l");
     if (best >= 0)
         std::printf("best rouge-l at step %lld (%s); the curve is in %s\n", (long long)s.curve.points[best].step,
                     s.curve.points[best].checkpoint.c_str(), checkpoint_curve_path(run_dir).c_str());

@@ -16,6 +16,11 @@ namespace lathe {
 
 namespace {
 
+// A point's name for a checkpoint: its folder's name, "." for the run's final weights.
+std::string point_name(const CurveCheckpoint& ck, const std::string& run_dir) {
+    return ck.dir == run_dir ? "." : fs::path(ck.dir).filename().string();
+}
+
 bool holds_weights(const std::string& dir) {
     return file_exists(path_join(dir, "adapter_config.json")) || file_exists(path_join(dir, "config.json"));
 }
@@ -101,20 +106,23 @@ bool read_checkpoint_curve(const std::string& run_dir, CheckpointCurve* out) {
         }
         curve.points.push_back(std::move(point));
     }
-    std::sort(curve.points.begin(), curve.points.end(),
-              [](const CurvePoint& a, const CurvePoint& b) { return a.step < b.step; });
+    sort_by_step(curve.points);
     *out = std::move(curve);
     return true;
 }
 
-int best_point(const CheckpointCurve& curve, const std::string& metric) {
+int best_point(const std::vector<CurvePoint>& points, const std::string& metric) {
     int best = -1;
-    for (size_t i = 0; i < curve.points.size(); ++i) {
-        const auto it = curve.points[i].results.find(metric);
-        if (it == curve.points[i].results.end()) continue;
-        if (best < 0 || it->second > curve.points[best].results.at(metric)) best = static_cast<int>(i);
+    for (size_t i = 0; i < points.size(); ++i) {
+        const auto it = points[i].results.find(metric);
+        if (it == points[i].results.end()) continue;
+        if (best < 0 || it->second > points[best].results.at(metric)) best = static_cast<int>(i);
     }
     return best;
+}
+
+void sort_by_step(std::vector<CurvePoint>& points) {
+    std::sort(points.begin(), points.end(), [](const CurvePoint& a, const CurvePoint& b) { return a.step < b.step; });
 }
 
 CurveSummary run_checkpoint_curve(const PredictConfig& settings, const std::string& run_dir, const CurveEvents& events,
@@ -149,7 +157,7 @@ CurveSummary run_checkpoint_curve(const PredictConfig& settings, const std::stri
         // Points already predicted with these settings are kept; the rest are predicted, oldest first.
         std::vector<CurveCheckpoint> todo;
         for (const auto& ck : checkpoints) {
-            const std::string name = ck.dir == run_dir ? "." : fs::path(ck.dir).filename().string();
+            const std::string name = point_name(ck, run_dir);
             const CurvePoint* done = nullptr;
             if (have_earlier)
                 for (const auto& p : earlier.points)
@@ -161,8 +169,7 @@ CurveSummary run_checkpoint_curve(const PredictConfig& settings, const std::stri
             say("info", "reloaded " + std::to_string(curve.points.size()) + " checkpoint(s) from " +
                             checkpoint_curve_path(run_dir));
         auto save = [&] {
-            std::sort(curve.points.begin(), curve.points.end(),
-                      [](const CurvePoint& a, const CurvePoint& b) { return a.step < b.step; });
+            sort_by_step(curve.points);
             curve.complete = curve.points.size() == checkpoints.size();
             write_json_file(checkpoint_curve_path(run_dir), to_json(curve));
         };
@@ -172,8 +179,7 @@ CurveSummary run_checkpoint_curve(const PredictConfig& settings, const std::stri
         for (size_t i = 0; i < todo.size(); ++i) {
             if (cancel && cancel->load()) break;
             const CurveCheckpoint& ck = todo[i];
-            const bool final_weights = ck.dir == run_dir;
-            const std::string name = final_weights ? "." : fs::path(ck.dir).filename().string();
+            const std::string name = point_name(ck, run_dir);
             if (events.on_checkpoint) events.on_checkpoint(i, todo.size(), ck.step);
             say("info", "checkpoint at step " + std::to_string(ck.step) + " (" + ck.dir + ")");
 
@@ -185,7 +191,7 @@ CurveSummary run_checkpoint_curve(const PredictConfig& settings, const std::stri
                 c.model_name_or_path = ck.dir;  // a whole model (full, freeze, a new model)
                 c.adapter_name_or_path.clear();
             }
-            c.output_dir = path_join(path_join(run_dir, "checkpoint_curve"), final_weights ? "final" : name);
+            c.output_dir = path_join(path_join(run_dir, "checkpoint_curve"), name == "." ? "final" : name);
             PredictEvents pe;
             pe.message = events.message;
             pe.on_progress = events.on_progress;

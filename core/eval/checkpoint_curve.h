@@ -69,7 +69,10 @@ std::string curve_settings(const PredictConfig& c);
 bool read_checkpoint_curve(const std::string& run_dir, CheckpointCurve* out);
 
 // The point with the highest `metric` (e.g. "predict_rouge-l"); -1 when no point has it.
-int best_point(const CheckpointCurve& curve, const std::string& metric);
+int best_point(const std::vector<CurvePoint>& points, const std::string& metric);
+
+// Orders points by step.
+void sort_by_step(std::vector<CurvePoint>& points);
 
 // Predicts every checkpoint of `run_dir` with `settings` (its adapter, compare and output_dir are replaced
 // per checkpoint; A/B is not part of a curve). Never throws.

@@ -97,9 +97,9 @@ private slots:
         QCOMPARE(curve.points[0].step, int64_t{10});  // sorted by step
         QCOMPARE(curve.points[2].checkpoint, std::string("."));
         QCOMPARE(curve.points[0].results.at("predict_rouge-l"), 42.0);
-        QCOMPARE(best_point(curve, "predict_rouge-l"), 0);  // step 20 has no ROUGE-L: skipped
-        QCOMPARE(best_point(curve, "predict_bleu-4"), 1);
-        QCOMPARE(best_point(curve, "predict_reward"), -1);
+        QCOMPARE(best_point(curve.points, "predict_rouge-l"), 0);  // step 20 has no ROUGE-L: skipped
+        QCOMPARE(best_point(curve.points, "predict_bleu-4"), 1);
+        QCOMPARE(best_point(curve.points, "predict_reward"), -1);
     }
 
     void aDamagedCurveIsNamed_data() {
