@@ -10,10 +10,20 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QVBoxLayout>
 
 namespace lathe {
 namespace ui {
+
+QString cliCommandLine(const QString& verb, const QString& config, const QString& fallback) {
+    QString path = config.isEmpty() ? fallback : config;
+    if (path.isEmpty() || path.contains(QRegularExpression("[^A-Za-z0-9_./:=@%+-]"))) {
+        path.replace("'", "'\\''");
+        path = "'" + path + "'";
+    }
+    return QStringLiteral("lathe-cli %1 %2").arg(verb, path);
+}
 
 void showCommandPreview(QWidget* parent, const CommandPreview& preview) {
     QDialog dlg(parent);

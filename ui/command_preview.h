@@ -18,6 +18,10 @@ struct CommandPreview {
     int height = 480;
 };
 
+// "lathe-cli <verb> <config>" with the path quoted for a POSIX shell; `fallback` (e.g. "train.yaml")
+// stands for a config not saved yet.
+QString cliCommandLine(const QString& verb, const QString& config, const QString& fallback);
+
 // Modal; returns when the user closes it. The command's field is named "command", the YAML's "yaml".
 void showCommandPreview(QWidget* parent, const CommandPreview& preview);
 

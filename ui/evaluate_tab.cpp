@@ -35,7 +35,6 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QScrollArea>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
@@ -61,13 +60,6 @@ const char* kAmber = "#9a6700";
 constexpr int kMaxLogLines = 200;
 
 QString hms(double seconds) { return QString::fromStdString(format_hms(seconds)); }
-
-QString shellQuote(const QString& s) {
-    if (!s.isEmpty() && !s.contains(QRegularExpression("[^A-Za-z0-9_./:=@%+-]"))) return s;
-    QString q = s;
-    q.replace("'", "'\\''");
-    return "'" + q + "'";
-}
 
 enum MetricRow {
     RowBleu, RowRouge1, RowRouge2, RowRougeL, RowExact, RowF1, RowSamples, RowPerSecond, RowReward, RowWinRate
@@ -377,8 +369,7 @@ void EvaluateTab::changeEvent(QEvent* e) {
 QString EvaluateTab::configYaml() const { return predict_config_yaml(currentConfig()); }
 
 QString EvaluateTab::commandLine() const {
-    const QString path = lastConfigPath_.isEmpty() ? QStringLiteral("predict.yaml") : lastConfigPath_;
-    return QStringLiteral("lathe-cli train %1").arg(shellQuote(path));
+    return cliCommandLine("train", lastConfigPath_, "predict.yaml");
 }
 
 bool EvaluateTab::saveConfigFile(const QString& path, QString* error) {

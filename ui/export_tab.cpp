@@ -27,7 +27,6 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QSplitter>
@@ -47,13 +46,6 @@ const char* kGreen = "#1e7e34";
 const char* kAmber = "#9a6700";
 
 QString sizeText(qint64 bytes) { return QLocale::c().formattedDataSize(bytes, bytes < 1000000 ? 0 : 1, QLocale::DataSizeSIFormat); }
-
-QString shellQuote(const QString& s) {
-    if (!s.isEmpty() && !s.contains(QRegularExpression("[^A-Za-z0-9_./:=@%+-]"))) return s;
-    QString q = s;
-    q.replace("'", "'\\''");
-    return "'" + q + "'";
-}
 
 QTreeWidget* fileTable(QWidget* parent, const char* name) {
     auto* t = new QTreeWidget(parent);
@@ -423,8 +415,7 @@ void ExportTab::appendLog(const QString& text) {
 }
 
 QString ExportTab::commandLine() const {
-    const QString path = lastConfigPath_.isEmpty() ? QStringLiteral("export.yaml") : lastConfigPath_;
-    return QStringLiteral("lathe-cli export %1").arg(shellQuote(path));
+    return cliCommandLine("export", lastConfigPath_, "export.yaml");
 }
 
 void ExportTab::previewCommand() {

@@ -36,7 +36,6 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QShortcut>
@@ -57,13 +56,6 @@ const char* kGreen = "#1e7e34";
 const char* kAmber = "#9a6700";
 
 QString hms(double seconds) { return QString::fromStdString(format_hms(seconds)); }
-
-QString shellQuote(const QString& s) {
-    if (!s.isEmpty() && !s.contains(QRegularExpression("[^A-Za-z0-9_./:=@%+-]"))) return s;
-    QString q = s;
-    q.replace("'", "'\\''");
-    return "'" + q + "'";
-}
 
 QString runLabel(const QString& dir) {
     const QDir d(run_dir_of(dir));
@@ -628,8 +620,7 @@ void TrainTab::fillCompareMenu() {
 }
 
 QString TrainTab::commandLine() const {
-    const QString path = lastConfigPath_.isEmpty() ? QStringLiteral("train.yaml") : lastConfigPath_;
-    return QStringLiteral("lathe-cli train %1").arg(shellQuote(path));
+    return cliCommandLine("train", lastConfigPath_, "train.yaml");
 }
 
 void TrainTab::previewCommand() {

@@ -1,6 +1,7 @@
 // The command preview the Train and Export tabs share with Evaluate (ui/command_preview.h): it shows the
 // tab's own YAML and lathe-cli line, and Copy puts both on the clipboard.
 #include "tests/registry.h"
+#include "ui/command_preview.h"
 #include "ui/export_tab.h"
 #include "ui/main_window.h"
 #include "ui/train_tab.h"
@@ -68,6 +69,17 @@ private slots:
         QCOMPARE(exp.command, w.exportTab()->commandLine());
         QVERIFY2(exp.command.startsWith("lathe-cli export"), qPrintable(exp.command));
         QCOMPARE(exp.clipboard, exp.command + "\n\n" + exp.yaml);
+    }
+
+    // The command line every tab shows: the saved path, quoted for a POSIX shell when it must be.
+    void commandLinesQuoteForTheShell() {
+        QCOMPARE(ui::cliCommandLine("train", QString(), "train.yaml"), QString("lathe-cli train train.yaml"));
+        QCOMPARE(ui::cliCommandLine("export", "/tmp/run-1/export.yaml", "x.yaml"),
+                 QString("lathe-cli export /tmp/run-1/export.yaml"));
+        QCOMPARE(ui::cliCommandLine("train", "/tmp/my runs/it's.yaml", "x.yaml"),
+                 QString("lathe-cli train '/tmp/my runs/it'\\''s.yaml'"));
+        QCOMPARE(ui::cliCommandLine("train", QString::fromUtf8("/tmp/학습.yaml"), "x.yaml"),
+                 QString::fromUtf8("lathe-cli train '/tmp/학습.yaml'"));
     }
 };
 
