@@ -9,6 +9,7 @@ int cmd_train(int argc, char** argv);
 int cmd_chat(int argc, char** argv);
 int cmd_score(int argc, char** argv);
 int cmd_export(int argc, char** argv);
+int cmd_api(int argc, char** argv);
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> list = {
@@ -19,6 +20,7 @@ const std::vector<Command>& commands() {
         {"train", cmd_train},
         {"score", cmd_score},
         {"export", cmd_export},
+        {"api", cmd_api},
     };
     return list;
 }
