@@ -1,6 +1,7 @@
 #include "ui/chat_tab.h"
 
 #include "ui/model_bar.h"
+#include "ui/serve_panel.h"
 #include "widgets/chat_view.h"
 #include "widgets/icons.h"
 
@@ -125,9 +126,19 @@ ChatTab::ChatTab(ModelBar* modelBar, ChatController* controller, QWidget* parent
     topK_->setValue(s.value("chat/top_k", defaults.topK).toInt());
     maxTokens_->setValue(s.value("chat/max_new_tokens", defaults.maxNewTokens).toInt());
     repetition_->setValue(s.value("chat/repetition_penalty", defaults.repetitionPenalty).toDouble());
+    // Serving loads its own copy of the model bar's model: the chat above keeps working meanwhile.
+    servePanel_ = new ServePanel(this);
+    servePanel_->setSourceProvider([this] {
+        ServeSource src;
+        if (!bar_->isNewModel()) src.model = bar_->modelPath();
+        src.checkpoint = bar_->checkpoint();
+        src.templateName = bar_->templateName();
+        src.weights = weights_->currentData().toString();
+        return src;
+    });
     auto* side = new QVBoxLayout;
     side->addWidget(samplingBox_);
-    side->addStretch(1);
+    side->addWidget(servePanel_, 1);
 
     auto* mainCol = new QVBoxLayout;
     mainCol->addLayout(top);

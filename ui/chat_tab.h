@@ -25,6 +25,7 @@ namespace lathe {
 namespace ui {
 
 class ModelBar;
+class ServePanel;
 
 class ChatTab : public QWidget {
     Q_OBJECT
@@ -37,6 +38,7 @@ public:
     QPlainTextEdit* input() const { return input_; }
     QCheckBox* sideBySide() const { return sideBySide_; }
     QComboBox* weights() const { return weights_; }
+    ServePanel* servePanel() const { return servePanel_; }
     QPushButton* sendButton() const { return sendButton_; }
     QPushButton* stopButton() const { return stopButton_; }
     QString statusText() const;
@@ -73,6 +75,7 @@ private:
     QLineEdit* system_;
     QPlainTextEdit* input_;
     QGroupBox* samplingBox_;
+    ServePanel* servePanel_;
     QDoubleSpinBox *temperature_, *topP_, *repetition_;
     QSpinBox *topK_, *maxTokens_;
     QVector<ChatTurn> tunedHistory_, baseHistory_;

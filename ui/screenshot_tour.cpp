@@ -3,6 +3,7 @@
 #include "core/train/train_config.h"
 #include "ui/chat_controller.h"
 #include "ui/chat_tab.h"
+#include "ui/serve_panel.h"
 #include "ui/checkpoint_curve_panel.h"
 #include "ui/dataset_preview_dialog.h"
 #include "ui/evaluate_controller.h"
@@ -29,7 +30,11 @@
 #include <QTabWidget>
 #include <QTableView>
 
+#include <atomic>
 #include <cstdio>
+#include <thread>
+
+#include <httplib.h>
 
 namespace lathe {
 namespace ui {
@@ -119,6 +124,28 @@ void curveOnce(MainWindow& w) {
     tab->resultPages()->setCurrentIndex(0);
 }
 
+// The Serve switch on: the model bar's model served on loopback, with one chat request through the API so
+// the request log has a line (the curl example is in the picture).
+void serveOnce(MainWindow& w) {
+    ServePanel* panel = w.chatTab()->servePanel();
+    panel->port()->setValue(18931);
+    panel->start();
+    if (!waitFor([&] { return panel->isServing() || !panel->isStarting(); }, 120000) || !panel->isServing()) {
+        std::fprintf(stderr, "serve: %s\n", qPrintable(panel->statusText()));
+        return;
+    }
+    std::atomic<bool> done{false};
+    std::thread client([&] {
+        httplib::Client c("127.0.0.1", 18931);
+        c.set_read_timeout(120, 0);
+        c.Post("/v1/chat/completions", R"({"messages": [{"role": "user", "content": "Who are you?"}], "max_tokens": 24})",
+               "application/json");
+        done = true;
+    });
+    waitFor([&] { return done && panel->requestLog()->toPlainText().contains("POST"); }, 120000);
+    client.join();
+}
+
 }  // namespace
 
 int run_screenshot_tour(const TourOptions& o) {
@@ -145,6 +172,7 @@ int run_screenshot_tour(const TourOptions& o) {
     if (!o.model.isEmpty()) exportOnce(w);
     if (!o.model.isEmpty()) evaluateOnce(w, QString::fromStdString(w.trainTab()->currentConfig().dataset_dir));
     if (!o.model.isEmpty() && !o.checkpoint.isEmpty()) curveOnce(w);
+    if (chatting) serveOnce(w);
     int failures = 0;
     const char* names[] = {"train", "evaluate", "chat", "export"};
     for (const QString lang : {"en", "ko"}) {

@@ -1763,6 +1763,93 @@ reward</source>
     </message>
 </context>
 <context>
+    <name>lathe::ui::ServePanel</name>
+    <message>
+        <source>Serve an OpenAI-compatible API</source>
+        <translation>OpenAI 호환 API로 서비스</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>주소</translation>
+    </message>
+    <message>
+        <source>127.0.0.1 serves this computer only. Any other address (0.0.0.0: every network) needs an API key.</source>
+        <translation>127.0.0.1은 이 컴퓨터에서만 접속할 수 있습니다. 다른 주소(0.0.0.0: 모든 네트워크)에는 API 키가 필요합니다.</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>포트</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API 키</translation>
+    </message>
+    <message>
+        <source>Optional on 127.0.0.1</source>
+        <translation>127.0.0.1에서는 선택 사항</translation>
+    </message>
+    <message>
+        <source>Clients must send &apos;Authorization: Bearer KEY&apos;</source>
+        <translation>클라이언트는 &apos;Authorization: Bearer KEY&apos; 헤더를 보내야 합니다</translation>
+    </message>
+    <message>
+        <source>Try it:</source>
+        <translation>사용해 보기:</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>복사</translation>
+    </message>
+    <message>
+        <source>Copy the curl command</source>
+        <translation>curl 명령 복사</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>요청</translation>
+    </message>
+    <message>
+        <source>Stop serving</source>
+        <translation>서비스 중지</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>시작하는 중…</translation>
+    </message>
+    <message>
+        <source>Serve</source>
+        <translation>서비스 시작</translation>
+    </message>
+    <message>
+        <source>Serve the model bar&apos;s model and checkpoint at /v1/chat/completions, /v1/completions and /v1/models, as lathe-cli api does</source>
+        <translation>모델 바의 모델과 체크포인트를 /v1/chat/completions, /v1/completions, /v1/models로 서비스합니다 (lathe-cli api와 같습니다)</translation>
+    </message>
+    <message>
+        <source>Choose a model folder in the model bar first</source>
+        <translation>먼저 모델 바에서 모델 폴더를 선택하세요</translation>
+    </message>
+    <message>
+        <source>%1 can be reached from other computers: set an API key first, or use 127.0.0.1</source>
+        <translation>%1은(는) 다른 컴퓨터에서 접속할 수 있습니다: 먼저 API 키를 설정하거나 127.0.0.1을 사용하세요</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>%1 불러오는 중…</translation>
+    </message>
+    <message>
+        <source>Could not serve: %1</source>
+        <translation>서비스할 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>Serving %1 at %2</source>
+        <translation>%2에서 %1 서비스 중</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>멈춤</translation>
+    </message>
+</context>
+<context>
     <name>lathe::ui::TrainForm</name>
     <message>
         <source>Stage</source>
