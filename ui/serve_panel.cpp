@@ -57,15 +57,15 @@ ServePanel::ServePanel(QWidget* parent) : QGroupBox(parent), alive_(std::make_sh
     curl_ = new QPlainTextEdit(this);
     curl_->setObjectName("serveCurl");
     curl_->setReadOnly(true);
-    curl_->setMaximumHeight(90);
-    curl_->setLineWrapMode(QPlainTextEdit::NoWrap);
+    curl_->setMaximumHeight(130);
+    curl_->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);  // the side column is narrow: all of it shows
     copy_ = new QPushButton(this);
     logLabel_ = new QLabel(this);
     log_ = new QPlainTextEdit(this);
     log_->setObjectName("serveLog");
     log_->setReadOnly(true);
     log_->setMaximumBlockCount(kLogLines);
-    log_->setLineWrapMode(QPlainTextEdit::NoWrap);
+    log_->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
     log_->setMinimumHeight(80);
     QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     curl_->setFont(mono);
@@ -119,6 +119,7 @@ void ServePanel::retranslate() {
     copy_->setText(tr("Copy"));
     copy_->setToolTip(tr("Copy the curl command"));
     logLabel_->setText(tr("Requests"));
+    if (isServing()) setStatus(tr("Serving at %1 (%2)").arg(url_, description_));
     updateState();
 }
 
@@ -219,6 +220,7 @@ void ServePanel::start() {
 
 void ServePanel::onStarted(const QString& url, const QString& description) {
     url_ = url;
+    description_ = description;
     model_ = QString::fromStdString(engine_->model_name());
     QPointer<ServePanel> self(this);
     server_->set_log([self](const ApiLogEntry& e) {
@@ -227,7 +229,7 @@ void ServePanel::onStarted(const QString& url, const QString& description) {
             if (self) self->appendLog(line);
         }, Qt::QueuedConnection);
     });
-    setStatus(tr("Serving %1 at %2").arg(description, url));
+    setStatus(tr("Serving at %1 (%2)").arg(url, description));
     curl_->setPlainText(QString::fromStdString(curl_example(url.toStdString(), model_.toStdString(), !key_->text().isEmpty())));
     updateState();
     emit servingChanged(true);

@@ -75,7 +75,7 @@ private:
     std::unique_ptr<ServingEngine> engine_;
     std::unique_ptr<ApiServer> server_;
     bool starting_ = false;
-    QString url_, model_;
+    QString url_, model_, description_;
     std::shared_ptr<std::atomic<bool>> alive_;  // cleared at destruction: a late load result is dropped
 };
 

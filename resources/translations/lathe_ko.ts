@@ -1841,8 +1841,8 @@ reward</source>
         <translation>서비스할 수 없습니다: %1</translation>
     </message>
     <message>
-        <source>Serving %1 at %2</source>
-        <translation>%2에서 %1 서비스 중</translation>
+        <source>Serving at %1 (%2)</source>
+        <translation>%1에서 서비스 중 (%2)</translation>
     </message>
     <message>
         <source>Stopped</source>
