@@ -6,6 +6,8 @@
 
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -263,6 +265,13 @@ void ApiServer::Impl::setup() {
     server->set_write_timeout(options.timeout_s, 0);
     server->set_keep_alive_timeout(5);
     server->set_tcp_nodelay(true);
+    // httplib's default also sets SO_REUSEPORT, with which a second server on the same port starts without
+    // an error and the kernel splits the requests between the two. SO_REUSEADDR alone still lets a restart
+    // bind while old connections linger in TIME_WAIT.
+    server->set_socket_options([](socket_t sock) {
+        int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&yes), sizeof yes);
+    });
 
     server->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
         t_generation.reset();

@@ -375,6 +375,22 @@ private slots:
         server.stop();
     }
 
+    void portInUseIsNamed() {
+        ApiServerOptions ao;
+        ao.port = server_->port();  // the fixture's server holds it
+        ApiServer second(*engine_, ao);
+        try {
+            second.start();
+            QFAIL("a second server bound a port in use");
+        } catch (const IoError& e) {
+            QVERIFY2(std::string(e.what()).find("127.0.0.1:" + std::to_string(ao.port)) != std::string::npos, e.what());
+        }
+        QVERIFY(!second.running());
+        auto r = client().Get("/health");  // the first one still answers
+        QVERIFY(r);
+        QCOMPARE(r->status, 200);
+    }
+
     void stuckClientsTimeOut() {
         ApiServerOptions ao;
         ao.port = 0;
