@@ -8,6 +8,14 @@ namespace lathe {
 
 using nlohmann::json;
 
+namespace {
+
+// Text that is not valid UTF-8 (a parse error quoting the bytes it read, a model's half character) is
+// written with U+FFFD in its place: dump() would otherwise throw.
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+}  // namespace
+
 ApiError::ApiError(int s, const std::string& message, std::string t, std::string p, std::string c)
     : std::runtime_error(message), status(s), type(std::move(t)), param(std::move(p)), code(std::move(c)) {}
 
@@ -15,7 +23,7 @@ std::string ApiError::json() const {
     nlohmann::json e = {{"message", what()}, {"type", type}, {"param", nullptr}, {"code", nullptr}};
     if (!param.empty()) e["param"] = param;
     if (!code.empty()) e["code"] = code;
-    return nlohmann::json{{"error", e}}.dump();
+    return dump(nlohmann::json{{"error", e}});
 }
 
 namespace {
@@ -240,7 +248,7 @@ std::string completion_json(const ApiAnswer& a) {
     }
     j["choices"] = json::array({choice});
     j["usage"] = usage(a);
-    return j.dump();
+    return dump(j);
 }
 
 std::string chunk_json(const ApiAnswer& a, const std::string& text, bool first, const std::string& finish) {
@@ -255,20 +263,19 @@ std::string chunk_json(const ApiAnswer& a, const std::string& text, bool first, 
         choice["text"] = text;
     }
     j["choices"] = json::array({choice});
-    return j.dump();
+    return dump(j);
 }
 
 std::string usage_chunk_json(const ApiAnswer& a) {
     json j = head(a, a.chat ? "chat.completion.chunk" : "text_completion");
     j["choices"] = json::array();
     j["usage"] = usage(a);
-    return j.dump();
+    return dump(j);
 }
 
 std::string models_json(const std::string& model, int64_t created) {
-    return json{{"object", "list"},
-                {"data", json::array({{{"id", model}, {"object", "model"}, {"created", created}, {"owned_by", "lathe"}}})}}
-        .dump();
+    return dump(json{{"object", "list"},
+                     {"data", json::array({{{"id", model}, {"object", "model"}, {"created", created}, {"owned_by", "lathe"}}})}});
 }
 
 std::string new_response_id(const std::string& prefix) {

@@ -210,10 +210,13 @@ void ServingEngine::Impl::finish(Row& row, const std::string& reason, const std:
         if (!row.stops.stopped()) rest += row.stops.flush();
         row.job->push_text(rest);
     }
+    {
+        // Counted before the job says it is done: whoever sees it done sees it in stats() too.
+        std::lock_guard<std::mutex> lock(mutex);
+        ++finished_requests;
+        generated_tokens += row.generated;
+    }
     row.job->finish(reason, row.generated, error);
-    std::lock_guard<std::mutex> lock(mutex);
-    ++finished_requests;
-    generated_tokens += row.generated;
 }
 
 bool ServingEngine::Impl::take(Row& row, int32_t id) {

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <QtTest>
 
+#include <random>
+
 using namespace lathe;
 using nlohmann::json;
 
@@ -145,9 +147,59 @@ private slots:
         j = json::parse(models_json("mine", 9));
         QCOMPARE(j["data"][0]["id"].get<std::string>(), std::string("mine"));
         QCOMPARE(j["object"].get<std::string>(), std::string("list"));
+        a.text = "half a character: \xe2\x82";  // a model may stop inside a UTF-8 sequence
+        QVERIFY(json::parse(completion_json(a))["choices"][0]["text"].get<std::string>().find("\xef\xbf\xbd") != std::string::npos);
         const std::string id = new_response_id("cmpl-");
         QCOMPARE(id.size(), size_t(5 + 24));
         QVERIFY(id != new_response_id("cmpl-"));
+    }
+
+    // The parser faces the network: mangled bodies (bytes flipped, cut, duplicated; values swapped for
+    // other JSON types; deep nesting) either parse or raise ApiError 400, never anything else.
+    void mangledBodiesOnlyRaiseApiError() {
+        const std::vector<std::string> seeds = {
+            R"({"model": "m", "messages": [{"role": "system", "content": "s"}, {"role": "user", "content": [{"type": "text", "text": "hi"}]}], "max_tokens": 5, "temperature": 0.5, "top_p": 0.9, "stop": ["a"], "seed": 1, "stream": true, "stream_options": {"include_usage": true}})",
+            R"({"prompt": [[1, 2, 3]], "max_completion_tokens": 3, "top_k": 4, "repetition_penalty": 1.1, "n": 1})",
+        };
+        const std::vector<std::string> values = {"null", "true", "-1", "0", "1e308", "18446744073709551615", "\"\"", "[]", "{}",
+                                                 "[[[[]]]]", "\"\\u0000\"", "-9223372036854775808", "0.0001"};
+        std::mt19937 rng(12345);
+        int parsed = 0, refused = 0;
+        for (int i = 0; i < 6000; ++i) {
+            std::string body = seeds[static_cast<size_t>(i) % seeds.size()];
+            const int edits = 1 + static_cast<int>(rng() % 4);
+            for (int e = 0; e < edits && !body.empty(); ++e) {
+                const size_t at = rng() % body.size();
+                switch (rng() % 5) {
+                    case 0: body[at] = static_cast<char>(rng() % 256); break;
+                    case 1: body.erase(at); break;
+                    case 2: body.insert(at, body.substr(at, rng() % 16)); break;
+                    case 3: {  // a value after a colon becomes another JSON value
+                        const size_t colon = body.find(':', at);
+                        if (colon == std::string::npos) break;
+                        const size_t end = body.find_first_of(",}", colon);
+                        body.replace(colon + 1, (end == std::string::npos ? body.size() : end) - colon - 1,
+                                     values[rng() % values.size()]);
+                        break;
+                    }
+                    default: body.insert(at, std::string(rng() % 2000, '['));
+                }
+            }
+            for (bool chat : {true, false}) {
+                try {
+                    if (chat) parse_chat_request(body);
+                    else parse_completion_request(body);
+                    ++parsed;
+                } catch (const ApiError& err) {
+                    QCOMPARE(err.status, 400);
+                    QVERIFY(json::parse(err.json(), nullptr, false).is_object());
+                    ++refused;
+                } catch (const std::exception& other) {
+                    QFAIL(("not an ApiError: " + std::string(other.what()) + " for body " + body.substr(0, 300)).c_str());
+                }
+            }
+        }
+        QVERIFY(parsed > 100 && refused > 1000);  // both outcomes were exercised
     }
 
     void keysAndHosts() {
