@@ -171,8 +171,9 @@ ChatTab::ChatTab(ModelBar* modelBar, ChatController* controller, QWidget* parent
     connect(maxTokens_, &QSpinBox::valueChanged, this, [](int v) { QSettings().setValue("chat/max_new_tokens", v); });
 
     connect(controller_, &ChatController::loaded, this, [this](const QString& desc, const QString& adapter) {
-        setStatus(adapter.isEmpty() ? tr("Loaded: %1").arg(desc)
-                                    : tr("Loaded: %1 · fine-tuned: %2").arg(desc, QFileInfo(adapter).fileName()));
+        loadedDescription_ = desc;
+        loadedAdapter_ = adapter;
+        showLoaded();
         updateState();
     });
     connect(controller_, &ChatController::unloaded, this, [this] {
@@ -246,6 +247,7 @@ void ChatTab::retranslate() {
     maxTokens_->setToolTip(tr("The longest answer, in tokens"));
     repLabel_->setText(tr("Repetition penalty"));
     repetition_->setToolTip(tr("Above 1 discourages repeating tokens already in the conversation"));
+    if (statusIsLoaded_ && controller_->isLoaded()) showLoaded();
     if (statusText_.isEmpty() || !controller_->isLoaded()) {
         if (!controller_->isLoaded() && !controller_->isBusy()) status_->setText(tr("Not loaded"));
     }
@@ -256,7 +258,15 @@ void ChatTab::changeEvent(QEvent* e) {
     QWidget::changeEvent(e);
 }
 
+void ChatTab::showLoaded() {
+    setStatus(loadedAdapter_.isEmpty()
+                  ? tr("Loaded: %1").arg(loadedDescription_)
+                  : tr("Loaded: %1 · fine-tuned: %2").arg(loadedDescription_, QFileInfo(loadedAdapter_).fileName()));
+    statusIsLoaded_ = true;
+}
+
 void ChatTab::setStatus(const QString& text, bool error) {
+    statusIsLoaded_ = false;
     statusText_ = text;
     statusError_ = error;
     status_->setText(text);

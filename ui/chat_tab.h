@@ -59,6 +59,7 @@ private:
     void retranslate();
     void updateState();
     void setStatus(const QString& text, bool error = false);
+    void showLoaded();  // the "Loaded: …" status, in the current language
     void onPiece(int side, const QString& text);
     void onReplyDone(int side, const QString& finish, qint64 tokens, double tps);
 
@@ -82,6 +83,8 @@ private:
     int streaming_[2] = {-1, -1};  // message index being streamed in each view
     QString statusText_;
     bool statusError_ = false;
+    bool statusIsLoaded_ = false;  // retranslate() writes it again
+    QString loadedDescription_, loadedAdapter_;
 };
 
 }  // namespace ui

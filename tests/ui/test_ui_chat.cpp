@@ -156,6 +156,13 @@ private slots:
         QVERIFY2(wait_until([&] { return w.chatController()->isLoaded() && !w.chatController()->isBusy(); }, 30000),
                  qPrintable(tab->statusText()));
         QCOMPARE(w.chatController()->loadedAdapter(), adapter);
+        // The "Loaded" status follows a language switch, and comes back.
+        QVERIFY2(tab->statusText().startsWith("Loaded: "), qPrintable(tab->statusText()));
+        w.setLanguage("ko");
+        QVERIFY2(wait_until([&] { return tab->statusText().startsWith(QString::fromUtf8("불러옴: ")); }, 5000),
+                 qPrintable(tab->statusText()));
+        w.setLanguage("en");
+        QVERIFY2(wait_until([&] { return tab->statusText().startsWith("Loaded: "); }, 5000), qPrintable(tab->statusText()));
         tab->sideBySide()->setChecked(true);
         QSignalSpy done(w.chatController(), &ui::ChatController::replyDone);
         tab->input()->setPlainText("Who are you?");
