@@ -50,25 +50,31 @@ std::string Args::require(const std::string& name) const {
     return *v;
 }
 
-int Args::get_int(const std::string& name, int fallback) const {
-    auto v = get(name);
-    if (!v) return fallback;
+int parse_int(const std::string& what, const std::string& text) {
     char* end = nullptr;
     errno = 0;
-    long x = std::strtol(v->c_str(), &end, 10);
-    if (v->empty() || *end) throw ConfigError("--" + name + ": expected an integer, got '" + *v + "'");
+    long x = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end) throw ConfigError(what + ": expected an integer, got '" + text + "'");
     if (errno == ERANGE || x < INT_MIN || x > INT_MAX)
-        throw ConfigError("--" + name + ": expected an integer, got '" + *v + "' (out of range)");
+        throw ConfigError(what + ": expected an integer, got '" + text + "' (out of range)");
     return static_cast<int>(x);
+}
+
+double parse_double(const std::string& what, const std::string& text) {
+    char* end = nullptr;
+    double x = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end) throw ConfigError(what + ": expected a number, got '" + text + "'");
+    return x;
+}
+
+int Args::get_int(const std::string& name, int fallback) const {
+    auto v = get(name);
+    return v ? parse_int("--" + name, *v) : fallback;
 }
 
 double Args::get_double(const std::string& name, double fallback) const {
     auto v = get(name);
-    if (!v) return fallback;
-    char* end = nullptr;
-    double x = std::strtod(v->c_str(), &end);
-    if (v->empty() || *end) throw ConfigError("--" + name + ": expected a number, got '" + *v + "'");
-    return x;
+    return v ? parse_double("--" + name, *v) : fallback;
 }
 
 }  // namespace lathe::cli

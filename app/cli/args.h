@@ -8,6 +8,10 @@
 
 namespace lathe::cli {
 
+// "12" -> 12 for the option or key named `what` ("--port", "top_k"); throws ConfigError naming it and the text.
+int parse_int(const std::string& what, const std::string& text);
+double parse_double(const std::string& what, const std::string& text);
+
 class Args {
 public:
     // `flags` lists the boolean options (they take no value); every other --option takes one.

@@ -61,30 +61,6 @@ struct ApiSettings {
     ApiServerOptions server;
 };
 
-double to_double(const std::string& key, const std::string& v) {
-    size_t used = 0;
-    double x = 0;
-    try {
-        x = std::stod(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != v.size()) throw ConfigError(key + ": expected a number, got '" + v + "'");
-    return x;
-}
-
-int to_int(const std::string& key, const std::string& v) {
-    size_t used = 0;
-    int x = 0;
-    try {
-        x = std::stoi(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != v.size()) throw ConfigError(key + ": expected an integer, got '" + v + "'");
-    return x;
-}
-
 // One LLaMA-Factory key of an api/chat YAML file (or a key=value override).
 void apply_key(ApiSettings& s, const std::string& key, const std::string& value, const std::string& at) {
     const std::string where = at.empty() ? "" : at + ": ";
@@ -99,11 +75,11 @@ void apply_key(ApiSettings& s, const std::string& key, const std::string& value,
             else if (value == "bfloat16") s.serving.weights = "bf16";
             else if (value == "float16") s.serving.weights = "f32";  // no f16 kernels on the CPU: float32 keeps its values
             else throw ConfigError("infer_dtype: expected auto, float32, bfloat16 or float16, got '" + value + "'");
-        } else if (key == "temperature") s.serving.temperature = to_double(key, value);
-        else if (key == "top_p") s.serving.top_p = to_double(key, value);
-        else if (key == "top_k") s.serving.top_k = to_int(key, value);
-        else if (key == "repetition_penalty") s.serving.repetition_penalty = to_double(key, value);
-        else if (key == "max_new_tokens") s.serving.max_new_tokens = to_int(key, value);
+        } else if (key == "temperature") s.serving.temperature = parse_double(key, value);
+        else if (key == "top_p") s.serving.top_p = parse_double(key, value);
+        else if (key == "top_k") s.serving.top_k = parse_int(key, value);
+        else if (key == "repetition_penalty") s.serving.repetition_penalty = parse_double(key, value);
+        else if (key == "max_new_tokens") s.serving.max_new_tokens = parse_int(key, value);
         else if (key == "do_sample") {
             if (value == "false" || value == "False") s.serving.temperature = 0.0;
         } else if (key == "finetuning_type" || key == "infer_backend" || key == "trust_remote_code" ||
@@ -140,7 +116,7 @@ ApiSettings read_settings(int argc, char** argv) {
     }
     // LLaMA-Factory's environment variables, then the flags.
     if (const char* v = std::getenv("API_HOST"); v && *v) s.server.host = v;
-    if (const char* v = std::getenv("API_PORT"); v && *v) s.server.port = to_int("API_PORT", v);
+    if (const char* v = std::getenv("API_PORT"); v && *v) s.server.port = parse_int("API_PORT", v);
     if (const char* v = std::getenv("API_KEY"); v && *v) s.server.api_key = v;
     if (const char* v = std::getenv("API_MODEL_NAME"); v && *v) s.server.model_name = v;
 
@@ -176,12 +152,7 @@ int cmd_api(int argc, char** argv) {
         return 0;
     }
     ApiSettings s = read_settings(argc, argv);
-    // Settings that refuse to run are refused before the model is loaded.
-    if (s.server.api_key.empty() && s.server.host != "localhost" && s.server.host != "::1" &&
-        s.server.host.rfind("127.", 0) != 0)
-        throw ConfigError("host " + s.server.host +
-                          " is reachable from other machines: set an API key (--api-key or API_KEY) to serve on it, "
-                          "or keep the default 127.0.0.1");
+    check_server_options(s.server);  // settings that must not run are refused before the model loads
     std::fprintf(stderr, "loading %s ...\n", s.serving.model_dir.c_str());
     ServingEngine engine(s.serving);
     ApiServer server(engine, s.server);

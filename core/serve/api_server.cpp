@@ -346,8 +346,7 @@ void ApiServer::Impl::setup() {
     });
 }
 
-ApiServer::ApiServer(ServingEngine& engine, const ApiServerOptions& options)
-    : impl_(std::make_unique<Impl>(engine, options)) {
+void check_server_options(const ApiServerOptions& options) {
     if (options.port < 0 || options.port > 65535)
         throw ConfigError("port: " + std::to_string(options.port) + " is not a TCP port (0-65535)");
     if (!is_loopback_host(options.host) && options.api_key.empty())
@@ -356,6 +355,11 @@ ApiServer::ApiServer(ServingEngine& engine, const ApiServerOptions& options)
                           "or keep the default 127.0.0.1");
     if (options.max_body_bytes < 1024) throw ConfigError("the request body limit must be at least 1 KB");
     if (options.timeout_s < 1) throw ConfigError("timeout: must be at least 1 second");
+}
+
+ApiServer::ApiServer(ServingEngine& engine, const ApiServerOptions& options)
+    : impl_(std::make_unique<Impl>(engine, options)) {
+    check_server_options(options);
     impl_->model_name = options.model_name.empty() ? engine.model_name() : options.model_name;
 }
 

@@ -38,10 +38,14 @@ struct ApiLogEntry {
     std::string line() const;  // "127.0.0.1:51234 POST /v1/chat/completions 200 stream 12+34 tokens 1.20 s"
 };
 
+// Throws ConfigError for settings that must not run: an address other than loopback without an API key,
+// a port out of range, a body limit under 1 KB, a timeout under 1 s. Needs no model (lathe-cli calls it
+// before loading one).
+void check_server_options(const ApiServerOptions& options);
+
 class ApiServer {
 public:
-    // Throws ConfigError for settings that must not run: an address other than loopback without an
-    // API key, a port out of range.
+    // Throws ConfigError as check_server_options.
     ApiServer(ServingEngine& engine, const ApiServerOptions& options);
     ~ApiServer();  // stop()
     ApiServer(const ApiServer&) = delete;
