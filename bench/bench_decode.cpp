@@ -7,6 +7,9 @@
 //   bench-decode --preset 110m --export-speed --tokenizer TOKDIR [--write DIR]   HF fp16 and GGUF Q4_K_M
 //   bench-decode --agreement MODEL_DIR [--seq 256] [--new-tokens 64]   bf16 and int8 weights against f32:
 //       teacher-forced top-1 agreement and perplexity on a fixed sequence, and the greedy ids in common
+//   bench-decode --adapter-overhead MODEL_DIR [--weights bf16] [--lora-rank 8] [--new-tokens 64] [--repeat 3]
+//       decode with a LoRA adapter on every projection applied unmerged (as Chat attaches one) against the
+//       same model with the adapter switched off
 //
 // Weights: normal(0, 0.02) from a fixed seed, so every run and both engines see the same model. One
 // JSON object per measurement on stdout.
@@ -15,6 +18,7 @@
 #include "core/model/generate.h"
 #include "core/model/model_folder.h"
 #include "core/model/transformer.h"
+#include "core/peft/lora.h"
 #include "core/util/fs.h"
 
 #include <nlohmann/json.hpp>
@@ -55,8 +59,8 @@ ModelConfig preset(const std::string& name) {
 }
 
 struct Args {
-    std::string preset = "15m", write, tokenizer, agreement;
-    int seq = 256;
+    std::string preset = "15m", write, tokenizer, agreement, adapter_overhead, weights = "bf16";
+    int seq = 256, lora_rank = 8;
     int threads = 2, prompt_tokens = 32, new_tokens = 128, repeat = 3;
     bool export_speed = false;
 };
@@ -79,6 +83,9 @@ Args parse(int argc, char** argv) {
         else if (k == "--export-speed") a.export_speed = true;
         else if (k == "--agreement") a.agreement = next();
         else if (k == "--seq") a.seq = std::stoi(next());
+        else if (k == "--adapter-overhead") a.adapter_overhead = next();
+        else if (k == "--weights") a.weights = next();
+        else if (k == "--lora-rank") a.lora_rank = std::stoi(next());
         else throw std::runtime_error("unknown option " + k);
     }
     return a;
@@ -154,6 +161,46 @@ int agreement(const std::string& dir, int n, int new_tokens) {
     return 0;
 }
 
+// Decode speed with a LoRA adapter on every projection, applied unmerged on top of the packed weights
+// (what Chat does when a checkpoint is attached), against the same model with the adapter switched off.
+// lora_B is random (not PEFT's zeros) so that the adapter changes the output, as a trained one does.
+int adapter_overhead(const Args& a) {
+    InferenceOptions o;
+    o.weights = parse_weight_format(a.weights);
+    CausalLM m = load_for_inference(a.adapter_overhead, o);
+    LoraSettings s;
+    s.rank = a.lora_rank;
+    LoraModel lora = LoraModel::apply(m.ptr(), s);
+    {
+        torch::NoGradGuard no_grad;
+        for (const auto& p : m->named_parameters())
+            if (p.key().find("lora_B") != std::string::npos) p.value().normal_(0, 0.02);
+    }
+    c10::InferenceMode guard;
+    const ModelConfig& c = m->config();
+    std::vector<int32_t> prompt;
+    for (int i = 0; i < 8; ++i) prompt.push_back(int32_t(100 + (int64_t(i) * 7919) % (c.vocab_size - 100)));
+    GenerateOptions g;
+    g.sampling.temperature = 0;
+    g.max_new_tokens = a.new_tokens;
+    double best[2] = {0, 0};
+    std::vector<int32_t> ids[2];
+    for (int r = 0; r < a.repeat; ++r)
+        for (int on = 0; on < 2; ++on) {
+            lora.set_enabled(on == 1);
+            const GenerateResult res = generate(*m, nullptr, prompt, g);
+            best[on] = std::max(best[on], res.decode_tokens_per_s());
+            ids[on] = res.ids;
+        }
+    nlohmann::json j = {{"bench", "adapter_overhead"}, {"model", a.adapter_overhead}, {"weights", a.weights},
+                        {"lora_rank", a.lora_rank}, {"adapted_linears", lora.modules().size()},
+                        {"tokens", a.new_tokens}, {"threads", at::get_num_threads()},
+                        {"base_tokens_per_s", best[0]}, {"lora_tokens_per_s", best[1]},
+                        {"overhead", best[0] / best[1] - 1}, {"outputs_differ", ids[0] != ids[1]}};
+    std::cout << j.dump() << std::endl;
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -161,6 +208,7 @@ int main(int argc, char** argv) {
         const Args a = parse(argc, argv);
         at::set_num_threads(a.threads);
         if (!a.agreement.empty()) return agreement(a.agreement, a.seq, a.new_tokens);
+        if (!a.adapter_overhead.empty()) return adapter_overhead(a);
         const ModelConfig c = preset(a.preset);
         CausalLM m(c);
         m->init_weights(1234, 0.02);

@@ -1,7 +1,7 @@
 // bench-gemv: the decode kernels of core/infer/gemv.h against LibTorch on one weight shape, and the
 // memory bandwidth they reach. One JSON line per kernel.
 //
-//   bench-gemv [--out 4864] [--in 896] [--rows 1] [--threads 2] [--repeat 200]
+//   bench-gemv [--out 4864] [--in 896] [--rows 1] [--threads 2] [--repeat 200] [--isa avx512-bf16|avx512|avx2|portable]
 #include "core/infer/gemv.h"
 #include "core/infer/inference_weights.h"
 #include "core/util/threads.h"
@@ -21,6 +21,13 @@ int main(int argc, char** argv) {
     int threads = 2;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i];
+        if (k == "--isa") {
+            if (!kernels::limit_kernel_isa(argv[i + 1])) {
+                std::cerr << "bench-gemv: --isa takes avx512-bf16, avx512, avx2 or portable\n";
+                return 2;
+            }
+            continue;
+        }
         const int64_t v = std::stoll(argv[i + 1]);
         if (k == "--out") out = v;
         else if (k == "--in") in = v;
@@ -55,6 +62,10 @@ int main(int argc, char** argv) {
     };
     auto ref = time("torch.matmul f32", out * in * 4, [&] { return torch::matmul(x, w.t()); });
     auto f32 = time("lathe f32", out * in * 4, [&] { return dense_linear(x, w); });
+    {
+        const auto wb = w.to(torch::kBFloat16), xb = x.to(torch::kBFloat16);
+        time("torch.matmul bf16", out * in * 2, [&] { return torch::matmul(xb, wb.t()); });
+    }
     auto bf = PackedWeight::pack(w, WeightFormat::BF16);
     auto b16 = time("lathe bf16", bf->bytes(), [&] { return bf->forward(x, {}); });
     auto q8 = PackedWeight::pack(w, WeightFormat::Int8);

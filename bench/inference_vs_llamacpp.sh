@@ -64,18 +64,27 @@ for shape in $shapes; do
       "$cli" export "$work/export.yaml" > /dev/null
     fi
   done
-  for engine in "lathe f32" "lathe bf16" "lathe int8" "llama.cpp F32" "llama.cpp Q8_0"; do
-    set -- $engine
-    tps=(); cold=(); rss=()
-    for r in $(seq "$runs"); do
+  engines=("lathe f32" "lathe bf16" "lathe int8" "llama.cpp F32" "llama.cpp Q8_0")
+  gguf_of() { ls "$work/$shape-gguf-$(echo "$1" | tr 'A-Z' 'a-z')"/*.gguf; }
+  # Rounds over all engines, so that the VM's bandwidth, which drifts by 10-40% over minutes, drifts
+  # for every engine alike; each engine's median over the rounds.
+  declare -A tps=() cold=() rss=()
+  for r in $(seq "$runs"); do
+    for engine in "${engines[@]}"; do
+      set -- $engine
       if [ "$1" = lathe ]; then read -r a b c d < <(lathe_run "$dir" "$2" "$short" "$new")
-      else read -r a b c d < <(llama_run "$(ls "$work/$shape-gguf-$(echo "$2" | tr 'A-Z' 'a-z')"/*.gguf)" "$short" "$new"); fi
-      tps+=("$a"); cold+=("$(node -e "console.log(+process.argv[1] + process.argv[2] / 1000)" "$c" "$b")"); rss+=("$d")
+      else read -r a b c d < <(llama_run "$(gguf_of "$2")" "$short" "$new"); fi
+      tps[$engine]+="$a "; cold[$engine]+="$(node -e "console.log(+process.argv[1] + process.argv[2] / 1000)" "$c" "$b") "
+      rss[$engine]+="$d "
     done
-    if [ "$1" = lathe ]; then read -r a b c d < <(lathe_run "$dir" "$2" "$long" 1)
-    else read -r a b c d < <(llama_run "$(ls "$work/$shape-gguf-$(echo "$2" | tr 'A-Z' 'a-z')"/*.gguf)" "$long" 1); fi
-    pp="$(node -e "console.log((512 / (process.argv[1] / 1000)).toFixed(1))" "$b")"
-    printf "| %s | %s | %s | %.1f | %s | %.2f | %.0f |\n" "$shape" "$1" "$2" "$(median "${tps[@]}")" "$pp" \
-      "$(median "${cold[@]}")" "$(node -e "console.log(Math.max(...process.argv.slice(1).map(Number)) / 1024)" "${rss[@]}")"
   done
+  for engine in "${engines[@]}"; do
+    set -- $engine
+    if [ "$1" = lathe ]; then read -r a b c d < <(lathe_run "$dir" "$2" "$long" 1)
+    else read -r a b c d < <(llama_run "$(gguf_of "$2")" "$long" 1); fi
+    pp="$(node -e "console.log((512 / (process.argv[1] / 1000)).toFixed(1))" "$b")"
+    printf "| %s | %s | %s | %.1f | %s | %.2f | %.0f |\n" "$shape" "$1" "$2" "$(median ${tps[$engine]})" "$pp" \
+      "$(median ${cold[$engine]})" "$(node -e "console.log(Math.max(...process.argv.slice(1).map(Number)) / 1024)" ${rss[$engine]})"
+  done
+  unset tps cold rss
 done

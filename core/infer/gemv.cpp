@@ -1,12 +1,16 @@
 #include "core/infer/gemv.h"
 
 #include "core/export/quantize.h"
+#include "core/util/spin_pool.h"
 
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -44,24 +48,56 @@ float dot_bf16_portable(const uint16_t* w, const float* x, int64_t n) {
     return s;
 }
 
-float dot_q8_portable(const int8_t* q, const float* scales, const float* x, int64_t n) {
+// Q8_0 x Q8_0 as the vector kernels (and llama.cpp): x quantized per block too, each block's sum exact.
+float dot_q8_portable(const int8_t* q, const float* scales, const int8_t* xq, const float* xs, int64_t n) {
     float s = 0;
     for (int64_t b = 0; b < n / kQ8Block; ++b) {
-        float block = 0;
+        int32_t block = 0;
         const int8_t* qb = q + b * kQ8Block;
-        const float* xb = x + b * kQ8Block;
-        for (int k = 0; k < kQ8Block; ++k) block += static_cast<float>(qb[k]) * xb[k];
-        s += block * scales[b];
+        const int8_t* xb = xq + b * kQ8Block;
+        for (int k = 0; k < kQ8Block; ++k) block += int32_t(qb[k]) * int32_t(xb[k]);
+        s += static_cast<float>(block) * (scales[b] * xs[b]);
     }
     return s;
 }
 
+int isa_level(const std::string& name) {
+    return name == "avx512-bf16" ? 3 : name == "avx512" ? 2 : name == "avx2" ? 1 : name == "portable" ? 0 : -1;
+}
+
+// The highest instruction set the kernels may use: 3 AVX-512 with AVX512-BF16's vdpbf16ps for bf16
+// weights, 2 AVX-512 (with VNNI for int8 where present), 1 AVX2 + FMA, 0 portable C++. Tests and
+// benches lower it (limit_kernel_isa, or LATHE_KERNEL_ISA in the environment) to run every path on one
+// processor.
+std::atomic<int> g_isa_limit{[] {
+    const char* env = std::getenv("LATHE_KERNEL_ISA");
+    const int level = env ? isa_level(env) : -1;
+    return level < 0 ? 3 : level;
+}()};
+
 #ifdef LATHE_X86
 
-bool have_avx2() {
+bool cpu_avx2() {
     static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     return ok;
 }
+bool cpu_avx512() {  // F, BW, DQ and VL: every AVX-512 processor since Skylake-SP has all four
+    static const bool ok = cpu_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+    return ok;
+}
+bool cpu_vnni() {
+    static const bool ok = cpu_avx512() && __builtin_cpu_supports("avx512vnni");
+    return ok;
+}
+bool have_avx2() { return cpu_avx2() && g_isa_limit.load(std::memory_order_relaxed) >= 1; }
+bool have_avx512() { return cpu_avx512() && g_isa_limit.load(std::memory_order_relaxed) >= 2; }
+bool have_vnni() { return cpu_vnni() && g_isa_limit.load(std::memory_order_relaxed) >= 2; }
+bool cpu_bf16_dot() {
+    static const bool ok = cpu_avx512() && __builtin_cpu_supports("avx512bf16");
+    return ok;
+}
+bool have_bf16_dot() { return cpu_bf16_dot() && g_isa_limit.load(std::memory_order_relaxed) >= 3; }
 
 __attribute__((target("avx2,fma"))) inline float hsum(__m256 v) {
     __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
@@ -186,20 +222,111 @@ __attribute__((target("avx2,fma"))) void q8_row_avx2(const int8_t* q, const floa
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 
-bool have_avx512() {
-    static const bool ok = __builtin_cpu_supports("avx512f") && have_avx2();
-    return ok;
+#define LATHE_AVX512 "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma"
+#define LATHE_VNNI "avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,avx2,fma"
+#define LATHE_BF16 "avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,avx2,fma"
+
+__attribute__((target(LATHE_AVX512))) inline float hsum512(__m512 v) {
+    return hsum(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1)));
+}
+
+// ---- one input row, AVX-512 (decoding) ----
+// On AVX-512 processors the memory system streams one row at a time faster than four interleaved ones
+// (bench-gemv: 151936 x 896 float32, 2 threads: one row 47-50 GB/s, four rows with prefetching 38-45),
+// so these kernels read one weight row after another, prefetching 1 KB ahead in the same stream.
+
+template <int R>
+__attribute__((target(LATHE_AVX512))) void rows_f32_avx512(const float* w, int64_t n, const float* x, float* out) {
+    __m512 a[R][2];
+    for (int r = 0; r < R; ++r) a[r][0] = a[r][1] = _mm512_setzero_ps();
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        for (int r = 0; r < R; ++r) _mm_prefetch(reinterpret_cast<const char*>(w + r * n + i) + 1024, _MM_HINT_T0);
+        const __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
+        for (int r = 0; r < R; ++r) {
+            a[r][0] = _mm512_fmadd_ps(_mm512_loadu_ps(w + r * n + i), x0, a[r][0]);
+            a[r][1] = _mm512_fmadd_ps(_mm512_loadu_ps(w + r * n + i + 16), x1, a[r][1]);
+        }
+    }
+    for (int r = 0; r < R; ++r) {
+        float s = hsum512(_mm512_add_ps(a[r][0], a[r][1]));
+        for (int64_t j = i; j < n; ++j) s += w[r * n + j] * x[j];
+        out[r] = s;
+    }
+}
+
+// bf16 weights against x rounded to bf16, with AVX512-BF16's vdpbf16ps: 32 products a vector, summed in
+// pairs into float32 lanes. One instruction per 32 weights where widening them to float32 takes four,
+// which on two cores doubles the rows read per second (bench-gemv, Qwen2.5-0.5B's head: 7.4 -> 3.5 ms).
+// Rounding x is what llama.cpp's BF16 dot product does too, and less than a bf16 model in PyTorch or
+// transformers rounds (every activation there is bf16); the agreement with float32 is in
+// docs/benchmarks.md. `xb` is x in bf16 (round to nearest even).
+template <int R>
+__attribute__((target(LATHE_BF16))) void rows_bf16_dp(const uint16_t* w, int64_t n, const uint16_t* xb, float* out) {
+    __m512 a[R][2];
+    for (int r = 0; r < R; ++r) a[r][0] = a[r][1] = _mm512_setzero_ps();
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        for (int r = 0; r < R; ++r) _mm_prefetch(reinterpret_cast<const char*>(w + r * n + i) + 1024, _MM_HINT_T0);
+        const __m512bh x0 = reinterpret_cast<__m512bh>(_mm512_loadu_si512(xb + i));
+        const __m512bh x1 = reinterpret_cast<__m512bh>(_mm512_loadu_si512(xb + i + 32));
+        for (int r = 0; r < R; ++r) {
+            a[r][0] = _mm512_dpbf16_ps(a[r][0], reinterpret_cast<__m512bh>(_mm512_loadu_si512(w + r * n + i)), x0);
+            a[r][1] = _mm512_dpbf16_ps(a[r][1], reinterpret_cast<__m512bh>(_mm512_loadu_si512(w + r * n + i + 32)), x1);
+        }
+    }
+    for (int r = 0; r < R; ++r) {
+        float s = hsum512(_mm512_add_ps(a[r][0], a[r][1]));
+        for (int64_t j = i; j < n; ++j) s += bf16_to_fp32(w[r * n + j]) * bf16_to_fp32(xb[j]);
+        out[r] = s;
+    }
+}
+
+// Q8_0 x Q8_0 with AVX512-VNNI, two blocks per vector: vpdpbusd multiplies unsigned by signed bytes and
+// sums each four into an int32 lane, so |w| meets x carrying w's sign (exact, as the AVX2 kernel); lanes
+// 0-7 hold block b's sums, 8-15 block b + 1's, scaled by both blocks' scales.
+template <int R>
+__attribute__((target(LATHE_VNNI))) void rows_q8_vnni(const int8_t* q, const float* scales, int64_t n,
+                                                     const int8_t* xq, const float* xs, float* out) {
+    const int64_t blocks = n / kQ8Block;
+    __m512 a[R];
+    for (int r = 0; r < R; ++r) a[r] = _mm512_setzero_ps();
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i pairs = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    int64_t b = 0;
+    for (; b + 2 <= blocks; b += 2) {
+        for (int r = 0; r < R; ++r) _mm_prefetch(reinterpret_cast<const char*>(q + r * n + b * kQ8Block) + 1024, _MM_HINT_T0);
+        const __m512i xv = _mm512_loadu_si512(xq + b * kQ8Block);
+        const __m512 xsv = _mm512_permutexvar_ps(pairs, _mm512_castps128_ps512(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(xs + b)))));
+        for (int r = 0; r < R; ++r) {
+            const __m512i wv = _mm512_loadu_si512(q + r * n + b * kQ8Block);
+            const __m512i sx = _mm512_mask_sub_epi8(xv, _mm512_movepi8_mask(wv), zero, xv);
+            const __m512i sums = _mm512_dpbusd_epi32(zero, _mm512_abs_epi8(wv), sx);
+            const __m512 ws = _mm512_permutexvar_ps(
+                pairs, _mm512_castps128_ps512(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(scales + r * blocks + b)))));
+            a[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), _mm512_mul_ps(ws, xsv), a[r]);
+        }
+    }
+    for (int r = 0; r < R; ++r) {
+        float s = hsum512(a[r]);
+        for (int64_t t = b; t < blocks; ++t) {  // an odd last block
+            int32_t block = 0;
+            for (int k = 0; k < kQ8Block; ++k) block += int32_t(q[r * n + t * kQ8Block + k]) * xq[t * kQ8Block + k];
+            s += static_cast<float>(block) * (scales[r * blocks + t] * xs[t]);
+        }
+        out[r] = s;
+    }
 }
 
 struct LoadF32 {
     const float* w;
-    __attribute__((target("avx512f,avx2,fma"))) __m512 operator()(int64_t offset) const { return _mm512_loadu_ps(w + offset); }
+    __attribute__((target(LATHE_AVX512))) __m512 operator()(int64_t offset) const { return _mm512_loadu_ps(w + offset); }
     float at(int64_t offset) const { return w[offset]; }
 };
 
 struct LoadBf16 {
     const uint16_t* w;
-    __attribute__((target("avx512f,avx2,fma"))) __m512 operator()(int64_t offset) const {
+    __attribute__((target(LATHE_AVX512))) __m512 operator()(int64_t offset) const {
         const __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + offset)));
         return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
     }
@@ -208,7 +335,7 @@ struct LoadBf16 {
 
 // y[r][k] = W[k] . x[r] for RW weight rows (consecutive, stride n, read through `load`) and RX input rows.
 template <int RW, int RX, class Load>
-__attribute__((target("avx512f,avx2,fma"))) void tile_avx512(const Load& load, int64_t n, const float* x, float out[4][4]) {
+__attribute__((target(LATHE_AVX512))) void tile_avx512(const Load& load, int64_t n, const float* x, float out[4][4]) {
     __m512 a[RW][RX];
     for (int k = 0; k < RW; ++k)
         for (int r = 0; r < RX; ++r) a[k][r] = _mm512_setzero_ps();
@@ -247,7 +374,7 @@ void tile_rows(const Load& load, int64_t n, const float* x, int rx, float out[4]
 template <class MakeLoad>
 void multirow_avx512(const MakeLoad& make, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
     const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (4 * std::max<int64_t>(in, 1)));
-    at::parallel_for(0, (out + 3) / 4, grain, [&](int64_t begin, int64_t end) {
+    spin_pool_for((out + 3) / 4, grain, at::get_num_threads(), [&](int64_t begin, int64_t end) {
         float tile[4][4];
         for (int64_t g = begin; g < end; ++g) {
             const int64_t o = g * 4;
@@ -270,11 +397,71 @@ void multirow_avx512(const MakeLoad& make, int64_t out, int64_t in, const float*
     });
 }
 
+// Several input rows against bf16 weights with vdpbf16ps: 2 weight rows x up to 4 input rows a tile
+// (16 accumulators), each weight vector loaded once for the 4 inputs. The sums run in the same order as
+// rows_bf16_dp's (two accumulators over 64-element steps, the same tail), so a row gives bit for bit the
+// same result alone or in a batch.
+template <int RW, int RX>
+__attribute__((target(LATHE_BF16))) void tile_bf16_dp(const uint16_t* w, int64_t n, const uint16_t* xb, float out[4][4]) {
+    __m512 a[RW][RX][2];
+    for (int k = 0; k < RW; ++k)
+        for (int r = 0; r < RX; ++r) a[k][r][0] = a[k][r][1] = _mm512_setzero_ps();
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512bh xv[RX][2];
+        for (int r = 0; r < RX; ++r) {
+            xv[r][0] = reinterpret_cast<__m512bh>(_mm512_loadu_si512(xb + r * n + i));
+            xv[r][1] = reinterpret_cast<__m512bh>(_mm512_loadu_si512(xb + r * n + i + 32));
+        }
+        for (int k = 0; k < RW; ++k)
+            for (int h = 0; h < 2; ++h) {
+                const __m512bh wv = reinterpret_cast<__m512bh>(_mm512_loadu_si512(w + k * n + i + 32 * h));
+                for (int r = 0; r < RX; ++r) a[k][r][h] = _mm512_dpbf16_ps(a[k][r][h], wv, xv[r][h]);
+            }
+    }
+    for (int k = 0; k < RW; ++k)
+        for (int r = 0; r < RX; ++r) {
+            float s = hsum512(_mm512_add_ps(a[k][r][0], a[k][r][1]));
+            for (int64_t j = i; j < n; ++j) s += bf16_to_fp32(w[k * n + j]) * bf16_to_fp32(xb[r * n + j]);
+            out[k][r] = s;
+        }
+}
+
+template <int RW>
+void tile_bf16_dp_rows(const uint16_t* w, int64_t n, const uint16_t* xb, int rx, float out[4][4]) {
+    switch (rx) {
+        case 1: return tile_bf16_dp<RW, 1>(w, n, xb, out);
+        case 2: return tile_bf16_dp<RW, 2>(w, n, xb, out);
+        case 3: return tile_bf16_dp<RW, 3>(w, n, xb, out);
+        default: return tile_bf16_dp<RW, 4>(w, n, xb, out);
+    }
+}
+
+void multirow_bf16_dp(const uint16_t* W, int64_t out, int64_t in, const uint16_t* xb, int64_t rows, float* y) {
+    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (2 * std::max<int64_t>(in, 1)));
+    spin_pool_for((out + 1) / 2, grain, at::get_num_threads(), [&](int64_t begin, int64_t end) {
+        float tile[4][4];
+        for (int64_t g = begin; g < end; ++g) {
+            const int64_t o = g * 2;
+            const int rw = static_cast<int>(std::min<int64_t>(2, out - o));
+            for (int64_t r0 = 0; r0 < rows; r0 += 4) {
+                const int rx = static_cast<int>(std::min<int64_t>(4, rows - r0));
+                if (rw == 2) tile_bf16_dp_rows<2>(W + o * in, in, xb + r0 * in, rx, tile);
+                else tile_bf16_dp_rows<1>(W + o * in, in, xb + r0 * in, rx, tile);
+                for (int k = 0; k < rw; ++k)
+                    for (int r = 0; r < rx; ++r) y[(r0 + r) * out + o + k] = tile[k][r];
+            }
+        }
+    });
+}
+
 #pragma GCC diagnostic pop
 
 #else
 bool have_avx2() { return false; }
 bool have_avx512() { return false; }
+bool have_vnni() { return false; }
+bool have_bf16_dot() { return false; }
 #endif
 
 // Output rows split over ATen's threads in groups of four; every group serves all input rows while its
@@ -283,19 +470,24 @@ bool have_avx512() { return false; }
 #define LATHE_GEMV_GROUP 4
 #endif
 constexpr int kGroup = LATHE_GEMV_GROUP;
+#ifndef LATHE_GEMV_GROUP_VNNI
+#define LATHE_GEMV_GROUP_VNNI 1
+#endif
+constexpr int kGroupVnni = LATHE_GEMV_GROUP_VNNI;
 // From this many input rows on, float32 and bf16 weights go to the AVX-512 tiles (when the processor has them).
 constexpr int64_t kMultirowMin = 2;
 
-template <class Group>
+// Group rows a call: kGroup (AVX2) or 1 (AVX-512, which streams one row at a time).
+template <int G = kGroup, class Group>
 void for_groups(int64_t out, int64_t in, int64_t rows, const Group& group) {
     // At least 128K weights a thread: waking a sleeping OpenMP thread costs more than reading a small
     // matrix (a key or value projection) on one.
-    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (kGroup * std::max<int64_t>(in, 1)));
-    at::parallel_for(0, (out + kGroup - 1) / kGroup, grain, [&](int64_t begin, int64_t end) {
+    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (G * std::max<int64_t>(in, 1)));
+    spin_pool_for((out + G - 1) / G, grain, at::get_num_threads(), [&](int64_t begin, int64_t end) {
         for (int64_t g = begin; g < end; ++g) {
-            const int64_t o = g * kGroup;
+            const int64_t o = g * G;
             for (int64_t r = 0; r < rows; ++r) {
-                if (o + kGroup <= out) group(o, kGroup, r);
+                if (o + G <= out) group(o, G, r);
                 else
                     for (int64_t k = o; k < out; ++k) group(k, 1, r);
             }
@@ -307,7 +499,7 @@ void for_groups(int64_t out, int64_t in, int64_t rows, const Group& group) {
 template <class Dot>
 void for_rows(int64_t out, int64_t in, int64_t rows, const float* x, float* y, const Dot& dot) {
     const int64_t grain = std::max<int64_t>(16, 65536 / std::max<int64_t>(in, 1));
-    at::parallel_for(0, out, grain, [&](int64_t begin, int64_t end) {
+    spin_pool_for(out, grain, at::get_num_threads(), [&](int64_t begin, int64_t end) {
         for (int64_t o = begin; o < end; ++o)
             for (int64_t r = 0; r < rows; ++r) y[r * out + o] = dot(o, x + r * in);
     });
@@ -315,12 +507,35 @@ void for_rows(int64_t out, int64_t in, int64_t rows, const float* x, float* y, c
 
 }  // namespace
 
-const char* kernel_isa() { return have_avx512() ? "avx2+fma, avx512f for several rows" : have_avx2() ? "avx2+fma" : "portable"; }
+const char* kernel_isa() {
+    if (have_avx512()) {
+        thread_local std::string name;
+        name = std::string("avx512") + (have_bf16_dot() ? " (bf16: vdpbf16ps" : " (bf16: widened") +
+               (have_vnni() ? ", int8: vnni)" : ", int8: avx2)");
+        return name.c_str();
+    }
+    return have_avx2() ? "avx2+fma" : "portable";
+}
+
+bool bf16_rounds_input() { return have_bf16_dot(); }
+
+bool limit_kernel_isa(const char* name) {
+    const int level = isa_level(name ? name : "");
+    if (level < 0) return false;
+    g_isa_limit.store(level);
+    return true;
+}
 
 void gemv_f32(const float* W, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
 #ifdef LATHE_X86
     if (rows >= kMultirowMin && have_avx512())
         return multirow_avx512([&](int64_t o) { return LoadF32{W + o * in}; }, out, in, x, rows, y);
+    if (have_avx512()) {
+        for_groups<1>(out, in, rows, [&](int64_t o, int, int64_t r) {
+            rows_f32_avx512<1>(W + o * in, in, x + r * in, y + r * out + o);
+        });
+        return;
+    }
     if (have_avx2()) {
         for_groups(out, in, rows, [&](int64_t o, int count, int64_t r) {
             float res[4];
@@ -336,6 +551,15 @@ void gemv_f32(const float* W, int64_t out, int64_t in, const float* x, int64_t r
 
 void gemv_bf16(const uint16_t* W, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
 #ifdef LATHE_X86
+    if (have_bf16_dot()) {
+        std::vector<uint16_t> xb(static_cast<size_t>(rows * in));
+        for (int64_t k = 0; k < rows * in; ++k) xb[k] = fp32_to_bf16(x[k]);
+        if (rows >= kMultirowMin) return multirow_bf16_dp(W, out, in, xb.data(), rows, y);
+        for_groups<1>(out, in, rows, [&](int64_t o, int, int64_t r) {
+            rows_bf16_dp<1>(W + o * in, in, xb.data() + r * in, y + r * out + o);
+        });
+        return;
+    }
     if (rows >= kMultirowMin && have_avx512())
         return multirow_avx512([&](int64_t o) { return LoadBf16{W + o * in}; }, out, in, x, rows, y);
     if (have_avx2()) {
@@ -362,11 +586,22 @@ void gemv_bf16(const uint16_t* W, int64_t out, int64_t in, const float* x, int64
 
 void gemv_q8(const int8_t* q, const float* scales, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
     const int64_t blocks = in / kQ8Block;
+    std::vector<int8_t> xq(static_cast<size_t>(rows * in));
+    std::vector<float> xs(static_cast<size_t>(rows * blocks));
+    for (int64_t r = 0; r < rows; ++r) quantize_q8_row(x + r * in, in, xq.data() + r * in, xs.data() + r * blocks);
 #ifdef LATHE_X86
     if (have_avx2()) {
-        std::vector<int8_t> xq(static_cast<size_t>(rows * in));
-        std::vector<float> xs(static_cast<size_t>(rows * blocks));
-        for (int64_t r = 0; r < rows; ++r) quantize_q8_row(x + r * in, in, xq.data() + r * in, xs.data() + r * blocks);
+        if (have_vnni()) {
+            for_groups<kGroupVnni>(out, in, rows, [&](int64_t o, int count, int64_t r) {
+                float res[4];
+                const int8_t* xr = xq.data() + r * in;
+                const float* sr = xs.data() + r * blocks;
+                if (count == kGroupVnni) rows_q8_vnni<kGroupVnni>(q + o * in, scales + o * blocks, in, xr, sr, res);
+                else rows_q8_vnni<1>(q + o * in, scales + o * blocks, in, xr, sr, res);
+                for (int k = 0; k < count; ++k) y[r * out + o + k] = res[k];
+            });
+            return;
+        }
         for_groups(out, in, rows, [&](int64_t o, int count, int64_t r) {
             float res[4];
             const int8_t* xr = xq.data() + r * in;
@@ -379,7 +614,8 @@ void gemv_q8(const int8_t* q, const float* scales, int64_t out, int64_t in, cons
     }
 #endif
     for_rows(out, in, rows, x, y, [&](int64_t o, const float* xr) {
-        return dot_q8_portable(q + o * in, scales + o * blocks, xr, in);
+        const int64_t r = (xr - x) / in;
+        return dot_q8_portable(q + o * in, scales + o * blocks, xq.data() + r * in, xs.data() + r * blocks, in);
     });
 }
 

@@ -3,7 +3,9 @@
 //
 // Decoding reads every weight once per token, so its speed is the bytes per weight: bf16 halves them and
 // Q8_0 quarters them. These kernels read W in its stored form and widen it to float32 in registers
-// (AVX2 + FMA where the processor has them, portable C++ otherwise); accumulation is always float32.
+// (AVX-512 or AVX2 + FMA where the processor has them, portable C++ otherwise); accumulation is always
+// float32. Two kernels also change x: Q8_0 quantizes it per block (as llama.cpp), and bf16 weights on a
+// processor with AVX512-BF16 meet x rounded to bf16 (vdpbf16ps, as llama.cpp's BF16 dot product).
 // Output rows are split across ATen's intra-op threads. Each weight row is read once for all `rows`
 // inputs (it stays in L1 between them), so a handful of rows cost little more than one.
 //
@@ -20,7 +22,8 @@ constexpr int64_t kGemvMaxRows = 8;
 // W (out, in) row-major; x (rows, in); y (rows, out). `in` may be any length (Q8_0: a multiple of 32).
 void gemv_f32(const float* W, int64_t out, int64_t in, const float* x, int64_t rows, float* y);
 void gemv_bf16(const uint16_t* W, int64_t out, int64_t in, const float* x, int64_t rows, float* y);
-// q: (out, in) int8; scales: (out, in / 32) float.
+// q: (out, in) int8; scales: (out, in / 32) float. Q8_0 x Q8_0 on every processor: x is quantized per
+// block of 32 as well (llama.cpp's recipe), so every code path gives the same block sums.
 void gemv_q8(const int8_t* q, const float* scales, int64_t out, int64_t in, const float* x, int64_t rows, float* y);
 
 // Row r of W into dst[in] as float32 (embedding lookups, dequantized tiles for prompt GEMMs).
@@ -29,7 +32,16 @@ void q8_row_to_f32(const int8_t* q, const float* scales, int64_t in, float* dst)
 // Quantizes one row: scale = max|w| / 127 per block of 32, q = round(w / scale).
 void quantize_q8_row(const float* w, int64_t in, int8_t* q, float* scales);
 
-// Which code path runs on this processor: "avx2+fma" or "portable".
+// Which code paths run on this processor, e.g. "avx512 (bf16: vdpbf16ps, int8: vnni)", "avx2+fma" or
+// "portable".
 const char* kernel_isa();
+// Uses no instruction set above `name` from now on: "avx512-bf16" (everything), "avx512" (bf16 weights
+// widened to float32 instead of vdpbf16ps), "avx2" or "portable", so that tests and benches can run
+// every path on one processor; false (and nothing changes) for another name. The environment variable
+// LATHE_KERNEL_ISA sets the same limit when the program starts.
+bool limit_kernel_isa(const char* name);
+// True where gemv_bf16 rounds x to bf16 (vdpbf16ps runs): then a row's result is the same bit for bit
+// alone or among others.
+bool bf16_rounds_input();
 
 }  // namespace lathe::kernels
