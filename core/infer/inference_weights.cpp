@@ -105,7 +105,13 @@ torch::Tensor PackedWeight::forward(const torch::Tensor& x, const torch::Tensor&
     auto shape = x.sizes().vec();
     shape.back() = out;
     auto y = torch::empty({rows, out}, torch::kFloat);
-    if (rows <= kernels::kGemvMaxRows) {
+    // Where bf16 weights meet x rounded to bf16 (vdpbf16ps), prompts take the same kernels as decoding,
+    // whatever their length: the tiles sum in the same order for one row or many, so a sequence gets the
+    // same bits prefilled alone or in a batch, and the server's answers do not depend on who else is
+    // asking. int8 then also stays Q8_0 x Q8_0 for prompts, as in llama.cpp. (A bf16 GEMM through
+    // oneDNN for prompts was tried: twice the prompt speed, but batched answers then differed from
+    // single ones; see docs/inference.md.)
+    if (rows <= kernels::kGemvMaxRows || kernels::bf16_rounds_input()) {
         const float* xp = xf.data_ptr<float>();
         if (format_ == WeightFormat::BF16)
             kernels::gemv_bf16(reinterpret_cast<const uint16_t*>(data_.data_ptr()), out, in, xp, rows,
@@ -113,21 +119,6 @@ torch::Tensor PackedWeight::forward(const torch::Tensor& x, const torch::Tensor&
         else
             kernels::gemv_q8(data_.data_ptr<int8_t>(), scales_.data_ptr<float>(), out, in, xp, rows,
                              y.data_ptr<float>());
-    } else if (kernels::bf16_rounds_input()) {
-        // A prompt on a processor with AVX512-BF16: a bf16 GEMM (oneDNN) runs at about twice sgemm's rate
-        // (bench-gemv --rows 512: 451 against 216 GFLOP/s on two cores). x is rounded to bf16 as in the
-        // decode kernel; bf16 weights are used as they are, Q8_0 tiles of about 4 MB are widened to bf16;
-        // the products come back in bf16, as everywhere in a bf16 model run by PyTorch.
-        const auto xb = xf.view({rows, in}).to(torch::kBFloat16);
-        if (format_ == WeightFormat::BF16) {
-            y.copy_(torch::mm(xb, data_.t()));
-        } else {
-            const int64_t tile = std::max<int64_t>(64, (int64_t(4) << 20) / (2 * in));
-            for (int64_t r0 = 0; r0 < out; r0 += tile) {
-                const int64_t n = std::min(tile, out - r0);
-                y.narrow(1, r0, n).copy_(torch::mm(xb, dequantize_rows(r0, n).to(torch::kBFloat16).t()));
-            }
-        }
     } else {
         // A prompt: float32 tiles of about 8 MB of the weight, each multiplied by all rows with sgemm.
         const auto x2 = xf.view({rows, in});

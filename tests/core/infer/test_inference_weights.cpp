@@ -144,7 +144,7 @@ private slots:
                 auto step = w.view({out, in / 32, 32}).abs().amax(-1, true) / 127;
                 QVERIFY((deq.to(torch::kFloat) - w).view({out, in / 32, 32}).abs().le(step * 0.5 + 1e-7).all().item<bool>());
                 // Q8_0 x Q8_0 as llama.cpp: x is quantized per block of 32 too, then the block sums are exact.
-                auto yq = packed->forward(x, {});
+                auto yq = packed->forward(x.unsqueeze(1), {}).squeeze(1);  // one position per row: the kernels
                 auto xq = PackedWeight::pack(x, WeightFormat::Int8)->dense(torch::kDouble);
                 ref = torch::matmul(xq, deq.t()).to(torch::kFloat);
                 QVERIFY2(torch::allclose(yq, ref, 1e-5, 1e-4), "int8");
@@ -163,8 +163,8 @@ private slots:
             auto got = p->forward(x, bias);
             QCOMPARE(got.sizes().vec(), want.sizes().vec());
             if (kernels::bf16_rounds_input()) {
-                // bf16 GEMM: x (and int8's dequantized tiles) rounded to bf16, products returned in bf16:
-                // within 1% of the largest output.
+                // Where vdpbf16ps runs, prompts take the decode kernels: x rounded to bf16 (bf16 weights)
+                // or quantized per block (int8): within 1% of the largest output.
                 const auto xr = x.to(torch::kBFloat16).to(torch::kFloat);
                 const auto want_r = torch::nn::functional::linear(xr, p->dense(torch::kFloat), bias);
                 const double err = (got - want_r).abs().max().item<double>(), largest = want_r.abs().max().item<double>();
@@ -183,6 +183,12 @@ private slots:
                                : kernels::bf16_rounds_input() ? 0.005 * largest
                                                               : 1e-4;
             QVERIFY((one - want[1][7]).abs().max().item<double>() <= tol);
+            // A sequence gets the same bits alone or among others, for a prompt (positions > 1) and for a
+            // decoding step (one position): what keeps the server's answers independent of its batch.
+            auto batch = torch::randn({3, 11, 64});
+            QVERIFY(torch::equal(p->forward(batch.narrow(0, 1, 1), bias), p->forward(batch, bias).narrow(0, 1, 1)));
+            auto steps = batch.narrow(1, 4, 1).contiguous();  // (3, 1, 64)
+            QVERIFY(torch::equal(p->forward(steps.narrow(0, 2, 1), bias), p->forward(steps, bias).narrow(0, 2, 1)));
             // Embedding lookups dequantize the rows asked for.
             auto ids = torch::tensor({{4, 299}, {0, 4}});
             QVERIFY(torch::allclose(p->rows(ids), p->dense(torch::kFloat).index({ids}), 0, 0));
@@ -195,8 +201,22 @@ private slots:
         }
     }
 
+    void packedModelsAgreeWithFloat32_data() {
+        QTest::addColumn<QString>("isa");
+        QTest::newRow("best") << "avx512-bf16";  // bf16 rounds activations where vdpbf16ps runs
+        QTest::newRow("avx512") << "avx512";      // bf16 widened to float32: activations exact
+    }
+
     // The bounds the issue asks for: greedy agreement with float32 on a small model.
     void packedModelsAgreeWithFloat32() {
+        QFETCH(QString, isa);
+        QVERIFY(kernels::limit_kernel_isa(isa.toUtf8().constData()));
+        struct Restore {
+            ~Restore() { kernels::limit_kernel_isa("avx512-bf16"); }
+        } restore;
+        // bf16 weights from a float32 file, with activations rounded to bf16 too (vdpbf16ps), agree
+        // less than with exact activations: 90% of positions instead of 95%.
+        const double bf16_bound = kernels::bf16_rounds_input() ? 0.90 : 0.95;
         for (bool tied : {false, true}) {
             const std::string dir = saved_model(tied ? "agree-tied" : "agree", torch::kFloat, packable_config(), tied);
             CausalLM ref = load_causal_lm(dir);
@@ -220,10 +240,11 @@ private slots:
                     QVERIFY(ids == ref_ids);
                     QVERIFY(err < 1e-5);
                 } else {
-                    // Bounds for this small, deliberately peaked model: bf16 agrees on 95% of positions with
-                    // logits within 2% of the largest; int8 (weights and activations in Q8_0) on 90%, within 15%.
+                    // Bounds for this small, deliberately peaked model: bf16 agrees on 95% of positions (90%
+                    // with rounded activations) with logits within 2% of the largest; int8 (weights and
+                    // activations in Q8_0) on 90%, within 15%.
                     const bool bf = f == WeightFormat::BF16;
-                    QVERIFY2(agree >= (bf ? 0.95 : 0.90), "teacher-forced top-1 agreement with float32");
+                    QVERIFY2(agree >= (bf ? bf16_bound : 0.90), "teacher-forced top-1 agreement with float32");
                     QVERIFY2(err < (bf ? 0.02 : 0.15), "logits close to float32's");
                     // The first greedy tokens agree; later ones may drift after a near tie.
                     QVERIFY(std::equal(ids.begin(), ids.begin() + 8, ref_ids.begin()));
@@ -247,7 +268,11 @@ private slots:
                 if (f == WeightFormat::Auto)
                     QCOMPARE(int(rep.weights), int(dtype == torch::kBFloat16 ? WeightFormat::BF16 : WeightFormat::F32));
                 const auto logits = logits_of(*m);
-                QVERIFY2(top1_agreement(ref, logits) >= (f == WeightFormat::Int8 ? 0.90 : 0.95),
+                // (bf16 weights with activations rounded to bf16, where vdpbf16ps runs: 90%, as int8)
+                const WeightFormat held = rep.weights;  // auto resolved
+                const double bound =
+                    held == WeightFormat::Int8 || (held == WeightFormat::BF16 && kernels::bf16_rounds_input()) ? 0.90 : 0.95;
+                QVERIFY2(top1_agreement(ref, logits) >= bound,
                          qPrintable(QString("%1 file, %2 weights").arg(c10::toString(dtype)).arg(weight_format_name(f))));
             }
             // A bf16 checkpoint held as bf16 is the checkpoint's own values: the same logits as float32
