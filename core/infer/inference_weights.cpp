@@ -198,6 +198,9 @@ std::string file_dtype_of(const std::string& dir) {
 std::string InferenceReport::describe() const {
     std::string s = std::string(weight_format_name(weights)) + " weights, " + format_bytes(weight_bytes);
     if (mapped_bytes > 0) s += " (" + format_bytes(mapped_bytes) + " used in place from the files)";
+    // Packed bf16 on a processor with AVX512-BF16: say that activations are rounded (docs/inference.md).
+    if (weights == WeightFormat::BF16 && packed_tensors > 0 && kernels::bf16_rounds_input())
+        s += ", activations rounded to bf16 for the products (AVX512-BF16)";
     return s;
 }
 

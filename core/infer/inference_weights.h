@@ -70,7 +70,8 @@ struct InferenceReport {
     int64_t dense_tensors = 0;                 // kept in float32 (norms, biases, int8-incompatible shapes)
     double load_seconds = 0;
     std::vector<std::string> unused_tensors;
-    // "bf16 weights (1.0 GB, 1.0 GB mapped from the files)"
+    // "bf16 weights, 942 MB (942 MB used in place from the files)", and where packed bf16 weights meet
+    // activations rounded to bf16 (AVX512-BF16), ", activations rounded to bf16 for the products (...)"
     std::string describe() const;
 };
 

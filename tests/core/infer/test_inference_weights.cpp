@@ -267,6 +267,9 @@ private slots:
                 CausalLM m = load_for_inference(dir, o, &rep);
                 if (f == WeightFormat::Auto)
                     QCOMPARE(int(rep.weights), int(dtype == torch::kBFloat16 ? WeightFormat::BF16 : WeightFormat::F32));
+                // The load report says when activations are rounded to bf16 (and only then).
+                QCOMPARE(rep.describe().find("activations rounded to bf16") != std::string::npos,
+                         rep.weights == WeightFormat::BF16 && kernels::bf16_rounds_input());
                 const auto logits = logits_of(*m);
                 // (bf16 weights with activations rounded to bf16, where vdpbf16ps runs: 90%, as int8)
                 const WeightFormat held = rep.weights;  // auto resolved
