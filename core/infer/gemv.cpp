@@ -235,24 +235,17 @@ __attribute__((target(LATHE_AVX512))) inline float hsum512(__m512 v) {
 // (bench-gemv: 151936 x 896 float32, 2 threads: one row 47-50 GB/s, four rows with prefetching 38-45),
 // so these kernels read one weight row after another, prefetching 1 KB ahead in the same stream.
 
-template <int R>
-__attribute__((target(LATHE_AVX512))) void rows_f32_avx512(const float* w, int64_t n, const float* x, float* out) {
-    __m512 a[R][2];
-    for (int r = 0; r < R; ++r) a[r][0] = a[r][1] = _mm512_setzero_ps();
+__attribute__((target(LATHE_AVX512))) float row_f32_avx512(const float* w, int64_t n, const float* x) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
     int64_t i = 0;
     for (; i + 32 <= n; i += 32) {
-        for (int r = 0; r < R; ++r) _mm_prefetch(reinterpret_cast<const char*>(w + r * n + i) + 1024, _MM_HINT_T0);
-        const __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
-        for (int r = 0; r < R; ++r) {
-            a[r][0] = _mm512_fmadd_ps(_mm512_loadu_ps(w + r * n + i), x0, a[r][0]);
-            a[r][1] = _mm512_fmadd_ps(_mm512_loadu_ps(w + r * n + i + 16), x1, a[r][1]);
-        }
+        _mm_prefetch(reinterpret_cast<const char*>(w + i) + 1024, _MM_HINT_T0);
+        a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w + i), _mm512_loadu_ps(x + i), a0);
+        a1 = _mm512_fmadd_ps(_mm512_loadu_ps(w + i + 16), _mm512_loadu_ps(x + i + 16), a1);
     }
-    for (int r = 0; r < R; ++r) {
-        float s = hsum512(_mm512_add_ps(a[r][0], a[r][1]));
-        for (int64_t j = i; j < n; ++j) s += w[r * n + j] * x[j];
-        out[r] = s;
-    }
+    float s = hsum512(_mm512_add_ps(a0, a1));
+    for (int64_t j = i; j < n; ++j) s += w[j] * x[j];
+    return s;
 }
 
 // bf16 weights against x rounded to bf16, with AVX512-BF16's vdpbf16ps: 32 products a vector, summed in
@@ -261,61 +254,51 @@ __attribute__((target(LATHE_AVX512))) void rows_f32_avx512(const float* w, int64
 // Rounding x is what llama.cpp's BF16 dot product does too, and less than a bf16 model in PyTorch or
 // transformers rounds (every activation there is bf16); the agreement with float32 is in
 // docs/benchmarks.md. `xb` is x in bf16 (round to nearest even).
-template <int R>
-__attribute__((target(LATHE_BF16))) void rows_bf16_dp(const uint16_t* w, int64_t n, const uint16_t* xb, float* out) {
-    __m512 a[R][2];
-    for (int r = 0; r < R; ++r) a[r][0] = a[r][1] = _mm512_setzero_ps();
+__attribute__((target(LATHE_BF16))) float row_bf16_dp(const uint16_t* w, int64_t n, const uint16_t* xb) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
     int64_t i = 0;
     for (; i + 64 <= n; i += 64) {
-        for (int r = 0; r < R; ++r) _mm_prefetch(reinterpret_cast<const char*>(w + r * n + i) + 1024, _MM_HINT_T0);
-        const __m512bh x0 = reinterpret_cast<__m512bh>(_mm512_loadu_si512(xb + i));
-        const __m512bh x1 = reinterpret_cast<__m512bh>(_mm512_loadu_si512(xb + i + 32));
-        for (int r = 0; r < R; ++r) {
-            a[r][0] = _mm512_dpbf16_ps(a[r][0], reinterpret_cast<__m512bh>(_mm512_loadu_si512(w + r * n + i)), x0);
-            a[r][1] = _mm512_dpbf16_ps(a[r][1], reinterpret_cast<__m512bh>(_mm512_loadu_si512(w + r * n + i + 32)), x1);
-        }
+        _mm_prefetch(reinterpret_cast<const char*>(w + i) + 1024, _MM_HINT_T0);
+        a0 = _mm512_dpbf16_ps(a0, reinterpret_cast<__m512bh>(_mm512_loadu_si512(w + i)),
+                              reinterpret_cast<__m512bh>(_mm512_loadu_si512(xb + i)));
+        a1 = _mm512_dpbf16_ps(a1, reinterpret_cast<__m512bh>(_mm512_loadu_si512(w + i + 32)),
+                              reinterpret_cast<__m512bh>(_mm512_loadu_si512(xb + i + 32)));
     }
-    for (int r = 0; r < R; ++r) {
-        float s = hsum512(_mm512_add_ps(a[r][0], a[r][1]));
-        for (int64_t j = i; j < n; ++j) s += bf16_to_fp32(w[r * n + j]) * bf16_to_fp32(xb[j]);
-        out[r] = s;
-    }
+    float s = hsum512(_mm512_add_ps(a0, a1));
+    for (int64_t j = i; j < n; ++j) s += bf16_to_fp32(w[j]) * bf16_to_fp32(xb[j]);
+    return s;
 }
 
 // Q8_0 x Q8_0 with AVX512-VNNI, two blocks per vector: vpdpbusd multiplies unsigned by signed bytes and
 // sums each four into an int32 lane, so |w| meets x carrying w's sign (exact, as the AVX2 kernel); lanes
 // 0-7 hold block b's sums, 8-15 block b + 1's, scaled by both blocks' scales.
-template <int R>
-__attribute__((target(LATHE_VNNI))) void rows_q8_vnni(const int8_t* q, const float* scales, int64_t n,
-                                                     const int8_t* xq, const float* xs, float* out) {
-    const int64_t blocks = n / kQ8Block;
-    __m512 a[R];
-    for (int r = 0; r < R; ++r) a[r] = _mm512_setzero_ps();
-    const __m512i zero = _mm512_setzero_si512();
+// Two adjacent floats (the scales of blocks b and b + 1) spread over lanes 0-7 and 8-15.
+__attribute__((target(LATHE_AVX512))) inline __m512 scale_pair(const float* p) {
     const __m512i pairs = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    return _mm512_permutexvar_ps(pairs, _mm512_castps128_ps512(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p)))));
+}
+
+__attribute__((target(LATHE_VNNI))) float row_q8_vnni(const int8_t* q, const float* scales, int64_t n,
+                                                     const int8_t* xq, const float* xs) {
+    const int64_t blocks = n / kQ8Block;
+    __m512 a = _mm512_setzero_ps();
+    const __m512i zero = _mm512_setzero_si512();
     int64_t b = 0;
     for (; b + 2 <= blocks; b += 2) {
-        for (int r = 0; r < R; ++r) _mm_prefetch(reinterpret_cast<const char*>(q + r * n + b * kQ8Block) + 1024, _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(q + b * kQ8Block) + 1024, _MM_HINT_T0);
         const __m512i xv = _mm512_loadu_si512(xq + b * kQ8Block);
-        const __m512 xsv = _mm512_permutexvar_ps(pairs, _mm512_castps128_ps512(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(xs + b)))));
-        for (int r = 0; r < R; ++r) {
-            const __m512i wv = _mm512_loadu_si512(q + r * n + b * kQ8Block);
-            const __m512i sx = _mm512_mask_sub_epi8(xv, _mm512_movepi8_mask(wv), zero, xv);
-            const __m512i sums = _mm512_dpbusd_epi32(zero, _mm512_abs_epi8(wv), sx);
-            const __m512 ws = _mm512_permutexvar_ps(
-                pairs, _mm512_castps128_ps512(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(scales + r * blocks + b)))));
-            a[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), _mm512_mul_ps(ws, xsv), a[r]);
-        }
+        const __m512i wv = _mm512_loadu_si512(q + b * kQ8Block);
+        const __m512i sx = _mm512_mask_sub_epi8(xv, _mm512_movepi8_mask(wv), zero, xv);
+        const __m512i sums = _mm512_dpbusd_epi32(zero, _mm512_abs_epi8(wv), sx);
+        a = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), _mm512_mul_ps(scale_pair(scales + b), scale_pair(xs + b)), a);
     }
-    for (int r = 0; r < R; ++r) {
-        float s = hsum512(a[r]);
-        for (int64_t t = b; t < blocks; ++t) {  // an odd last block
-            int32_t block = 0;
-            for (int k = 0; k < kQ8Block; ++k) block += int32_t(q[r * n + t * kQ8Block + k]) * xq[t * kQ8Block + k];
-            s += static_cast<float>(block) * (scales[r * blocks + t] * xs[t]);
-        }
-        out[r] = s;
+    float s = hsum512(a);
+    for (int64_t t = b; t < blocks; ++t) {  // an odd last block
+        int32_t block = 0;
+        for (int k = 0; k < kQ8Block; ++k) block += int32_t(q[t * kQ8Block + k]) * xq[t * kQ8Block + k];
+        s += static_cast<float>(block) * (scales[t] * xs[t]);
     }
+    return s;
 }
 
 struct LoadF32 {
@@ -399,7 +382,7 @@ void multirow_avx512(const MakeLoad& make, int64_t out, int64_t in, const float*
 
 // Several input rows against bf16 weights with vdpbf16ps: 2 weight rows x up to 4 input rows a tile
 // (16 accumulators), each weight vector loaded once for the 4 inputs. The sums run in the same order as
-// rows_bf16_dp's (two accumulators over 64-element steps, the same tail), so a row gives bit for bit the
+// row_bf16_dp's (two accumulators over 64-element steps, the same tail), so a row gives bit for bit the
 // same result alone or in a batch.
 template <int RW, int RX>
 __attribute__((target(LATHE_BF16))) void tile_bf16_dp(const uint16_t* w, int64_t n, const uint16_t* xb, float out[4][4]) {
@@ -470,10 +453,6 @@ bool have_bf16_dot() { return false; }
 #define LATHE_GEMV_GROUP 4
 #endif
 constexpr int kGroup = LATHE_GEMV_GROUP;
-#ifndef LATHE_GEMV_GROUP_VNNI
-#define LATHE_GEMV_GROUP_VNNI 1
-#endif
-constexpr int kGroupVnni = LATHE_GEMV_GROUP_VNNI;
 // From this many input rows on, float32 and bf16 weights go to the AVX-512 tiles (when the processor has them).
 constexpr int64_t kMultirowMin = 2;
 
@@ -531,9 +510,7 @@ void gemv_f32(const float* W, int64_t out, int64_t in, const float* x, int64_t r
     if (rows >= kMultirowMin && have_avx512())
         return multirow_avx512([&](int64_t o) { return LoadF32{W + o * in}; }, out, in, x, rows, y);
     if (have_avx512()) {
-        for_groups<1>(out, in, rows, [&](int64_t o, int, int64_t r) {
-            rows_f32_avx512<1>(W + o * in, in, x + r * in, y + r * out + o);
-        });
+        for_groups<1>(out, in, rows, [&](int64_t o, int, int64_t r) { y[r * out + o] = row_f32_avx512(W + o * in, in, x + r * in); });
         return;
     }
     if (have_avx2()) {
@@ -556,7 +533,7 @@ void gemv_bf16(const uint16_t* W, int64_t out, int64_t in, const float* x, int64
         for (int64_t k = 0; k < rows * in; ++k) xb[k] = fp32_to_bf16(x[k]);
         if (rows >= kMultirowMin) return multirow_bf16_dp(W, out, in, xb.data(), rows, y);
         for_groups<1>(out, in, rows, [&](int64_t o, int, int64_t r) {
-            rows_bf16_dp<1>(W + o * in, in, xb.data() + r * in, y + r * out + o);
+            y[r * out + o] = row_bf16_dp(W + o * in, in, xb.data() + r * in);
         });
         return;
     }
@@ -592,13 +569,8 @@ void gemv_q8(const int8_t* q, const float* scales, int64_t out, int64_t in, cons
 #ifdef LATHE_X86
     if (have_avx2()) {
         if (have_vnni()) {
-            for_groups<kGroupVnni>(out, in, rows, [&](int64_t o, int count, int64_t r) {
-                float res[4];
-                const int8_t* xr = xq.data() + r * in;
-                const float* sr = xs.data() + r * blocks;
-                if (count == kGroupVnni) rows_q8_vnni<kGroupVnni>(q + o * in, scales + o * blocks, in, xr, sr, res);
-                else rows_q8_vnni<1>(q + o * in, scales + o * blocks, in, xr, sr, res);
-                for (int k = 0; k < count; ++k) y[r * out + o + k] = res[k];
+            for_groups<1>(out, in, rows, [&](int64_t o, int, int64_t r) {
+                y[r * out + o] = row_q8_vnni(q + o * in, scales + o * blocks, in, xq.data() + r * in, xs.data() + r * blocks);
             });
             return;
         }

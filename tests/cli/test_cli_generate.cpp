@@ -1,5 +1,6 @@
 // lathe-cli generate: greedy ids equal a full-recomputation loop run here on the same folder; EOS from
 // config.json ends the reply; a seed fixes sampling; --prompt runs text in and text out.
+#include "core/infer/gemv.h"
 #include "tests/cli/cli_fixtures.h"
 
 #include "core/io/json_file.h"
@@ -86,6 +87,19 @@ private slots:
             QCOMPARE(got.size(), want.size());
             if (w == "f32") QCOMPARE(got, want);
             else QVERIFY2(std::equal(want.begin(), want.begin() + 4, got.begin()), (w + ": " + r.out).c_str());
+        }
+        // bf16 weights say when their products round activations to bf16 (AVX512-BF16), and
+        // LATHE_KERNEL_ISA caps the kernels: at avx512 or below activations stay float32.
+        const auto bf16 = generate_ids(f.dir, {"--max-new-tokens", "2", "--weights", "bf16"});
+        QCOMPARE(test::contains(bf16.err, "activations rounded to bf16"), kernels::bf16_rounds_input());
+        for (const char* isa : {"avx512", "avx2", "portable"}) {
+            qputenv("LATHE_KERNEL_ISA", isa);
+            const auto capped = generate_ids(f.dir, {"--temperature", "0", "--max-new-tokens", "12", "--weights", "bf16"});
+            qunsetenv("LATHE_KERNEL_ISA");
+            QVERIFY2(capped.code == 0, capped.why().c_str());
+            QVERIFY2(!test::contains(capped.err, "activations rounded"), capped.err.c_str());
+            const auto got = test::parse_ids(capped.out, ',');
+            QVERIFY2(got.size() == want.size() && std::equal(want.begin(), want.begin() + 4, got.begin()), isa);
         }
         auto bad = generate_ids(f.dir, {"--weights", "int4"});
         QVERIFY(bad.code != 0);
