@@ -24,6 +24,7 @@
 #include "core/util/device.h"
 
 #include <torch/torch.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <algorithm>
 #include <cctype>
@@ -35,6 +36,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -239,7 +241,41 @@ int run_method(const std::map<std::string, std::string>& a) {
     } catch (const std::exception&) {
     }
     const double rss_start = mib_of("VmRSS:");
+    // LATHE_BENCH_PROFILE=FILE writes LibTorch's operator trace of the run (chrome://tracing format) to FILE.
+    std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
+    if (const char* path = std::getenv("LATHE_BENCH_PROFILE")) profile = std::make_unique<torch::autograd::profiler::RecordProfile>(path);
+    std::unique_ptr<torch::autograd::profiler::TLSLegacyProfilerGuard> shapes;
+    if (std::getenv("LATHE_BENCH_SHAPES"))
+        shapes = std::make_unique<torch::autograd::profiler::TLSLegacyProfilerGuard>(
+            torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU, true, false),
+            [](const torch::autograd::profiler::thread_event_lists& lists) {
+                std::map<std::string, std::pair<int, double>> agg;
+                for (const auto& list : lists) {
+                    std::map<uint64_t, const torch::autograd::profiler::LegacyEvent*> open;
+                    for (const auto& e : list) {
+                        if (e.kindStr() == "push") open[e.handle()] = &e;
+                        else if (e.kindStr() == "pop" && open.count(e.handle())) {
+                            const auto* b = open[e.handle()];
+                            std::string key = b->name();
+                            for (const auto& s : b->shapes()) {
+                                key += " [";
+                                for (auto d : s) key += std::to_string(d) + ",";
+                                key += "]";
+                            }
+                            auto& a = agg[key];
+                            a.first++;
+                            a.second += b->cpuElapsedUs(e) / 1000.0;
+                        }
+                    }
+                }
+                std::vector<std::pair<double, std::string>> v;
+                for (auto& [k, a] : agg) v.push_back({a.second, std::to_string(a.first) + "  " + k});
+                std::sort(v.rbegin(), v.rend());
+                for (size_t i = 0; i < v.size() && i < 60; ++i) std::fprintf(stderr, "%9.1f ms  %s\n", v[i].first, v[i].second.c_str());
+            });
     const TrainSummary s = run_training(c, ev);
+    profile.reset();
+    shapes.reset();
     fs::remove_all(out);
     if (s.status != TrainSummary::Status::Completed || rates.empty()) {
         std::fprintf(stderr, "bench-train: %s: %s\n", method.c_str(),

@@ -498,6 +498,14 @@ const char* kernel_isa() {
 
 bool bf16_rounds_input() { return have_bf16_dot(); }
 
+bool avx512_enabled() {
+#ifdef LATHE_X86
+    return have_avx512();
+#else
+    return false;
+#endif
+}
+
 bool limit_kernel_isa(const char* name) {
     const int level = isa_level(name ? name : "");
     if (level < 0) return false;

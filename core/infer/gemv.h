@@ -40,6 +40,9 @@ const char* kernel_isa();
 // every path on one processor; false (and nothing changes) for another name. The environment variable
 // LATHE_KERNEL_ISA sets the same limit when the program starts.
 bool limit_kernel_isa(const char* name);
+// Whether AVX-512 (F, BW, DQ, VL) kernels may run: the processor has it and no cap is below it. The
+// training kernels of core/model/fused_kernels_cpu.h run where this is true.
+bool avx512_enabled();
 // True where gemv_bf16 rounds x to bf16 (vdpbf16ps runs): then a row's result is the same bit for bit
 // alone or among others.
 bool bf16_rounds_input();

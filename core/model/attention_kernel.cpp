@@ -1,5 +1,6 @@
 #include "core/model/attention_kernel.h"
 
+#include "core/model/fused_kernels_cpu.h"
 #include "core/util/error.h"
 
 #include <ATen/autocast_mode.h>
@@ -78,6 +79,44 @@ torch::Tensor block_scores(const torch::Tensor& q_block, const torch::Tensor& k_
     return s;
 }
 
+// The key mask as the fused softmax kernel reads it: (B or 1, S) bytes, nonzero where a key is visible.
+struct Visible {
+    torch::Tensor bytes;  // undefined: no key is hidden
+    int64_t stride = 0;
+};
+
+Visible visible_of(const torch::Tensor& key_mask, const torch::Device& device) {
+    Visible v;
+    if (!key_mask.defined()) return v;
+    v.bytes = key_mask.to(device, torch::kBool).contiguous();
+    v.stride = key_mask.size(0) == 1 ? 0 : key_mask.size(1);
+    return v;
+}
+
+// Whether the block softmax runs in cpu_kernels (one pass per block instead of ATen's chain of float32
+// passes over the scores): CPU tensors of float32 or bf16 on a processor with AVX-512.
+bool fused_softmax(const torch::Tensor& q) {
+    return q.device().is_cpu() && (q.scalar_type() == torch::kFloat || q.scalar_type() == torch::kBFloat16) &&
+           cpu_kernels::available();
+}
+
+cpu_kernels::ScoreRows score_rows(const Dims& d, int64_t n, int64_t Sb, const Visible& vis) {
+    cpu_kernels::ScoreRows rows;
+    rows.R = d.B * d.KV * d.G * n;
+    rows.Sb = Sb;
+    rows.rows_per_batch = d.KV * d.G * n;
+    rows.block_rows = n;
+    if (vis.bytes.defined()) {
+        rows.visible = reinterpret_cast<const uint8_t*>(vis.bytes.data_ptr<bool>());
+        rows.visible_stride = vis.stride;
+    }
+    return rows;
+}
+
+cpu_kernels::Elem elem_of(const torch::Tensor& t) {
+    return t.scalar_type() == torch::kFloat ? cpu_kernels::Elem::F32 : cpu_kernels::Elem::BF16;
+}
+
 struct ForwardResult {
     torch::Tensor out;  // (B, T, H, hd)
     torch::Tensor lse;  // (B, H, T) float32: log sum_j exp(s_ij) per query row (0 for a row that sees no key)
@@ -87,8 +126,11 @@ struct ForwardResult {
 // same numbers: a reference model's log-probabilities (no grad) must equal the policy's (with grad)
 // bit for bit before training moves it (DPO starts at exactly log 2).
 ForwardResult attention_forward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                const torch::Tensor& hidden, const Dims& d, double scale, int64_t rows,
+                                const torch::Tensor& key_mask, const Dims& d, double scale, int64_t rows,
                                 bool keep_lse) {
+    const bool fused = fused_softmax(q);
+    const Visible vis = fused ? visible_of(key_mask, q.device()) : Visible{};
+    const torch::Tensor hidden = fused ? torch::Tensor() : hidden_keys(key_mask, d, q.device());
     ForwardResult r;
     r.out = torch::empty({d.B, d.T, d.H, d.D}, q.options());
     if (keep_lse) r.lse = torch::empty({d.B, d.H, d.T}, q.options().dtype(torch::kFloat));
@@ -96,6 +138,20 @@ ForwardResult attention_forward(const torch::Tensor& q, const torch::Tensor& k, 
     auto out5 = r.out.view({d.B, d.T, d.KV, d.G, d.D}).permute({0, 2, 3, 1, 4});  // (B, KV, G, T, hd)
     for (int64_t t0 = 0; t0 < d.T; t0 += rows) {
         const int64_t n = std::min(rows, d.T - t0), Sb = d.past() + t0 + n;
+        if (fused) {
+            auto s = torch::matmul(block_rows(q5, t0, n).mul(scale), k.narrow(2, 0, Sb).transpose(-1, -2)).contiguous();
+            const auto sr = score_rows(d, n, Sb, vis);
+            auto p = torch::empty_like(s);
+            auto m = torch::empty({d.B, d.KV, d.G * n, 1}, q.options().dtype(torch::kFloat));
+            auto l = torch::empty_like(m);
+            cpu_kernels::attention_softmax_forward(sr, elem_of(s), s.data_ptr(), p.data_ptr(), m.data_ptr<float>(),
+                                                   l.data_ptr<float>());
+            auto o = torch::matmul(p, v.narrow(2, 0, Sb)).to(torch::kFloat).div_(l);  // (B, KV, G*n, hd)
+            if (keep_lse)
+                r.lse.view({d.B, d.KV, d.G, d.T}).narrow(3, t0, n).copy_(m.add_(l.log_()).view({d.B, d.KV, d.G, n}));
+            out5.narrow(3, t0, n).copy_(o.view({d.B, d.KV, d.G, n, d.D}));
+            continue;
+        }
         auto p = block_scores(block_rows(q5, t0, n).mul(scale), k.narrow(2, 0, Sb), hidden, d, n);
         auto m = torch::amax(p, -1, true);                      // (B, KV, G*n, 1)
         m.masked_fill_(m == kMinusInf, 0);                       // a row that sees no key: all exp(-inf) = 0
@@ -112,8 +168,11 @@ ForwardResult attention_forward(const torch::Tensor& q, const torch::Tensor& k, 
 // dS = P * (dP - rowsum(dO * O)) with P = exp(S - lse) recomputed a block at a time; dQ = dS K scale,
 // dK = dS^T Q scale, dV = P^T dO, summed over the group's query heads by the folded products.
 variable_list attention_backward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                 const torch::Tensor& hidden, const torch::Tensor& out, const torch::Tensor& lse,
+                                 const torch::Tensor& key_mask, const torch::Tensor& out, const torch::Tensor& lse,
                                  const torch::Tensor& grad_out, const Dims& d, double scale, int64_t rows) {
+    const bool fused = fused_softmax(q);
+    const Visible vis = fused ? visible_of(key_mask, q.device()) : Visible{};
+    const torch::Tensor hidden = fused ? torch::Tensor() : hidden_keys(key_mask, d, q.device());
     const auto dtype = q.scalar_type();
     auto dout = grad_out.to(dtype);                                                 // (B, T, H, hd)
     auto delta = (dout.to(torch::kFloat) * out.to(torch::kFloat)).sum(-1);          // (B, T, H)
@@ -129,6 +188,22 @@ variable_list attention_backward(const torch::Tensor& q, const torch::Tensor& k,
         const int64_t n = std::min(rows, d.T - t0), Sb = d.past() + t0 + n;
         auto k_block = k.narrow(2, 0, Sb), v_block = v.narrow(2, 0, Sb);
         auto q_block = block_rows(q5, t0, n).mul(scale);                       // (B, KV, G*n, hd)
+        if (fused) {
+            auto dout_block = block_rows(dout5, t0, n);                                            // (B, KV, G*n, hd)
+            auto s = torch::matmul(q_block, k_block.transpose(-1, -2)).contiguous();                // (B, KV, G*n, Sb)
+            auto dp = torch::matmul(dout_block, v_block.transpose(-1, -2)).contiguous();
+            auto lse_block = lse4.narrow(3, t0, n).contiguous();                                    // (B, KV, G, n)
+            auto delta_block = delta4.narrow(3, t0, n).contiguous();
+            auto p = torch::empty_like(s), ds = torch::empty_like(s);
+            cpu_kernels::attention_softmax_backward(score_rows(d, n, Sb, vis), elem_of(s), s.data_ptr(),
+                                                    lse_block.data_ptr<float>(), dp.data_ptr(),
+                                                    delta_block.data_ptr<float>(), p.data_ptr(), ds.data_ptr());
+            dv.narrow(2, 0, Sb).add_(torch::matmul(p.transpose(-1, -2), dout_block));
+            auto dq_block = torch::matmul(ds, k_block).to(torch::kFloat).mul_(scale);
+            dq5.narrow(3, t0, n).copy_(dq_block.view({d.B, d.KV, d.G, n, d.D}));
+            dk.narrow(2, 0, Sb).add_(torch::matmul(ds.transpose(-1, -2), q_block));
+            continue;
+        }
         auto p = block_scores(q_block, k_block, hidden, d, n);                 // (B, KV, G*n, Sb)
         p.sub_(lse4.narrow(3, t0, n).reshape({d.B, d.KV, d.G * n, 1})).exp_();
         auto dout_block = block_rows(dout5, t0, n);                            // (B, KV, G*n, hd)
@@ -157,7 +232,7 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
         NoAutocast no_autocast;
         auto key_mask = optional_key_mask.value_or(torch::Tensor());
         const Dims d = dims_of(q, k, v, key_mask);
-        auto r = attention_forward(q, k, v, hidden_keys(key_mask, d, q.device()), d, scale, rows, true);
+        auto r = attention_forward(q, k, v, key_mask, d, scale, rows, true);
         ctx->save_for_backward({q, k, v, r.out, r.lse});
         ctx->saved_data["key_mask"] = key_mask;
         ctx->saved_data["scale"] = scale;
@@ -171,7 +246,7 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
         auto key_mask = ctx->saved_data["key_mask"].toTensor();
         const auto& q = saved[0];
         const Dims d = dims_of(q, saved[1], saved[2], key_mask);
-        auto grads = attention_backward(q, saved[1], saved[2], hidden_keys(key_mask, d, q.device()), saved[3],
+        auto grads = attention_backward(q, saved[1], saved[2], key_mask, saved[3],
                                         saved[4], grad_out[0], d, ctx->saved_data["scale"].toDouble(),
                                         ctx->saved_data["rows"].toInt());
         return {grads[0], grads[1], grads[2], torch::Tensor(), torch::Tensor(), torch::Tensor()};
@@ -189,7 +264,7 @@ torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, c
         out = CausalAttentionFunction::apply(q, k, v, c10::optional<torch::Tensor>(key_mask), scale, rows);
     } else {
         NoAutocast no_autocast;
-        out = attention_forward(q, k, v, hidden_keys(key_mask, d, q.device()), d, scale, rows, false).out;
+        out = attention_forward(q, k, v, key_mask, d, scale, rows, false).out;
     }
     return out.transpose(1, 2);  // (B, H, T, hd)
 }

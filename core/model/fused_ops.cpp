@@ -1,5 +1,7 @@
 #include "core/model/fused_ops.h"
 
+#include "core/model/fused_kernels_cpu.h"
+
 namespace lathe {
 
 namespace {
@@ -7,11 +9,41 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
+bool kernel_dtype(const torch::Tensor& t) {
+    return t.device().is_cpu() && (t.scalar_type() == torch::kFloat || t.scalar_type() == torch::kBFloat16);
+}
+
+// Whether cpu_kernels runs these tensors' block (else the ATen formulas below).
+bool use_kernels(std::initializer_list<const torch::Tensor*> ts) {
+    for (const auto* t : ts)
+        if (!t->defined() || !kernel_dtype(*t)) return false;
+    return cpu_kernels::available();
+}
+
+cpu_kernels::Elem elem_of(const torch::Tensor& t) {
+    return t.scalar_type() == torch::kFloat ? cpu_kernels::Elem::F32 : cpu_kernels::Elem::BF16;
+}
+
 // What autograd would record for `weight * (x * rsqrt(mean(x^2) + eps)).to(dtype)`: eight nodes, a saved
 // float32 copy of x, its square and the normalised rows. Here: x and one float32 per row.
 class RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
 public:
-    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& weight, double eps) {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x_in, const torch::Tensor& weight_in, double eps) {
+        if (use_kernels({&x_in, &weight_in}) && weight_in.dim() == 1 && x_in.dim() >= 1 &&
+            x_in.size(-1) == weight_in.size(0)) {
+            const auto x = x_in.contiguous(), weight = weight_in.contiguous();
+            const int64_t C = x.size(-1), rows = C ? x.numel() / C : 0;
+            auto out = torch::empty(x.sizes(), x.options().dtype(torch::promote_types(weight.scalar_type(), x.scalar_type())));
+            auto shape = x.sizes().vec();
+            shape.back() = 1;
+            auto rstd = torch::empty(shape, x.options().dtype(torch::kFloat));
+            cpu_kernels::rms_norm_forward(elem_of(x), x.data_ptr(), elem_of(weight), weight.data_ptr(), elem_of(out),
+                                          out.data_ptr(), rstd.data_ptr<float>(), rows, C, float(eps));
+            ctx->save_for_backward({x, weight, rstd});
+            return out;
+        }
+        const auto& x = x_in;
+        const auto& weight = weight_in;
         const auto xf = x.to(torch::kFloat);                                        // (..., C)
         const auto rstd = torch::rsqrt(xf.square().mean(-1, /*keepdim=*/true).add_(eps));  // (..., 1)
         auto normed = (xf * rstd).to(x.scalar_type());                              // (..., C)
@@ -29,6 +61,18 @@ public:
         const auto& x = saved[0];
         const auto& weight = saved[1];
         const auto& rstd = saved[2];
+        if (use_kernels({&x, &weight, &grads[0]}) && x.is_contiguous() && weight.is_contiguous()) {
+            const auto g = grads[0].contiguous();
+            const int64_t C = x.size(-1), rows = C ? x.numel() / C : 0;
+            torch::Tensor dx, dweight;
+            if (ctx->needs_input_grad(0)) dx = torch::empty_like(x);
+            if (ctx->needs_input_grad(1)) dweight = torch::empty({C}, x.options().dtype(torch::kFloat));
+            cpu_kernels::rms_norm_backward(elem_of(g), g.data_ptr(), elem_of(x), x.data_ptr(), elem_of(weight),
+                                           weight.data_ptr(), rstd.data_ptr<float>(), dx.defined() ? dx.data_ptr() : nullptr,
+                                           dweight.defined() ? dweight.data_ptr<float>() : nullptr, rows, C);
+            if (dweight.defined()) dweight = dweight.to(weight.scalar_type());
+            return {dx, dweight, torch::Tensor()};
+        }
         const auto xf = x.to(torch::kFloat);
         const auto g = grads[0];
         torch::Tensor dx, dweight;
@@ -49,9 +93,17 @@ public:
 // ATen's fused silu_backward.
 class SwiGluFunction : public torch::autograd::Function<SwiGluFunction> {
 public:
-    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& gate, const torch::Tensor& up) {
-        ctx->save_for_backward({gate, up});
-        return torch::silu(gate).mul_(up);
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& gate_in, const torch::Tensor& up_in) {
+        if (use_kernels({&gate_in, &up_in}) && gate_in.sizes() == up_in.sizes() &&
+            gate_in.scalar_type() == up_in.scalar_type()) {
+            const auto gate = gate_in.contiguous(), up = up_in.contiguous();
+            auto out = torch::empty_like(gate);
+            cpu_kernels::swiglu_forward(elem_of(gate), gate.data_ptr(), up.data_ptr(), out.data_ptr(), gate.numel());
+            ctx->save_for_backward({gate, up});
+            return out;
+        }
+        ctx->save_for_backward({gate_in, up_in});
+        return torch::silu(gate_in).mul_(up_in);
     }
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
         const auto saved = ctx->get_saved_variables();
@@ -59,6 +111,16 @@ public:
         const auto& up = saved[1];
         const auto& g = grads[0];
         torch::Tensor dgate, dup;
+        if (use_kernels({&gate, &up, &g}) && gate.is_contiguous() && up.is_contiguous() &&
+            g.scalar_type() == gate.scalar_type() && g.sizes() == gate.sizes()) {
+            const auto gc = g.contiguous();
+            if (ctx->needs_input_grad(0)) dgate = torch::empty_like(gate);
+            if (ctx->needs_input_grad(1)) dup = torch::empty_like(up);
+            cpu_kernels::swiglu_backward(elem_of(gate), gc.data_ptr(), gate.data_ptr(), up.data_ptr(),
+                                         dgate.defined() ? dgate.data_ptr() : nullptr, dup.defined() ? dup.data_ptr() : nullptr,
+                                         gate.numel());
+            return {dgate, dup};
+        }
         if (ctx->needs_input_grad(0)) dgate = at::silu_backward(g * up, gate);
         if (ctx->needs_input_grad(1)) dup = g * torch::silu(gate);
         return {dgate, dup};

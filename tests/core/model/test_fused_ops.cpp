@@ -14,6 +14,12 @@ double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
     return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
 }
 
+// Largest difference relative to the reference's magnitude (bf16 keeps 8 significant bits).
+double rel_diff(const torch::Tensor& a, const torch::Tensor& ref) {
+    auto r = ref.to(torch::kDouble);
+    return ((a.to(torch::kDouble) - r).abs() / (r.abs() + 1e-3)).max().item<double>();
+}
+
 // The chained formulas the fused nodes replace (transformers' LlamaRMSNorm, SwiGLU, rotate_half RoPE).
 torch::Tensor rms_norm_chained(const torch::Tensor& x, const torch::Tensor& w, double eps) {
     auto xf = x.to(torch::kFloat);
@@ -90,11 +96,15 @@ private slots:
             auto g = (torch::randn({2, 7, 12}) * 4).to(dtype), u = torch::randn({2, 7, 12}).to(dtype);
             auto probe = torch::randn({2, 7, 12});
             auto fused = run([](auto& in) { return swiglu(in[0], in[1]); }, {g, u}, probe);
-            auto chained = run([](auto& in) { return torch::silu(in[0]) * in[1]; }, {g, u}, probe);
-            const double tol = dtype == torch::kFloat ? 1e-5 : 5e-2;
-            QVERIFY(max_diff(fused.out, chained.out) < tol);
-            QVERIFY(max_diff(fused.grads[0], chained.grads[0]) < tol);
-            QVERIFY(max_diff(fused.grads[1], chained.grads[1]) < tol);
+            // The reference runs in float32: ATen's bf16 silu rounds inside the formula (silu(4.46875) is
+            // 4.4375 there, 4.418 exactly), the fused node rounds once, so both are held to one bf16 step
+            // of the exact value rather than to each other.
+            auto chained = run([](auto& in) { return torch::silu(in[0].to(torch::kFloat)) * in[1].to(torch::kFloat); },
+                               {g, u}, probe);
+            const double tol = dtype == torch::kFloat ? 1e-5 : 1.0 / 128;
+            QVERIFY(rel_diff(fused.out, chained.out) < tol);
+            QVERIFY(rel_diff(fused.grads[0], chained.grads[0]) < tol);
+            QVERIFY(rel_diff(fused.grads[1], chained.grads[1]) < tol);
         }
     }
 

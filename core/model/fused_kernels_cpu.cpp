@@ -1,0 +1,340 @@
+#include "core/model/fused_kernels_cpu.h"
+
+#include "core/infer/gemv.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define LATHE_X86 1
+#endif
+
+namespace lathe::cpu_kernels {
+
+bool available() { return kernels::avx512_enabled(); }
+
+#ifdef LATHE_X86
+
+namespace {
+
+#define LATHE_AVX512 "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma"
+#define K512 __attribute__((target(LATHE_AVX512)))
+
+using bf16 = uint16_t;
+
+K512 inline __mmask16 tail(int64_t left) { return left >= 16 ? __mmask16(0xffff) : __mmask16((1u << left) - 1); }
+
+K512 inline __m512 load(const float* p, __mmask16 k) { return _mm512_maskz_loadu_ps(k, p); }
+K512 inline __m512 load(const bf16* p, __mmask16 k) {
+    const __m256i h = _mm256_maskz_loadu_epi16(k, p);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+// float32 -> bf16 bits (round to nearest even, NaN kept a quiet NaN) in the low half of each lane.
+K512 inline __m512i bf16_bits(__m512 v) {
+    const __m512i u = _mm512_castps_si512(v);
+    const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+    __m512i r = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7fff)), lsb), 16);
+    return _mm512_mask_mov_epi32(r, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), _mm512_set1_epi32(0x7fc0));
+}
+
+K512 inline void store(float* p, __m512 v, __mmask16 k) { _mm512_mask_storeu_ps(p, k, v); }
+K512 inline void store(bf16* p, __m512 v, __mmask16 k) { _mm256_mask_storeu_epi16(p, k, _mm512_cvtepi32_epi16(bf16_bits(v))); }
+
+// v rounded to T's precision, still as float32.
+template <typename T>
+K512 inline __m512 round_to(__m512 v) {
+    if constexpr (std::is_same_v<T, float>) return v;
+    else return _mm512_castsi512_ps(_mm512_slli_epi32(bf16_bits(v), 16));
+}
+
+// exp(x) to about 1 ulp: 2^n * e^r with |r| <= ln2 / 2 and a degree-7 polynomial; NaN stays NaN.
+K512 inline __m512 exp512(__m512 x) {
+    x = _mm512_min_ps(_mm512_set1_ps(88.7f), _mm512_max_ps(_mm512_set1_ps(-104.0f), x));
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606820309417e-06f), r);
+    __m512 p = _mm512_set1_ps(1.0f / 5040);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 720));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(p, n);
+}
+
+K512 inline __m512 sigmoid512(__m512 x) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    return _mm512_div_ps(one, _mm512_add_ps(one, exp512(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+}
+
+// silu(x) = x / (1 + exp(-x)), written as ATen's silu writes it.
+K512 inline __m512 silu512(__m512 x) {
+    return _mm512_div_ps(x, _mm512_add_ps(_mm512_set1_ps(1.0f), exp512(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+}
+
+// ---- SwiGLU ----
+
+template <typename T>
+K512 void swiglu_forward_range(const T* gate, const T* up, T* out, int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; i += 16) {
+        const __mmask16 k = tail(end - i);
+        const __m512 g = load(gate + i, k);
+        const __m512 s = round_to<T>(silu512(g));  // silu(gate) in T
+        store(out + i, _mm512_mul_ps(s, load(up + i, k)), k);
+    }
+}
+
+template <typename T>
+K512 void swiglu_backward_range(const T* grad, const T* gate, const T* up, T* dgate, T* dup, int64_t begin,
+                                int64_t end) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (int64_t i = begin; i < end; i += 16) {
+        const __mmask16 k = tail(end - i);
+        const __m512 g = load(grad + i, k), x = load(gate + i, k);
+        const __m512 sig = sigmoid512(x);
+        if (dgate) {  // silu_backward(grad * up, gate) = (grad * up) * sig * (1 + x * (1 - sig))
+            const __m512 gu = round_to<T>(_mm512_mul_ps(g, load(up + i, k)));
+            const __m512 d = _mm512_mul_ps(_mm512_mul_ps(gu, sig), _mm512_fmadd_ps(x, _mm512_sub_ps(one, sig), one));
+            store(dgate + i, d, k);
+        }
+        if (dup) store(dup + i, _mm512_mul_ps(g, round_to<T>(silu512(x))), k);
+    }
+}
+
+// ---- RMSNorm ----
+
+template <typename TX, typename TW, typename TO>
+K512 void rms_norm_forward_rows(const TX* x, const TW* w, TO* out, float* rstd, int64_t begin, int64_t end, int64_t C,
+                                float eps) {
+    for (int64_t r = begin; r < end; ++r) {
+        const TX* xr = x + r * C;
+        __m512 acc = _mm512_setzero_ps();
+        for (int64_t c = 0; c < C; c += 16) {
+            const __m512 v = load(xr + c, tail(C - c));
+            acc = _mm512_fmadd_ps(v, v, acc);
+        }
+        const float s = 1.0f / std::sqrt(_mm512_reduce_add_ps(acc) / float(C) + eps);
+        rstd[r] = s;
+        const __m512 sv = _mm512_set1_ps(s);
+        for (int64_t c = 0; c < C; c += 16) {
+            const __mmask16 k = tail(C - c);
+            const __m512 n = round_to<TX>(_mm512_mul_ps(load(xr + c, k), sv));
+            store(out + r * C + c, _mm512_mul_ps(load(w + c, k), n), k);
+        }
+    }
+}
+
+template <typename TG, typename TX, typename TW>
+K512 void rms_norm_backward_rows(const TG* g, const TX* x, const TW* w, const float* rstd, TX* dx, float* dw,
+                                 int64_t begin, int64_t end, int64_t C) {
+    for (int64_t r = begin; r < end; ++r) {
+        const TG* gr = g + r * C;
+        const TX* xr = x + r * C;
+        const __m512 s = _mm512_set1_ps(rstd[r]);
+        if (dx) {
+            __m512 acc = _mm512_setzero_ps();
+            for (int64_t c = 0; c < C; c += 16) {
+                const __mmask16 k = tail(C - c);
+                acc = _mm512_fmadd_ps(_mm512_mul_ps(load(gr + c, k), load(w + c, k)), load(xr + c, k), acc);
+            }
+            const float mean = _mm512_reduce_add_ps(acc) / float(C);
+            const __m512 coef = _mm512_set1_ps(mean * rstd[r] * rstd[r] * rstd[r]);
+            for (int64_t c = 0; c < C; c += 16) {
+                const __mmask16 k = tail(C - c);
+                const __m512 gw = _mm512_mul_ps(load(gr + c, k), load(w + c, k));
+                store(dx + r * C + c, _mm512_fnmadd_ps(load(xr + c, k), coef, _mm512_mul_ps(gw, s)), k);
+            }
+        }
+        if (dw) {
+            for (int64_t c = 0; c < C; c += 16) {
+                const __mmask16 k = tail(C - c);
+                const __m512 n = round_to<TX>(_mm512_mul_ps(load(xr + c, k), s));
+                store(dw + c, _mm512_fmadd_ps(load(gr + c, k), n, load(dw + c, k)), k);
+            }
+        }
+    }
+}
+
+// ---- attention softmax ----
+
+// The keys row r sees among [j, j + 16): causal bound `last` (inclusive) and the visibility mask.
+K512 inline __mmask16 seen(const ScoreRows& s, const uint8_t* vis, int64_t j, int64_t last) {
+    if (j > last) return 0;
+    __mmask16 k = tail(last + 1 - j);
+    if (vis) {
+        const __m128i bytes = _mm_maskz_loadu_epi8(k, vis + j);
+        k &= _mm_test_epi8_mask(bytes, bytes);
+    }
+    (void)s;
+    return k;
+}
+
+struct RowInfo {
+    int64_t last;
+    const uint8_t* vis;
+};
+
+inline RowInfo row_info(const ScoreRows& s, int64_t r) {
+    const int64_t b = r / s.rows_per_batch, i = r % s.block_rows;
+    return {s.Sb - s.block_rows + i, s.visible ? s.visible + b * s.visible_stride : nullptr};
+}
+
+template <typename T>
+K512 void softmax_forward_rows(const ScoreRows& s, const T* scores, T* p, float* m_out, float* l_out, int64_t begin,
+                               int64_t end) {
+    const float minus_inf = -std::numeric_limits<float>::infinity();
+    for (int64_t r = begin; r < end; ++r) {
+        const RowInfo info = row_info(s, r);
+        const T* sr = scores + r * s.Sb;
+        __m512 mv = _mm512_set1_ps(minus_inf);
+        for (int64_t j = 0; j <= info.last && j < s.Sb; j += 16) {
+            const __mmask16 k = seen(s, info.vis, j, info.last);
+            mv = _mm512_mask_max_ps(mv, k, mv, load(sr + j, k));
+        }
+        float m = _mm512_reduce_max_ps(mv);
+        if (m == minus_inf) m = 0;  // a row that sees no key: every p is 0
+        const __m512 mm = _mm512_set1_ps(m);
+        __m512 sum = _mm512_setzero_ps();
+        T* pr = p + r * s.Sb;
+        for (int64_t j = 0; j < s.Sb; j += 16) {
+            const __mmask16 k = seen(s, info.vis, j, info.last);
+            const __m512 e = _mm512_maskz_mov_ps(k, exp512(_mm512_sub_ps(load(sr + j, k), mm)));
+            sum = _mm512_add_ps(sum, e);
+            store(pr + j, e, tail(s.Sb - j));
+        }
+        m_out[r] = m;
+        l_out[r] = std::max(_mm512_reduce_add_ps(sum), 1.0f);
+    }
+}
+
+template <typename T>
+K512 void softmax_backward_rows(const ScoreRows& s, const T* scores, const float* lse, const T* dp,
+                                const float* delta, T* p_out, T* ds, int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+        const RowInfo info = row_info(s, r);
+        const int64_t o = r * s.Sb;
+        const __m512 l = _mm512_set1_ps(lse[r]), d = _mm512_set1_ps(delta[r]);
+        for (int64_t j = 0; j < s.Sb; j += 16) {
+            const __mmask16 k = seen(s, info.vis, j, info.last), all = tail(s.Sb - j);
+            const __m512 pv = _mm512_maskz_mov_ps(k, exp512(_mm512_sub_ps(load(scores + o + j, k), l)));
+            store(p_out + o + j, pv, all);
+            store(ds + o + j, _mm512_mul_ps(_mm512_sub_ps(load(dp + o + j, k), d), pv), all);
+        }
+    }
+}
+
+// Splits [0, n) over ATen's threads in pieces of at least `grain`.
+template <typename F>
+void split(int64_t n, int64_t grain, const F& f) {
+    at::parallel_for(0, n, std::max<int64_t>(1, grain), f);
+}
+
+}  // namespace
+
+void swiglu_forward(Elem t, const void* gate, const void* up, void* out, int64_t n) {
+    split(n, 16384, [&](int64_t b, int64_t e) {
+        b &= ~int64_t{15};
+        e = e == n ? n : (e & ~int64_t{15});
+        if (t == Elem::F32) swiglu_forward_range((const float*)gate, (const float*)up, (float*)out, b, e);
+        else swiglu_forward_range((const bf16*)gate, (const bf16*)up, (bf16*)out, b, e);
+    });
+}
+
+void swiglu_backward(Elem t, const void* grad, const void* gate, const void* up, void* dgate, void* dup, int64_t n) {
+    split(n, 16384, [&](int64_t b, int64_t e) {
+        b &= ~int64_t{15};
+        e = e == n ? n : (e & ~int64_t{15});
+        if (t == Elem::F32)
+            swiglu_backward_range((const float*)grad, (const float*)gate, (const float*)up, (float*)dgate, (float*)dup, b, e);
+        else swiglu_backward_range((const bf16*)grad, (const bf16*)gate, (const bf16*)up, (bf16*)dgate, (bf16*)dup, b, e);
+    });
+}
+
+namespace {
+
+// Calls f with pointers of the element types named by the Elem values.
+template <typename F>
+void with_type(Elem t, const void* p, const F& f) {
+    if (t == Elem::F32) f((const float*)p);
+    else f((const bf16*)p);
+}
+
+}  // namespace
+
+void rms_norm_forward(Elem x_t, const void* x, Elem w_t, const void* weight, Elem out_t, void* out, float* rstd,
+                      int64_t rows, int64_t C, float eps) {
+    split(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(C, 1)), [&](int64_t b, int64_t e) {
+        with_type(x_t, x, [&](auto xp) {
+            with_type(w_t, weight, [&](auto wp) {
+                if (out_t == Elem::F32) rms_norm_forward_rows(xp, wp, (float*)out, rstd, b, e, C, eps);
+                else rms_norm_forward_rows(xp, wp, (bf16*)out, rstd, b, e, C, eps);
+            });
+        });
+    });
+}
+
+void rms_norm_backward(Elem g_t, const void* g, Elem x_t, const void* x, Elem w_t, const void* weight,
+                       const float* rstd, void* dx, float* dweight, int64_t rows, int64_t C) {
+    // dweight sums over rows: one float32 partial per piece, added in piece order (the same sum whatever
+    // the thread count decides about which piece runs where).
+    const int64_t pieces = std::max<int64_t>(1, std::min<int64_t>(rows, 4 * at::get_num_threads()));
+    std::vector<float> partial(dweight ? size_t(pieces * C) : 0, 0.0f);
+    split(pieces, 1, [&](int64_t pb, int64_t pe) {
+        for (int64_t piece = pb; piece < pe; ++piece) {
+            const int64_t b = rows * piece / pieces, e = rows * (piece + 1) / pieces;
+            float* dw = dweight ? partial.data() + piece * C : nullptr;
+            with_type(g_t, g, [&](auto gp) {
+                with_type(w_t, weight, [&](auto wp) {
+                    if (x_t == Elem::F32) rms_norm_backward_rows(gp, (const float*)x, wp, rstd, (float*)dx, dw, b, e, C);
+                    else rms_norm_backward_rows(gp, (const bf16*)x, wp, rstd, (bf16*)dx, dw, b, e, C);
+                });
+            });
+        }
+    });
+    if (!dweight) return;
+    for (int64_t c = 0; c < C; ++c) {
+        float s = 0;
+        for (int64_t piece = 0; piece < pieces; ++piece) s += partial[size_t(piece * C + c)];
+        dweight[c] = s;
+    }
+}
+
+void attention_softmax_forward(const ScoreRows& rows, Elem t, const void* scores, void* p, float* m, float* l) {
+    split(rows.R, std::max<int64_t>(1, 4096 / std::max<int64_t>(rows.Sb, 1)), [&](int64_t b, int64_t e) {
+        if (t == Elem::F32) softmax_forward_rows(rows, (const float*)scores, (float*)p, m, l, b, e);
+        else softmax_forward_rows(rows, (const bf16*)scores, (bf16*)p, m, l, b, e);
+    });
+}
+
+void attention_softmax_backward(const ScoreRows& rows, Elem t, const void* scores, const float* lse,
+                                const void* dp, const float* delta, void* p_out, void* ds) {
+    split(rows.R, std::max<int64_t>(1, 4096 / std::max<int64_t>(rows.Sb, 1)), [&](int64_t b, int64_t e) {
+        if (t == Elem::F32)
+            softmax_backward_rows(rows, (const float*)scores, lse, (const float*)dp, delta, (float*)p_out, (float*)ds, b, e);
+        else softmax_backward_rows(rows, (const bf16*)scores, lse, (const bf16*)dp, delta, (bf16*)p_out, (bf16*)ds, b, e);
+    });
+}
+
+#else  // not x86: available() is false and nothing calls these
+
+void swiglu_forward(Elem, const void*, const void*, void*, int64_t) {}
+void swiglu_backward(Elem, const void*, const void*, const void*, void*, void*, int64_t) {}
+void rms_norm_forward(Elem, const void*, Elem, const void*, Elem, void*, float*, int64_t, int64_t, float) {}
+void rms_norm_backward(Elem, const void*, Elem, const void*, Elem, const void*, const float*, void*, float*, int64_t,
+                       int64_t) {}
+void attention_softmax_forward(const ScoreRows&, Elem, const void*, void*, float*, float*) {}
+void attention_softmax_backward(const ScoreRows&, Elem, const void*, const float*, const void*, const float*, void*,
+                                void*) {}
+
+#endif
+
+}  // namespace lathe::cpu_kernels

@@ -1,0 +1,51 @@
+// CPU kernels for the decoder's memory-bound training blocks, one pass over memory each where ATen runs
+// a chain of ops (and, for bf16 in LibTorch 1.13, slow per-element conversions): SwiGLU, RMSNorm and the
+// softmax of block-wise attention, forward and backward. Elements are float32 or bf16 (given as their
+// 16-bit patterns); arithmetic is float32 and results are rounded to nearest even where the ATen
+// formulas they replace round (tests/core/model/test_fused_kernels_cpu.cpp compares the two).
+//
+// They run only where kernels::avx512_enabled() (AVX-512 F/BW/DQ/VL, not capped by LATHE_KERNEL_ISA);
+// callers keep their ATen formulas for every other processor and device. Work is split over ATen's
+// intra-op threads. No LibTorch in this header.
+#pragma once
+#include <cstdint>
+
+namespace lathe::cpu_kernels {
+
+enum class Elem { F32, BF16 };
+
+// True where these kernels may run on this processor.
+bool available();
+
+// out = silu(gate) * up (silu rounded to the element type first, as silu(gate).mul_(up) does).
+void swiglu_forward(Elem t, const void* gate, const void* up, void* out, int64_t n);
+// dgate = silu'(gate) * (grad * up), dup = grad * silu(gate); either output may be null.
+void swiglu_backward(Elem t, const void* grad, const void* gate, const void* up, void* dgate, void* dup, int64_t n);
+
+// RMSNorm over rows of C: rstd[r] = 1 / sqrt(mean(x^2) + eps); normed = (x * rstd) rounded to x's type;
+// out = weight * normed in out_t (the promotion of x's and weight's types).
+void rms_norm_forward(Elem x_t, const void* x, Elem w_t, const void* weight, Elem out_t, void* out, float* rstd,
+                      int64_t rows, int64_t C, float eps);
+// dx = rstd * gw - x * (rstd^3 * mean(gw * x)) with gw = g * weight, in x's type (null: not wanted);
+// dweight[c] += sum over rows of g * normed, float32 (null: not wanted).
+void rms_norm_backward(Elem g_t, const void* g, Elem x_t, const void* x, Elem w_t, const void* weight,
+                       const float* rstd, void* dx, float* dweight, int64_t rows, int64_t C);
+
+// Rows of one attention block's scores (R rows of Sb keys, contiguous, already scaled). Row r belongs
+// to batch b = r / rows_per_batch and is query i = r % block_rows of its block; it sees key j when
+// j <= Sb - block_rows + i and, with `visible` set, visible[b * visible_stride + j] is nonzero.
+struct ScoreRows {
+    int64_t R = 0, Sb = 0;
+    int64_t rows_per_batch = 1, block_rows = 1;
+    const uint8_t* visible = nullptr;
+    int64_t visible_stride = 0;  // 0: one mask row for every batch
+};
+
+// p = exp(s - m) for the keys a row sees (0 elsewhere), m its maximum over them (0 when it sees none),
+// l = max(sum p, 1). Writes p (the scores' type), m and l per row.
+void attention_softmax_forward(const ScoreRows& rows, Elem t, const void* scores, void* p, float* m, float* l);
+// With P = exp(s - lse) recomputed (0 for keys a row does not see): p_out = P, ds = P * (dp - delta[r]).
+void attention_softmax_backward(const ScoreRows& rows, Elem t, const void* scores, const float* lse,
+                                const void* dp, const float* delta, void* p_out, void* ds);
+
+}  // namespace lathe::cpu_kernels

@@ -1,0 +1,176 @@
+// The AVX-512 training kernels (core/model/fused_kernels_cpu.h) against the ATen formulas they replace:
+// the same call runs once with the kernels and once with the instruction set capped below AVX-512, in
+// float32 and bf16, on sizes that leave partial vectors and split over threads, with masked keys, rows
+// that see no key and grouped-query heads. Skipped on a processor without AVX-512.
+#include "tests/registry.h"
+
+#include "core/infer/gemv.h"
+#include "core/model/attention_kernel.h"
+#include "core/model/fused_kernels_cpu.h"
+#include "core/model/fused_ops.h"
+
+#include <QtTest>
+
+#include <algorithm>
+#include <functional>
+
+using namespace lathe;
+
+namespace {
+
+struct Result {
+    torch::Tensor out;
+    std::vector<torch::Tensor> grads;
+};
+
+// f(inputs) and d(sum(out * probe))/d(inputs), with the kernels on or capped off.
+Result run(bool kernels_on, const std::function<torch::Tensor(std::vector<torch::Tensor>&)>& f,
+           const std::vector<torch::Tensor>& inputs, const torch::Tensor& probe) {
+    kernels::limit_kernel_isa(kernels_on ? "avx512-bf16" : "avx2");
+    struct Restore {
+        ~Restore() { kernels::limit_kernel_isa("avx512-bf16"); }
+    } restore;
+    if (cpu_kernels::available() != kernels_on) throw std::runtime_error("the kernel cap did not take");
+    std::vector<torch::Tensor> leaves;
+    for (const auto& t : inputs) leaves.push_back(t.detach().clone().requires_grad_(true));
+    auto out = f(leaves);
+    (out.to(torch::kFloat) * probe).sum().backward();
+    Result r{out.detach(), {}};
+    for (auto& l : leaves) r.grads.push_back(l.grad());
+    return r;
+}
+
+// Largest difference relative to the reference's largest magnitude (sums over rows, such as a norm's
+// weight gradient, may cancel to near zero in single elements).
+double rel_diff(const torch::Tensor& a, const torch::Tensor& ref) {
+    auto r = ref.to(torch::kDouble);
+    return (a.to(torch::kDouble) - r).abs().max().item<double>() / std::max(1e-12, r.abs().max().item<double>());
+}
+
+void compare(const Result& fused, const Result& aten, double tol, const char* what) {
+    QCOMPARE(fused.out.scalar_type(), aten.out.scalar_type());
+    QCOMPARE(fused.out.sizes(), aten.out.sizes());
+    QVERIFY2(rel_diff(fused.out, aten.out) < tol, (std::string(what) + " out: " + std::to_string(rel_diff(fused.out, aten.out))).c_str());
+    for (size_t i = 0; i < aten.grads.size(); ++i) {
+        QCOMPARE(fused.grads[i].scalar_type(), aten.grads[i].scalar_type());
+        const double d = rel_diff(fused.grads[i], aten.grads[i]);
+        QVERIFY2(d < tol, (std::string(what) + " grad " + std::to_string(i) + ": " + std::to_string(d)).c_str());
+    }
+}
+
+}  // namespace
+
+class TestFusedKernelsCpu : public QObject {
+    Q_OBJECT
+private slots:
+    void init() {
+        if (!kernels::limit_kernel_isa("avx512-bf16") || !cpu_kernels::available())
+            QSKIP("this processor has no AVX-512: the ATen formulas run everywhere");
+    }
+
+    void rmsNormMatchesATen() {
+        torch::manual_seed(3);
+        const int64_t C = 37;  // two full vectors and a partial one
+        for (auto xt : {torch::kFloat, torch::kBFloat16}) {
+            for (auto wt : {torch::kFloat, torch::kBFloat16}) {
+                auto x = (torch::randn({3, 13, C}) * 3).to(xt);
+                auto w = (torch::randn({C}) + 1).to(wt);
+                auto probe = torch::randn({3, 13, C});
+                auto f = [](std::vector<torch::Tensor>& in) { return rms_norm(in[0], in[1], 1e-5); };
+                const double tol = xt == torch::kFloat && wt == torch::kFloat ? 1e-5 : 1.0 / 64;
+                compare(run(true, f, {x, w}, probe), run(false, f, {x, w}, probe), tol, "rms_norm");
+            }
+        }
+    }
+
+    void rmsNormFrozenWeightAndFrozenInput() {
+        auto x = torch::randn({5, 20});
+        auto w = torch::randn({20});
+        auto probe = torch::randn({5, 20});
+        auto xg = x.clone().requires_grad_(true);
+        (rms_norm(xg, w, 1e-6) * probe).sum().backward();  // weight frozen
+        QVERIFY(xg.grad().defined());
+        auto wg = w.clone().requires_grad_(true);
+        (rms_norm(x, wg, 1e-6) * probe).sum().backward();  // input frozen
+        auto wg2 = w.clone().requires_grad_(true);
+        {
+            kernels::limit_kernel_isa("avx2");
+            (rms_norm(x, wg2, 1e-6) * probe).sum().backward();
+            kernels::limit_kernel_isa("avx512-bf16");
+        }
+        QVERIFY(rel_diff(wg.grad(), wg2.grad()) < 1e-5);
+    }
+
+    void swigluMatchesATenInFloat32() {
+        torch::manual_seed(4);
+        // More elements than one thread's share, and not a multiple of 16.
+        auto g = (torch::randn({40007}) * 4), u = torch::randn({40007});
+        auto probe = torch::randn({40007});
+        auto f = [](std::vector<torch::Tensor>& in) { return swiglu(in[0], in[1]); };
+        compare(run(true, f, {g, u}, probe), run(false, f, {g, u}, probe), 1e-5, "swiglu f32");
+    }
+
+    void swigluInBf16IsWithinOneRoundingOfFloat32() {
+        torch::manual_seed(5);
+        auto g = (torch::randn({3, 1001}) * 4), u = torch::randn({3, 1001});
+        auto probe = torch::randn({3, 1001});
+        auto f = [](std::vector<torch::Tensor>& in) { return swiglu(in[0], in[1]); };
+        auto fused = run(true, f, {g.to(torch::kBFloat16), u.to(torch::kBFloat16)}, probe);
+        auto exact = run(false, [](std::vector<torch::Tensor>& in) { return torch::silu(in[0]) * in[1]; },
+                         {g.to(torch::kBFloat16).to(torch::kFloat), u.to(torch::kBFloat16).to(torch::kFloat)}, probe);
+        QCOMPARE(fused.out.scalar_type(), torch::kBFloat16);
+        QVERIFY(rel_diff(fused.out, exact.out) < 1.0 / 128);
+        QVERIFY(rel_diff(fused.grads[0], exact.grads[0]) < 1.0 / 64);
+        QVERIFY(rel_diff(fused.grads[1], exact.grads[1]) < 1.0 / 64);
+    }
+
+    void attentionMatchesATen_data() {
+        QTest::addColumn<bool>("bf16");
+        QTest::addColumn<bool>("masked");
+        QTest::newRow("f32") << false << false;
+        QTest::newRow("f32, padded keys") << false << true;
+        QTest::newRow("bf16") << true << false;
+        QTest::newRow("bf16, padded keys") << true << true;
+    }
+
+    void attentionMatchesATen() {
+        QFETCH(bool, bf16);
+        QFETCH(bool, masked);
+        torch::manual_seed(6);
+        const int64_t B = 2, H = 4, KV = 2, T = 37, D = 16;
+        const auto dtype = bf16 ? torch::kBFloat16 : torch::kFloat;
+        auto q = torch::randn({B, H, T, D}).to(dtype), k = torch::randn({B, KV, T, D}).to(dtype),
+             v = torch::randn({B, KV, T, D}).to(dtype);
+        torch::Tensor key_mask;
+        if (masked) {  // row 0 left-padded by 5 (its first queries see no key), row 1 with a hole
+            key_mask = torch::ones({B, T}, torch::kBool);
+            key_mask[0].narrow(0, 0, 5).fill_(false);
+            key_mask[1].narrow(0, 17, 3).fill_(false);
+        }
+        auto probe = torch::randn({B, H, T, D});
+        force_attention_block_rows(8);  // five blocks, the last one short
+        auto f = [&](std::vector<torch::Tensor>& in) { return causal_attention(in[0], in[1], in[2], key_mask, 0.25); };
+        auto fused = run(true, f, {q, k, v}, probe);
+        auto aten = run(false, f, {q, k, v}, probe);
+        force_attention_block_rows(0);
+        compare(fused, aten, bf16 ? 1.0 / 32 : 1e-4, "attention");
+        if (masked) {  // the padded queries see nothing: zeros, as the ATen path gives
+            QCOMPARE(fused.out[0].narrow(1, 0, 5).abs().max().item<double>(), 0.0);
+        }
+    }
+
+    void attentionWithoutGradMatchesTheForwardWithGrad() {
+        torch::manual_seed(7);
+        auto q = torch::randn({1, 2, 19, 16}), k = torch::randn({1, 2, 19, 16}), v = torch::randn({1, 2, 19, 16});
+        torch::Tensor a;
+        {
+            torch::NoGradGuard no_grad;
+            a = causal_attention(q, k, v, {}, 0.25);
+        }
+        auto b = causal_attention(q.requires_grad_(true), k, v, {}, 0.25);
+        QVERIFY(torch::equal(a, b.detach()));
+    }
+};
+
+LATHE_TEST(TestFusedKernelsCpu)
+#include "test_fused_kernels_cpu.moc"
