@@ -10,6 +10,7 @@
 #include "core/util/threads.h"
 
 #include <torch/torch.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <chrono>
 #include <cstdio>
@@ -94,6 +95,11 @@ int main(int argc, char** argv) {
             f = time_ms(repeat, [&] { r.f(); });
         }
         const double fb = time_ms(repeat, [&] { fwd_bwd(r.f()); });
+        // LATHE_BENCH_PROFILE=FILE: LibTorch's operator trace of one more forward + backward.
+        if (const char* path = std::getenv("LATHE_BENCH_PROFILE")) {
+            torch::autograd::profiler::RecordProfile profile(path);
+            fwd_bwd(r.f());
+        }
         std::printf("| %s | %.2f | %.2f |\n", r.name, f, fb);
     }
     return 0;

@@ -164,6 +164,32 @@ K512 void rms_norm_backward_rows(const TG* g, const TX* x, const TW* w, const fl
     }
 }
 
+// ---- per-column scaling (DoRA) ----
+
+template <typename T>
+K512 void column_scale_forward_rows(const T* pre, const float* scale, const float* bias, T* y, int64_t begin,
+                                   int64_t end, int64_t cols) {
+    for (int64_t r = begin; r < end; ++r)
+        for (int64_t c = 0; c < cols; c += 16) {
+            const __mmask16 k = tail(cols - c);
+            const __m512 b = bias ? _mm512_maskz_loadu_ps(k, bias + c) : _mm512_setzero_ps();
+            store(y + r * cols + c, _mm512_fmadd_ps(load(pre + r * cols + c, k), _mm512_maskz_loadu_ps(k, scale + c), b), k);
+        }
+}
+
+template <typename T>
+K512 void column_scale_backward_rows(const T* g, const T* pre, const float* scale, T* gs, float* dscale,
+                                    int64_t begin, int64_t end, int64_t cols) {
+    for (int64_t r = begin; r < end; ++r)
+        for (int64_t c = 0; c < cols; c += 16) {
+            const __mmask16 k = tail(cols - c);
+            const int64_t o = r * cols + c;
+            const __m512 gv = load(g + o, k);
+            store(gs + o, _mm512_mul_ps(gv, _mm512_maskz_loadu_ps(k, scale + c)), k);
+            store(dscale + c, _mm512_fmadd_ps(gv, load(pre + o, k), _mm512_maskz_loadu_ps(k, dscale + c)), k);
+        }
+}
+
 // ---- attention softmax ----
 
 // The keys row r sees among [j, j + 16): causal bound `last` (inclusive) and the visibility mask.
@@ -308,6 +334,34 @@ void rms_norm_backward(Elem g_t, const void* g, Elem x_t, const void* x, Elem w_
     }
 }
 
+void column_scale_forward(Elem t, const void* pre, const float* scale, const float* bias, void* y, int64_t rows,
+                          int64_t cols) {
+    split(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(cols, 1)), [&](int64_t b, int64_t e) {
+        if (t == Elem::F32) column_scale_forward_rows((const float*)pre, scale, bias, (float*)y, b, e, cols);
+        else column_scale_forward_rows((const bf16*)pre, scale, bias, (bf16*)y, b, e, cols);
+    });
+}
+
+void column_scale_backward(Elem t, const void* g, const void* pre, const float* scale, void* gs, float* dscale,
+                           int64_t rows, int64_t cols) {
+    // Column sums in float32 partials, one per piece, added in piece order (as rms_norm_backward).
+    const int64_t pieces = std::max<int64_t>(1, std::min<int64_t>(rows, 4 * at::get_num_threads()));
+    std::vector<float> partial(size_t(pieces * cols), 0.0f);
+    split(pieces, 1, [&](int64_t pb, int64_t pe) {
+        for (int64_t piece = pb; piece < pe; ++piece) {
+            const int64_t b = rows * piece / pieces, e = rows * (piece + 1) / pieces;
+            float* ds = partial.data() + piece * cols;
+            if (t == Elem::F32) column_scale_backward_rows((const float*)g, (const float*)pre, scale, (float*)gs, ds, b, e, cols);
+            else column_scale_backward_rows((const bf16*)g, (const bf16*)pre, scale, (bf16*)gs, ds, b, e, cols);
+        }
+    });
+    for (int64_t c = 0; c < cols; ++c) {
+        float s = 0;
+        for (int64_t piece = 0; piece < pieces; ++piece) s += partial[size_t(piece * cols + c)];
+        dscale[c] = s;
+    }
+}
+
 void attention_softmax_forward(const ScoreRows& rows, Elem t, const void* scores, void* p, float* m, float* l) {
     split(rows.R, std::max<int64_t>(1, 4096 / std::max<int64_t>(rows.Sb, 1)), [&](int64_t b, int64_t e) {
         if (t == Elem::F32) softmax_forward_rows(rows, (const float*)scores, (float*)p, m, l, b, e);
@@ -331,6 +385,8 @@ void swiglu_backward(Elem, const void*, const void*, const void*, void*, void*, 
 void rms_norm_forward(Elem, const void*, Elem, const void*, Elem, void*, float*, int64_t, int64_t, float) {}
 void rms_norm_backward(Elem, const void*, Elem, const void*, Elem, const void*, const float*, void*, float*, int64_t,
                        int64_t) {}
+void column_scale_forward(Elem, const void*, const float*, const float*, void*, int64_t, int64_t) {}
+void column_scale_backward(Elem, const void*, const void*, const float*, void*, float*, int64_t, int64_t) {}
 void attention_softmax_forward(const ScoreRows&, Elem, const void*, void*, float*, float*) {}
 void attention_softmax_backward(const ScoreRows&, Elem, const void*, const float*, const void*, const float*, void*,
                                 void*) {}

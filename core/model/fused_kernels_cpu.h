@@ -31,6 +31,14 @@ void rms_norm_forward(Elem x_t, const void* x, Elem w_t, const void* weight, Ele
 void rms_norm_backward(Elem g_t, const void* g, Elem x_t, const void* x, Elem w_t, const void* weight,
                        const float* rstd, void* dx, float* dweight, int64_t rows, int64_t C);
 
+// Per-column scaling of a (rows, cols) matrix, as DoRA's magnitude applies it:
+// y = pre * scale[c] + bias[c] (bias may be null).
+void column_scale_forward(Elem t, const void* pre, const float* scale, const float* bias, void* y, int64_t rows,
+                          int64_t cols);
+// gs = g * scale[c] (in t), and dscale[c] = sum over rows of g * pre (float32).
+void column_scale_backward(Elem t, const void* g, const void* pre, const float* scale, void* gs, float* dscale,
+                           int64_t rows, int64_t cols);
+
 // Rows of one attention block's scores (R rows of Sb keys, contiguous, already scaled). Row r belongs
 // to batch b = r / rows_per_batch and is query i = r % block_rows of its block; it sees key j when
 // j <= Sb - block_rows + i and, with `visible` set, visible[b * visible_stride + j] is nonzero.

@@ -1,14 +1,162 @@
 #include "core/peft/lora_layer.h"
 
+#include "core/model/fused_kernels_cpu.h"
+
 #include "core/peft/quantized_linear.h"
 #include "core/train/autocast.h"
 #include "core/util/error.h"
+
+#include <ATen/autocast_mode.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
 
 #include <cmath>
 
 namespace lathe {
 
 namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// Whether DoRA's per-column scaling runs in cpu_kernels: a CPU (N, out) matrix of float32 or bf16 on a
+// processor with AVX-512.
+bool column_kernels(const torch::Tensor& t) {
+    return t.device().is_cpu() && t.dim() == 2 && t.is_contiguous() &&
+           (t.scalar_type() == torch::kFloat || t.scalar_type() == torch::kBFloat16) && cpu_kernels::available();
+}
+
+cpu_kernels::Elem elem_of(const torch::Tensor& t) {
+    return t.scalar_type() == torch::kFloat ? cpu_kernels::Elem::F32 : cpu_kernels::Elem::BF16;
+}
+
+// y = x W^T + b + s (x A^T) B^T on a dense frozen W as one autograd node, in `dtype` (autocast's, or the
+// base weight's outside autocast). Against the chain of autograd nodes it replaces (two products, the
+// adapter's casts, an addmm), backward writes the input gradient once: g W and s (g B) A go into one
+// (N, in) tensor through addmm_, where autograd would make two and add them; the scale s rides on the
+// (N, r) products instead of full-size tensors. Saves x (in `dtype`) and x A^T (N, r), as the chain does.
+class LoraLinearFunction : public torch::autograd::Function<LoraLinearFunction> {
+public:
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& A,
+                                 const torch::Tensor& B, const torch::Tensor& weight,
+                                 const c10::optional<torch::Tensor>& bias_arg, double scaling, int64_t dtype_code) {
+        c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
+        const auto dtype = static_cast<torch::ScalarType>(dtype_code);
+        const int64_t in = x.size(-1), out_features = weight.size(0);
+        const auto x2 = x.reshape({-1, in}).to(dtype);           // (N, in)
+        const auto w = weight.to(dtype);                           // (out, in): the parameter itself when held in dtype
+        auto y = bias_arg ? torch::addmm(bias_arg->to(dtype), x2, w.t()) : torch::mm(x2, w.t());  // (N, out)
+        const auto a = torch::mm(x2, A.to(dtype).t());             // (N, r)
+        y.addmm_(a, B.to(dtype).t(), 1.0, scaling);
+        ctx->save_for_backward({x2, a, A, B, weight});
+        ctx->saved_data["scaling"] = scaling;
+        ctx->saved_data["bias_grad"] = bias_arg.has_value() && bias_arg->requires_grad();
+        auto shape = x.sizes().vec();
+        shape.back() = out_features;
+        return y.view(shape);
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
+        const auto saved = ctx->get_saved_variables();
+        const auto& x2 = saved[0];
+        const auto& a = saved[1];
+        const auto& A = saved[2];
+        const auto& B = saved[3];
+        const auto& weight = saved[4];
+        const double s = ctx->saved_data["scaling"].toDouble();
+        const auto dtype = x2.scalar_type();
+        const auto g = grads[0].reshape({-1, weight.size(0)}).to(dtype);  // (N, out)
+        const auto Bc = B.to(dtype), Ac = A.to(dtype);
+        const auto gb = torch::mm(g, Bc).mul_(s);                        // s (g B): (N, r)
+        torch::Tensor dx, dA, dB, dbias;
+        if (ctx->needs_input_grad(0)) {
+            auto dx2 = torch::mm(g, weight.to(dtype));                  // (N, in)
+            dx2.addmm_(gb, Ac);
+            auto shape = grads[0].sizes().vec();
+            shape.back() = weight.size(1);
+            dx = dx2.view(shape);
+        }
+        if (ctx->needs_input_grad(1)) dA = torch::mm(gb.t(), x2).to(A.scalar_type());                   // (r, in)
+        if (ctx->needs_input_grad(2)) dB = torch::mm(a.t(), g).mul_(s).t().contiguous().to(B.scalar_type());  // (out, r)
+        if (ctx->saved_data["bias_grad"].toBool()) dbias = g.sum(0);
+        return {dx, dA, dB, torch::Tensor(), dbias, torch::Tensor(), torch::Tensor()};
+    }
+};
+
+// DoRA on a dense frozen W as one node: y = scale * (x W^T + s (x A^T) B^T) + b with scale = m / norm
+// (out) and norm = ||W + s B A||_row given as a constant, which is PEFT's
+//   base(x) + (scale - 1) * (x W^T) + scale * s * B(A(x))
+// rearranged: one elementwise product forward and one backward where the chain ran about a dozen
+// float32 passes over (N, out). Saves x, x A^T and the pre-scale product.
+class DoraLinearFunction : public torch::autograd::Function<DoraLinearFunction> {
+public:
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& A,
+                                 const torch::Tensor& B, const torch::Tensor& m, const torch::Tensor& weight,
+                                 const c10::optional<torch::Tensor>& bias_arg, const torch::Tensor& norm,
+                                 double scaling, int64_t dtype_code) {
+        c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
+        const auto dtype = static_cast<torch::ScalarType>(dtype_code);
+        const int64_t in = x.size(-1), out_features = weight.size(0);
+        const auto x2 = x.reshape({-1, in}).to(dtype);  // (N, in)
+        auto pre = torch::mm(x2, weight.to(dtype).t());  // (N, out)
+        const auto a = torch::mm(x2, A.to(dtype).t());   // (N, r)
+        pre.addmm_(a, B.to(dtype).t(), 1.0, scaling);
+        const auto scale = (m.to(torch::kFloat) / norm).to(dtype);  // (out)
+        torch::Tensor y;
+        if (column_kernels(pre)) {
+            y = torch::empty_like(pre);
+            const auto scale_f = scale.to(torch::kFloat).contiguous();
+            const auto bias_f = bias_arg ? bias_arg->to(torch::kFloat).contiguous() : torch::Tensor();
+            cpu_kernels::column_scale_forward(elem_of(pre), pre.data_ptr(), scale_f.data_ptr<float>(),
+                                              bias_f.defined() ? bias_f.data_ptr<float>() : nullptr, y.data_ptr(),
+                                              pre.size(0), pre.size(1));
+        } else {
+            y = pre * scale;
+            if (bias_arg) y.add_(bias_arg->to(dtype));
+        }
+        ctx->save_for_backward({x2, a, A, B, m, weight, pre, scale, norm});
+        ctx->saved_data["scaling"] = scaling;
+        ctx->saved_data["bias_grad"] = bias_arg.has_value() && bias_arg->requires_grad();
+        auto shape = x.sizes().vec();
+        shape.back() = out_features;
+        return y.view(shape);
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
+        const auto saved = ctx->get_saved_variables();
+        const auto &x2 = saved[0], &a = saved[1], &A = saved[2], &B = saved[3], &m = saved[4], &weight = saved[5],
+                   &pre = saved[6], &scale = saved[7], &norm = saved[8];
+        const double s = ctx->saved_data["scaling"].toDouble();
+        const auto dtype = x2.scalar_type();
+        const auto g = grads[0].reshape({-1, weight.size(0)}).to(dtype);  // (N, out)
+        torch::Tensor dx, dA, dB, dm, dbias;
+        if (ctx->saved_data["bias_grad"].toBool()) dbias = g.sum(0);
+        torch::Tensor gs;  // d(pre): (N, out)
+        if (column_kernels(g) && g.is_contiguous() && pre.is_contiguous() && g.scalar_type() == pre.scalar_type()) {
+            gs = torch::empty_like(g);
+            auto dscale = torch::empty({g.size(1)}, g.options().dtype(torch::kFloat));
+            const auto scale_f = scale.to(torch::kFloat).contiguous();
+            cpu_kernels::column_scale_backward(elem_of(g), g.data_ptr(), pre.data_ptr(), scale_f.data_ptr<float>(),
+                                               gs.data_ptr(), dscale.data_ptr<float>(), g.size(0), g.size(1));
+            if (ctx->needs_input_grad(3)) dm = (dscale / norm).to(m.scalar_type());
+        } else {
+            if (ctx->needs_input_grad(3)) dm = (torch::sum(g * pre, {0}, false, torch::kFloat) / norm).to(m.scalar_type());
+            gs = g * scale;
+        }
+        const auto gb = torch::mm(gs, B.to(dtype)).mul_(s);      // (N, r)
+        if (ctx->needs_input_grad(0)) {
+            auto dx2 = torch::mm(gs, weight.to(dtype));
+            dx2.addmm_(gb, A.to(dtype));
+            auto shape = grads[0].sizes().vec();
+            shape.back() = weight.size(1);
+            dx = dx2.view(shape);
+        }
+        if (ctx->needs_input_grad(1)) dA = torch::mm(gb.t(), x2).to(A.scalar_type());
+        if (ctx->needs_input_grad(2)) dB = torch::mm(a.t(), gs).mul_(s).t().contiguous().to(B.scalar_type());
+        return {dx, dA, dB, dm, torch::Tensor(), dbias, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
+};
 
 // The frozen product x W^T without bias, through the storage when there is one (so a quantized base
 // keeps saving only its codes for backward).
@@ -70,11 +218,32 @@ torch::Tensor LoraLinear::merged_weight(const LinearImpl& base) const {
 }
 
 torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
+    if (!enabled) return base.base_forward(x);
+    const bool dropped = options_.dropout > 0 && base.is_training();
+    // Training a plain LoRA on a dense base: one node (LoraLinearFunction). Inference (no grad) keeps the
+    // chain below, whose base product is the decode kernel for a single row.
+    if (!magnitude && !dropped && !base.storage && base.weight.defined() && x.dim() >= 1 &&
+        torch::GradMode::is_enabled() &&
+        (x.requires_grad() || lora_A->weight.requires_grad() || lora_B->weight.requires_grad())) {
+        const auto autocast = autocast_dtype(x.device());
+        const auto dtype = autocast != torch::kFloat && x.is_floating_point() ? autocast : base.weight.scalar_type();
+        return LoraLinearFunction::apply(x, lora_A->weight, lora_B->weight, base.weight,
+                                         base.bias.defined() ? c10::optional<torch::Tensor>(base.bias) : c10::nullopt,
+                                         scaling_, int64_t(dtype));
+    }
+    if (magnitude && !dropped && !base.storage && base.weight.defined() && x.dim() >= 1 &&
+        torch::GradMode::is_enabled() &&
+        (x.requires_grad() || lora_A->weight.requires_grad() || lora_B->weight.requires_grad() ||
+         magnitude->weight.requires_grad())) {
+        const auto autocast = autocast_dtype(x.device());
+        const auto dtype = autocast != torch::kFloat && x.is_floating_point() ? autocast : base.weight.scalar_type();
+        return DoraLinearFunction::apply(x, lora_A->weight, lora_B->weight, magnitude->weight, base.weight,
+                                         base.bias.defined() ? c10::optional<torch::Tensor>(base.bias) : c10::nullopt,
+                                         dora_norm(base), scaling_, int64_t(dtype));
+    }
     auto result = base.base_forward(x);  // (..., out)
-    if (!enabled) return result;
     // Under autocast the products cast x themselves: no float32 copy of a bf16 activation to keep for A.
     auto xl = autocast_dtype(x.device()) != torch::kFloat ? x : x.to(lora_A->weight.scalar_type());
-    const bool dropped = options_.dropout > 0 && base.is_training();
     if (dropped) xl = torch::dropout(xl, options_.dropout, /*train=*/true);
     auto a = lora_A(xl);  // (..., r)
     if (!magnitude) {
@@ -93,14 +262,7 @@ torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
 
 torch::Tensor LoraLinear::dora_forward(LinearImpl& base, const torch::Tensor& x, const torch::Tensor& base_out,
                                        const torch::Tensor& lora_out, bool dropped) {
-    torch::Tensor norm;  // ||W + s B A|| per output row, a constant for autograd
-    {
-        torch::NoGradGuard no_grad;
-        // float32 whatever x is (bf16 under autocast): the norm divides every output
-        auto w = base.dense_weight().to(torch::kFloat);                                                     // (out, in)
-        auto lora_w = torch::matmul(lora_B->weight.to(torch::kFloat), lora_A->weight.to(torch::kFloat));  // (out, in)
-        norm = (w + scaling_ * lora_w).norm(2, {1});                                        // (out)
-    }
+    const torch::Tensor norm = dora_norm(base);  // ||W + s B A|| per output row, a constant for autograd
     auto scale = (magnitude->weight / norm).view({1, -1});  // (1, out): broadcasts over (..., out)
     // Without dropout the base product is the base result minus its bias; with dropout PEFT recomputes it
     // on the dropped input.
@@ -108,6 +270,26 @@ torch::Tensor LoraLinear::dora_forward(LinearImpl& base, const torch::Tensor& x,
     if (dropped) product = base_product(base, x);
     else product = base.bias.defined() ? base_out - base.bias : base_out;
     return (scale - 1) * product + scale * lora_out * scaling_;
+}
+
+torch::Tensor LoraLinear::dora_norm(const LinearImpl& base) {
+    torch::NoGradGuard no_grad;
+    const auto w = base.dense_weight();  // (out, in), in the dtype the base holds
+    // ||W + s B A||^2 = ||W||^2 + 2 s rowsum(B * (W A^T)) + s^2 rowsum((B A A^T) * B): (out, r) products
+    // instead of an (out, in) float32 copy of W + s B A per forward. ||W||^2 is kept while the frozen
+    // weight is unchanged (same tensor, same version). W A^T runs in W's dtype (bf16 for a bf16 base).
+    const bool cacheable = !base.storage && base.weight.defined();
+    if (!cacheable || !weight_sq_norm_.defined() || weight_ptr_ != base.weight.data_ptr() ||
+        weight_version_ != int64_t(base.weight._version())) {
+        weight_sq_norm_ = w.to(torch::kFloat).square().sum(1);  // (out)
+        weight_ptr_ = cacheable ? base.weight.data_ptr() : nullptr;
+        weight_version_ = cacheable ? int64_t(base.weight._version()) : -1;
+    }
+    const auto A = lora_A->weight.to(torch::kFloat), B = lora_B->weight.to(torch::kFloat);
+    const auto wa = torch::mm(w, lora_A->weight.to(w.scalar_type()).t()).to(torch::kFloat);  // (out, r)
+    const auto cross = (B * wa).sum(1);                                                      // (out)
+    const auto quad = (torch::mm(B, torch::mm(A, A.t())) * B).sum(1);                        // (out)
+    return (weight_sq_norm_ + (2.0 * scaling_) * cross + (scaling_ * scaling_) * quad).clamp_min_(0).sqrt_();
 }
 
 std::shared_ptr<LoraLinear> add_lora(LinearImpl& linear, const LoraLayerOptions& options, at::Generator gen) {

@@ -56,10 +56,15 @@ public:
     bool enabled = true;               // false: forward is exactly base_forward
 
 private:
+    // DoRA's ||W + s B A|| per output row (out), float32, without autograd.
+    torch::Tensor dora_norm(const LinearImpl& base);
     torch::Tensor dora_forward(LinearImpl& base, const torch::Tensor& x, const torch::Tensor& base_out,
                                const torch::Tensor& lora_out, bool dropped);
     LoraLayerOptions options_;
     double scaling_;
+    torch::Tensor weight_sq_norm_;  // DoRA: ||W||^2 per row of the frozen weight it was computed from
+    const void* weight_ptr_ = nullptr;
+    int64_t weight_version_ = -1;
 };
 
 // Installs a LoraLinear on `linear` (throws ConfigError when it already has an adapter).

@@ -2,6 +2,8 @@
 
 #include "core/peft/lora.h"
 #include "core/peft/lora_layer.h"
+#include "core/infer/gemv.h"
+#include "core/train/autocast.h"
 #include "tests/core/peft/peft_fixtures.h"
 
 #include <QtTest>
@@ -110,6 +112,81 @@ private slots:
 
     // The norm is detached: for L = sum(y), dL/dm = sum_t (x W^T + s x A^T B^T) / n, and
     // dL/dB = s * (m / n) (outer) sum_t (A x), with no term from the norm's dependence on B.
+    // Training runs DoRA as one node (DoraLinearFunction). Output and the gradients of x, A, B, m and a
+    // trainable bias equal PEFT's chained formula with the norm detached, in float32 and under bf16
+    // autocast, for a (B, T, in) input.
+    void trainingNodeMatchesTheChainedFormula_data() {
+        QTest::addColumn<QString>("isa");
+        QTest::newRow("best kernels") << "avx512-bf16";
+        QTest::newRow("ATen (kernels capped)") << "avx2";
+    }
+
+    void trainingNodeMatchesTheChainedFormula() {
+        QFETCH(QString, isa);
+        kernels::limit_kernel_isa(isa.toUtf8().constData());
+        struct Restore {
+            ~Restore() { kernels::limit_kernel_isa("avx512-bf16"); }
+        } restore;
+        torch::manual_seed(12);
+        const int64_t in = 24, out = 40, r = 4;
+        for (bool bf16 : {false, true}) {
+            Linear lin(in, out, true);
+            {
+                torch::NoGradGuard g;
+                lin->weight.normal_();
+                lin->bias.normal_();
+            }
+            LoraLayerOptions o;
+            o.rank = r;
+            o.alpha = 8.0;
+            o.use_dora = true;
+            auto lora = add_lora(*lin, o, torch::make_generator<at::CPUGeneratorImpl>(3));
+            {
+                torch::NoGradGuard g;
+                lora->lora_B->weight.normal_().mul_(0.3);
+                lora->magnitude->weight.mul_(1.5);
+            }
+            lin->weight.set_requires_grad(false);
+            lin->bias.set_requires_grad(true);
+            auto x = torch::randn({2, 5, in});
+            auto probe = torch::randn({2, 5, out});
+            auto run = [&](bool chained) -> std::vector<torch::Tensor> {
+                auto xl = x.clone().requires_grad_(true);
+                for (auto* p : {&lora->lora_A->weight, &lora->lora_B->weight, &lora->magnitude->weight, &lin->bias})
+                    p->mutable_grad() = torch::Tensor();
+                torch::Tensor y;
+                {
+                    AutocastScope autocast(torch::kCPU, bf16 ? torch::kBFloat16 : torch::kFloat);
+                    if (chained) {
+                        const double s = lora->scaling();
+                        torch::Tensor norm;
+                        {
+                            torch::NoGradGuard g;
+                            norm = (lin->weight + s * torch::mm(lora->lora_B->weight, lora->lora_A->weight)).norm(2, {1});
+                        }
+                        auto scale = lora->magnitude->weight / norm;
+                        auto product = torch::nn::functional::linear(xl, lin->weight);
+                        auto lora_out = torch::matmul(torch::matmul(xl, lora->lora_A->weight.t()), lora->lora_B->weight.t());
+                        y = product + lin->bias + (scale - 1) * product + scale * lora_out * s;
+                    } else {
+                        y = lin(xl);
+                    }
+                }
+                (y.to(torch::kFloat) * probe).sum().backward();
+                return {y.detach().to(torch::kFloat), xl.grad(), lora->lora_A->weight.grad().clone(), lora->lora_B->weight.grad().clone(),
+                        lora->magnitude->weight.grad().clone(), lin->bias.grad().clone()};
+            };
+            auto fused = run(false), chained = run(true);
+            const char* names[] = {"output", "x grad", "A grad", "B grad", "magnitude grad", "bias grad"};
+            for (size_t i = 0; i < fused.size(); ++i) {
+                QCOMPARE(fused[i].scalar_type(), chained[i].scalar_type());
+                const double scale = chained[i].abs().max().item<double>();
+                const double d = (fused[i].to(torch::kDouble) - chained[i].to(torch::kDouble)).abs().max().item<double>() / scale;
+                QVERIFY2(d < (bf16 ? 3e-2 : 1e-5), (std::string(names[i]) + (bf16 ? " bf16: " : " f32: ") + std::to_string(d)).c_str());
+            }
+        }
+    }
+
     void gradientsTreatNormAsConstant() {
         Case c;
         auto [lin, lora] = make_layer(c, true);

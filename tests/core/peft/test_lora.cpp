@@ -3,6 +3,7 @@
 #include "core/peft/lora.h"
 #include "core/peft/lora_layer.h"
 #include "core/peft/quantized_linear.h"
+#include "core/train/autocast.h"
 #include "core/train/train_config.h"
 #include "tests/core/peft/peft_fixtures.h"
 
@@ -155,6 +156,57 @@ private slots:
         QCOMPARE(s.scaling(), 2.0);
         s.use_rslora = true;
         QCOMPARE(s.scaling(), 8.0);
+    }
+
+    // Training runs LoRA as one autograd node (LoraLinearFunction). Its output and the gradients of x,
+    // A, B and a trainable bias equal the chained formula's, in float32 and under bf16 autocast, for a
+    // (B, T, in) input.
+    void trainingNodeMatchesTheChainedFormula() {
+        torch::manual_seed(11);
+        const int64_t in = 24, out = 40, r = 4;
+        for (bool bf16 : {false, true}) {
+            Linear lin(in, out, true);
+            LoraLayerOptions o;
+            o.rank = r;
+            o.alpha = 8.0;
+            auto lora = add_lora(*lin, o, torch::make_generator<at::CPUGeneratorImpl>(3));
+            {
+                torch::NoGradGuard g;
+                lora->lora_B->weight.normal_();  // B is zero at the start: make the adapter's path count
+                lin->weight.normal_();
+                lin->bias.normal_();
+            }
+            lin->weight.set_requires_grad(false);
+            lin->bias.set_requires_grad(true);
+            auto x = torch::randn({2, 5, in});
+            auto probe = torch::randn({2, 5, out});
+            auto run = [&](bool chained) -> std::vector<torch::Tensor> {
+                auto xl = x.clone().requires_grad_(true);
+                for (auto* p : {&lora->lora_A->weight, &lora->lora_B->weight, &lin->bias}) p->mutable_grad() = torch::Tensor();
+                torch::Tensor y;
+                {
+                    AutocastScope autocast(torch::kCPU, bf16 ? torch::kBFloat16 : torch::kFloat);
+                    if (chained) {
+                        auto base = torch::nn::functional::linear(xl, lin->weight, lin->bias);
+                        y = base + torch::matmul(torch::matmul(xl, lora->lora_A->weight.t()), lora->lora_B->weight.t()) * lora->scaling();
+                    } else {
+                        y = lin(xl);
+                    }
+                }
+                (y.to(torch::kFloat) * probe).sum().backward();
+                return std::vector<torch::Tensor>{y.detach(), xl.grad(), lora->lora_A->weight.grad().clone(),
+                                                  lora->lora_B->weight.grad().clone(), lin->bias.grad().clone()};
+            };
+            auto fused = run(false), chained = run(true);
+            QCOMPARE(fused[0].scalar_type(), bf16 ? torch::kBFloat16 : torch::kFloat);
+            const char* names[] = {"output", "x grad", "A grad", "B grad", "bias grad"};
+            for (size_t i = 0; i < fused.size(); ++i) {
+                QCOMPARE(fused[i].scalar_type(), chained[i].scalar_type());
+                const double scale = chained[i].abs().max().item<double>();
+                const double d = (fused[i].to(torch::kDouble) - chained[i].to(torch::kDouble)).abs().max().item<double>() / scale;
+                QVERIFY2(d < (bf16 ? 2e-2 : 1e-5), (std::string(names[i]) + (bf16 ? " bf16: " : " f32: ") + std::to_string(d)).c_str());
+            }
+        }
     }
 
     // Dropout acts on the LoRA input only, and only in training: with A = B = I and s = 1 the LoRA path
