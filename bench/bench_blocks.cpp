@@ -4,6 +4,7 @@
 //
 //   bench-blocks [--batch 4] [--seq 512] [--hidden 768] [--intermediate 2048] [--heads 12] [--kv-heads 12]
 //                [--head-dim 64] [--dtype bf16|f32] [--threads 2] [--repeat 10] [--only NAME-PART]
+//                [--block-rows N (attention's query rows per block; 0: automatic)]
 #include "core/model/attention_kernel.h"
 #include "core/model/fused_ops.h"
 #include "core/model/rope.h"
@@ -41,7 +42,7 @@ double time_ms(int repeat, const std::function<void()>& f) {
 int main(int argc, char** argv) {
     std::map<std::string, std::string> a{{"batch", "4"},  {"seq", "512"},     {"hidden", "768"},  {"intermediate", "2048"},
                                          {"heads", "12"},  {"kv-heads", "12"}, {"head-dim", "64"}, {"dtype", "bf16"},
-                                         {"threads", "2"}, {"repeat", "10"}, {"only", ""}};
+                                         {"threads", "2"}, {"repeat", "10"}, {"only", ""}, {"block-rows", "0"}};
     for (int i = 1; i < argc; i += 2) {
         std::string k = argv[i];
         if (k.rfind("--", 0) != 0 || !a.count(k.substr(2)) || i + 1 >= argc) {
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
         a[k.substr(2)] = argv[i + 1];
     }
     apply_threads(std::atoi(a["threads"].c_str()));
+    force_attention_block_rows(std::atoll(a["block-rows"].c_str()));
     const int64_t B = std::atoll(a["batch"].c_str()), T = std::atoll(a["seq"].c_str()),
                   C = std::atoll(a["hidden"].c_str()), I = std::atoll(a["intermediate"].c_str()),
                   H = std::atoll(a["heads"].c_str()), KV = std::atoll(a["kv-heads"].c_str()),

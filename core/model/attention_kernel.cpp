@@ -18,6 +18,7 @@ using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
 constexpr int64_t kBlockScoreElements = int64_t{4} << 20;  // float32 scores per block: 16 MB
+constexpr int64_t kFusedBlockScoreElements = int64_t{3} << 19;  // with cpu_kernels' softmax: 1.5M
 std::atomic<int64_t> g_forced_rows{0};
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
 
@@ -175,7 +176,13 @@ variable_list attention_backward(const torch::Tensor& q, const torch::Tensor& k,
     const torch::Tensor hidden = fused ? torch::Tensor() : hidden_keys(key_mask, d, q.device());
     const auto dtype = q.scalar_type();
     auto dout = grad_out.to(dtype);                                                 // (B, T, H, hd)
-    auto delta = (dout.to(torch::kFloat) * out.to(torch::kFloat)).sum(-1);          // (B, T, H)
+    torch::Tensor delta;                                                            // (B, T, H)
+    if (fused && dout.is_contiguous() && out.is_contiguous()) {
+        delta = torch::empty({d.B, d.T, d.H}, q.options().dtype(torch::kFloat));
+        cpu_kernels::row_dots(elem_of(dout), dout.data_ptr(), out.data_ptr(), delta.data_ptr<float>(), d.B * d.T * d.H, d.D);
+    } else {
+        delta = (dout.to(torch::kFloat) * out.to(torch::kFloat)).sum(-1);
+    }
     auto delta4 = delta.view({d.B, d.T, d.KV, d.G}).permute({0, 2, 3, 1});          // (B, KV, G, T)
     auto lse4 = lse.view({d.B, d.KV, d.G, d.T});
     auto q5 = q.view({d.B, d.KV, d.G, d.T, d.D});
@@ -198,10 +205,15 @@ variable_list attention_backward(const torch::Tensor& q, const torch::Tensor& k,
             cpu_kernels::attention_softmax_backward(score_rows(d, n, Sb, vis), elem_of(s), s.data_ptr(),
                                                     lse_block.data_ptr<float>(), dp.data_ptr(),
                                                     delta_block.data_ptr<float>(), p.data_ptr(), ds.data_ptr());
-            dv.narrow(2, 0, Sb).add_(torch::matmul(p.transpose(-1, -2), dout_block));
+            // dK and dV add up over blocks in float32: (B * KV) slabs of Sb x hd each.
+            const auto pv = torch::matmul(p.transpose(-1, -2), dout_block).contiguous();  // (B, KV, Sb, hd)
+            cpu_kernels::accumulate_slabs(dv.data_ptr<float>(), d.S * d.D, elem_of(pv), pv.data_ptr(), Sb * d.D,
+                                          d.B * d.KV, Sb * d.D);
             auto dq_block = torch::matmul(ds, k_block).to(torch::kFloat).mul_(scale);
             dq5.narrow(3, t0, n).copy_(dq_block.view({d.B, d.KV, d.G, n, d.D}));
-            dk.narrow(2, 0, Sb).add_(torch::matmul(ds.transpose(-1, -2), q_block));
+            const auto sq = torch::matmul(ds.transpose(-1, -2), q_block).contiguous();  // (B, KV, Sb, hd)
+            cpu_kernels::accumulate_slabs(dk.data_ptr<float>(), d.S * d.D, elem_of(sq), sq.data_ptr(), Sb * d.D,
+                                          d.B * d.KV, Sb * d.D);
             continue;
         }
         auto p = block_scores(q_block, k_block, hidden, d, n);                 // (B, KV, G*n, Sb)
@@ -258,7 +270,17 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
 torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const torch::Tensor& key_mask, double scale) {
     const Dims d = dims_of(q, k, v, key_mask);
-    const int64_t rows = attention_block_rows(d.B, d.H, d.T, d.S);
+    int64_t rows = attention_block_rows(d.B, d.H, d.T, d.S);
+    // The fused softmax reads and writes each block's scores once or twice: blocks of about 1.5M scores
+    // (four bf16 copies of one stay within a 32 MB cache) run its backward a fifth faster than 4M
+    // (bench-blocks --only attention --block-rows, docs/benchmarks.md).
+    if (g_forced_rows.load() == 0 && fused_softmax(q)) {
+        const int64_t fused_rows = std::max<int64_t>(16, kFusedBlockScoreElements / std::max<int64_t>(1, d.B * d.H * d.S));
+        if (fused_rows < rows) {
+            const int64_t blocks = (d.T + fused_rows - 1) / fused_rows;
+            rows = std::max<int64_t>(1, (d.T + blocks - 1) / blocks);
+        }
+    }
     torch::Tensor out;  // (B, T, H, hd)
     if (torch::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad())) {
         out = CausalAttentionFunction::apply(q, k, v, c10::optional<torch::Tensor>(key_mask), scale, rows);

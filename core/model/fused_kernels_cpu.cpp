@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -190,6 +191,49 @@ K512 void column_scale_backward_rows(const T* g, const T* pre, const float* scal
         }
 }
 
+// ---- accumulation ----
+
+template <typename T>
+K512 void accumulate_rows(float* dst, int64_t dst_stride, const T* src, int64_t src_stride, int64_t begin, int64_t end,
+                          int64_t len) {
+    for (int64_t i = begin; i < end; ++i)
+        for (int64_t j = 0; j < len; j += 16) {
+            const __mmask16 k = tail(len - j);
+            float* d = dst + i * dst_stride + j;
+            _mm512_mask_storeu_ps(d, k, _mm512_add_ps(_mm512_maskz_loadu_ps(k, d), load(src + i * src_stride + j, k)));
+        }
+}
+
+template <typename T>
+K512 void row_dots_range(const T* a, const T* b, float* out, int64_t begin, int64_t end, int64_t C) {
+    for (int64_t r = begin; r < end; ++r) {
+        __m512 acc = _mm512_setzero_ps();
+        for (int64_t c = 0; c < C; c += 16) {
+            const __mmask16 k = tail(C - c);
+            acc = _mm512_fmadd_ps(load(a + r * C + c, k), load(b + r * C + c, k), acc);
+        }
+        out[r] = _mm512_reduce_add_ps(acc);
+    }
+}
+
+// ---- NF4 ----
+
+// Elements [begin, end) (multiples of 16) of an NF4 tensor: 8 bytes give 16 codes, looked up in the
+// 16-entry table with one permute.
+template <typename T>
+K512 void nf4_range(const uint8_t* data, const float* table, const float* scales, int64_t block, T* out,
+                    int64_t begin, int64_t end) {
+    const __m512 tab = _mm512_loadu_ps(table);
+    const __m512i shifts = _mm512_set_epi32(0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4);
+    const __m512i nibble = _mm512_set1_epi32(15);
+    for (int64_t i = begin; i < end; i += 16) {
+        const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(data + i / 2));
+        const __m512i codes = _mm512_and_si512(_mm512_srlv_epi32(_mm512_cvtepu8_epi32(_mm_unpacklo_epi8(bytes, bytes)), shifts), nibble);
+        const __m512 v = _mm512_mul_ps(_mm512_permutexvar_ps(codes, tab), _mm512_set1_ps(scales[i / block]));
+        store(out + i, v, __mmask16(0xffff));
+    }
+}
+
 // ---- attention softmax ----
 
 // The keys row r sees among [j, j + 16): causal bound `last` (inclusive) and the visibility mask.
@@ -362,6 +406,40 @@ void column_scale_backward(Elem t, const void* g, const void* pre, const float* 
     }
 }
 
+void accumulate_slabs(float* dst, int64_t dst_stride, Elem t, const void* src, int64_t src_stride, int64_t slabs,
+                      int64_t len) {
+    split(slabs, std::max<int64_t>(1, 16384 / std::max<int64_t>(len, 1)), [&](int64_t b, int64_t e) {
+        if (t == Elem::F32) accumulate_rows(dst, dst_stride, (const float*)src, src_stride, b, e, len);
+        else accumulate_rows(dst, dst_stride, (const bf16*)src, src_stride, b, e, len);
+    });
+}
+
+void row_dots(Elem t, const void* a, const void* b, float* out, int64_t rows, int64_t C) {
+    split(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(C, 1)), [&](int64_t r0, int64_t r1) {
+        if (t == Elem::F32) row_dots_range((const float*)a, (const float*)b, out, r0, r1, C);
+        else row_dots_range((const bf16*)a, (const bf16*)b, out, r0, r1, C);
+    });
+}
+
+void nf4_dequantize(const uint8_t* data, const float* table, const float* scales, int64_t block, int64_t n,
+                    Elem out_t, void* out) {
+    const int64_t full = n / 16 * 16;
+    split(full / 16, 4096, [&](int64_t b, int64_t e) {
+        if (out_t == Elem::F32) nf4_range(data, table, scales, block, (float*)out, b * 16, e * 16);
+        else nf4_range(data, table, scales, block, (bf16*)out, b * 16, e * 16);
+    });
+    for (int64_t i = full; i < n; ++i) {  // the last few elements, one at a time
+        const int code = (i % 2 == 0) ? data[i / 2] >> 4 : data[i / 2] & 15;
+        const float v = table[code] * scales[i / block];
+        if (out_t == Elem::F32) static_cast<float*>(out)[i] = v;
+        else {
+            uint32_t u;
+            std::memcpy(&u, &v, 4);
+            static_cast<bf16*>(out)[i] = uint16_t((u + 0x7fff + ((u >> 16) & 1)) >> 16);
+        }
+    }
+}
+
 void attention_softmax_forward(const ScoreRows& rows, Elem t, const void* scores, void* p, float* m, float* l) {
     split(rows.R, std::max<int64_t>(1, 4096 / std::max<int64_t>(rows.Sb, 1)), [&](int64_t b, int64_t e) {
         if (t == Elem::F32) softmax_forward_rows(rows, (const float*)scores, (float*)p, m, l, b, e);
@@ -387,6 +465,9 @@ void rms_norm_backward(Elem, const void*, Elem, const void*, Elem, const void*, 
                        int64_t) {}
 void column_scale_forward(Elem, const void*, const float*, const float*, void*, int64_t, int64_t) {}
 void column_scale_backward(Elem, const void*, const void*, const float*, void*, float*, int64_t, int64_t) {}
+void accumulate_slabs(float*, int64_t, Elem, const void*, int64_t, int64_t, int64_t) {}
+void row_dots(Elem, const void*, const void*, float*, int64_t, int64_t) {}
+void nf4_dequantize(const uint8_t*, const float*, const float*, int64_t, int64_t, Elem, void*) {}
 void attention_softmax_forward(const ScoreRows&, Elem, const void*, void*, float*, float*) {}
 void attention_softmax_backward(const ScoreRows&, Elem, const void*, const float*, const void*, const float*, void*,
                                 void*) {}

@@ -39,6 +39,18 @@ void column_scale_forward(Elem t, const void* pre, const float* scale, const flo
 void column_scale_backward(Elem t, const void* g, const void* pre, const float* scale, void* gs, float* dscale,
                            int64_t rows, int64_t cols);
 
+// NF4 codes (two per byte, the first element in the high nibble) to values: out[i] = table[code_i] *
+// scales[i / block] in out_t, for n elements; block is a power of two of at least 16.
+void nf4_dequantize(const uint8_t* data, const float* table, const float* scales, int64_t block, int64_t n,
+                    Elem out_t, void* out);
+
+// dst[i * dst_stride + j] += src[i * src_stride + j] for i < slabs, j < len: float32 accumulators
+// (attention's dK and dV over blocks) fed by products in t.
+void accumulate_slabs(float* dst, int64_t dst_stride, Elem t, const void* src, int64_t src_stride, int64_t slabs,
+                      int64_t len);
+// out[r] = sum over c of a[r, c] * b[r, c] in float32, for rows of C (attention's rowsum(dO * O)).
+void row_dots(Elem t, const void* a, const void* b, float* out, int64_t rows, int64_t C);
+
 // Rows of one attention block's scores (R rows of Sb keys, contiguous, already scaled). Row r belongs
 // to batch b = r / rows_per_batch and is query i = r % block_rows of its block; it sees key j when
 // j <= Sb - block_rows + i and, with `visible` set, visible[b * visible_stride + j] is nonzero.

@@ -36,18 +36,27 @@ cpu_kernels::Elem elem_of(const torch::Tensor& t) {
 // (N, r) products instead of full-size tensors. Saves x (in `dtype`) and x A^T (N, r), as the chain does.
 class LoraLinearFunction : public torch::autograd::Function<LoraLinearFunction> {
 public:
+    // The frozen weight is `weight` (dense) or, when `q` is set (QLoRA), q's codes: dequantized here and
+    // again in backward, never kept.
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& A,
-                                 const torch::Tensor& B, const torch::Tensor& weight,
-                                 const c10::optional<torch::Tensor>& bias_arg, double scaling, int64_t dtype_code) {
+                                 const torch::Tensor& B, const c10::optional<torch::Tensor>& weight_arg,
+                                 const QuantizedTensor* q, const c10::optional<torch::Tensor>& bias_arg, double scaling,
+                                 int64_t dtype_code) {
         c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
+        const torch::Tensor weight = weight_arg.value_or(torch::Tensor());  // optional: an undefined input has no device
         const auto dtype = static_cast<torch::ScalarType>(dtype_code);
-        const int64_t in = x.size(-1), out_features = weight.size(0);
+        const int64_t in = x.size(-1), out_features = q ? q->rows : weight.size(0);
         const auto x2 = x.reshape({-1, in}).to(dtype);           // (N, in)
-        const auto w = weight.to(dtype);                           // (out, in): the parameter itself when held in dtype
+        const auto w = q ? q->dequantize(dtype) : weight.to(dtype);  // (out, in): the parameter itself when held in dtype
         auto y = bias_arg ? torch::addmm(bias_arg->to(dtype), x2, w.t()) : torch::mm(x2, w.t());  // (N, out)
         const auto a = torch::mm(x2, A.to(dtype).t());             // (N, r)
         y.addmm_(a, B.to(dtype).t(), 1.0, scaling);
-        ctx->save_for_backward({x2, a, A, B, weight});
+        std::vector<torch::Tensor> saved = {x2, a, A, B, q ? torch::Tensor() : weight};
+        if (q) {
+            for (auto& t : quantized_tensors(*q)) saved.push_back(t);
+            ctx->saved_data["layout"] = quantized_layout(*q);
+        }
+        ctx->save_for_backward(saved);
         ctx->saved_data["scaling"] = scaling;
         ctx->saved_data["bias_grad"] = bias_arg.has_value() && bias_arg->requires_grad();
         auto shape = x.sizes().vec();
@@ -62,9 +71,11 @@ public:
         const auto& a = saved[1];
         const auto& A = saved[2];
         const auto& B = saved[3];
-        const auto& weight = saved[4];
         const double s = ctx->saved_data["scaling"].toDouble();
         const auto dtype = x2.scalar_type();
+        torch::Tensor weight = saved[4];
+        if (ctx->saved_data.count("layout"))
+            weight = rebuild_quantized({saved.begin() + 5, saved.end()}, ctx->saved_data["layout"].toIntVector()).dequantize(dtype);
         const auto g = grads[0].reshape({-1, weight.size(0)}).to(dtype);  // (N, out)
         const auto Bc = B.to(dtype), Ac = A.to(dtype);
         const auto gb = torch::mm(g, Bc).mul_(s);                        // s (g B): (N, r)
@@ -79,7 +90,7 @@ public:
         if (ctx->needs_input_grad(1)) dA = torch::mm(gb.t(), x2).to(A.scalar_type());                   // (r, in)
         if (ctx->needs_input_grad(2)) dB = torch::mm(a.t(), g).mul_(s).t().contiguous().to(B.scalar_type());  // (out, r)
         if (ctx->saved_data["bias_grad"].toBool()) dbias = g.sum(0);
-        return {dx, dA, dB, torch::Tensor(), dbias, torch::Tensor(), torch::Tensor()};
+        return {dx, dA, dB, torch::Tensor(), torch::Tensor(), dbias, torch::Tensor(), torch::Tensor()};
     }
 };
 
@@ -222,12 +233,15 @@ torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
     const bool dropped = options_.dropout > 0 && base.is_training();
     // Training a plain LoRA on a dense base: one node (LoraLinearFunction). Inference (no grad) keeps the
     // chain below, whose base product is the decode kernel for a single row.
-    if (!magnitude && !dropped && !base.storage && base.weight.defined() && x.dim() >= 1 &&
+    const QuantizedTensor* q = quantized_weight(base);
+    if (!magnitude && !dropped && (q || (!base.storage && base.weight.defined())) && x.dim() >= 1 &&
         torch::GradMode::is_enabled() &&
         (x.requires_grad() || lora_A->weight.requires_grad() || lora_B->weight.requires_grad())) {
         const auto autocast = autocast_dtype(x.device());
-        const auto dtype = autocast != torch::kFloat && x.is_floating_point() ? autocast : base.weight.scalar_type();
-        return LoraLinearFunction::apply(x, lora_A->weight, lora_B->weight, base.weight,
+        const auto held = q ? q->dtype : base.weight.scalar_type();
+        const auto dtype = autocast != torch::kFloat && x.is_floating_point() ? autocast : held;
+        return LoraLinearFunction::apply(x, lora_A->weight, lora_B->weight,
+                                         q ? c10::nullopt : c10::optional<torch::Tensor>(base.weight), q,
                                          base.bias.defined() ? c10::optional<torch::Tensor>(base.bias) : c10::nullopt,
                                          scaling_, int64_t(dtype));
     }

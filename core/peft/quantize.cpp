@@ -1,5 +1,7 @@
 #include "core/peft/quantize.h"
 
+#include "core/model/fused_kernels_cpu.h"
+
 #include "core/util/error.h"
 
 #include <torch/torch.h>
@@ -196,6 +198,18 @@ torch::Tensor QuantizedTensor::dequantize(torch::ScalarType out_dtype) const {
     auto scales = absmax;
     if (double_quant)
         scales = dequantize_blockwise(absmax, absmax_scale, dynamic_map(data.device()), kScaleBlock) + absmax_offset;
+    if (data.device().is_cpu() && cpu_kernels::available() && (out_dtype == torch::kFloat || out_dtype == torch::kBFloat16) &&
+        block_size >= 16 && data.is_contiguous()) {
+        // One pass from codes to the output dtype (cpu_kernels::nf4_dequantize) instead of a gather, a
+        // multiply and a cast over float32 copies.
+        auto out = torch::empty({rows, cols}, data.options().dtype(out_dtype));
+        const auto s = scales.to(torch::kFloat).contiguous();
+        const auto table = nf4_table(data.device()).contiguous();
+        cpu_kernels::nf4_dequantize(data.data_ptr<uint8_t>(), table.data_ptr<float>(), s.data_ptr<float>(), block_size, n,
+                                    out_dtype == torch::kFloat ? cpu_kernels::Elem::F32 : cpu_kernels::Elem::BF16,
+                                    out.data_ptr());
+        return out;
+    }
     // Each byte indexes a table of value pairs: one gather, no per-nibble arithmetic.
     auto values = cached("nf4-pairs", data.device()).index_select(0, data.to(torch::kInt)).view(-1);  // (2 * bytes)
     values = torch::constant_pad_nd(values.narrow(0, 0, n), {0, blocks * block_size - n});

@@ -21,12 +21,8 @@ public:
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const QuantizedTensor* q,
                                  const c10::optional<torch::Tensor>& bias_arg) {
         const torch::Tensor bias = bias_arg.value_or(torch::Tensor());
-        ctx->save_for_backward({q->data, q->absmax, q->absmax_scale, q->absmax_offset});
-        ctx->saved_data["type"] = int64_t(q->type);
-        ctx->saved_data["rows"] = q->rows;
-        ctx->saved_data["cols"] = q->cols;
-        ctx->saved_data["block"] = q->block_size;
-        ctx->saved_data["double_quant"] = q->double_quant;
+        ctx->save_for_backward(quantized_tensors(*q));
+        ctx->saved_data["layout"] = quantized_layout(*q);
         ctx->saved_data["x_grad"] = x.requires_grad();
         ctx->saved_data["bias_grad"] = bias.defined() && bias.requires_grad();
         // Autocast does not see through a custom Function: dequantize straight into the dtype it computes
@@ -40,17 +36,7 @@ public:
         const auto& g = grads[0];  // (..., out)
         torch::Tensor grad_x, grad_bias;
         if (ctx->saved_data["x_grad"].toBool()) {
-            auto saved = ctx->get_saved_variables();
-            QuantizedTensor q;
-            q.type = QuantType(ctx->saved_data["type"].toInt());
-            q.rows = ctx->saved_data["rows"].toInt();
-            q.cols = ctx->saved_data["cols"].toInt();
-            q.block_size = ctx->saved_data["block"].toInt();
-            q.double_quant = ctx->saved_data["double_quant"].toBool();
-            q.data = saved[0];
-            q.absmax = saved[1];
-            q.absmax_scale = saved[2];
-            q.absmax_offset = saved[3];
+            const QuantizedTensor q = rebuild_quantized(ctx->get_saved_variables(), ctx->saved_data["layout"].toIntVector());
             grad_x = torch::matmul(g, q.dequantize(g.scalar_type()));  // (..., out) @ (out, in) -> (..., in)
         }
         if (ctx->saved_data["bias_grad"].toBool()) grad_bias = g.reshape({-1, g.size(-1)}).sum(0);
@@ -75,6 +61,30 @@ private:
 };
 
 }  // namespace
+
+std::vector<torch::Tensor> quantized_tensors(const QuantizedTensor& q) {
+    return {q.data, q.absmax, q.absmax_scale, q.absmax_offset};
+}
+
+std::vector<int64_t> quantized_layout(const QuantizedTensor& q) {
+    return {int64_t(q.type), q.rows, q.cols, q.block_size, q.double_quant ? 1 : 0, int64_t(q.dtype)};
+}
+
+QuantizedTensor rebuild_quantized(const std::vector<torch::Tensor>& tensors, const std::vector<int64_t>& layout) {
+    if (tensors.size() < 4 || layout.size() != 6) throw std::logic_error("rebuild_quantized: not a saved quantized tensor");
+    QuantizedTensor q;
+    q.type = QuantType(layout[0]);
+    q.rows = layout[1];
+    q.cols = layout[2];
+    q.block_size = layout[3];
+    q.double_quant = layout[4] != 0;
+    q.dtype = torch::ScalarType(layout[5]);
+    q.data = tensors[0];
+    q.absmax = tensors[1];
+    q.absmax_scale = tensors[2];
+    q.absmax_offset = tensors[3];
+    return q;
+}
 
 torch::Tensor quantized_linear(const torch::Tensor& x, const QuantizedTensor& q, const torch::Tensor& bias) {
     return DequantizedLinear::apply(x, &q, bias.defined() ? c10::optional<torch::Tensor>(bias) : c10::nullopt);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace lathe {
 
@@ -32,6 +33,12 @@ int64_t quantize_linear(LinearImpl& linear, int bits, bool double_quant = true);
 std::shared_ptr<WeightStorage> make_quantized_storage(QuantizedTensor q);
 // The quantized weight of `linear`, or nullptr when it is dense (or held by another storage).
 const QuantizedTensor* quantized_weight(const LinearImpl& linear);
+
+// For autograd nodes that dequantize again in backward instead of keeping the dense weight: q's tensors
+// (views of the storage, undefined where q has none) and its layout, to save, and q rebuilt from them.
+std::vector<at::Tensor> quantized_tensors(const QuantizedTensor& q);
+std::vector<int64_t> quantized_layout(const QuantizedTensor& q);
+QuantizedTensor rebuild_quantized(const std::vector<at::Tensor>& tensors, const std::vector<int64_t>& layout);
 
 // x (..., in) -> x W^T + bias (..., out) with W = q.dequantize(x's dtype), through a custom autograd
 // Function that saves only q's tensors and dequantizes again in backward for grad_input. The weight

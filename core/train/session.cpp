@@ -63,6 +63,32 @@ void release_free_memory() {
 #endif
 }
 
+// For the length of a run, glibc keeps freed memory for the next step instead of handing it back. Every
+// step allocates and frees the same activations; by default blocks above the mmap threshold are unmapped
+// on free and a heap top above the trim threshold is trimmed, so each step page-faults them back in
+// (about a tenth of a LoRA step on the 85m shape, docs/benchmarks.md). The mmap threshold is raised to
+// glibc's maximum (32 MB on 64-bit), the trim threshold to 1 GB, and the heap grows 64 MB at a time.
+// When the run ends the free pages go back to the system (the studio lives on after a run).
+class KeepFreedMemory {
+public:
+    KeepFreedMemory() {
+#if defined(__GLIBC__)
+        ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        ::mallopt(M_TRIM_THRESHOLD, 1 << 30);
+        ::mallopt(M_TOP_PAD, 64 << 20);
+#endif
+    }
+    ~KeepFreedMemory() {
+#if defined(__GLIBC__)
+        ::mallopt(M_TOP_PAD, 128 << 10);
+        ::mallopt(M_TRIM_THRESHOLD, 128 << 10);
+        release_free_memory();
+#endif
+    }
+    KeepFreedMemory(const KeepFreedMemory&) = delete;
+    KeepFreedMemory& operator=(const KeepFreedMemory&) = delete;
+};
+
 const char* kTokenizerFiles[] = {"tokenizer.json", "tokenizer.model", "tokenizer_config.json",
                                  "special_tokens_map.json", "generation_config.json", "chat_template.jinja"};
 
@@ -191,6 +217,7 @@ std::vector<std::string> precheck_training(const TrainConfig& c) {
 }
 
 TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events, const std::atomic<bool>* cancel) {
+    KeepFreedMemory keep_freed_memory;
     TrainSummary failed;
     failed.output_dir = config.output_dir;
     auto fail = [&](const std::string& message) {

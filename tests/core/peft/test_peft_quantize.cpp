@@ -3,6 +3,9 @@
 #include "core/peft/quantize.h"
 #include "tests/core/peft/peft_fixtures.h"
 
+#include "core/infer/gemv.h"
+#include "core/model/fused_kernels_cpu.h"
+
 #include <QtTest>
 
 #include <cmath>
@@ -96,6 +99,29 @@ private slots:
     }
 
     // Two codes per byte, the first element in the high nibble (bitsandbytes' packing).
+    // The AVX-512 dequantization (cpu_kernels::nf4_dequantize) gives the ATen formula's values bit for
+    // bit, in float32 and bf16, with and without double quantization, on a size that is not a multiple
+    // of 16 and two block sizes.
+    void nf4KernelEqualsTheFormula() {
+        if (!kernels::limit_kernel_isa("avx512-bf16") || !cpu_kernels::available()) QSKIP("no AVX-512 on this processor");
+        torch::manual_seed(21);
+        auto w = torch::randn({7, 37}) * 0.2;
+        for (int64_t block : {16, 64}) {
+            for (bool dq : {false, true}) {
+                auto q = quantize_nf4(w, dq, block);
+                for (auto dtype : {torch::kFloat, torch::kBFloat16}) {
+                    auto fast = q.dequantize(dtype);
+                    kernels::limit_kernel_isa("avx2");
+                    auto formula = q.dequantize(dtype);
+                    kernels::limit_kernel_isa("avx512-bf16");
+                    QCOMPARE(fast.scalar_type(), dtype);
+                    QCOMPARE(fast.sizes(), formula.sizes());
+                    QVERIFY(torch::equal(fast, formula));
+                }
+            }
+        }
+    }
+
     void nf4Packing() {
         auto w = torch::zeros({1, 64});
         w[0][0] = 1.0;   // code 15
