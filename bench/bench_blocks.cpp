@@ -51,7 +51,6 @@ int main(int argc, char** argv) {
         }
         a[k.substr(2)] = argv[i + 1];
     }
-    apply_threads(std::atoi(a["threads"].c_str()));
     force_attention_block_rows(std::atoll(a["block-rows"].c_str()));
     const int64_t B = std::atoll(a["batch"].c_str()), T = std::atoll(a["seq"].c_str()),
                   C = std::atoll(a["hidden"].c_str()), I = std::atoll(a["intermediate"].c_str()),
@@ -59,6 +58,9 @@ int main(int argc, char** argv) {
                   D = std::atoll(a["head-dim"].c_str());
     const int repeat = std::atoi(a["repeat"].c_str());
     const auto dtype = a["dtype"] == "f32" ? torch::kFloat : torch::kBFloat16;
+    // As a training run plans them: bf16 products on LibTorch's pool, float32 ones on OpenBLAS's.
+    const ThreadPlan plan = apply_threads(std::atoi(a["threads"].c_str()),
+                                          dtype == torch::kFloat ? MatmulPool::Blas : MatmulPool::IntraOp);
     auto leaf = [&](std::vector<int64_t> shape) { return torch::randn(shape).to(dtype).requires_grad_(); };
 
     auto x = leaf({B, T, C});
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
         {"residual add (B,T,hidden)", [&] { return x + x; }},
         {"projection hidden->hidden, frozen", [&] { return torch::matmul(x, w.t()); }},
     };
+    std::printf("threads: %s\n", plan.why.c_str());
     std::printf("shape B %lld T %lld hidden %lld intermediate %lld heads %lld/%lld hd %lld, %s, %s threads\n",
                 (long long)B, (long long)T, (long long)C, (long long)I, (long long)H, (long long)KV, (long long)D,
                 a["dtype"].c_str(), a["threads"].c_str());

@@ -228,6 +228,7 @@ int run_method(const std::map<std::string, std::string>& a) {
     double base_ratio = 1.0;  // quantized base bytes / fp32 bytes, from the session's message
     ev.on_message = [&](const std::string&, const std::string& text) {
         messages.push_back(text);
+        if (text.rfind("memory: ", 0) == 0) std::fprintf(stderr, "%s: %s\n", method.c_str(), text.c_str());
         const auto at = text.find("bits: ");
         if (text.rfind("quantized the base", 0) == 0 && at != std::string::npos) base_ratio = std::atof(text.c_str() + at + 6);
     };

@@ -88,7 +88,7 @@ public:
             dx = dx2.view(shape);
         }
         if (ctx->needs_input_grad(1)) dA = torch::mm(gb.t(), x2).to(A.scalar_type());                   // (r, in)
-        if (ctx->needs_input_grad(2)) dB = torch::mm(a.t(), g).mul_(s).t().contiguous().to(B.scalar_type());  // (out, r)
+        if (ctx->needs_input_grad(2)) dB = torch::mm(g.t(), a).mul_(s).to(B.scalar_type());  // (out, r)
         if (ctx->saved_data["bias_grad"].toBool()) dbias = g.sum(0);
         return {dx, dA, dB, torch::Tensor(), torch::Tensor(), dbias, torch::Tensor(), torch::Tensor()};
     }
@@ -164,7 +164,7 @@ public:
             dx = dx2.view(shape);
         }
         if (ctx->needs_input_grad(1)) dA = torch::mm(gb.t(), x2).to(A.scalar_type());
-        if (ctx->needs_input_grad(2)) dB = torch::mm(a.t(), gs).mul_(s).t().contiguous().to(B.scalar_type());
+        if (ctx->needs_input_grad(2)) dB = torch::mm(gs.t(), a).mul_(s).to(B.scalar_type());
         return {dx, dA, dB, dm, torch::Tensor(), dbias, torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };

@@ -113,11 +113,17 @@ uint64_t activation_bytes_per_token_layer(const MemoryEstimateInputs& in) {
     if (in.method == "lora") {
         bytes += 7.0 * in.lora_rank * m;  // each adapter's x A^T, for B's gradient
         if (in.lora_dropout > 0) bytes += 2 * m * (5 * d.C + d.Q + d.I);  // dropout's mask and output per adapter
-        // DoRA: the base product, the adapter's output and their rescaled sum per linear (calibrated on
-        // the 85m shape, where it measured about three outputs' worth more than LoRA)
-        if (in.dora) bytes += 3 * m * layer_outputs(d);
+        // DoRA: its node keeps the product before the magnitude's scale, one output per linear; with
+        // dropout the chain keeps the base product, the adapter's output and their rescaled sum (calibrated
+        // on the 85m shape, where it measured about three outputs' worth more than LoRA)
+        if (in.dora) bytes += (in.lora_dropout > 0 ? 3 : 1) * m * layer_outputs(d);
     }
     return static_cast<uint64_t>(bytes);
+}
+
+double saved_activation_slack(const MemoryEstimateInputs& in) {
+    const bool fused_adapter = in.method == "lora" && in.lora_dropout <= 0;
+    return fused_adapter ? kFusedAdapterSlack : kSavedActivationSlack;
 }
 
 MemoryEstimate estimate_memory(const MemoryEstimateInputs& in) {
@@ -164,11 +170,12 @@ MemoryEstimate estimate_memory(const MemoryEstimateInputs& in) {
     const double r = residual_bytes(in);
     const double per_token_outside = 2 * r * d.C + 16;  // the last norm's input, the head's saved (N, C), ids
     double activations;
+    const double slack = saved_activation_slack(in);
     if (in.gradient_checkpointing) {
-        activations = kSavedActivationSlack * tokens * (saving_layers(in) * r * d.C + per_token_outside);
+        activations = slack * tokens * (saving_layers(in) * r * d.C + per_token_outside);
         transient += 2 * tokens * layer;  // the layer being recomputed, and its gradients
     } else {
-        activations = kSavedActivationSlack * tokens * (saving_layers(in) * layer + per_token_outside);
+        activations = slack * tokens * (saving_layers(in) * layer + per_token_outside);
         transient += tokens * layer;  // the top layer's gradients as backward starts
     }
     const double logits = 3 * 4 * std::min(kLogitsChunkElements, tokens * d.V);

@@ -54,6 +54,13 @@ MemoryEstimateInputs memory_estimate_inputs(const ModelConfig& model, const Trai
 // allocating gradients of other sizes, and glibc keeps the freed blocks below its mmap threshold (32 MB)
 // in the heap. Calibrated on the bench shapes (docs/benchmarks.md, "Memory estimate").
 constexpr double kSavedActivationSlack = 1.5;
+// LoRA, QLoRA and DoRA without dropout train each linear as one autograd node (core/peft/lora_layer.cpp)
+// that saves only the tensors counted here, and the decoder's blocks are single nodes too: their saved
+// activations need no slack (calibrated on the same shapes).
+constexpr double kFusedAdapterSlack = 1.0;
+// The slack that applies to `in`: kFusedAdapterSlack for an adapter without dropout, kSavedActivationSlack
+// otherwise.
+double saved_activation_slack(const MemoryEstimateInputs& in);
 
 struct MemoryEstimate {
     uint64_t runtime = 0, weights = 0, train_state = 0, activations = 0, transient = 0;

@@ -58,6 +58,13 @@ private slots:
         MemoryEstimateInputs dropout = qwen05("lora");
         dropout.lora_dropout = 0.05;
         QCOMPARE(double(activation_bytes_per_token_layer(dropout)), fp32 + 7 * 8 * 4 + 2 * 4 * (5 * kC + kQ + kI));
+        // DoRA: its node keeps the pre-scale product (one output per linear); with dropout, the chain three.
+        const double outputs = kQ + 2 * kK + kC + 2 * kI + kC;
+        MemoryEstimateInputs dora = qwen05("lora", "bf16");
+        dora.dora = true;
+        QCOMPARE(double(activation_bytes_per_token_layer(dora)), lora_bf16 + 2 * outputs);
+        dora.lora_dropout = 0.05;
+        QCOMPARE(double(activation_bytes_per_token_layer(dora)), lora_bf16 + 2 * 2 * (5 * kC + kQ + kI) + 3 * 2 * outputs);
     }
 
     void activationsScaleWithTokensAndLayers() {
@@ -65,7 +72,13 @@ private slots:
         const MemoryEstimate a = estimate_memory(in);
         const double layer = double(activation_bytes_per_token_layer(in));
         const double tokens = 2 * 1024;
-        QCOMPARE(double(a.activations), std::floor(kSavedActivationSlack * tokens * (24 * layer + 2 * 4 * kC + 16)));
+        // LoRA without dropout: one autograd node per linear, no slack on what it saves.
+        QCOMPARE(saved_activation_slack(in), kFusedAdapterSlack);
+        QCOMPARE(double(a.activations), std::floor(kFusedAdapterSlack * tokens * (24 * layer + 2 * 4 * kC + 16)));
+        MemoryEstimateInputs chained = in;
+        chained.lora_dropout = 0.1;  // dropout trains through the autograd chain
+        QCOMPARE(saved_activation_slack(chained), kSavedActivationSlack);
+        QCOMPARE(saved_activation_slack(qwen05("full")), kSavedActivationSlack);
         in.cutoff_len = 2048;
         QVERIFY(std::abs(double(estimate_memory(in).activations) - 2 * double(a.activations)) <= 2);
         in.cutoff_len = 1024;
@@ -84,7 +97,7 @@ private slots:
         in.gradient_checkpointing = true;
         const MemoryEstimate ckpt = estimate_memory(in);
         const double tokens = 2 * 1024, layer = double(activation_bytes_per_token_layer(in));
-        QCOMPARE(double(ckpt.activations), std::floor(kSavedActivationSlack * tokens * (24 * 4 * kC + 2 * 4 * kC + 16)));
+        QCOMPARE(double(ckpt.activations), std::floor(kFusedAdapterSlack * tokens * (24 * 4 * kC + 2 * 4 * kC + 16)));
         QCOMPARE(double(ckpt.transient) - double(plain.transient), tokens * layer);
         QVERIFY(ckpt.peak() < plain.peak());
         QCOMPARE(ckpt.weights, plain.weights);
