@@ -72,15 +72,19 @@ K512 inline __m512 exp512(__m512 x) {
     return _mm512_scalef_ps(p, n);
 }
 
-K512 inline __m512 sigmoid512(__m512 x) {
-    const __m512 one = _mm512_set1_ps(1.0f);
-    return _mm512_div_ps(one, _mm512_add_ps(one, exp512(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+// 1 / d for d >= 1: the 14-bit estimate and one Newton step (about 2^-27 relative), several times
+// cheaper than a division.
+K512 inline __m512 reciprocal512(__m512 d) {
+    const __m512 r = _mm512_rcp14_ps(d);
+    return _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
 }
 
-// silu(x) = x / (1 + exp(-x)), written as ATen's silu writes it.
-K512 inline __m512 silu512(__m512 x) {
-    return _mm512_div_ps(x, _mm512_add_ps(_mm512_set1_ps(1.0f), exp512(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+K512 inline __m512 sigmoid512(__m512 x) {
+    return reciprocal512(_mm512_add_ps(_mm512_set1_ps(1.0f), exp512(_mm512_sub_ps(_mm512_setzero_ps(), x))));
 }
+
+// silu(x) = x / (1 + exp(-x)).
+K512 inline __m512 silu512(__m512 x) { return _mm512_mul_ps(x, sigmoid512(x)); }
 
 // ---- SwiGLU ----
 
@@ -107,7 +111,7 @@ K512 void swiglu_backward_range(const T* grad, const T* gate, const T* up, T* dg
             const __m512 d = _mm512_mul_ps(_mm512_mul_ps(gu, sig), _mm512_fmadd_ps(x, _mm512_sub_ps(one, sig), one));
             store(dgate + i, d, k);
         }
-        if (dup) store(dup + i, _mm512_mul_ps(g, round_to<T>(silu512(x))), k);
+        if (dup) store(dup + i, _mm512_mul_ps(g, round_to<T>(_mm512_mul_ps(x, sig))), k);
     }
 }
 

@@ -29,11 +29,55 @@ cpu_kernels::Elem elem_of(const torch::Tensor& t) {
     return t.scalar_type() == torch::kFloat ? cpu_kernels::Elem::F32 : cpu_kernels::Elem::BF16;
 }
 
-// y = x W^T + b + s (x A^T) B^T on a dense frozen W as one autograd node, in `dtype` (autocast's, or the
-// base weight's outside autocast). Against the chain of autograd nodes it replaces (two products, the
-// adapter's casts, an addmm), backward writes the input gradient once: g W and s (g B) A go into one
-// (N, in) tensor through addmm_, where autograd would make two and add them; the scale s rides on the
-// (N, r) products instead of full-size tensors. Saves x (in `dtype`) and x A^T (N, r), as the chain does.
+// The adapter's products that LoRA's and DoRA's nodes share, in `dtype` with autocast off:
+//   forward  y = x W^T (+ b) + s (x A^T) B^T, keeping x (N, in) and a = x A^T (N, r) for backward;
+//   backward from g = dL/dy (N, out): dx = g W + (s g B) A written once (addmm_), dA = (s g B)^T x,
+//   dB = s g^T a. The chain of autograd nodes this replaces made two (N, in) input gradients and added
+//   them, and scaled full-size tensors by s where the (N, r) products carry it here.
+struct AdapterForward {
+    torch::Tensor x2, a, y;  // (N, in) in dtype, (N, r), (N, out)
+};
+
+AdapterForward adapter_forward(const torch::Tensor& x, const torch::Tensor& w, const c10::optional<torch::Tensor>& bias,
+                               const torch::Tensor& A, const torch::Tensor& B, double s, torch::ScalarType dtype) {
+    AdapterForward f;
+    f.x2 = x.reshape({-1, x.size(-1)}).to(dtype);
+    f.y = bias ? torch::addmm(bias->to(dtype), f.x2, w.t()) : torch::mm(f.x2, w.t());
+    f.a = torch::mm(f.x2, A.to(dtype).t());
+    f.y.addmm_(f.a, B.to(dtype).t(), 1.0, s);
+    return f;
+}
+
+struct AdapterGrads {
+    torch::Tensor dx, dA, dB;
+};
+
+// `g` (N, out) in the forward's dtype; dx takes x_shape (the input's, in features last).
+AdapterGrads adapter_backward(AutogradContext* ctx, const torch::Tensor& g, const AdapterForward& f,
+                              const torch::Tensor& A, const torch::Tensor& B, const torch::Tensor& w, double s,
+                              c10::IntArrayRef x_shape) {
+    const auto dtype = f.x2.scalar_type();
+    const auto gb = torch::mm(g, B.to(dtype)).mul_(s);  // s (g B): (N, r)
+    AdapterGrads r;
+    if (ctx->needs_input_grad(0)) {
+        auto dx2 = torch::mm(g, w.to(dtype));  // (N, in)
+        dx2.addmm_(gb, A.to(dtype));
+        r.dx = dx2.view(x_shape);
+    }
+    if (ctx->needs_input_grad(1)) r.dA = torch::mm(gb.t(), f.x2).to(A.scalar_type());      // (r, in)
+    if (ctx->needs_input_grad(2)) r.dB = torch::mm(g.t(), f.a).mul_(s).to(B.scalar_type());  // (out, r)
+    return r;
+}
+
+// (N, out) as the input's leading dimensions.
+torch::Tensor as_output(const torch::Tensor& y, const torch::Tensor& x) {
+    auto shape = x.sizes().vec();
+    shape.back() = y.size(1);
+    return y.view(shape);
+}
+
+// LoRA on a frozen W as one autograd node: y = x W^T + b + s (x A^T) B^T in `dtype` (autocast's, or the
+// base weight's outside autocast). Saves x (in `dtype`) and x A^T (N, r), as the chain does.
 class LoraLinearFunction : public torch::autograd::Function<LoraLinearFunction> {
 public:
     // The frozen weight is `weight` (dense) or, when `q` is set (QLoRA), q's codes: dequantized here and
@@ -45,52 +89,37 @@ public:
         c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
         const torch::Tensor weight = weight_arg.value_or(torch::Tensor());  // optional: an undefined input has no device
         const auto dtype = static_cast<torch::ScalarType>(dtype_code);
-        const int64_t in = x.size(-1), out_features = q ? q->rows : weight.size(0);
-        const auto x2 = x.reshape({-1, in}).to(dtype);           // (N, in)
         const auto w = q ? q->dequantize(dtype) : weight.to(dtype);  // (out, in): the parameter itself when held in dtype
-        auto y = bias_arg ? torch::addmm(bias_arg->to(dtype), x2, w.t()) : torch::mm(x2, w.t());  // (N, out)
-        const auto a = torch::mm(x2, A.to(dtype).t());             // (N, r)
-        y.addmm_(a, B.to(dtype).t(), 1.0, scaling);
-        std::vector<torch::Tensor> saved = {x2, a, A, B, q ? torch::Tensor() : weight};
+        const AdapterForward f = adapter_forward(x, w, bias_arg, A, B, scaling, dtype);
+        std::vector<torch::Tensor> saved = {f.x2, f.a, A, B, q ? torch::Tensor() : weight};
         if (q) {
             for (auto& t : quantized_tensors(*q)) saved.push_back(t);
             ctx->saved_data["layout"] = quantized_layout(*q);
         }
         ctx->save_for_backward(saved);
         ctx->saved_data["scaling"] = scaling;
+        ctx->saved_data["x_shape"] = x.sizes().vec();
         ctx->saved_data["bias_grad"] = bias_arg.has_value() && bias_arg->requires_grad();
-        auto shape = x.sizes().vec();
-        shape.back() = out_features;
-        return y.view(shape);
+        return as_output(f.y, x);
     }
 
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
         c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
         const auto saved = ctx->get_saved_variables();
-        const auto& x2 = saved[0];
-        const auto& a = saved[1];
-        const auto& A = saved[2];
-        const auto& B = saved[3];
-        const double s = ctx->saved_data["scaling"].toDouble();
-        const auto dtype = x2.scalar_type();
+        AdapterForward f;
+        f.x2 = saved[0];
+        f.a = saved[1];
+        const auto &A = saved[2], &B = saved[3];
+        const auto dtype = f.x2.scalar_type();
         torch::Tensor weight = saved[4];
         if (ctx->saved_data.count("layout"))
             weight = rebuild_quantized({saved.begin() + 5, saved.end()}, ctx->saved_data["layout"].toIntVector()).dequantize(dtype);
         const auto g = grads[0].reshape({-1, weight.size(0)}).to(dtype);  // (N, out)
-        const auto Bc = B.to(dtype), Ac = A.to(dtype);
-        const auto gb = torch::mm(g, Bc).mul_(s);                        // s (g B): (N, r)
-        torch::Tensor dx, dA, dB, dbias;
-        if (ctx->needs_input_grad(0)) {
-            auto dx2 = torch::mm(g, weight.to(dtype));                  // (N, in)
-            dx2.addmm_(gb, Ac);
-            auto shape = grads[0].sizes().vec();
-            shape.back() = weight.size(1);
-            dx = dx2.view(shape);
-        }
-        if (ctx->needs_input_grad(1)) dA = torch::mm(gb.t(), x2).to(A.scalar_type());                   // (r, in)
-        if (ctx->needs_input_grad(2)) dB = torch::mm(g.t(), a).mul_(s).to(B.scalar_type());  // (out, r)
+        const AdapterGrads r = adapter_backward(ctx, g, f, A, B, weight, ctx->saved_data["scaling"].toDouble(),
+                                                ctx->saved_data["x_shape"].toIntVector());
+        torch::Tensor dbias;
         if (ctx->saved_data["bias_grad"].toBool()) dbias = g.sum(0);
-        return {dx, dA, dB, torch::Tensor(), torch::Tensor(), dbias, torch::Tensor(), torch::Tensor()};
+        return {r.dx, r.dA, r.dB, torch::Tensor(), torch::Tensor(), dbias, torch::Tensor(), torch::Tensor()};
     }
 };
 
@@ -107,11 +136,8 @@ public:
                                  double scaling, int64_t dtype_code) {
         c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
         const auto dtype = static_cast<torch::ScalarType>(dtype_code);
-        const int64_t in = x.size(-1), out_features = weight.size(0);
-        const auto x2 = x.reshape({-1, in}).to(dtype);  // (N, in)
-        auto pre = torch::mm(x2, weight.to(dtype).t());  // (N, out)
-        const auto a = torch::mm(x2, A.to(dtype).t());   // (N, r)
-        pre.addmm_(a, B.to(dtype).t(), 1.0, scaling);
+        const AdapterForward f = adapter_forward(x, weight.to(dtype), c10::nullopt, A, B, scaling, dtype);
+        const auto& pre = f.y;  // (N, out), before the magnitude's scale
         const auto scale = (m.to(torch::kFloat) / norm).to(dtype);  // (out)
         torch::Tensor y;
         if (column_kernels(pre)) {
@@ -125,23 +151,23 @@ public:
             y = pre * scale;
             if (bias_arg) y.add_(bias_arg->to(dtype));
         }
-        ctx->save_for_backward({x2, a, A, B, m, weight, pre, scale, norm});
+        ctx->save_for_backward({f.x2, f.a, A, B, m, weight, pre, scale, norm});
         ctx->saved_data["scaling"] = scaling;
+        ctx->saved_data["x_shape"] = x.sizes().vec();
         ctx->saved_data["bias_grad"] = bias_arg.has_value() && bias_arg->requires_grad();
-        auto shape = x.sizes().vec();
-        shape.back() = out_features;
-        return y.view(shape);
+        return as_output(y, x);
     }
 
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
         c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
         const auto saved = ctx->get_saved_variables();
-        const auto &x2 = saved[0], &a = saved[1], &A = saved[2], &B = saved[3], &m = saved[4], &weight = saved[5],
-                   &pre = saved[6], &scale = saved[7], &norm = saved[8];
-        const double s = ctx->saved_data["scaling"].toDouble();
-        const auto dtype = x2.scalar_type();
-        const auto g = grads[0].reshape({-1, weight.size(0)}).to(dtype);  // (N, out)
-        torch::Tensor dx, dA, dB, dm, dbias;
+        AdapterForward f;
+        f.x2 = saved[0];
+        f.a = saved[1];
+        const auto &A = saved[2], &B = saved[3], &m = saved[4], &weight = saved[5], &pre = saved[6], &scale = saved[7],
+                   &norm = saved[8];
+        const auto g = grads[0].reshape({-1, weight.size(0)}).to(f.x2.scalar_type());  // (N, out)
+        torch::Tensor dm, dbias;
         if (ctx->saved_data["bias_grad"].toBool()) dbias = g.sum(0);
         torch::Tensor gs;  // d(pre): (N, out)
         if (column_kernels(g) && g.is_contiguous() && pre.is_contiguous() && g.scalar_type() == pre.scalar_type()) {
@@ -155,17 +181,9 @@ public:
             if (ctx->needs_input_grad(3)) dm = (torch::sum(g * pre, {0}, false, torch::kFloat) / norm).to(m.scalar_type());
             gs = g * scale;
         }
-        const auto gb = torch::mm(gs, B.to(dtype)).mul_(s);      // (N, r)
-        if (ctx->needs_input_grad(0)) {
-            auto dx2 = torch::mm(gs, weight.to(dtype));
-            dx2.addmm_(gb, A.to(dtype));
-            auto shape = grads[0].sizes().vec();
-            shape.back() = weight.size(1);
-            dx = dx2.view(shape);
-        }
-        if (ctx->needs_input_grad(1)) dA = torch::mm(gb.t(), x2).to(A.scalar_type());
-        if (ctx->needs_input_grad(2)) dB = torch::mm(gs.t(), a).mul_(s).to(B.scalar_type());
-        return {dx, dA, dB, dm, torch::Tensor(), dbias, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        const AdapterGrads r = adapter_backward(ctx, gs, f, A, B, weight, ctx->saved_data["scaling"].toDouble(),
+                                                ctx->saved_data["x_shape"].toIntVector());
+        return {r.dx, r.dA, r.dB, dm, torch::Tensor(), dbias, torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };
 
