@@ -6,6 +6,7 @@
 #include <ATen/autocast_mode.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
 
+#include <algorithm>
 #include <atomic>
 #include <limits>
 #include <string>
@@ -272,10 +273,14 @@ torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, c
     const Dims d = dims_of(q, k, v, key_mask);
     int64_t rows = attention_block_rows(d.B, d.H, d.T, d.S);
     // The fused softmax reads and writes each block's scores once or twice: blocks of about 1.5M scores
-    // (four bf16 copies of one stay within a 32 MB cache) run its backward a fifth faster than 4M
-    // (bench-blocks --only attention --block-rows, docs/benchmarks.md).
+    // (four bf16 copies of one stay within a 32 MB cache) run its backward a fifth faster than 4M, but
+    // fewer than 64 query rows make the block products small (at 4096 tokens 26 rows are 9% slower than
+    // 64): at least 64 rows while a block stays under 8M scores (bench-blocks --only attention
+    // --block-rows, docs/benchmarks.md).
     if (g_forced_rows.load() == 0 && fused_softmax(q)) {
-        const int64_t fused_rows = std::max<int64_t>(16, kFusedBlockScoreElements / std::max<int64_t>(1, d.B * d.H * d.S));
+        const int64_t per_row = std::max<int64_t>(1, d.B * d.H * d.S);
+        const int64_t fused_rows = std::max({int64_t{1}, kFusedBlockScoreElements / per_row,
+                                             std::min<int64_t>(64, (int64_t{8} << 20) / per_row)});
         if (fused_rows < rows) {
             const int64_t blocks = (d.T + fused_rows - 1) / fused_rows;
             rows = std::max<int64_t>(1, (d.T + blocks - 1) / blocks);
