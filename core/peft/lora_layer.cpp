@@ -76,6 +76,20 @@ torch::Tensor as_output(const torch::Tensor& y, const torch::Tensor& x) {
     return y.view(shape);
 }
 
+// What both nodes keep besides tensors; save_for_backward holds x2 and a first, as saved_products reads.
+void save_settings(AutogradContext* ctx, double scaling, const torch::Tensor& x, const c10::optional<torch::Tensor>& bias) {
+    ctx->saved_data["scaling"] = scaling;
+    ctx->saved_data["x_shape"] = x.sizes().vec();
+    ctx->saved_data["bias_grad"] = bias.has_value() && bias->requires_grad();
+}
+
+AdapterForward saved_products(const variable_list& saved) {
+    AdapterForward f;
+    f.x2 = saved[0];
+    f.a = saved[1];
+    return f;
+}
+
 // LoRA on a frozen W as one autograd node: y = x W^T + b + s (x A^T) B^T in `dtype` (autocast's, or the
 // base weight's outside autocast). Saves x (in `dtype`) and x A^T (N, r), as the chain does.
 class LoraLinearFunction : public torch::autograd::Function<LoraLinearFunction> {
@@ -97,18 +111,14 @@ public:
             ctx->saved_data["layout"] = quantized_layout(*q);
         }
         ctx->save_for_backward(saved);
-        ctx->saved_data["scaling"] = scaling;
-        ctx->saved_data["x_shape"] = x.sizes().vec();
-        ctx->saved_data["bias_grad"] = bias_arg.has_value() && bias_arg->requires_grad();
+        save_settings(ctx, scaling, x, bias_arg);
         return as_output(f.y, x);
     }
 
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
         c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
         const auto saved = ctx->get_saved_variables();
-        AdapterForward f;
-        f.x2 = saved[0];
-        f.a = saved[1];
+        const AdapterForward f = saved_products(saved);
         const auto &A = saved[2], &B = saved[3];
         const auto dtype = f.x2.scalar_type();
         torch::Tensor weight = saved[4];
@@ -152,18 +162,14 @@ public:
             if (bias_arg) y.add_(bias_arg->to(dtype));
         }
         ctx->save_for_backward({f.x2, f.a, A, B, m, weight, pre, scale, norm});
-        ctx->saved_data["scaling"] = scaling;
-        ctx->saved_data["x_shape"] = x.sizes().vec();
-        ctx->saved_data["bias_grad"] = bias_arg.has_value() && bias_arg->requires_grad();
+        save_settings(ctx, scaling, x, bias_arg);
         return as_output(y, x);
     }
 
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
         c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
         const auto saved = ctx->get_saved_variables();
-        AdapterForward f;
-        f.x2 = saved[0];
-        f.a = saved[1];
+        const AdapterForward f = saved_products(saved);
         const auto &A = saved[2], &B = saved[3], &m = saved[4], &weight = saved[5], &pre = saved[6], &scale = saved[7],
                    &norm = saved[8];
         const auto g = grads[0].reshape({-1, weight.size(0)}).to(f.x2.scalar_type());  // (N, out)
