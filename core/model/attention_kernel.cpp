@@ -271,21 +271,8 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
 torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const torch::Tensor& key_mask, double scale) {
     const Dims d = dims_of(q, k, v, key_mask);
-    int64_t rows = attention_block_rows(d.B, d.H, d.T, d.S);
-    // The fused softmax reads and writes each block's scores once or twice: blocks of about 1.5M scores
-    // (four bf16 copies of one stay within a 32 MB cache) run its backward a fifth faster than 4M, but
-    // fewer than 64 query rows make the block products small (at 4096 tokens 26 rows are 9% slower than
-    // 64): at least 64 rows while a block stays under 8M scores (bench-blocks --only attention
-    // --block-rows, docs/benchmarks.md).
-    if (g_forced_rows.load() == 0 && fused_softmax(q)) {
-        const int64_t per_row = std::max<int64_t>(1, d.B * d.H * d.S);
-        const int64_t fused_rows = std::max({int64_t{1}, kFusedBlockScoreElements / per_row,
-                                             std::min<int64_t>(64, (int64_t{8} << 20) / per_row)});
-        if (fused_rows < rows) {
-            const int64_t blocks = (d.T + fused_rows - 1) / fused_rows;
-            rows = std::max<int64_t>(1, (d.T + blocks - 1) / blocks);
-        }
-    }
+    const int64_t rows = g_forced_rows.load() == 0 && fused_softmax(q) ? fused_attention_block_rows(d.B, d.H, d.T, d.S)
+                                                                      : attention_block_rows(d.B, d.H, d.T, d.S);
     torch::Tensor out;  // (B, T, H, hd)
     if (torch::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad())) {
         out = CausalAttentionFunction::apply(q, k, v, c10::optional<torch::Tensor>(key_mask), scale, rows);
@@ -312,10 +299,29 @@ torch::ScalarType attention_dtype(const torch::Tensor& q, const torch::Tensor& k
 int64_t attention_block_rows(int64_t batch, int64_t heads, int64_t queries, int64_t keys) {
     const int64_t forced = g_forced_rows.load();
     if (forced > 0) return forced;
+    if (queries <= 0) return 1;
     const int64_t rows = std::max<int64_t>(1, kBlockScoreElements / std::max<int64_t>(1, batch * heads * keys));
     const int64_t blocks = (queries + rows - 1) / rows;
     return std::max<int64_t>(1, (queries + blocks - 1) / blocks);  // equal blocks rather than a short last one
 }
+
+int64_t fused_attention_block_rows(int64_t batch, int64_t heads, int64_t queries, int64_t keys) {
+    const int64_t rows = attention_block_rows(batch, heads, queries, keys);
+    if (g_forced_rows.load() > 0 || queries <= 0) return rows;
+    // The fused softmax reads and writes each block's scores once or twice: blocks of about 1.5M scores
+    // (four bf16 copies of one stay within a 32 MB cache) run its backward a fifth faster than 4M, but
+    // fewer than 64 query rows make the block products small (at 4096 tokens 26 rows are 9% slower than
+    // 64): at least 64 rows while a block stays under 8M scores (bench-blocks --only attention
+    // --block-rows, docs/benchmarks.md).
+    const int64_t per_row = std::max<int64_t>(1, batch * heads * keys);
+    const int64_t fused_rows = std::max({int64_t{1}, kFusedBlockScoreElements / per_row,
+                                         std::min<int64_t>(64, (int64_t{8} << 20) / per_row)});
+    if (fused_rows >= rows) return rows;
+    const int64_t blocks = (queries + fused_rows - 1) / fused_rows;
+    return std::max<int64_t>(1, (queries + blocks - 1) / blocks);
+}
+
+bool fused_attention_available(const torch::Device& device) { return device.is_cpu() && cpu_kernels::available(); }
 
 void force_attention_block_rows(int64_t rows) { g_forced_rows.store(std::max<int64_t>(0, rows)); }
 

@@ -1,5 +1,7 @@
 #include "core/train/memory_estimate.h"
 
+#include "core/model/attention_kernel.h"
+
 #include "core/model/config.h"
 #include "core/model/model_folder.h"
 #include "core/model/model_info.h"
@@ -100,6 +102,8 @@ MemoryEstimateInputs memory_estimate_inputs(const ModelConfig& m, const TrainCon
     in.cutoff_len = c.cutoff_len;
     in.batch = c.per_device_train_batch_size;
     in.gradient_checkpointing = c.gradient_checkpointing;
+    const bool cpu = c.device == "cpu" || ((c.device.empty() || c.device == "auto") && !torch::cuda::is_available());
+    in.fused_attention = cpu && fused_attention_available(torch::kCPU);
     return in;
 }
 
@@ -179,7 +183,13 @@ MemoryEstimate estimate_memory(const MemoryEstimateInputs& in) {
         transient += tokens * layer;  // the top layer's gradients as backward starts
     }
     const double logits = 3 * 4 * std::min(kLogitsChunkElements, tokens * d.V);
-    const double scores = 4 * std::min(kAttentionBlockBytes, 4 * double(in.batch) * d.H * double(in.cutoff_len) * double(in.cutoff_len));
+    // Attention's score blocks alive in backward: four float32 blocks of at most 16 MB; with the fused
+    // softmax four blocks (scores, dP, P, dS) in the products' dtype, of fused_attention_block_rows rows.
+    double scores = 4 * std::min(kAttentionBlockBytes, 4 * double(in.batch) * d.H * double(in.cutoff_len) * double(in.cutoff_len));
+    if (in.fused_attention) {
+        const double rows = double(fused_attention_block_rows(int64_t(in.batch), int64_t(d.H), in.cutoff_len, in.cutoff_len));
+        scores = 4 * (fp32 ? 4 : 2) * rows * double(in.batch) * d.H * double(in.cutoff_len);
+    }
     transient += logits + scores + tokens * 4 * d.C;  // + the hidden states' gradient
 
     e.weights = static_cast<uint64_t>(weights);

@@ -45,6 +45,7 @@ struct MemoryEstimateInputs {
     int64_t cutoff_len = 1024;
     int64_t batch = 1;              // per_device_train_batch_size
     bool gradient_checkpointing = false;
+    bool fused_attention = false;   // attention's softmax runs in cpu_kernels (a CPU with AVX-512)
 };
 
 // The inputs for `model` trained with `config` under `precision`.

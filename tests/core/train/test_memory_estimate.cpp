@@ -4,6 +4,7 @@
 #include "tests/registry.h"
 
 #include "core/model/config.h"
+#include "core/model/attention_kernel.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/precision.h"
 #include "core/train/train_config.h"
@@ -88,6 +89,27 @@ private slots:
         MemoryEstimateInputs freeze = qwen05("freeze");
         QCOMPARE(double(estimate_memory(freeze).activations),
                  std::floor(kSavedActivationSlack * tokens * (2 * double(activation_bytes_per_token_layer(freeze)) + 2 * 4 * kC + 16)));
+    }
+
+    // With the fused softmax (a CPU with AVX-512) backward holds four score blocks of the fused block
+    // rows in the products' dtype, instead of four float32 blocks of up to 16 MB.
+    void fusedAttentionCountsItsBlocks() {
+        MemoryEstimateInputs in = qwen05("lora", "bf16");
+        QVERIFY(!in.fused_attention);
+        const MemoryEstimate plain = estimate_memory(in);
+        in.fused_attention = true;
+        const MemoryEstimate fused = estimate_memory(in);
+        const double rows = double(fused_attention_block_rows(2, 14, 1024, 1024));
+        QVERIFY(rows >= 64);
+        const double plain_scores = 4.0 * std::min(16.0 * (1 << 20), 4.0 * 2 * kH * 1024 * 1024);
+        const double fused_scores = 4.0 * 2 * rows * 2 * kH * 1024;
+        QVERIFY(std::abs((double(plain.transient) - double(fused.transient)) - (plain_scores - fused_scores)) <= 2);
+        QCOMPARE(fused.activations, plain.activations);
+        // A form with no cutoff or batch yet (the studio before a model is chosen) estimates without failing.
+        in.cutoff_len = 0;
+        in.batch = 0;
+        QCOMPARE(fused_attention_block_rows(0, 14, 0, 0), int64_t{1});
+        QVERIFY(estimate_memory(in).peak() > 0);
     }
 
     // Gradient checkpointing keeps each layer's input and recomputes one layer at a time.
