@@ -1,12 +1,14 @@
 // Shared fixtures for the PEFT tests: tiny random models, comparisons, error capture.
 #pragma once
 #include "core/model/transformer.h"
+#include "core/train/autocast.h"
 #include "core/util/error.h"
 #include "tests/core/model/tiny_models.h"
 
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 namespace lathe::test {
 
@@ -23,6 +25,30 @@ inline torch::Tensor token_batch() {
 
 inline double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
     return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
+}
+
+// Largest difference relative to the reference's largest magnitude.
+inline double relative_max_diff(const torch::Tensor& a, const torch::Tensor& ref) {
+    return max_diff(a, ref) / ref.abs().max().item<double>();
+}
+
+// y = f(x) on a fresh leaf copy of x under autocast to `dtype` (float32: off), then backward of
+// sum(y * probe). Returns y (detached), the gradient of x, then the gradient of each of `params`
+// (cleared before).
+template <typename F>
+std::vector<torch::Tensor> output_and_grads(F&& f, const torch::Tensor& x, const torch::Tensor& probe,
+                                            const std::vector<torch::Tensor*>& params, torch::ScalarType dtype) {
+    auto xl = x.clone().requires_grad_(true);
+    for (auto* p : params) p->mutable_grad() = torch::Tensor();
+    torch::Tensor y;
+    {
+        AutocastScope autocast(x.device(), dtype);
+        y = f(xl);
+    }
+    (y.to(torch::kFloat) * probe).sum().backward();
+    std::vector<torch::Tensor> r{y.detach(), xl.grad()};
+    for (auto* p : params) r.push_back(p->grad().clone());
+    return r;
 }
 
 // Fills every LoRA B (and perturbs DoRA magnitudes) so an adapter changes outputs.

@@ -3,7 +3,6 @@
 #include "core/peft/lora.h"
 #include "core/peft/lora_layer.h"
 #include "core/peft/quantized_linear.h"
-#include "core/train/autocast.h"
 #include "core/train/train_config.h"
 #include "tests/core/peft/peft_fixtures.h"
 
@@ -180,30 +179,19 @@ private slots:
             lin->bias.set_requires_grad(true);
             auto x = torch::randn({2, 5, in});
             auto probe = torch::randn({2, 5, out});
-            auto run = [&](bool chained) -> std::vector<torch::Tensor> {
-                auto xl = x.clone().requires_grad_(true);
-                for (auto* p : {&lora->lora_A->weight, &lora->lora_B->weight, &lin->bias}) p->mutable_grad() = torch::Tensor();
-                torch::Tensor y;
-                {
-                    AutocastScope autocast(torch::kCPU, bf16 ? torch::kBFloat16 : torch::kFloat);
-                    if (chained) {
-                        auto base = torch::nn::functional::linear(xl, lin->weight, lin->bias);
-                        y = base + torch::matmul(torch::matmul(xl, lora->lora_A->weight.t()), lora->lora_B->weight.t()) * lora->scaling();
-                    } else {
-                        y = lin(xl);
-                    }
-                }
-                (y.to(torch::kFloat) * probe).sum().backward();
-                return std::vector<torch::Tensor>{y.detach(), xl.grad(), lora->lora_A->weight.grad().clone(),
-                                                  lora->lora_B->weight.grad().clone(), lin->bias.grad().clone()};
+            const std::vector<torch::Tensor*> params = {&lora->lora_A->weight, &lora->lora_B->weight, &lin->bias};
+            const auto dtype = bf16 ? torch::kBFloat16 : torch::kFloat;
+            auto chained_formula = [&](const torch::Tensor& xl) {
+                auto base = torch::nn::functional::linear(xl, lin->weight, lin->bias);
+                return base + torch::matmul(torch::matmul(xl, lora->lora_A->weight.t()), lora->lora_B->weight.t()) * lora->scaling();
             };
-            auto fused = run(false), chained = run(true);
+            auto fused = output_and_grads([&](const torch::Tensor& xl) { return lin(xl); }, x, probe, params, dtype);
+            auto chained = output_and_grads(chained_formula, x, probe, params, dtype);
             QCOMPARE(fused[0].scalar_type(), bf16 ? torch::kBFloat16 : torch::kFloat);
             const char* names[] = {"output", "x grad", "A grad", "B grad", "bias grad"};
             for (size_t i = 0; i < fused.size(); ++i) {
                 QCOMPARE(fused[i].scalar_type(), chained[i].scalar_type());
-                const double scale = chained[i].abs().max().item<double>();
-                const double d = (fused[i].to(torch::kDouble) - chained[i].to(torch::kDouble)).abs().max().item<double>() / scale;
+                const double d = relative_max_diff(fused[i], chained[i]);
                 QVERIFY2(d < (bf16 ? 2e-2 : 1e-5), (std::string(names[i]) + (bf16 ? " bf16: " : " f32: ") + std::to_string(d)).c_str());
             }
         }
