@@ -1,6 +1,6 @@
 #include "core/model/attention_kernel.h"
 
-#include "core/model/fused_kernels_cpu.h"
+#include "core/model/fused_kernels_cpu_tensor.h"
 #include "core/util/error.h"
 
 #include <ATen/autocast_mode.h>
@@ -97,10 +97,7 @@ Visible visible_of(const torch::Tensor& key_mask, const torch::Device& device) {
 
 // Whether the block softmax runs in cpu_kernels (one pass per block instead of ATen's chain of float32
 // passes over the scores): CPU tensors of float32 or bf16 on a processor with AVX-512.
-bool fused_softmax(const torch::Tensor& q) {
-    return q.device().is_cpu() && (q.scalar_type() == torch::kFloat || q.scalar_type() == torch::kBFloat16) &&
-           cpu_kernels::available();
-}
+bool fused_softmax(const torch::Tensor& q) { return cpu_kernels::takes(q); }
 
 cpu_kernels::ScoreRows score_rows(const Dims& d, int64_t n, int64_t Sb, const Visible& vis) {
     cpu_kernels::ScoreRows rows;
@@ -115,9 +112,7 @@ cpu_kernels::ScoreRows score_rows(const Dims& d, int64_t n, int64_t Sb, const Vi
     return rows;
 }
 
-cpu_kernels::Elem elem_of(const torch::Tensor& t) {
-    return t.scalar_type() == torch::kFloat ? cpu_kernels::Elem::F32 : cpu_kernels::Elem::BF16;
-}
+using cpu_kernels::elem_of;
 
 struct ForwardResult {
     torch::Tensor out;  // (B, T, H, hd)

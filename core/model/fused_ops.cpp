@@ -1,6 +1,6 @@
 #include "core/model/fused_ops.h"
 
-#include "core/model/fused_kernels_cpu.h"
+#include "core/model/fused_kernels_cpu_tensor.h"
 
 namespace lathe {
 
@@ -9,19 +9,13 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-bool kernel_dtype(const torch::Tensor& t) {
-    return t.device().is_cpu() && (t.scalar_type() == torch::kFloat || t.scalar_type() == torch::kBFloat16);
-}
+using cpu_kernels::elem_of;
 
 // Whether cpu_kernels runs these tensors' block (else the ATen formulas below).
 bool use_kernels(std::initializer_list<const torch::Tensor*> ts) {
     for (const auto* t : ts)
-        if (!t->defined() || !kernel_dtype(*t)) return false;
-    return cpu_kernels::available();
-}
-
-cpu_kernels::Elem elem_of(const torch::Tensor& t) {
-    return t.scalar_type() == torch::kFloat ? cpu_kernels::Elem::F32 : cpu_kernels::Elem::BF16;
+        if (!cpu_kernels::takes(*t)) return false;
+    return true;
 }
 
 // What autograd would record for `weight * (x * rsqrt(mean(x^2) + eps)).to(dtype)`: eight nodes, a saved

@@ -1,6 +1,6 @@
 #include "core/peft/lora_layer.h"
 
-#include "core/model/fused_kernels_cpu.h"
+#include "core/model/fused_kernels_cpu_tensor.h"
 
 #include "core/peft/quantized_linear.h"
 #include "core/train/autocast.h"
@@ -20,14 +20,9 @@ using torch::autograd::variable_list;
 
 // Whether DoRA's per-column scaling runs in cpu_kernels: a CPU (N, out) matrix of float32 or bf16 on a
 // processor with AVX-512.
-bool column_kernels(const torch::Tensor& t) {
-    return t.device().is_cpu() && t.dim() == 2 && t.is_contiguous() &&
-           (t.scalar_type() == torch::kFloat || t.scalar_type() == torch::kBFloat16) && cpu_kernels::available();
-}
+bool column_kernels(const torch::Tensor& t) { return cpu_kernels::takes(t) && t.dim() == 2 && t.is_contiguous(); }
 
-cpu_kernels::Elem elem_of(const torch::Tensor& t) {
-    return t.scalar_type() == torch::kFloat ? cpu_kernels::Elem::F32 : cpu_kernels::Elem::BF16;
-}
+using cpu_kernels::elem_of;
 
 // The adapter's products that LoRA's and DoRA's nodes share, in `dtype` with autocast off:
 //   forward  y = x W^T (+ b) + s (x A^T) B^T, keeping x (N, in) and a = x A^T (N, r) for backward;

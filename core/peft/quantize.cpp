@@ -1,6 +1,6 @@
 #include "core/peft/quantize.h"
 
-#include "core/model/fused_kernels_cpu.h"
+#include "core/model/fused_kernels_cpu_tensor.h"
 
 #include "core/util/error.h"
 
@@ -206,8 +206,7 @@ torch::Tensor QuantizedTensor::dequantize(torch::ScalarType out_dtype) const {
         const auto s = scales.to(torch::kFloat).contiguous();
         const auto table = nf4_table(data.device()).contiguous();
         cpu_kernels::nf4_dequantize(data.data_ptr<uint8_t>(), table.data_ptr<float>(), s.data_ptr<float>(), block_size, n,
-                                    out_dtype == torch::kFloat ? cpu_kernels::Elem::F32 : cpu_kernels::Elem::BF16,
-                                    out.data_ptr());
+                                    cpu_kernels::elem_of(out), out.data_ptr());
         return out;
     }
     // Each byte indexes a table of value pairs: one gather, no per-nibble arithmetic.
