@@ -135,26 +135,24 @@ ForwardResult attention_forward(const torch::Tensor& q, const torch::Tensor& k, 
     auto out5 = r.out.view({d.B, d.T, d.KV, d.G, d.D}).permute({0, 2, 3, 1, 4});  // (B, KV, G, T, hd)
     for (int64_t t0 = 0; t0 < d.T; t0 += rows) {
         const int64_t n = std::min(rows, d.T - t0), Sb = d.past() + t0 + n;
+        // p: exp(s - m) in the products' dtype (B, KV, G*n, Sb); m, l: each row's maximum and sum (B, KV, G*n, 1)
+        torch::Tensor p, m, l;
         if (fused) {
             auto s = torch::matmul(block_rows(q5, t0, n).mul(scale), k.narrow(2, 0, Sb).transpose(-1, -2)).contiguous();
-            const auto sr = score_rows(d, n, Sb, vis);
-            auto p = torch::empty_like(s);
-            auto m = torch::empty({d.B, d.KV, d.G * n, 1}, q.options().dtype(torch::kFloat));
-            auto l = torch::empty_like(m);
-            cpu_kernels::attention_softmax_forward(sr, elem_of(s), s.data_ptr(), p.data_ptr(), m.data_ptr<float>(),
-                                                   l.data_ptr<float>());
-            auto o = torch::matmul(p, v.narrow(2, 0, Sb)).to(torch::kFloat).div_(l);  // (B, KV, G*n, hd)
-            if (keep_lse)
-                r.lse.view({d.B, d.KV, d.G, d.T}).narrow(3, t0, n).copy_(m.add_(l.log_()).view({d.B, d.KV, d.G, n}));
-            out5.narrow(3, t0, n).copy_(o.view({d.B, d.KV, d.G, n, d.D}));
-            continue;
+            p = torch::empty_like(s);
+            m = torch::empty({d.B, d.KV, d.G * n, 1}, q.options().dtype(torch::kFloat));
+            l = torch::empty_like(m);
+            cpu_kernels::attention_softmax_forward(score_rows(d, n, Sb, vis), elem_of(s), s.data_ptr(), p.data_ptr(),
+                                                   m.data_ptr<float>(), l.data_ptr<float>());
+        } else {
+            p = block_scores(block_rows(q5, t0, n).mul(scale), k.narrow(2, 0, Sb), hidden, d, n);
+            m = torch::amax(p, -1, true);
+            m.masked_fill_(m == kMinusInf, 0);  // a row that sees no key: all exp(-inf) = 0
+            p.sub_(m).exp_();
+            l = p.sum(-1, true).clamp_min_(1);  // >= 1 anyway when the row sees a key
+            p = p.to(q.scalar_type());
         }
-        auto p = block_scores(block_rows(q5, t0, n).mul(scale), k.narrow(2, 0, Sb), hidden, d, n);
-        auto m = torch::amax(p, -1, true);                      // (B, KV, G*n, 1)
-        m.masked_fill_(m == kMinusInf, 0);                       // a row that sees no key: all exp(-inf) = 0
-        p.sub_(m).exp_();
-        auto l = p.sum(-1, true).clamp_min_(1);                  // >= 1 anyway when the row sees a key
-        auto o = torch::matmul(p.to(q.scalar_type()), v.narrow(2, 0, Sb)).to(torch::kFloat).div_(l);  // (B, KV, G*n, hd)
+        auto o = torch::matmul(p, v.narrow(2, 0, Sb)).to(torch::kFloat).div_(l);  // (B, KV, G*n, hd)
         if (keep_lse)
             r.lse.view({d.B, d.KV, d.G, d.T}).narrow(3, t0, n).copy_(m.add_(l.log_()).view({d.B, d.KV, d.G, n}));
         out5.narrow(3, t0, n).copy_(o.view({d.B, d.KV, d.G, n, d.D}));
@@ -191,39 +189,38 @@ variable_list attention_backward(const torch::Tensor& q, const torch::Tensor& k,
         const int64_t n = std::min(rows, d.T - t0), Sb = d.past() + t0 + n;
         auto k_block = k.narrow(2, 0, Sb), v_block = v.narrow(2, 0, Sb);
         auto q_block = block_rows(q5, t0, n).mul(scale);                       // (B, KV, G*n, hd)
+        auto dout_block = block_rows(dout5, t0, n);                            // (B, KV, G*n, hd)
+        // dK and dV add up over blocks in float32: (B * KV) slabs of Sb x hd each.
+        auto accumulate = [&](torch::Tensor& into, const torch::Tensor& product) {  // product (B, KV, Sb, hd)
+            if (!fused) return void(into.narrow(2, 0, Sb).add_(product));
+            const auto c = product.contiguous();
+            cpu_kernels::accumulate_slabs(into.data_ptr<float>(), d.S * d.D, elem_of(c), c.data_ptr(), Sb * d.D,
+                                          d.B * d.KV, Sb * d.D);
+        };
+        torch::Tensor ds;  // dS in the products' dtype (B, KV, G*n, Sb)
         if (fused) {
-            auto dout_block = block_rows(dout5, t0, n);                                            // (B, KV, G*n, hd)
-            auto s = torch::matmul(q_block, k_block.transpose(-1, -2)).contiguous();                // (B, KV, G*n, Sb)
+            auto s = torch::matmul(q_block, k_block.transpose(-1, -2)).contiguous();  // (B, KV, G*n, Sb)
             auto dp = torch::matmul(dout_block, v_block.transpose(-1, -2)).contiguous();
-            auto lse_block = lse4.narrow(3, t0, n).contiguous();                                    // (B, KV, G, n)
+            auto lse_block = lse4.narrow(3, t0, n).contiguous();                      // (B, KV, G, n)
             auto delta_block = delta4.narrow(3, t0, n).contiguous();
-            auto p = torch::empty_like(s), ds = torch::empty_like(s);
+            auto p = torch::empty_like(s);
+            ds = torch::empty_like(s);
             cpu_kernels::attention_softmax_backward(score_rows(d, n, Sb, vis), elem_of(s), s.data_ptr(),
                                                     lse_block.data_ptr<float>(), dp.data_ptr(),
                                                     delta_block.data_ptr<float>(), p.data_ptr(), ds.data_ptr());
-            // dK and dV add up over blocks in float32: (B * KV) slabs of Sb x hd each.
-            const auto pv = torch::matmul(p.transpose(-1, -2), dout_block).contiguous();  // (B, KV, Sb, hd)
-            cpu_kernels::accumulate_slabs(dv.data_ptr<float>(), d.S * d.D, elem_of(pv), pv.data_ptr(), Sb * d.D,
-                                          d.B * d.KV, Sb * d.D);
-            auto dq_block = torch::matmul(ds, k_block).to(torch::kFloat).mul_(scale);
-            dq5.narrow(3, t0, n).copy_(dq_block.view({d.B, d.KV, d.G, n, d.D}));
-            const auto sq = torch::matmul(ds.transpose(-1, -2), q_block).contiguous();  // (B, KV, Sb, hd)
-            cpu_kernels::accumulate_slabs(dk.data_ptr<float>(), d.S * d.D, elem_of(sq), sq.data_ptr(), Sb * d.D,
-                                          d.B * d.KV, Sb * d.D);
-            continue;
+            accumulate(dv, torch::matmul(p.transpose(-1, -2), dout_block));
+        } else {
+            auto p = block_scores(q_block, k_block, hidden, d, n);  // (B, KV, G*n, Sb)
+            p.sub_(lse4.narrow(3, t0, n).reshape({d.B, d.KV, d.G * n, 1})).exp_();
+            accumulate(dv, torch::matmul(p.to(dtype).transpose(-1, -2), dout_block));
+            auto dsf = torch::matmul(dout_block, v_block.transpose(-1, -2)).to(torch::kFloat);  // dP
+            dsf.sub_(block_rows(delta4.unsqueeze(-1), t0, n)).mul_(p);
+            p = torch::Tensor();
+            ds = dsf.to(dtype);
         }
-        auto p = block_scores(q_block, k_block, hidden, d, n);                 // (B, KV, G*n, Sb)
-        p.sub_(lse4.narrow(3, t0, n).reshape({d.B, d.KV, d.G * n, 1})).exp_();
-        auto dout_block = block_rows(dout5, t0, n);                            // (B, KV, G*n, hd)
-        dv.narrow(2, 0, Sb).add_(torch::matmul(p.to(dtype).transpose(-1, -2), dout_block));
-        auto ds = torch::matmul(dout_block, v_block.transpose(-1, -2)).to(torch::kFloat);  // dP
-        ds.sub_(block_rows(delta4.unsqueeze(-1), t0, n)).mul_(p);
-        p = torch::Tensor();
-        auto ds_low = ds.to(dtype);
-        ds = torch::Tensor();
-        auto dq_block = torch::matmul(ds_low, k_block).to(torch::kFloat).mul_(scale);
+        auto dq_block = torch::matmul(ds, k_block).to(torch::kFloat).mul_(scale);
         dq5.narrow(3, t0, n).copy_(dq_block.view({d.B, d.KV, d.G, n, d.D}));
-        dk.narrow(2, 0, Sb).add_(torch::matmul(ds_low.transpose(-1, -2), q_block));
+        accumulate(dk, torch::matmul(ds.transpose(-1, -2), q_block));
     }
     return {dq.view({d.B, d.T, d.KV * d.G, d.D}).transpose(1, 2), dk.to(dtype), dv.to(dtype)};
 }
@@ -266,8 +263,8 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
 torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const torch::Tensor& key_mask, double scale) {
     const Dims d = dims_of(q, k, v, key_mask);
-    const int64_t rows = g_forced_rows.load() == 0 && fused_softmax(q) ? fused_attention_block_rows(d.B, d.H, d.T, d.S)
-                                                                      : attention_block_rows(d.B, d.H, d.T, d.S);
+    const int64_t rows = fused_softmax(q) ? fused_attention_block_rows(d.B, d.H, d.T, d.S)
+                                          : attention_block_rows(d.B, d.H, d.T, d.S);
     torch::Tensor out;  // (B, T, H, hd)
     if (torch::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad())) {
         out = CausalAttentionFunction::apply(q, k, v, c10::optional<torch::Tensor>(key_mask), scale, rows);
