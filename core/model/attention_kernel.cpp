@@ -21,6 +21,7 @@ using torch::autograd::variable_list;
 constexpr int64_t kBlockScoreElements = int64_t{4} << 20;  // float32 scores per block: 16 MB
 constexpr int64_t kFusedBlockScoreElements = int64_t{3} << 19;  // with cpu_kernels' softmax: 1.5M
 std::atomic<int64_t> g_forced_rows{0};
+std::atomic<uint64_t> g_forwards{0};
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
 
 struct Dims {
@@ -128,6 +129,7 @@ ForwardResult attention_forward(const torch::Tensor& q, const torch::Tensor& k, 
     const bool fused = fused_softmax(q);
     const Visible vis = fused ? visible_of(key_mask, q.device()) : Visible{};
     const torch::Tensor hidden = fused ? torch::Tensor() : hidden_keys(key_mask, d, q.device());
+    g_forwards.fetch_add(1, std::memory_order_relaxed);
     ForwardResult r;
     r.out = torch::empty({d.B, d.T, d.H, d.D}, q.options());
     if (keep_lse) r.lse = torch::empty({d.B, d.H, d.T}, q.options().dtype(torch::kFloat));
@@ -232,12 +234,23 @@ struct NoAutocast {
 
 struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentionFunction> {
     // key_mask is optional: autograd cannot take an undefined tensor as an input.
+    // `given_out` and `given_lse`: a recorded forward's (AttentionRecord), used instead of computing them.
     static torch::Tensor forward(AutogradContext* ctx, torch::Tensor q, torch::Tensor k, torch::Tensor v,
-                                 c10::optional<torch::Tensor> optional_key_mask, double scale, int64_t rows) {
+                                 c10::optional<torch::Tensor> optional_key_mask, double scale, int64_t rows,
+                                 c10::optional<torch::Tensor> given_out, c10::optional<torch::Tensor> given_lse) {
         NoAutocast no_autocast;
         auto key_mask = optional_key_mask.value_or(torch::Tensor());
         const Dims d = dims_of(q, k, v, key_mask);
-        auto r = attention_forward(q, k, v, key_mask, d, scale, rows, true);
+        ForwardResult r;
+        if (given_out && given_lse) {
+            r = {*given_out, *given_lse};
+            if (r.out.sizes() != torch::IntArrayRef{d.B, d.T, d.H, d.D} || r.out.scalar_type() != q.scalar_type() ||
+                r.lse.sizes() != torch::IntArrayRef{d.B, d.H, d.T})
+                throw ModelError("attention: the recorded output does not match this call (q " + shape_of(q) +
+                                 ", recorded " + shape_of(r.out) + ")");
+        } else {
+            r = attention_forward(q, k, v, key_mask, d, scale, rows, true);
+        }
         ctx->save_for_backward({q, k, v, r.out, r.lse});
         ctx->saved_data["key_mask"] = key_mask;
         ctx->saved_data["scale"] = scale;
@@ -254,24 +267,36 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
         auto grads = attention_backward(q, saved[1], saved[2], key_mask, saved[3],
                                         saved[4], grad_out[0], d, ctx->saved_data["scale"].toDouble(),
                                         ctx->saved_data["rows"].toInt());
-        return {grads[0], grads[1], grads[2], torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        return {grads[0], grads[1], grads[2], torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
+                torch::Tensor()};
     }
 };
 
 }  // namespace
 
 torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                               const torch::Tensor& key_mask, double scale) {
+                               const torch::Tensor& key_mask, double scale, AttentionRecord* record) {
     const Dims d = dims_of(q, k, v, key_mask);
     const int64_t rows = fused_softmax(q) ? fused_attention_block_rows(d.B, d.H, d.T, d.S)
                                           : attention_block_rows(d.B, d.H, d.T, d.S);
+    const bool replay = record && record->mode == AttentionRecord::Mode::replay;
+    if (replay && !(record->out.defined() && record->lse.defined()))
+        throw ModelError("attention: asked to replay a forward that was not recorded");
     torch::Tensor out;  // (B, T, H, hd)
     if (torch::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad())) {
-        out = CausalAttentionFunction::apply(q, k, v, c10::optional<torch::Tensor>(key_mask), scale, rows);
+        c10::optional<torch::Tensor> given_out, given_lse;
+        if (replay) given_out = record->out, given_lse = record->lse;
+        out = CausalAttentionFunction::apply(q, k, v, c10::optional<torch::Tensor>(key_mask), scale, rows, given_out,
+                                             given_lse);
+    } else if (replay) {
+        out = record->out;
     } else {
         NoAutocast no_autocast;
-        out = attention_forward(q, k, v, key_mask, d, scale, rows, false).out;
+        auto r = attention_forward(q, k, v, key_mask, d, scale, rows, record != nullptr);
+        if (record) record->out = r.out, record->lse = r.lse;
+        out = r.out;
     }
+    if (replay) record->out = record->lse = torch::Tensor();  // replayed once; backward holds them now
     return out.transpose(1, 2);  // (B, H, T, hd)
 }
 
@@ -312,6 +337,8 @@ int64_t fused_attention_block_rows(int64_t batch, int64_t heads, int64_t queries
     const int64_t blocks = (queries + fused_rows - 1) / fused_rows;
     return std::max<int64_t>(1, (queries + blocks - 1) / blocks);
 }
+
+uint64_t attention_forwards_computed() { return g_forwards.load(); }
 
 bool fused_attention_available(const torch::Device& device) { return device.is_cpu() && cpu_kernels::available(); }
 

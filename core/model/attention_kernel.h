@@ -15,8 +15,21 @@ namespace lathe {
 // Returns softmax(q k^T * scale) v as (B, H, T, hd) in q's dtype; a row that sees no key at all (a padding
 // query under left padding) gives zeros. Products run in q's dtype, softmax statistics in float32.
 // Differentiable in q, k and v; without grad mode it keeps nothing.
+// With a `record` (gradient checkpointing, core/train/grad_checkpoint.cpp): in mode record, a forward
+// without grad keeps its output and log-sum-exp there; in mode replay, the recomputation with grad takes
+// them from there instead of computing the products again, and backward gets what it would have saved.
+// The replayed q, k and v must be the recorded call's (the same inputs, recomputed bit for bit).
+struct AttentionRecord {
+    enum class Mode { record, replay };
+    Mode mode = Mode::record;
+    torch::Tensor out;  // (B, T, H, hd)
+    torch::Tensor lse;  // (B, H, T) float32
+};
 torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                               const torch::Tensor& key_mask, double scale);
+                               const torch::Tensor& key_mask, double scale, AttentionRecord* record = nullptr);
+// How many times this process has computed attention's products forward (a replay does not count): for
+// tests that check a recomputation replays.
+uint64_t attention_forwards_computed();
 
 // The dtype attention's products run in: autocast's lower precision when autocast is on for q's device
 // and the inputs are float32 (as torch::matmul would cast them), otherwise the inputs' common dtype.

@@ -3,6 +3,9 @@
 #include "core/infer/gemv.h"
 #include "core/train/autocast.h"
 
+#include <ATen/autocast_mode.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
+
 namespace lathe {
 
 torch::Tensor dense_linear(const torch::Tensor& x_in, const torch::Tensor& weight, const torch::Tensor& bias_in) {
@@ -44,6 +47,41 @@ torch::Tensor WeightStorage::rows(const torch::Tensor& ids) const {
     return w.index_select(0, ids.reshape(-1).to(w.device())).view(shape);
 }
 
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// A dense projection's node without its product: backward gives what linear's would (in `dtype`, autocast's
+// or the weight's), dx = g W, dW = g^T x, db = sum g; forward only keeps x in `dtype`.
+struct DenseGraphFunction : public torch::autograd::Function<DenseGraphFunction> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& weight,
+                                 const c10::optional<torch::Tensor>& bias, int64_t dtype_code) {
+        c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
+        const auto dtype = static_cast<torch::ScalarType>(dtype_code);
+        ctx->save_for_backward({x.reshape({-1, x.size(-1)}).to(dtype), weight});
+        ctx->saved_data["x_shape"] = x.sizes().vec();
+        ctx->saved_data["bias_grad"] = bias.has_value() && bias->requires_grad();
+        auto shape = x.sizes().vec();
+        shape.back() = weight.size(0);
+        return torch::empty(shape, x.options().dtype(dtype));
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
+        const auto saved = ctx->get_saved_variables();
+        const auto &x2 = saved[0], &weight = saved[1];
+        const auto g = grads[0].reshape({-1, weight.size(0)}).to(x2.scalar_type());  // (N, out)
+        torch::Tensor dx, dw, db;
+        if (ctx->needs_input_grad(0)) dx = torch::mm(g, weight.to(x2.scalar_type())).view(ctx->saved_data["x_shape"].toIntVector());
+        if (ctx->needs_input_grad(1)) dw = torch::mm(g.t(), x2).to(weight.scalar_type());
+        if (ctx->saved_data["bias_grad"].toBool()) db = g.sum(0);
+        return {dx, dw, db, torch::Tensor()};
+    }
+};
+
+}  // namespace
+
 LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias) : in_features(in), out_features(out) {
     weight = register_parameter("weight", torch::empty({out, in}));
     if (with_bias) bias = register_parameter("bias", torch::zeros({out}));
@@ -52,6 +90,17 @@ LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias) : in_features(in
 torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
     if (adapter) return adapter->forward(*this, x);
     return base_forward(x);
+}
+
+torch::Tensor LinearImpl::graph_only(const torch::Tensor& x) {
+    if (adapter) return adapter->graph_only(*this, x);
+    const bool grads = torch::GradMode::is_enabled() && weight.defined() &&
+                       (x.requires_grad() || weight.requires_grad() || (bias.defined() && bias.requires_grad()));
+    if (storage || !grads || x.dim() == 0 || !x.is_floating_point() || x.size(-1) != in_features) return forward(x);
+    const auto autocast = autocast_dtype(x.device());
+    const auto dtype = autocast != torch::kFloat ? autocast : weight.scalar_type();  // as dense_linear casts
+    return DenseGraphFunction::apply(x, weight, bias.defined() ? c10::optional<torch::Tensor>(bias) : c10::nullopt,
+                                     int64_t(dtype));
 }
 
 torch::Tensor LinearImpl::base_forward(const torch::Tensor& x) const {

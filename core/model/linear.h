@@ -16,6 +16,8 @@ public:
     virtual ~LinearAdapter() = default;
     // x: (..., in) -> (..., out). `base` gives access to the frozen projection (base_forward).
     virtual torch::Tensor forward(LinearImpl& base, const torch::Tensor& x) = 0;
+    // LinearImpl::graph_only's work; by default forward(), where the method cannot skip its products.
+    virtual torch::Tensor graph_only(LinearImpl& base, const torch::Tensor& x) { return forward(base, x); }
 };
 
 // A frozen weight held in another form than a dense parameter.
@@ -43,6 +45,11 @@ public:
     LinearImpl(int64_t in_features, int64_t out_features, bool with_bias);
 
     torch::Tensor forward(const torch::Tensor& x);
+    // forward(x)'s autograd graph without its product, for a recomputation whose output backward never
+    // reads (gradient checkpointing, a layer's last projection): a tensor of the output's shape whose
+    // values are unspecified and whose backward is forward's, gradients equal. Where a method cannot skip
+    // its product (DoRA, dropout, a quantized base without adapter) or nothing needs a gradient, forward(x).
+    torch::Tensor graph_only(const torch::Tensor& x);
     // The plain projection with the frozen weight (dense or storage), ignoring any adapter.
     torch::Tensor base_forward(const torch::Tensor& x) const;
     // The frozen weight as a dense (out, in) tensor (dequantized when a storage holds it).

@@ -43,7 +43,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
     v = v.transpose(1, 2);
     if (ctx.cache) std::tie(k, v) = ctx.cache->append(layer, k, v);  // (B, KV, S, hd)
     const auto dtype = attention_dtype(q, k, v);  // autocast's bf16 when it is on, as a matmul would cast
-    auto out = causal_attention(q.to(dtype), k.to(dtype), v.to(dtype), ctx.key_mask, scale);  // (B, H, T, hd)
+    auto out = causal_attention(q.to(dtype), k.to(dtype), v.to(dtype), ctx.key_mask, scale, ctx.record);  // (B, H, T, hd)
     out = out.transpose(1, 2).reshape({B, T, heads * head_dim});
     return o_proj(out);
 }
@@ -54,8 +54,9 @@ MLPImpl::MLPImpl(const ModelConfig& c) {
     down_proj = register_module("down_proj", Linear(c.intermediate_size, c.hidden_size, c.mlp_bias));
 }
 
-torch::Tensor MLPImpl::forward(const torch::Tensor& x) {
-    return down_proj(swiglu(gate_proj(x), up_proj(x)));
+torch::Tensor MLPImpl::forward(const torch::Tensor& x, bool graph_only) {
+    auto act = swiglu(gate_proj(x), up_proj(x));
+    return graph_only ? down_proj->graph_only(act) : down_proj(act);
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {
@@ -65,9 +66,10 @@ DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {
     post_attention_layernorm = register_module("post_attention_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
 }
 
-torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer) {
+torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer,
+                                        bool graph_only) {
     auto h = x + self_attn->forward(input_layernorm(x), ctx, layer);
-    return h + mlp(post_attention_layernorm(h));
+    return h + mlp->forward(post_attention_layernorm(h), graph_only);
 }
 
 DecoderImpl::DecoderImpl(const ModelConfig& c) {

@@ -13,6 +13,8 @@
 
 namespace lathe {
 
+struct AttentionRecord;  // core/model/attention_kernel.h
+
 class RMSNormImpl : public torch::nn::Module {
 public:
     RMSNormImpl(int64_t dim, double eps);
@@ -29,6 +31,8 @@ struct AttentionContext {
     // new token i (of T) sees keys j <= S - T + i (core/model/attention_kernel.h).
     torch::Tensor key_mask;
     KVCache* cache = nullptr;
+    // Gradient checkpointing: the attention's output recorded in forward, replayed in the recomputation.
+    AttentionRecord* record = nullptr;
 };
 
 class AttentionImpl : public torch::nn::Module {
@@ -45,7 +49,9 @@ TORCH_MODULE(Attention);
 class MLPImpl : public torch::nn::Module {
 public:
     MLPImpl(const ModelConfig& c);
-    torch::Tensor forward(const torch::Tensor& x);
+    // With `graph_only` the output's values are unspecified (down_proj's graph_only): gradient
+    // checkpointing's recomputation, which needs only the graph.
+    torch::Tensor forward(const torch::Tensor& x, bool graph_only = false);
     Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
 };
 TORCH_MODULE(MLP);
@@ -53,7 +59,8 @@ TORCH_MODULE(MLP);
 class DecoderLayerImpl : public torch::nn::Module {
 public:
     DecoderLayerImpl(const ModelConfig& c);
-    torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer);
+    // With `graph_only` the output's values are unspecified and its graph is the same (the MLP's).
+    torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer, bool graph_only = false);
     Attention self_attn{nullptr};
     MLP mlp{nullptr};
     RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};

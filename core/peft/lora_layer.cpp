@@ -33,12 +33,15 @@ struct AdapterForward {
     torch::Tensor x2, a, y;  // (N, in) in dtype, (N, r), (N, out)
 };
 
+// Without `output` (LinearImpl::graph_only) only what backward keeps: x and x A^T, y left undefined.
 AdapterForward adapter_forward(const torch::Tensor& x, const torch::Tensor& w, const c10::optional<torch::Tensor>& bias,
-                               const torch::Tensor& A, const torch::Tensor& B, double s, torch::ScalarType dtype) {
+                               const torch::Tensor& A, const torch::Tensor& B, double s, torch::ScalarType dtype,
+                               bool output = true) {
     AdapterForward f;
     f.x2 = x.reshape({-1, x.size(-1)}).to(dtype);
-    f.y = bias ? torch::addmm(bias->to(dtype), f.x2, w.t()) : torch::mm(f.x2, w.t());
     f.a = torch::mm(f.x2, A.to(dtype).t());
+    if (!output) return f;
+    f.y = bias ? torch::addmm(bias->to(dtype), f.x2, w.t()) : torch::mm(f.x2, w.t());
     f.y.addmm_(f.a, B.to(dtype).t(), 1.0, s);
     return f;
 }
@@ -90,16 +93,19 @@ AdapterForward saved_products(const variable_list& saved) {
 class LoraLinearFunction : public torch::autograd::Function<LoraLinearFunction> {
 public:
     // The frozen weight is `weight` (dense) or, when `q` is set (QLoRA), q's codes: dequantized here and
-    // again in backward, never kept.
+    // again in backward, never kept. With `graph_only` (LinearImpl::graph_only) the output is left
+    // unspecified and neither the base product nor the dequantization runs.
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& A,
                                  const torch::Tensor& B, const c10::optional<torch::Tensor>& weight_arg,
                                  const QuantizedTensor* q, const c10::optional<torch::Tensor>& bias_arg, double scaling,
-                                 int64_t dtype_code) {
+                                 int64_t dtype_code, bool graph_only) {
         c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
         const torch::Tensor weight = weight_arg.value_or(torch::Tensor());  // optional: an undefined input has no device
         const auto dtype = static_cast<torch::ScalarType>(dtype_code);
-        const auto w = q ? q->dequantize(dtype) : weight.to(dtype);  // (out, in): the parameter itself when held in dtype
-        const AdapterForward f = adapter_forward(x, w, bias_arg, A, B, scaling, dtype);
+        torch::Tensor w;  // (out, in): the parameter itself when held in dtype
+        if (!graph_only) w = q ? q->dequantize(dtype) : weight.to(dtype);
+        AdapterForward f = adapter_forward(x, w, bias_arg, A, B, scaling, dtype, !graph_only);
+        if (graph_only) f.y = torch::empty({f.x2.size(0), B.size(0)}, f.x2.options());
         std::vector<torch::Tensor> saved = {f.x2, f.a, A, B, q ? torch::Tensor() : weight};
         if (q) {
             for (auto& t : quantized_tensors(*q)) saved.push_back(t);
@@ -124,7 +130,8 @@ public:
                                                 ctx->saved_data["x_shape"].toIntVector());
         torch::Tensor dbias;
         if (ctx->saved_data["bias_grad"].toBool()) dbias = g.sum(0);
-        return {r.dx, r.dA, r.dB, torch::Tensor(), torch::Tensor(), dbias, torch::Tensor(), torch::Tensor()};
+        return {r.dx, r.dA, r.dB, torch::Tensor(), torch::Tensor(), dbias, torch::Tensor(), torch::Tensor(),
+                torch::Tensor()};
     }
 };
 
@@ -247,23 +254,33 @@ torch::Tensor LoraLinear::merged_weight(const LinearImpl& base) const {
     return magnitude->weight.to(torch::kFloat).unsqueeze(1) / norm * w;
 }
 
+torch::Tensor LoraLinear::lora_node(LinearImpl& base, const torch::Tensor& x, bool graph_only) {
+    const bool dropped = options_.dropout > 0 && base.is_training();
+    const QuantizedTensor* q = quantized_weight(base);
+    if (!enabled || magnitude || dropped || !(q || (!base.storage && base.weight.defined())) || x.dim() < 1 ||
+        !torch::GradMode::is_enabled() ||
+        !(x.requires_grad() || lora_A->weight.requires_grad() || lora_B->weight.requires_grad()))
+        return {};
+    const auto autocast = autocast_dtype(x.device());
+    const auto held = q ? q->dtype : base.weight.scalar_type();
+    const auto dtype = autocast != torch::kFloat && x.is_floating_point() ? autocast : held;
+    return LoraLinearFunction::apply(x, lora_A->weight, lora_B->weight,
+                                     q ? c10::nullopt : c10::optional<torch::Tensor>(base.weight), q,
+                                     base.bias.defined() ? c10::optional<torch::Tensor>(base.bias) : c10::nullopt,
+                                     scaling_, int64_t(dtype), graph_only);
+}
+
+torch::Tensor LoraLinear::graph_only(LinearImpl& base, const torch::Tensor& x) {
+    auto y = lora_node(base, x, true);
+    return y.defined() ? y : forward(base, x);
+}
+
 torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
     if (!enabled) return base.base_forward(x);
     const bool dropped = options_.dropout > 0 && base.is_training();
     // Training a plain LoRA on a dense base: one node (LoraLinearFunction). Inference (no grad) keeps the
     // chain below, whose base product is the decode kernel for a single row.
-    const QuantizedTensor* q = quantized_weight(base);
-    if (!magnitude && !dropped && (q || (!base.storage && base.weight.defined())) && x.dim() >= 1 &&
-        torch::GradMode::is_enabled() &&
-        (x.requires_grad() || lora_A->weight.requires_grad() || lora_B->weight.requires_grad())) {
-        const auto autocast = autocast_dtype(x.device());
-        const auto held = q ? q->dtype : base.weight.scalar_type();
-        const auto dtype = autocast != torch::kFloat && x.is_floating_point() ? autocast : held;
-        return LoraLinearFunction::apply(x, lora_A->weight, lora_B->weight,
-                                         q ? c10::nullopt : c10::optional<torch::Tensor>(base.weight), q,
-                                         base.bias.defined() ? c10::optional<torch::Tensor>(base.bias) : c10::nullopt,
-                                         scaling_, int64_t(dtype));
-    }
+    if (auto y = lora_node(base, x, false); y.defined()) return y;
     if (magnitude && !dropped && !base.storage && base.weight.defined() && x.dim() >= 1 &&
         torch::GradMode::is_enabled() &&
         (x.requires_grad() || lora_A->weight.requires_grad() || lora_B->weight.requires_grad() ||

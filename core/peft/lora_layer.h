@@ -40,6 +40,7 @@ public:
     LoraLinear(LinearImpl& base, const LoraLayerOptions& options, at::Generator gen);
 
     torch::Tensor forward(LinearImpl& base, const torch::Tensor& x) override;
+    torch::Tensor graph_only(LinearImpl& base, const torch::Tensor& x) override;
 
     // s * B @ A as an (out, in) float32 tensor.
     torch::Tensor delta_weight() const;
@@ -56,6 +57,9 @@ public:
     bool enabled = true;               // false: forward is exactly base_forward
 
 private:
+    // Training a plain LoRA (no DoRA, no dropout) on a dense or quantized base: one autograd node
+    // (LoraLinearFunction), its product skipped with `graph_only`; undefined where the node does not apply.
+    torch::Tensor lora_node(LinearImpl& base, const torch::Tensor& x, bool graph_only);
     // DoRA's ||W + s B A|| per output row (out), float32, without autograd.
     torch::Tensor dora_norm(const LinearImpl& base);
     torch::Tensor dora_forward(LinearImpl& base, const torch::Tensor& x, const torch::Tensor& base_out,

@@ -1,5 +1,6 @@
 #include "core/train/grad_checkpoint.h"
 
+#include "core/model/attention_kernel.h"
 #include "core/train/autocast.h"
 #include "core/train/rng_state.h"
 
@@ -30,16 +31,33 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
         ctx->saved_data["autocast"] = static_cast<int64_t>(autocast_dtype(x.device()));
         ctx->save_for_backward({x});
         auto* layer = reinterpret_cast<DecoderLayerImpl*>(layer_ptr);
-        AttentionContext actx{cos, sin, mask, nullptr};
-        torch::NoGradGuard no_grad;
-        return layer->forward(x, actx, static_cast<size_t>(index));
+        // The attention's output and log-sum-exp are kept too (one (B, T, C) tensor in the products'
+        // dtype and a float32 per head and token): the recomputation replays them instead of running the
+        // attention's products again (about 7% of a LoRA step on the 85m shape at 512 tokens, more at
+        // longer cutoffs).
+        AttentionRecord record;
+        AttentionContext actx{cos, sin, mask, nullptr, &record};
+        torch::Tensor out;
+        {
+            torch::NoGradGuard no_grad;
+            out = layer->forward(x, actx, static_cast<size_t>(index));
+        }
+        ctx->saved_data["attention_out"] = record.out;
+        ctx->saved_data["attention_lse"] = record.lse;
+        return out;
     }
 
     static variable_list backward(AutogradContext* ctx, variable_list grad_out) {
         auto x = ctx->get_saved_variables()[0].detach().requires_grad_(true);
         auto* layer = reinterpret_cast<DecoderLayerImpl*>(ctx->saved_data["layer"].toInt());
+        AttentionRecord record;
+        record.mode = AttentionRecord::Mode::replay;
+        record.out = ctx->saved_data["attention_out"].toTensor();
+        record.lse = ctx->saved_data["attention_lse"].toTensor();
+        ctx->saved_data.erase("attention_out");  // the recomputed attention's node holds them from here
+        ctx->saved_data.erase("attention_lse");
         AttentionContext actx{ctx->saved_data["cos"].toTensor(), ctx->saved_data["sin"].toTensor(),
-                              ctx->saved_data["mask"].toTensor(), nullptr};
+                              ctx->saved_data["mask"].toTensor(), nullptr, &record};
         auto after = RngState::capture(x.device());
         RngState before = after;
         before.cpu = ctx->saved_data["rng"].toTensor();
@@ -49,7 +67,8 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
         {
             torch::AutoGradMode enable(true);
             AutocastScope autocast(x.device(), static_cast<torch::ScalarType>(ctx->saved_data["autocast"].toInt()));
-            out = layer->forward(x, actx, static_cast<size_t>(ctx->saved_data["index"].toInt()));
+            // The output's values are never read, only its graph: the last projection skips its product.
+            out = layer->forward(x, actx, static_cast<size_t>(ctx->saved_data["index"].toInt()), true);
         }
         after.restore();
         torch::autograd::backward({out}, {grad_out[0]});

@@ -176,7 +176,10 @@ MemoryEstimate estimate_memory(const MemoryEstimateInputs& in) {
     double activations;
     const double slack = saved_activation_slack(in);
     if (in.gradient_checkpointing) {
-        activations = slack * tokens * (saving_layers(in) * r * d.C + per_token_outside);
+        // Each layer's input, and its attention's output and float32 log-sum-exp per head (replayed by
+        // the recomputation instead of the attention's products).
+        activations = slack * tokens * (saving_layers(in) * (r * d.C + product_bytes(in) * d.Q + 4 * d.H) +
+                                        per_token_outside);
         transient += 2 * tokens * layer;  // the layer being recomputed, and its gradients
     } else {
         activations = slack * tokens * (saving_layers(in) * layer + per_token_outside);

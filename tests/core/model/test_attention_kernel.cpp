@@ -211,6 +211,69 @@ private slots:
         QVERIFY(!causal_attention(q, k, v, {}, 0.5).grad_fn());
     }
 
+    // Gradient checkpointing's hand-off: a forward without grad records its output and log-sum-exp; the
+    // recomputation replays them (no products computed) and backward gives the plain call's gradients.
+    void recordedForwardIsReplayed() {
+        for (auto dtype : {torch::kFloat, torch::kBFloat16}) {
+            torch::manual_seed(5);
+            auto q = torch::randn({2, 4, 7, 8}).to(dtype), k = torch::randn({2, 2, 7, 8}).to(dtype);
+            auto v = torch::randn({2, 2, 7, 8}).to(dtype), w = torch::randn({2, 4, 7, 8}).to(dtype);
+            auto key_mask = mask_of({{1, 1, 1, 1, 1, 1, 1}, {0, 0, 1, 1, 1, 1, 1}});
+            auto grads_of = [&](AttentionRecord* record, torch::Tensor* out) {
+                std::vector<torch::Tensor> in{q.clone().requires_grad_(), k.clone().requires_grad_(),
+                                              v.clone().requires_grad_()};
+                *out = causal_attention(in[0], in[1], in[2], key_mask, 0.35, record);
+                (*out * w).sum().backward();
+                return std::vector<torch::Tensor>{in[0].grad(), in[1].grad(), in[2].grad()};
+            };
+            torch::Tensor plain_out, replayed_out;
+            const auto plain = grads_of(nullptr, &plain_out);
+
+            AttentionRecord record;
+            {
+                torch::NoGradGuard no_grad;
+                QVERIFY(torch::equal(causal_attention(q, k, v, key_mask, 0.35, &record), plain_out.detach()));
+            }
+            QVERIFY(record.out.defined() && record.lse.defined());
+            QCOMPARE(record.lse.scalar_type(), torch::kFloat);
+            record.mode = AttentionRecord::Mode::replay;
+            const uint64_t computed = attention_forwards_computed();
+            const auto replayed = grads_of(&record, &replayed_out);
+            QCOMPARE(attention_forwards_computed(), computed);  // nothing recomputed
+            QVERIFY(torch::equal(replayed_out.detach(), plain_out.detach()));
+            for (size_t i = 0; i < 3; ++i) QVERIFY2(torch::equal(replayed[i], plain[i]), std::to_string(i).c_str());
+            QVERIFY(!record.out.defined());  // replayed once, then handed to backward
+
+            // The replay really uses the record: a doctored output comes back as it is.
+            torch::NoGradGuard no_grad;
+            AttentionRecord doctored;
+            causal_attention(q, k, v, key_mask, 0.35, &doctored);
+            doctored.out.zero_();
+            doctored.mode = AttentionRecord::Mode::replay;
+            QCOMPARE(causal_attention(q, k, v, key_mask, 0.35, &doctored).abs().max().item<double>(), 0.0);
+        }
+    }
+
+    void replayWithoutAMatchingRecordFails() {
+        auto q = torch::randn({1, 2, 5, 4}, torch::requires_grad()), k = torch::randn({1, 1, 5, 4});
+        AttentionRecord empty;
+        empty.mode = AttentionRecord::Mode::replay;
+        QVERIFY_THROWS_EXCEPTION(ModelError, causal_attention(q, k, k, {}, 0.5, &empty));
+        AttentionRecord other;
+        {
+            torch::NoGradGuard no_grad;
+            causal_attention(torch::randn({1, 2, 4, 4}), torch::randn({1, 1, 4, 4}), torch::randn({1, 1, 4, 4}), {},
+                             0.5, &other);
+        }
+        other.mode = AttentionRecord::Mode::replay;
+        try {
+            causal_attention(q, k, k, {}, 0.5, &other);
+            QFAIL("a record of 4 queries replayed for 5");
+        } catch (const ModelError& e) {
+            QVERIFY2(std::string(e.what()).find("recorded") != std::string::npos, e.what());
+        }
+    }
+
     void autocastDecidesTheProductsDtype() {
         auto f = torch::randn({1, 2, 3, 4}), b = f.to(torch::kBFloat16);
         QCOMPARE(attention_dtype(f, f, f), torch::kFloat);

@@ -2,9 +2,10 @@
 // the first layer's input needs no gradient: the case the anchor input of the checkpoint function
 // exists for), and LoRA with dropout (the recomputation must replay the same dropout masks). It must
 // also leave the random stream where the plain pass leaves it, and recompute under the forward's autocast
-// (bf16 mixed precision), not in float32.
+// (bf16 mixed precision), not in float32; and it replays the attention rather than recomputing it.
 #include "tests/registry.h"
 
+#include "core/model/attention_kernel.h"
 #include "core/peft/lora.h"
 #include "core/train/autocast.h"
 #include "core/train/objective.h"
@@ -132,6 +133,20 @@ private slots:
         hold_weights(*lora, bf16);
         QVERIFY(lora->model->embed_tokens->weight.scalar_type() == torch::kBFloat16);
         expect_same(grads_of(*lora, false, 1, torch::kBFloat16), grads_of(*lora, true, 1, torch::kBFloat16), 1e-5);
+    }
+
+    // The recomputation replays each layer's attention (its output and log-sum-exp, kept by the
+    // forward) instead of computing the products again: one attention forward per layer either way.
+    void recomputationReplaysTheAttention() {
+        CausalLM m = random_model();
+        m->train();
+        for (auto& p : m->parameters()) p.set_requires_grad(true);
+        const auto layers = static_cast<uint64_t>(m->config().num_hidden_layers);
+        for (bool checkpointing : {false, true}) {
+            const uint64_t before = attention_forwards_computed();
+            grads_of(*m, checkpointing, 1);
+            QCOMPARE(attention_forwards_computed() - before, layers);
+        }
     }
 
     void evalModeRunsLayersDirectly() {
