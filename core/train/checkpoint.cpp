@@ -88,16 +88,33 @@ void rotate_checkpoints(const std::string& run_dir, int limit, const std::string
     }
 }
 
+namespace {
+
+nlohmann::json read_trainer_state(const std::string& dir, int64_t* step) {
+    const std::string path = path_join(dir, "trainer_state.json");
+    if (!file_exists(path)) throw IoError(dir + ": not a complete checkpoint (missing trainer_state.json)");
+    auto state = read_json_file(path);
+    if (!state.contains("global_step") || !state["global_step"].is_number_integer())
+        throw IoError(path + ": missing field 'global_step'");
+    *step = state["global_step"].get<int64_t>();
+    return state;
+}
+
+}  // namespace
+
+int64_t checkpoint_step(const std::string& dir) {
+    int64_t step = 0;
+    read_trainer_state(dir, &step);
+    return step;
+}
+
 CheckpointState load_checkpoint(const std::string& dir, AdamW& optimizer) {
     if (!dir_exists(dir)) throw IoError("checkpoint '" + dir + "' does not exist");
     for (const char* f : {"trainer_state.json", "optimizer.safetensors", "rng_state.safetensors"})
         if (!file_exists(path_join(dir, f)))
             throw IoError(dir + ": not a complete checkpoint (missing " + std::string(f) + ")");
     CheckpointState s;
-    s.trainer_state = read_json_file(path_join(dir, "trainer_state.json"));
-    if (!s.trainer_state.contains("global_step") || !s.trainer_state["global_step"].is_number_integer())
-        throw IoError(path_join(dir, "trainer_state.json") + ": missing field 'global_step'");
-    s.global_step = s.trainer_state["global_step"].get<int64_t>();
+    s.trainer_state = read_trainer_state(dir, &s.global_step);
 
     SafetensorsFile opt(path_join(dir, "optimizer.safetensors"));
     std::vector<std::pair<std::string, torch::Tensor>> tensors;

@@ -33,6 +33,10 @@ std::vector<std::string> list_checkpoints(const std::string& run_dir);
 // checkpoint and what is missing.
 CheckpointState load_checkpoint(const std::string& dir, AdamW& optimizer);
 
+// The step a checkpoint was saved at (its trainer_state.json's global_step). Throws IoError naming the
+// file when it is missing or has no such field.
+int64_t checkpoint_step(const std::string& dir);
+
 // "auto"/"true": the latest checkpoint of run_dir ("" when none); else `value` itself (checked).
 std::string resolve_resume(const std::string& value, const std::string& run_dir);
 

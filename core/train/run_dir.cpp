@@ -83,4 +83,26 @@ std::vector<nlohmann::json> read_trainer_log(const std::string& run_dir) {
     return rows;
 }
 
+int64_t drop_log_rows_after(const std::string& run_dir, int64_t step) {
+    const std::string log = path_join(run_dir, "trainer_log.jsonl");
+    std::ifstream in(log, std::ios::binary);
+    if (!in) return 0;
+    std::string kept, line;
+    int64_t dropped = 0;
+    while (std::getline(in, line)) {
+        if (line.empty()) continue;
+        const auto row = nlohmann::json::parse(line, nullptr, false);
+        const bool later = row.is_object() && row.contains("current_steps") && row["current_steps"].is_number_integer() &&
+                           row["current_steps"].get<int64_t>() > step;
+        if (!row.is_object() || later) {
+            ++dropped;
+            continue;
+        }
+        kept += line + "\n";
+    }
+    in.close();
+    if (dropped) write_file_atomic(log, kept);
+    return dropped;
+}
+
 }  // namespace lathe

@@ -40,4 +40,10 @@ private:
 // valid JSON (a crash mid-write) are skipped.
 std::vector<nlohmann::json> read_trainer_log(const std::string& run_dir);
 
+// Resuming from the checkpoint of `step`: removes the rows of trainer_log.jsonl logged after it (the run
+// that stopped, or finished, went on past the checkpoint; the resumed run logs those steps again) and
+// any partial line, rewriting the file atomically. Returns how many lines it removed; a run dir without
+// a log is left alone.
+int64_t drop_log_rows_after(const std::string& run_dir, int64_t step);
+
 }  // namespace lathe

@@ -240,12 +240,19 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         torch::manual_seed(static_cast<uint64_t>(c.seed));
         const std::string resume = resolve_resume(c.resume_from_checkpoint, c.output_dir);
         prepare_output_dir(c, !resume.empty());
+        // Rows logged after the checkpoint (a run killed after it, or a finished run started again with
+        // "auto") are logged again by the resumed steps: drop them, or the log would hold them twice.
+        int64_t dropped_rows = 0;
+        if (!resume.empty()) dropped_rows = drop_log_rows_after(c.output_dir, checkpoint_step(resume));
         RunDir run(c.output_dir, !resume.empty());
         auto say = [&](const std::string& text) {
             run.log_text("INFO", text);
             events.message("info", text);
         };
         for (const auto& k : c.ignored) events.message("warning", "ignored key '" + k + "' (no effect in Lathe)");
+        if (dropped_rows)
+            say("trainer_log.jsonl: " + std::to_string(dropped_rows) + " row(s) after " + resume +
+                " removed; the resumed run logs those steps again");
         run.write_text("training_args.yaml", c.to_yaml());
         say("device: " + describe_device(device));
         say("precision: " + precision.reason + "; " +

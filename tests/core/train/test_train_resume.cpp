@@ -1,10 +1,11 @@
 // Exact resume through run_training: a run stopped at step K (by the cancel flag, or taken from a
 // checkpoint of a finished run) and resumed to step N logs the same losses and ends with the same
 // weights as the run that never stopped; for full fine-tuning and for LoRA with dropout (so the
-// checkpoint's RNG state matters).
+// checkpoint's RNG state matters). Started again, a run logs each step once.
 #include "tests/registry.h"
 
 #include "core/train/checkpoint.h"
+#include "core/train/run_dir.h"
 #include "core/train/session.h"
 #include "tests/core/train/train_fixtures.h"
 
@@ -12,6 +13,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 
 using namespace lathe;
 using namespace lathe::test;
@@ -140,6 +142,44 @@ private slots:
         QCOMPARE(again.last_checkpoint, root + "/checkpoint-2");
         QCOMPARE(list_checkpoints(root), std::vector<std::string>{root + "/checkpoint-2"});
         QCOMPARE(qstr(read_json_file(root + "/checkpoint-2/trainer_state.json")), qstr(state_before));
+    }
+
+    // A finished run started again with "auto" resumes from its last checkpoint (step 4 of 6) and logs
+    // steps 5 and 6 again: their old rows, and a partial line left by a crash, are removed first, so the
+    // log holds each step once, however often it is started.
+    void restartedRunLogsEachStepOnce() {
+        const std::string out = world_.root + "/restarted";
+        TrainConfig c = tiny_run(world_, out);
+        c.save_steps = 4;
+        QVERIFY(run(c).status == TrainSummary::Status::Completed);
+        const auto first = timeless_log(out);
+        QCOMPARE(first.size(), size_t(6));
+        {
+            std::ofstream log(out + "/trainer_log.jsonl", std::ios::app);
+            log << "{\"current_steps\": 7, \"lo";  // killed mid-row
+        }
+        c.resume_from_checkpoint = "auto";
+        for (int start = 0; start < 2; ++start) {
+            const TrainSummary again = run(c);
+            QVERIFY2(again.status == TrainSummary::Status::Completed, status_text(again).c_str());
+            QCOMPARE(again.steps, int64_t(6));
+            const auto log = timeless_log(out);
+            QCOMPARE(log.size(), size_t(6));
+            QCOMPARE(qstr(log), qstr(first));  // the resumed steps reproduce the rows they replace
+        }
+        std::ifstream in(out + "/trainer_log.jsonl");
+        std::string line;
+        int lines = 0;
+        while (std::getline(in, line)) {
+            if (line.empty()) continue;
+            ++lines;
+            QVERIFY2(!nlohmann::json::parse(line, nullptr, false).is_discarded(), line.c_str());
+        }
+        QCOMPARE(lines, 6);  // no partial line left
+        QCOMPARE(drop_log_rows_after(out, 6), int64_t(0));
+        QCOMPARE(drop_log_rows_after(out, 4), int64_t(2));
+        QCOMPARE(read_trainer_log(out).size(), size_t(4));
+        QCOMPARE(drop_log_rows_after(world_.root + "/no-such-run", 1), int64_t(0));
     }
 
     void autoWithoutCheckpointStartsFresh() {
