@@ -8,6 +8,7 @@
 #include "core/serve/serving_engine.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/strings.h"
 
 #include <atomic>
 #include <chrono>

@@ -10,6 +10,7 @@
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/device.h"
 #include "core/util/error.h"
+#include "core/util/strings.h"
 
 #include <cstdio>
 #include <iostream>

@@ -13,6 +13,7 @@
 #include "core/util/device.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/strings.h"
 
 #include <cstdio>
 

@@ -5,6 +5,7 @@
 #include "core/data/file_readers.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/strings.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -118,20 +119,6 @@ std::string DatasetLoadReport::summary() const {
     return out;
 }
 
-std::vector<std::string> split_dataset_names(const std::string& list) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start <= list.size()) {
-        size_t end = list.find(',', start);
-        if (end == std::string::npos) end = list.size();
-        std::string name = list.substr(start, end - start);
-        const size_t a = name.find_first_not_of(" \t"), b = name.find_last_not_of(" \t");
-        if (a != std::string::npos) out.push_back(name.substr(a, b - a + 1));
-        start = end + 1;
-    }
-    return out;
-}
-
 LoadedDatasets load_datasets(const DatasetRegistry& reg, const std::vector<std::string>& names, Stage stage,
                              const DatasetLoadOptions& opt) {
     if (opt.max_samples && *opt.max_samples == 0) throw ConfigError("max_samples must be at least 1");
@@ -151,7 +138,7 @@ LoadedDatasets load_datasets(const DatasetRegistry& reg, const std::vector<std::
 
 LoadedDatasets load_datasets(const std::string& dataset_dir, const std::string& names, Stage stage,
                              const DatasetLoadOptions& options) {
-    return load_datasets(DatasetRegistry::load(dataset_dir), split_dataset_names(names), stage, options);
+    return load_datasets(DatasetRegistry::load(dataset_dir), split_list(names), stage, options);
 }
 
 }  // namespace lathe

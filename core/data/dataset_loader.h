@@ -44,9 +44,6 @@ struct LoadedDatasets {
     DatasetLoadReport report;
 };
 
-// "a, b,,c" -> {"a", "b", "c"}.
-std::vector<std::string> split_dataset_names(const std::string& comma_list);
-
 // Checks every name, its stage fit, columns and files before reading any record, then reads the
 // datasets in order. Throws DataError: unknown name (with a suggestion), a dataset that does not
 // fit `stage`, a missing file (the path looked for), unreadable JSON/CSV (file:line:column), an

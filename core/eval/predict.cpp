@@ -12,6 +12,7 @@
 #include "core/train/train_config.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/strings.h"
 
 #include <nlohmann/json.hpp>
 
@@ -116,7 +117,7 @@ std::vector<std::string> precheck_predict(const PredictConfig& c) {
     check([&] {
         if (c.dataset.empty()) return;
         DatasetRegistry reg = DatasetRegistry::load(c.dataset_dir);
-        for (const auto& name : split_dataset_names(c.dataset)) {
+        for (const auto& name : split_list(c.dataset)) {
             const DatasetEntry& e = reg.get(name);
             if (!entry_fits_stage(e, Stage::Sft))
                 throw DataError("eval_dataset: " + stage_mismatch(e, Stage::Sft) +
@@ -144,7 +145,7 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
 
         // Data first: a dataset without labels fails before the model loads.
         DatasetRegistry reg = DatasetRegistry::load(c.dataset_dir);
-        for (const auto& name : split_dataset_names(c.dataset)) {
+        for (const auto& name : split_list(c.dataset)) {
             const DatasetEntry& e = reg.get(name);
             if (!entry_fits_stage(e, Stage::Sft))
                 throw DataError("eval_dataset: " + stage_mismatch(e, Stage::Sft) +

@@ -5,6 +5,7 @@
 
 #include "core/data/template.h"
 #include "core/tokenizer/tokenizer.h"
+#include "core/util/strings.h"
 
 #include <algorithm>
 
@@ -33,10 +34,6 @@ constexpr HeaderRule kHeaders[] = {
     {"vicuna", " ASSISTANT:"},
     {"zephyr", "<|assistant|>\n"},
 };
-
-bool ends_with(std::string_view s, std::string_view end) {
-    return s.size() >= end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
-}
 
 // How each language spells the pieces.
 struct Lang {

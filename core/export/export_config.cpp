@@ -5,6 +5,7 @@
 #include "core/train/train_config.h"  // closest_match
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/strings.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -50,11 +51,6 @@ std::string where(const std::string& origin) { return origin.empty() ? "" : orig
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     return s;
-}
-
-std::string trim(const std::string& s) {
-    const size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
-    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
 }  // namespace
@@ -148,18 +144,7 @@ std::string ExportConfig::to_yaml() const {
     return std::string(out.c_str()) + "\n";
 }
 
-std::vector<std::string> ExportConfig::adapters() const {
-    std::vector<std::string> out;
-    size_t pos = 0;
-    while (pos <= adapter_name_or_path.size()) {
-        const size_t comma = adapter_name_or_path.find(',', pos);
-        const std::string item = trim(adapter_name_or_path.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
-        if (!item.empty()) out.push_back(item);
-        if (comma == std::string::npos) break;
-        pos = comma + 1;
-    }
-    return out;
-}
+std::vector<std::string> ExportConfig::adapters() const { return split_list(adapter_name_or_path); }
 
 std::string ExportConfig::quantization() const {
     if (!export_quantization.empty()) return lower(export_quantization);

@@ -2,6 +2,7 @@
 
 #include "core/model/config.h"
 #include "core/util/error.h"
+#include "core/util/strings.h"
 
 #include <torch/torch.h>
 
@@ -66,10 +67,6 @@ const Quant& quant(const std::string& q) {
     throw ConfigError("export_quantization '" + q + "' is not one of f32, f16, bf16, q8_0, q4_0, q4_k_m");
 }
 
-bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
-bool ends_with(const std::string& s, const std::string& e) {
-    return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
-}
 
 // "model.layers.3.mlp.up_proj.weight" -> "blk.3.ffn_up.weight"; "" when unknown.
 std::string gguf_name(const std::string& hf) {

@@ -5,6 +5,7 @@
 #include "core/export/quantize.h"
 
 #include "core/util/error.h"
+#include "core/util/strings.h"
 
 #include <torch/torch.h>
 
@@ -563,10 +564,6 @@ namespace {
 // llama-quant.cpp's use_more_bits: the first and last eighth of the layers, and every third between.
 bool use_more_bits(int i_layer, int n_layer) {
     return i_layer < n_layer / 8 || i_layer >= 7 * n_layer / 8 || (i_layer - n_layer / 8) % 3 == 2;
-}
-
-bool ends_with(const std::string& s, const std::string& tail) {
-    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
 // "blk.12.attn_v.weight" -> 12; -1 when the name has no layer.

@@ -6,6 +6,7 @@
 #include "core/peft/lora_layer.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/strings.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,10 +23,6 @@ namespace {
 const std::string kPrefix = "base_model.model.";
 const char* kConfigName = "adapter_config.json";
 const char* kWeightsName = "adapter_model.safetensors";
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // Typed field access with messages naming the file and the field.
 struct ConfigReader {

@@ -3,6 +3,7 @@
 #include "core/model/transformer.h"
 #include "core/train/train_config.h"
 #include "core/util/error.h"
+#include "core/util/strings.h"
 
 #include <algorithm>
 #include <set>

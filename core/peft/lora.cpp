@@ -4,6 +4,7 @@
 #include "core/peft/lora_layer.h"
 #include "core/train/train_config.h"
 #include "core/util/error.h"
+#include "core/util/strings.h"
 
 #include <algorithm>
 #include <set>

@@ -62,20 +62,6 @@ bool name_matches(const std::string& name, const std::string& target) {
            name[name.size() - target.size() - 1] == '.';
 }
 
-std::vector<std::string> split_list(const std::string& csv) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start <= csv.size()) {
-        size_t end = csv.find(',', start);
-        if (end == std::string::npos) end = csv.size();
-        std::string item = csv.substr(start, end - start);
-        const size_t b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-        if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-        start = end + 1;
-    }
-    return out;
-}
-
 std::string join(const std::vector<std::string>& items, const std::string& sep) {
     std::string out;
     for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];

@@ -32,8 +32,6 @@ std::vector<std::pair<std::string, std::shared_ptr<LinearImpl>>> named_linears(C
 std::string short_name(const std::string& name);
 // PEFT's target matching: `name` is `target` or ends with "." + target.
 bool name_matches(const std::string& name, const std::string& target);
-// "q_proj, v_proj" -> {"q_proj", "v_proj"}; empty items dropped.
-std::vector<std::string> split_list(const std::string& csv);
 // 4194304 -> "4,194,304" (PEFT's way of printing counts).
 std::string with_commas(int64_t v);
 // "a, b, c" for messages.

@@ -26,6 +26,7 @@
 #include "core/util/threads.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/strings.h"
 
 #include <nlohmann/json.hpp>
 
@@ -201,7 +202,7 @@ std::vector<std::string> precheck_training(const TrainConfig& c) {
         if (c.dataset.empty()) return;
         DatasetRegistry reg = DatasetRegistry::load(c.dataset_dir);
         const Stage stage = parse_stage(c.stage);
-        for (const auto& name : split_dataset_names(c.dataset)) {
+        for (const auto& name : split_list(c.dataset)) {
             const DatasetEntry& e = reg.get(name);
             if (!entry_fits_stage(e, stage)) throw DataError(stage_mismatch(e, stage));
         }

@@ -8,6 +8,7 @@
 #include "core/train/preference/rm_objective.h"
 #include "core/train/train_config.h"
 #include "core/util/error.h"
+#include "core/util/strings.h"
 
 namespace lathe {
 

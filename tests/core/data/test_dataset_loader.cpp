@@ -3,6 +3,7 @@
 #include "core/data/dataset_loader.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/strings.h"
 
 #include <QtTest>
 #include <filesystem>
@@ -76,7 +77,7 @@ private slots:
         QCOMPARE(got.report.datasets[1].records_read, size_t(2));
         QCOMPARE(got.report.datasets[1].kept, size_t(2));
         QCOMPARE(got.report.total_kept(), size_t(6));
-        QCOMPARE(split_dataset_names("x,, y ,"), std::vector<std::string>({"x", "y"}));
+        QCOMPARE(split_list("x,, y ,"), std::vector<std::string>({"x", "y"}));
     }
     void recordErrorNamesFileRecordAndField() {
         Fixture f("record_error");

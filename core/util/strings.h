@@ -1,0 +1,19 @@
+// Small string helpers the engine, the CLI and the studio share.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lathe {
+
+bool starts_with(std::string_view s, std::string_view prefix);
+bool ends_with(std::string_view s, std::string_view suffix);
+
+// `s` without leading and trailing spaces and tabs.
+std::string trim(std::string_view s);
+
+// A comma list as LLaMA-Factory's keys take them ("dataset", "lora_target", "adapter_name_or_path"):
+// items trimmed, empty ones dropped ("x,, y ," -> {"x", "y"}).
+std::vector<std::string> split_list(std::string_view list);
+
+}  // namespace lathe
