@@ -287,6 +287,7 @@ std::string from_chat_template(const std::string& jinja, const std::string& mode
     if (has(jinja, "<|start_header_id|>")) return "llama3";
     if (has(jinja, "[INST]")) return has(jinja, "<<SYS>>") ? "llama2" : "mistral";
     if (has(jinja, "<start_of_turn>")) return "gemma";
+    if (has(jinja, "<｜User｜>") && has(jinja, "<｜Assistant｜>")) return "deepseek3";
     return "";
 }
 

@@ -56,6 +56,17 @@ std::vector<ChatTemplate> make_table() {
          "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.",
          {"<|im_end|>"}, false, true, false},
 
+        // DeepSeek-V3 and the DeepSeek-R1 distills (Qwen and Llama bases); the R1 tokenizers ship this
+        // format. LLaMA-Factory's deepseekr1 has the same slots and also handles <think> (not carried
+        // over; see template.h): here a response's thought is ordinary text.
+        {"deepseek3",
+         {"{{bos_token}}",
+          "{{content}}",
+          "<｜User｜>{{content}}<｜Assistant｜>",
+          "{{content}}{{eos_token}}",
+          "", "", ""},
+         "", {}, false, false, false},
+
         // "<s>" opens every [INST] pair: it is the BOS id, written in the user slot.
         {"llama2",
          {"",

@@ -33,6 +33,7 @@ constexpr HeaderRule kHeaders[] = {
     {"gemma", "<start_of_turn>model\n"},
     {"vicuna", " ASSISTANT:"},
     {"zephyr", "<|assistant|>\n"},
+    {"deepseek3", "<｜Assistant｜>"},
 };
 
 // How each language spells the pieces.

@@ -99,8 +99,14 @@ FakeTokenizer gemma_tok() {
     return FakeTokenizer({"<pad>", "<eos>", "<bos>", "<start_of_turn>", "<end_of_turn>"}, "<bos>", "<eos>");
 }
 
+FakeTokenizer deepseek_tok(std::string chat_template = "") {
+    return FakeTokenizer({"<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "<｜User｜>", "<｜Assistant｜>"},
+                         "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", std::move(chat_template));
+}
+
 FakeTokenizer tok_for(const std::string& family) {
     if (family == "llama3") return llama3_tok();
+    if (family == "deepseek") return deepseek_tok();
     if (family == "qwen") return qwen_tok();
     if (family == "gemma") return gemma_tok();
     return llama2_tok();
@@ -114,6 +120,10 @@ struct Expectation {
     const char* text;
 };
 const Expectation kExpected[] = {
+    // As DeepSeek-V3's own chat_template writes it (shared/tokenizers/deepseek_v3): BOS, the system
+    // prompt as bare text, each assistant turn closed by EOS.
+    {"deepseek3", "deepseek",
+     "<｜begin▁of▁sentence｜>S<｜User｜>U1<｜Assistant｜>A1<｜end▁of▁sentence｜><｜User｜>U2<｜Assistant｜>"},
     {"default", "llama2", "System: S</s>\nHuman: U1</s>\nAssistant:A1</s>\nHuman: U2</s>\nAssistant:"},
     {"empty", "llama2", "SU1A1U2"},
     {"alpaca", "llama2", "S### Instruction:\nU1\n\n### Response:\nA1</s>\n\n### Instruction:\nU2\n\n### Response:\n"},
@@ -483,7 +493,7 @@ private slots:
 
     void unknownTemplateListsTheKnownOnes() {
         CHECK_STR(error_of([] { find_template("llama-3"); }),
-                  "unknown chat template 'llama-3' (known templates: alpaca, chatml, default, empty, gemma, llama2, "
+                  "unknown chat template 'llama-3' (known templates: alpaca, chatml, deepseek3, default, empty, gemma, llama2, "
                   "llama3, mistral, qwen, vicuna, zephyr)",
                   "unknown template");
         bool config_error = false;
@@ -567,6 +577,30 @@ private slots:
         }
     }
 
+    // DeepSeek-V3's real tokenizer: the template picks itself from the shipped chat_template, BOS opens
+    // the ids, each marker is one special token, every answer ends with EOS, and the ids decode to the
+    // text DeepSeek's chat_template writes.
+    void deepseekOnItsRealTokenizer() {
+        const std::string dir = test::shared_tokenizer_dir("deepseek_v3");
+        if (dir.empty()) QSKIP("../shared/tokenizers/deepseek_v3 is absent (set LATHE_SHARED_DIR)");
+        const auto tok = Tokenizer::from_dir(dir);
+        CHECK_STR(pick_template(tok.get(), "qwen2"), "deepseek3", dir);
+        const ChatTemplate& t = *find_template("deepseek3");
+        const std::vector<int32_t> ids = t.encode_generation(*tok, kChat, "S");
+        QCOMPARE(ids.front(), tok->special().bos_id);
+        const int32_t user = tok->token_to_id("<｜User｜>"), assistant = tok->token_to_id("<｜Assistant｜>");
+        QVERIFY(user >= 0 && assistant >= 0);
+        QCOMPARE(std::count(ids.begin(), ids.end(), user), std::ptrdiff_t(2));
+        QCOMPARE(std::count(ids.begin(), ids.end(), assistant), std::ptrdiff_t(2));
+        QCOMPARE(std::count(ids.begin(), ids.end(), tok->special().eos_id), std::ptrdiff_t(1));
+        QCOMPARE(ids.back(), assistant);
+        CHECK_STR(tok->decode(ids), "<｜begin▁of▁sentence｜>S<｜User｜>U1<｜Assistant｜>A1<｜end▁of▁sentence｜><｜User｜>U2<｜Assistant｜>",
+                  dir);
+        const auto turns = t.encode_multiturn(*tok, {kChat[0], kChat[1]}, "S");
+        QCOMPARE(turns.size(), size_t(1));
+        QCOMPARE(turns[0].response.back(), tok->special().eos_id);  // the model learns to stop
+    }
+
     // The chat_template strings shipped with the shared test tokenizers.
     void pickFromSharedTokenizerConfigs() {
         const std::string l3_dir = test::shared_tokenizer_dir("llama3");
@@ -580,6 +614,11 @@ private slots:
         const FakeTokenizer q3 = qwen_tok(jinja(q3_dir));
         CHECK_STR(pick_template(&q3, "qwen3"), "chatml", q3_dir);  // Qwen3 has no "You are Qwen" default
         CHECK_STR(pick_template(&q3, "qwen2"), "qwen", q3_dir);
+        const std::string ds_dir = test::shared_tokenizer_dir("deepseek_v3");
+        if (ds_dir.empty()) QSKIP("../shared/tokenizers/deepseek_v3 is absent (set LATHE_SHARED_DIR)");
+        const FakeTokenizer ds = deepseek_tok(jinja(ds_dir));
+        CHECK_STR(pick_template(&ds, "deepseek_v3"), "deepseek3", ds_dir);
+        CHECK_STR(pick_template(&ds, "qwen2"), "deepseek3", ds_dir);  // an R1 distill of Qwen2.5
     }
 };
 
