@@ -87,8 +87,11 @@ int cmd_info(int argc, char** argv) {
     const int64_t ctx = std::min<int64_t>(c.max_position_embeddings, 4096);
     const double weights = params * 4;
     const double kv = 2.0 * c.num_hidden_layers * c.num_key_value_heads * c.head_dim * ctx * 4;
+    // Memory in the units of the training estimates below and of the studio (format_bytes, powers of 1024);
+    // file sizes above in disk units (human_bytes, powers of 1000), as `ls -h --si` and the export listing.
     std::printf("memory:        inference fp32 ~%s (weights %s + KV cache %s at %lld tokens); bf16 about half\n",
-                human_bytes(weights + kv).c_str(), human_bytes(weights).c_str(), human_bytes(kv).c_str(), (long long)ctx);
+                format_bytes(uint64_t(weights + kv)).c_str(), format_bytes(uint64_t(weights)).c_str(),
+                format_bytes(uint64_t(kv)).c_str(), (long long)ctx);
     // Training: the engine's estimate (core/train/memory_estimate.h) per method, for these settings.
     const uint64_t available = available_memory_bytes();
     std::printf("training:      stage %s, cutoff %d, batch %d, %s; peak memory estimated (%s available now)\n",

@@ -12,6 +12,7 @@
 
 #include <QtTest>
 
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 #include <tuple>
@@ -40,23 +41,18 @@ std::string row_of(const std::string& out, const std::string& method) {
     return "";
 }
 
-// The units info uses: 1000-based, as disk sizes are quoted.
-std::string bytes_label(double b) {
-    const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-    int u = 0;
-    for (; b >= 1000 && u < 4; ++u) b /= 1000;
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.2f %s", b, units[u]);
-    return buf;
-}
-
-std::string count_label(double n) {
-    char buf[32];
-    if (n >= 1e9) std::snprintf(buf, sizeof buf, "%.2fB", n / 1e9);
-    else if (n >= 1e6) std::snprintf(buf, sizeof buf, "%.1fM", n / 1e6);
-    else if (n >= 1e3) std::snprintf(buf, sizeof buf, "%.1fK", n / 1e3);
-    else std::snprintf(buf, sizeof buf, "%.0f", n);
-    return buf;
+// "2.1M" -> 2.1e6; -1 when `text` does not start with a count in info's form (digits, one decimal, K/M/B).
+double count_value(const std::string& text) {
+    size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (...) {
+        return -1;
+    }
+    if (used == 0 || used >= text.size()) return -1;
+    const char unit = text[used];
+    return unit == 'K' ? v * 1e3 : unit == 'M' ? v * 1e6 : unit == 'B' ? v * 1e9 : -1;
 }
 
 int64_t numel(CausalLMImpl& m) {
@@ -86,8 +82,12 @@ private slots:
         QCOMPARE(line_of(out, "architecture:"), std::string("architecture:  llama (LlamaForCausalLM)"));
         const int64_t params = numel(*m);
         QCOMPARE(params, c.parameter_count());
-        QVERIFY2(test::contains(line_of(out, "parameters:"), count_label(double(params)) + " (embeddings " +
-                                                                 count_label(double(c.vocab_size * c.hidden_size))),
+        // "parameters:    2.1M (embeddings 1.0M": each count within its last printed digit.
+        const std::string counts = line_of(out, "parameters:").substr(std::string("parameters:").size());
+        const size_t first = counts.find_first_not_of(' '), emb = counts.find("(embeddings ");
+        QVERIFY2(first != std::string::npos && emb != std::string::npos, out.c_str());
+        QVERIFY2(std::abs(count_value(counts.substr(first)) - double(params)) <= 0.05e6, out.c_str());
+        QVERIFY2(std::abs(count_value(counts.substr(emb + 12)) - double(c.vocab_size * c.hidden_size)) <= 0.05e6,
                  out.c_str());
         QVERIFY2(test::contains(line_of(out, "shape:"), "2 layers, hidden 32, intermediate 64, heads 4 (kv 2), head_dim 8"),
                  out.c_str());
@@ -99,7 +99,9 @@ private slots:
         QCOMPARE(line_of(out, "tokenizer:"), tok_line);
         QVERIFY2(test::contains(line_of(out, "template:"), pick_template(tok.get(), "llama")), out.c_str());
         // fp32 weights: 4 bytes a parameter; full fine-tuning with AdamW: 16.
-        QVERIFY2(test::contains(line_of(out, "memory:"), "weights " + bytes_label(params * 4.0)), out.c_str());
+        // Memory in the studio's units, the training estimates' below (format_bytes).
+        QVERIFY2(test::contains(line_of(out, "memory:"), "weights " + format_bytes(uint64_t(params) * 4) + " + KV cache"),
+                 out.c_str());
         // Training: the engine's estimate for each method at these settings, without and with checkpointing.
         QVERIFY2(test::contains(line_of(out, "training:"), "stage sft, cutoff 64, batch 2, fp32 (bf16: false)"), out.c_str());
         TrainConfig tc;
