@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -72,6 +73,9 @@ int isa_level(const std::string& name) {
 std::atomic<int> g_isa_limit{[] {
     const char* env = std::getenv("LATHE_KERNEL_ISA");
     const int level = env ? isa_level(env) : -1;
+    if (env && level < 0)  // a typo would otherwise measure the fastest path under the name of another
+        std::fprintf(stderr, "lathe: LATHE_KERNEL_ISA='%s' is not one of avx512-bf16, avx512, avx2, portable; ignored\n",
+                     env);
     return level < 0 ? 3 : level;
 }()};
 

@@ -33,6 +33,20 @@ private slots:
         if (!shared.empty()) test::copy_tokenizer_json(shared, tok_only_);
     }
 
+    // An unknown LATHE_KERNEL_ISA (a bench or test setting) is named on stderr instead of silently
+    // running the fastest kernels; a known one says nothing.
+    void unknownKernelIsaIsNamed() {
+        qputenv("LATHE_KERNEL_ISA", "avx9");
+        const auto bad = test::run_cli({"--help"});
+        qputenv("LATHE_KERNEL_ISA", "avx2");
+        const auto good = test::run_cli({"--help"});
+        qunsetenv("LATHE_KERNEL_ISA");
+        QVERIFY2(bad.err.find("LATHE_KERNEL_ISA='avx9' is not one of avx512-bf16, avx512, avx2, portable; ignored") !=
+                     std::string::npos,
+                 bad.why().c_str());
+        QVERIFY2(good.err.find("LATHE_KERNEL_ISA") == std::string::npos, good.why().c_str());
+    }
+
     void commandErrors() {
         test::check_errors({
             {{}, 2, {"usage: lathe-cli <command>"}},
