@@ -54,7 +54,9 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
         record.mode = AttentionRecord::Mode::replay;
         record.out = ctx->saved_data["attention_out"].toTensor();
         record.lse = ctx->saved_data["attention_lse"].toTensor();
-        ctx->saved_data.erase("attention_out");  // the recomputed attention's node holds them from here
+        // The recomputed attention's node holds them from here and frees them after its backward; saved_data
+        // (which autograd does not release after a node's backward) would keep every layer's until the end.
+        ctx->saved_data.erase("attention_out");
         ctx->saved_data.erase("attention_lse");
         AttentionContext actx{ctx->saved_data["cos"].toTensor(), ctx->saved_data["sin"].toTensor(),
                               ctx->saved_data["mask"].toTensor(), nullptr, &record};

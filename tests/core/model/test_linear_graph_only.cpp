@@ -11,28 +11,30 @@
 
 #include <QtTest>
 
+#include <functional>
+
 using namespace lathe;
 using namespace lathe::test;
 
 namespace {
 
-// The gradients of x and of `params` for backward of sum(f(x) * probe); f's output is not read.
-std::vector<torch::Tensor> grads_of(const std::function<torch::Tensor(const torch::Tensor&)>& f, const torch::Tensor& x,
-                                    const torch::Tensor& probe, const std::vector<torch::Tensor*>& params,
-                                    torch::ScalarType autocast, std::string* node = nullptr) {
-    auto xl = x.clone().requires_grad_(true);
-    for (auto* p : params) p->mutable_grad() = torch::Tensor();
-    torch::Tensor y;
-    {
-        AutocastScope scope(x.device(), autocast);
-        y = f(xl);
-    }
-    if (node) *node = y.grad_fn() ? y.grad_fn()->name() : "";
-    if (y.sizes() != probe.sizes()) return {};  // expect_equal_grads then fails on the count
-    torch::autograd::backward({y}, {probe.to(y.scalar_type())});
-    std::vector<torch::Tensor> r{xl.grad()};
-    for (auto* p : params) r.push_back(p->grad().defined() ? p->grad().clone() : torch::Tensor());
+using Forward = std::function<torch::Tensor(const torch::Tensor&)>;
+
+// output_and_grads (peft_fixtures.h) less the output, which graph_only leaves unspecified: the gradient
+// of x, then of each of `params`; empty when the output's shape is not the probe's.
+std::vector<torch::Tensor> grads_of(const Forward& f, const torch::Tensor& x, const torch::Tensor& probe,
+                                    const std::vector<torch::Tensor*>& params, torch::ScalarType autocast) {
+    auto r = output_and_grads(f, x, probe, params, autocast);
+    if (r[0].sizes() != probe.sizes()) return {};  // expect_equal_grads then fails on the count
+    r.erase(r.begin());
     return r;
+}
+
+// The autograd node f's output hangs from.
+std::string node_of(const Forward& f, const torch::Tensor& x, torch::ScalarType autocast) {
+    AutocastScope scope(x.device(), autocast);
+    const auto y = f(x.clone().requires_grad_(true));
+    return y.grad_fn() ? y.grad_fn()->name() : "";
 }
 
 void expect_equal_grads(const std::vector<torch::Tensor>& got, const std::vector<torch::Tensor>& want, const char* what) {
@@ -76,10 +78,10 @@ private slots:
                 lin->bias.set_requires_grad(!frozen);
                 std::vector<torch::Tensor*> params;
                 if (!frozen) params = {&lin->weight, &lin->bias};
-                std::string node;
+                const Forward graph_only = [&](const torch::Tensor& xl) { return lin->graph_only(xl); };
                 auto want = grads_of([&](const torch::Tensor& xl) { return lin(xl); }, x, probe, params, autocast);
-                auto got = grads_of([&](const torch::Tensor& xl) { return lin->graph_only(xl); }, x, probe, params,
-                                    autocast, &node);
+                auto got = grads_of(graph_only, x, probe, params, autocast);
+                const std::string node = node_of(graph_only, x, autocast);
                 expect_equal_grads(got, want, frozen ? "frozen dense" : "trained dense");
                 QVERIFY2(node.find("DenseGraphFunction") != std::string::npos, node.c_str());
             }
@@ -108,10 +110,10 @@ private slots:
                 randomize(*lora);
                 lin->bias.set_requires_grad(true);
                 std::vector<torch::Tensor*> params{&lora->lora_A->weight, &lora->lora_B->weight, &lin->bias};
-                std::string node;
+                const Forward graph_only = [&](const torch::Tensor& xl) { return lin->graph_only(xl); };
                 auto want = grads_of([&](const torch::Tensor& xl) { return lin(xl); }, x, probe, params, autocast);
-                auto got = grads_of([&](const torch::Tensor& xl) { return lin->graph_only(xl); }, x, probe, params,
-                                    autocast, &node);
+                auto got = grads_of(graph_only, x, probe, params, autocast);
+                const std::string node = node_of(graph_only, x, autocast);
                 const std::string what = bits ? "QLoRA " + std::to_string(bits) + "-bit" : std::string("LoRA");
                 expect_equal_grads(got, want, what.c_str());
                 QVERIFY2(node.find("LoraLinearFunction") != std::string::npos, node.c_str());
