@@ -384,57 +384,201 @@ void multirow_avx512(const MakeLoad& make, int64_t out, int64_t in, const float*
     });
 }
 
-// Several input rows against bf16 weights with vdpbf16ps: 2 weight rows x up to 4 input rows a tile
-// (16 accumulators), each weight vector loaded once for the 4 inputs. The sums run in the same order as
-// row_bf16_dp's (two accumulators over 64-element steps, the same tail), so a row gives bit for bit the
-// same result alone or in a batch.
+// The next group of weight rows, asked for while this group computes (in a batch the hardware prefetchers
+// lose the stream: each group is read once per 4 input rows and once per pass). The requests are spread
+// over the group's passes, one weight row to each in turn, so that they trickle out at the rate memory
+// serves them rather than in one burst.
+#ifndef LATHE_PREFETCH_GROUPS
+#define LATHE_PREFETCH_GROUPS 1
+#endif
+constexpr int64_t kPrefetchGroups = LATHE_PREFETCH_GROUPS;
+template <class T>
+struct Prefetch {
+    const T* next = nullptr;  // the next group's first row; null: nothing to ask for
+    int unit = 0, units = 1;  // this tile's first pass, and the passes the requests are spread over
+    bool row(int k, int pass) const { return next && k % units == unit + pass; }
+    // For the tile of input rows [r0, r0 + 4) of group o (rw weight rows of `in`) among `rows` inputs,
+    // each tile making `passes` passes over its weights.
+    static Prefetch spread(const T* W, int64_t o, int rw, int64_t out, int64_t in, int64_t r0, int64_t rows,
+                           int passes = 2) {
+        Prefetch p;
+        p.units = static_cast<int>(std::min<int64_t>(rw, passes * ((rows + 3) / 4)));
+        p.unit = static_cast<int>(r0 / 4) * passes;
+        if (o + (1 + kPrefetchGroups) * rw <= out && p.unit < p.units) p.next = W + (o + kPrefetchGroups * rw) * in;
+        return p;
+    }
+};
+
+// Several input rows against bf16 weights with vdpbf16ps: up to 4 weight rows x 4 input rows a tile,
+// each weight vector loaded once for the 4 inputs and each input vector once for the 4 weight rows. The
+// sums run in row_bf16_dp's order, so a row gives bit for bit the same result alone or in a batch: its
+// two accumulators (the first and the second 32 elements of every 64) are two passes here, each with 16
+// accumulators in registers (both at once would need 32, all there are).
 template <int RW, int RX>
-__attribute__((target(LATHE_BF16))) void tile_bf16_dp(const uint16_t* w, int64_t n, const uint16_t* xb, float out[4][4]) {
-    __m512 a[RW][RX][2];
-    for (int k = 0; k < RW; ++k)
-        for (int r = 0; r < RX; ++r) a[k][r][0] = a[k][r][1] = _mm512_setzero_ps();
-    int64_t i = 0;
-    for (; i + 64 <= n; i += 64) {
-        __m512bh xv[RX][2];
-        for (int r = 0; r < RX; ++r) {
-            xv[r][0] = reinterpret_cast<__m512bh>(_mm512_loadu_si512(xb + r * n + i));
-            xv[r][1] = reinterpret_cast<__m512bh>(_mm512_loadu_si512(xb + r * n + i + 32));
-        }
+__attribute__((target(LATHE_BF16))) void tile_bf16_dp(const uint16_t* w, int64_t n, const uint16_t* xb,
+                                                      const Prefetch<uint16_t>& pf, float out[4][4]) {
+    __m512 first[RW][RX];
+    int64_t end = 0;
+    for (int h = 0; h < 2; ++h) {
+        __m512 a[RW][RX];
         for (int k = 0; k < RW; ++k)
-            for (int h = 0; h < 2; ++h) {
-                const __m512bh wv = reinterpret_cast<__m512bh>(_mm512_loadu_si512(w + k * n + i + 32 * h));
-                for (int r = 0; r < RX; ++r) a[k][r][h] = _mm512_dpbf16_ps(a[k][r][h], wv, xv[r][h]);
+            for (int r = 0; r < RX; ++r) a[k][r] = _mm512_setzero_ps();
+        int64_t i = 0;
+        for (; i + 64 <= n; i += 64) {
+            const int64_t at = i + 32 * h;
+            for (int k = 0; k < RW; ++k)
+                if (pf.row(k, h)) {
+                    _mm_prefetch(reinterpret_cast<const char*>(pf.next + k * n + i), _MM_HINT_T0);
+                    _mm_prefetch(reinterpret_cast<const char*>(pf.next + k * n + i + 32), _MM_HINT_T0);
+                }
+            __m512bh wv[RW];
+            for (int k = 0; k < RW; ++k) wv[k] = reinterpret_cast<__m512bh>(_mm512_loadu_si512(w + k * n + at));
+            for (int r = 0; r < RX; ++r) {
+                const __m512bh xv = reinterpret_cast<__m512bh>(_mm512_loadu_si512(xb + r * n + at));
+                for (int k = 0; k < RW; ++k) a[k][r] = _mm512_dpbf16_ps(a[k][r], wv[k], xv);
             }
+        }
+        end = i;
+        for (int k = 0; k < RW; ++k)
+            for (int r = 0; r < RX; ++r) {
+                if (h == 0) first[k][r] = a[k][r];
+                else {
+                    float s = hsum512(_mm512_add_ps(first[k][r], a[k][r]));
+                    for (int64_t j = end; j < n; ++j) s += bf16_to_fp32(w[k * n + j]) * bf16_to_fp32(xb[r * n + j]);
+                    out[k][r] = s;
+                }
+            }
+    }
+}
+
+template <int RW>
+void tile_bf16_dp_rows(const uint16_t* w, int64_t n, const uint16_t* xb, int rx, const Prefetch<uint16_t>& pf,
+                       float out[4][4]) {
+    switch (rx) {
+        case 1: return tile_bf16_dp<RW, 1>(w, n, xb, pf, out);
+        case 2: return tile_bf16_dp<RW, 2>(w, n, xb, pf, out);
+        case 3: return tile_bf16_dp<RW, 3>(w, n, xb, pf, out);
+        default: return tile_bf16_dp<RW, 4>(w, n, xb, pf, out);
+    }
+}
+
+#ifndef LATHE_BF16_TILE_ROWS
+#define LATHE_BF16_TILE_ROWS 4
+#endif
+constexpr int kBf16TileRows = LATHE_BF16_TILE_ROWS;  // weight rows a tile
+
+void multirow_bf16_dp(const uint16_t* W, int64_t out, int64_t in, const uint16_t* xb, int64_t rows, float* y) {
+    constexpr int RW = kBf16TileRows;
+    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (RW * std::max<int64_t>(in, 1)));
+    spin_pool_for((out + RW - 1) / RW, grain, at::get_num_threads(), [&](int64_t begin, int64_t end) {
+        float tile[4][4];
+        for (int64_t g = begin; g < end; ++g) {
+            const int64_t o = g * RW;
+            const int rw = static_cast<int>(std::min<int64_t>(RW, out - o));
+            for (int64_t r0 = 0; r0 < rows; r0 += 4) {
+                const int rx = static_cast<int>(std::min<int64_t>(4, rows - r0));
+                const Prefetch<uint16_t> pf = Prefetch<uint16_t>::spread(W, o, RW, out, in, r0, rows);
+                if (rw == RW) tile_bf16_dp_rows<RW>(W + o * in, in, xb + r0 * in, rx, pf, tile);
+                else
+                    for (int k = 0; k < rw; ++k) {  // the last rows of W, one at a time
+                        float one[4][4];
+                        tile_bf16_dp_rows<1>(W + (o + k) * in, in, xb + r0 * in, rx, Prefetch<uint16_t>{}, one);
+                        for (int r = 0; r < rx; ++r) tile[k][r] = one[0][r];
+                    }
+                for (int k = 0; k < rw; ++k)
+                    for (int r = 0; r < rx; ++r) y[(r0 + r) * out + o + k] = tile[k][r];
+            }
+        }
+    });
+}
+
+// Several input rows against Q8_0 weights with VNNI: up to 4 weight rows x 4 input rows a tile, each
+// weight vector loaded (and its block scales spread) once for the 4 inputs. vpdpbusd wants one unsigned
+// operand: x + 128 (x ^ 0x80 as a byte), whose extra 128 * sum(w) per lane is taken off by starting the
+// lane at -128 * sum(w). Every lane's int32 sum is then exactly row_q8_vnni's, and the float sums run in
+// its order (one accumulator over pairs of blocks, the same odd last block), so a row gives bit for bit
+// the same result alone or in a batch.
+template <int RW, int RX>
+__attribute__((target(LATHE_VNNI))) void tile_q8_vnni(const int8_t* q, const float* scales, int64_t n,
+                                                     const int8_t* xq, const float* xs, const Prefetch<int8_t>& pf,
+                                                     float out[4][4]) {
+    const int64_t blocks = n / kQ8Block;
+    __m512 a[RW][RX];
+    for (int k = 0; k < RW; ++k)
+        for (int r = 0; r < RX; ++r) a[k][r] = _mm512_setzero_ps();
+    const __m512i zero = _mm512_setzero_si512(), bias = _mm512_set1_epi8(static_cast<char>(0x80));
+    int64_t b = 0;
+    for (; b + 2 <= blocks; b += 2) {
+        __m512i wv[RW], neg[RW];
+        __m512 sw[RW];
+        for (int k = 0; k < RW; ++k) {
+            if (pf.row(k, 0)) _mm_prefetch(reinterpret_cast<const char*>(pf.next + k * n + b * kQ8Block), _MM_HINT_T0);
+            wv[k] = _mm512_loadu_si512(q + k * n + b * kQ8Block);
+            neg[k] = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, bias, wv[k]));
+            sw[k] = scale_pair(scales + k * blocks + b);
+        }
+        for (int r = 0; r < RX; ++r) {
+            const __m512i xu = _mm512_xor_si512(_mm512_loadu_si512(xq + r * n + b * kQ8Block), bias);
+            const __m512 sx = scale_pair(xs + r * blocks + b);
+            for (int k = 0; k < RW; ++k) {
+                const __m512i sums = _mm512_dpbusd_epi32(neg[k], xu, wv[k]);
+                a[k][r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), _mm512_mul_ps(sw[k], sx), a[k][r]);
+            }
+        }
     }
     for (int k = 0; k < RW; ++k)
         for (int r = 0; r < RX; ++r) {
-            float s = hsum512(_mm512_add_ps(a[k][r][0], a[k][r][1]));
-            for (int64_t j = i; j < n; ++j) s += bf16_to_fp32(w[k * n + j]) * bf16_to_fp32(xb[r * n + j]);
+            float s = hsum512(a[k][r]);
+            for (int64_t t = b; t < blocks; ++t) {  // an odd last block
+                int32_t block = 0;
+                for (int j = 0; j < kQ8Block; ++j)
+                    block += int32_t(q[k * n + t * kQ8Block + j]) * xq[r * n + t * kQ8Block + j];
+                s += static_cast<float>(block) * (scales[k * blocks + t] * xs[r * blocks + t]);
+            }
             out[k][r] = s;
         }
 }
 
 template <int RW>
-void tile_bf16_dp_rows(const uint16_t* w, int64_t n, const uint16_t* xb, int rx, float out[4][4]) {
+void tile_q8_vnni_rows(const int8_t* q, const float* scales, int64_t n, const int8_t* xq, const float* xs, int rx,
+                       const Prefetch<int8_t>& pf, float out[4][4]) {
     switch (rx) {
-        case 1: return tile_bf16_dp<RW, 1>(w, n, xb, out);
-        case 2: return tile_bf16_dp<RW, 2>(w, n, xb, out);
-        case 3: return tile_bf16_dp<RW, 3>(w, n, xb, out);
-        default: return tile_bf16_dp<RW, 4>(w, n, xb, out);
+        case 1: return tile_q8_vnni<RW, 1>(q, scales, n, xq, xs, pf, out);
+        case 2: return tile_q8_vnni<RW, 2>(q, scales, n, xq, xs, pf, out);
+        case 3: return tile_q8_vnni<RW, 3>(q, scales, n, xq, xs, pf, out);
+        default: return tile_q8_vnni<RW, 4>(q, scales, n, xq, xs, pf, out);
     }
 }
 
-void multirow_bf16_dp(const uint16_t* W, int64_t out, int64_t in, const uint16_t* xb, int64_t rows, float* y) {
-    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (2 * std::max<int64_t>(in, 1)));
-    spin_pool_for((out + 1) / 2, grain, at::get_num_threads(), [&](int64_t begin, int64_t end) {
+#ifndef LATHE_Q8_TILE_ROWS
+#define LATHE_Q8_TILE_ROWS 4
+#endif
+constexpr int kQ8TileRows = LATHE_Q8_TILE_ROWS;  // weight rows a tile
+
+void multirow_q8_vnni(const int8_t* q, const float* scales, int64_t out, int64_t in, const int8_t* xq,
+                      const float* xs, int64_t rows, float* y) {
+    constexpr int RW = kQ8TileRows;
+    const int64_t blocks = in / kQ8Block;
+    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (RW * std::max<int64_t>(in, 1)));
+    spin_pool_for((out + RW - 1) / RW, grain, at::get_num_threads(), [&](int64_t begin, int64_t end) {
         float tile[4][4];
         for (int64_t g = begin; g < end; ++g) {
-            const int64_t o = g * 2;
-            const int rw = static_cast<int>(std::min<int64_t>(2, out - o));
+            const int64_t o = g * RW;
+            const int rw = static_cast<int>(std::min<int64_t>(RW, out - o));
             for (int64_t r0 = 0; r0 < rows; r0 += 4) {
                 const int rx = static_cast<int>(std::min<int64_t>(4, rows - r0));
-                if (rw == 2) tile_bf16_dp_rows<2>(W + o * in, in, xb + r0 * in, rx, tile);
-                else tile_bf16_dp_rows<1>(W + o * in, in, xb + r0 * in, rx, tile);
+                const Prefetch<int8_t> pf = Prefetch<int8_t>::spread(q, o, RW, out, in, r0, rows, 1);
+                const int8_t* qo = q + o * in;
+                const float* so = scales + o * blocks;
+                const int8_t* xr = xq + r0 * in;
+                const float* sr = xs + r0 * blocks;
+                if (rw == RW) tile_q8_vnni_rows<RW>(qo, so, in, xr, sr, rx, pf, tile);
+                else
+                    for (int k = 0; k < rw; ++k) {  // the last rows of W, one at a time
+                        float one[4][4];
+                        tile_q8_vnni_rows<1>(qo + k * in, so + k * blocks, in, xr, sr, rx, Prefetch<int8_t>{}, one);
+                        for (int r = 0; r < rx; ++r) tile[k][r] = one[0][r];
+                    }
                 for (int k = 0; k < rw; ++k)
                     for (int r = 0; r < rx; ++r) y[(r0 + r) * out + o + k] = tile[k][r];
             }
@@ -581,6 +725,7 @@ void gemv_q8(const int8_t* q, const float* scales, int64_t out, int64_t in, cons
 #ifdef LATHE_X86
     if (have_avx2()) {
         if (have_vnni()) {
+            if (rows >= kMultirowMin) return multirow_q8_vnni(q, scales, out, in, xq.data(), xs.data(), rows, y);
             for_groups<1>(out, in, rows, [&](int64_t o, int, int64_t r) {
                 y[r * out + o] = row_q8_vnni(q + o * in, scales + o * blocks, in, xq.data() + r * in, xs.data() + r * blocks);
             });

@@ -44,6 +44,7 @@ public:
 
     WeightFormat format() const { return format_; }
     const torch::Tensor& data() const { return data_; }  // (out, in) bf16 or int8
+    const torch::Tensor& scales() const { return scales_; }  // Q8_0: (out, in / 32) float; undefined for bf16
     int64_t out_features() const { return data_.size(0); }
     int64_t in_features() const { return data_.size(1); }
 

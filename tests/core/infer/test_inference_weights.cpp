@@ -148,6 +148,17 @@ private slots:
                 auto xq = PackedWeight::pack(x, WeightFormat::Int8)->dense(torch::kDouble);
                 ref = torch::matmul(xq, deq.t()).to(torch::kFloat);
                 QVERIFY2(torch::allclose(yq, ref, 1e-5, 1e-4), "int8");
+                // Every int8 path gives a row the same bits alone as in a batch (VNNI's several-row tiles
+                // sum in the one-row kernel's order; the others run row by row).
+                const auto q = packed->data(), sc = packed->scales();
+                auto yb = torch::empty({rows, out}), one = torch::empty({1, out});
+                kernels::gemv_q8(q.data_ptr<int8_t>(), sc.data_ptr<float>(), out, in, x.data_ptr<float>(), rows,
+                                 yb.data_ptr<float>());
+                for (int64_t r = 0; r < rows; ++r) {
+                    kernels::gemv_q8(q.data_ptr<int8_t>(), sc.data_ptr<float>(), out, in, x[r].contiguous().data_ptr<float>(),
+                                     1, one.data_ptr<float>());
+                    QVERIFY2(torch::equal(one[0], yb[r]), "int8: a row alone differs from the same row in a batch");
+                }
             }
         }
     }
