@@ -10,6 +10,7 @@
 #include <atomic>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace lathe {
 
@@ -272,6 +273,49 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
     }
 };
 
+// Where every row of a batch sees one run of keys that reaches the last one (left padding, as
+// generate_batch() and predictions pad), the first visible key of each row; empty otherwise (no mask, a
+// single row, or holes in a row).
+std::vector<int64_t> left_padding_starts(const torch::Tensor& key_mask, const Dims& d) {
+    if (!key_mask.defined() || d.B < 2 || key_mask.size(0) != d.B) return {};
+    const auto m = key_mask.to(torch::kCPU, torch::kBool).contiguous();
+    const bool* p = m.data_ptr<bool>();
+    std::vector<int64_t> starts(static_cast<size_t>(d.B));
+    for (int64_t b = 0; b < d.B; ++b) {
+        const bool* row = p + b * d.S;
+        int64_t j = 0;
+        while (j < d.S && !row[j]) ++j;
+        starts[static_cast<size_t>(b)] = j;
+        for (int64_t i = j; i < d.S; ++i)
+            if (!row[i]) return {};
+    }
+    return starts;
+}
+
+// Without gradients, a left-padded batch runs row by row over each row's own keys: the products then
+// have the shapes, and sum in the order, of the same sequence run alone, so a prompt gets the same bits
+// (and with greedy decoding the same answer) alone or in a batch. Over the padded keys the sums would
+// line the terms up differently; float32 activations absorb that last bit, but rounding to bf16 or
+// quantizing to int8 in the next projection can turn it into another token. Query rows in a row's
+// padding see no key and give 0, as in the batched path.
+torch::Tensor attention_by_row(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                               const std::vector<int64_t>& starts, const Dims& d, double scale) {
+    auto out = torch::zeros({d.B, d.T, d.H, d.D}, q.options());
+    for (int64_t b = 0; b < d.B; ++b) {
+        const int64_t start = starts[static_cast<size_t>(b)];
+        const int64_t t0 = std::max<int64_t>(0, start - d.past());  // the row's first query that sees a key
+        if (t0 >= d.T) continue;
+        const auto qb = q.narrow(0, b, 1).narrow(2, t0, d.T - t0).contiguous();
+        const auto kb = k.narrow(0, b, 1).narrow(2, start, d.S - start);
+        const auto vb = v.narrow(0, b, 1).narrow(2, start, d.S - start);
+        const Dims db = dims_of(qb, kb, vb, {});
+        const int64_t rows = fused_softmax(qb) ? fused_attention_block_rows(1, db.H, db.T, db.S)
+                                               : attention_block_rows(1, db.H, db.T, db.S);
+        out.narrow(0, b, 1).narrow(1, t0, d.T - t0).copy_(attention_forward(qb, kb, vb, {}, db, scale, rows, false).out);
+    }
+    return out;
+}
+
 }  // namespace
 
 torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
@@ -292,6 +336,10 @@ torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, c
         out = record->out;
     } else {
         NoAutocast no_autocast;
+        if (!record) {
+            const auto starts = left_padding_starts(key_mask, d);
+            if (!starts.empty()) return attention_by_row(q, k, v, starts, d, scale).transpose(1, 2);
+        }
         auto r = attention_forward(q, k, v, key_mask, d, scale, rows, record != nullptr);
         if (record) record->out = r.out, record->lse = r.lse;
         out = r.out;

@@ -158,6 +158,36 @@ private slots:
         }
     }
 
+    // Without gradients a left-padded row gets the bits it gets alone, for a prompt and for decoding
+    // steps after a cache, in float32 and bf16: sums over the padded keys would line up their terms
+    // differently (and bf16 or int8 projections downstream can turn that last bit into another token).
+    void leftPaddedRowsGetTheirOwnBits() {
+        torch::NoGradGuard no_grad;
+        torch::manual_seed(7);
+        const int64_t S = 150;
+        const std::vector<int64_t> lengths = {150, 61, 1, 97};
+        const int64_t B = static_cast<int64_t>(lengths.size());
+        auto mask = torch::zeros({B, S}, torch::kLong);
+        for (int64_t b = 0; b < B; ++b) mask[b].narrow(0, S - lengths[b], lengths[b]).fill_(1);
+        for (auto dtype : {torch::kFloat, torch::kBFloat16}) {
+            for (int64_t T : {S, int64_t(1)}) {  // the prefill, and one step with S - 1 keys cached
+                auto q = torch::randn({B, 4, T, 16}).to(dtype);
+                auto k = torch::randn({B, 2, S, 16}).to(dtype);
+                auto v = torch::randn({B, 2, S, 16}).to(dtype);
+                const auto out = causal_attention(q, k, v, mask.to(torch::kBool), 0.25);  // (B, H, T, hd)
+                for (int64_t b = 0; b < B; ++b) {
+                    const int64_t n = lengths[b], t0 = T == S ? S - n : 0;
+                    const auto alone = causal_attention(q.narrow(0, b, 1).narrow(2, t0, T - t0).contiguous(),
+                                                        k.narrow(0, b, 1).narrow(2, S - n, n).contiguous(),
+                                                        v.narrow(0, b, 1).narrow(2, S - n, n).contiguous(), {}, 0.25);
+                    QVERIFY2(torch::equal(out.narrow(0, b, 1).narrow(2, t0, T - t0), alone),
+                             qPrintable(QString("row %1, T %2, %3").arg(b).arg(T).arg(c10::toString(dtype))));
+                    if (t0 > 0) QCOMPARE(out[b].narrow(1, 0, t0).abs().max().item<float>(), 0.0f);
+                }
+            }
+        }
+    }
+
     void equalsPlainFormulaAfterACache() {
         Case chunk;  // chunked prefill: 4 new queries after 5 cached keys
         chunk.past = 5;

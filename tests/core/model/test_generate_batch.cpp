@@ -4,6 +4,7 @@
 // prompts' order.
 #include "tests/registry.h"
 
+#include "core/infer/inference_weights.h"
 #include "core/model/generate.h"
 #include "core/model/transformer.h"
 #include "core/util/error.h"
@@ -60,6 +61,61 @@ private slots:
             QCOMPARE(batch[i].finish, FinishReason::Length);
             QCOMPARE(batch[i].prompt_tokens, static_cast<int64_t>(prompts()[i].size()));
         }
+    }
+
+    // Packed weights on a model with small random weights (flat predictions, near-ties everywhere): bf16
+    // rounds x where vdpbf16ps runs and int8 quantizes it, so a last-bit difference between a row alone and
+    // in a batch would change tokens. Every row still answers as it does alone.
+    void packedWeightsAnswerAsAlone_data() {
+        QTest::addColumn<int>("format");
+        QTest::newRow("bf16") << int(WeightFormat::BF16);
+        QTest::newRow("int8") << int(WeightFormat::Int8);
+    }
+    void packedWeightsAnswerAsAlone() {
+        QFETCH(int, format);
+        auto c = test::tiny_config("qwen2");
+        c.vocab_size = 256;
+        c.hidden_size = 64;  // Q8_0 blocks of 32
+        c.intermediate_size = 128;
+        c.head_dim = 16;
+        CausalLM m(c);
+        m->init_weights(5, 0.02);
+        m->eval();
+        pack_for_inference(*m, static_cast<WeightFormat>(format));
+        std::vector<std::vector<int32_t>> ps;
+        for (int n : {3, 70, 29, 1, 51}) {
+            std::vector<int32_t> p;
+            for (int i = 0; i < n; ++i) p.push_back(3 + (n * 37 + i * 101) % 250);
+            ps.push_back(p);
+        }
+        // The prompts' last logits, left-padded together and alone: the same bits.
+        torch::NoGradGuard no_grad;
+        const int64_t L = 70, B = static_cast<int64_t>(ps.size());
+        auto ids = torch::zeros({B, L}, torch::kLong), positions = torch::zeros({B, L}, torch::kLong),
+             mask = torch::zeros({B, L}, torch::kLong);
+        for (int64_t b = 0; b < B; ++b) {
+            const auto& p = ps[static_cast<size_t>(b)];
+            const int64_t n = static_cast<int64_t>(p.size());
+            for (int64_t j = 0; j < n; ++j) ids[b][L - n + j] = p[static_cast<size_t>(j)], positions[b][L - n + j] = j;
+            mask[b].narrow(0, L - n, n).fill_(1);
+        }
+        ForwardOptions fwd;
+        fwd.attention_mask = mask;
+        fwd.position_ids = positions;
+        fwd.last_token_only = true;
+        const auto together = m->forward(ids, fwd);
+        ForwardOptions last;
+        last.last_token_only = true;
+        for (int64_t b = 0; b < B; ++b) {
+            const auto& p = ps[static_cast<size_t>(b)];
+            const auto alone = m->forward(torch::tensor(std::vector<int64_t>(p.begin(), p.end())).view({1, -1}), last);
+            QVERIFY2(torch::equal(together.narrow(0, b, 1), alone), qPrintable(QString("prompt %1's logits").arg(b)));
+        }
+        // And greedy answers, through generate_batch's KV cache.
+        const auto o = options(20);
+        const auto batch = generate_batch(*m, nullptr, ps, o);
+        for (size_t i = 0; i < ps.size(); ++i)
+            QVERIFY2(batch[i].ids == generate(*m, nullptr, ps[i], o).ids, qPrintable(QString("prompt %1").arg(i)));
     }
 
     // A stop id that ends one row early (its answer's third id): that row leaves the batch and the others
