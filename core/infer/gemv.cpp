@@ -320,70 +320,6 @@ struct LoadBf16 {
     float at(int64_t offset) const { return bf16_to_fp32(w[offset]); }
 };
 
-// y[r][k] = W[k] . x[r] for RW weight rows (consecutive, stride n, read through `load`) and RX input rows.
-template <int RW, int RX, class Load>
-__attribute__((target(LATHE_AVX512))) void tile_avx512(const Load& load, int64_t n, const float* x, float out[4][4]) {
-    __m512 a[RW][RX];
-    for (int k = 0; k < RW; ++k)
-        for (int r = 0; r < RX; ++r) a[k][r] = _mm512_setzero_ps();
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m512 xv[RX];
-        for (int r = 0; r < RX; ++r) xv[r] = _mm512_loadu_ps(x + r * n + i);
-        for (int k = 0; k < RW; ++k) {
-            const __m512 wv = load(k * n + i);
-            for (int r = 0; r < RX; ++r) a[k][r] = _mm512_fmadd_ps(wv, xv[r], a[k][r]);
-        }
-    }
-    for (int k = 0; k < RW; ++k)
-        for (int r = 0; r < RX; ++r) {
-            alignas(64) float lanes[16];  // (GCC 12's _mm512_reduce_add_ps warns about its own header)
-            _mm512_store_ps(lanes, a[k][r]);
-            float s = 0;
-            for (float lane : lanes) s += lane;
-            for (int64_t j = i; j < n; ++j) s += load.at(k * n + j) * x[r * n + j];
-            out[k][r] = s;
-        }
-}
-
-template <int RW, class Load>
-void tile_rows(const Load& load, int64_t n, const float* x, int rx, float out[4][4]) {
-    switch (rx) {
-        case 1: return tile_avx512<RW, 1>(load, n, x, out);
-        case 2: return tile_avx512<RW, 2>(load, n, x, out);
-        case 3: return tile_avx512<RW, 3>(load, n, x, out);
-        default: return tile_avx512<RW, 4>(load, n, x, out);
-    }
-}
-
-// y (rows, out) = x (rows, in) W^T in groups of 4 weight rows (split over threads), 4 input rows a tile.
-// `make(o)` gives the loader for weight row o.
-template <class MakeLoad>
-void multirow_avx512(const MakeLoad& make, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
-    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (4 * std::max<int64_t>(in, 1)));
-    spin_pool_for((out + 3) / 4, grain, at::get_num_threads(), [&](int64_t begin, int64_t end) {
-        float tile[4][4];
-        for (int64_t g = begin; g < end; ++g) {
-            const int64_t o = g * 4;
-            const int rw = static_cast<int>(std::min<int64_t>(4, out - o));
-            for (int64_t r0 = 0; r0 < rows; r0 += 4) {
-                const int rx = static_cast<int>(std::min<int64_t>(4, rows - r0));
-                const float* xr = x + r0 * in;
-                if (rw == 4) {
-                    tile_rows<4>(make(o), in, xr, rx, tile);
-                    for (int k = 0; k < 4; ++k)
-                        for (int r = 0; r < rx; ++r) y[(r0 + r) * out + o + k] = tile[k][r];
-                } else {
-                    for (int k = 0; k < rw; ++k) {
-                        tile_rows<1>(make(o + k), in, xr, rx, tile);
-                        for (int r = 0; r < rx; ++r) y[(r0 + r) * out + o + k] = tile[0][r];
-                    }
-                }
-            }
-        }
-    });
-}
-
 // The next group of weight rows, asked for while this group computes (in a batch the hardware prefetchers
 // lose the stream: each group is read once per 4 input rows and once per pass). The requests are spread
 // over the group's passes, one weight row to each in turn, so that they trickle out at the rate memory
@@ -408,6 +344,74 @@ struct Prefetch {
         return p;
     }
 };
+
+// y[r][k] = W[k] . x[r] for RW weight rows (consecutive, stride n, read through `load`) and RX input rows.
+template <int RW, int RX, class Load, class T>
+__attribute__((target(LATHE_AVX512))) void tile_avx512(const Load& load, int64_t n, const float* x, const Prefetch<T>& pf,
+                                                       float out[4][4]) {
+    __m512 a[RW][RX];
+    for (int k = 0; k < RW; ++k)
+        for (int r = 0; r < RX; ++r) a[k][r] = _mm512_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        for (int k = 0; k < RW; ++k)  // a line of 64 bytes per row: every step for float32, every other for bf16
+            if (pf.row(k, 0) && (i * int64_t(sizeof(T))) % 64 == 0)
+                _mm_prefetch(reinterpret_cast<const char*>(pf.next + k * n + i), _MM_HINT_T0);
+        __m512 xv[RX];
+        for (int r = 0; r < RX; ++r) xv[r] = _mm512_loadu_ps(x + r * n + i);
+        for (int k = 0; k < RW; ++k) {
+            const __m512 wv = load(k * n + i);
+            for (int r = 0; r < RX; ++r) a[k][r] = _mm512_fmadd_ps(wv, xv[r], a[k][r]);
+        }
+    }
+    for (int k = 0; k < RW; ++k)
+        for (int r = 0; r < RX; ++r) {
+            alignas(64) float lanes[16];  // (GCC 12's _mm512_reduce_add_ps warns about its own header)
+            _mm512_store_ps(lanes, a[k][r]);
+            float s = 0;
+            for (float lane : lanes) s += lane;
+            for (int64_t j = i; j < n; ++j) s += load.at(k * n + j) * x[r * n + j];
+            out[k][r] = s;
+        }
+}
+
+template <int RW, class Load, class T>
+void tile_rows(const Load& load, int64_t n, const float* x, int rx, const Prefetch<T>& pf, float out[4][4]) {
+    switch (rx) {
+        case 1: return tile_avx512<RW, 1>(load, n, x, pf, out);
+        case 2: return tile_avx512<RW, 2>(load, n, x, pf, out);
+        case 3: return tile_avx512<RW, 3>(load, n, x, pf, out);
+        default: return tile_avx512<RW, 4>(load, n, x, pf, out);
+    }
+}
+
+// y (rows, out) = x (rows, in) W^T in groups of 4 weight rows (split over threads), 4 input rows a tile.
+// `make(o)` gives the loader for weight row o; W (element type T) is what the next group is prefetched from.
+template <class T, class MakeLoad>
+void multirow_avx512(const T* W, const MakeLoad& make, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
+    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (4 * std::max<int64_t>(in, 1)));
+    spin_pool_for((out + 3) / 4, grain, at::get_num_threads(), [&](int64_t begin, int64_t end) {
+        float tile[4][4];
+        for (int64_t g = begin; g < end; ++g) {
+            const int64_t o = g * 4;
+            const int rw = static_cast<int>(std::min<int64_t>(4, out - o));
+            for (int64_t r0 = 0; r0 < rows; r0 += 4) {
+                const int rx = static_cast<int>(std::min<int64_t>(4, rows - r0));
+                const float* xr = x + r0 * in;
+                if (rw == 4) {
+                    tile_rows<4>(make(o), in, xr, rx, Prefetch<T>::spread(W, o, 4, out, in, r0, rows, 1), tile);
+                    for (int k = 0; k < 4; ++k)
+                        for (int r = 0; r < rx; ++r) y[(r0 + r) * out + o + k] = tile[k][r];
+                } else {
+                    for (int k = 0; k < rw; ++k) {
+                        tile_rows<1>(make(o + k), in, xr, rx, Prefetch<T>{}, tile);
+                        for (int r = 0; r < rx; ++r) y[(r0 + r) * out + o + k] = tile[0][r];
+                    }
+                }
+            }
+        }
+    });
+}
 
 // Several input rows against bf16 weights with vdpbf16ps: up to 4 weight rows x 4 input rows a tile,
 // each weight vector loaded once for the 4 inputs and each input vector once for the 4 weight rows. The
@@ -664,7 +668,7 @@ bool limit_kernel_isa(const char* name) {
 void gemv_f32(const float* W, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
 #ifdef LATHE_X86
     if (rows >= kMultirowMin && have_avx512())
-        return multirow_avx512([&](int64_t o) { return LoadF32{W + o * in}; }, out, in, x, rows, y);
+        return multirow_avx512(W, [&](int64_t o) { return LoadF32{W + o * in}; }, out, in, x, rows, y);
     if (have_avx512()) {
         for_groups<1>(out, in, rows, [&](int64_t o, int, int64_t r) { y[r * out + o] = row_f32_avx512(W + o * in, in, x + r * in); });
         return;
@@ -694,7 +698,7 @@ void gemv_bf16(const uint16_t* W, int64_t out, int64_t in, const float* x, int64
         return;
     }
     if (rows >= kMultirowMin && have_avx512())
-        return multirow_avx512([&](int64_t o) { return LoadBf16{W + o * in}; }, out, in, x, rows, y);
+        return multirow_avx512(W, [&](int64_t o) { return LoadBf16{W + o * in}; }, out, in, x, rows, y);
     if (have_avx2()) {
         // x split into the even and odd elements of each group of 16 (see rows_bf16_avx2).
         const int64_t half = in / 16 * 8;
