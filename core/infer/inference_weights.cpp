@@ -108,9 +108,8 @@ torch::Tensor PackedWeight::forward(const torch::Tensor& x, const torch::Tensor&
     // Where bf16 weights meet x rounded to bf16 (vdpbf16ps), prompts take the same kernels as decoding,
     // whatever their length: the tiles sum in the same order for one row or many, so a sequence gets the
     // same bits prefilled alone or in a batch, and the server's answers do not depend on who else is
-    // asking. int8 then also stays Q8_0 x Q8_0 for prompts, as in llama.cpp. (A bf16 GEMM through
-    // oneDNN for prompts was tried: twice the prompt speed, but batched answers then differed from
-    // single ones; see docs/inference.md.)
+    // asking. int8 then also stays Q8_0 x Q8_0 for prompts, as in llama.cpp. (The 4 x 4 tiles run a
+    // 64-row prompt at about the rate of oneDNN's bf16 GEMM; see docs/inference.md.)
     if (rows <= kernels::kGemvMaxRows || kernels::bf16_rounds_input()) {
         const float* xp = xf.data_ptr<float>();
         if (format_ == WeightFormat::BF16)
