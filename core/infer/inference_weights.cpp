@@ -5,6 +5,7 @@
 #include "core/model/transformer.h"
 #include "core/util/error.h"
 #include "core/model/model_info.h"
+#include "core/util/memory.h"
 
 #include <ATen/Parallel.h>
 
@@ -274,6 +275,7 @@ CausalLM load_for_inference(const std::string& dir, const InferenceOptions& opti
     rep.dense_tensors = static_cast<int64_t>(model->parameters().size()) - (packed.count(kEmbedName) ? 1 : 0);
     rep.weight_bytes = dense_bytes(*model);
     for (const auto& [name, p] : packed) rep.weight_bytes += p->bytes();
+    release_free_memory();  // what loading freed (headers, conversion buffers) leaves the process's RSS
     rep.load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (report) *report = rep;
     return model;

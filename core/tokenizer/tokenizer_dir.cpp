@@ -5,6 +5,7 @@
 #include "core/tokenizer/tokenizer_config.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/memory.h"
 
 #include <filesystem>
 
@@ -25,6 +26,7 @@ std::unique_ptr<Tokenizer> Tokenizer::from_dir(const std::string& dir, Tokenizer
     if (use_json) {
         auto tok = HfTokenizer::load(json_path);
         tok->apply_config(cfg, dir);
+        release_free_memory();  // the parsed tokenizer.json (tens of MB for a 150k vocabulary) is gone
         return tok;
     }
     auto tok = SpmTokenizer::load(model_path);

@@ -17,6 +17,7 @@
 #include "core/model/model_info.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/new_model.h"
+#include "core/util/memory.h"
 #include "core/train/precision.h"
 #include "core/train/preference/kto_objective.h"
 #include "core/train/preference/preference_stage.h"
@@ -54,15 +55,6 @@ std::string default_output_dir(const std::string& model, const std::string& meth
 }
 
 namespace {
-
-// Hands the heap's free pages back to the system. glibc keeps freed blocks below its mmap threshold in the
-// heap, so the tensors of a base just quantized or converted would otherwise stay in the process's RSS for
-// the whole run (measured: QLoRA's peak on the 85m shape, docs/benchmarks.md).
-void release_free_memory() {
-#if defined(__GLIBC__)
-    ::malloc_trim(0);
-#endif
-}
 
 // For the length of a run, glibc keeps freed memory for the next step instead of handing it back. Every
 // step allocates and frees the same activations; by default blocks above the mmap threshold are unmapped
