@@ -93,12 +93,16 @@ Example encode_pairwise(const Sample& s, const ChatTemplate& tmpl, const Tokeniz
         prompt.insert(prompt.end(), pairs.back().prompt.begin(), pairs.back().prompt.end());
         return std::make_pair(prompt, pairs.back().response);
     };
-    auto [prompt, chosen] = one_turn(s.chosen());
+    // Named copies, not structured bindings: C++17 lets no lambda capture those (GCC accepts it, clang not).
+    const auto chosen_turn = one_turn(s.chosen());
+    const auto& prompt = chosen_turn.first;
+    const auto& chosen = chosen_turn.second;
     auto rejected = one_turn(s.rejected()).second;
     const size_t longest = std::max(chosen.size(), rejected.size());
     if (full_length) *full_length = prompt.size() + longest;
     if (truncated) *truncated = prompt.size() + longest > static_cast<size_t>(o.cutoff_len);
-    auto [src_len, tgt_len] = infer_seqlen(prompt.size(), longest, o.cutoff_len);
+    const auto lengths = infer_seqlen(prompt.size(), longest, o.cutoff_len);
+    const auto src_len = lengths.first, tgt_len = lengths.second;
     Example e;
     e.source = s.source;
     auto build = [&](const std::vector<int32_t>& response, std::vector<int32_t>& ids, std::vector<int32_t>& labels) {
