@@ -57,6 +57,9 @@ bool parse_at(const std::string& text, const std::string& path, size_t line0, si
         line_column(text, e.byte > 0 ? e.byte - 1 : 0, l, c);
         error = at(path, line0 + l - 1, l == 1 ? col0 + c - 1 : c) + ": invalid JSON: " + parse_reason(e.what());
         return false;
+    } catch (const json::exception& e) {  // a number too large for a double: out_of_range 406
+        error = at(path, line0, col0) + ": invalid JSON: " + json_error_reason(e);
+        return false;
     }
 }
 

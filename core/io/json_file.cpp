@@ -21,6 +21,12 @@ void line_column(std::string_view text, size_t offset, size_t& line, size_t& col
     }
 }
 
+std::string json_error_reason(const std::exception& e) {
+    std::string reason = e.what();  // "[json.exception.out_of_range.406] number overflow parsing '1e99999'"
+    const auto bracket = reason.find("] ");
+    return bracket == std::string::npos ? reason : reason.substr(bracket + 2);
+}
+
 nlohmann::json parse_json(std::string_view text, const std::string& origin) {
     try {
         return nlohmann::json::parse(text.begin(), text.end());
@@ -36,6 +42,8 @@ nlohmann::json parse_json(std::string_view text, const std::string& origin) {
         }
         throw IoError(origin + ":" + std::to_string(line) + ":" + std::to_string(column) +
                       ": invalid JSON: " + reason);
+    } catch (const nlohmann::json::exception& e) {  // a number too large for a double: out_of_range 406
+        throw IoError(origin + ": invalid JSON: " + json_error_reason(e));
     }
 }
 

@@ -1,6 +1,7 @@
 // JSON files with errors that name the file, line and column.
 #pragma once
 #include <nlohmann/json_fwd.hpp>
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -17,5 +18,7 @@ void write_json_file(const std::string& path, const nlohmann::json& value, int i
 
 // 1-based line and column of byte `offset` in `text`.
 void line_column(std::string_view text, size_t offset, size_t& line, size_t& column);
+// A nlohmann exception's message without its "[json.exception.<kind>.<id>] " prefix.
+std::string json_error_reason(const std::exception& e);
 
 }  // namespace lathe

@@ -2,6 +2,8 @@
 // mmap of the file. Writing lives in safetensors_write.cpp, model folders in safetensors_store.cpp.
 #include "core/io/safetensors.h"
 
+#include "core/io/json_file.h"
+
 #include "core/util/error.h"
 
 #include <torch/torch.h>
@@ -144,6 +146,8 @@ json parse_header(const std::string& path, const char* text, uint64_t n) {
         if (colon != std::string::npos) reason = reason.substr(colon + 2);
         throw IoError(path + ": header is not valid JSON at byte " + std::to_string(at) +
                       " of the header (file offset " + std::to_string(8 + at) + "): " + reason);
+    } catch (const json::exception& e) {  // e.g. a number too large for a double (out_of_range 406)
+        throw IoError(path + ": header is not valid JSON: " + json_error_reason(e));
     }
     if (!duplicate.empty())
         throw IoError(path + ": header names tensor " + in_quotes(duplicate) + " twice");

@@ -143,6 +143,23 @@ private slots:
         QCOMPARE(recs[3].value["a"].get<int>(), 3);
         QCOMPARE(recs[3].line, size_t(6));
     }
+    // A number too large for a double is reported by nlohmann as out_of_range, not as a parse error: it
+    // must still come out as this record's error (JSON Lines) or a DataError/IoError naming the file (a JSON
+    // array, parse_json), never as the library's own exception.
+    void numbersTooLargeAreRecordErrors() {
+        const std::string dir = fresh_dir("bignumber");
+        const auto recs = read_all(put(dir, "d.jsonl", "{\"a\": 1}\n{\"a\": 1e99999}\n{\"a\": 3}\n"));
+        QCOMPARE(recs.size(), size_t(3));
+        QVERIFY2(has(recs[1].error, dir + "/d.jsonl:2") && has(recs[1].error, "invalid JSON: number overflow"),
+                 recs[1].error.c_str());
+        QCOMPARE(recs[2].value["a"].get<int>(), 3);
+        const std::string array = put(dir, "d.json", "[{\"a\": 1e99999}]");
+        const std::string msg = error_of([&] { read_all(array); });
+        QVERIFY2(has(msg, array) && has(msg, "number overflow"), msg.c_str());
+        const std::string whole = error_of([&] { parse_json("{\"a\": -1e99999}", "x.json"); });
+        QVERIFY2(whole.rfind("x.json: invalid JSON: number overflow", 0) == 0, whole.c_str());
+    }
+
     void csvFollowsRfc4180() {
         const std::string p = put(fresh_dir("csv"), "d.csv",
                                   "\xEF\xBB\xBFinstruction,input,output\r\n"

@@ -80,6 +80,13 @@ private slots:
                      "file offset " + std::to_string(8 + bad) + "): syntax error");
     }
 
+    // Found by tests/fuzz/fuzz_safetensors: nlohmann reports a number too large for a double as out_of_range,
+    // not as a parse error, and it escaped as a JSON library message without the file.
+    void headerNumberTooLarge() {
+        const std::string path = raw_file("bignumber", R"({"w":{"dtype":"F32","shape":[4e99999],"data_offsets":[0,16]}})", k16);
+        EXPECT_PARTS(open_error(path), path + ": ", "header is not valid JSON", "number overflow");
+    }
+
     void headerNotAnObject() {
         EXPECT_PARTS(open_error(raw_file("array", "[1, 2]", "")), "header is a JSON array, expected an object");
     }

@@ -75,6 +75,7 @@ private slots:
         const QString ok = R"("messages": [{"role": "user", "content": "x"}])";
         QTest::newRow("not json") << "{\"messages\": [" << "" << "not valid JSON";
         QTest::newRow("not an object") << "[1, 2]" << "" << "must be a JSON object";
+        QTest::newRow("number too large") << "{" + ok + R"(, "temperature": 1e99999})" << "" << "not valid JSON";
         QTest::newRow("empty") << "" << "" << "empty";
         QTest::newRow("no messages") << "{}" << "messages" << "required";
         QTest::newRow("messages not array") << R"({"messages": "hi"})" << "messages" << "expected an array";
