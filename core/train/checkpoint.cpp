@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 
 namespace lathe {
@@ -21,8 +23,26 @@ int64_t step_of(const fs::path& p) {
     const std::string name = p.filename().string();
     if (name.rfind("checkpoint-", 0) != 0) return -1;
     const std::string digits = name.substr(11);
-    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return -1;
+    if (digits.empty() || digits.size() > 18 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return -1;
     return std::stoll(digits);
+}
+
+// "checkpoint-N.tmp-PID" -> {"checkpoint-N", "tmp", PID}; {"", "", -1} for any other name.
+struct Leftover {
+    std::string checkpoint, kind;
+    long pid = -1;
+};
+Leftover leftover_of(const std::string& name) {
+    for (const char* kind : {"tmp", "old"}) {
+        const std::string mark = std::string(".") + kind + "-";
+        const size_t at = name.rfind(mark);
+        if (at == std::string::npos) continue;
+        const std::string pid = name.substr(at + mark.size());
+        if (pid.empty() || pid.size() > 9 || !std::all_of(pid.begin(), pid.end(), ::isdigit)) continue;
+        if (step_of(name.substr(0, at)) < 0) continue;
+        return {name.substr(0, at), kind, std::stol(pid)};
+    }
+    return {};
 }
 
 // The generators' states, saved so that a resumed run draws the same dropout masks and noise.
@@ -37,6 +57,29 @@ NamedTensors rng_states() {
 }
 
 }  // namespace
+
+int tidy_abandoned_checkpoints(const std::string& run_dir) {
+    std::error_code ec;
+    if (!fs::is_directory(run_dir, ec)) return 0;
+    std::vector<fs::path> entries;
+    for (const auto& e : fs::directory_iterator(run_dir, ec)) entries.push_back(e.path());
+    std::sort(entries.begin(), entries.end());
+    int tidied = 0;
+    for (const auto& path : entries) {
+        const Leftover left = leftover_of(path.filename().string());
+        if (left.pid < 0 || left.pid == static_cast<long>(::getpid()) || !fs::is_directory(path, ec)) continue;
+        const fs::path checkpoint = path.parent_path() / left.checkpoint;
+        if (left.kind == "old" && !fs::exists(checkpoint, ec)) {
+            fs::rename(path, checkpoint, ec);
+            if (ec) throw IoError(path.string() + ": cannot put back as " + checkpoint.string() + " (" + ec.message() + ")");
+        } else {
+            fs::remove_all(path, ec);
+            if (ec) throw IoError(path.string() + ": cannot remove (" + ec.message() + ")");
+        }
+        ++tidied;
+    }
+    return tidied;
+}
 
 std::vector<std::string> list_checkpoints(const std::string& run_dir) {
     std::vector<std::pair<int64_t, std::string>> found;

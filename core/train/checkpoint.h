@@ -26,6 +26,12 @@ std::string save_checkpoint(const std::string& run_dir, int64_t step,
 // Keeps the newest `limit` checkpoints (0 = all); never deletes `keep`.
 void rotate_checkpoints(const std::string& run_dir, int limit, const std::string& keep);
 
+// What a process killed while saving a checkpoint leaves in `run_dir` (save_checkpoint stages into
+// checkpoint-N.tmp-PID and renames; replacing an existing checkpoint-N moves it to checkpoint-N.old-PID
+// for an instant): a staged copy is removed, a moved-aside copy whose checkpoint-N is missing is put back
+// (it is the only complete one), otherwise removed. Leaves this process's own. Returns how many it tidied.
+int tidy_abandoned_checkpoints(const std::string& run_dir);
+
 // checkpoint-N directories of a run, oldest first.
 std::vector<std::string> list_checkpoints(const std::string& run_dir);
 

@@ -116,11 +116,17 @@ void prepare_output_dir(const TrainConfig& c, bool resuming) {
     const bool has_run = (file_exists(log) && fs::file_size(log, ec) > 0) || !list_checkpoints(c.output_dir).empty() ||
                          file_exists(path_join(c.output_dir, "train_results.json"));
     if (!has_run) return;
-    if (!c.overwrite_output_dir)
+    // "auto" over a run that was interrupted before its first checkpoint (logged steps, no checkpoint, no
+    // results): nothing to resume, nothing finished to protect; it starts over in its place.
+    const bool interrupted_early = (c.resume_from_checkpoint == "auto" || c.resume_from_checkpoint == "true") &&
+                                   list_checkpoints(c.output_dir).empty() &&
+                                   !file_exists(path_join(c.output_dir, "train_results.json"));
+    if (!c.overwrite_output_dir && !interrupted_early)
         throw ConfigError("output_dir: '" + c.output_dir +
                           "' already holds a run; choose another directory, set overwrite_output_dir: true, or "
                           "resume_from_checkpoint: auto to continue it");
-    // Overwriting: remove the old run's checkpoints and logs so that nothing of it is resumed by mistake.
+    // Overwriting (or starting over): remove the old run's checkpoints and logs so that nothing of it is
+    // resumed by mistake.
     for (const auto& dir : list_checkpoints(c.output_dir)) fs::remove_all(dir);
     for (const char* f : {"trainer_log.jsonl", "running_log.txt", "trainer_state.json", "train_results.json",
                           "eval_results.json", "all_results.json"})
@@ -231,6 +237,8 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         // bf16 products run on LibTorch's pool, float32 ones on OpenBLAS's (core/util/threads.h).
         apply_threads(c.threads, precision.bf16() ? MatmulPool::IntraOp : MatmulPool::Blas);
         torch::manual_seed(static_cast<uint64_t>(c.seed));
+        // A run killed while saving a checkpoint left a staged copy (or, replacing one, the old copy aside).
+        const int tidied = tidy_abandoned_checkpoints(c.output_dir);
         const std::string resume = resolve_resume(c.resume_from_checkpoint, c.output_dir);
         prepare_output_dir(c, !resume.empty());
         // Rows logged after the checkpoint (a run killed after it, or a finished run started again with
@@ -243,6 +251,8 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
             events.message("info", text);
         };
         for (const auto& k : c.ignored) events.message("warning", "ignored key '" + k + "' (no effect in Lathe)");
+        if (tidied)
+            say(std::to_string(tidied) + " checkpoint folder(s) left half-written by an interrupted run tidied away");
         if (dropped_rows)
             say("trainer_log.jsonl: " + std::to_string(dropped_rows) + " row(s) after " + resume +
                 " removed; the resumed run logs those steps again");

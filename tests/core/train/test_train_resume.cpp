@@ -14,6 +14,9 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
+
+#include <unistd.h>
 
 using namespace lathe;
 using namespace lathe::test;
@@ -197,12 +200,56 @@ private slots:
         QCOMPARE(read_trainer_log(out).size(), size_t(2));
     }
 
+    // A run killed before its first checkpoint logged steps but left nothing to resume: "auto" starts it
+    // over in its place (its old rows replaced), where a plain start refuses to write over it.
+    void autoAfterKillBeforeFirstCheckpointStartsOver() {
+        const std::string out = world_.root + "/killed-early";
+        fs::create_directories(out);
+        std::ofstream(out + "/trainer_log.jsonl") << "{\"current_steps\": 1, \"total_steps\": 2, \"loss\": 9.0}\n";
+        TrainConfig c = tiny_run(world_, out);
+        c.max_steps = 2;
+        const TrainSummary refused = run(c);
+        QVERIFY(refused.status == TrainSummary::Status::Failed);
+        QVERIFY2(refused.message.find("already holds a run") != std::string::npos, refused.message.c_str());
+        c.resume_from_checkpoint = "auto";
+        const TrainSummary s = run(c);
+        QVERIFY2(s.status == TrainSummary::Status::Completed, status_text(s).c_str());
+        const auto log = read_trainer_log(out);
+        QCOMPARE(log.size(), size_t(2));
+        QVERIFY(log[0].at("loss").get<double>() != 9.0);
+    }
+
     void resumeFromMissingCheckpointFails() {
         TrainConfig c = tiny_run(world_, world_.root + "/missing");
         c.resume_from_checkpoint = world_.root + "/nowhere/checkpoint-3";
         const TrainSummary s = run(c);
         QVERIFY(s.status == TrainSummary::Status::Failed);
         QCOMPARE(s.message, "resume_from_checkpoint: '" + world_.root + "/nowhere/checkpoint-3' does not exist");
+    }
+
+    // What a process killed inside save_checkpoint leaves: staged copies go, a checkpoint moved aside
+    // while it was being replaced comes back when it is the only copy; this process's own and anything
+    // that is not a checkpoint are left alone; a step too large for int64 is no checkpoint, not a crash.
+    void abandonedCheckpointsAreTidied() {
+        const std::string dir = world_.root + "/abandoned";
+        auto make = [&](const std::string& name) {
+            fs::create_directories(dir + "/" + name);
+            std::ofstream(dir + "/" + name + "/trainer_state.json") << "{\"global_step\": 1}";
+        };
+        const std::string own = "checkpoint-5.tmp-" + std::to_string(::getpid());
+        for (const char* name : {"checkpoint-3", "checkpoint-4.tmp-999999", "checkpoint-2.old-999999",
+                                 "checkpoint-3.old-999998", "notes.tmp-5", "checkpoint-x.tmp-7",
+                                 "checkpoint-99999999999999999999"})
+            make(name);
+        make(own);
+        QCOMPARE(tidy_abandoned_checkpoints(dir), 3);
+        std::set<std::string> left;
+        for (const auto& e : fs::directory_iterator(dir)) left.insert(e.path().filename().string());
+        QCOMPARE(left, (std::set<std::string>{"checkpoint-2", "checkpoint-3", "notes.tmp-5", "checkpoint-x.tmp-7",
+                                              "checkpoint-99999999999999999999", own}));
+        QCOMPARE(list_checkpoints(dir), (std::vector<std::string>{dir + "/checkpoint-2", dir + "/checkpoint-3"}));
+        QCOMPARE(tidy_abandoned_checkpoints(dir), 0);
+        QCOMPARE(tidy_abandoned_checkpoints(world_.root + "/no-such-run"), 0);
     }
 };
 
