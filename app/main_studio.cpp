@@ -1,6 +1,7 @@
 // lathe: the studio. `lathe --screenshots DIR` renders every tab offscreen instead (scripts/screenshots.sh).
 #include "ui/main_window.h"
 #include "ui/screenshot_tour.h"
+#include "core/util/file_size_limit.h"
 #include "core/util/threads.h"
 
 #include <QApplication>
@@ -11,6 +12,7 @@
 
 int main(int argc, char** argv) {
     lathe::prefer_passive_openmp(argv);  // before anything starts OpenMP (core/util/threads.h)
+    lathe::fail_writes_past_file_size_limit();
     QApplication app(argc, argv);
     QApplication::setOrganizationName("Lathe");
     QApplication::setApplicationName("Lathe");

@@ -1,6 +1,7 @@
 // lathe-cli: the engine without the studio. Each subcommand lives in its own cmd_*.cpp.
 #include "app/cli/commands.h"
 #include "core/util/error.h"
+#include "core/util/file_size_limit.h"
 #include "core/util/threads.h"
 
 #include <cstdio>
@@ -33,6 +34,7 @@ void usage(FILE* out) {
 
 int main(int argc, char** argv) {
     lathe::prefer_passive_openmp(argv);  // before anything starts OpenMP (core/util/threads.h)
+    lathe::fail_writes_past_file_size_limit();
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

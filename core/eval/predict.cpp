@@ -17,7 +17,10 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -28,6 +31,48 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double round4(double v) { return std::round(v * 1e4) / 1e4; }
+
+// generated_predictions.jsonl is streamed beside its final name and renamed into place when the run ends
+// (completed or aborted): a write that fails (a full disk) leaves no partial file under the final name,
+// and an earlier run's predictions stay as they were.
+class StagedFile {
+public:
+    StagedFile() = default;
+    StagedFile(const StagedFile&) = delete;
+    StagedFile& operator=(const StagedFile&) = delete;
+    ~StagedFile() {
+        if (out_.is_open()) out_.close();
+        std::error_code ec;
+        if (!tmp_.empty() && !committed_) std::filesystem::remove(tmp_, ec);
+    }
+
+    void open(const std::string& path) {
+        path_ = path;
+        tmp_ = temp_sibling(path);
+        out_.open(tmp_, std::ios::binary | std::ios::trunc);
+        if (!out_) throw IoError(path + ": cannot be written (" + std::strerror(errno) + ")");
+    }
+    bool is_open() const { return out_.is_open(); }
+    std::ostream& stream() { return out_; }
+    void flush() {
+        errno = 0;
+        out_.flush();
+        if (!out_) throw IoError(path_ + ": write failed (" + (errno ? std::strerror(errno) : "disk full?") + ")");
+    }
+    void commit() {
+        flush();
+        out_.close();
+        if (!out_) throw IoError(path_ + ": write failed (" + std::strerror(errno) + ")");
+        if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
+            throw IoError(path_ + ": cannot rename into place (" + std::strerror(errno) + ")");
+        committed_ = true;
+    }
+
+private:
+    std::string path_, tmp_;
+    std::ofstream out_;
+    bool committed_ = false;
+};
 
 void validate(const PredictConfig& c) {
     auto fail = [](const std::string& key, const std::string& why) { throw ConfigError(key + ": " + why); };
@@ -192,14 +237,13 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
         summary.has_judge = judge != nullptr;
         double reward_sum = 0, reward_b_sum = 0, wins = 0;
 
-        std::ofstream jsonl;
+        StagedFile jsonl;
         const std::string jsonl_path = c.output_dir.empty() ? std::string() : path_join(c.output_dir, "generated_predictions.jsonl");
         if (!c.output_dir.empty()) {
             std::error_code ec;
             std::filesystem::create_directories(c.output_dir, ec);
             if (ec) throw IoError(c.output_dir + ": cannot create the output folder (" + ec.message() + ")");
-            jsonl.open(jsonl_path, std::ios::binary | std::ios::trunc);
-            if (!jsonl) throw IoError(jsonl_path + ": cannot be written");
+            jsonl.open(jsonl_path);
         }
 
         const ChatOptions options = chat_options(c);
@@ -276,13 +320,10 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
                     if (b.session) line["predict_b"] = row.predict_b;
                     if (row.judged) line["reward"] = row.reward;
                     if (row.judged && b.session) line["reward_b"] = row.reward_b;
-                    jsonl << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+                    jsonl.stream() << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
                 }
             }
-            if (jsonl.is_open()) {
-                jsonl.flush();
-                if (!jsonl) throw IoError(jsonl_path + ": write failed (disk full?)");
-            }
+            if (jsonl.is_open()) jsonl.flush();
             ++batches;
             summary.samples += static_cast<int64_t>(rows.size());
             if (events.on_rows) events.on_rows(rows);
@@ -298,6 +339,7 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
         if (truncated)
             say("warning", std::to_string(truncated) + " prompts were longer than cutoff_len (" +
                                std::to_string(c.cutoff_len) + " tokens) and kept their last tokens");
+        if (jsonl.is_open()) jsonl.commit();
         summary.runtime_s = elapsed();
         summary.metrics = totals.mean();
         summary.metrics_b = totals_b.mean();

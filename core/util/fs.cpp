@@ -1,8 +1,10 @@
 #include "core/util/fs.h"
 
 #include "core/util/error.h"
+#include "core/util/file_size_limit.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -99,5 +101,7 @@ std::string path_join(const std::string& a, const std::string& b) {
     if (a.empty()) return b;
     return (fs::path(a) / b).string();
 }
+
+void fail_writes_past_file_size_limit() { std::signal(SIGXFSZ, SIG_IGN); }
 
 }  // namespace lathe

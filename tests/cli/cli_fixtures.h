@@ -21,12 +21,20 @@ struct CliResult {
     std::string why() const { return "exit " + std::to_string(code) + ", stderr: " + err.substr(0, 2000); }
 };
 
-// Runs lathe-cli with `args`, feeding `input` on stdin.
-inline CliResult run_cli(const std::vector<std::string>& args, const std::string& input = {}, int timeout_ms = 180000) {
+// Runs lathe-cli with `args`, feeding `input` on stdin. `file_limit_kb` >= 0 runs it under
+// `ulimit -f` (no file may grow past that many KiB, as on a full disk).
+inline CliResult run_cli(const std::vector<std::string>& args, const std::string& input = {}, int timeout_ms = 180000,
+                         int file_limit_kb = -1) {
     QStringList list;
     for (const auto& a : args) list << QString::fromStdString(a);
     QProcess p;
-    p.start(QStringLiteral(LATHE_CLI_EXE), list);
+    if (file_limit_kb >= 0)
+        p.start(QStringLiteral("/bin/bash"), QStringList{QStringLiteral("-c"),
+                                                         QStringLiteral("ulimit -f %1 && exec \"$0\" \"$@\"").arg(file_limit_kb),
+                                                         QStringLiteral(LATHE_CLI_EXE)} +
+                                                 list);
+    else
+        p.start(QStringLiteral(LATHE_CLI_EXE), list);
     CliResult r;
     if (!p.waitForStarted(30000)) {
         r.err = "could not start " LATHE_CLI_EXE;

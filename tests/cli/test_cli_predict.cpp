@@ -18,6 +18,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <filesystem>
 #include <set>
 
 using namespace lathe;
@@ -146,6 +147,28 @@ private slots:
         QVERIFY(!results.contains("partial"));
         const auto all = read_json_file(out + "/all_results.json");
         QCOMPARE(all.at("predict_rouge-l").get<double>(), results.at("predict_rouge-l").get<double>());
+    }
+
+    // A disk that fills up (here `ulimit -f 0`) while predictions are written: lathe-cli says which file
+    // could not be written, leaves no partial file under the final name, and an earlier run's predictions
+    // stay as they were.
+    void diskFullKeepsEarlierPredictions() {
+        const std::string out = test::scratch_dir() + "/predict-disk-full";
+        const std::string config = write_config("predict-disk-full",
+                                                "do_train: false\ndo_predict: true\npredict_with_generate: true\n"
+                                                "eval_dataset: rote\nmax_new_tokens: 32\noutput_dir: " + out + "\n");
+        auto r = test::run_cli({"train", config});
+        QVERIFY2(r.code == 0, r.why().c_str());
+        const std::string earlier = read_file(out + "/generated_predictions.jsonl");
+        const std::string earlier_results = read_file(out + "/predict_results.json");
+        QVERIFY(!earlier.empty());
+        r = test::run_cli({"train", config}, {}, 180000, /*file_limit_kb=*/0);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(test::contains(r.err, out + "/generated_predictions.jsonl: write failed (File too large)"), r.err.c_str());
+        QCOMPARE(read_file(out + "/generated_predictions.jsonl"), earlier);
+        QCOMPARE(read_file(out + "/predict_results.json"), earlier_results);
+        for (const auto& e : std::filesystem::directory_iterator(out))
+            QVERIFY2(e.path().filename().string().find(".tmp-") == std::string::npos, e.path().c_str());
     }
 
     // do_eval without do_train: eval_loss and perplexity of the eval set; with do_predict, both files.
