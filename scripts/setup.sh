@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Installs what Lathe needs on Debian 12 (only what is missing), checks that OpenBLAS is the BLAS
 # LibTorch uses, and builds a Release tree in build/ with ccache.
-# Usage: scripts/setup.sh [--no-ui]      (env: LATHE_BUILD_DIR, LATHE_JOBS)
+# Usage: scripts/setup.sh [--no-ui] [--clang] [--deps-only]      (env: LATHE_BUILD_DIR, LATHE_JOBS)
+#   --clang      also clang with libFuzzer and OpenMP (scripts/fuzz.sh)
+#   --deps-only  install and check, build nothing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ui=ON
+clang=OFF
+build_tree=ON
 for a in "$@"; do
   case "$a" in
     --no-ui) ui=OFF ;;
+    --clang) clang=ON ;;
+    --deps-only) build_tree=OFF ;;
     *) echo "setup.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -25,6 +31,8 @@ if [ "$ui" = ON ]; then
 else
   packages+=(qt6-base-dev)   # Qt Test for the engine's tests
 fi
+
+[ "$clang" = ON ] && packages+=(clang libclang-rt-14-dev libomp-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -50,6 +58,8 @@ if [ "$current" != "$(readlink -f "$openblas")" ]; then
   echo "setup: making OpenBLAS the active BLAS ($openblas)"
   "${sudo_cmd[@]}" update-alternatives --set "$blas_alt" "$openblas"
 fi
+
+[ "$build_tree" = ON ] || exit 0
 
 build=${LATHE_BUILD_DIR:-build}
 jobs=${LATHE_JOBS:-$(nproc)}

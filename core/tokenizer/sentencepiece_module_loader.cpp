@@ -72,6 +72,23 @@ std::vector<std::string> spm_module_candidates() {
     return c;
 }
 
+namespace {
+
+// The sanitizer runtimes' dlopen refuses RTLD_DEEPBIND and stops the program. In a sanitizer build
+// (scripts/sanitize.sh) the module is opened by glibc's dlopen behind theirs: inside the module memory
+// then comes from glibc's allocator, which is why everything it hands out goes back through its own
+// lathe_spm_free.
+void* open_module(const char* path, int flags) {
+#ifdef LATHE_SANITIZED
+    using Dlopen = void* (*)(const char*, int);
+    static const auto glibc_dlopen = reinterpret_cast<Dlopen>(dlsym(RTLD_NEXT, "dlopen"));
+    if (glibc_dlopen) return glibc_dlopen(path, flags);
+#endif
+    return dlopen(path, flags);
+}
+
+}  // namespace
+
 SpmApi load_spm_module(const std::vector<std::string>& candidates) {
     for (const std::string& path : candidates) {
         if (!file_exists(path)) continue;
@@ -79,7 +96,7 @@ SpmApi load_spm_module(const std::vector<std::string>& candidates) {
 #ifdef RTLD_DEEPBIND
         flags |= RTLD_DEEPBIND;  // the module's own protobuf-lite symbols win inside it
 #endif
-        void* lib = dlopen(path.c_str(), flags);
+        void* lib = open_module(path.c_str(), flags);
         if (!lib) {
             const char* why = dlerror();
             throw TokenizerError(path + ": cannot load the SentencePiece module: " + (why ? why : "unknown dlopen error"));
