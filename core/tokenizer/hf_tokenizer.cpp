@@ -80,6 +80,8 @@ std::unique_ptr<HfTokenizer> HfTokenizer::from_json(const json& j, const std::st
         throw TokenizerError(origin + ": not a tokenizer.json (no \"model\" object)");
     const json& model = j.at("model");
     // Old files omit the type; a "merges" list means BPE.
+    if (model.contains("type") && !model.at("type").is_string())
+        throw TokenizerError(origin + ": model.type must be a string, found " + model.at("type").type_name());
     const std::string type = model.contains("type") ? model.at("type").get<std::string>()
                                                     : (model.contains("merges") ? "BPE" : "");
     if (type != "BPE") {
@@ -99,6 +101,8 @@ std::unique_ptr<HfTokenizer> HfTokenizer::from_json(const json& j, const std::st
     tok->decoder_ = Decoder::from_json(field("decoder"), origin + ": decoder");
     tok->template_ = special_template_from_json(field("post_processor"), origin + ": post_processor");
     const json& added = field("added_tokens");
+    if (!added.is_null() && !added.is_array())
+        throw TokenizerError(origin + ": added_tokens must be a list, found " + added.type_name());
     for (size_t i = 0; i < added.size(); ++i)
         tok->added_.add(added_token_from_json(added[i], origin + ": added_tokens[" + std::to_string(i) + "]"));
     tok->added_.build(tok->normalizer_.get());

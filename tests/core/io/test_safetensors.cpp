@@ -24,7 +24,8 @@ namespace {
 bool same_bits(const at::Tensor& a, const at::Tensor& b) {
     if (a.scalar_type() != b.scalar_type() || a.sizes() != b.sizes()) return false;
     const at::Tensor ca = a.cpu().contiguous(), cb = b.cpu().contiguous();
-    return std::memcmp(ca.data_ptr(), cb.data_ptr(), ca.nbytes()) == 0;
+    // An empty tensor's data_ptr() is null, which memcmp must not be given even for 0 bytes.
+    return ca.nbytes() == 0 || std::memcmp(ca.data_ptr(), cb.data_ptr(), ca.nbytes()) == 0;
 }
 
 // Random bit patterns of `dtype` (floats include NaNs, infinities and subnormals); bools stay 0/1.

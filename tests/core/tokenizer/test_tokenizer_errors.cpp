@@ -106,6 +106,19 @@ private slots:
         }
     }
 
+    // Parts of the right name and the wrong JSON type are errors naming the part (found under clang,
+    // where `j["added_tokens"] = {one_object}` makes an object, not a list of one).
+    void wrongJsonTypes() {
+        json j = tiny_tokenizer_json();
+        j["added_tokens"] = {{"id", 3}, {"content", "<s>"}};
+        std::string msg = error_of([&] { Tokenizer::from_dir(dir_with_tokenizer_json("added-object", j)); });
+        QVERIFY2(contains(msg, "tokenizer.json: added_tokens must be a list, found object"), msg.c_str());
+        j = tiny_tokenizer_json();
+        j["model"]["type"] = 5;
+        msg = error_of([&] { Tokenizer::from_dir(dir_with_tokenizer_json("type-number", j)); });
+        QVERIFY2(contains(msg, "tokenizer.json: model.type must be a string, found number"), msg.c_str());
+    }
+
     void mergeOfUnknownToken() {
         json j = tiny_tokenizer_json();
         j["model"]["merges"] = json::array({"a b", "a c"});

@@ -194,20 +194,20 @@ private slots:
     // Cases from tokenizers' added_vocabulary.rs tests.
     void addedTokenFlags() {
         json j = char_tokenizer();
-        j["added_tokens"] = {added(300, "<mask>", {{"single_word", true}, {"special", false}})};
+        j["added_tokens"] = json::array({added(300, "<mask>", {{"single_word", true}, {"special", false}})});
         auto single = HfTokenizer::from_json(j, "single");
         const auto mask = std::vector<int32_t>{300};
         QCOMPARE(single->encode("<mask> My name <mask> A<mask> <mask>ony <mask>"),
                  cat({mask, chars(" My name "), mask, chars(" A<mask> <mask>ony "), mask}));
 
-        j["added_tokens"] = {added(300, "<mask>", {{"lstrip", true}, {"rstrip", true}})};
+        j["added_tokens"] = json::array({added(300, "<mask>", {{"lstrip", true}, {"rstrip", true}})});
         auto strip = HfTokenizer::from_json(j, "strip");
         QCOMPARE(strip->encode("Hi <mask> there\t<mask>\t<mask>\u2000"), cat({chars("Hi"), mask, chars("there"), mask, mask}));
 
         // A normalized token matches the normalized text: "MY" lowercases to "my".
         j["normalizer"] = {{"type", "Lowercase"}};
         j["decoder"] = {{"type", "Fuse"}};
-        j["added_tokens"] = {added(300, "[CLS]"), added(301, "my", {{"normalized", true}, {"special", false}})};
+        j["added_tokens"] = json::array({added(300, "[CLS]"), added(301, "my", {{"normalized", true}, {"special", false}})});
         auto norm = HfTokenizer::from_json(j, "norm");
         QCOMPARE(norm->encode("[CLS] MY name"), cat({{300}, chars(" "), {301}, chars(" name")}));
         QCOMPARE(norm->decode(norm->encode("[CLS] MY name"), true), std::string(" my name"));
@@ -223,7 +223,7 @@ private slots:
     // transformers' LlamaTokenizerFast rebuilds the template from add_bos_token / add_eos_token.
     void llamaClassRebuildsTemplate() {
         json j = char_tokenizer();
-        j["added_tokens"] = {added(1, "<s>"), added(2, "</s>")};
+        j["added_tokens"] = json::array({added(1, "<s>"), added(2, "</s>")});
         j["post_processor"] = {{"type", "TemplateProcessing"},
                                {"single", {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}}, {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}},
                                {"special_tokens", {{"<s>", {{"id", "<s>"}, {"ids", {1}}, {"tokens", {"<s>"}}}}}}};
@@ -246,7 +246,7 @@ private slots:
 
     void configFiles() {
         json j = char_tokenizer();
-        j["added_tokens"] = {added(1, "<s>"), added(2, "</s>"), added(3, "<pad>")};
+        j["added_tokens"] = json::array({added(1, "<s>"), added(2, "</s>"), added(3, "<pad>")});
         const std::string dir = test::scratch_dir() + "/config-files";
         std::filesystem::create_directories(dir);
         write_json_file(dir + "/tokenizer.json", j);
