@@ -27,4 +27,5 @@ cd "$build"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1:alloc_dealloc_mismatch=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export QT_QPA_PLATFORM=offscreen
+export QTEST_FUNCTION_TIMEOUT=${QTEST_FUNCTION_TIMEOUT:-1800000}  # sanitized code runs 3-10x slower than Qt Test's 5 minutes allow
 ctest --output-on-failure --timeout 1800 -j "${LATHE_TEST_JOBS:-1}" -L 'core|cli' "$@"

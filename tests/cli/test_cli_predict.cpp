@@ -105,10 +105,18 @@ private slots:
         nolabel.push_back({{"instruction", kPlain}, {"input", ""}, {"output", "fine"}});
         nolabel.push_back({{"instruction", kMarked}, {"input", ""}, {"output", ""}});
         write_file_atomic(data_dir_ + "/rote.json", records.dump(1));
+        nlohmann::json long_labels = records;  // predictions files of several KiB
+        for (auto& r : long_labels) {
+            std::string label;
+            for (int i = 0; i < 40; ++i) label += r["output"].get<std::string>() + " ";
+            r["output"] = label;
+        }
+        write_file_atomic(data_dir_ + "/rote_long.json", long_labels.dump(1));
         write_file_atomic(data_dir_ + "/nolabel.json", nolabel.dump(1));
         write_file_atomic(data_dir_ + "/text.json", nlohmann::json::array({{{"text", "plain text"}}}).dump());
         write_file_atomic(data_dir_ + "/dataset_info.json",
                           nlohmann::json{{"rote", {{"file_name", "rote.json"}}},
+                                         {"rote_long", {{"file_name", "rote_long.json"}}},
                                          {"nolabel", {{"file_name", "nolabel.json"}}},
                                          {"text", {{"file_name", "text.json"}, {"columns", {{"prompt", "text"}}}}}}
                               .dump(1));
@@ -149,21 +157,22 @@ private slots:
         QCOMPARE(all.at("predict_rouge-l").get<double>(), results.at("predict_rouge-l").get<double>());
     }
 
-    // A disk that fills up (here `ulimit -f 0`) while predictions are written: lathe-cli says which file
-    // could not be written, leaves no partial file under the final name, and an earlier run's predictions
-    // stay as they were.
+    // A disk that fills up (here `ulimit -f 1`: no file past 1 KiB) while predictions are written:
+    // lathe-cli says which file could not be written, leaves no partial file under the final name, and an
+    // earlier run's predictions stay as they were.
     void diskFullKeepsEarlierPredictions() {
         const std::string out = test::scratch_dir() + "/predict-disk-full";
         const std::string config = write_config("predict-disk-full",
                                                 "do_train: false\ndo_predict: true\npredict_with_generate: true\n"
-                                                "eval_dataset: rote\nmax_new_tokens: 32\noutput_dir: " + out + "\n");
+                                                "eval_dataset: rote_long\nmax_new_tokens: 32\noutput_dir: " + out + "\n");
         auto r = test::run_cli({"train", config});
         QVERIFY2(r.code == 0, r.why().c_str());
         const std::string earlier = read_file(out + "/generated_predictions.jsonl");
         const std::string earlier_results = read_file(out + "/predict_results.json");
-        QVERIFY(!earlier.empty());
-        r = test::run_cli({"train", config}, {}, 180000, /*file_limit_kb=*/0);
-        QCOMPARE(r.code, 1);
+        QVERIFY2(earlier.size() > 2048, std::to_string(earlier.size()).c_str());
+        // 1 KiB, not 0: LLVM's OpenMP runtime (clang builds) sizes a 1 KiB shared-memory file at start-up.
+        r = test::run_cli({"train", config}, {}, 180000, /*file_limit_kb=*/1);
+        QVERIFY2(r.code == 1, r.why().c_str());
         QVERIFY2(test::contains(r.err, out + "/generated_predictions.jsonl: write failed (File too large)"), r.err.c_str());
         QCOMPARE(read_file(out + "/generated_predictions.jsonl"), earlier);
         QCOMPARE(read_file(out + "/predict_results.json"), earlier_results);
