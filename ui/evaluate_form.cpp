@@ -4,6 +4,7 @@
 #include "ui/model_bar.h"
 #include "ui/run_curve.h"
 #include "ui/studio_paths.h"
+#include "ui/status_colors.h"
 #include "widgets/icons.h"
 
 #include <QCheckBox>
@@ -29,8 +30,6 @@ namespace lathe {
 namespace ui {
 
 namespace {
-
-const char* kAmber = "#9a6700";
 
 // "saves/starter/lora/2025-01-01" for a checkpoint, as the model bar lists runs.
 QString runLabel(const QString& dir) {

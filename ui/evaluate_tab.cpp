@@ -12,6 +12,7 @@
 #include "ui/prediction_table.h"
 #include "ui/predict_yaml.h"
 #include "ui/studio_paths.h"
+#include "ui/status_colors.h"
 #include "widgets/icons.h"
 
 #include <nlohmann/json.hpp>
@@ -54,9 +55,6 @@ namespace ui {
 
 namespace {
 
-const char* kRed = "#c0392b";
-const char* kGreen = "#1e7e34";
-const char* kAmber = "#9a6700";
 constexpr int kMaxLogLines = 200;
 
 QString hms(double seconds) { return QString::fromStdString(format_hms(seconds)); }

@@ -6,6 +6,7 @@
 #include "ui/export_form.h"
 #include "ui/model_bar.h"
 #include "ui/studio_paths.h"
+#include "ui/status_colors.h"
 #include "widgets/icons.h"
 
 #include <QApplication>
@@ -40,10 +41,6 @@ namespace lathe {
 namespace ui {
 
 namespace {
-
-const char* kRed = "#c0392b";
-const char* kGreen = "#1e7e34";
-const char* kAmber = "#9a6700";
 
 QString sizeText(qint64 bytes) { return QLocale::c().formattedDataSize(bytes, bytes < 1000000 ? 0 : 1, QLocale::DataSizeSIFormat); }
 

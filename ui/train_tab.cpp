@@ -14,6 +14,7 @@
 #include "ui/run_curve.h"
 #include "ui/studio_paths.h"
 #include "ui/train_form.h"
+#include "ui/status_colors.h"
 #include "widgets/icons.h"
 #include "widgets/loss_plot.h"
 
@@ -50,10 +51,6 @@ namespace lathe {
 namespace ui {
 
 namespace {
-
-const char* kRed = "#c0392b";
-const char* kGreen = "#1e7e34";
-const char* kAmber = "#9a6700";
 
 QString hms(double seconds) { return QString::fromStdString(format_hms(seconds)); }
 

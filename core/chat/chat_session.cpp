@@ -16,9 +16,8 @@
 
 namespace lathe {
 
-namespace {
-
-// A model with the tokenizer and stop ids it answers with.
+// A model with the tokenizer and stop ids it answers with. Outside the anonymous namespace because
+// ChatSession::Impl, which has external linkage, holds it.
 struct LoadedModel {
     std::string dir;
     CausalLM model{nullptr};
@@ -26,6 +25,8 @@ struct LoadedModel {
     std::vector<int32_t> stop_ids;
     WeightFormat weights = WeightFormat::F32;  // as held (auto resolved)
 };
+
+namespace {
 
 LoadedModel load_model(const std::string& dir, const torch::Device& device, WeightFormat weights) {
     LoadedModel m;

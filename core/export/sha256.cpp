@@ -45,7 +45,7 @@ std::string sha256_hex(std::string_view data) {
     for (; i + 64 <= data.size(); i += 64) compress(h, reinterpret_cast<const unsigned char*>(data.data() + i));
     // Padding: 0x80, zeros, then the bit length big-endian in the last 8 bytes.
     unsigned char tail[128] = {};
-    const size_t rest = data.size() - i;
+    const size_t rest = data.size() & 63;  // = data.size() - i, provably < 64
     for (size_t j = 0; j < rest; ++j) tail[j] = static_cast<unsigned char>(data[i + j]);
     tail[rest] = 0x80;
     const size_t blocks = rest + 9 <= 64 ? 1 : 2;

@@ -5,6 +5,7 @@
 #include "core/io/json_file.h"
 
 #include "core/util/error.h"
+#include "core/util/strings.h"
 
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
@@ -54,7 +55,6 @@ std::string known_dtypes() {
     return s;
 }
 
-std::string in_quotes(const std::string& name) { return "\"" + name + "\""; }
 
 // Multiplies without wrapping; false on overflow.
 bool mul_u64(uint64_t a, uint64_t b, uint64_t& out) {

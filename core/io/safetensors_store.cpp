@@ -3,6 +3,7 @@
 
 #include "core/io/json_file.h"
 #include "core/util/error.h"
+#include "core/util/strings.h"
 #include "core/util/fs.h"
 
 #include <torch/torch.h>
@@ -14,7 +15,6 @@ namespace lathe {
 
 namespace {
 
-std::string in_quotes(const std::string& name) { return "\"" + name + "\""; }
 
 // An index is data from the internet: its shard names must stay inside the model folder.
 bool is_safe_relative(const std::string& shard) {

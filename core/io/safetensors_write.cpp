@@ -4,6 +4,7 @@
 
 #include "core/io/json_file.h"
 #include "core/util/error.h"
+#include "core/util/strings.h"
 #include "core/util/fs.h"
 
 #include <torch/torch.h>
@@ -37,7 +38,6 @@ struct Item {
     uint64_t bytes;
 };
 
-std::string in_quotes(const std::string& name) { return "\"" + name + "\""; }
 
 // Checks every tensor before a byte is written, so a bad one never leaves half an export behind.
 std::vector<Item> check_tensors(const std::string& where, const NamedTensors& tensors) {

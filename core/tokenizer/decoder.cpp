@@ -17,7 +17,7 @@ namespace {
 using json = nlohmann::json;
 
 // Bytes back from GPT-2's alphabet, then one lossy UTF-8 conversion over the whole sequence.
-class ByteLevelDecoder : public Decoder {
+class ByteLevelDecoder : public TokenDecoder {
 public:
     void decode_chain(std::vector<std::string>& tokens) const override {
         std::string bytes;
@@ -26,7 +26,7 @@ public:
     }
 };
 
-class ReplaceDecoder : public Decoder {
+class ReplaceDecoder : public TokenDecoder {
 public:
     ReplaceDecoder(PcreRegex pattern, std::string content) : pattern_(std::move(pattern)), content_(std::move(content)) {}
     void decode_chain(std::vector<std::string>& tokens) const override {
@@ -39,7 +39,7 @@ private:
 };
 
 // "<0xNN>" tokens become bytes; a run of them that is not valid UTF-8 becomes one U+FFFD per byte.
-class ByteFallbackDecoder : public Decoder {
+class ByteFallbackDecoder : public TokenDecoder {
 public:
     void decode_chain(std::vector<std::string>& tokens) const override {
         std::vector<std::string> out;
@@ -83,7 +83,7 @@ private:
     }
 };
 
-class FuseDecoder : public Decoder {
+class FuseDecoder : public TokenDecoder {
 public:
     void decode_chain(std::vector<std::string>& tokens) const override {
         std::string all;
@@ -93,7 +93,7 @@ public:
 };
 
 // Removes up to `start` leading and `stop` trailing copies of one character from each token.
-class StripDecoder : public Decoder {
+class StripDecoder : public TokenDecoder {
 public:
     StripDecoder(std::string content, size_t start, size_t stop) : content_(std::move(content)), start_(start), stop_(stop) {}
     void decode_chain(std::vector<std::string>& tokens) const override {
@@ -116,7 +116,7 @@ private:
 
 // "▁" -> " "; in the first token every "▁" is dropped instead (tokenizers' Metaspace decoder) unless
 // the prepend scheme is "never".
-class MetaspaceDecoder : public Decoder {
+class MetaspaceDecoder : public TokenDecoder {
 public:
     MetaspaceDecoder(std::string replacement, bool strip_first) : replacement_(std::move(replacement)), strip_first_(strip_first) {}
     void decode_chain(std::vector<std::string>& tokens) const override {
@@ -140,26 +140,26 @@ private:
     bool strip_first_;
 };
 
-class SequenceDecoder : public Decoder {
+class SequenceDecoder : public TokenDecoder {
 public:
-    explicit SequenceDecoder(std::vector<std::unique_ptr<Decoder>> steps) : steps_(std::move(steps)) {}
+    explicit SequenceDecoder(std::vector<std::unique_ptr<TokenDecoder>> steps) : steps_(std::move(steps)) {}
     void decode_chain(std::vector<std::string>& tokens) const override {
         for (const auto& s : steps_) s->decode_chain(tokens);
     }
 
 private:
-    std::vector<std::unique_ptr<Decoder>> steps_;
+    std::vector<std::unique_ptr<TokenDecoder>> steps_;
 };
 
 std::string char_content(const json& j, const char* key, const char* fallback) {
     return j.contains(key) && j.at(key).is_string() ? j.at(key).get<std::string>() : std::string(fallback);
 }
 
-using Factory = std::function<std::unique_ptr<Decoder>(const json&, const std::string&)>;
+using DecoderFactory = std::function<std::unique_ptr<TokenDecoder>(const json&, const std::string&)>;
 
 // The decoder types Lathe understands, by tokenizer.json "type".
-const std::map<std::string, Factory>& factories() {
-    static const std::map<std::string, Factory> table = {
+const std::map<std::string, DecoderFactory>& decoder_factories() {
+    static const std::map<std::string, DecoderFactory> table = {
         {"ByteLevel", [](const json&, const std::string&) { return std::make_unique<ByteLevelDecoder>(); }},
         {"Replace",
          [](const json& j, const std::string& w) {
@@ -180,11 +180,11 @@ const std::map<std::string, Factory>& factories() {
              return std::make_unique<MetaspaceDecoder>(char_content(j, "replacement", "\xE2\x96\x81"), strip_first);
          }},
         {"Sequence",
-         [](const json& j, const std::string& w) -> std::unique_ptr<Decoder> {
-             std::vector<std::unique_ptr<Decoder>> steps;
+         [](const json& j, const std::string& w) -> std::unique_ptr<TokenDecoder> {
+             std::vector<std::unique_ptr<TokenDecoder>> steps;
              const json& list = j.at("decoders");
              for (size_t i = 0; i < list.size(); ++i) {
-                 auto d = Decoder::from_json(list[i], w + ".decoders[" + std::to_string(i) + "]");
+                 auto d = TokenDecoder::from_json(list[i], w + ".decoders[" + std::to_string(i) + "]");
                  if (d) steps.push_back(std::move(d));
              }
              return std::make_unique<SequenceDecoder>(std::move(steps));
@@ -195,17 +195,17 @@ const std::map<std::string, Factory>& factories() {
 
 }  // namespace
 
-std::string Decoder::decode(std::vector<std::string> tokens) const {
+std::string TokenDecoder::decode(std::vector<std::string> tokens) const {
     decode_chain(tokens);
     std::string out;
     for (const auto& t : tokens) out += t;
     return out;
 }
 
-std::unique_ptr<Decoder> Decoder::from_json(const json& j, const std::string& where) {
+std::unique_ptr<TokenDecoder> TokenDecoder::from_json(const json& j, const std::string& where) {
     if (j.is_null()) return nullptr;
     const std::string type = j.value("type", "");
-    const auto& table = factories();
+    const auto& table = decoder_factories();
     auto it = table.find(type);
     if (it == table.end()) throw TokenizerError(where + ": unsupported decoder type \"" + type + "\"");
     try {

@@ -8,9 +8,9 @@
 
 namespace lathe {
 
-class Decoder {
+class TokenDecoder {
 public:
-    virtual ~Decoder() = default;
+    virtual ~TokenDecoder() = default;
     // One step of the chain: rewrites the list of token strings.
     virtual void decode_chain(std::vector<std::string>& tokens) const = 0;
 
@@ -18,7 +18,7 @@ public:
     std::string decode(std::vector<std::string> tokens) const;
 
     // nullptr for JSON null. Throws TokenizerError naming `where` and an unsupported type.
-    static std::unique_ptr<Decoder> from_json(const nlohmann::json& j, const std::string& where);
+    static std::unique_ptr<TokenDecoder> from_json(const nlohmann::json& j, const std::string& where);
 };
 
 }  // namespace lathe

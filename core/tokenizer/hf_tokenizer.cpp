@@ -98,7 +98,7 @@ std::unique_ptr<HfTokenizer> HfTokenizer::from_json(const json& j, const std::st
     tok->normalizer_ = Normalizer::from_json(field("normalizer"), origin + ": normalizer");
     tok->pre_tokenizer_ = PreTokenizer::from_json(field("pre_tokenizer"), origin + ": pre_tokenizer");
     tok->model_ = BpeModel::from_json(model, origin + ": model");
-    tok->decoder_ = Decoder::from_json(field("decoder"), origin + ": decoder");
+    tok->decoder_ = TokenDecoder::from_json(field("decoder"), origin + ": decoder");
     tok->template_ = special_template_from_json(field("post_processor"), origin + ": post_processor");
     const json& added = field("added_tokens");
     if (!added.is_null() && !added.is_array())

@@ -12,7 +12,7 @@
 namespace lathe {
 
 class BpeModel;
-class Decoder;
+class TokenDecoder;
 class Normalizer;
 class PreTokenizer;
 struct TokenizerConfig;
@@ -48,7 +48,7 @@ private:
     std::unique_ptr<Normalizer> normalizer_;
     std::unique_ptr<PreTokenizer> pre_tokenizer_;
     std::unique_ptr<BpeModel> model_;
-    std::unique_ptr<Decoder> decoder_;
+    std::unique_ptr<TokenDecoder> decoder_;
     AddedVocabulary added_;
     SpecialTemplate template_;
     std::string kind_;

@@ -38,9 +38,9 @@ private:
     const icu::Normalizer2* n_;
 };
 
-class Sequence : public Normalizer {
+class NormalizerSequence : public Normalizer {
 public:
-    explicit Sequence(std::vector<std::unique_ptr<Normalizer>> steps) : steps_(std::move(steps)) {}
+    explicit NormalizerSequence(std::vector<std::unique_ptr<Normalizer>> steps) : steps_(std::move(steps)) {}
     void normalize(std::string& text) const override {
         for (const auto& s : steps_) s->normalize(text);
     }
@@ -113,11 +113,11 @@ std::unique_ptr<Normalizer> make_icu(UNormalization2Mode mode, const char* name,
     return std::make_unique<UnicodeForm>(U_SUCCESS(err) ? n : nullptr, where);
 }
 
-using Factory = std::function<std::unique_ptr<Normalizer>(const json&, const std::string&)>;
+using NormalizerFactory = std::function<std::unique_ptr<Normalizer>(const json&, const std::string&)>;
 
 // The normalizer types Lathe understands, by tokenizer.json "type".
-const std::map<std::string, Factory>& factories() {
-    static const std::map<std::string, Factory> table = {
+const std::map<std::string, NormalizerFactory>& normalizer_factories() {
+    static const std::map<std::string, NormalizerFactory> table = {
         {"NFC", [](const json&, const std::string& w) { return make_icu(UNORM2_COMPOSE, "nfc", w); }},
         {"NFD", [](const json&, const std::string& w) { return make_icu(UNORM2_DECOMPOSE, "nfc", w); }},
         {"NFKC", [](const json&, const std::string& w) { return make_icu(UNORM2_COMPOSE, "nfkc", w); }},
@@ -130,7 +130,7 @@ const std::map<std::string, Factory>& factories() {
                  auto n = Normalizer::from_json(list[i], w + ".normalizers[" + std::to_string(i) + "]");
                  if (n) steps.push_back(std::move(n));
              }
-             return std::make_unique<Sequence>(std::move(steps));
+             return std::make_unique<NormalizerSequence>(std::move(steps));
          }},
         {"Prepend",
          [](const json& j, const std::string&) { return std::make_unique<Prepend>(j.at("prepend").get<std::string>()); }},
@@ -153,7 +153,7 @@ const std::map<std::string, Factory>& factories() {
 std::unique_ptr<Normalizer> Normalizer::from_json(const json& j, const std::string& where) {
     if (j.is_null()) return nullptr;
     const std::string type = j.value("type", "");
-    const auto& table = factories();
+    const auto& table = normalizer_factories();
     auto it = table.find(type);
     if (it == table.end()) throw TokenizerError(where + ": unsupported normalizer type \"" + type + "\"");
     try {

@@ -208,9 +208,9 @@ private:
     bool individual_;
 };
 
-class Sequence : public PreTokenizer {
+class PreTokenizerSequence : public PreTokenizer {
 public:
-    explicit Sequence(std::vector<std::unique_ptr<PreTokenizer>> steps) : steps_(std::move(steps)) {}
+    explicit PreTokenizerSequence(std::vector<std::unique_ptr<PreTokenizer>> steps) : steps_(std::move(steps)) {}
     void apply(std::vector<std::string>& words, bool first_section) const override {
         for (const auto& s : steps_) s->apply(words, first_section);
     }
@@ -244,11 +244,11 @@ Metaspace::Prepend prepend_from_json(const json& j) {
     return j.value("add_prefix_space", true) ? Metaspace::Prepend::Always : Metaspace::Prepend::Never;
 }
 
-using Factory = std::function<std::unique_ptr<PreTokenizer>(const json&, const std::string&)>;
+using PreTokenizerFactory = std::function<std::unique_ptr<PreTokenizer>(const json&, const std::string&)>;
 
 // The pre-tokenizer types Lathe understands, by tokenizer.json "type".
-const std::map<std::string, Factory>& factories() {
-    static const std::map<std::string, Factory> table = {
+const std::map<std::string, PreTokenizerFactory>& pre_tokenizer_factories() {
+    static const std::map<std::string, PreTokenizerFactory> table = {
         {"Split",
          [](const json& j, const std::string& w) -> std::unique_ptr<PreTokenizer> {
              return std::make_unique<Split>(PcreRegex::from_pattern_json(j.at("pattern"), w + ".pattern"), behavior_from_json(j.at("behavior"), w),
@@ -272,7 +272,7 @@ const std::map<std::string, Factory>& factories() {
                  auto p = PreTokenizer::from_json(list[i], w + ".pretokenizers[" + std::to_string(i) + "]");
                  if (p) steps.push_back(std::move(p));
              }
-             return std::make_unique<Sequence>(std::move(steps));
+             return std::make_unique<PreTokenizerSequence>(std::move(steps));
          }},
     };
     return table;
@@ -283,7 +283,7 @@ const std::map<std::string, Factory>& factories() {
 std::unique_ptr<PreTokenizer> PreTokenizer::from_json(const json& j, const std::string& where) {
     if (j.is_null()) return nullptr;
     const std::string type = j.value("type", "");
-    const auto& table = factories();
+    const auto& table = pre_tokenizer_factories();
     auto it = table.find(type);
     if (it == table.end()) throw TokenizerError(where + ": unsupported pre_tokenizer type \"" + type + "\"");
     try {

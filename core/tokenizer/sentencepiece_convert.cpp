@@ -16,7 +16,6 @@ namespace {
 
 using json = nlohmann::json;
 
-const char* const kMetaspace = "\xE2\x96\x81";
 
 struct MergeCandidate {
     float score;  // of the merged piece: higher merges first

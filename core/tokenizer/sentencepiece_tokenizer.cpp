@@ -13,17 +13,16 @@ namespace lathe {
 
 namespace {
 
-const char* const kMetaspace = "\xE2\x96\x81";  // "▁"
 
 // LlamaTokenizerFast's decoder; the Strip step only when the model prepends "▁" to its input.
-std::unique_ptr<Decoder> llama_style_decoder(bool strip_leading_space) {
+std::unique_ptr<TokenDecoder> llama_style_decoder(bool strip_leading_space) {
     nlohmann::json steps = nlohmann::json::array({
         {{"type", "Replace"}, {"pattern", {{"String", kMetaspace}}}, {"content", " "}},
         {{"type", "ByteFallback"}},
         {{"type", "Fuse"}},
     });
     if (strip_leading_space) steps.push_back({{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}});
-    return Decoder::from_json({{"type", "Sequence"}, {"decoders", steps}}, "SentencePiece decoder");
+    return TokenDecoder::from_json({{"type", "Sequence"}, {"decoders", steps}}, "SentencePiece decoder");
 }
 
 }  // namespace

@@ -14,7 +14,10 @@
 
 namespace lathe {
 
-class Decoder;
+// SentencePiece's word-start mark "▁" (U+2581), which stands for a space in its pieces.
+inline constexpr const char* kMetaspace = "\xE2\x96\x81";
+
+class TokenDecoder;
 struct SpmApi;
 struct TokenizerConfig;
 
@@ -58,7 +61,7 @@ private:
     std::string origin_;
     SpmModelInfo info_;
     AddedVocabulary split_tokens_;  // control, unknown and user-defined pieces, split out of the text first
-    std::unique_ptr<Decoder> decoder_;
+    std::unique_ptr<TokenDecoder> decoder_;
 };
 
 }  // namespace lathe

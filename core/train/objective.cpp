@@ -48,6 +48,8 @@ public:
 
 }  // namespace
 
+double metric_sum(const torch::Tensor& t) { return t.numel() ? t.sum().item<double>() : 0.0; }
+
 std::unique_ptr<Objective> make_lm_objective() { return std::make_unique<LmObjective>(); }
 
 }  // namespace lathe

@@ -20,6 +20,9 @@ struct TrainForward {
 torch::Tensor train_hidden_states(CausalLMImpl& model, const torch::Tensor& input_ids,
                                   const torch::Tensor& attention_mask, const TrainForward& how);
 
+// A batch's metric from a per-unit tensor: the sum of its elements (0 for an empty tensor).
+double metric_sum(const torch::Tensor& t);
+
 struct LossOutput {
     torch::Tensor loss_sum;                  // scalar: the loss summed over the batch's units
     std::map<std::string, double> metrics;   // summed over units too (averaged by the loop)

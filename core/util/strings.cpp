@@ -8,6 +8,8 @@ bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
 std::string trim(std::string_view s) {
     const size_t b = s.find_first_not_of(" \t");
     if (b == std::string_view::npos) return {};

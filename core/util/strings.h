@@ -9,6 +9,9 @@ namespace lathe {
 bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);
 
+// `s` in double quotes, as messages name a tensor or file part: tensor "lm_head.weight".
+std::string in_quotes(std::string_view s);
+
 // `s` without leading and trailing spaces and tabs.
 std::string trim(std::string_view s);
 

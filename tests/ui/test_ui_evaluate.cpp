@@ -56,7 +56,7 @@ struct Settings {
 };
 
 // Fills the tab the way a user does: the model bar and the tab's widgets.
-void fill(ui::MainWindow& w, const Settings& s) {
+void fill_settings(ui::MainWindow& w, const Settings& s) {
     w.modelBar()->setModelPath(QString::fromStdString(ui_model_dir()));
     w.modelBar()->setTemplateName("chatml");
     w.modelBar()->setCheckpoint(s.checkpoint);
@@ -162,7 +162,7 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         Settings s;
         s.output = scratch_dir() + "/eval-plain";
-        fill(w, s);
+        fill_settings(w, s);
         ui::EvaluateTab* tab = w.evaluateTab();
         QVERIFY2(tab->validateNow().isEmpty(), qPrintable(tab->generalProblemsText()));
         QVERIFY(tab->startButton()->isEnabled());
@@ -277,7 +277,7 @@ private slots:
         s.compare = "base";
         s.checkpoint = QString::fromStdString(ui_make_adapter("eval-adapter", 7));
         s.output = scratch_dir() + "/eval-ab";
-        fill(w, s);
+        fill_settings(w, s);
         ui::EvaluateTab* tab = w.evaluateTab();
         QCOMPARE(QString::fromStdString(tab->currentConfig().compare), QString("base"));
         QCOMPARE(QString::fromStdString(tab->currentConfig().adapter_name_or_path), s.checkpoint);
@@ -328,7 +328,7 @@ private slots:
         s.batch = 1;
         s.maxNewTokens = 150;
         s.output = scratch_dir() + "/eval-abort";
-        fill(w, s);
+        fill_settings(w, s);
         ui::EvaluateTab* tab = w.evaluateTab();
         QVERIFY2(tab->validateNow().isEmpty(), qPrintable(tab->generalProblemsText()));
         QSignalSpy finished(w.evaluateController(), &ui::EvaluateController::finished);
@@ -361,7 +361,7 @@ private slots:
         s.batch = 1;
         s.maxNewTokens = 150;
         s.output = scratch_dir() + "/eval-close";
-        fill(*w, s);
+        fill_settings(*w, s);
         QSignalSpy finished(w->evaluateController(), &ui::EvaluateController::finished);
         int asked = 0;
         w->setConfirmStop([&] { return ++asked > 1; });  // the first time the user says no
@@ -380,7 +380,7 @@ private slots:
         w.show();
         Settings s;
         s.output = scratch_dir() + "/eval-problems";
-        fill(w, s);
+        fill_settings(w, s);
         ui::EvaluateTab* tab = w.evaluateTab();
         QVERIFY(tab->validateNow().isEmpty());
         // No dataset ticked.
@@ -431,7 +431,7 @@ private slots:
         s.checkpoint = QString::fromStdString(ui_make_adapter("eval-yaml-adapter", 3));
         s.output = scratch_dir() + "/eval yaml";  // a space: quoted in the YAML
         s.judge = QString::fromStdString(scratch_dir() + "/rm judge");
-        fill(w, s);
+        fill_settings(w, s);
         ui::EvaluateTab* tab = w.evaluateTab();
         const QString yaml = tab->configYaml();
         for (const char* line : {"do_predict: true", "do_train: false", "stage: sft", "predict_with_generate: true",
@@ -503,7 +503,7 @@ private slots:
         s.checkpoint = QString::fromStdString(ui_make_adapter("eval-judged-adapter", 7));
         s.judge = QString::fromStdString(judge);
         s.output = scratch_dir() + "/eval-judged";
-        fill(w, s);
+        fill_settings(w, s);
         ui::EvaluateTab* tab = w.evaluateTab();
         QCOMPARE(QString::fromStdString(tab->currentConfig().judge), s.judge);
         const PredictSummary r = runToTheEnd(w, 180000);
@@ -621,7 +621,7 @@ private slots:
             s.maxSamples = 11;
             s.maxNewTokens = 21;
             s.output = scratch_dir() + "/eval-remembered";
-            fill(w, s);
+            fill_settings(w, s);
         }
         ui::MainWindow again;
         ui::EvaluateForm* f = again.evaluateTab()->form();

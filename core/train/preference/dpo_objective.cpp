@@ -9,8 +9,6 @@ namespace lathe {
 
 namespace {
 
-double total(const torch::Tensor& t) { return t.sum().item<double>(); }
-
 class DpoObjective : public Objective {
 public:
     DpoObjective(DpoSettings s, std::unique_ptr<Reference> ref) : s_(std::move(s)), ref_(std::move(ref)) {}
@@ -44,8 +42,8 @@ LossOutput dpo_loss_output(const DpoSettings& s, const SequenceLogps& policy, co
     PreferenceTerms terms;
     if (s.loss == "orpo") {
         auto t = orpo_loss(chosen, rejected, s.beta);
-        out.metrics["sft_loss"] = total(t.sft_loss);
-        out.metrics["odds_ratio_loss"] = total(t.odds_ratio_loss);
+        out.metrics["sft_loss"] = metric_sum(t.sft_loss);
+        out.metrics["odds_ratio_loss"] = metric_sum(t.odds_ratio_loss);
         terms = t;
     } else if (s.loss == "simpo") {
         terms = simpo_loss(chosen, rejected, s.beta, s.simpo_gamma);
@@ -59,12 +57,12 @@ LossOutput dpo_loss_output(const DpoSettings& s, const SequenceLogps& policy, co
     if (s.ftx > 1e-6) losses = losses + s.ftx * -avg.narrow(0, 0, P);     // SFT on the chosen response
     out.loss_sum = losses.sum();
     // Sums over pairs: the loop divides by the number of pairs.
-    out.metrics["rewards/chosen"] = total(terms.chosen_rewards);
-    out.metrics["rewards/rejected"] = total(terms.rejected_rewards);
-    out.metrics["rewards/accuracies"] = total((terms.chosen_rewards > terms.rejected_rewards).to(torch::kFloat));
-    out.metrics["rewards/margins"] = total(terms.chosen_rewards - terms.rejected_rewards);
-    out.metrics["logps/chosen"] = total(chosen.detach());
-    out.metrics["logps/rejected"] = total(rejected.detach());
+    out.metrics["rewards/chosen"] = metric_sum(terms.chosen_rewards);
+    out.metrics["rewards/rejected"] = metric_sum(terms.rejected_rewards);
+    out.metrics["rewards/accuracies"] = metric_sum((terms.chosen_rewards > terms.rejected_rewards).to(torch::kFloat));
+    out.metrics["rewards/margins"] = metric_sum(terms.chosen_rewards - terms.rejected_rewards);
+    out.metrics["logps/chosen"] = metric_sum(chosen.detach());
+    out.metrics["logps/rejected"] = metric_sum(rejected.detach());
     return out;
 }
 

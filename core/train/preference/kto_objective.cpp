@@ -12,8 +12,6 @@ namespace lathe {
 
 namespace {
 
-double total(const torch::Tensor& t) { return t.numel() ? t.sum().item<double>() : 0.0; }
-
 class KtoObjective : public Objective {
 public:
     KtoObjective(KtoSettings s, std::unique_ptr<Reference> ref) : s_(s), ref_(std::move(ref)) {}
@@ -47,10 +45,10 @@ public:
         out.metrics["kl"] = t.kl.item<double>() * b.rows;
         out.metrics["count/chosen"] = static_cast<double>(t.chosen_rewards.numel());
         out.metrics["count/rejected"] = static_cast<double>(t.rejected_rewards.numel());
-        out.metrics["rewards/chosen_sum"] = total(t.chosen_rewards);
-        out.metrics["rewards/rejected_sum"] = total(t.rejected_rewards);
-        out.metrics["logps/chosen_sum"] = total(logps.masked_select(desirable));
-        out.metrics["logps/rejected_sum"] = total(logps.masked_select(desirable.logical_not()));
+        out.metrics["rewards/chosen_sum"] = metric_sum(t.chosen_rewards);
+        out.metrics["rewards/rejected_sum"] = metric_sum(t.rejected_rewards);
+        out.metrics["logps/chosen_sum"] = metric_sum(logps.masked_select(desirable));
+        out.metrics["logps/rejected_sum"] = metric_sum(logps.masked_select(desirable.logical_not()));
         return out;
     }
 

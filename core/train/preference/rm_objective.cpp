@@ -25,18 +25,16 @@ private:
     std::shared_ptr<ValueHead> head_;
 };
 
-double total(const torch::Tensor& t) { return t.sum().item<double>(); }
-
 }  // namespace
 
 LossOutput rm_loss_output(const torch::Tensor& chosen, const torch::Tensor& rejected) {
     LossOutput out;
     out.loss_sum = pairwise_loss(chosen, rejected).sum();
     auto c = chosen.detach().to(torch::kFloat), r = rejected.detach().to(torch::kFloat);
-    out.metrics["accuracy"] = total((c > r).to(torch::kFloat));
-    out.metrics["margin"] = total(c - r);
-    out.metrics["rewards/chosen"] = total(c);
-    out.metrics["rewards/rejected"] = total(r);
+    out.metrics["accuracy"] = metric_sum((c > r).to(torch::kFloat));
+    out.metrics["margin"] = metric_sum(c - r);
+    out.metrics["rewards/chosen"] = metric_sum(c);
+    out.metrics["rewards/rejected"] = metric_sum(r);
     return out;
 }
 

@@ -1,3 +1,4 @@
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/data/converters.h"
@@ -41,14 +42,7 @@ DatasetEntry openai_entry() {
 
 Sample convert(const json& rec, const DatasetEntry& e, Stage stage) { return convert_record(rec, e, stage, kWhere); }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const DataError& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using lathe::test::error_of;
 
 json turn(const std::string& from, const std::string& value) { return {{"from", from}, {"value", value}}; }
 
@@ -108,20 +102,20 @@ private slots:
     void alpacaFieldErrors() {
         DatasetEntry e = alpaca_entry();
         e.columns.history = "history";
-        std::string msg = error_of([&] { convert({{"instruction", "q"}}, e, Stage::Sft); });
+        std::string msg = error_of<DataError>([&] { convert({{"instruction", "q"}}, e, Stage::Sft); });
         QCOMPARE(msg, kWhere + ": missing field 'output'");
-        msg = error_of([&] { convert({{"instruction", "q"}, {"output", 42}}, e, Stage::Sft); });
+        msg = error_of<DataError>([&] { convert({{"instruction", "q"}, {"output", 42}}, e, Stage::Sft); });
         QCOMPARE(msg, kWhere + ": field 'output' is a number, expected a string");
-        msg = error_of([&] { convert({{"instruction", "q"}, {"output", nullptr}}, e, Stage::Sft); });
+        msg = error_of<DataError>([&] { convert({{"instruction", "q"}, {"output", nullptr}}, e, Stage::Sft); });
         QCOMPARE(msg, kWhere + ": field 'output' is null, expected a string");
-        msg = error_of([&] { convert({{"instruction", {1}}, {"output", "a"}}, e, Stage::Sft); });
+        msg = error_of<DataError>([&] { convert({{"instruction", {1}}, {"output", "a"}}, e, Stage::Sft); });
         QCOMPARE(msg, kWhere + ": field 'instruction' is an array, expected a string");
-        msg = error_of([&] {
+        msg = error_of<DataError>([&] {
             convert({{"instruction", "q"}, {"output", "a"}, {"history", json::array({json::array({"q1"})})}}, e,
                     Stage::Sft);
         });
         QCOMPARE(msg, kWhere + ": field 'history' item 0 is [\"q1\"], expected a [query, response] pair of strings");
-        msg = error_of([&] { convert({{"instruction", "q"}, {"output", "a"}, {"history", "q1"}}, e, Stage::Sft); });
+        msg = error_of<DataError>([&] { convert({{"instruction", "q"}, {"output", "a"}, {"history", "q1"}}, e, Stage::Sft); });
         QCOMPARE(msg, kWhere + ": field 'history' is a string, expected an array of [query, response] pairs");
     }
     void alpacaRankingPairs() {
@@ -135,12 +129,12 @@ private slots:
         check_message(s.prompt.at(0), Role::User, "Pick\nx");
         check_message(s.chosen(), Role::Assistant, "good");
         check_message(s.rejected(), Role::Assistant, "bad");
-        std::string msg = error_of([&] {
+        std::string msg = error_of<DataError>([&] {
             convert({{"instruction", "Pick"}, {"chosen", "same"}, {"rejected", "same"}}, e, Stage::Rm);
         });
         QCOMPARE(msg,
                  kWhere + ": 'chosen' and 'rejected' are identical; a preference pair needs two different responses");
-        msg = error_of([&] { convert({{"instruction", "Pick"}, {"chosen", "good"}}, e, Stage::Rm); });
+        msg = error_of<DataError>([&] { convert({{"instruction", "Pick"}, {"chosen", "good"}}, e, Stage::Rm); });
         QCOMPARE(msg, kWhere + ": missing field 'rejected'");
     }
     void ktoTag() {
@@ -151,11 +145,11 @@ private slots:
         QCOMPARE(*s.kto_tag, false);
         s = convert({{"instruction", "q"}, {"output", "a"}, {"label", "True"}}, e, Stage::Kto);  // a CSV cell
         QCOMPARE(*s.kto_tag, true);
-        std::string msg = error_of([&] { convert({{"instruction", "q"}, {"output", "a"}}, e, Stage::Kto); });
+        std::string msg = error_of<DataError>([&] { convert({{"instruction", "q"}, {"output", "a"}}, e, Stage::Kto); });
         QCOMPARE(msg, kWhere + ": missing field 'label'");
-        msg = error_of([&] { convert({{"instruction", "q"}, {"output", "a"}, {"label", 1}}, e, Stage::Kto); });
+        msg = error_of<DataError>([&] { convert({{"instruction", "q"}, {"output", "a"}, {"label", 1}}, e, Stage::Kto); });
         QCOMPARE(msg, kWhere + ": field 'label' is a number, expected true or false");
-        msg = error_of([&] { convert({{"instruction", "q"}, {"output", "a"}, {"label", "yes"}}, e, Stage::Kto); });
+        msg = error_of<DataError>([&] { convert({{"instruction", "q"}, {"output", "a"}, {"label", "yes"}}, e, Stage::Kto); });
         QCOMPARE(msg, kWhere + ": field 'label' is 'yes', expected true or false");
         // Outside kto the tag is optional.
         QVERIFY(!convert({{"instruction", "q"}, {"output", "a"}}, e, Stage::Sft).kto_tag.has_value());
@@ -170,8 +164,8 @@ private slots:
         QVERIFY(s.kind == SampleKind::Text);
         QCOMPARE(s.text, std::string("A document."));
         QVERIFY(s.prompt.empty() && s.response.empty());
-        QCOMPARE(error_of([&] { convert({{"content", "x"}}, e, Stage::Pt); }), kWhere + ": missing field 'text'");
-        QCOMPARE(error_of([&] { convert({{"text", ""}}, e, Stage::Pt); }),
+        QCOMPARE(error_of<DataError>([&] { convert({{"content", "x"}}, e, Stage::Pt); }), kWhere + ": missing field 'text'");
+        QCOMPARE(error_of<DataError>([&] { convert({{"text", ""}}, e, Stage::Pt); }),
                  kWhere + ": field 'text' is empty; a document needs text");
         // sharegpt pre-training reads the first message, as LLaMA-Factory.
         const Sample g =
@@ -232,34 +226,34 @@ private slots:
         // With the OpenAI tags, sharegpt's default tags are not roles.
         const json wrong = {
             {"messages", {{{"role", "human"}, {"content", "hi"}}, {{"role", "assistant"}, {"content", "x"}}}}};
-        QCOMPARE(error_of([&] { convert(wrong, openai_entry(), Stage::Sft); }),
+        QCOMPARE(error_of<DataError>([&] { convert(wrong, openai_entry(), Stage::Sft); }),
                  kWhere + ": message 1 has role 'human' but a user turn was expected (role 'user')");
     }
     void sharegptRoleOrderErrors() {
         const DatasetEntry e = sharegpt_entry();
         json rec = {{"conversations", {turn("human", "u1"), turn("gpt", "a1"), turn("gpt", "a2"), turn("gpt", "a3")}}};
-        QCOMPARE(error_of([&] { convert(rec, e, Stage::Sft); }),
+        QCOMPARE(error_of<DataError>([&] { convert(rec, e, Stage::Sft); }),
                  kWhere + ": message 3 has role 'gpt' but a user turn was expected (role 'human' or 'observation')");
         rec = {{"conversations", {turn("system", "s"), turn("human", "u1"), turn("human", "u2")}}};
         QCOMPARE(
-            error_of([&] { convert(rec, e, Stage::Sft); }),
+            error_of<DataError>([&] { convert(rec, e, Stage::Sft); }),
             kWhere + ": message 3 has role 'human' but an assistant turn was expected (role 'gpt' or 'function_call')");
         rec = {{"conversations", {turn("human", "u1"), turn("gpt", "a1"), turn("human", "u2")}}};
-        QCOMPARE(error_of([&] { convert(rec, e, Stage::Sft); }),
+        QCOMPARE(error_of<DataError>([&] { convert(rec, e, Stage::Sft); }),
                  kWhere + ": the conversation ends with a user turn (message 3); an assistant turn must answer it");
         rec = {{"conversations", {turn("human", "u1"), {{"from", "gpt"}}}}};
-        QCOMPARE(error_of([&] { convert(rec, e, Stage::Sft); }), kWhere + ": message 2: missing field 'value'");
+        QCOMPARE(error_of<DataError>([&] { convert(rec, e, Stage::Sft); }), kWhere + ": message 2: missing field 'value'");
         rec = {{"conversations", {turn("human", "u1"), {{"from", "gpt"}, {"value", 3}}}}};
-        QCOMPARE(error_of([&] { convert(rec, e, Stage::Sft); }),
+        QCOMPARE(error_of<DataError>([&] { convert(rec, e, Stage::Sft); }),
                  kWhere + ": message 2: field 'value' is a number, expected a string");
         rec = {{"conversations", {turn("human", "u1"), "a1"}}};
-        QCOMPARE(error_of([&] { convert(rec, e, Stage::Sft); }),
+        QCOMPARE(error_of<DataError>([&] { convert(rec, e, Stage::Sft); }),
                  kWhere + ": message 2 is a string, expected an object with 'from' and 'value'");
-        QCOMPARE(error_of([&] { convert({{"conversations", json::array()}}, e, Stage::Sft); }),
+        QCOMPARE(error_of<DataError>([&] { convert({{"conversations", json::array()}}, e, Stage::Sft); }),
                  kWhere + ": field 'conversations' holds no messages");
-        QCOMPARE(error_of([&] { convert({{"messages", json::array()}}, e, Stage::Sft); }),
+        QCOMPARE(error_of<DataError>([&] { convert({{"messages", json::array()}}, e, Stage::Sft); }),
                  kWhere + ": missing field 'conversations'");
-        QCOMPARE(error_of([&] { convert({{"conversations", "hi"}}, e, Stage::Sft); }),
+        QCOMPARE(error_of<DataError>([&] { convert({{"conversations", "hi"}}, e, Stage::Sft); }),
                  kWhere + ": field 'conversations' is a string, expected an array of messages");
     }
     void sharegptRanking() {
@@ -278,20 +272,20 @@ private slots:
         check_message(s.rejected(), Role::Assistant, "bad");
         json same = rec;
         same["rejected"] = turn("gpt", "good");
-        QCOMPARE(error_of([&] { convert(same, e, Stage::Dpo); }),
+        QCOMPARE(error_of<DataError>([&] { convert(same, e, Stage::Dpo); }),
                  kWhere + ": 'chosen' and 'rejected' are identical; a preference pair needs two different responses");
         json wrong_role = rec;
         wrong_role["chosen"] = turn("human", "good");
         QCOMPARE(
-            error_of([&] { convert(wrong_role, e, Stage::Dpo); }),
+            error_of<DataError>([&] { convert(wrong_role, e, Stage::Dpo); }),
             kWhere + ": 'chosen' has role 'human' but an assistant turn was expected (role 'gpt' or 'function_call')");
         json as_string = rec;
         as_string["rejected"] = "bad";
-        QCOMPARE(error_of([&] { convert(as_string, e, Stage::Dpo); }),
+        QCOMPARE(error_of<DataError>([&] { convert(as_string, e, Stage::Dpo); }),
                  kWhere + ": 'rejected' is a string, expected an object with 'from' and 'value'");
         json ends_on_gpt = rec;
         ends_on_gpt["conversations"].push_back(turn("gpt", "a2"));
-        QCOMPARE(error_of([&] { convert(ends_on_gpt, e, Stage::Dpo); }),
+        QCOMPARE(error_of<DataError>([&] { convert(ends_on_gpt, e, Stage::Dpo); }),
                  kWhere + ": the conversation ends with an assistant turn (message 4), but a ranking record ends "
                           "with a user turn and keeps its answers in 'chosen' and 'rejected'");
     }

@@ -1,3 +1,4 @@
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/data/dataset_loader.h"
@@ -16,16 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using lathe::test::error_of;
 
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using lathe::test::has;
 
 json alpaca_records(size_t n, const std::string& tag) {
     json out = json::array();

@@ -1,3 +1,4 @@
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/data/dataset_registry.h"
@@ -27,14 +28,7 @@ std::string dir_with_info(const std::string& name, const std::string& info) {
     return dir;
 }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using lathe::test::error_of;
 
 const char* kInfo = R"({
   "alpaca_en": {"file_name": "alpaca_en.json"},

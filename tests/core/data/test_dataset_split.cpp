@@ -1,3 +1,4 @@
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/data/dataset_split.h"
@@ -26,14 +27,7 @@ std::vector<size_t> indices(const std::vector<Sample>& v) {
     return out;
 }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using lathe::test::error_of;
 
 }  // namespace
 

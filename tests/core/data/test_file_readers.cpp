@@ -1,3 +1,4 @@
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/data/file_readers.h"
@@ -14,7 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string fresh_dir(const std::string& name) {
+std::string fresh_data_dir(const std::string& name) {
     const std::string dir = test::scratch_dir() + "/readers/" + name;
     fs::remove_all(dir);
     fs::create_directories(dir);
@@ -36,16 +37,9 @@ std::vector<RawRecord> read_all(const std::string& path) {
     return out;
 }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using lathe::test::error_of;
 
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains_text(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // "<origin>:<line>:<column>:" as the whole-document parser reports it: the reference position.
 std::string reference_position(const std::string& text, const std::string& origin) {
@@ -59,7 +53,7 @@ class TestFileReaders : public QObject {
     Q_OBJECT
 private slots:
     void jsonArrayStreamsRecordsWithLines() {
-        const std::string p = put(fresh_dir("array"), "a.json",
+        const std::string p = put(fresh_data_dir("array"), "a.json",
                                   "\xEF\xBB\xBF[\n  {\"a\": \"x, ] }\\\" {\"},\n  {\"b\": [1, {\"c\": \"}\"}]}\n]\n");
         const auto recs = read_all(p);
         QCOMPARE(recs.size(), size_t(2));
@@ -72,7 +66,7 @@ private slots:
         QVERIFY(recs[0].error.empty() && recs[1].error.empty());
     }
     void jsonArraySyntaxErrorsMatchWholeDocumentPositions() {
-        const std::string dir = fresh_dir("array_bad");
+        const std::string dir = fresh_data_dir("array_bad");
         const std::vector<std::string> texts = {
             "[\n  {\"a\": 1},\n  {\"b\": tru}\n]\n",       // bad literal inside a record
             "[{\"a\": 1}\n {\"b\": 2}]",                  // missing comma between records
@@ -83,18 +77,18 @@ private slots:
             const std::string p = put(dir, "bad" + std::to_string(i) + ".json", texts[i]);
             const std::string msg = error_of([&] { read_all(p); });
             const std::string want = reference_position(texts[i], p);
-            QVERIFY2(has(want, p + ":"), want.c_str());
+            QVERIFY2(contains_text(want, p + ":"), want.c_str());
             QVERIFY2(msg.rfind(want + ": invalid JSON", 0) == 0, (msg + " | expected " + want).c_str());
         }
     }
     void jsonArrayStructureErrors() {
-        const std::string dir = fresh_dir("array_structure");
+        const std::string dir = fresh_data_dir("array_structure");
         std::string p = put(dir, "trailing.json", "[{\"a\": 1},\n]");
         std::string msg = error_of([&] { read_all(p); });
         QVERIFY2(msg.rfind(p + ":2:1: invalid JSON: trailing comma", 0) == 0, msg.c_str());
         p = put(dir, "open.json", "[{\"a\": 1}");
         msg = error_of([&] { read_all(p); });
-        QVERIFY2(has(msg, p + ":1:10:") && has(msg, "ends before the array's ']'"), msg.c_str());
+        QVERIFY2(contains_text(msg, p + ":1:10:") && contains_text(msg, "ends before the array's ']'"), msg.c_str());
         p = put(dir, "scalar.json", "\n  42");
         msg = error_of([&] { read_all(p); });
         QVERIFY2(msg.rfind(p + ":2:3: expected a JSON array of records", 0) == 0, msg.c_str());
@@ -107,7 +101,7 @@ private slots:
         QCOMPARE(read_all(p).size(), size_t(0));
     }
     void jsonElementThatIsNotAnObject() {
-        const std::string p = put(fresh_dir("array_scalar"), "s.json", "[{\"a\": 1},\n \"text\", 3]");
+        const std::string p = put(fresh_data_dir("array_scalar"), "s.json", "[{\"a\": 1},\n \"text\", 3]");
         const auto recs = read_all(p);
         QCOMPARE(recs.size(), size_t(3));
         QVERIFY(recs[0].error.empty());
@@ -115,7 +109,7 @@ private slots:
         QCOMPARE(recs[2].error, p + " record 2 (line 2): expected a JSON object, found a number");
     }
     void jsonFileHoldingJsonLines() {
-        const std::string dir = fresh_dir("json_lines");
+        const std::string dir = fresh_data_dir("json_lines");
         const std::string p = put(dir, "lines.json", "{\"a\": 1}\n{\"a\": 2}\n");
         const auto recs = read_all(p);
         QCOMPARE(recs.size(), size_t(2));
@@ -125,11 +119,11 @@ private slots:
         const std::string obj = put(dir, "object.json", "{\n  \"data\": [{\"a\": 1}]\n}\n");
         const std::string msg = error_of([&] { read_all(obj); });
         QVERIFY2(msg.rfind(obj + ":1:2: invalid JSON", 0) == 0, msg.c_str());
-        QVERIFY2(has(msg, "must hold an array of records, or one record per line"), msg.c_str());
+        QVERIFY2(contains_text(msg, "must hold an array of records, or one record per line"), msg.c_str());
     }
     void jsonlSkipsBlankLinesAndLocatesBadLines() {
         const std::string bad_line = "{\"a\": }";
-        const std::string p = put(fresh_dir("jsonl"), "d.jsonl",
+        const std::string p = put(fresh_data_dir("jsonl"), "d.jsonl",
                                   "{\"a\": 1}\n\n   \n" + bad_line + "\n[1]\n{\"a\": 3}\r\n");
         const auto recs = read_all(p);
         QCOMPARE(recs.size(), size_t(4));
@@ -147,21 +141,21 @@ private slots:
     // must still come out as this record's error (JSON Lines) or a DataError/IoError naming the file (a JSON
     // array, parse_json), never as the library's own exception.
     void numbersTooLargeAreRecordErrors() {
-        const std::string dir = fresh_dir("bignumber");
+        const std::string dir = fresh_data_dir("bignumber");
         const auto recs = read_all(put(dir, "d.jsonl", "{\"a\": 1}\n{\"a\": 1e99999}\n{\"a\": 3}\n"));
         QCOMPARE(recs.size(), size_t(3));
-        QVERIFY2(has(recs[1].error, dir + "/d.jsonl:2") && has(recs[1].error, "invalid JSON: number overflow"),
+        QVERIFY2(contains_text(recs[1].error, dir + "/d.jsonl:2") && contains_text(recs[1].error, "invalid JSON: number overflow"),
                  recs[1].error.c_str());
         QCOMPARE(recs[2].value["a"].get<int>(), 3);
         const std::string array = put(dir, "d.json", "[{\"a\": 1e99999}]");
         const std::string msg = error_of([&] { read_all(array); });
-        QVERIFY2(has(msg, array) && has(msg, "number overflow"), msg.c_str());
+        QVERIFY2(contains_text(msg, array) && contains_text(msg, "number overflow"), msg.c_str());
         const std::string whole = error_of([&] { parse_json("{\"a\": -1e99999}", "x.json"); });
         QVERIFY2(whole.rfind("x.json: invalid JSON: number overflow", 0) == 0, whole.c_str());
     }
 
     void csvFollowsRfc4180() {
-        const std::string p = put(fresh_dir("csv"), "d.csv",
+        const std::string p = put(fresh_data_dir("csv"), "d.csv",
                                   "\xEF\xBB\xBFinstruction,input,output\r\n"
                                   "\"Say \"\"hi\"\"\",\"a, b\",\"line1\nline2\"\r\n"
                                   "plain,,x\n"
@@ -180,7 +174,7 @@ private slots:
         QCOMPARE(recs[2].line, size_t(6));
     }
     void csvErrorsCarryPositions() {
-        const std::string dir = fresh_dir("csv_bad");
+        const std::string dir = fresh_data_dir("csv_bad");
         std::string p = put(dir, "open.csv", "a,b\n1,\"oops\n2,3\n");
         std::string msg = error_of([&] { read_all(p); });
         QVERIFY2(msg.rfind(p + ":2:3: quoted field is never closed", 0) == 0, msg.c_str());
@@ -200,7 +194,7 @@ private slots:
         QCOMPARE(read_all(p)[0].error, p + " record 0 (line 2): field 'a' is not valid UTF-8");
     }
     void txtIsOneDocumentPerLine() {
-        const std::string p = put(fresh_dir("txt"), "d.txt", "first doc\n\n  \t\nsecond, doc\r\nbad \xFF byte\n");
+        const std::string p = put(fresh_data_dir("txt"), "d.txt", "first doc\n\n  \t\nsecond, doc\r\nbad \xFF byte\n");
         const auto recs = read_all(p);
         QCOMPARE(recs.size(), size_t(3));
         QCOMPARE(recs[0].value, nlohmann::json({{"text", "first doc"}}));
@@ -210,7 +204,7 @@ private slots:
         QCOMPARE(recs[2].error, p + ":5:5: not valid UTF-8");
     }
     void visitorCanStopEarly() {
-        const std::string dir = fresh_dir("stop");
+        const std::string dir = fresh_data_dir("stop");
         for (const std::string& p : {put(dir, "a.jsonl", "{\"i\":0}\n{\"i\":1}\n{\"i\":2}\n"),
                                      put(dir, "a.json", "[{\"i\":0},{\"i\":1},{\"i\":2}]"),
                                      put(dir, "a.csv", "i\n0\n1\n2\n"), put(dir, "a.txt", "0\n1\n2\n")}) {
@@ -220,7 +214,7 @@ private slots:
         }
     }
     void folderFilesSortedAndOfOneType() {
-        const std::string dir = fresh_dir("folder");
+        const std::string dir = fresh_data_dir("folder");
         put(dir, "b.jsonl", "{}\n");
         put(dir, "a.jsonl", "{}\n");
         put(dir, ".DS_Store", "junk");
@@ -230,12 +224,12 @@ private slots:
         put(dir, "c.csv", "a\n1\n");
         const std::string msg = error_of([&] { list_data_files(dir); });
         QVERIFY2(
-            has(msg,
+            contains_text(msg,
                 dir + ": files in a dataset folder must share one type, but 'a.jsonl' is jsonl and 'c.csv' is csv"),
             msg.c_str());
     }
     void folderAndFileErrors() {
-        const std::string dir = fresh_dir("folder_bad");
+        const std::string dir = fresh_data_dir("folder_bad");
         std::string msg = error_of([&] { list_data_files(dir); });
         QCOMPARE(msg, dir + ": the dataset folder holds no data files");
         fs::create_directories(dir + "/sub");

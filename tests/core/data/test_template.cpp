@@ -1,6 +1,7 @@
 // Chat templates against LLaMA-Factory v0.9.x: the rendered text of every built-in, the ids a
 // character-level fake tokenizer gives (BOS/EOS ids where they belong), how each slot is cut into
 // tokenizer calls, stop tokens, conversation errors and the auto-pick rules.
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/data/template.h"
@@ -163,17 +164,9 @@ std::string escaped(const std::string& s) {
         QVERIFY2(a_ == e_, (std::string(context) + "\n   got: " + escaped(a_) + "\n  want: " + escaped(e_)).c_str()); \
     } while (0)
 
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using lathe::test::error_of;
 
-std::vector<int32_t> concat(std::vector<int32_t> a, const std::vector<int32_t>& b) {
+std::vector<int32_t> concat_ids(std::vector<int32_t> a, const std::vector<int32_t>& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
 }
@@ -264,7 +257,7 @@ private slots:
         const std::vector<Message> three(kTwoTurns.begin(), kTwoTurns.begin() + 3);
         const FakeTokenizer l3 = llama3_tok();
         turns = find_template("llama3")->encode_multiturn(l3, kTwoTurns, "S");
-        QVERIFY(concat(concat(turns[0].prompt, turns[0].response), turns[1].prompt) ==
+        QVERIFY(concat_ids(concat_ids(turns[0].prompt, turns[0].response), turns[1].prompt) ==
                 find_template("llama3")->encode_generation(l3, three, "S"));
     }
 

@@ -10,6 +10,7 @@
 #include "core/util/error.h"
 #include "core/util/fs.h"
 #include "tests/core/model/tiny_models.h"
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include <nlohmann/json.hpp>
@@ -110,8 +111,6 @@ std::string message_of(F&& f) {
     }
     return "(no error)";
 }
-
-inline bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // Names in `dir` containing ".tmp-" or ".old-": what a failed export must not leave behind.
 inline std::vector<std::string> leftovers(const std::string& dir) {

@@ -1,6 +1,7 @@
 // ExportConfig: LLaMA-Factory style YAML, overrides, defaults, and the messages for bad keys and values.
 #include "core/export/export_config.h"
 #include "core/util/error.h"
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include <QtTest>
@@ -9,16 +10,9 @@ using namespace lathe;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using lathe::test::error_of;
 
-bool has(const std::string& s, const std::string& p) { return s.find(p) != std::string::npos; }
+using lathe::test::has;
 
 }  // namespace
 

@@ -24,7 +24,7 @@ QStringList ids_arg(const std::vector<int32_t>& ids) {
     return {s.join(",")};
 }
 
-std::string export_gguf(const std::string& model, const std::string& dir, const std::string& q, const std::string& tmpl = "") {
+std::string export_gguf_file(const std::string& model, const std::string& dir, const std::string& q, const std::string& tmpl = "") {
     ExportConfig c;
     c.model_name_or_path = model;
     c.export_dir = dir;
@@ -102,7 +102,7 @@ class TestExportLlamacpp : public QObject {
 
         std::string path;
         try {
-            path = export_gguf(src, out, "f32", tmpl);
+            path = export_gguf_file(src, out, "f32", tmpl);
         } catch (const std::exception& e) {
             QFAIL(e.what());
         }
@@ -144,7 +144,7 @@ private slots:
             const std::vector<int32_t> ours = lathe_greedy(*m, prompt, 16, {2});
             std::string path;
             try {
-                path = export_gguf(model, root + "/greedy-" + q, q);
+                path = export_gguf_file(model, root + "/greedy-" + q, q);
             } catch (const std::exception& e) {
                 QFAIL(e.what());
             }
@@ -160,7 +160,7 @@ private slots:
         for (int i = 0; i < 40; ++i) prompt.push_back(3 + (i * 37) % 300);
         std::string f32;
         try {
-            f32 = export_gguf(model, root + "/q-f32", "f32");
+            f32 = export_gguf_file(model, root + "/q-f32", "f32");
         } catch (const std::exception& e) {
             QFAIL(e.what());
         }
@@ -170,7 +170,7 @@ private slots:
         for (const std::string q : {"q8_0", "q4_0", "q4_k_m"}) {
             std::string path;
             try {
-                path = export_gguf(model, root + "/q-" + q, q);
+                path = export_gguf_file(model, root + "/q-" + q, q);
             } catch (const std::exception& e) {
                 QFAIL(e.what());
             }
@@ -273,7 +273,7 @@ private slots:
             make_model_dir(src, c, 3, k.dir);
             std::string path;
             try {
-                path = export_gguf(src, src + "-gguf", "f16");
+                path = export_gguf_file(src, src + "-gguf", "f16");
             } catch (const std::exception& e) {
                 QFAIL(e.what());
             }

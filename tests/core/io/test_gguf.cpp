@@ -1,5 +1,6 @@
 // GGUF writer/reader: round trips of every metadata and tensor type, the byte layout against the
 // spec, streaming, writer misuse, corrupt files, and the Llama q/k row permutation.
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/export/quantize.h"
@@ -42,14 +43,7 @@ size_t after_string(const std::string& bytes, const std::string& s) {
 }
 
 // Runs `f` and returns the IoError message ("" when nothing was thrown).
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using lathe::test::error_of;
 
 #define EXPECT_ERROR(expr, fragment)                                                                     \
     do {                                                                                                 \

@@ -236,7 +236,7 @@ QStringList harness_args(const std::string& model, const std::vector<int64_t>& p
             "--threads", "1", "--logits"};  // one thread: ggml's spinning workers crawl on a busy 2-core machine
 }
 
-at::Tensor logits_of(const json& j) {
+at::Tensor llamacpp_logits(const json& j) {
     std::vector<float> flat;
     const auto& rows = j.at("logits");
     for (const auto& row : rows)
@@ -304,7 +304,7 @@ private slots:
         QCOMPARE(j["model"]["architecture"].get<std::string>(), std::string("llama"));
         QCOMPARE(j["model"]["n_vocab"].get<int64_t>(), m.vocab);
         const at::Tensor ours = reference_logits(m, kPrompt);
-        const at::Tensor theirs = logits_of(j);
+        const at::Tensor theirs = llamacpp_logits(j);
         QCOMPARE(theirs.sizes().vec(), ours.sizes().vec());
         const double err = (theirs - ours).abs().max().item<double>();
         const double scale = ours.abs().max().item<double>();
@@ -345,7 +345,7 @@ private slots:
             RUN_HARNESS(j, harness_args(path, kPrompt, 6));
             QCOMPARE(j["generated"].size(), size_t(6));
             const at::Tensor ours = reference_logits(read_back(path, m), kPrompt);
-            const at::Tensor theirs = logits_of(j);
+            const at::Tensor theirs = llamacpp_logits(j);
             const double rel = ((theirs - ours).norm() / ours.norm()).item<double>();
             const int agree = (theirs.argmax(-1) == ours.argmax(-1)).sum().item<int>();
             qInfo("%s: relative logit error %.2e, top-1 agreement %d/%d", v.name, rel, agree, int(kPrompt.size()));

@@ -1,5 +1,6 @@
 // Every way a safetensors file can be corrupt, built by hand byte for byte, and every tensor the
 // writer refuses: each must throw IoError naming the file, the tensor and what is wrong.
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/io/safetensors.h"
@@ -16,21 +17,7 @@ using namespace lathe;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const IoError& e) {
-        return e.what();
-    }
-    return "<no IoError>";
-}
-
-#define EXPECT_PARTS(msg, ...)                                                       \
-    do {                                                                             \
-        const std::string m_ = (msg);                                                \
-        for (const std::string& part_ : std::vector<std::string>{__VA_ARGS__})       \
-            QVERIFY2(m_.find(part_) != std::string::npos, (m_ + "\n  lacks: " + part_).c_str()); \
-    } while (0)
+using lathe::test::error_of;
 
 std::string length_prefix(uint64_t n) {
     std::string s(8, '\0');
@@ -46,7 +33,7 @@ std::string raw_file(const std::string& name, const std::string& header, const s
 }
 
 std::string open_error(const std::string& path) {
-    return error_of([&] { SafetensorsFile f(path); });
+    return error_of<IoError>([&] { SafetensorsFile f(path); });
 }
 
 const std::string k16(16, '\0');  // data for four F32 values
@@ -190,23 +177,23 @@ private slots:
         const std::string path = raw_file("one", R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", k16);
         SafetensorsFile f(path);
         QVERIFY(f.find("v") == nullptr);
-        EXPECT_PARTS(error_of([&] { f.tensor("v"); }), path + ": no tensor \"v\"");
+        EXPECT_PARTS(error_of<IoError>([&] { f.tensor("v"); }), path + ": no tensor \"v\"");
     }
 
     void writerRefusesBadTensors() {
         const std::string path = test::scratch_dir() + "/refused.safetensors";
         const at::Tensor ok = torch::ones({2});
-        EXPECT_PARTS(error_of([&] { write_safetensors(path, {{"a", ok}, {"a", ok}}); }),
+        EXPECT_PARTS(error_of<IoError>([&] { write_safetensors(path, {{"a", ok}, {"a", ok}}); }),
                      path + ": tensor \"a\" is given twice");
-        EXPECT_PARTS(error_of([&] { write_safetensors(path, {{"a", ok}, {"z", torch::ones({2}, torch::kComplexFloat)}}); }),
+        EXPECT_PARTS(error_of<IoError>([&] { write_safetensors(path, {{"a", ok}, {"z", torch::ones({2}, torch::kComplexFloat)}}); }),
                      path + ": tensor \"z\": dtype ComplexFloat cannot be stored");
-        EXPECT_PARTS(error_of([&] { write_safetensors(path, {{"u", at::Tensor()}}); }), "tensor \"u\" is undefined");
-        EXPECT_PARTS(error_of([&] { write_safetensors(path, {{"", ok}}); }), "empty name");
-        EXPECT_PARTS(error_of([&] { write_safetensors(path, {{"__metadata__", ok}}); }), "reserved");
-        EXPECT_PARTS(error_of([&] { write_safetensors(path, {{std::string("bad\xff", 4), ok}}); }), "not valid UTF-8");
+        EXPECT_PARTS(error_of<IoError>([&] { write_safetensors(path, {{"u", at::Tensor()}}); }), "tensor \"u\" is undefined");
+        EXPECT_PARTS(error_of<IoError>([&] { write_safetensors(path, {{"", ok}}); }), "empty name");
+        EXPECT_PARTS(error_of<IoError>([&] { write_safetensors(path, {{"__metadata__", ok}}); }), "reserved");
+        EXPECT_PARTS(error_of<IoError>([&] { write_safetensors(path, {{std::string("bad\xff", 4), ok}}); }), "not valid UTF-8");
         QVERIFY(!file_exists(path));  // nothing half-written
         QVERIFY(!file_exists(temp_sibling(path)));
-        EXPECT_PARTS(error_of([&] { write_safetensors("/nonexistent-dir/x.safetensors", {{"a", ok}}); }),
+        EXPECT_PARTS(error_of<IoError>([&] { write_safetensors("/nonexistent-dir/x.safetensors", {{"a", ok}}); }),
                      "/nonexistent-dir/x.safetensors: cannot create");
     }
 };

@@ -1,5 +1,6 @@
 // Model folders: sharded writes and reads, the index, stale files of earlier exports, broken folders,
 // and the "2GB" size strings that pick the shard size.
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/io/json_file.h"
@@ -20,24 +21,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-template <class E = IoError>
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using lathe::test::error_of;
 
-#define EXPECT_PARTS(msg, ...)                                                       \
-    do {                                                                             \
-        const std::string m_ = (msg);                                                \
-        for (const std::string& part_ : std::vector<std::string>{__VA_ARGS__})       \
-            QVERIFY2(m_.find(part_) != std::string::npos, (m_ + "\n  lacks: " + part_).c_str()); \
-    } while (0)
-
-bool same_bits(const at::Tensor& a, const at::Tensor& b) {
+bool same_tensor_bits(const at::Tensor& a, const at::Tensor& b) {
     if (a.scalar_type() != b.scalar_type() || a.sizes() != b.sizes()) return false;
     const at::Tensor ca = a.contiguous(), cb = b.contiguous();
     return std::memcmp(ca.data_ptr(), cb.data_ptr(), ca.nbytes()) == 0;
@@ -58,7 +44,7 @@ std::vector<std::string> files_in(const std::string& dir) {
 }
 
 std::string store_error(const std::string& dir) {
-    return error_of([&] { TensorStore s(dir); });
+    return error_of<IoError>([&] { TensorStore s(dir); });
 }
 
 // Five F32 tensors of 40 bytes and one of 400.
@@ -97,10 +83,10 @@ private slots:
         QCOMPARE(store.names().size(), in.size());
         QCOMPARE(store.total_bytes(), uint64_t(600));
         QCOMPARE(store.file_of("big"), dir + "/" + expected[2]);
-        for (const auto& [name, t] : in) QVERIFY2(same_bits(store.tensor(name), t), name.c_str());
+        for (const auto& [name, t] : in) QVERIFY2(same_tensor_bits(store.tensor(name), t), name.c_str());
         QCOMPARE(store.entry("norm").shape, (std::vector<int64_t>{10}));
         QVERIFY(store.has("l1.q") && !store.has("l2.q"));
-        EXPECT_PARTS(error_of([&] { store.tensor("l2.q"); }), dir + ": no tensor \"l2.q\"");
+        EXPECT_PARTS(error_of<IoError>([&] { store.tensor("l2.q"); }), dir + ": no tensor \"l2.q\"");
     }
 
     void everythingFitsInOneFile() {
@@ -111,7 +97,7 @@ private slots:
         QCOMPARE(files_in(dir), std::vector<std::string>{"model.safetensors"});
         TensorStore store(dir);
         QCOMPARE(store.total_bytes(), uint64_t(600));
-        for (const auto& [name, t] : in) QVERIFY(same_bits(store.tensor(name), t));
+        for (const auto& [name, t] : in) QVERIFY(same_tensor_bits(store.tensor(name), t));
     }
 
     void staleFilesOfEarlierExportsGo() {
@@ -140,7 +126,7 @@ private slots:
         QCOMPARE(files_in(dir), with_bystanders({"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
                                                  "model.safetensors.index.json"}));
         TensorStore store(dir);
-        for (const auto& [name, t] : in) QVERIFY(same_bits(store.tensor(name), t));
+        for (const auto& [name, t] : in) QVERIFY(same_tensor_bits(store.tensor(name), t));
     }
 
     void singleFileWinsOverIndex() {

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string path_in_scratch(const std::string& name) { return test::scratch_dir() + "/" + name; }
+std::string scratch_path(const std::string& name) { return test::scratch_dir() + "/" + name; }
 
 // Rss (KiB) of the mapping that holds `p`, from /proc/self/smaps; -1 when no mapping holds it.
 long rss_kib_of_mapping(const void* p) {
@@ -63,7 +63,7 @@ private slots:
                                       {"empty", torch::empty({0, 4})},
                                       {"u", torch::randint(0, 255, {9}, torch::kByte)},
                                       {"t", torch::randn({4, 3}).t()}};  // not contiguous
-        const std::string direct = path_in_scratch("direct.safetensors");
+        const std::string direct = scratch_path("direct.safetensors");
         write_safetensors(direct, tensors, {{"format", "pt"}});
 
         std::vector<std::string> made;
@@ -73,14 +73,14 @@ private slots:
                                    made.push_back(name);
                                    return t;
                                }});
-        const std::string streamed = path_in_scratch("streamed.safetensors");
+        const std::string streamed = scratch_path("streamed.safetensors");
         write_safetensors_streamed(streamed, sources, {{"format", "pt"}});
         QCOMPARE(read_file(streamed), read_file(direct));
         QCOMPARE(made, (std::vector<std::string>{"i", "a", "empty", "t", "b", "u"}));  // data order, once each
     }
 
     void madeTensorMustMatchItsDeclaration() {
-        const std::string path = path_in_scratch("mismatch.safetensors");
+        const std::string path = scratch_path("mismatch.safetensors");
         auto bad_shape = std::vector<TensorSource>{
             {"ok", DType::F32, {2}, [] { return torch::zeros({2}); }},
             {"w", DType::F32, {2, 3}, [] { return torch::zeros({3, 2}); }}};
@@ -102,7 +102,7 @@ private slots:
 
     void releasedPagesLeaveRssAndComeBack() {
         const at::Tensor values = torch::randn({1 << 20});  // 4 MiB
-        const std::string path = path_in_scratch("release.safetensors");
+        const std::string path = scratch_path("release.safetensors");
         write_safetensors(path, {{"w", values}});
         SafetensorsFile f(path);
         const at::Tensor mapped = f.tensor("w");

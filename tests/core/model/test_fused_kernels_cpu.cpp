@@ -18,13 +18,13 @@ using namespace lathe;
 
 namespace {
 
-struct Result {
+struct KernelRun {
     torch::Tensor out;
     std::vector<torch::Tensor> grads;
 };
 
 // f(inputs) and d(sum(out * probe))/d(inputs), with the kernels on or capped off.
-Result run(bool kernels_on, const std::function<torch::Tensor(std::vector<torch::Tensor>&)>& f,
+KernelRun run_kernels(bool kernels_on, const std::function<torch::Tensor(std::vector<torch::Tensor>&)>& f,
            const std::vector<torch::Tensor>& inputs, const torch::Tensor& probe) {
     kernels::limit_kernel_isa(kernels_on ? "avx512-bf16" : "avx2");
     struct Restore {
@@ -35,7 +35,7 @@ Result run(bool kernels_on, const std::function<torch::Tensor(std::vector<torch:
     for (const auto& t : inputs) leaves.push_back(t.detach().clone().requires_grad_(true));
     auto out = f(leaves);
     (out.to(torch::kFloat) * probe).sum().backward();
-    Result r{out.detach(), {}};
+    KernelRun r{out.detach(), {}};
     for (auto& l : leaves) r.grads.push_back(l.grad());
     return r;
 }
@@ -47,7 +47,7 @@ double rel_diff(const torch::Tensor& a, const torch::Tensor& ref) {
     return (a.to(torch::kDouble) - r).abs().max().item<double>() / std::max(1e-12, r.abs().max().item<double>());
 }
 
-void compare(const Result& fused, const Result& aten, double tol, const char* what) {
+void compare(const KernelRun& fused, const KernelRun& aten, double tol, const char* what) {
     QCOMPARE(fused.out.scalar_type(), aten.out.scalar_type());
     QCOMPARE(fused.out.sizes(), aten.out.sizes());
     QVERIFY2(rel_diff(fused.out, aten.out) < tol, (std::string(what) + " out: " + std::to_string(rel_diff(fused.out, aten.out))).c_str());
@@ -78,7 +78,7 @@ private slots:
                 auto probe = torch::randn({3, 13, C});
                 auto f = [](std::vector<torch::Tensor>& in) { return rms_norm(in[0], in[1], 1e-5); };
                 const double tol = xt == torch::kFloat && wt == torch::kFloat ? 1e-5 : 1.0 / 64;
-                compare(run(true, f, {x, w}, probe), run(false, f, {x, w}, probe), tol, "rms_norm");
+                compare(run_kernels(true, f, {x, w}, probe), run_kernels(false, f, {x, w}, probe), tol, "rms_norm");
             }
         }
     }
@@ -107,7 +107,7 @@ private slots:
         auto g = (torch::randn({40007}) * 4), u = torch::randn({40007});
         auto probe = torch::randn({40007});
         auto f = [](std::vector<torch::Tensor>& in) { return swiglu(in[0], in[1]); };
-        compare(run(true, f, {g, u}, probe), run(false, f, {g, u}, probe), 1e-5, "swiglu f32");
+        compare(run_kernels(true, f, {g, u}, probe), run_kernels(false, f, {g, u}, probe), 1e-5, "swiglu f32");
     }
 
     void swigluInBf16IsWithinOneRoundingOfFloat32() {
@@ -115,8 +115,8 @@ private slots:
         auto g = (torch::randn({3, 1001}) * 4), u = torch::randn({3, 1001});
         auto probe = torch::randn({3, 1001});
         auto f = [](std::vector<torch::Tensor>& in) { return swiglu(in[0], in[1]); };
-        auto fused = run(true, f, {g.to(torch::kBFloat16), u.to(torch::kBFloat16)}, probe);
-        auto exact = run(false, [](std::vector<torch::Tensor>& in) { return torch::silu(in[0]) * in[1]; },
+        auto fused = run_kernels(true, f, {g.to(torch::kBFloat16), u.to(torch::kBFloat16)}, probe);
+        auto exact = run_kernels(false, [](std::vector<torch::Tensor>& in) { return torch::silu(in[0]) * in[1]; },
                          {g.to(torch::kBFloat16).to(torch::kFloat), u.to(torch::kBFloat16).to(torch::kFloat)}, probe);
         QCOMPARE(fused.out.scalar_type(), torch::kBFloat16);
         QVERIFY(rel_diff(fused.out, exact.out) < 1.0 / 128);
@@ -150,8 +150,8 @@ private slots:
         auto probe = torch::randn({B, H, T, D});
         force_attention_block_rows(8);  // five blocks, the last one short
         auto f = [&](std::vector<torch::Tensor>& in) { return causal_attention(in[0], in[1], in[2], key_mask, 0.25); };
-        auto fused = run(true, f, {q, k, v}, probe);
-        auto aten = run(false, f, {q, k, v}, probe);
+        auto fused = run_kernels(true, f, {q, k, v}, probe);
+        auto aten = run_kernels(false, f, {q, k, v}, probe);
         force_attention_block_rows(0);
         compare(fused, aten, bf16 ? 1.0 / 32 : 1e-4, "attention");
         if (masked) {  // the padded queries see nothing: zeros, as the ATen path gives

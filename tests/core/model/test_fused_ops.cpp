@@ -1,3 +1,4 @@
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/model/fused_ops.h"
@@ -10,12 +11,10 @@ using namespace lathe;
 
 namespace {
 
-double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
-    return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
-}
+using lathe::test::max_diff;
 
 // Largest difference relative to the reference's magnitude (bf16 keeps 8 significant bits).
-double rel_diff(const torch::Tensor& a, const torch::Tensor& ref) {
+double relative_diff(const torch::Tensor& a, const torch::Tensor& ref) {
     auto r = ref.to(torch::kDouble);
     return ((a.to(torch::kDouble) - r).abs() / (r.abs() + 1e-3)).max().item<double>();
 }
@@ -41,7 +40,7 @@ struct Grads {
 
 // out and d(sum(out * probe))/d(inputs) for f(inputs).
 template <typename F>
-Grads run(F&& f, std::vector<torch::Tensor> inputs, const torch::Tensor& probe) {
+Grads run_op(F&& f, std::vector<torch::Tensor> inputs, const torch::Tensor& probe) {
     std::vector<torch::Tensor> leaves;
     for (auto& t : inputs) leaves.push_back(t.detach().clone().requires_grad_(true));
     auto out = f(leaves);
@@ -62,8 +61,8 @@ private slots:
             auto x = (torch::randn({3, 5, 16}) * 3).to(dtype);
             auto w = torch::randn({16});
             auto probe = torch::randn({3, 5, 16});
-            auto fused = run([](auto& in) { return rms_norm(in[0], in[1], 1e-5); }, {x, w}, probe);
-            auto chained = run([](auto& in) { return rms_norm_chained(in[0], in[1], 1e-5); }, {x, w}, probe);
+            auto fused = run_op([](auto& in) { return rms_norm(in[0], in[1], 1e-5); }, {x, w}, probe);
+            auto chained = run_op([](auto& in) { return rms_norm_chained(in[0], in[1], 1e-5); }, {x, w}, probe);
             const double tol = dtype == torch::kFloat ? 1e-5 : 2e-2;
             QCOMPARE(fused.out.scalar_type(), chained.out.scalar_type());
             QVERIFY(max_diff(fused.out, chained.out) < tol);
@@ -95,16 +94,16 @@ private slots:
         for (auto dtype : {torch::kFloat, torch::kBFloat16}) {
             auto g = (torch::randn({2, 7, 12}) * 4).to(dtype), u = torch::randn({2, 7, 12}).to(dtype);
             auto probe = torch::randn({2, 7, 12});
-            auto fused = run([](auto& in) { return swiglu(in[0], in[1]); }, {g, u}, probe);
+            auto fused = run_op([](auto& in) { return swiglu(in[0], in[1]); }, {g, u}, probe);
             // The reference runs in float32: ATen's bf16 silu rounds inside the formula (silu(4.46875) is
             // 4.4375 there, 4.418 exactly), the fused node rounds once, so both are held to one bf16 step
             // of the exact value rather than to each other.
-            auto chained = run([](auto& in) { return torch::silu(in[0].to(torch::kFloat)) * in[1].to(torch::kFloat); },
+            auto chained = run_op([](auto& in) { return torch::silu(in[0].to(torch::kFloat)) * in[1].to(torch::kFloat); },
                                {g, u}, probe);
             const double tol = dtype == torch::kFloat ? 1e-5 : 1.0 / 128;
-            QVERIFY(rel_diff(fused.out, chained.out) < tol);
-            QVERIFY(rel_diff(fused.grads[0], chained.grads[0]) < tol);
-            QVERIFY(rel_diff(fused.grads[1], chained.grads[1]) < tol);
+            QVERIFY(relative_diff(fused.out, chained.out) < tol);
+            QVERIFY(relative_diff(fused.grads[0], chained.grads[0]) < tol);
+            QVERIFY(relative_diff(fused.grads[1], chained.grads[1]) < tol);
         }
     }
 
@@ -117,15 +116,15 @@ private slots:
         // Transposed input, as the attention passes it: (B, T, H, D) viewed as (B, H, T, D).
         auto x = torch::randn({B, T, H, D}).transpose(1, 2);
         auto probe = torch::randn({B, H, T, D});
-        auto fused = run([&](auto& in) { return apply_rope(in[0].transpose(1, 2).transpose(1, 2), cos, sin); }, {x}, probe);
-        auto chained = run([&](auto& in) { return rope_chained(in[0], cos, sin); }, {x}, probe);
+        auto fused = run_op([&](auto& in) { return apply_rope(in[0].transpose(1, 2).transpose(1, 2), cos, sin); }, {x}, probe);
+        auto chained = run_op([&](auto& in) { return rope_chained(in[0], cos, sin); }, {x}, probe);
         QVERIFY(max_diff(fused.out, chained.out) < 1e-6);
         QVERIFY(max_diff(fused.grads[0], chained.grads[0]) < 1e-6);
         // Per-row positions (B, T, D) tables, and a bf16 input with float32 tables promotes as before.
         auto pos_cos = torch::stack({cos, cos.flip(0)}), pos_sin = torch::stack({sin, sin.flip(0)});
         auto xb = torch::randn({B, H, T, D}).to(torch::kBFloat16);
-        auto f2 = run([&](auto& in) { return apply_rope(in[0], pos_cos, pos_sin); }, {xb}, probe);
-        auto c2 = run([&](auto& in) { return rope_chained(in[0], pos_cos, pos_sin); }, {xb}, probe);
+        auto f2 = run_op([&](auto& in) { return apply_rope(in[0], pos_cos, pos_sin); }, {xb}, probe);
+        auto c2 = run_op([&](auto& in) { return rope_chained(in[0], pos_cos, pos_sin); }, {xb}, probe);
         QCOMPARE(f2.out.scalar_type(), c2.out.scalar_type());
         QCOMPARE(f2.grads[0].scalar_type(), torch::kBFloat16);
         QVERIFY(max_diff(f2.out, c2.out) < 1e-5);

@@ -1,6 +1,7 @@
 // generate(): the KV-cached loop gives the ids of a full recomputation; stop ids, stop strings, the
 // token budget and cancellation end it as documented; streamed text joins to the result, never shows
 // a stop string and never splits a UTF-8 character.
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/io/json_file.h"
@@ -29,7 +30,7 @@ namespace {
 // a model with this vocabulary writes plain text whose characters map one to one onto its ids.
 constexpr int64_t kAsciiVocab = 94;
 
-CausalLM random_model(const std::string& model_type = "llama", int64_t vocab = kAsciiVocab, uint64_t seed = 7) {
+CausalLM random_test_model(const std::string& model_type = "llama", int64_t vocab = kAsciiVocab, uint64_t seed = 7) {
     auto c = test::tiny_config(model_type);
     c.vocab_size = vocab;
     CausalLM m(c);
@@ -71,7 +72,7 @@ struct Streamed {
     }
 };
 
-Streamed run(CausalLMImpl& model, const Tokenizer* tok, const std::vector<int32_t>& prompt, const GenerateOptions& o,
+Streamed run_generate(CausalLMImpl& model, const Tokenizer* tok, const std::vector<int32_t>& prompt, const GenerateOptions& o,
              const std::atomic<bool>* cancel = nullptr) {
     Streamed s;
     s.result = generate(model, tok, prompt, o, [&](const std::string& text, int32_t) { s.chunks.push_back(text); }, cancel);
@@ -83,15 +84,7 @@ std::unique_ptr<Tokenizer> shared_tokenizer(const std::string& name) {
     return dir.empty() ? nullptr : Tokenizer::from_dir(dir);
 }
 
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using lathe::test::error_of;
 
 // Where generation with `stops` must cut `text` (one character per token): at the first length where a
 // stop string is complete, before the earliest stop string found by then. npos: never.
@@ -114,7 +107,7 @@ private slots:
     void kvCacheMatchesFullRecomputation() {
         for (const std::string type : {"llama", "qwen2", "qwen3"}) {
             for (double penalty : {1.0, 1.3}) {
-                auto m = random_model(type, 97);
+                auto m = random_test_model(type, 97);
                 GenerateOptions o;
                 o.sampling = greedy(penalty);
                 o.max_new_tokens = 24;
@@ -129,7 +122,7 @@ private slots:
     }
 
     void seededSamplingIsReproducible() {
-        auto m = random_model();
+        auto m = random_test_model();
         GenerateOptions o;
         o.sampling.temperature = 1.0;
         o.sampling.top_k = 40;
@@ -147,7 +140,7 @@ private slots:
     void stopIdEndsGenerationAndStaysOutOfText() {
         auto tok = shared_tokenizer("llama3");
         if (!tok) QSKIP("../shared/tokenizers is absent (set LATHE_SHARED_DIR)");
-        auto m = random_model();
+        auto m = random_test_model();
         GenerateOptions o;
         o.max_new_tokens = 24;
         const auto free_run = generate(*m, tok.get(), kPrompt, o);
@@ -159,7 +152,7 @@ private slots:
         QVERIFY2(k < all.size(), "the model repeats one id: pick another seed");
         for (size_t stop_at : {size_t(0), k}) {
             o.stop_ids = {all[stop_at]};
-            auto s = run(*m, tok.get(), kPrompt, o);
+            auto s = run_generate(*m, tok.get(), kPrompt, o);
             const std::vector<int32_t> want(all.begin(), all.begin() + long(stop_at) + 1);
             QCOMPARE(s.result.ids, want);
             QCOMPARE(s.result.finish, FinishReason::Stop);
@@ -175,7 +168,7 @@ private slots:
     void stopStringsCutTextAndAreNeverStreamed() {
         auto tok = shared_tokenizer("llama3");
         if (!tok) QSKIP("../shared/tokenizers is absent (set LATHE_SHARED_DIR)");
-        auto m = random_model();
+        auto m = random_test_model();
         GenerateOptions o;
         o.max_new_tokens = 30;
         const std::string full = generate(*m, tok.get(), kPrompt, o).text;
@@ -190,7 +183,7 @@ private slots:
         };
         for (const auto& stops : cases) {
             o.stop_strings = stops;
-            auto s = run(*m, tok.get(), kPrompt, o);
+            auto s = run_generate(*m, tok.get(), kPrompt, o);
             const size_t cut = expected_cut(full, stops);
             const std::string want = full.substr(0, cut);
             const std::string msg = "stops '" + stops[0] + "'" + (stops.size() > 1 ? " '" + stops[1] + "'" : "");
@@ -235,7 +228,7 @@ private slots:
             GenerateOptions o;
             o.max_new_tokens = 40;
             o.stop_ids = {spec.eos};
-            auto s = run(*m, tok.get(), tok->encode("Hi"), o);
+            auto s = run_generate(*m, tok.get(), tok->encode("Hi"), o);
             std::vector<int32_t> want = reply;
             want.push_back(spec.eos);
             QVERIFY2(s.result.ids == want, name.c_str());
@@ -254,7 +247,7 @@ private slots:
     }
 
     void cancellationStopsGeneration() {
-        auto m = random_model();
+        auto m = random_test_model();
         GenerateOptions o;
         o.max_new_tokens = 20;
         std::atomic<bool> cancel{false};
@@ -272,7 +265,7 @@ private slots:
     }
 
     void maxNewTokensBoundsTheIds() {
-        auto m = random_model();
+        auto m = random_test_model();
         for (int64_t n : {0, 1, 7}) {
             GenerateOptions o;
             o.max_new_tokens = n;
@@ -283,7 +276,7 @@ private slots:
     }
 
     void badPromptsAreErrors() {
-        auto m = random_model();
+        auto m = random_test_model();
         GenerateOptions o;
         o.max_new_tokens = 2;
         QCOMPARE(error_of([&] { generate(*m, nullptr, {5, 94}, o); }),

@@ -19,7 +19,7 @@ using namespace lathe;
 
 namespace {
 
-CausalLM random_model(const std::string& model_type, int64_t vocab = 94, uint64_t seed = 11) {
+CausalLM random_batch_model(const std::string& model_type, int64_t vocab = 94, uint64_t seed = 11) {
     auto c = test::tiny_config(model_type);
     c.vocab_size = vocab;
     CausalLM m(c);
@@ -51,7 +51,7 @@ private slots:
     }
     void greedyEqualsOneByOne() {
         QFETCH(QString, type);
-        auto m = random_model(type.toStdString());
+        auto m = random_batch_model(type.toStdString());
         const auto o = options(12);
         const auto batch = generate_batch(*m, nullptr, prompts(), o);
         QCOMPARE(batch.size(), prompts().size());
@@ -121,7 +121,7 @@ private slots:
     // A stop id that ends one row early (its answer's third id): that row leaves the batch and the others
     // still answer as they would alone.
     void rowsStopOnTheirOwn() {
-        auto m = random_model("llama");
+        auto m = random_batch_model("llama");
         const auto free = generate(*m, nullptr, prompts()[1], options(12));
         QVERIFY(free.ids.size() == 12);
         GenerateOptions o = options(12);
@@ -142,7 +142,7 @@ private slots:
     }
 
     void oneRowAndEdgeCases() {
-        auto m = random_model("llama");
+        auto m = random_batch_model("llama");
         const auto one = generate_batch(*m, nullptr, {prompts()[1]}, options(6));
         QCOMPARE(one.size(), size_t(1));
         QCOMPARE(one[0].ids, generate(*m, nullptr, prompts()[1], options(6)).ids);
@@ -154,7 +154,7 @@ private slots:
     }
 
     void cancelStopsEveryRow() {
-        auto m = random_model("llama");
+        auto m = random_batch_model("llama");
         std::atomic<bool> cancel{true};
         const auto r = generate_batch(*m, nullptr, prompts(), options(8), &cancel);
         for (const auto& row : r) {

@@ -1,6 +1,7 @@
 // load_causal_lm tensor by tensor: the loaded values equal the file's converted to the compute dtype
 // (float32 or bf16, from F32 or BF16 files), the checks still name the tensor and both shapes, and no
 // mapping of the weights outlives the load.
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/io/safetensors.h"
@@ -48,15 +49,7 @@ bool maps_file_under(const std::string& dir) {
     return false;
 }
 
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using lathe::test::error_of;
 
 }  // namespace
 

@@ -58,7 +58,7 @@ std::vector<int64_t> top_p_reference(const torch::Tensor& scores, double p) {
     return out;
 }
 
-std::string error_of(const SamplingParams& p) {
+std::string params_error_of(const SamplingParams& p) {
     try {
         p.validate();
     } catch (const ConfigError& e) {
@@ -202,18 +202,18 @@ private slots:
     }
 
     void outOfRangeSettingsAreErrors() {
-        QVERIFY(error_of(params(-0.1)).find("temperature must be >= 0") != std::string::npos);
-        QVERIFY(error_of(params(1.0, -1)).find("top_k must be >= 0, got -1") != std::string::npos);
-        QVERIFY(error_of(params(1.0, 0, 0.0)).find("top_p must be in (0, 1]") != std::string::npos);
-        QVERIFY(error_of(params(1.0, 0, 1.5)).find("top_p must be in (0, 1], got 1.5") != std::string::npos);
-        QVERIFY(error_of(params(1.0, 0, 1.0, 0.0)).find("repetition_penalty must be > 0") != std::string::npos);
+        QVERIFY(params_error_of(params(-0.1)).find("temperature must be >= 0") != std::string::npos);
+        QVERIFY(params_error_of(params(1.0, -1)).find("top_k must be >= 0, got -1") != std::string::npos);
+        QVERIFY(params_error_of(params(1.0, 0, 0.0)).find("top_p must be in (0, 1]") != std::string::npos);
+        QVERIFY(params_error_of(params(1.0, 0, 1.5)).find("top_p must be in (0, 1], got 1.5") != std::string::npos);
+        QVERIFY(params_error_of(params(1.0, 0, 1.0, 0.0)).find("repetition_penalty must be > 0") != std::string::npos);
         // NaN compares false with everything: it must still be refused, as must infinity.
         const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
-        QVERIFY(error_of(params(nan)).find("temperature must be >= 0, got nan") != std::string::npos);
-        QVERIFY(error_of(params(inf)).find("temperature must be >= 0, got inf") != std::string::npos);
-        QVERIFY(error_of(params(1.0, 0, nan)).find("top_p must be in (0, 1], got nan") != std::string::npos);
-        QVERIFY(error_of(params(1.0, 0, 1.0, nan)).find("repetition_penalty must be > 0") != std::string::npos);
-        QCOMPARE(error_of(params(0.7, 40, 0.9, 1.1)), std::string("(no error)"));
+        QVERIFY(params_error_of(params(nan)).find("temperature must be >= 0, got nan") != std::string::npos);
+        QVERIFY(params_error_of(params(inf)).find("temperature must be >= 0, got inf") != std::string::npos);
+        QVERIFY(params_error_of(params(1.0, 0, nan)).find("top_p must be in (0, 1], got nan") != std::string::npos);
+        QVERIFY(params_error_of(params(1.0, 0, 1.0, nan)).find("repetition_penalty must be > 0") != std::string::npos);
+        QCOMPARE(params_error_of(params(0.7, 40, 0.9, 1.1)), std::string("(no error)"));
         QVERIFY_EXCEPTION_THROWN(Sampler(params(-1.0)), ConfigError);
     }
 

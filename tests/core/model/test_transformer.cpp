@@ -1,3 +1,4 @@
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/io/safetensors.h"
@@ -22,9 +23,7 @@ namespace {
 
 torch::Tensor ids(std::vector<int64_t> v) { return torch::tensor(v, torch::kLong).unsqueeze(0); }
 
-double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
-    return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
-}
+using lathe::test::max_diff;
 
 CausalLM make_model(const ModelConfig& c, uint64_t seed = 7) {
     CausalLM m(c);
@@ -40,15 +39,7 @@ std::string save_tmp(CausalLM& m, const std::string& name, uint64_t shard = 0) {
     return dir;
 }
 
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using lathe::test::error_of;
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include "core/train/autocast.h"
 #include "core/util/error.h"
 #include "tests/core/model/tiny_models.h"
+#include "tests/checks.h"
 
 #include <torch/torch.h>
 
@@ -21,10 +22,6 @@ inline CausalLM random_model(const ModelConfig& c = tiny_config(), uint64_t seed
 
 inline torch::Tensor token_batch() {
     return torch::tensor({5, 17, 33, 4, 90, 12, 55, 3, 8, 61, 2, 19}, torch::kLong).view({2, 6});
-}
-
-inline double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
-    return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
 }
 
 // Largest difference relative to the reference's largest magnitude.
@@ -64,15 +61,7 @@ inline void randomize_adapters(CausalLMImpl& m, uint64_t seed = 3, double std = 
     }
 }
 
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using lathe::test::error_of;
 
 inline bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;

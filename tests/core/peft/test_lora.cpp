@@ -36,7 +36,7 @@ std::vector<double> lora_by_hand(const std::vector<double>& x, int64_t in, const
     return y;
 }
 
-torch::Tensor tensor_of(const std::vector<double>& v, std::vector<int64_t> shape) {
+torch::Tensor lora_tensor_of(const std::vector<double>& v, std::vector<int64_t> shape) {
     return torch::tensor(v, torch::kDouble).view(shape).to(torch::kFloat);
 }
 
@@ -134,18 +134,18 @@ private slots:
         for (bool rslora : {false, true}) {
             Linear lin(in, out, true);
             torch::NoGradGuard g;
-            lin->weight.copy_(tensor_of(W, {out, in}));
-            lin->bias.copy_(tensor_of(b, {out}));
+            lin->weight.copy_(lora_tensor_of(W, {out, in}));
+            lin->bias.copy_(lora_tensor_of(b, {out}));
             LoraLayerOptions o;
             o.rank = r;
             o.alpha = 6.0;
             o.use_rslora = rslora;
             auto lora = add_lora(*lin, o, torch::make_generator<at::CPUGeneratorImpl>(1));
-            lora->lora_A->weight.copy_(tensor_of(A, {r, in}));
-            lora->lora_B->weight.copy_(tensor_of(B, {out, r}));
+            lora->lora_A->weight.copy_(lora_tensor_of(A, {r, in}));
+            lora->lora_B->weight.copy_(lora_tensor_of(B, {out, r}));
             const double s = rslora ? 6.0 / std::sqrt(2.0) : 6.0 / 2.0;
             QCOMPARE(lora->scaling(), s);
-            auto y = lin(tensor_of(x, {1, in}));
+            auto y = lin(lora_tensor_of(x, {1, in}));
             auto expect = lora_by_hand(x, in, W, b, A, B, out, r, s);
             for (int64_t o2 = 0; o2 < out; ++o2) QVERIFY(std::abs(y[0][o2].item<double>() - expect[o2]) < 1e-5);
         }

@@ -16,7 +16,7 @@ using nlohmann::json;
 namespace {
 
 // The ApiError a body raises ("" param and status 0 when it parses).
-ApiError error_of(bool chat, const std::string& body) {
+ApiError api_error_of(bool chat, const std::string& body) {
     try {
         if (chat) parse_chat_request(body);
         else parse_completion_request(body);
@@ -62,10 +62,10 @@ private slots:
         QCOMPARE(parse_completion_request(R"({"prompt": ["Once"]})").prompt, std::string("Once"));
         QCOMPARE(parse_completion_request(R"({"prompt": [1, 2, 3]})").prompt_ids, (std::vector<int32_t>{1, 2, 3}));
         QCOMPARE(parse_completion_request(R"({"prompt": [[4, 5]]})").prompt_ids, (std::vector<int32_t>{4, 5}));
-        QCOMPARE(error_of(false, R"({"prompt": ["a", "b"]})").param, std::string("prompt"));
-        QCOMPARE(error_of(false, R"({"prompt": ""})").param, std::string("prompt"));
-        QCOMPARE(error_of(false, R"({"prompt": [1, -2]})").param, std::string("prompt[1]"));
-        QCOMPARE(error_of(false, R"({})").param, std::string("prompt"));
+        QCOMPARE(api_error_of(false, R"({"prompt": ["a", "b"]})").param, std::string("prompt"));
+        QCOMPARE(api_error_of(false, R"({"prompt": ""})").param, std::string("prompt"));
+        QCOMPARE(api_error_of(false, R"({"prompt": [1, -2]})").param, std::string("prompt[1]"));
+        QCOMPARE(api_error_of(false, R"({})").param, std::string("prompt"));
     }
 
     void badRequestsNameTheField_data() {
@@ -104,7 +104,7 @@ private slots:
         QFETCH(QString, body);
         QFETCH(QString, param);
         QFETCH(QString, says);
-        const ApiError e = error_of(true, body.toStdString());
+        const ApiError e = api_error_of(true, body.toStdString());
         QCOMPARE(e.status, 400);
         QCOMPARE(QString::fromStdString(e.param), param);
         QVERIFY2(std::string(e.what()).find(says.toStdString()) != std::string::npos, e.what());

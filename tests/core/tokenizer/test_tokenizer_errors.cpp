@@ -1,4 +1,5 @@
 // Every bad tokenizer folder gives a TokenizerError that says which file and what is wrong.
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/io/json_file.h"
@@ -25,15 +26,7 @@ std::string fresh_dir(const std::string& name) {
 }
 
 // The message of the TokenizerError that `f` throws ("" if none).
-template <typename F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const TokenizerError& e) {
-        return e.what();
-    }
-    return "";
-}
+using lathe::test::error_of;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
@@ -62,24 +55,24 @@ class TestTokenizerErrors : public QObject {
 private slots:
     void missingFolder() {
         const std::string dir = test::scratch_dir() + "/no-such-model";
-        QCOMPARE(error_of([&] { Tokenizer::from_dir(dir); }), dir + ": tokenizer folder not found");
+        QCOMPARE(error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); }), dir + ": tokenizer folder not found");
     }
 
     void fileInsteadOfFolder() {
         const std::string file = fresh_dir("file") + "/tokenizer.json";
         write_file_atomic(file, "{}");
-        QVERIFY(contains(error_of([&] { Tokenizer::from_dir(file); }), file + ": not a folder"));
+        QVERIFY(contains(error_of<TokenizerError>([&] { Tokenizer::from_dir(file); }), file + ": not a folder"));
     }
 
     void emptyFolder() {
         const std::string dir = fresh_dir("empty");
-        QCOMPARE(error_of([&] { Tokenizer::from_dir(dir); }), dir + ": no tokenizer.json or tokenizer.model in this folder");
+        QCOMPARE(error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); }), dir + ": no tokenizer.json or tokenizer.model in this folder");
     }
 
     void corruptTokenizerJson() {
         const std::string dir = fresh_dir("corrupt-json");
         write_file_atomic(dir + "/tokenizer.json", "{\n  \"model\": {\n    \"type\": \"BPE\",,\n  }\n}\n");
-        const std::string msg = error_of([&] { Tokenizer::from_dir(dir); });
+        const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
         QVERIFY2(msg.rfind(dir + "/tokenizer.json:3:", 0) == 0, msg.c_str());
         QVERIFY2(contains(msg, "invalid JSON"), msg.c_str());
     }
@@ -88,7 +81,7 @@ private slots:
         json j = tiny_tokenizer_json();
         j["model"] = {{"type", "Unigram"}, {"vocab", json::array()}};
         const std::string dir = dir_with_tokenizer_json("unigram", j);
-        const std::string msg = error_of([&] { Tokenizer::from_dir(dir); });
+        const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
         QVERIFY2(contains(msg, dir + "/tokenizer.json: unsupported model type \"Unigram\""), msg.c_str());
     }
 
@@ -100,7 +93,7 @@ private slots:
             json j = tiny_tokenizer_json();
             j[key] = {{"type", type}};
             const std::string dir = dir_with_tokenizer_json(std::string("unsupported-") + key, j);
-            const std::string msg = error_of([&] { Tokenizer::from_dir(dir); });
+            const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
             const std::string expected = std::string(key) + ": unsupported " + key + " type \"" + type + "\"";
             QVERIFY2(contains(msg, "tokenizer.json") && contains(msg, expected), msg.c_str());
         }
@@ -111,11 +104,11 @@ private slots:
     void wrongJsonTypes() {
         json j = tiny_tokenizer_json();
         j["added_tokens"] = {{"id", 3}, {"content", "<s>"}};
-        std::string msg = error_of([&] { Tokenizer::from_dir(dir_with_tokenizer_json("added-object", j)); });
+        std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir_with_tokenizer_json("added-object", j)); });
         QVERIFY2(contains(msg, "tokenizer.json: added_tokens must be a list, found object"), msg.c_str());
         j = tiny_tokenizer_json();
         j["model"]["type"] = 5;
-        msg = error_of([&] { Tokenizer::from_dir(dir_with_tokenizer_json("type-number", j)); });
+        msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir_with_tokenizer_json("type-number", j)); });
         QVERIFY2(contains(msg, "tokenizer.json: model.type must be a string, found number"), msg.c_str());
     }
 
@@ -123,7 +116,7 @@ private slots:
         json j = tiny_tokenizer_json();
         j["model"]["merges"] = json::array({"a b", "a c"});
         const std::string dir = dir_with_tokenizer_json("bad-merge", j);
-        const std::string msg = error_of([&] { Tokenizer::from_dir(dir); });
+        const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
         QVERIFY2(contains(msg, "model.merges[1]: token \"c\" is not in the vocabulary"), msg.c_str());
     }
 
@@ -131,40 +124,40 @@ private slots:
         json j = tiny_tokenizer_json();
         j["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "(unclosed"}}}, {"behavior", "Isolated"}, {"invert", false}};
         const std::string dir = dir_with_tokenizer_json("bad-regex", j);
-        const std::string msg = error_of([&] { Tokenizer::from_dir(dir); });
+        const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
         QVERIFY2(contains(msg, "pre_tokenizer.pattern: invalid regex at offset"), msg.c_str());
     }
 
     void badTokenizerConfig() {
         const std::string dir = dir_with_tokenizer_json("bad-config", tiny_tokenizer_json());
         write_file_atomic(dir + "/tokenizer_config.json", "{\"bos_token\": 7}");
-        QVERIFY(contains(error_of([&] { Tokenizer::from_dir(dir); }),
+        QVERIFY(contains(error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); }),
                          dir + "/tokenizer_config.json: bos_token must be a string, {\"content\": ...} or null, found 7"));
         write_file_atomic(dir + "/tokenizer_config.json", "{\"chat_template\": 3}");
-        QVERIFY(contains(error_of([&] { Tokenizer::from_dir(dir); }), "chat_template must be a string or a list"));
+        QVERIFY(contains(error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); }), "chat_template must be a string or a list"));
         write_file_atomic(dir + "/tokenizer_config.json", "{\"add_bos_token\": \"yes\"}");
-        QVERIFY(contains(error_of([&] { Tokenizer::from_dir(dir); }), "add_bos_token must be true or false"));
+        QVERIFY(contains(error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); }), "add_bos_token must be true or false"));
         write_file_atomic(dir + "/tokenizer_config.json", "{\n\"bos_token\": }");
-        const std::string msg = error_of([&] { Tokenizer::from_dir(dir); });
+        const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
         QVERIFY2(msg.rfind(dir + "/tokenizer_config.json:2:", 0) == 0, msg.c_str());
     }
 
     void missingTokenizerModel() {
         const std::string dir = dir_with_tokenizer_json("no-model", tiny_tokenizer_json());
-        QCOMPARE(error_of([&] { Tokenizer::from_dir(dir, TokenizerSource::SentencePieceModel); }),
+        QCOMPARE(error_of<TokenizerError>([&] { Tokenizer::from_dir(dir, TokenizerSource::SentencePieceModel); }),
                  dir + "/tokenizer.model: file not found");
     }
 
     void corruptTokenizerModel() {
         const std::string dir = fresh_dir("corrupt-model");
         write_file_atomic(dir + "/tokenizer.model", std::string("\x0a\xff\xff\xff\xffgarbage, not a protobuf", 28));
-        const std::string msg = error_of([&] { Tokenizer::from_dir(dir); });
+        const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
         QVERIFY2(contains(msg, dir + "/tokenizer.model: not a valid SentencePiece model"), msg.c_str());
     }
 
     void missingModule() {
         const std::string a = test::scratch_dir() + "/nowhere/liblathe_spm.so";
-        const std::string msg = error_of([&] { load_spm_module({a}); });
+        const std::string msg = error_of<TokenizerError>([&] { load_spm_module({a}); });
         QVERIFY2(contains(msg, "SentencePiece module (liblathe_spm.so) not found") && contains(msg, a) &&
                      contains(msg, "LATHE_SPM_MODULE"),
                  msg.c_str());
@@ -173,7 +166,7 @@ private slots:
     void moduleThatIsNotALibrary() {
         const std::string fake = fresh_dir("fake-module") + "/liblathe_spm.so";
         write_file_atomic(fake, "not an ELF file");
-        const std::string msg = error_of([&] { load_spm_module({fake}); });
+        const std::string msg = error_of<TokenizerError>([&] { load_spm_module({fake}); });
         QVERIFY2(contains(msg, fake + ": cannot load the SentencePiece module"), msg.c_str());
     }
 };

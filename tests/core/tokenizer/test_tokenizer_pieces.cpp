@@ -35,7 +35,7 @@ std::string normalize(const json& spec, std::string text) {
     return text;
 }
 
-std::string decode_tokens(const json& spec, const Words& tokens) { return Decoder::from_json(spec, "test")->decode(tokens); }
+std::string decode_tokens(const json& spec, const Words& tokens) { return TokenDecoder::from_json(spec, "test")->decode(tokens); }
 
 // A tokenizer whose vocabulary is every printable ASCII character (id = code) plus `extra` tokens; no
 // merges unless given. Plain text therefore encodes to its character codes.

@@ -170,7 +170,7 @@ struct Run {
 };
 
 // One forward (under `autocast`, as the training loop runs it) and one backward (outside it).
-Run run(CausalLMImpl& m, const LossFn& loss_fn, torch::ScalarType autocast = torch::kFloat, uint64_t seed = 1,
+Run run_loss(CausalLMImpl& m, const LossFn& loss_fn, torch::ScalarType autocast = torch::kFloat, uint64_t seed = 1,
         const Batch4& b = batch()) {
     for (auto& p : m.parameters()) p.mutable_grad() = torch::Tensor();
     torch::manual_seed(seed);
@@ -284,10 +284,10 @@ private slots:
         QCOMPARE(lm_loss_sum(*make_model(Head::LoraTied), torch::zeros({4, 8, 32}), batch().labels).second, int64_t(18));
         for (Head h : kHeads) {
             auto m = make_model(h);
-            const Run full = run(*m, lm_loss(false));
+            const Run full = run_loss(*m, lm_loss(false));
             for (int64_t rows : {1, 4, 18, 0}) {
                 ChunkRows chunk(rows > 0 ? rows : kDefaultLogitsChunkElements / 97);
-                expect_same(run(*m, lm_loss(true)), full, 1e-5,
+                expect_same(run_loss(*m, lm_loss(true)), full, 1e-5,
                             std::string(name_of(h)) + ", chunk rows " + std::to_string(rows));
             }
         }
@@ -298,14 +298,14 @@ private slots:
         ChunkRows chunk(4);
         for (Head h : kHeads) {
             auto m = make_model(h);
-            run(*m, lm_loss(true));
+            run_loss(*m, lm_loss(true));
             const bool trains = h == Head::FullTied || h == Head::FullUntied || h == Head::LoraLmHeadSaved ||
                                 h == Head::LmHeadOnly;
             QVERIFY2(head_grad(*m).defined() == trains, name_of(h));
             if (trains) QVERIFY2(head_grad(*m).abs().max().item<double>() > 0, name_of(h));
         }
         auto m = make_model(Head::LoraOnLmHead);
-        run(*m, lm_loss(true));
+        run_loss(*m, lm_loss(true));
         auto lora_b = m->lm_head->named_parameters()["lora_B.weight"];
         QVERIFY(lora_b.grad().defined() && lora_b.grad().abs().max().item<double>() > 0);
     }
@@ -317,9 +317,9 @@ private slots:
             for (int64_t rows : {1, 3, 18}) {
                 ChunkRows chunk(rows);
                 const std::string what = std::string(name_of(h)) + ", chunk rows " + std::to_string(rows);
-                expect_same(run(*m, dpo("sigmoid", true)), run(*m, dpo("sigmoid", false)), 1e-5, what + ", dpo");
-                expect_same(run(*m, dpo("orpo", true)), run(*m, dpo("orpo", false)), 1e-5, what + ", orpo");
-                expect_same(run(*m, kto(true)), run(*m, kto(false)), 1e-5, what + ", kto");
+                expect_same(run_loss(*m, dpo("sigmoid", true)), run_loss(*m, dpo("sigmoid", false)), 1e-5, what + ", dpo");
+                expect_same(run_loss(*m, dpo("orpo", true)), run_loss(*m, dpo("orpo", false)), 1e-5, what + ", orpo");
+                expect_same(run_loss(*m, kto(true)), run_loss(*m, kto(false)), 1e-5, what + ", kto");
             }
         }
     }
@@ -354,20 +354,20 @@ private slots:
         const auto bf16 = torch::kBFloat16;
         for (Head h : {Head::LoraTied, Head::LoraUntied, Head::FullTied, Head::LoraLmHeadSaved, Head::LoraOnLmHead}) {
             auto m = make_model(h);
-            const Run full = run(*m, lm_loss(false), bf16);
+            const Run full = run_loss(*m, lm_loss(false), bf16);
             for (int64_t rows : {1, 3, 4}) {
                 ChunkRows chunk(rows);
                 const std::string what = std::string(name_of(h)) + ", bf16, chunk rows " + std::to_string(rows);
-                const Run chunked = run(*m, lm_loss(true), bf16);
+                const Run chunked = run_loss(*m, lm_loss(true), bf16);
                 // An adapter on the head: on a CPU with AVX512-BF16 the chunked and the plain path differ by
                 // 3e-4 relative (113.56 vs 113.595; within 1e-4 where the test was written). The cause is not
                 // found yet (both call lm_head's adapter module in bf16); bf16's own step is 4e-3.
                 const double same_tol = h == Head::LoraOnLmHead ? 1e-3 : 1e-4;
-                if (rows > 1) expect_same(chunked, run(*m, lm_loss(false, rows), bf16), same_tol, what + ", same chunks");
+                if (rows > 1) expect_same(chunked, run_loss(*m, lm_loss(false, rows), bf16), same_tol, what + ", same chunks");
                 expect_same(chunked, full, 1e-1, what);
             }
             ChunkRows chunk(3);
-            expect_same(run(*m, dpo("sigmoid", true), bf16), run(*m, dpo("sigmoid", false, 3), bf16), 1e-1,
+            expect_same(run_loss(*m, dpo("sigmoid", true), bf16), run_loss(*m, dpo("sigmoid", false, 3), bf16), 1e-1,
                         std::string(name_of(h)) + ", bf16 dpo");
         }
         QCOMPARE(autocast_dtype(torch::kCPU), torch::kFloat);  // every scope restored what it found
@@ -403,11 +403,11 @@ private slots:
         for (Head h : {Head::LoraUntied, Head::FullTied, Head::LmHeadOnly}) {
             auto m = make_model(h);
             ChunkRows chunk(3);
-            const Run r = run(*m, lm_loss(true), torch::kFloat, 1, b);
+            const Run r = run_loss(*m, lm_loss(true), torch::kFloat, 1, b);
             QCOMPARE(r.loss, 0.0);
             for (size_t i = 0; i < r.names.size(); ++i)
                 if (r.grads[i].defined()) QVERIFY2(r.grads[i].abs().max().item<double>() == 0, r.names[i].c_str());
-            const Run d = run(*m, kto(true), torch::kFloat, 1, b);  // sequence_logps: sums 0, counts 0
+            const Run d = run_loss(*m, kto(true), torch::kFloat, 1, b);  // sequence_logps: sums 0, counts 0
             QVERIFY(std::isfinite(d.loss));
             ForwardOptions o;
             auto lp = sequence_logps(*m, m->hidden_states(b.ids, o), b.labels);
@@ -423,7 +423,7 @@ private slots:
         const int64_t V = tiny_config().vocab_size;
         for (Head h : {Head::LoraTied, Head::FullUntied, Head::LoraOnLmHead}) {
             auto m = make_model(h);
-            const Run full = run(*m, lm_loss(false));
+            const Run full = run_loss(*m, lm_loss(false));
             {
                 ChunkRows chunk(3);
                 auto b = batch();
@@ -437,9 +437,9 @@ private slots:
                 QVERIFY2(seen.max_rows() == 3, qPrintable(QString("%1: %2 rows from %3").arg(name_of(h)).arg(seen.max_rows()).arg(seen.op().c_str())));
             }
             ChunkRows chunk(3);
-            expect_same(run(*m, lm_loss(true)), full, 1e-5, std::string(name_of(h)) + ", observed");
+            expect_same(run_loss(*m, lm_loss(true)), full, 1e-5, std::string(name_of(h)) + ", observed");
             VocabRowsObserver seen(V);
-            run(*m, lm_loss(false));
+            run_loss(*m, lm_loss(false));
             QVERIFY(seen.max_rows() >= 18);  // the observer does see full logits
         }
     }
@@ -450,10 +450,10 @@ private slots:
     void adapterDropoutOnTheHeadIsReplayed() {
         auto m = make_model(Head::LoraOnLmHead, 0.3);
         ChunkRows chunk(18);
-        const Run full = run(*m, lm_loss(false), torch::kFloat, 5);
+        const Run full = run_loss(*m, lm_loss(false), torch::kFloat, 5);
         const double next_full = torch::rand({1}).item<double>();
-        QVERIFY(max_diff(run(*m, lm_loss(false), torch::kFloat, 6).grads.back(), full.grads.back()) > 1e-6);
-        const Run chunked = run(*m, lm_loss(true), torch::kFloat, 5);
+        QVERIFY(max_diff(run_loss(*m, lm_loss(false), torch::kFloat, 6).grads.back(), full.grads.back()) > 1e-6);
+        const Run chunked = run_loss(*m, lm_loss(true), torch::kFloat, 5);
         QCOMPARE(torch::rand({1}).item<double>(), next_full);
         expect_same(chunked, full, 1e-5, "lora dropout on lm_head");
     }

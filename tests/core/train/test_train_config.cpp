@@ -1,6 +1,7 @@
 // TrainConfig: every key survives to_yaml -> from_yaml, errors name the file, line and key (with a
 // suggestion for a typo), LLaMA-Factory keys without effect are accepted and reported, validate()
 // explains impossible combinations, and command-line overrides use the same parser.
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/train/train_config.h"
@@ -16,15 +17,7 @@ using namespace lathe;
 
 namespace {
 
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using lathe::test::error_of;
 
 // A valid fine-tuning config (validate() passes).
 TrainConfig valid() {
@@ -134,25 +127,25 @@ private slots:
 
     void unknownKeySuggestsAndNamesTheLine() {
         const std::string text = "model_name_or_path: m\nlora_rnak: 8\n";
-        QCOMPARE(error_of([&] { TrainConfig::from_yaml(text, "run.yaml"); }),
+        QCOMPARE(error_of<ConfigError>([&] { TrainConfig::from_yaml(text, "run.yaml"); }),
                  std::string("run.yaml:2: unknown key 'lora_rnak' (did you mean 'lora_rank'?)"));
-        QCOMPARE(error_of([&] { TrainConfig::from_yaml("\n\nlearnin_rate: 1e-4\n", "run.yaml"); }),
+        QCOMPARE(error_of<ConfigError>([&] { TrainConfig::from_yaml("\n\nlearnin_rate: 1e-4\n", "run.yaml"); }),
                  std::string("run.yaml:3: unknown key 'learnin_rate' (did you mean 'learning_rate'?)"));
-        QCOMPARE(error_of([&] { TrainConfig::from_yaml("frobnicate: 1\n", "run.yaml"); }),
+        QCOMPARE(error_of<ConfigError>([&] { TrainConfig::from_yaml("frobnicate: 1\n", "run.yaml"); }),
                  std::string("run.yaml:1: unknown key 'frobnicate'"));
-        QCOMPARE(error_of([&] { TrainConfig::from_yaml("lora_rnak:\n  a: 1\n", "run.yaml"); }),
+        QCOMPARE(error_of<ConfigError>([&] { TrainConfig::from_yaml("lora_rnak:\n  a: 1\n", "run.yaml"); }),
                  std::string("run.yaml:1: unknown key 'lora_rnak' (did you mean 'lora_rank'?)"));
         // From a file: the path is the origin.
         const std::string path = lathe::test::scratch_dir() + "/typo.yaml";
         write_file_atomic(path, "stage: sft\ngradient_acumulation_steps: 4\n");
-        QCOMPARE(error_of([&] { TrainConfig::from_yaml_file(path); }),
+        QCOMPARE(error_of<ConfigError>([&] { TrainConfig::from_yaml_file(path); }),
                  path + ":2: unknown key 'gradient_acumulation_steps' (did you mean 'gradient_accumulation_steps'?)");
         QCOMPARE(closest_match("lora_rnak", TrainConfig::keys()), std::string("lora_rank"));
         QCOMPARE(closest_match("zzzzzz", TrainConfig::keys()), std::string());
     }
 
     void badValuesNameTheKey() {
-        auto yaml_error = [](const std::string& text) { return error_of([&] { TrainConfig::from_yaml(text, "run.yaml"); }); };
+        auto yaml_error = [](const std::string& text) { return error_of<ConfigError>([&] { TrainConfig::from_yaml(text, "run.yaml"); }); };
         QCOMPARE(yaml_error("lora_rank: eight\n"), std::string("run.yaml:1: lora_rank: expected an integer, got 'eight'"));
         QCOMPARE(yaml_error("cutoff_len: 1.5\n"), std::string("run.yaml:1: cutoff_len: expected an integer, got '1.5'"));
         QCOMPARE(yaml_error("\nlearning_rate: fast\n"), std::string("run.yaml:2: learning_rate: expected a number, got 'fast'"));
@@ -175,7 +168,7 @@ private slots:
         QCOMPARE(c.learning_rate, 5e-5);
         QCOMPARE(c.adapter_name_or_path, std::string());
         QVERIFY(TrainConfig::from_yaml("", "empty.yaml").to_yaml() == "{}\n");
-        QCOMPARE(error_of([&] { TrainConfig::from_yaml("- a\n- b\n", "list.yaml"); }),
+        QCOMPARE(error_of<ConfigError>([&] { TrainConfig::from_yaml("- a\n- b\n", "list.yaml"); }),
                  std::string("list.yaml: expected a mapping of key: value lines"));
     }
 
@@ -218,16 +211,16 @@ private slots:
         QCOMPARE(c.learning_rate, 2e-4);
         QCOMPARE(c.dataset, std::string("a,b"));
         QCOMPARE(c.output_dir, std::string("/tmp/x=y"));
-        QCOMPARE(error_of([&] { c.apply_override("lora_rank"); }),
+        QCOMPARE(error_of<ConfigError>([&] { c.apply_override("lora_rank"); }),
                  std::string("override 'lora_rank' is not of the form key=value"));
-        QCOMPARE(error_of([&] { c.apply_override("=5"); }), std::string("override '=5' is not of the form key=value"));
-        QCOMPARE(error_of([&] { c.apply_override("lora_rnak=4"); }),
+        QCOMPARE(error_of<ConfigError>([&] { c.apply_override("=5"); }), std::string("override '=5' is not of the form key=value"));
+        QCOMPARE(error_of<ConfigError>([&] { c.apply_override("lora_rnak=4"); }),
                  std::string("command line: unknown key 'lora_rnak' (did you mean 'lora_rank'?)"));
-        QCOMPARE(error_of([&] { c.apply_override("lora_rank=x"); }),
+        QCOMPARE(error_of<ConfigError>([&] { c.apply_override("lora_rank=x"); }),
                  std::string("command line: lora_rank: expected an integer, got 'x'"));
         c.apply_override("report_to=wandb");
         QCOMPARE(c.ignored, std::vector<std::string>{"report_to"});
-        QCOMPARE(error_of([&] { c.get("nope"); }), std::string("unknown key 'nope'"));
+        QCOMPARE(error_of<ConfigError>([&] { c.get("nope"); }), std::string("unknown key 'nope'"));
     }
 
     void validateExplainsImpossibleSettings() {
@@ -271,7 +264,7 @@ private slots:
         for (const auto& [edit, want] : cases) {
             TrainConfig c = valid();
             edit(c);
-            QCOMPARE(error_of([&] { c.validate(); }), want);
+            QCOMPARE(error_of<ConfigError>([&] { c.validate(); }), want);
         }
         // max_steps makes num_train_epochs irrelevant.
         TrainConfig steps = valid();
@@ -286,7 +279,7 @@ private slots:
         fresh.model_name_or_path = dir;
         fresh.create_new_model = "tiny";
         fresh.finetuning_type = "full";
-        QCOMPARE(error_of([&] { fresh.validate(); }),
+        QCOMPARE(error_of<ConfigError>([&] { fresh.validate(); }),
                  "create_new_model: model_name_or_path '" + dir + "' already holds a model; remove create_new_model to "
                  "fine-tune it");
     }

@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Every file below `dir` and its bytes.
-std::map<std::string, std::string> snapshot(const std::string& dir) {
+std::map<std::string, std::string> files_snapshot(const std::string& dir) {
     std::map<std::string, std::string> out;
     for (const auto& e : fs::recursive_directory_iterator(dir))
         if (e.is_regular_file()) out[e.path().string()] = read_file(e.path().string());
@@ -44,7 +44,7 @@ private slots:
         QVERIFY(run_training(c, {}, &cancel).status == TrainSummary::Status::Completed);
         std::map<std::string, std::string> before;
         for (const char* part : {"/checkpoint-2", "/checkpoint-4"})
-            for (auto& kv : snapshot(out + part)) before.insert(kv);
+            for (auto& kv : files_snapshot(out + part)) before.insert(kv);
         before[out + "/model.safetensors"] = read_file(out + "/model.safetensors");
 
         // Resumed to step 8 on a "disk" that takes no file past 64 KiB: the logs fit, checkpoint-6 does not.

@@ -58,7 +58,7 @@ Grads grads_of(CausalLMImpl& model, bool checkpointing, uint64_t seed, torch::Sc
     return g;
 }
 
-void expect_same(const Grads& plain, const Grads& ckpt, double tol) {
+void expect_same_grads(const Grads& plain, const Grads& ckpt, double tol) {
     QCOMPARE(ckpt.names, plain.names);
     QVERIFY(!plain.names.empty());
     QVERIFY(std::abs(plain.loss - ckpt.loss) < 1e-6 * std::abs(plain.loss));
@@ -95,7 +95,7 @@ private slots:
         CausalLM m = random_model();
         m->train();
         for (auto& p : m->parameters()) p.set_requires_grad(true);
-        expect_same(grads_of(*m, false, 1), grads_of(*m, true, 1), 1e-5);
+        expect_same_grads(grads_of(*m, false, 1), grads_of(*m, true, 1), 1e-5);
     }
 
     void loraWithFrozenEmbeddingsSameGradients() {
@@ -104,7 +104,7 @@ private slots:
         const Grads plain = grads_of(*m, false, 1);
         QVERIFY(plain.names.size() > 0);
         for (const auto& n : plain.names) QVERIFY2(n.find("lora_") != std::string::npos, n.c_str());
-        expect_same(plain, grads_of(*m, true, 1), 1e-5);
+        expect_same_grads(plain, grads_of(*m, true, 1), 1e-5);
     }
 
     void loraDropoutMasksAreReplayed() {
@@ -112,7 +112,7 @@ private slots:
         const Grads plain = grads_of(*m, false, 2);
         // Dropout is live: another seed gives other gradients (else this test would prove nothing).
         QVERIFY(max_diff(grads_of(*m, false, 3).values[0], plain.values[0]) > 1e-4);
-        expect_same(plain, grads_of(*m, true, 2), 1e-5);
+        expect_same_grads(plain, grads_of(*m, true, 2), 1e-5);
     }
 
     // Mixed precision: float32 weights with bf16 autocast, and LoRA over a base held in bf16. The
@@ -125,14 +125,14 @@ private slots:
         const Grads fp32 = grads_of(*m, false, 1);
         const Grads plain = grads_of(*m, false, 1, torch::kBFloat16);
         QVERIFY(max_diff(plain.values[0], fp32.values[0]) > 1e-4);  // bf16 really changed the numbers
-        expect_same(plain, grads_of(*m, true, 1, torch::kBFloat16), 1e-5);
+        expect_same_grads(plain, grads_of(*m, true, 1, torch::kBFloat16), 1e-5);
 
         auto lora = lora_model(0.0);
         Precision bf16;
         bf16.mode = PrecisionMode::Bf16;
         hold_weights(*lora, bf16);
         QVERIFY(lora->model->embed_tokens->weight.scalar_type() == torch::kBFloat16);
-        expect_same(grads_of(*lora, false, 1, torch::kBFloat16), grads_of(*lora, true, 1, torch::kBFloat16), 1e-5);
+        expect_same_grads(grads_of(*lora, false, 1, torch::kBFloat16), grads_of(*lora, true, 1, torch::kBFloat16), 1e-5);
     }
 
     // The recomputation replays each layer's attention (its output and log-sum-exp, kept by the

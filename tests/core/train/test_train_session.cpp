@@ -20,13 +20,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string status_text(const TrainSummary& s) {
+std::string summary_status(const TrainSummary& s) {
     const char* names[] = {"Completed", "Cancelled", "Failed"};
     return std::string(names[static_cast<int>(s.status)]) + ": " + s.message;
 }
 
 // Runs and checks that on_finished saw the same outcome.
-TrainSummary run(const TrainConfig& c) {
+TrainSummary run_session(const TrainConfig& c) {
     TrainSummary seen;
     bool called = false;
     TrainerEvents ev;
@@ -75,7 +75,7 @@ private slots:
         TrainerEvents ev;
         ev.on_message = [&](const std::string&, const std::string& text) { messages.push_back(text); };
         const TrainSummary s = run_training(c, ev);
-        QVERIFY2(s.status == TrainSummary::Status::Completed, status_text(s).c_str());
+        QVERIFY2(s.status == TrainSummary::Status::Completed, summary_status(s).c_str());
         QCOMPARE(s.steps, int64_t(3));
         QVERIFY(std::isfinite(s.train_loss) && s.train_loss > 0);
         const auto rows = read_trainer_log(out);
@@ -148,10 +148,10 @@ private slots:
             TrainConfig c = tiny_run(world_, world_.root + "/bad-" + out_name);
             c.dataset_dir = data;
             c.dataset = dataset;
-            return run(c);
+            return run_session(c);
         };
         auto expect = [](const TrainSummary& s, const std::string& want) {
-            QVERIFY2(s.status == TrainSummary::Status::Failed, status_text(s).c_str());
+            QVERIFY2(s.status == TrainSummary::Status::Failed, summary_status(s).c_str());
             QCOMPARE(s.message, want);
         };
         expect(attempt("toi", "name"), "unknown dataset 'toi': " + info + " does not register it; did you mean 'toy'?");
@@ -167,17 +167,17 @@ private slots:
         TrainConfig fixed = tiny_run(world_, world_.root + "/bad-name");
         fixed.dataset_dir = data;
         fixed.max_steps = 1;
-        QVERIFY2(run(fixed).status == TrainSummary::Status::Completed, "rerun in the failed run's output_dir");
+        QVERIFY2(run_session(fixed).status == TrainSummary::Status::Completed, "rerun in the failed run's output_dir");
 
         // A finished run is protected...
-        expect(run(fixed), "output_dir: '" + fixed.output_dir +
+        expect(run_session(fixed), "output_dir: '" + fixed.output_dir +
                                "' already holds a run; choose another directory, set overwrite_output_dir: true, or "
                                "resume_from_checkpoint: auto to continue it");
         // ...unless overwriting is asked for, which clears the old run's checkpoints and logs first.
         fixed.overwrite_output_dir = true;
         fixed.max_steps = 2;
         fixed.save_steps = 1;
-        QVERIFY(run(fixed).status == TrainSummary::Status::Completed);
+        QVERIFY(run_session(fixed).status == TrainSummary::Status::Completed);
         QCOMPARE(read_trainer_log(fixed.output_dir).size(), size_t(2));
         QCOMPARE(list_checkpoints(fixed.output_dir), std::vector<std::string>{fixed.output_dir + "/checkpoint-1"});
 
@@ -187,19 +187,19 @@ private slots:
         fs::copy_file(world_.model_dir + "/tokenizer.json", no_config + "/tokenizer.json");
         TrainConfig m = tiny_run(world_, world_.root + "/bad-model");
         m.model_name_or_path = no_config;
-        expect(run(m), no_config + ": no config.json (a Hugging Face model folder holds config.json and model.safetensors)");
+        expect(run_session(m), no_config + ": no config.json (a Hugging Face model folder holds config.json and model.safetensors)");
         m.model_name_or_path = world_.root + "/no-such-model";
-        expect(run(m), "model folder '" + world_.root + "/no-such-model' does not exist");
+        expect(run_session(m), "model folder '" + world_.root + "/no-such-model' does not exist");
 
         // Settings are checked before anything is read or created.
         TrainConfig bad = tiny_run(world_, world_.root + "/bad-settings");
         bad.quantization_bit = 4;
         bad.finetuning_type = "full";
-        expect(run(bad), "quantization_bit: quantized training (QLoRA) needs finetuning_type: lora");
+        expect(run_session(bad), "quantization_bit: quantized training (QLoRA) needs finetuning_type: lora");
         QVERIFY(!dir_exists(bad.output_dir));
         bad = tiny_run(world_, world_.root + "/bad-stage");
         bad.stage = "ppo";
-        const TrainSummary ppo = run(bad);
+        const TrainSummary ppo = run_session(bad);
         QVERIFY(ppo.status == TrainSummary::Status::Failed);
         QVERIFY2(ppo.message.rfind("stage: 'ppo' training is not available in this build yet (", 0) == 0, ppo.message.c_str());
     }
