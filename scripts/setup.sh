@@ -64,5 +64,5 @@ fi
 build=${LATHE_BUILD_DIR:-build}
 jobs=${LATHE_JOBS:-$(nproc)}
 export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DLATHE_BUILD_UI="$ui" >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DLATHE_BUILD_UI="$ui" -DLATHE_WERROR=ON >/dev/null
 cmake --build "$build" -j "$jobs"
