@@ -58,6 +58,9 @@ public:
     // Asks the run to stop after the current optimizer step; finished() follows with Cancelled.
     void abort();
     bool abortRequested() const { return cancel_.load(); }
+    // The object whose signals come straight from the engine thread (a test holds the engine at a step
+    // with a direct connection to it); valid until the controller is destroyed.
+    TrainWorker* worker() const { return worker_; }
 
 signals:
     void started();

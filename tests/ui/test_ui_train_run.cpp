@@ -16,11 +16,13 @@
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTest>
 #include <QTimer>
 
+#include <atomic>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -128,27 +130,47 @@ private slots:
     }
 
     void abortStopsWithinAStepAndKeepsACheckpoint() {
+        // The engine thread reports a step (step 3 or later) and waits there until Abort has been clicked, so
+        // the test knows exactly which step the run was at when the user asked it to stop. Declared before
+        // the window, whose destructor waits for the run.
+        std::atomic<qint64> heldAt{-1};
+        QSemaphore resume;
         ui::MainWindow w;
+        struct ReleaseOnExit {  // a failed check must not leave the engine waiting
+            QSemaphore& s;
+            ~ReleaseOnExit() { s.release(); }
+        } releaseOnExit{resume};
         w.show();
         const std::string out = scratch_dir() + "/run-abort";
         fillForm(w, out, 100000, 0);
         ui::TrainTab* tab = w.trainTab();
         QSignalSpy finished(w.trainController(), &ui::TrainController::finished);
+        ui::TrainWorker* worker = w.trainController()->worker();
+        connect(worker, &ui::TrainWorker::progress, worker, [&](qint64 step, qint64, double, double) {
+            if (step < 3 || heldAt.load() >= 0) return;
+            heldAt = step;
+            resume.tryAcquire(1, 60000);
+        }, Qt::DirectConnection);
         QTest::mouseClick(tab->startButton(), Qt::LeftButton);
-        QVERIFY(wait_until([&] { return tab->progressBar()->value() >= 3; }, 60000));
+        QVERIFY(wait_until([&] { return heldAt.load() >= 0; }, 60000));
         QElapsedTimer t;
         t.start();
         QTest::mouseClick(tab->abortButton(), Qt::LeftButton);
         QVERIFY(!tab->abortButton()->isEnabled());
+        resume.release();
         QVERIFY(wait_until([&] { return finished.count() == 1; }, 30000));
         const auto r = finished.at(0).at(0).value<ui::RunResult>();
         QCOMPARE(r.status, ui::RunResult::Cancelled);
-        QVERIFY(r.steps >= 3 && r.steps < 100000);
+        // Abort lands within one step: the step the engine was at, or the one it had started.
+        const qint64 at = heldAt.load();
+        QVERIFY2(r.steps >= at && r.steps <= at + 1,
+                 qPrintable(QString("abort clicked at step %1, run stopped at step %2").arg(at).arg(r.steps)));
         QVERIFY2(!r.lastCheckpoint.isEmpty(), "an aborted run keeps a checkpoint");
         QVERIFY(fs::exists(r.lastCheckpoint.toStdString() + "/adapter_model.safetensors"));
         QVERIFY(r.lastCheckpoint.endsWith(QString("checkpoint-%1").arg(r.steps)));
         QVERIFY2(tab->noticeText().contains(r.lastCheckpoint), qPrintable(tab->noticeText()));
-        qInfo("abort took %lld ms (a step of this model takes a few ms)", static_cast<long long>(t.elapsed()));
+        qInfo("abort at step %lld stopped the run at step %lld in %lld ms", static_cast<long long>(at),
+              static_cast<long long>(r.steps), static_cast<long long>(t.elapsed()));
     }
 
     void closingWhileTrainingStopsCleanly() {
