@@ -1,6 +1,6 @@
 #include "ui/dataset_preview_dialog.h"
 
-#include "core/chat/record_preview.h"
+#include "core/train/record_preview.h"
 #include "core/train/train_config.h"
 #include "widgets/token_view.h"
 

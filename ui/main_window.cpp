@@ -1,6 +1,6 @@
 #include "ui/main_window.h"
 
-#include "core/chat/engine_info.h"
+#include "core/util/engine_info.h"
 #include "core/model/model_info.h"
 #include "core/train/train_config.h"
 #include "ui/chat_controller.h"

@@ -1,6 +1,6 @@
 #include "ui/studio_paths.h"
 
-#include "core/chat/engine_info.h"
+#include "core/util/engine_info.h"
 #include "core/train/train_config.h"
 
 #include <QCoreApplication>

@@ -2,7 +2,6 @@
 
 #include "core/io/safetensors.h"
 #include "core/io/yaml_config.h"
-#include "core/train/train_config.h"  // closest_match
 #include "core/util/error.h"
 #include "core/util/fs.h"
 #include "core/util/strings.h"

@@ -7,7 +7,7 @@
 //   qwen2               qwen2               no                  q/k/v biases
 //   qwen3               qwen3               no                  attn_q_norm / attn_k_norm
 #pragma once
-#include "core/export/quantize.h"
+#include "core/io/gguf_quant.h"
 #include "core/io/gguf.h"
 
 #include <cstdint>

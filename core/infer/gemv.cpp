@@ -1,6 +1,6 @@
 #include "core/infer/gemv.h"
 
-#include "core/export/quantize.h"
+#include "core/io/gguf_quant.h"
 #include "core/util/spin_pool.h"
 
 #include <ATen/Parallel.h>
@@ -21,7 +21,7 @@
 
 namespace lathe::kernels {
 
-using lathe::bf16_to_fp32;  // core/export/quantize.h: the one conversion both share
+using lathe::bf16_to_fp32;  // core/io/gguf_quant.h: the one conversion both share
 
 namespace {
 

@@ -3,7 +3,7 @@
 // allocation.
 #include "core/io/gguf.h"
 
-#include "core/export/quantize.h"
+#include "core/io/gguf_quant.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>

@@ -3,7 +3,7 @@
 // buffer into `<path>.tmp-<pid>`, which finish() fsyncs and renames over `path`.
 #include "core/io/gguf.h"
 
-#include "core/export/quantize.h"
+#include "core/io/gguf_quant.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
 

@@ -1,7 +1,7 @@
 #include "core/model/linear.h"
 
 #include "core/infer/gemv.h"
-#include "core/train/autocast.h"
+#include "core/util/autocast.h"
 
 #include <ATen/autocast_mode.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>

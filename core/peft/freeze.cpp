@@ -1,7 +1,6 @@
 #include "core/peft/freeze.h"
 
 #include "core/model/transformer.h"
-#include "core/train/train_config.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
 
@@ -45,14 +44,6 @@ int64_t layer_of(const std::string& param, std::vector<std::string>& module_path
 }
 
 }  // namespace
-
-FreezeSettings freeze_settings(const TrainConfig& c) {
-    FreezeSettings s;
-    s.trainable_layers = c.freeze_trainable_layers;
-    s.trainable_modules = split_list(c.freeze_trainable_modules);
-    s.extra_modules = split_list(c.freeze_extra_modules);
-    return s;
-}
 
 TrainableParameters apply_freeze(CausalLMImpl& model, const FreezeSettings& s) {
     const int64_t layers = model.config().num_hidden_layers;

@@ -10,7 +10,6 @@
 namespace lathe {
 
 class CausalLMImpl;
-struct TrainConfig;
 
 struct FreezeSettings {
     // > 0: the last N decoder layers are trainable; < 0: the first |N|; 0: none (only extra_modules).
@@ -22,9 +21,6 @@ struct FreezeSettings {
     // Modules outside the layers: embed_tokens, norm, lm_head.
     std::vector<std::string> extra_modules;
 };
-
-// From the run's YAML keys freeze_trainable_layers, freeze_trainable_modules, freeze_extra_modules.
-FreezeSettings freeze_settings(const TrainConfig& config);
 
 // Sets requires_grad on the chosen parameters only. Throws ConfigError naming a bad module name and the
 // valid ones, or when the settings leave nothing trainable. Unlike LLaMA-Factory, names are matched

@@ -2,7 +2,6 @@
 
 #include "core/model/transformer.h"
 #include "core/peft/lora_layer.h"
-#include "core/train/train_config.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
 
@@ -112,19 +111,6 @@ void freeze_all(CausalLMImpl& model) {
 
 double LoraSettings::scaling() const {
     return LoraLayerOptions{rank, alpha, dropout, use_rslora, use_dora}.scaling();
-}
-
-LoraSettings lora_settings(const TrainConfig& c) {
-    LoraSettings s;
-    s.rank = c.lora_rank;
-    s.alpha = c.effective_lora_alpha();
-    s.dropout = c.lora_dropout;
-    s.targets = split_list(c.lora_target);
-    s.use_dora = c.use_dora;
-    s.use_rslora = c.use_rslora;
-    s.additional_targets = split_list(c.additional_target);
-    s.seed = uint64_t(c.seed);
-    return s;
 }
 
 void LoraSettings::validate() const {

@@ -15,7 +15,6 @@
 namespace lathe {
 
 class CausalLMImpl;
-struct TrainConfig;
 
 struct LoraSettings {
     int64_t rank = 8;
@@ -33,10 +32,6 @@ struct LoraSettings {
     // Throws ConfigError naming the setting: rank <= 0, alpha <= 0, dropout outside [0, 1).
     void validate() const;
 };
-
-// From the run's YAML keys: lora_rank, lora_alpha (0 = 2 * rank), lora_dropout, lora_target (comma
-// list), use_dora, use_rslora, additional_target (comma list), seed.
-LoraSettings lora_settings(const TrainConfig& config);
 
 class LoraModel {
 public:

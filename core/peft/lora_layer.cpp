@@ -3,7 +3,7 @@
 #include "core/model/fused_kernels_cpu_tensor.h"
 
 #include "core/peft/quantized_linear.h"
-#include "core/train/autocast.h"
+#include "core/util/autocast.h"
 #include "core/util/error.h"
 
 #include <ATen/autocast_mode.h>

@@ -2,7 +2,7 @@
 
 #include "core/model/transformer.h"
 #include "core/peft/params.h"
-#include "core/train/autocast.h"
+#include "core/util/autocast.h"
 #include "core/util/error.h"
 
 namespace lathe {

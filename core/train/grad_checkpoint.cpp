@@ -1,7 +1,7 @@
 #include "core/train/grad_checkpoint.h"
 
 #include "core/model/attention_kernel.h"
-#include "core/train/autocast.h"
+#include "core/util/autocast.h"
 #include "core/train/rng_state.h"
 
 namespace lathe {

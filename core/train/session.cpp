@@ -13,7 +13,7 @@
 #include "core/peft/quantized_linear.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/train/checkpoint.h"
-#include "core/train/autocast.h"
+#include "core/util/autocast.h"
 #include "core/model/model_info.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/new_model.h"
@@ -28,6 +28,7 @@
 #include "core/util/error.h"
 #include "core/util/fs.h"
 #include "core/util/strings.h"
+#include "core/train/method_settings.h"
 
 #include <nlohmann/json.hpp>
 

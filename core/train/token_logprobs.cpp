@@ -1,7 +1,7 @@
 #include "core/train/token_logprobs.h"
 
 #include "core/model/transformer.h"
-#include "core/train/autocast.h"
+#include "core/util/autocast.h"
 #include "core/train/rng_state.h"
 
 #include <ATen/autocast_mode.h>

@@ -3,6 +3,7 @@
 #include "core/io/yaml_config.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/strings.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -175,28 +176,6 @@ std::string format_double(double d) {
 }
 
 }  // namespace
-
-std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
-    auto distance = [](const std::string& a, const std::string& b) {
-        std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-        for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-        for (size_t i = 1; i <= a.size(); ++i) {
-            cur[0] = i;
-            for (size_t j = 1; j <= b.size(); ++j)
-                cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-            std::swap(prev, cur);
-        }
-        return prev[b.size()];
-    };
-    std::string best;
-    size_t best_d = std::string::npos;
-    for (const auto& c : candidates) {
-        size_t d = distance(word, c);
-        if (d < best_d) best_d = d, best = c;
-    }
-    // Close enough to be a typo: at most a third of the word differs.
-    return best_d <= std::max<size_t>(2, word.size() / 3) ? best : std::string();
-}
 
 std::vector<std::string> TrainConfig::keys() {
     std::vector<std::string> out;

@@ -135,7 +135,4 @@ struct TrainConfig {
     std::vector<std::string> ignored;
 };
 
-// The closest candidate by edit distance, or "" when nothing is close.
-std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
-
 }  // namespace lathe

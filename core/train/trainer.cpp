@@ -1,7 +1,7 @@
 #include "core/train/trainer.h"
 
 #include "core/data/batching.h"
-#include "core/train/autocast.h"
+#include "core/util/autocast.h"
 #include "core/train/checkpoint.h"
 #include "core/train/precision.h"
 #include "core/train/run_dir.h"

@@ -1,5 +1,7 @@
 #include "core/util/strings.h"
 
+#include <algorithm>
+
 namespace lathe {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
@@ -26,6 +28,28 @@ std::vector<std::string> split_list(std::string_view list) {
         start = end + 1;
     }
     return out;
+}
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+    auto distance = [](const std::string& a, const std::string& b) {
+        std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+        for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+        for (size_t i = 1; i <= a.size(); ++i) {
+            cur[0] = i;
+            for (size_t j = 1; j <= b.size(); ++j)
+                cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+            std::swap(prev, cur);
+        }
+        return prev[b.size()];
+    };
+    std::string best;
+    size_t best_d = std::string::npos;
+    for (const auto& c : candidates) {
+        size_t d = distance(word, c);
+        if (d < best_d) best_d = d, best = c;
+    }
+    // Close enough to be a typo: at most a third of the word differs.
+    return best_d <= std::max<size_t>(2, word.size() / 3) ? best : std::string();
 }
 
 }  // namespace lathe

@@ -19,4 +19,8 @@ std::string trim(std::string_view s);
 // items trimmed, empty ones dropped ("x,, y ," -> {"x", "y"}).
 std::vector<std::string> split_list(std::string_view list);
 
+// The candidate closest to `word` by edit distance, or "" when none is close enough to be a typo of it:
+// what "did you mean" hints offer for an unknown key or module name.
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+
 }  // namespace lathe

@@ -1,6 +1,6 @@
 // The dataset Preview shows records as they are trained (labels highlighted, counts as the encoder's),
 // and the starter path is ready to Start on a fresh install.
-#include "core/chat/record_preview.h"
+#include "core/train/record_preview.h"
 #include "core/data/dataset_loader.h"
 #include "core/data/encode.h"
 #include "core/data/template.h"

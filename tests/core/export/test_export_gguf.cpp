@@ -6,7 +6,7 @@
 #include "core/data/template.h"
 #include "core/export/chat_template_export.h"
 #include "core/export/gguf_model.h"
-#include "core/export/quantize.h"
+#include "core/io/gguf_quant.h"
 #include "core/io/gguf.h"
 #include "core/tokenizer/sentencepiece_tokenizer.h"
 

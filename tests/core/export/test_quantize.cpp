@@ -2,7 +2,7 @@
 // conversion against LibTorch's. (Bit-identity with llama.cpp's own code: test_quantize_llamacpp.)
 #include "tests/registry.h"
 
-#include "core/export/quantize.h"
+#include "core/io/gguf_quant.h"
 #include "core/util/error.h"
 
 #include <QtTest>

@@ -4,7 +4,7 @@
 // Skips when the package is not installed.
 #include "tests/registry.h"
 
-#include "core/export/quantize.h"
+#include "core/io/gguf_quant.h"
 
 #include <QtTest>
 

@@ -3,7 +3,7 @@
 #include "tests/checks.h"
 #include "tests/registry.h"
 
-#include "core/export/quantize.h"
+#include "core/io/gguf_quant.h"
 #include "core/io/gguf.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"

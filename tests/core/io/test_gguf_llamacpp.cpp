@@ -6,7 +6,7 @@
 // Skips with a message when node or the package is missing.
 #include "tests/registry.h"
 
-#include "core/export/quantize.h"
+#include "core/io/gguf_quant.h"
 #include "core/io/gguf.h"
 #include "core/util/fs.h"
 

@@ -1,7 +1,7 @@
 // Shared fixtures for the PEFT tests: tiny random models, comparisons, error capture.
 #pragma once
 #include "core/model/transformer.h"
-#include "core/train/autocast.h"
+#include "core/util/autocast.h"
 #include "core/util/error.h"
 #include "tests/core/model/tiny_models.h"
 #include "tests/checks.h"

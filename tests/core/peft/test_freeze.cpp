@@ -2,6 +2,7 @@
 
 #include "core/peft/freeze.h"
 #include "core/train/train_config.h"
+#include "core/train/method_settings.h"
 #include "tests/core/peft/peft_fixtures.h"
 
 #include <QtTest>

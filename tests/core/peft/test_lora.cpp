@@ -4,6 +4,7 @@
 #include "core/peft/lora_layer.h"
 #include "core/peft/quantized_linear.h"
 #include "core/train/train_config.h"
+#include "core/train/method_settings.h"
 #include "tests/core/peft/peft_fixtures.h"
 
 #include <QtTest>

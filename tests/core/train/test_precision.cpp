@@ -9,7 +9,7 @@
 #include "core/model/value_head.h"
 #include "core/peft/params.h"
 #include "core/peft/quantized_linear.h"
-#include "core/train/autocast.h"
+#include "core/util/autocast.h"
 #include "core/train/precision.h"
 #include "core/train/session.h"
 #include "core/util/cpu_features.h"

@@ -9,7 +9,7 @@
 
 #include "core/peft/freeze.h"
 #include "core/peft/lora.h"
-#include "core/train/autocast.h"
+#include "core/util/autocast.h"
 #include "core/train/objective.h"
 #include "core/train/preference/dpo_objective.h"
 #include "core/train/preference/kto_loss.h"

@@ -7,6 +7,7 @@
 #include "core/train/train_config.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/strings.h"
 
 #include <QtTest>
 

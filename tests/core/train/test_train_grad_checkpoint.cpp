@@ -7,7 +7,7 @@
 
 #include "core/model/attention_kernel.h"
 #include "core/peft/lora.h"
-#include "core/train/autocast.h"
+#include "core/util/autocast.h"
 #include "core/train/objective.h"
 #include "core/train/precision.h"
 #include "tests/core/peft/peft_fixtures.h"

@@ -1,4 +1,4 @@
-#include "core/chat/record_preview.h"
+#include "core/train/record_preview.h"
 
 #include "core/data/dataset_loader.h"
 #include "core/data/encode.h"

@@ -2,7 +2,7 @@
 // float operations in the same order (float, never double), the same integer conversions, the same
 // tie-breaking (`>` vs `>=`), so the bytes match llama-quantize's. Comments name the ggml function
 // each piece mirrors.
-#include "core/export/quantize.h"
+#include "core/io/gguf_quant.h"
 
 #include "core/util/error.h"
 #include "core/util/strings.h"

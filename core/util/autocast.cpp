@@ -1,4 +1,4 @@
-#include "core/train/autocast.h"
+#include "core/util/autocast.h"
 
 #include <ATen/autocast_mode.h>
 

@@ -1,4 +1,4 @@
-#include "core/chat/engine_info.h"
+#include "core/util/engine_info.h"
 
 #include "core/util/device.h"
 #include "core/util/error.h"
