@@ -102,16 +102,6 @@ inline torch::Tensor logits_of(CausalLMImpl& m) {
     return m.forward(probe_ids()).to(torch::kDouble);
 }
 
-template <typename F>
-std::string message_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 // Names in `dir` containing ".tmp-" or ".old-": what a failed export must not leave behind.
 inline std::vector<std::string> leftovers(const std::string& dir) {
     std::vector<std::string> out;

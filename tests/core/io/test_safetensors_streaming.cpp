@@ -1,5 +1,6 @@
 // Tensor by tensor: writing tensors made on demand (write_safetensors_streamed) gives the bytes
 // write_safetensors gives, and releasing a mapped tensor's pages drops them from RSS without losing them.
+#include "tests/checks.h"
 #include "tests/registry.h"
 
 #include "core/io/safetensors.h"
@@ -40,16 +41,6 @@ long rss_kib_of_mapping(const void* p) {
     return -1;
 }
 
-template <class F>
-std::string io_error_of(F&& f) {
-    try {
-        f();
-    } catch (const IoError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 }  // namespace
 
 class TestSafetensorsStreaming : public QObject {
@@ -84,12 +75,12 @@ private slots:
         auto bad_shape = std::vector<TensorSource>{
             {"ok", DType::F32, {2}, [] { return torch::zeros({2}); }},
             {"w", DType::F32, {2, 3}, [] { return torch::zeros({3, 2}); }}};
-        auto msg = io_error_of([&] { write_safetensors_streamed(path, bad_shape); });
+        auto msg = lathe::test::error_of<IoError>([&] { write_safetensors_streamed(path, bad_shape); });
         QVERIFY2(msg.find("tensor \"w\" was declared [2, 3] F32 but made [3, 2] Float") != std::string::npos, msg.c_str());
         QVERIFY(!fs::exists(path));
 
         auto bad_dtype = std::vector<TensorSource>{{"w", DType::BF16, {2}, [] { return torch::zeros({2}); }}};
-        msg = io_error_of([&] { write_safetensors_streamed(path, bad_dtype); });
+        msg = lathe::test::error_of<IoError>([&] { write_safetensors_streamed(path, bad_dtype); });
         QVERIFY2(msg.find("declared [2] BF16 but made [2] Float") != std::string::npos, msg.c_str());
         QVERIFY(!fs::exists(path));
         for (const auto& e : fs::directory_iterator(test::scratch_dir()))  // no temp file left behind
@@ -97,7 +88,7 @@ private slots:
 
         auto twice = std::vector<TensorSource>{{"w", DType::F32, {1}, [] { return torch::zeros({1}); }},
                                                {"w", DType::F32, {1}, [] { return torch::zeros({1}); }}};
-        QVERIFY(io_error_of([&] { write_safetensors_streamed(path, twice); }).find("\"w\" is given twice") != std::string::npos);
+        QVERIFY(lathe::test::error_of<IoError>([&] { write_safetensors_streamed(path, twice); }).find("\"w\" is given twice") != std::string::npos);
     }
 
     void releasedPagesLeaveRssAndComeBack() {
@@ -115,7 +106,7 @@ private slots:
         QVERIFY2(after >= 0 && after < 128, std::to_string(after).c_str());  // the header's page may stay
         QVERIFY(torch::equal(mapped, values));  // faulted back in from the file: nothing lost
         QVERIFY(torch::equal(f.tensor("w"), values));
-        QVERIFY(io_error_of([&] { f.release("nope"); }).find("no tensor \"nope\"") != std::string::npos);
+        QVERIFY(lathe::test::error_of<IoError>([&] { f.release("nope"); }).find("no tensor \"nope\"") != std::string::npos);
     }
 };
 

@@ -10,6 +10,7 @@
 #include "core/train/trainer.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "tests/checks.h"
 #include "tests/core/model/tiny_models.h"
 #include "tests/registry.h"
 
@@ -132,20 +133,6 @@ inline nlohmann::json text_pairs(size_t n, uint64_t seed) {
         out.push_back({{"instruction", q}, {"input", ""}, {"chosen", a + "!"}, {"rejected", a + "?"}});
     }
     return out;
-}
-
-inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
-    return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
-}
-
-template <typename F>
-std::string error_text(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 }  // namespace lathe::test

@@ -74,7 +74,7 @@ private slots:
         QCOMPARE(ex[0].kto_tag, 0);
         QCOMPARE(ex[0].labels, (std::vector<int32_t>{-100, -100, -100, -100, 5, 6}));
         s.source = "kto.json#1";
-        QCOMPARE(error_text([&] { prepare_kto_examples(ex, {s}); }),
+        QCOMPARE(error_of([&] { prepare_kto_examples(ex, {s}); }),
                  std::string("kto.json#0: no kto_tag (stage kto needs every record labelled true or false)"));
     }
 

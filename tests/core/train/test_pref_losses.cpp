@@ -61,7 +61,7 @@ private slots:
             clipped = clipped || 1 - beta * z < 0;
         }
         QVERIFY(clipped);  // the batch exercises hinge's zero side too (z = 0.7 for pair 0)
-        QCOMPARE(error_text([] { parse_dpo_variant("orpo"); }),
+        QCOMPARE(error_of([] { parse_dpo_variant("orpo"); }),
                  std::string("pref_loss: 'orpo' does not use a reference model (expected sigmoid, hinge or ipo)"));
     }
 
@@ -166,8 +166,8 @@ private slots:
         auto orpo = dpo_loss_output(s, policy, nullptr);  // reference-free
         QVERIFY(orpo.metrics.count("odds_ratio_loss") == 1);
         s.loss = "sigmoid";
-        QCOMPARE(error_text([&] { dpo_loss_output(s, policy, nullptr); }), std::string("pref_loss: 'sigmoid' needs a reference model"));
-        QCOMPARE(error_text([&] { make_dpo_objective(s, nullptr); }), std::string("pref_loss: 'sigmoid' needs a reference model"));
+        QCOMPARE(error_of([&] { dpo_loss_output(s, policy, nullptr); }), std::string("pref_loss: 'sigmoid' needs a reference model"));
+        QCOMPARE(error_of([&] { make_dpo_objective(s, nullptr); }), std::string("pref_loss: 'sigmoid' needs a reference model"));
     }
 
     // Per-row log-probs equal log_softmax of the full logits summed over the shifted labels.
@@ -213,14 +213,14 @@ private slots:
         QVERIFY(f.find("v_head.summary.weight") && f.find("v_head.summary.bias"));
         QCOMPARE(f.find("v_head.summary.weight")->shape, (std::vector<int64_t>{1, 32}));
         ValueHead back = load_value_head(dir, 32, torch::kCPU);
-        QCOMPARE(max_abs_diff(back.weight, head.weight), 0.0);
-        QCOMPARE(max_abs_diff(back.bias, head.bias), 0.0);
+        QCOMPARE(max_diff(back.weight, head.weight), 0.0);
+        QCOMPARE(max_diff(back.bias, head.bias), 0.0);
 
-        QCOMPARE(error_text([&] { load_value_head(dir, 64, torch::kCPU); }),
+        QCOMPARE(error_of([&] { load_value_head(dir, 64, torch::kCPU); }),
                  dir + "/value_head.safetensors: tensor 'v_head.summary.weight' has shape [1, 32], expected [1, 64] "
                        "(was the value head trained on another model?)");
         const std::string empty = fresh_dir("no-value-head");
-        QCOMPARE(error_text([&] { load_value_head(empty, 32, torch::kCPU); }),
+        QCOMPARE(error_of([&] { load_value_head(empty, 32, torch::kCPU); }),
                  empty + "/value_head.safetensors: not found; a reward model (stage rm) keeps its value head in this file");
     }
 };

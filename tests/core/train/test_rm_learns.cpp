@@ -76,7 +76,7 @@ private slots:
         for (const auto& e : pairs) seqs.push_back(e.input_ids), seqs.push_back(e.rejected_ids);
         auto original = score_sequences(*r.model, *r.head, seqs);
         auto reloaded = score_sequences(*r.model, back, seqs);
-        QCOMPARE(max_abs_diff(original, reloaded), 0.0);
+        QCOMPARE(max_diff(original, reloaded), 0.0);
         int right = 0;
         for (int i = 0; i < 8; ++i) right += original[2 * i].item<double>() > original[2 * i + 1].item<double>();
         QVERIFY2(right >= 7, std::to_string(right).c_str());
