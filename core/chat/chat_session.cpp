@@ -16,8 +16,9 @@
 
 namespace lathe {
 
-// A model with the tokenizer and stop ids it answers with. Outside the anonymous namespace because
-// ChatSession::Impl, which has external linkage, holds it.
+namespace {
+
+// A model with the tokenizer and stop ids it answers with.
 struct LoadedModel {
     std::string dir;
     CausalLM model{nullptr};
@@ -25,8 +26,6 @@ struct LoadedModel {
     std::vector<int32_t> stop_ids;
     WeightFormat weights = WeightFormat::F32;  // as held (auto resolved)
 };
-
-namespace {
 
 LoadedModel load_model(const std::string& dir, const torch::Device& device, WeightFormat weights) {
     LoadedModel m;

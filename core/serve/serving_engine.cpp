@@ -67,9 +67,14 @@ void ServeJob::set_prompt_tokens(int64_t n) {
 
 // ---- the scheduler ------------------------------------------------------------------------------
 
-// One sequence of the running batch. Outside the anonymous namespace because ServingEngine::Impl, which
-// has external linkage, holds it.
-struct ServeRow {
+namespace {
+
+// Free positions kept after the longest row when the batch cache is laid out again: a rebuild (a row
+// joins or leaves) copies the cache, and between rebuilds every step writes in place.
+constexpr int64_t kHeadroom = 64;
+
+// One sequence of the running batch.
+struct Row {
     std::shared_ptr<ServeJob> job;
     Sampler sampler;
     std::vector<int32_t> history;  // prompt + generated (the repetition penalty reads it)
@@ -82,17 +87,11 @@ struct ServeRow {
     int64_t slot = 0;          // its row in the cache it is read from at the next rebuild
     bool in_batch = false;     // slot indexes the batch cache (else the prefill cache)
 
-    ServeRow(std::shared_ptr<ServeJob> j, const SamplingParams& p, const Tokenizer& tok, std::vector<std::string> stop_strings)
+    Row(std::shared_ptr<ServeJob> j, const SamplingParams& p, const Tokenizer& tok, std::vector<std::string> stop_strings)
         : job(std::move(j)), sampler(p), history(job->request.prompt), stops(std::move(stop_strings)) {
         stream.emplace(tok, true);
     }
 };
-
-namespace {
-
-// Free positions kept after the longest row when the batch cache is laid out again: a rebuild (a row
-// joins or leaves) copies the cache, and between rebuilds every step writes in place.
-constexpr int64_t kHeadroom = 64;
 
 SamplingParams sampling_of(const ServeRequest& q) {
     SamplingParams sp;
@@ -132,16 +131,16 @@ struct ServingEngine::Impl {
     std::thread worker;
 
     // The running batch (the worker thread's own).
-    std::vector<std::unique_ptr<ServeRow>> rows;
+    std::vector<std::unique_ptr<Row>> rows;
     KVCache cache;
 
     void load();
     void run();
     void step();
     void admit(std::vector<std::shared_ptr<ServeJob>> jobs);
-    bool take(ServeRow& row, int32_t id);  // true when the row is finished
-    void finish(ServeRow& row, const std::string& reason, const std::string& error = {});
-    void rebuild(std::vector<std::unique_ptr<ServeRow>> keep, const KVCache* prefill);
+    bool take(Row& row, int32_t id);  // true when the row is finished
+    void finish(Row& row, const std::string& reason, const std::string& error = {});
+    void rebuild(std::vector<std::unique_ptr<Row>> keep, const KVCache* prefill);
     void compact();  // drops the finished (null) rows and lays the cache out again
     void fail_all(const std::string& error);
 };
@@ -205,7 +204,7 @@ void ServingEngine::Impl::load() {
     if (defaults.max_new_tokens < 1) throw ConfigError("max_new_tokens: must be at least 1");
 }
 
-void ServingEngine::Impl::finish(ServeRow& row, const std::string& reason, const std::string& error) {
+void ServingEngine::Impl::finish(Row& row, const std::string& reason, const std::string& error) {
     if (row.stream && reason != "error" && reason != "cancelled" && !row.stops.stopped()) {
         std::string rest = row.stops.feed(row.stream->flush());
         if (!row.stops.stopped()) rest += row.stops.flush();
@@ -220,7 +219,7 @@ void ServingEngine::Impl::finish(ServeRow& row, const std::string& reason, const
     row.job->finish(reason, row.generated, error);
 }
 
-bool ServingEngine::Impl::take(ServeRow& row, int32_t id) {
+bool ServingEngine::Impl::take(Row& row, int32_t id) {
     ++row.generated;
     row.history.push_back(id);
     if (std::find(stop_ids.begin(), stop_ids.end(), id) != stop_ids.end()) {
@@ -243,7 +242,7 @@ bool ServingEngine::Impl::take(ServeRow& row, int32_t id) {
 // Lays the cache out again for `keep` (rows of the batch cache, then rows of `prefill`, as their
 // in_batch says): every row right-aligned at the longest row's length, zeros to its left (masked),
 // kHeadroom free positions after.
-void ServingEngine::Impl::rebuild(std::vector<std::unique_ptr<ServeRow>> keep, const KVCache* prefill) {
+void ServingEngine::Impl::rebuild(std::vector<std::unique_ptr<Row>> keep, const KVCache* prefill) {
     const auto& config = model->config();
     if (keep.empty()) {
         rows.clear();
@@ -258,7 +257,7 @@ void ServingEngine::Impl::rebuild(std::vector<std::unique_ptr<ServeRow>> keep, c
         next.keys[layer].zero_();
         next.values[layer].zero_();
         for (int64_t i = 0; i < n; ++i) {
-            const ServeRow& r = *keep[static_cast<size_t>(i)];
+            const Row& r = *keep[static_cast<size_t>(i)];
             const KVCache& from = r.in_batch ? cache : *prefill;
             const int64_t start = from.length - r.length;
             next.keys[layer][i].narrow(1, longest - r.length, r.length).copy_(from.keys[layer][r.slot].narrow(1, start, r.length));
@@ -275,7 +274,7 @@ void ServingEngine::Impl::rebuild(std::vector<std::unique_ptr<ServeRow>> keep, c
 }
 
 void ServingEngine::Impl::compact() {
-    std::vector<std::unique_ptr<ServeRow>> keep;
+    std::vector<std::unique_ptr<Row>> keep;
     for (auto& r : rows)
         if (r) keep.push_back(std::move(r));
     rebuild(std::move(keep), nullptr);
@@ -284,10 +283,10 @@ void ServingEngine::Impl::compact() {
 // Prefills the new jobs together (left padding, one forward), samples their first tokens, and lays the
 // batch out again with the rows that go on.
 void ServingEngine::Impl::admit(std::vector<std::shared_ptr<ServeJob>> jobs) {
-    std::vector<std::unique_ptr<ServeRow>> fresh;
+    std::vector<std::unique_ptr<Row>> fresh;
     for (auto& job : jobs) {
         const ServeRequest& q = job->request;
-        auto row = std::make_unique<ServeRow>(job, sampling_of(q), *tokenizer, merged(q.chat ? template_stops : std::vector<std::string>{}, q.stop));
+        auto row = std::make_unique<Row>(job, sampling_of(q), *tokenizer, merged(q.chat ? template_stops : std::vector<std::string>{}, q.stop));
         row->length = static_cast<int64_t>(q.prompt.size());
         row->budget = std::min<int64_t>(q.max_new_tokens, model->config().max_position_embeddings - row->length);
         job->set_prompt_tokens(row->length);
@@ -328,7 +327,7 @@ void ServingEngine::Impl::admit(std::vector<std::shared_ptr<ServeJob>> jobs) {
                       .to(torch::kFloat)
                       .cpu();
 
-    std::vector<std::unique_ptr<ServeRow>> keep;
+    std::vector<std::unique_ptr<Row>> keep;
     for (auto& r : rows) keep.push_back(std::move(r));
     for (int64_t b = 0; b < k; ++b) {
         auto& row = fresh[static_cast<size_t>(b)];
@@ -355,7 +354,7 @@ void ServingEngine::Impl::step() {
     if (dropped) compact();
     if (rows.empty()) return;
     if (cache.length + 1 > cache.capacity) {
-        std::vector<std::unique_ptr<ServeRow>> keep = std::move(rows);
+        std::vector<std::unique_ptr<Row>> keep = std::move(rows);
         rebuild(std::move(keep), nullptr);
     }
 
