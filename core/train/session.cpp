@@ -14,6 +14,7 @@
 #include "core/tokenizer/tokenizer.h"
 #include "core/train/checkpoint.h"
 #include "core/util/autocast.h"
+#include "core/util/block_cache.h"
 #include "core/model/model_info.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/new_model.h"
@@ -62,7 +63,8 @@ namespace {
 // on free and a heap top above the trim threshold is trimmed, so each step page-faults them back in
 // (about a tenth of a LoRA step on the 85m shape, docs/benchmarks.md). The mmap threshold is raised to
 // glibc's maximum (32 MB on 64-bit), the trim threshold to 1 GB, and the heap grows 64 MB at a time.
-// When the run ends the free pages go back to the system (the studio lives on after a run).
+// Blocks above that threshold are LibTorch's to keep (core/util/block_cache.h). When the run ends the free
+// pages go back to the system (the studio lives on after a run).
 class KeepFreedMemory {
 public:
     KeepFreedMemory() {
@@ -218,6 +220,7 @@ std::vector<std::string> precheck_training(const TrainConfig& c) {
 
 TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events, const std::atomic<bool>* cancel) {
     KeepFreedMemory keep_freed_memory;
+    CpuBlockCacheScope keep_large_blocks;  // gone before keep_freed_memory trims the heap
     TrainSummary failed;
     failed.output_dir = config.output_dir;
     auto fail = [&](const std::string& message) {
