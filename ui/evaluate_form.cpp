@@ -31,16 +31,6 @@ namespace ui {
 
 namespace {
 
-// "saves/starter/lora/2025-01-01" for a checkpoint, as the model bar lists runs.
-QString runLabel(const QString& dir) {
-    const QDir d(run_dir_of(dir));
-    QDir parent = d;
-    parent.cdUp();
-    QString label = parent.dirName() + "/" + d.dirName();
-    if (QDir(dir).absolutePath() != d.absolutePath()) label += "/" + QDir(dir).dirName();
-    return label;
-}
-
 QToolButton* browseButton(QWidget* parent) {
     auto* b = new QToolButton(parent);
     b->setIcon(widgets::icon(widgets::IconKind::Folder));
@@ -350,7 +340,7 @@ void EvaluateForm::updateModelLine() {
         const QString name = QFileInfo(model).fileName();
         const QString tmpl = bar_->templateName().isEmpty() ? tr("auto") : bar_->templateName();
         modelLine_->setText(ckpt.isEmpty() ? tr("A: %1 (no checkpoint) · template %2").arg(name, tmpl)
-                                           : tr("A: %1 with %2 · template %3").arg(name, runLabel(ckpt), tmpl));
+                                           : tr("A: %1 with %2 · template %3").arg(name, run_label(ckpt), tmpl));
         modelLine_->setStyleSheet(QString());
     }
     modelLine_->setToolTip(tr("The model bar's model and checkpoint answer as A"));

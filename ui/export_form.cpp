@@ -3,6 +3,7 @@
 #include "core/data/template.h"
 #include "core/export/export_config.h"
 #include "ui/model_bar.h"
+#include "ui/run_curve.h"
 #include "widgets/icons.h"
 #include "widgets/path_list_edit.h"
 
@@ -48,22 +49,14 @@ const Precision kPrecisions[] = {
 bool holdsAdapter(const QString& dir) { return QFileInfo::exists(dir + "/adapter_config.json"); }
 bool holdsModel(const QString& dir) { return QFileInfo::exists(dir + "/config.json"); }
 
-// ".../lora/2025-01-01-12-00-00" -> "lora/2025-01-01-12-00-00"
-QString runLabel(const QString& dir) {
-    QDir d(dir);
-    const QString name = d.dirName();
-    d.cdUp();
-    return d.dirName() + "/" + name;
-}
-
 // Run folders of the model bar with their checkpoints, as (label, path), for those `fits`.
 QList<QPair<QString, QString>> runFolders(const ModelBar* bar, bool (*fits)(const QString&)) {
     QList<QPair<QString, QString>> out;
     for (const QString& run : bar->runDirs()) {
-        if (fits(run)) out.push_back({runLabel(run), run});
+        if (fits(run)) out.push_back({run_label(run), run});
         const QDir d(run);
         for (const QString& ck : d.entryList({"checkpoint-*"}, QDir::Dirs, QDir::Name))
-            if (fits(d.filePath(ck))) out.push_back({runLabel(run) + "/" + ck, d.absoluteFilePath(ck)});
+            if (fits(d.filePath(ck))) out.push_back({run_label(d.filePath(ck)), d.absoluteFilePath(ck)});
     }
     return out;
 }

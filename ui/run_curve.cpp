@@ -15,6 +15,15 @@ QString run_dir_of(const QString& path) {
     return fi.absoluteFilePath();
 }
 
+QString run_label(const QString& path, bool with_checkpoint) {
+    const QDir run(run_dir_of(path));
+    QDir parent = run;
+    parent.cdUp();
+    QString label = parent.dirName() + "/" + run.dirName();
+    if (with_checkpoint && QDir(path).absolutePath() != run.absolutePath()) label += "/" + QDir(path).dirName();
+    return label;
+}
+
 bool read_run_curve(const QString& dir, widgets::CurveData* out, QString* error) {
     const QString run = run_dir_of(dir);
     if (!QFileInfo::exists(run + "/trainer_log.jsonl")) {

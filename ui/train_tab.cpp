@@ -54,13 +54,6 @@ namespace {
 
 QString hms(double seconds) { return QString::fromStdString(format_hms(seconds)); }
 
-QString runLabel(const QString& dir) {
-    const QDir d(run_dir_of(dir));
-    QDir parent = d;
-    parent.cdUp();
-    return parent.dirName() + "/" + d.dirName();
-}
-
 }  // namespace
 
 TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* parent)
@@ -288,6 +281,7 @@ void TrainTab::changeEvent(QEvent* e) {
     if (e->type() == QEvent::LanguageChange) {
         retranslate();
         updateMemory();  // the model bar's estimate is this tab's text
+        if (checked_ && !controller_->isRunning()) validateNow();  // the engine's messages, in the new language
     }
     QWidget::changeEvent(e);
 }
@@ -491,7 +485,7 @@ void TrainTab::start() {
         }
     }
     memoryWarnedFor_.clear();
-    liveRunTitle_ = runLabel(QString::fromStdString(c.output_dir));
+    liveRunTitle_ = run_label(QString::fromStdString(c.output_dir), false);
     plot_->clearMain(liveRunTitle_);
     log_->clear();
     progress_->setRange(0, 1);
@@ -578,7 +572,7 @@ bool TrainTab::showRun(const QString& dir) {
     widgets::CurveData data;
     QString error;
     if (!read_run_curve(dir, &data, &error)) return false;
-    plot_->setMainCurve(runLabel(dir), data);
+    plot_->setMainCurve(run_label(dir, false), data);
     statusLabel_->setText(tr("Showing %1 (%2 logged steps)").arg(run_dir_of(dir)).arg(data.steps.size()));
     return true;
 }
@@ -590,7 +584,7 @@ bool TrainTab::overlayRun(const QString& dir) {
         QMessageBox::warning(this, tr("Compare runs"), error);
         return false;
     }
-    plot_->setOverlay(run_dir_of(dir), runLabel(dir), data);
+    plot_->setOverlay(run_dir_of(dir), run_label(dir, false), data);
     return true;
 }
 
@@ -600,7 +594,7 @@ void TrainTab::fillCompareMenu() {
     const QStringList overlaid = plot_->overlayKeys();
     for (const QString& dir : bar_->runDirs()) {
         if (!QFileInfo::exists(dir + "/trainer_log.jsonl")) continue;
-        QAction* a = menu->addAction(runLabel(dir));
+        QAction* a = menu->addAction(run_label(dir, false));
         a->setCheckable(true);
         a->setChecked(overlaid.contains(dir));
         connect(a, &QAction::toggled, this, [this, dir](bool on) {
