@@ -1,7 +1,7 @@
 // Every problem of a training config that can be found before Start, each tied to the key it is
-// about, so the form can show it next to the field. Runs the engine's own checks: TrainConfig::validate
-// (repeated, so that more than the first problem is found) and precheck_training (model folder,
-// datasets, device, template, stage).
+// about, so the form can show it next to the field, and worded in the studio's language. Runs the
+// engine's own checks (precheck_training: the settings, model folder, datasets, device, template, stage),
+// which give every problem at once with its key.
 #pragma once
 #include <QList>
 #include <QPair>

@@ -142,7 +142,11 @@ int cmd_train(int argc, char** argv) {
             config.apply_override(arg);
         }
     }
-    config.validate();
+    // Every impossible setting at once, one line each, as the studio shows them.
+    if (const std::vector<Problem> problems = config.problems(); !problems.empty()) {
+        for (const Problem& p : problems) std::fprintf(stderr, "lathe-cli train: error: %s\n", p.message.c_str());
+        return 1;
+    }
     PredictConfig predict;
     if (config.do_predict) predict = predict_config_from(config, config.do_train);  // its errors before training
 

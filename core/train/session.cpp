@@ -28,10 +28,13 @@
 #include "core/util/threads.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 #include "core/util/strings.h"
 #include "core/train/method_settings.h"
 
 #include <nlohmann/json.hpp>
+
+#include <optional>
 
 #include <chrono>
 #include <cmath>
@@ -183,36 +186,44 @@ std::string model_label(const TrainConfig& c) {
 
 }  // namespace
 
-std::vector<std::string> precheck_training(const TrainConfig& c) {
-    std::vector<std::string> problems;
-    auto check = [&](auto&& f) {
+std::vector<Problem> precheck_training(const TrainConfig& c) {
+    std::vector<Problem> problems = c.problems();
+    // Each check is about one key: a message thrown from deep inside (the model loader, the dataset
+    // registry) is tied to it here, so the studio can place it.
+    auto check = [&](const std::string& key, auto&& f) {
         try {
             f();
         } catch (const Error& e) {
-            problems.push_back(e.what());
+            Problem p = e.problem();
+            if (p.key.empty()) p.key = key;
+            for (const Problem& q : problems)
+                if (q.message == p.message) return;
+            problems.push_back(std::move(p));
         }
     };
-    check([&] { c.validate(); });
-    check([&] {
+    check("model_name_or_path", [&] {
         if (!c.create_new_model.empty()) return;
         read_model_config(c.model_name_or_path);
         Tokenizer::from_dir(c.model_name_or_path);
     });
-    check([&] { parse_device(c.device); });
-    check([&] {
-        if (c.dataset.empty()) return;
-        DatasetRegistry reg = DatasetRegistry::load(c.dataset_dir);
+    check("device", [&] { parse_device(c.device); });
+    std::optional<DatasetRegistry> registry;
+    check("dataset_dir", [&] {
+        if (!c.dataset.empty()) registry = DatasetRegistry::load(c.dataset_dir);
+    });
+    check("dataset", [&] {
+        if (!registry) return;
         const Stage stage = parse_stage(c.stage);
         for (const auto& name : split_list(c.dataset)) {
-            const DatasetEntry& e = reg.get(name);
+            const DatasetEntry& e = registry->get(name);
             if (!entry_fits_stage(e, stage)) throw DataError(stage_mismatch(e, stage));
         }
     });
-    check([&] {
+    check("template", [&] {
         if (!c.template_name.empty()) find_template(c.template_name);
     });
-    check([&] {
-        if (c.stage == "ppo") throw ConfigError("stage: 'ppo' training is not available in this build yet (pt, sft, rm, dpo and kto are)");
+    check("stage", [&] {
+        if (c.stage == "ppo") throw ConfigError(config_problem("stage", "ppo_unavailable"));
         check_preference_settings(c);
     });
     return problems;
@@ -232,7 +243,7 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
     try {
         TrainConfig c = config;
         c.validate();
-        if (c.stage == "ppo") throw ConfigError("stage: 'ppo' training is not available in this build yet (pt, sft, rm, dpo and kto are)");
+        if (c.stage == "ppo") throw ConfigError(config_problem("stage", "ppo_unavailable"));
         check_preference_settings(c);
         if (c.stage == "pt") c.packing = true;  // LLaMA-Factory packs pre-training text by default
         const torch::Device device = parse_device(c.device);

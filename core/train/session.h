@@ -4,6 +4,7 @@
 #pragma once
 #include "core/train/events.h"
 #include "core/train/train_config.h"
+#include "core/util/error.h"
 
 #include <atomic>
 #include <string>
@@ -12,8 +13,9 @@
 namespace lathe {
 
 // Cheap checks a form can run before Start (no model weights loaded, no dataset read): settings,
-// model folder, dataset names and files, output dir. Returns the problems, one message each ("" none).
-std::vector<std::string> precheck_training(const TrainConfig& config);
+// model folder, dataset names and files, output dir. Returns every problem found (none: empty), each tied
+// to the key it is about: TrainConfig::problems(), then one per check that fails.
+std::vector<Problem> precheck_training(const TrainConfig& config);
 
 // Runs training to the end, to an abort (`cancel` set) or to a failure; never throws. The summary (also
 // passed to events.on_finished) says which, with the message a user needs.

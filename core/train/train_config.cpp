@@ -2,6 +2,7 @@
 
 #include "core/io/yaml_config.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 #include "core/util/strings.h"
 
@@ -315,14 +316,19 @@ std::string TrainConfig::to_yaml(bool all) const {
     return std::string(out.c_str()) + "\n";
 }
 
-void TrainConfig::validate() const {
-    auto fail = [](const std::string& key, const std::string& why) { throw ConfigError(key + ": " + why); };
+std::vector<Problem> TrainConfig::problems() const {
+    std::vector<Problem> out;
+    auto fail = [&](const std::string& key, const std::string& id, std::vector<std::string> args = {}) {
+        for (const Problem& p : out)
+            if (p.key == key) return;
+        out.push_back(config_problem(key, id, std::move(args)));
+    };
     auto one_of = [&](const std::string& key, const std::string& v, std::initializer_list<const char*> allowed) {
         for (const char* a : allowed)
             if (v == a) return;
         std::string list;
         for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        fail(key, "'" + v + "' is not one of " + list);
+        fail(key, "not_one_of", {v, list});
     };
     one_of("stage", stage, {"pt", "sft", "rm", "dpo", "kto", "ppo"});
     one_of("finetuning_type", finetuning_type, {"full", "freeze", "lora"});
@@ -330,75 +336,71 @@ void TrainConfig::validate() const {
            {"linear", "cosine", "constant", "constant_with_warmup", "cosine_with_min_lr"});
     one_of("pref_loss", pref_loss, {"sigmoid", "hinge", "ipo", "orpo", "simpo"});
     if (!create_new_model.empty()) one_of("create_new_model", create_new_model, {"tiny", "small", "base"});
-    if (model_name_or_path.empty() && create_new_model.empty())
-        fail("model_name_or_path", "no model given (set a model folder, or create_new_model: tiny|small|base)");
+    if (model_name_or_path.empty() && create_new_model.empty()) fail("model_name_or_path", "no_model");
     if (!model_name_or_path.empty() && !create_new_model.empty() && dir_exists(model_name_or_path) &&
         file_exists(path_join(model_name_or_path, "config.json")))
-        fail("create_new_model", "model_name_or_path '" + model_name_or_path +
-                                     "' already holds a model; remove create_new_model to fine-tune it");
+        fail("create_new_model", "model_already_there", {model_name_or_path});
     if (quantization_bit != 0 && quantization_bit != 4 && quantization_bit != 8)
-        fail("quantization_bit", "must be 4 or 8 (or unset), got " + std::to_string(quantization_bit));
-    if (quantization_bit && finetuning_type != "lora")
-        fail("quantization_bit", "quantized training (QLoRA) needs finetuning_type: lora");
+        fail("quantization_bit", "quantization_bits", {std::to_string(quantization_bit)});
+    if (quantization_bit && finetuning_type != "lora") fail("quantization_bit", "qlora_needs_lora");
     if (quantization_bit == 4) one_of("quantization_type", quantization_type, {"nf4"});
-    if (quantization_bit && !create_new_model.empty())
-        fail("quantization_bit", "a new model starts from random weights: quantizing it makes no sense");
+    if (quantization_bit && !create_new_model.empty()) fail("quantization_bit", "new_model_quantized");
     if (finetuning_type == "lora") {
-        if (lora_rank < 1) fail("lora_rank", "must be at least 1");
-        if (lora_alpha < 0) fail("lora_alpha", "must be positive");
-        if (lora_dropout < 0 || lora_dropout >= 1) fail("lora_dropout", "must be in [0, 1)");
-        if (!create_new_model.empty())
-            fail("finetuning_type", "a new model has nothing to adapt: use full for create_new_model");
+        if (lora_rank < 1) fail("lora_rank", "must_be_at_least", {"1"});
+        if (lora_alpha < 0) fail("lora_alpha", "must_be_positive");
+        if (lora_dropout < 0 || lora_dropout >= 1) fail("lora_dropout", "must_be_in", {"[0, 1)"});
+        if (!create_new_model.empty()) fail("finetuning_type", "new_model_adapter");
     }
-    if (cutoff_len < 4) fail("cutoff_len", "must be at least 4 tokens");
-    if (per_device_train_batch_size < 1) fail("per_device_train_batch_size", "must be at least 1");
-    if (per_device_eval_batch_size < 1) fail("per_device_eval_batch_size", "must be at least 1");
-    if (gradient_accumulation_steps < 1) fail("gradient_accumulation_steps", "must be at least 1");
-    if (!(learning_rate > 0)) fail("learning_rate", "must be positive");
-    if (max_steps <= 0 && !(num_train_epochs > 0)) fail("num_train_epochs", "must be positive (or set max_steps)");
-    if (warmup_ratio < 0 || warmup_ratio >= 1) fail("warmup_ratio", "must be in [0, 1)");
-    if (warmup_steps < 0) fail("warmup_steps", "must be >= 0");
-    if (min_lr_rate < 0 || min_lr_rate > 1) fail("min_lr_rate", "must be in [0, 1]");
-    if (weight_decay < 0) fail("weight_decay", "must be >= 0");
-    if (adam_beta1 < 0 || adam_beta1 >= 1) fail("adam_beta1", "must be in [0, 1)");
-    if (adam_beta2 < 0 || adam_beta2 >= 1) fail("adam_beta2", "must be in [0, 1)");
-    if (!(adam_epsilon > 0)) fail("adam_epsilon", "must be positive");
-    if (max_grad_norm < 0) fail("max_grad_norm", "must be >= 0 (0 = no clipping)");
-    if (val_size < 0) fail("val_size", "must be >= 0");
-    if (logging_steps < 1) fail("logging_steps", "must be at least 1");
-    if (save_steps < 0) fail("save_steps", "must be >= 0 (0 = only at the end)");
-    if (save_total_limit < 0) fail("save_total_limit", "must be >= 0 (0 = keep all)");
-    if (neftune_noise_alpha < 0) fail("neftune_noise_alpha", "must be >= 0");
-    if (bf16 == Toggle::On && fp16) fail("bf16", "bf16 and fp16 cannot both be set");
-    if (pure_bf16 && fp16) fail("pure_bf16", "pure_bf16 and fp16 cannot both be set");
-    if (do_train && dataset.empty()) fail("dataset", "no dataset chosen");
-    if (!do_train && !do_eval && !do_predict)
-        fail("do_train", "nothing to do: set do_train, do_eval or do_predict to true");
+    if (cutoff_len < 4) fail("cutoff_len", "must_be_at_least_tokens", {"4"});
+    if (per_device_train_batch_size < 1) fail("per_device_train_batch_size", "must_be_at_least", {"1"});
+    if (per_device_eval_batch_size < 1) fail("per_device_eval_batch_size", "must_be_at_least", {"1"});
+    if (gradient_accumulation_steps < 1) fail("gradient_accumulation_steps", "must_be_at_least", {"1"});
+    if (!(learning_rate > 0)) fail("learning_rate", "must_be_positive");
+    if (max_steps <= 0 && !(num_train_epochs > 0)) fail("num_train_epochs", "must_be_positive_or_max_steps");
+    if (warmup_ratio < 0 || warmup_ratio >= 1) fail("warmup_ratio", "must_be_in", {"[0, 1)"});
+    if (warmup_steps < 0) fail("warmup_steps", "must_be_non_negative");
+    if (min_lr_rate < 0 || min_lr_rate > 1) fail("min_lr_rate", "must_be_in", {"[0, 1]"});
+    if (weight_decay < 0) fail("weight_decay", "must_be_non_negative");
+    if (adam_beta1 < 0 || adam_beta1 >= 1) fail("adam_beta1", "must_be_in", {"[0, 1)"});
+    if (adam_beta2 < 0 || adam_beta2 >= 1) fail("adam_beta2", "must_be_in", {"[0, 1)"});
+    if (!(adam_epsilon > 0)) fail("adam_epsilon", "must_be_positive");
+    if (max_grad_norm < 0) fail("max_grad_norm", "must_be_non_negative_no_clipping");
+    if (val_size < 0) fail("val_size", "must_be_non_negative");
+    if (logging_steps < 1) fail("logging_steps", "must_be_at_least", {"1"});
+    if (save_steps < 0) fail("save_steps", "must_be_non_negative_only_at_end");
+    if (save_total_limit < 0) fail("save_total_limit", "must_be_non_negative_keep_all");
+    if (neftune_noise_alpha < 0) fail("neftune_noise_alpha", "must_be_non_negative");
+    if (bf16 == Toggle::On && fp16) fail("bf16", "bf16_and_fp16");
+    if (pure_bf16 && fp16) fail("pure_bf16", "pure_bf16_and_fp16");
+    if (do_train && dataset.empty()) fail("dataset", "no_dataset");
+    if (!do_train && !do_eval && !do_predict) fail("do_train", "nothing_to_do");
     if (!do_train && do_eval && is_preference_stage())  // the value head or reference would not be the trained one
-        fail("do_eval", "evaluation without training is available for pt and sft; for stage " + stage +
-                            ", evaluate during training (eval_dataset or val_size, eval_steps)");
+        fail("do_eval", "eval_needs_training", {stage});
     if (!do_train && (do_eval || do_predict) && dataset.empty() && eval_dataset.empty())
-        fail("eval_dataset", "no dataset to evaluate on (set eval_dataset)");
+        fail("eval_dataset", "no_eval_dataset");
     if (do_predict) {
-        if (!predict_with_generate)
-            fail("predict_with_generate", "Lathe predicts by generating answers: set predict_with_generate: true");
-        if (stage != "sft") fail("do_predict", "predictions are made on sft data with stage: sft, got stage '" + stage + "'");
-        if (max_new_tokens < 1) fail("max_new_tokens", "must be at least 1");
-        if (!(temperature > 0)) fail("temperature", "must be positive");
-        if (!(top_p > 0) || top_p > 1) fail("top_p", "must be in (0, 1]");
-        if (top_k < 0) fail("top_k", "must be >= 0 (0 = no limit)");
-        if (!(repetition_penalty > 0)) fail("repetition_penalty", "must be positive");
+        if (!predict_with_generate) fail("predict_with_generate", "predict_generates");
+        if (stage != "sft") fail("do_predict", "predict_needs_sft", {stage});
+        if (max_new_tokens < 1) fail("max_new_tokens", "must_be_at_least", {"1"});
+        if (!(temperature > 0)) fail("temperature", "must_be_positive");
+        if (!(top_p > 0) || top_p > 1) fail("top_p", "must_be_in", {"(0, 1]"});
+        if (top_k < 0) fail("top_k", "must_be_non_negative_no_limit");
+        if (!(repetition_penalty > 0)) fail("repetition_penalty", "must_be_positive");
     }
-    if (!lathe_compare.empty() && !do_predict) fail("lathe_compare", "an A/B comparison compares predictions: set do_predict: true");
-    if (!lathe_judge.empty() && !do_predict) fail("lathe_judge", "a judge scores predictions: set do_predict: true");
-    if (lathe_eval_checkpoints && !do_predict)
-        fail("lathe_eval_checkpoints", "the checkpoint curve is made of predictions: set do_predict: true");
-    if (lathe_eval_checkpoints && !lathe_compare.empty())
-        fail("lathe_eval_checkpoints", "a checkpoint curve has no A/B side: remove lathe_compare");
-    if (output_dir.empty()) fail("output_dir", "no output directory given");
-    if (pref_beta <= 0) fail("pref_beta", "must be positive");
-    if (dpo_label_smoothing < 0 || dpo_label_smoothing >= 0.5) fail("dpo_label_smoothing", "must be in [0, 0.5)");
-    if (threads < 0) fail("threads", "must be >= 0");
+    if (!lathe_compare.empty() && !do_predict) fail("lathe_compare", "compare_needs_predict");
+    if (!lathe_judge.empty() && !do_predict) fail("lathe_judge", "judge_needs_predict");
+    if (lathe_eval_checkpoints && !do_predict) fail("lathe_eval_checkpoints", "curve_needs_predict");
+    if (lathe_eval_checkpoints && !lathe_compare.empty()) fail("lathe_eval_checkpoints", "curve_without_compare");
+    if (output_dir.empty()) fail("output_dir", "no_output_dir");
+    if (pref_beta <= 0) fail("pref_beta", "must_be_positive");
+    if (dpo_label_smoothing < 0 || dpo_label_smoothing >= 0.5) fail("dpo_label_smoothing", "must_be_in", {"[0, 0.5)"});
+    if (threads < 0) fail("threads", "must_be_non_negative");
+    return out;
+}
+
+void TrainConfig::validate() const {
+    const std::vector<Problem> found = problems();
+    if (!found.empty()) throw ConfigError(found.front());
 }
 
 }  // namespace lathe

@@ -9,6 +9,8 @@
 
 namespace lathe {
 
+struct Problem;
+
 // A setting that is on, off, or decided for the machine at hand ("auto" in YAML).
 enum class Toggle { Auto, On, Off };
 
@@ -120,6 +122,9 @@ struct TrainConfig {
     std::string get(const std::string& key) const;
 
     // Throws ConfigError for settings that contradict each other or are out of range, naming the key.
+    // Every problem of the settings on their own (no file is read), at most one per key, in the order they
+    // are checked; validate() throws the first as a ConfigError.
+    std::vector<Problem> problems() const;
     void validate() const;
 
     // Derived values.

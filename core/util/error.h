@@ -1,14 +1,32 @@
 // Errors that cross a layer boundary. Each carries a message a user can act on:
-// the file, the record or tensor, the field, what was expected and what was found.
+// the file, the record or tensor, the field, what was expected and what was found. Where the thrower
+// knows them, it also carries them as data (a Problem): the studio places the message next to the field
+// named by `key` and words it in the interface's language from `id` and `args` (core/util/messages.h).
 #pragma once
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace lathe {
 
+struct Problem {
+    std::string key;                // the config key it is about ("learning_rate"), or ""
+    std::string file;               // the file it is about, or ""
+    int64_t record = -1;            // record or line in `file`, from 0, or -1
+    std::string id;                 // message id in core/util/messages.h, or "" (then only `message`)
+    std::vector<std::string> args;  // the id's arguments, in order
+    std::string message;            // the whole message, in English
+};
+
 class Error : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit Error(const std::string& message) : std::runtime_error(message) { problem_.message = message; }
+    explicit Error(Problem problem) : std::runtime_error(problem.message), problem_(std::move(problem)) {}
+    const Problem& problem() const { return problem_; }
+
+private:
+    Problem problem_;
 };
 
 // A file could not be read or written, or its bytes are not what the format says.
@@ -40,10 +58,11 @@ public:
     using Error::Error;
 };
 
-// Cooperative cancellation (abort button, Ctrl-C); not a failure.
-class Cancelled : public Error {
+// Cooperative cancellation (abort button, Ctrl-C): not a failure, so not an Error; a `catch (const Error&)`
+// that reports failures lets it pass.
+class Cancelled : public std::exception {
 public:
-    Cancelled() : Error("cancelled") {}
+    const char* what() const noexcept override { return "cancelled"; }
 };
 
 }  // namespace lathe

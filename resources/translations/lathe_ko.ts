@@ -2,6 +2,149 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko">
 <context>
+    <name>EngineMessages</name>
+    <message>
+        <source>&apos;%1&apos; is not one of %2</source>
+        <translation>&apos;%1&apos;은(는) %2 중 하나가 아닙니다</translation>
+    </message>
+    <message>
+        <source>must be positive</source>
+        <translation>0보다 커야 합니다</translation>
+    </message>
+    <message>
+        <source>must be at least %1</source>
+        <translation>%1 이상이어야 합니다</translation>
+    </message>
+    <message>
+        <source>must be at least %1 tokens</source>
+        <translation>%1 토큰 이상이어야 합니다</translation>
+    </message>
+    <message>
+        <source>must be &gt;= 0</source>
+        <translation>0 이상이어야 합니다</translation>
+    </message>
+    <message>
+        <source>must be in %1</source>
+        <translation>%1 범위여야 합니다</translation>
+    </message>
+    <message>
+        <source>must be &gt;= 0 (0 = no clipping)</source>
+        <translation>0 이상이어야 합니다 (0 = 클리핑 없음)</translation>
+    </message>
+    <message>
+        <source>must be &gt;= 0 (0 = only at the end)</source>
+        <translation>0 이상이어야 합니다 (0 = 끝날 때만)</translation>
+    </message>
+    <message>
+        <source>must be &gt;= 0 (0 = keep all)</source>
+        <translation>0 이상이어야 합니다 (0 = 모두 보관)</translation>
+    </message>
+    <message>
+        <source>must be &gt;= 0 (0 = no limit)</source>
+        <translation>0 이상이어야 합니다 (0 = 제한 없음)</translation>
+    </message>
+    <message>
+        <source>must be positive (or set max_steps)</source>
+        <translation>0보다 커야 합니다 (또는 max_steps를 설정하세요)</translation>
+    </message>
+    <message>
+        <source>no model given (set a model folder, or create_new_model: tiny|small|base)</source>
+        <translation>모델이 지정되지 않았습니다 (모델 폴더를 지정하거나 create_new_model: tiny|small|base를 설정하세요)</translation>
+    </message>
+    <message>
+        <source>model_name_or_path &apos;%1&apos; already holds a model; remove create_new_model to fine-tune it</source>
+        <translation>model_name_or_path &apos;%1&apos;에 이미 모델이 있습니다. 이 모델을 미세 조정하려면 create_new_model을 지우세요</translation>
+    </message>
+    <message>
+        <source>must be 4 or 8 (or unset), got %1</source>
+        <translation>4 또는 8이어야 합니다 (또는 비워 두세요). 입력값: %1</translation>
+    </message>
+    <message>
+        <source>quantized training (QLoRA) needs finetuning_type: lora</source>
+        <translation>양자화 학습(QLoRA)에는 finetuning_type: lora가 필요합니다</translation>
+    </message>
+    <message>
+        <source>a new model starts from random weights: quantizing it makes no sense</source>
+        <translation>새 모델은 무작위 가중치에서 시작하므로 양자화할 의미가 없습니다</translation>
+    </message>
+    <message>
+        <source>a new model has nothing to adapt: use full for create_new_model</source>
+        <translation>새 모델에는 적응시킬 것이 없습니다. create_new_model에는 full을 사용하세요</translation>
+    </message>
+    <message>
+        <source>bf16 and fp16 cannot both be set</source>
+        <translation>bf16과 fp16을 함께 설정할 수 없습니다</translation>
+    </message>
+    <message>
+        <source>pure_bf16 and fp16 cannot both be set</source>
+        <translation>pure_bf16과 fp16을 함께 설정할 수 없습니다</translation>
+    </message>
+    <message>
+        <source>no dataset chosen</source>
+        <translation>데이터셋이 선택되지 않았습니다</translation>
+    </message>
+    <message>
+        <source>nothing to do: set do_train, do_eval or do_predict to true</source>
+        <translation>할 일이 없습니다. do_train, do_eval 또는 do_predict를 true로 설정하세요</translation>
+    </message>
+    <message>
+        <source>evaluation without training is available for pt and sft; for stage %1, evaluate during training (eval_dataset or val_size, eval_steps)</source>
+        <translation>학습 없는 평가는 pt와 sft에서만 됩니다. %1 단계는 학습 중에 평가하세요 (eval_dataset 또는 val_size, eval_steps)</translation>
+    </message>
+    <message>
+        <source>no dataset to evaluate on (set eval_dataset)</source>
+        <translation>평가할 데이터셋이 없습니다 (eval_dataset을 설정하세요)</translation>
+    </message>
+    <message>
+        <source>Lathe predicts by generating answers: set predict_with_generate: true</source>
+        <translation>Lathe는 답을 생성해서 예측합니다. predict_with_generate: true로 설정하세요</translation>
+    </message>
+    <message>
+        <source>predictions are made on sft data with stage: sft, got stage &apos;%1&apos;</source>
+        <translation>예측은 stage: sft의 sft 데이터로 합니다. 현재 단계: &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>an A/B comparison compares predictions: set do_predict: true</source>
+        <translation>A/B 비교는 예측끼리 비교합니다. do_predict: true로 설정하세요</translation>
+    </message>
+    <message>
+        <source>a judge scores predictions: set do_predict: true</source>
+        <translation>심사 모델은 예측을 채점합니다. do_predict: true로 설정하세요</translation>
+    </message>
+    <message>
+        <source>the checkpoint curve is made of predictions: set do_predict: true</source>
+        <translation>체크포인트 곡선은 예측으로 만듭니다. do_predict: true로 설정하세요</translation>
+    </message>
+    <message>
+        <source>a checkpoint curve has no A/B side: remove lathe_compare</source>
+        <translation>체크포인트 곡선에는 A/B 쪽이 없습니다. lathe_compare를 지우세요</translation>
+    </message>
+    <message>
+        <source>no output directory given</source>
+        <translation>출력 폴더가 지정되지 않았습니다</translation>
+    </message>
+    <message>
+        <source>&apos;ppo&apos; training is not available in this build yet (pt, sft, rm, dpo and kto are)</source>
+        <translation>&apos;ppo&apos; 학습은 이 빌드에서 아직 지원하지 않습니다 (pt, sft, rm, dpo, kto는 지원합니다)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; compares against a reference model; a new model (create_new_model) has none worth keeping: pre-train or fine-tune it first (stage pt or sft)</source>
+        <translation>&apos;%1&apos; 단계는 참조 모델과 비교합니다. 새 모델(create_new_model)에는 쓸 만한 참조가 없으니 먼저 사전 학습하거나 미세 조정하세요 (stage pt 또는 sft)</translation>
+    </message>
+    <message>
+        <source>not available for stage kto (its KL term pairs each prompt with another example&apos;s response in every batch)</source>
+        <translation>kto 단계에서는 쓸 수 없습니다 (KL 항이 각 배치에서 프롬프트를 다른 예제의 응답과 짝짓습니다)</translation>
+    </message>
+    <message>
+        <source>stage kto needs at least 2 (the KL term pairs each prompt with another example&apos;s response in the same batch), got %1</source>
+        <translation>kto 단계에는 2 이상이 필요합니다 (KL 항이 같은 배치 안에서 프롬프트를 다른 예제의 응답과 짝짓습니다). 입력값: %1</translation>
+    </message>
+    <message>
+        <source>stage kto judges each example on its own; set packing: false</source>
+        <translation>kto 단계는 예제를 하나씩 판단합니다. packing: false로 설정하세요</translation>
+    </message>
+</context>
+<context>
     <name>lathe::ui::ChatTab</name>
     <message>
         <source>Loaded: %1</source>

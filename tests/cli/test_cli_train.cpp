@@ -127,6 +127,12 @@ private slots:
         r = test::run_cli({"train", write_config("train-nodata", out), "dataset=no_such_dataset"});
         QCOMPARE(r.code, 1);
         QVERIFY2(test::contains(r.err, "no_such_dataset"), r.err.c_str());
+        // Every impossible setting at once, one line each, before anything is loaded.
+        r = test::run_cli({"train", write_config("train-two-bad", out), "learning_rate=0", "warmup_ratio=1.5"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(test::contains(r.err, "lathe-cli train: error: learning_rate: must be positive\n"), r.err.c_str());
+        QVERIFY2(test::contains(r.err, "lathe-cli train: error: warmup_ratio: must be in [0, 1)\n"), r.err.c_str());
+        QVERIFY(r.out.empty());
     }
 };
 

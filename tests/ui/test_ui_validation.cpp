@@ -1,8 +1,11 @@
 // Invalid settings show their message next to the field (or under the model bar) before Start, and
 // Start stays blocked until they are fixed.
 #include "core/train/train_config.h"
+#include "core/util/messages.h"
 #include "tests/registry.h"
 #include "tests/ui/ui_fixtures.h"
+#include "ui/engine_messages.h"
+#include "ui/language.h"
 #include "ui/main_window.h"
 #include "ui/model_bar.h"
 #include "ui/train_controller.h"
@@ -108,6 +111,47 @@ private slots:
         QVERIFY2(tab->form()->errorText("dataset_dir").contains("no-such-datasets"),
                  qPrintable(tab->form()->errorText("dataset_dir")));
         QVERIFY(!tab->startButton()->isEnabled());
+    }
+
+    // The engine's problems come as data: the field is found from the key, and the wording follows the
+    // studio's language, here Korean.
+    void engineMessagesFollowTheLanguage() {
+        ui::MainWindow w;
+        w.show();
+        ui::TrainTab* tab = w.trainTab();
+        tab->loadConfig(ui_train_config(scratch_dir() + "/never-run-ko", 5));
+        ui::TrainForm* f = tab->form();
+        auto* lr = qobject_cast<QLineEdit*>(f->editor("learning_rate"));
+        lr->selectAll();
+        QTest::keyClicks(lr, "0");
+        auto* rank = qobject_cast<QLineEdit*>(f->editor("lora_rank"));
+        if (rank) {
+            rank->selectAll();
+            QTest::keyClicks(rank, "0");
+        }
+        tab->validateNow();
+        QCOMPARE(f->errorText("learning_rate"), QString("learning_rate: must be positive"));
+        QVERIFY(ui::install_language("ko"));
+        QCoreApplication::sendPostedEvents();
+        QTRY_COMPARE(f->errorText("learning_rate"), QString::fromUtf8("learning_rate: 0보다 커야 합니다"));
+        if (rank) QCOMPARE(f->errorText("lora_rank"), QString::fromUtf8("lora_rank: 1 이상이어야 합니다"));
+        QVERIFY(ui::install_language("en"));
+        QCoreApplication::sendPostedEvents();
+        QTRY_COMPARE(f->errorText("learning_rate"), QString("learning_rate: must be positive"));
+    }
+
+    // The studio words every engine message, and in English exactly as the engine does.
+    void everyEngineMessageIsWorded() {
+        QCOMPARE(ui::unworded_engine_ids(), QStringList());
+        for (const MessageForm& form : message_forms()) {
+            Problem p = config_problem("some_key", form.id, {"A", "B", "C"});
+            QCOMPARE(ui::engine_message(p), QString::fromStdString(p.message));
+            p.key.clear();
+            QCOMPARE(ui::engine_message(p), QString::fromStdString(format_message(form.id, {"A", "B", "C"})));
+        }
+        Problem plain;
+        plain.message = "model folder '/x' does not exist";
+        QCOMPARE(ui::engine_message(plain), QString::fromStdString(plain.message));
     }
 };
 

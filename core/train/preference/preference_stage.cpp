@@ -8,6 +8,7 @@
 #include "core/train/preference/rm_objective.h"
 #include "core/train/train_config.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/strings.h"
 
 namespace lathe {
@@ -93,18 +94,12 @@ bool needs_reference_model(const TrainConfig& c) {
 void check_preference_settings(const TrainConfig& c) {
     if (c.stage != "dpo" && c.stage != "kto") return;
     const bool reference = needs_reference_model(c);
-    if (reference && !c.create_new_model.empty())
-        throw ConfigError("stage: '" + c.stage + "' compares against a reference model; a new model (create_new_model) "
-                          "has none worth keeping: pre-train or fine-tune it first (stage pt or sft)");
+    if (reference && !c.create_new_model.empty()) throw ConfigError(config_problem("stage", "reference_of_new_model", {c.stage}));
     if (c.stage != "kto") return;
-    if (c.precompute_ref_log_probs)
-        throw ConfigError("precompute_ref_log_probs: not available for stage kto (its KL term pairs each prompt "
-                          "with another example's response in every batch)");
+    if (c.precompute_ref_log_probs) throw ConfigError(config_problem("precompute_ref_log_probs", "kto_no_precompute"));
     if (c.per_device_train_batch_size < 2)
-        throw ConfigError("per_device_train_batch_size: stage kto needs at least 2 (the KL term pairs each prompt "
-                          "with another example's response in the same batch), got " +
-                          std::to_string(c.per_device_train_batch_size));
-    if (c.packing) throw ConfigError("packing: stage kto judges each example on its own; set packing: false");
+        throw ConfigError(config_problem("per_device_train_batch_size", "kto_batch", {std::to_string(c.per_device_train_batch_size)}));
+    if (c.packing) throw ConfigError(config_problem("packing", "kto_no_packing"));
 }
 
 PreferenceStage make_preference_stage(const TrainConfig& c, const PreferenceStageInputs& in) {

@@ -5,11 +5,14 @@
 #include "tests/registry.h"
 
 #include "core/train/train_config.h"
+#include "core/util/messages.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
 #include "core/util/strings.h"
 
 #include <QtTest>
+
+#include <set>
 
 #include <filesystem>
 #include <functional>
@@ -283,6 +286,40 @@ private slots:
         QCOMPARE(error_of<ConfigError>([&] { fresh.validate(); }),
                  "create_new_model: model_name_or_path '" + dir + "' already holds a model; remove create_new_model to "
                  "fine-tune it");
+    }
+
+    void problemsAreAllFoundAtOnceAsData() {
+        QVERIFY(valid().problems().empty());
+        TrainConfig c = valid();
+        c.quantization_bit = 3;
+        c.lora_rank = 0;
+        c.learning_rate = 0;
+        c.output_dir = "";
+        const std::vector<Problem> found = c.problems();
+        QCOMPARE(found.size(), size_t(4));
+        const char* keys[] = {"quantization_bit", "lora_rank", "learning_rate", "output_dir"};
+        for (size_t i = 0; i < found.size(); ++i) {
+            QCOMPARE(found[i].key, std::string(keys[i]));
+            // The English message is the id's wording with its arguments, after the key.
+            QCOMPARE(found[i].message, found[i].key + ": " + format_message(found[i].id, found[i].args));
+        }
+        QCOMPARE(found[0].id, std::string("quantization_bits"));
+        QCOMPARE(found[0].args, std::vector<std::string>{"3"});
+        // validate() throws the first, with its data.
+        try {
+            c.validate();
+            QFAIL("validate() accepted four problems");
+        } catch (const ConfigError& e) {
+            QCOMPARE(e.problem().key, std::string("quantization_bit"));
+            QCOMPARE(std::string(e.what()), found[0].message);
+        }
+    }
+
+    void messageIdsAreUniqueAndKnown() {
+        std::set<std::string> ids;
+        for (const MessageForm& f : message_forms()) QVERIFY2(ids.insert(f.id).second, f.id);
+        QCOMPARE(format_message("must_be_in", {"[0, 1)"}), std::string("must be in [0, 1)"));
+        QVERIFY(!error_of<std::out_of_range>([] { format_message("no_such_message"); }).empty());
     }
 };
 

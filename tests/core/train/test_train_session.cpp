@@ -212,9 +212,21 @@ private slots:
         c.model_name_or_path = world_.root + "/nowhere";
         const auto problems = precheck_training(c);
         QCOMPARE(problems.size(), size_t(3));
-        QCOMPARE(problems[0], "model folder '" + world_.root + "/nowhere' does not exist");
-        QVERIFY2(problems[1].find("unknown dataset 'toi'") == 0, problems[1].c_str());
-        QVERIFY2(problems[2].find("chatmI") != std::string::npos, problems[2].c_str());
+        QCOMPARE(problems[0].message, "model folder '" + world_.root + "/nowhere' does not exist");
+        QCOMPARE(problems[0].key, std::string("model_name_or_path"));
+        QVERIFY2(problems[1].message.find("unknown dataset 'toi'") == 0, problems[1].message.c_str());
+        QCOMPARE(problems[1].key, std::string("dataset"));
+        QVERIFY2(problems[2].message.find("chatmI") != std::string::npos, problems[2].message.c_str());
+        QCOMPARE(problems[2].key, std::string("template"));
+        // Settings and files together, every one at once, each with its key.
+        c.learning_rate = 0;
+        c.cutoff_len = 2;
+        const auto more = precheck_training(c);
+        QCOMPARE(more.size(), size_t(5));
+        QCOMPARE(more[0].key, std::string("cutoff_len"));
+        QCOMPARE(more[0].message, std::string("cutoff_len: must be at least 4 tokens"));
+        QCOMPARE(more[1].key, std::string("learning_rate"));
+        QCOMPARE(more[1].id, std::string("must_be_positive"));
     }
 };
 

@@ -1,0 +1,27 @@
+// The engine's message ids and their English wording. A Problem (core/util/error.h) names one of these
+// with its arguments; the English message is format_message(id, args), prefixed by "key: " when the
+// problem is about a config key, and the studio words the same id in its own language
+// (ui/engine_messages.cpp, which a test keeps in step with this table).
+#pragma once
+#include "core/util/error.h"
+
+#include <string>
+#include <vector>
+
+namespace lathe {
+
+struct MessageForm {
+    const char* id;
+    const char* english;  // {0}, {1}, ... stand for the arguments
+};
+
+const std::vector<MessageForm>& message_forms();
+
+// The English wording of `id` with `args` in place of {0}, {1}, ...; throws std::out_of_range for an
+// unknown id (a programming error, caught by the tests).
+std::string format_message(const std::string& id, const std::vector<std::string>& args = {});
+
+// A problem about config key `key`: message "key: <wording>".
+Problem config_problem(const std::string& key, const std::string& id, std::vector<std::string> args = {});
+
+}  // namespace lathe

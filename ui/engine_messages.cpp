@@ -1,0 +1,94 @@
+#include "ui/engine_messages.h"
+
+#include "core/util/error.h"
+#include "core/util/messages.h"
+
+#include <QCoreApplication>
+
+namespace lathe {
+namespace ui {
+
+namespace {
+
+struct Wording {
+    const char* id;
+    const char* text;  // %1, %2, ... are the engine's {0}, {1}, ...
+};
+
+const Wording kWordings[] = {
+    {"not_one_of", QT_TRANSLATE_NOOP("EngineMessages", "'%1' is not one of %2")},
+    {"must_be_positive", QT_TRANSLATE_NOOP("EngineMessages", "must be positive")},
+    {"must_be_at_least", QT_TRANSLATE_NOOP("EngineMessages", "must be at least %1")},
+    {"must_be_at_least_tokens", QT_TRANSLATE_NOOP("EngineMessages", "must be at least %1 tokens")},
+    {"must_be_non_negative", QT_TRANSLATE_NOOP("EngineMessages", "must be >= 0")},
+    {"must_be_in", QT_TRANSLATE_NOOP("EngineMessages", "must be in %1")},
+    {"must_be_non_negative_no_clipping", QT_TRANSLATE_NOOP("EngineMessages", "must be >= 0 (0 = no clipping)")},
+    {"must_be_non_negative_only_at_end", QT_TRANSLATE_NOOP("EngineMessages", "must be >= 0 (0 = only at the end)")},
+    {"must_be_non_negative_keep_all", QT_TRANSLATE_NOOP("EngineMessages", "must be >= 0 (0 = keep all)")},
+    {"must_be_non_negative_no_limit", QT_TRANSLATE_NOOP("EngineMessages", "must be >= 0 (0 = no limit)")},
+    {"must_be_positive_or_max_steps", QT_TRANSLATE_NOOP("EngineMessages", "must be positive (or set max_steps)")},
+    {"no_model", QT_TRANSLATE_NOOP("EngineMessages", "no model given (set a model folder, or create_new_model: tiny|small|base)")},
+    {"model_already_there", QT_TRANSLATE_NOOP("EngineMessages", "model_name_or_path '%1' already holds a model; remove create_new_model to fine-tune it")},
+    {"quantization_bits", QT_TRANSLATE_NOOP("EngineMessages", "must be 4 or 8 (or unset), got %1")},
+    {"qlora_needs_lora", QT_TRANSLATE_NOOP("EngineMessages", "quantized training (QLoRA) needs finetuning_type: lora")},
+    {"new_model_quantized", QT_TRANSLATE_NOOP("EngineMessages", "a new model starts from random weights: quantizing it makes no sense")},
+    {"new_model_adapter", QT_TRANSLATE_NOOP("EngineMessages", "a new model has nothing to adapt: use full for create_new_model")},
+    {"bf16_and_fp16", QT_TRANSLATE_NOOP("EngineMessages", "bf16 and fp16 cannot both be set")},
+    {"pure_bf16_and_fp16", QT_TRANSLATE_NOOP("EngineMessages", "pure_bf16 and fp16 cannot both be set")},
+    {"no_dataset", QT_TRANSLATE_NOOP("EngineMessages", "no dataset chosen")},
+    {"nothing_to_do", QT_TRANSLATE_NOOP("EngineMessages", "nothing to do: set do_train, do_eval or do_predict to true")},
+    {"eval_needs_training", QT_TRANSLATE_NOOP("EngineMessages", "evaluation without training is available for pt and sft; for stage %1, evaluate during training (eval_dataset or val_size, eval_steps)")},
+    {"no_eval_dataset", QT_TRANSLATE_NOOP("EngineMessages", "no dataset to evaluate on (set eval_dataset)")},
+    {"predict_generates", QT_TRANSLATE_NOOP("EngineMessages", "Lathe predicts by generating answers: set predict_with_generate: true")},
+    {"predict_needs_sft", QT_TRANSLATE_NOOP("EngineMessages", "predictions are made on sft data with stage: sft, got stage '%1'")},
+    {"compare_needs_predict", QT_TRANSLATE_NOOP("EngineMessages", "an A/B comparison compares predictions: set do_predict: true")},
+    {"judge_needs_predict", QT_TRANSLATE_NOOP("EngineMessages", "a judge scores predictions: set do_predict: true")},
+    {"curve_needs_predict", QT_TRANSLATE_NOOP("EngineMessages", "the checkpoint curve is made of predictions: set do_predict: true")},
+    {"curve_without_compare", QT_TRANSLATE_NOOP("EngineMessages", "a checkpoint curve has no A/B side: remove lathe_compare")},
+    {"no_output_dir", QT_TRANSLATE_NOOP("EngineMessages", "no output directory given")},
+    {"ppo_unavailable", QT_TRANSLATE_NOOP("EngineMessages", "'ppo' training is not available in this build yet (pt, sft, rm, dpo and kto are)")},
+    {"reference_of_new_model", QT_TRANSLATE_NOOP("EngineMessages", "'%1' compares against a reference model; a new model (create_new_model) has none worth keeping: pre-train or fine-tune it first (stage pt or sft)")},
+    {"kto_no_precompute", QT_TRANSLATE_NOOP("EngineMessages", "not available for stage kto (its KL term pairs each prompt with another example's response in every batch)")},
+    {"kto_batch", QT_TRANSLATE_NOOP("EngineMessages", "stage kto needs at least 2 (the KL term pairs each prompt with another example's response in the same batch), got %1")},
+    {"kto_no_packing", QT_TRANSLATE_NOOP("EngineMessages", "stage kto judges each example on its own; set packing: false")},
+};
+
+// %1..%9 replaced in one pass, so that an argument holding "%2" stays as it is.
+QString fill(const QString& form, const std::vector<std::string>& args) {
+    QString out;
+    for (int i = 0; i < form.size(); ++i) {
+        const QChar c = form[i];
+        if (c == '%' && i + 1 < form.size() && form[i + 1] >= '1' && form[i + 1] <= '9') {
+            const size_t n = size_t(form[i + 1].unicode() - '1');
+            if (n < args.size()) out += QString::fromStdString(args[n]);
+            ++i;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+QString engine_message(const lathe::Problem& problem) {
+    for (const Wording& w : kWordings) {
+        if (problem.id != w.id) continue;
+        const QString text = fill(QCoreApplication::translate("EngineMessages", w.text), problem.args);
+        return problem.key.empty() ? text : QString::fromStdString(problem.key) + ": " + text;
+    }
+    return QString::fromStdString(problem.message);
+}
+
+QStringList unworded_engine_ids() {
+    QStringList out;
+    for (const MessageForm& f : message_forms()) {
+        bool found = false;
+        for (const Wording& w : kWordings) found |= std::string(f.id) == w.id;
+        if (!found) out << f.id;
+    }
+    return out;
+}
+
+}  // namespace ui
+}  // namespace lathe

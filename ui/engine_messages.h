@@ -1,0 +1,23 @@
+// The engine's messages in the studio's language. The engine names each problem's wording by an id
+// (core/util/messages.cpp) and gives its arguments; this table holds the same wordings for lupdate and the
+// translators (context "EngineMessages" in resources/translations/lathe_ko.ts). A problem without an id,
+// or with one this table lacks, keeps its English message.
+#pragma once
+#include <QString>
+#include <QStringList>
+
+namespace lathe {
+struct Problem;
+}
+
+namespace lathe {
+namespace ui {
+
+// "key: wording" in the current language, or the wording alone when the problem has no key.
+QString engine_message(const lathe::Problem& problem);
+
+// The engine's ids this table does not word (a test keeps it empty).
+QStringList unworded_engine_ids();
+
+}  // namespace ui
+}  // namespace lathe
