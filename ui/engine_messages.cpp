@@ -51,6 +51,13 @@ const Wording kWordings[] = {
     {"kto_no_precompute", QT_TRANSLATE_NOOP("EngineMessages", "not available for stage kto (its KL term pairs each prompt with another example's response in every batch)")},
     {"kto_batch", QT_TRANSLATE_NOOP("EngineMessages", "stage kto needs at least 2 (the KL term pairs each prompt with another example's response in the same batch), got %1")},
     {"kto_no_packing", QT_TRANSLATE_NOOP("EngineMessages", "stage kto judges each example on its own; set packing: false")},
+    {"export_no_model", QT_TRANSLATE_NOOP("EngineMessages", "no model given (a model folder or a full checkpoint)")},
+    {"no_export_dir", QT_TRANSLATE_NOOP("EngineMessages", "no export directory given")},
+    {"export_quantization", QT_TRANSLATE_NOOP("EngineMessages", "'%1' is not one of %2 for export_format %3")},
+    {"export_quantization_hf", QT_TRANSLATE_NOOP("EngineMessages", "'%1' is not one of %2 for export_format %3 (quantized types are written as GGUF: set export_format: gguf)")},
+    {"must_be_non_negative_all_cores", QT_TRANSLATE_NOOP("EngineMessages", "must be >= 0 (0 = all cores)")},
+    {"adapter_is_model", QT_TRANSLATE_NOOP("EngineMessages", "'%1' is the model itself, not an adapter")},
+    {"export_space", QT_TRANSLATE_NOOP("EngineMessages", "export needs about %1 but only %2 is free where '%3' will be")},
 };
 
 // %1..%9 replaced in one pass, so that an argument holding "%2" stays as it is.

@@ -27,8 +27,5 @@ struct ExportCheck {
 // Checks `config` as it would run once the user agreed to replace a non-empty target.
 ExportCheck check_export(const ExportConfig& config);
 
-// The setting an engine message is about ("" when none fits).
-QString export_problem_key(const ExportConfig& config, const QString& message);
-
 }  // namespace ui
 }  // namespace lathe

@@ -10,6 +10,7 @@
 #include "core/model/model_folder.h"
 #include "core/peft/adapter_io.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 
 #include <torch/torch.h>
@@ -178,17 +179,28 @@ const char* export_status_name(ExportSummary::Status s) {
     return "failed";
 }
 
-std::vector<std::string> precheck_export(const ExportConfig& config) {
+std::vector<Problem> precheck_export(const ExportConfig& config) {
+    std::vector<Problem> problems = config.problems();
+    if (!problems.empty()) return problems;
     try {
         const ExportPlan p = plan_export(config);
         const ExportEstimate e = estimate_plan(p);
-        if (e.available_bytes && e.total_bytes > e.available_bytes)
-            return {"export needs about " + human(e.total_bytes) + " but only " + human(e.available_bytes) + " is free where '" +
-                    p.target_dir + "' will be"};
-        return {};
+        if (e.available_bytes && e.total_bytes > e.available_bytes) {
+            Problem space;
+            space.key = "export_dir";
+            space.id = "export_space";
+            space.args = {human(e.total_bytes), human(e.available_bytes), p.target_dir};
+            space.message = format_message(space.id, space.args);
+            problems.push_back(std::move(space));
+        }
+    } catch (const Error& e) {
+        problems.push_back(e.problem());
     } catch (const std::exception& e) {
-        return {e.what()};
+        Problem p;
+        p.message = e.what();
+        problems.push_back(std::move(p));
     }
+    return problems;
 }
 
 ExportEstimate estimate_export(const ExportConfig& config) { return estimate_plan(plan_export(config)); }
@@ -206,8 +218,7 @@ ExportSummary run_export(const ExportConfig& config, const ExportEvents& events,
         for (const std::string& w : p.warnings) events.message("warning", w);
         const ExportEstimate e = estimate_plan(p);
         if (e.available_bytes && e.total_bytes > e.available_bytes)
-            throw IoError("export needs about " + human(e.total_bytes) + " but only " + human(e.available_bytes) +
-                          " is free where '" + p.target_dir + "' will be");
+            throw IoError(format_message("export_space", {human(e.total_bytes), human(e.available_bytes), p.target_dir}));
         events.message("info", "exporting " + p.source_dir + " as " + p.format + " " + p.quantization + " with chat template '" +
                                    p.chat->name + "' (about " + human(e.total_bytes) + ")");
         const fs::path parent = fs::absolute(p.target_dir).parent_path();

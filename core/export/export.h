@@ -10,6 +10,7 @@
 // a failure, a full disk or a cancel leaves no partial export, and the source folders are only read.
 #pragma once
 #include "core/export/export_config.h"
+#include "core/util/error.h"
 
 #include <atomic>
 #include <cstdint>
@@ -60,8 +61,9 @@ struct ExportSummary {
 const char* export_status_name(ExportSummary::Status s);  // "completed", "cancelled", "failed"
 
 // Cheap checks for a form (no weights loaded): settings, model folder, tokenizer, adapters (their
-// shapes against the model's), target folder. One message per problem; empty when all is well.
-std::vector<std::string> precheck_export(const ExportConfig& config);
+// shapes against the model's), target folder, free space. Every problem of the settings, else the first
+// of the files, each tied to the key it is about; empty when all is well.
+std::vector<Problem> precheck_export(const ExportConfig& config);
 
 // The files and their sizes before exporting (tensor data exact; JSON and vocabulary estimated).
 // Throws the error precheck_export would report first.

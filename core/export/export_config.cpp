@@ -3,6 +3,7 @@
 #include "core/io/safetensors.h"
 #include "core/io/yaml_config.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 #include "core/util/strings.h"
 
@@ -158,32 +159,46 @@ uint64_t ExportConfig::shard_bytes() const {
     return parse_size(s);
 }
 
-void ExportConfig::validate() const {
-    auto fail = [](const std::string& key, const std::string& why) { throw ConfigError(key + ": " + why); };
-    if (model_name_or_path.empty()) fail("model_name_or_path", "no model given (a model folder or a full checkpoint)");
-    if (export_dir.empty()) fail("export_dir", "no export directory given");
+std::vector<Problem> ExportConfig::problems() const {
+    std::vector<Problem> out;
+    auto fail = [&](const std::string& key, const std::string& id, std::vector<std::string> args = {}) {
+        out.push_back(config_problem(key, id, std::move(args)));
+    };
+    if (model_name_or_path.empty()) fail("model_name_or_path", "export_no_model");
+    if (export_dir.empty()) fail("export_dir", "no_export_dir");
     const std::string format = lower(export_format);
-    if (format != "hf" && format != "gguf") fail("export_format", "'" + export_format + "' is not one of hf, gguf");
+    if (format != "hf" && format != "gguf") fail("export_format", "not_one_of", {export_format, "hf, gguf"});
     const std::string q = quantization();
     static const std::vector<std::string> hf = {"f32", "f16", "bf16"};
     static const std::vector<std::string> gguf = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_k_m"};
     const auto& allowed = format == "hf" ? hf : gguf;
-    if (std::find(allowed.begin(), allowed.end(), q) == allowed.end()) {
+    if ((format == "hf" || format == "gguf") && std::find(allowed.begin(), allowed.end(), q) == allowed.end()) {
         std::string list;
         for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-        std::string why = "'" + export_quantization + "' is not one of " + list + " for export_format " + format;
-        if (format == "hf" && std::find(gguf.begin(), gguf.end(), q) != gguf.end())
-            why += " (quantized types are written as GGUF: set export_format: gguf)";
-        fail("export_quantization", why);
+        const bool gguf_type = format == "hf" && std::find(gguf.begin(), gguf.end(), q) != gguf.end();
+        fail("export_quantization", gguf_type ? "export_quantization_hf" : "export_quantization",
+             {export_quantization, list, format});
     }
     try {
         (void)shard_bytes();
     } catch (const ConfigError& e) {
-        fail("export_size", e.what());
+        Problem p = e.problem();
+        p.key = "export_size";
+        p.message = "export_size: " + p.message;
+        out.push_back(std::move(p));
     }
-    if (threads < 0) fail("threads", "must be >= 0 (0 = all cores)");
-    for (const std::string& a : adapters())
-        if (a == model_name_or_path) fail("adapter_name_or_path", "'" + a + "' is the model itself, not an adapter");
+    if (threads < 0) fail("threads", "must_be_non_negative_all_cores");
+    for (const std::string& a : adapters()) {
+        if (a != model_name_or_path) continue;
+        fail("adapter_name_or_path", "adapter_is_model", {a});
+        break;
+    }
+    return out;
+}
+
+void ExportConfig::validate() const {
+    const std::vector<Problem> found = problems();
+    if (!found.empty()) throw ConfigError(found.front());
 }
 
 }  // namespace lathe

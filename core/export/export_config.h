@@ -7,6 +7,8 @@
 
 namespace lathe {
 
+struct Problem;
+
 struct ExportConfig {
     std::string model_name_or_path;    // base model folder, or a full checkpoint
     std::string adapter_name_or_path;  // comma list of LoRA folders, merged in this order
@@ -30,6 +32,9 @@ struct ExportConfig {
     static std::vector<std::string> keys();
 
     // Throws ConfigError naming the key for a missing or contradictory setting (no file is read).
+    // Every problem of the settings on their own, in the order they are checked; validate() throws the
+    // first as a ConfigError.
+    std::vector<Problem> problems() const;
     void validate() const;
 
     // Derived values.

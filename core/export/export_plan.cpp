@@ -11,6 +11,7 @@
 #include "core/util/fs.h"
 
 #include <filesystem>
+#include <memory>
 
 namespace lathe {
 
@@ -110,6 +111,21 @@ void check_target(const ExportPlan& p) {
 
 }  // namespace
 
+namespace {
+
+// Runs f; an error it throws that names no key is about `key` (the studio places it by that).
+template <typename F>
+void about(const std::string& key, F&& f) {
+    try {
+        f();
+    } catch (Error& e) {
+        e.set_key(key);
+        throw;
+    }
+}
+
+}  // namespace
+
 ExportPlan plan_export(const ExportConfig& config) {
     config.validate();
     ExportPlan p;
@@ -121,19 +137,26 @@ ExportPlan plan_export(const ExportConfig& config) {
     p.source_dir = config.model_name_or_path;
     p.target_dir = config.export_dir;
     while (p.target_dir.size() > 1 && p.target_dir.back() == '/') p.target_dir.pop_back();
-    if (!dir_exists(p.source_dir)) throw ModelError("model_name_or_path: folder '" + p.source_dir + "' does not exist");
-    p.model = read_model_config(p.source_dir);
-    p.base_config = read_json_file(path_join(p.source_dir, "config.json"));
+    std::unique_ptr<TensorStore> store;
+    about("model_name_or_path", [&] {
+        if (!dir_exists(p.source_dir)) throw ModelError("model_name_or_path: folder '" + p.source_dir + "' does not exist");
+        p.model = read_model_config(p.source_dir);
+        p.base_config = read_json_file(path_join(p.source_dir, "config.json"));
+    });
     p.adapter_dirs = config.adapters();
-    check_target(p);
-    check_tokenizer(p);
-    check_template(p);
-    const TensorStore store(p.source_dir);
-    for (const std::string& n : store.names()) p.source_tensors.emplace_back(n, store.entry(n).shape);
-    for (const std::string& dir : p.adapter_dirs) {
-        p.adapters.push_back(read_adapter_config(dir));
-        check_adapter(p, dir, p.adapters.back(), store);
-    }
+    about("export_dir", [&] { check_target(p); });
+    about("model_name_or_path", [&] { check_tokenizer(p); });
+    about("template", [&] { check_template(p); });
+    about("model_name_or_path", [&] {
+        store = std::make_unique<TensorStore>(p.source_dir);
+        for (const std::string& n : store->names()) p.source_tensors.emplace_back(n, store->entry(n).shape);
+    });
+    about("adapter_name_or_path", [&] {
+        for (const std::string& dir : p.adapter_dirs) {
+            p.adapters.push_back(read_adapter_config(dir));
+            check_adapter(p, dir, p.adapters.back(), *store);
+        }
+    });
     p.name = config.model_name.empty() ? fs::path(p.target_dir).filename().string() : config.model_name;
     if (p.name.empty() || p.name == "." || p.name == "..") p.name = "model";
     return p;

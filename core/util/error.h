@@ -24,6 +24,11 @@ public:
     explicit Error(const std::string& message) : std::runtime_error(message) { problem_.message = message; }
     explicit Error(Problem problem) : std::runtime_error(problem.message), problem_(std::move(problem)) {}
     const Problem& problem() const { return problem_; }
+    // For a layer that knows which setting a lower layer's error is about: `catch (Error& e)`, set the
+    // key when it has none, `throw;`. The message stays as it is.
+    void set_key(const std::string& key) {
+        if (problem_.key.empty()) problem_.key = key;
+    }
 
 private:
     Problem problem_;

@@ -49,6 +49,14 @@ const std::vector<MessageForm>& message_forms() {
          "stage kto needs at least 2 (the KL term pairs each prompt with another example's response in the same "
          "batch), got {0}"},
         {"kto_no_packing", "stage kto judges each example on its own; set packing: false"},
+        {"export_no_model", "no model given (a model folder or a full checkpoint)"},
+        {"no_export_dir", "no export directory given"},
+        {"export_quantization", "'{0}' is not one of {1} for export_format {2}"},
+        {"export_quantization_hf",
+         "'{0}' is not one of {1} for export_format {2} (quantized types are written as GGUF: set export_format: gguf)"},
+        {"must_be_non_negative_all_cores", "must be >= 0 (0 = all cores)"},
+        {"adapter_is_model", "'{0}' is the model itself, not an adapter"},
+        {"export_space", "export needs about {0} but only {1} is free where '{2}' will be"},
     };
     return forms;
 }

@@ -143,6 +143,34 @@
         <source>stage kto judges each example on its own; set packing: false</source>
         <translation>kto 단계는 예제를 하나씩 판단합니다. packing: false로 설정하세요</translation>
     </message>
+    <message>
+        <source>no model given (a model folder or a full checkpoint)</source>
+        <translation>모델이 지정되지 않았습니다 (모델 폴더나 전체 체크포인트)</translation>
+    </message>
+    <message>
+        <source>no export directory given</source>
+        <translation>내보낼 폴더가 지정되지 않았습니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not one of %2 for export_format %3</source>
+        <translation>&apos;%1&apos;은(는) export_format %3에서 쓸 수 있는 %2 중 하나가 아닙니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not one of %2 for export_format %3 (quantized types are written as GGUF: set export_format: gguf)</source>
+        <translation>&apos;%1&apos;은(는) export_format %3에서 쓸 수 있는 %2 중 하나가 아닙니다 (양자화 형식은 GGUF로 씁니다: export_format: gguf로 설정하세요)</translation>
+    </message>
+    <message>
+        <source>must be &gt;= 0 (0 = all cores)</source>
+        <translation>0 이상이어야 합니다 (0 = 모든 코어)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is the model itself, not an adapter</source>
+        <translation>&apos;%1&apos;은(는) 모델 자체이며 어댑터가 아닙니다</translation>
+    </message>
+    <message>
+        <source>export needs about %1 but only %2 is free where &apos;%3&apos; will be</source>
+        <translation>내보내기에 약 %1이 필요하지만 &apos;%3&apos;이(가) 놓일 곳에는 %2만 비어 있습니다</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

@@ -77,6 +77,20 @@ private slots:
         });
         QVERIFY2(has(m, "adapter_name_or_path: 'm' is the model itself"), m.c_str());
     }
+
+    void everyProblemAtOnceWithItsKey() {
+        ExportConfig c;
+        c.export_format = "hf";
+        c.export_quantization = "q4_k_m";
+        c.threads = -1;
+        const std::vector<Problem> found = c.problems();
+        QCOMPARE(found.size(), size_t(4));
+        const char* keys[] = {"model_name_or_path", "export_dir", "export_quantization", "threads"};
+        for (size_t i = 0; i < found.size(); ++i) QCOMPARE(found[i].key, std::string(keys[i]));
+        QCOMPARE(found[2].message, std::string("export_quantization: 'q4_k_m' is not one of f32, f16, bf16 for export_format hf "
+                                               "(quantized types are written as GGUF: set export_format: gguf)"));
+        QCOMPARE(found[2].args, (std::vector<std::string>{"q4_k_m", "f32, f16, bf16", "hf"}));
+    }
 };
 
 LATHE_TEST(TestExportConfig)

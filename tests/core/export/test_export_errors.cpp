@@ -94,9 +94,10 @@ private slots:
         QVERIFY2(has(m, "[4, 96]") || has(m, "[96, 4]"), m.c_str());
         QVERIFY2(has(m, "[128, 64]") || has(m, "[64, 128]"), m.c_str());
         QVERIFY(!std::filesystem::exists(c.export_dir));
-        const std::vector<std::string> problems = precheck_export(c);
+        const std::vector<Problem> problems = precheck_export(c);
         QCOMPARE(problems.size(), size_t(1));
-        QVERIFY(has(problems[0], "org/wider-base"));
+        QVERIFY(has(problems[0].message, "org/wider-base"));
+        QCOMPARE(problems[0].key, std::string("adapter_name_or_path"));  // the layer that knew said so
     }
 
     void renamedBaseWithFittingShapesIsAWarning() {
