@@ -15,6 +15,7 @@
 #include "ui/language.h"
 #include "ui/main_window.h"
 #include "ui/model_bar.h"
+#include "ui/train_form.h"
 #include "ui/train_tab.h"
 
 #include <QApplication>
@@ -192,7 +193,17 @@ int run_screenshot_tour(const TourOptions& o) {
             failures += !save(&w, QStringLiteral("%1/evaluate-curve-%2.png").arg(o.outputDir, lang));
             w.evaluateTab()->resultPages()->setCurrentIndex(0);
         }
+        // The same form with impossible settings: the engine's messages at their fields, in this language.
         w.tabs()->setCurrentIndex(0);
+        if (auto* lr = qobject_cast<QLineEdit*>(w.trainTab()->form()->editor("learning_rate"))) {
+            const QString before = lr->text();
+            lr->setText("0");
+            w.trainTab()->validateNow();
+            settle(300);
+            failures += !save(&w, QStringLiteral("%1/train-problems-%2.png").arg(o.outputDir, lang));
+            lr->setText(before);
+            w.trainTab()->validateNow();
+        }
         DatasetPreviewDialog preview(w.trainTab()->currentConfig(), &w);
         preview.show();
         waitFor([&] { return preview.isReady(); }, 60000);
