@@ -6,6 +6,7 @@
 #include "core/util/error.h"
 #include "core/util/fs.h"
 #include "core/util/strings.h"
+#include "core/util/cancel.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -62,6 +63,7 @@ void load_one(const Plan& p, Stage stage, const DatasetLoadOptions& opt, std::ve
     for (const std::string& file : p.files.paths) {
         const std::string rel = relative_source(p, file);
         read_records(file, p.files.type, [&](RawRecord& r) {
+            throw_if_cancelled();
             ++rep.records_read;
             try {
                 if (!r.error.empty()) throw DataError(r.error);

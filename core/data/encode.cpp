@@ -3,6 +3,7 @@
 #include "core/data/template.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/error.h"
+#include "core/util/cancel.h"
 
 #include <algorithm>
 
@@ -127,6 +128,7 @@ std::vector<Example> encode_pretrain(const std::vector<Sample>& samples, const T
     std::vector<Example> out;
     if (!o.packing) {
         for (const auto& s : samples) {
+            throw_if_cancelled();
             Example e;
             e.source = s.source;
             if (add_bos) e.input_ids.push_back(bos);
@@ -147,6 +149,7 @@ std::vector<Example> encode_pretrain(const std::vector<Sample>& samples, const T
     // partial block; we keep it so that a small corpus still yields something to train on).
     std::vector<int32_t> stream;
     for (const auto& s : samples) {
+        throw_if_cancelled();
         auto ids = tok.encode(s.text, false);
         stream.insert(stream.end(), ids.begin(), ids.end());
         if (eos >= 0) stream.push_back(eos);
@@ -190,6 +193,7 @@ std::vector<Example> encode_samples(const std::vector<Sample>& samples, const Ch
         out = encode_pretrain(samples, tok, o, r);
     } else {
         for (const auto& s : samples) {
+            throw_if_cancelled();
             bool truncated = false;
             size_t full = 0;
             Example e = s.kind == SampleKind::Preference ? encode_pairwise(s, tmpl, tok, o, &truncated, &full)

@@ -9,6 +9,7 @@
 #include "core/io/gguf.h"
 #include "core/model/model_folder.h"
 #include "core/peft/adapter_io.h"
+#include "core/util/cancel.h"
 #include "core/util/error.h"
 #include "core/util/messages.h"
 #include "core/util/fs.h"
@@ -144,28 +145,25 @@ struct ThreadScope {
     ~ThreadScope() { at::set_num_threads(saved); }
 };
 
-void export_into(const ExportPlan& p, const std::string& staging, const ExportEvents& events,
-                 const std::atomic<bool>* cancel) {
-    auto check_cancel = [&] {
-        if (cancel && cancel->load()) throw Cancelled();
-    };
+// Stops at the caller's CancelScope between steps, tensors and adapters.
+void export_into(const ExportPlan& p, const std::string& staging, const ExportEvents& events) {
     events.progress(0.02, "loading " + p.source_dir);
     CausalLM model = load_causal_lm(p.source_dir, LoadOptions{});
-    check_cancel();
+    throw_if_cancelled();
     for (size_t i = 0; i < p.adapter_dirs.size(); ++i) {
         events.progress(0.25 + 0.1 * double(i) / double(p.adapter_dirs.size()),
                         "merging adapter " + std::to_string(i + 1) + " of " + std::to_string(p.adapter_dirs.size()) + ": " +
                             p.adapter_dirs[i]);
         merge_lora_adapters(model.ptr(), {p.adapter_dirs[i]}, p.source_dir);
-        check_cancel();
+        throw_if_cancelled();
     }
     auto stage = [&](double f, const std::string& what) {
-        check_cancel();
+        throw_if_cancelled();
         events.progress(0.35 + 0.63 * f, what);
     };
-    if (p.format == "gguf") write_gguf_export(p, *model, staging, stage, cancel);
+    if (p.format == "gguf") write_gguf_export(p, *model, staging, stage);
     else write_hf_export(p, *model, staging, stage);
-    check_cancel();
+    throw_if_cancelled();
 }
 
 }  // namespace
@@ -212,6 +210,7 @@ ExportSummary run_export(const ExportConfig& config, const ExportEvents& events,
     std::string staging;
     try {
         const ThreadScope threads(config.threads);
+        const CancelScope cancellable(cancel);
         events.progress(0.0, "checking the model, adapters, tokenizer and target");
         const ExportPlan p = plan_export(config);
         s.template_name = p.chat->name;
@@ -226,7 +225,7 @@ ExportSummary run_export(const ExportConfig& config, const ExportEvents& events,
         staging = temp_sibling(p.target_dir);
         fs::remove_all(staging);
         fs::create_directories(staging);
-        export_into(p, staging, events, cancel);
+        export_into(p, staging, events);
         replace_dir_atomic(staging, p.target_dir);
         staging.clear();
         s.files = list_files(p.target_dir);

@@ -11,6 +11,7 @@
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/cancel.h"
 
 #include <torch/torch.h>
 
@@ -45,8 +46,7 @@ std::string ollama_modelfile(const ExportPlan& p, const std::string& gguf_name) 
 }
 
 void write_gguf_export(const ExportPlan& p, CausalLMImpl& model, const std::string& dir,
-                       const std::function<void(double, const std::string&)>& progress,
-                       const std::atomic<bool>* cancel) {
+                       const std::function<void(double, const std::string&)>& progress) {
     torch::NoGradGuard no_grad;
     std::map<std::string, torch::Tensor> params;
     std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
@@ -66,7 +66,7 @@ void write_gguf_export(const ExportPlan& p, CausalLMImpl& model, const std::stri
     int64_t total = 0, done = 0;
     for (const GgufTensorPlan& t : plan) total += c10::multiply_integers(t.shape);
     for (const GgufTensorPlan& t : plan) {
-        if (cancel && cancel->load()) throw Cancelled();
+        throw_if_cancelled();
         progress(double(done) / double(std::max<int64_t>(total, 1)), "writing " + t.name + " (" + ggml_type_name(t.type) + ")");
         torch::Tensor x = t.source.empty() ? llama3_rope_factors(p.model) : params.at(t.source).to(torch::kFloat);
         if (t.permute_heads > 0) x = llama_permute_qk_for_gguf(x, t.permute_heads);

@@ -1,7 +1,6 @@
 // The GGUF an export writes: hyperparameters, the embedded tokenizer, the chat template and every
 // tensor in the chosen types (gguf_model.h), plus an Ollama Modelfile and README.md beside it.
 #pragma once
-#include <atomic>
 #include <functional>
 #include <string>
 
@@ -18,10 +17,9 @@ GgufVocab export_gguf_vocab(const ExportPlan& plan);
 // Ollama's Modelfile for `gguf_name`: FROM, TEMPLATE (Go syntax) and one PARAMETER stop per stop text.
 std::string ollama_modelfile(const ExportPlan& plan, const std::string& gguf_name);
 
-// Writes `<dir>/<gguf_file_name(plan)>`, Modelfile and README.md. Throws Cancelled when `cancel` is set
-// (checked between tensors).
+// Writes `<dir>/<gguf_file_name(plan)>`, Modelfile and README.md. Throws Cancelled when the caller's
+// CancelScope is set (checked between tensors, core/util/cancel.h).
 void write_gguf_export(const ExportPlan& plan, CausalLMImpl& model, const std::string& dir,
-                       const std::function<void(double, const std::string&)>& progress,
-                       const std::atomic<bool>* cancel);
+                       const std::function<void(double, const std::string&)>& progress);
 
 }  // namespace lathe

@@ -4,6 +4,7 @@
 #include "core/io/safetensors.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/cancel.h"
 
 #include <nlohmann/json.hpp>
 
@@ -38,6 +39,7 @@ void load_weights(CausalLMImpl& model, const std::string& dir, LoadReport* repor
     std::set<std::string> used;
     std::set<std::string> dtypes;
     for (auto& item : model.named_parameters()) {
+        throw_if_cancelled();
         const std::string& name = item.key();
         auto& param = item.value();
         if (!store.has(name))

@@ -4,6 +4,7 @@
 #include "core/peft/params.h"
 #include "core/util/autocast.h"
 #include "core/util/error.h"
+#include "core/util/cancel.h"
 
 namespace lathe {
 
@@ -113,6 +114,7 @@ QuantizeReport quantize_base_weights(CausalLMImpl& model, int bits, bool double_
         throw ConfigError("quantization_bit must be 4 (NF4) or 8 (int8), got " + std::to_string(bits));
     QuantizeReport report;
     for (auto& [name, linear] : named_linears(model)) {
+        throw_if_cancelled();
         if (name == "lm_head") continue;  // as bitsandbytes in transformers: the output head stays dense
         if (linear->storage) throw ConfigError("'" + name + "' is already quantized");
         report.elements += linear->weight.numel();

@@ -15,6 +15,7 @@
 #include "core/train/checkpoint.h"
 #include "core/util/autocast.h"
 #include "core/util/block_cache.h"
+#include "core/util/cancel.h"
 #include "core/model/model_info.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/new_model.h"
@@ -240,6 +241,9 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         if (events.on_finished) events.on_finished(failed);
         return failed;
     };
+    // Until the loop starts, Abort stops whichever long step runs (core/util/cancel.h); the loop itself
+    // stops between optimizer steps with a checkpoint.
+    std::optional<CancelScope> setup_cancel(std::in_place, cancel);
     try {
         TrainConfig c = config;
         c.validate();
@@ -321,6 +325,7 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
                 auto more = texts_of(corpus.samples);
                 texts.insert(texts.end(), more.begin(), more.end());
             }
+            throw_if_cancelled();
             ModelConfig mc = create_new_model_files(c.create_new_model, texts, model_dir,
                                                     c.tokenizer_vocab_size, say);
             model = CausalLM(mc);
@@ -430,8 +435,26 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         };
         setup.config = c;
         setup.model = model;
+        throw_if_cancelled();
+        setup_cancel.reset();
         if (!train) return evaluate_only(setup, run, events);
         return train_loop(setup, run, events, cancel);
+    } catch (const Cancelled&) {
+        TrainSummary stopped;
+        stopped.output_dir = config.output_dir;
+        stopped.status = TrainSummary::Status::Cancelled;
+        // A resumed run's checkpoints are as they were: the last one is still where to go on from.
+        const auto checkpoints = list_checkpoints(config.output_dir);
+        stopped.message = "cancelled before the first step; ";
+        if (checkpoints.empty()) {
+            stopped.message += "no checkpoint was written";
+        } else {
+            stopped.last_checkpoint = checkpoints.back();
+            stopped.steps = checkpoint_step(stopped.last_checkpoint);
+            stopped.message += "the last checkpoint, " + stopped.last_checkpoint + ", is unchanged";
+        }
+        if (events.on_finished) events.on_finished(stopped);
+        return stopped;
     } catch (const std::exception& e) {
         return fail(e.what());
     }

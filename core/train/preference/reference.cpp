@@ -4,6 +4,7 @@
 #include "core/model/transformer.h"
 #include "core/peft/lora.h"
 #include "core/util/error.h"
+#include "core/util/cancel.h"
 
 #include <unordered_map>
 
@@ -95,6 +96,7 @@ public:
                          int32_t pad_id, c10::Device device)
         : what_("reference log-probs precomputed from " + source.describe()) {
         for (size_t i = 0; i < examples.size(); i += batch_size) {
+            throw_if_cancelled();
             std::vector<const Example*> group(examples.begin() + i,
                                               examples.begin() + std::min(examples.size(), i + batch_size));
             Batch b = collate(group, pad_id, device);
