@@ -14,6 +14,8 @@
 
 #include <QtTest>
 
+#include <atomic>
+
 using namespace lathe;
 using namespace lathe::test;
 
@@ -238,6 +240,29 @@ private slots:
         write_json_file(data + "/kto.json", records);
         QVERIFY2(contains(failure(c), "kto.json record 3 (line "), failure(c).c_str());
         QVERIFY2(contains(failure(c), "missing field 'label'"), failure(c).c_str());
+    }
+
+    // Abort while the reference log-probs are precomputed stops there (core/util/cancel.h): the stage
+    // never announces its reference, and the run reports cancelled without a checkpoint.
+    void abortDuringPrecomputeStopsThere() {
+        const std::string model = char_model_dir("abort-model");
+        const std::string data = pairs_dataset_dir("abort-data", text_pairs(8, 5));
+        TrainConfig c = base_config("dpo", model, data, scratch_dir() + "/abort-run");
+        c.precompute_ref_log_probs = true;
+        c.per_device_eval_batch_size = 1;  // one batch per example: the loop checks between batches
+        std::atomic<bool> abort{false};
+        std::vector<std::string> said;
+        TrainerEvents ev;
+        ev.on_message = [&](const std::string& level, const std::string& text) {
+            if (level != "info") return;
+            said.push_back(text);
+            if (text.rfind("precomputing reference log-probs", 0) == 0) abort = true;
+        };
+        const TrainSummary s = run_training(c, ev, &abort);
+        QVERIFY2(s.status == TrainSummary::Status::Cancelled, s.message.c_str());
+        QVERIFY(abort.load());
+        for (const auto& t : said) QVERIFY2(t.rfind("reference:", 0) != 0, t.c_str());
+        QCOMPARE(s.last_checkpoint, std::string());
     }
 };
 
