@@ -142,8 +142,9 @@ int cmd_train(int argc, char** argv) {
             config.apply_override(arg);
         }
     }
-    // Every impossible setting at once, one line each, as the studio shows them.
-    if (const std::vector<Problem> problems = config.problems(); !problems.empty()) {
+    // Every impossible setting, missing file or unknown name at once, one line each, as the studio shows
+    // them before Start (nothing is loaded yet: configs, tokenizer and dataset registry only).
+    if (const std::vector<Problem> problems = precheck_training(config); !problems.empty()) {
         for (const Problem& p : problems) std::fprintf(stderr, "lathe-cli train: error: %s\n", p.message.c_str());
         return 1;
     }

@@ -133,6 +133,12 @@ private slots:
         QVERIFY2(test::contains(r.err, "lathe-cli train: error: learning_rate: must be positive\n"), r.err.c_str());
         QVERIFY2(test::contains(r.err, "lathe-cli train: error: warmup_ratio: must be in [0, 1)\n"), r.err.c_str());
         QVERIFY(r.out.empty());
+        // Files and names too: an unknown dataset and template reported together, before any loading.
+        r = test::run_cli({"train", write_config("train-two-names", out), "dataset=no_such_dataset", "template=chatmI"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(test::contains(r.err, "lathe-cli train: error: unknown dataset 'no_such_dataset'"), r.err.c_str());
+        QVERIFY2(test::contains(r.err, "chatmI"), r.err.c_str());
+        QVERIFY2(!test::contains(r.err, "device:"), r.err.c_str());  // the run never started
     }
 };
 
