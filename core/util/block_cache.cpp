@@ -41,12 +41,14 @@ public:
     c10::DataPtr allocate(std::size_t n) LATHE_ALLOCATE_CONST override {
         if (n < kMinBytes || scopes_.load() == 0) return base_->allocate(n);
         const std::size_t cls = cpu_block_class(n);
+        std::unique_lock<std::mutex> lock(mutex_);
         void* p = take(cls);
         if (!p) {
+            lock.unlock();  // a new block: the system's time, not the cache's
             if (::posix_memalign(&p, kAlignment, cls) != 0) p = nullptr;
             if (!p) return base_->allocate(n);  // let LibTorch report the failure in its own words
+            lock.lock();
         }
-        std::lock_guard<std::mutex> lock(mutex_);
         live_[p] = cls;
         stats_.live_bytes += cls;
         return {p, p, &release, c10::Device(c10::DeviceType::CPU)};
@@ -76,8 +78,8 @@ public:
     static void release(void* p);
 
 private:
+    // A kept block of class `cls`, or null; the caller holds mutex_.
     void* take(std::size_t cls) const {
-        std::lock_guard<std::mutex> lock(mutex_);
         auto it = free_.find(cls);
         if (it == free_.end() || it->second.empty()) {
             ++stats_.misses;
