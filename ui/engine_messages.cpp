@@ -58,6 +58,9 @@ const Wording kWordings[] = {
     {"must_be_non_negative_all_cores", QT_TRANSLATE_NOOP("EngineMessages", "must be >= 0 (0 = all cores)")},
     {"adapter_is_model", QT_TRANSLATE_NOOP("EngineMessages", "'%1' is the model itself, not an adapter")},
     {"export_space", QT_TRANSLATE_NOOP("EngineMessages", "export needs about %1 but only %2 is free where '%3' will be")},
+    {"no_data_files", QT_TRANSLATE_NOOP("EngineMessages", "no input files given (a comma-separated list of files or folders)")},
+    {"no_text_column", QT_TRANSLATE_NOOP("EngineMessages", "no text column given")},
+    {"no_dataset_name", QT_TRANSLATE_NOOP("EngineMessages", "no dataset name given")},
 };
 
 // %1..%9 replaced in one pass, so that an argument holding "%2" stays as it is.

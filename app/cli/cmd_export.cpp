@@ -20,16 +20,6 @@ void on_sigint(int) {
     (void)!write(2, msg, sizeof msg - 1);
 }
 
-void draw_progress(double fraction, const std::string& what) {
-    const int width = 30;
-    const int filled = static_cast<int>(width * std::min(1.0, std::max(0.0, fraction)));
-    std::string bar(filled, '=');
-    if (filled < width) bar += '>' + std::string(width - filled - 1, ' ');
-    std::string text = what.size() > 60 ? what.substr(0, 57) + "..." : what;
-    std::fprintf(stderr, "\r\033[K[%s] %3.0f%%  %s", bar.c_str(), 100 * fraction, text.c_str());
-    std::fflush(stderr);
-}
-
 }  // namespace
 
 int cmd_export(int argc, char** argv) {
@@ -62,7 +52,7 @@ int cmd_export(int argc, char** argv) {
     const bool tty = isatty(2);
     ExportEvents events;
     events.on_progress = [&](double f, const std::string& what) {
-        if (tty) draw_progress(f, what);
+        if (tty) draw_fraction_bar(f, what);
     };
     events.on_message = [&](const std::string& level, const std::string& text) {
         if (tty) std::fprintf(stderr, "\r\033[K");

@@ -10,6 +10,7 @@ int cmd_chat(int argc, char** argv);
 int cmd_score(int argc, char** argv);
 int cmd_export(int argc, char** argv);
 int cmd_api(int argc, char** argv);
+int cmd_data(int argc, char** argv);
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> list = {
@@ -21,6 +22,7 @@ const std::vector<Command>& commands() {
         {"score", cmd_score},
         {"export", cmd_export},
         {"api", cmd_api},
+        {"data", cmd_data},
     };
     return list;
 }

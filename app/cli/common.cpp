@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -55,6 +56,16 @@ std::string human_count(double n) {
     else if (n >= 1e3) std::snprintf(buf, sizeof buf, "%.1fK", n / 1e3);
     else std::snprintf(buf, sizeof buf, "%.0f", n);
     return buf;
+}
+
+void draw_fraction_bar(double fraction, const std::string& what) {
+    const int width = 30;
+    const int filled = static_cast<int>(width * std::min(1.0, std::max(0.0, fraction)));
+    std::string bar(size_t(filled), '=');
+    if (filled < width) bar += '>' + std::string(size_t(width - filled - 1), ' ');
+    const std::string text = what.size() > 60 ? "..." + what.substr(what.size() - 57) : what;
+    std::fprintf(stderr, "\r\033[K[%s] %3.0f%%  %s", bar.c_str(), 100 * fraction, text.c_str());
+    std::fflush(stderr);
 }
 
 }  // namespace lathe::cli

@@ -15,4 +15,7 @@ std::vector<int> parse_id_list(const std::string& text);
 std::string human_bytes(double bytes);   // "1.23 GB"
 std::string human_count(double n);       // "124.4M"
 
+// "[=====>    ]  42%  what" on stderr, redrawn in place (for a terminal); long `what` keeps its end.
+void draw_fraction_bar(double fraction, const std::string& what);
+
 }  // namespace lathe::cli

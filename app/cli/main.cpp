@@ -25,6 +25,7 @@ void usage(FILE* out) {
         "  score     --model DIR [--adapter DIR] --prompt P --response R   a reward model's score\n"
         "  export    CONFIG.yaml [key=value ...] [--dry-run]   merge adapters, write HF or GGUF\n"
         "  api       --model DIR [--adapter DIR] [--port 8000]  an OpenAI-compatible API server\n"
+        "  data      CONFIG.yaml [key=value ...]   clean, scrub, filter and deduplicate a corpus\n"
         "\n"
         "Run 'lathe-cli <command> --help' for the options of one command.\n",
         out);

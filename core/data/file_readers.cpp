@@ -216,7 +216,7 @@ struct CsvRow {
 };
 
 // A quoted field, from its opening quote: "" stands for one quote; commas and line breaks are data.
-void read_quoted(CharReader& in, const std::string& path, std::string& field) {
+void read_quoted(CharReader& in, const std::string& path, char sep, std::string& field) {
     const size_t line = in.line(), column = in.column();
     in.get();
     for (;;) {
@@ -229,13 +229,13 @@ void read_quoted(CharReader& in, const std::string& path, std::string& field) {
         field.push_back(static_cast<char>(c));
     }
     const int next = in.peek();
-    if (next != ',' && next != '\n' && next != '\r' && next != EOF)
+    if (next != sep && next != '\n' && next != '\r' && next != EOF)
         throw DataError(at(path, in.line(), in.column()) +
                         ": unexpected character after a closing quote (write a quote inside a quoted field as \"\")");
 }
 
 // One RFC 4180 row; false at end of file.
-bool read_csv_row(CharReader& in, const std::string& path, CsvRow& row) {
+bool read_csv_row(CharReader& in, const std::string& path, char sep, CsvRow& row) {
     row.fields.clear();
     row.blank = true;
     if (in.peek() == EOF) return false;
@@ -244,7 +244,7 @@ bool read_csv_row(CharReader& in, const std::string& path, CsvRow& row) {
     bool field_start = true;
     for (;;) {
         if (field_start && in.peek() == '"') {
-            read_quoted(in, path, field);
+            read_quoted(in, path, sep, field);
             row.blank = field_start = false;
             continue;
         }
@@ -255,7 +255,7 @@ bool read_csv_row(CharReader& in, const std::string& path, CsvRow& row) {
             return true;
         }
         row.blank = false;
-        if (c == ',') {
+        if (c == sep) {
             row.fields.push_back(std::move(field));
             field.clear();
             field_start = true;
@@ -266,12 +266,12 @@ bool read_csv_row(CharReader& in, const std::string& path, CsvRow& row) {
     }
 }
 
-void read_csv(const std::string& path, const RecordVisitor& visit) {
+void read_csv(const std::string& path, char sep, const RecordVisitor& visit) {
     CharReader in(path);
     CsvRow row;
     std::vector<std::string> header;
     size_t index = 0;
-    while (read_csv_row(in, path, row)) {
+    while (read_csv_row(in, path, sep, row)) {
         if (row.blank) continue;
         if (header.empty()) {
             header = row.fields;
@@ -356,9 +356,13 @@ void read_records(const std::string& path, FileType type, const RecordVisitor& v
     switch (type) {
         case FileType::Json: return read_json(path, visit);
         case FileType::Jsonl: return read_jsonl(path, visit, false);
-        case FileType::Csv: return read_csv(path, visit);
+        case FileType::Csv: return read_csv(path, ',', visit);
         case FileType::Txt: return read_txt(path, visit);
     }
+}
+
+void read_delimited_records(const std::string& path, char separator, const RecordVisitor& visit) {
+    read_csv(path, separator, visit);
 }
 
 std::string record_location(const std::string& file, const RawRecord& record) {

@@ -39,6 +39,9 @@ using RecordVisitor = std::function<bool(RawRecord& record)>;
 // cannot be read: a syntax error in a .json array, an unterminated CSV quote (file:line:column).
 void read_records(const std::string& path, FileType type, const RecordVisitor& visit);
 
+// A .csv-like file with another separator (a tab for .tsv), read by the same RFC 4180 rules.
+void read_delimited_records(const std::string& path, char separator, const RecordVisitor& visit);
+
 // "<file> record <index> (line <line>)", the prefix of every message about one record.
 std::string record_location(const std::string& file, const RawRecord& record);
 

@@ -13,10 +13,6 @@ namespace lathe {
 
 namespace {
 
-constexpr std::string_view kContent = "{{content}}";
-constexpr std::string_view kBos = "{{bos_token}}";
-constexpr std::string_view kEos = "{{eos_token}}";
-
 // One unit LLaMA-Factory hands to the tokenizer: a text element, or a BOS/EOS set element.
 enum class PieceKind { Text, Bos, Eos };
 struct Piece {
@@ -28,8 +24,8 @@ using Pieces = std::vector<Piece>;
 // StringFormatter.apply: the first "{{content}}" takes the message.
 std::string fill(std::string_view text, std::string_view content) {
     std::string out(text);
-    const size_t at = out.find(kContent);
-    if (at != std::string::npos) out.replace(at, kContent.size(), content);
+    const size_t at = out.find(kSlotContent);
+    if (at != std::string::npos) out.replace(at, kSlotContent.size(), content);
     return out;
 }
 
@@ -38,13 +34,13 @@ std::string fill(std::string_view text, std::string_view content) {
 void append_slot(Pieces& out, std::string_view slot, std::string_view content) {
     size_t pos = 0;
     for (;;) {
-        const size_t bos = slot.find(kBos, pos), eos = slot.find(kEos, pos);
+        const size_t bos = slot.find(kSlotBos, pos), eos = slot.find(kSlotEos, pos);
         const size_t mark = std::min(bos, eos);
         std::string text = fill(slot.substr(pos, mark == std::string_view::npos ? slot.npos : mark - pos), content);
         if (!text.empty()) out.push_back({PieceKind::Text, std::move(text)});
         if (mark == std::string_view::npos) return;
         out.push_back({mark == bos ? PieceKind::Bos : PieceKind::Eos, {}});
-        pos = mark + kBos.size();  // both markers have the same length
+        pos = mark + kSlotBos.size();  // both markers have the same length
     }
 }
 
@@ -64,7 +60,7 @@ std::string_view slot_for(const ChatTemplate& t, Role role) {
 // Llama2Template keeps only the first element of the formatted system slot, as plain text.
 std::string folded_system(const ChatTemplate& t, const std::string& system) {
     const std::string& slot = t.format.system;
-    if (slot.find(kBos) != slot.npos || slot.find(kEos) != slot.npos)
+    if (slot.find(kSlotBos) != slot.npos || slot.find(kSlotEos) != slot.npos)
         throw ConfigError("chat template '" + t.name + "' folds the system prompt into the first user turn, "
                           "so its system slot must be plain text, but it holds a {{bos_token}}/{{eos_token}} marker: '" +
                           slot + "'");
@@ -205,7 +201,7 @@ std::string ChatTemplate::render(const std::vector<Message>& messages, const std
     }
     for (const Pieces& pieces : turns)
         for (const Piece& p : pieces)
-            out += p.kind == PieceKind::Text ? p.text : std::string(p.kind == PieceKind::Bos ? kBos : kEos);
+            out += p.kind == PieceKind::Text ? p.text : std::string(p.kind == PieceKind::Bos ? kSlotBos : kSlotEos);
     return out;
 }
 

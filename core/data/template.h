@@ -15,6 +15,11 @@
 
 namespace lathe {
 
+// The placeholders LLaMA-Factory's slot strings use, shared by the encoder and the chat-template export.
+inline constexpr std::string_view kSlotContent = "{{content}}";
+inline constexpr std::string_view kSlotBos = "{{bos_token}}";
+inline constexpr std::string_view kSlotEos = "{{eos_token}}";
+
 class Tokenizer;
 
 // One assistant turn of a training conversation: the prompt the model reads (the caller masks it)

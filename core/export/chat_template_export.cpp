@@ -13,10 +13,6 @@ namespace lathe {
 
 namespace {
 
-constexpr std::string_view kContent = "{{content}}";
-constexpr std::string_view kBos = "{{bos_token}}";
-constexpr std::string_view kEos = "{{eos_token}}";
-
 // The assistant header each built-in template's user slot ends with. Templates whose user turn
 // closes with the instruction marker itself ([/INST]) have none: their official Jinja writes it
 // with the user message whatever add_generation_prompt says.
@@ -89,15 +85,15 @@ std::string slot_expr(const Lang& lang, std::string_view slot, const std::string
     while (pos < slot.size()) {
         size_t next = slot.size();
         std::string_view which;
-        for (std::string_view m : {kContent, kBos, kEos}) {
-            if (m == kContent && content_done) continue;
+        for (std::string_view m : {kSlotContent, kSlotBos, kSlotEos}) {
+            if (m == kSlotContent && content_done) continue;
             const size_t at = slot.find(m, pos);
             if (at < next) next = at, which = m;
         }
         if (next > pos) out += lang.literal(slot.substr(pos, next - pos));
         if (next == slot.size()) break;
-        if (which == kContent) out += content, content_done = true;
-        else if (which == kBos) out += drop_bos ? "" : lang.bos;
+        if (which == kSlotContent) out += content, content_done = true;
+        else if (which == kSlotBos) out += drop_bos ? "" : lang.bos;
         else out += lang.eos;
         pos = next + which.size();
     }
@@ -116,9 +112,9 @@ std::string observation_slot(const ChatTemplate& t) {
 // The folded system prompt: the system slot filled with `sys`, as an expression joining strings.
 std::string jinja_fold(const ChatTemplate& t, const std::string& sys) {
     const std::string& slot = t.format.system;
-    const size_t at = slot.find(kContent);
+    const size_t at = slot.find(kSlotContent);
     if (at == std::string::npos) return jinja_string(slot);
-    return jinja_string(slot.substr(0, at)) + " + " + sys + " + " + jinja_string(slot.substr(at + kContent.size()));
+    return jinja_string(slot.substr(0, at)) + " + " + sys + " + " + jinja_string(slot.substr(at + kSlotContent.size()));
 }
 
 }  // namespace
@@ -180,8 +176,8 @@ std::string ollama_template(const ChatTemplate& t, const std::string& bos, const
     std::string content = "{{ .Content }}";
     if (t.fold_system) {
         const std::string& slot = t.format.system;
-        const size_t at = slot.find(kContent);
-        const std::string before = go_quote(slot.substr(0, at)), after = go_quote(at == std::string::npos ? "" : slot.substr(at + kContent.size()));
+        const size_t at = slot.find(kSlotContent);
+        const std::string before = go_quote(slot.substr(0, at)), after = go_quote(at == std::string::npos ? "" : slot.substr(at + kSlotContent.size()));
         g += "{{- $content := .Content }}{{ if and $first $system }}{{ $content = print " + before + " $system " + after +
              " .Content }}{{ end }}";
         content = "{{ $content }}";
@@ -189,8 +185,8 @@ std::string ollama_template(const ChatTemplate& t, const std::string& bos, const
     g += "\n{{- if eq .Role \"user\" }}";
     if (!t.format.separator.empty()) g += "{{ if not $first }}" + slot_expr(lang, t.format.separator, "") + "{{ end }}";
     const std::string user = strip_header(t, t.format.user);
-    if (bos_in_first_turn && user.rfind(kBos, 0) == 0)
-        g += "{{ if not $first }}" + lang.bos + "{{ end }}" + slot_expr(lang, user.substr(kBos.size()), content);
+    if (bos_in_first_turn && user.rfind(kSlotBos, 0) == 0)
+        g += "{{ if not $first }}" + lang.bos + "{{ end }}" + slot_expr(lang, user.substr(kSlotBos.size()), content);
     else
         g += slot_expr(lang, user, content);
     g += header_expr + "{{ $first = false }}";

@@ -57,6 +57,9 @@ const std::vector<MessageForm>& message_forms() {
         {"must_be_non_negative_all_cores", "must be >= 0 (0 = all cores)"},
         {"adapter_is_model", "'{0}' is the model itself, not an adapter"},
         {"export_space", "export needs about {0} but only {1} is free where '{2}' will be"},
+        {"no_data_files", "no input files given (a comma-separated list of files or folders)"},
+        {"no_text_column", "no text column given"},
+        {"no_dataset_name", "no dataset name given"},
     };
     return forms;
 }

@@ -52,4 +52,11 @@ std::string closest_match(const std::string& word, const std::vector<std::string
     return best_d <= std::max<size_t>(2, word.size() / 3) ? best : std::string();
 }
 
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+    return out;
+}
+
 }  // namespace lathe

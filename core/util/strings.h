@@ -12,6 +12,9 @@ bool ends_with(std::string_view s, std::string_view suffix);
 // `s` in double quotes, as messages name a tensor or file part: tensor "lm_head.weight".
 std::string in_quotes(std::string_view s);
 
+// `s` with A-Z turned into a-z (setting values: "NFKC" reads as "nfkc"); other bytes as they are.
+std::string lower_ascii(std::string_view s);
+
 // `s` without leading and trailing spaces and tabs.
 std::string trim(std::string_view s);
 

@@ -124,6 +124,18 @@
         <translation>출력 폴더가 지정되지 않았습니다</translation>
     </message>
     <message>
+        <source>no input files given (a comma-separated list of files or folders)</source>
+        <translation>입력 파일이 지정되지 않았습니다 (파일이나 폴더를 쉼표로 구분해 적으세요)</translation>
+    </message>
+    <message>
+        <source>no text column given</source>
+        <translation>텍스트 열이 지정되지 않았습니다</translation>
+    </message>
+    <message>
+        <source>no dataset name given</source>
+        <translation>데이터셋 이름이 지정되지 않았습니다</translation>
+    </message>
+    <message>
         <source>&apos;ppo&apos; training is not available in this build yet (pt, sft, rm, dpo and kto are)</source>
         <translation>&apos;ppo&apos; 학습은 이 빌드에서 아직 지원하지 않습니다 (pt, sft, rm, dpo, kto는 지원합니다)</translation>
     </message>

@@ -1,0 +1,260 @@
+#include "core/corpus/corpus_config.h"
+
+#include "core/io/yaml_config.h"
+#include "core/util/error.h"
+#include "core/util/fs.h"
+#include "core/util/messages.h"
+#include "core/util/strings.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <variant>
+
+namespace lathe {
+
+namespace {
+
+using Member = std::variant<std::string CorpusConfig::*, bool CorpusConfig::*, int CorpusConfig::*,
+                            double CorpusConfig::*>;
+
+struct Key {
+    const char* name;
+    Member member;
+};
+
+const std::vector<Key>& key_table() {
+    static const std::vector<Key> table = {
+        {"data_files", &CorpusConfig::data_files},
+        {"data_format", &CorpusConfig::data_format},
+        {"text_column", &CorpusConfig::text_column},
+        {"output_dir", &CorpusConfig::output_dir},
+        {"output_format", &CorpusConfig::output_format},
+        {"dataset_name", &CorpusConfig::dataset_name},
+        {"steps", &CorpusConfig::steps},
+        {"normalize", &CorpusConfig::normalize},
+        {"clean_whitespace", &CorpusConfig::clean_whitespace},
+        {"dedup", &CorpusConfig::dedup},
+        {"minhash_threshold", &CorpusConfig::minhash_threshold},
+        {"minhash_num_perm", &CorpusConfig::minhash_num_perm},
+        {"minhash_ngram", &CorpusConfig::minhash_ngram},
+        {"pii", &CorpusConfig::pii},
+        {"min_chars", &CorpusConfig::min_chars},
+        {"max_chars", &CorpusConfig::max_chars},
+        {"quality_filters", &CorpusConfig::quality_filters},
+        {"script_filter", &CorpusConfig::script_filter},
+        {"min_script_share", &CorpusConfig::min_script_share},
+        {"examples", &CorpusConfig::examples},
+        {"threads", &CorpusConfig::threads},
+    };
+    return table;
+}
+
+std::string where(const std::string& origin) { return origin.empty() ? "" : origin + ": "; }
+
+const std::vector<std::pair<CorpusStep, const char*>>& step_names() {
+    static const std::vector<std::pair<CorpusStep, const char*>> names = {
+        {CorpusStep::Normalize, "normalize"}, {CorpusStep::Clean, "clean"},     {CorpusStep::Pii, "pii"},
+        {CorpusStep::Length, "length"},       {CorpusStep::Quality, "quality"}, {CorpusStep::Script, "script"},
+        {CorpusStep::Dedup, "dedup"},
+    };
+    return names;
+}
+
+bool one_of(const std::string& value, const std::vector<std::string>& allowed) {
+    return std::find(allowed.begin(), allowed.end(), lower_ascii(value)) != allowed.end();
+}
+
+std::string joined(const std::vector<std::string>& list) {
+    std::string out;
+    for (const auto& s : list) out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+}  // namespace
+
+const char* corpus_step_name(CorpusStep step) {
+    for (const auto& [s, name] : step_names())
+        if (s == step) return name;
+    return "?";
+}
+
+// Normalise before anything looks at the text; scrub before deduplicating (records that differ only in an
+// e-mail address are duplicates); filter before deduplicating (fewer records to remember).
+const std::vector<CorpusStep>& corpus_default_steps() {
+    static const std::vector<CorpusStep> order = {CorpusStep::Normalize, CorpusStep::Clean,  CorpusStep::Pii,
+                                                  CorpusStep::Length,    CorpusStep::Quality, CorpusStep::Script,
+                                                  CorpusStep::Dedup};
+    return order;
+}
+
+std::vector<std::string> CorpusConfig::keys() {
+    std::vector<std::string> out;
+    for (const Key& k : key_table()) out.emplace_back(k.name);
+    return out;
+}
+
+void CorpusConfig::set(const std::string& key, const std::string& value, const std::string& origin) {
+    const auto it = std::find_if(key_table().begin(), key_table().end(), [&](const Key& k) { return key == k.name; });
+    if (it == key_table().end()) {
+        const std::string hint = closest_match(key, keys());
+        throw ConfigError(where(origin) + "unknown key '" + key + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+    std::visit(
+        [&](auto member) {
+            using T = std::decay_t<decltype(this->*member)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                this->*member = value == "null" || value == "~" ? std::string() : value;
+            } else if constexpr (std::is_same_v<T, bool>) {
+                const std::string l = lower_ascii(value);
+                if (l == "true" || l == "yes" || l == "on" || l == "1") this->*member = true;
+                else if (l == "false" || l == "no" || l == "off" || l == "0") this->*member = false;
+                else throw ConfigError(where(origin) + key + ": expected true or false, got '" + value + "'");
+            } else if constexpr (std::is_same_v<T, int>) {
+                size_t used = 0;
+                int v = 0;
+                try {
+                    v = std::stoi(value, &used);
+                } catch (const std::exception&) {
+                    used = 0;
+                }
+                if (used == 0 || used != value.size())
+                    throw ConfigError(where(origin) + key + ": expected an integer, got '" + value + "'");
+                this->*member = v;
+            } else {
+                size_t used = 0;
+                double v = 0;
+                try {
+                    v = std::stod(value, &used);
+                } catch (const std::exception&) {
+                    used = 0;
+                }
+                if (used == 0 || used != value.size() || !std::isfinite(v))
+                    throw ConfigError(where(origin) + key + ": expected a number, got '" + value + "'");
+                this->*member = v;
+            }
+        },
+        it->member);
+}
+
+std::string CorpusConfig::get(const std::string& key) const {
+    for (const Key& k : key_table()) {
+        if (key != k.name) continue;
+        return std::visit(
+            [&](auto member) -> std::string {
+                using T = std::decay_t<decltype(this->*member)>;
+                if constexpr (std::is_same_v<T, std::string>) return this->*member;
+                else if constexpr (std::is_same_v<T, bool>) return (this->*member) ? "true" : "false";
+                else if constexpr (std::is_same_v<T, int>) return std::to_string(this->*member);
+                else {
+                    YAML::Emitter e;
+                    e << this->*member;
+                    return e.c_str();
+                }
+            },
+            k.member);
+    }
+    throw ConfigError("unknown key '" + key + "'");
+}
+
+void CorpusConfig::apply_override(const std::string& assignment) {
+    const auto [key, value] = split_assignment(assignment);
+    set(key, value, "command line");
+}
+
+CorpusConfig CorpusConfig::from_yaml(const std::string& text, const std::string& origin) {
+    CorpusConfig c;
+    for (const YamlEntry& e : read_flat_yaml(text, origin)) {
+        if (e.is_mapping) throw ConfigError(e.at + ": " + e.key + ": expected a plain value, got a mapping");
+        c.set(e.key, e.value, e.at);
+    }
+    return c;
+}
+
+CorpusConfig CorpusConfig::from_yaml_file(const std::string& path) { return from_yaml(read_file(path), path); }
+
+std::string CorpusConfig::to_yaml() const {
+    YAML::Emitter out;
+    out << YAML::BeginMap;
+    for (const Key& k : key_table()) {
+        out << YAML::Key << k.name << YAML::Value;
+        if (std::holds_alternative<std::string CorpusConfig::*>(k.member)) out << YAML::DoubleQuoted << get(k.name);
+        else out << get(k.name);
+    }
+    out << YAML::EndMap;
+    return std::string(out.c_str()) + "\n";
+}
+
+std::vector<std::string> CorpusConfig::files() const { return split_list(data_files); }
+
+std::vector<CorpusStep> CorpusConfig::enabled_steps() const {
+    std::vector<CorpusStep> order;
+    if (trim(steps).empty()) {
+        order = corpus_default_steps();
+    } else {
+        for (const std::string& name : split_list(steps))
+            for (const auto& [s, n] : step_names())
+                if (lower_ascii(name) == n && std::find(order.begin(), order.end(), s) == order.end()) order.push_back(s);
+    }
+    std::vector<CorpusStep> out;
+    for (CorpusStep s : order) {
+        bool on = false;
+        switch (s) {
+            case CorpusStep::Normalize: on = lower_ascii(normalize) != "none"; break;
+            case CorpusStep::Clean: on = clean_whitespace; break;
+            case CorpusStep::Pii: on = lower_ascii(pii) != "none"; break;
+            case CorpusStep::Length: on = min_chars > 0 || max_chars > 0; break;
+            case CorpusStep::Quality: on = quality_filters; break;
+            case CorpusStep::Script: on = lower_ascii(script_filter) != "none"; break;
+            case CorpusStep::Dedup: on = lower_ascii(dedup) != "none"; break;
+        }
+        if (on) out.push_back(s);
+    }
+    return out;
+}
+
+std::vector<Problem> CorpusConfig::problems() const {
+    std::vector<Problem> out;
+    auto fail = [&](const std::string& key, const std::string& id, std::vector<std::string> args = {}) {
+        out.push_back(config_problem(key, id, std::move(args)));
+    };
+    auto choice = [&](const char* key, const std::string& value, const std::vector<std::string>& allowed) {
+        if (!one_of(value, allowed)) fail(key, "not_one_of", {value, joined(allowed)});
+    };
+    if (files().empty()) fail("data_files", "no_data_files");
+    choice("data_format", data_format, {"auto", "text", "json", "jsonl", "csv", "tsv"});
+    if (trim(text_column).empty()) fail("text_column", "no_text_column");
+    if (trim(output_dir).empty()) fail("output_dir", "no_output_dir");
+    choice("output_format", output_format, {"text", "alpaca", "sharegpt"});
+    if (trim(dataset_name).empty()) fail("dataset_name", "no_dataset_name");
+    std::vector<std::string> step_list;
+    for (const auto& [s, n] : step_names()) step_list.emplace_back(n);
+    for (const std::string& name : split_list(steps))
+        if (!one_of(name, step_list)) {
+            fail("steps", "not_one_of", {name, joined(step_list)});
+            break;
+        }
+    choice("normalize", normalize, {"none", "nfc", "nfkc"});
+    choice("dedup", dedup, {"none", "exact", "minhash"});
+    if (!(minhash_threshold > 0 && minhash_threshold <= 1)) fail("minhash_threshold", "must_be_in", {"(0, 1]"});
+    if (minhash_num_perm < 16 || minhash_num_perm > 1024) fail("minhash_num_perm", "must_be_in", {"[16, 1024]"});
+    if (minhash_ngram < 1 || minhash_ngram > 32) fail("minhash_ngram", "must_be_in", {"[1, 32]"});
+    choice("pii", pii, {"none", "mask", "drop"});
+    if (min_chars < 0) fail("min_chars", "must_be_non_negative_no_limit");
+    if (max_chars < 0) fail("max_chars", "must_be_non_negative_no_limit");
+    if (min_chars > 0 && max_chars > 0 && min_chars > max_chars)
+        fail("max_chars", "must_be_at_least", {std::to_string(min_chars) + " (min_chars)"});
+    choice("script_filter", script_filter, {"none", "hangul", "latin", "cjk"});
+    if (!(min_script_share >= 0 && min_script_share <= 1)) fail("min_script_share", "must_be_in", {"[0, 1]"});
+    if (examples < 0) fail("examples", "must_be_non_negative");
+    if (threads < 0) fail("threads", "must_be_non_negative_all_cores");
+    return out;
+}
+
+void CorpusConfig::validate() const {
+    const std::vector<Problem> found = problems();
+    if (!found.empty()) throw ConfigError(found.front());
+}
+
+}  // namespace lathe

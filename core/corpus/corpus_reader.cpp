@@ -1,0 +1,271 @@
+#include "core/corpus/corpus_reader.h"
+
+#include "core/corpus/corpus_config.h"
+#include "core/corpus/text_clean.h"
+#include "core/data/file_readers.h"
+#include "core/util/cancel.h"
+#include "core/util/error.h"
+#include "core/util/strings.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace lathe {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+CorpusFile::Kind kind_of(const std::string& path, const std::string& format, bool in_folder) {
+    const std::string f = lower_ascii(format);
+    if (f == "text") return in_folder ? CorpusFile::Kind::Whole : CorpusFile::Kind::Lines;
+    if (f == "json") return CorpusFile::Kind::Json;
+    if (f == "jsonl") return CorpusFile::Kind::Jsonl;
+    if (f == "csv") return CorpusFile::Kind::Csv;
+    if (f == "tsv") return CorpusFile::Kind::Tsv;
+    const std::string ext = lower_ascii(fs::path(path).extension().string());
+    if (ext == ".json") return CorpusFile::Kind::Json;
+    if (ext == ".jsonl") return CorpusFile::Kind::Jsonl;
+    if (ext == ".csv") return CorpusFile::Kind::Csv;
+    if (ext == ".tsv") return CorpusFile::Kind::Tsv;
+    return in_folder ? CorpusFile::Kind::Whole : CorpusFile::Kind::Lines;
+}
+
+std::string byte_hex(unsigned char b) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "0x%02X", b);
+    return buf;
+}
+
+// Texts of a JSON record, in its shape; "" and the shape set when it can be read, else the reason.
+std::string doc_from_record(const json& v, const std::string& text_column, CorpusDoc& doc) {
+    auto names = [&] {
+        std::string out;
+        for (auto it = v.begin(); it != v.end(); ++it) out += (out.empty() ? "" : ", ") + it.key();
+        return out.empty() ? std::string("none") : out;
+    };
+    if (const auto t = v.find(text_column); t != v.end()) {
+        if (!t->is_string()) return "field '" + text_column + "': expected a string, found " + json_type_phrase(*t);
+        doc.shape = CorpusDoc::Shape::Text;
+        doc.fields.emplace_back("text", t->get<std::string>());
+        return "";
+    }
+    for (const char* key : {"conversations", "messages"}) {
+        const auto c = v.find(key);
+        if (c == v.end()) continue;
+        if (!c->is_array()) return std::string("field '") + key + "': expected an array of turns, found " + json_type_phrase(*c);
+        doc.shape = CorpusDoc::Shape::ShareGpt;
+        if (const auto s = v.find("system"); s != v.end() && s->is_string() && !s->get<std::string>().empty())
+            doc.fields.emplace_back("system", s->get<std::string>());
+        size_t turn = 0;
+        for (const json& t : *c) {
+            if (!t.is_object()) return std::string("field '") + key + "' turn " + std::to_string(turn) + ": expected an object";
+            const auto role = t.contains("from") ? t.find("from") : t.find("role");
+            const auto text = t.contains("value") ? t.find("value") : t.find("content");
+            if (role == t.end() || !role->is_string() || text == t.end() || !text->is_string())
+                return std::string("field '") + key + "' turn " + std::to_string(turn) +
+                       ": expected string 'from'/'value' (or 'role'/'content')";
+            doc.fields.emplace_back(role->get<std::string>(), text->get<std::string>());
+            ++turn;
+        }
+        return "";
+    }
+    if (v.contains("instruction") || v.contains("output")) {
+        doc.shape = CorpusDoc::Shape::Alpaca;
+        for (const char* key : {"system", "instruction", "input", "output"}) {
+            const auto f = v.find(key);
+            if (f == v.end() || f->is_null()) continue;
+            if (!f->is_string()) return std::string("field '") + key + "': expected a string, found " + json_type_phrase(*f);
+            doc.fields.emplace_back(key, f->get<std::string>());
+        }
+        return "";
+    }
+    return "no '" + text_column + "' field (fields: " + names() +
+           "); set text_column, or give alpaca (instruction/output) or sharegpt (conversations) records";
+}
+
+void read_lines(const CorpusFile& f, uint32_t index, const CorpusReadCallbacks& cb, bool jsonl,
+                const std::string& text_column) {
+    std::ifstream in(f.path, std::ios::binary);
+    if (!in) throw DataError(f.path + ": cannot open (" + std::string(std::strerror(errno)) + ")");
+    std::vector<char> buffer(1 << 20);
+    in.rdbuf()->pubsetbuf(buffer.data(), std::streamsize(buffer.size()));
+    std::string line;
+    uint64_t offset = 0, lineno = 0, record = 0, last_report = 0;
+    while (std::getline(in, line)) {
+        const uint64_t start = offset;
+        offset += line.size() + 1;
+        ++lineno;
+        size_t skip = 0;
+        if (lineno == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) skip = 3;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (skip) line.erase(0, skip);
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;
+        throw_if_cancelled();
+        const size_t bad = first_invalid_utf8(line);
+        if (bad != std::string::npos) {
+            cb.on_error({index, record++,
+                         f.path + ": byte " + std::to_string(start + skip + bad) + " (line " + std::to_string(lineno) +
+                             "): not valid UTF-8 (" + byte_hex(static_cast<unsigned char>(line[bad])) + ")"});
+            continue;
+        }
+        CorpusDoc doc;
+        doc.file = index;
+        doc.record = record++;
+        doc.line = lineno;
+        if (jsonl) {
+            json v;
+            try {
+                v = json::parse(line);
+            } catch (const json::exception& e) {
+                std::string what = e.what();
+                const auto colon = what.rfind("; ");
+                if (colon != std::string::npos) what = what.substr(colon + 2);
+                cb.on_error({index, doc.record, f.path + ":" + std::to_string(lineno) + ": invalid JSON: " + what});
+                continue;
+            }
+            if (!v.is_object()) {
+                cb.on_error({index, doc.record,
+                             f.path + ":" + std::to_string(lineno) + ": expected a JSON object, found " + json_type_phrase(v)});
+                continue;
+            }
+            const std::string why = doc_from_record(v, text_column, doc);
+            if (!why.empty()) {
+                cb.on_error({index, doc.record, f.path + ":" + std::to_string(lineno) + ": " + why});
+                continue;
+            }
+        } else {
+            doc.fields.emplace_back("text", std::move(line));
+            line = std::string();
+        }
+        if (!cb.on_doc(std::move(doc))) return;
+        if (cb.on_bytes && offset - last_report > (1u << 20)) cb.on_bytes(last_report = offset);
+    }
+    if (in.bad()) throw DataError(f.path + ": read failed");
+    if (cb.on_bytes) cb.on_bytes(f.bytes);
+}
+
+void read_whole(const CorpusFile& f, uint32_t index, const CorpusReadCallbacks& cb) {
+    std::ifstream in(f.path, std::ios::binary);
+    if (!in) throw DataError(f.path + ": cannot open (" + std::string(std::strerror(errno)) + ")");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw DataError(f.path + ": read failed");
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+    if (cb.on_bytes) cb.on_bytes(f.bytes);
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) return;
+    const size_t bad = first_invalid_utf8(text);
+    if (bad != std::string::npos) {
+        cb.on_error({index, 0, f.path + ": byte " + std::to_string(bad) + ": not valid UTF-8 (" +
+                                   byte_hex(static_cast<unsigned char>(text[bad])) + ")"});
+        return;
+    }
+    CorpusDoc doc;
+    doc.file = index;
+    doc.fields.emplace_back("text", std::move(text));
+    cb.on_doc(std::move(doc));
+}
+
+void read_structured(const CorpusFile& f, uint32_t index, const std::string& text_column, const CorpusReadCallbacks& cb) {
+    auto visit = [&](RawRecord& r) {
+        throw_if_cancelled();
+        if (!r.error.empty()) {
+            cb.on_error({index, r.index, r.error});
+            return true;
+        }
+        CorpusDoc doc;
+        doc.file = index;
+        doc.record = r.index;
+        doc.line = r.line;
+        const std::string why = doc_from_record(r.value, text_column, doc);
+        if (!why.empty()) {
+            cb.on_error({index, r.index, record_location(f.path, r) + ": " + why});
+            return true;
+        }
+        for (const auto& field : doc.fields) {
+            const size_t bad = first_invalid_utf8(field.second);
+            if (bad == std::string::npos) continue;
+            cb.on_error({index, r.index, record_location(f.path, r) + ": field '" + field.first + "' byte " +
+                                             std::to_string(bad) + ": not valid UTF-8"});
+            return true;
+        }
+        return cb.on_doc(std::move(doc));
+    };
+    if (f.kind == CorpusFile::Kind::Json) read_records(f.path, FileType::Json, visit);
+    else read_delimited_records(f.path, f.kind == CorpusFile::Kind::Tsv ? '\t' : ',', visit);
+    if (cb.on_bytes) cb.on_bytes(f.bytes);
+}
+
+}  // namespace
+
+std::string CorpusDoc::joined() const {
+    if (fields.size() == 1) return fields[0].second;
+    std::string out;
+    for (const auto& f : fields) {
+        if (f.second.empty()) continue;
+        if (!out.empty()) out.push_back('\n');
+        out += f.second;
+    }
+    return out;
+}
+
+size_t CorpusDoc::bytes() const {
+    size_t n = 0;
+    for (const auto& f : fields) n += f.second.size();
+    return n;
+}
+
+std::vector<CorpusFile> list_corpus_files(const CorpusConfig& config) {
+    std::vector<CorpusFile> out;
+    for (const std::string& item : config.files()) {
+        std::error_code ec;
+        if (fs::is_regular_file(item, ec)) {
+            out.push_back({item, kind_of(item, config.data_format, false), uint64_t(fs::file_size(item, ec))});
+            continue;
+        }
+        if (!fs::is_directory(item, ec)) throw DataError(item + ": file or folder not found");
+        std::vector<std::string> found;
+        fs::recursive_directory_iterator it(item, fs::directory_options::skip_permission_denied, ec), end;
+        if (ec) throw DataError(item + ": cannot list folder (" + ec.message() + ")");
+        for (; it != end; it.increment(ec)) {
+            if (ec) throw DataError(item + ": cannot list folder (" + ec.message() + ")");
+            const std::string name = it->path().filename().string();
+            if (!name.empty() && name[0] == '.') {
+                if (it->is_directory(ec)) it.disable_recursion_pending();
+                continue;
+            }
+            if (it->is_regular_file(ec)) found.push_back(it->path().string());
+        }
+        std::sort(found.begin(), found.end());
+        if (found.empty()) throw DataError(item + ": the folder holds no files");
+        for (const std::string& path : found)
+            out.push_back({path, kind_of(path, config.data_format, true), uint64_t(fs::file_size(path, ec))});
+    }
+    return out;
+}
+
+void read_corpus_file(const CorpusFile& file, uint32_t index, const std::string& text_column,
+                      const CorpusReadCallbacks& callbacks) {
+    switch (file.kind) {
+        case CorpusFile::Kind::Lines: return read_lines(file, index, callbacks, false, text_column);
+        case CorpusFile::Kind::Jsonl: return read_lines(file, index, callbacks, true, text_column);
+        case CorpusFile::Kind::Whole: return read_whole(file, index, callbacks);
+        case CorpusFile::Kind::Json:
+        case CorpusFile::Kind::Csv:
+        case CorpusFile::Kind::Tsv: return read_structured(file, index, text_column, callbacks);
+    }
+}
+
+std::string corpus_location(const std::vector<CorpusFile>& files, const CorpusDoc& doc) {
+    const std::string& path = doc.file < files.size() ? files[doc.file].path : std::string("?");
+    if (doc.line > 0) return path + ":" + std::to_string(doc.line);
+    return path;
+}
+
+}  // namespace lathe

@@ -1,0 +1,86 @@
+// One data-workshop run: read the corpus, pass each record through the enabled steps in order, write the
+// kept records as a dataset registered in output_dir/dataset_info.json, and report what every step did
+// (output_dir/data_report.json). Records stream through in batches, so memory grows with the dedup index
+// (16 bytes a record for exact, num_perm x 4 bytes for MinHash), not with the corpus. Steps that look at one
+// record at a time run on every core; deduplication decides in input order, so the result does not depend
+// on the thread count.
+#pragma once
+#include "core/corpus/pii.h"
+#include "core/util/error.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lathe {
+
+struct CorpusConfig;
+
+struct CorpusExample {
+    std::string source;  // "<file>:<line>"
+    std::string before;  // the text (removed records), or the text before the step (changed ones)
+    std::string after;   // the text after the step; "" for removed records
+    std::string reason;  // the rule or kind that removed it ("top_ngram", "duplicate of <source>")
+};
+
+struct CorpusStepReport {
+    std::string name;
+    size_t removed = 0, changed = 0;
+    double seconds = 0;
+    std::vector<CorpusExample> removed_examples, changed_examples;
+};
+
+struct DuplicateCluster {
+    std::string kept_source, kept_text;
+    struct Member {
+        std::string source, text;
+        double similarity = 1.0;
+    };
+    std::vector<Member> duplicates;
+    size_t size = 1;  // records in the cluster, the kept one included
+};
+
+struct CorpusReport {
+    size_t input_records = 0, output_records = 0;
+    uint64_t input_bytes = 0, output_bytes = 0;
+    std::vector<CorpusStepReport> steps;  // "decode" first, then the enabled steps in order
+    PiiCounts pii{};
+    std::map<std::string, size_t> quality;  // rule -> records removed
+    std::vector<DuplicateCluster> clusters;  // the first clusters found (up to 50)
+    std::vector<std::string> errors;        // unreadable records, the first 100
+    std::vector<CorpusExample> kept_examples;
+    // Lengths of the kept records in characters: counts[i] records have length in [edges[i], edges[i + 1]).
+    std::vector<uint64_t> length_edges;
+    std::vector<uint64_t> length_counts;
+    std::string output_file, report_file, dataset_info_file, dataset_name;
+    double seconds = 0;
+    int lsh_bands = 0, lsh_rows = 0;
+
+    std::string to_json() const;  // data_report.json
+};
+
+struct CorpusEvents {
+    std::function<void(double fraction, const std::string& what)> on_progress;
+    std::function<void(const std::string& level, const std::string& text)> on_message;
+};
+
+struct CorpusSummary {
+    enum class Status { Completed, Cancelled, Failed };
+    Status status = Status::Failed;
+    std::string message;
+    std::vector<Problem> problems;  // Failed before reading: every problem found
+    CorpusReport report;
+};
+
+// Every problem found without reading the data: the settings, the input paths, the output folder and
+// an existing dataset_info.json there.
+std::vector<Problem> precheck_corpus(const CorpusConfig& config);
+
+// Never throws for bad input: failures come back as Status::Failed with the message. An abort leaves the
+// output folder as it was.
+CorpusSummary run_corpus(const CorpusConfig& config, const CorpusEvents& events, const std::atomic<bool>* cancel);
+
+}  // namespace lathe

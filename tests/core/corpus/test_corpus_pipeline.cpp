@@ -1,0 +1,269 @@
+// A whole data-workshop run on small corpora with known answers: every input format, the report's counts
+// per step, the registered dataset, unreadable bytes reported with their offset, the output shapes, the
+// settings checked before reading, a stable result whatever the thread count, and an abort that leaves
+// the output folder as it was.
+#include "tests/registry.h"
+
+#include "core/corpus/corpus_config.h"
+#include "core/corpus/pipeline.h"
+#include "core/data/dataset_registry.h"
+#include "core/util/error.h"
+#include "core/util/fs.h"
+
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+using namespace lathe;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+void write(const std::string& path, const std::string& text) {
+    fs::create_directories(fs::path(path).parent_path());
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+std::vector<json> read_jsonl(const std::string& path) {
+    std::vector<json> out;
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line))
+        if (!line.empty()) out.push_back(json::parse(line));
+    return out;
+}
+
+json step(const json& report, const std::string& name) {
+    for (const json& s : report["steps"])
+        if (s["name"] == name) return s;
+    return json();
+}
+
+CorpusSummary run(const CorpusConfig& c) {
+    CorpusEvents ev;
+    return run_corpus(c, ev, nullptr);
+}
+
+}  // namespace
+
+class TestCorpusPipeline : public QObject {
+    Q_OBJECT
+
+    std::string root_;
+
+private slots:
+    void initTestCase() { root_ = lathe::test::scratch_dir() + "/corpus"; }
+
+    void plainTextThroughEveryStep() {
+        const std::string in = root_ + "/plain/in.txt";
+        write(in,
+              "Write to kim@example.com or call 010-2222-3333 about the garden project this spring.\n"
+              "Write to kim@example.com or call 010-2222-3333 about the garden project this spring.\n"
+              "WRITE TO KIM@EXAMPLE.COM OR CALL 010-2222-3333 ABOUT THE GARDEN PROJECT THIS SPRING.\n"
+              "\n"
+              "tiny\n"
+              "한국어 문장도 여기에 있습니다. 정원 가꾸기에 대한 이야기입니다.\n"
+              "Lorem ipsum dolor sit amet, consectetur adipiscing elit sed do.\n"
+              "bad \xC3\x28 bytes\n");
+        CorpusConfig c;
+        c.data_files = in;
+        c.output_dir = root_ + "/plain/out";
+        c.dataset_name = "garden";
+        c.min_chars = 10;
+        c.quality_filters = true;
+        const CorpusSummary s = run(c);
+        QVERIFY2(s.status == CorpusSummary::Status::Completed, s.message.c_str());
+        const json r = json::parse(read_file(c.output_dir + "/data_report.json"));
+        QCOMPARE(r["input_records"].get<int>(), 7);  // the blank line is no record
+        QCOMPARE(r["output_records"].get<int>(), 2);
+        std::vector<std::string> names;
+        for (const json& st : r["steps"]) names.push_back(st["name"]);
+        QCOMPARE(names, (std::vector<std::string>{"decode", "normalize", "clean", "pii", "length", "quality", "dedup"}));
+        QCOMPARE(step(r, "decode")["removed"].get<int>(), 1);
+        QCOMPARE(step(r, "pii")["changed"].get<int>(), 3);
+        QCOMPARE(step(r, "length")["removed"].get<int>(), 1);
+        QCOMPARE(step(r, "quality")["removed"].get<int>(), 1);
+        QCOMPARE(r["quality"]["lorem_ipsum"].get<int>(), 1);
+        QCOMPARE(step(r, "dedup")["removed"].get<int>(), 2);  // the copy and the upper-case copy
+        QCOMPARE(r["pii"]["email"].get<int>(), 3);
+        QCOMPARE(r["pii"]["phone"].get<int>(), 3);
+        QCOMPARE(r["pii"]["rrn"].get<int>(), 0);
+        for (const char* kind : {"email", "phone", "rrn", "card", "ip", "url"}) QVERIFY(r["pii"].contains(kind));
+        // The bad bytes are reported with the file and the byte offset of the 0xC3 that starts them.
+        const std::string err = r["errors"][0];
+        const size_t offset = read_file(in).find("\xC3\x28");
+        QVERIFY2(err.find(in + ": byte " + std::to_string(offset) + " (line 8)") == 0, err.c_str());
+        // The duplicate cluster names the kept record and shows it as written.
+        const json cl = r["duplicate_clusters"][0];
+        QCOMPARE(cl["size"].get<int>(), 3);
+        QCOMPARE(cl["kept"]["source"].get<std::string>(), in + ":1");
+        QVERIFY(cl["kept"]["text"].get<std::string>().find("kim@example.com") != std::string::npos);
+
+        const auto rows = read_jsonl(c.output_dir + "/garden.jsonl");
+        QCOMPARE(rows.size(), size_t(2));
+        QCOMPARE(rows[0]["text"].get<std::string>(),
+                 std::string("Write to [EMAIL] or call [PHONE] about the garden project this spring."));
+        // Registered where training finds it, as a pre-training set.
+        const DatasetRegistry reg = DatasetRegistry::load(c.output_dir);
+        const DatasetEntry& e = reg.get("garden");
+        QVERIFY(entry_fits_stage(e, Stage::Pt));
+    }
+
+    void everyInputFormat() {
+        const std::string dir = root_ + "/formats";
+        write(dir + "/a.jsonl", "{\"text\": \"first jsonl document here\"}\n{\"body\": 3}\nnot json\n");
+        write(dir + "/b.json", "[{\"text\": \"a json array document\"}]");
+        write(dir + "/c.csv", "id,text\n1,\"csv, with a comma\"\n");
+        write(dir + "/d.tsv", "text\tid\ntab separated document\t2\n");
+        write(dir + "/folder/one.md", "a whole file\nis one document\n");
+        write(dir + "/folder/.hidden", "skipped");
+        CorpusConfig c;
+        c.data_files = dir + "/a.jsonl, " + dir + "/b.json," + dir + "/c.csv," + dir + "/d.tsv," + dir + "/folder";
+        c.output_dir = dir + "/out";
+        c.pii = "none";
+        const CorpusSummary s = run(c);
+        QVERIFY2(s.status == CorpusSummary::Status::Completed, s.message.c_str());
+        const auto rows = read_jsonl(c.output_dir + "/corpus.jsonl");
+        std::vector<std::string> texts;
+        for (const json& r : rows) texts.push_back(r["text"]);
+        QCOMPARE(texts, (std::vector<std::string>{"first jsonl document here", "a json array document",
+                                                  "csv, with a comma", "tab separated document",
+                                                  "a whole file\nis one document"}));
+        QCOMPARE(s.report.steps.front().removed, size_t(2));
+        QVERIFY2(s.report.errors[0].find("a.jsonl:2: no 'text' field (fields: body)") != std::string::npos,
+                 s.report.errors[0].c_str());
+        QVERIFY2(s.report.errors[1].find("a.jsonl:3: invalid JSON") != std::string::npos, s.report.errors[1].c_str());
+    }
+
+    void shapesSurviveAndConvert() {
+        const std::string dir = root_ + "/shapes";
+        write(dir + "/sft.jsonl",
+              "{\"instruction\": \"Say hi to lee@example.com\", \"input\": \"\", \"output\": \"Hi!\"}\n"
+              "{\"conversations\": [{\"from\": \"human\", \"value\": \"Q1\"}, {\"from\": \"gpt\", \"value\": \"A1\"},"
+              " {\"from\": \"human\", \"value\": \"Q2\"}, {\"from\": \"gpt\", \"value\": \"A2\"}]}\n");
+        CorpusConfig c;
+        c.data_files = dir + "/sft.jsonl";
+        c.output_dir = dir + "/alpaca";
+        c.output_format = "alpaca";
+        QVERIFY(run(c).status == CorpusSummary::Status::Completed);
+        auto rows = read_jsonl(c.output_dir + "/corpus.jsonl");
+        QCOMPARE(rows[0]["instruction"].get<std::string>(), std::string("Say hi to [EMAIL]"));
+        QCOMPARE(rows[0]["output"].get<std::string>(), std::string("Hi!"));
+        QCOMPARE(rows[1]["instruction"].get<std::string>(), std::string("Q2"));
+        QCOMPARE(rows[1]["history"], json::parse(R"([["Q1", "A1"]])"));
+        QVERIFY(entry_fits_stage(DatasetRegistry::load(c.output_dir).get("corpus"), Stage::Sft));
+
+        c.output_dir = dir + "/sharegpt";
+        c.output_format = "sharegpt";
+        QVERIFY(run(c).status == CorpusSummary::Status::Completed);
+        rows = read_jsonl(c.output_dir + "/corpus.jsonl");
+        QCOMPARE(rows[0]["conversations"][0]["value"].get<std::string>(), std::string("Say hi to [EMAIL]"));
+        QCOMPARE(rows[1]["conversations"].size(), size_t(4));
+        QVERIFY(entry_fits_stage(DatasetRegistry::load(c.output_dir).get("corpus"), Stage::Sft));
+
+        // Plain documents have no question and answer: said before anything is read.
+        CorpusConfig t = c;
+        t.data_format = "text";
+        const CorpusSummary s = run(t);
+        QVERIFY(s.status == CorpusSummary::Status::Failed);
+        QCOMPARE(s.problems.front().key, std::string("output_format"));
+    }
+
+    void settingsAreCheckedTogetherBeforeReading() {
+        CorpusConfig c;
+        c.data_files = root_ + "/missing.txt";
+        c.output_format = "parquet";
+        c.dedup = "fuzzy";
+        c.minhash_threshold = 1.5;
+        c.min_chars = 50;
+        c.max_chars = 10;
+        std::vector<std::string> keys;
+        for (const Problem& p : precheck_corpus(c)) keys.push_back(p.key);
+        QCOMPARE(keys, (std::vector<std::string>{"output_dir", "output_format", "dedup", "minhash_threshold", "max_chars",
+                                                 "data_files"}));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, c.set("dedupe", "exact"));
+        try {
+            c.set("dedupe", "exact");
+        } catch (const ConfigError& e) {
+            QVERIFY(std::string(e.what()).find("did you mean 'dedup'") != std::string::npos);
+        }
+        // A broken dataset_info.json in the output folder is named, not overwritten.
+        CorpusConfig d;
+        d.data_files = root_ + "/plain/in.txt";
+        d.output_dir = root_ + "/broken-info";
+        write(d.output_dir + "/dataset_info.json", "{ not json");
+        const CorpusSummary s = run(d);
+        QVERIFY(s.status == CorpusSummary::Status::Failed);
+        QVERIFY2(s.message.find("dataset_info.json: not valid JSON") != std::string::npos, s.message.c_str());
+        QCOMPARE(read_file(d.output_dir + "/dataset_info.json"), std::string("{ not json"));
+    }
+
+    void nearDuplicatesAndThreadCountDoNotChangeTheResult() {
+        const std::string dir = root_ + "/near";
+        std::string text;
+        for (int d = 0; d < 300; ++d) {
+            std::string doc;
+            for (int w = 0; w < 60; ++w) doc += "d" + std::to_string(d) + "w" + std::to_string(w) + " ";
+            text += doc + "\n";
+            if (d % 3 == 0) text += doc + "extra\n";  // a near-duplicate of it
+        }
+        write(dir + "/in.txt", text);
+        std::string first;
+        for (int threads : {1, 2, 3}) {
+            CorpusConfig c;
+            c.data_files = dir + "/in.txt";
+            c.output_dir = dir + "/out" + std::to_string(threads);
+            c.dedup = "minhash";
+            c.threads = threads;
+            const CorpusSummary s = run(c);
+            QVERIFY2(s.status == CorpusSummary::Status::Completed, s.message.c_str());
+            QCOMPARE(s.report.output_records, size_t(300));
+            const std::string out = read_file(c.output_dir + "/corpus.jsonl");
+            if (first.empty()) first = out;
+            QCOMPARE(out, first);
+        }
+    }
+
+    void abortLeavesTheOutputAsItWas() {
+        const std::string dir = root_ + "/abort";
+        std::string text;
+        for (int i = 0; i < 20000; ++i) text += "line number " + std::to_string(i) + " of a long corpus\n";
+        write(dir + "/in.txt", text);
+        write(dir + "/out/corpus.jsonl", "{\"text\": \"the previous run\"}\n");
+        CorpusConfig c;
+        c.data_files = dir + "/in.txt";
+        c.output_dir = dir + "/out";
+        std::atomic<bool> stop{false};
+        CorpusEvents ev;
+        ev.on_progress = [&](double, const std::string&) { stop = true; };
+        const CorpusSummary s = run_corpus(c, ev, &stop);
+        QVERIFY2(s.status == CorpusSummary::Status::Cancelled, s.message.c_str());
+        QCOMPARE(read_file(dir + "/out/corpus.jsonl"), std::string("{\"text\": \"the previous run\"}\n"));
+        QVERIFY(!file_exists(dir + "/out/data_report.json"));
+        for (const auto& e : fs::directory_iterator(dir + "/out"))
+            QVERIFY2(e.path().filename() == "corpus.jsonl", e.path().c_str());
+    }
+
+    void configRoundTripsThroughYaml() {
+        CorpusConfig c;
+        c.data_files = "a.txt,b.txt";
+        c.dedup = "minhash";
+        c.minhash_threshold = 0.7;
+        c.steps = "dedup,pii";
+        const CorpusConfig back = CorpusConfig::from_yaml(c.to_yaml(), "test");
+        for (const std::string& k : CorpusConfig::keys()) QCOMPARE(back.get(k), c.get(k));
+        std::vector<CorpusStep> order = back.enabled_steps();
+        QCOMPARE(order.size(), size_t(2));
+        QVERIFY(order[0] == CorpusStep::Dedup && order[1] == CorpusStep::Pii);
+    }
+};
+
+LATHE_TEST(TestCorpusPipeline)
+#include "test_corpus_pipeline.moc"
