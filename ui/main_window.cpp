@@ -5,6 +5,9 @@
 #include "core/train/train_config.h"
 #include "ui/chat_controller.h"
 #include "ui/chat_tab.h"
+#include "ui/data_controller.h"
+#include "ui/data_tab.h"
+#include "core/corpus/corpus_config.h"
 #include "ui/evaluate_controller.h"
 #include "ui/evaluate_tab.h"
 #include "ui/export_controller.h"
@@ -18,6 +21,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
+#include <QFileInfo>
 #include <QFileDialog>
 #include <QFrame>
 #include <QLabel>
@@ -39,6 +44,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     chatController_ = new ChatController(this);
     exportController_ = new ExportController(this);
     evaluateController_ = new EvaluateController(this);
+    dataController_ = new DataController(this);
     bar_ = new ModelBar(this);
     bar_->setSavesRoot(saves_root());
     tabs_ = new QTabWidget(this);
@@ -52,7 +58,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     tabs_->addTab(train_, QString());
     tabs_->addTab(evaluate_, QString());
     tabs_->addTab(chat_, QString());
+    data_ = new DataTab(dataController_, tabs_);
+    data_->setSavesRoot(saves_root());
+    // A first start offers the bundled dirty corpus, so that Run shows every step at work.
+    const QString demo = QDir(bundled_datasets_dir()).filePath("raw_web_demo.jsonl");
+    if (data_->filesEdit()->text().isEmpty() && QFileInfo::exists(demo)) data_->filesEdit()->setText(demo);
     tabs_->addTab(export_, QString());
+    tabs_->addTab(data_, QString());
 
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
@@ -124,6 +136,7 @@ void MainWindow::retranslate() {
     tabs_->setTabText(1, tr("Evaluate && Predict"));
     tabs_->setTabText(2, tr("Chat"));
     tabs_->setTabText(3, tr("Export"));
+    tabs_->setTabText(4, tr("Data"));
     fileMenu_->setTitle(tr("&File"));
     loadAction_->setText(tr("&Load training config…"));
     saveAction_->setText(tr("&Save training config…"));
@@ -166,6 +179,7 @@ void MainWindow::chooseSavesFolder() {
     train_->setSavesRoot(dir);
     evaluate_->setSavesRoot(dir);
     export_->setSavesRoot(dir);
+    data_->setSavesRoot(dir);
 }
 
 void MainWindow::restoreSettings() {
@@ -187,6 +201,13 @@ void MainWindow::restoreSettings() {
         } catch (const std::exception&) {
         }
     }
+    const QString dataYaml = s.value("data/lastConfig").toString();
+    if (!dataYaml.isEmpty()) {
+        try {
+            data_->loadConfig(CorpusConfig::from_yaml(dataYaml.toStdString(), "settings"));
+        } catch (const std::exception&) {
+        }
+    }
     if (!restored) {
         const QString last = s.value("model/last").toString();
         if (last.isEmpty()) train_->loadStarter();  // a fresh install: offer the starter path
@@ -200,6 +221,7 @@ void MainWindow::saveSettings() {
     s.setValue("ui/state", saveState());
     s.setValue("model/last", bar_->modelPath());
     s.setValue("train/lastConfig", QString::fromStdString(train_->currentConfig().to_yaml()));
+    s.setValue("data/lastConfig", QString::fromStdString(data_->currentConfig().to_yaml()));
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

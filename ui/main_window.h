@@ -17,6 +17,8 @@ namespace ui {
 
 class ChatController;
 class ChatTab;
+class DataController;
+class DataTab;
 class EvaluateController;
 class EvaluateTab;
 class ExportController;
@@ -37,10 +39,12 @@ public:
     ChatTab* chatTab() const { return chat_; }
     EvaluateTab* evaluateTab() const { return evaluate_; }
     ExportTab* exportTab() const { return export_; }
+    DataTab* dataTab() const { return data_; }
     TrainController* trainController() const { return trainController_; }
     ChatController* chatController() const { return chatController_; }
     EvaluateController* evaluateController() const { return evaluateController_; }
     ExportController* exportController() const { return exportController_; }
+    DataController* dataController() const { return dataController_; }
     QString memoryText() const;
     QString deviceText() const;
 
@@ -67,10 +71,12 @@ private:
     ChatController* chatController_;
     ExportController* exportController_;
     EvaluateController* evaluateController_;
+    DataController* dataController_;
     TrainTab* train_;
     ChatTab* chat_;
     ExportTab* export_;
     EvaluateTab* evaluate_;
+    DataTab* data_;
     QLabel *memoryLabel_, *deviceLabel_;
     QTimer* statusTimer_;
     QMenu *fileMenu_, *helpMenu_;

@@ -1,10 +1,13 @@
 #include "ui/screenshot_tour.h"
 
+#include "core/corpus/corpus_config.h"
 #include "core/train/train_config.h"
 #include "ui/chat_controller.h"
 #include "ui/chat_tab.h"
 #include "ui/serve_panel.h"
 #include "ui/checkpoint_curve_panel.h"
+#include "ui/data_controller.h"
+#include "ui/data_tab.h"
 #include "ui/dataset_preview_dialog.h"
 #include "ui/evaluate_controller.h"
 #include "ui/evaluate_form.h"
@@ -15,6 +18,7 @@
 #include "ui/language.h"
 #include "ui/main_window.h"
 #include "ui/model_bar.h"
+#include "ui/studio_paths.h"
 #include "ui/train_form.h"
 #include "ui/train_tab.h"
 
@@ -149,6 +153,24 @@ void serveOnce(MainWindow& w) {
 
 }  // namespace
 
+// The Data tab after cleaning the bundled dirty corpus with every step on (near-duplicates by MinHash),
+// showing the removed and kept records.
+void dataOnce(MainWindow& w, const QString& outputDir) {
+    DataTab* tab = w.dataTab();
+    CorpusConfig c = tab->currentConfig();
+    c.data_files = QDir(bundled_datasets_dir()).filePath("raw_web_demo.jsonl").toStdString();
+    c.output_dir = QDir(outputDir).filePath("data-out").toStdString();
+    c.dataset_name = "web_clean";
+    c.min_chars = 40;
+    c.quality_filters = true;
+    c.dedup = "minhash";
+    tab->loadConfig(c);
+    tab->run();
+    waitFor([&] { return !w.dataController()->isRunning(); }, 120000);
+    std::fprintf(stderr, "data: %s\n", qPrintable(tab->summaryText()));
+    tab->resultTabs()->setCurrentIndex(4);
+}
+
 int run_screenshot_tour(const TourOptions& o) {
     QDir().mkpath(o.outputDir);
     MainWindow w;
@@ -174,8 +196,9 @@ int run_screenshot_tour(const TourOptions& o) {
     if (!o.model.isEmpty()) evaluateOnce(w, QString::fromStdString(w.trainTab()->currentConfig().dataset_dir));
     if (!o.model.isEmpty() && !o.checkpoint.isEmpty()) curveOnce(w);
     if (chatting) serveOnce(w);
+    dataOnce(w, o.outputDir);
     int failures = 0;
-    const char* names[] = {"train", "evaluate", "chat", "export"};
+    const char* names[] = {"train", "evaluate", "chat", "export", "data"};
     for (const QString lang : {"en", "ko"}) {
         w.setLanguage(lang);
         settle(300);
@@ -186,6 +209,15 @@ int run_screenshot_tour(const TourOptions& o) {
             settle(400);
             failures += !save(&w, QStringLiteral("%1/%2-%3.png").arg(o.outputDir, names[i], lang));
         }
+        // The Data tab's other views: the counts per step, and one duplicate group opened.
+        w.tabs()->setCurrentWidget(w.dataTab());
+        w.dataTab()->resultTabs()->setCurrentIndex(0);
+        settle(300);
+        failures += !save(&w, QStringLiteral("%1/data-steps-%2.png").arg(o.outputDir, lang));
+        w.dataTab()->resultTabs()->setCurrentIndex(3);
+        settle(300);
+        failures += !save(&w, QStringLiteral("%1/data-duplicates-%2.png").arg(o.outputDir, lang));
+        w.dataTab()->resultTabs()->setCurrentIndex(4);
         if (w.evaluateTab()->curvePanel()->points().size() > 0) {
             w.tabs()->setCurrentWidget(w.evaluateTab());
             w.evaluateTab()->resultPages()->setCurrentIndex(1);

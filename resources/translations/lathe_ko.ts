@@ -496,6 +496,321 @@
     </message>
 </context>
 <context>
+    <name>lathe::ui::DataTab</name>
+    <message>
+        <source>Read (unreadable records)</source>
+        <translation>읽기 (읽을 수 없는 레코드)</translation>
+    </message>
+    <message>
+        <source>Unicode normalisation</source>
+        <translation>유니코드 정규화</translation>
+    </message>
+    <message>
+        <source>Whitespace and control characters</source>
+        <translation>공백과 제어 문자</translation>
+    </message>
+    <message>
+        <source>Personal data</source>
+        <translation>개인정보</translation>
+    </message>
+    <message>
+        <source>Length bounds</source>
+        <translation>길이 제한</translation>
+    </message>
+    <message>
+        <source>Quality filters</source>
+        <translation>품질 필터</translation>
+    </message>
+    <message>
+        <source>Language / script</source>
+        <translation>언어 / 문자 체계</translation>
+    </message>
+    <message>
+        <source>Duplicates</source>
+        <translation>중복</translation>
+    </message>
+    <message>
+        <source>E-mail addresses</source>
+        <translation>이메일 주소</translation>
+    </message>
+    <message>
+        <source>Phone numbers</source>
+        <translation>전화번호</translation>
+    </message>
+    <message>
+        <source>Resident registration numbers</source>
+        <translation>주민등록번호</translation>
+    </message>
+    <message>
+        <source>Card numbers</source>
+        <translation>카드 번호</translation>
+    </message>
+    <message>
+        <source>IP addresses</source>
+        <translation>IP 주소</translation>
+    </message>
+    <message>
+        <source>URLs</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>Add corpus files</source>
+        <translation>말뭉치 파일 추가</translation>
+    </message>
+    <message>
+        <source>Add a folder of documents</source>
+        <translation>문서 폴더 추가</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>출력 폴더</translation>
+    </message>
+    <message>
+        <source>Running…</source>
+        <translation>실행 중…</translation>
+    </message>
+    <message>
+        <source>Save data settings</source>
+        <translation>데이터 설정 저장</translation>
+    </message>
+    <message>
+        <source>YAML files (*.yaml *.yml)</source>
+        <translation>YAML 파일 (*.yaml *.yml)</translation>
+    </message>
+    <message>
+        <source>Load data settings</source>
+        <translation>데이터 설정 불러오기</translation>
+    </message>
+    <message>
+        <source>Stopped: the output folder is as it was.</source>
+        <translation>중지됨: 출력 폴더는 그대로입니다.</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>실패: %1</translation>
+    </message>
+    <message>
+        <source>%1 records in, %2 out in %3 s. Dataset &apos;%4&apos; written to %5 and registered in its dataset_info.json.</source>
+        <translation>레코드 %1개 입력, %2개 출력 (%3초). 데이터셋 &apos;%4&apos;을(를) %5에 쓰고 같은 폴더의 dataset_info.json에 등록했습니다.</translation>
+    </message>
+    <message>
+        <source>characters per kept record</source>
+        <translation>남긴 레코드의 글자 수</translation>
+    </message>
+    <message>
+        <source>%1 records · kept %2</source>
+        <translation>레코드 %1개 · 남김 %2</translation>
+    </message>
+    <message>
+        <source>removed</source>
+        <translation>제거</translation>
+    </message>
+    <message>
+        <source>changed</source>
+        <translation>수정</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>남김</translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation>남김</translation>
+    </message>
+    <message>
+        <source>Removed</source>
+        <translation>제거</translation>
+    </message>
+    <message>
+        <source>similarity %1</source>
+        <translation>유사도 %1</translation>
+    </message>
+    <message>
+        <source>… and %1 more</source>
+        <translation>… 외 %1개</translation>
+    </message>
+    <message>
+        <source>Corpus</source>
+        <translation>말뭉치</translation>
+    </message>
+    <message>
+        <source>Files or folders</source>
+        <translation>파일 또는 폴더</translation>
+    </message>
+    <message>
+        <source>comma-separated; a folder&apos;s files are one document each</source>
+        <translation>쉼표로 구분; 폴더 안의 파일은 각각 문서 하나</translation>
+    </message>
+    <message>
+        <source>Add files…</source>
+        <translation>파일 추가…</translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation>폴더 추가…</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>형식</translation>
+    </message>
+    <message>
+        <source>Text column</source>
+        <translation>텍스트 열</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>찾아보기…</translation>
+    </message>
+    <message>
+        <source>Dataset name</source>
+        <translation>데이터셋 이름</translation>
+    </message>
+    <message>
+        <source>Write as</source>
+        <translation>저장 형식</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>단계</translation>
+    </message>
+    <message>
+        <source>Tick the steps to run; drag them to change the order.</source>
+        <translation>실행할 단계를 선택하고, 끌어서 순서를 바꾸세요.</translation>
+    </message>
+    <message>
+        <source>Step settings</source>
+        <translation>단계 설정</translation>
+    </message>
+    <message>
+        <source>Normal form</source>
+        <translation>정규화 형식</translation>
+    </message>
+    <message>
+        <source>mask with placeholders</source>
+        <translation>자리표시자로 가리기</translation>
+    </message>
+    <message>
+        <source>drop the record</source>
+        <translation>레코드 제거</translation>
+    </message>
+    <message>
+        <source>Minimum characters</source>
+        <translation>최소 글자 수</translation>
+    </message>
+    <message>
+        <source>Maximum characters (0: none)</source>
+        <translation>최대 글자 수 (0: 제한 없음)</translation>
+    </message>
+    <message>
+        <source>Keep script</source>
+        <translation>남길 문자 체계</translation>
+    </message>
+    <message>
+        <source>Hangul</source>
+        <translation>한글</translation>
+    </message>
+    <message>
+        <source>Latin</source>
+        <translation>라틴 문자</translation>
+    </message>
+    <message>
+        <source>CJK (Han, kana)</source>
+        <translation>CJK (한자, 가나)</translation>
+    </message>
+    <message>
+        <source>Minimum share of letters</source>
+        <translation>글자 중 최소 비율</translation>
+    </message>
+    <message>
+        <source>exact (after normalising)</source>
+        <translation>완전 일치 (정규화 후)</translation>
+    </message>
+    <message>
+        <source>near (MinHash)</source>
+        <translation>유사 중복 (MinHash)</translation>
+    </message>
+    <message>
+        <source>Similarity threshold</source>
+        <translation>유사도 기준</translation>
+    </message>
+    <message>
+        <source>Permutations</source>
+        <translation>순열 수</translation>
+    </message>
+    <message>
+        <source>Shingle size (words)</source>
+        <translation>싱글 크기 (단어)</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>실행</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>중지</translation>
+    </message>
+    <message>
+        <source>Save settings…</source>
+        <translation>설정 저장…</translation>
+    </message>
+    <message>
+        <source>Load settings…</source>
+        <translation>설정 불러오기…</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>단계</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>수정</translation>
+    </message>
+    <message>
+        <source>MB/s</source>
+        <translation>MB/s</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>종류</translation>
+    </message>
+    <message>
+        <source>Found</source>
+        <translation>발견</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>레코드</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>출처</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>텍스트</translation>
+    </message>
+    <message>
+        <source>Each group keeps its first record. Pick a group to see it.</source>
+        <translation>각 그룹은 첫 레코드를 남깁니다. 그룹을 고르면 내용이 보입니다.</translation>
+    </message>
+    <message>
+        <source>Lengths</source>
+        <translation>길이</translation>
+    </message>
+    <message>
+        <source>Duplicate groups</source>
+        <translation>중복 그룹</translation>
+    </message>
+    <message>
+        <source>Removed and kept</source>
+        <translation>제거와 남김</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>로그</translation>
+    </message>
+</context>
+<context>
     <name>lathe::ui::DatasetChecklist</name>
     <message>
         <source>Order: %1</source>
@@ -1529,6 +1844,10 @@
 </context>
 <context>
     <name>lathe::ui::MainWindow</name>
+    <message>
+        <source>Data</source>
+        <translation>데이터</translation>
+    </message>
     <message>
         <source>About Lathe</source>
         <translation>Lathe 정보</translation>

@@ -1,0 +1,184 @@
+// The Data tab with real widgets: the bundled dirty corpus cleaned from the tab (steps ticked and
+// reordered by the user), the counts, personal data, histogram, duplicate groups and examples shown;
+// impossible settings listed with Run disabled; the settings' YAML round trip; Stop leaves the output as
+// it was.
+#include "core/corpus/corpus_config.h"
+#include "core/util/fs.h"
+#include "tests/registry.h"
+#include "ui/data_controller.h"
+#include "ui/data_tab.h"
+#include "ui/language.h"
+#include "ui/main_window.h"
+#include "widgets/histogram_plot.h"
+
+#include <QComboBox>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTest>
+#include <QTextBrowser>
+#include <QTreeWidget>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+using namespace lathe;
+using namespace lathe::test;
+
+namespace {
+
+QListWidgetItem* stepItem(ui::DataTab* tab, const QString& name) {
+    for (int i = 0; i < tab->stepList()->count(); ++i)
+        if (tab->stepList()->item(i)->data(Qt::UserRole).toString() == name) return tab->stepList()->item(i);
+    return nullptr;
+}
+
+QString cell(QTreeWidget* table, const QString& key, int column) {
+    for (int i = 0; i < table->topLevelItemCount(); ++i)
+        if (table->topLevelItem(i)->data(0, Qt::UserRole).toString() == key) return table->topLevelItem(i)->text(column);
+    return QString();
+}
+
+}  // namespace
+
+class TestUiData : public QObject {
+    Q_OBJECT
+    std::string root;
+
+private slots:
+    void initTestCase() { root = scratch_dir() + "/ui-data"; }
+
+    void cleansTheBundledCorpusFromTheTab() {
+        ui::MainWindow w;
+        w.show();
+        ui::DataTab* tab = w.dataTab();
+        QCOMPARE(w.tabs()->tabText(4), QString("Data"));
+        // A first start offers the bundled dirty corpus.
+        QVERIFY2(tab->filesEdit()->text().endsWith("raw_web_demo.jsonl"), qPrintable(tab->filesEdit()->text()));
+        tab->outputDirEdit()->setText(QString::fromStdString(root + "/out"));
+        tab->datasetNameEdit()->setText("web_clean");
+        stepItem(tab, "quality")->setCheckState(Qt::Checked);
+        stepItem(tab, "length")->setCheckState(Qt::Checked);
+        tab->minCharsSpin()->setValue(40);
+        tab->dedupCombo()->setCurrentIndex(tab->dedupCombo()->findData("minhash"));
+        // Drag dedup to the top: it runs first.
+        tab->stepList()->insertItem(0, tab->stepList()->takeItem(tab->stepList()->row(stepItem(tab, "dedup"))));
+        const CorpusConfig c = tab->currentConfig();
+        QCOMPARE(c.enabled_steps().front(), CorpusStep::Dedup);
+        QCOMPARE(c.dedup, std::string("minhash"));
+        QVERIFY(c.quality_filters);
+        QVERIFY2(tab->problemTexts().isEmpty(), qPrintable(tab->problemTexts().join("\n")));
+        QVERIFY(tab->runButton()->isEnabled());
+
+        QSignalSpy done(w.dataController(), &ui::DataController::finished);
+        QTest::mouseClick(tab->runButton(), Qt::LeftButton);
+        QVERIFY(done.wait(60000));
+        QVERIFY2(tab->summaryText().startsWith("44 records in"), qPrintable(tab->summaryText()));
+        QCOMPARE(tab->progressBar()->value(), 1000);
+        // The table agrees with the report the engine wrote.
+        const nlohmann::json report = nlohmann::json::parse(read_file(root + "/out/data_report.json"));
+        for (const auto& s : report["steps"]) {
+            const QString name = QString::fromStdString(s["name"].get<std::string>());
+            QCOMPARE(cell(tab->stepTable(), name, 1), QString::number(s["removed"].get<int>()));
+        }
+        QCOMPARE(cell(tab->stepTable(), "decode", 1), QString("1"));  // the Latin-1 record
+        QVERIFY(cell(tab->stepTable(), "dedup", 1).toInt() >= 4);
+        QCOMPARE(cell(tab->piiTable(), "rrn", 1), QString("1"));
+        QCOMPARE(cell(tab->piiTable(), "card", 1), QString("1"));
+        QVERIFY(tab->lengthPlot()->barCount() > 0);
+        QCOMPARE(tab->lengthPlot()->total(), double(report["output_records"].get<int>()));
+        // Duplicate groups open to show the kept record and the removed ones.
+        QVERIFY(tab->clusterList()->count() >= 3);
+        tab->clusterList()->setCurrentRow(0);
+        QVERIFY(tab->clusterView()->toPlainText().contains("Kept"));
+        QVERIFY(tab->clusterView()->toPlainText().contains("Removed"));
+        // Removed and kept records side by side.
+        QStringList kinds;
+        for (int i = 0; i < tab->exampleTable()->topLevelItemCount(); ++i) kinds << tab->exampleTable()->topLevelItem(i)->text(0);
+        QVERIFY(kinds.contains("removed") && kinds.contains("kept") && kinds.contains("changed"));
+        QVERIFY(file_exists(root + "/out/web_clean.jsonl"));
+        const nlohmann::json info = nlohmann::json::parse(read_file(root + "/out/dataset_info.json"));
+        QVERIFY(info.contains("web_clean"));
+    }
+
+    void impossibleSettingsDisableRun() {
+        ui::DataController controller;
+        ui::DataTab tab(&controller);
+        tab.filesEdit()->setText("");
+        tab.outputDirEdit()->setText("");
+        QVERIFY(!tab.runButton()->isEnabled());
+        const QString all = tab.problemTexts().join("\n");
+        QVERIFY2(all.contains("data_files: no input files given") && all.contains("output_dir: no output directory given"),
+                 qPrintable(all));
+        tab.filesEdit()->setText("a.txt");
+        tab.outputDirEdit()->setText(QString::fromStdString(root + "/x"));
+        QVERIFY(tab.problemTexts().isEmpty());
+        QVERIFY(tab.runButton()->isEnabled());
+    }
+
+    void followsTheLanguage() {
+        ui::DataController controller;
+        ui::DataTab tab(&controller);
+        ui::install_language("ko");
+        QTRY_COMPARE(tab.runButton()->text(), QString::fromUtf8("실행"));
+        QCOMPARE(tab.resultTabs()->tabText(3), QString::fromUtf8("중복 그룹"));
+        QCOMPARE(tab.stepList()->item(0)->text(), QString::fromUtf8("유니코드 정규화"));
+        tab.filesEdit()->setText("");
+        QVERIFY2(tab.problemTexts().join("\n").contains(QString::fromUtf8("입력 파일이 지정되지 않았습니다")),
+                 qPrintable(tab.problemTexts().join("\n")));
+        ui::install_language("en");
+        QTRY_COMPARE(tab.runButton()->text(), QString("Run"));
+    }
+
+    void settingsRoundTripThroughYaml() {
+        ui::DataController controller;
+        ui::DataTab tab(&controller);
+        tab.filesEdit()->setText("a.txt, b.txt");
+        tab.outputDirEdit()->setText("out");
+        tab.piiCombo()->setCurrentIndex(tab.piiCombo()->findData("drop"));
+        stepItem(&tab, "normalize")->setCheckState(Qt::Unchecked);
+        tab.stepList()->insertItem(0, tab.stepList()->takeItem(tab.stepList()->row(stepItem(&tab, "pii"))));
+        const QString path = QString::fromStdString(root + "/data.yaml");
+        QVERIFY(tab.saveConfigFile(path));
+        const CorpusConfig saved = CorpusConfig::from_yaml_file(path.toStdString());
+        QCOMPARE(saved.pii, std::string("drop"));
+        QCOMPARE(saved.normalize, std::string("none"));
+        QVERIFY(saved.steps.rfind("pii,", 0) == 0);
+
+        ui::DataTab other(&controller);
+        QVERIFY(other.loadConfigFile(path));
+        QCOMPARE(other.stepList()->item(0)->data(Qt::UserRole).toString(), QString("pii"));
+        QCOMPARE(stepItem(&other, "normalize")->checkState(), Qt::Unchecked);
+        QCOMPARE(other.piiCombo()->currentData().toString(), QString("drop"));
+        QCOMPARE(QString::fromStdString(other.currentConfig().to_yaml()), QString::fromStdString(saved.to_yaml()));
+        QString error;
+        QVERIFY(!other.loadConfigFile(QString::fromStdString(root + "/missing.yaml"), &error));
+        QVERIFY(!error.isEmpty());
+    }
+
+    void stopLeavesTheOutputAsItWas() {
+        std::string big;
+        for (int i = 0; i < 300000; ++i) big += "document number " + std::to_string(i) + " of a corpus that takes a while\n";
+        write_file_atomic(root + "/big.txt", big);
+        ui::DataController controller;
+        ui::DataTab tab(&controller);
+        tab.filesEdit()->setText(QString::fromStdString(root + "/big.txt"));
+        tab.outputDirEdit()->setText(QString::fromStdString(root + "/stopped"));
+        QSignalSpy done(&controller, &ui::DataController::finished);
+        connect(&controller, &ui::DataController::started, &controller, &ui::DataController::cancel);
+        tab.run();
+        QVERIFY(done.wait(60000));
+        QVERIFY2(tab.summaryText().startsWith("Stopped"), qPrintable(tab.summaryText()));
+        QVERIFY(!file_exists(root + "/stopped/corpus.jsonl"));
+        QVERIFY(tab.runButton()->isEnabled());
+        QVERIFY(!tab.stopButton()->isEnabled());
+    }
+};
+
+LATHE_TEST(TestUiData)
+#include "test_ui_data.moc"
