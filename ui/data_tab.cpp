@@ -191,6 +191,46 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     options->addRow(permLabel_, numPerm_);
     options->addRow(ngramLabel_, ngram_);
 
+    // Tokenizer lab.
+    tokenizerBox_ = new QGroupBox(this);
+    trainTokenizer_ = new QCheckBox(tokenizerBox_);
+    tokType_ = new QComboBox(tokenizerBox_);
+    tokType_->addItem("BPE", "bpe");
+    tokType_->addItem("Unigram", "unigram");
+    tokVocab_ = new QSpinBox(tokenizerBox_);
+    tokVocab_->setRange(100, 1000000);
+    tokVocab_->setSingleStep(1000);
+    coverage_ = new QDoubleSpinBox(tokenizerBox_);
+    coverage_->setRange(0.9, 1.0);
+    coverage_->setDecimals(4);
+    coverage_->setSingleStep(0.0005);
+    byteFallback_ = new QCheckBox(tokenizerBox_);
+    specialTokens_ = new QLineEdit(tokenizerBox_);
+    compare_ = new QLineEdit(tokenizerBox_);
+    addCompare_ = new QPushButton(tokenizerBox_);
+    sentence_ = new QLineEdit(tokenizerBox_);
+    tokTypeLabel_ = new QLabel(tokenizerBox_);
+    tokVocabLabel_ = new QLabel(tokenizerBox_);
+    coverageLabel_ = new QLabel(tokenizerBox_);
+    specialLabel_ = new QLabel(tokenizerBox_);
+    compareLabel_ = new QLabel(tokenizerBox_);
+    sentenceLabel_ = new QLabel(tokenizerBox_);
+    tokHint_ = new QLabel(tokenizerBox_);
+    tokHint_->setWordWrap(true);
+    auto* compareRow = new QHBoxLayout;
+    compareRow->addWidget(compare_, 1);
+    compareRow->addWidget(addCompare_);
+    auto* tokForm = new QFormLayout(tokenizerBox_);
+    tokForm->addRow(trainTokenizer_);
+    tokForm->addRow(tokTypeLabel_, tokType_);
+    tokForm->addRow(tokVocabLabel_, tokVocab_);
+    tokForm->addRow(coverageLabel_, coverage_);
+    tokForm->addRow(byteFallback_);
+    tokForm->addRow(specialLabel_, specialTokens_);
+    tokForm->addRow(compareLabel_, compareRow);
+    tokForm->addRow(sentenceLabel_, sentence_);
+    tokForm->addRow(tokHint_);
+
     problemsLabel_ = new QLabel(this);
     problemsLabel_->setWordWrap(true);
     problemsLabel_->setStyleSheet("color: #b3261e;");
@@ -211,6 +251,7 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     settingsLayout->addWidget(inputBox_);
     settingsLayout->addWidget(stepsBox_);
     settingsLayout->addWidget(optionsBox_);
+    settingsLayout->addWidget(tokenizerBox_);
     settingsLayout->addWidget(problemsLabel_);
     settingsLayout->addLayout(buttons);
     settingsLayout->addStretch(1);
@@ -232,7 +273,24 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     piiTable_ = new QTreeWidget(results_);
     piiTable_->setRootIsDecorated(false);
     piiTable_->setColumnCount(2);
-    lengths_ = new widgets::HistogramPlot(results_);
+    auto* lengthPage = new QWidget(results_);
+    lengths_ = new widgets::HistogramPlot(lengthPage);
+    tokenLengths_ = new widgets::HistogramPlot(lengthPage);
+    tokenLengths_->setVisible(false);
+    auto* lengthLayout = new QVBoxLayout(lengthPage);
+    lengthLayout->addWidget(lengths_, 1);
+    lengthLayout->addWidget(tokenLengths_, 1);
+    auto* tokPage = new QWidget(results_);
+    tokTable_ = new QTreeWidget(tokPage);
+    tokTable_->setRootIsDecorated(false);
+    tokTable_->setColumnCount(6);
+    tokTable_->setColumnWidth(0, 200);
+    splitView_ = new QTextBrowser(tokPage);
+    auto* tokSplit = new QSplitter(Qt::Vertical, tokPage);
+    tokSplit->addWidget(tokTable_);
+    tokSplit->addWidget(splitView_);
+    auto* tokLayout = new QVBoxLayout(tokPage);
+    tokLayout->addWidget(tokSplit);
     auto* dupPage = new QWidget(results_);
     clusters_ = new QListWidget(dupPage);
     clusterView_ = new QTextBrowser(dupPage);
@@ -257,9 +315,10 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     log_->setReadOnly(true);
     results_->addTab(stepTable_, QString());
     results_->addTab(piiTable_, QString());
-    results_->addTab(lengths_, QString());
+    results_->addTab(lengthPage, QString());
     results_->addTab(dupPage, QString());
     results_->addTab(examples_, QString());
+    results_->addTab(tokPage, QString());
     results_->addTab(log_, QString());
     auto* right = new QWidget(this);
     auto* rightLayout = new QVBoxLayout(right);
@@ -294,6 +353,14 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Output folder"), savesRoot_);
         if (!dir.isEmpty()) outputDir_->setText(dir);
     });
+    connect(addCompare_, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("A tokenizer or model folder"), savesRoot_);
+        if (dir.isEmpty()) return;
+        compare_->setText(compare_->text().trimmed().isEmpty() ? dir : compare_->text() + ", " + dir);
+    });
+    connect(trainTokenizer_, &QCheckBox::toggled, this, &DataTab::recheck);
+    connect(tokVocab_, &QSpinBox::valueChanged, this, &DataTab::recheck);
+    for (QLineEdit* e : {compare_, sentence_, specialTokens_}) connect(e, &QLineEdit::textChanged, this, &DataTab::recheck);
     for (QLineEdit* e : {files_, textColumn_, outputDir_, datasetName_})
         connect(e, &QLineEdit::textChanged, this, &DataTab::recheck);
     for (QComboBox* c : {format_, outputFormat_, normalizeForm_, piiMode_, script_, dedupMode_})
@@ -355,6 +422,14 @@ CorpusConfig DataTab::currentConfig() const {
     c.minhash_threshold = threshold_->value();
     c.minhash_num_perm = numPerm_->value();
     c.minhash_ngram = ngram_->value();
+    c.train_tokenizer = trainTokenizer_->isChecked();
+    c.tokenizer_type = tokType_->currentData().toString().toStdString();
+    c.tokenizer_vocab_size = tokVocab_->value();
+    c.character_coverage = coverage_->value();
+    c.byte_fallback = byteFallback_->isChecked();
+    c.special_tokens = specialTokens_->text().trimmed().toStdString();
+    c.compare_tokenizers = compare_->text().trimmed().toStdString();
+    c.tokenizer_sentence = sentence_->text().toStdString();
     return c;
 }
 
@@ -375,6 +450,14 @@ void DataTab::loadConfig(const CorpusConfig& c) {
     threshold_->setValue(c.minhash_threshold);
     numPerm_->setValue(c.minhash_num_perm);
     ngram_->setValue(c.minhash_ngram);
+    trainTokenizer_->setChecked(c.train_tokenizer);
+    setCombo(tokType_, c.tokenizer_type);
+    tokVocab_->setValue(c.tokenizer_vocab_size);
+    coverage_->setValue(c.character_coverage);
+    byteFallback_->setChecked(c.byte_fallback);
+    specialTokens_->setText(str(c.special_tokens));
+    compare_->setText(str(c.compare_tokenizers));
+    sentence_->setText(str(c.tokenizer_sentence));
     // The order: the config's steps first, then any it leaves out, in the default order.
     QStringList order = QString::fromStdString(c.steps).split(',', Qt::SkipEmptyParts);
     for (QString& s : order) s = s.trimmed().toLower();
@@ -506,6 +589,39 @@ void DataTab::showSummary(const CorpusSummary& s) {
     for (uint64_t c : last_.length_counts) counts << double(c);
     lengths_->setData(edges, counts, tr("characters per kept record"));
 
+    tokenLengths_->setVisible(!last_.token_length_tokenizer.empty());
+    if (!last_.token_length_tokenizer.empty()) {
+        QVector<double> tokenCounts;
+        for (uint64_t c : last_.token_length_counts) tokenCounts << double(c);
+        tokenLengths_->setData(edges, tokenCounts,
+                               tr("tokens per held-out record (%1)").arg(str(last_.token_length_tokenizer)));
+    }
+    tokTable_->clear();
+    QString split;
+    for (const TokenizerReport& t : last_.tokenizers) {
+        auto* item = new QTreeWidgetItem(tokTable_);
+        item->setText(0, str(t.name) + (t.trained_here ? " " + tr("(trained here)") : QString()));
+        item->setToolTip(0, str(t.path));
+        if (!t.error.empty()) {
+            item->setText(1, str(t.error));
+            item->setToolTip(1, str(t.error));
+            continue;
+        }
+        item->setText(1, loc.toString(t.vocab_size));
+        item->setText(2, QString::number(t.tokens_per_word, 'f', 2));
+        item->setText(3, QString::number(t.tokens_per_char, 'f', 3));
+        item->setText(4, QString::number(100 * t.byte_share, 'f', 1) + "%");
+        item->setText(5, QString::number(100 * t.unknown_share, 'f', 2) + "%");
+        for (int c = 1; c < 6; ++c) item->setTextAlignment(c, Qt::AlignRight);
+        QStringList pieces;
+        for (const std::string& p : t.sentence_pieces)
+            pieces << "<span style='background:#e8eefb;border:1px solid #9bb3e0'>&nbsp;" + str(p).toHtmlEscaped() +
+                          "&nbsp;</span>";
+        split += "<p><b>" + str(t.name).toHtmlEscaped() + "</b> · " + tr("%1 tokens").arg(t.sentence_pieces.size()) +
+                 "<br>" + pieces.join(" ") + "</p>";
+    }
+    splitView_->setHtml(split);
+
     clusters_->clear();
     for (const DuplicateCluster& c : last_.clusters)
         clusters_->addItem(tr("%1 records · kept %2").arg(c.size).arg(str(c.kept_source)));
@@ -595,6 +711,23 @@ void DataTab::retranslate() {
     thresholdLabel_->setText(tr("Similarity threshold"));
     permLabel_->setText(tr("Permutations"));
     ngramLabel_->setText(tr("Shingle size (words)"));
+    tokenizerBox_->setTitle(tr("Tokenizer lab"));
+    trainTokenizer_->setText(tr("Train a SentencePiece tokenizer on the kept records"));
+    tokTypeLabel_->setText(tr("Algorithm"));
+    tokVocabLabel_->setText(tr("Vocabulary size"));
+    coverageLabel_->setText(tr("Character coverage"));
+    byteFallback_->setText(tr("Byte fallback (no unknown characters)"));
+    specialLabel_->setText(tr("Special tokens"));
+    specialTokens_->setPlaceholderText(tr("comma-separated, e.g. <|tool|>"));
+    compareLabel_->setText(tr("Compare with"));
+    compare_->setPlaceholderText(tr("tokenizer or model folders, comma-separated"));
+    addCompare_->setText(tr("Add folder…"));
+    sentenceLabel_->setText(tr("Sample sentence"));
+    tokHint_->setText(tr("Every 20th kept record is held out to measure each tokenizer. The trained one is written "
+                         "to the output folder's tokenizer/; a new model from scratch can use it (Train tab, "
+                         "Tokenizer folder)."));
+    tokTable_->setHeaderLabels({tr("Tokenizer"), tr("Vocabulary"), tr("Tokens/word"), tr("Tokens/char"),
+                                tr("Byte fallback"), tr("Unknown")});
     runButton_->setText(tr("Run"));
     stopButton_->setText(tr("Stop"));
     saveButton_->setText(tr("Save settings…"));
@@ -608,7 +741,8 @@ void DataTab::retranslate() {
     results_->setTabText(2, tr("Lengths"));
     results_->setTabText(3, tr("Duplicate groups"));
     results_->setTabText(4, tr("Removed and kept"));
-    results_->setTabText(5, tr("Log"));
+    results_->setTabText(5, tr("Tokenizers"));
+    results_->setTabText(6, tr("Log"));
     if (haveReport_) {
         CorpusSummary s;
         s.status = CorpusSummary::Status::Completed;

@@ -64,6 +64,12 @@ public:
     QTextBrowser* clusterView() const { return clusterView_; }
     QTreeWidget* exampleTable() const { return examples_; }
     widgets::HistogramPlot* lengthPlot() const { return lengths_; }
+    widgets::HistogramPlot* tokenLengthPlot() const { return tokenLengths_; }
+    QCheckBox* trainTokenizerCheck() const { return trainTokenizer_; }
+    QSpinBox* tokenizerVocabSpin() const { return tokVocab_; }
+    QLineEdit* compareTokenizersEdit() const { return compare_; }
+    QTreeWidget* tokenizerTable() const { return tokTable_; }
+    QTextBrowser* splitView() const { return splitView_; }
     QTabWidget* resultTabs() const { return results_; }
 
 public slots:
@@ -88,7 +94,17 @@ private:
     QString summary_;
     QStringList problems_;
 
-    QGroupBox *inputBox_, *stepsBox_, *optionsBox_;
+    QGroupBox *inputBox_, *stepsBox_, *optionsBox_, *tokenizerBox_;
+    QCheckBox *trainTokenizer_, *byteFallback_;
+    QComboBox* tokType_;
+    QSpinBox* tokVocab_;
+    QDoubleSpinBox* coverage_;
+    QLineEdit *specialTokens_, *compare_, *sentence_;
+    QPushButton* addCompare_;
+    QLabel *tokTypeLabel_, *tokVocabLabel_, *coverageLabel_, *specialLabel_, *compareLabel_, *sentenceLabel_, *tokHint_;
+    QTreeWidget* tokTable_;
+    QTextBrowser* splitView_;
+    widgets::HistogramPlot* tokenLengths_;
     QLabel *filesLabel_, *formatLabel_, *columnLabel_, *outputDirLabel_, *nameLabel_, *outputFormatLabel_;
     QLabel *normalizeLabel_, *piiLabel_, *minLabel_, *maxLabel_, *scriptLabel_, *shareLabel_, *dedupLabel_;
     QLabel *thresholdLabel_, *permLabel_, *ngramLabel_, *stepsHint_, *problemsLabel_, *summaryLabel_, *clusterHint_;

@@ -164,6 +164,8 @@ void dataOnce(MainWindow& w, const QString& outputDir) {
     c.min_chars = 40;
     c.quality_filters = true;
     c.dedup = "minhash";
+    c.train_tokenizer = true;
+    c.tokenizer_vocab_size = 1000;
     tab->loadConfig(c);
     tab->run();
     waitFor([&] { return !w.dataController()->isRunning(); }, 120000);
@@ -217,6 +219,9 @@ int run_screenshot_tour(const TourOptions& o) {
         w.dataTab()->resultTabs()->setCurrentIndex(3);
         settle(300);
         failures += !save(&w, QStringLiteral("%1/data-duplicates-%2.png").arg(o.outputDir, lang));
+        w.dataTab()->resultTabs()->setCurrentIndex(5);
+        settle(300);
+        failures += !save(&w, QStringLiteral("%1/data-tokenizers-%2.png").arg(o.outputDir, lang));
         w.dataTab()->resultTabs()->setCurrentIndex(4);
         if (w.evaluateTab()->curvePanel()->points().size() > 0) {
             w.tabs()->setCurrentWidget(w.evaluateTab());

@@ -161,6 +161,8 @@ const std::vector<FieldSpec>& train_fields() {
         // New model from scratch.
         {"new_model_corpus", G::NewModel, K::Text, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Tokenizer corpus"),
          QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Extra pre-training datasets (comma list) whose text trains the new model's tokenizer.")},
+        {"new_model_tokenizer", G::NewModel, K::Text, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Tokenizer folder"),
+         QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "A tokenizer to use instead of training one (e.g. the Data tab's tokenizer lab); empty = train on the datasets.")},
         {"tokenizer_vocab_size", G::NewModel, K::Int, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Vocabulary size"),
          QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Tokens in the new tokenizer (0 = the preset's)."), 0, 1000000},
         // Engine.

@@ -36,6 +36,8 @@ int cmd_data(int argc, char** argv) {
             "      dedup (none|exact|minhash), minhash_threshold, minhash_num_perm, minhash_ngram, pii (none|mask|drop),\n"
             "      min_chars, max_chars, quality_filters, script_filter (none|hangul|latin|cjk), min_script_share,\n"
             "      examples, threads\n"
+            "tokenizer lab: train_tokenizer, tokenizer_type (bpe|unigram), tokenizer_vocab_size, character_coverage,\n"
+            "      byte_fallback, special_tokens, compare_tokenizers (comma list of folders), tokenizer_sentence\n"
             "Writes output_dir/<dataset_name>.jsonl, registers it in output_dir/dataset_info.json and writes\n"
             "output_dir/data_report.json with every step's counts.");
         return argc < 3 ? 2 : 0;
@@ -78,6 +80,19 @@ int cmd_data(int argc, char** argv) {
     if (r.errors.size() > 10)
         std::fprintf(stderr, "warning: %zu unreadable records in all (the first 100 are in the report)\n",
                      r.steps.front().removed);
+    if (!r.tokenizer_dir.empty()) std::printf("tokenizer trained: %s\n", r.tokenizer_dir.c_str());
+    if (!r.tokenizers.empty()) {
+        std::printf("tokenizers on %zu held-out records:\n  %-24s %8s %12s %12s %10s\n", r.heldout_records, "name",
+                    "vocab", "tokens/word", "tokens/char", "byte share");
+        for (const TokenizerReport& t : r.tokenizers) {
+            if (!t.error.empty()) {
+                std::printf("  %-24s %s\n", t.name.c_str(), t.error.c_str());
+                continue;
+            }
+            std::printf("  %-24s %8d %12.2f %12.3f %9.1f%%\n", t.name.c_str(), t.vocab_size, t.tokens_per_word,
+                        t.tokens_per_char, 100 * t.byte_share);
+        }
+    }
     std::printf("dataset '%s': %s (registered in %s)\nreport: %s\n", r.dataset_name.c_str(), r.output_file.c_str(),
                 r.dataset_info_file.c_str(), r.report_file.c_str());
     return 0;

@@ -45,6 +45,14 @@ const std::vector<Key>& key_table() {
         {"quality_filters", &CorpusConfig::quality_filters},
         {"script_filter", &CorpusConfig::script_filter},
         {"min_script_share", &CorpusConfig::min_script_share},
+        {"train_tokenizer", &CorpusConfig::train_tokenizer},
+        {"tokenizer_type", &CorpusConfig::tokenizer_type},
+        {"tokenizer_vocab_size", &CorpusConfig::tokenizer_vocab_size},
+        {"character_coverage", &CorpusConfig::character_coverage},
+        {"byte_fallback", &CorpusConfig::byte_fallback},
+        {"special_tokens", &CorpusConfig::special_tokens},
+        {"compare_tokenizers", &CorpusConfig::compare_tokenizers},
+        {"tokenizer_sentence", &CorpusConfig::tokenizer_sentence},
         {"examples", &CorpusConfig::examples},
         {"threads", &CorpusConfig::threads},
     };
@@ -247,6 +255,9 @@ std::vector<Problem> CorpusConfig::problems() const {
         fail("max_chars", "must_be_at_least", {std::to_string(min_chars) + " (min_chars)"});
     choice("script_filter", script_filter, {"none", "hangul", "latin", "cjk"});
     if (!(min_script_share >= 0 && min_script_share <= 1)) fail("min_script_share", "must_be_in", {"[0, 1]"});
+    choice("tokenizer_type", tokenizer_type, {"bpe", "unigram"});
+    if (tokenizer_vocab_size < 100) fail("tokenizer_vocab_size", "must_be_at_least", {"100"});
+    if (!(character_coverage >= 0.9 && character_coverage <= 1)) fail("character_coverage", "must_be_in", {"[0.9, 1]"});
     if (examples < 0) fail("examples", "must_be_non_negative");
     if (threads < 0) fail("threads", "must_be_non_negative_all_cores");
     return out;

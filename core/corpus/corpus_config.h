@@ -33,6 +33,16 @@ struct CorpusConfig {
     bool quality_filters = false;       // Gopher/C4-style rules (core/corpus/quality.h)
     std::string script_filter = "none";  // none | hangul | latin | cjk
     double min_script_share = 0.5;      // of a record's letters, in that script
+    // Tokenizer lab: train one on the kept records (into output_dir/tokenizer) and compare tokenizers on a
+    // held-out sample of them (every 20th kept record, up to 2,000).
+    bool train_tokenizer = false;
+    std::string tokenizer_type = "bpe";  // bpe | unigram (SentencePiece)
+    int tokenizer_vocab_size = 8000;
+    double character_coverage = 0.9995;
+    bool byte_fallback = true;
+    std::string special_tokens;          // comma list, each kept as one token
+    std::string compare_tokenizers;      // comma list of tokenizer folders (or model folders) to measure too
+    std::string tokenizer_sentence = "안녕하세요! Lathe로 나만의 한국어 모델을 만들어 보세요.";
     int examples = 5;                   // examples kept per step in the report
     int threads = 0;                    // 0 = all cores
 
@@ -50,6 +60,7 @@ struct CorpusConfig {
     void validate() const;
 
     std::vector<std::string> files() const;         // data_files split on commas
+    bool measures_tokenizers() const { return train_tokenizer || !compare_tokenizers.empty(); }
     std::vector<CorpusStep> enabled_steps() const;  // in run order, only those switched on
 };
 

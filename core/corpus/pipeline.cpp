@@ -5,6 +5,8 @@
 #include "core/corpus/dedup.h"
 #include "core/corpus/quality.h"
 #include "core/corpus/text_clean.h"
+#include "core/corpus/tokenizer_lab.h"
+#include "core/tokenizer/tokenizer.h"
 #include "core/util/cancel.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
@@ -277,6 +279,11 @@ public:
         r_.dataset_name = c_.dataset_name;
         staged_ = temp_sibling(r_.output_file);
         writer_ = std::make_unique<DatasetWriter>(staged_, lower_ascii(c_.output_format), files_);
+        if (c_.train_tokenizer) {
+            tokenizer_text_ = temp_sibling(path_join(out_dir, "tokenizer-corpus.txt"));
+            tokenizer_out_.open(tokenizer_text_, std::ios::binary | std::ios::trunc);
+            if (!tokenizer_out_) throw IoError(tokenizer_text_ + ": cannot create");
+        }
 
         uint64_t done_before = 0;
         std::vector<Item> batch;
@@ -327,6 +334,7 @@ public:
         if (file_exists(r_.dataset_info_file)) info = json::parse(read_file(r_.dataset_info_file));
         info[c_.dataset_name] = dataset_entry(file_name, lower_ascii(c_.output_format));
         write_file_atomic(r_.dataset_info_file, info.dump(2) + "\n");
+        if (c_.measures_tokenizers()) tokenizer_lab(out_dir);
         json report = json::parse(r_.to_json());
         report["config"] = json::object();
         for (const std::string& k : CorpusConfig::keys()) report["config"][k] = c_.get(k);
@@ -335,6 +343,11 @@ public:
     }
 
     ~Pipeline() {
+        if (!tokenizer_text_.empty()) {
+            tokenizer_out_.close();
+            std::error_code ec;
+            fs::remove(tokenizer_text_, ec);
+        }
         if (!staged_.empty()) {
             writer_.reset();
             std::error_code ec;
@@ -343,6 +356,70 @@ public:
     }
 
 private:
+    void tokenizer_lab(const std::string& out_dir) {
+        std::vector<std::string> paths;
+        if (c_.train_tokenizer) {
+            tokenizer_out_.close();
+            if (!tokenizer_out_) throw IoError(tokenizer_text_ + ": write failed (disk full?)");
+            if (events_.on_message)
+                events_.on_message("info", "training a SentencePiece " + c_.tokenizer_type + " tokenizer (vocabulary " +
+                                               std::to_string(c_.tokenizer_vocab_size) + ")");
+            if (events_.on_progress) events_.on_progress(1.0, "training the tokenizer");
+            TokenizerTrainSettings t;
+            t.model_type = lower_ascii(c_.tokenizer_type);
+            t.vocab_size = c_.tokenizer_vocab_size;
+            t.character_coverage = c_.character_coverage;
+            t.byte_fallback = c_.byte_fallback;
+            t.special_tokens = split_list(c_.special_tokens);
+            const std::string target = path_join(out_dir, "tokenizer");
+            const std::string staged = temp_sibling(target);
+            try {
+                train_tokenizer_folder(tokenizer_text_, staged, t);
+            } catch (...) {
+                std::error_code ec;
+                fs::remove_all(staged, ec);
+                throw;
+            }
+            replace_dir_atomic(staged, target);
+            r_.tokenizer_dir = target;
+            paths.push_back(target);
+        }
+        for (const std::string& p : split_list(c_.compare_tokenizers)) paths.push_back(p);
+        r_.heldout_records = heldout_.size();
+        r_.token_length_counts.assign(r_.length_edges.size(), 0);
+        for (size_t i = 0; i < paths.size(); ++i) {
+            throw_if_cancelled();
+            TokenizerReport t;
+            t.path = paths[i];
+            t.name = fs::path(paths[i]).filename().string();
+            t.trained_here = c_.train_tokenizer && i == 0;
+            try {
+                const auto tok = Tokenizer::from_dir(paths[i]);
+                const TokenizerMeasure m = measure_tokenizer(*tok, heldout_, c_.tokenizer_sentence);
+                t.kind = m.kind;
+                t.vocab_size = m.vocab_size;
+                t.tokens_per_word = m.tokens_per_word();
+                t.tokens_per_char = m.tokens_per_char();
+                t.byte_share = m.byte_share();
+                t.unknown_share = m.unknown_share();
+                t.sentence_pieces = m.sentence_pieces;
+                if (r_.token_length_tokenizer.empty()) {
+                    r_.token_length_tokenizer = t.name;
+                    for (const std::string& text : heldout_) {
+                        const auto n = uint64_t(tok->encode(text, false).size());
+                        const auto bin = std::upper_bound(r_.length_edges.begin(), r_.length_edges.end(), n) -
+                                         r_.length_edges.begin() - 1;
+                        ++r_.token_length_counts[size_t(std::max<ptrdiff_t>(0, bin))];
+                    }
+                }
+            } catch (const Error& e) {
+                t.error = e.what();
+                if (events_.on_message) events_.on_message("warning", "compare_tokenizers: " + t.error);
+            }
+            r_.tokenizers.push_back(std::move(t));
+        }
+    }
+
     void process(std::vector<Item>& batch) {
         throw_if_cancelled();
         for (size_t s = 0; s < steps_.size(); ++s) {
@@ -364,6 +441,11 @@ private:
             ++r_.length_counts[size_t(std::max<ptrdiff_t>(0, bin))];
             if (r_.kept_examples.size() < size_t(c_.examples))
                 r_.kept_examples.push_back({source_of(files_, it.doc), snippet(it.doc.joined(), kSnippetChars), "", ""});
+            if (c_.measures_tokenizers()) {
+                // Every 20th kept record is held out of tokenizer training, to measure tokenizers on.
+                if (kept_seen_++ % 20 == 19 && heldout_.size() < 2000) heldout_.push_back(it.doc.joined());
+                else if (c_.train_tokenizer) tokenizer_out_ << it.doc.joined() << '\n';
+            }
         }
     }
 
@@ -546,6 +628,11 @@ private:
     std::vector<CorpusFile> files_;
     std::unique_ptr<DatasetWriter> writer_;
     std::string staged_;
+    // Tokenizer lab: the kept records' text for training (a temp file) and the held-out sample.
+    std::string tokenizer_text_;
+    std::ofstream tokenizer_out_;
+    std::vector<std::string> heldout_;
+    size_t kept_seen_ = 0;
     CorpusReport r_;
 };
 
@@ -585,6 +672,32 @@ std::string CorpusReport::to_json() const {
     j["length_histogram"] = {{"unit", "characters"}, {"edges", length_edges}, {"counts", length_counts}};
     j["output_file"] = output_file;
     j["dataset_name"] = dataset_name;
+    if (!tokenizers.empty() || !tokenizer_dir.empty()) {
+        j["tokenizer_dir"] = tokenizer_dir;
+        j["heldout_records"] = heldout_records;
+        j["tokenizers"] = json::array();
+        for (const TokenizerReport& t : tokenizers) {
+            json tj = {{"name", t.name}, {"path", t.path}, {"trained_here", t.trained_here}};
+            if (!t.error.empty()) {
+                tj["error"] = t.error;
+            } else {
+                tj["kind"] = t.kind;
+                tj["vocab_size"] = t.vocab_size;
+                tj["tokens_per_word"] = t.tokens_per_word;
+                tj["tokens_per_char"] = t.tokens_per_char;
+                tj["byte_fallback_share"] = t.byte_share;
+                tj["unknown_share"] = t.unknown_share;
+                tj["sentence_pieces"] = t.sentence_pieces;
+            }
+            j["tokenizers"].push_back(tj);
+        }
+        if (!token_length_tokenizer.empty())
+            j["token_length_histogram"] = {{"unit", "tokens"},
+                                           {"tokenizer", token_length_tokenizer},
+                                           {"sample", "held-out records"},
+                                           {"edges", length_edges},
+                                           {"counts", token_length_counts}};
+    }
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -614,6 +727,8 @@ std::vector<Problem> precheck_corpus(const CorpusConfig& config) {
             }
         }
     }
+    for (const std::string& t : split_list(config.compare_tokenizers))
+        if (!fs::is_directory(t, ec)) add("compare_tokenizers", "'" + t + "' is not a folder");
     const std::string fmt = lower_ascii(config.output_format), in = lower_ascii(config.data_format);
     if (in == "text" && (fmt == "alpaca" || fmt == "sharegpt"))
         add("output_format", "'" + config.output_format + "' keeps instruction/answer records, but data_format text "

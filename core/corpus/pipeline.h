@@ -43,6 +43,15 @@ struct DuplicateCluster {
     size_t size = 1;  // records in the cluster, the kept one included
 };
 
+// One tokenizer measured on the held-out sample (core/corpus/tokenizer_lab.h).
+struct TokenizerReport {
+    std::string name, path, kind, error;  // error: it could not be loaded (then nothing else is set)
+    int vocab_size = 0;
+    double tokens_per_word = 0, tokens_per_char = 0, byte_share = 0, unknown_share = 0;
+    std::vector<std::string> sentence_pieces;
+    bool trained_here = false;
+};
+
 struct CorpusReport {
     size_t input_records = 0, output_records = 0;
     uint64_t input_bytes = 0, output_bytes = 0;
@@ -55,6 +64,13 @@ struct CorpusReport {
     // Lengths of the kept records in characters: counts[i] records have length in [edges[i], edges[i + 1]).
     std::vector<uint64_t> length_edges;
     std::vector<uint64_t> length_counts;
+    // Tokenizer lab: the trained tokenizer's folder, every tokenizer measured, and the token lengths of the
+    // held-out sample under the first of them.
+    std::string tokenizer_dir;
+    std::vector<TokenizerReport> tokenizers;
+    size_t heldout_records = 0;
+    std::string token_length_tokenizer;
+    std::vector<uint64_t> token_length_counts;  // over length_edges
     std::string output_file, report_file, dataset_info_file, dataset_name;
     double seconds = 0;
     int lsh_bands = 0, lsh_rows = 0;

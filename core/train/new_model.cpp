@@ -4,6 +4,7 @@
 #include "core/tokenizer/sentencepiece_convert.h"
 #include "core/tokenizer/sentencepiece_tokenizer.h"
 #include "core/tokenizer/sentencepiece_trainer.h"
+#include "core/tokenizer/tokenizer.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
 
@@ -60,12 +61,58 @@ ModelConfig preset_model_config(const NewModelPreset& p, int64_t vocab) {
     return c;
 }
 
+void write_new_model_tokenizer_files(const std::string& dir, int64_t context) {
+    auto spm = SpmTokenizer::load(path_join(dir, "tokenizer.model"));
+    write_json_file(path_join(dir, "tokenizer.json"), sentencepiece_to_tokenizer_json(*spm), -1);
+    const int32_t bos = spm->token_to_id("<s>"), eos = spm->token_to_id("</s>"), im_end = spm->token_to_id("<|im_end|>");
+    write_json_file(path_join(dir, "tokenizer_config.json"),
+                    {{"tokenizer_class", "LlamaTokenizer"}, {"bos_token", "<s>"}, {"eos_token", "</s>"},
+                     {"unk_token", "<unk>"}, {"pad_token", nullptr}, {"add_bos_token", true}, {"add_eos_token", false},
+                     {"chat_template", kChatmlJinja}, {"model_max_length", context}, {"legacy", false}});
+    write_json_file(path_join(dir, "generation_config.json"),
+                    {{"bos_token_id", bos}, {"eos_token_id", {eos, im_end}}, {"do_sample", false}});
+}
+
+namespace {
+
+// The tokenizer files of `from` (a tokenizer folder, e.g. one the Data tab's tokenizer lab wrote) copied
+// into the new model's folder `dir`.
+void copy_tokenizer_folder(const std::string& from, const std::string& dir) {
+    static const char* kFiles[] = {"tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                                   "generation_config.json", "vocab.json", "merges.txt"};
+    if (!file_exists(path_join(from, "tokenizer.json")) && !file_exists(path_join(from, "tokenizer.model")))
+        throw ConfigError("new_model_tokenizer: '" + from + "' holds no tokenizer.json or tokenizer.model");
+    for (const char* f : kFiles) {
+        const std::string src = path_join(from, f);
+        if (!file_exists(src)) continue;
+        write_file_atomic(path_join(dir, f), read_file(src));
+    }
+}
+
+}  // namespace
+
 ModelConfig create_new_model_files(const std::string& preset_name, const std::vector<std::string>& texts,
                                    const std::string& dir, int vocab_override,
-                                   const std::function<void(const std::string&)>& message) {
+                                   const std::function<void(const std::string&)>& message,
+                                   const std::string& tokenizer_dir) {
     const NewModelPreset& p = find_new_model_preset(preset_name);
-    if (texts.empty()) throw DataError("create_new_model: the datasets hold no text to train a tokenizer on");
     fs::create_directories(dir);
+    if (!tokenizer_dir.empty()) {
+        copy_tokenizer_folder(tokenizer_dir, dir);
+        const auto tok = Tokenizer::from_dir(dir);
+        if (tok->token_to_id("<|im_start|>") < 0 || tok->token_to_id("<|im_end|>") < 0)
+            if (message) message("warning: the tokenizer of " + tokenizer_dir + " has no <|im_start|>/<|im_end|> tokens; "
+                                 "the chatml template will spell them out in pieces");
+        ModelConfig c = preset_model_config(p, tok->vocab_size());
+        if (tok->special().bos_id >= 0) c.bos_token_id = tok->special().bos_id;
+        if (tok->special().eos_id >= 0) c.eos_token_ids = {tok->special().eos_id};
+        c.validate("create_new_model");
+        if (message)
+            message("new " + std::string(p.name) + " model: " + std::to_string(c.parameter_count()) +
+                    " parameters, the tokenizer of " + tokenizer_dir + " (vocabulary " + std::to_string(c.vocab_size) + ")");
+        return c;
+    }
+    if (texts.empty()) throw DataError("create_new_model: the datasets hold no text to train a tokenizer on");
 
     // SentencePiece reads sentences from files: one line per line of text.
     const std::string corpus = temp_sibling(path_join(dir, "tokenizer-corpus.txt"));
@@ -92,20 +139,12 @@ ModelConfig create_new_model_files(const std::string& preset_name, const std::ve
     std::error_code ec;
     fs::remove(corpus, ec);
     fs::remove(path_join(dir, "tokenizer.vocab"), ec);
+    write_new_model_tokenizer_files(dir, p.context);
 
     auto spm = SpmTokenizer::load(path_join(dir, "tokenizer.model"));
-    write_json_file(path_join(dir, "tokenizer.json"), sentencepiece_to_tokenizer_json(*spm), -1);
-    const int32_t bos = spm->token_to_id("<s>"), eos = spm->token_to_id("</s>"), im_end = spm->token_to_id("<|im_end|>");
-    write_json_file(path_join(dir, "tokenizer_config.json"),
-                    {{"tokenizer_class", "LlamaTokenizer"}, {"bos_token", "<s>"}, {"eos_token", "</s>"},
-                     {"unk_token", "<unk>"}, {"pad_token", nullptr}, {"add_bos_token", true}, {"add_eos_token", false},
-                     {"chat_template", kChatmlJinja}, {"model_max_length", p.context}, {"legacy", false}});
-    write_json_file(path_join(dir, "generation_config.json"),
-                    {{"bos_token_id", bos}, {"eos_token_id", {eos, im_end}}, {"do_sample", false}});
-
     ModelConfig c = preset_model_config(p, spm->vocab_size());
-    c.bos_token_id = bos;
-    c.eos_token_ids = {eos};
+    c.bos_token_id = spm->token_to_id("<s>");
+    c.eos_token_ids = {spm->token_to_id("</s>")};
     c.validate("create_new_model");
     if (message)
         message("new " + std::string(p.name) + " model: " + std::to_string(c.parameter_count()) + " parameters, vocabulary " +

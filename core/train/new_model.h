@@ -29,9 +29,15 @@ constexpr const char* kNewModelTemplate = "chatml";
 
 // Trains the tokenizer on `texts` (one document or message each) and writes the tokenizer files into
 // `dir`; returns the model config (vocabulary from the tokenizer). `vocab_override` > 0 replaces the
-// preset's vocabulary size.
+// preset's vocabulary size. With `tokenizer_dir` (new_model_tokenizer), that folder's tokenizer is copied
+// instead and `texts` are not needed.
 ModelConfig create_new_model_files(const std::string& preset, const std::vector<std::string>& texts,
                                    const std::string& dir, int vocab_override,
-                                   const std::function<void(const std::string&)>& message = {});
+                                   const std::function<void(const std::string&)>& message = {},
+                                   const std::string& tokenizer_dir = {});
+
+// Beside a trained `dir`/tokenizer.model: tokenizer.json, tokenizer_config.json (chatml, <s>/</s>) and
+// generation_config.json, as a new model's folder holds them.
+void write_new_model_tokenizer_files(const std::string& dir, int64_t context);
 
 }  // namespace lathe

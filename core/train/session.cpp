@@ -327,7 +327,7 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
             }
             throw_if_cancelled();
             ModelConfig mc = create_new_model_files(c.create_new_model, texts, model_dir,
-                                                    c.tokenizer_vocab_size, say);
+                                                    c.tokenizer_vocab_size, say, c.new_model_tokenizer);
             model = CausalLM(mc);
             model->init_weights(static_cast<uint64_t>(c.seed));
             model->to(device);

@@ -38,6 +38,7 @@ const std::vector<Key>& key_table() {
         {"create_new_model", &TrainConfig::create_new_model},
         {"tokenizer_vocab_size", &TrainConfig::tokenizer_vocab_size},
         {"new_model_corpus", &TrainConfig::new_model_corpus},
+        {"new_model_tokenizer", &TrainConfig::new_model_tokenizer},
         {"stage", &TrainConfig::stage},
         {"do_train", &TrainConfig::do_train},
         {"finetuning_type", &TrainConfig::finetuning_type},

@@ -22,6 +22,7 @@ struct TrainConfig {
     std::string create_new_model;          // "" | tiny | small | base: pre-train a new model from scratch
     int tokenizer_vocab_size = 0;          // new models: SentencePiece vocabulary (0 = preset's)
     std::string new_model_corpus;          // new models: extra datasets (pre-training text) for the tokenizer
+    std::string new_model_tokenizer;       // new models: a tokenizer folder to use instead of training one
     // Stage and method
     std::string stage = "sft";             // pt | sft | rm | dpo | kto | ppo
     bool do_train = true;

@@ -498,6 +498,98 @@
 <context>
     <name>lathe::ui::DataTab</name>
     <message>
+        <source>A tokenizer or model folder</source>
+        <translation>토크나이저 또는 모델 폴더</translation>
+    </message>
+    <message>
+        <source>tokens per held-out record (%1)</source>
+        <translation>따로 떼어 둔 레코드의 토큰 수 (%1)</translation>
+    </message>
+    <message>
+        <source>(trained here)</source>
+        <translation>(여기서 학습)</translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation>토큰 %1개</translation>
+    </message>
+    <message>
+        <source>Tokenizer lab</source>
+        <translation>토크나이저 실험실</translation>
+    </message>
+    <message>
+        <source>Train a SentencePiece tokenizer on the kept records</source>
+        <translation>남긴 레코드로 SentencePiece 토크나이저 학습</translation>
+    </message>
+    <message>
+        <source>Algorithm</source>
+        <translation>알고리즘</translation>
+    </message>
+    <message>
+        <source>Vocabulary size</source>
+        <translation>어휘 크기</translation>
+    </message>
+    <message>
+        <source>Character coverage</source>
+        <translation>문자 커버리지</translation>
+    </message>
+    <message>
+        <source>Byte fallback (no unknown characters)</source>
+        <translation>바이트 폴백 (알 수 없는 문자 없음)</translation>
+    </message>
+    <message>
+        <source>Special tokens</source>
+        <translation>특수 토큰</translation>
+    </message>
+    <message>
+        <source>comma-separated, e.g. &lt;|tool|&gt;</source>
+        <translation>쉼표로 구분, 예: &lt;|tool|&gt;</translation>
+    </message>
+    <message>
+        <source>Compare with</source>
+        <translation>비교 대상</translation>
+    </message>
+    <message>
+        <source>tokenizer or model folders, comma-separated</source>
+        <translation>토크나이저 또는 모델 폴더, 쉼표로 구분</translation>
+    </message>
+    <message>
+        <source>Sample sentence</source>
+        <translation>예시 문장</translation>
+    </message>
+    <message>
+        <source>Every 20th kept record is held out to measure each tokenizer. The trained one is written to the output folder&apos;s tokenizer/; a new model from scratch can use it (Train tab, Tokenizer folder).</source>
+        <translation>남긴 레코드 20개마다 하나를 떼어 두고 각 토크나이저를 측정합니다. 학습한 토크나이저는 출력 폴더의 tokenizer/에 저장되며, 새 모델을 처음부터 만들 때 쓸 수 있습니다 (학습 탭, 토크나이저 폴더).</translation>
+    </message>
+    <message>
+        <source>Tokenizer</source>
+        <translation>토크나이저</translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation>어휘</translation>
+    </message>
+    <message>
+        <source>Tokens/word</source>
+        <translation>토큰/단어</translation>
+    </message>
+    <message>
+        <source>Tokens/char</source>
+        <translation>토큰/글자</translation>
+    </message>
+    <message>
+        <source>Byte fallback</source>
+        <translation>바이트 폴백</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>알 수 없음</translation>
+    </message>
+    <message>
+        <source>Tokenizers</source>
+        <translation>토크나이저</translation>
+    </message>
+    <message>
         <source>Read (unreadable records)</source>
         <translation>읽기 (읽을 수 없는 레코드)</translation>
     </message>
@@ -2353,6 +2445,14 @@ reward</source>
 </context>
 <context>
     <name>lathe::ui::TrainForm</name>
+    <message>
+        <source>Tokenizer folder</source>
+        <translation>토크나이저 폴더</translation>
+    </message>
+    <message>
+        <source>A tokenizer to use instead of training one (e.g. the Data tab&apos;s tokenizer lab); empty = train on the datasets.</source>
+        <translation>새로 학습하는 대신 쓸 토크나이저 (예: 데이터 탭의 토크나이저 실험실); 비우면 데이터셋으로 학습합니다.</translation>
+    </message>
     <message>
         <source>Stage</source>
         <translation>단계</translation>

@@ -8,9 +8,11 @@
 #include "ui/data_controller.h"
 #include "ui/data_tab.h"
 #include "ui/language.h"
+#include "ui/studio_paths.h"
 #include "ui/main_window.h"
 #include "widgets/histogram_plot.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
 #include <QListWidget>
@@ -104,6 +106,32 @@ private slots:
         QVERIFY(file_exists(root + "/out/web_clean.jsonl"));
         const nlohmann::json info = nlohmann::json::parse(read_file(root + "/out/dataset_info.json"));
         QVERIFY(info.contains("web_clean"));
+    }
+
+    void tokenizerLabFromTheTab() {
+        ui::DataController controller;
+        ui::DataTab tab(&controller);
+        const QString bundled = ui::bundled_datasets_dir();
+        tab.filesEdit()->setText(bundled + "/c4_demo.jsonl, " + bundled + "/alpaca_demo_ko.json");
+        tab.outputDirEdit()->setText(QString::fromStdString(root + "/tok"));
+        tab.trainTokenizerCheck()->setChecked(true);
+        tab.tokenizerVocabSpin()->setValue(1500);
+        const std::string llama2 = shared_tokenizer_dir("llama2");
+        if (!llama2.empty()) tab.compareTokenizersEdit()->setText(QString::fromStdString(llama2));
+        QVERIFY2(tab.problemTexts().isEmpty(), qPrintable(tab.problemTexts().join("\n")));
+        QSignalSpy done(&controller, &ui::DataController::finished);
+        tab.run();
+        QVERIFY(done.wait(120000));
+        QVERIFY2(tab.summaryText().contains("records in"), qPrintable(tab.summaryText()));
+        QCOMPARE(tab.tokenizerTable()->topLevelItemCount(), llama2.empty() ? 1 : 2);
+        QVERIFY(tab.tokenizerTable()->topLevelItem(0)->text(0).contains("trained here"));
+        QVERIFY(tab.tokenizerTable()->topLevelItem(0)->text(2).toDouble() > 0);
+        // The sample sentence, token by token, under each tokenizer's name.
+        const QString split = tab.splitView()->toPlainText();
+        QVERIFY2(split.startsWith("tokenizer") && split.contains(QString::fromUtf8("▁안")), qPrintable(split));
+        QVERIFY(!tab.tokenLengthPlot()->isHidden());
+        QVERIFY(tab.tokenLengthPlot()->total() > 0);
+        QVERIFY(file_exists(root + "/tok/tokenizer/tokenizer.model"));
     }
 
     void impossibleSettingsDisableRun() {

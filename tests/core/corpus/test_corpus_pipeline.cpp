@@ -9,6 +9,9 @@
 #include "core/data/dataset_registry.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/model/config.h"
+#include "core/tokenizer/tokenizer.h"
+#include "core/train/new_model.h"
 
 #include <QtTest>
 
@@ -249,6 +252,55 @@ private slots:
         QVERIFY(!file_exists(dir + "/out/data_report.json"));
         for (const auto& e : fs::directory_iterator(dir + "/out"))
             QVERIFY2(e.path().filename() == "corpus.jsonl", e.path().c_str());
+    }
+
+    void tokenizerLabTrainsAndCompares() {
+        const std::string dir = root_ + "/toklab";
+        std::string text;
+        const char* ko[] = {"오늘은 날씨가 맑습니다", "도서관에서 책을 읽었습니다", "시장에서 사과를 샀습니다", "친구와 산책을 했습니다"};
+        const char* en[] = {"the river carried small boats", "farmers gathered apples before frost", "gulls circled above piers"};
+        for (int i = 0; i < 400; ++i)
+            text += std::string(ko[i % 4]) + " " + std::to_string(i) + ". " + en[i % 3] + " again and again\n";
+        write(dir + "/in.txt", text);
+        CorpusConfig c;
+        c.data_files = dir + "/in.txt";
+        c.output_dir = dir + "/out";
+        c.train_tokenizer = true;
+        c.tokenizer_vocab_size = 600;
+        c.special_tokens = "<|tool|>";
+        c.tokenizer_sentence = "오늘은 도서관에서";
+        const std::string llama2 = lathe::test::shared_tokenizer_dir("llama2");
+        if (!llama2.empty()) c.compare_tokenizers = llama2;
+        const CorpusSummary s = run(c);
+        QVERIFY2(s.status == CorpusSummary::Status::Completed, s.message.c_str());
+        const CorpusReport& r = s.report;
+        QCOMPARE(r.tokenizer_dir, c.output_dir + "/tokenizer");
+        QCOMPARE(r.heldout_records, size_t(20));  // every 20th of 400 kept records
+        QVERIFY(!file_exists(c.output_dir + "/tokenizer-corpus.txt"));
+        const auto tok = Tokenizer::from_dir(r.tokenizer_dir);
+        QVERIFY(tok->vocab_size() <= 600);
+        QVERIFY(tok->token_to_id("<|im_start|>") >= 0 && tok->token_to_id("<|tool|>") >= 0);
+        QVERIFY(r.tokenizers.front().trained_here);
+        QVERIFY(r.tokenizers.front().tokens_per_word > 0.5);
+        // The pieces of the sentence put back together give the sentence.
+        std::string joined;
+        for (const auto& p : r.tokenizers.front().sentence_pieces) joined += p;
+        QCOMPARE(joined, std::string("▁오늘은▁도서관에서"));  // with SentencePiece's dummy prefix
+        uint64_t counted = 0;
+        for (uint64_t n : r.token_length_counts) counted += n;
+        QCOMPARE(counted, uint64_t(20));
+        if (!llama2.empty()) {
+            // Llama 2's vocabulary has few Hangul syllables: byte fallback, and more tokens per word.
+            const TokenizerReport& l = r.tokenizers[1];
+            QVERIFY2(l.error.empty(), l.error.c_str());
+            QVERIFY(l.byte_share > 0.01);
+            QVERIFY(l.tokens_per_word > r.tokenizers.front().tokens_per_word);
+        }
+        // A new model from scratch takes the folder as its tokenizer.
+        const ModelConfig mc = create_new_model_files("tiny", {}, dir + "/new-model", 0, {}, r.tokenizer_dir);
+        QCOMPARE(mc.vocab_size, int64_t(tok->vocab_size()));
+        QCOMPARE(read_file(dir + "/new-model/tokenizer.model"), read_file(r.tokenizer_dir + "/tokenizer.model"));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, create_new_model_files("tiny", {}, dir + "/m2", 0, {}, dir + "/out"));
     }
 
     void configRoundTripsThroughYaml() {
