@@ -3,6 +3,7 @@
 #include "tests/registry.h"
 
 #include "core/data/template.h"
+#include "core/corpus/corpus_config.h"
 #include "core/export/export_config.h"
 #include "core/train/train_config.h"
 #include "core/util/error.h"
@@ -21,7 +22,7 @@ private slots:
         int checked = 0;
         for (const auto& e : fs::directory_iterator(fs::path(LATHE_SOURCE_DIR) / "examples")) {
             const std::string name = e.path().filename().string();
-            if (e.path().extension() != ".yaml" || name.rfind("export", 0) == 0) continue;
+            if (e.path().extension() != ".yaml" || name.rfind("export", 0) == 0 || name.rfind("data", 0) == 0) continue;
             try {
                 TrainConfig c = TrainConfig::from_yaml_file(e.path().string());
                 QVERIFY2(c.ignored.empty(), name.c_str());
@@ -58,6 +59,26 @@ private slots:
             ++checked;
         }
         QVERIFY(checked >= 2);
+    }
+
+    // The data-workshop examples through CorpusConfig's reader (`lathe-cli data FILE`, the Data tab's Load):
+    // no unknown key, valid settings, input files that are in the repository.
+    void everyDataExampleValidates() {
+        int checked = 0;
+        for (const auto& e : fs::directory_iterator(fs::path(LATHE_SOURCE_DIR) / "examples")) {
+            const std::string name = e.path().filename().string();
+            if (e.path().extension() != ".yaml" || name.rfind("data", 0) != 0) continue;
+            try {
+                const CorpusConfig c = CorpusConfig::from_yaml_file(e.path().string());
+                c.validate();
+                for (const std::string& f : c.files())
+                    QVERIFY2(fs::exists(fs::path(LATHE_SOURCE_DIR) / f), (name + ": " + f).c_str());
+            } catch (const Error& err) {
+                QFAIL((name + ": " + err.what()).c_str());
+            }
+            ++checked;
+        }
+        QVERIFY(checked >= 1);
     }
 };
 
