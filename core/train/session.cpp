@@ -207,6 +207,10 @@ std::vector<Problem> precheck_training(const TrainConfig& c) {
         read_model_config(c.model_name_or_path);
         Tokenizer::from_dir(c.model_name_or_path);
     });
+    check("new_model_tokenizer", [&] {
+        if (c.create_new_model.empty() || c.new_model_tokenizer.empty()) return;
+        Tokenizer::from_dir(c.new_model_tokenizer);
+    });
     check("device", [&] { parse_device(c.device); });
     std::optional<DatasetRegistry> registry;
     check("dataset_dir", [&] {

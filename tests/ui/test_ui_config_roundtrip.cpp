@@ -26,6 +26,7 @@ TrainConfig configA() {
         {"template", "llama3"},
         {"tokenizer_vocab_size", "777"},
         {"new_model_corpus", "demo_text"},
+        {"new_model_tokenizer", "/nonexistent/tokenizer-folder"},
         {"stage", "pt"},
         {"do_train", "false"},
         {"finetuning_type", "freeze"},

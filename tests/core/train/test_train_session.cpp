@@ -227,6 +227,14 @@ private slots:
         QCOMPARE(more[0].message, std::string("cutoff_len: must be at least 4 tokens"));
         QCOMPARE(more[1].key, std::string("learning_rate"));
         QCOMPARE(more[1].id, std::string("must_be_positive"));
+        // A new model's tokenizer folder is read before anything else starts.
+        TrainConfig fresh = tiny_run(world_, world_.root + "/precheck-new");
+        fresh.create_new_model = "tiny";
+        fresh.model_name_or_path.clear();
+        fresh.new_model_tokenizer = world_.root + "/no-tokenizer-here";
+        const auto tok = precheck_training(fresh);
+        QCOMPARE(tok.size(), size_t(1));
+        QCOMPARE(tok[0].key, std::string("new_model_tokenizer"));
     }
 };
 
