@@ -94,6 +94,12 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     format_ = new QComboBox(inputBox_);
     for (const char* f : {"auto", "text", "json", "jsonl", "csv", "tsv"}) format_->addItem(f, f);
     textColumn_ = new QLineEdit("text", inputBox_);
+    columns_ = new QLineEdit(inputBox_);
+    datasets_ = new QLineEdit(inputBox_);
+    datasetDir_ = new QLineEdit(inputBox_);
+    columnsLabel_ = new QLabel(inputBox_);
+    datasetsLabel_ = new QLabel(inputBox_);
+    datasetDirLabel_ = new QLabel(inputBox_);
     outputDir_ = new QLineEdit(inputBox_);
     outputDir_->setObjectName("output_dir");
     browseOutput_ = new QPushButton(inputBox_);
@@ -118,6 +124,9 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     inputForm->addRow(filesLabel_, fileRow);
     inputForm->addRow(formatLabel_, format_);
     inputForm->addRow(columnLabel_, textColumn_);
+    inputForm->addRow(columnsLabel_, columns_);
+    inputForm->addRow(datasetsLabel_, datasets_);
+    inputForm->addRow(datasetDirLabel_, datasetDir_);
     inputForm->addRow(outputDirLabel_, outRow);
     inputForm->addRow(nameLabel_, datasetName_);
     inputForm->addRow(outputFormatLabel_, outputFormat_);
@@ -361,7 +370,7 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     connect(trainTokenizer_, &QCheckBox::toggled, this, &DataTab::recheck);
     connect(tokVocab_, &QSpinBox::valueChanged, this, &DataTab::recheck);
     for (QLineEdit* e : {compare_, sentence_, specialTokens_}) connect(e, &QLineEdit::textChanged, this, &DataTab::recheck);
-    for (QLineEdit* e : {files_, textColumn_, outputDir_, datasetName_})
+    for (QLineEdit* e : {files_, textColumn_, outputDir_, datasetName_, columns_, datasets_, datasetDir_})
         connect(e, &QLineEdit::textChanged, this, &DataTab::recheck);
     for (QComboBox* c : {format_, outputFormat_, normalizeForm_, piiMode_, script_, dedupMode_})
         connect(c, &QComboBox::currentIndexChanged, this, &DataTab::recheck);
@@ -376,6 +385,7 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     connect(clusters_, &QListWidget::currentRowChanged, this, &DataTab::showCluster);
     connect(controller_, &DataController::started, this, [this] {
         progress_->setValue(0);
+        progress_->setFormat("%p%");
         log_->clear();
         summary_.clear();
         summaryLabel_->setText(tr("Running…"));
@@ -398,6 +408,9 @@ CorpusConfig DataTab::currentConfig() const {
     c.data_files = files_->text().trimmed().toStdString();
     c.data_format = format_->currentData().toString().toStdString();
     c.text_column = textColumn_->text().trimmed().toStdString();
+    c.columns = columns_->text().trimmed().toStdString();
+    c.dataset = datasets_->text().trimmed().toStdString();
+    c.dataset_dir = datasetDir_->text().trimmed().toStdString();
     c.output_dir = outputDir_->text().trimmed().toStdString();
     c.dataset_name = datasetName_->text().trimmed().toStdString();
     c.output_format = outputFormat_->currentData().toString().toStdString();
@@ -437,6 +450,9 @@ void DataTab::loadConfig(const CorpusConfig& c) {
     files_->setText(str(c.data_files));
     setCombo(format_, c.data_format);
     textColumn_->setText(str(c.text_column));
+    columns_->setText(str(c.columns));
+    datasets_->setText(str(c.dataset));
+    datasetDir_->setText(str(c.dataset_dir));
     outputDir_->setText(str(c.output_dir));
     datasetName_->setText(str(c.dataset_name));
     setCombo(outputFormat_, c.output_format);
@@ -547,6 +563,7 @@ void DataTab::run() {
 void DataTab::showSummary(const CorpusSummary& s) {
     updateButtons();
     if (s.status != CorpusSummary::Status::Completed) {
+        progress_->setFormat("%p%");
         QStringList lines;
         for (const lathe::Problem& p : s.problems) lines << engine_message(p);
         if (lines.isEmpty()) lines << str(s.message);
@@ -558,6 +575,7 @@ void DataTab::showSummary(const CorpusSummary& s) {
     last_ = s.report;
     haveReport_ = true;
     progress_->setValue(1000);
+    progress_->setFormat("%p%");
     const QLocale loc;
     summary_ = tr("%1 records in, %2 out in %3 s. Dataset '%4' written to %5 and registered in its dataset_info.json.")
                    .arg(loc.toString(qulonglong(last_.input_records)), loc.toString(qulonglong(last_.output_records)))
@@ -683,6 +701,11 @@ void DataTab::retranslate() {
     addFolder_->setText(tr("Add folder…"));
     formatLabel_->setText(tr("Format"));
     columnLabel_->setText(tr("Text column"));
+    columnsLabel_->setText(tr("Column map"));
+    columns_->setPlaceholderText(tr("target=source, e.g. instruction=question,output=answer"));
+    datasetsLabel_->setText(tr("Registered datasets"));
+    datasets_->setPlaceholderText(tr("names in the dataset folder's dataset_info.json"));
+    datasetDirLabel_->setText(tr("Dataset folder"));
     outputDirLabel_->setText(tr("Output folder"));
     browseOutput_->setText(tr("Browse…"));
     nameLabel_->setText(tr("Dataset name"));

@@ -108,7 +108,8 @@ private:
     QLabel *filesLabel_, *formatLabel_, *columnLabel_, *outputDirLabel_, *nameLabel_, *outputFormatLabel_;
     QLabel *normalizeLabel_, *piiLabel_, *minLabel_, *maxLabel_, *scriptLabel_, *shareLabel_, *dedupLabel_;
     QLabel *thresholdLabel_, *permLabel_, *ngramLabel_, *stepsHint_, *problemsLabel_, *summaryLabel_, *clusterHint_;
-    QLineEdit *files_, *textColumn_, *outputDir_, *datasetName_;
+    QLineEdit *files_, *textColumn_, *outputDir_, *datasetName_, *datasets_, *datasetDir_, *columns_;
+    QLabel *datasetsLabel_, *datasetDirLabel_, *columnsLabel_;
     QPushButton *addFiles_, *addFolder_, *browseOutput_;
     QComboBox *format_, *outputFormat_, *normalizeForm_, *piiMode_, *script_, *dedupMode_;
     QListWidget* steps_;

@@ -61,6 +61,8 @@ const Wording kWordings[] = {
     {"no_data_files", QT_TRANSLATE_NOOP("EngineMessages", "no input files given (a comma-separated list of files or folders)")},
     {"no_text_column", QT_TRANSLATE_NOOP("EngineMessages", "no text column given")},
     {"no_dataset_name", QT_TRANSLATE_NOOP("EngineMessages", "no dataset name given")},
+    {"dataset_name_file", QT_TRANSLATE_NOOP("EngineMessages", "'%1' names the dataset's file: no '/', no leading '.'")},
+    {"columns_pair", QT_TRANSLATE_NOOP("EngineMessages", "'%1' is not target=source (e.g. instruction=question)")},
 };
 
 // %1..%9 replaced in one pass, so that an argument holding "%2" stays as it is.

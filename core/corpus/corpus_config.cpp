@@ -29,6 +29,9 @@ const std::vector<Key>& key_table() {
         {"data_files", &CorpusConfig::data_files},
         {"data_format", &CorpusConfig::data_format},
         {"text_column", &CorpusConfig::text_column},
+        {"columns", &CorpusConfig::columns},
+        {"dataset", &CorpusConfig::dataset},
+        {"dataset_dir", &CorpusConfig::dataset_dir},
         {"output_dir", &CorpusConfig::output_dir},
         {"output_format", &CorpusConfig::output_format},
         {"dataset_name", &CorpusConfig::dataset_name},
@@ -196,6 +199,22 @@ std::string CorpusConfig::to_yaml() const {
 
 std::vector<std::string> CorpusConfig::files() const { return split_list(data_files); }
 
+std::vector<std::pair<std::string, std::string>> CorpusConfig::column_renames() const {
+    static const std::vector<std::string> targets = {"text", "instruction", "input", "output", "system", "conversations"};
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const std::string& pair : split_list(columns)) {
+        const auto eq = pair.find('=');
+        const std::string target = eq == std::string::npos ? "" : trim(pair.substr(0, eq));
+        const std::string source = eq == std::string::npos ? "" : trim(pair.substr(eq + 1));
+        if (target.empty() || source.empty())
+            throw ConfigError(config_problem("columns", "columns_pair", {pair}));
+        if (std::find(targets.begin(), targets.end(), target) == targets.end())
+            throw ConfigError(config_problem("columns", "not_one_of", {target, joined(targets)}));
+        out.emplace_back(source, target);
+    }
+    return out;
+}
+
 std::vector<CorpusStep> CorpusConfig::enabled_steps() const {
     std::vector<CorpusStep> order;
     if (trim(steps).empty()) {
@@ -230,12 +249,19 @@ std::vector<Problem> CorpusConfig::problems() const {
     auto choice = [&](const char* key, const std::string& value, const std::vector<std::string>& allowed) {
         if (!one_of(value, allowed)) fail(key, "not_one_of", {value, joined(allowed)});
     };
-    if (files().empty()) fail("data_files", "no_data_files");
+    if (files().empty() && split_list(dataset).empty()) fail("data_files", "no_data_files");
+    try {
+        (void)column_renames();
+    } catch (const ConfigError& e) {
+        out.push_back(e.problem());
+    }
     choice("data_format", data_format, {"auto", "text", "json", "jsonl", "csv", "tsv"});
     if (trim(text_column).empty()) fail("text_column", "no_text_column");
     if (trim(output_dir).empty()) fail("output_dir", "no_output_dir");
     choice("output_format", output_format, {"text", "alpaca", "sharegpt"});
     if (trim(dataset_name).empty()) fail("dataset_name", "no_dataset_name");
+    else if (dataset_name.find_first_of("/\\") != std::string::npos || dataset_name[0] == '.')
+        fail("dataset_name", "dataset_name_file", {dataset_name});
     std::vector<std::string> step_list;
     for (const auto& [s, n] : step_names()) step_list.emplace_back(n);
     for (const std::string& name : split_list(steps))

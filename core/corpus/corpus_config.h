@@ -2,6 +2,7 @@
 // files to read, which cleaning steps to run and in which order, and where the cleaned dataset goes.
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lathe {
@@ -17,6 +18,11 @@ struct CorpusConfig {
     std::string data_files;             // comma list of files or folders
     std::string data_format = "auto";   // auto | text | json | jsonl | csv | tsv
     std::string text_column = "text";   // the column of plain-text records (json, jsonl, csv, tsv)
+    // "target=source" pairs renaming columns of JSON/CSV records before their shape is read: targets text,
+    // instruction, input, output, system, conversations (e.g. "instruction=question,output=answer").
+    std::string columns;
+    std::string dataset;                // registered datasets to read too (comma list), with their columns
+    std::string dataset_dir = "datasets";  // where their dataset_info.json is
     std::string output_dir;
     std::string output_format = "text";  // text | alpaca | sharegpt
     std::string dataset_name = "corpus";  // registered in output_dir/dataset_info.json
@@ -60,6 +66,8 @@ struct CorpusConfig {
     void validate() const;
 
     std::vector<std::string> files() const;         // data_files split on commas
+    // `columns` as (source, target) pairs; throws ConfigError naming a malformed pair or an unknown target.
+    std::vector<std::pair<std::string, std::string>> column_renames() const;
     bool measures_tokenizers() const { return train_tokenizer || !compare_tokenizers.empty(); }
     std::vector<CorpusStep> enabled_steps() const;  // in run order, only those switched on
 };

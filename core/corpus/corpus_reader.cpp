@@ -2,9 +2,11 @@
 
 #include "core/corpus/corpus_config.h"
 #include "core/corpus/text_clean.h"
+#include "core/data/dataset_registry.h"
 #include "core/data/file_readers.h"
 #include "core/util/cancel.h"
 #include "core/util/error.h"
+#include "core/util/fs.h"
 #include "core/util/strings.h"
 
 #include <nlohmann/json.hpp>
@@ -42,6 +44,22 @@ std::string byte_hex(unsigned char b) {
     char buf[8];
     std::snprintf(buf, sizeof buf, "0x%02X", b);
     return buf;
+}
+
+std::string doc_from_record(const json& v, const std::string& text_column, CorpusDoc& doc);
+
+// The record with its columns renamed, then read as below.
+std::string doc_from_record(const json& raw, const std::string& text_column, CorpusDoc& doc,
+                            const std::vector<std::pair<std::string, std::string>>& renames) {
+    if (renames.empty()) return doc_from_record(raw, text_column, doc);
+    json v = raw;
+    for (const auto& [source, target] : renames) {
+        const auto it = raw.find(source);
+        if (it == raw.end() || source == target) continue;
+        v.erase(source);
+        v[target == "text" ? text_column : target] = *it;
+    }
+    return doc_from_record(v, text_column, doc);
 }
 
 // Texts of a JSON record, in its shape; "" and the shape set when it can be read, else the reason.
@@ -136,7 +154,7 @@ void read_lines(const CorpusFile& f, uint32_t index, const CorpusReadCallbacks& 
                              f.path + ":" + std::to_string(lineno) + ": expected a JSON object, found " + json_type_phrase(v)});
                 continue;
             }
-            const std::string why = doc_from_record(v, text_column, doc);
+            const std::string why = doc_from_record(v, text_column, doc, f.renames);
             if (!why.empty()) {
                 cb.on_error({index, doc.record, f.path + ":" + std::to_string(lineno) + ": " + why});
                 continue;
@@ -183,7 +201,7 @@ void read_structured(const CorpusFile& f, uint32_t index, const std::string& tex
         doc.file = index;
         doc.record = r.index;
         doc.line = r.line;
-        const std::string why = doc_from_record(r.value, text_column, doc);
+        const std::string why = doc_from_record(r.value, text_column, doc, f.renames);
         if (!why.empty()) {
             cb.on_error({index, r.index, record_location(f.path, r) + ": " + why});
             return true;
@@ -221,12 +239,55 @@ size_t CorpusDoc::bytes() const {
     return n;
 }
 
+namespace {
+
+// A registered dataset's column map as renames onto the workshop's names: alpaca columns onto
+// instruction/input/output (a set with no response column is plain text, as LLaMA-Factory's pre-training
+// sets are), sharegpt's messages column onto conversations.
+std::vector<std::pair<std::string, std::string>> entry_renames(const DatasetEntry& e, const std::string& text_column) {
+    std::vector<std::pair<std::string, std::string>> out;
+    const DatasetColumns& c = e.columns;
+    if (!c.system.empty()) out.emplace_back(c.system, "system");
+    if (e.formatting == DatasetFormat::Sharegpt) {
+        if (!c.messages.empty()) out.emplace_back(c.messages, "conversations");
+        return out;
+    }
+    if (c.response.empty()) {
+        if (!c.prompt.empty()) out.emplace_back(c.prompt, text_column);
+        return out;
+    }
+    if (!c.prompt.empty()) out.emplace_back(c.prompt, "instruction");
+    if (!c.query.empty()) out.emplace_back(c.query, "input");
+    out.emplace_back(c.response, "output");
+    return out;
+}
+
+CorpusFile::Kind kind_of_type(FileType t) {
+    switch (t) {
+        case FileType::Json: return CorpusFile::Kind::Json;
+        case FileType::Jsonl: return CorpusFile::Kind::Jsonl;
+        case FileType::Csv: return CorpusFile::Kind::Csv;
+        case FileType::Txt: return CorpusFile::Kind::Lines;
+    }
+    return CorpusFile::Kind::Lines;
+}
+
+bool inside(const fs::path& path, const fs::path& folder) {
+    if (folder.empty()) return false;
+    const auto rel = path.lexically_relative(folder);
+    return !rel.empty() && *rel.begin() != "..";
+}
+
+}  // namespace
+
 std::vector<CorpusFile> list_corpus_files(const CorpusConfig& config) {
     std::vector<CorpusFile> out;
+    const auto renames = config.column_renames();
+    std::error_code ec;
+    const fs::path output = config.output_dir.empty() ? fs::path() : fs::weakly_canonical(config.output_dir, ec);
     for (const std::string& item : config.files()) {
-        std::error_code ec;
         if (fs::is_regular_file(item, ec)) {
-            out.push_back({item, kind_of(item, config.data_format, false), uint64_t(fs::file_size(item, ec))});
+            out.push_back({item, kind_of(item, config.data_format, false), uint64_t(fs::file_size(item, ec)), renames});
             continue;
         }
         if (!fs::is_directory(item, ec)) throw DataError(item + ": file or folder not found");
@@ -236,16 +297,37 @@ std::vector<CorpusFile> list_corpus_files(const CorpusConfig& config) {
         for (; it != end; it.increment(ec)) {
             if (ec) throw DataError(item + ": cannot list folder (" + ec.message() + ")");
             const std::string name = it->path().filename().string();
-            if (!name.empty() && name[0] == '.') {
-                if (it->is_directory(ec)) it.disable_recursion_pending();
+            const bool hidden = !name.empty() && name[0] == '.';
+            if (it->is_directory(ec)) {
+                // The workshop's own output (a run writing into a folder it reads) is not input.
+                if (hidden || inside(fs::weakly_canonical(it->path(), ec), output) ||
+                    fs::weakly_canonical(it->path(), ec) == output)
+                    it.disable_recursion_pending();
                 continue;
             }
+            if (hidden || name == "dataset_info.json" || name == "data_report.json") continue;
+            if (inside(fs::weakly_canonical(it->path(), ec), output)) continue;
             if (it->is_regular_file(ec)) found.push_back(it->path().string());
         }
         std::sort(found.begin(), found.end());
         if (found.empty()) throw DataError(item + ": the folder holds no files");
         for (const std::string& path : found)
-            out.push_back({path, kind_of(path, config.data_format, true), uint64_t(fs::file_size(path, ec))});
+            out.push_back({path, kind_of(path, config.data_format, true), uint64_t(fs::file_size(path, ec)), renames});
+    }
+    const std::vector<std::string> names = split_list(config.dataset);
+    if (!names.empty()) {
+        const DatasetRegistry registry = DatasetRegistry::load(config.dataset_dir);
+        for (const std::string& name : names) {
+            const DatasetEntry& e = registry.get(name);
+            if (!e.is_local()) throw DataError("dataset '" + name + "' is " + e.remote + "; only local files can be read here");
+            if (e.ranking)
+                throw DataError("dataset '" + name + "' is a ranking set (chosen/rejected); the workshop reads plain "
+                                "text, alpaca and sharegpt records");
+            const DataFiles files = list_data_files(path_join(config.dataset_dir, e.file_name));
+            for (const std::string& path : files.paths)
+                out.push_back({path, kind_of_type(files.type), uint64_t(fs::file_size(path, ec)),
+                               entry_renames(e, config.text_column)});
+        }
     }
     return out;
 }

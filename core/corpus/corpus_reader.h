@@ -33,10 +33,15 @@ struct CorpusFile {
     std::string path;
     Kind kind = Kind::Lines;
     uint64_t bytes = 0;
+    // Columns renamed (source, target) before a JSON/CSV record's shape is read: the `columns` setting,
+    // or a registered dataset's column map.
+    std::vector<std::pair<std::string, std::string>> renames;
 };
 
-// The files behind data_files, in order (folders walked recursively, sorted by name, hidden entries
-// skipped). Throws DataError naming the path that does not exist or cannot be listed.
+// The files behind data_files, in order (folders walked recursively, sorted by name; hidden entries, the
+// output folder and dataset_info.json / data_report.json skipped), then those of the registered datasets
+// named by `dataset`. Throws DataError naming the path that does not exist or cannot be listed, and the
+// dataset that cannot be read as text (a ranking set).
 std::vector<CorpusFile> list_corpus_files(const CorpusConfig& config);
 
 // A record that could not be read, with a complete message ("<file>: byte 120 (line 3): not valid UTF-8").

@@ -373,16 +373,24 @@ private:
             t.special_tokens = split_list(c_.special_tokens);
             const std::string target = path_join(out_dir, "tokenizer");
             const std::string staged = temp_sibling(target);
+            // The dataset is written by now: a tokenizer that cannot be trained (a vocabulary smaller than the
+            // characters it must hold) is reported, not a failure of the run.
             try {
                 train_tokenizer_folder(tokenizer_text_, staged, t);
-            } catch (...) {
+                replace_dir_atomic(staged, target);
+                r_.tokenizer_dir = target;
+                paths.push_back(target);
+            } catch (const Error& e) {
                 std::error_code ec;
                 fs::remove_all(staged, ec);
-                throw;
+                TokenizerReport failed;
+                failed.name = "tokenizer";
+                failed.path = target;
+                failed.trained_here = true;
+                failed.error = e.what();
+                r_.tokenizers.push_back(failed);
+                if (events_.on_message) events_.on_message("warning", "train_tokenizer: " + failed.error);
             }
-            replace_dir_atomic(staged, target);
-            r_.tokenizer_dir = target;
-            paths.push_back(target);
         }
         for (const std::string& p : split_list(c_.compare_tokenizers)) paths.push_back(p);
         r_.heldout_records = heldout_.size();
@@ -392,7 +400,7 @@ private:
             TokenizerReport t;
             t.path = paths[i];
             t.name = fs::path(paths[i]).filename().string();
-            t.trained_here = c_.train_tokenizer && i == 0;
+            t.trained_here = !r_.tokenizer_dir.empty() && paths[i] == r_.tokenizer_dir;
             try {
                 const auto tok = Tokenizer::from_dir(paths[i]);
                 const TokenizerMeasure m = measure_tokenizer(*tok, heldout_, c_.tokenizer_sentence);
@@ -725,6 +733,16 @@ std::vector<Problem> precheck_corpus(const CorpusConfig& config) {
             } catch (const Error& e) {
                 add("output_dir", e.what());
             }
+        }
+    }
+    const bool columns_ok = std::none_of(out.begin(), out.end(), [](const Problem& p) { return p.key == "columns"; });
+    if (!split_list(config.dataset).empty() && columns_ok) {
+        try {
+            CorpusConfig only_datasets = config;
+            only_datasets.data_files.clear();
+            (void)list_corpus_files(only_datasets);
+        } catch (const Error& e) {
+            add("dataset", e.what());
         }
     }
     for (const std::string& t : split_list(config.compare_tokenizers))

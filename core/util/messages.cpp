@@ -60,6 +60,8 @@ const std::vector<MessageForm>& message_forms() {
         {"no_data_files", "no input files given (a comma-separated list of files or folders)"},
         {"no_text_column", "no text column given"},
         {"no_dataset_name", "no dataset name given"},
+        {"dataset_name_file", "'{0}' names the dataset's file: no '/', no leading '.'"},
+        {"columns_pair", "'{0}' is not target=source (e.g. instruction=question)"},
     };
     return forms;
 }

@@ -136,6 +136,14 @@
         <translation>데이터셋 이름이 지정되지 않았습니다</translation>
     </message>
     <message>
+        <source>&apos;%1&apos; names the dataset&apos;s file: no &apos;/&apos;, no leading &apos;.&apos;</source>
+        <translation>&apos;%1&apos;은(는) 데이터셋 파일 이름이 됩니다: &apos;/&apos;를 쓸 수 없고 &apos;.&apos;으로 시작할 수 없습니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not target=source (e.g. instruction=question)</source>
+        <translation>&apos;%1&apos;은(는) 대상=원본 형식이 아닙니다 (예: instruction=question)</translation>
+    </message>
+    <message>
         <source>&apos;ppo&apos; training is not available in this build yet (pt, sft, rm, dpo and kto are)</source>
         <translation>&apos;ppo&apos; 학습은 이 빌드에서 아직 지원하지 않습니다 (pt, sft, rm, dpo, kto는 지원합니다)</translation>
     </message>
@@ -497,6 +505,26 @@
 </context>
 <context>
     <name>lathe::ui::DataTab</name>
+    <message>
+        <source>Column map</source>
+        <translation>열 매핑</translation>
+    </message>
+    <message>
+        <source>target=source, e.g. instruction=question,output=answer</source>
+        <translation>대상=원본, 예: instruction=question,output=answer</translation>
+    </message>
+    <message>
+        <source>Registered datasets</source>
+        <translation>등록된 데이터셋</translation>
+    </message>
+    <message>
+        <source>names in the dataset folder&apos;s dataset_info.json</source>
+        <translation>데이터셋 폴더의 dataset_info.json에 있는 이름</translation>
+    </message>
+    <message>
+        <source>Dataset folder</source>
+        <translation>데이터셋 폴더</translation>
+    </message>
     <message>
         <source>A tokenizer or model folder</source>
         <translation>토크나이저 또는 모델 폴더</translation>

@@ -145,6 +145,73 @@ private slots:
         QVERIFY2(s.report.errors[1].find("a.jsonl:3: invalid JSON") != std::string::npos, s.report.errors[1].c_str());
     }
 
+    void registeredDatasetsAndColumnMaps() {
+        const std::string dir = root_ + "/registry";
+        write(dir + "/data/qa.json", R"([{"q": "What is 2+2?", "a": "4", "note": "x"}])");
+        write(dir + "/data/web.jsonl", "{\"body\": \"plain web text from a pre-training set\"}\n");
+        write(dir + "/data/chat.json",
+              R"([{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]}])");
+        write(dir + "/data/pairs.json", R"([{"instruction": "q", "chosen": "a", "rejected": "b"}])");
+        write(dir + "/data/dataset_info.json", R"({
+            "qa": {"file_name": "qa.json", "columns": {"prompt": "q", "response": "a"}},
+            "web": {"file_name": "web.jsonl", "columns": {"prompt": "body"}},
+            "chat": {"file_name": "chat.json", "formatting": "sharegpt", "columns": {"messages": "messages"},
+                     "tags": {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant"}},
+            "pairs": {"file_name": "pairs.json", "ranking": true, "columns": {"prompt": "instruction", "chosen": "chosen", "rejected": "rejected"}}
+        })");
+        write(dir + "/table.csv", "question,answer\nWhere is Seoul?,In Korea\n");
+        CorpusConfig c;
+        c.dataset = "qa, chat";
+        c.dataset_dir = dir + "/data";
+        c.output_dir = dir + "/out";
+        c.output_format = "alpaca";
+        CorpusSummary s = run(c);
+        QVERIFY2(s.status == CorpusSummary::Status::Completed, s.message.c_str());
+        auto rows = read_jsonl(c.output_dir + "/corpus.jsonl");
+        QCOMPARE(rows.size(), size_t(2));
+        QCOMPARE(rows[0]["instruction"].get<std::string>(), std::string("What is 2+2?"));
+        QCOMPARE(rows[0]["output"].get<std::string>(), std::string("4"));
+        QCOMPARE(rows[1]["instruction"].get<std::string>(), std::string("hi"));
+        QCOMPARE(rows[1]["output"].get<std::string>(), std::string("hello"));
+
+        // A pre-training entry reads as plain text; a CSV takes its column map from `columns`.
+        c.dataset = "web";
+        c.data_files = dir + "/table.csv";
+        c.columns = "instruction=question, output=answer";
+        c.output_format = "text";
+        c.output_dir = dir + "/out2";
+        s = run(c);
+        QVERIFY2(s.status == CorpusSummary::Status::Completed, s.message.c_str());
+        rows = read_jsonl(c.output_dir + "/corpus.jsonl");
+        QCOMPARE(rows[0]["text"].get<std::string>(), std::string("Where is Seoul?\nIn Korea"));
+        QCOMPARE(rows[1]["text"].get<std::string>(), std::string("plain web text from a pre-training set"));
+
+        // Ranking sets, unknown names and malformed maps are named before anything is read.
+        c.dataset = "pairs";
+        auto problems = precheck_corpus(c);
+        QCOMPARE(problems.size(), size_t(1));
+        QCOMPARE(problems[0].key, std::string("dataset"));
+        QVERIFY2(problems[0].message.find("ranking set") != std::string::npos, problems[0].message.c_str());
+        c.dataset = "qa";
+        c.columns = "question";
+        problems = precheck_corpus(c);
+        QCOMPARE(problems.size(), size_t(1));
+        QCOMPARE(problems[0].key, std::string("columns"));
+    }
+
+    void outputInsideTheInputFolderIsNotReadBack() {
+        const std::string dir = root_ + "/self";
+        write(dir + "/docs/a.txt", "a document that is read once");
+        CorpusConfig c;
+        c.data_files = dir + "/docs";
+        c.output_dir = dir + "/docs/clean";
+        for (int pass = 0; pass < 2; ++pass) {
+            const CorpusSummary s = run(c);
+            QVERIFY2(s.status == CorpusSummary::Status::Completed, s.message.c_str());
+            QCOMPARE(s.report.input_records, size_t(1));
+        }
+    }
+
     void shapesSurviveAndConvert() {
         const std::string dir = root_ + "/shapes";
         write(dir + "/sft.jsonl",
@@ -187,10 +254,11 @@ private slots:
         c.minhash_threshold = 1.5;
         c.min_chars = 50;
         c.max_chars = 10;
+        c.dataset_name = "../escape";
         std::vector<std::string> keys;
         for (const Problem& p : precheck_corpus(c)) keys.push_back(p.key);
-        QCOMPARE(keys, (std::vector<std::string>{"output_dir", "output_format", "dedup", "minhash_threshold", "max_chars",
-                                                 "data_files"}));
+        QCOMPARE(keys, (std::vector<std::string>{"output_dir", "output_format", "dataset_name", "dedup",
+                                                 "minhash_threshold", "max_chars", "data_files"}));
         QVERIFY_THROWS_EXCEPTION(ConfigError, c.set("dedupe", "exact"));
         try {
             c.set("dedupe", "exact");
