@@ -13,8 +13,11 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -311,7 +314,18 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     auto* dupLayout = new QVBoxLayout(dupPage);
     dupLayout->addWidget(clusterHint_);
     dupLayout->addWidget(dupSplit, 1);
-    examples_ = new QTreeWidget(results_);
+    auto* examplePage = new QWidget(results_);
+    examples_ = new QTreeWidget(examplePage);
+    removedHint_ = new QLabel(examplePage);
+    removedHint_->setWordWrap(true);
+    allRemoved_ = new QPushButton(examplePage);
+    allRemoved_->setEnabled(false);
+    auto* exampleBar = new QHBoxLayout;
+    exampleBar->addWidget(removedHint_, 1);
+    exampleBar->addWidget(allRemoved_);
+    auto* exampleLayout = new QVBoxLayout(examplePage);
+    exampleLayout->addLayout(exampleBar);
+    exampleLayout->addWidget(examples_, 1);
     examples_->setRootIsDecorated(false);
     examples_->setColumnCount(4);
     examples_->setWordWrap(true);
@@ -326,7 +340,7 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     results_->addTab(piiTable_, QString());
     results_->addTab(lengthPage, QString());
     results_->addTab(dupPage, QString());
-    results_->addTab(examples_, QString());
+    results_->addTab(examplePage, QString());
     results_->addTab(tokPage, QString());
     results_->addTab(log_, QString());
     auto* right = new QWidget(this);
@@ -383,6 +397,7 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     connect(saveButton_, &QPushButton::clicked, this, &DataTab::saveConfigDialog);
     connect(loadButton_, &QPushButton::clicked, this, &DataTab::loadConfigDialog);
     connect(clusters_, &QListWidget::currentRowChanged, this, &DataTab::showCluster);
+    connect(allRemoved_, &QPushButton::clicked, this, &DataTab::showAllRemoved);
     connect(controller_, &DataController::started, this, [this] {
         progress_->setValue(0);
         progress_->setFormat("%p%");
@@ -675,6 +690,32 @@ void DataTab::showSummary(const CorpusSummary& s) {
         item->setForeground(0, QColor(0x1b, 0x7f, 0x3b));
     }
     for (const std::string& e : last_.errors) log_->appendPlainText(str(e));
+    allRemoved_->setEnabled(!last_.removed_file.empty());
+    removedHint_->setText(tr("The first records each step removed or changed, and the first kept. Every removed "
+                             "record is in %1.").arg(str(last_.removed_file)));
+}
+
+void DataTab::showAllRemoved() {
+    QFile file(str(last_.removed_file));
+    if (!file.open(QIODevice::ReadOnly)) {
+        log_->appendPlainText(tr("Cannot open %1").arg(file.fileName()));
+        return;
+    }
+    examples_->clear();
+    int rows = 0;
+    while (!file.atEnd() && rows < 10000) {
+        const QJsonObject o = QJsonDocument::fromJson(file.readLine()).object();
+        auto* item = new QTreeWidgetItem(examples_);
+        item->setText(0, tr("removed"));
+        item->setForeground(0, QColor(0xb3, 0x26, 0x1e));
+        const QString reason = o.value("reason").toString();
+        item->setText(1, stepTitle(o.value("step").toString()) + (reason.isEmpty() ? QString() : " · " + reason));
+        setSource(item, 2, o.value("source").toString().toStdString());
+        const QString text = o.value("text").toString();
+        item->setText(3, text.isEmpty() ? reason : text.left(400));
+        item->setToolTip(3, text.left(4000));
+        ++rows;
+    }
 }
 
 void DataTab::showCluster(int row) {
@@ -764,6 +805,7 @@ void DataTab::retranslate() {
     results_->setTabText(2, tr("Lengths"));
     results_->setTabText(3, tr("Duplicate groups"));
     results_->setTabText(4, tr("Removed and kept"));
+    allRemoved_->setText(tr("Show every removed record"));
     results_->setTabText(5, tr("Tokenizers"));
     results_->setTabText(6, tr("Log"));
     if (haveReport_) {

@@ -63,6 +63,7 @@ public:
     QListWidget* clusterList() const { return clusters_; }
     QTextBrowser* clusterView() const { return clusterView_; }
     QTreeWidget* exampleTable() const { return examples_; }
+    QPushButton* allRemovedButton() const { return allRemoved_; }
     widgets::HistogramPlot* lengthPlot() const { return lengths_; }
     widgets::HistogramPlot* tokenLengthPlot() const { return tokenLengths_; }
     QCheckBox* trainTokenizerCheck() const { return trainTokenizer_; }
@@ -85,6 +86,7 @@ private:
     void recheck();
     void showSummary(const CorpusSummary& s);
     void showCluster(int row);
+    void showAllRemoved();  // every removed record from <dataset>.removed.jsonl (the first 10,000)
     void updateButtons();
 
     DataController* controller_;
@@ -115,7 +117,8 @@ private:
     QListWidget* steps_;
     QSpinBox *minChars_, *maxChars_, *numPerm_, *ngram_;
     QDoubleSpinBox *minShare_, *threshold_;
-    QPushButton *runButton_, *stopButton_, *saveButton_, *loadButton_;
+    QPushButton *runButton_, *stopButton_, *saveButton_, *loadButton_, *allRemoved_;
+    QLabel* removedHint_;
     QProgressBar* progress_;
     QTabWidget* results_;
     QTreeWidget *stepTable_, *piiTable_, *examples_;

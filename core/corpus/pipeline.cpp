@@ -279,6 +279,10 @@ public:
         r_.dataset_name = c_.dataset_name;
         staged_ = temp_sibling(r_.output_file);
         writer_ = std::make_unique<DatasetWriter>(staged_, lower_ascii(c_.output_format), files_);
+        r_.removed_file = path_join(out_dir, c_.dataset_name + ".removed.jsonl");
+        removed_staged_ = temp_sibling(r_.removed_file);
+        removed_out_.open(removed_staged_, std::ios::binary | std::ios::trunc);
+        if (!removed_out_) throw IoError(removed_staged_ + ": cannot create");
         if (c_.train_tokenizer) {
             tokenizer_text_ = temp_sibling(path_join(out_dir, "tokenizer-corpus.txt"));
             tokenizer_out_.open(tokenizer_text_, std::ios::binary | std::ios::trunc);
@@ -309,6 +313,7 @@ public:
                 if (r_.errors.size() < kMaxErrors) r_.errors.push_back(e.message);
                 if (decode.removed_examples.size() < size_t(c_.examples))
                     decode.removed_examples.push_back({source_of(files_, e.file, 0, e.record), "", "", e.message});
+                log_removed("decode", source_of(files_, e.file, 0, e.record), e.message, "");
                 if (decode.removed <= 10 && events_.on_message) events_.on_message("warning", e.message);
             };
             cb.on_bytes = [&](uint64_t bytes) {
@@ -330,6 +335,10 @@ public:
         // Commit: the dataset, then its registration, then the report (each replaced atomically).
         fs::rename(staged_, r_.output_file);
         staged_.clear();
+        removed_out_.close();
+        if (!removed_out_) throw IoError(removed_staged_ + ": write failed (disk full?)");
+        fs::rename(removed_staged_, r_.removed_file);
+        removed_staged_.clear();
         json info = json::object();
         if (file_exists(r_.dataset_info_file)) info = json::parse(read_file(r_.dataset_info_file));
         info[c_.dataset_name] = dataset_entry(file_name, lower_ascii(c_.output_format));
@@ -343,6 +352,11 @@ public:
     }
 
     ~Pipeline() {
+        if (!removed_staged_.empty()) {
+            removed_out_.close();
+            std::error_code ec;
+            fs::remove(removed_staged_, ec);
+        }
         if (!tokenizer_text_.empty()) {
             tokenizer_out_.close();
             std::error_code ec;
@@ -533,6 +547,7 @@ private:
             ++rep.removed;
             it.alive = false;
             if (step == CorpusStep::Quality) ++r_.quality[reason[i]];
+            log_removed(rep.name, source_of(files_, it.doc), reason[i], before[i].empty() ? it.doc.joined() : before[i]);
             if (rep.removed_examples.size() < size_t(c_.examples))
                 rep.removed_examples.push_back(
                     {source_of(files_, it.doc), snippet(before[i].empty() ? it.doc.joined() : before[i], kSnippetChars), "",
@@ -584,6 +599,7 @@ private:
             const Origin& o = origins_[size_t(first)];
             const std::string kept = source_of(files_, o.file, o.line, o.record);
             const std::string text = snippet(it.doc.joined(), kSnippetChars);
+            log_removed(rep.name, source_of(files_, it.doc), "duplicate of " + kept, it.doc.joined());
             if (rep.removed_examples.size() < size_t(c_.examples))
                 rep.removed_examples.push_back({source_of(files_, it.doc), text, "", "duplicate of " + kept});
             auto found = cluster_of_.find(first);
@@ -636,6 +652,16 @@ private:
     std::vector<CorpusFile> files_;
     std::unique_ptr<DatasetWriter> writer_;
     std::string staged_;
+    // Every removed record, with its step and reason (output_dir/<dataset_name>.removed.jsonl).
+    std::string removed_staged_;
+    std::ofstream removed_out_;
+    void log_removed(const std::string& step, const std::string& source, const std::string& reason,
+                     const std::string& text) {
+        if (removed_staged_.empty()) return;
+        json j = {{"step", step}, {"source", source}, {"reason", reason}};
+        if (!text.empty()) j["text"] = text;
+        removed_out_ << j.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+    }
     // Tokenizer lab: the kept records' text for training (a temp file) and the held-out sample.
     std::string tokenizer_text_;
     std::ofstream tokenizer_out_;
@@ -679,6 +705,7 @@ std::string CorpusReport::to_json() const {
     for (const auto& e : kept_examples) j["kept_examples"].push_back({{"source", e.source}, {"text", e.before}});
     j["length_histogram"] = {{"unit", "characters"}, {"edges", length_edges}, {"counts", length_counts}};
     j["output_file"] = output_file;
+    j["removed_file"] = removed_file;
     j["dataset_name"] = dataset_name;
     if (!tokenizers.empty() || !tokenizer_dir.empty()) {
         j["tokenizer_dir"] = tokenizer_dir;

@@ -1,5 +1,6 @@
 // One data-workshop run: read the corpus, pass each record through the enabled steps in order, write the
-// kept records as a dataset registered in output_dir/dataset_info.json, and report what every step did
+// kept records as a dataset registered in output_dir/dataset_info.json, every removed record with its step
+// and reason beside it (<dataset_name>.removed.jsonl, not registered), and report what every step did
 // (output_dir/data_report.json). Records stream through in batches, so memory grows with the dedup index
 // (16 bytes a record for exact, num_perm x 4 bytes for MinHash), not with the corpus. Steps that look at one
 // record at a time run on every core; deduplication decides in input order, so the result does not depend
@@ -72,6 +73,7 @@ struct CorpusReport {
     std::string token_length_tokenizer;
     std::vector<uint64_t> token_length_counts;  // over length_edges
     std::string output_file, report_file, dataset_info_file, dataset_name;
+    std::string removed_file;  // every removed record: {"step", "source", "reason", "text"} per line
     double seconds = 0;
     int lsh_bands = 0, lsh_rows = 0;
 

@@ -506,6 +506,18 @@
 <context>
     <name>lathe::ui::DataTab</name>
     <message>
+        <source>The first records each step removed or changed, and the first kept. Every removed record is in %1.</source>
+        <translation>각 단계가 처음 제거하거나 수정한 레코드와 처음 남긴 레코드입니다. 제거된 레코드는 모두 %1에 있습니다.</translation>
+    </message>
+    <message>
+        <source>Cannot open %1</source>
+        <translation>%1을(를) 열 수 없습니다</translation>
+    </message>
+    <message>
+        <source>Show every removed record</source>
+        <translation>제거된 레코드 모두 보기</translation>
+    </message>
+    <message>
         <source>Column map</source>
         <translation>열 매핑</translation>
     </message>

@@ -103,6 +103,11 @@ private slots:
         QStringList kinds;
         for (int i = 0; i < tab->exampleTable()->topLevelItemCount(); ++i) kinds << tab->exampleTable()->topLevelItem(i)->text(0);
         QVERIFY(kinds.contains("removed") && kinds.contains("kept") && kinds.contains("changed"));
+        // Every removed record, on request.
+        QVERIFY(tab->allRemovedButton()->isEnabled());
+        QTest::mouseClick(tab->allRemovedButton(), Qt::LeftButton);
+        QCOMPARE(tab->exampleTable()->topLevelItemCount(),
+                 report["input_records"].get<int>() - report["output_records"].get<int>());
         QVERIFY(file_exists(root + "/out/web_clean.jsonl"));
         const nlohmann::json info = nlohmann::json::parse(read_file(root + "/out/dataset_info.json"));
         QVERIFY(info.contains("web_clean"));

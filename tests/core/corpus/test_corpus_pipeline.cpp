@@ -109,6 +109,16 @@ private slots:
         QCOMPARE(cl["kept"]["source"].get<std::string>(), in + ":1");
         QVERIFY(cl["kept"]["text"].get<std::string>().find("kim@example.com") != std::string::npos);
 
+        // Every removed record is kept beside the dataset with its step and reason (not registered).
+        const auto removed = read_jsonl(c.output_dir + "/garden.removed.jsonl");
+        QCOMPARE(removed.size(), size_t(5));
+        std::vector<std::string> steps;
+        for (const json& x : removed) steps.push_back(x["step"].get<std::string>() + ":" + x["reason"].get<std::string>().substr(0, 9));
+        QCOMPARE(steps, (std::vector<std::string>{"decode:" + in.substr(0, 9), "length:too_short", "quality:lorem_ips",
+                                                  "dedup:duplicate", "dedup:duplicate"}));
+        QCOMPARE(removed[3]["source"].get<std::string>(), in + ":2");
+        QVERIFY(removed[3]["text"].get<std::string>().find("[EMAIL]") != std::string::npos);
+
         const auto rows = read_jsonl(c.output_dir + "/garden.jsonl");
         QCOMPARE(rows.size(), size_t(2));
         QCOMPARE(rows[0]["text"].get<std::string>(),
