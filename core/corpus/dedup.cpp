@@ -85,13 +85,31 @@ void minhash_signature(std::string_view text, const MinHashParams& params, std::
     out.assign(size_t(params.num_perm), std::numeric_limits<uint32_t>::max());
     // Word hashes (ASCII case folded).
     std::vector<uint64_t> words;
+    size_t chars = 0;
     size_t i = 0;
     while (i < text.size()) {
         while (i < text.size() && is_space(text[i])) ++i;
         if (i >= text.size()) break;
         uint64_t h = 0xcbf29ce484222325ULL;
-        while (i < text.size() && !is_space(text[i])) h = (h ^ static_cast<unsigned char>(fold(text[i++]))) * 0x100000001b3ULL;
+        while (i < text.size() && !is_space(text[i])) {
+            chars += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+            h = (h ^ static_cast<unsigned char>(fold(text[i++]))) * 0x100000001b3ULL;
+        }
         words.push_back(corpus_hash::mix(h));
+    }
+    // Text written without spaces (Chinese, Japanese): characters are the units instead of words.
+    if (!words.empty() && chars > 12 * words.size()) {
+        words.clear();
+        size_t k = 0;
+        while (k < text.size()) {
+            if (is_space(text[k])) {
+                ++k;
+                continue;
+            }
+            const size_t start = k++;
+            while (k < text.size() && (static_cast<unsigned char>(text[k]) & 0xC0) == 0x80) ++k;
+            words.push_back(corpus_hash::bytes(text.substr(start, k - start)));
+        }
     }
     if (words.empty()) words.push_back(0);
     const size_t n = std::min(size_t(std::max(1, params.ngram)), words.size());

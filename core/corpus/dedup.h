@@ -43,7 +43,8 @@ struct MinHashParams {
 std::pair<int, int> lsh_bands(int num_perm, double threshold);
 
 // The signature of `text`: for each permutation the minimum over its shingles (word n-grams of the
-// text with ASCII case folded; a text shorter than n words is one shingle).
+// text with ASCII case folded; a text shorter than n words is one shingle). Text written without spaces
+// (more than 12 characters a word: Chinese, Japanese) is shingled by characters instead.
 void minhash_signature(std::string_view text, const MinHashParams& params, std::vector<uint32_t>& out);
 
 // Share of equal positions: the estimate of the Jaccard similarity of two signatures.

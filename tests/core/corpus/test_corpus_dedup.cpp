@@ -89,6 +89,14 @@ private slots:
             const double truth = true_jaccard(a, b, 3);
             QVERIFY2(std::abs(est - truth) < 0.1, (std::to_string(est) + " vs " + std::to_string(truth)).c_str());
         }
+        // Chinese is written without spaces: shingled by characters, one changed character keeps it similar.
+        const std::string zh = "今天天气很好我们一起去公园散步然后在湖边的小餐馆吃了午饭下午去图书馆看书晚上回家做饭";
+        std::string zh2 = zh;
+        zh2.replace(zh2.find("小"), std::string("小").size(), "大");
+        std::vector<uint32_t> za, zb;
+        minhash_signature(zh, p, za);
+        minhash_signature(zh2, p, zb);
+        QVERIFY(signature_similarity(za.data(), zb.data(), p.num_perm) > 0.6);
         // Case is folded; a text shorter than the shingle is one shingle.
         std::vector<uint32_t> x, y;
         minhash_signature("Short TEXT", p, x);
