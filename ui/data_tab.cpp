@@ -209,6 +209,7 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     tokType_ = new QComboBox(tokenizerBox_);
     tokType_->addItem("BPE", "bpe");
     tokType_->addItem("Unigram", "unigram");
+    tokType_->addItem(QString(), "byte_bpe");
     tokVocab_ = new QSpinBox(tokenizerBox_);
     tokVocab_->setRange(100, 1000000);
     tokVocab_->setSingleStep(1000);
@@ -776,8 +777,11 @@ void DataTab::retranslate() {
     permLabel_->setText(tr("Permutations"));
     ngramLabel_->setText(tr("Shingle size (words)"));
     tokenizerBox_->setTitle(tr("Tokenizer lab"));
-    trainTokenizer_->setText(tr("Train a SentencePiece tokenizer on the kept records"));
+    trainTokenizer_->setText(tr("Train a tokenizer on the kept records"));
     tokTypeLabel_->setText(tr("Algorithm"));
+    tokType_->setItemText(0, tr("BPE (SentencePiece)"));
+    tokType_->setItemText(1, tr("Unigram (SentencePiece)"));
+    tokType_->setItemText(2, tr("Byte-level BPE (as GPT-2, Llama 3, Qwen)"));
     tokVocabLabel_->setText(tr("Vocabulary size"));
     coverageLabel_->setText(tr("Character coverage"));
     byteFallback_->setText(tr("Byte fallback (no unknown characters)"));

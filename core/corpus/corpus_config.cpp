@@ -281,7 +281,7 @@ std::vector<Problem> CorpusConfig::problems() const {
         fail("max_chars", "must_be_at_least", {std::to_string(min_chars) + " (min_chars)"});
     choice("script_filter", script_filter, {"none", "hangul", "latin", "cjk"});
     if (!(min_script_share >= 0 && min_script_share <= 1)) fail("min_script_share", "must_be_in", {"[0, 1]"});
-    choice("tokenizer_type", tokenizer_type, {"bpe", "unigram"});
+    choice("tokenizer_type", tokenizer_type, {"bpe", "unigram", "byte_bpe"});
     if (tokenizer_vocab_size < 100) fail("tokenizer_vocab_size", "must_be_at_least", {"100"});
     if (!(character_coverage >= 0.9 && character_coverage <= 1)) fail("character_coverage", "must_be_in", {"[0.9, 1]"});
     if (examples < 0) fail("examples", "must_be_non_negative");

@@ -42,7 +42,7 @@ struct CorpusConfig {
     // Tokenizer lab: train one on the kept records (into output_dir/tokenizer) and compare tokenizers on a
     // held-out sample of them (every 20th kept record, up to 2,000).
     bool train_tokenizer = false;
-    std::string tokenizer_type = "bpe";  // bpe | unigram (SentencePiece)
+    std::string tokenizer_type = "bpe";  // bpe | unigram (SentencePiece) | byte_bpe (byte-level BPE)
     int tokenizer_vocab_size = 8000;
     double character_coverage = 0.9995;
     bool byte_fallback = true;

@@ -376,7 +376,7 @@ private:
             tokenizer_out_.close();
             if (!tokenizer_out_) throw IoError(tokenizer_text_ + ": write failed (disk full?)");
             if (events_.on_message)
-                events_.on_message("info", "training a SentencePiece " + c_.tokenizer_type + " tokenizer (vocabulary " +
+                events_.on_message("info", "training a " + c_.tokenizer_type + " tokenizer (vocabulary " +
                                                std::to_string(c_.tokenizer_vocab_size) + ")");
             if (events_.on_progress) events_.on_progress(1.0, "training the tokenizer");
             TokenizerTrainSettings t;

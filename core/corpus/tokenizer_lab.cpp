@@ -1,5 +1,6 @@
 #include "core/corpus/tokenizer_lab.h"
 
+#include "core/corpus/byte_bpe_trainer.h"
 #include "core/corpus/text_clean.h"
 #include "core/io/json_file.h"
 #include "core/tokenizer/sentencepiece_convert.h"
@@ -19,8 +20,15 @@ namespace lathe {
 namespace fs = std::filesystem;
 
 void train_tokenizer_folder(const std::string& text_file, const std::string& dir, const TokenizerTrainSettings& s) {
+    if (s.model_type == "byte_bpe") {
+        ByteBpeOptions o;
+        o.vocab_size = s.vocab_size;
+        o.special_tokens = s.special_tokens;
+        train_byte_level_bpe(text_file, dir, o);
+        return;
+    }
     if (s.model_type != "bpe" && s.model_type != "unigram")
-        throw ConfigError("tokenizer_type: '" + s.model_type + "' is not one of bpe, unigram");
+        throw ConfigError("tokenizer_type: '" + s.model_type + "' is not one of bpe, unigram, byte_bpe");
     if (s.vocab_size < 100) throw ConfigError("tokenizer_vocab_size: must be at least 100");
     fs::create_directories(dir);
     SentencePieceTrainOptions opt;

@@ -1,4 +1,5 @@
-// The tokenizer lab: train a SentencePiece tokenizer (BPE or unigram) on a cleaned corpus into a folder
+// The tokenizer lab: train a SentencePiece (BPE or unigram) or byte-level BPE tokenizer on a cleaned corpus
+// into a folder
 // that "new model from scratch" can use (new_model_tokenizer), and measure tokenizers side by side on
 // held-out text: tokens per word and per character (fertility), the share of byte-fallback and unknown
 // tokens, and how a chosen sentence splits.
@@ -12,10 +13,10 @@ namespace lathe {
 class Tokenizer;
 
 struct TokenizerTrainSettings {
-    std::string model_type = "bpe";       // bpe | unigram
+    std::string model_type = "bpe";       // bpe | unigram (SentencePiece) | byte_bpe (byte-level BPE)
     int vocab_size = 8000;
-    double character_coverage = 0.9995;   // 0.9995 suits Korean and CJK; 1.0 small alphabets
-    bool byte_fallback = true;
+    double character_coverage = 0.9995;   // SentencePiece: 0.9995 suits Korean and CJK; 1.0 small alphabets
+    bool byte_fallback = true;            // SentencePiece (byte-level BPE never has unknown characters)
     std::vector<std::string> special_tokens;  // kept whole, after <|im_start|> and <|im_end|>
 };
 

@@ -506,6 +506,18 @@
 <context>
     <name>lathe::ui::DataTab</name>
     <message>
+        <source>BPE (SentencePiece)</source>
+        <translation>BPE (SentencePiece)</translation>
+    </message>
+    <message>
+        <source>Unigram (SentencePiece)</source>
+        <translation>Unigram (SentencePiece)</translation>
+    </message>
+    <message>
+        <source>Byte-level BPE (as GPT-2, Llama 3, Qwen)</source>
+        <translation>바이트 수준 BPE (GPT-2, Llama 3, Qwen 방식)</translation>
+    </message>
+    <message>
         <source>The first records each step removed or changed, and the first kept. Every removed record is in %1.</source>
         <translation>각 단계가 처음 제거하거나 수정한 레코드와 처음 남긴 레코드입니다. 제거된 레코드는 모두 %1에 있습니다.</translation>
     </message>
@@ -558,8 +570,8 @@
         <translation>토크나이저 실험실</translation>
     </message>
     <message>
-        <source>Train a SentencePiece tokenizer on the kept records</source>
-        <translation>남긴 레코드로 SentencePiece 토크나이저 학습</translation>
+        <source>Train a tokenizer on the kept records</source>
+        <translation>남긴 레코드로 토크나이저 학습</translation>
     </message>
     <message>
         <source>Algorithm</source>

@@ -374,6 +374,22 @@ private slots:
             QVERIFY(l.byte_share > 0.01);
             QVERIFY(l.tokens_per_word > r.tokenizers.front().tokens_per_word);
         }
+        // Byte-level BPE: nothing unknown, text comes back as it went in, a frequent word is one token.
+        CorpusConfig b = c;
+        b.output_dir = dir + "/out-bytes";
+        b.tokenizer_type = "byte_bpe";
+        b.compare_tokenizers.clear();
+        const CorpusSummary bs = run(b);
+        QVERIFY2(bs.status == CorpusSummary::Status::Completed, bs.message.c_str());
+        const auto bytes = Tokenizer::from_dir(bs.report.tokenizer_dir);
+        QCOMPARE(bytes->kind(), std::string("bpe-bytelevel"));
+        QVERIFY(bytes->vocab_size() <= 600);
+        for (const std::string& t : {std::string("오늘은 날씨가 맑습니다 again"), std::string("unseen ✓ 漢字 \n\ttabs")})
+            QCOMPARE(bytes->decode(bytes->encode(t)), t);
+        QCOMPARE(bytes->encode(" again").size(), size_t(1));
+        QVERIFY(bytes->token_to_id("<|im_end|>") >= 0 && bytes->token_to_id("<|tool|>") >= 0);
+        QCOMPARE(bs.report.tokenizers.front().byte_share, 0.0);
+
         // A new model from scratch takes the folder as its tokenizer.
         const ModelConfig mc = create_new_model_files("tiny", {}, dir + "/new-model", 0, {}, r.tokenizer_dir);
         QCOMPARE(mc.vocab_size, int64_t(tok->vocab_size()));
