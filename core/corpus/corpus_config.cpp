@@ -1,6 +1,7 @@
 #include "core/corpus/corpus_config.h"
 
 #include "core/io/yaml_config.h"
+#include "core/util/config_keys.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
 #include "core/util/messages.h"
@@ -9,20 +10,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cmath>
-#include <variant>
 
 namespace lathe {
 
 namespace {
 
-using Member = std::variant<std::string CorpusConfig::*, bool CorpusConfig::*, int CorpusConfig::*,
-                            double CorpusConfig::*>;
-
-struct Key {
-    const char* name;
-    Member member;
-};
+using Key = ConfigKey<CorpusConfig>;
 
 const std::vector<Key>& key_table() {
     static const std::vector<Key> table = {
@@ -100,73 +93,21 @@ const std::vector<CorpusStep>& corpus_default_steps() {
     return order;
 }
 
-std::vector<std::string> CorpusConfig::keys() {
-    std::vector<std::string> out;
-    for (const Key& k : key_table()) out.emplace_back(k.name);
-    return out;
-}
+std::vector<std::string> CorpusConfig::keys() { return config_key_names(key_table()); }
 
 void CorpusConfig::set(const std::string& key, const std::string& value, const std::string& origin) {
-    const auto it = std::find_if(key_table().begin(), key_table().end(), [&](const Key& k) { return key == k.name; });
-    if (it == key_table().end()) {
+    const Key* k = find_config_key(key_table(), key);
+    if (!k) {
         const std::string hint = closest_match(key, keys());
         throw ConfigError(where(origin) + "unknown key '" + key + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
     }
-    std::visit(
-        [&](auto member) {
-            using T = std::decay_t<decltype(this->*member)>;
-            if constexpr (std::is_same_v<T, std::string>) {
-                this->*member = value == "null" || value == "~" ? std::string() : value;
-            } else if constexpr (std::is_same_v<T, bool>) {
-                const std::string l = lower_ascii(value);
-                if (l == "true" || l == "yes" || l == "on" || l == "1") this->*member = true;
-                else if (l == "false" || l == "no" || l == "off" || l == "0") this->*member = false;
-                else throw ConfigError(where(origin) + key + ": expected true or false, got '" + value + "'");
-            } else if constexpr (std::is_same_v<T, int>) {
-                size_t used = 0;
-                int v = 0;
-                try {
-                    v = std::stoi(value, &used);
-                } catch (const std::exception&) {
-                    used = 0;
-                }
-                if (used == 0 || used != value.size())
-                    throw ConfigError(where(origin) + key + ": expected an integer, got '" + value + "'");
-                this->*member = v;
-            } else {
-                size_t used = 0;
-                double v = 0;
-                try {
-                    v = std::stod(value, &used);
-                } catch (const std::exception&) {
-                    used = 0;
-                }
-                if (used == 0 || used != value.size() || !std::isfinite(v))
-                    throw ConfigError(where(origin) + key + ": expected a number, got '" + value + "'");
-                this->*member = v;
-            }
-        },
-        it->member);
+    assign_config_key(*this, *k, value, origin);
 }
 
 std::string CorpusConfig::get(const std::string& key) const {
-    for (const Key& k : key_table()) {
-        if (key != k.name) continue;
-        return std::visit(
-            [&](auto member) -> std::string {
-                using T = std::decay_t<decltype(this->*member)>;
-                if constexpr (std::is_same_v<T, std::string>) return this->*member;
-                else if constexpr (std::is_same_v<T, bool>) return (this->*member) ? "true" : "false";
-                else if constexpr (std::is_same_v<T, int>) return std::to_string(this->*member);
-                else {
-                    YAML::Emitter e;
-                    e << this->*member;
-                    return e.c_str();
-                }
-            },
-            k.member);
-    }
-    throw ConfigError("unknown key '" + key + "'");
+    const Key* k = find_config_key(key_table(), key);
+    if (!k) throw ConfigError("unknown key '" + key + "'");
+    return config_key_text(*this, *k);
 }
 
 void CorpusConfig::apply_override(const std::string& assignment) {
@@ -190,7 +131,7 @@ std::string CorpusConfig::to_yaml() const {
     out << YAML::BeginMap;
     for (const Key& k : key_table()) {
         out << YAML::Key << k.name << YAML::Value;
-        if (std::holds_alternative<std::string CorpusConfig::*>(k.member)) out << YAML::DoubleQuoted << get(k.name);
+        if (config_key_is_text(k)) out << YAML::DoubleQuoted << get(k.name);
         else out << get(k.name);
     }
     out << YAML::EndMap;

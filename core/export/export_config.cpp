@@ -2,6 +2,7 @@
 
 #include "core/io/safetensors.h"
 #include "core/io/yaml_config.h"
+#include "core/util/config_keys.h"
 #include "core/util/error.h"
 #include "core/util/messages.h"
 #include "core/util/fs.h"
@@ -10,18 +11,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <variant>
 
 namespace lathe {
 
 namespace {
 
-using Member = std::variant<std::string ExportConfig::*, bool ExportConfig::*, int ExportConfig::*>;
-
-struct Key {
-    const char* name;
-    Member member;
-};
+using Key = ConfigKey<ExportConfig>;
 
 const std::vector<Key>& key_table() {
     static const std::vector<Key> table = {
@@ -55,15 +50,11 @@ std::string lower(std::string s) {
 
 }  // namespace
 
-std::vector<std::string> ExportConfig::keys() {
-    std::vector<std::string> out;
-    for (const Key& k : key_table()) out.emplace_back(k.name);
-    return out;
-}
+std::vector<std::string> ExportConfig::keys() { return config_key_names(key_table()); }
 
 void ExportConfig::set(const std::string& key, const std::string& value, const std::string& origin) {
-    const auto it = std::find_if(key_table().begin(), key_table().end(), [&](const Key& k) { return key == k.name; });
-    if (it == key_table().end()) {
+    const Key* k = find_config_key(key_table(), key);
+    if (!k) {
         const auto& ig = ignored_keys();
         if (std::find(ig.begin(), ig.end(), key) != ig.end()) return;
         if (key == "export_quantization_bit")
@@ -72,45 +63,13 @@ void ExportConfig::set(const std::string& key, const std::string& value, const s
         const std::string hint = closest_match(key, keys());
         throw ConfigError(where(origin) + "unknown key '" + key + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
     }
-    std::visit(
-        [&](auto member) {
-            using T = std::decay_t<decltype(this->*member)>;
-            if constexpr (std::is_same_v<T, std::string>) {
-                this->*member = value == "null" || value == "~" ? std::string() : value;
-            } else if constexpr (std::is_same_v<T, bool>) {
-                const std::string l = lower(value);
-                if (l == "true" || l == "yes" || l == "on" || l == "1") this->*member = true;
-                else if (l == "false" || l == "no" || l == "off" || l == "0") this->*member = false;
-                else throw ConfigError(where(origin) + key + ": expected true or false, got '" + value + "'");
-            } else {
-                size_t used = 0;
-                int v = 0;
-                try {
-                    v = std::stoi(value, &used);
-                } catch (const std::exception&) {
-                    used = 0;
-                }
-                if (used == 0 || used != value.size())
-                    throw ConfigError(where(origin) + key + ": expected an integer, got '" + value + "'");
-                this->*member = v;
-            }
-        },
-        it->member);
+    assign_config_key(*this, *k, value, origin);
 }
 
 std::string ExportConfig::get(const std::string& key) const {
-    for (const Key& k : key_table()) {
-        if (key != k.name) continue;
-        return std::visit(
-            [&](auto member) -> std::string {
-                using T = std::decay_t<decltype(this->*member)>;
-                if constexpr (std::is_same_v<T, std::string>) return this->*member;
-                else if constexpr (std::is_same_v<T, bool>) return (this->*member) ? "true" : "false";
-                else return std::to_string(this->*member);
-            },
-            k.member);
-    }
-    throw ConfigError("unknown key '" + key + "'");
+    const Key* k = find_config_key(key_table(), key);
+    if (!k) throw ConfigError("unknown key '" + key + "'");
+    return config_key_text(*this, *k);
 }
 
 void ExportConfig::apply_override(const std::string& assignment) {
@@ -137,7 +96,7 @@ std::string ExportConfig::to_yaml() const {
         const std::string v = get(k.name);
         if (v == defaults.get(k.name) && k.name != std::string("export_format")) continue;
         out << YAML::Key << k.name << YAML::Value;
-        if (std::holds_alternative<std::string ExportConfig::*>(k.member)) out << YAML::DoubleQuoted << v;
+        if (config_key_is_text(k)) out << YAML::DoubleQuoted << v;
         else out << v;
     }
     out << YAML::EndMap;

@@ -403,6 +403,15 @@ private slots:
         c.dedup = "minhash";
         c.minhash_threshold = 0.7;
         c.steps = "dedup,pii";
+        // Numbers are written in the fewest digits that read back the same (core/util/config_keys.h).
+        QCOMPARE(c.get("character_coverage"), std::string("0.9995"));
+        QCOMPARE(c.get("minhash_threshold"), std::string("0.7"));
+        try {
+            c.set("min_chars", "abc", "f.yaml:3");
+            QFAIL("no error");
+        } catch (const ConfigError& e) {
+            QCOMPARE(std::string(e.what()), std::string("f.yaml:3: min_chars: expected an integer, got 'abc'"));
+        }
         const CorpusConfig back = CorpusConfig::from_yaml(c.to_yaml(), "test");
         for (const std::string& k : CorpusConfig::keys()) QCOMPARE(back.get(k), c.get(k));
         std::vector<CorpusStep> order = back.enabled_steps();

@@ -1,0 +1,58 @@
+// The key tables of the flat YAML configs (ExportConfig, CorpusConfig): each key names a member of the
+// config struct, and values are read from and written as YAML scalars by one set of rules and messages.
+#pragma once
+#include <algorithm>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace lathe {
+
+// Text -> value for key `key`; throws ConfigError "<origin>: <key>: expected ..., got '<value>'". Strings
+// take "null" and "~" as empty; booleans true/false, yes/no, on/off, 1/0.
+void read_config_value(const std::string& key, const std::string& value, const std::string& origin, std::string& out);
+void read_config_value(const std::string& key, const std::string& value, const std::string& origin, bool& out);
+void read_config_value(const std::string& key, const std::string& value, const std::string& origin, int& out);
+void read_config_value(const std::string& key, const std::string& value, const std::string& origin, double& out);
+
+// Value -> text that reads back to the same value (doubles in the fewest digits that do).
+std::string config_value_text(const std::string& v);
+std::string config_value_text(bool v);
+std::string config_value_text(int v);
+std::string config_value_text(double v);
+
+template <class C>
+struct ConfigKey {
+    const char* name;
+    std::variant<std::string C::*, bool C::*, int C::*, double C::*> member;
+};
+
+template <class C>
+const ConfigKey<C>* find_config_key(const std::vector<ConfigKey<C>>& table, const std::string& name) {
+    const auto it = std::find_if(table.begin(), table.end(), [&](const ConfigKey<C>& k) { return name == k.name; });
+    return it == table.end() ? nullptr : &*it;
+}
+
+template <class C>
+void assign_config_key(C& c, const ConfigKey<C>& k, const std::string& value, const std::string& origin) {
+    std::visit([&](auto member) { read_config_value(k.name, value, origin, c.*member); }, k.member);
+}
+
+template <class C>
+std::string config_key_text(const C& c, const ConfigKey<C>& k) {
+    return std::visit([&](auto member) { return config_value_text(c.*member); }, k.member);
+}
+
+template <class C>
+bool config_key_is_text(const ConfigKey<C>& k) {
+    return std::holds_alternative<std::string C::*>(k.member);
+}
+
+template <class C>
+std::vector<std::string> config_key_names(const std::vector<ConfigKey<C>>& table) {
+    std::vector<std::string> out;
+    for (const ConfigKey<C>& k : table) out.emplace_back(k.name);
+    return out;
+}
+
+}  // namespace lathe
