@@ -111,10 +111,11 @@ std::string doc_from_record(const json& v, const std::string& text_column, Corpu
 
 void read_lines(const CorpusFile& f, uint32_t index, const CorpusReadCallbacks& cb, bool jsonl,
                 const std::string& text_column) {
-    std::ifstream in(f.path, std::ios::binary);
-    if (!in) throw DataError(f.path + ": cannot open (" + std::string(std::strerror(errno)) + ")");
     std::vector<char> buffer(1 << 20);
-    in.rdbuf()->pubsetbuf(buffer.data(), std::streamsize(buffer.size()));
+    std::ifstream in;
+    in.rdbuf()->pubsetbuf(buffer.data(), std::streamsize(buffer.size()));  // before open(), or it is ignored
+    in.open(f.path, std::ios::binary);
+    if (!in) throw DataError(f.path + ": cannot open (" + std::string(std::strerror(errno)) + ")");
     std::string line;
     uint64_t offset = 0, lineno = 0, record = 0, last_report = 0;
     while (std::getline(in, line)) {
