@@ -31,15 +31,17 @@ int cmd_data(int argc, char** argv) {
             "usage: lathe-cli data CONFIG.yaml [key=value ...]\n"
             "Cleans a corpus into a dataset: normalise, clean, scrub personal data, filter, deduplicate.\n"
             "keys: data_files (comma list of files or folders), data_format (auto|text|json|jsonl|csv|tsv), text_column,\n"
+            "      columns (target=source pairs, e.g. instruction=question,output=answer), dataset and dataset_dir\n"
+            "      (registered datasets read with their column maps),\n"
             "      output_dir, output_format (text|alpaca|sharegpt), dataset_name, steps (order, e.g.\n"
             "      normalize,clean,pii,length,quality,script,dedup), normalize (none|nfc|nfkc), clean_whitespace,\n"
             "      dedup (none|exact|minhash), minhash_threshold, minhash_num_perm, minhash_ngram, pii (none|mask|drop),\n"
             "      min_chars, max_chars, quality_filters, script_filter (none|hangul|latin|cjk), min_script_share,\n"
             "      examples, threads\n"
-            "tokenizer lab: train_tokenizer, tokenizer_type (bpe|unigram), tokenizer_vocab_size, character_coverage,\n"
+            "tokenizer lab: train_tokenizer, tokenizer_type (bpe|unigram|byte_bpe), tokenizer_vocab_size, character_coverage,\n"
             "      byte_fallback, special_tokens, compare_tokenizers (comma list of folders), tokenizer_sentence\n"
-            "Writes output_dir/<dataset_name>.jsonl, registers it in output_dir/dataset_info.json and writes\n"
-            "output_dir/data_report.json with every step's counts.");
+            "Writes output_dir/<dataset_name>.jsonl, registers it in output_dir/dataset_info.json, writes every removed\n"
+            "record to output_dir/<dataset_name>.removed.jsonl and output_dir/data_report.json with every step's counts.");
         return argc < 3 ? 2 : 0;
     }
     CorpusConfig config = CorpusConfig::from_yaml_file(argv[2]);
