@@ -153,6 +153,44 @@ private slots:
         QVERIFY(!strip_boilerplate_lines(plain));
     }
 
+    // Random text built from the pieces the scanners look at: nothing crashes, spans are ordered and
+    // inside the text, masking and cleaning keep UTF-8 valid, cleaning and normalising are idempotent.
+    void randomTextKeepsTheInvariants() {
+        const char* pieces[] = {" ", "  ", "\t", "\r\n", "\n\n\n", "\xC2\xA0", "\xE2\x80\x8B", "\xE3\x80\x80", "한국",
+                                "어", "abc", "Z", "0", "12", "010", "-", ".", "+", "(", ")", "@", "x.com", "http://",
+                                "www.", "/", "#", "...", "\xE2\x80\xA6", "4111", "\x01", "\xEF\xBC\xA1", "ﬁ", "_"};
+        const int n_pieces = int(sizeof pieces / sizeof *pieces);
+        uint32_t seed = 12345;
+        QualityScratch scratch;
+        for (int round = 0; round < 3000; ++round) {
+            std::string t;
+            const int len = 1 + int(seed % 40);
+            for (int k = 0; k < len; ++k) {
+                seed = seed * 1664525u + 1013904223u;
+                t += pieces[(seed >> 8) % uint32_t(n_pieces)];
+            }
+            const auto spans = find_pii(t);
+            for (size_t k = 0; k < spans.size(); ++k) {
+                QVERIFY(spans[k].begin < spans[k].end && spans[k].end <= t.size());
+                if (k) QVERIFY(spans[k - 1].end <= spans[k].begin);
+            }
+            QCOMPARE(first_invalid_utf8(mask_pii(t, spans)), std::string::npos);
+            std::string cleaned = t;
+            clean_whitespace(cleaned);
+            QCOMPARE(first_invalid_utf8(cleaned), std::string::npos);
+            std::string again = cleaned;
+            QVERIFY2(!clean_whitespace(again), t.c_str());
+            std::string nfkc = t;
+            normalize_unicode(nfkc, UnicodeForm::Nfkc);
+            std::string nfkc2 = nfkc;
+            QVERIFY(!normalize_unicode(nfkc2, UnicodeForm::Nfkc));
+            (void)quality_failure(t, scratch);
+            std::string stripped = t;
+            strip_boilerplate_lines(stripped);
+            QVERIFY(script_share(t, Script::Hangul) <= 1.0);
+        }
+    }
+
     void scriptShares() {
         QCOMPARE(script_share("한국어 text", Script::Hangul), 3.0 / 7.0);
         QCOMPARE(script_share("hello", Script::Latin), 1.0);
