@@ -592,6 +592,12 @@ void DataTab::showSummary(const CorpusSummary& s) {
     haveReport_ = true;
     progress_->setValue(1000);
     progress_->setFormat("%p%");
+    for (const std::string& e : last_.errors) log_->appendPlainText(str(e));
+    showReport();
+}
+
+// The last report in the tables and plots, in the interface's language (again after a language change).
+void DataTab::showReport() {
     const QLocale loc;
     summary_ = tr("%1 records in, %2 out in %3 s. Dataset '%4' written to %5 and registered in its dataset_info.json.")
                    .arg(loc.toString(qulonglong(last_.input_records)), loc.toString(qulonglong(last_.output_records)))
@@ -690,7 +696,6 @@ void DataTab::showSummary(const CorpusSummary& s) {
         item->setToolTip(3, item->text(3));
         item->setForeground(0, QColor(0x1b, 0x7f, 0x3b));
     }
-    for (const std::string& e : last_.errors) log_->appendPlainText(str(e));
     allRemoved_->setEnabled(!last_.removed_file.empty());
     removedHint_->setText(tr("The first records each step removed or changed, and the first kept. Every removed "
                              "record is in %1.").arg(str(last_.removed_file)));
@@ -812,12 +817,7 @@ void DataTab::retranslate() {
     allRemoved_->setText(tr("Show every removed record"));
     results_->setTabText(5, tr("Tokenizers"));
     results_->setTabText(6, tr("Log"));
-    if (haveReport_) {
-        CorpusSummary s;
-        s.status = CorpusSummary::Status::Completed;
-        s.report = last_;
-        showSummary(s);
-    }
+    if (haveReport_) showReport();
     recheck();
 }
 

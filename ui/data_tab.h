@@ -85,6 +85,7 @@ private:
     void retranslate();
     void recheck();
     void showSummary(const CorpusSummary& s);
+    void showReport();
     void showCluster(int row);
     void showAllRemoved();  // every removed record from <dataset>.removed.jsonl (the first 10,000)
     void updateButtons();

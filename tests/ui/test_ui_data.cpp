@@ -16,6 +16,7 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -109,6 +110,16 @@ private slots:
         QCOMPARE(tab->exampleTable()->topLevelItemCount(),
                  report["input_records"].get<int>() - report["output_records"].get<int>());
         QVERIFY(file_exists(root + "/out/web_clean.jsonl"));
+        // A language change rewords the results without running again or repeating the log.
+        auto* log = tab->findChild<QPlainTextEdit*>();
+        QVERIFY(log);
+        const int logLines = log->blockCount();
+        ui::install_language("ko");
+        QTRY_COMPARE(cell(tab->stepTable(), "dedup", 0), QString::fromUtf8("중복"));
+        QVERIFY(tab->summaryText().contains(QString::fromUtf8("레코드 44개 입력")));
+        ui::install_language("en");
+        QTRY_COMPARE(cell(tab->stepTable(), "dedup", 0), QString("Duplicates"));
+        QCOMPARE(log->blockCount(), logLines);
         const nlohmann::json info = nlohmann::json::parse(read_file(root + "/out/dataset_info.json"));
         QVERIFY(info.contains("web_clean"));
     }
