@@ -286,6 +286,20 @@ private slots:
         QCOMPARE(read_file(d.output_dir + "/dataset_info.json"), std::string("{ not json"));
     }
 
+    void emptyInputWritesNothing() {
+        const std::string dir = root_ + "/empty";
+        write(dir + "/blank.txt", "\n  \n\t\n");
+        CorpusConfig c;
+        c.data_files = dir + "/blank.txt";
+        c.output_dir = dir + "/out";
+        const CorpusSummary s = run(c);
+        QVERIFY(s.status == CorpusSummary::Status::Failed);
+        QCOMPARE(s.problems.back().key, std::string("data_files"));
+        QVERIFY2(s.message.find("no records in the input") == 0, s.message.c_str());
+        QVERIFY(!file_exists(c.output_dir + "/corpus.jsonl"));
+        QVERIFY(!file_exists(c.output_dir + "/dataset_info.json"));
+    }
+
     void nearDuplicatesAndThreadCountDoNotChangeTheResult() {
         const std::string dir = root_ + "/near";
         std::string text;
