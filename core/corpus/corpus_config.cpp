@@ -55,8 +55,6 @@ const std::vector<Key>& key_table() {
     return table;
 }
 
-std::string where(const std::string& origin) { return origin.empty() ? "" : origin + ": "; }
-
 const std::vector<std::pair<CorpusStep, const char*>>& step_names() {
     static const std::vector<std::pair<CorpusStep, const char*>> names = {
         {CorpusStep::Normalize, "normalize"}, {CorpusStep::Clean, "clean"},     {CorpusStep::Pii, "pii"},
@@ -98,8 +96,7 @@ std::vector<std::string> CorpusConfig::keys() { return config_key_names(key_tabl
 void CorpusConfig::set(const std::string& key, const std::string& value, const std::string& origin) {
     const Key* k = find_config_key(key_table(), key);
     if (!k) {
-        const std::string hint = closest_match(key, keys());
-        throw ConfigError(where(origin) + "unknown key '" + key + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+        throw_unknown_config_key(key, keys(), origin);
     }
     assign_config_key(*this, *k, value, origin);
 }

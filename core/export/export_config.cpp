@@ -60,8 +60,7 @@ void ExportConfig::set(const std::string& key, const std::string& value, const s
         if (key == "export_quantization_bit")
             throw ConfigError(where(origin) + "export_quantization_bit is LLaMA-Factory's GPTQ export, which Lathe does "
                                               "not write; use export_format: gguf with export_quantization: q4_k_m or q8_0");
-        const std::string hint = closest_match(key, keys());
-        throw ConfigError(where(origin) + "unknown key '" + key + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+        throw_unknown_config_key(key, keys(), origin);
     }
     assign_config_key(*this, *k, value, origin);
 }

@@ -52,6 +52,12 @@ void read_config_value(const std::string& key, const std::string& value, const s
     out = v;
 }
 
+void throw_unknown_config_key(const std::string& key, const std::vector<std::string>& known, const std::string& origin) {
+    const std::string hint = closest_match(key, known);
+    throw ConfigError((origin.empty() ? "" : origin + ": ") + "unknown key '" + key + "'" +
+                      (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+}
+
 std::string config_value_text(const std::string& v) { return v; }
 std::string config_value_text(bool v) { return v ? "true" : "false"; }
 std::string config_value_text(int v) { return std::to_string(v); }

@@ -15,6 +15,10 @@ void read_config_value(const std::string& key, const std::string& value, const s
 void read_config_value(const std::string& key, const std::string& value, const std::string& origin, int& out);
 void read_config_value(const std::string& key, const std::string& value, const std::string& origin, double& out);
 
+// The ConfigError for a key no table knows: "<origin>: unknown key 'lr' (did you mean 'learning_rate'?)".
+[[noreturn]] void throw_unknown_config_key(const std::string& key, const std::vector<std::string>& known,
+                                           const std::string& origin);
+
 // Value -> text that reads back to the same value (doubles in the fewest digits that do).
 std::string config_value_text(const std::string& v);
 std::string config_value_text(bool v);
