@@ -5,7 +5,7 @@
 // Usage:
 //   node bench/llamacpp/run.mjs --model m.gguf (--tokens 1,2,3 | --prompt "text" [--bos])
 //        [--n-predict 16] [--threads N] [--context N] [--batch 512]
-//        [--logits] [--top-k K] [--perplexity] [--flash-attention auto|on|off]
+//        [--logits] [--top-k K] [--perplexity] [--flash-attention auto|on|off] [--kv-cache f16|f32]
 //   node bench/llamacpp/run.mjs --model m.gguf --chat '[{"role":"user","content":"Hi"}]' [--n-predict 16]
 //
 //   --tokens      prompt as token ids (comma separated); --prompt tokenizes text with the model's
@@ -19,6 +19,8 @@
 //   --top-k K     the K best (token, logit) pairs at every prompt position
 //   --perplexity  mean negative log-likelihood and perplexity of the prompt, each token predicted
 //                 from the ones before it (the first token is not scored)
+//   --kv-cache    the type of llama.cpp's key/value cache (default f16, llama.cpp's; f32 keeps the keys
+//                 and values exact, for comparing logits closely)
 //   --chat JSON   the prompt is these messages rendered with the file's own tokenizer.chat_template
 //                 (Jinja, by @huggingface/jinja with bos_token, eos_token, add_generation_prompt=true),
 //                 tokenized as llama.cpp's chat does: a leading BOS text is dropped and BOS prepended
@@ -37,7 +39,7 @@ import {readFileSync} from "node:fs";
 import {performance} from "node:perf_hooks";
 
 const USAGE = "usage: run.mjs --model FILE.gguf (--tokens 1,2,3 | --prompt TEXT [--bos] | --chat JSON) [--n-predict N] " +
-    "[--threads N] [--context N] [--batch N] [--logits] [--top-k K] [--perplexity] [--flash-attention auto|on|off]";
+    "[--threads N] [--context N] [--batch N] [--logits] [--top-k K] [--perplexity] [--flash-attention auto|on|off] [--kv-cache f16|f32]";
 
 class UsageError extends Error {}
 
@@ -52,7 +54,7 @@ function packageVersion() {
 
 function parseArgs(argv) {
     const flags = new Set(["--logits", "--perplexity", "--bos", "--help"]);
-    const opts = {nPredict: 16, batch: 512, topK: 0, flashAttention: "auto"};
+    const opts = {nPredict: 16, batch: 512, topK: 0, flashAttention: "auto", kvCache: "f16"};
     for (let i = 0; i < argv.length; i++) {
         const name = argv[i];
         if (flags.has(name)) {
@@ -92,6 +94,10 @@ function parseArgs(argv) {
             case "--flash-attention":
                 if (!["auto", "on", "off"].includes(value)) throw new UsageError("--flash-attention takes auto, on or off");
                 opts.flashAttention = value;
+                break;
+            case "--kv-cache":
+                if (!["f16", "f32"].includes(value)) throw new UsageError("--kv-cache takes f16 or f32");
+                opts.kvCache = value;
                 break;
             default: throw new UsageError(`unknown option ${name}`);
         }
@@ -212,6 +218,7 @@ async function main() {
         threads: {ideal: threads, min: threads},
         sequences: 1,
         flashAttention: opts.flashAttention === "auto" ? "auto" : opts.flashAttention === "on",
+        ...(opts.kvCache === "f32" ? {experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32"} : {}),
     });
     if (needed > context.contextSize) throw new UsageError(`prompt + n_predict (${needed}) exceed the context size ${context.contextSize}`);
     const loadMs = performance.now() - t0;

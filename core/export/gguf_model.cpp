@@ -16,19 +16,50 @@ struct ArchRow {
     const char* model_type;
     const char* arch;
     bool permute_qk;
+    bool gemma;  // Gemma's norm names and settings (see gguf_model.h)
 };
 constexpr ArchRow kArchs[] = {
-    {"llama", "llama", true},
-    {"mistral", "llama", true},
-    {"qwen2", "qwen2", false},
-    {"qwen3", "qwen3", false},
+    {"llama", "llama", true, false},        {"mistral", "llama", true, false},
+    {"qwen2", "qwen2", false, false},       {"qwen3", "qwen3", false, false},
+    {"gemma2", "gemma2", false, true},      {"gemma3_text", "gemma3", false, true},
 };
 
 const ArchRow& arch_row(const ModelConfig& c) {
     for (const ArchRow& r : kArchs)
         if (c.model_type == r.model_type) return r;
-    throw ConfigError("GGUF export supports model_type llama, mistral, qwen2 and qwen3; this model is '" + c.model_type +
-                      "' (export_format: hf writes it)");
+    throw ConfigError("GGUF export supports model_type llama, mistral, qwen2, qwen3, gemma2 and gemma3_text; this model is '" +
+                      c.model_type + "' (export_format: hf writes it)");
+}
+
+// The attention scale llama.cpp computes for a Gemma file (llama-model.cpp: the 27B layer counts take
+// 1/sqrt(hidden / heads), every other size 1/sqrt(head_dim)).
+double llamacpp_gemma_scale(const ModelConfig& c) {
+    const bool is_27b = c.num_hidden_layers == (c.model_type == "gemma2" ? 46 : 62);
+    return 1.0 / std::sqrt(double(is_27b ? c.hidden_size / c.num_attention_heads : c.head_dim));
+}
+
+// What llama.cpp cannot be told about a Gemma model, checked before anything is written.
+void check_gemma(const ModelConfig& c) {
+    const std::string why = "; llama.cpp fixes this for " + c.model_type + " models, so the GGUF file would compute "
+                            "something else (export_format: hf writes the model as it is)";
+    const int period = c.model_type == "gemma2" ? 2 : 6;
+    if (!c.sliding_layers.empty()) {
+        for (int64_t i = 0; i < c.num_hidden_layers; ++i)
+            if (c.layer_slides(size_t(i)) != ((i + 1) % period != 0))
+                throw ConfigError("GGUF export: layer " + std::to_string(i) + (c.layer_slides(size_t(i)) ? " slides" : " is global") +
+                                  ", but llama.cpp makes every " + std::to_string(period) + (period == 2 ? "nd" : "th") +
+                                  " layer global and the others sliding" + why);
+    } else if (c.model_type == "gemma2") {
+        throw ConfigError("GGUF export: this Gemma 2 model has no sliding window; llama.cpp gives Gemma 2 one of 4096 tokens" + why);
+    }
+    if (c.model_type == "gemma2" && (c.attn_logit_softcapping <= 0 || c.final_logit_softcapping <= 0))
+        throw ConfigError("GGUF export: this Gemma 2 model does not soft-cap its attention scores and logits; llama.cpp "
+                          "caps Gemma 2's at 50 and 30 when the file gives no value" + why);
+    if (c.model_type == "gemma3_text" && c.attn_logit_softcapping > 0)
+        throw ConfigError("GGUF export: attn_logit_softcapping is set, and llama.cpp does not soft-cap Gemma 3's attention" + why);
+    if (c.model_type == "gemma3_text" && !c.sliding_layers.empty() && c.rope_local_base_freq != 10000.0)
+        throw ConfigError("GGUF export: rope_local_base_freq is " + std::to_string(c.rope_local_base_freq) +
+                          ", and llama.cpp uses 10000 for Gemma 3's sliding layers" + why);
 }
 
 // Hugging Face module path inside a layer -> GGUF name inside blk.N.
@@ -68,8 +99,16 @@ const Quant& quant(const std::string& q) {
 }
 
 
+// Gemma's four norms (convert_hf_to_gguf.py's tensor map for gemma2 and gemma3).
+constexpr LayerName kGemmaNorms[] = {
+    {"input_layernorm", "attn_norm"},
+    {"post_attention_layernorm", "post_attention_norm"},
+    {"pre_feedforward_layernorm", "ffn_norm"},
+    {"post_feedforward_layernorm", "post_ffw_norm"},
+};
+
 // "model.layers.3.mlp.up_proj.weight" -> "blk.3.ffn_up.weight"; "" when unknown.
-std::string gguf_name(const std::string& hf) {
+std::string gguf_name(const std::string& hf, bool gemma) {
     if (hf == "model.embed_tokens.weight") return "token_embd.weight";
     if (hf == "model.norm.weight") return "output_norm.weight";
     if (hf == "lm_head.weight") return "output.weight";
@@ -79,6 +118,10 @@ std::string gguf_name(const std::string& hf) {
     if (dot == std::string::npos) return "";
     const std::string index = hf.substr(layers.size(), dot - layers.size());
     const std::string rest = hf.substr(dot + 1);
+    if (gemma) {
+        for (const LayerName& n : kGemmaNorms)
+            if (rest == std::string(n.hf) + ".weight") return "blk." + index + "." + n.gguf + ".weight";
+    }
     for (const LayerName& n : kLayerNames) {
         for (const char* suffix : {".weight", ".bias"}) {
             if (rest == std::string(n.hf) + suffix) return "blk." + index + "." + n.gguf + suffix;
@@ -118,6 +161,9 @@ std::vector<GgufTensorPlan> plan_gguf_tensors(const ModelConfig& c,
                                               const std::string& q) {
     const ArchRow& row = arch_row(c);
     (void)quant(q);
+    if (row.gemma) check_gemma(c);
+    // llama.cpp scales queries by its own factor: ours over its goes into the weights that make them.
+    const double q_scale = row.gemma ? c.attention_scale() / llamacpp_gemma_scale(c) : 1.0;
     std::vector<GgufTensorPlan> plan;
     if (c.rope_scaling.type == "llama3")
         plan.push_back({"rope_freqs.weight", "", {c.head_dim / 2}, GgmlType::F32, 0});
@@ -125,7 +171,7 @@ std::vector<GgufTensorPlan> plan_gguf_tensors(const ModelConfig& c,
     for (const auto& [hf, shape] : tensors) {
         if (tied && hf == "lm_head.weight") continue;  // llama.cpp reuses token_embd when output is absent
         GgufTensorPlan p;
-        p.name = gguf_name(hf);
+        p.name = gguf_name(hf, row.gemma);
         if (p.name.empty())
             throw ModelError("GGUF export: tensor '" + hf + "' has no llama.cpp name for architecture " + row.arch);
         p.source = hf;
@@ -135,6 +181,19 @@ std::vector<GgufTensorPlan> plan_gguf_tensors(const ModelConfig& c,
             p.permute_heads = c.num_attention_heads;
         if (row.permute_qk && (hf.find("self_attn.k_proj.") != std::string::npos))
             p.permute_heads = c.num_key_value_heads;
+        if (row.gemma && ends_with(hf, "norm.weight")) p.add = 1.0;  // Gemma's (1 + w)
+        if (row.gemma && std::abs(q_scale - 1.0) > 1e-12) {
+            // Gemma 3 norms q after its projection, so the scale goes into the norm (as 1 + w); Gemma 2 scales
+            // q_proj's rows (and bias).
+            const bool fold_here = c.arch().qk_norm ? hf.find("self_attn.q_norm.weight") != std::string::npos
+                                                    : hf.find("self_attn.q_proj.") != std::string::npos;
+            if (fold_here && p.add != 0.0) {
+                p.add *= q_scale;  // (w + 1) * s = w * s + s
+                p.scale = q_scale;
+            } else if (fold_here) {
+                p.scale = q_scale;
+            }
+        }
         plan.push_back(std::move(p));
     }
     return plan;
@@ -181,13 +240,21 @@ void set_gguf_hparams(GgufWriter& w, const ModelConfig& c, const std::string& q,
     w.set(a + "rope.freq_base", GgufValue::f32(float(c.rope_theta)));
     w.set(a + "attention.layer_norm_rms_epsilon", GgufValue::f32(float(c.rms_norm_eps)));
     // llama.cpp assumes head_dim = hidden / heads unless told otherwise (Qwen3 is not).
-    if (c.head_dim * c.num_attention_heads != c.hidden_size || arch == "qwen3") {
+    if (c.head_dim * c.num_attention_heads != c.hidden_size || arch == "qwen3" || arch_row(c).gemma) {
         w.set(a + "attention.key_length", u32(c.head_dim));
         w.set(a + "attention.value_length", u32(c.head_dim));
     }
     if (arch == "llama") {
         w.set(a + "vocab_size", u32(c.vocab_size));
         w.set(a + "rope.dimension_count", u32(c.head_dim));
+    }
+    if (arch_row(c).gemma) {
+        if (c.sliding_window > 0) w.set(a + "attention.sliding_window", u32(c.sliding_window));
+        if (c.attn_logit_softcapping > 0)
+            w.set(a + "attn_logit_softcapping", GgufValue::f32(float(c.attn_logit_softcapping)));
+        if (c.final_logit_softcapping > 0)
+            w.set(a + "final_logit_softcapping", GgufValue::f32(float(c.final_logit_softcapping)));
+        if (c.rope_local_base_freq > 0) w.set(a + "rope.freq_base_swa", GgufValue::f32(float(c.rope_local_base_freq)));
     }
     if (c.rope_scaling.type == "linear") {
         w.set(a + "rope.scaling.type", GgufValue::string("linear"));

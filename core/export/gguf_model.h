@@ -6,6 +6,14 @@
 //   llama, mistral      llama               yes                 rope_freqs.weight for llama3 rope scaling
 //   qwen2               qwen2               no                  q/k/v biases
 //   qwen3               qwen3               no                  attn_q_norm / attn_k_norm
+//   gemma2              gemma2              no                  four norms per layer, stored as 1 + w;
+//                                                               attention.sliding_window, soft-capping
+//   gemma3_text         gemma3              no                  as gemma2, with attn_q_norm / attn_k_norm
+//
+// llama.cpp fixes some of Gemma's settings itself: which layers slide (every other for Gemma 2, five of
+// six for Gemma 3), the sliding layers' RoPE base (10000, Gemma 3) and the attention scale (1/sqrt(head_dim),
+// or 1/sqrt(hidden/heads) for the 27B layer counts). A model that differs is refused, except for the
+// attention scale, which is folded into the query weights (Gemma 2) or the query norm (Gemma 3).
 #pragma once
 #include "core/io/gguf_quant.h"
 #include "core/io/gguf.h"
@@ -37,6 +45,8 @@ struct GgufTensorPlan {
     std::vector<int64_t> shape;    // PyTorch order
     GgmlType type = GgmlType::F32;
     int64_t permute_heads = 0;     // > 0: llama_permute_qk_for_gguf with this many heads
+    double scale = 1.0;            // the values times this (a folded attention scale)
+    double add = 0.0;              // then plus this (Gemma's norms: llama.cpp multiplies by the weight itself)
 };
 
 // The GGUF tensors for a model whose checkpoint tensors are `tensors` (name, shape), in that order,

@@ -348,6 +348,28 @@ torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, c
     return out.transpose(1, 2);  // (B, H, T, hd)
 }
 
+torch::Tensor windowed_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                 const torch::Tensor& key_mask, double scale, int64_t window, double softcap) {
+    const Dims d = dims_of(q, k, v, key_mask);
+    const int64_t KV = k.size(1), G = d.H / KV, hd = q.size(3);
+    // Query heads grouped by the key/value head they read: (B, KV, G*T, hd) against (B, KV, S, hd).
+    auto qg = q.reshape({d.B, KV, G * d.T, hd});
+    auto scores = torch::matmul(qg, k.transpose(-1, -2)).view({d.B, d.H, d.T, d.S}).to(torch::kFloat).mul(scale);
+    if (softcap > 0) scores = torch::tanh(scores / softcap) * softcap;
+    const auto opts = torch::TensorOptions().device(q.device()).dtype(torch::kLong);
+    auto qpos = torch::arange(d.S - d.T, d.S, opts).view({d.T, 1});
+    auto kpos = torch::arange(d.S, opts).view({1, d.S});
+    auto allowed = kpos <= qpos;  // (T, S)
+    if (window > 0) allowed = allowed.logical_and(qpos - kpos < window);
+    allowed = allowed.view({1, 1, d.T, d.S});
+    if (key_mask.defined()) allowed = allowed.logical_and(key_mask.view({key_mask.size(0), 1, 1, d.S}).to(torch::kBool));
+    // A finite fill keeps a row that sees no key finite (uniform); it is then zeroed, gradient included.
+    auto probs = torch::softmax(scores.masked_fill(allowed.logical_not(), -1e30), -1);
+    probs = probs * allowed.any(-1, /*keepdim=*/true).to(torch::kFloat);
+    auto out = torch::matmul(probs.to(v.scalar_type()).view({d.B, KV, G * d.T, d.S}), v);  // (B, KV, G*T, hd)
+    return out.view({d.B, d.H, d.T, hd});
+}
+
 torch::ScalarType attention_dtype(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
     const auto common = c10::promoteTypes(q.scalar_type(), c10::promoteTypes(k.scalar_type(), v.scalar_type()));
     if (common != torch::kFloat) return common;

@@ -27,6 +27,13 @@ struct AttentionRecord {
 };
 torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const torch::Tensor& key_mask, double scale, AttentionRecord* record = nullptr);
+// The same attention with what the blockwise kernel does not do (Gemma 2 and 3): a sliding `window`
+// (> 0: query position - key position < window) and soft-capped scores (softcap > 0: scores -> softcap *
+// tanh(scores / softcap) before the softmax). The plain formula, differentiable by autograd: the (B, H, T, S)
+// float32 scores exist at once and stay for backward.
+torch::Tensor windowed_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                 const torch::Tensor& key_mask, double scale, int64_t window, double softcap);
+
 // How many times this process has computed attention's products forward (a replay does not count): for
 // tests that check a recomputation replays.
 uint64_t attention_forwards_computed();

@@ -5,17 +5,26 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 namespace lathe {
 
 namespace {
 
 const Architecture kArchitectures[] = {
-    // model_type   HF class               qkv_bias qk_norm tied
-    {"llama", "LlamaForCausalLM", false, false, false},
-    {"mistral", "MistralForCausalLM", false, false, false},
-    {"qwen2", "Qwen2ForCausalLM", true, false, false},
-    {"qwen3", "Qwen3ForCausalLM", false, true, false},
+    // model_type        HF class               qkv_bias qk_norm tied  gemma_norms sliding_period default_act
+    {"llama", "LlamaForCausalLM", false, false, false, false, 0, "silu"},
+    {"mistral", "MistralForCausalLM", false, false, false, false, 0, "silu"},
+    {"qwen2", "Qwen2ForCausalLM", true, false, false, false, 0, "silu"},
+    {"qwen3", "Qwen3ForCausalLM", false, true, false, false, 0, "silu"},
+    {"gemma2", "Gemma2ForCausalLM", false, false, true, true, 2, "gelu_pytorch_tanh"},
+    {"gemma3_text", "Gemma3ForCausalLM", false, true, true, true, 6, "gelu_pytorch_tanh"},
 };
+
+// hidden_act values the MLP implements (core/model/transformer.cpp).
+bool known_activation(const std::string& a) {
+    return a == "silu" || a == "swish" || a == "gelu_pytorch_tanh" || a == "gelu_new" || a == "gelu";
+}
 
 template <typename T>
 T get_or(const nlohmann::json& j, const char* key, T fallback, const std::string& origin) {
@@ -99,6 +108,9 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& o
     ModelConfig c;
     c.model_type = get_or<std::string>(j, "model_type", "", origin);
     if (c.model_type.empty()) throw ModelError(origin + ": missing field 'model_type'");
+    if (c.model_type == "gemma3")
+        throw ModelError(origin + ": model_type 'gemma3' is Gemma 3's vision-language model (Gemma3ForConditionalGeneration, "
+                                  "4B and up); Lathe reads the text-only model, model_type 'gemma3_text' (Gemma 3 270M and 1B)");
     const Architecture* arch = find_architecture(c.model_type);
     if (!arch) {
         std::string known;
@@ -120,7 +132,37 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& o
     c.tie_word_embeddings = get_or<bool>(j, "tie_word_embeddings", arch->default_tied, origin);
     c.attention_bias = get_or<bool>(j, "attention_bias", false, origin);
     c.mlp_bias = get_or<bool>(j, "mlp_bias", false, origin);
-    c.hidden_act = get_or<std::string>(j, "hidden_act", "silu", origin);
+    // Gemma's configs name it hidden_activation (Gemma 2 carries both).
+    c.hidden_act = get_or<std::string>(j, "hidden_activation", get_or<std::string>(j, "hidden_act", arch->default_act, origin),
+                                       origin);
+    if (arch->gemma_norms) {
+        c.query_pre_attn_scalar = get_or<double>(j, "query_pre_attn_scalar", double(c.head_dim), origin);
+        c.attn_logit_softcapping = get_or<double>(j, "attn_logit_softcapping", 0.0, origin);
+        c.final_logit_softcapping = get_or<double>(j, "final_logit_softcapping", 0.0, origin);
+        if (arch->qk_norm) c.rope_local_base_freq = get_or<double>(j, "rope_local_base_freq", 10000.0, origin);
+    }
+    if (arch->sliding_period > 0) {
+        c.sliding_window = get_or<int64_t>(j, "sliding_window", 0, origin);
+        auto types = j.find("layer_types");
+        if (types != j.end() && !types->is_null()) {
+            if (!types->is_array() || int64_t(types->size()) != c.num_hidden_layers)
+                throw ModelError(origin + ": 'layer_types' must list one entry per layer (" +
+                                 std::to_string(c.num_hidden_layers) + ")");
+            for (size_t i = 0; i < types->size(); ++i) {
+                const auto& t = (*types)[i];
+                const std::string v = t.is_string() ? t.get<std::string>() : "";
+                if (v != "sliding_attention" && v != "full_attention")
+                    throw ModelError(origin + ": layer_types[" + std::to_string(i) + "] is " + t.dump() +
+                                     ", expected \"sliding_attention\" or \"full_attention\"");
+                c.sliding_layers.push_back(v == "sliding_attention");
+            }
+        } else {
+            const int64_t period = get_or<int64_t>(j, "sliding_window_pattern", arch->sliding_period, origin);
+            if (period <= 0) throw ModelError(origin + ": 'sliding_window_pattern' must be positive");
+            for (int64_t i = 0; i < c.num_hidden_layers; ++i) c.sliding_layers.push_back((i + 1) % period != 0);
+        }
+        if (c.sliding_window <= 0) c.sliding_layers.clear();
+    }
     c.torch_dtype = get_or<std::string>(j, "torch_dtype", "float32", origin);
     auto bos = parse_ids(j, "bos_token_id", origin);
     c.bos_token_id = bos.empty() ? -1 : bos[0];
@@ -145,8 +187,13 @@ void ModelConfig::validate(const std::string& origin) const {
         fail("num_key_value_heads (" + std::to_string(num_key_value_heads) +
              ") must divide num_attention_heads (" + std::to_string(num_attention_heads) + ")");
     if (head_dim <= 0 || head_dim % 2 != 0) fail("head_dim must be a positive even number, got " + std::to_string(head_dim));
-    if (hidden_act != "silu" && hidden_act != "swish")
-        fail("hidden_act '" + hidden_act + "' is not supported (supported: silu)");
+    if (!known_activation(hidden_act))
+        fail("hidden_act '" + hidden_act + "' is not supported (supported: silu, gelu_pytorch_tanh, gelu_new, gelu)");
+    if (query_pre_attn_scalar < 0) fail("query_pre_attn_scalar must be positive");
+    if (attn_logit_softcapping < 0 || final_logit_softcapping < 0) fail("logit soft-capping values must be positive");
+    if (!sliding_layers.empty() && int64_t(sliding_layers.size()) != num_hidden_layers)
+        fail("sliding_layers must have one entry per layer");
+    if (!sliding_layers.empty() && sliding_window <= 0) fail("sliding_window must be positive");
     if (rms_norm_eps <= 0) fail("rms_norm_eps must be positive");
     if (rope_theta <= 0) fail("rope_theta must be positive");
     if (max_position_embeddings <= 0) fail("max_position_embeddings must be positive");
@@ -184,12 +231,30 @@ nlohmann::json ModelConfig::to_json(const nlohmann::json* base) const {
         j["mlp_bias"] = mlp_bias;
     }
     j["hidden_act"] = hidden_act;
+    if (a.gemma_norms) {
+        j["hidden_activation"] = hidden_act;
+        j["query_pre_attn_scalar"] = query_pre_attn_scalar > 0 ? query_pre_attn_scalar : double(head_dim);
+        j["attn_logit_softcapping"] = attn_logit_softcapping > 0 ? nlohmann::json(attn_logit_softcapping) : nlohmann::json();
+        j["final_logit_softcapping"] = final_logit_softcapping > 0 ? nlohmann::json(final_logit_softcapping) : nlohmann::json();
+        if (a.qk_norm) j["rope_local_base_freq"] = rope_local_base_freq > 0 ? rope_local_base_freq : rope_theta;
+    }
+    if (a.sliding_period > 0) {
+        j["sliding_window"] = sliding_window > 0 ? nlohmann::json(sliding_window) : nlohmann::json();
+        nlohmann::json types = nlohmann::json::array();
+        for (int64_t i = 0; i < num_hidden_layers; ++i)
+            types.push_back(layer_slides(size_t(i)) ? "sliding_attention" : "full_attention");
+        j["layer_types"] = types;
+    }
     j["torch_dtype"] = torch_dtype;
     if (bos_token_id >= 0) j["bos_token_id"] = bos_token_id;
     if (eos_token_ids.size() == 1) j["eos_token_id"] = eos_token_ids[0];
     else if (!eos_token_ids.empty()) j["eos_token_id"] = eos_token_ids;
     if (pad_token_id >= 0) j["pad_token_id"] = pad_token_id;
     return j;
+}
+
+double ModelConfig::attention_scale() const {
+    return 1.0 / std::sqrt(query_pre_attn_scalar > 0 ? query_pre_attn_scalar : double(head_dim));
 }
 
 int64_t ModelConfig::parameter_count() const {
@@ -200,7 +265,7 @@ int64_t ModelConfig::parameter_count() const {
     if (arch().qk_norm) attn += 2 * head_dim;
     int64_t mlp = 3 * h * intermediate_size;
     if (mlp_bias) mlp += 2 * intermediate_size + h;
-    const int64_t layer = attn + mlp + 2 * h;
+    const int64_t layer = attn + mlp + (arch().gemma_norms ? 4 : 2) * h;
     const int64_t embed = vocab_size * h;
     return embed + num_hidden_layers * layer + h + (tie_word_embeddings ? 0 : embed);
 }

@@ -14,8 +14,16 @@ struct Architecture {
     const char* model_type;    // "llama", "qwen2", ...
     const char* hf_class;      // "LlamaForCausalLM"
     bool qkv_bias;             // q/k/v projections carry a bias (Qwen2)
-    bool qk_norm;              // RMSNorm on q and k per head before RoPE (Qwen3)
+    bool qk_norm;              // RMSNorm on q and k per head before RoPE (Qwen3, Gemma 3)
     bool default_tied;         // tie_word_embeddings when config.json omits it
+    // Gemma: RMSNorm scales by (1 + weight) (weights stored around 0), embeddings are multiplied by
+    // sqrt(hidden_size), and each sublayer's output is normed before the residual add (four norms per
+    // layer: input, post_attention, pre_feedforward, post_feedforward).
+    bool gemma_norms;
+    // The sliding-window layers when config.json has no layer_types: every `sliding_period`-th layer
+    // (counting from 1) is global, the rest slide (Gemma 2: 2, Gemma 3: 6); 0 = no sliding window.
+    int sliding_period;
+    const char* default_act;   // hidden_act when config.json omits it
 };
 
 const Architecture* find_architecture(const std::string& model_type);
@@ -50,8 +58,17 @@ struct ModelConfig {
     int64_t bos_token_id = -1;
     std::vector<int64_t> eos_token_ids;
     int64_t pad_token_id = -1;
+    // Gemma 2/3 (0 where the family has none):
+    double query_pre_attn_scalar = 0;     // attention scale 1/sqrt(this); 0 = 1/sqrt(head_dim)
+    int64_t sliding_window = 0;           // keys a sliding layer sees: query position - key position < this
+    std::vector<bool> sliding_layers;     // per layer; empty = none slides
+    double rope_local_base_freq = 0;      // RoPE base of the sliding layers (Gemma 3); 0 = rope_theta
+    double attn_logit_softcapping = 0;    // scores -> cap * tanh(scores / cap) before the softmax
+    double final_logit_softcapping = 0;   // logits -> cap * tanh(logits / cap)
 
     const Architecture& arch() const;
+    double attention_scale() const;
+    bool layer_slides(size_t layer) const { return layer < sliding_layers.size() && sliding_layers[layer]; }
     bool qkv_bias() const { return arch().qkv_bias || attention_bias; }
 
     // Parses config.json. `origin` names the file in messages. Throws ModelError for an unknown

@@ -8,15 +8,19 @@
 
 namespace lathe {
 
-RMSNormImpl::RMSNormImpl(int64_t dim, double e) : eps(e) {
-    weight = register_parameter("weight", torch::ones({dim}));
+RMSNormImpl::RMSNormImpl(int64_t dim, double e, bool offset) : eps(e), unit_offset(offset) {
+    weight = register_parameter("weight", offset ? torch::zeros({dim}) : torch::ones({dim}));
 }
 
-torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) { return rms_norm(x, weight, eps); }
+torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
+    if (!unit_offset) return rms_norm(x, weight, eps);
+    // Gemma: x / rms(x) * (1 + w) in float32, cast back to x's dtype.
+    return rms_norm(x, weight.to(torch::kFloat) + 1.0, eps).to(x.scalar_type());
+}
 
 AttentionImpl::AttentionImpl(const ModelConfig& c)
     : heads(c.num_attention_heads), kv_heads(c.num_key_value_heads), head_dim(c.head_dim),
-      scale(1.0 / std::sqrt(static_cast<double>(c.head_dim))) {
+      scale(c.attention_scale()), softcap(c.attn_logit_softcapping) {
     const int64_t h = c.hidden_size;
     const bool qkv_bias = c.qkv_bias();
     q_proj = register_module("q_proj", Linear(h, heads * head_dim, qkv_bias));
@@ -24,9 +28,14 @@ AttentionImpl::AttentionImpl(const ModelConfig& c)
     v_proj = register_module("v_proj", Linear(h, kv_heads * head_dim, qkv_bias));
     o_proj = register_module("o_proj", Linear(heads * head_dim, h, c.attention_bias));
     if (c.arch().qk_norm) {
-        q_norm = register_module("q_norm", RMSNorm(head_dim, c.rms_norm_eps));
-        k_norm = register_module("k_norm", RMSNorm(head_dim, c.rms_norm_eps));
+        q_norm = register_module("q_norm", RMSNorm(head_dim, c.rms_norm_eps, c.arch().gemma_norms));
+        k_norm = register_module("k_norm", RMSNorm(head_dim, c.rms_norm_eps, c.arch().gemma_norms));
     }
+}
+
+void AttentionImpl::set_layer(const ModelConfig& c, size_t layer) {
+    window = c.layer_slides(layer) ? c.sliding_window : 0;
+    local_rope = c.layer_slides(layer) && c.rope_local_base_freq > 0;
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer) {
@@ -38,38 +47,71 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
         q = q_norm(q);
         k = k_norm(k);
     }
-    q = apply_rope(q.transpose(1, 2), ctx.cos, ctx.sin);  // (B, H, T, hd)
-    k = apply_rope(k.transpose(1, 2), ctx.cos, ctx.sin);  // (B, KV, T, hd)
+    const bool local = local_rope && ctx.cos_local.defined();
+    const auto& cos = local ? ctx.cos_local : ctx.cos;
+    const auto& sin = local ? ctx.sin_local : ctx.sin;
+    q = apply_rope(q.transpose(1, 2), cos, sin);  // (B, H, T, hd)
+    k = apply_rope(k.transpose(1, 2), cos, sin);  // (B, KV, T, hd)
     v = v.transpose(1, 2);
     if (ctx.cache) std::tie(k, v) = ctx.cache->append(layer, k, v);  // (B, KV, S, hd)
     const auto dtype = attention_dtype(q, k, v);  // autocast's bf16 when it is on, as a matmul would cast
-    auto out = causal_attention(q.to(dtype), k.to(dtype), v.to(dtype), ctx.key_mask, scale, ctx.record);  // (B, H, T, hd)
+    torch::Tensor out;  // (B, H, T, hd)
+    if (softcap > 0 || (window > 0 && k.size(2) > window)) {
+        // A window that hides keys, or capped scores: the plain formula (a window covering every key
+        // is plain causal attention and takes the blockwise kernel).
+        out = windowed_attention(q.to(dtype), k.to(dtype), v.to(dtype), ctx.key_mask, scale, window, softcap);
+    } else {
+        out = causal_attention(q.to(dtype), k.to(dtype), v.to(dtype), ctx.key_mask, scale, ctx.record);
+    }
     out = out.transpose(1, 2).reshape({B, T, heads * head_dim});
     return o_proj(out);
 }
 
-MLPImpl::MLPImpl(const ModelConfig& c) {
+MLPImpl::MLPImpl(const ModelConfig& c) : act(c.hidden_act == "swish" ? "silu" : c.hidden_act) {
     gate_proj = register_module("gate_proj", Linear(c.hidden_size, c.intermediate_size, c.mlp_bias));
     up_proj = register_module("up_proj", Linear(c.hidden_size, c.intermediate_size, c.mlp_bias));
     down_proj = register_module("down_proj", Linear(c.intermediate_size, c.hidden_size, c.mlp_bias));
 }
 
 torch::Tensor MLPImpl::forward(const torch::Tensor& x, bool graph_only) {
-    auto act = swiglu(gate_proj(x), up_proj(x));
-    return graph_only ? down_proj->graph_only(act) : down_proj(act);
+    torch::Tensor h;
+    if (act == "silu") {
+        h = swiglu(gate_proj(x), up_proj(x));
+    } else {
+        // GeGLU (Gemma): gelu_pytorch_tanh and gelu_new are both the tanh approximation.
+        h = torch::gelu(gate_proj(x), act == "gelu" ? "none" : "tanh") * up_proj(x);
+    }
+    return graph_only ? down_proj->graph_only(h) : down_proj(h);
 }
 
-DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) {
+DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c, size_t index) {
+    const bool gemma = c.arch().gemma_norms;
+    const int64_t h = c.hidden_size;
     self_attn = register_module("self_attn", Attention(c));
+    self_attn->set_layer(c, index);
     mlp = register_module("mlp", MLP(c));
-    input_layernorm = register_module("input_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
-    post_attention_layernorm = register_module("post_attention_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+    input_layernorm = register_module("input_layernorm", RMSNorm(h, c.rms_norm_eps, gemma));
+    post_attention_layernorm = register_module("post_attention_layernorm", RMSNorm(h, c.rms_norm_eps, gemma));
+    if (gemma) {
+        pre_feedforward_layernorm = register_module("pre_feedforward_layernorm", RMSNorm(h, c.rms_norm_eps, true));
+        post_feedforward_layernorm = register_module("post_feedforward_layernorm", RMSNorm(h, c.rms_norm_eps, true));
+    }
 }
 
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer,
                                         bool graph_only) {
+    if (post_feedforward_layernorm) {
+        // The MLP's output feeds a norm whose backward reads its values: no graph-only product here.
+        auto h = x + post_attention_layernorm(self_attn->forward(input_layernorm(x), ctx, layer));
+        return h + post_feedforward_layernorm(mlp->forward(pre_feedforward_layernorm(h)));
+    }
     auto h = x + self_attn->forward(input_layernorm(x), ctx, layer);
     return h + mlp->forward(post_attention_layernorm(h), graph_only);
+}
+
+torch::Tensor soft_cap(const torch::Tensor& x, double cap) {
+    if (cap <= 0) return x;
+    return torch::tanh(x / cap) * cap;
 }
 
 DecoderImpl::DecoderImpl(const ModelConfig& c) {
@@ -79,17 +121,34 @@ DecoderImpl::DecoderImpl(const ModelConfig& c) {
         "embed_tokens", torch::nn::Embedding(torch::nn::EmbeddingOptions(c.vocab_size, c.hidden_size)
                                                  ._weight(torch::empty({c.vocab_size, c.hidden_size}))));
     layers = register_module("layers", torch::nn::ModuleList());
-    for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(DecoderLayer(c));
-    norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+    for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(DecoderLayer(c, size_t(i)));
+    norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps, c.arch().gemma_norms));
+    if (c.arch().gemma_norms) embed_scale = std::sqrt(double(c.hidden_size));
 }
 
 torch::Tensor DecoderImpl::embed(const torch::Tensor& input_ids) {
-    if (embed_storage) return embed_storage->rows(input_ids);
-    return embed_tokens(input_ids);
+    auto x = embed_storage ? embed_storage->rows(input_ids) : embed_tokens(input_ids);
+    if (embed_scale == 1.0) return x;
+    // transformers multiplies by the scale rounded to the table's dtype (33.94 becomes 34 in bf16).
+    return x * torch::scalar_tensor(embed_scale, torch::kFloat).to(x.scalar_type());
 }
+
+namespace {
+
+// Gemma 3's sliding layers: the same rotary embedding on rope_local_base_freq, without scaling.
+ModelConfig local_rope_config(const ModelConfig& c) {
+    ModelConfig l = c;
+    l.rope_theta = c.rope_local_base_freq;
+    l.rope_scaling = RopeScaling{};
+    return l;
+}
+
+}  // namespace
 
 CausalLMImpl::CausalLMImpl(const ModelConfig& c) : config_(c), rope_(c) {
     c.validate("model config");
+    if (c.rope_local_base_freq > 0 && !c.sliding_layers.empty())
+        local_rope_ = std::make_unique<RotaryEmbedding>(local_rope_config(c));
     model = register_module("model", Decoder(c));
     if (!c.tie_word_embeddings) lm_head = register_module("lm_head", Linear(c.hidden_size, c.vocab_size, false));
 }
@@ -123,17 +182,19 @@ torch::Tensor CausalLMImpl::hidden_states(const torch::Tensor& input_ids, const 
 
     AttentionContext ctx;
     ctx.cache = opts.cache;
-    if (opts.position_ids.defined()) {
-        auto max_pos = opts.position_ids.max().item<int64_t>() + 1;
-        auto [cos, sin] = rope_.tables(max_pos, x.device(), dtype);
-        auto ids = opts.position_ids.to(x.device());
-        ctx.cos = cos.index_select(0, ids.reshape(-1)).view({B, T, -1});
-        ctx.sin = sin.index_select(0, ids.reshape(-1)).view({B, T, -1});
-    } else {
-        auto [cos, sin] = rope_.tables(past + T, x.device(), dtype);
-        ctx.cos = cos.narrow(0, past, T);
-        ctx.sin = sin.narrow(0, past, T);
-    }
+    // The tables for these positions, from `rope`.
+    auto tables = [&](RotaryEmbedding& rope) -> std::pair<torch::Tensor, torch::Tensor> {
+        if (opts.position_ids.defined()) {
+            auto max_pos = opts.position_ids.max().item<int64_t>() + 1;
+            auto [cos, sin] = rope.tables(max_pos, x.device(), dtype);
+            auto ids = opts.position_ids.to(x.device());
+            return {cos.index_select(0, ids.reshape(-1)).view({B, T, -1}), sin.index_select(0, ids.reshape(-1)).view({B, T, -1})};
+        }
+        auto [cos, sin] = rope.tables(past + T, x.device(), dtype);
+        return {cos.narrow(0, past, T), sin.narrow(0, past, T)};
+    };
+    std::tie(ctx.cos, ctx.sin) = tables(rope_);
+    if (local_rope_) std::tie(ctx.cos_local, ctx.sin_local) = tables(*local_rope_);
     ctx.key_mask = key_mask_of(opts.attention_mask, past + T, x.device());
 
     for (size_t i = 0; i < model->layers->size(); ++i) {
@@ -147,9 +208,11 @@ torch::Tensor CausalLMImpl::hidden_states(const torch::Tensor& input_ids, const 
 }
 
 torch::Tensor CausalLMImpl::logits(const torch::Tensor& hidden) {
-    if (lm_head) return lm_head(hidden);
-    if (model->embed_storage) return model->embed_storage->forward(hidden, {});
-    return dense_linear(hidden, model->embed_tokens->weight);
+    torch::Tensor out;
+    if (lm_head) out = lm_head(hidden);
+    else if (model->embed_storage) out = model->embed_storage->forward(hidden, {});
+    else out = dense_linear(hidden, model->embed_tokens->weight);
+    return soft_cap(out, config_.final_logit_softcapping);
 }
 
 torch::Tensor CausalLMImpl::forward(const torch::Tensor& input_ids, const ForwardOptions& opts) {
@@ -166,7 +229,7 @@ void CausalLMImpl::init_weights(uint64_t seed, double std) {
         if (name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0) {
             cpu.zero_();
         } else if (name.find("norm") != std::string::npos) {
-            cpu.fill_(1.0);
+            cpu.fill_(config_.arch().gemma_norms ? 0.0 : 1.0);  // Gemma's norms scale by 1 + weight
         } else {
             cpu.normal_(0.0, std, gen);
         }

@@ -17,10 +17,12 @@ struct AttentionRecord;  // core/model/attention_kernel.h
 
 class RMSNormImpl : public torch::nn::Module {
 public:
-    RMSNormImpl(int64_t dim, double eps);
+    // With `unit_offset` (Gemma) the scale is 1 + weight and the output keeps x's dtype.
+    RMSNormImpl(int64_t dim, double eps, bool unit_offset = false);
     torch::Tensor forward(const torch::Tensor& x);
     torch::Tensor weight;
     double eps;
+    bool unit_offset;
 };
 TORCH_MODULE(RMSNorm);
 
@@ -33,16 +35,24 @@ struct AttentionContext {
     KVCache* cache = nullptr;
     // Gradient checkpointing: the attention's output recorded in forward, replayed in the recomputation.
     AttentionRecord* record = nullptr;
+    // The sliding layers' tables where their RoPE base differs (Gemma 3); undefined otherwise, and then
+    // every layer takes cos and sin.
+    torch::Tensor cos_local, sin_local;
 };
 
 class AttentionImpl : public torch::nn::Module {
 public:
     AttentionImpl(const ModelConfig& c);
+    // The layer's window and RoPE tables (Gemma's sliding layers).
+    void set_layer(const ModelConfig& c, size_t layer);
     torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer);
     Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
-    RMSNorm q_norm{nullptr}, k_norm{nullptr};  // Qwen3 only
+    RMSNorm q_norm{nullptr}, k_norm{nullptr};  // Qwen3, Gemma 3
     int64_t heads, kv_heads, head_dim;
     double scale;
+    int64_t window = 0;     // > 0: this layer slides, seeing keys at query position - key position < window
+    double softcap = 0;     // > 0: scores -> softcap * tanh(scores / softcap)
+    bool local_rope = false;  // takes AttentionContext's local tables
 };
 TORCH_MODULE(Attention);
 
@@ -53,26 +63,35 @@ public:
     // checkpointing's recomputation, which needs only the graph.
     torch::Tensor forward(const torch::Tensor& x, bool graph_only = false);
     Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+    std::string act;  // "silu" (fused SwiGLU) or a GELU: gelu_pytorch_tanh, gelu_new, gelu
 };
 TORCH_MODULE(MLP);
 
 class DecoderLayerImpl : public torch::nn::Module {
 public:
-    DecoderLayerImpl(const ModelConfig& c);
+    DecoderLayerImpl(const ModelConfig& c, size_t index = 0);
     // With `graph_only` the output's values are unspecified and its graph is the same (the MLP's).
     torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer, bool graph_only = false);
     Attention self_attn{nullptr};
     MLP mlp{nullptr};
     RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
+    // Gemma: post_attention_layernorm norms the attention's output before the residual add, these two
+    // wrap the MLP; null elsewhere (post_attention_layernorm is then the MLP's input norm).
+    RMSNorm pre_feedforward_layernorm{nullptr}, post_feedforward_layernorm{nullptr};
 };
 TORCH_MODULE(DecoderLayer);
+
+// cap * tanh(x / cap) (Gemma 2's soft-capping); x itself when cap is 0.
+torch::Tensor soft_cap(const torch::Tensor& x, double cap);
 
 // "model": embeddings, layers and the final norm.
 class DecoderImpl : public torch::nn::Module {
 public:
     DecoderImpl(const ModelConfig& c);
-    // The token embeddings (B, T) -> (B, T, C), from embed_storage when one holds the table.
+    // The token embeddings (B, T) -> (B, T, C), from embed_storage when one holds the table, times
+    // sqrt(hidden_size) for Gemma (rounded to the table's dtype first, as transformers does).
     torch::Tensor embed(const torch::Tensor& input_ids);
+    double embed_scale = 1.0;
     torch::nn::Embedding embed_tokens{nullptr};
     torch::nn::ModuleList layers{nullptr};
     RMSNorm norm{nullptr};
@@ -118,6 +137,7 @@ public:
 private:
     ModelConfig config_;
     RotaryEmbedding rope_;
+    std::unique_ptr<RotaryEmbedding> local_rope_;  // Gemma 3's sliding layers
 };
 TORCH_MODULE(CausalLM);
 

@@ -36,7 +36,7 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
         // attention's products again (about 7% of a LoRA step on the 85m shape at 512 tokens, more at
         // longer cutoffs).
         AttentionRecord record;
-        AttentionContext actx{cos, sin, mask, nullptr, &record};
+        AttentionContext actx{cos, sin, mask, nullptr, &record, {}, {}};
         torch::Tensor out;
         {
             torch::NoGradGuard no_grad;
@@ -59,7 +59,7 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
         ctx->saved_data.erase("attention_out");
         ctx->saved_data.erase("attention_lse");
         AttentionContext actx{ctx->saved_data["cos"].toTensor(), ctx->saved_data["sin"].toTensor(),
-                              ctx->saved_data["mask"].toTensor(), nullptr, &record};
+                              ctx->saved_data["mask"].toTensor(), nullptr, &record, {}, {}};
         auto after = RngState::capture(x.device());
         RngState before = after;
         before.cpu = ctx->saved_data["rng"].toTensor();
@@ -86,7 +86,10 @@ torch::Tensor checkpointed_layer(DecoderLayer& layer, const torch::Tensor& x, co
     if (!torch::GradMode::is_enabled()) return layer->forward(x, ctx, index);
     static thread_local torch::Tensor anchor;
     if (!anchor.defined()) anchor = torch::zeros({}, torch::requires_grad());
-    return CheckpointFunction::apply(x, anchor, ctx.cos, ctx.sin, c10::optional<torch::Tensor>(ctx.key_mask),
+    // The layer's own tables travel as cos and sin (Gemma 3's sliding layers have their own).
+    const bool local = layer->self_attn->local_rope && ctx.cos_local.defined();
+    return CheckpointFunction::apply(x, anchor, local ? ctx.cos_local : ctx.cos, local ? ctx.sin_local : ctx.sin,
+                                     c10::optional<torch::Tensor>(ctx.key_mask),
                                      reinterpret_cast<int64_t>(layer.get()), static_cast<int64_t>(index));
 }
 

@@ -16,7 +16,7 @@ torch::Tensor train_hidden_states(CausalLMImpl& model, const torch::Tensor& inpu
     if (how.neftune_noise_alpha > 0 && model.is_training()) {
         // NEFTune (Jain et al. 2023), as transformers applies it: uniform noise of magnitude
         // alpha / sqrt(T * C) on the input embeddings, in training only.
-        auto embeds = model.model->embed_tokens(input_ids);  // (B, T, C)
+        auto embeds = model.model->embed(input_ids);  // (B, T, C), Gemma's scale included
         const double mag = how.neftune_noise_alpha / std::sqrt(static_cast<double>(embeds.size(1) * embeds.size(2)));
         opts.inputs_embeds = embeds + torch::empty_like(embeds).uniform_(-mag, mag);
     }

@@ -28,10 +28,12 @@ struct OutputHead {
     CausalLMImpl* model = nullptr;
     torch::Tensor weight, bias;             // (V, C), (V) or undefined: set for a head without adapter
     torch::ScalarType dtype = torch::kFloat;  // the products' dtype: autocast's, else the weight's
+    double softcap = 0;                     // Gemma 2's final_logit_softcapping
 
     static OutputHead of(CausalLMImpl& model, torch::ScalarType autocast) {
         OutputHead head;
         head.model = &model;
+        head.softcap = model.config().final_logit_softcapping;
         if (model.lm_head && model.lm_head->adapter) return head;
         if (model.lm_head) {
             head.weight = model.lm_head->dense_weight();
@@ -55,8 +57,8 @@ struct OutputHead {
     // (r, C) -> (r, V). The rows are cast here too, not by autocast: a single row goes through mv,
     // which autocast leaves alone.
     torch::Tensor operator()(const torch::Tensor& h) const {
-        if (!dense()) return model->logits(h);
-        return dense_linear(h.to(dtype), weight.to(dtype), bias.defined() ? bias.to(dtype) : bias);
+        if (!dense()) return model->logits(h);  // soft-capped there
+        return soft_cap(dense_linear(h.to(dtype), weight.to(dtype), bias.defined() ? bias.to(dtype) : bias), softcap);
     }
 };
 
@@ -115,7 +117,8 @@ struct TokenLogprobsFunction : public torch::autograd::Function<TokenLogprobsFun
         auto* model = reinterpret_cast<CausalLMImpl*>(model_ptr);
         const auto autocast = autocast_dtype(hidden.device());
         const OutputHead head = OutputHead::of(*model, autocast).precast();
-        if (head_trains || !head.dense()) {
+        // Soft-capped logits take the recomputing path too: its autograd carries the cap's derivative.
+        if (head_trains || !head.dense() || head.softcap > 0) {
             ctx->saved_data["model"] = model_ptr;
             ctx->saved_data["rows"] = rows;
             ctx->saved_data["autocast"] = static_cast<int64_t>(autocast);
