@@ -1,4 +1,5 @@
-// Lathe's tokenizers against reference ids for the real Llama 3, Qwen 3 and Llama 2 tokenizers.
+// Lathe's tokenizers against reference ids for the real Llama 3, Qwen 3, Llama 2, Gemma 3 and DeepSeek-V3
+// tokenizers.
 #include "tests/core/tokenizer/reference_fixture.h"
 
 #include "core/tokenizer/tokenizer.h"
@@ -29,6 +30,10 @@ private slots:
     void llama3() { check("llama3", TokenizerSource::Auto, "bpe-bytelevel"); }
     void qwen3() { check("qwen3", TokenizerSource::Auto, "bpe-bytelevel"); }
     void llama2TokenizerJson() { check("llama2", TokenizerSource::TokenizerJson, "bpe-sentencepiece"); }
+    // Gemma 3's 262k pieces: SentencePiece-style BPE with byte fallback and no space prefix.
+    void gemma3() { check("gemma3", TokenizerSource::Auto, "bpe-sentencepiece"); }
+    // DeepSeek-V3's (and R1's): byte-level BPE with its own digit and CJK pre-tokenizer splits.
+    void deepseekV3() { check("deepseek_v3", TokenizerSource::Auto, "bpe-bytelevel"); }
 
     // The shared tokenizer.model is Meta's Llama 2 model (its tokenizer.json is another vocabulary; see
     // the fixture's notes); SentencePiece itself is the reference, so check the ids everyone knows.

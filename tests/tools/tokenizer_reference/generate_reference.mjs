@@ -174,14 +174,32 @@ const result = {
     "llama2 is its tokenizer.json, which is not the twin of the tokenizer.model beside it: its vocabulary is Mistral 7B's " +
       "(\u2581Hello = 22557; Llama 2's tokenizer.model has \u2581Hello = 15043; 270 of 32000 pieces agree). " +
       "The tokenizer.model is checked against its tokenizer.json form built by Lathe's converter instead.",
+    "deepseek_v3 is a LlamaTokenizerFast with add_bos_token=true and a ByteLevel-only post_processor: transformers " +
+      "rebuilds the post-processor from add_bos_token and prepends BOS, the JavaScript port does not, so ids_special " +
+      "here has BOS prepended as transformers gives it (llamaFastBos in the generator).",
   ],
   tokenizers: {},
 };
 
-function cases(tok, withDecode = true) {
+// transformers' LlamaTokenizerFast rebuilds the post-processor from tokenizer_config.json's add_bos_token /
+// add_eos_token (update_post_processor); the JavaScript port keeps tokenizer.json's. For such a tokenizer
+// whose tokenizer.json post-processor adds nothing (DeepSeek-V3's is ByteLevel only), the BOS id that
+// Hugging Face prepends with add_special_tokens=true; else null.
+function llamaFastBos(name) {
+  const config = readJson(name, "tokenizer_config.json");
+  const json = readJson(name, "tokenizer.json");
+  if (config.tokenizer_class !== "LlamaTokenizerFast" || !config.add_bos_token) return null;
+  if (json.post_processor?.type === "TemplateProcessing") return null;
+  const bos = typeof config.bos_token === "string" ? config.bos_token : config.bos_token?.content;
+  const added = json.added_tokens.find((t) => t.content === bos);
+  return added ? added.id : null;
+}
+
+function cases(tok, withDecode = true, bos = null) {
   return inputs.map(([key, text]) => {
     const ids = tok.encode(text, { add_special_tokens: false });
-    const ids_special = tok.encode(text, { add_special_tokens: true });
+    let ids_special = tok.encode(text, { add_special_tokens: true });
+    if (bos !== null && ids_special[0] !== bos) ids_special = [bos, ...ids_special];
     const c = { name: key, text, ids, ids_special };
     if (withDecode) {
       c.decoded = decode(tok, ids_special, false);
@@ -191,7 +209,8 @@ function cases(tok, withDecode = true) {
   });
 }
 
-for (const name of ["llama3", "qwen3", "llama2"]) result.tokenizers[name] = { cases: cases(load(name)) };
+for (const name of ["llama3", "qwen3", "llama2", "gemma3", "deepseek_v3"])
+  result.tokenizers[name] = { cases: cases(load(name), true, llamaFastBos(name)) };
 result.variants = variants.map((v) => {
   const { decode_reference = true, ...rest } = v;
   return { ...rest, decode_reference, cases: cases(load(v.base, v), decode_reference) };
