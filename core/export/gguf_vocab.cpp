@@ -43,6 +43,8 @@ constexpr PreName kPreNames[] = {
     {"e636dc30a262dcc0d8c323492e32ae2b70728f4df7dfe9737d9f920a282b8aea", "qwen2"},      // Qwen1.5, 2, 2.5, 3
     {"3ce83efda5659b07b1ad37ca97ca5797ea4285d9b9ab0dc679e4a720c9da7454", "gpt-2"},      // GPT-2
     {"855059429035d75a914d1eda9f10a876752e281a054a7a3d421ef0533e5b6249", "smollm"},     // SmolLM
+    {"877081d19cf6996e2c4ff0e1236341e9b7bde288f5311a56a937f0afbbb3aeb5", "deepseek-v3"},  // DeepSeek-V3, R1
+    {"b3f499bb4255f8ca19fccd664443283318f2fd2414d5e0b040fbdd0cc195d6c5", "deepseek-r1-qwen"},  // R1-Distill-Qwen
 };
 
 // The converter's does_token_look_special, for added tokens not flagged special.
@@ -227,7 +229,7 @@ GgufVocab build_gguf_vocab(const std::string& dir, const Tokenizer& tok, int64_t
         v.pre = bpe_pre_name(fp);
         if (v.pre.empty())
             throw ConfigError(json_path + ": llama.cpp would not recognise this tokenizer's pre-tokenizer (fingerprint " +
-                              fp + " matches none of Llama 3, Qwen2/2.5/3, GPT-2, SmolLM); GGUF export needs one of "
+                              fp + " matches none of Llama 3, Qwen2/2.5/3, GPT-2, SmolLM, DeepSeek-V3/R1, DeepSeek-R1-Distill-Qwen); GGUF export needs one of "
                               "those tokenizers, or export_format: hf");
         JsonVocab j = read_tokenizer_json(json_path);
         v.tokens = std::move(j.tokens);

@@ -251,6 +251,22 @@ private slots:
         chat_stops("qwen3", dir, c, "qwen");
     }
 
+    void chatTemplateStopsLlamaCppGemma3() {
+        const std::string dir = shared_tokenizer_dir("gemma3");
+        if (dir.empty()) QSKIP("../shared/tokenizers/gemma3 is absent");
+        ModelConfig c = export_tiny_config();
+        c.hidden_size = 32, c.num_attention_heads = 2, c.num_key_value_heads = 1, c.intermediate_size = 64;
+        chat_stops("gemma3", dir, c, "gemma");
+    }
+
+    void chatTemplateStopsLlamaCppDeepSeekV3() {
+        const std::string dir = shared_tokenizer_dir("deepseek_v3");
+        if (dir.empty()) QSKIP("../shared/tokenizers/deepseek_v3 is absent");
+        ModelConfig c = export_tiny_config();
+        c.hidden_size = 32, c.num_attention_heads = 2, c.num_key_value_heads = 1, c.intermediate_size = 64;
+        chat_stops("deepseek_v3", dir, c, "deepseek3");
+    }
+
     // The embedded vocabularies tokenize hard text as Lathe does (llama.cpp runs its own tokenizer).
     void embeddedTokenizersMatchLathe() {
         const std::string text = "Hello world!  Tabs\tand\nnew lines, 12345 digits, 안녕하세요, emoji 🦙🚀, code: if (x) { y(); }";
@@ -259,7 +275,8 @@ private slots:
             std::string dir;
         };
         const Case cases[] = {{"trained spm", export_tokenizer_dir()}, {"llama2", shared_tokenizer_dir("llama2")},
-                              {"llama3", shared_tokenizer_dir("llama3")}, {"qwen3", shared_tokenizer_dir("qwen3")}};
+                              {"llama3", shared_tokenizer_dir("llama3")}, {"qwen3", shared_tokenizer_dir("qwen3")},
+                              {"gemma3", shared_tokenizer_dir("gemma3")}, {"deepseek_v3", shared_tokenizer_dir("deepseek_v3")}};
         for (const Case& k : cases) {
             if (k.dir.empty()) {
                 qInfo("%s: skipped (../shared absent)", k.name);
