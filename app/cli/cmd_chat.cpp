@@ -22,12 +22,13 @@ int cmd_chat(int argc, char** argv) {
     if (wants_help(argc, argv)) {
         std::puts("usage: lathe-cli chat --model DIR [--adapter DIR[,DIR...]] [--template NAME] [--system TEXT]\n"
                   "       [--temperature T] [--top-p P] [--top-k K] [--repetition-penalty R] [--max-new-tokens N]\n"
-                  "       [--seed S] [--device D] [--weights auto|f32|bf16|int8] [--threads N]\n"
+                  "       [--seed S] [--device D] [--weights auto|f32|bf16|int8] [--threads N] [--no-thinking]\n"
                   "Reads your messages from standard input, one per line, and streams the replies.\n"
-                  "Commands: /clear (forget the conversation), /system TEXT, /exit.");
+                  "Commands: /clear (forget the conversation), /system TEXT, /exit.\n"
+                  "--no-thinking: a reasoning template (deepseekr1, qwen3) answers without a thought.");
         return 0;
     }
-    Args args(argc, argv, 2, {},
+    Args args(argc, argv, 2, {"no-thinking"},
               {"model", "adapter", "template", "system", "temperature", "top-p", "top-k", "repetition-penalty",
                "max-new-tokens", "seed", "device", "weights", "threads"});
     const std::string dir = args.require("model");
@@ -93,7 +94,7 @@ int cmd_chat(int argc, char** argv) {
         }
         if (line.empty()) continue;
         history.push_back({Role::User, line});
-        auto prompt = tmpl.encode_generation(*tok, history, system);
+        auto prompt = tmpl.encode_generation(*tok, history, system, !args.has("no-thinking"));
         auto result = generate(*model, tok.get(), prompt, opts, [](const std::string& text, int32_t) {
             std::fwrite(text.data(), 1, text.size(), stdout);
             std::fflush(stdout);

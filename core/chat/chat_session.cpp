@@ -154,7 +154,7 @@ ChatReply ChatSession::reply(const std::vector<Message>& history, const std::str
     const ChatTemplate& tmpl = impl_->chat_template(m);
 
     const GenerateOptions go = generate_options(options, m, tmpl);
-    const auto prompt = tmpl.encode_generation(*m.tokenizer, history, system);
+    const auto prompt = tmpl.encode_generation(*m.tokenizer, history, system, options.enable_thinking);
     torch::NoGradGuard no_grad;
     const GenerateResult r = generate(*m.model, m.tokenizer.get(), prompt, go,
                                       [&](const std::string& text, int32_t) {
@@ -181,7 +181,7 @@ std::vector<ChatReply> ChatSession::reply_batch(const std::vector<Prompt>& promp
     const GenerateOptions go = generate_options(options, m, tmpl);
     std::vector<std::vector<int32_t>> ids;
     for (const auto& p : prompts) {
-        auto prompt = tmpl.encode_generation(*m.tokenizer, p.history, p.system);
+        auto prompt = tmpl.encode_generation(*m.tokenizer, p.history, p.system, options.enable_thinking);
         if (max_prompt_tokens > 0 && static_cast<int>(prompt.size()) > max_prompt_tokens) {
             prompt.erase(prompt.begin(), prompt.end() - max_prompt_tokens);
             if (truncated) ++*truncated;

@@ -22,6 +22,7 @@ struct ChatOptions {
     double repetition_penalty = 1.0;
     int max_new_tokens = 512;
     std::optional<uint64_t> seed;  // unset: random
+    bool enable_thinking = true;   // reasoning templates: off starts the answer with an empty thought
 };
 
 // Which weights answer: the fine-tuned checkpoint (adapters on) or the base model (adapters off).

@@ -47,7 +47,7 @@ void append(V& dst, const V& src, size_t n) {
 Example encode_supervised(const Sample& s, const ChatTemplate& tmpl, const Tokenizer& tok, const EncodeOptions& o,
                           bool* truncated, size_t* full_length) {
     if (s.response.empty()) throw DataError(s.source + ": the sample has no response to train on");
-    auto pairs = tmpl.encode_multiturn(tok, with_system_stripped(s, &s.response[0]), s.system);
+    auto pairs = tmpl.encode_multiturn(tok, with_system_stripped(s, &s.response[0]), s.system, o.enable_thinking);
     size_t full = 0;
     for (const auto& p : pairs) full += p.prompt.size() + p.response.size();
     if (full_length) *full_length = full;
@@ -85,7 +85,7 @@ Example encode_pairwise(const Sample& s, const ChatTemplate& tmpl, const Tokeniz
     if (s.response.size() != 2) throw DataError(s.source + ": a preference sample needs chosen and rejected responses");
     // LLaMA-Factory's encode_oneturn: everything before the last response is the prompt.
     auto one_turn = [&](const Message& last) {
-        auto pairs = tmpl.encode_multiturn(tok, with_system_stripped(s, &last), s.system);
+        auto pairs = tmpl.encode_multiturn(tok, with_system_stripped(s, &last), s.system, o.enable_thinking);
         std::vector<int32_t> prompt;
         for (size_t i = 0; i + 1 < pairs.size(); ++i) {
             prompt.insert(prompt.end(), pairs[i].prompt.begin(), pairs[i].prompt.end());

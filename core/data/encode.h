@@ -19,6 +19,7 @@ struct EncodeOptions {
     bool train_on_prompt = false;
     bool mask_history = false;
     bool packing = false;  // pt: concatenate documents into cutoff_len blocks; sft: fill rows up to cutoff_len
+    bool enable_thinking = true;  // reasoning templates (ChatTemplate::thought_open): LLaMA-Factory's key
 };
 
 struct EncodeReport {

@@ -159,10 +159,79 @@ struct Sink {
     }
 };
 
+std::string trimmed(const std::string& s) {
+    const size_t a = s.find_first_not_of(" \n");
+    if (a == std::string::npos) return "";
+    return s.substr(a, s.find_last_not_of(" \n") - a + 1);
+}
+
+bool has_thought(const ChatTemplate& t, const std::string& content) {
+    return content.find(trimmed(t.thought_open)) != std::string::npos ||
+           content.find(trimmed(t.thought_close)) != std::string::npos;
+}
+
+// The answer without its thought: what follows the last "</think>", leading newlines dropped.
+std::string without_thought(const ChatTemplate& t, const std::string& content) {
+    const std::string close = trimmed(t.thought_close);
+    const size_t at = content.rfind(close);
+    if (at == std::string::npos) return content;
+    const std::string rest = content.substr(at + close.size());
+    return rest.substr(std::min(rest.size(), rest.find_first_not_of('\n')));
+}
+
+// The conversation with every assistant turn's thought removed.
+std::vector<Message> strip_thoughts(const ChatTemplate& t, std::vector<Message> messages) {
+    for (Message& m : messages)
+        if (m.role == Role::Assistant) m.content = without_thought(t, m.content);
+    return messages;
+}
+
 }  // namespace
 
+std::string ChatTemplate::empty_thought() const {
+    return reasoning() ? trimmed(thought_open) + "\n\n" + trimmed(thought_close) + "\n\n" : std::string();
+}
+
+ThoughtSplit split_thought(const std::string& reply) {
+    ThoughtSplit out;
+    const std::string open = "<think>", close = "</think>";
+    const size_t end = reply.find(close);
+    size_t begin = reply.find(open);
+    if (end == std::string::npos) {
+        if (begin == std::string::npos) {
+            out.answer = reply;
+            return out;
+        }
+        out.thinking = true;
+        out.thought = trimmed(reply.substr(begin + open.size()));
+        return out;
+    }
+    begin = begin != std::string::npos && begin < end ? begin + open.size() : 0;
+    out.thought = trimmed(reply.substr(begin, end - begin));
+    const std::string rest = reply.substr(end + close.size());
+    out.answer = rest.substr(std::min(rest.size(), rest.find_first_not_of('\n')));
+    return out;
+}
+
 std::vector<EncodedTurn> ChatTemplate::encode_multiturn(const Tokenizer& tok, const std::vector<Message>& messages,
-                                                        const std::string& system) const {
+                                                        const std::string& system, bool enable_thinking) const {
+    if (reasoning()) {
+        // LLaMA-Factory's ReasoningTemplate.encode_multiturn.
+        const std::vector<Message> msgs = enable_thinking ? messages : strip_thoughts(*this, messages);
+        std::vector<EncodedTurn> out = plain().encode_multiturn(tok, msgs, system);
+        const std::vector<int32_t> empty = tok.encode(empty_thought(), false);
+        size_t turn = 0;
+        for (const Message& m : msgs) {
+            if (m.role != Role::Assistant && m.role != Role::Function) continue;
+            if (turn >= out.size()) break;
+            if (!has_thought(*this, m.content)) {
+                auto& to = enable_thinking ? out[turn].response : out[turn].prompt;
+                to.insert(enable_thinking ? to.begin() : to.end(), empty.begin(), empty.end());
+            }
+            ++turn;
+        }
+        return out;
+    }
     const std::vector<Pieces> turns = layout(*this, messages, system);
     if (turns.size() % 2 != 0)
         throw DataError("messages[" + std::to_string(messages.size() - 1) +
@@ -178,7 +247,15 @@ std::vector<EncodedTurn> ChatTemplate::encode_multiturn(const Tokenizer& tok, co
 }
 
 std::vector<int32_t> ChatTemplate::encode_generation(const Tokenizer& tok, const std::vector<Message>& messages,
-                                                     const std::string& system) const {
+                                                     const std::string& system, bool enable_thinking) const {
+    if (reasoning()) {
+        std::vector<int32_t> ids = plain().encode_generation(tok, strip_thoughts(*this, messages), system);
+        if (!enable_thinking) {
+            const std::vector<int32_t> empty = tok.encode(empty_thought(), false);
+            ids.insert(ids.end(), empty.begin(), empty.end());
+        }
+        return ids;
+    }
     const std::vector<Pieces> turns = layout(*this, messages, system);
     if (turns.size() % 2 == 0)
         throw DataError("messages[" + std::to_string(messages.size() - 1) +
@@ -191,7 +268,14 @@ std::vector<int32_t> ChatTemplate::encode_generation(const Tokenizer& tok, const
 }
 
 std::string ChatTemplate::render(const std::vector<Message>& messages, const std::string& system,
-                                 const Tokenizer* tok) const {
+                                 const Tokenizer* tok, bool enable_thinking) const {
+    if (reasoning()) {
+        // As encode_generation, and as DeepSeek-R1's own template: every assistant turn without its thought.
+        const bool prompt = !messages.empty() && messages.back().role != Role::Assistant && messages.back().role != Role::Function;
+        std::string out = plain().render(strip_thoughts(*this, messages), system, tok);
+        if (prompt && !enable_thinking) out += empty_thought();
+        return out;
+    }
     const std::vector<Pieces> turns = layout(*this, messages, system);
     std::string out;
     if (tok) {
@@ -283,7 +367,8 @@ std::string from_chat_template(const std::string& jinja, const std::string& mode
     if (has(jinja, "<|start_header_id|>")) return "llama3";
     if (has(jinja, "[INST]")) return has(jinja, "<<SYS>>") ? "llama2" : "mistral";
     if (has(jinja, "<start_of_turn>")) return "gemma";
-    if (has(jinja, "<｜User｜>") && has(jinja, "<｜Assistant｜>")) return "deepseek3";
+    // DeepSeek-R1 and its distills strip "</think>" thoughts from history; V3's template does not.
+    if (has(jinja, "<｜User｜>") && has(jinja, "<｜Assistant｜>")) return has(jinja, "</think>") ? "deepseekr1" : "deepseek3";
     return "";
 }
 

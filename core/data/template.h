@@ -1,9 +1,10 @@
 // Chat templates: how a conversation becomes the exact token ids a chat model was trained on.
 // A template is data (slot strings, stop words, three flags), laid out and tokenized the way
 // LLaMA-Factory v0.9.x does it, so a model fine-tuned here chats the same as one tuned there.
-// The built-in table lives in template_table.cpp. Not carried over from LLaMA-Factory: tool
+// The built-in table lives in template_table.cpp. Reasoning templates (<think>) follow LLaMA-Factory's
+// ReasoningTemplate (see ChatTemplate::thought_open). Not carried over from LLaMA-Factory: tool
 // descriptions appended to the system prompt (format_tools), tool-call JSON rewriting
-// (FunctionFormatter), reasoning templates (<think>) and multimodal plugins.
+// (FunctionFormatter) and multimodal plugins.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -67,22 +68,43 @@ struct ChatTemplate {
     // LLaMA-Factory's efficient_eos: responses carry no EOS; the caller appends EOS to the last
     // response and labels the first token of every later prompt with EOS. No built-in uses it.
     bool efficient_eos = false;
+    // A reasoning template (LLaMA-Factory's ReasoningTemplate: deepseekr1, qwen3): the words around a
+    // response's thought, "<think>\n" and "\n</think>\n\n"; empty for every other template. Then:
+    // - training (encode_multiturn): a response without thought gets an empty one, "<think>\n\n</think>\n\n",
+    //   learned with the response when thinking is on, put in the prompt (not learned) when it is off;
+    //   thinking off also removes the thoughts written in responses;
+    // - generation (encode_generation) and render: assistant turns lose their thoughts (what comes before
+    //   "</think>", as DeepSeek-R1's own template does), and thinking off ends a prompt with the empty
+    //   thought, so the model answers at once.
+    std::string thought_open = "";
+    std::string thought_close = "";
+    bool reasoning() const { return !thought_open.empty(); }
+    // The empty thought, "<think>\n\n</think>\n\n".
+    std::string empty_thought() const;
+    // This template without its thought words (the layout the reasoning behaviour wraps).
+    ChatTemplate plain() const {
+        ChatTemplate t = *this;
+        t.thought_open.clear();
+        t.thought_close.clear();
+        return t;
+    }
 
     // Training: one (prompt, response) pair per assistant turn, as LLaMA-Factory's encode_multiturn.
     // `messages` alternate user/observation and assistant/function and end with an assistant turn;
     // a leading System message replaces `system`. The first prompt holds prefix + system.
     // Throws DataError for a malformed conversation, ConfigError when the template needs an EOS
-    // the tokenizer lacks.
+    // the tokenizer lacks. `enable_thinking` matters only to reasoning templates (LLaMA-Factory's key).
     std::vector<EncodedTurn> encode_multiturn(const Tokenizer& tok, const std::vector<Message>& messages,
-                                              const std::string& system = "") const;
-    // Generation: `messages` end with a user/observation turn; the ids end with the assistant header.
+                                              const std::string& system = "", bool enable_thinking = true) const;
+    // Generation: `messages` end with a user/observation turn; the ids end with the assistant header
+    // (and, for a reasoning template with thinking off, the empty thought).
     std::vector<int32_t> encode_generation(const Tokenizer& tok, const std::vector<Message>& messages,
-                                           const std::string& system = "") const;
+                                           const std::string& system = "", bool enable_thinking = true) const;
     // The same layout as text, special tokens written out (for previews and tests); a conversation
     // ending with a user turn ends with the generation prompt. Without a tokenizer the markers stay
     // as "{{bos_token}}" / "{{eos_token}}".
     std::string render(const std::vector<Message>& messages, const std::string& system = "",
-                       const Tokenizer* tok = nullptr) const;
+                       const Tokenizer* tok = nullptr, bool enable_thinking = true) const;
 
     // The end-of-turn id the model learns and padding may borrow: stop_words[0] under replace_eos
     // (when the vocabulary has it as one token), else the tokenizer's EOS, else "<|endoftext|>";
@@ -100,6 +122,15 @@ const ChatTemplate* find_template(std::string_view name);
 std::vector<std::string> template_names();
 // The built-in table itself (template_table.cpp), in table order.
 const std::vector<ChatTemplate>& builtin_templates();
+
+// A reasoning model's reply split at its thought: the text between "<think>" (optional: R1's prompt
+// may have opened it) and "</think>", and the answer after it (leading newlines dropped). A reply without
+// "</think>" is all answer, or all thought while "<think>" is open and unclosed (a reply still streaming).
+struct ThoughtSplit {
+    std::string thought, answer;
+    bool thinking = false;  // "<think>" opened and not closed yet
+};
+ThoughtSplit split_thought(const std::string& reply);
 
 // The template a model most likely expects, from its tokenizer's chat_template (when `tok` is
 // given and has one) and else config.json's model_type; "default" when nothing matches.

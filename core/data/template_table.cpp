@@ -13,7 +13,7 @@ namespace {
 //   format {prefix, system, user, assistant, observation, function, separator},
 //   default_system, stop_words, fold_system, replace_eos, efficient_eos.
 std::vector<ChatTemplate> make_table() {
-    return {
+    std::vector<ChatTemplate> table = {
         {"default",
          {"",
           "System: {{content}}{{eos_token}}\n",
@@ -56,10 +56,18 @@ std::vector<ChatTemplate> make_table() {
          "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.",
          {"<|im_end|>"}, false, true, false},
 
-        // DeepSeek-V3 and the DeepSeek-R1 distills (Qwen and Llama bases); the R1 tokenizers ship this
-        // format. LLaMA-Factory's deepseekr1 has the same slots and also handles <think> (not carried
-        // over; see template.h): here a response's thought is ordinary text.
+        // DeepSeek-V3; the R1 tokenizers ship this format too.
         {"deepseek3",
+         {"{{bos_token}}",
+          "{{content}}",
+          "<｜User｜>{{content}}<｜Assistant｜>",
+          "{{content}}{{eos_token}}",
+          "", "", ""},
+         "", {}, false, false, false},
+
+        // DeepSeek-R1 and its distills (Qwen and Llama bases): deepseek3's slots as a reasoning template
+        // (thought words set below).
+        {"deepseekr1",
          {"{{bos_token}}",
           "{{content}}",
           "<｜User｜>{{content}}<｜Assistant｜>",
@@ -121,7 +129,26 @@ std::vector<ChatTemplate> make_table() {
           "{{content}}{{eos_token}}",
           "", "", ""},
          "You are Zephyr, a helpful assistant.", {}, false, false, false},
+
+        // Qwen3 as LLaMA-Factory's qwen3: chatml with Qwen's tool turns, no default system prompt, a
+        // reasoning template (its hybrid thinking: enable_thinking false answers without a thought).
+        {"qwen3",
+         {"",
+          "<|im_start|>system\n{{content}}<|im_end|>\n",
+          "<|im_start|>user\n{{content}}<|im_end|>\n<|im_start|>assistant\n",
+          "{{content}}<|im_end|>\n",
+          "<|im_start|>user\n<tool_response>\n{{content}}\n</tool_response><|im_end|>\n<|im_start|>assistant\n",
+          "", ""},
+         "", {"<|im_end|>"}, false, true, false},
     };
+    // LLaMA-Factory's ReasoningTemplate default thought words.
+    for (ChatTemplate& t : table) {
+        if (t.name == "deepseekr1" || t.name == "qwen3") {
+            t.thought_open = "<think>\n";
+            t.thought_close = "\n</think>\n\n";
+        }
+    }
+    return table;
 }
 
 }  // namespace

@@ -116,6 +116,7 @@ ChatOptions chat_options(const PredictConfig& c) {
     o.repetition_penalty = c.repetition_penalty;
     o.max_new_tokens = c.max_new_tokens;
     o.seed = c.seed;
+    o.enable_thinking = c.enable_thinking;
     return o;
 }
 
@@ -427,6 +428,7 @@ PredictConfig predict_config_from(const TrainConfig& t, bool trained) {
     c.top_k = t.top_k;
     c.repetition_penalty = t.repetition_penalty;
     c.seed = static_cast<uint64_t>(t.seed);
+    c.enable_thinking = t.enable_thinking;
     c.device = t.device;
     c.threads = t.threads;
     c.output_dir = t.output_dir;

@@ -38,6 +38,7 @@ struct PredictConfig {
     int top_k = 50;
     double repetition_penalty = 1.0;
     uint64_t seed = 42;
+    bool enable_thinking = true;       // reasoning templates (LLaMA-Factory's key)
     // Engine.
     std::string device = "auto";
     int threads = 0;

@@ -30,6 +30,8 @@ constexpr HeaderRule kHeaders[] = {
     {"vicuna", " ASSISTANT:"},
     {"zephyr", "<|assistant|>\n"},
     {"deepseek3", "<｜Assistant｜>"},
+    {"deepseekr1", "<｜Assistant｜>"},
+    {"qwen3", "<|im_start|>assistant\n"},
 };
 
 // How each language spells the pieces.
@@ -152,11 +154,21 @@ std::string jinja_chat_template(const ChatTemplate& t) {
         j += "{%- if not loop.first -%}" + slot_expr(lang, t.format.separator, "") + "{%- endif -%}";
     j += slot_expr(lang, strip_header(t, t.format.user), content) + header_expr;
     j += "\n{%- elif message['role'] == 'assistant' -%}";
-    j += slot_expr(lang, t.format.assistant, content);
+    if (t.reasoning()) {
+        // As DeepSeek-R1's own template: an assistant turn is written without its thought.
+        j += "{%- set content = " + (t.fold_system ? std::string("content") : std::string("message['content']")) +
+             " -%}{%- if '</think>' in content -%}{%- set content = content.split('</think>')[-1].lstrip('\\n') -%}{%- endif -%}";
+        j += slot_expr(lang, t.format.assistant, "{{ content }}");
+    } else {
+        j += slot_expr(lang, t.format.assistant, content);
+    }
     j += "\n{%- elif message['role'] == 'tool' or message['role'] == 'observation' -%}";
     const std::string obs = observation_slot(t);
     j += slot_expr(lang, ends_with(obs, header) ? obs.substr(0, obs.size() - header.size()) : obs, content) + header_expr;
     j += "\n{%- endif -%}\n{%- endfor -%}";
+    if (t.reasoning())
+        j += "\n{%- if add_generation_prompt and enable_thinking is defined and enable_thinking is false -%}" +
+             jinja_literal(t.empty_thought()) + "{%- endif -%}";
     return j;
 }
 

@@ -108,7 +108,7 @@ RecordPreview DatasetPreview::record(size_t index) const {
             return r;
         }
         const Tokenizer& tok = *impl_->tokenizer;
-        EncodeOptions eo{c.cutoff_len, c.train_on_prompt, c.mask_history, false};
+        EncodeOptions eo{c.cutoff_len, c.train_on_prompt, c.mask_history, false, c.enable_thinking};
         bool truncated = false;
         Example e;
         if (s.kind == SampleKind::Text) {

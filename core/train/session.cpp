@@ -363,7 +363,7 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
             auto extra = load_datasets(c.dataset_dir, c.eval_dataset, stage, dopts);
             for (auto& s : extra.samples) eval_samples.push_back(std::move(s));
         }
-        EncodeOptions eo{c.cutoff_len, c.train_on_prompt, c.mask_history, c.packing};
+        EncodeOptions eo{c.cutoff_len, c.train_on_prompt, c.mask_history, c.packing, c.enable_thinking};
         EncodeReport er;
         TrainerSetup setup;
         if (train) {

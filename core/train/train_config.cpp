@@ -64,6 +64,7 @@ const std::vector<Key>& key_table() {
         {"packing", &TrainConfig::packing},
         {"train_on_prompt", &TrainConfig::train_on_prompt},
         {"mask_history", &TrainConfig::mask_history},
+        {"enable_thinking", &TrainConfig::enable_thinking},
         {"skip_invalid_records", &TrainConfig::skip_invalid_records},
         {"identity_name", &TrainConfig::identity_name},
         {"identity_author", &TrainConfig::identity_author},
@@ -199,7 +200,7 @@ const std::vector<std::string>& TrainConfig::ignored_keys() {
         "logging_dir", "save_only_model", "ddp_find_unused_parameters", "include_num_input_tokens_seen",
         "optim", "upcast_layernorm", "low_cpu_mem_usage", "tokenized_path", "streaming", "run_name",
         "eval_strategy", "evaluation_strategy", "save_strategy", "ray_run_name",
-        "enable_thinking", "image_max_pixels", "video_max_pixels", "trust_remote", "packing_strategy",
+        "image_max_pixels", "video_max_pixels", "trust_remote", "packing_strategy",
     };
     return keys;
 }

@@ -50,6 +50,7 @@ struct TrainConfig {
     bool packing = false;
     bool train_on_prompt = false;
     bool mask_history = false;
+    bool enable_thinking = true;  // reasoning templates (deepseekr1, qwen3): learn an empty thought, or none
     bool skip_invalid_records = false;
     std::string identity_name;             // fills {{name}} in datasets
     std::string identity_author;           // fills {{author}}

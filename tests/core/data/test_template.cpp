@@ -125,6 +125,12 @@ const Expectation kExpected[] = {
     // prompt as bare text, each assistant turn closed by EOS.
     {"deepseek3", "deepseek",
      "<｜begin▁of▁sentence｜>S<｜User｜>U1<｜Assistant｜>A1<｜end▁of▁sentence｜><｜User｜>U2<｜Assistant｜>"},
+    // R1's: deepseek3's layout; the thought handling is checked in reasoningTemplates.
+    {"deepseekr1", "deepseek",
+     "<｜begin▁of▁sentence｜>S<｜User｜>U1<｜Assistant｜>A1<｜end▁of▁sentence｜><｜User｜>U2<｜Assistant｜>"},
+    {"qwen3", "qwen",
+     "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU1<|im_end|>\n<|im_start|>assistant\nA1<|im_end|>\n"
+     "<|im_start|>user\nU2<|im_end|>\n<|im_start|>assistant\n"},
     {"default", "llama2", "System: S</s>\nHuman: U1</s>\nAssistant:A1</s>\nHuman: U2</s>\nAssistant:"},
     {"empty", "llama2", "SU1A1U2"},
     {"alpaca", "llama2", "S### Instruction:\nU1\n\n### Response:\nA1</s>\n\n### Instruction:\nU2\n\n### Response:\n"},
@@ -201,6 +207,59 @@ private slots:
             const std::vector<int32_t> ids = find_template(e.name)->encode_generation(tok, kChat, "S");
             QVERIFY2(ids == tok.encode(e.text), e.name);
         }
+    }
+
+    // LLaMA-Factory's ReasoningTemplate, and DeepSeek-R1's own template for history.
+    void reasoningTemplates() {
+        const FakeTokenizer tok = deepseek_tok();
+        const ChatTemplate& r1 = *find_template("deepseekr1");
+        QVERIFY(r1.reasoning() && !find_template("deepseek3")->reasoning());
+        const std::string empty = "<think>\n\n</think>\n\n";
+        CHECK_STR(r1.empty_thought(), empty, "empty thought");
+        const std::string eos = "<｜end▁of▁sentence｜>";
+        auto text = [&](const std::vector<int32_t>& ids) {
+            std::string s;
+            for (int32_t id : ids) s += id < 256 ? std::string(1, char(id)) : tok.id_to_token(id);
+            return s;
+        };
+        // A response without a thought: the empty thought is learned (thinking on) or given (off).
+        auto on = r1.encode_multiturn(tok, {{Role::User, "U1"}, {Role::Assistant, "A1"}}, "", true);
+        CHECK_STR(text(on[0].response), empty + "A1" + eos, "thinking on, no thought");
+        CHECK_STR(text(on[0].prompt), "<｜begin▁of▁sentence｜><｜User｜>U1<｜Assistant｜>", "prompt, thinking on");
+        auto off = r1.encode_multiturn(tok, {{Role::User, "U1"}, {Role::Assistant, "A1"}}, "", false);
+        CHECK_STR(text(off[0].response), "A1" + eos, "thinking off, no thought");
+        CHECK_STR(text(off[0].prompt), "<｜begin▁of▁sentence｜><｜User｜>U1<｜Assistant｜>" + empty, "prompt, thinking off");
+        // A response with its thought: learned as written (on), or stripped (off).
+        const std::string thought = "<think>\nR1 reasons\n</think>\n\nA1";
+        on = r1.encode_multiturn(tok, {{Role::User, "U1"}, {Role::Assistant, thought}}, "", true);
+        CHECK_STR(text(on[0].response), thought + eos, "thinking on, with thought");
+        off = r1.encode_multiturn(tok, {{Role::User, "U1"}, {Role::Assistant, thought}}, "", false);
+        CHECK_STR(text(off[0].response), "A1" + eos, "thinking off, with thought");
+        // Generation: history without thoughts; thinking off closes the prompt with the empty thought.
+        const std::vector<Message> chat = {{Role::User, "U1"}, {Role::Assistant, thought}, {Role::User, "U2"}};
+        const std::string want = "<｜begin▁of▁sentence｜><｜User｜>U1<｜Assistant｜>A1" + eos + "<｜User｜>U2<｜Assistant｜>";
+        CHECK_STR(text(r1.encode_generation(tok, chat, "", true)), want, "generation, thinking on");
+        CHECK_STR(text(r1.encode_generation(tok, chat, "", false)), want + empty, "generation, thinking off");
+        CHECK_STR(r1.render(chat, "", &tok, false), want + empty, "render, thinking off");
+        // The R1 tokenizers' template (it strips "</think>" thoughts) picks deepseekr1, V3's deepseek3.
+        const FakeTokenizer r1_tok = deepseek_tok("{{'<｜User｜>' + m}}{{'<｜Assistant｜>'}}{% set c = c.split('</think>')[-1] %}");
+        CHECK_STR(pick_template(&r1_tok, "qwen2"), "deepseekr1", "R1 distill tokenizer");
+
+        // A reply split for display, finished and still streaming.
+        ThoughtSplit t = split_thought("<think>\nweighing it\n</think>\n\nThe answer.");
+        CHECK_STR(t.thought, "weighing it", "thought");
+        CHECK_STR(t.answer, "The answer.", "answer");
+        QVERIFY(!t.thinking);
+        t = split_thought("still thinking</think>done");  // R1's prompt opened <think> itself
+        CHECK_STR(t.thought, "still thinking", "thought without <think>");
+        CHECK_STR(t.answer, "done", "answer after </think>");
+        t = split_thought("<think>\nhalf way");
+        QVERIFY(t.thinking);
+        CHECK_STR(t.thought, "half way", "open thought");
+        CHECK_STR(t.answer, "", "no answer yet");
+        t = split_thought("plain reply");
+        CHECK_STR(t.answer, "plain reply", "plain");
+        QVERIFY(t.thought.empty() && !t.thinking);
     }
 
     void bosAndEosIdsSitWhereTheyBelong() {
@@ -486,8 +545,8 @@ private slots:
 
     void unknownTemplateListsTheKnownOnes() {
         CHECK_STR(error_of([] { find_template("llama-3"); }),
-                  "unknown chat template 'llama-3' (known templates: alpaca, chatml, deepseek3, default, empty, gemma, llama2, "
-                  "llama3, mistral, qwen, vicuna, zephyr)",
+                  "unknown chat template 'llama-3' (known templates: alpaca, chatml, deepseek3, deepseekr1, default, empty, gemma, "
+                  "llama2, llama3, mistral, qwen, qwen3, vicuna, zephyr)",
                   "unknown template");
         bool config_error = false;
         try {
