@@ -14,10 +14,13 @@
 //                 hf_llama/llama_config.py), with its llama3 rope_scaling (factor 32)
 //   smollm2-135m  HuggingFaceTB/SmolLM2-135M config.json (printed in satyasundar/erav3-s13 README.md;
 //                 max_position_embeddings 8192 as the current file, an older print says 2048)
+//   gemma3-1b     google/gemma-3-1b-pt config.json (transformers 4.50): shapes as quoted in several
+//                 repositories (1152, 26 layers, 4/1 heads of 256, 6912, 262144, window 512, every 6th
+//                 layer global, RoPE bases 1e6 and 10000)
 //   85m, 260k     the project's small shapes (issue 10): 85m is the "base" new-model preset with a
 //                 512-token vocabulary (block-dominated); 260k is llama2.c's stories260K shape.
 //
-// Tokenizers: qwen3/ (Qwen2.5's byte-level BPE with Qwen3's added tokens, all ids < 151936) for both
+// Tokenizers: gemma3/ for Gemma 3 1B; qwen3/ (Qwen2.5's byte-level BPE with Qwen3's added tokens, all ids < 151936) for both
 // Qwen2.5 shapes; llama3/ for Llama 3.2. SmolLM2's own tokenizer is not in ../shared: llama2/'s
 // SentencePiece (32000 ids < 49152) stands in, so its text statistics differ from SmolLM2's and the
 // config's bos/eos (0, SmolLM2's <|endoftext|>) are llama2's <unk>. The small shapes get a SentencePiece
@@ -94,6 +97,16 @@ inline const std::vector<ModelShape>& model_shapes() {
   "num_hidden_layers": 30, "num_key_value_heads": 3, "pretraining_tp": 1, "rms_norm_eps": 1e-05,
   "rope_interleaved": false, "rope_scaling": null, "rope_theta": 100000, "tie_word_embeddings": true,
   "torch_dtype": "bfloat16", "transformers_version": "4.42.3", "use_cache": true, "vocab_size": 49152})")},
+        {"gemma3-1b", "google/gemma-3-1b-pt config.json", "gemma3",
+         json::parse(R"({
+  "architectures": ["Gemma3ForCausalLM"], "attention_bias": false, "attention_dropout": 0.0,
+  "attn_logit_softcapping": null, "bos_token_id": 2, "cache_implementation": "hybrid", "eos_token_id": [1, 106],
+  "final_logit_softcapping": null, "head_dim": 256, "hidden_activation": "gelu_pytorch_tanh", "hidden_size": 1152,
+  "initializer_range": 0.02, "intermediate_size": 6912, "max_position_embeddings": 32768, "model_type": "gemma3_text",
+  "num_attention_heads": 4, "num_hidden_layers": 26, "num_key_value_heads": 1, "pad_token_id": 0,
+  "query_pre_attn_scalar": 256, "rms_norm_eps": 1e-06, "rope_local_base_freq": 10000, "rope_scaling": null,
+  "rope_theta": 1000000, "sliding_window": 512, "sliding_window_pattern": 6, "torch_dtype": "bfloat16",
+  "transformers_version": "4.50.0.dev0", "use_cache": true, "vocab_size": 262144})")},
         {"85m", "Lathe: the 'base' new-model preset with a 512-token vocabulary (issue 10)", "spm512",
          json::parse(R"({
   "architectures": ["LlamaForCausalLM"], "attention_bias": false, "bos_token_id": 1, "eos_token_id": 2,
@@ -169,7 +182,8 @@ inline bool write_shape_tokenizer(const ModelShape& shape, const std::string& di
 }
 
 // The model's tensors (names and shapes from the model itself, so they are what the loader expects), in
-// BF16: normal(0, std) from one generator in file order, norms ones, biases zeros. Each tensor is drawn
+// BF16: normal(0, std) from one generator in file order, norms ones (zeros for Gemma, whose norms scale
+// by 1 + w), biases zeros. Each tensor is drawn
 // in float32 chunks of 16M values, so writing a 1.5B model holds one BF16 tensor and one chunk.
 inline std::vector<TensorSource> random_weight_sources(const ModelConfig& c, uint64_t seed, double stddev = 0.02) {
     std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
@@ -178,14 +192,15 @@ inline std::vector<TensorSource> random_weight_sources(const ModelConfig& c, uin
         for (auto& p : m->named_parameters()) shapes.emplace_back(p.key(), p.value().sizes().vec());
     }
     auto gen = std::make_shared<at::Generator>(torch::make_generator<at::CPUGeneratorImpl>(seed));
+    const double norm_value = c.arch().gemma_norms ? 0.0 : 1.0;
     std::vector<TensorSource> out;
     for (auto& [name, shape] : shapes) {
         const bool bias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
         const bool norm = name.find("norm") != std::string::npos;
-        out.push_back({name, DType::BF16, shape, [shape = shape, bias, norm, gen, stddev] {
+        out.push_back({name, DType::BF16, shape, [shape = shape, bias, norm, gen, stddev, norm_value] {
                            auto t = torch::empty(shape, torch::kBFloat16);
                            if (bias) return t.zero_();
-                           if (norm) return t.fill_(1.0);
+                           if (norm) return t.fill_(norm_value);
                            auto flat = t.view({-1});
                            const int64_t n = flat.numel(), chunk = int64_t(1) << 24;
                            for (int64_t at = 0; at < n; at += chunk) {

@@ -58,8 +58,17 @@ bool looks_special(const std::string& t) {
 }
 
 void pad_to(GgufVocab& v, int64_t n_vocab, const std::string& origin) {
+    // Added tokens past the embedding (Gemma 3 1B's tokenizer carries the vision models' <image_soft_token>
+    // at 262144 over 262144 rows) are left out, as convert_hf_to_gguf.py ignores ids out of range.
+    const size_t total = v.tokens.size();
+    while (int64_t(v.tokens.size()) > n_vocab && (v.types.back() == int32_t(GgufTokenType::Control) ||
+                                                  v.types.back() == int32_t(GgufTokenType::UserDefined))) {
+        v.tokens.pop_back();
+        v.types.pop_back();
+        if (!v.scores.empty()) v.scores.pop_back();
+    }
     if (int64_t(v.tokens.size()) > n_vocab)
-        throw TokenizerError(origin + ": the tokenizer has " + std::to_string(v.tokens.size()) +
+        throw TokenizerError(origin + ": the tokenizer has " + std::to_string(total) +
                              " tokens but the model's embedding has only " + std::to_string(n_vocab) +
                              " rows (config.json vocab_size); the tokenizer does not belong to this model");
     for (int64_t i = int64_t(v.tokens.size()); i < n_vocab; ++i) {

@@ -129,6 +129,23 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& o
     c.rms_norm_eps = get_or<double>(j, "rms_norm_eps", 1e-6, origin);
     c.rope_theta = get_or<double>(j, "rope_theta", 10000.0, origin);
     c.rope_scaling = parse_rope_scaling(j, origin);
+    // transformers 5 writes rope_parameters instead: {rope_type, rope_theta, factor...}, or one such object
+    // per layer type (Gemma 3: full_attention and sliding_attention).
+    auto rp = j.find("rope_parameters");
+    if (rp != j.end() && rp->is_object()) {
+        const std::string where = origin + ": rope_parameters";
+        const bool per_type = rp->contains("full_attention");
+        const nlohmann::json& global = per_type ? (*rp)["full_attention"] : *rp;
+        if (!global.is_object()) throw ModelError(where + ".full_attention must be an object");
+        c.rope_theta = get_or<double>(global, "rope_theta", c.rope_theta, where);
+        c.rope_scaling = parse_rope_scaling(nlohmann::json{{"rope_scaling", global}}, where);
+        if (per_type && rp->contains("sliding_attention")) {
+            const nlohmann::json& local = (*rp)["sliding_attention"];
+            if (!local.is_object()) throw ModelError(where + ".sliding_attention must be an object");
+            if (arch->qk_norm && arch->gemma_norms)
+                c.rope_local_base_freq = get_or<double>(local, "rope_theta", 10000.0, where);
+        }
+    }
     c.tie_word_embeddings = get_or<bool>(j, "tie_word_embeddings", arch->default_tied, origin);
     c.attention_bias = get_or<bool>(j, "attention_bias", false, origin);
     c.mlp_bias = get_or<bool>(j, "mlp_bias", false, origin);
@@ -139,7 +156,8 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& o
         c.query_pre_attn_scalar = get_or<double>(j, "query_pre_attn_scalar", double(c.head_dim), origin);
         c.attn_logit_softcapping = get_or<double>(j, "attn_logit_softcapping", 0.0, origin);
         c.final_logit_softcapping = get_or<double>(j, "final_logit_softcapping", 0.0, origin);
-        if (arch->qk_norm) c.rope_local_base_freq = get_or<double>(j, "rope_local_base_freq", 10000.0, origin);
+        if (arch->qk_norm && c.rope_local_base_freq == 0)
+            c.rope_local_base_freq = get_or<double>(j, "rope_local_base_freq", 10000.0, origin);
     }
     if (arch->sliding_period > 0) {
         c.sliding_window = get_or<int64_t>(j, "sliding_window", 0, origin);

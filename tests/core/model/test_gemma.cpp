@@ -7,6 +7,8 @@
 #include "tests/core/model/gemma_models.h"
 
 #include "core/export/gguf_model.h"
+#include "core/export/gguf_vocab.h"
+#include "core/tokenizer/tokenizer.h"
 #include "core/model/kv_cache.h"
 #include "core/model/model_folder.h"
 #include "core/peft/lora.h"
@@ -98,6 +100,19 @@ private slots:
         for (int i = 0; i < 13; ++i) j["layer_types"].push_back(i % 2 ? "full_attention" : "sliding_attention");
         const ModelConfig typed = ModelConfig::from_json(j, "config.json");
         QVERIFY(typed.layer_slides(0) && !typed.layer_slides(1));
+
+        // transformers 5: rope_parameters per layer type instead of rope_theta / rope_local_base_freq.
+        j = gemma3_json();
+        j.erase("rope_theta");
+        j.erase("rope_local_base_freq");
+        j.erase("rope_scaling");
+        j["rope_parameters"] = {{"full_attention", {{"rope_type", "linear"}, {"factor", 8.0}, {"rope_theta", 1000000.0}}},
+                                {"sliding_attention", {{"rope_type", "default"}, {"rope_theta", 20000.0}}}};
+        const ModelConfig v5 = ModelConfig::from_json(j, "config.json");
+        QCOMPARE(v5.rope_theta, 1000000.0);
+        QCOMPARE(v5.rope_scaling.type, std::string("linear"));
+        QCOMPARE(v5.rope_scaling.factor, 8.0);
+        QCOMPARE(v5.rope_local_base_freq, 20000.0);
     }
 
     void gemmaConfigErrorsNameTheField() {
@@ -277,6 +292,22 @@ private slots:
         g2.final_logit_softcapping = 0;
         msg = error_of([&] { plan_gguf_tensors(g2, shapes2, "f32"); });
         QVERIFY2(msg.find("soft-cap") != std::string::npos, msg.c_str());
+    }
+
+    void realTokenizerFitsTheOneBModel() {
+        // Gemma 3's tokenizer has 262145 entries, the last the vision models' <image_soft_token>; the 1B text
+        // model has 262144 rows. The GGUF vocabulary leaves that added token out (as convert_hf_to_gguf.py),
+        // while a tokenizer with ordinary pieces past the rows is still refused.
+        const std::string dir = test::shared_tokenizer_dir("gemma3");
+        if (dir.empty()) QSKIP("../shared/tokenizers/gemma3 is absent (set LATHE_SHARED_DIR)");
+        auto tok = Tokenizer::from_dir(dir);
+        QCOMPARE(tok->vocab_size(), int64_t(262145));
+        const GgufVocab v = build_gguf_vocab(dir, *tok, 262144);
+        QCOMPARE(int64_t(v.tokens.size()), int64_t(262144));
+        QCOMPARE(v.tokens.back(), std::string("<unused6241>"));
+        QVERIFY(!v.add_space_prefix);  // Gemma writes no leading "▁"
+        const std::string msg = error_of([&] { build_gguf_vocab(dir, *tok, 200000); });
+        QVERIFY2(msg.find("262145 tokens but the model's embedding has only 200000 rows") != std::string::npos, msg.c_str());
     }
 };
 
