@@ -56,6 +56,7 @@ void ChatWorker::reply(const QVector<ChatTurn>& history, const QString& system, 
     o.top_k = s.topK;
     o.repetition_penalty = s.repetitionPenalty;
     o.max_new_tokens = s.maxNewTokens;
+    o.enable_thinking = s.thinking;
     try {
         const ChatReply r = session_->reply(
             msgs, system.toStdString(), o, side == int(ChatSide::Base) ? ChatVariant::Base : ChatVariant::Tuned,

@@ -24,6 +24,7 @@ struct ChatTurn {
 struct ChatSampling {
     double temperature = 0.7, topP = 0.9, repetitionPenalty = 1.0;
     int topK = 0, maxNewTokens = 512;
+    bool thinking = true;  // reasoning templates: think before answering (ChatOptions::enable_thinking)
 };
 
 // Which weights answer: the fine-tuned checkpoint or the base model.

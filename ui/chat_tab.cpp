@@ -1,6 +1,7 @@
 #include "ui/chat_tab.h"
 
 #include "ui/model_bar.h"
+#include "core/data/template.h"
 #include "ui/serve_panel.h"
 #include "widgets/chat_view.h"
 #include "widgets/icons.h"
@@ -108,6 +109,8 @@ ChatTab::ChatTab(ModelBar* modelBar, ChatController* controller, QWidget* parent
     repetition_ = new QDoubleSpinBox(this);
     repetition_->setRange(1, 3);
     repetition_->setSingleStep(0.05);
+    thinking_ = new QCheckBox(this);
+    thinking_->setObjectName("chatThinking");
     tempLabel_ = new QLabel(this);
     topPLabel_ = new QLabel(this);
     topKLabel_ = new QLabel(this);
@@ -119,6 +122,7 @@ ChatTab::ChatTab(ModelBar* modelBar, ChatController* controller, QWidget* parent
     sf->addRow(topKLabel_, topK_);
     sf->addRow(maxLabel_, maxTokens_);
     sf->addRow(repLabel_, repetition_);
+    sf->addRow(thinking_);
     QSettings s;
     ChatSampling defaults;
     temperature_->setValue(s.value("chat/temperature", defaults.temperature).toDouble());
@@ -126,6 +130,8 @@ ChatTab::ChatTab(ModelBar* modelBar, ChatController* controller, QWidget* parent
     topK_->setValue(s.value("chat/top_k", defaults.topK).toInt());
     maxTokens_->setValue(s.value("chat/max_new_tokens", defaults.maxNewTokens).toInt());
     repetition_->setValue(s.value("chat/repetition_penalty", defaults.repetitionPenalty).toDouble());
+    thinking_->setChecked(s.value("chat/thinking", defaults.thinking).toBool());
+    connect(thinking_, &QCheckBox::toggled, this, [](bool on) { QSettings().setValue("chat/thinking", on); });
     // Serving loads its own copy of the model bar's model: the chat above keeps working meanwhile.
     servePanel_ = new ServePanel(this);
     servePanel_->setSourceProvider([this] {
@@ -247,6 +253,9 @@ void ChatTab::retranslate() {
     maxTokens_->setToolTip(tr("The longest answer, in tokens"));
     repLabel_->setText(tr("Repetition penalty"));
     repetition_->setToolTip(tr("Above 1 discourages repeating tokens already in the conversation"));
+    thinking_->setText(tr("Think before answering"));
+    thinking_->setToolTip(tr("For reasoning models (templates deepseekr1, qwen3): off, the answer starts at once, "
+                             "with an empty thought. The thought is shown above the answer, greyed."));
     if (statusIsLoaded_ && controller_->isLoaded()) showLoaded();
     if (statusText_.isEmpty() || !controller_->isLoaded()) {
         if (!controller_->isLoaded() && !controller_->isBusy()) status_->setText(tr("Not loaded"));
@@ -292,6 +301,7 @@ ChatSampling ChatTab::sampling() const {
     s.topK = topK_->value();
     s.maxNewTokens = maxTokens_->value();
     s.repetitionPenalty = repetition_->value();
+    s.thinking = thinking_->isChecked();
     return s;
 }
 
@@ -301,6 +311,7 @@ void ChatTab::setSampling(const ChatSampling& s) {
     topK_->setValue(s.topK);
     maxTokens_->setValue(s.maxNewTokens);
     repetition_->setValue(s.repetitionPenalty);
+    thinking_->setChecked(s.thinking);
 }
 
 void ChatTab::load() {
@@ -326,19 +337,30 @@ void ChatTab::send() {
         baseHistory_.push_back({true, text});
         baseView_->addMessage(widgets::ChatView::Role::User, tr("You"), text);
         streaming_[int(ChatSide::Base)] = baseView_->addMessage(widgets::ChatView::Role::Assistant, tr("Base model"));
+        raw_[int(ChatSide::Base)].clear();
         controller_->reply(baseHistory_, system_->text(), s, ChatSide::Base);
     }
     tunedHistory_.push_back({true, text});
     tunedView_->addMessage(widgets::ChatView::Role::User, tr("You"), text);
     const QString who = controller_->loadedAdapter().isEmpty() ? tr("Assistant") : tr("Fine-tuned");
     streaming_[int(ChatSide::Tuned)] = tunedView_->addMessage(widgets::ChatView::Role::Assistant, who);
+    raw_[int(ChatSide::Tuned)].clear();
     controller_->reply(tunedHistory_, system_->text(), s, ChatSide::Tuned);
     updateState();
 }
 
 void ChatTab::onPiece(int side, const QString& text) {
     widgets::ChatView* view = side == int(ChatSide::Base) ? baseView_ : tunedView_;
-    view->appendText(streaming_[side], text);
+    const int index = streaming_[side];
+    raw_[side] += text;
+    // A reasoning model's thought ("<think> ... </think>") goes above the answer, greyed.
+    const ThoughtSplit split = split_thought(raw_[side].toStdString());
+    if (split.thought.empty() && !split.thinking) {
+        view->setAside(index, QString(), QString());
+    } else {
+        view->setAside(index, split.thinking ? tr("Thinking…") : tr("Thought"), QString::fromStdString(split.thought));
+    }
+    view->setText(index, QString::fromStdString(split.answer));
 }
 
 void ChatTab::onReplyDone(int side, const QString& finish, qint64 tokens, double tps) {
@@ -346,7 +368,8 @@ void ChatTab::onReplyDone(int side, const QString& finish, qint64 tokens, double
     const int index = streaming_[side];
     if (index < 0) return;
     QVector<ChatTurn>& history = side == int(ChatSide::Base) ? baseHistory_ : tunedHistory_;
-    history.push_back({false, view->text(index)});
+    // The reply as the model wrote it: the template drops earlier thoughts from the prompt itself.
+    history.push_back({false, raw_[side].isEmpty() ? view->text(index) : raw_[side]});
     const QString why = finish == "length"      ? tr("stopped at the token limit")
                         : finish == "cancelled" ? tr("stopped")
                         : finish == "error"     ? tr("failed")

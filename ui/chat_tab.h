@@ -37,6 +37,7 @@ public:
     widgets::ChatView* baseView() const { return baseView_; }
     QPlainTextEdit* input() const { return input_; }
     QCheckBox* sideBySide() const { return sideBySide_; }
+    QCheckBox* thinking() const { return thinking_; }
     QComboBox* weights() const { return weights_; }
     ServePanel* servePanel() const { return servePanel_; }
     QPushButton* sendButton() const { return sendButton_; }
@@ -79,8 +80,10 @@ private:
     ServePanel* servePanel_;
     QDoubleSpinBox *temperature_, *topP_, *repetition_;
     QSpinBox *topK_, *maxTokens_;
+    QCheckBox* thinking_;
     QVector<ChatTurn> tunedHistory_, baseHistory_;
     int streaming_[2] = {-1, -1};  // message index being streamed in each view
+    QString raw_[2];               // the reply so far, thought included (the view shows them apart)
     QString statusText_;
     bool statusError_ = false;
     bool statusIsLoaded_ = false;  // retranslate() writes it again

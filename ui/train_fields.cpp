@@ -70,6 +70,8 @@ const std::vector<FieldSpec>& train_fields() {
          QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Also learn the prompt tokens, not only the answers.")},
         {"mask_history", G::Data, K::Bool, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Mask history"),
          QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Learn only the last answer of multi-turn records.")},
+        {"enable_thinking", G::Data, K::Bool, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Enable thinking"),
+         QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Reasoning templates (deepseekr1, qwen3): an answer without a <think> thought learns an empty one; off, thoughts are removed and the model learns to answer at once.")},
         {"skip_invalid_records", G::Data, K::Bool, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Skip invalid records"),
          QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Skip malformed records (they are counted and reported) instead of stopping.")},
         // Output and logging.

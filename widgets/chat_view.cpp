@@ -22,7 +22,7 @@ ChatView::ChatView(QWidget* parent) : QWidget(parent) {
 }
 
 int ChatView::addMessage(Role role, const QString& speaker, const QString& text) {
-    messages_.push_back({role, speaker, text, QString()});
+    messages_.push_back({role, speaker, text, QString(), QString(), QString()});
     scheduleRender();
     return messages_.size() - 1;
 }
@@ -36,6 +36,19 @@ void ChatView::appendText(int index, const QString& piece) {
 void ChatView::setNote(int index, const QString& note) {
     if (index < 0 || index >= messages_.size()) return;
     messages_[index].note = note;
+    scheduleRender();
+}
+
+void ChatView::setText(int index, const QString& text) {
+    if (index < 0 || index >= messages_.size()) return;
+    messages_[index].text = text;
+    scheduleRender();
+}
+
+void ChatView::setAside(int index, const QString& caption, const QString& aside) {
+    if (index < 0 || index >= messages_.size()) return;
+    messages_[index].asideCaption = caption;
+    messages_[index].aside = caption.isEmpty() ? QString() : aside;
     scheduleRender();
 }
 
@@ -69,8 +82,16 @@ void ChatView::render() {
         QString body = m.text.toHtmlEscaped();
         body.replace('\n', "<br>");
         html += QStringLiteral("<table width='100%' cellpadding='6' style='margin-bottom:6px; background:%1'><tr><td>"
-                               "<b style='color:#555'>%2</b><br><span style='color:%3'>%4</span>")
-                    .arg(bg, m.speaker.toHtmlEscaped(), fg, body);
+                               "<b style='color:#555'>%2</b><br>")
+                    .arg(bg, m.speaker.toHtmlEscaped());
+        if (!m.asideCaption.isEmpty()) {
+            QString aside = m.aside.toHtmlEscaped();
+            aside.replace('\n', "<br>");
+            html += QStringLiteral("<table cellpadding='4' style='margin:2px 0 6px 0; border-left:3px solid #c8c8c8'><tr><td>"
+                                   "<small style='color:#7a7a7a'><i>%1</i><br>%2</small></td></tr></table>")
+                        .arg(m.asideCaption.toHtmlEscaped(), aside);
+        }
+        html += QStringLiteral("<span style='color:%1'>%2</span>").arg(fg, body);
         if (!m.note.isEmpty())
             html += QStringLiteral("<br><small style='color:#888'>%1</small>").arg(m.note.toHtmlEscaped());
         html += QStringLiteral("</td></tr></table>");

@@ -23,6 +23,12 @@ public:
     void appendText(int index, const QString& piece);
     // A small grey line under the message ("24 tokens · 31.0 tokens/s").
     void setNote(int index, const QString& note);
+    // Replaces a message's text (a streamed reply re-split as it grows).
+    void setText(int index, const QString& text);
+    // A muted block shown before the message's text under `caption` (a reasoning model's thought); an
+    // empty caption removes it.
+    void setAside(int index, const QString& caption, const QString& aside);
+    QString aside(int index) const { return messages_.value(index).aside; }
     void clear();
 
     int count() const { return messages_.size(); }
@@ -36,6 +42,7 @@ private:
     struct Entry {
         Role role;
         QString speaker, text, note;
+        QString asideCaption, aside;
     };
     void scheduleRender();
     void render();

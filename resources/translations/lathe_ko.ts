@@ -390,6 +390,22 @@
         <source>%1 tokens · %2 tokens/s</source>
         <translation>%1 토큰 · 초당 %2 토큰</translation>
     </message>
+    <message>
+        <source>Think before answering</source>
+        <translation>답하기 전에 생각하기</translation>
+    </message>
+    <message>
+        <source>For reasoning models (templates deepseekr1, qwen3): off, the answer starts at once, with an empty thought. The thought is shown above the answer, greyed.</source>
+        <translation>추론 모델용(템플릿 deepseekr1, qwen3): 끄면 빈 생각으로 바로 답을 시작합니다. 생각은 답 위에 회색으로 표시됩니다.</translation>
+    </message>
+    <message>
+        <source>Thinking…</source>
+        <translation>생각하는 중…</translation>
+    </message>
+    <message>
+        <source>Thought</source>
+        <translation>생각</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::CheckpointCurvePanel</name>
@@ -2700,6 +2716,14 @@ reward</source>
     <message>
         <source>Learn only the last answer of multi-turn records.</source>
         <translation>여러 턴 레코드에서 마지막 답만 학습합니다.</translation>
+    </message>
+    <message>
+        <source>Enable thinking</source>
+        <translation>생각 켜기</translation>
+    </message>
+    <message>
+        <source>Reasoning templates (deepseekr1, qwen3): an answer without a &lt;think&gt; thought learns an empty one; off, thoughts are removed and the model learns to answer at once.</source>
+        <translation>추론 템플릿(deepseekr1, qwen3): &lt;think&gt; 생각이 없는 답은 빈 생각을 함께 학습합니다. 끄면 생각을 지우고 바로 답하도록 학습합니다.</translation>
     </message>
     <message>
         <source>Skip invalid records</source>

@@ -140,6 +140,44 @@ private slots:
         QVERIFY(tab->sendButton()->isEnabled());
     }
 
+    // A reasoning model's thought goes above the answer, greyed, and stays in the history as written; the
+    // "Think before answering" box reaches the engine's options and is remembered.
+    void thoughtShownApartFromTheAnswer() {
+        ui::MainWindow w;
+        w.show();
+        w.modelBar()->setModelPath(QString::fromStdString(ui_model_dir()));
+        w.modelBar()->setTemplateName("chatml");
+        ui::ChatTab* tab = w.chatTab();
+        QVERIFY(tab->thinking()->isChecked());  // on by default, as LLaMA-Factory's enable_thinking
+        tab->thinking()->setChecked(false);
+        QVERIFY(!tab->sampling().thinking);
+        QCOMPARE(QSettings().value("chat/thinking").toBool(), false);
+        tab->thinking()->setChecked(true);
+        QSettings().remove("chat/thinking");
+        ui::ChatSampling s;
+        s.temperature = 0;
+        s.maxNewTokens = 4;
+        tab->setSampling(s);
+        tab->load();
+        QVERIFY2(wait_until([&] { return w.chatController()->isLoaded() && !w.chatController()->isBusy(); }, 30000),
+                 qPrintable(tab->statusText()));
+        QSignalSpy done(w.chatController(), &ui::ChatController::replyDone);
+        tab->input()->setPlainText("why?");
+        tab->send();
+        // Before the engine's own pieces (queued to this thread) arrive: an open thought, then its close.
+        emit w.chatController()->piece(int(ui::ChatSide::Tuned), "<think>\nweighing");
+        widgets::ChatView* view = tab->tunedView();
+        QCOMPARE(view->aside(1), QString("weighing"));
+        QCOMPARE(view->text(1), QString());
+        emit w.chatController()->piece(int(ui::ChatSide::Tuned), " it\n</think>\n\nAnswer: ");
+        QCOMPARE(view->aside(1), QString("weighing it"));
+        QCOMPARE(view->text(1), QString("Answer: "));
+        QVERIFY(wait_until([&] { return done.count() == 1; }, 30000));
+        QCOMPARE(view->aside(1), QString("weighing it"));
+        QVERIFY2(view->text(1).startsWith("Answer: "), qPrintable(view->text(1)));
+        QVERIFY(!view->plainText().contains("<think>"));
+    }
+
     void sideBySideAnswersWithBaseAndFineTuned() {
         ui::MainWindow w;
         w.show();

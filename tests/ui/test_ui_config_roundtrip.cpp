@@ -50,6 +50,7 @@ TrainConfig configA() {
         {"packing", "true"},
         {"train_on_prompt", "true"},
         {"mask_history", "true"},
+        {"enable_thinking", "false"},
         {"skip_invalid_records", "true"},
         {"identity_name", "Nova"},
         {"identity_author", "Tests"},
