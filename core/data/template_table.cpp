@@ -5,6 +5,8 @@
 // user / assistant slot, as LLaMA-Factory's defaults do.
 #include "core/data/template.h"
 
+#include <cstddef>
+
 namespace lathe {
 
 namespace {
@@ -56,18 +58,8 @@ std::vector<ChatTemplate> make_table() {
          "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.",
          {"<|im_end|>"}, false, true, false},
 
-        // DeepSeek-V3; the R1 tokenizers ship this format too.
+        // DeepSeek-V3 (deepseekr1, added below, is the same layout with <think> thoughts).
         {"deepseek3",
-         {"{{bos_token}}",
-          "{{content}}",
-          "<｜User｜>{{content}}<｜Assistant｜>",
-          "{{content}}{{eos_token}}",
-          "", "", ""},
-         "", {}, false, false, false},
-
-        // DeepSeek-R1 and its distills (Qwen and Llama bases): deepseek3's slots as a reasoning template
-        // (thought words set below).
-        {"deepseekr1",
          {"{{bos_token}}",
           "{{content}}",
           "<｜User｜>{{content}}<｜Assistant｜>",
@@ -141,6 +133,15 @@ std::vector<ChatTemplate> make_table() {
           "", ""},
          "", {"<|im_end|>"}, false, true, false},
     };
+    // DeepSeek-R1 and its distills (Qwen and Llama bases): deepseek3's slots as a reasoning template, next
+    // to it in the table.
+    for (size_t i = 0; i < table.size(); ++i) {
+        if (table[i].name != "deepseek3") continue;
+        ChatTemplate r1 = table[i];
+        r1.name = "deepseekr1";
+        table.insert(table.begin() + std::ptrdiff_t(i) + 1, r1);
+        break;
+    }
     // LLaMA-Factory's ReasoningTemplate default thought words.
     for (ChatTemplate& t : table) {
         if (t.name == "deepseekr1" || t.name == "qwen3") {

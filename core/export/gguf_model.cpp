@@ -187,11 +187,9 @@ std::vector<GgufTensorPlan> plan_gguf_tensors(const ModelConfig& c,
             // q_proj's rows (and bias).
             const bool fold_here = c.arch().qk_norm ? hf.find("self_attn.q_norm.weight") != std::string::npos
                                                     : hf.find("self_attn.q_proj.") != std::string::npos;
-            if (fold_here && p.add != 0.0) {
-                p.add *= q_scale;  // (w + 1) * s = w * s + s
+            if (fold_here) {
                 p.scale = q_scale;
-            } else if (fold_here) {
-                p.scale = q_scale;
+                p.add *= q_scale;  // a norm: (w + 1) * s = w * s + s
             }
         }
         plan.push_back(std::move(p));

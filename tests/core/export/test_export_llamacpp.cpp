@@ -123,6 +123,17 @@ class TestExportLlamacpp : public QObject {
               tok->id_to_token(end).c_str());
     }
 
+    // chat_stops on a small model of `model_type` with the shared tokenizer `name` (skips without it).
+    void chat_stops_shared(const std::string& name, const std::string& tmpl, const std::string& model_type = "llama",
+                           int64_t vocab = 0) {
+        const std::string dir = shared_tokenizer_dir(name);
+        if (dir.empty()) QSKIP(("../shared/tokenizers/" + name + " is absent").c_str());
+        ModelConfig c = export_tiny_config(model_type);
+        c.hidden_size = 32, c.num_attention_heads = 2, c.num_key_value_heads = 1, c.intermediate_size = 64;
+        if (vocab > 0) c.vocab_size = vocab;
+        chat_stops(name, dir, c, tmpl);
+    }
+
 private slots:
     void initTestCase() {
         const std::string why = harness_missing();
@@ -234,38 +245,10 @@ private slots:
         chat_stops("spm-chatml", export_tokenizer_dir(), export_tiny_config(), "chatml");
     }
 
-    void chatTemplateStopsLlamaCppLlama3() {
-        const std::string dir = shared_tokenizer_dir("llama3");
-        if (dir.empty()) QSKIP("../shared/tokenizers/llama3 is absent");
-        ModelConfig c = export_tiny_config();
-        c.hidden_size = 32, c.num_attention_heads = 2, c.num_key_value_heads = 1, c.intermediate_size = 64;
-        chat_stops("llama3", dir, c, "llama3");
-    }
-
-    void chatTemplateStopsLlamaCppQwen3() {
-        const std::string dir = shared_tokenizer_dir("qwen3");
-        if (dir.empty()) QSKIP("../shared/tokenizers/qwen3 is absent");
-        ModelConfig c = export_tiny_config("qwen3");
-        c.hidden_size = 32, c.num_attention_heads = 2, c.num_key_value_heads = 1, c.intermediate_size = 64;
-        c.vocab_size = 151936;
-        chat_stops("qwen3", dir, c, "qwen");
-    }
-
-    void chatTemplateStopsLlamaCppGemma3() {
-        const std::string dir = shared_tokenizer_dir("gemma3");
-        if (dir.empty()) QSKIP("../shared/tokenizers/gemma3 is absent");
-        ModelConfig c = export_tiny_config();
-        c.hidden_size = 32, c.num_attention_heads = 2, c.num_key_value_heads = 1, c.intermediate_size = 64;
-        chat_stops("gemma3", dir, c, "gemma");
-    }
-
-    void chatTemplateStopsLlamaCppDeepSeekV3() {
-        const std::string dir = shared_tokenizer_dir("deepseek_v3");
-        if (dir.empty()) QSKIP("../shared/tokenizers/deepseek_v3 is absent");
-        ModelConfig c = export_tiny_config();
-        c.hidden_size = 32, c.num_attention_heads = 2, c.num_key_value_heads = 1, c.intermediate_size = 64;
-        chat_stops("deepseek_v3", dir, c, "deepseek3");
-    }
+    void chatTemplateStopsLlamaCppLlama3() { chat_stops_shared("llama3", "llama3"); }
+    void chatTemplateStopsLlamaCppQwen3() { chat_stops_shared("qwen3", "qwen", "qwen3", 151936); }
+    void chatTemplateStopsLlamaCppGemma3() { chat_stops_shared("gemma3", "gemma"); }
+    void chatTemplateStopsLlamaCppDeepSeekV3() { chat_stops_shared("deepseek_v3", "deepseek3"); }
 
     // The embedded vocabularies tokenize hard text as Lathe does (llama.cpp runs its own tokenizer).
     void embeddedTokenizersMatchLathe() {
