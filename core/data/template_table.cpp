@@ -6,6 +6,8 @@
 #include "core/data/template.h"
 
 #include <cstddef>
+#include <string>
+#include <utility>
 
 namespace lathe {
 
@@ -121,34 +123,25 @@ std::vector<ChatTemplate> make_table() {
           "{{content}}{{eos_token}}",
           "", "", ""},
          "You are Zephyr, a helpful assistant.", {}, false, false, false},
-
-        // Qwen3 as LLaMA-Factory's qwen3: chatml with Qwen's tool turns, no default system prompt, a
-        // reasoning template (its hybrid thinking: enable_thinking false answers without a thought).
-        {"qwen3",
-         {"",
-          "<|im_start|>system\n{{content}}<|im_end|>\n",
-          "<|im_start|>user\n{{content}}<|im_end|>\n<|im_start|>assistant\n",
-          "{{content}}<|im_end|>\n",
-          "<|im_start|>user\n<tool_response>\n{{content}}\n</tool_response><|im_end|>\n<|im_start|>assistant\n",
-          "", ""},
-         "", {"<|im_end|>"}, false, true, false},
     };
-    // DeepSeek-R1 and its distills (Qwen and Llama bases): deepseek3's slots as a reasoning template, next
-    // to it in the table.
-    for (size_t i = 0; i < table.size(); ++i) {
-        if (table[i].name != "deepseek3") continue;
-        ChatTemplate r1 = table[i];
-        r1.name = "deepseekr1";
-        table.insert(table.begin() + std::ptrdiff_t(i) + 1, r1);
-        break;
-    }
-    // LLaMA-Factory's ReasoningTemplate default thought words.
-    for (ChatTemplate& t : table) {
-        if (t.name == "deepseekr1" || t.name == "qwen3") {
+    // The reasoning templates (LLaMA-Factory's ReasoningTemplate, its default thought words), each next to
+    // the row whose slots it shares: deepseekr1 (DeepSeek-R1 and its Qwen / Llama distills) is deepseek3;
+    // qwen3 is qwen without the default system prompt (Qwen3's hybrid thinking: enable_thinking false
+    // answers without a thought).
+    auto add_reasoning = [&table](const std::string& base, const std::string& name, bool keep_system) {
+        for (size_t i = 0; i < table.size(); ++i) {
+            if (table[i].name != base) continue;
+            ChatTemplate t = table[i];
+            t.name = name;
+            if (!keep_system) t.default_system.clear();
             t.thought_open = "<think>\n";
             t.thought_close = "\n</think>\n\n";
+            table.insert(table.begin() + std::ptrdiff_t(i) + 1, std::move(t));
+            return;
         }
-    }
+    };
+    add_reasoning("deepseek3", "deepseekr1", true);
+    add_reasoning("qwen", "qwen3", false);
     return table;
 }
 
