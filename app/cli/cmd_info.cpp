@@ -68,8 +68,13 @@ int cmd_info(int argc, char** argv) {
                 (long long)c.num_hidden_layers, (long long)c.hidden_size, (long long)c.intermediate_size,
                 (long long)c.num_attention_heads, (long long)c.num_key_value_heads, (long long)c.head_dim,
                 (long long)c.vocab_size, (long long)c.max_position_embeddings);
-    std::printf("rope:          theta %g, scaling %s\n", c.rope_theta,
-                c.rope_scaling.type.empty() ? "none" : (c.rope_scaling.type + " x" + std::to_string(c.rope_scaling.factor)).c_str());
+    std::string scaling = c.rope_scaling.type.empty() ? "none" : c.rope_scaling.type + " x" + std::to_string(c.rope_scaling.factor);
+    if (c.rope_scaling.type == "longrope")
+        scaling += " (long factors past " + std::to_string(c.rope_scaling.original_max_position_embeddings) + " tokens)";
+    if (c.rotary_dim() != c.head_dim)
+        scaling += ", rotary " + std::to_string(c.rotary_dim()) + " of " + std::to_string(c.head_dim) + " dimensions";
+    if (c.sliding_window > 0) scaling += ", window " + std::to_string(c.sliding_window);
+    std::printf("rope:          theta %g, scaling %s\n", c.rope_theta, scaling.c_str());
     std::printf("weights:       %s, %s on disk\n", dtypes.c_str(), human_bytes(static_cast<double>(store.total_bytes())).c_str());
 
     std::unique_ptr<Tokenizer> tok;

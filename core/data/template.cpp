@@ -335,11 +335,16 @@ std::vector<std::string> template_names() {
 
 // Which template a model expects. First match wins.
 // 1. The tokenizer's chat_template (tokenizer_config.json) shows the format the model was tuned on:
+//      has "<|im_sep|>"          -> "phi4" (Phi-4's ChatML variant)
 //      has "<|im_start|>"        -> "qwen" when it also has "You are Qwen" (Qwen2.5's default system)
-//                                   or model_type is qwen2 / qwen2_moe; else "chatml"
+//                                   or model_type is qwen2 / qwen2_moe; "smollm2" when it has SmolLM's
+//                                   default system; else "chatml"
 //      has "<|start_header_id|>" -> "llama3"
 //      has "[INST]"              -> "llama2" when it also has "<<SYS>>"; else "mistral"
 //      has "<start_of_turn>"     -> "gemma"
+//      has "<|assistant|>" and "<|end|>" -> "phi" with a newline after the role tag (Phi-3), else
+//                                   "phi4_mini"
+//      has "<｜User｜>"           -> "deepseekr1" when it strips "</think>", else "deepseek3"
 // 2. config.json's model_type (base models usually ship no chat_template), from kModelTypes;
 //    llama is "llama3" when the vocabulary has "<|eot_id|>" (Llama 3), else "llama2".
 // 3. "default".
@@ -355,18 +360,25 @@ constexpr ModelTypeRule kModelTypes[] = {
     {"qwen3", "chatml"},    {"qwen3_moe", "chatml"},
     {"mistral", "mistral"}, {"mixtral", "mistral"},
     {"gemma", "gemma"},     {"gemma2", "gemma"},     {"gemma3", "gemma"}, {"gemma3_text", "gemma"},
+    {"phi3", "phi"},
 };
 
 bool has(const std::string& text, std::string_view what) { return text.find(what) != std::string::npos; }
 
 std::string from_chat_template(const std::string& jinja, const std::string& model_type) {
+    if (has(jinja, "<|im_sep|>")) return "phi4";
     if (has(jinja, "<|im_start|>")) {
         const bool qwen = has(jinja, "You are Qwen") || model_type == "qwen2" || model_type == "qwen2_moe";
-        return qwen ? "qwen" : "chatml";
+        if (qwen) return "qwen";
+        return has(jinja, "named SmolLM") ? "smollm2" : "chatml";
     }
     if (has(jinja, "<|start_header_id|>")) return "llama3";
     if (has(jinja, "[INST]")) return has(jinja, "<<SYS>>") ? "llama2" : "mistral";
     if (has(jinja, "<start_of_turn>")) return "gemma";
+    if (has(jinja, "<|assistant|>") && has(jinja, "<|end|>")) {
+        // The newline as a character or as Jinja's escape, depending on how the JSON was written.
+        return has(jinja, "<|assistant|>\n") || has(jinja, "<|assistant|>\\n") ? "phi" : "phi4_mini";
+    }
     // DeepSeek-R1 and its distills strip "</think>" thoughts from history; V3's template does not.
     if (has(jinja, "<｜User｜>") && has(jinja, "<｜Assistant｜>")) return has(jinja, "</think>") ? "deepseekr1" : "deepseek3";
     return "";

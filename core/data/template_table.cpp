@@ -110,6 +110,42 @@ std::vector<ChatTemplate> make_table() {
           "", ""},
          "", {"<end_of_turn>"}, true, true, false},
 
+        // Phi-3 and Phi-3.5-mini.
+        {"phi",
+         {"",
+          "<|system|>\n{{content}}<|end|>\n",
+          "<|user|>\n{{content}}<|end|>\n<|assistant|>\n",
+          "{{content}}<|end|>\n",
+          "", "", ""},
+         "", {"<|end|>"}, false, true, false},
+
+        // Phi-4 (14B).
+        {"phi4",
+         {"",
+          "<|im_start|>system<|im_sep|>{{content}}<|im_end|>",
+          "<|im_start|>user<|im_sep|>{{content}}<|im_end|><|im_start|>assistant<|im_sep|>",
+          "{{content}}<|im_end|>",
+          "", "", ""},
+         "", {"<|im_end|>"}, false, true, false},
+
+        // Phi-4-mini: Phi-3's tokens without the newlines (not in LLaMA-Factory v0.9.x; written from
+        // Phi-4-mini-instruct's chat_template).
+        {"phi4_mini",
+         {"",
+          "<|system|>{{content}}<|end|>",
+          "<|user|>{{content}}<|end|><|assistant|>",
+          "{{content}}<|end|>",
+          "", "", ""},
+         "", {"<|end|>"}, false, true, false},
+
+        {"smollm2",
+         {"",
+          "<|im_start|>system\n{{content}}<|im_end|>\n",
+          "<|im_start|>user\n{{content}}<|im_end|>\n<|im_start|>assistant\n",
+          "{{content}}<|im_end|>\n",
+          "", "", ""},
+         "You are a helpful AI assistant named SmolLM, trained by Hugging Face.", {"<|im_end|>"}, false, false, false},
+
         {"vicuna",
          {"", "{{content}}", "USER: {{content}} ASSISTANT:", "{{content}}{{eos_token}}", "", "", ""},
          "A chat between a curious user and an artificial intelligence assistant. "

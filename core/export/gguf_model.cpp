@@ -22,12 +22,13 @@ constexpr ArchRow kArchs[] = {
     {"llama", "llama", true, false},        {"mistral", "llama", true, false},
     {"qwen2", "qwen2", false, false},       {"qwen3", "qwen3", false, false},
     {"gemma2", "gemma2", false, true},      {"gemma3_text", "gemma3", false, true},
+    {"phi3", "phi3", false, false},
 };
 
 const ArchRow& arch_row(const ModelConfig& c) {
     for (const ArchRow& r : kArchs)
         if (c.model_type == r.model_type) return r;
-    throw ConfigError("GGUF export supports model_type llama, mistral, qwen2, qwen3, gemma2 and gemma3_text; this model is '" +
+    throw ConfigError("GGUF export supports model_type llama, mistral, qwen2, qwen3, gemma2, gemma3_text and phi3; this model is '" +
                       c.model_type + "' (export_format: hf writes it)");
 }
 
@@ -79,6 +80,9 @@ constexpr LayerName kLayerNames[] = {
     {"mlp.gate_proj", "ffn_gate"},
     {"mlp.up_proj", "ffn_up"},
     {"mlp.down_proj", "ffn_down"},
+    // Phi-3's fused projections: llama.cpp splits attn_qkv itself and takes ffn_up's halves as [gate; up].
+    {"self_attn.qkv_proj", "attn_qkv"},
+    {"mlp.gate_up_proj", "ffn_up"},
 };
 
 struct Quant {
@@ -167,6 +171,12 @@ std::vector<GgufTensorPlan> plan_gguf_tensors(const ModelConfig& c,
     std::vector<GgufTensorPlan> plan;
     if (c.rope_scaling.type == "llama3")
         plan.push_back({"rope_freqs.weight", "", {c.head_dim / 2}, GgmlType::F32, 0});
+    if (c.rope_scaling.type == "longrope") {
+        if (row.arch != std::string("phi3"))
+            throw ConfigError("GGUF export: llama.cpp reads longrope factors only for phi3 models; this is '" + c.model_type + "'");
+        plan.push_back({"rope_factors_long.weight", "", {c.rotary_dim() / 2}, GgmlType::F32, 0});
+        plan.push_back({"rope_factors_short.weight", "", {c.rotary_dim() / 2}, GgmlType::F32, 0});
+    }
     const bool tied = c.tie_word_embeddings;
     for (const auto& [hf, shape] : tensors) {
         if (tied && hf == "lm_head.weight") continue;  // llama.cpp reuses token_embd when output is absent
@@ -220,6 +230,15 @@ at::Tensor llama3_rope_factors(const ModelConfig& c) {
     return torch::tensor(factors, torch::kFloat);
 }
 
+at::Tensor generated_gguf_tensor(const ModelConfig& c, const std::string& name) {
+    if (name == "rope_freqs.weight") return llama3_rope_factors(c);
+    if (name == "rope_factors_long.weight" || name == "rope_factors_short.weight") {
+        const auto& f = name == "rope_factors_long.weight" ? c.rope_scaling.long_factor : c.rope_scaling.short_factor;
+        return torch::tensor(f, torch::kDouble).to(torch::kFloat);
+    }
+    throw ModelError("GGUF export: no recipe for generated tensor '" + name + "'");
+}
+
 void set_gguf_hparams(GgufWriter& w, const ModelConfig& c, const std::string& q, const std::string& name) {
     const std::string arch = gguf_architecture(c);
     auto u32 = [](int64_t v) { return GgufValue::u32(uint32_t(v)); };
@@ -253,6 +272,17 @@ void set_gguf_hparams(GgufWriter& w, const ModelConfig& c, const std::string& q,
         if (c.final_logit_softcapping > 0)
             w.set(a + "final_logit_softcapping", GgufValue::f32(float(c.final_logit_softcapping)));
         if (c.rope_local_base_freq > 0) w.set(a + "rope.freq_base_swa", GgufValue::f32(float(c.rope_local_base_freq)));
+    }
+    if (arch == "phi3") {
+        // convert_hf_to_gguf.py's Phi3MiniModel: the rotated dimensions, the pretrained length (which picks
+        // the long or short factors against the context size), the window (0 = none; llama.cpp currently
+        // ignores Phi's window) and longrope's attention factor.
+        const bool longrope = c.rope_scaling.type == "longrope";
+        w.set(a + "rope.dimension_count", u32(c.rotary_dim()));
+        w.set(a + "rope.scaling.original_context_length",
+              u32(longrope ? c.rope_scaling.original_max_position_embeddings : c.max_position_embeddings));
+        w.set(a + "attention.sliding_window", u32(c.sliding_window));
+        if (longrope) w.set(a + "rope.scaling.attn_factor", GgufValue::f32(float(c.rope_scaling.attention_factor)));
     }
     if (c.rope_scaling.type == "linear") {
         w.set(a + "rope.scaling.type", GgufValue::string("linear"));

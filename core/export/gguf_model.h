@@ -9,6 +9,8 @@
 //   gemma2              gemma2              no                  four norms per layer, stored as 1 + w;
 //                                                               attention.sliding_window, soft-capping
 //   gemma3_text         gemma3              no                  as gemma2, with attn_q_norm / attn_k_norm
+//   phi3                phi3                no                  fused attn_qkv and ffn_up ([gate; up]);
+//                                                               rope_factors_long/short for longrope
 //
 // llama.cpp fixes some of Gemma's settings itself: which layers slide (every other for Gemma 2, five of
 // six for Gemma 3), the sliding layers' RoPE base (10000, Gemma 3) and the attention scale (1/sqrt(head_dim),
@@ -50,7 +52,7 @@ struct GgufTensorPlan {
 };
 
 // The GGUF tensors for a model whose checkpoint tensors are `tensors` (name, shape), in that order,
-// plus rope_freqs.weight first when llama3 rope scaling needs it. Throws ModelError for a tensor the
+// plus rope_freqs.weight (llama3) or rope_factors_long/short.weight (longrope) first. Throws ModelError for a tensor the
 // table cannot name.
 std::vector<GgufTensorPlan> plan_gguf_tensors(const ModelConfig& c,
                                               const std::vector<std::pair<std::string, std::vector<int64_t>>>& tensors,
@@ -59,6 +61,10 @@ std::vector<GgufTensorPlan> plan_gguf_tensors(const ModelConfig& c,
 // convert_hf_to_gguf.py's generate_extra_tensors for rope_scaling type llama3: one factor per
 // rotary frequency, (head_dim / 2) float32 values.
 at::Tensor llama3_rope_factors(const ModelConfig& c);
+
+// The values of a planned tensor with no source: rope_freqs.weight (llama3), rope_factors_long.weight and
+// rope_factors_short.weight (phi3 longrope, rotary_dim / 2 float32 each).
+at::Tensor generated_gguf_tensor(const ModelConfig& c, const std::string& name);
 
 // general.* and <arch>.* keys.
 void set_gguf_hparams(GgufWriter& w, const ModelConfig& c, const std::string& quantization, const std::string& name);

@@ -19,6 +19,8 @@ const Architecture kArchitectures[] = {
     {"qwen3", "Qwen3ForCausalLM", false, true, false, false, 0, "silu"},
     {"gemma2", "Gemma2ForCausalLM", false, false, true, true, 2, "gelu_pytorch_tanh"},
     {"gemma3_text", "Gemma3ForCausalLM", false, true, true, true, 6, "gelu_pytorch_tanh"},
+    // Phi-3, Phi-3.5-mini, Phi-4-mini (and Phi-4): fused projections, a window on every layer.
+    {"phi3", "Phi3ForCausalLM", false, false, false, false, 0, "silu", true, true},
 };
 
 // hidden_act values the MLP implements (core/model/transformer.cpp).
@@ -52,9 +54,34 @@ RopeScaling parse_rope_scaling(const nlohmann::json& j, const std::string& origi
     const auto& s = *it;
     std::string type = get_or<std::string>(s, "rope_type", get_or<std::string>(s, "type", "", origin), origin);
     if (type == "default" || type.empty()) return r;
-    if (type != "linear" && type != "llama3")
-        throw ModelError(origin + ": rope_scaling type '" + type + "' is not supported (supported: linear, llama3)");
+    if (type == "su") type = "longrope";  // Phi-3's first configs
+    if (type != "linear" && type != "llama3" && type != "longrope")
+        throw ModelError(origin + ": rope_scaling type '" + type + "' is not supported (supported: linear, llama3, longrope)");
     r.type = type;
+    if (type == "longrope") {
+        auto factors = [&](const char* key) {
+            auto f = s.find(key);
+            if (f == s.end() || !f->is_array() || f->empty())
+                throw ModelError(origin + ": rope_scaling." + key + " must be a list of numbers (longrope)");
+            std::vector<double> v;
+            for (const auto& x : *f) {
+                if (!x.is_number() || x.get<double>() <= 0)
+                    throw ModelError(origin + ": rope_scaling." + key + " must hold positive numbers, found " + x.dump());
+                v.push_back(x.get<double>());
+            }
+            return v;
+        };
+        r.short_factor = factors("short_factor");
+        r.long_factor = factors("long_factor");
+        if (r.short_factor.size() != r.long_factor.size())
+            throw ModelError(origin + ": rope_scaling.short_factor and long_factor differ in length (" +
+                             std::to_string(r.short_factor.size()) + " and " + std::to_string(r.long_factor.size()) + ")");
+        // 0 until from_json knows the lengths; the fields stay as config.json gives them.
+        r.attention_factor = get_or<double>(s, "attention_factor", 0.0, origin);
+        r.factor = get_or<double>(s, "factor", 0.0, origin);
+        r.original_max_position_embeddings = get_or<int64_t>(s, "original_max_position_embeddings", 0, origin);
+        return r;
+    }
     r.factor = get_or<double>(s, "factor", 1.0, origin);
     if (r.factor <= 0) throw ModelError(origin + ": rope_scaling.factor must be positive");
     if (type == "llama3") {
@@ -66,6 +93,12 @@ RopeScaling parse_rope_scaling(const nlohmann::json& j, const std::string& origi
             throw ModelError(origin + ": rope_scaling.high_freq_factor must exceed low_freq_factor");
     }
     return r;
+}
+
+// transformers' longrope attention factor when config.json gives none: sqrt(1 + ln(factor) / ln(original)).
+double longrope_attention_factor(const RopeScaling& r) {
+    if (r.factor <= 1.0) return 1.0;
+    return std::sqrt(1.0 + std::log(r.factor) / std::log(double(r.original_max_position_embeddings)));
 }
 
 std::vector<int64_t> parse_ids(const nlohmann::json& j, const char* key, const std::string& origin) {
@@ -146,6 +179,18 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& o
                 c.rope_local_base_freq = get_or<double>(local, "rope_theta", 10000.0, where);
         }
     }
+    c.partial_rotary_factor = get_or<double>(j, "partial_rotary_factor", 1.0, origin);
+    if (rp != j.end() && rp->is_object() && rp->contains("partial_rotary_factor"))
+        c.partial_rotary_factor = get_or<double>(*rp, "partial_rotary_factor", 1.0, origin + ": rope_parameters");
+    if (c.rope_scaling.type == "longrope") {
+        // Phi-3 keeps the pretrained length at the top level (transformers: then factor = max / original).
+        RopeScaling& r = c.rope_scaling;
+        const int64_t top = get_or<int64_t>(j, "original_max_position_embeddings", 0, origin);
+        if (top > 0) r.original_max_position_embeddings = top;
+        if (r.original_max_position_embeddings <= 0) r.original_max_position_embeddings = c.max_position_embeddings;
+        if (top > 0 || r.factor <= 0) r.factor = double(c.max_position_embeddings) / double(r.original_max_position_embeddings);
+        if (r.attention_factor <= 0) r.attention_factor = longrope_attention_factor(r);
+    }
     c.tie_word_embeddings = get_or<bool>(j, "tie_word_embeddings", arch->default_tied, origin);
     c.attention_bias = get_or<bool>(j, "attention_bias", false, origin);
     c.mlp_bias = get_or<bool>(j, "mlp_bias", false, origin);
@@ -181,6 +226,10 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& o
         }
         if (c.sliding_window <= 0) c.sliding_layers.clear();
     }
+    if (arch->every_layer_slides) {
+        c.sliding_window = get_or<int64_t>(j, "sliding_window", 0, origin);
+        if (c.sliding_window > 0) c.sliding_layers.assign(size_t(c.num_hidden_layers), true);
+    }
     c.torch_dtype = get_or<std::string>(j, "torch_dtype", "float32", origin);
     auto bos = parse_ids(j, "bos_token_id", origin);
     c.bos_token_id = bos.empty() ? -1 : bos[0];
@@ -212,6 +261,13 @@ void ModelConfig::validate(const std::string& origin) const {
     if (!sliding_layers.empty() && int64_t(sliding_layers.size()) != num_hidden_layers)
         fail("sliding_layers must have one entry per layer");
     if (!sliding_layers.empty() && sliding_window <= 0) fail("sliding_window must be positive");
+    if (partial_rotary_factor <= 0 || partial_rotary_factor > 1)
+        fail("partial_rotary_factor must be in (0, 1], got " + std::to_string(partial_rotary_factor));
+    if (rotary_dim() % 2 != 0)
+        fail("head_dim x partial_rotary_factor must be even (RoPE turns pairs), got " + std::to_string(rotary_dim()));
+    if (rope_scaling.type == "longrope" && int64_t(rope_scaling.short_factor.size()) * 2 != rotary_dim())
+        fail("rope_scaling.short_factor and long_factor need one entry per rotated pair (" + std::to_string(rotary_dim() / 2) +
+             "), found " + std::to_string(rope_scaling.short_factor.size()));
     if (rms_norm_eps <= 0) fail("rms_norm_eps must be positive");
     if (rope_theta <= 0) fail("rope_theta must be positive");
     if (max_position_embeddings <= 0) fail("max_position_embeddings must be positive");
@@ -241,8 +297,17 @@ nlohmann::json ModelConfig::to_json(const nlohmann::json* base) const {
             s["high_freq_factor"] = rope_scaling.high_freq_factor;
             s["original_max_position_embeddings"] = rope_scaling.original_max_position_embeddings;
         }
+        if (rope_scaling.type == "longrope") {
+            // Phi-3's layout: the type under "type", the pretrained length at the top level.
+            s = {{"type", "longrope"}, {"short_factor", rope_scaling.short_factor}, {"long_factor", rope_scaling.long_factor}};
+            if (std::abs(rope_scaling.attention_factor - longrope_attention_factor(rope_scaling)) > 1e-12)
+                s["attention_factor"] = rope_scaling.attention_factor;
+            j["original_max_position_embeddings"] = rope_scaling.original_max_position_embeddings;
+        }
         j["rope_scaling"] = s;
     }
+    if (partial_rotary_factor != 1.0) j["partial_rotary_factor"] = partial_rotary_factor;
+    if (a.every_layer_slides) j["sliding_window"] = sliding_window > 0 ? nlohmann::json(sliding_window) : nlohmann::json();
     j["tie_word_embeddings"] = tie_word_embeddings;
     if (model_type == "llama") {
         j["attention_bias"] = attention_bias;
@@ -277,7 +342,7 @@ double ModelConfig::attention_scale() const {
 
 int64_t ModelConfig::parameter_count() const {
     const int64_t h = hidden_size, q = num_attention_heads * head_dim, kv = num_key_value_heads * head_dim;
-    int64_t attn = h * q + 2 * h * kv + q * h;
+    int64_t attn = h * q + 2 * h * kv + q * h;  // the same with qkv_proj fused
     if (qkv_bias()) attn += q + 2 * kv;
     if (attention_bias) attn += h;
     if (arch().qk_norm) attn += 2 * head_dim;

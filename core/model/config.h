@@ -24,17 +24,28 @@ struct Architecture {
     // (counting from 1) is global, the rest slide (Gemma 2: 2, Gemma 3: 6); 0 = no sliding window.
     int sliding_period;
     const char* default_act;   // hidden_act when config.json omits it
+    // Phi-3: q, k and v come from one projection (qkv_proj, rows [q; k; v]) and gate and up from another
+    // (gate_up_proj, rows [gate; up]), kept fused as the checkpoint and PEFT name them.
+    bool fused_projections = false;
+    // Phi-3: a sliding_window in config.json applies to every layer (Mistral's rule, which transformers
+    // follows for phi3); sliding_period is then unused.
+    bool every_layer_slides = false;
 };
 
 const Architecture* find_architecture(const std::string& model_type);
 std::vector<std::string> supported_model_types();
 
 struct RopeScaling {
-    std::string type;  // "" (none), "linear", "llama3"
+    std::string type;  // "" (none), "linear", "llama3", "longrope" (Phi-3's; "su" is read as longrope)
     double factor = 1.0;
     double low_freq_factor = 1.0;
     double high_freq_factor = 4.0;
     int64_t original_max_position_embeddings = 8192;
+    // longrope: per-frequency divisors (rotary dim / 2 each), the short ones up to
+    // original_max_position_embeddings tokens, the long ones past it; cos and sin are multiplied by
+    // attention_factor (sqrt(1 + ln(max / original) / ln(original)) unless config.json gives it).
+    std::vector<double> short_factor, long_factor;
+    double attention_factor = 1.0;
 };
 
 struct ModelConfig {
@@ -65,9 +76,13 @@ struct ModelConfig {
     double rope_local_base_freq = 0;      // RoPE base of the sliding layers (Gemma 3); 0 = rope_theta
     double attn_logit_softcapping = 0;    // scores -> cap * tanh(scores / cap) before the softmax
     double final_logit_softcapping = 0;   // logits -> cap * tanh(logits / cap)
+    // Phi-4-mini: RoPE turns only the first head_dim * partial_rotary_factor dimensions of each head.
+    double partial_rotary_factor = 1.0;
 
     const Architecture& arch() const;
     double attention_scale() const;
+    // The dimensions of each head RoPE turns (head_dim unless partial_rotary_factor says less).
+    int64_t rotary_dim() const { return int64_t(double(head_dim) * partial_rotary_factor); }
     bool layer_slides(size_t layer) const { return layer < sliding_layers.size() && sliding_layers[layer]; }
     bool qkv_bias() const { return arch().qkv_bias || attention_bias; }
 

@@ -4,12 +4,18 @@
 
 namespace lathe {
 
-torch::Tensor rope_inv_freq(const ModelConfig& c) {
-    const int64_t dim = c.head_dim;
+torch::Tensor rope_inv_freq(const ModelConfig& c, bool long_context) {
+    const int64_t dim = c.rotary_dim();
     // Same float32 arithmetic as transformers: 1 / base ** (arange(0, dim, 2) / dim).
     auto exponent = torch::arange(0, dim, 2, torch::kLong).to(torch::kFloat) / static_cast<double>(dim);
-    auto inv_freq = 1.0 / torch::pow(torch::scalar_tensor(c.rope_theta, torch::kFloat), exponent);
+    auto powers = torch::pow(torch::scalar_tensor(c.rope_theta, torch::kFloat), exponent);
     const RopeScaling& s = c.rope_scaling;
+    if (s.type == "longrope") {
+        // 1 / (factor * base ** (2i / dim)), the factors in float32 as transformers holds them.
+        auto factors = torch::tensor(long_context ? s.long_factor : s.short_factor, torch::kDouble).to(torch::kFloat);
+        return 1.0 / (factors * powers);
+    }
+    auto inv_freq = 1.0 / powers;
     if (s.type == "linear") return inv_freq / s.factor;
     if (s.type == "llama3") {
         const double old_len = static_cast<double>(s.original_max_position_embeddings);
@@ -26,19 +32,32 @@ torch::Tensor rope_inv_freq(const ModelConfig& c) {
     return inv_freq;
 }
 
-RotaryEmbedding::RotaryEmbedding(const ModelConfig& config) : inv_freq_(rope_inv_freq(config)) {}
+RotaryEmbedding::RotaryEmbedding(const ModelConfig& config) : inv_freq_(rope_inv_freq(config)) {
+    if (config.rope_scaling.type == "longrope") {
+        inv_freq_long_ = rope_inv_freq(config, true);
+        short_up_to_ = config.rope_scaling.original_max_position_embeddings;
+        scale_ = config.rope_scaling.attention_factor;
+    }
+}
 
 std::pair<torch::Tensor, torch::Tensor> RotaryEmbedding::tables(int64_t n, torch::Device device,
                                                                 torch::ScalarType dtype) {
-    if (!cos_.defined() || cos_.size(0) < n || cos_.device() != device || cos_.scalar_type() != dtype) {
-        int64_t len = std::max<int64_t>(n, cos_.defined() ? cos_.size(0) : 0);
+    // longrope: transformers switches to the long factors for every position of a pass that reaches past
+    // the pretrained length (its longrope_frequency_update, on max(position_ids) + 1).
+    const bool want_long = inv_freq_long_.defined() && n > short_up_to_;
+    if (!cos_.defined() || cos_.size(0) < n || cos_.device() != device || cos_.scalar_type() != dtype ||
+        want_long != long_) {
+        int64_t len = std::max<int64_t>(n, cos_.defined() && want_long == long_ ? cos_.size(0) : 0);
         len = std::max<int64_t>(len, 256);
         torch::NoGradGuard no_grad;
         auto pos = torch::arange(len, torch::kFloat);
-        auto freqs = torch::outer(pos, inv_freq_);        // (len, dim/2)
-        auto emb = torch::cat({freqs, freqs}, -1);         // (len, dim)
-        cos_ = emb.cos().to(device, dtype);
-        sin_ = emb.sin().to(device, dtype);
+        auto freqs = torch::outer(pos, want_long ? inv_freq_long_ : inv_freq_);  // (len, dim/2)
+        auto emb = torch::cat({freqs, freqs}, -1);                               // (len, dim)
+        cos_ = scale_ == 1.0 ? emb.cos() : emb.cos() * scale_;
+        sin_ = scale_ == 1.0 ? emb.sin() : emb.sin() * scale_;
+        cos_ = cos_.to(device, dtype);
+        sin_ = sin_.to(device, dtype);
+        long_ = want_long;
     }
     return {cos_.narrow(0, 0, n), sin_.narrow(0, 0, n)};
 }
@@ -50,11 +69,14 @@ using torch::autograd::variable_list;
 
 // out = [x1 c - x2 s, x2 c + x1 s] with c, s the first halves of the tables (both halves are equal):
 // two passes where cat + neg + mul + mul + add take five. Backward is the transposed rotation,
-// dx = [g1 c + g2 s, g2 c - g1 s], and needs nothing of x.
+// dx = [g1 c + g2 s, g2 c - g1 s], and needs nothing of x. With partial rotary (tables narrower than
+// the head) the dimensions past 2 * half pass through unchanged, both ways.
 torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& c, const torch::Tensor& s, double sign,
                      torch::ScalarType dtype) {
-    const int64_t half = x.size(-1) / 2;
+    const int64_t half = c.size(-1);
     auto out = torch::empty_like(x, x.options().dtype(dtype));
+    const int64_t rest = x.size(-1) - 2 * half;
+    if (rest > 0) out.narrow(-1, 2 * half, rest).copy_(x.narrow(-1, 2 * half, rest));
     auto x1 = x.narrow(-1, 0, half), x2 = x.narrow(-1, half, half);
     auto o1 = out.narrow(-1, 0, half), o2 = out.narrow(-1, half, half);
     torch::mul_out(o1, x1, c).addcmul_(x2, s, -sign);
@@ -81,7 +103,7 @@ public:
 }  // namespace
 
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
-    const int64_t half = x.size(-1) / 2;
+    const int64_t half = cos.size(-1) / 2;
     auto c = (cos.dim() == 2 ? cos : cos.unsqueeze(1)).narrow(-1, 0, half);  // (T, D/2) or (B, 1, T, D/2)
     auto s = (sin.dim() == 2 ? sin : sin.unsqueeze(1)).narrow(-1, 0, half);
     return RopeFunction::apply(x, c.detach(), s.detach());

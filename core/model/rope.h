@@ -7,22 +7,29 @@
 
 namespace lathe {
 
-// inv_freq (head_dim / 2) in float32, with linear or llama3 scaling applied as transformers does.
-torch::Tensor rope_inv_freq(const ModelConfig& config);
+// inv_freq (rotary_dim / 2) in float32, with linear, llama3 or longrope scaling applied as transformers
+// does; `long_context` picks longrope's long factors.
+torch::Tensor rope_inv_freq(const ModelConfig& config, bool long_context = false);
 
 class RotaryEmbedding {
 public:
     explicit RotaryEmbedding(const ModelConfig& config);
-    // cos and sin tables (positions, head_dim) for positions [0, n), in `dtype` on `device`; cached and
-    // grown on demand.
+    // cos and sin tables (positions, rotary_dim) for positions [0, n), in `dtype` on `device`; cached and
+    // grown on demand. longrope: the long factors when n passes the pretrained length, and both tables
+    // times the attention factor.
     std::pair<torch::Tensor, torch::Tensor> tables(int64_t n, torch::Device device, torch::ScalarType dtype);
 
 private:
     torch::Tensor inv_freq_;
+    torch::Tensor inv_freq_long_;  // longrope only
+    int64_t short_up_to_ = 0;
+    double scale_ = 1.0;
+    bool long_ = false;  // cos_ / sin_ hold the long factors' tables
     torch::Tensor cos_, sin_;
 };
 
-// x: (B, heads, T, head_dim); cos/sin: (T, head_dim) or (B, T, head_dim). One autograd node that saves
+// x: (B, heads, T, head_dim); cos/sin: (T, rotary_dim) or (B, T, rotary_dim), rotary_dim <= head_dim (the
+// rest of each head passes through). One autograd node that saves
 // only the tables (the rotation's transpose is its backward).
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
 

@@ -23,9 +23,13 @@ AttentionImpl::AttentionImpl(const ModelConfig& c)
       scale(c.attention_scale()), softcap(c.attn_logit_softcapping) {
     const int64_t h = c.hidden_size;
     const bool qkv_bias = c.qkv_bias();
-    q_proj = register_module("q_proj", Linear(h, heads * head_dim, qkv_bias));
-    k_proj = register_module("k_proj", Linear(h, kv_heads * head_dim, qkv_bias));
-    v_proj = register_module("v_proj", Linear(h, kv_heads * head_dim, qkv_bias));
+    if (c.arch().fused_projections) {
+        qkv_proj = register_module("qkv_proj", Linear(h, (heads + 2 * kv_heads) * head_dim, qkv_bias));
+    } else {
+        q_proj = register_module("q_proj", Linear(h, heads * head_dim, qkv_bias));
+        k_proj = register_module("k_proj", Linear(h, kv_heads * head_dim, qkv_bias));
+        v_proj = register_module("v_proj", Linear(h, kv_heads * head_dim, qkv_bias));
+    }
     o_proj = register_module("o_proj", Linear(heads * head_dim, h, c.attention_bias));
     if (c.arch().qk_norm) {
         q_norm = register_module("q_norm", RMSNorm(head_dim, c.rms_norm_eps, c.arch().gemma_norms));
@@ -40,9 +44,18 @@ void AttentionImpl::set_layer(const ModelConfig& c, size_t layer) {
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer) {
     const int64_t B = x.size(0), T = x.size(1);
-    auto q = q_proj(x).view({B, T, heads, head_dim});     // (B, T, H, hd)
-    auto k = k_proj(x).view({B, T, kv_heads, head_dim});  // (B, T, KV, hd)
-    auto v = v_proj(x).view({B, T, kv_heads, head_dim});
+    torch::Tensor q, k, v;
+    if (qkv_proj) {
+        // Rows [q; k; v] (Phi-3).
+        auto qkv = qkv_proj(x);
+        q = qkv.narrow(-1, 0, heads * head_dim).reshape({B, T, heads, head_dim});
+        k = qkv.narrow(-1, heads * head_dim, kv_heads * head_dim).reshape({B, T, kv_heads, head_dim});
+        v = qkv.narrow(-1, (heads + kv_heads) * head_dim, kv_heads * head_dim).reshape({B, T, kv_heads, head_dim});
+    } else {
+        q = q_proj(x).view({B, T, heads, head_dim});     // (B, T, H, hd)
+        k = k_proj(x).view({B, T, kv_heads, head_dim});  // (B, T, KV, hd)
+        v = v_proj(x).view({B, T, kv_heads, head_dim});
+    }
     if (q_norm) {
         q = q_norm(q);
         k = k_norm(k);
@@ -68,18 +81,33 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
 }
 
 MLPImpl::MLPImpl(const ModelConfig& c) : act(c.hidden_act == "swish" ? "silu" : c.hidden_act) {
-    gate_proj = register_module("gate_proj", Linear(c.hidden_size, c.intermediate_size, c.mlp_bias));
-    up_proj = register_module("up_proj", Linear(c.hidden_size, c.intermediate_size, c.mlp_bias));
+    if (c.arch().fused_projections) {
+        gate_up_proj = register_module("gate_up_proj", Linear(c.hidden_size, 2 * c.intermediate_size, c.mlp_bias));
+    } else {
+        gate_proj = register_module("gate_proj", Linear(c.hidden_size, c.intermediate_size, c.mlp_bias));
+        up_proj = register_module("up_proj", Linear(c.hidden_size, c.intermediate_size, c.mlp_bias));
+    }
     down_proj = register_module("down_proj", Linear(c.intermediate_size, c.hidden_size, c.mlp_bias));
 }
 
 torch::Tensor MLPImpl::forward(const torch::Tensor& x, bool graph_only) {
+    torch::Tensor gate, up;
+    if (gate_up_proj) {
+        // Rows [gate; up] (Phi-3); the halves made contiguous for the fused SwiGLU kernels.
+        auto both = gate_up_proj(x);
+        const int64_t n = both.size(-1) / 2;
+        gate = both.narrow(-1, 0, n).contiguous();
+        up = both.narrow(-1, n, n).contiguous();
+    } else {
+        gate = gate_proj(x);
+        up = up_proj(x);
+    }
     torch::Tensor h;
     if (act == "silu") {
-        h = swiglu(gate_proj(x), up_proj(x));
+        h = swiglu(gate, up);
     } else {
         // GeGLU (Gemma): gelu_pytorch_tanh and gelu_new are both the tanh approximation.
-        h = torch::gelu(gate_proj(x), act == "gelu" ? "none" : "tanh") * up_proj(x);
+        h = torch::gelu(gate, act == "gelu" ? "none" : "tanh") * up;
     }
     return graph_only ? down_proj->graph_only(h) : down_proj(h);
 }

@@ -1,6 +1,6 @@
-// The decoder-only transformer shared by Llama, Mistral and Qwen families. Module and parameter names
-// mirror Hugging Face's (model.layers.0.self_attn.q_proj.weight), so named_parameters() is the
-// checkpoint's tensor table and PEFT's key names follow by prefixing.
+// The decoder-only transformer shared by the Llama, Mistral, Qwen, Gemma and Phi-3 families. Module and
+// parameter names mirror Hugging Face's (model.layers.0.self_attn.q_proj.weight), so named_parameters()
+// is the checkpoint's tensor table and PEFT's key names follow by prefixing.
 #pragma once
 #include "core/model/config.h"
 #include "core/model/kv_cache.h"
@@ -47,6 +47,7 @@ public:
     void set_layer(const ModelConfig& c, size_t layer);
     torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer);
     Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+    Linear qkv_proj{nullptr};  // instead of q/k/v_proj where the family fuses them (Phi-3)
     RMSNorm q_norm{nullptr}, k_norm{nullptr};  // Qwen3, Gemma 3
     int64_t heads, kv_heads, head_dim;
     double scale;
@@ -63,6 +64,7 @@ public:
     // checkpointing's recomputation, which needs only the graph.
     torch::Tensor forward(const torch::Tensor& x, bool graph_only = false);
     Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+    Linear gate_up_proj{nullptr};  // instead of gate/up_proj where the family fuses them (Phi-3)
     std::string act;  // "silu" (fused SwiGLU) or a GELU: gelu_pytorch_tanh, gelu_new, gelu
 };
 TORCH_MODULE(MLP);

@@ -100,6 +100,14 @@ FakeTokenizer gemma_tok() {
     return FakeTokenizer({"<pad>", "<eos>", "<bos>", "<start_of_turn>", "<end_of_turn>"}, "<bos>", "<eos>");
 }
 
+FakeTokenizer phi3_tok() {
+    return FakeTokenizer({"<unk>", "<s>", "</s>", "<|endoftext|>", "<|assistant|>", "<|system|>", "<|end|>", "<|user|>"}, "<s>",
+                         "<|endoftext|>");
+}
+FakeTokenizer phi4_tok() {
+    return FakeTokenizer({"<|endoftext|>", "<|im_start|>", "<|im_sep|>", "<|im_end|>"}, "", "<|im_end|>");
+}
+
 FakeTokenizer deepseek_tok(std::string chat_template = "") {
     return FakeTokenizer({"<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "<｜User｜>", "<｜Assistant｜>"},
                          "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", std::move(chat_template));
@@ -110,6 +118,8 @@ FakeTokenizer tok_for(const std::string& family) {
     if (family == "deepseek") return deepseek_tok();
     if (family == "qwen") return qwen_tok();
     if (family == "gemma") return gemma_tok();
+    if (family == "phi3") return phi3_tok();
+    if (family == "phi4") return phi4_tok();
     return llama2_tok();
 }
 
@@ -150,6 +160,16 @@ const Expectation kExpected[] = {
     {"gemma", "gemma",
      "<bos><start_of_turn>user\nS\n\nU1<end_of_turn>\n<start_of_turn>model\nA1<end_of_turn>\n"
      "<start_of_turn>user\nU2<end_of_turn>\n<start_of_turn>model\n"},
+    {"phi", "phi3",
+     "<|system|>\nS<|end|>\n<|user|>\nU1<|end|>\n<|assistant|>\nA1<|end|>\n<|user|>\nU2<|end|>\n<|assistant|>\n"},
+    // Phi-4-mini-instruct's own chat_template: Phi-3's tokens, no newlines.
+    {"phi4_mini", "phi3", "<|system|>S<|end|><|user|>U1<|end|><|assistant|>A1<|end|><|user|>U2<|end|><|assistant|>"},
+    {"phi4", "phi4",
+     "<|im_start|>system<|im_sep|>S<|im_end|><|im_start|>user<|im_sep|>U1<|im_end|><|im_start|>assistant<|im_sep|>A1"
+     "<|im_end|><|im_start|>user<|im_sep|>U2<|im_end|><|im_start|>assistant<|im_sep|>"},
+    {"smollm2", "qwen",
+     "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU1<|im_end|>\n<|im_start|>assistant\nA1<|im_end|>\n"
+     "<|im_start|>user\nU2<|im_end|>\n<|im_start|>assistant\n"},
     {"vicuna", "llama2", "SUSER: U1 ASSISTANT:A1</s>USER: U2 ASSISTANT:"},
     {"zephyr", "llama2", "<|system|>\nS</s><|user|>\nU1</s><|assistant|>\nA1</s><|user|>\nU2</s><|assistant|>\n"},
 };
@@ -546,7 +566,7 @@ private slots:
     void unknownTemplateListsTheKnownOnes() {
         CHECK_STR(error_of([] { find_template("llama-3"); }),
                   "unknown chat template 'llama-3' (known templates: alpaca, chatml, deepseek3, deepseekr1, default, empty, gemma, "
-                  "llama2, llama3, mistral, qwen, qwen3, vicuna, zephyr)",
+                  "llama2, llama3, mistral, phi, phi4, phi4_mini, qwen, qwen3, smollm2, vicuna, zephyr)",
                   "unknown template");
         bool config_error = false;
         try {
@@ -604,6 +624,20 @@ private slots:
             {"{{ bos_token }}{% for message in messages %}{{ '<start_of_turn>' + role + '\\n' + "
              "message['content'] | trim + '<end_of_turn>\\n' }}{% endfor %}",
              "gemma", "gemma"},
+            // Phi-3 (the newline after the role tag as Jinja's escape or as a character), Phi-4-mini (no
+            // newline), Phi-4 (<|im_sep|>), SmolLM2 (ChatML with its default system prompt).
+            {"{% for message in messages %}{% if message['role'] == 'user' %}{{'<|user|>\\n' + message['content'] + "
+             "'<|end|>\\n'}}{% endif %}{% endfor %}{{ '<|assistant|>\\n' }}",
+             "phi3", "phi"},
+            {"{{'<|user|>\n' + message['content'] + '<|end|>\n'}}{{ '<|assistant|>\n' }}", "phi3", "phi"},
+            {"{% for message in messages %}{{ '<|' + message['role'] + '|>' + message['content'] + '<|end|>' }}"
+             "{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>' }}{% endif %}",
+             "phi3", "phi4_mini"},
+            {"{% for message in messages %}{{'<|im_start|>' + message['role'] + '<|im_sep|>' + message['content'] + "
+             "'<|im_end|>'}}{% endfor %}",
+             "phi3", "phi4"},
+            {"{{ '<|im_start|>system\\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\\n' }}",
+             "llama", "smollm2"},
             {"{{ messages }}", "gpt2", "default"},
         };
         for (const Case& c : cases) {
@@ -621,7 +655,7 @@ private slots:
         const std::pair<const char*, const char*> cases[] = {
             {"qwen2", "qwen"},      {"qwen2_moe", "qwen"},   {"qwen3", "chatml"}, {"mistral", "mistral"},
             {"mixtral", "mistral"}, {"gemma", "gemma"},      {"gemma2", "gemma"}, {"gemma3_text", "gemma"},
-            {"gpt2", "default"},    {"", "default"},
+            {"phi3", "phi"},        {"gpt2", "default"},    {"", "default"},
         };
         for (const auto& [model_type, want] : cases) {
             CHECK_STR(pick_template(nullptr, model_type), want, model_type);
