@@ -56,6 +56,7 @@ const Wording kWordings[] = {
     {"export_quantization", QT_TRANSLATE_NOOP("EngineMessages", "'%1' is not one of %2 for export_format %3")},
     {"export_quantization_hf", QT_TRANSLATE_NOOP("EngineMessages", "'%1' is not one of %2 for export_format %3 (quantized types are written as GGUF: set export_format: gguf)")},
     {"must_be_non_negative_all_cores", QT_TRANSLATE_NOOP("EngineMessages", "must be >= 0 (0 = all cores)")},
+    {"moe_aux_with_checkpointing", QT_TRANSLATE_NOOP("EngineMessages", "needs gradient_checkpointing: false (the router's logits are not kept through checkpointed layers yet)")},
     {"adapter_is_model", QT_TRANSLATE_NOOP("EngineMessages", "'%1' is the model itself, not an adapter")},
     {"export_space", QT_TRANSLATE_NOOP("EngineMessages", "export needs about %1 but only %2 is free where '%3' will be")},
     {"no_data_files", QT_TRANSLATE_NOOP("EngineMessages", "no input files given (a comma-separated list of files or folders)")},

@@ -106,6 +106,8 @@ const std::vector<FieldSpec>& train_fields() {
          QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Seeds data order, initialisation and dropout: the same seed repeats a run."), -kBig, kBig},
         {"neftune_noise_alpha", G::Optimizer, K::Double, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "NEFTune alpha"),
          QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Noise added to embeddings while fine-tuning (0 = off; 5 is typical).")},
+        {"moe_aux_loss_coef", G::Optimizer, K::Double, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "MoE balance loss"),
+         QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Mixture-of-experts models: weight of the router's load-balancing loss (0 = off; 0.001 is typical).")},
         {"gradient_checkpointing", G::Optimizer, K::Bool, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Gradient checkpointing"),
          QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Recompute activations in the backward pass: less memory, about a third slower.")},
         {"bf16", G::Optimizer, K::Choice, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "bf16"),

@@ -48,7 +48,8 @@ std::string shard_name(size_t i, size_t n) {
 std::tuple<int, int64_t, int> parameter_rank(const std::string& name) {
     static const char* kInLayer[] = {"self_attn.q_proj.", "self_attn.k_proj.", "self_attn.v_proj.", "self_attn.qkv_proj.",
                                      "self_attn.o_proj.", "self_attn.q_norm.", "self_attn.k_norm.", "mlp.gate_proj.",
-                                     "mlp.up_proj.", "mlp.gate_up_proj.", "mlp.down_proj.", "input_layernorm.",
+                                     "mlp.up_proj.", "mlp.gate_up_proj.", "mlp.down_proj.", "mlp.gate.", "mlp.experts.",
+                                     "mlp.shared_expert.", "mlp.shared_expert_gate.", "input_layernorm.",
                                      "post_attention_layernorm."};
     if (name.rfind("model.embed_tokens.", 0) == 0) return {0, 0, 0};
     if (name.rfind("model.layers.", 0) == 0) {

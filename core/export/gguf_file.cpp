@@ -68,7 +68,14 @@ void write_gguf_export(const ExportPlan& p, CausalLMImpl& model, const std::stri
     for (const GgufTensorPlan& t : plan) {
         throw_if_cancelled();
         progress(double(done) / double(std::max<int64_t>(total, 1)), "writing " + t.name + " (" + ggml_type_name(t.type) + ")");
-        torch::Tensor x = t.source.empty() ? generated_gguf_tensor(p.model, t.name) : params.at(t.source).to(torch::kFloat);
+        torch::Tensor x;
+        if (!t.stack.empty()) {
+            std::vector<torch::Tensor> parts;
+            for (const std::string& s : t.stack) parts.push_back(params.at(s).to(torch::kFloat));
+            x = torch::stack(parts);
+        } else {
+            x = t.source.empty() ? generated_gguf_tensor(p.model, t.name) : params.at(t.source).to(torch::kFloat);
+        }
         if (t.permute_heads > 0) x = llama_permute_qk_for_gguf(x, t.permute_heads);
         if (t.scale != 1.0) x = x * t.scale;
         if (t.add != 0.0) x = x + t.add;

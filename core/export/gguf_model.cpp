@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdlib>
 
 namespace lathe {
 
@@ -23,12 +24,14 @@ constexpr ArchRow kArchs[] = {
     {"qwen2", "qwen2", false, false},       {"qwen3", "qwen3", false, false},
     {"gemma2", "gemma2", false, true},      {"gemma3_text", "gemma3", false, true},
     {"phi3", "phi3", false, false},
+    {"qwen2_moe", "qwen2moe", false, false}, {"qwen3_moe", "qwen3moe", false, false},
 };
 
 const ArchRow& arch_row(const ModelConfig& c) {
     for (const ArchRow& r : kArchs)
         if (c.model_type == r.model_type) return r;
-    throw ConfigError("GGUF export supports model_type llama, mistral, qwen2, qwen3, gemma2, gemma3_text and phi3; this model is '" +
+    throw ConfigError("GGUF export supports model_type llama, mistral, qwen2, qwen3, gemma2, gemma3_text, phi3, qwen2_moe and "
+                      "qwen3_moe; this model is '" +
                       c.model_type + "' (export_format: hf writes it)");
 }
 
@@ -83,7 +86,46 @@ constexpr LayerName kLayerNames[] = {
     // Phi-3's fused projections: llama.cpp splits attn_qkv itself and takes ffn_up's halves as [gate; up].
     {"self_attn.qkv_proj", "attn_qkv"},
     {"mlp.gate_up_proj", "ffn_up"},
+    // Mixtures of experts: the router and Qwen2-MoE's shared expert (the experts themselves are stacked).
+    {"mlp.gate", "ffn_gate_inp"},
+    {"mlp.shared_expert.gate_proj", "ffn_gate_shexp"},
+    {"mlp.shared_expert.up_proj", "ffn_up_shexp"},
+    {"mlp.shared_expert.down_proj", "ffn_down_shexp"},
+    {"mlp.shared_expert_gate", "ffn_gate_inp_shexp"},
 };
+
+// What llama.cpp's qwen2moe / qwen3moe graphs fix, checked before anything is written.
+void check_moe(const ModelConfig& c) {
+    const std::string why = "; llama.cpp's " + gguf_architecture(c) + " would compute something else (export_format: hf writes the model as it is)";
+    for (int64_t i = 0; i < c.num_hidden_layers; ++i)
+        if (!c.layer_is_moe(size_t(i)))
+            throw ConfigError("GGUF export: layer " + std::to_string(i) + " is dense (mlp_only_layers / decoder_sparse_step), "
+                              "and llama.cpp makes every layer sparse" + why);
+    const bool renormalises = c.model_type == "qwen3_moe";
+    if (c.norm_topk_prob != renormalises)
+        throw ConfigError(std::string("GGUF export: norm_topk_prob is ") + (c.norm_topk_prob ? "true" : "false") +
+                          ", and llama.cpp " + (renormalises ? "renormalises" : "does not renormalise") + " the chosen experts' weights for " +
+                          c.model_type + why);
+}
+
+// "model.layers.3.mlp.experts.7.up_proj.weight" -> {3, 7, "up_proj"}; expert -1 for other names.
+struct ExpertName {
+    std::string layer;
+    int64_t expert = -1;
+    std::string proj;
+};
+ExpertName expert_name(const std::string& hf) {
+    const std::string layers = "model.layers.", experts = ".mlp.experts.";
+    const size_t at = hf.find(experts);
+    if (!starts_with(hf, layers) || at == std::string::npos || !ends_with(hf, ".weight")) return {};
+    const size_t dot = hf.find('.', at + experts.size());
+    if (dot == std::string::npos) return {};
+    ExpertName e;
+    e.layer = hf.substr(layers.size(), at - layers.size());
+    e.expert = std::atoll(hf.substr(at + experts.size(), dot - at - experts.size()).c_str());
+    e.proj = hf.substr(dot + 1, hf.size() - dot - 1 - std::string(".weight").size());
+    return e;
+}
 
 struct Quant {
     const char* name;
@@ -166,6 +208,7 @@ std::vector<GgufTensorPlan> plan_gguf_tensors(const ModelConfig& c,
     const ArchRow& row = arch_row(c);
     (void)quant(q);
     if (row.gemma) check_gemma(c);
+    if (c.arch().moe) check_moe(c);
     // llama.cpp scales queries by its own factor: ours over its goes into the weights that make them.
     const double q_scale = row.gemma ? c.attention_scale() / llamacpp_gemma_scale(c) : 1.0;
     std::vector<GgufTensorPlan> plan;
@@ -180,6 +223,20 @@ std::vector<GgufTensorPlan> plan_gguf_tensors(const ModelConfig& c,
     const bool tied = c.tie_word_embeddings;
     for (const auto& [hf, shape] : tensors) {
         if (tied && hf == "lm_head.weight") continue;  // llama.cpp reuses token_embd when output is absent
+        if (const ExpertName e = expert_name(hf); e.expert >= 0) {
+            // One (experts, out, in) tensor per layer and projection, planned at expert 0.
+            if (e.expert != 0) continue;
+            GgufTensorPlan p;
+            p.name = "blk." + e.layer + ".ffn_" + e.proj.substr(0, e.proj.find('_')) + "_exps.weight";
+            for (int64_t k = 0; k < c.num_experts; ++k)
+                p.stack.push_back("model.layers." + e.layer + ".mlp.experts." + std::to_string(k) + "." + e.proj + ".weight");
+            p.source = p.stack.front();
+            p.shape = shape;
+            p.shape.insert(p.shape.begin(), c.num_experts);
+            p.type = tensor_type(p.name, p.shape, q, int(c.num_hidden_layers), tied);
+            plan.push_back(std::move(p));
+            continue;
+        }
         GgufTensorPlan p;
         p.name = gguf_name(hf, row.gemma);
         if (p.name.empty())
@@ -257,7 +314,7 @@ void set_gguf_hparams(GgufWriter& w, const ModelConfig& c, const std::string& q,
     w.set(a + "rope.freq_base", GgufValue::f32(float(c.rope_theta)));
     w.set(a + "attention.layer_norm_rms_epsilon", GgufValue::f32(float(c.rms_norm_eps)));
     // llama.cpp assumes head_dim = hidden / heads unless told otherwise (Qwen3 is not).
-    if (c.head_dim * c.num_attention_heads != c.hidden_size || arch == "qwen3" || arch_row(c).gemma) {
+    if (c.head_dim * c.num_attention_heads != c.hidden_size || arch == "qwen3" || arch == "qwen3moe" || arch_row(c).gemma) {
         w.set(a + "attention.key_length", u32(c.head_dim));
         w.set(a + "attention.value_length", u32(c.head_dim));
     }
@@ -272,6 +329,14 @@ void set_gguf_hparams(GgufWriter& w, const ModelConfig& c, const std::string& q,
         if (c.final_logit_softcapping > 0)
             w.set(a + "final_logit_softcapping", GgufValue::f32(float(c.final_logit_softcapping)));
         if (c.rope_local_base_freq > 0) w.set(a + "rope.freq_base_swa", GgufValue::f32(float(c.rope_local_base_freq)));
+    }
+    if (c.arch().moe) {
+        // convert_hf_to_gguf.py's Qwen2MoeModel (Qwen3MoeModel inherits it).
+        w.set(a + "expert_count", u32(c.num_experts));
+        w.set(a + "expert_used_count", u32(c.num_experts_per_tok));
+        w.set(a + "expert_feed_forward_length", u32(c.moe_intermediate_size));
+        if (c.shared_expert_intermediate_size > 0)
+            w.set(a + "expert_shared_feed_forward_length", u32(c.shared_expert_intermediate_size));
     }
     if (arch == "phi3") {
         // convert_hf_to_gguf.py's Phi3MiniModel: the rotated dimensions, the pretrained length (which picks

@@ -11,6 +11,10 @@
 //   gemma3_text         gemma3              no                  as gemma2, with attn_q_norm / attn_k_norm
 //   phi3                phi3                no                  fused attn_qkv and ffn_up ([gate; up]);
 //                                                               rope_factors_long/short for longrope
+//   qwen2_moe           qwen2moe            no                  router ffn_gate_inp, experts stacked into
+//                                                               ffn_{gate,up,down}_exps, shared expert _shexp
+//   qwen3_moe           qwen3moe            no                  as qwen2moe without the shared expert, with
+//                                                               attn_q_norm / attn_k_norm
 //
 // llama.cpp fixes some of Gemma's settings itself: which layers slide (every other for Gemma 2, five of
 // six for Gemma 3), the sliding layers' RoPE base (10000, Gemma 3) and the attention scale (1/sqrt(head_dim),
@@ -49,6 +53,8 @@ struct GgufTensorPlan {
     int64_t permute_heads = 0;     // > 0: llama_permute_qk_for_gguf with this many heads
     double scale = 1.0;            // the values times this (a folded attention scale)
     double add = 0.0;              // then plus this (Gemma's norms: llama.cpp multiplies by the weight itself)
+    // Mixtures of experts: the experts' tensors (source is the first) stacked along a new first dimension.
+    std::vector<std::string> stack = {};
 };
 
 // The GGUF tensors for a model whose checkpoint tensors are `tensors` (name, shape), in that order,

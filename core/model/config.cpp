@@ -21,6 +21,9 @@ const Architecture kArchitectures[] = {
     {"gemma3_text", "Gemma3ForCausalLM", false, true, true, true, 6, "gelu_pytorch_tanh"},
     // Phi-3, Phi-3.5-mini, Phi-4-mini (and Phi-4): fused projections, a window on every layer.
     {"phi3", "Phi3ForCausalLM", false, false, false, false, 0, "silu", true, true},
+    // Mixtures of experts: Qwen1.5-MoE / Qwen2-MoE (shared expert) and Qwen3-MoE (q/k norms).
+    {"qwen2_moe", "Qwen2MoeForCausalLM", true, false, false, false, 0, "silu", false, false, true},
+    {"qwen3_moe", "Qwen3MoeForCausalLM", false, true, false, false, 0, "silu", false, false, true},
 };
 
 // hidden_act values the MLP implements (core/model/transformer.cpp).
@@ -230,6 +233,16 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& o
         c.sliding_window = get_or<int64_t>(j, "sliding_window", 0, origin);
         if (c.sliding_window > 0) c.sliding_layers.assign(size_t(c.num_hidden_layers), true);
     }
+    if (arch->moe) {
+        c.num_experts = require_int(j, "num_experts", origin);
+        c.num_experts_per_tok = require_int(j, "num_experts_per_tok", origin);
+        c.moe_intermediate_size = require_int(j, "moe_intermediate_size", origin);
+        c.norm_topk_prob = get_or<bool>(j, "norm_topk_prob", false, origin);
+        c.decoder_sparse_step = get_or<int64_t>(j, "decoder_sparse_step", 1, origin);
+        c.mlp_only_layers = get_or<std::vector<int64_t>>(j, "mlp_only_layers", {}, origin);
+        c.shared_expert_intermediate_size = get_or<int64_t>(j, "shared_expert_intermediate_size", 0, origin);
+        c.router_aux_loss_coef = get_or<double>(j, "router_aux_loss_coef", 0.0, origin);
+    }
     c.torch_dtype = get_or<std::string>(j, "torch_dtype", "float32", origin);
     auto bos = parse_ids(j, "bos_token_id", origin);
     c.bos_token_id = bos.empty() ? -1 : bos[0];
@@ -268,6 +281,20 @@ void ModelConfig::validate(const std::string& origin) const {
     if (rope_scaling.type == "longrope" && int64_t(rope_scaling.short_factor.size()) * 2 != rotary_dim())
         fail("rope_scaling.short_factor and long_factor need one entry per rotated pair (" + std::to_string(rotary_dim() / 2) +
              "), found " + std::to_string(rope_scaling.short_factor.size()));
+    if (num_experts > 0) {
+        if (num_experts_per_tok <= 0 || num_experts_per_tok > num_experts)
+            fail("num_experts_per_tok must be between 1 and num_experts (" + std::to_string(num_experts) + "), got " +
+                 std::to_string(num_experts_per_tok));
+        if (moe_intermediate_size <= 0) fail("moe_intermediate_size must be positive");
+        if (decoder_sparse_step <= 0) fail("decoder_sparse_step must be positive");
+        if (shared_expert_intermediate_size < 0) fail("shared_expert_intermediate_size must not be negative");
+        for (int64_t l : mlp_only_layers)
+            if (l < 0 || l >= num_hidden_layers)
+                fail("mlp_only_layers names layer " + std::to_string(l) + ", but the model has " +
+                     std::to_string(num_hidden_layers) + " layers");
+    } else if (num_experts < 0 || arch().moe) {
+        fail("num_experts must be positive for model_type " + model_type);
+    }
     if (rms_norm_eps <= 0) fail("rms_norm_eps must be positive");
     if (rope_theta <= 0) fail("rope_theta must be positive");
     if (max_position_embeddings <= 0) fail("max_position_embeddings must be positive");
@@ -328,12 +355,29 @@ nlohmann::json ModelConfig::to_json(const nlohmann::json* base) const {
             types.push_back(layer_slides(size_t(i)) ? "sliding_attention" : "full_attention");
         j["layer_types"] = types;
     }
+    if (a.moe) {
+        j["num_experts"] = num_experts;
+        j["num_experts_per_tok"] = num_experts_per_tok;
+        j["moe_intermediate_size"] = moe_intermediate_size;
+        j["norm_topk_prob"] = norm_topk_prob;
+        j["decoder_sparse_step"] = decoder_sparse_step;
+        j["mlp_only_layers"] = mlp_only_layers;
+        if (shared_expert_intermediate_size > 0) j["shared_expert_intermediate_size"] = shared_expert_intermediate_size;
+        j["router_aux_loss_coef"] = router_aux_loss_coef;
+    }
     j["torch_dtype"] = torch_dtype;
     if (bos_token_id >= 0) j["bos_token_id"] = bos_token_id;
     if (eos_token_ids.size() == 1) j["eos_token_id"] = eos_token_ids[0];
     else if (!eos_token_ids.empty()) j["eos_token_id"] = eos_token_ids;
     if (pad_token_id >= 0) j["pad_token_id"] = pad_token_id;
     return j;
+}
+
+bool ModelConfig::layer_is_moe(size_t layer) const {
+    if (num_experts <= 0) return false;
+    for (int64_t l : mlp_only_layers)
+        if (size_t(l) == layer) return false;
+    return (int64_t(layer) + 1) % decoder_sparse_step == 0;
 }
 
 double ModelConfig::attention_scale() const {
@@ -348,9 +392,14 @@ int64_t ModelConfig::parameter_count() const {
     if (arch().qk_norm) attn += 2 * head_dim;
     int64_t mlp = 3 * h * intermediate_size;
     if (mlp_bias) mlp += 2 * intermediate_size + h;
-    const int64_t layer = attn + mlp + (arch().gemma_norms ? 4 : 2) * h;
+    // A sparse layer: the router, every expert, and the shared expert with its gate.
+    int64_t sparse = h * num_experts + num_experts * 3 * h * moe_intermediate_size;
+    if (shared_expert_intermediate_size > 0) sparse += 3 * h * shared_expert_intermediate_size + h;
+    const int64_t norms = (arch().gemma_norms ? 4 : 2) * h;
+    int64_t layers = 0;
+    for (int64_t i = 0; i < num_hidden_layers; ++i) layers += attn + norms + (layer_is_moe(size_t(i)) ? sparse : mlp);
     const int64_t embed = vocab_size * h;
-    return embed + num_hidden_layers * layer + h + (tie_word_embeddings ? 0 : embed);
+    return embed + layers + h + (tie_word_embeddings ? 0 : embed);
 }
 
 }  // namespace lathe

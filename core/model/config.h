@@ -30,6 +30,9 @@ struct Architecture {
     // Phi-3: a sliding_window in config.json applies to every layer (Mistral's rule, which transformers
     // follows for phi3); sliding_period is then unused.
     bool every_layer_slides = false;
+    // Mixture of experts (Qwen2-MoE, Qwen3-MoE): the MLP of the sparse layers is a router (mlp.gate) over
+    // num_experts MLPs (mlp.experts.N), of which num_experts_per_tok run per token.
+    bool moe = false;
 };
 
 const Architecture* find_architecture(const std::string& model_type);
@@ -78,6 +81,16 @@ struct ModelConfig {
     double final_logit_softcapping = 0;   // logits -> cap * tanh(logits / cap)
     // Phi-4-mini: RoPE turns only the first head_dim * partial_rotary_factor dimensions of each head.
     double partial_rotary_factor = 1.0;
+    // Mixture of experts (0 experts = dense). A layer is sparse unless listed in mlp_only_layers or off the
+    // decoder_sparse_step grid ((layer + 1) % step == 0 is sparse, as transformers).
+    int64_t num_experts = 0;
+    int64_t num_experts_per_tok = 0;
+    int64_t moe_intermediate_size = 0;
+    bool norm_topk_prob = false;           // the chosen experts' weights renormalised to sum to 1
+    int64_t decoder_sparse_step = 1;
+    std::vector<int64_t> mlp_only_layers;
+    int64_t shared_expert_intermediate_size = 0;  // Qwen2-MoE: an always-on expert, gated by a sigmoid
+    double router_aux_loss_coef = 0;      // config.json's value (training uses moe_aux_loss_coef)
 
     const Architecture& arch() const;
     double attention_scale() const;
@@ -85,6 +98,7 @@ struct ModelConfig {
     int64_t rotary_dim() const { return int64_t(double(head_dim) * partial_rotary_factor); }
     bool layer_slides(size_t layer) const { return layer < sliding_layers.size() && sliding_layers[layer]; }
     bool qkv_bias() const { return arch().qkv_bias || attention_bias; }
+    bool layer_is_moe(size_t layer) const;
 
     // Parses config.json. `origin` names the file in messages. Throws ModelError for an unknown
     // model_type, a missing or inconsistent field (e.g. heads not dividing hidden size).

@@ -117,7 +117,8 @@ DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c, size_t index) {
     const int64_t h = c.hidden_size;
     self_attn = register_module("self_attn", Attention(c));
     self_attn->set_layer(c, index);
-    mlp = register_module("mlp", MLP(c));
+    if (c.layer_is_moe(index)) moe = register_module("mlp", SparseMoe(c));
+    else mlp = register_module("mlp", MLP(c));
     input_layernorm = register_module("input_layernorm", RMSNorm(h, c.rms_norm_eps, gemma));
     post_attention_layernorm = register_module("post_attention_layernorm", RMSNorm(h, c.rms_norm_eps, gemma));
     if (gemma) {
@@ -134,6 +135,7 @@ torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const AttentionC
         return h + post_feedforward_layernorm(mlp->forward(pre_feedforward_layernorm(h)));
     }
     auto h = x + self_attn->forward(input_layernorm(x), ctx, layer);
+    if (moe) return h + moe->forward(post_attention_layernorm(h), ctx.router_logits);
     return h + mlp->forward(post_attention_layernorm(h), graph_only);
 }
 
@@ -224,6 +226,7 @@ torch::Tensor CausalLMImpl::hidden_states(const torch::Tensor& input_ids, const 
     std::tie(ctx.cos, ctx.sin) = tables(rope_);
     if (local_rope_) std::tie(ctx.cos_local, ctx.sin_local) = tables(*local_rope_);
     ctx.key_mask = key_mask_of(opts.attention_mask, past + T, x.device());
+    ctx.router_logits = opts.router_logits;
 
     for (size_t i = 0; i < model->layers->size(); ++i) {
         auto layer = model->layers->ptr<DecoderLayerImpl>(i);

@@ -5,6 +5,7 @@
 #include "core/model/config.h"
 #include "core/model/kv_cache.h"
 #include "core/model/linear.h"
+#include "core/model/moe.h"
 #include "core/model/rope.h"
 
 #include <torch/torch.h>
@@ -38,6 +39,8 @@ struct AttentionContext {
     // The sliding layers' tables where their RoPE base differs (Gemma 3); undefined otherwise, and then
     // every layer takes cos and sin.
     torch::Tensor cos_local, sin_local;
+    // Mixtures of experts: each sparse layer appends its router logits (N, E) here when set.
+    std::vector<torch::Tensor>* router_logits = nullptr;
 };
 
 class AttentionImpl : public torch::nn::Module {
@@ -76,6 +79,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const AttentionContext& ctx, size_t layer, bool graph_only = false);
     Attention self_attn{nullptr};
     MLP mlp{nullptr};
+    SparseMoe moe{nullptr};  // instead of mlp (registered as "mlp") in a mixture of experts' sparse layers
     RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
     // Gemma: post_attention_layernorm norms the attention's output before the residual add, these two
     // wrap the MLP; null elsewhere (post_attention_layernorm is then the MLP's input norm).
@@ -111,6 +115,8 @@ struct ForwardOptions {
     // Called per decoder layer for gradient checkpointing; null runs layers directly.
     std::function<torch::Tensor(DecoderLayer&, const torch::Tensor&, const AttentionContext&, size_t)> layer_runner;
     torch::Tensor inputs_embeds;       // (B, T, C) instead of input_ids (NEFTune adds noise here)
+    // Mixtures of experts: every sparse layer's router logits (N, E), in layer order (the load-balancing loss).
+    std::vector<torch::Tensor>* router_logits = nullptr;
 };
 
 class CausalLMImpl : public torch::nn::Module {

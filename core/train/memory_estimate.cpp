@@ -85,7 +85,9 @@ MemoryEstimateInputs memory_estimate_inputs(const ModelConfig& m, const TrainCon
     in.heads = m.num_attention_heads;
     in.kv_heads = m.num_key_value_heads;
     in.head_dim = m.head_dim;
-    in.intermediate = m.intermediate_size;
+    // A mixture of experts' token passes through its k experts (and the shared one): their widths add up.
+    in.intermediate = m.num_experts > 0 ? m.num_experts_per_tok * m.moe_intermediate_size + m.shared_expert_intermediate_size
+                                        : m.intermediate_size;
     in.vocab = m.vocab_size;
     in.parameters = m.parameter_count();
     in.tied = m.tie_word_embeddings;

@@ -9,9 +9,11 @@
 namespace lathe {
 
 torch::Tensor train_hidden_states(CausalLMImpl& model, const torch::Tensor& input_ids,
-                                  const torch::Tensor& attention_mask, const TrainForward& how) {
+                                  const torch::Tensor& attention_mask, const TrainForward& how,
+                                  std::vector<torch::Tensor>* router_logits) {
     ForwardOptions opts;
     opts.attention_mask = attention_mask;
+    opts.router_logits = router_logits;
     if (how.gradient_checkpointing) opts.layer_runner = checkpointed_layer;
     if (how.neftune_noise_alpha > 0 && model.is_training()) {
         // NEFTune (Jain et al. 2023), as transformers applies it: uniform noise of magnitude
@@ -41,8 +43,15 @@ public:
         return (b.labels.narrow(1, 1, b.labels.size(1) - 1) != kIgnoreIndex).sum().item<int64_t>();
     }
     LossOutput compute(CausalLMImpl& model, const Batch& b, const TrainForward& how) override {
-        auto hidden = train_hidden_states(model, b.input_ids, b.attention_mask, how);
-        return {lm_loss_sum(model, hidden, b.labels).first, {}};
+        const ModelConfig& c = model.config();
+        const bool aux = how.moe_aux_loss_coef > 0 && c.num_experts > 0 && model.is_training();
+        std::vector<torch::Tensor> router;
+        auto hidden = train_hidden_states(model, b.input_ids, b.attention_mask, how, aux ? &router : nullptr);
+        auto [loss, n] = lm_loss_sum(model, hidden, b.labels);
+        if (!aux || router.empty()) return {loss, {}};
+        // The loop averages the sum over the window's label tokens: n times the batch's aux loss averages to it.
+        auto balance = load_balancing_loss(router, c.num_experts, c.num_experts_per_tok, b.attention_mask);
+        return {loss + balance * (how.moe_aux_loss_coef * double(n)), {{"aux_loss", balance.item<double>() * double(n)}}};
     }
 };
 

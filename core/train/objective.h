@@ -14,11 +14,14 @@ namespace lathe {
 struct TrainForward {
     bool gradient_checkpointing = false;
     double neftune_noise_alpha = 0.0;  // NEFTune: uniform noise on the input embeddings
+    double moe_aux_loss_coef = 0.0;    // mixtures of experts: weight of the router's load-balancing loss
 };
 
-// Final hidden states (B, T, C) of `input_ids` under the training options.
+// Final hidden states (B, T, C) of `input_ids` under the training options; a mixture of experts' router
+// logits go to `router_logits` when given.
 torch::Tensor train_hidden_states(CausalLMImpl& model, const torch::Tensor& input_ids,
-                                  const torch::Tensor& attention_mask, const TrainForward& how);
+                                  const torch::Tensor& attention_mask, const TrainForward& how,
+                                  std::vector<torch::Tensor>* router_logits = nullptr);
 
 // A batch's metric from a per-unit tensor: the sum of its elements (0 for an empty tensor).
 double metric_sum(const torch::Tensor& t);
@@ -37,7 +40,8 @@ public:
     virtual LossOutput compute(CausalLMImpl& model, const Batch& batch, const TrainForward& how) = 0;
 };
 
-// Next-token cross-entropy on the labelled positions (pt and sft).
+// Next-token cross-entropy on the labelled positions (pt and sft), plus moe_aux_loss_coef times the
+// router's load-balancing loss for a mixture of experts (metric "aux_loss").
 std::unique_ptr<Objective> make_lm_objective();
 
 // Summed cross-entropy of labels (B, T) under hidden (B, T, C), shifted by one; logits are computed only

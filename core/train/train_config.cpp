@@ -95,6 +95,7 @@ const std::vector<Key>& key_table() {
         {"fp16", &TrainConfig::fp16},
         {"gradient_checkpointing", &TrainConfig::gradient_checkpointing},
         {"neftune_noise_alpha", &TrainConfig::neftune_noise_alpha},
+        {"moe_aux_loss_coef", &TrainConfig::moe_aux_loss_coef},
         {"resume_from_checkpoint", &TrainConfig::resume_from_checkpoint},
         {"pref_beta", &TrainConfig::pref_beta},
         {"pref_loss", &TrainConfig::pref_loss},
@@ -372,6 +373,8 @@ std::vector<Problem> TrainConfig::problems() const {
     if (save_steps < 0) fail("save_steps", "must_be_non_negative_only_at_end");
     if (save_total_limit < 0) fail("save_total_limit", "must_be_non_negative_keep_all");
     if (neftune_noise_alpha < 0) fail("neftune_noise_alpha", "must_be_non_negative");
+    if (moe_aux_loss_coef < 0) fail("moe_aux_loss_coef", "must_be_non_negative");
+    if (moe_aux_loss_coef > 0 && gradient_checkpointing) fail("moe_aux_loss_coef", "moe_aux_with_checkpointing");
     if (bf16 == Toggle::On && fp16) fail("bf16", "bf16_and_fp16");
     if (pure_bf16 && fp16) fail("pure_bf16", "pure_bf16_and_fp16");
     if (do_train && dataset.empty()) fail("dataset", "no_dataset");

@@ -83,6 +83,9 @@ struct TrainConfig {
     bool fp16 = false;
     bool gradient_checkpointing = false;
     double neftune_noise_alpha = 0.0;
+    // Mixtures of experts: the router's load-balancing loss times this joins the loss (LLaMA-Factory's
+    // moe_aux_loss_coef; 0 = off, as there).
+    double moe_aux_loss_coef = 0.0;
     std::string resume_from_checkpoint;    // a checkpoint dir, or "auto"/"true" for the latest in output_dir
     // Preference stages
     double pref_beta = 0.1;

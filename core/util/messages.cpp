@@ -55,6 +55,8 @@ const std::vector<MessageForm>& message_forms() {
         {"export_quantization_hf",
          "'{0}' is not one of {1} for export_format {2} (quantized types are written as GGUF: set export_format: gguf)"},
         {"must_be_non_negative_all_cores", "must be >= 0 (0 = all cores)"},
+        {"moe_aux_with_checkpointing",
+         "needs gradient_checkpointing: false (the router's logits are not kept through checkpointed layers yet)"},
         {"adapter_is_model", "'{0}' is the model itself, not an adapter"},
         {"export_space", "export needs about {0} but only {1} is free where '{2}' will be"},
         {"no_data_files", "no input files given (a comma-separated list of files or folders)"},

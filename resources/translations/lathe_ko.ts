@@ -184,6 +184,10 @@
         <translation>0 이상이어야 합니다 (0 = 모든 코어)</translation>
     </message>
     <message>
+        <source>needs gradient_checkpointing: false (the router&apos;s logits are not kept through checkpointed layers yet)</source>
+        <translation>gradient_checkpointing: false가 필요합니다 (라우터의 로짓은 아직 체크포인팅한 층을 거쳐 보존되지 않습니다)</translation>
+    </message>
+    <message>
         <source>&apos;%1&apos; is the model itself, not an adapter</source>
         <translation>&apos;%1&apos;은(는) 모델 자체이며 어댑터가 아닙니다</translation>
     </message>
@@ -2864,6 +2868,14 @@ reward</source>
     <message>
         <source>NEFTune alpha</source>
         <translation>NEFTune 알파</translation>
+    </message>
+    <message>
+        <source>MoE balance loss</source>
+        <translation>MoE 균형 손실</translation>
+    </message>
+    <message>
+        <source>Mixture-of-experts models: weight of the router&apos;s load-balancing loss (0 = off; 0.001 is typical).</source>
+        <translation>전문가 혼합(MoE) 모델: 라우터의 부하 균형 손실에 곱하는 가중치 (0 = 끔, 보통 0.001).</translation>
     </message>
     <message>
         <source>Noise added to embeddings while fine-tuning (0 = off; 5 is typical).</source>

@@ -103,6 +103,7 @@ TrainConfig configB() {
     c.create_new_model = "small";
     c.finetuning_type = "full";
     c.fp16 = true;
+    c.moe_aux_loss_coef = 0.001;
     c.dataset = "demo";
     c.dataset_dir = ui_dataset_dir();
     c.output_dir = scratch_dir() + "/out-b";
