@@ -5,7 +5,9 @@
 # prefill of an 8-token prompt + one token; the page cache is warm) and peak RSS of the whole process.
 #
 # usage: bench/inference_vs_llamacpp.sh [BUILD_DIR]
-#   env: SHAPES="qwen2.5-0.5b qwen2.5-1.5b", THREADS=2, NEW=64, RUNS=3, WORK=/tmp/lathe-infer-bench
+#   env: SHAPES="qwen2.5-0.5b qwen2.5-1.5b", THREADS=2, NEW=64, RUNS=3, WORK=/tmp/lathe-infer-bench,
+#        ENGINES="lathe f32,lathe bf16,lathe int8,llama.cpp F32,llama.cpp Q8_0" (a subset skips the others'
+#        exports too: a 3.8B model's F32 weights alone take 15 GB)
 # Needs: lathe-cli and bench-shapes (-DLATHE_BUILD_BENCH=ON), node and scripts/llamacpp-setup.sh.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,7 +58,9 @@ echo "| --- | --- | --- | --- | --- | --- | --- |"
 for shape in $shapes; do
   dir="$work/$shape"
   [ -f "$dir/config.json" ] || "$shapes_bin" --shape "$shape" --out "$dir" > /dev/null
+  IFS=, read -r -a engines <<< "${ENGINES:-lathe f32,lathe bf16,lathe int8,llama.cpp F32,llama.cpp Q8_0}"
   for q in f32 q8_0; do
+    case ",${ENGINES:-llama.cpp F32,llama.cpp Q8_0}," in *",llama.cpp ${q^^},"*) ;; *) continue ;; esac
     gguf="$work/$shape-gguf-$q"
     if [ -z "$(ls "$gguf"/*.gguf 2>/dev/null)" ]; then
       printf "model_name_or_path: %s\nexport_dir: %s\nexport_format: gguf\nexport_quantization: %s\nexport_overwrite: true\n" \
@@ -64,7 +68,6 @@ for shape in $shapes; do
       "$cli" export "$work/export.yaml" > /dev/null
     fi
   done
-  engines=("lathe f32" "lathe bf16" "lathe int8" "llama.cpp F32" "llama.cpp Q8_0")
   gguf_of() { ls "$work/$shape-gguf-$(echo "$1" | tr 'A-Z' 'a-z')"/*.gguf; }
   # Rounds over all engines, so that the VM's bandwidth, which drifts by 10-40% over minutes, drifts
   # for every engine alike; each engine's median over the rounds.

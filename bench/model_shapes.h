@@ -17,11 +17,16 @@
 //   gemma3-1b     google/gemma-3-1b-pt config.json (transformers 4.50): shapes as quoted in several
 //                 repositories (1152, 26 layers, 4/1 heads of 256, 6912, 262144, window 512, every 6th
 //                 layer global, RoPE bases 1e6 and 10000)
+//   phi4-mini     microsoft/Phi-4-mini-instruct config.json: shapes as quoted in several repositories
+//                 (3072, 32 layers, 24/8 heads of 128, 8192, 200064 tied, partial_rotary_factor 0.75,
+//                 longrope from 4096 to 131072, window 262144); the 48 longrope factors are placeholders
+//                 (a smooth ramp: their values change no cost)
 //   85m, 260k     the project's small shapes (issue 10): 85m is the "base" new-model preset with a
 //                 512-token vocabulary (block-dominated); 260k is llama2.c's stories260K shape.
 //
 // Tokenizers: gemma3/ for Gemma 3 1B; qwen3/ (Qwen2.5's byte-level BPE with Qwen3's added tokens, all ids < 151936) for both
-// Qwen2.5 shapes; llama3/ for Llama 3.2. SmolLM2's own tokenizer is not in ../shared: llama2/'s
+// Qwen2.5 shapes; llama3/ for Llama 3.2 and, standing in, for Phi-4-mini (its 200k BPE is not in ../shared;
+// llama3's 128256 ids fit its table). SmolLM2's own tokenizer is not in ../shared: llama2/'s
 // SentencePiece (32000 ids < 49152) stands in, so its text statistics differ from SmolLM2's and the
 // config's bos/eos (0, SmolLM2's <|endoftext|>) are llama2's <unk>. The small shapes get a SentencePiece
 // BPE of 512 pieces trained on the ASCII lines of the bundled corpus (the training path needs a tokenizer).
@@ -107,6 +112,24 @@ inline const std::vector<ModelShape>& model_shapes() {
   "query_pre_attn_scalar": 256, "rms_norm_eps": 1e-06, "rope_local_base_freq": 10000, "rope_scaling": null,
   "rope_theta": 1000000, "sliding_window": 512, "sliding_window_pattern": 6, "torch_dtype": "bfloat16",
   "transformers_version": "4.50.0.dev0", "use_cache": true, "vocab_size": 262144})")},
+        {"phi4-mini", "microsoft/Phi-4-mini-instruct config.json (tokenizer: llama3's stands in)", "llama3", [] {
+             json j = json::parse(R"({
+  "architectures": ["Phi3ForCausalLM"], "attention_bias": false, "attention_dropout": 0.0, "bos_token_id": 199999,
+  "embd_pdrop": 0.0, "eos_token_id": 199999, "full_attn_mod": 1, "hidden_act": "silu", "hidden_size": 3072,
+  "initializer_range": 0.02, "intermediate_size": 8192, "interpolate_factor": 1, "lm_head_bias": false,
+  "max_position_embeddings": 131072, "mlp_bias": false, "model_type": "phi3", "num_attention_heads": 24,
+  "num_hidden_layers": 32, "num_key_value_heads": 8, "original_max_position_embeddings": 4096, "pad_token_id": 199999,
+  "partial_rotary_factor": 0.75, "resid_pdrop": 0.0, "rms_norm_eps": 1e-05, "rope_theta": 10000.0,
+  "sliding_window": 262144, "tie_word_embeddings": true, "torch_dtype": "bfloat16", "transformers_version": "4.45.0",
+  "use_cache": true, "vocab_size": 200064})");
+             std::vector<double> short_factor, long_factor;
+             for (int i = 0; i < 48; ++i) {
+                 short_factor.push_back(1.0 + 0.05 * i);
+                 long_factor.push_back(1.0 + 1.0 * i);
+             }
+             j["rope_scaling"] = {{"type", "longrope"}, {"short_factor", short_factor}, {"long_factor", long_factor}};
+             return j;
+         }()},
         {"85m", "Lathe: the 'base' new-model preset with a 512-token vocabulary (issue 10)", "spm512",
          json::parse(R"({
   "architectures": ["LlamaForCausalLM"], "attention_bias": false, "bos_token_id": 1, "eos_token_id": 2,
