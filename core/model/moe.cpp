@@ -53,7 +53,7 @@ torch::Tensor SparseMoeImpl::forward(const torch::Tensor& x, std::vector<torch::
         if (n == 0) continue;
         const auto tokens = token_of.narrow(0, start, n);
         auto y = experts->ptr<MLPImpl>(size_t(e))->forward(flat.index_select(0, tokens)) * weight_of.narrow(0, start, n);
-        out.index_add_(0, tokens, y);
+        out.index_add_(0, tokens, y.to(out.scalar_type()));
         start += n;
     }
     if (shared_expert) out = out + torch::sigmoid(shared_expert_gate(flat)) * shared_expert->forward(flat);

@@ -150,6 +150,7 @@ DecoderImpl::DecoderImpl(const ModelConfig& c) {
     embed_tokens = register_module(
         "embed_tokens", torch::nn::Embedding(torch::nn::EmbeddingOptions(c.vocab_size, c.hidden_size)
                                                  ._weight(torch::empty({c.vocab_size, c.hidden_size}))));
+    vocab_rows = c.vocab_size;
     layers = register_module("layers", torch::nn::ModuleList());
     for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(DecoderLayer(c, size_t(i)));
     norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps, c.arch().gemma_norms));
@@ -157,6 +158,16 @@ DecoderImpl::DecoderImpl(const ModelConfig& c) {
 }
 
 torch::Tensor DecoderImpl::embed(const torch::Tensor& input_ids) {
+    if (input_ids.numel() > 0) {
+        // An id past the table (a tokenizer with more tokens than the model has rows, e.g. Gemma 3's
+        // <image_soft_token> on the 1B) would be an index error deep in LibTorch: name it instead.
+        const int64_t rows = embed_storage ? vocab_rows : embed_tokens->weight.size(0);
+        const int64_t hi = input_ids.max().item<int64_t>(), lo = input_ids.min().item<int64_t>();
+        if (hi >= rows || lo < 0)
+            throw ModelError("token id " + std::to_string(hi >= rows ? hi : lo) + " is outside the model's embedding table (" +
+                             std::to_string(rows) + " rows, vocab_size in config.json): the tokenizer and the model do not "
+                             "match, or the text holds a token this model has no row for");
+    }
     auto x = embed_storage ? embed_storage->rows(input_ids) : embed_tokens(input_ids);
     if (embed_scale == 1.0) return x;
     // transformers multiplies by the scale rounded to the table's dtype (33.94 becomes 34 in bf16).

@@ -98,6 +98,7 @@ public:
     // sqrt(hidden_size) for Gemma (rounded to the table's dtype first, as transformers does).
     torch::Tensor embed(const torch::Tensor& input_ids);
     double embed_scale = 1.0;
+    int64_t vocab_rows = 0;  // the table's rows (vocab_size), also when embed_storage holds it
     torch::nn::Embedding embed_tokens{nullptr};
     torch::nn::ModuleList layers{nullptr};
     RMSNorm norm{nullptr};

@@ -46,6 +46,18 @@ using lathe::test::error_of;
 class TestTransformer : public QObject {
     Q_OBJECT
 private slots:
+    void tokenIdsOutsideTheTableAreNamed() {
+        auto m = make_model(test::tiny_config("llama"));
+        const int64_t rows = m->config().vocab_size;
+        std::string msg = error_of([&] { m->forward(ids({1, rows, 2})); });
+        QVERIFY2(msg.find("token id " + std::to_string(rows) + " is outside the model's embedding table (" +
+                          std::to_string(rows) + " rows") != std::string::npos,
+                 msg.c_str());
+        msg = error_of([&] { m->forward(ids({-3})); });
+        QVERIFY2(msg.find("token id -3 is outside") != std::string::npos, msg.c_str());
+        QCOMPARE(m->forward(ids({0, rows - 1})).size(1), int64_t(2));  // the edges are rows
+    }
+
     void parameterNamesFollowHuggingFace() {
         auto m = make_model(test::tiny_config("qwen2"));
         std::set<std::string> names;
