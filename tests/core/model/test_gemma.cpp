@@ -4,6 +4,7 @@
 // GGUF plan's names, norms and refusals.
 #include "tests/checks.h"
 #include "tests/registry.h"
+#include "tests/core/model/decode_checks.h"
 #include "tests/core/model/gemma_models.h"
 
 #include "core/export/gguf_model.h"
@@ -170,19 +171,8 @@ private slots:
     void cachedDecodingMatchesTheFullPass() {
         for (const ModelConfig& c : {test::tiny_gemma3_config(), test::tiny_gemma2_config()}) {
             CausalLM m = test::make_gemma(c, 6);
-            const auto tokens = prompt(14);
-            const auto full = logits_of(*m, tokens);
-            torch::NoGradGuard g;
-            KVCache cache(c, 1, 32, torch::kCPU, torch::kFloat);
-            ForwardOptions o;
-            o.cache = &cache;
             // A prompt of 5, then one token at a time up to 14: the later ones see a window of keys only.
-            auto first = m->forward(torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.begin() + 5)).unsqueeze(0), o);
-            double worst = (first.squeeze(0) - full.narrow(0, 0, 5)).abs().max().item<double>();
-            for (size_t i = 5; i < tokens.size(); ++i) {
-                auto step = m->forward(torch::tensor({tokens[i]}, torch::kLong).unsqueeze(0), o);
-                worst = std::max(worst, (step.squeeze(0).squeeze(0) - full[int64_t(i)]).abs().max().item<double>());
-            }
+            const double worst = test::cached_vs_full(*m, prompt(14), 5);
             qInfo("%s: cached vs full max diff %.2e", c.model_type.c_str(), worst);
             QVERIFY2(worst < 1e-4, qPrintable(QString::number(worst)));
         }

@@ -4,6 +4,7 @@
 // and loading, and the GGUF plan (experts stacked) with its refusals.
 #include "tests/checks.h"
 #include "tests/registry.h"
+#include "tests/core/model/decode_checks.h"
 #include "tests/core/model/moe_models.h"
 
 #include "core/data/batching.h"
@@ -169,18 +170,7 @@ private slots:
     void cachedDecodingMatchesTheFullPass() {
         for (const ModelConfig& c : {test::tiny_qwen3_moe_config(), test::tiny_qwen2_moe_config()}) {
             CausalLM m = test::make_moe(c, 6);
-            const auto tokens = moe_prompt(12);
-            const auto full = moe_logits(*m, tokens);
-            torch::NoGradGuard g;
-            KVCache cache(c, 1, 32, torch::kCPU, torch::kFloat);
-            ForwardOptions o;
-            o.cache = &cache;
-            auto first = m->forward(torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.begin() + 5)).unsqueeze(0), o);
-            double worst = (first.squeeze(0) - full.narrow(0, 0, 5)).abs().max().item<double>();
-            for (size_t i = 5; i < tokens.size(); ++i) {
-                auto step = m->forward(torch::tensor({tokens[i]}, torch::kLong).unsqueeze(0), o);
-                worst = std::max(worst, (step.squeeze(0).squeeze(0) - full[int64_t(i)]).abs().max().item<double>());
-            }
+            const double worst = test::cached_vs_full(*m, moe_prompt(12), 5);
             QVERIFY2(worst < 1e-4, qPrintable(QString::number(worst)));
         }
     }

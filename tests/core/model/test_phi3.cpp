@@ -4,6 +4,7 @@
 // saving and loading, the GGUF plan, and the chat templates picked from Phi's Jinja.
 #include "tests/checks.h"
 #include "tests/registry.h"
+#include "tests/core/model/decode_checks.h"
 #include "tests/core/model/phi3_models.h"
 
 #include "core/data/template.h"
@@ -237,19 +238,7 @@ private slots:
         // that crosses it switches to the long factors for its own positions only, as transformers does).
         for (const ModelConfig& c : {test::tiny_phi3_config(), test::tiny_phi4_mini_config()}) {
             CausalLM m = test::make_phi3(c, 6);
-            const auto tokens = prompt(14);
-            const auto full = logits_of(*m, tokens);
-            torch::NoGradGuard g;
-            KVCache cache(c, 1, 32, torch::kCPU, torch::kFloat);
-            ForwardOptions o;
-            o.cache = &cache;
-            auto first = m->forward(torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.begin() + 9)).unsqueeze(0), o);
-            double worst = 0;
-            for (size_t i = 9; i < tokens.size(); ++i) {
-                auto step = m->forward(torch::tensor({tokens[i]}, torch::kLong).unsqueeze(0), o);
-                worst = std::max(worst, (step.squeeze(0).squeeze(0) - full[int64_t(i)]).abs().max().item<double>());
-            }
-            if (c.rope_scaling.type.empty()) worst = std::max(worst, (first.squeeze(0) - full.narrow(0, 0, 9)).abs().max().item<double>());
+            const double worst = test::cached_vs_full(*m, prompt(14), 9, c.rope_scaling.type.empty());
             qInfo("%s: cached vs full max diff %.2e", c.partial_rotary_factor < 1 ? "phi4-mini" : "phi3", worst);
             QVERIFY2(worst < 1e-4, qPrintable(QString::number(worst)));
         }
