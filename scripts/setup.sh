@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Installs what Lathe needs on Debian 12 (only what is missing), checks that OpenBLAS is the BLAS
 # LibTorch uses, and builds a Release tree in build/ with ccache.
-# Usage: scripts/setup.sh [--no-ui] [--clang] [--deps-only]      (env: LATHE_BUILD_DIR, LATHE_JOBS)
+# Usage: scripts/setup.sh [--no-ui] [--bench] [--clang] [--deps-only]      (env: LATHE_BUILD_DIR, LATHE_JOBS)
+#   --bench      also the benchmark programs (bench/, about 3 minutes more on two cores)
 #   --clang      also clang with libFuzzer and OpenMP (scripts/fuzz.sh)
 #   --deps-only  install and check, build nothing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ui=ON
+bench=OFF
 clang=OFF
 build_tree=ON
 for a in "$@"; do
   case "$a" in
     --no-ui) ui=OFF ;;
+    --bench) bench=ON ;;
     --clang) clang=ON ;;
     --deps-only) build_tree=OFF ;;
     *) echo "setup.sh: unknown option $a" >&2; exit 2 ;;
@@ -64,5 +67,5 @@ fi
 build=${LATHE_BUILD_DIR:-build}
 jobs=${LATHE_JOBS:-$(nproc)}
 export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DLATHE_BUILD_UI="$ui" -DLATHE_WERROR=ON >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DLATHE_BUILD_UI="$ui" -DLATHE_BUILD_BENCH="$bench" -DLATHE_WERROR=ON >/dev/null
 cmake --build "$build" -j "$jobs"

@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh "$@"
 cd "${LATHE_BUILD_DIR:-build}"
 export QT_QPA_PLATFORM=offscreen
-ctest --output-on-failure --timeout 900 -j "${LATHE_TEST_JOBS:-1}"
+ctest --output-on-failure --timeout 900 -j "${LATHE_TEST_JOBS:-2}"
