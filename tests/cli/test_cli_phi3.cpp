@@ -1,9 +1,10 @@
 // Phi-3 through lathe-cli from end to end: a tiny phi3 model with Phi-3's tokenizer layout (Llama 2's
 // SentencePiece vocabulary from ../shared plus Phi-3's added tokens 32000-32010 and its chat template, as
 // microsoft/Phi-3-mini-4k-instruct ships it). The template is picked from the Jinja, the chat tokens encode
-// as single ids, SFT and DPO train LoRA adapters on PEFT's fused names, the adapter chats, and the merged
-// model exports to a Hugging Face folder and to GGUF.
-#include "tests/cli/cli_fixtures.h"
+// as single ids, every stage (pt, sft, rm, dpo, kto) and method (full, freeze, LoRA, DoRA, QLoRA) trains,
+// LoRA on PEFT's fused names, the adapter chats, and the merged model exports to a Hugging Face folder and
+// to GGUF.
+#include "tests/cli/family_runs.h"
 
 #include "core/io/json_file.h"
 #include "core/model/model_folder.h"
@@ -46,23 +47,6 @@ class TestCliPhi3 : public QObject {
 
     std::string model_dir_;
 
-    std::string train(const std::string& name, const std::string& stage, const std::string& dataset) {
-        const std::string out = test::scratch_dir() + "/phi3-" + name;
-        const std::string path = out + ".yaml";
-        // No template key: the Jinja picks "phi".
-        write_file_atomic(path, "model_name_or_path: " + model_dir_ + "\nstage: " + stage + "\nfinetuning_type: lora\n"
-                                    "dataset: " + dataset + "\ndataset_dir: " LATHE_SOURCE_DIR "/datasets\n"
-                                    "max_samples: 4\ncutoff_len: 48\nper_device_train_batch_size: 2\nmax_steps: 2\n"
-                                    "logging_steps: 1\nsave_steps: 100\nlearning_rate: 1.0e-3\nthreads: 2\nlora_rank: 4\n"
-                                    "lora_target: all\noutput_dir: " + out + "\n");
-        auto r = test::run_cli({"train", path});
-        if (r.code != 0 || !test::contains(r.out, "finished: 2 steps")) {
-            QTest::qFail((name + ": " + r.why() + "\n" + r.out.substr(0, 2000)).c_str(), __FILE__, __LINE__);
-            return "";
-        }
-        return out;
-    }
-
 private slots:
     void initTestCase() {
         LATHE_SKIP_WITHOUT_TOKENIZERS("llama2");
@@ -93,36 +77,26 @@ private slots:
         QVERIFY2(ids.out.rfind("32010 ", 0) == 0 && test::contains(ids.out, " 32007\n"), ids.out.c_str());
     }
 
+    void everyStageTrains() { QVERIFY(test::every_other_stage_trains(model_dir_, "phi3")); }
+
+    void everyMethodTrains() { QVERIFY(test::every_other_method_trains(model_dir_, "phi3")); }
+
     void loraTrainsChatsAndExports() {
-        QVERIFY(!train("dpo", "dpo", "dpo_en_demo").empty());
-        const std::string adapter = train("sft", "sft", "alpaca_en_demo");
+        // No template key: the Jinja picks "phi".
+        const std::string adapter =
+            test::train_family_run(model_dir_, "phi3", "sft", "sft", "lora", "alpaca_en_demo", "lora_target: all\n");
         QVERIFY(!adapter.empty());
         const auto cfg = read_json_file(adapter + "/adapter_config.json");
         QCOMPARE(cfg.at("target_modules").get<std::vector<std::string>>(),
                  (std::vector<std::string>{"down_proj", "gate_up_proj", "o_proj", "qkv_proj"}));
 
-        auto chat = test::run_cli({"chat", "--model", model_dir_, "--adapter", adapter, "--max-new-tokens", "6",
-                                   "--temperature", "0", "--threads", "2"},
-                                  "Hello there\n/exit\n");
-        QVERIFY2(chat.code == 0 && !chat.out.empty(), chat.why().c_str());
-
-        for (const std::string format : {"hf", "gguf"}) {
-            const std::string out = test::scratch_dir() + "/phi3-export-" + format;
-            write_file_atomic(out + ".yaml", "model_name_or_path: " + model_dir_ + "\nadapter_name_or_path: " + adapter +
-                                                 "\nexport_dir: " + out + "\nexport_format: " + format +
-                                                 (format == "gguf" ? "\nexport_quantization: q8_0\n" : "\n"));
-            auto r = test::run_cli({"export", out + ".yaml"});
-            QVERIFY2(r.code == 0, (r.why() + "\n" + r.out).c_str());
-        }
+        QVERIFY(test::adapter_chats(model_dir_, adapter));
+        QCOMPARE(test::export_family_run(model_dir_, adapter, "phi3"), 1);
         const auto merged = read_json_file(test::scratch_dir() + "/phi3-export-hf/config.json");
         QCOMPARE(merged.at("architectures")[0].get<std::string>(), std::string("Phi3ForCausalLM"));
         QCOMPARE(merged.at("sliding_window").get<int64_t>(), int64_t(5));
         CausalLM back = load_causal_lm(test::scratch_dir() + "/phi3-export-hf");
         QVERIFY(back->named_parameters().contains("model.layers.1.mlp.gate_up_proj.weight"));
-        int ggufs = 0;
-        for (const auto& e : std::filesystem::directory_iterator(test::scratch_dir() + "/phi3-export-gguf"))
-            if (e.path().extension() == ".gguf" && e.file_size() > 0) ++ggufs;
-        QCOMPARE(ggufs, 1);
     }
 };
 
