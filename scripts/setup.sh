@@ -27,7 +27,7 @@ packages=(
   libtorch-dev libopenblas0-pthread
   libsentencepiece-dev
   nlohmann-json3-dev libyaml-cpp-dev libpcre2-dev libicu-dev
-  libcpp-httplib-dev
+  libcpp-httplib-dev libgloo-dev
 )
 if [ "$ui" = ON ]; then
   packages+=(qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqcustomplot-dev)

@@ -174,6 +174,10 @@ const std::vector<FieldSpec>& train_fields() {
          QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Where to train: auto picks a GPU when there is one."), 0, 0,
          {{"auto", nullptr}, {"cpu", nullptr}, {"cuda", nullptr}, {"cuda:0", nullptr}}},
         {"threads", G::Engine, K::Int, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "CPU threads"), QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Threads for CPU work (0 = all cores)."), 0, 4096},
+        {"ddp_timeout", G::Engine, K::Int, QT_TRANSLATE_NOOP("lathe::ui::TrainForm", "Process timeout (s)"),
+         QT_TRANSLATE_NOOP("lathe::ui::TrainForm",
+                           "Multi-process runs (lathe-cli train --nproc-per-node): seconds a process waits for the others before the run fails."),
+         1, 2000000000},
     };
     return fields;
 }

@@ -1,5 +1,7 @@
 // lathe-cli train CONFIG.yaml [key=value ...]: the studio's training run, in a terminal.
 #include "app/cli/common.h"
+#include "app/cli/launch.h"
+#include "core/dist/collective.h"
 #include "core/eval/checkpoint_curve.h"
 #include "core/eval/predict.h"
 #include "core/train/session.h"
@@ -7,9 +9,12 @@
 #include "core/util/error.h"
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <thread>
 #include <unistd.h>
 
 namespace lathe::cli {
@@ -17,11 +22,12 @@ namespace lathe::cli {
 namespace {
 
 std::atomic<bool> g_cancel{false};
+bool g_quiet_sigint = false;  // a data-parallel worker other than rank 0: rank 0 says it
 
 void on_sigint(int) {
     if (g_cancel.exchange(true)) _exit(130);  // a second Ctrl-C: leave now
     const char msg[] = "\nstopping after the current step (Ctrl-C again to quit at once)...\n";
-    (void)!write(2, msg, sizeof msg - 1);
+    if (!g_quiet_sigint) (void)!write(2, msg, sizeof msg - 1);
 }
 
 void draw_progress(int64_t step, int64_t total, double elapsed, double remaining, double loss) {
@@ -118,6 +124,7 @@ int cmd_train(int argc, char** argv) {
     if (wants_help(argc, argv) || argc < 3) {
         // Asked for: stdout and success; missing the config: an error, so stderr.
         std::fputs("usage: lathe-cli train CONFIG.yaml [key=value ...] [--threads N]\n"
+                   "                       [--nproc-per-node N [--nnodes M --node-rank R --master-addr HOST --master-port P]]\n"
                    "Runs a training stage from a LLaMA-Factory style YAML file (the studio's \"Save config\").\n"
                    "do_eval: true writes eval_results.json; do_predict: true (with predict_with_generate) answers\n"
                    "eval_dataset and writes generated_predictions.jsonl and predict_results.json; with\n"
@@ -126,16 +133,23 @@ int cmd_train(int argc, char** argv) {
                    "key=value pairs override the file, e.g. learning_rate=1e-4 output_dir=saves/run2.\n"
                    "--threads N is threads=N: CPU threads (0 = one per core).\n"
                    "Ctrl-C stops after the current optimizer step and writes a checkpoint to resume from\n"
-                   "(resume_from_checkpoint=auto).\n",
+                   "(resume_from_checkpoint=auto).\n"
+                   "--nproc-per-node N trains data-parallel in N processes (torch.distributed, Gloo), as torchrun:\n"
+                   "each takes per_device_train_batch_size examples a micro-step, so the global batch is\n"
+                   "N x nodes x per_device_train_batch_size x gradient_accumulation_steps; only rank 0 writes.\n"
+                   "Without it, a worker joins the run torchrun's variables describe (RANK, WORLD_SIZE,\n"
+                   "LOCAL_RANK, MASTER_ADDR, MASTER_PORT), so torchrun, SLURM or Kubernetes can start it.\n",
                    argc < 3 ? stderr : stdout);
         return argc < 3 ? 2 : 0;
     }
     TrainConfig config = TrainConfig::from_yaml_file(argv[2]);
-    for (int i = 3; i < argc; ++i) {
-        const std::string arg = argv[i];
+    std::vector<std::string> rest(argv + 3, argv + argc);
+    const LaunchOptions launch = take_launch_options(rest);
+    for (size_t i = 0; i < rest.size(); ++i) {
+        const std::string arg = rest[i];
         if (arg == "--threads") {
-            if (i + 1 >= argc) throw ConfigError("--threads needs a value");
-            config.apply_override("threads=" + std::string(argv[++i]));
+            if (i + 1 >= rest.size()) throw ConfigError("--threads needs a value");
+            config.apply_override("threads=" + rest[++i]);
         } else if (arg.rfind("--threads=", 0) == 0) {
             config.apply_override("threads=" + arg.substr(10));
         } else {
@@ -151,7 +165,35 @@ int cmd_train(int argc, char** argv) {
     PredictConfig predict;
     if (config.do_predict) predict = predict_config_from(config, config.do_train);  // its errors before training
 
-    const bool tty = isatty(2);
+    if (launch.nproc_per_node > 0) {
+        if (!collectives_available())
+            throw ConfigError("--nproc-per-node: this build of Lathe has no process-group backend (install libgloo-dev and build again)");
+        std::vector<std::string> worker_args{"train", argv[2]};
+        worker_args.insert(worker_args.end(), rest.begin(), rest.end());
+        // threads 0 means every core: shared out among this node's processes, so that they don't oversubscribe.
+        if (config.threads == 0) {
+            const int cores = std::max(1u, std::thread::hardware_concurrency());
+            worker_args.push_back("threads=" + std::to_string(std::max(1, cores / launch.nproc_per_node)));
+        }
+        return launch_workers(launch, worker_args);
+    }
+    // A worker of a data-parallel run (started by the launcher above or by torchrun, SLURM, ...).
+    const WorldInfo world = world_from_environment();
+    std::unique_ptr<Collective> group;
+    std::string who;  // "rank N: " in a worker's own messages
+    if (world.distributed()) {
+        who = "rank " + std::to_string(world.rank) + ": ";
+        if (config.device == "cuda") config.device = "cuda:" + std::to_string(world.local_rank);
+        try {
+            group = join_process_group(world, std::chrono::seconds(config.ddp_timeout));
+        } catch (const Error& e) {
+            std::fprintf(stderr, "lathe-cli train: error: %s\n", e.what());
+            return 1;
+        }
+    }
+    const bool quiet = world.rank != 0;  // ranks other than 0 print their failures only
+
+    const bool tty = isatty(2) && !world.distributed();
     double last_loss = 0;
     TrainerEvents events;
     events.on_message = [&](const std::string& level, const std::string& text) {
@@ -183,12 +225,15 @@ int cmd_train(int argc, char** argv) {
         for (const auto& k : config.ignored) std::fprintf(stderr, "warning: ignored key '%s' (no effect in Lathe)\n", k.c_str());
         return config.lathe_eval_checkpoints ? run_curve(predict, config.output_dir, tty) : run_prediction(predict, tty);
     }
+    if (quiet) events = TrainerEvents{};
+    g_quiet_sigint = quiet;
     std::signal(SIGINT, on_sigint);
-    TrainSummary s = run_training(config, events, &g_cancel);
+    TrainSummary s = run_training(config, events, &g_cancel, group.get());
     std::signal(SIGINT, SIG_DFL);
     if (tty) std::fprintf(stderr, "\r\033[K");
     switch (s.status) {
         case TrainSummary::Status::Completed:
+            if (quiet) return 0;  // rank 0 reports, and predicts
             if (config.do_train)
                 std::printf("finished: %lld steps, train_loss %.4f, %s; output in %s\n", (long long)s.steps, s.train_loss,
                             format_hms(s.runtime_s).c_str(), s.output_dir.c_str());
@@ -198,10 +243,10 @@ int cmd_train(int argc, char** argv) {
             if (!config.do_predict) return 0;
             return config.lathe_eval_checkpoints ? run_curve(predict, config.output_dir, tty) : run_prediction(predict, tty);
         case TrainSummary::Status::Cancelled:
-            std::fprintf(stderr, "stopped: %s\n", s.message.c_str());
+            if (!quiet) std::fprintf(stderr, "stopped: %s\n", s.message.c_str());
             return 130;
         case TrainSummary::Status::Failed:
-            std::fprintf(stderr, "lathe-cli train: error: %s\n", s.message.c_str());
+            std::fprintf(stderr, "lathe-cli train: error: %s%s\n", who.c_str(), s.message.c_str());
             return 1;
     }
     return 1;

@@ -18,7 +18,8 @@ std::string format_hms(double seconds) {
     return buf;
 }
 
-RunDir::RunDir(const std::string& dir, bool append) : dir_(dir) {
+RunDir::RunDir(const std::string& dir, bool append, bool write) : dir_(dir), write_(write) {
+    if (!write) return;
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) throw IoError(dir + ": cannot create the output directory (" + ec.message() + ")");
@@ -47,6 +48,7 @@ RunDir::~RunDir() {
 }
 
 void RunDir::log_jsonl(const nlohmann::json& entry) {
+    if (!write_) return;
     nlohmann::json clean = nlohmann::json::object();
     for (auto it = entry.begin(); it != entry.end(); ++it)
         if (!it.value().is_null()) clean[it.key()] = it.value();
@@ -56,6 +58,7 @@ void RunDir::log_jsonl(const nlohmann::json& entry) {
 }
 
 void RunDir::log_text(const std::string& level, const std::string& message) {
+    if (!write_) return;
     std::time_t now = std::time(nullptr);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::localtime(&now));
@@ -64,10 +67,12 @@ void RunDir::log_text(const std::string& level, const std::string& message) {
 }
 
 void RunDir::write_json(const std::string& name, const nlohmann::json& value) const {
+    if (!write_) return;
     write_json_file(path_join(dir_, name), value);
 }
 
 void RunDir::write_text(const std::string& name, const std::string& text) const {
+    if (!write_) return;
     write_file_atomic(path_join(dir_, name), text);
 }
 

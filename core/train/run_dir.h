@@ -13,8 +13,9 @@ std::string format_hms(double seconds);
 
 class RunDir {
 public:
-    // Creates `dir` if needed. With `append`, existing logs are continued (resume), else truncated.
-    RunDir(const std::string& dir, bool append);
+    // Creates `dir` if needed. With `append`, existing logs are continued (resume), else truncated. A RunDir
+    // that does not `write` (ranks other than 0 of a data-parallel run) opens nothing and writes nothing.
+    RunDir(const std::string& dir, bool append, bool write = true);
     ~RunDir();
     RunDir(const RunDir&) = delete;
     RunDir& operator=(const RunDir&) = delete;
@@ -32,6 +33,7 @@ public:
 
 private:
     std::string dir_;
+    bool write_ = true;
     FILE* jsonl_ = nullptr;
     FILE* text_ = nullptr;
 };

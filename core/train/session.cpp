@@ -1,6 +1,7 @@
 #include "core/train/session.h"
 
 #include "core/data/converters.h"
+#include "core/dist/collective.h"
 #include "core/data/dataset_loader.h"
 #include "core/data/dataset_split.h"
 #include "core/data/encode.h"
@@ -234,7 +235,8 @@ std::vector<Problem> precheck_training(const TrainConfig& c) {
     return problems;
 }
 
-TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events, const std::atomic<bool>* cancel) {
+TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events, const std::atomic<bool>* cancel,
+                          Collective* collective) {
     KeepFreedMemory keep_freed_memory;
     CpuBlockCacheScope keep_large_blocks;  // gone before keep_freed_memory trims the heap
     TrainSummary failed;
@@ -260,15 +262,30 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         // bf16 products run on LibTorch's pool, float32 ones on OpenBLAS's (core/util/threads.h).
         apply_threads(c.threads, precision.bf16() ? MatmulPool::IntraOp : MatmulPool::Blas);
         torch::manual_seed(static_cast<uint64_t>(c.seed));
+        // Of a data-parallel run's processes only rank 0 writes to output_dir; the others read it after
+        // rank 0 has tidied it.
+        const bool root = !collective || collective->is_root();
         // A run killed while saving a checkpoint left a staged copy (or, replacing one, the old copy aside).
-        const int tidied = tidy_abandoned_checkpoints(c.output_dir);
+        const int tidied = root ? tidy_abandoned_checkpoints(c.output_dir) : 0;
+        if (collective) collective->barrier();
         const std::string resume = resolve_resume(c.resume_from_checkpoint, c.output_dir);
-        prepare_output_dir(c, !resume.empty());
+        if (collective) {
+            // Every rank must go on from the same step (several machines need output_dir on a shared file system).
+            const double step = resume.empty() ? 0.0 : static_cast<double>(checkpoint_step(resume));
+            std::vector<double> v{step, step * step};
+            collective->sum(v);
+            const double n = collective->world_size();
+            if (v[0] * v[0] != v[1] * n)
+                throw ConfigError("resume_from_checkpoint: the ranks do not see the same checkpoint (rank " +
+                                  std::to_string(collective->rank()) + " sees " + (resume.empty() ? "none" : resume) +
+                                  "); output_dir must be on a file system every machine of the run sees");
+        }
+        if (root) prepare_output_dir(c, !resume.empty());
         // Rows logged after the checkpoint (a run killed after it, or a finished run started again with
         // "auto") are logged again by the resumed steps: drop them, or the log would hold them twice.
         int64_t dropped_rows = 0;
-        if (!resume.empty()) dropped_rows = drop_log_rows_after(c.output_dir, checkpoint_step(resume));
-        RunDir run(c.output_dir, !resume.empty());
+        if (!resume.empty() && root) dropped_rows = drop_log_rows_after(c.output_dir, checkpoint_step(resume));
+        RunDir run(c.output_dir, !resume.empty(), root);
         auto say = [&](const std::string& text) {
             run.log_text("INFO", text);
             events.message("info", text);
@@ -330,8 +347,13 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
                 texts.insert(texts.end(), more.begin(), more.end());
             }
             throw_if_cancelled();
-            ModelConfig mc = create_new_model_files(c.create_new_model, texts, model_dir,
-                                                    c.tokenizer_vocab_size, say, c.new_model_tokenizer);
+            // Rank 0 trains the tokenizer and writes the model's files; the others read them.
+            ModelConfig mc;
+            if (root)
+                mc = create_new_model_files(c.create_new_model, texts, model_dir, c.tokenizer_vocab_size, say,
+                                            c.new_model_tokenizer);
+            if (collective) collective->barrier();
+            if (!root) mc = read_model_config(model_dir);
             model = CausalLM(mc);
             model->init_weights(static_cast<uint64_t>(c.seed));
             model->to(device);
@@ -439,6 +461,7 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         };
         setup.config = c;
         setup.model = model;
+        setup.collective = collective;
         throw_if_cancelled();
         setup_cancel.reset();
         if (!train) return evaluate_only(setup, run, events);

@@ -107,6 +107,7 @@ const std::vector<Key>& key_table() {
         {"kto_rejected_weight", &TrainConfig::kto_rejected_weight},
         {"device", &TrainConfig::device},
         {"threads", &TrainConfig::threads},
+        {"ddp_timeout", &TrainConfig::ddp_timeout},
     };
     return table;
 }
@@ -196,7 +197,7 @@ std::vector<std::string> TrainConfig::evaluation_keys() {
 const std::vector<std::string>& TrainConfig::ignored_keys() {
     // LLaMA-Factory keys that make no difference here (multi-GPU, caching, reporting, Python runtime).
     static const std::vector<std::string> keys = {
-        "trust_remote_code", "report_to", "plot_loss", "ddp_timeout", "preprocessing_num_workers",
+        "trust_remote_code", "report_to", "plot_loss", "preprocessing_num_workers",
         "overwrite_cache", "flash_attn", "dataloader_num_workers", "deepspeed", "use_unsloth",
         "logging_dir", "save_only_model", "ddp_find_unused_parameters", "include_num_input_tokens_seen",
         "optim", "upcast_layernorm", "low_cpu_mem_usage", "tokenized_path", "streaming", "run_name",
@@ -400,6 +401,7 @@ std::vector<Problem> TrainConfig::problems() const {
     if (pref_beta <= 0) fail("pref_beta", "must_be_positive");
     if (dpo_label_smoothing < 0 || dpo_label_smoothing >= 0.5) fail("dpo_label_smoothing", "must_be_in", {"[0, 0.5)"});
     if (threads < 0) fail("threads", "must_be_non_negative");
+    if (ddp_timeout < 1) fail("ddp_timeout", "must_be_positive");
     return out;
 }
 

@@ -99,6 +99,9 @@ struct TrainConfig {
     // Engine
     std::string device = "auto";           // auto | cpu | cuda | cuda:N
     int threads = 0;                       // CPU threads (0 = all cores)
+    // Data-parallel runs (lathe-cli train --nproc-per-node): seconds a rank waits for the others, the
+    // meeting included, before the run fails (LLaMA-Factory's ddp_timeout; transformers' default).
+    int ddp_timeout = 1800;
     // Evaluation and prediction (LLaMA-Factory's do_eval / do_predict; the Evaluate tab's settings, not
     // the Train form's: see evaluation_keys()). Without do_train they run on eval_dataset (or dataset).
     bool do_eval = false;                  // eval_loss and perplexity (pt, sft), the stage's metrics (rm, dpo, kto)

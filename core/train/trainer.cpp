@@ -1,6 +1,7 @@
 #include "core/train/trainer.h"
 
 #include "core/data/batching.h"
+#include "core/dist/collective.h"
 #include "core/util/autocast.h"
 #include "core/train/checkpoint.h"
 #include "core/train/precision.h"
@@ -27,28 +28,58 @@ int64_t total_steps(const TrainConfig& c, size_t examples) {
     return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(c.num_train_epochs * per_epoch)));
 }
 
-double evaluate_loss(CausalLMImpl& model, Objective& objective, const std::vector<Example>& examples, int batch_size,
-                     int32_t pad_id, std::map<std::string, double>* metrics, torch::ScalarType autocast) {
+std::vector<size_t> rank_share(const std::vector<size_t>& order, int rank, int world_size) {
+    if (world_size <= 1) return order;
+    std::vector<size_t> share;
+    const size_t per_rank = (order.size() + world_size - 1) / world_size;
+    for (size_t k = 0; k < per_rank; ++k) {
+        const size_t i = k * world_size + rank;
+        share.push_back(order[i % order.size()]);
+    }
+    return share;
+}
+
+namespace {
+
+struct EvalSums {
+    double loss = 0;
+    int64_t units = 0;
+    std::map<std::string, double> metrics;
+};
+
+EvalSums evaluate_sums(CausalLMImpl& model, Objective& objective, const std::vector<const Example*>& examples,
+                       int batch_size, int32_t pad_id, torch::ScalarType autocast) {
     torch::NoGradGuard no_grad;
     AutocastScope autocast_scope(model.device(), autocast);
     const bool was_training = model.is_training();
     model.eval();
-    double loss = 0;
-    int64_t units = 0;
-    std::map<std::string, double> sums;
+    EvalSums sums;
     for (size_t i = 0; i < examples.size(); i += batch_size) {
-        std::vector<const Example*> group;
-        for (size_t j = i; j < std::min(examples.size(), i + batch_size); ++j) group.push_back(&examples[j]);
+        std::vector<const Example*> group(examples.begin() + static_cast<std::ptrdiff_t>(i),
+                                          examples.begin() + static_cast<std::ptrdiff_t>(std::min(examples.size(), i + batch_size)));
         Batch b = collate(group, pad_id, model.device());
         auto out = objective.compute(model, b, TrainForward{});
-        loss += out.loss_sum.item<double>();
-        units += objective.units(b);
-        for (const auto& [k, v] : out.metrics) sums[k] += v;
+        sums.loss += out.loss_sum.item<double>();
+        sums.units += objective.units(b);
+        for (const auto& [k, v] : out.metrics) sums.metrics[k] += v;
     }
     if (was_training) model.train();
+    return sums;
+}
+
+double mean_of(const EvalSums& sums, std::map<std::string, double>* metrics) {
     if (metrics)
-        for (const auto& [k, v] : sums) (*metrics)[k] = units ? v / units : 0.0;
-    return units ? loss / units : 0.0;
+        for (const auto& [k, v] : sums.metrics) (*metrics)[k] = sums.units ? v / sums.units : 0.0;
+    return sums.units ? sums.loss / sums.units : 0.0;
+}
+
+}  // namespace
+
+double evaluate_loss(CausalLMImpl& model, Objective& objective, const std::vector<Example>& examples, int batch_size,
+                     int32_t pad_id, std::map<std::string, double>* metrics, torch::ScalarType autocast) {
+    std::vector<const Example*> all;
+    for (const auto& e : examples) all.push_back(&e);
+    return mean_of(evaluate_sums(model, objective, all, batch_size, pad_id, autocast), metrics);
 }
 
 namespace {
@@ -77,7 +108,29 @@ struct LoopState {
     std::map<std::string, double> metrics_since_log;
     double loss_total = 0;      // for train_loss (mean over all steps)
     nlohmann::json log_history = nlohmann::json::array();
+    int world_size = 1;         // processes of the run (recorded, not restored)
 };
+
+// A data-parallel step's sums: the loss and metrics (each rank's share, already divided by the global
+// units), then the gradients. A parameter no rank has a gradient for stays without one (AdamW skips it,
+// as in one process); one that some rank lacks gets zeros there.
+void sum_over_ranks(Collective& dist, const std::vector<NamedParameter>& trainable, double& loss,
+                    std::map<std::string, double>& metrics) {
+    std::vector<double> v{loss};
+    for (const auto& [k, x] : metrics) v.push_back(x);
+    for (const auto& p : trainable) v.push_back(p.param.grad().defined() ? 1.0 : 0.0);
+    dist.sum(v);
+    loss = v[0];
+    size_t i = 1;
+    for (auto& [k, x] : metrics) x = v[i++];
+    std::vector<torch::Tensor> grads;
+    for (const auto& p : trainable) {
+        if (v[i++] == 0.0) continue;
+        if (!p.param.grad().defined()) p.param.mutable_grad() = torch::zeros_like(p.param);
+        grads.push_back(p.param.grad());
+    }
+    dist.sum_tensors(grads);
+}
 
 nlohmann::json trainer_state_json(const TrainConfig& c, const LoopState& s, int64_t total, int64_t per_epoch) {
     nlohmann::json j;
@@ -96,7 +149,8 @@ nlohmann::json trainer_state_json(const TrainConfig& c, const LoopState& s, int6
     j["is_world_process_zero"] = true;
     j["num_input_tokens_seen"] = s.total_tokens;
     j["log_history"] = s.log_history;
-    j["lathe"] = {{"total_tokens", s.total_tokens},
+    j["lathe"] = {{"world_size", s.world_size},
+                  {"total_tokens", s.total_tokens},
                   {"elapsed_time", s.elapsed_before},
                   {"loss_since_log", s.loss_since_log},
                   {"steps_since_log", s.steps_since_log},
@@ -142,13 +196,18 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
     };
 
     LoopState state;
+    state.world_size = setup.collective ? setup.collective->world_size() : 1;
     try {
         if (setup.train.empty()) throw DataError("nothing to train on: the training set is empty");
         CausalLMImpl& model = *setup.model;
         const auto device = model.device();
-        const int64_t per_epoch = steps_per_epoch(setup.train.size(), c.per_device_train_batch_size,
-                                                  c.gradient_accumulation_steps);
-        const int64_t total = total_steps(c, setup.train.size());
+        Collective* dist = setup.collective;
+        const int world = dist ? dist->world_size() : 1;
+        const bool root = !dist || dist->is_root();
+        // Each rank's share of an epoch (DistributedSampler's: the order padded to a multiple of the world).
+        const size_t share = (setup.train.size() + world - 1) / world;
+        const int64_t per_epoch = steps_per_epoch(share, c.per_device_train_batch_size, c.gradient_accumulation_steps);
+        const int64_t total = total_steps(c, share);
         summary.total_steps = total;
         Schedule schedule{c.lr_scheduler_type, total, warmup_steps_for(total, c.warmup_steps, c.warmup_ratio),
                           c.min_lr_rate};
@@ -165,6 +224,23 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
             summary.last_checkpoint = resume;
             events.message("info", "resumed from " + resume + " at step " + std::to_string(state.step));
             run.log_text("INFO", "resumed from " + resume + " at step " + std::to_string(state.step));
+            const int saved_world = cs.trainer_state.value(nlohmann::json::json_pointer("/lathe/world_size"), 1);
+            if (saved_world != world) {
+                const std::string note = "the checkpoint was written by " + std::to_string(saved_world) +
+                                         " process(es), this run has " + std::to_string(world) +
+                                         ": it goes on at the same step of the epoch, with the global batch of " +
+                                         std::to_string(world) + " x per_device_train_batch_size x accumulation";
+                events.message("warning", note);
+                run.log_text("WARNING", note);
+            }
+        }
+        if (dist) {
+            // Every rank starts from rank 0's weights, as PyTorch's DistributedDataParallel does.
+            std::vector<torch::Tensor> weights;
+            for (const auto& p : setup.trainable) weights.push_back(p.param);
+            dist->broadcast(weights);
+            run.log_text("INFO", "data-parallel: " + std::to_string(world) + " processes, global batch " +
+                                     std::to_string(world * c.per_device_train_batch_size * c.gradient_accumulation_steps));
         }
 
         const auto start = Clock::now();
@@ -191,6 +267,11 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
         };
         auto checkpoint = [&] {
             check_weights();
+            if (!root) {  // only rank 0 writes; the others know where it is
+                saved_step = state.step;
+                summary.last_checkpoint = path_join(c.output_dir, "checkpoint-" + std::to_string(state.step));
+                return;
+            }
             auto ts = trainer_state_json(c, state, total, per_epoch);
             ts["lathe"]["elapsed_time"] = elapsed();
             const std::string last_saved = save_checkpoint(c.output_dir, state.step, setup.save_weights, optimizer, ts);
@@ -204,8 +285,23 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
             if (setup.eval.empty()) return;
             EvalEvent ev;
             ev.step = state.step;
-            ev.eval_loss = evaluate_loss(model, *setup.objective, setup.eval, c.per_device_eval_batch_size,
-                                         setup.pad_id, &ev.metrics, compute_dtype);
+            // Each rank evaluates every world-th example (all of them when there are fewer than ranks) and
+            // the sums meet.
+            std::vector<const Example*> mine;
+            const bool split = dist && setup.eval.size() >= static_cast<size_t>(world);
+            for (size_t i = split ? dist->rank() : 0; i < setup.eval.size(); i += split ? world : 1) mine.push_back(&setup.eval[i]);
+            EvalSums sums = evaluate_sums(model, *setup.objective, mine, c.per_device_eval_batch_size, setup.pad_id,
+                                          compute_dtype);
+            if (split) {
+                std::vector<double> v{sums.loss, static_cast<double>(sums.units)};
+                for (const auto& [k, x] : sums.metrics) v.push_back(x);
+                dist->sum(v);
+                sums.loss = v[0];
+                sums.units = static_cast<int64_t>(std::llround(v[1]));
+                size_t i = 2;
+                for (auto& [k, x] : sums.metrics) x = v[i++];
+            }
+            ev.eval_loss = mean_of(sums, &ev.metrics);
             ev.perplexity = std::exp(std::min(ev.eval_loss, 50.0));
             nlohmann::json h = {{"eval_loss", round_to(ev.eval_loss, 4)}, {"perplexity", round_to(ev.perplexity, 4)},
                                 {"epoch", round_to(static_cast<double>(state.step) / per_epoch, 4)},
@@ -229,7 +325,8 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
         bool stop = false;
         while (state.step < total && !stop) {
             const int64_t epoch = state.step / per_epoch;
-            const auto order = epoch_order(setup.train.size(), static_cast<uint64_t>(c.seed), epoch);
+            const auto order = rank_share(epoch_order(setup.train.size(), static_cast<uint64_t>(c.seed), epoch),
+                                          dist ? dist->rank() : 0, world);
             for (int64_t w = state.step % per_epoch; w < per_epoch && state.step < total; ++w) {
                 // The window's micro-batches: examples [w*G*B, (w+1)*G*B) of this epoch's order.
                 std::vector<Batch> window;
@@ -246,10 +343,24 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                     units += setup.objective->units(b);
                     window_tokens += b.tokens;
                 }
+                if (dist) {
+                    // The loss is averaged over the units of every rank's window, so that the summed
+                    // gradients equal one process's over the global batch; an abort on any rank stops all
+                    // of them here, before the step.
+                    std::vector<double> head{static_cast<double>(units), static_cast<double>(window_tokens),
+                                             cancel && cancel->load() ? 1.0 : 0.0};
+                    dist->sum(head);
+                    units = static_cast<int64_t>(std::llround(head[0]));
+                    window_tokens = static_cast<int64_t>(std::llround(head[1]));
+                    if (head[2] > 0) {
+                        stop = true;
+                        break;
+                    }
+                }
                 double step_loss = 0;
                 std::map<std::string, double> step_metrics;
                 for (const auto& b : window) {
-                    if (cancel && cancel->load()) {
+                    if (!dist && cancel && cancel->load()) {
                         stop = true;
                         break;
                     }
@@ -267,6 +378,7 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                     optimizer.zero_grad();  // a partial window is discarded: state stays at the last step
                     break;
                 }
+                if (dist) sum_over_ranks(*dist, setup.trainable, step_loss, step_metrics);
                 if (!std::isfinite(step_loss))
                     throw ModelError("the loss became " + std::string(std::isnan(step_loss) ? "NaN" : "infinite") +
                                      " at step " + std::to_string(state.step + 1) +
@@ -317,6 +429,7 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                         hist[k] = round_to(v, 4);
                     }
                     if (ev.metrics.count("rewards/accuracies")) row["accuracy"] = row["rewards/accuracies"];
+                    if (world > 1) row["world_size"] = world;
                     run.log_jsonl(row);
                     run.log_text("INFO", "step " + std::to_string(ev.step) + "/" + std::to_string(total) + ": loss " +
                                              fmt(ev.loss) + ", lr " + fmt(ev.lr) + ", grad_norm " + fmt(grad_norm) +
@@ -347,7 +460,7 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
 
         do_eval();
         check_weights();
-        setup.save_weights(c.output_dir);
+        if (root) setup.save_weights(c.output_dir);
         const double runtime = elapsed();
         const double epochs = static_cast<double>(state.step) / per_epoch;
         nlohmann::json train_results = {

@@ -16,6 +16,7 @@
 
 namespace lathe {
 
+class Collective;
 class RunDir;
 
 struct TrainerSetup {
@@ -33,11 +34,18 @@ struct TrainerSetup {
     // Restores trainable weights from a checkpoint directory (resume); unset when the caller has already
     // built the model from the checkpoint (run_training does).
     std::function<void(const std::string& dir)> load_weights;
+    // Data-parallel runs (core/dist/collective.h): this process's place among the ranks, or null for a run
+    // of one process. Each rank trains on its share of every epoch's order; only rank 0 writes.
+    Collective* collective = nullptr;
 };
 
 // Steps per epoch: ceil(batches / accumulation), as the loop takes a last short window each epoch.
 int64_t steps_per_epoch(size_t examples, int batch_size, int accumulation);
 int64_t total_steps(const TrainConfig& config, size_t examples);
+
+// Which examples of an epoch's `order` a rank trains on, as PyTorch's DistributedSampler: the order is
+// padded from its start to a multiple of world_size, and rank r takes positions r, r + world_size, ...
+std::vector<size_t> rank_share(const std::vector<size_t>& order, int rank, int world_size);
 
 // Runs the loop in setup.config.output_dir. Never throws: a failure is reported in the summary (and
 // through events.on_finished) with the message a user needs.

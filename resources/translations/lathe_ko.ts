@@ -2870,6 +2870,14 @@ reward</source>
         <translation>NEFTune 알파</translation>
     </message>
     <message>
+        <source>Process timeout (s)</source>
+        <translation>프로세스 제한 시간(초)</translation>
+    </message>
+    <message>
+        <source>Multi-process runs (lathe-cli train --nproc-per-node): seconds a process waits for the others before the run fails.</source>
+        <translation>다중 프로세스 학습(lathe-cli train --nproc-per-node): 한 프로세스가 다른 프로세스를 기다리는 시간(초). 넘으면 실행이 실패합니다.</translation>
+    </message>
+    <message>
         <source>MoE balance loss</source>
         <translation>MoE 균형 손실</translation>
     </message>

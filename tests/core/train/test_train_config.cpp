@@ -124,7 +124,8 @@ private slots:
         QCOMPARE(c.warmup_ratio, 0.1);
         QVERIFY(c.bf16 == Toggle::On);
         QCOMPARE(c.ignored, (std::vector<std::string>{"trust_remote_code", "overwrite_cache", "preprocessing_num_workers",
-                                                      "plot_loss", "report_to", "ddp_timeout", "deepspeed"}));
+                                                      "plot_loss", "report_to", "deepspeed"}));
+        QCOMPARE(c.ddp_timeout, 180000000);  // LLaMA-Factory's examples' value, in seconds
         QCOMPARE(c.effective_lora_alpha(), 32.0);
         c.validate();
     }

@@ -1,0 +1,195 @@
+#include "app/cli/launch.h"
+
+#include "app/cli/args.h"
+#include "core/util/error.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <thread>
+
+namespace lathe::cli {
+
+namespace {
+
+volatile sig_atomic_t g_forward_signal = 0;
+
+void remember_signal(int sig) { g_forward_signal = sig; }
+
+// A port the kernel says is free now (bound to port 0, then released), for a run on one node.
+int free_port() {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return 29500;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    int port = 29500;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+        port = ntohs(a.sin_port);
+    close(fd);
+    return port;
+}
+
+std::string describe_status(int status) {
+    if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) {
+        const int sig = WTERMSIG(status);
+        const char* name = sigabbrev_np(sig);
+        return "was killed by signal " + std::to_string(sig) + (name ? std::string(" (SIG") + name + ")" : std::string());
+    }
+    return "ended with status " + std::to_string(status);
+}
+
+}  // namespace
+
+LaunchOptions take_launch_options(std::vector<std::string>& args) {
+    LaunchOptions o;
+    bool any = false;
+    std::vector<std::string> rest;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        std::string name = a, value;
+        bool has_value = false;
+        if (const auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+            name = a.substr(0, eq);
+            value = a.substr(eq + 1);
+            has_value = true;
+        }
+        const bool ours = name == "--nproc-per-node" || name == "--nnodes" || name == "--node-rank" ||
+                          name == "--master-addr" || name == "--master-port";
+        if (!ours) {
+            rest.push_back(a);
+            continue;
+        }
+        any = true;
+        if (!has_value) {
+            if (i + 1 >= args.size()) throw ConfigError(name + " needs a value");
+            value = args[++i];
+        }
+        if (name == "--nproc-per-node") o.nproc_per_node = parse_int(name, value);
+        else if (name == "--nnodes") o.nnodes = parse_int(name, value);
+        else if (name == "--node-rank") o.node_rank = parse_int(name, value);
+        else if (name == "--master-addr") o.master_addr = value;
+        else o.master_port = parse_int(name, value);
+    }
+    args = rest;
+    if (!any) return o;
+    if (o.nproc_per_node < 1 || o.nproc_per_node > 1024)
+        throw ConfigError("--nproc-per-node: expected 1 to 1024 processes, found " + std::to_string(o.nproc_per_node));
+    if (o.nnodes < 1) throw ConfigError("--nnodes: expected 1 or more, found " + std::to_string(o.nnodes));
+    if (o.node_rank < 0 || o.node_rank >= o.nnodes)
+        throw ConfigError("--node-rank: expected 0 to " + std::to_string(o.nnodes - 1) + ", found " + std::to_string(o.node_rank));
+    if (o.master_port < 0 || o.master_port > 65535)
+        throw ConfigError("--master-port: expected 1 to 65535, found " + std::to_string(o.master_port));
+    if (o.nnodes > 1 && o.master_addr.empty())
+        throw ConfigError("--master-addr: a run on " + std::to_string(o.nnodes) + " nodes needs the address of node 0");
+    return o;
+}
+
+int launch_workers(const LaunchOptions& o, const std::vector<std::string>& args) {
+    const std::string addr = o.master_addr.empty() ? "127.0.0.1" : o.master_addr;
+    const int port = o.master_port ? o.master_port : (o.nnodes == 1 ? free_port() : 29500);
+    const int world = o.nnodes * o.nproc_per_node;
+    std::fprintf(stderr, "launching %d process(es) on this node (ranks %d-%d of %d), rendezvous at %s:%d\n",
+                 o.nproc_per_node, o.node_rank * o.nproc_per_node, (o.node_rank + 1) * o.nproc_per_node - 1, world,
+                 addr.c_str(), port);
+    std::fflush(stderr);
+
+    std::map<pid_t, int> ranks;  // live workers
+    // Ctrl-C and SIGTERM reach the launcher only (each worker has a process group of its own); it passes
+    // them on once, so a worker stops after its current step as a single-process run does.
+    g_forward_signal = 0;
+    struct sigaction sa {};
+    sa.sa_handler = remember_signal;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    for (int local = 0; local < o.nproc_per_node; ++local) {
+        const int rank = o.node_rank * o.nproc_per_node + local;
+        const pid_t pid = fork();
+        if (pid < 0) throw IoError(std::string("could not start a worker process: ") + std::strerror(errno));
+        if (pid == 0) {
+            setpgid(0, 0);
+            signal(SIGINT, SIG_DFL);
+            signal(SIGTERM, SIG_DFL);
+            setenv("RANK", std::to_string(rank).c_str(), 1);
+            setenv("WORLD_SIZE", std::to_string(world).c_str(), 1);
+            setenv("LOCAL_RANK", std::to_string(local).c_str(), 1);
+            setenv("LOCAL_WORLD_SIZE", std::to_string(o.nproc_per_node).c_str(), 1);
+            setenv("GROUP_RANK", std::to_string(o.node_rank).c_str(), 1);
+            setenv("MASTER_ADDR", addr.c_str(), 1);
+            setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
+            // c10d logs through glog: its warnings and errors (a port it tried, a peer that left) say less than
+            // the worker's own error message, which names the rank, the address and what to change.
+            setenv("GLOG_minloglevel", "3", 0);
+            std::vector<char*> argv;
+            static const std::string self = "lathe-cli";
+            argv.push_back(const_cast<char*>(self.c_str()));
+            for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+            argv.push_back(nullptr);
+            execv("/proc/self/exe", argv.data());
+            std::fprintf(stderr, "lathe-cli train: rank %d could not start: %s\n", rank, std::strerror(errno));
+            _exit(127);
+        }
+        ranks[pid] = rank;
+    }
+
+    std::vector<std::string> failures;
+    bool interrupted = false;
+    using Clock = std::chrono::steady_clock;
+    std::optional<Clock::time_point> ending;  // when the others were asked to stop after a failure
+    bool killed = false;
+    while (!ranks.empty()) {
+        if (g_forward_signal) {
+            const int sig = g_forward_signal;
+            g_forward_signal = 0;
+            interrupted = true;
+            for (const auto& [pid, rank] : ranks) kill(pid, sig);
+        }
+        int status = 0;
+        const pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid > 0 && ranks.count(pid)) {
+            const int rank = ranks[pid];
+            ranks.erase(pid);
+            const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            const bool stopped = WIFEXITED(status) && WEXITSTATUS(status) == 130 && interrupted;
+            if (!ok && !stopped && !ending) {
+                failures.push_back("rank " + std::to_string(rank) + " " + describe_status(status));
+                // As torchrun: one rank's failure ends the run on every rank.
+                for (const auto& [other, r] : ranks) kill(other, SIGTERM);
+                ending = Clock::now();
+            } else if (!ok && !stopped && !(WIFSIGNALED(status) && (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGKILL))) {
+                failures.push_back("rank " + std::to_string(rank) + " " + describe_status(status));  // not stopped by us
+            }
+            continue;
+        }
+        if (ending && !killed && Clock::now() - *ending > std::chrono::seconds(10)) {
+            for (const auto& [other, r] : ranks) kill(other, SIGKILL);
+            killed = true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (!failures.empty()) {
+        std::string all;
+        for (const auto& f : failures) all += (all.empty() ? "" : "; ") + f;
+        std::fprintf(stderr, "lathe-cli train: error: the run failed: %s (the other ranks were stopped; the last good "
+                             "checkpoint, if any, is intact)\n", all.c_str());
+        return 1;
+    }
+    return interrupted ? 130 : 0;
+}
+
+}  // namespace lathe::cli

@@ -1,0 +1,63 @@
+// Data-parallel training across processes on LibTorch's own distributed engine (c10d): a process group
+// (Gloo, over TCP) met through a TCPStore, as torchrun sets them up. The training loop sees only this
+// small interface: sums of a few numbers, sums of gradients, a broadcast and a barrier.
+#pragma once
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace at {
+class Tensor;
+}
+
+namespace lathe {
+
+// Where this process sits in a run, from torchrun's variables (RANK, WORLD_SIZE, LOCAL_RANK,
+// LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT).
+struct WorldInfo {
+    int rank = 0;
+    int world_size = 1;
+    int local_rank = 0;
+    int local_world_size = 1;
+    std::string master_addr = "127.0.0.1";
+    int master_port = 29500;
+    bool distributed() const { return world_size > 1; }
+};
+
+// The world torchrun's variables describe; a single process when WORLD_SIZE is unset. A variable that is
+// set but wrong (not a number, a rank outside the world, a port outside 1-65535) is a ConfigError naming it.
+WorldInfo world_from_environment();
+
+class Collective {
+public:
+    virtual ~Collective() = default;
+    virtual int rank() const = 0;
+    virtual int world_size() const = 0;
+    bool is_root() const { return rank() == 0; }
+
+    // Element-wise sums over every rank, in place (float64 on the wire).
+    virtual void sum(std::vector<double>& values) = 0;
+    // Sums of tensors over every rank, in place, in buckets of about 25 MB (float32 on the wire: Gloo has no
+    // bf16 sums; other dtypes are converted there and back).
+    virtual void sum_tensors(const std::vector<at::Tensor>& tensors) = 0;
+    // Rank 0's values into every rank's tensors, in place.
+    virtual void broadcast(const std::vector<at::Tensor>& tensors) = 0;
+    virtual void barrier() = 0;
+};
+
+// Whether this build has a process-group backend (Gloo headers were found at configure time).
+bool collectives_available();
+
+// Joins the process group of `world` (rank 0 serves the store at master_addr:master_port). Every wait,
+// the meeting included, gives up after `timeout` (LLaMA-Factory's ddp_timeout). A port in use, a master
+// that cannot be reached and a world that never fills are IoErrors that say which.
+std::unique_ptr<Collective> join_process_group(const WorldInfo& world, std::chrono::milliseconds timeout);
+
+// Ranks as threads of one process (tests): every thread calls join_local with the same rendezvous.
+class LocalRendezvous;
+std::shared_ptr<LocalRendezvous> make_local_rendezvous();
+std::unique_ptr<Collective> join_local(const std::shared_ptr<LocalRendezvous>& rendezvous, int rank, int world_size,
+                                       std::chrono::milliseconds timeout);
+
+}  // namespace lathe

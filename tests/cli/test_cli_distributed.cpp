@@ -1,0 +1,288 @@
+// Data-parallel training through lathe-cli (issue 13): `--nproc-per-node 2` runs two worker processes
+// over a Gloo process group and gives the same losses and final weights as one process with the same global
+// batch, for LoRA and for full fine-tuning; only rank 0 writes; a killed worker ends the run with a
+// message naming it and leaves only whole checkpoints; a run resumes with another number of processes;
+// a port in use, a master nobody serves and wrong torchrun variables each give a clear error.
+#include "tests/cli/cli_fixtures.h"
+
+#include "core/dist/collective.h"
+#include "core/io/json_file.h"
+#include "tests/core/train/train_fixtures.h"
+
+#include <QProcess>
+#include <QtTest>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+
+using namespace lathe;
+
+namespace {
+
+std::string write_run_config(const test::TinyWorld& w, const std::string& name, const std::string& method) {
+    TrainConfig c = test::tiny_run(w, test::scratch_dir() + "/" + name, method);
+    c.threads = 1;
+    c.max_steps = 4;
+    const std::string path = test::scratch_dir() + "/" + name + ".yaml";
+    write_file_atomic(path, c.to_yaml());
+    return path;
+}
+
+double train_loss(const std::string& run_dir) {
+    return read_json_file(run_dir + "/train_results.json").at("train_loss").get<double>();
+}
+
+// The pid of the worker of `launcher` whose environment says RANK=<rank>, or -1.
+pid_t worker_pid(qint64 launcher, int rank) {
+    const std::string want = "RANK=" + std::to_string(rank);
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream stat(e.path() / "stat");
+        std::string line;
+        std::getline(stat, line);
+        const auto close = line.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream rest(line.substr(close + 2));
+        char state;
+        long ppid = 0;
+        rest >> state >> ppid;
+        if (ppid != launcher) continue;
+        std::ifstream env(e.path() / "environ", std::ios::binary);
+        std::string var;
+        while (std::getline(env, var, '\0'))
+            if (var == want) return static_cast<pid_t>(std::stol(name));
+    }
+    return -1;
+}
+
+// A TCP socket listening on a loopback port the kernel picked; closed with the object.
+struct Listener {
+    int fd = -1;
+    int port = 0;
+    Listener() {
+        fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && listen(fd, 4) == 0 &&
+            getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+            port = ntohs(a.sin_port);
+    }
+    ~Listener() { close(); }
+    void close() {
+        if (fd >= 0) ::close(fd);
+        fd = -1;
+    }
+};
+
+}  // namespace
+
+class TestCliDistributed : public QObject {
+    Q_OBJECT
+
+    test::TinyWorld world_;
+
+    // One process at global batch 4 against two at 2 each: same losses, same final weights.
+    void compareWithOneProcess(const std::string& method, const std::vector<std::string>& two,
+                               const std::vector<std::string>& one, const std::string& weights) {
+        const std::string cfg = write_run_config(world_, "ddp-" + method, method);
+        const std::string single = test::scratch_dir() + "/ddp-" + method + "-1";
+        const std::string pair = test::scratch_dir() + "/ddp-" + method + "-2";
+        std::vector<std::string> args_a{"train", cfg, "output_dir=" + single};
+        args_a.insert(args_a.end(), one.begin(), one.end());
+        std::vector<std::string> args_b{"train", cfg, "output_dir=" + pair, "--nproc-per-node", "2"};
+        args_b.insert(args_b.end(), two.begin(), two.end());
+        auto a = test::run_cli(args_a);
+        QVERIFY2(a.code == 0, (a.why() + a.out).c_str());
+        auto b = test::run_cli(args_b);
+        QVERIFY2(b.code == 0, (b.why() + b.out).c_str());
+        QVERIFY2(test::contains(b.err, "launching 2 process(es)"), b.err.c_str());
+        QVERIFY2(test::contains(b.out, "finished: 4 steps"), b.out.c_str());
+
+        const auto rows_a = test::timeless_log(single), rows_b = test::timeless_log(pair);
+        QCOMPARE(rows_b.size(), size_t(4));  // rank 0 alone wrote the log
+        QCOMPARE(rows_a.size(), rows_b.size());
+        for (size_t i = 0; i < rows_a.size(); ++i) {
+            QVERIFY2(std::abs(rows_a[i]["loss"].get<double>() - rows_b[i]["loss"].get<double>()) <= 1.01e-4,
+                     (rows_a[i].dump() + " | " + rows_b[i].dump()).c_str());
+            QVERIFY2(std::abs(rows_a[i]["grad_norm"].get<double>() - rows_b[i]["grad_norm"].get<double>()) <= 1.01e-4,
+                     (rows_a[i].dump() + " | " + rows_b[i].dump()).c_str());
+            QCOMPARE(rows_b[i]["world_size"].get<int>(), 2);
+            QCOMPARE(rows_a[i]["total_tokens"].get<int64_t>(), rows_b[i]["total_tokens"].get<int64_t>());
+        }
+        QVERIFY2(std::abs(train_loss(single) - train_loss(pair)) <= 1e-5,
+                 (std::to_string(train_loss(single)) + " vs " + std::to_string(train_loss(pair))).c_str());
+        const double diff = test::max_file_diff(single + "/" + weights, pair + "/" + weights);
+        QVERIFY2(diff <= 1e-5, std::to_string(diff).c_str());
+        QCOMPARE(read_json_file(pair + "/trainer_state.json").at("lathe").at("world_size").get<int>(), 2);
+    }
+
+private slots:
+    void initTestCase() {
+        if (!collectives_available()) QSKIP("this build has no Gloo headers (libgloo-dev)");
+        world_ = test::make_tiny_world("ddp-world", 16);
+    }
+
+    void loraTwoProcessesEqualOne() {
+        // Two ranks x 1 example x 2 accumulation steps against one process x 2 x 2.
+        compareWithOneProcess("lora", {"per_device_train_batch_size=1", "gradient_accumulation_steps=2"},
+                              {"per_device_train_batch_size=2", "gradient_accumulation_steps=2"}, "adapter_model.safetensors");
+    }
+
+    void fullTwoProcessesEqualOne() {
+        // Two ranks x 2 examples against one process x 4 (no accumulation).
+        compareWithOneProcess("full", {"per_device_train_batch_size=2", "gradient_accumulation_steps=1"},
+                              {"per_device_train_batch_size=4", "gradient_accumulation_steps=1"}, "model.safetensors");
+    }
+
+    void resumeWithAnotherWorldSize() {
+        // Two processes save checkpoint-2; one process at the same global batch goes on from it and ends
+        // where one process from the start ends.
+        const std::string cfg = write_run_config(world_, "ddp-resume", "lora");
+        const std::string reference = test::scratch_dir() + "/ddp-resume-ref";
+        const std::string out = test::scratch_dir() + "/ddp-resume";
+        auto ref = test::run_cli({"train", cfg, "output_dir=" + reference, "per_device_train_batch_size=4",
+                                  "gradient_accumulation_steps=1"});
+        QVERIFY2(ref.code == 0, ref.why().c_str());
+        auto first = test::run_cli({"train", cfg, "output_dir=" + out, "per_device_train_batch_size=2",
+                                    "gradient_accumulation_steps=1", "save_steps=2", "--nproc-per-node", "2"});
+        QVERIFY2(first.code == 0, first.why().c_str());
+        // As if the two-process run had died after its checkpoint at step 2.
+        std::filesystem::remove_all(out + "/checkpoint-4");
+        std::filesystem::remove(out + "/adapter_model.safetensors");
+        auto second = test::run_cli({"train", cfg, "output_dir=" + out, "per_device_train_batch_size=4",
+                                     "gradient_accumulation_steps=1", "resume_from_checkpoint=" + out + "/checkpoint-2"});
+        QVERIFY2(second.code == 0, (second.why() + second.out).c_str());
+        QVERIFY2(test::contains(second.err, "written by 2 process(es), this run has 1"), second.err.c_str());
+        const double diff = test::max_file_diff(reference + "/adapter_model.safetensors", out + "/adapter_model.safetensors");
+        QVERIFY2(diff <= 1e-5, std::to_string(diff).c_str());
+    }
+
+    void workersStartedByAnotherLauncher() {
+        // Two workers started as torchrun (or SLURM) would: torchrun's variables, no --nproc-per-node.
+        const std::string cfg = write_run_config(world_, "ddp-outside", "lora");
+        const std::string out = test::scratch_dir() + "/ddp-outside";
+        auto start = [&](QProcess& p, int rank, int port, const QStringList& extra) {
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert("RANK", QString::number(rank));
+            env.insert("LOCAL_RANK", QString::number(rank));
+            env.insert("WORLD_SIZE", "2");
+            env.insert("MASTER_ADDR", "127.0.0.1");
+            env.insert("MASTER_PORT", QString::number(port));
+            p.setProcessEnvironment(env);
+            p.start(QStringLiteral(LATHE_CLI_EXE), QStringList{"train", QString::fromStdString(cfg),
+                                                               QString::fromStdString("output_dir=" + out), "save_steps=2",
+                                                               "ddp_timeout=60"} + extra);
+        };
+        int port = 0;
+        {
+            Listener probe;
+            port = probe.port;
+        }
+        QProcess r0, r1;
+        start(r0, 0, port, {});
+        start(r1, 1, port, {});
+        QVERIFY(r0.waitForFinished(120000) && r1.waitForFinished(120000));
+        QVERIFY2(r0.exitCode() == 0 && r1.exitCode() == 0, (r0.readAllStandardError() + r1.readAllStandardError()).constData());
+        QVERIFY(test::contains(r0.readAllStandardOutput().toStdString(), "finished: 4 steps"));
+        QVERIFY(r1.readAllStandardOutput().isEmpty());  // rank 1 reports nothing when all is well
+        QCOMPARE(test::timeless_log(out).size(), size_t(4));
+
+        // Ranks that would resume from different checkpoints (here rank 1 from none) refuse to start.
+        {
+            Listener probe;
+            port = probe.port;
+        }
+        start(r0, 0, port, {QString::fromStdString("resume_from_checkpoint=" + out + "/checkpoint-2")});
+        start(r1, 1, port, {});
+        QVERIFY(r0.waitForFinished(120000) && r1.waitForFinished(120000));
+        const std::string err = r0.readAllStandardError().toStdString();
+        QCOMPARE(r0.exitCode(), 1);
+        QCOMPARE(r1.exitCode(), 1);
+        QVERIFY2(test::contains(err, "rank 0: resume_from_checkpoint: the ranks do not see the same checkpoint"), err.c_str());
+    }
+
+    void killedWorkerEndsTheRun() {
+        const std::string cfg = write_run_config(world_, "ddp-kill", "lora");
+        const std::string out = test::scratch_dir() + "/ddp-kill";
+        QProcess p;
+        p.start(QStringLiteral(LATHE_CLI_EXE),
+                {"train", QString::fromStdString(cfg), QString::fromStdString("output_dir=" + out), "max_steps=100000",
+                 "save_steps=3", "per_device_train_batch_size=1", "--nproc-per-node", "2"});
+        QVERIFY(p.waitForStarted(30000));
+        // Wait for a few logged steps (and a checkpoint), then kill rank 1 as the kernel's OOM killer would.
+        QTRY_VERIFY_WITH_TIMEOUT(test::timeless_log(out).size() >= 4, 120000);
+        const pid_t victim = worker_pid(p.processId(), 1);
+        QVERIFY(victim > 0);
+        QCOMPARE(::kill(victim, SIGKILL), 0);
+        QVERIFY2(p.waitForFinished(60000), "the launcher did not end after a worker died");
+        const std::string err = p.readAllStandardError().toStdString();
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(test::contains(err, "rank 1 was killed by signal 9"), err.c_str());
+        // Every checkpoint under its final name is whole; rank 1 never wrote one.
+        int whole = 0;
+        for (const auto& e : std::filesystem::directory_iterator(out)) {
+            const std::string name = e.path().filename().string();
+            if (name.rfind("checkpoint-", 0) != 0 || name.find('.') != std::string::npos) continue;
+            QVERIFY2(file_exists(e.path().string() + "/trainer_state.json") &&
+                         file_exists(e.path().string() + "/adapter_model.safetensors"),
+                     name.c_str());
+            ++whole;
+        }
+        QVERIFY(whole >= 1);
+    }
+
+    void portInUseIsNamed() {
+        Listener busy;
+        QVERIFY(busy.port > 0);
+        const std::string cfg = write_run_config(world_, "ddp-port", "lora");
+        auto r = test::run_cli({"train", cfg, "output_dir=" + test::scratch_dir() + "/ddp-port", "ddp_timeout=20",
+                                "--nproc-per-node", "2", "--master-port", std::to_string(busy.port)},
+                               {}, 120000);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(test::contains(r.err, "the port is in use"), r.err.c_str());
+    }
+
+    void unreachableMasterAndBadVariables() {
+        const std::string cfg = write_run_config(world_, "ddp-alone", "lora");
+        // Rank 1 of 2 with nobody serving the rendezvous: it gives up after ddp_timeout.
+        Listener probe;
+        const int port = probe.port;
+        QVERIFY(port > 0);
+        probe.close();
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("RANK", "1");
+        env.insert("WORLD_SIZE", "2");
+        env.insert("MASTER_ADDR", "127.0.0.1");
+        env.insert("MASTER_PORT", QString::number(port));
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(LATHE_CLI_EXE), {"train", QString::fromStdString(cfg), "ddp_timeout=3",
+                                                QString::fromStdString("output_dir=" + test::scratch_dir() + "/ddp-alone")});
+        QVERIFY(p.waitForFinished(120000));
+        const std::string err = p.readAllStandardError().toStdString();
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(test::contains(err, "rank 1 could not reach the master at 127.0.0.1:" + std::to_string(port)), err.c_str());
+
+        env.insert("RANK", "2");
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(LATHE_CLI_EXE), {"train", QString::fromStdString(cfg)});
+        QVERIFY(p.waitForFinished(120000));
+        const std::string bad = p.readAllStandardError().toStdString();
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(test::contains(bad, "RANK=2: expected a whole number from 0 to 1"), bad.c_str());
+
+        auto r = test::run_cli({"train", cfg, "--nproc-per-node", "0"});
+        QVERIFY2(r.code != 0 && test::contains(r.err, "--nproc-per-node: expected 1 to 1024 processes, found 0"), r.err.c_str());
+    }
+};
+
+LATHE_TEST(TestCliDistributed)
+#include "test_cli_distributed.moc"
