@@ -10,11 +10,16 @@
 
 namespace lathe {
 
+class Collective;
+
 // How the loop runs the model in training (the same for every objective).
 struct TrainForward {
     bool gradient_checkpointing = false;
     double neftune_noise_alpha = 0.0;  // NEFTune: uniform noise on the input embeddings
     double moe_aux_loss_coef = 0.0;    // mixtures of experts: weight of the router's load-balancing loss
+    // A data-parallel run's ranks (core/dist/collective.h), for a loss built on a statistic of the whole
+    // batch (KTO's KL reference point); null in one process and in evaluation.
+    Collective* collective = nullptr;
 };
 
 // Final hidden states (B, T, C) of `input_ids` under the training options; a mixture of experts' router

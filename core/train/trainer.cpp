@@ -212,7 +212,7 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
         Schedule schedule{c.lr_scheduler_type, total, warmup_steps_for(total, c.warmup_steps, c.warmup_ratio),
                           c.min_lr_rate};
         AdamW optimizer(setup.trainable, {c.learning_rate, c.adam_beta1, c.adam_beta2, c.adam_epsilon, c.weight_decay});
-        TrainForward how{c.gradient_checkpointing, c.neftune_noise_alpha, c.moe_aux_loss_coef};
+        TrainForward how{c.gradient_checkpointing, c.neftune_noise_alpha, c.moe_aux_loss_coef, setup.collective};
         refuse_fp16(c);
         const torch::ScalarType compute_dtype = setup.autocast;  // trainable weights keep their own dtype
 

@@ -142,6 +142,38 @@ private slots:
                               {"per_device_train_batch_size=4", "gradient_accumulation_steps=1"}, "model.safetensors");
     }
 
+    void everyStageAndMethodRuns() {
+        // Each stage (pt full; rm, dpo, kto LoRA) and each other method (freeze, DoRA, QLoRA) on two processes,
+        // with the bundled datasets; DPO's pairs are independent, so its adapter equals one process's.
+        const std::string cfg = test::scratch_dir() + "/ddp-stages.yaml";
+        write_file_atomic(cfg, "model_name_or_path: " + world_.model_dir + "\ntemplate: chatml\ndataset_dir: " LATHE_SOURCE_DIR
+                               "/datasets\nmax_samples: 8\ncutoff_len: 48\nper_device_train_batch_size: 2\n"
+                               "gradient_accumulation_steps: 1\nmax_steps: 2\nlogging_steps: 1\nsave_steps: 0\n"
+                               "learning_rate: 1.0e-3\nlora_rank: 4\nthreads: 1\nbf16: false\n");
+        const std::vector<std::vector<std::string>> runs = {
+            {"pt", "stage=pt", "finetuning_type=full", "dataset=c4_demo"},
+            {"rm", "stage=rm", "finetuning_type=lora", "dataset=dpo_en_demo"},
+            {"dpo", "stage=dpo", "finetuning_type=lora", "dataset=dpo_en_demo"},
+            {"kto", "stage=kto", "finetuning_type=lora", "dataset=kto_en_demo"},
+            {"freeze", "stage=sft", "finetuning_type=freeze", "freeze_trainable_layers=1", "dataset=alpaca_en_demo"},
+            {"dora", "stage=sft", "finetuning_type=lora", "use_dora=true", "dataset=alpaca_en_demo"},
+            {"qlora", "stage=sft", "finetuning_type=lora", "quantization_bit=4", "dataset=alpaca_en_demo"},
+        };
+        for (const auto& run : runs) {
+            std::vector<std::string> args{"train", cfg, "output_dir=" + test::scratch_dir() + "/ddp-stage-" + run[0],
+                                          "--nproc-per-node", "2"};
+            args.insert(args.end(), run.begin() + 1, run.end());
+            auto r = test::run_cli(args);
+            QVERIFY2(r.code == 0 && test::contains(r.out, "finished: 2 steps"), (run[0] + ": " + r.why()).c_str());
+        }
+        auto single = test::run_cli({"train", cfg, "output_dir=" + test::scratch_dir() + "/ddp-stage-dpo-1", "stage=dpo",
+                                     "finetuning_type=lora", "dataset=dpo_en_demo", "per_device_train_batch_size=4"});
+        QVERIFY2(single.code == 0, single.why().c_str());
+        const double diff = test::max_file_diff(test::scratch_dir() + "/ddp-stage-dpo/adapter_model.safetensors",
+                                                test::scratch_dir() + "/ddp-stage-dpo-1/adapter_model.safetensors");
+        QVERIFY2(diff <= 1e-5, std::to_string(diff).c_str());
+    }
+
     void resumeWithAnotherWorldSize() {
         // Two processes save checkpoint-2; one process at the same global batch goes on from it and ends
         // where one process from the start ends.

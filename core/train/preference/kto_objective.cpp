@@ -1,6 +1,7 @@
 #include "core/train/preference/kto_objective.h"
 
 #include "core/data/encode.h"
+#include "core/dist/collective.h"
 #include "core/data/record.h"
 #include "core/train/preference/kto_loss.h"
 #include "core/train/train_config.h"
@@ -35,7 +36,15 @@ public:
         auto hidden = train_hidden_states(model, b.input_ids, b.attention_mask, how);  // (B, T, C)
         auto pi = sequence_logps(model, hidden, b.labels);                            // (B)
         auto desirable = b.kto_tags.to(pi.sum.device()) == 1;                         // (B) bool
-        auto t = kto_loss(pi.sum, ref.sum, desirable, pi_kl.sum, ref_kl.sum, s_.beta, s_.desirable_weight,
+        torch::Tensor kl_policy = pi_kl.sum, kl_reference = ref_kl.sum;
+        if (how.collective) {
+            // As TRL under DDP: the KL reference point is the mean over every rank's mismatched pairs.
+            std::vector<double> v{(pi_kl.sum - ref_kl.sum).sum().item<double>(), static_cast<double>(b.rows)};
+            how.collective->sum(v);
+            kl_policy = torch::full({1}, v[0] / v[1], pi.sum.options());
+            kl_reference = torch::zeros({1}, pi.sum.options());
+        }
+        auto t = kto_loss(pi.sum, ref.sum, desirable, kl_policy, kl_reference, s_.beta, s_.desirable_weight,
                           s_.undesirable_weight);
         LossOutput out;
         auto losses = t.losses;

@@ -1,12 +1,16 @@
 // KTO's inputs and learning: the KL rows pair each prompt with the previous example's response (TRL's
-// +1 offset), examples get their tags and only the last response trained, and a tiny LoRA model learns
-// to raise desirable responses over undesirable ones on held-out data.
+// +1 offset), examples get their tags and only the last response trained, a tiny LoRA model learns
+// to raise desirable responses over undesirable ones on held-out data, and in a data-parallel run the KL
+// reference point is the mean over every rank's rows (TRL's gather).
 #include "core/data/record.h"
+#include "core/dist/collective.h"
 #include "core/peft/lora.h"
 #include "core/train/preference/kto_objective.h"
 #include "tests/core/train/test_pref_fixtures.h"
 
 #include <QtTest>
+
+#include <thread>
 
 using namespace lathe;
 using namespace lathe::test;
@@ -76,6 +80,48 @@ private slots:
         s.source = "kto.json#1";
         QCOMPARE(error_of([&] { prepare_kto_examples(ex, {s}); }),
                  std::string("kto.json#0: no kto_tag (stage kto needs every record labelled true or false)"));
+    }
+
+    void klReferencePointIsSharedByTheRanks() {
+        if (!collectives_available()) QSKIP("this build has no Gloo headers (libgloo-dev)");
+        // Two ranks, each with the same model and adapter (made non-zero, so policy and reference differ),
+        // each with half of a batch of 4.
+        const auto examples = feedback(2, 3);
+        std::vector<CausalLM> models;
+        std::vector<std::unique_ptr<Objective>> objectives;
+        for (int r = 0; r < 2; ++r) {
+            auto model = tiny_lm();
+            LoraSettings ls;
+            ls.rank = 4;
+            auto lora = std::make_shared<LoraModel>(LoraModel::apply(model.ptr(), ls));
+            torch::manual_seed(5);
+            torch::NoGradGuard no_grad;
+            for (auto& [name, t] : lora->trainable().named) t.copy_(torch::randn_like(t) * 0.3);
+            models.push_back(model);
+            objectives.push_back(make_kto_objective(KtoSettings{}, adapter_off_reference(lora)));
+        }
+        auto batch_of = [&](int r) {
+            std::vector<const Example*> group{&examples[2 * r], &examples[2 * r + 1]};
+            return collate(group, 0, torch::kCPU);
+        };
+        // Alone, each rank's KL is the mean over its own two rows.
+        std::vector<double> alone(2), shared(2);
+        for (int r = 0; r < 2; ++r) alone[r] = objectives[r]->compute(*models[r], batch_of(r), TrainForward{}).metrics["kl"] / 2;
+        QVERIFY2(alone[0] > 0 && alone[1] > 0, "the check needs KL estimates above the clamp at 0");
+        QVERIFY2(std::abs(alone[0] - alone[1]) > 1e-3, (std::to_string(alone[0]) + " " + std::to_string(alone[1])).c_str());
+        auto rendezvous = make_local_rendezvous();
+        std::vector<std::thread> ranks;
+        for (int r = 0; r < 2; ++r)
+            ranks.emplace_back([&, r] {
+                auto c = join_local(rendezvous, r, 2, std::chrono::seconds(30));
+                TrainForward how;
+                how.collective = c.get();
+                shared[r] = objectives[r]->compute(*models[r], batch_of(r), how).metrics["kl"] / 2;
+            });
+        for (auto& t : ranks) t.join();
+        const double expected = (alone[0] + alone[1]) / 2;  // equal row counts: the mean of the two means
+        QVERIFY2(std::abs(shared[0] - expected) < 1e-5 && std::abs(shared[1] - expected) < 1e-5,
+                 (std::to_string(shared[0]) + " " + std::to_string(shared[1]) + " vs " + std::to_string(expected)).c_str());
     }
 
     void loraLearnsDesirableOverUndesirable() {
