@@ -1,10 +1,24 @@
 #include "ui/train_controller.h"
 
+#include "core/dist/collective.h"
 #include "core/train/session.h"
 #include "core/train/train_config.h"
+#include "core/util/error.h"
+#include "core/util/fs.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
 #include <QMetaObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
 
 namespace lathe {
 namespace ui {
@@ -26,6 +40,125 @@ RunResult toResult(const TrainSummary& s) {
     r.trainLoss = s.train_loss;
     r.runtimeSeconds = s.runtime_s;
     return r;
+}
+
+// Ranks 1 .. N-1 of a data-parallel run started from the studio, which is rank 0 itself (so the plot,
+// progress and Abort work as in one process): lathe-cli workers with torchrun's variables, each reading the
+// same config. Stopped (SIGTERM, then SIGKILL) when the object goes.
+class WorkerProcesses {
+public:
+    ~WorkerProcesses() { stop(5000); }
+
+    // Starts the workers; "" or why they could not start.
+    QString start(const TrainConfig& config, int port) {
+        const QString cli = QCoreApplication::applicationDirPath() + QStringLiteral("/lathe-cli");
+        if (!QFileInfo(cli).isExecutable())
+            return QStringLiteral("%1 is missing: a data-parallel run starts its other processes with lathe-cli").arg(cli);
+        if (!dir_.isValid()) return QStringLiteral("no temporary folder for the processes' config");
+        const std::string yaml = dir_.filePath(QStringLiteral("run.yaml")).toStdString();
+        write_file_atomic(yaml, config.to_yaml());
+        const int n = config.nproc_per_node;
+        for (int rank = 1; rank < n; ++rank) {
+            auto p = std::make_unique<QProcess>();
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert("RANK", QString::number(rank));
+            env.insert("LOCAL_RANK", QString::number(rank));
+            env.insert("WORLD_SIZE", QString::number(n));
+            env.insert("LOCAL_WORLD_SIZE", QString::number(n));
+            env.insert("MASTER_ADDR", "127.0.0.1");
+            env.insert("MASTER_PORT", QString::number(port));
+            if (!env.contains("GLOG_minloglevel")) env.insert("GLOG_minloglevel", "3");
+            p->setProcessEnvironment(env);
+            p->setStandardOutputFile(QProcess::nullDevice());
+            p->setStandardErrorFile(errFile(rank));
+            p->start(cli, {QStringLiteral("train"), QString::fromStdString(yaml)});
+            if (!p->waitForStarted(30000)) return QStringLiteral("rank %1 could not start: %2").arg(rank).arg(p->errorString());
+            procs_.push_back(std::move(p));
+        }
+        return {};
+    }
+
+    // Waits up to `ms` for every worker to end, then stops the rest. "" when all ended well (or stopped
+    // on Abort), else each failure with the worker's last message.
+    QString finish(int ms) {
+        QElapsedTimer t;
+        t.start();
+        QStringList failures;
+        for (size_t i = 0; i < procs_.size(); ++i) {
+            QProcess& p = *procs_[i];
+            if (p.state() != QProcess::NotRunning && !p.waitForFinished(std::max<qint64>(1, ms - t.elapsed()))) continue;
+            const int code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+            if (code == 0 || code == 130) continue;
+            QString last;
+            QFile f(errFile(static_cast<int>(i) + 1));
+            if (f.open(QIODevice::ReadOnly))
+                for (const QString& line : QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts)) last = line;
+            failures << QStringLiteral("rank %1 %2%3")
+                            .arg(i + 1)
+                            .arg(code < 0 ? QStringLiteral("crashed") : QStringLiteral("exited with code %1").arg(code))
+                            .arg(last.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(last));
+        }
+        stop(2000);
+        return failures.join(QStringLiteral("; "));
+    }
+
+    void stop(int ms) {
+        for (auto& p : procs_)
+            if (p->state() != QProcess::NotRunning) p->terminate();
+        for (auto& p : procs_)
+            if (p->state() != QProcess::NotRunning && !p->waitForFinished(ms)) {
+                p->kill();
+                p->waitForFinished(2000);
+            }
+    }
+
+private:
+    QString errFile(int rank) const { return dir_.filePath(QStringLiteral("rank%1.err").arg(rank)); }
+
+    QTemporaryDir dir_;
+    std::vector<std::unique_ptr<QProcess>> procs_;
+};
+
+// A data-parallel run from the studio: workers started, this thread joins as rank 0, trains, and the
+// workers' failures are added to the summary.
+TrainSummary run_data_parallel(TrainConfig config, const TrainerEvents& events, const std::atomic<bool>* cancel) {
+    TrainSummary failed;
+    failed.output_dir = config.output_dir;
+    failed.status = TrainSummary::Status::Failed;
+    if (!collectives_available()) {
+        failed.message = "nproc_per_node: this build of Lathe has no process-group backend (install libgloo-dev and build again)";
+        return failed;
+    }
+    const int n = config.nproc_per_node;
+    if (config.threads == 0)  // every core, shared out among the processes
+        config.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / n);
+    const int port = free_local_port();
+    WorkerProcesses workers;
+    if (const QString why = workers.start(config, port); !why.isEmpty()) {
+        failed.message = why.toStdString();
+        return failed;
+    }
+    events.message("info", "data-parallel: " + std::to_string(n) + " processes (this one is rank 0), rendezvous at 127.0.0.1:" +
+                               std::to_string(port));
+    std::unique_ptr<Collective> group;
+    try {
+        WorldInfo w;
+        w.world_size = w.local_world_size = n;
+        w.master_port = port;
+        group = join_process_group(w, std::chrono::seconds(config.ddp_timeout));
+    } catch (const std::exception& e) {
+        const QString others = workers.finish(2000);
+        failed.message = e.what() + (others.isEmpty() ? std::string() : "; " + others.toStdString());
+        return failed;
+    }
+    TrainSummary s = run_training(config, events, cancel, group.get());
+    group.reset();
+    const QString others = workers.finish(s.status == TrainSummary::Status::Failed ? 3000 : 60000);
+    if (!others.isEmpty()) {
+        s.status = TrainSummary::Status::Failed;
+        s.message = (s.message.empty() ? std::string() : s.message + "; ") + "other processes: " + others.toStdString();
+    }
+    return s;
 }
 
 }  // namespace
@@ -60,7 +193,8 @@ void TrainWorker::run(const TrainConfig& config) {
     events.on_checkpoint = [&](const std::string& dir, int64_t step) {
         emit checkpointSaved(QString::fromStdString(dir), step);
     };
-    const TrainSummary summary = run_training(config, events, cancel_);
+    const TrainSummary summary =
+        config.nproc_per_node > 1 ? run_data_parallel(config, events, cancel_) : run_training(config, events, cancel_);
     flush();
     emit finished(toResult(summary));
 }

@@ -165,7 +165,15 @@ int cmd_train(int argc, char** argv) {
     PredictConfig predict;
     if (config.do_predict) predict = predict_config_from(config, config.do_train);  // its errors before training
 
-    if (launch.nproc_per_node > 0) {
+    // The config's nproc_per_node (the studio's "Processes") launches as --nproc-per-node does, unless this
+    // process is already a worker of a run.
+    LaunchOptions launch_now = launch;
+    if (launch_now.nproc_per_node == 0 && config.nproc_per_node > 1 && !world_from_environment().distributed()) {
+        if (config.nproc_per_node > 1024)
+            throw ConfigError("nproc_per_node: expected 1 to 1024 processes, found " + std::to_string(config.nproc_per_node));
+        launch_now.nproc_per_node = config.nproc_per_node;
+    }
+    if (launch_now.nproc_per_node > 0) {
         if (!collectives_available())
             throw ConfigError("--nproc-per-node: this build of Lathe has no process-group backend (install libgloo-dev and build again)");
         std::vector<std::string> worker_args{"train", argv[2]};
@@ -173,9 +181,9 @@ int cmd_train(int argc, char** argv) {
         // threads 0 means every core: shared out among this node's processes, so that they don't oversubscribe.
         if (config.threads == 0) {
             const int cores = std::max(1u, std::thread::hardware_concurrency());
-            worker_args.push_back("threads=" + std::to_string(std::max(1, cores / launch.nproc_per_node)));
+            worker_args.push_back("threads=" + std::to_string(std::max(1, cores / launch_now.nproc_per_node)));
         }
-        return launch_workers(launch, worker_args);
+        return launch_workers(launch_now, worker_args);
     }
     // A worker of a data-parallel run (started by the launcher above or by torchrun, SLURM, ...).
     const WorldInfo world = world_from_environment();

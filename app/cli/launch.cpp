@@ -1,12 +1,10 @@
 #include "app/cli/launch.h"
 
 #include "app/cli/args.h"
+#include "core/dist/collective.h"
 #include "core/util/error.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,22 +23,6 @@ namespace {
 volatile sig_atomic_t g_forward_signal = 0;
 
 void remember_signal(int sig) { g_forward_signal = sig; }
-
-// A port the kernel says is free now (bound to port 0, then released), for a run on one node.
-int free_port() {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return 29500;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    int port = 29500;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-        port = ntohs(a.sin_port);
-    close(fd);
-    return port;
-}
 
 std::string describe_status(int status) {
     if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
@@ -100,7 +82,7 @@ LaunchOptions take_launch_options(std::vector<std::string>& args) {
 
 int launch_workers(const LaunchOptions& o, const std::vector<std::string>& args) {
     const std::string addr = o.master_addr.empty() ? "127.0.0.1" : o.master_addr;
-    const int port = o.master_port ? o.master_port : (o.nnodes == 1 ? free_port() : 29500);
+    const int port = o.master_port ? o.master_port : (o.nnodes == 1 ? free_local_port() : 29500);
     const int world = o.nnodes * o.nproc_per_node;
     std::fprintf(stderr, "launching %d process(es) on this node (ranks %d-%d of %d), rendezvous at %s:%d\n",
                  o.nproc_per_node, o.node_rank * o.nproc_per_node, (o.node_rank + 1) * o.nproc_per_node - 1, world,
@@ -138,6 +120,12 @@ int launch_workers(const LaunchOptions& o, const std::vector<std::string>& args)
             argv.push_back(const_cast<char*>(self.c_str()));
             for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
             argv.push_back(nullptr);
+            char path[4096];  // the program's path, so that ps and top show lathe-cli
+            const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+            if (n > 0) {
+                path[n] = '\0';
+                execv(path, argv.data());
+            }
             execv("/proc/self/exe", argv.data());
             std::fprintf(stderr, "lathe-cli train: rank %d could not start: %s\n", rank, std::strerror(errno));
             _exit(127);

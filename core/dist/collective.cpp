@@ -4,9 +4,12 @@
 
 #include <torch/torch.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdlib>
-#include <map>
-#include <mutex>
 
 // The process group needs Gloo's headers (Debian: libgloo-dev); LibTorch itself carries the library.
 #if __has_include(<gloo/config.h>) && __has_include(<torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>)
@@ -48,6 +51,20 @@ WorldInfo world_from_environment() {
     if (const char* a = std::getenv("MASTER_ADDR"); a && *a) w.master_addr = a;
     w.master_port = int_variable("MASTER_PORT", w.master_port, 1, 65535);
     return w;
+}
+
+int free_local_port() {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return 29500;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    int port = 29500;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+        port = ntohs(a.sin_port);
+    close(fd);
+    return port;
 }
 
 bool collectives_available() { return LATHE_HAVE_GLOO != 0; }

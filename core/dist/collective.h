@@ -46,6 +46,10 @@ public:
     virtual void barrier() = 0;
 };
 
+// A TCP port on the loopback interface that nothing listens on now (the kernel's pick; 29500 if it cannot
+// say), for a run of several processes on one machine.
+int free_local_port();
+
 // Whether this build has a process-group backend (Gloo headers were found at configure time).
 bool collectives_available();
 

@@ -108,6 +108,7 @@ const std::vector<Key>& key_table() {
         {"device", &TrainConfig::device},
         {"threads", &TrainConfig::threads},
         {"ddp_timeout", &TrainConfig::ddp_timeout},
+        {"nproc_per_node", &TrainConfig::nproc_per_node},
     };
     return table;
 }
@@ -402,6 +403,7 @@ std::vector<Problem> TrainConfig::problems() const {
     if (dpo_label_smoothing < 0 || dpo_label_smoothing >= 0.5) fail("dpo_label_smoothing", "must_be_in", {"[0, 0.5)"});
     if (threads < 0) fail("threads", "must_be_non_negative");
     if (ddp_timeout < 1) fail("ddp_timeout", "must_be_positive");
+    if (nproc_per_node < 1) fail("nproc_per_node", "must_be_at_least", {"1"});
     return out;
 }
 

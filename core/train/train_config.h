@@ -102,6 +102,9 @@ struct TrainConfig {
     // Data-parallel runs (lathe-cli train --nproc-per-node): seconds a rank waits for the others, the
     // meeting included, before the run fails (LLaMA-Factory's ddp_timeout; transformers' default).
     int ddp_timeout = 1800;
+    // Processes of a data-parallel run on this machine (the studio's "Processes"; lathe-cli train starts
+    // them as --nproc-per-node does, which overrides it). 1 = one process.
+    int nproc_per_node = 1;
     // Evaluation and prediction (LLaMA-Factory's do_eval / do_predict; the Evaluate tab's settings, not
     // the Train form's: see evaluation_keys()). Without do_train they run on eval_dataset (or dataset).
     bool do_eval = false;                  // eval_loss and perplexity (pt, sft), the stage's metrics (rm, dpo, kto)

@@ -120,6 +120,13 @@ void prefer_passive_openmp(char** argv) {
     if (std::getenv("OMP_WAIT_POLICY") || std::getenv("LATHE_KEEP_OMP_WAIT_POLICY")) return;
     ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
     ::setenv("LATHE_KEEP_OMP_WAIT_POLICY", "1", 1);  // never loop, whatever exec does
+    // The program's own path, not /proc/self/exe, so that ps and top name the process after it ("exe" else).
+    char self[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        ::execv(self, argv);
+    }
     ::execv("/proc/self/exe", argv);
     // exec failed (no /proc): carry on; OpenMP already started with its default, apply_threads sees the
     // variable set but OpenMP spins, so undo it to keep the plan truthful.

@@ -2870,6 +2870,14 @@ reward</source>
         <translation>NEFTune 알파</translation>
     </message>
     <message>
+        <source>Processes</source>
+        <translation>프로세스 수</translation>
+    </message>
+    <message>
+        <source>Data-parallel training in this many processes on this machine (torch.distributed, Gloo): each trains on its share of every batch, so the global batch is processes x batch size x accumulation. CPU threads are shared out among them.</source>
+        <translation>이 컴퓨터에서 이 수만큼의 프로세스로 데이터 병렬 학습을 합니다(torch.distributed, Gloo). 각 프로세스가 배치의 자기 몫을 학습하므로 전체 배치는 프로세스 수 x 배치 크기 x 누적 단계입니다. CPU 스레드는 프로세스들이 나누어 씁니다.</translation>
+    </message>
+    <message>
         <source>Process timeout (s)</source>
         <translation>프로세스 제한 시간(초)</translation>
     </message>

@@ -97,7 +97,7 @@ class TestCliDistributed : public QObject {
         const std::string pair = test::scratch_dir() + "/ddp-" + method + "-2";
         std::vector<std::string> args_a{"train", cfg, "output_dir=" + single};
         args_a.insert(args_a.end(), one.begin(), one.end());
-        std::vector<std::string> args_b{"train", cfg, "output_dir=" + pair, "--nproc-per-node", "2"};
+        std::vector<std::string> args_b{"train", cfg, "output_dir=" + pair};
         args_b.insert(args_b.end(), two.begin(), two.end());
         auto a = test::run_cli(args_a);
         QVERIFY2(a.code == 0, (a.why() + a.out).c_str());
@@ -132,13 +132,14 @@ private slots:
 
     void loraTwoProcessesEqualOne() {
         // Two ranks x 1 example x 2 accumulation steps against one process x 2 x 2.
-        compareWithOneProcess("lora", {"per_device_train_batch_size=1", "gradient_accumulation_steps=2"},
+        compareWithOneProcess("lora", {"per_device_train_batch_size=1", "gradient_accumulation_steps=2", "--nproc-per-node", "2"},
                               {"per_device_train_batch_size=2", "gradient_accumulation_steps=2"}, "adapter_model.safetensors");
     }
 
     void fullTwoProcessesEqualOne() {
-        // Two ranks x 2 examples against one process x 4 (no accumulation).
-        compareWithOneProcess("full", {"per_device_train_batch_size=2", "gradient_accumulation_steps=1"},
+        // Two ranks x 2 examples against one process x 4 (no accumulation); the processes from the config's
+        // nproc_per_node (the studio's "Processes"), as --nproc-per-node.
+        compareWithOneProcess("full", {"per_device_train_batch_size=2", "gradient_accumulation_steps=1", "nproc_per_node=2"},
                               {"per_device_train_batch_size=4", "gradient_accumulation_steps=1"}, "model.safetensors");
     }
 

@@ -105,6 +105,7 @@ TrainConfig configB() {
     c.fp16 = true;
     c.moe_aux_loss_coef = 0.001;
     c.ddp_timeout = 600;
+    c.nproc_per_node = 2;
     c.dataset = "demo";
     c.dataset_dir = ui_dataset_dir();
     c.output_dir = scratch_dir() + "/out-b";

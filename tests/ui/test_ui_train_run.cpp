@@ -1,5 +1,6 @@
 // The Train tab end to end with real widgets: fill the form, Start, watch points arrive in the plot and
-// the progress bar move, finish with a checkpoint and an adapter; abort mid-run; close while training.
+// the progress bar move, finish with a checkpoint and an adapter; abort mid-run; close while training;
+// the same with two processes (Processes = 2: the studio is rank 0, a lathe-cli worker rank 1).
 #include "core/train/train_config.h"
 #include "tests/registry.h"
 #include "tests/ui/ui_fixtures.h"
@@ -24,12 +25,37 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 using namespace lathe;
 using namespace lathe::test;
 
 namespace {
+
+// Processes whose parent is this test and whose program is lathe-cli (the studio's data-parallel workers).
+int cli_children() {
+    int n = 0;
+    for (const auto& e : fs::directory_iterator("/proc")) {
+        const std::string name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream stat(e.path() / "stat");
+        std::string line;
+        std::getline(stat, line);
+        const auto close = line.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream rest(line.substr(close + 2));
+        char state;
+        long ppid = 0;
+        rest >> state >> ppid;
+        std::error_code ec;
+        if (ppid == ::getpid() && state != 'Z' && fs::read_symlink(e.path() / "exe", ec).filename() == "lathe-cli") ++n;
+    }
+    return n;
+}
 
 // Fills the form the way a user does: the widgets, not TrainConfig.
 void fillForm(ui::MainWindow& w, const std::string& out, int steps, int saveSteps) {
@@ -197,6 +223,49 @@ private slots:
         QCOMPARE(r.status, ui::RunResult::Cancelled);
         QVERIFY(fs::exists(r.lastCheckpoint.toStdString()));
         delete w;
+    }
+
+    void twoProcessesTrainAndAbortFromTheTab() {
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        ui::TrainTab* tab = w.trainTab();
+        const std::string out = scratch_dir() + "/run-two";
+        fillForm(w, out, 4, 0);
+        qobject_cast<QSpinBox*>(tab->form()->editor("nproc_per_node"))->setValue(2);
+        QTest::qWait(300);
+        QVERIFY2(tab->validateNow().isEmpty(), qPrintable(tab->problems().value(0).second));
+        QSignalSpy finished(w.trainController(), &ui::TrainController::finished);
+        QTest::mouseClick(tab->startButton(), Qt::LeftButton);
+        QVERIFY2(wait_until([&] { return finished.count() == 1; }, 120000), "the two-process run did not finish");
+        auto r = finished.at(0).at(0).value<ui::RunResult>();
+        QVERIFY2(r.status == ui::RunResult::Completed, qPrintable(r.message));
+        QCOMPARE(r.steps, qint64(4));
+        wait_until([&] { return tab->plot()->lossPointCount() == 4; }, 2000);
+        QCOMPARE(tab->plot()->lossPointCount(), 4);
+        std::ifstream log(out + "/trainer_log.jsonl");
+        std::string line;
+        int rows = 0;
+        while (std::getline(log, line)) rows += line.find("\"world_size\":2") != std::string::npos;
+        QCOMPARE(rows, 4);  // rank 0 (the studio) alone writes, and says so
+        QVERIFY(wait_until([] { return cli_children() == 0; }, 10000));
+
+        // Abort stops both processes within a step, with a checkpoint to resume from.
+        const std::string out2 = scratch_dir() + "/run-two-abort";
+        fillForm(w, out2, 100000, 0);
+        QTest::qWait(300);
+        QVERIFY2(tab->validateNow().isEmpty(), qPrintable(tab->problems().value(0).second));
+        QTest::mouseClick(tab->startButton(), Qt::LeftButton);
+        QVERIFY(wait_until([&] { return tab->progressBar()->value() >= 2; }, 60000));
+        QCOMPARE(qobject_cast<QSpinBox*>(tab->form()->editor("nproc_per_node"))->value(), 2);
+        QCOMPARE(cli_children(), 1);
+        QTest::mouseClick(tab->abortButton(), Qt::LeftButton);
+        QVERIFY2(wait_until([&] { return finished.count() == 2; }, 60000), "the aborted run did not end");
+        r = finished.at(1).at(0).value<ui::RunResult>();
+        QCOMPARE(r.status, ui::RunResult::Cancelled);
+        QVERIFY2(!r.lastCheckpoint.isEmpty() && fs::exists(r.lastCheckpoint.toStdString() + "/trainer_state.json"),
+                 qPrintable(r.message));
+        QVERIFY(wait_until([] { return cli_children() == 0; }, 10000));
     }
 };
 
