@@ -21,6 +21,7 @@
 #include "ui/studio_paths.h"
 #include "ui/train_form.h"
 #include "ui/train_tab.h"
+#include "widgets/collapsible_section.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -30,6 +31,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QScrollArea>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -229,6 +231,17 @@ int run_screenshot_tour(const TourOptions& o) {
             settle(400);
             failures += !save(&w, QStringLiteral("%1/evaluate-curve-%2.png").arg(o.outputDir, lang));
             w.evaluateTab()->resultPages()->setCurrentIndex(0);
+        }
+        // The Engine settings (device, threads, Processes of a data-parallel run), opened and scrolled to.
+        w.tabs()->setCurrentIndex(0);
+        if (QWidget* procs = w.trainTab()->form()->editor("nproc_per_node")) {
+            for (auto* section : w.trainTab()->form()->findChildren<widgets::CollapsibleSection*>())
+                if (section->isAncestorOf(procs)) section->setExpanded(true);
+            settle(200);
+            for (auto* area : w.trainTab()->findChildren<QScrollArea*>())
+                if (area->isAncestorOf(procs)) area->ensureWidgetVisible(procs);
+            settle(300);
+            failures += !save(&w, QStringLiteral("%1/train-engine-%2.png").arg(o.outputDir, lang));
         }
         // The same form with impossible settings: the engine's messages at their fields, in this language.
         w.tabs()->setCurrentIndex(0);
