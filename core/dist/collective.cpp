@@ -134,12 +134,14 @@ public:
         }
     }
 
-    void broadcast(const std::vector<at::Tensor>& tensors) override {
+    void broadcast(const std::vector<at::Tensor>& tensors, int root) override {
         torch::NoGradGuard no_grad;
+        c10d::BroadcastOptions options;
+        options.rootRank = root;
         for (const auto& t : tensors) {
             std::vector<at::Tensor> one{t.to(torch::kCPU, torch::kFloat).contiguous()};
-            run([&] { group_->broadcast(one)->wait(); });
-            if (rank_ != 0) t.copy_(one[0]);
+            run([&] { group_->broadcast(one, options)->wait(); });
+            if (rank_ != root) t.copy_(one[0]);
         }
     }
 

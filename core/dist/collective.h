@@ -41,8 +41,8 @@ public:
     // Sums of tensors over every rank, in place, in buckets of about 25 MB (float32 on the wire: Gloo has no
     // bf16 sums; other dtypes are converted there and back).
     virtual void sum_tensors(const std::vector<at::Tensor>& tensors) = 0;
-    // Rank 0's values into every rank's tensors, in place.
-    virtual void broadcast(const std::vector<at::Tensor>& tensors) = 0;
+    // Rank `root`'s values into every rank's tensors, in place.
+    virtual void broadcast(const std::vector<at::Tensor>& tensors, int root = 0) = 0;
     virtual void barrier() = 0;
 };
 

@@ -37,7 +37,7 @@ void AdamW::step(double lr) {
     for (size_t i = 0; i < params_.size(); ++i) {
         auto& p = params_[i].param;
         const auto& g = p.grad();
-        if (!g.defined()) continue;
+        if (!g.defined() || (!owned_.empty() && !owned_[i])) continue;
         if (decay_[i] && opt_.weight_decay != 0.0) p.mul_(1.0 - lr * opt_.weight_decay);
         exp_avg_[i].lerp_(g, 1.0 - opt_.beta1);                              // m = b1 m + (1 - b1) g
         exp_avg_sq_[i].mul_(opt_.beta2).addcmul_(g, g, 1.0 - opt_.beta2);   // v = b2 v + (1 - b2) g^2
@@ -46,9 +46,24 @@ void AdamW::step(double lr) {
     }
 }
 
+void AdamW::keep_state_only_for(const std::vector<bool>& owned) {
+    owned_ = owned;
+    for (size_t i = 0; i < params_.size(); ++i)
+        if (!owned_[i]) exp_avg_[i] = exp_avg_sq_[i] = torch::Tensor();
+}
+
+std::pair<torch::Tensor, torch::Tensor> AdamW::moments(size_t i) {
+    if (!exp_avg_[i].defined()) {
+        exp_avg_[i] = torch::zeros_like(params_[i].param, torch::MemoryFormat::Contiguous);
+        exp_avg_sq_[i] = torch::zeros_like(params_[i].param, torch::MemoryFormat::Contiguous);
+    }
+    return {exp_avg_[i], exp_avg_sq_[i]};
+}
+
 std::vector<std::pair<std::string, torch::Tensor>> AdamW::state() const {
     std::vector<std::pair<std::string, torch::Tensor>> out;
     for (size_t i = 0; i < params_.size(); ++i) {
+        if (!exp_avg_[i].defined()) continue;  // another rank's (ZeRO-1): gathered before a checkpoint
         out.emplace_back("exp_avg/" + params_[i].name, exp_avg_[i].to(torch::kCPU));
         out.emplace_back("exp_avg_sq/" + params_[i].name, exp_avg_sq_[i].to(torch::kCPU));
     }
@@ -68,8 +83,9 @@ void AdamW::load_state(const std::vector<std::pair<std::string, torch::Tensor>>&
     };
     torch::NoGradGuard no_grad;
     for (size_t i = 0; i < params_.size(); ++i) {
-        exp_avg_[i].copy_(take("exp_avg/" + params_[i].name, exp_avg_[i]));
-        exp_avg_sq_[i].copy_(take("exp_avg_sq/" + params_[i].name, exp_avg_sq_[i]));
+        auto [m, v] = moments(i);
+        m.copy_(take("exp_avg/" + params_[i].name, m));
+        v.copy_(take("exp_avg_sq/" + params_[i].name, v));
     }
     auto it = by_name.find("step");
     if (it == by_name.end()) throw ModelError(origin + ": optimizer state 'step' is missing");

@@ -40,9 +40,18 @@ public:
     const std::vector<NamedParameter>& params() const { return params_; }
     static bool decays(const std::string& name);
 
+    // ZeRO-1 (data-parallel runs): keeps the moments only of the parameters this rank owns (`owned[i]`) and
+    // updates only those in step(); the owners then share the new weights (core/train/trainer.cpp).
+    void keep_state_only_for(const std::vector<bool>& owned);
+    bool holds_state(size_t i) const { return exp_avg_[i].defined(); }
+    // Parameter i's moments (exp_avg, exp_avg_sq); zeros are allocated when this rank does not hold them,
+    // so that a sharded state can be gathered into them for a checkpoint.
+    std::pair<torch::Tensor, torch::Tensor> moments(size_t i);
+
 private:
     std::vector<NamedParameter> params_;
-    std::vector<torch::Tensor> exp_avg_, exp_avg_sq_;
+    std::vector<torch::Tensor> exp_avg_, exp_avg_sq_;  // undefined for a parameter another rank owns
+    std::vector<bool> owned_;                          // empty: every parameter is this rank's
     std::vector<bool> decay_;
     AdamWOptions opt_;
     int64_t step_ = 0;

@@ -109,6 +109,7 @@ const std::vector<Key>& key_table() {
         {"threads", &TrainConfig::threads},
         {"ddp_timeout", &TrainConfig::ddp_timeout},
         {"nproc_per_node", &TrainConfig::nproc_per_node},
+        {"zero_stage", &TrainConfig::zero_stage},
     };
     return table;
 }
@@ -404,6 +405,7 @@ std::vector<Problem> TrainConfig::problems() const {
     if (threads < 0) fail("threads", "must_be_non_negative");
     if (ddp_timeout < 1) fail("ddp_timeout", "must_be_positive");
     if (nproc_per_node < 1) fail("nproc_per_node", "must_be_at_least", {"1"});
+    if (zero_stage != 0 && zero_stage != 1) fail("zero_stage", "not_one_of", {std::to_string(zero_stage), "0, 1"});
     return out;
 }
 

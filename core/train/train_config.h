@@ -105,6 +105,9 @@ struct TrainConfig {
     // Processes of a data-parallel run on this machine (the studio's "Processes"; lathe-cli train starts
     // them as --nproc-per-node does, which overrides it). 1 = one process.
     int nproc_per_node = 1;
+    // ZeRO stage of a data-parallel run: 0 = every rank holds the whole AdamW state; 1 = each rank holds and
+    // updates the state of its share of the weights (about 1/N of the state's memory), then shares them.
+    int zero_stage = 0;
     // Evaluation and prediction (LLaMA-Factory's do_eval / do_predict; the Evaluate tab's settings, not
     // the Train form's: see evaluation_keys()). Without do_train they run on eval_dataset (or dataset).
     bool do_eval = false;                  // eval_loss and perplexity (pt, sft), the stage's metrics (rm, dpo, kto)

@@ -73,6 +73,23 @@ double mean_of(const EvalSums& sums, std::map<std::string, double>* metrics) {
     return sums.units ? sums.loss / sums.units : 0.0;
 }
 
+// ZeRO-1: which rank holds the AdamW state of each trainable tensor and updates it. Largest first to the
+// least loaded rank, the same on every rank.
+std::vector<int> zero_owners(const std::vector<NamedParameter>& trainable, int world) {
+    std::vector<size_t> order(trainable.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return trainable[a].param.numel() > trainable[b].param.numel(); });
+    std::vector<int64_t> load(world, 0);
+    std::vector<int> owner(trainable.size(), 0);
+    for (size_t i : order) {
+        const int r = static_cast<int>(std::min_element(load.begin(), load.end()) - load.begin());
+        owner[i] = r;
+        load[r] += trainable[i].param.numel();
+    }
+    return owner;
+}
+
 }  // namespace
 
 double evaluate_loss(CausalLMImpl& model, Objective& objective, const std::vector<Example>& examples, int batch_size,
@@ -234,13 +251,24 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                 run.log_text("WARNING", note);
             }
         }
+        // ZeRO-1: each rank keeps the moments of its share of the weights (the resumed state was loaded whole).
+        std::vector<int> owner;
+        if (!dist && c.zero_stage == 1)
+            events.message("warning", "zero_stage: 1 shards the optimizer state among several processes; this run has one");
+        if (dist && c.zero_stage == 1) {
+            owner = zero_owners(setup.trainable, world);
+            std::vector<bool> mine(owner.size());
+            for (size_t i = 0; i < owner.size(); ++i) mine[i] = owner[i] == dist->rank();
+            optimizer.keep_state_only_for(mine);
+        }
         if (dist) {
             // Every rank starts from rank 0's weights, as PyTorch's DistributedDataParallel does.
             std::vector<torch::Tensor> weights;
             for (const auto& p : setup.trainable) weights.push_back(p.param);
             dist->broadcast(weights);
             run.log_text("INFO", "data-parallel: " + std::to_string(world) + " processes, global batch " +
-                                     std::to_string(world * c.per_device_train_batch_size * c.gradient_accumulation_steps));
+                                     std::to_string(world * c.per_device_train_batch_size * c.gradient_accumulation_steps) +
+                                     (owner.empty() ? "" : ", AdamW state sharded (ZeRO-1)"));
         }
 
         const auto start = Clock::now();
@@ -267,7 +295,21 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
         };
         auto checkpoint = [&] {
             check_weights();
-            if (!root) {  // only rank 0 writes; the others know where it is
+            // ZeRO-1: rank 0 gathers every rank's moments to write the whole state (as one process would).
+            if (!owner.empty())
+                for (size_t i = 0; i < owner.size(); ++i) {
+                    if (owner[i] == 0) continue;
+                    auto [m, v] = optimizer.moments(i);
+                    dist->broadcast({m, v}, owner[i]);
+                }
+            auto reshard = [&] {
+                if (owner.empty()) return;
+                std::vector<bool> mine(owner.size());
+                for (size_t i = 0; i < owner.size(); ++i) mine[i] = owner[i] == dist->rank();
+                optimizer.keep_state_only_for(mine);
+            };
+            if (!root) {
+                reshard();  // only rank 0 writes; the others know where it is
                 saved_step = state.step;
                 summary.last_checkpoint = path_join(c.output_dir, "checkpoint-" + std::to_string(state.step));
                 return;
@@ -278,6 +320,7 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
             saved_step = state.step;
             rotate_checkpoints(c.output_dir, c.save_total_limit, last_saved);
             summary.last_checkpoint = last_saved;
+            reshard();
             run.log_text("INFO", "saved " + last_saved);
             if (events.on_checkpoint) events.on_checkpoint(last_saved, state.step);
         };
@@ -388,6 +431,15 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                     throw ModelError("the gradient norm became non-finite at step " + std::to_string(state.step + 1) +
                                      last_good());
                 optimizer.step(c.learning_rate * schedule.factor(state.step));
+                if (!owner.empty()) {
+                    // ZeRO-1: each owner's updated weights to every rank.
+                    for (int r = 0; r < world; ++r) {
+                        std::vector<torch::Tensor> theirs;
+                        for (size_t i = 0; i < owner.size(); ++i)
+                            if (owner[i] == r) theirs.push_back(setup.trainable[i].param);
+                        if (!theirs.empty()) dist->broadcast(theirs, r);
+                    }
+                }
                 optimizer.zero_grad();
                 ++state.step;
                 ++steps_this_session;

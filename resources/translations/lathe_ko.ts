@@ -2878,6 +2878,14 @@ reward</source>
         <translation>이 컴퓨터에서 이 수만큼의 프로세스로 데이터 병렬 학습을 합니다(torch.distributed, Gloo). 각 프로세스가 배치의 자기 몫을 학습하므로 전체 배치는 프로세스 수 x 배치 크기 x 누적 단계입니다. CPU 스레드는 프로세스들이 나누어 씁니다.</translation>
     </message>
     <message>
+        <source>ZeRO stage</source>
+        <translation>ZeRO 단계</translation>
+    </message>
+    <message>
+        <source>With several processes: 1 gives each process the optimizer state of its share of the weights only (about 1/N of that memory); 0 keeps it whole in every process.</source>
+        <translation>여러 프로세스로 학습할 때: 1이면 각 프로세스가 자기 몫의 가중치에 대한 옵티마이저 상태만 가집니다(그 메모리의 약 1/N). 0이면 모든 프로세스가 전체를 가집니다.</translation>
+    </message>
+    <message>
         <source>Process timeout (s)</source>
         <translation>프로세스 제한 시간(초)</translation>
     </message>

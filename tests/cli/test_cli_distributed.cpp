@@ -4,6 +4,7 @@
 // message naming it and leaves only whole checkpoints; a run resumes with another number of processes;
 // a port in use, a master nobody serves and wrong torchrun variables each give a clear error.
 #include "tests/cli/cli_fixtures.h"
+#include "tests/child_processes.h"
 
 #include "core/dist/collective.h"
 #include "core/io/json_file.h"
@@ -39,25 +40,8 @@ double train_loss(const std::string& run_dir) {
 
 // The pid of the worker of `launcher` whose environment says RANK=<rank>, or -1.
 pid_t worker_pid(qint64 launcher, int rank) {
-    const std::string want = "RANK=" + std::to_string(rank);
-    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-        const std::string name = e.path().filename().string();
-        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::ifstream stat(e.path() / "stat");
-        std::string line;
-        std::getline(stat, line);
-        const auto close = line.rfind(')');
-        if (close == std::string::npos) continue;
-        std::istringstream rest(line.substr(close + 2));
-        char state;
-        long ppid = 0;
-        rest >> state >> ppid;
-        if (ppid != launcher) continue;
-        std::ifstream env(e.path() / "environ", std::ios::binary);
-        std::string var;
-        while (std::getline(env, var, '\0'))
-            if (var == want) return static_cast<pid_t>(std::stol(name));
-    }
+    for (pid_t pid : test::child_processes(static_cast<pid_t>(launcher)))
+        if (test::environment_has(pid, "RANK=" + std::to_string(rank))) return pid;
     return -1;
 }
 
@@ -173,6 +157,34 @@ private slots:
         const double diff = test::max_file_diff(test::scratch_dir() + "/ddp-stage-dpo/adapter_model.safetensors",
                                                 test::scratch_dir() + "/ddp-stage-dpo-1/adapter_model.safetensors");
         QVERIFY2(diff <= 1e-5, std::to_string(diff).c_str());
+    }
+
+    void zeroOneShardsTheOptimizerStateAndChangesNothingElse() {
+        // Full fine-tuning on two processes with and without ZeRO-1, a checkpoint at step 2 of 4: the same
+        // weights, and the same whole optimizer state in the checkpoint (rank 0 gathered the other half).
+        const std::string cfg = write_run_config(world_, "ddp-zero", "full");
+        const std::string plain = test::scratch_dir() + "/ddp-zero-0", zero = test::scratch_dir() + "/ddp-zero-1";
+        for (const auto& [out, stage] : {std::pair{plain, "0"}, std::pair{zero, "1"}}) {
+            auto r = test::run_cli({"train", cfg, "output_dir=" + out, "per_device_train_batch_size=2",
+                                    "gradient_accumulation_steps=1", "save_steps=2", std::string("zero_stage=") + stage,
+                                    "--nproc-per-node", "2"});
+            QVERIFY2(r.code == 0, (r.why() + r.out).c_str());
+        }
+        QCOMPARE(test::max_file_diff(plain + "/model.safetensors", zero + "/model.safetensors"), 0.0);
+        std::string optimizer_file;
+        for (const auto& e : std::filesystem::directory_iterator(plain + "/checkpoint-2"))
+            if (e.path().filename().string().find("optimizer") != std::string::npos) optimizer_file = e.path().filename().string();
+        QVERIFY(!optimizer_file.empty());
+        QCOMPARE(test::max_file_diff(plain + "/checkpoint-2/" + optimizer_file, zero + "/checkpoint-2/" + optimizer_file), 0.0);
+        QVERIFY(test::contains(read_file(zero + "/running_log.txt"), "AdamW state sharded (ZeRO-1)"));
+
+        // Resumed from checkpoint-2 with ZeRO-1 on, it ends where the uninterrupted run ended.
+        std::filesystem::remove(zero + "/model.safetensors");
+        auto again = test::run_cli({"train", cfg, "output_dir=" + zero, "per_device_train_batch_size=2",
+                                    "gradient_accumulation_steps=1", "zero_stage=1", "resume_from_checkpoint=" + zero + "/checkpoint-2",
+                                    "--nproc-per-node", "2"});
+        QVERIFY2(again.code == 0, (again.why() + again.out).c_str());
+        QCOMPARE(test::max_file_diff(plain + "/model.safetensors", zero + "/model.safetensors"), 0.0);
     }
 
     void resumeWithAnotherWorldSize() {

@@ -106,6 +106,7 @@ TrainConfig configB() {
     c.moe_aux_loss_coef = 0.001;
     c.ddp_timeout = 600;
     c.nproc_per_node = 2;
+    c.zero_stage = 1;
     c.dataset = "demo";
     c.dataset_dir = ui_dataset_dir();
     c.output_dir = scratch_dir() + "/out-b";

@@ -2,6 +2,7 @@
 // the progress bar move, finish with a checkpoint and an adapter; abort mid-run; close while training;
 // the same with two processes (Processes = 2: the studio is rank 0, a lathe-cli worker rank 1).
 #include "core/train/train_config.h"
+#include "tests/child_processes.h"
 #include "tests/registry.h"
 #include "tests/ui/ui_fixtures.h"
 #include "ui/main_window.h"
@@ -26,7 +27,6 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <unistd.h>
 
@@ -39,21 +39,7 @@ namespace {
 // Processes whose parent is this test and whose program is lathe-cli (the studio's data-parallel workers).
 int cli_children() {
     int n = 0;
-    for (const auto& e : fs::directory_iterator("/proc")) {
-        const std::string name = e.path().filename().string();
-        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::ifstream stat(e.path() / "stat");
-        std::string line;
-        std::getline(stat, line);
-        const auto close = line.rfind(')');
-        if (close == std::string::npos) continue;
-        std::istringstream rest(line.substr(close + 2));
-        char state;
-        long ppid = 0;
-        rest >> state >> ppid;
-        std::error_code ec;
-        if (ppid == ::getpid() && state != 'Z' && fs::read_symlink(e.path() / "exe", ec).filename() == "lathe-cli") ++n;
-    }
+    for (pid_t pid : child_processes(::getpid())) n += program_of(pid) == "lathe-cli";
     return n;
 }
 
