@@ -230,6 +230,7 @@ int cmd_train(int argc, char** argv) {
     };
 
     if (!config.do_train && !config.do_eval) {  // predict only: no training run to prepare
+        if (quiet) return 0;  // a data-parallel launch of predictions: rank 0 predicts, alone
         for (const auto& k : config.ignored) std::fprintf(stderr, "warning: ignored key '%s' (no effect in Lathe)\n", k.c_str());
         return config.lathe_eval_checkpoints ? run_curve(predict, config.output_dir, tty) : run_prediction(predict, tty);
     }

@@ -14,7 +14,11 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
+
+extern char** environ;  // unistd.h declares it only with _GNU_SOURCE
 
 namespace lathe::cli {
 
@@ -97,37 +101,44 @@ int launch_workers(const LaunchOptions& o, const std::vector<std::string>& args)
     sa.sa_handler = remember_signal;
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+    // Everything a worker needs is prepared before fork(): between fork and exec the child only calls
+    // async-signal-safe functions.
+    char path[4096];  // the program's own path (not /proc/self/exe), so that ps and top show lathe-cli
+    const ssize_t path_len = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (path_len <= 0) throw IoError("could not find this program's path (/proc/self/exe) to start the workers");
+    path[path_len] = '\0';
+    std::vector<std::string> argv_text{"lathe-cli"};
+    argv_text.insert(argv_text.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_text) argv.push_back(a.data());
+    argv.push_back(nullptr);
     for (int local = 0; local < o.nproc_per_node; ++local) {
         const int rank = o.node_rank * o.nproc_per_node + local;
+        const std::map<std::string, std::string> vars = {
+            {"RANK", std::to_string(rank)}, {"WORLD_SIZE", std::to_string(world)}, {"LOCAL_RANK", std::to_string(local)},
+            {"LOCAL_WORLD_SIZE", std::to_string(o.nproc_per_node)}, {"GROUP_RANK", std::to_string(o.node_rank)},
+            {"MASTER_ADDR", addr}, {"MASTER_PORT", std::to_string(port)}};
+        std::vector<std::string> env_text;
+        for (char** e = environ; *e; ++e) {
+            const std::string entry = *e;
+            if (!vars.count(entry.substr(0, entry.find('=')))) env_text.push_back(entry);
+        }
+        for (const auto& [k, v] : vars) env_text.push_back(k + "=" + v);
+        // c10d logs through glog: its warnings and errors (a port it tried, a peer that left) say less than
+        // the worker's own error message, which names the rank, the address and what to change.
+        if (!std::getenv("GLOG_minloglevel")) env_text.push_back("GLOG_minloglevel=3");
+        std::vector<char*> envp;
+        for (auto& e : env_text) envp.push_back(e.data());
+        envp.push_back(nullptr);
         const pid_t pid = fork();
         if (pid < 0) throw IoError(std::string("could not start a worker process: ") + std::strerror(errno));
         if (pid == 0) {
             setpgid(0, 0);
             signal(SIGINT, SIG_DFL);
             signal(SIGTERM, SIG_DFL);
-            setenv("RANK", std::to_string(rank).c_str(), 1);
-            setenv("WORLD_SIZE", std::to_string(world).c_str(), 1);
-            setenv("LOCAL_RANK", std::to_string(local).c_str(), 1);
-            setenv("LOCAL_WORLD_SIZE", std::to_string(o.nproc_per_node).c_str(), 1);
-            setenv("GROUP_RANK", std::to_string(o.node_rank).c_str(), 1);
-            setenv("MASTER_ADDR", addr.c_str(), 1);
-            setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
-            // c10d logs through glog: its warnings and errors (a port it tried, a peer that left) say less than
-            // the worker's own error message, which names the rank, the address and what to change.
-            setenv("GLOG_minloglevel", "3", 0);
-            std::vector<char*> argv;
-            static const std::string self = "lathe-cli";
-            argv.push_back(const_cast<char*>(self.c_str()));
-            for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-            argv.push_back(nullptr);
-            char path[4096];  // the program's path, so that ps and top show lathe-cli
-            const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-            if (n > 0) {
-                path[n] = '\0';
-                execv(path, argv.data());
-            }
-            execv("/proc/self/exe", argv.data());
-            std::fprintf(stderr, "lathe-cli train: rank %d could not start: %s\n", rank, std::strerror(errno));
+            execve(path, argv.data(), envp.data());
+            const char msg[] = "lathe-cli train: a worker could not start (execve failed)\n";
+            (void)!write(2, msg, sizeof msg - 1);
             _exit(127);
         }
         ranks[pid] = rank;
@@ -151,7 +162,9 @@ int launch_workers(const LaunchOptions& o, const std::vector<std::string>& args)
             const int rank = ranks[pid];
             ranks.erase(pid);
             const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-            const bool stopped = WIFEXITED(status) && WEXITSTATUS(status) == 130 && interrupted;
+            // Stopped by the signal passed on (Ctrl-C: exit 130 after a checkpoint; SIGTERM: killed by it).
+            const bool stopped = interrupted && ((WIFEXITED(status) && WEXITSTATUS(status) == 130) ||
+                                                 (WIFSIGNALED(status) && (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGINT)));
             if (!ok && !stopped && !ending) {
                 failures.push_back("rank " + std::to_string(rank) + " " + describe_status(status));
                 // As torchrun: one rank's failure ends the run on every rank.

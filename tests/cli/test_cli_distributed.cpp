@@ -8,6 +8,7 @@
 
 #include "core/dist/collective.h"
 #include "core/io/json_file.h"
+#include "core/train/checkpoint.h"
 #include "tests/core/train/train_fixtures.h"
 
 #include <QProcess>
@@ -252,6 +253,49 @@ private slots:
         QCOMPARE(r0.exitCode(), 1);
         QCOMPARE(r1.exitCode(), 1);
         QVERIFY2(test::contains(err, "rank 0: resume_from_checkpoint: the ranks do not see the same checkpoint"), err.c_str());
+    }
+
+    void predictionsOnlyOnRankZero() {
+        // A predict-only config launched on two processes: rank 0 predicts, alone, so every sample is in
+        // generated_predictions.jsonl once.
+        const std::string cfg = write_run_config(world_, "ddp-predict", "lora");
+        const std::string out = test::scratch_dir() + "/ddp-predict";
+        auto r = test::run_cli({"train", cfg, "output_dir=" + out, "do_train=false", "do_predict=true",
+                                "predict_with_generate=true", "eval_dataset=toy", "max_samples=3", "max_new_tokens=4",
+                                "--nproc-per-node", "2"});
+        QVERIFY2(r.code == 0, (r.why() + r.out).c_str());
+        std::ifstream in(out + "/generated_predictions.jsonl");
+        std::string line;
+        int rows = 0;
+        while (std::getline(in, line)) rows += !line.empty();
+        QCOMPARE(rows, 3);
+        size_t reports = 0;  // each predicting process prints one "predicted N of M samples" line
+        for (size_t at = r.out.find("predicted "); at != std::string::npos; at = r.out.find("predicted ", at + 1)) ++reports;
+        QVERIFY2(reports == 1, r.out.c_str());
+    }
+
+    void ctrlCStopsEveryRankWithACheckpoint() {
+        // Ctrl-C reaches the launcher (the workers have process groups of their own); it passes it on once,
+        // every rank stops before the same step, rank 0 writes a checkpoint, and the launcher exits 130.
+        const std::string cfg = write_run_config(world_, "ddp-ctrlc", "lora");
+        const std::string out = test::scratch_dir() + "/ddp-ctrlc";
+        QProcess p;
+        p.start(QStringLiteral(LATHE_CLI_EXE), {"train", QString::fromStdString(cfg), QString::fromStdString("output_dir=" + out),
+                                                "max_steps=100000", "per_device_train_batch_size=1", "--nproc-per-node", "2"});
+        QVERIFY(p.waitForStarted(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(test::timeless_log(out).size() >= 2, 120000);
+        const auto workers = test::child_processes(static_cast<pid_t>(p.processId()));
+        QCOMPARE(workers.size(), size_t(2));
+        QCOMPARE(::kill(static_cast<pid_t>(p.processId()), SIGINT), 0);
+        QVERIFY2(p.waitForFinished(60000), "the launcher did not stop after Ctrl-C");
+        const std::string err = p.readAllStandardError().toStdString();
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY2(test::contains(err, "stopped: aborted at step"), err.c_str());
+        QVERIFY2(!test::contains(err, "the run failed"), err.c_str());
+        const auto checkpoints = list_checkpoints(out);
+        QCOMPARE(checkpoints.size(), size_t(1));
+        QVERIFY(file_exists(checkpoints[0] + "/adapter_model.safetensors"));
+        for (pid_t w : workers) QVERIFY(!std::filesystem::exists("/proc/" + std::to_string(w) + "/exe"));  // both ended
     }
 
     void killedWorkerEndsTheRun() {
