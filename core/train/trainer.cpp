@@ -253,14 +253,16 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
         }
         // ZeRO-1: each rank keeps the moments of its share of the weights (the resumed state was loaded whole).
         std::vector<int> owner;
-        if (!dist && c.zero_stage == 1)
-            events.message("warning", "zero_stage: 1 shards the optimizer state among several processes; this run has one");
-        if (dist && c.zero_stage == 1) {
-            owner = zero_owners(setup.trainable, world);
+        auto keep_my_share = [&] {  // drops the moments other ranks own (after loading or gathering them whole)
+            if (owner.empty()) return;
             std::vector<bool> mine(owner.size());
             for (size_t i = 0; i < owner.size(); ++i) mine[i] = owner[i] == dist->rank();
             optimizer.keep_state_only_for(mine);
-        }
+        };
+        if (!dist && c.zero_stage == 1)
+            events.message("warning", "zero_stage: 1 shards the optimizer state among several processes; this run has one");
+        if (dist && c.zero_stage == 1) owner = zero_owners(setup.trainable, world);
+        keep_my_share();
         if (dist) {
             // Every rank starts from rank 0's weights, as PyTorch's DistributedDataParallel does.
             std::vector<torch::Tensor> weights;
@@ -302,14 +304,8 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                     auto [m, v] = optimizer.moments(i);
                     dist->broadcast({m, v}, owner[i]);
                 }
-            auto reshard = [&] {
-                if (owner.empty()) return;
-                std::vector<bool> mine(owner.size());
-                for (size_t i = 0; i < owner.size(); ++i) mine[i] = owner[i] == dist->rank();
-                optimizer.keep_state_only_for(mine);
-            };
             if (!root) {
-                reshard();  // only rank 0 writes; the others know where it is
+                keep_my_share();  // only rank 0 writes; the others know where it is
                 saved_step = state.step;
                 summary.last_checkpoint = path_join(c.output_dir, "checkpoint-" + std::to_string(state.step));
                 return;
@@ -320,7 +316,7 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
             saved_step = state.step;
             rotate_checkpoints(c.output_dir, c.save_total_limit, last_saved);
             summary.last_checkpoint = last_saved;
-            reshard();
+            keep_my_share();
             run.log_text("INFO", "saved " + last_saved);
             if (events.on_checkpoint) events.on_checkpoint(last_saved, state.step);
         };
