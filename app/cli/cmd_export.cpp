@@ -39,7 +39,14 @@ int cmd_export(int argc, char** argv) {
         if (std::string(argv[i]) == "--dry-run") dry_run = true;
         else config.apply_override(argv[i]);
     }
-    config.validate();
+    // Every problem at once, one line each, as the studio's Export tab shows them before Export.
+    if (const std::vector<Problem> problems = precheck_export(config); !problems.empty()) {
+        for (const Problem& p : problems) {
+            const bool keyed = !p.key.empty() && p.message.rfind(p.key + ":", 0) != 0;
+            std::fprintf(stderr, "lathe-cli export: error: %s%s\n", keyed ? (p.key + ": ").c_str() : "", p.message.c_str());
+        }
+        return 1;
+    }
 
     const ExportEstimate estimate = estimate_export(config);
     for (const std::string& w : estimate.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());

@@ -58,6 +58,11 @@ private slots:
         r = cli({QString::fromStdString(yaml), "export_dir=" + QString::fromStdString(model + "/inside")});
         QCOMPARE(r.code, 1);
         QVERIFY2(has(r.err, "is inside the source model folder"), r.err.c_str());
+        // Every problem of the settings at once, one line each, naming its key.
+        r = cli({QString::fromStdString(yaml), "export_format=onnx", "export_quantization=q3", "export_dir="});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(has(r.err, "lathe-cli export: error: export_format: 'onnx' is not one of"), r.err.c_str());
+        QVERIFY2(has(r.err, "lathe-cli export: error: export_dir: no export directory given"), r.err.c_str());
         r = cli({});
         QCOMPARE(r.code, 2);
         QVERIFY(has(r.out, "usage: lathe-cli export CONFIG.yaml"));
