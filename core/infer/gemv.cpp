@@ -650,6 +650,14 @@ const char* kernel_isa() {
 
 bool bf16_rounds_input() { return have_bf16_dot(); }
 
+bool rows_are_independent() {
+#ifdef LATHE_X86
+    return have_bf16_dot() || (have_avx2() && !have_avx512());
+#else
+    return false;
+#endif
+}
+
 bool avx512_enabled() {
 #ifdef LATHE_X86
     return have_avx512();

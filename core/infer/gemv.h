@@ -16,7 +16,8 @@
 namespace lathe::kernels {
 
 constexpr int64_t kQ8Block = 32;  // Q8_0's block length, as in GGUF
-// Up to this many rows the kernels below run; more rows (a prompt) go to sgemm.
+// Up to this many rows the kernels below run; more rows (a prompt) go to sgemm, except where
+// rows_are_independent().
 constexpr int64_t kGemvMaxRows = 8;
 
 // W (out, in) row-major; x (rows, in); y (rows, out). `in` may be any length (Q8_0: a multiple of 32).
@@ -43,8 +44,12 @@ bool limit_kernel_isa(const char* name);
 // Whether AVX-512 (F, BW, DQ, VL) kernels may run: the processor has it and no cap is below it. The
 // training kernels of core/model/fused_kernels_cpu.h run where this is true.
 bool avx512_enabled();
-// True where gemv_bf16 rounds x to bf16 (vdpbf16ps runs): then a row's result is the same bit for bit
-// alone or among others.
+// True where gemv_bf16 rounds x to bf16 (vdpbf16ps runs).
 bool bf16_rounds_input();
+// True where the bf16 and int8 kernels give each input row the same bits alone or among any number of
+// others (AVX512-BF16, and AVX2 without AVX-512, whose kernels take one input row at a time): there
+// prompts take these kernels too, whatever their length, so a sequence's logits do not depend on the
+// batch it is in. Elsewhere prompts of more than kGemvMaxRows rows go to sgemm.
+bool rows_are_independent();
 
 }  // namespace lathe::kernels

@@ -106,12 +106,13 @@ torch::Tensor PackedWeight::forward(const torch::Tensor& x, const torch::Tensor&
     auto shape = x.sizes().vec();
     shape.back() = out;
     auto y = torch::empty({rows, out}, torch::kFloat);
-    // Where bf16 weights meet x rounded to bf16 (vdpbf16ps), prompts take the same kernels as decoding,
-    // whatever their length: the tiles sum in the same order for one row or many, so a sequence gets the
-    // same bits prefilled alone or in a batch, and the server's answers do not depend on who else is
-    // asking. int8 then also stays Q8_0 x Q8_0 for prompts, as in llama.cpp. (The 4 x 4 tiles run a
-    // 64-row prompt at about the rate of oneDNN's bf16 GEMM; see docs/inference.md.)
-    if (rows <= kernels::kGemvMaxRows || kernels::bf16_rounds_input()) {
+    // Where the kernels treat every input row alike (vdpbf16ps; AVX2's one-row kernels), prompts take the
+    // same kernels as decoding, whatever their length: a sequence gets the same bits prefilled alone or in
+    // a batch, and the server's answers do not depend on who else is asking. int8 then also stays Q8_0 x
+    // Q8_0 for prompts, as in llama.cpp. (The 4 x 4 tiles run a 64-row prompt at about the rate of oneDNN's
+    // bf16 GEMM; on AVX2 a 512-row prompt runs at sgemm's rate, a 64-row one 20-30% below it: see
+    // docs/inference.md.)
+    if (rows <= kernels::kGemvMaxRows || kernels::rows_are_independent()) {
         const float* xp = xf.data_ptr<float>();
         if (format_ == WeightFormat::BF16)
             kernels::gemv_bf16(reinterpret_cast<const uint16_t*>(data_.data_ptr()), out, in, xp, rows,

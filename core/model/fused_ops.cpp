@@ -115,8 +115,12 @@ public:
                                          gate.numel());
             return {dgate, dup};
         }
-        if (ctx->needs_input_grad(0)) dgate = at::silu_backward(g * up, gate);
-        if (ctx->needs_input_grad(1)) dup = g * torch::silu(gate);
+        // Elsewhere (no AVX-512, CUDA) ATen's ops, in float32 and rounded once at the end as the kernel
+        // does: ATen's bf16 silu_backward rounds inside the formula, several percent off near its zero.
+        const auto f = torch::kFloat;
+        const auto gf = g.to(f), gatef = gate.to(f);
+        if (ctx->needs_input_grad(0)) dgate = at::silu_backward((g * up).to(f), gatef).to(gate.scalar_type());
+        if (ctx->needs_input_grad(1)) dup = (gf * torch::silu(gatef).to(gate.scalar_type()).to(f)).to(up.scalar_type());
         return {dgate, dup};
     }
 };

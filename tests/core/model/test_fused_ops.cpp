@@ -101,9 +101,13 @@ private slots:
             auto chained = run_op([](auto& in) { return torch::silu(in[0].to(torch::kFloat)) * in[1].to(torch::kFloat); },
                                {g, u}, probe);
             const double tol = dtype == torch::kFloat ? 1e-5 : 1.0 / 128;
-            QVERIFY(relative_diff(fused.out, chained.out) < tol);
-            QVERIFY(relative_diff(fused.grads[0], chained.grads[0]) < tol);
-            QVERIFY(relative_diff(fused.grads[1], chained.grads[1]) < tol);
+            const std::string what = std::string(dtype == torch::kFloat ? "float32" : "bf16") + ": out " +
+                                     std::to_string(relative_diff(fused.out, chained.out)) + ", dgate " +
+                                     std::to_string(relative_diff(fused.grads[0], chained.grads[0])) + ", dup " +
+                                     std::to_string(relative_diff(fused.grads[1], chained.grads[1]));
+            QVERIFY2(relative_diff(fused.out, chained.out) < tol, what.c_str());
+            QVERIFY2(relative_diff(fused.grads[0], chained.grads[0]) < tol, what.c_str());
+            QVERIFY2(relative_diff(fused.grads[1], chained.grads[1]) < tol, what.c_str());
         }
     }
 
