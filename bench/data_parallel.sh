@@ -4,6 +4,8 @@
 # each (lathe-cli train --nproc-per-node 2). Prints tokens/s over the run's steps.
 #
 # usage: bench/data_parallel.sh [BUILD_DIR] [SHAPE ...]     (SHAPE: a bench-shapes name; default 85m)
+#        FULL=1 adds full fine-tuning on two processes with the gradient sums overlapped (ddp_bucket_cap_mb
+#        25) and not (one bucket).
 # Needs a build with bench-shapes (-DLATHE_BUILD_BENCH=ON) and lathe-cli.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,4 +62,12 @@ YAML
   printf "| %s | 1 process | 2 | %s | %s |\n" "$shape" "$b" "$bs"
   read -r c cs < <(run two-1t per_device_train_batch_size=2 gradient_accumulation_steps=1 threads=1 --nproc-per-node 2)
   printf "| %s | 2 processes | 1 | %s | %s |\n" "$shape" "$c" "$cs"
+  if [ -n "${FULL:-}" ]; then
+    # Full fine-tuning on two processes: gradient sums started during the backward (buckets of 25 MB) against
+    # one bucket summed after it (what the sums cost when nothing overlaps them).
+    read -r d ds < <(run full-25 finetuning_type=full per_device_train_batch_size=2 gradient_accumulation_steps=1 threads=1 ddp_bucket_cap_mb=25 --nproc-per-node 2)
+    printf "| %s | 2 processes, full, buckets of 25 MB (overlapped) | 1 | %s | %s |\n" "$shape" "$d" "$ds"
+    read -r e es < <(run full-one finetuning_type=full per_device_train_batch_size=2 gradient_accumulation_steps=1 threads=1 ddp_bucket_cap_mb=65536 --nproc-per-node 2)
+    printf "| %s | 2 processes, full, one bucket (after the backward) | 1 | %s | %s |\n" "$shape" "$e" "$es"
+  fi
 done

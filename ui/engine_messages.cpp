@@ -63,6 +63,8 @@ const Wording kWordings[] = {
     {"no_text_column", QT_TRANSLATE_NOOP("EngineMessages", "no text column given")},
     {"no_dataset_name", QT_TRANSLATE_NOOP("EngineMessages", "no dataset name given")},
     {"dataset_name_file", QT_TRANSLATE_NOOP("EngineMessages", "'%1' names the dataset's file: no '/', no leading '.'")},
+    {"multi_node_needs_master",
+     QT_TRANSLATE_NOOP("EngineMessages", "a run on %1 machines needs the address of node 0")},
     {"columns_pair", QT_TRANSLATE_NOOP("EngineMessages", "'%1' is not target=source (e.g. instruction=question)")},
 };
 

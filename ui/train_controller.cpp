@@ -49,24 +49,26 @@ class WorkerProcesses {
 public:
     ~WorkerProcesses() { stop(5000); }
 
-    // Starts the workers; "" or why they could not start.
-    QString start(const TrainConfig& config, int port) {
+    // Starts this machine's ranks other than the studio's own (local rank 0); "" or why they could not start.
+    QString start(const TrainConfig& config, const WorldInfo& world) {
         const QString cli = QCoreApplication::applicationDirPath() + QStringLiteral("/lathe-cli");
         if (!QFileInfo(cli).isExecutable())
             return QStringLiteral("%1 is missing: a data-parallel run starts its other processes with lathe-cli").arg(cli);
         if (!dir_.isValid()) return QStringLiteral("no temporary folder for the processes' config");
         const std::string yaml = dir_.filePath(QStringLiteral("run.yaml")).toStdString();
         write_file_atomic(yaml, config.to_yaml());
-        const int n = config.nproc_per_node;
-        for (int rank = 1; rank < n; ++rank) {
+        for (int local = 1; local < world.local_world_size; ++local) {
+            const int rank = world.rank + local;
             auto p = std::make_unique<QProcess>();
             QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
             env.insert("RANK", QString::number(rank));
-            env.insert("LOCAL_RANK", QString::number(rank));
-            env.insert("WORLD_SIZE", QString::number(n));
-            env.insert("LOCAL_WORLD_SIZE", QString::number(n));
-            env.insert("MASTER_ADDR", "127.0.0.1");
-            env.insert("MASTER_PORT", QString::number(port));
+            env.insert("LOCAL_RANK", QString::number(local));
+            env.insert("WORLD_SIZE", QString::number(world.world_size));
+            env.insert("LOCAL_WORLD_SIZE", QString::number(world.local_world_size));
+            env.insert("GROUP_RANK", QString::number(world.rank / world.local_world_size));
+            env.insert("MASTER_ADDR", QString::fromStdString(world.master_addr));
+            env.insert("MASTER_PORT", QString::number(world.master_port));
+            env.remove("TORCHELASTIC_USE_AGENT_STORE");
             if (!env.contains("GLOG_minloglevel")) env.insert("GLOG_minloglevel", "3");
             p->setProcessEnvironment(env);
             p->setStandardOutputFile(QProcess::nullDevice());
@@ -74,6 +76,7 @@ public:
             p->start(cli, {QStringLiteral("train"), QString::fromStdString(yaml)});
             if (!p->waitForStarted(30000)) return QStringLiteral("rank %1 could not start: %2").arg(rank).arg(p->errorString());
             procs_.push_back(std::move(p));
+            ranks_.push_back(rank);
         }
         return {};
     }
@@ -90,11 +93,11 @@ public:
             const int code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
             if (code == 0 || code == 130) continue;
             QString last;
-            QFile f(errFile(static_cast<int>(i) + 1));
+            QFile f(errFile(ranks_[i]));
             if (f.open(QIODevice::ReadOnly))
                 for (const QString& line : QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts)) last = line;
             failures << QStringLiteral("rank %1 %2%3")
-                            .arg(i + 1)
+                            .arg(ranks_[i])
                             .arg(code < 0 ? QStringLiteral("crashed") : QStringLiteral("exited with code %1").arg(code))
                             .arg(last.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(last));
         }
@@ -117,10 +120,12 @@ private:
 
     QTemporaryDir dir_;
     std::vector<std::unique_ptr<QProcess>> procs_;
+    std::vector<int> ranks_;  // procs_[i] is rank ranks_[i]
 };
 
-// A data-parallel run from the studio: workers started, this thread joins as rank 0, trains, and the
-// workers' failures are added to the summary.
+// A data-parallel run from the studio: this machine's workers started, this thread joins as its first rank
+// (rank 0 of the run on machine 0), trains, and the workers' failures are added to the summary. Abort
+// works while the ranks are still meeting, too.
 TrainSummary run_data_parallel(TrainConfig config, const TrainerEvents& events, const std::atomic<bool>* cancel) {
     TrainSummary failed;
     failed.output_dir = config.output_dir;
@@ -129,23 +134,33 @@ TrainSummary run_data_parallel(TrainConfig config, const TrainerEvents& events, 
         failed.message = "nproc_per_node: this build of Lathe has no process-group backend (install libgloo-dev and build again)";
         return failed;
     }
-    const int n = config.nproc_per_node;
-    if (config.threads == 0)  // every core, shared out among the processes
-        config.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / n);
-    const int port = free_local_port();
+    // This machine's ranks: the studio is its local rank 0 (rank 0 of the run on machine 0, which writes).
+    WorldInfo w;
+    w.local_world_size = config.nproc_per_node;
+    w.world_size = config.nnodes * config.nproc_per_node;
+    w.rank = config.node_rank * config.nproc_per_node;
+    w.master_addr = config.master_addr.empty() ? "127.0.0.1" : config.master_addr;
+    w.master_port = config.master_port ? config.master_port : (config.nnodes == 1 ? free_local_port() : 29500);
+    if (config.threads == 0) config.threads = threads_per_process(config.nproc_per_node);
     WorkerProcesses workers;
-    if (const QString why = workers.start(config, port); !why.isEmpty()) {
+    if (const QString why = workers.start(config, w); !why.isEmpty()) {
         failed.message = why.toStdString();
         return failed;
     }
-    events.message("info", "data-parallel: " + std::to_string(n) + " processes (this one is rank 0), rendezvous at 127.0.0.1:" +
-                               std::to_string(port));
+    config.device = device_for_local_rank(config.device, 0);  // the workers map theirs to their local rank
+    events.message("info", "data-parallel: " + std::to_string(w.world_size) + " processes (this one is rank " +
+                               std::to_string(w.rank) + "), rendezvous at " + w.master_addr + ":" +
+                               std::to_string(w.master_port));
     std::unique_ptr<Collective> group;
     try {
-        WorldInfo w;
-        w.world_size = w.local_world_size = n;
-        w.master_port = port;
-        group = join_process_group(w, std::chrono::seconds(config.ddp_timeout));
+        group = join_process_group(w, std::chrono::seconds(config.ddp_timeout), cancel);
+    } catch (const Cancelled&) {
+        // Aborted before the ranks met: nothing was trained or written; this machine's workers are stopped.
+        workers.stop(2000);
+        TrainSummary s = failed;
+        s.status = TrainSummary::Status::Cancelled;
+        s.message = "cancelled while waiting for the other processes";
+        return s;
     } catch (const std::exception& e) {
         const QString others = workers.finish(2000);
         failed.message = e.what() + (others.isEmpty() ? std::string() : "; " + others.toStdString());
@@ -153,8 +168,10 @@ TrainSummary run_data_parallel(TrainConfig config, const TrainerEvents& events, 
     }
     TrainSummary s = run_training(config, events, cancel, group.get());
     group.reset();
-    const QString others = workers.finish(s.status == TrainSummary::Status::Failed ? 3000 : 60000);
-    if (!others.isEmpty()) {
+    const QString others = workers.finish(s.status == TrainSummary::Status::Completed ? 60000 : 3000);
+    // Cancelled is what the user asked for: workers that lost this rank on the way (an Abort while the model
+    // was still loading) are not failures of the run.
+    if (!others.isEmpty() && s.status != TrainSummary::Status::Cancelled) {
         s.status = TrainSummary::Status::Failed;
         s.message = (s.message.empty() ? std::string() : s.message + "; ") + "other processes: " + others.toStdString();
     }
@@ -193,8 +210,8 @@ void TrainWorker::run(const TrainConfig& config) {
     events.on_checkpoint = [&](const std::string& dir, int64_t step) {
         emit checkpointSaved(QString::fromStdString(dir), step);
     };
-    const TrainSummary summary =
-        config.nproc_per_node > 1 ? run_data_parallel(config, events, cancel_) : run_training(config, events, cancel_);
+    const TrainSummary summary = config.nproc_per_node > 1 || config.nnodes > 1 ? run_data_parallel(config, events, cancel_)
+                                                                               : run_training(config, events, cancel_);
     flush();
     emit finished(toResult(summary));
 }

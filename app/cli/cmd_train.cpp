@@ -137,6 +137,8 @@ int cmd_train(int argc, char** argv) {
                    "--nproc-per-node N trains data-parallel in N processes (torch.distributed, Gloo), as torchrun:\n"
                    "each takes per_device_train_batch_size examples a micro-step, so the global batch is\n"
                    "N x nodes x per_device_train_batch_size x gradient_accumulation_steps; only rank 0 writes.\n"
+                   "The flags set the config's keys nproc_per_node, nnodes, node_rank, master_addr and master_port\n"
+                   "(the studio's Engine fields); a config with nproc_per_node or nnodes above 1 launches alike.\n"
                    "Without it, a worker joins the run torchrun's variables describe (RANK, WORLD_SIZE,\n"
                    "LOCAL_RANK, MASTER_ADDR, MASTER_PORT), so torchrun, SLURM or Kubernetes can start it.\n",
                    argc < 3 ? stderr : stdout);
@@ -144,7 +146,13 @@ int cmd_train(int argc, char** argv) {
     }
     TrainConfig config = TrainConfig::from_yaml_file(argv[2]);
     std::vector<std::string> rest(argv + 3, argv + argc);
-    const LaunchOptions launch = take_launch_options(rest);
+    // --nproc-per-node, --nnodes, ... set the config's keys of those names (the studio's Engine fields).
+    const LaunchOptions launch = take_launch_options(rest);  // -1: not given
+    if (launch.nproc_per_node != -1) config.nproc_per_node = launch.nproc_per_node;
+    if (launch.nnodes != -1) config.nnodes = launch.nnodes;
+    if (launch.node_rank != -1) config.node_rank = launch.node_rank;
+    if (!launch.master_addr.empty()) config.master_addr = launch.master_addr;
+    if (launch.master_port != -1) config.master_port = launch.master_port;
     for (size_t i = 0; i < rest.size(); ++i) {
         const std::string arg = rest[i];
         if (arg == "--threads") {
@@ -165,25 +173,25 @@ int cmd_train(int argc, char** argv) {
     PredictConfig predict;
     if (config.do_predict) predict = predict_config_from(config, config.do_train);  // its errors before training
 
-    // The config's nproc_per_node (the studio's "Processes") launches as --nproc-per-node does, unless this
-    // process is already a worker of a run.
-    LaunchOptions launch_now = launch;
-    if (launch_now.nproc_per_node == 0 && config.nproc_per_node > 1 && !world_from_environment().distributed()) {
-        if (config.nproc_per_node > 1024)
-            throw ConfigError("nproc_per_node: expected 1 to 1024 processes, found " + std::to_string(config.nproc_per_node));
-        launch_now.nproc_per_node = config.nproc_per_node;
-    }
-    if (launch_now.nproc_per_node > 0) {
+    // The config's nproc_per_node and nnodes (the studio's "Processes" and "Machines") launch as the flags
+    // do, unless this process is already a worker of a run.
+    if ((config.nproc_per_node > 1 || config.nnodes > 1) && !world_from_environment().distributed()) {
         if (!collectives_available())
-            throw ConfigError("--nproc-per-node: this build of Lathe has no process-group backend (install libgloo-dev and build again)");
+            throw ConfigError("nproc_per_node: this build of Lathe has no process-group backend (install libgloo-dev and build again)");
+        LaunchOptions shape;
+        shape.nproc_per_node = config.nproc_per_node;
+        shape.nnodes = config.nnodes;
+        shape.node_rank = config.node_rank;
+        shape.master_addr = config.master_addr;
+        shape.master_port = config.master_port;
         std::vector<std::string> worker_args{"train", argv[2]};
         worker_args.insert(worker_args.end(), rest.begin(), rest.end());
+        // The run's shape as keys, so that training_args.yaml records what the flags said.
+        for (const char* key : {"nproc_per_node", "nnodes", "node_rank", "master_addr", "master_port"})
+            worker_args.push_back(std::string(key) + "=" + config.get(key));
         // threads 0 means every core: shared out among this node's processes, so that they don't oversubscribe.
-        if (config.threads == 0) {
-            const int cores = std::max(1u, std::thread::hardware_concurrency());
-            worker_args.push_back("threads=" + std::to_string(std::max(1, cores / launch_now.nproc_per_node)));
-        }
-        return launch_workers(launch_now, worker_args);
+        if (config.threads == 0) worker_args.push_back("threads=" + std::to_string(threads_per_process(config.nproc_per_node)));
+        return launch_workers(shape, worker_args);
     }
     // A worker of a data-parallel run (started by the launcher above or by torchrun, SLURM, ...).
     const WorldInfo world = world_from_environment();
@@ -191,9 +199,14 @@ int cmd_train(int argc, char** argv) {
     std::string who;  // "rank N: " in a worker's own messages
     if (world.distributed()) {
         who = "rank " + std::to_string(world.rank) + ": ";
-        if (config.device == "cuda") config.device = "cuda:" + std::to_string(world.local_rank);
+        config.device = device_for_local_rank(config.device, world.local_rank);
+        g_quiet_sigint = world.rank != 0;
+        std::signal(SIGINT, on_sigint);
         try {
-            group = join_process_group(world, std::chrono::seconds(config.ddp_timeout));
+            group = join_process_group(world, std::chrono::seconds(config.ddp_timeout), &g_cancel);
+        } catch (const Cancelled&) {
+            std::fprintf(stderr, "%scancelled while waiting for the other ranks\n", who.c_str());
+            return 130;
         } catch (const Error& e) {
             std::fprintf(stderr, "lathe-cli train: error: %s\n", e.what());
             return 1;

@@ -42,7 +42,6 @@ std::string describe_status(int status) {
 
 LaunchOptions take_launch_options(std::vector<std::string>& args) {
     LaunchOptions o;
-    bool any = false;
     std::vector<std::string> rest;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -59,28 +58,31 @@ LaunchOptions take_launch_options(std::vector<std::string>& args) {
             rest.push_back(a);
             continue;
         }
-        any = true;
         if (!has_value) {
             if (i + 1 >= args.size()) throw ConfigError(name + " needs a value");
             value = args[++i];
         }
-        if (name == "--nproc-per-node") o.nproc_per_node = parse_int(name, value);
-        else if (name == "--nnodes") o.nnodes = parse_int(name, value);
-        else if (name == "--node-rank") o.node_rank = parse_int(name, value);
-        else if (name == "--master-addr") o.master_addr = value;
-        else o.master_port = parse_int(name, value);
+        if (name == "--master-addr") {
+            if (value.empty()) throw ConfigError("--master-addr: expected a host name or address, found nothing");
+            o.master_addr = value;
+            continue;
+        }
+        const int n = parse_int(name, value);
+        if (name == "--nproc-per-node") {
+            if (n < 1 || n > 1024) throw ConfigError(name + ": expected 1 to 1024 processes, found " + value);
+            o.nproc_per_node = n;
+        } else if (name == "--nnodes") {
+            if (n < 1 || n > 1024) throw ConfigError(name + ": expected 1 to 1024 machines, found " + value);
+            o.nnodes = n;
+        } else if (name == "--node-rank") {
+            if (n < 0) throw ConfigError(name + ": expected 0 or more, found " + value);
+            o.node_rank = n;
+        } else {
+            if (n < 1 || n > 65535) throw ConfigError(name + ": expected 1 to 65535, found " + value);
+            o.master_port = n;
+        }
     }
     args = rest;
-    if (!any) return o;
-    if (o.nproc_per_node < 1 || o.nproc_per_node > 1024)
-        throw ConfigError("--nproc-per-node: expected 1 to 1024 processes, found " + std::to_string(o.nproc_per_node));
-    if (o.nnodes < 1) throw ConfigError("--nnodes: expected 1 or more, found " + std::to_string(o.nnodes));
-    if (o.node_rank < 0 || o.node_rank >= o.nnodes)
-        throw ConfigError("--node-rank: expected 0 to " + std::to_string(o.nnodes - 1) + ", found " + std::to_string(o.node_rank));
-    if (o.master_port < 0 || o.master_port > 65535)
-        throw ConfigError("--master-port: expected 1 to 65535, found " + std::to_string(o.master_port));
-    if (o.nnodes > 1 && o.master_addr.empty())
-        throw ConfigError("--master-addr: a run on " + std::to_string(o.nnodes) + " nodes needs the address of node 0");
     return o;
 }
 

@@ -1,15 +1,21 @@
 #include "core/dist/collective.h"
 
 #include "core/util/error.h"
+#include "core/util/threads.h"
 
 #include <torch/torch.h>
 
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <thread>
 
 // The process group needs Gloo's headers (Debian: libgloo-dev); LibTorch itself carries the library.
 #if __has_include(<gloo/config.h>) && __has_include(<torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>)
@@ -50,8 +56,24 @@ WorldInfo world_from_environment() {
     w.local_rank = int_variable("LOCAL_RANK", w.rank % w.local_world_size, 0, w.local_world_size - 1);
     if (const char* a = std::getenv("MASTER_ADDR"); a && *a) w.master_addr = a;
     w.master_port = int_variable("MASTER_PORT", w.master_port, 1, 65535);
+    if (const char* a = std::getenv("TORCHELASTIC_USE_AGENT_STORE"); a && std::string(a) == "True") {
+        w.agent_store = true;
+        w.restart_count = int_variable("TORCHELASTIC_RESTART_COUNT", 0, 0, 1 << 30);
+    }
     return w;
 }
+
+std::string device_for_local_rank(const std::string& device, int local_rank, bool cuda_available) {
+    if (device == "cuda" || ((device.empty() || device == "auto") && cuda_available))
+        return "cuda:" + std::to_string(local_rank);
+    return device;
+}
+
+std::string device_for_local_rank(const std::string& device, int local_rank) {
+    return device_for_local_rank(device, local_rank, torch::cuda::is_available());
+}
+
+int threads_per_process(int processes) { return std::max(1, available_cores() / std::max(1, processes)); }
 
 int free_local_port() {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -68,6 +90,39 @@ int free_local_port() {
 }
 
 bool collectives_available() { return LATHE_HAVE_GLOO != 0; }
+
+#if LATHE_HAVE_GLOO
+namespace {
+
+// Whether a TCP server accepts connections at host:port (one connection, closed at once), waiting at
+// most `wait` for the answer.
+bool listening(const std::string& host, int port, std::chrono::milliseconds wait) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return false;
+    bool ok = false;
+    for (addrinfo* a = found; a && !ok; a = a->ai_next) {
+        const int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0) continue;
+        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+            ok = true;
+        } else if (errno == EINPROGRESS) {
+            pollfd p{fd, POLLOUT, 0};
+            int error = 0;
+            socklen_t len = sizeof error;
+            ok = poll(&p, 1, static_cast<int>(wait.count())) == 1 &&
+                 getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0;
+        }
+        close(fd);
+    }
+    freeaddrinfo(found);
+    return ok;
+}
+
+}  // namespace
+#endif
 
 #if LATHE_HAVE_GLOO
 
@@ -134,6 +189,12 @@ public:
         }
     }
 
+    std::unique_ptr<PendingSum> start_sum(const at::Tensor& flat) override {
+        std::vector<at::Tensor> one{flat};
+        auto work = group_->allreduce(one);
+        return std::make_unique<GlooPending<decltype(work)>>(std::move(work), this);
+    }
+
     void broadcast(const std::vector<at::Tensor>& tensors, int root) override {
         torch::NoGradGuard no_grad;
         c10d::BroadcastOptions options;
@@ -152,6 +213,19 @@ public:
     }
 
 private:
+    template <class Work>
+    class GlooPending final : public PendingSum {
+    public:
+        GlooPending(Work work, GlooCollective* owner) : work_(std::move(work)), owner_(owner) {}
+        void wait() override {
+            owner_->run([&] { work_->wait(); });
+        }
+
+    private:
+        Work work_;
+        GlooCollective* owner_;
+    };
+
     // A collective that fails means another rank left (its own message says why) or stopped answering.
     template <typename F>
     void run(F&& f) {
@@ -170,37 +244,79 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Collective> join_process_group(const WorldInfo& w, std::chrono::milliseconds timeout) {
+std::unique_ptr<Collective> join_process_group(const WorldInfo& w, std::chrono::milliseconds timeout,
+                                               const std::atomic<bool>* cancel) {
+    using Clock = std::chrono::steady_clock;
+    using std::chrono::milliseconds;
+    const auto deadline = Clock::now() + timeout;
     const std::string where = w.master_addr + ":" + std::to_string(w.master_port);
+    const std::string within = " within ddp_timeout (" + std::to_string(timeout.count() / 1000) + " s)";
+    const std::string me = "rank " + std::to_string(w.rank);
+    auto first_line = [](const std::exception& e) {
+        const std::string what = e.what();
+        return what.substr(0, what.find('\n'));
+    };
+    auto check_cancel = [&] {
+        if (cancel && cancel->load()) throw Cancelled();
+    };
+    // Rank 0 serves the store (unless torchrun's agent does). The others first wait, looking at `cancel`,
+    // until something listens there (the store's own client would retry once a second, logging each
+    // try), then connect.
+    const bool serve = w.rank == 0 && !w.agent_store;
+    if (!serve)
+        while (!listening(w.master_addr, w.master_port, milliseconds(500))) {
+            check_cancel();
+            if (Clock::now() >= deadline)
+                throw IoError(me + " could not reach the master at " + where + within +
+                              ": nothing listens there (is rank 0 started, and the address right?)");
+            std::this_thread::sleep_for(milliseconds(100));
+        }
+    check_cancel();
     c10::intrusive_ptr<c10d::Store> store;
     try {
         c10d::TCPStoreOptions o;
         o.port = static_cast<uint16_t>(w.master_port);
-        o.isServer = w.rank == 0;
+        o.isServer = serve;
         o.numWorkers = static_cast<size_t>(w.world_size);
-        o.waitWorkers = true;
-        o.timeout = timeout;
+        o.waitWorkers = false;  // the meeting below counts the ranks, looking at `cancel`
+        o.timeout = std::max(milliseconds(1), std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
         store = c10::make_intrusive<c10d::TCPStore>(w.master_addr, o);
     } catch (const std::exception& e) {
-        const std::string what = e.what();
-        const std::string first = what.substr(0, what.find('\n'));
-        if (w.rank == 0 && (first.find("ddress already in use") != std::string::npos ||
-                            first.find("failed to listen") != std::string::npos))
+        const std::string first = first_line(e);
+        if (serve && (first.find("ddress already in use") != std::string::npos ||
+                      first.find("failed to listen") != std::string::npos))
             throw IoError("rank 0 could not serve the rendezvous at " + where +
                           ": the port is in use (pick another with --master-port or MASTER_PORT)");
-        if (w.rank == 0)
-            throw IoError("rank 0 could not serve the rendezvous at " + where + ", or not every rank of " +
-                          std::to_string(w.world_size) + " joined within ddp_timeout (" +
-                          std::to_string(timeout.count() / 1000) + " s): " + first);
-        throw IoError("rank " + std::to_string(w.rank) + " could not reach the master at " + where +
-                      " within ddp_timeout (" + std::to_string(timeout.count() / 1000) + " s): " + first);
+        if (serve) throw IoError("rank 0 could not serve the rendezvous at " + where + ": " + first);
+        throw IoError(me + " could not reach the master at " + where + within + ": " + first);
+    }
+    store->setTimeout(timeout);
+    if (w.agent_store)
+        store = c10::make_intrusive<c10d::PrefixStore>("/worker/attempt_" + std::to_string(w.restart_count), store);
+    // The meeting: every rank adds one to a counter and waits until it reaches the world's size.
+    try {
+        store->add("lathe/joined", 1);
+        for (;;) {
+            const int64_t joined = store->add("lathe/joined", 0);
+            if (joined >= w.world_size) break;
+            check_cancel();
+            if (Clock::now() >= deadline)
+                throw IoError(me + ": only " + std::to_string(joined) + " of " + std::to_string(w.world_size) +
+                              " ranks met at " + where + within + " (the others did not start, or cannot reach it)");
+            std::this_thread::sleep_for(milliseconds(100));
+        }
+    } catch (const Error&) {
+        throw;
+    } catch (const Cancelled&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw IoError(me + " lost the master at " + where + " while waiting for the other ranks (it stopped or " +
+                      "failed): " + first_line(e));
     }
     try {
         return std::make_unique<GlooCollective>(store, w.rank, w.world_size, w.master_addr, timeout);
     } catch (const std::exception& e) {
-        const std::string what = e.what();
-        throw IoError("rank " + std::to_string(w.rank) + ": the process group over " + where + " did not form: " +
-                      what.substr(0, what.find('\n')));
+        throw IoError(me + ": the process group over " + where + " did not form: " + first_line(e));
     }
 }
 
@@ -223,7 +339,9 @@ namespace {
 }
 }  // namespace
 
-std::unique_ptr<Collective> join_process_group(const WorldInfo&, std::chrono::milliseconds) { no_backend(); }
+std::unique_ptr<Collective> join_process_group(const WorldInfo&, std::chrono::milliseconds, const std::atomic<bool>*) {
+    no_backend();
+}
 std::shared_ptr<LocalRendezvous> make_local_rendezvous() { return std::make_shared<LocalRendezvous>(); }
 std::unique_ptr<Collective> join_local(const std::shared_ptr<LocalRendezvous>&, int, int, std::chrono::milliseconds) {
     no_backend();

@@ -2,6 +2,7 @@
 // (Gloo, over TCP) met through a TCPStore, as torchrun sets them up. The training loop sees only this
 // small interface: sums of a few numbers, sums of gradients, a broadcast and a barrier.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -22,8 +23,22 @@ struct WorldInfo {
     int local_world_size = 1;
     std::string master_addr = "127.0.0.1";
     int master_port = 29500;
+    // Started by torchrun's agent (TORCHELASTIC_USE_AGENT_STORE=True): the agent on node 0 already serves the
+    // store at MASTER_ADDR:MASTER_PORT, so every rank, rank 0 included, joins it as a client, under the key
+    // prefix of this restart (TORCHELASTIC_RESTART_COUNT), as torch.distributed does.
+    bool agent_store = false;
+    int restart_count = 0;
     bool distributed() const { return world_size > 1; }
 };
+
+// The device a rank of a data-parallel run trains on: "cuda" and "auto" (where CUDA is available) become
+// "cuda:LOCAL_RANK", one GPU per process of the machine, as torchrun's scripts do; anything else is kept.
+std::string device_for_local_rank(const std::string& device, int local_rank);
+std::string device_for_local_rank(const std::string& device, int local_rank, bool cuda_available);
+
+// CPU threads for each of `processes` processes of one machine when the config says 0 (every core): the
+// cores this process may use, shared out, at least one each.
+int threads_per_process(int processes);
 
 // The world torchrun's variables describe; a single process when WORLD_SIZE is unset. A variable that is
 // set but wrong (not a number, a rank outside the world, a port outside 1-65535) is a ConfigError naming it.
@@ -41,6 +56,15 @@ public:
     // Sums of tensors over every rank, in place, in buckets of about 25 MB (float32 on the wire: Gloo has no
     // bf16 sums; other dtypes are converted there and back).
     virtual void sum_tensors(const std::vector<at::Tensor>& tensors) = 0;
+    // A sum started by start_sum; wait() returns once the tensor holds it (an IoError if a rank was lost).
+    class PendingSum {
+    public:
+        virtual ~PendingSum() = default;
+        virtual void wait() = 0;
+    };
+    // Starts summing `flat` (float32, on the CPU, contiguous) over every rank, in place, and returns at
+    // once. Every rank must start its sums in the same order.
+    virtual std::unique_ptr<PendingSum> start_sum(const at::Tensor& flat) = 0;
     // Rank `root`'s values into every rank's tensors, in place.
     virtual void broadcast(const std::vector<at::Tensor>& tensors, int root = 0) = 0;
     virtual void barrier() = 0;
@@ -53,10 +77,13 @@ int free_local_port();
 // Whether this build has a process-group backend (Gloo headers were found at configure time).
 bool collectives_available();
 
-// Joins the process group of `world` (rank 0 serves the store at master_addr:master_port). Every wait,
-// the meeting included, gives up after `timeout` (LLaMA-Factory's ddp_timeout). A port in use, a master
-// that cannot be reached and a world that never fills are IoErrors that say which.
-std::unique_ptr<Collective> join_process_group(const WorldInfo& world, std::chrono::milliseconds timeout);
+// Joins the process group of `world` (rank 0 serves the store at master_addr:master_port, unless torchrun's
+// agent does). Every wait, the meeting included, gives up after `timeout` (LLaMA-Factory's ddp_timeout). A
+// port in use, a master that cannot be reached and a world that never fills are IoErrors that say which
+// (the last with how many ranks came). While waiting for the others it looks at `cancel` (the studio's
+// Abort) every tenth of a second and throws Cancelled when it is set.
+std::unique_ptr<Collective> join_process_group(const WorldInfo& world, std::chrono::milliseconds timeout,
+                                               const std::atomic<bool>* cancel = nullptr);
 
 // Ranks as threads of one process (tests): every thread calls join_local with the same rendezvous.
 class LocalRendezvous;

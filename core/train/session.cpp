@@ -186,6 +186,22 @@ std::string model_label(const TrainConfig& c) {
     return c.create_new_model.empty() ? c.model_name_or_path : "new " + c.create_new_model + " model";
 }
 
+// Rank 0's model config on every rank (a new model's: only rank 0 trained its tokenizer and made it). The
+// length's sum doubles as the wait for rank 0's files.
+ModelConfig config_from_rank_zero(Collective& dist, const ModelConfig& mine) {
+    const std::string text = dist.is_root() ? mine.to_json().dump() : std::string();
+    std::vector<double> length{static_cast<double>(text.size())};
+    dist.sum(length);
+    auto bytes = torch::zeros({static_cast<int64_t>(length[0])}, torch::kFloat);  // 0-255, exact in float32
+    if (dist.is_root())
+        for (size_t i = 0; i < text.size(); ++i) bytes[static_cast<int64_t>(i)] = float(static_cast<unsigned char>(text[i]));
+    dist.broadcast({bytes});
+    std::string got(static_cast<size_t>(bytes.numel()), '\0');
+    auto a = bytes.accessor<float, 1>();
+    for (size_t i = 0; i < got.size(); ++i) got[i] = static_cast<char>(static_cast<unsigned char>(a[static_cast<int64_t>(i)]));
+    return ModelConfig::from_json(nlohmann::json::parse(got), "rank 0's new model");
+}
+
 }  // namespace
 
 std::vector<Problem> precheck_training(const TrainConfig& c) {
@@ -352,8 +368,7 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
             if (root)
                 mc = create_new_model_files(c.create_new_model, texts, model_dir, c.tokenizer_vocab_size, say,
                                             c.new_model_tokenizer);
-            if (collective) collective->barrier();
-            if (!root) mc = read_model_config(model_dir);
+            if (collective) mc = config_from_rank_zero(*collective, mc);
             model = CausalLM(mc);
             model->init_weights(static_cast<uint64_t>(c.seed));
             model->to(device);
@@ -440,7 +455,8 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         if (c.is_preference_stage()) {
             if (c.stage == "kto") prepare_kto_examples(setup.train, split.train);
             if (c.stage == "kto" && !setup.eval.empty()) prepare_kto_examples(setup.eval, eval_samples);
-            PreferenceStageInputs in{model.ptr(), lora, model_dir, !resume.empty(), &setup.train, &setup.eval, setup.pad_id, say};
+            PreferenceStageInputs in{model.ptr(), lora, model_dir, !resume.empty(), &setup.train, &setup.eval, setup.pad_id, say,
+                                     collective};
             AutocastScope autocast(device, precision.autocast_dtype());  // precomputed log-probs as training computes
             pref = make_preference_stage(c, in);
             for (auto& p : pref.extra_trainable) setup.trainable.push_back(p);

@@ -110,6 +110,11 @@ const std::vector<Key>& key_table() {
         {"ddp_timeout", &TrainConfig::ddp_timeout},
         {"nproc_per_node", &TrainConfig::nproc_per_node},
         {"zero_stage", &TrainConfig::zero_stage},
+        {"ddp_bucket_cap_mb", &TrainConfig::ddp_bucket_cap_mb},
+        {"nnodes", &TrainConfig::nnodes},
+        {"node_rank", &TrainConfig::node_rank},
+        {"master_addr", &TrainConfig::master_addr},
+        {"master_port", &TrainConfig::master_port},
     };
     return table;
 }
@@ -404,8 +409,15 @@ std::vector<Problem> TrainConfig::problems() const {
     if (dpo_label_smoothing < 0 || dpo_label_smoothing >= 0.5) fail("dpo_label_smoothing", "must_be_in", {"[0, 0.5)"});
     if (threads < 0) fail("threads", "must_be_non_negative");
     if (ddp_timeout < 1) fail("ddp_timeout", "must_be_positive");
-    if (nproc_per_node < 1) fail("nproc_per_node", "must_be_at_least", {"1"});
+    if (nproc_per_node < 1 || nproc_per_node > 1024) fail("nproc_per_node", "must_be_in", {"[1, 1024]"});
     if (zero_stage != 0 && zero_stage != 1) fail("zero_stage", "not_one_of", {std::to_string(zero_stage), "0, 1"});
+    if (ddp_bucket_cap_mb < 0 || ddp_bucket_cap_mb > 65536)
+        fail("ddp_bucket_cap_mb", "must_be_in", {"[0, 65536] (0 = one tensor per bucket)"});
+    if (nnodes < 1 || nnodes > 1024) fail("nnodes", "must_be_in", {"[1, 1024]"});
+    if (node_rank < 0 || node_rank >= std::max(1, nnodes))
+        fail("node_rank", "must_be_in", {"[0, " + std::to_string(std::max(1, nnodes) - 1) + "]"});
+    if (master_port < 0 || master_port > 65535) fail("master_port", "must_be_in", {"[0, 65535] (0 = any free port)"});
+    if (nnodes > 1 && master_addr.empty()) fail("master_addr", "multi_node_needs_master", {std::to_string(nnodes)});
     return out;
 }
 

@@ -105,9 +105,19 @@ struct TrainConfig {
     // Processes of a data-parallel run on this machine (the studio's "Processes"; lathe-cli train starts
     // them as --nproc-per-node does, which overrides it). 1 = one process.
     int nproc_per_node = 1;
+    // Several machines (torchrun's --nnodes, --node-rank, --master-addr, --master-port; lathe-cli's flags of
+    // those names override them): this machine is node `node_rank` of `nnodes`, its processes are ranks
+    // node_rank x nproc_per_node onwards, and node 0 serves the meeting at master_addr:master_port.
+    int nnodes = 1;
+    int node_rank = 0;
+    std::string master_addr;               // "" = 127.0.0.1 (one machine); node 0's address with several
+    int master_port = 0;                   // 0 = a free port on one machine, 29500 (torchrun's) with several
     // ZeRO stage of a data-parallel run: 0 = every rank holds the whole AdamW state; 1 = each rank holds and
     // updates the state of its share of the weights (about 1/N of the state's memory), then shares them.
     int zero_stage = 0;
+    // Gradient sums of a data-parallel run start during the backward, in buckets of this many MB (float32)
+    // of gradients (transformers' ddp_bucket_cap_mb; PyTorch's default 25). 0 = one tensor per bucket.
+    int ddp_bucket_cap_mb = 25;
     // Evaluation and prediction (LLaMA-Factory's do_eval / do_predict; the Evaluate tab's settings, not
     // the Train form's: see evaluation_keys()). Without do_train they run on eval_dataset (or dataset).
     bool do_eval = false;                  // eval_loss and perplexity (pt, sft), the stage's metrics (rm, dpo, kto)

@@ -2,6 +2,7 @@
 
 #include "core/data/batching.h"
 #include "core/dist/collective.h"
+#include "core/dist/gradient_sync.h"
 #include "core/util/autocast.h"
 #include "core/train/checkpoint.h"
 #include "core/train/precision.h"
@@ -128,25 +129,15 @@ struct LoopState {
     int world_size = 1;         // processes of the run (recorded, not restored)
 };
 
-// A data-parallel step's sums: the loss and metrics (each rank's share, already divided by the global
-// units), then the gradients. A parameter no rank has a gradient for stays without one (AdamW skips it,
-// as in one process); one that some rank lacks gets zeros there.
-void sum_over_ranks(Collective& dist, const std::vector<NamedParameter>& trainable, double& loss,
-                    std::map<std::string, double>& metrics) {
+// A data-parallel step's loss and metrics: each rank's share, already divided by the global units, summed
+// (the gradients are GradientSync's).
+void sum_over_ranks(Collective& dist, double& loss, std::map<std::string, double>& metrics) {
     std::vector<double> v{loss};
     for (const auto& [k, x] : metrics) v.push_back(x);
-    for (const auto& p : trainable) v.push_back(p.param.grad().defined() ? 1.0 : 0.0);
     dist.sum(v);
     loss = v[0];
     size_t i = 1;
     for (auto& [k, x] : metrics) x = v[i++];
-    std::vector<torch::Tensor> grads;
-    for (const auto& p : trainable) {
-        if (v[i++] == 0.0) continue;
-        if (!p.param.grad().defined()) p.param.mutable_grad() = torch::zeros_like(p.param);
-        grads.push_back(p.param.grad());
-    }
-    dist.sum_tensors(grads);
 }
 
 nlohmann::json trainer_state_json(const TrainConfig& c, const LoopState& s, int64_t total, int64_t per_epoch) {
@@ -263,13 +254,17 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
             events.message("warning", "zero_stage: 1 shards the optimizer state among several processes; this run has one");
         if (dist && c.zero_stage == 1) owner = zero_owners(setup.trainable, world);
         keep_my_share();
+        std::unique_ptr<GradientSync> sync;  // data-parallel: gradient sums that start during the backward
+        int64_t early_buckets = 0, synced_steps = 0;
         if (dist) {
             // Every rank starts from rank 0's weights, as PyTorch's DistributedDataParallel does.
             std::vector<torch::Tensor> weights;
             for (const auto& p : setup.trainable) weights.push_back(p.param);
             dist->broadcast(weights);
+            sync = std::make_unique<GradientSync>(*dist, weights, int64_t(c.ddp_bucket_cap_mb) << 20);
             run.log_text("INFO", "data-parallel: " + std::to_string(world) + " processes, global batch " +
                                      std::to_string(world * c.per_device_train_batch_size * c.gradient_accumulation_steps) +
+                                     ", gradients in " + std::to_string(sync->buckets()) + " bucket(s)" +
                                      (owner.empty() ? "" : ", AdamW state sharded (ZeRO-1)"));
         }
 
@@ -398,7 +393,8 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                 }
                 double step_loss = 0;
                 std::map<std::string, double> step_metrics;
-                for (const auto& b : window) {
+                for (size_t k = 0; k < window.size(); ++k) {
+                    const Batch& b = window[k];
                     if (!dist && cancel && cancel->load()) {
                         stop = true;
                         break;
@@ -409,6 +405,7 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                         out = setup.objective->compute(model, b, how);
                     }
                     auto loss = out.loss_sum / static_cast<double>(std::max<int64_t>(units, 1));
+                    if (sync && k + 1 == window.size()) sync->arm();  // the window's gradients become final
                     loss.backward();
                     step_loss += loss.item<double>();
                     for (const auto& [k, v] : out.metrics) step_metrics[k] += v / std::max<int64_t>(units, 1);
@@ -417,7 +414,11 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                     optimizer.zero_grad();  // a partial window is discarded: state stays at the last step
                     break;
                 }
-                if (dist) sum_over_ranks(*dist, setup.trainable, step_loss, step_metrics);
+                if (dist) {
+                    early_buckets += sync->finish();
+                    ++synced_steps;
+                    sum_over_ranks(*dist, step_loss, step_metrics);
+                }
                 if (!std::isfinite(step_loss))
                     throw ModelError("the loss became " + std::string(std::isnan(step_loss) ? "NaN" : "infinite") +
                                      " at step " + std::to_string(state.step + 1) +
@@ -495,6 +496,10 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
             }
         }
 
+        if (sync && synced_steps > 0)
+            run.log_text("INFO", "data-parallel: " + std::to_string(std::llround(double(early_buckets) / double(synced_steps))) + " of " +
+                                     std::to_string(sync->buckets()) +
+                                     " gradient bucket(s) a step (mean) started summing during the backward");
         summary.steps = state.step;
         summary.runtime_s = elapsed();
         summary.train_loss = state.step ? state.loss_total / state.step : 0.0;

@@ -63,6 +63,7 @@ const std::vector<MessageForm>& message_forms() {
         {"no_text_column", "no text column given"},
         {"no_dataset_name", "no dataset name given"},
         {"dataset_name_file", "'{0}' names the dataset's file: no '/', no leading '.'"},
+        {"multi_node_needs_master", "a run on {0} machines needs the address of node 0"},
         {"columns_pair", "'{0}' is not target=source (e.g. instruction=question)"},
     };
     return forms;

@@ -144,6 +144,10 @@
         <translation>&apos;%1&apos;은(는) 대상=원본 형식이 아닙니다 (예: instruction=question)</translation>
     </message>
     <message>
+        <source>a run on %1 machines needs the address of node 0</source>
+        <translation>머신 %1대로 실행하려면 0번 노드의 주소가 필요합니다</translation>
+    </message>
+    <message>
         <source>&apos;ppo&apos; training is not available in this build yet (pt, sft, rm, dpo and kto are)</source>
         <translation>&apos;ppo&apos; 학습은 이 빌드에서 아직 지원하지 않습니다 (pt, sft, rm, dpo, kto는 지원합니다)</translation>
     </message>
@@ -2892,6 +2896,46 @@ reward</source>
     <message>
         <source>Multi-process runs (lathe-cli train --nproc-per-node): seconds a process waits for the others before the run fails.</source>
         <translation>다중 프로세스 학습(lathe-cli train --nproc-per-node): 한 프로세스가 다른 프로세스를 기다리는 시간(초). 넘으면 실행이 실패합니다.</translation>
+    </message>
+    <message>
+        <source>Gradient bucket (MB)</source>
+        <translation>그래디언트 버킷(MB)</translation>
+    </message>
+    <message>
+        <source>With several processes: gradients are summed across them in buckets of this size, each starting as soon as the backward pass has finished its part (0 = one tensor per bucket).</source>
+        <translation>여러 프로세스로 학습할 때: 그래디언트를 이 크기의 버킷 단위로 프로세스 간에 합산합니다. 역전파가 해당 부분을 끝내는 즉시 각 버킷의 합산이 시작됩니다(0 = 텐서마다 버킷 하나).</translation>
+    </message>
+    <message>
+        <source>Machines</source>
+        <translation>머신 수</translation>
+    </message>
+    <message>
+        <source>Machines (nodes) in the run, each starting Processes of its own: start the run on every machine with its own machine rank and the same address and port.</source>
+        <translation>실행에 참여하는 머신(노드) 수. 머신마다 자기 프로세스 수만큼 시작합니다: 모든 머신에서 각자의 머신 순위와 같은 주소·포트로 실행을 시작하세요.</translation>
+    </message>
+    <message>
+        <source>Machine rank</source>
+        <translation>머신 순위</translation>
+    </message>
+    <message>
+        <source>This machine&apos;s place in the run: 0 on the machine that serves the meeting (and writes logs and checkpoints), then 1, 2, ...</source>
+        <translation>이 머신의 순서: 만남 지점을 열고 로그와 체크포인트를 쓰는 머신이 0, 나머지는 1, 2, ...</translation>
+    </message>
+    <message>
+        <source>Meeting address</source>
+        <translation>만남 주소</translation>
+    </message>
+    <message>
+        <source>Address of machine 0, which every process reaches (MASTER_ADDR). Empty = this machine, for a run on one machine.</source>
+        <translation>모든 프로세스가 접속하는 0번 머신의 주소(MASTER_ADDR). 비우면 이 머신(머신 한 대로 실행할 때).</translation>
+    </message>
+    <message>
+        <source>Meeting port</source>
+        <translation>만남 포트</translation>
+    </message>
+    <message>
+        <source>TCP port on machine 0 (MASTER_PORT). 0 = a free port on one machine, 29500 with several.</source>
+        <translation>0번 머신의 TCP 포트(MASTER_PORT). 0 = 머신 한 대면 빈 포트, 여러 대면 29500.</translation>
     </message>
     <message>
         <source>MoE balance loss</source>

@@ -124,20 +124,27 @@ private slots:
     void fullTwoProcessesEqualOne() {
         // Two ranks x 2 examples against one process x 4 (no accumulation); the processes from the config's
         // nproc_per_node (the studio's "Processes"), as --nproc-per-node.
-        compareWithOneProcess("full", {"per_device_train_batch_size=2", "gradient_accumulation_steps=1", "nproc_per_node=2"},
+        // One tensor per gradient bucket: the sums start during the backward, tensor by tensor (the output
+        // head, whose gradient arrives chunk by chunk, is summed whole at the first step, then last).
+        compareWithOneProcess("full", {"per_device_train_batch_size=2", "gradient_accumulation_steps=1", "nproc_per_node=2",
+                                       "ddp_bucket_cap_mb=0"},
                               {"per_device_train_batch_size=4", "gradient_accumulation_steps=1"}, "model.safetensors");
     }
 
     void everyStageAndMethodRuns() {
         // Each stage (pt full; rm, dpo, kto LoRA) and each other method (freeze, DoRA, QLoRA) on two processes,
-        // with the bundled datasets; DPO's pairs are independent, so its adapter equals one process's.
+        // with the bundled datasets and one tensor per gradient bucket; DPO's pairs are independent, so its
+        // adapter equals one process's.
         const std::string cfg = test::scratch_dir() + "/ddp-stages.yaml";
         write_file_atomic(cfg, "model_name_or_path: " + world_.model_dir + "\ntemplate: chatml\ndataset_dir: " LATHE_SOURCE_DIR
                                "/datasets\nmax_samples: 8\ncutoff_len: 48\nper_device_train_batch_size: 2\n"
                                "gradient_accumulation_steps: 1\nmax_steps: 2\nlogging_steps: 1\nsave_steps: 0\n"
-                               "learning_rate: 1.0e-3\nlora_rank: 4\nthreads: 1\nbf16: false\n");
+                               "learning_rate: 1.0e-3\nlora_rank: 4\nthreads: 1\nbf16: false\nddp_bucket_cap_mb: 0\n");
         const std::vector<std::vector<std::string>> runs = {
             {"pt", "stage=pt", "finetuning_type=full", "dataset=c4_demo"},
+            // A new model: rank 0 trains its tokenizer and makes it, the other rank takes its config.
+            {"new", "stage=pt", "finetuning_type=full", "dataset=c4_demo", "create_new_model=tiny",
+             "model_name_or_path=" + test::scratch_dir() + "/ddp-new-model-source"},
             {"rm", "stage=rm", "finetuning_type=lora", "dataset=dpo_en_demo"},
             {"dpo", "stage=dpo", "finetuning_type=lora", "dataset=dpo_en_demo"},
             {"kto", "stage=kto", "finetuning_type=lora", "dataset=kto_en_demo"},
@@ -152,12 +159,23 @@ private slots:
             auto r = test::run_cli(args);
             QVERIFY2(r.code == 0 && test::contains(r.out, "finished: 2 steps"), (run[0] + ": " + r.why()).c_str());
         }
-        auto single = test::run_cli({"train", cfg, "output_dir=" + test::scratch_dir() + "/ddp-stage-dpo-1", "stage=dpo",
-                                     "finetuning_type=lora", "dataset=dpo_en_demo", "per_device_train_batch_size=4"});
-        QVERIFY2(single.code == 0, single.why().c_str());
-        const double diff = test::max_file_diff(test::scratch_dir() + "/ddp-stage-dpo/adapter_model.safetensors",
-                                                test::scratch_dir() + "/ddp-stage-dpo-1/adapter_model.safetensors");
-        QVERIFY2(diff <= 1e-5, std::to_string(diff).c_str());
+        for (const std::string pre : {"false", "true"}) {
+            // With precompute_ref_log_probs each rank runs every other batch of the reference pass and they
+            // share the values: the same adapter again.
+            const std::string two = test::scratch_dir() + "/ddp-stage-dpo" + (pre == "true" ? "-pre" : "");
+            if (pre == "true") {
+                auto r = test::run_cli({"train", cfg, "output_dir=" + two, "stage=dpo", "finetuning_type=lora",
+                                        "dataset=dpo_en_demo", "precompute_ref_log_probs=true", "--nproc-per-node", "2"});
+                QVERIFY2(r.code == 0, r.why().c_str());
+                QVERIFY2(test::contains(r.err, "(its batches shared out among 2 processes)"), r.err.c_str());
+            }
+            auto single = test::run_cli({"train", cfg, "output_dir=" + two + "-1", "stage=dpo", "finetuning_type=lora",
+                                         "dataset=dpo_en_demo", "per_device_train_batch_size=4",
+                                         "precompute_ref_log_probs=" + pre});
+            QVERIFY2(single.code == 0, single.why().c_str());
+            const double diff = test::max_file_diff(two + "/adapter_model.safetensors", two + "-1/adapter_model.safetensors");
+            QVERIFY2(diff <= 1e-5, (pre + ": " + std::to_string(diff)).c_str());
+        }
     }
 
     void zeroOneShardsTheOptimizerStateAndChangesNothingElse() {
@@ -253,6 +271,61 @@ private slots:
         QCOMPARE(r0.exitCode(), 1);
         QCOMPARE(r1.exitCode(), 1);
         QVERIFY2(test::contains(err, "rank 0: resume_from_checkpoint: the ranks do not see the same checkpoint"), err.c_str());
+    }
+
+    void twoMachinesMeetAtNodeZero() {
+        // A two-machine run played on one host: machine 0 launched with torchrun's flags, machine 1 with the
+        // config's keys (the studio's Engine fields). Each starts one worker; together they train as one
+        // run, machine 0 writes it.
+        const std::string cfg = write_run_config(world_, "ddp-nodes", "lora");
+        const std::string out = test::scratch_dir() + "/ddp-nodes";
+        int port = 0;
+        {
+            Listener probe;
+            port = probe.port;
+        }
+        QProcess node0, node1;
+        node0.start(QStringLiteral(LATHE_CLI_EXE),
+                    {"train", QString::fromStdString(cfg), QString::fromStdString("output_dir=" + out), "ddp_timeout=60",
+                     "--nproc-per-node", "1", "--nnodes", "2", "--node-rank", "0", "--master-addr", "127.0.0.1",
+                     "--master-port", QString::number(port)});
+        node1.start(QStringLiteral(LATHE_CLI_EXE),
+                    {"train", QString::fromStdString(cfg), QString::fromStdString("output_dir=" + out), "ddp_timeout=60",
+                     "nnodes=2", "node_rank=1", "master_addr=127.0.0.1", QStringLiteral("master_port=%1").arg(port)});
+        QVERIFY(node0.waitForFinished(180000) && node1.waitForFinished(180000));
+        const std::string err0 = node0.readAllStandardError().toStdString(), err1 = node1.readAllStandardError().toStdString();
+        QVERIFY2(node0.exitCode() == 0 && node1.exitCode() == 0, (err0 + " | " + err1).c_str());
+        QVERIFY2(test::contains(err0, "ranks 0-0 of 2"), err0.c_str());
+        QVERIFY2(test::contains(err1, "ranks 1-1 of 2), rendezvous at 127.0.0.1:" + std::to_string(port)), err1.c_str());
+        QVERIFY(test::contains(node0.readAllStandardOutput().toStdString(), "finished: 4 steps"));
+        const auto rows = test::timeless_log(out);
+        QCOMPARE(rows.size(), size_t(4));
+        for (const auto& row : rows) QCOMPARE(row["world_size"].get<int>(), 2);
+        // The shape the flags gave is in the run's record.
+        const TrainConfig saved = TrainConfig::from_yaml_file(out + "/training_args.yaml");
+        QCOMPARE(saved.nnodes, 2);
+        QCOMPARE(saved.master_addr, std::string("127.0.0.1"));
+        QCOMPARE(saved.master_port, port);
+    }
+
+    void machinesNeedAnAddressAndEachOther() {
+        const std::string cfg = write_run_config(world_, "ddp-lonely", "lora");
+        // Several machines without node 0's address: refused before anything starts, naming the key.
+        auto r = test::run_cli({"train", cfg, "--nnodes", "2"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(test::contains(r.err, "master_addr: a run on 2 machines needs the address of node 0"), r.err.c_str());
+        r = test::run_cli({"train", cfg, "nnodes=2", "node_rank=2", "master_addr=127.0.0.1"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(test::contains(r.err, "node_rank: must be in [0, 1]"), r.err.c_str());
+        // Machine 0 alone: after ddp_timeout it says how many came.
+        Listener probe;
+        const int port = probe.port;
+        probe.close();
+        r = test::run_cli({"train", cfg, "output_dir=" + test::scratch_dir() + "/ddp-lonely", "ddp_timeout=2", "--nnodes",
+                           "2", "--master-addr", "127.0.0.1", "--master-port", std::to_string(port)},
+                          {}, 120000);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(test::contains(r.err, "only 1 of 2 ranks met at 127.0.0.1:" + std::to_string(port)), r.err.c_str());
     }
 
     void predictionsOnlyOnRankZero() {

@@ -107,6 +107,11 @@ TrainConfig configB() {
     c.ddp_timeout = 600;
     c.nproc_per_node = 2;
     c.zero_stage = 1;
+    c.ddp_bucket_cap_mb = 4;
+    c.nnodes = 2;
+    c.node_rank = 1;
+    c.master_addr = "10.0.0.5";
+    c.master_port = 29555;
     c.dataset = "demo";
     c.dataset_dir = ui_dataset_dir();
     c.output_dir = scratch_dir() + "/out-b";

@@ -253,6 +253,39 @@ private slots:
                  qPrintable(r.message));
         QVERIFY(wait_until([] { return cli_children() == 0; }, 10000));
     }
+
+    void abortWhileWaitingForAnotherMachine() {
+        // Machine 0 of two, with the second machine never coming: Abort ends the wait at once (not after
+        // the hour-long timeout), as Cancelled, with this machine's worker stopped and nothing written.
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        ui::TrainTab* tab = w.trainTab();
+        const std::string out = scratch_dir() + "/run-two-machines";
+        fillForm(w, out, 4, 0);
+        qobject_cast<QSpinBox*>(tab->form()->editor("nproc_per_node"))->setValue(2);
+        qobject_cast<QSpinBox*>(tab->form()->editor("nnodes"))->setValue(2);
+        qobject_cast<QSpinBox*>(tab->form()->editor("ddp_timeout"))->setValue(3600);
+        auto* addr = qobject_cast<QLineEdit*>(tab->form()->editor("master_addr"));
+        QVERIFY(addr);
+        QTest::qWait(300);
+        QVERIFY(!tab->validateNow().isEmpty());  // two machines and no address: the field says so
+        addr->setText("127.0.0.1");
+        QTest::qWait(300);
+        QVERIFY2(tab->validateNow().isEmpty(), qPrintable(tab->problems().value(0).second));
+        QSignalSpy finished(w.trainController(), &ui::TrainController::finished);
+        QTest::mouseClick(tab->startButton(), Qt::LeftButton);
+        QVERIFY(wait_until([] { return cli_children() == 1; }, 20000));
+        QTest::qWait(1000);
+        QCOMPARE(finished.count(), 0);  // still waiting for machine 1
+        QTest::mouseClick(tab->abortButton(), Qt::LeftButton);
+        QVERIFY2(wait_until([&] { return finished.count() == 1; }, 15000), "Abort did not end the wait");
+        const auto r = finished.at(0).at(0).value<ui::RunResult>();
+        QCOMPARE(r.status, ui::RunResult::Cancelled);
+        QVERIFY2(r.message.contains("waiting for the other processes"), qPrintable(r.message));
+        QVERIFY(wait_until([] { return cli_children() == 0; }, 10000));
+        QVERIFY(!fs::exists(out + "/trainer_log.jsonl"));
+    }
 };
 
 LATHE_TEST(TestUiTrainRun)

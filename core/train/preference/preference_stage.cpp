@@ -1,5 +1,6 @@
 #include "core/train/preference/preference_stage.h"
 
+#include "core/dist/collective.h"
 #include "core/model/model_folder.h"
 #include "core/model/value_head.h"
 #include "core/peft/params.h"
@@ -67,10 +68,14 @@ std::unique_ptr<Reference> make_reference(const TrainConfig& c, const Preference
     for (const auto* set : {in.train, in.eval})
         if (set)
             for (const auto& e : *set) all.push_back(&e);
-    say(in, "precomputing reference log-probs of " + std::to_string(all.size()) + " examples from " + ref->describe());
+    const int world = in.collective ? in.collective->world_size() : 1;
+    say(in, "precomputing reference log-probs of " + std::to_string(all.size()) + " examples from " + ref->describe() +
+                (world > 1 ? " (its batches shared out among " + std::to_string(world) + " processes)"
+                           : std::string()));
     const bool was_training = in.model->is_training();
     in.model->eval();
-    auto table = precomputed_reference(*ref, all, c.per_device_eval_batch_size, in.pad_id, in.model->device());
+    auto table = precomputed_reference(*ref, all, c.per_device_eval_batch_size, in.pad_id, in.model->device(),
+                                       in.collective);
     if (was_training) in.model->train();
     return table;  // `ref` (and any copy it held) is freed here
 }

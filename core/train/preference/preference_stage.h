@@ -17,6 +17,8 @@
 
 namespace lathe {
 
+class Collective;
+
 class LoraModel;
 struct TrainConfig;
 
@@ -36,6 +38,7 @@ struct PreferenceStageInputs {
     const std::vector<Example>* eval = nullptr;
     int32_t pad_id = 0;
     std::function<void(const std::string&)> say;  // progress lines for the run log
+    Collective* collective = nullptr;  // a data-parallel run's ranks share the precomputed reference's work
 };
 
 // Whether the stage compares against a reference model: kto, and dpo except its orpo and simpo losses.

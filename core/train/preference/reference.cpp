@@ -1,6 +1,7 @@
 #include "core/train/preference/reference.h"
 
 #include "core/data/batching.h"
+#include "core/dist/collective.h"
 #include "core/model/transformer.h"
 #include "core/peft/lora.h"
 #include "core/util/error.h"
@@ -93,19 +94,38 @@ std::vector<std::string> row_keys(const Batch& b) {
 class PrecomputedReference : public Reference {
 public:
     PrecomputedReference(Reference& source, const std::vector<const Example*>& examples, int batch_size,
-                         int32_t pad_id, c10::Device device)
+                         int32_t pad_id, c10::Device device, Collective* dist)
         : what_("reference log-probs precomputed from " + source.describe()) {
-        for (size_t i = 0; i < examples.size(); i += batch_size) {
+        const int rank = dist ? dist->rank() : 0, world = dist ? dist->world_size() : 1;
+        // Every rank collates every batch (for the rows' keys); rank r runs batches r, r + world, ...
+        std::vector<std::string> keys;
+        std::vector<float> values;  // sum, count per row; zeros where another rank runs the batch
+        int64_t batch_index = 0;
+        for (size_t i = 0; i < examples.size(); i += batch_size, ++batch_index) {
             throw_if_cancelled();
             std::vector<const Example*> group(examples.begin() + i,
                                               examples.begin() + std::min(examples.size(), i + batch_size));
             Batch b = collate(group, pad_id, device);
+            const auto row_names = row_keys(b);
+            keys.insert(keys.end(), row_names.begin(), row_names.end());
+            if (batch_index % world != rank) {
+                values.resize(values.size() + 2 * row_names.size(), 0.0f);
+                continue;
+            }
             auto lp = source.logps(b);
             auto sum = lp.sum.to(torch::kCPU), count = lp.count.to(torch::kCPU);
-            auto keys = row_keys(b);
-            for (size_t r = 0; r < keys.size(); ++r)
-                table_[keys[r]] = {sum[r].item<float>(), count[r].item<float>()};
+            for (size_t r = 0; r < row_names.size(); ++r) {
+                values.push_back(sum[static_cast<int64_t>(r)].item<float>());
+                values.push_back(count[static_cast<int64_t>(r)].item<float>());
+            }
         }
+        if (dist) {
+            auto shared = torch::tensor(values, torch::kFloat);  // x + 0 + ... is x: the same values as one process
+            dist->sum_tensors({shared});
+            auto a = shared.accessor<float, 1>();
+            for (size_t k = 0; k < values.size(); ++k) values[k] = a[static_cast<int64_t>(k)];
+        }
+        for (size_t r = 0; r < keys.size(); ++r) table_[keys[r]] = {values[2 * r], values[2 * r + 1]};
     }
     SequenceLogps logps(const Batch& b) override {
         auto keys = row_keys(b);
@@ -160,8 +180,8 @@ std::unique_ptr<Reference> current_model_reference(CausalLMImpl& model) {
 }
 
 std::unique_ptr<Reference> precomputed_reference(Reference& source, const std::vector<const Example*>& examples,
-                                                 int batch_size, int32_t pad_id, c10::Device device) {
-    return std::make_unique<PrecomputedReference>(source, examples, batch_size, pad_id, device);
+                                                 int batch_size, int32_t pad_id, c10::Device device, Collective* dist) {
+    return std::make_unique<PrecomputedReference>(source, examples, batch_size, pad_id, device, dist);
 }
 
 }  // namespace lathe

@@ -13,6 +13,8 @@
 
 namespace lathe {
 
+class Collective;
+
 class CausalLMImpl;
 class LoraModel;
 struct Batch;
@@ -37,8 +39,11 @@ std::unique_ptr<Reference> model_reference(std::shared_ptr<CausalLMImpl> model, 
 std::unique_ptr<Reference> current_model_reference(CausalLMImpl& model);
 
 // Runs `source` once over `examples` in batches of `batch_size` and answers later batches from the table,
-// keyed by each row's tokens and labels. A row not in the table is a ModelError.
+// keyed by each row's tokens and labels. A row not in the table is a ModelError. With `dist` (a
+// data-parallel run) each rank runs every world-th batch and the ranks share the values (the same batches
+// as one process, so the same values).
 std::unique_ptr<Reference> precomputed_reference(Reference& source, const std::vector<const Example*>& examples,
-                                                 int batch_size, int32_t pad_id, c10::Device device);
+                                                 int batch_size, int32_t pad_id, c10::Device device,
+                                                 Collective* dist = nullptr);
 
 }  // namespace lathe

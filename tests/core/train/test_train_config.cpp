@@ -265,11 +265,18 @@ private slots:
             {[](TrainConfig& c) { c.save_total_limit = -1; }, "save_total_limit: must be >= 0 (0 = keep all)"},
             {[](TrainConfig& c) { c.dpo_label_smoothing = 0.5; }, "dpo_label_smoothing: must be in [0, 0.5)"},
             {[](TrainConfig& c) { c.pref_loss = "kto"; }, "pref_loss: 'kto' is not one of sigmoid, hinge, ipo, orpo, simpo"},
+            {[](TrainConfig& c) { c.nproc_per_node = 2000; }, "nproc_per_node: must be in [1, 1024]"},
+            {[](TrainConfig& c) { c.nnodes = 0; }, "nnodes: must be in [1, 1024]"},
+            {[](TrainConfig& c) { c.nnodes = 2, c.master_addr = "10.0.0.1", c.node_rank = 2; }, "node_rank: must be in [0, 1]"},
+            {[](TrainConfig& c) { c.node_rank = -1; }, "node_rank: must be in [0, 0]"},
+            {[](TrainConfig& c) { c.master_port = 70000; }, "master_port: must be in [0, 65535] (0 = any free port)"},
+            {[](TrainConfig& c) { c.nnodes = 3; }, "master_addr: a run on 3 machines needs the address of node 0"},
         };
         for (const auto& [edit, want] : cases) {
             TrainConfig c = valid();
             edit(c);
-            QCOMPARE(error_of<ConfigError>([&] { c.validate(); }), want);
+            const std::string got = error_of<ConfigError>([&] { c.validate(); });
+            QVERIFY2(got == want, (got + " | expected " + want).c_str());
         }
         // max_steps makes num_train_epochs irrelevant.
         TrainConfig steps = valid();
