@@ -232,14 +232,15 @@ int run_screenshot_tour(const TourOptions& o) {
             failures += !save(&w, QStringLiteral("%1/evaluate-curve-%2.png").arg(o.outputDir, lang));
             w.evaluateTab()->resultPages()->setCurrentIndex(0);
         }
-        // The Engine settings (device, threads, Processes of a data-parallel run), opened and scrolled to.
+        // The Engine settings (device, threads, Processes and machines of a data-parallel run), opened and
+        // scrolled to its last field.
         w.tabs()->setCurrentIndex(0);
-        if (QWidget* procs = w.trainTab()->form()->editor("nproc_per_node")) {
+        if (QWidget* procs = w.trainTab()->form()->editor("master_port")) {
             for (auto* section : w.trainTab()->form()->findChildren<widgets::CollapsibleSection*>())
                 if (section->isAncestorOf(procs)) section->setExpanded(true);
             settle(200);
             for (auto* area : w.trainTab()->findChildren<QScrollArea*>())
-                if (area->isAncestorOf(procs)) area->ensureWidgetVisible(procs);
+                if (area->isAncestorOf(procs)) area->ensureWidgetVisible(procs, 50, 20);
             settle(300);
             failures += !save(&w, QStringLiteral("%1/train-engine-%2.png").arg(o.outputDir, lang));
         }
