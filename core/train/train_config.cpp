@@ -1,6 +1,7 @@
 #include "core/train/train_config.h"
 
 #include "core/io/yaml_config.h"
+#include "core/util/config_keys.h"
 #include "core/util/error.h"
 #include "core/util/messages.h"
 #include "core/util/fs.h"
@@ -152,40 +153,7 @@ std::string lower(std::string s) {
     return s;
 }
 
-bool parse_bool(const std::string& v, bool& out) {
-    const std::string l = lower(v);
-    if (l == "true" || l == "yes" || l == "on" || l == "1") return out = true, true;
-    if (l == "false" || l == "no" || l == "off" || l == "0") return out = false, true;
-    return false;
-}
-
 const char* toggle_text(Toggle t) { return t == Toggle::Auto ? "auto" : t == Toggle::On ? "true" : "false"; }
-
-// Numbers in the "C" notation whatever the process locale (the studio runs under Qt, which sets the
-// user's locale: strtod would stop at the '.' of "0.1" under a German LC_NUMERIC).
-bool parse_double(const std::string& text, double& out) {
-    std::istringstream in(text);
-    in.imbue(std::locale::classic());
-    if (!(in >> out)) return false;
-    char rest;
-    return !(in >> rest);
-}
-
-// The shortest text that reads back as the same double, so that training_args.yaml reloads to exactly
-// the run's settings (5e-05 stays "5e-05"; a computed 0.30000000000000004 keeps its last digit).
-std::string format_double(double d) {
-    std::string s;
-    for (int precision = 6; precision <= 17; ++precision) {
-        std::ostringstream ss;
-        ss.imbue(std::locale::classic());
-        ss.precision(precision);
-        ss << d;
-        s = ss.str();
-        double back = 0;
-        if (parse_double(s, back) && back == d) break;
-    }
-    return s;
-}
 
 }  // namespace
 
@@ -228,39 +196,23 @@ void TrainConfig::set(const std::string& key, const std::string& value, const st
         throw ConfigError(where(origin) + "unknown key '" + key + "'" +
                           (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
     }
-    auto bad = [&](const char* what) {
-        throw ConfigError(where(origin) + key + ": expected " + what + ", got '" + value + "'");
-    };
     std::visit(
         [&](auto member) {
             using T = std::decay_t<decltype(this->*member)>;
-            if constexpr (std::is_same_v<T, std::string>) {
-                this->*member = value == "null" || value == "~" ? std::string() : value;
-            } else if constexpr (std::is_same_v<T, bool>) {
-                bool b;
-                if (!parse_bool(value, b)) bad("true or false");
-                this->*member = b;
-            } else if constexpr (std::is_same_v<T, Toggle>) {
-                bool b;
-                if (lower(value) == "auto") this->*member = Toggle::Auto;
-                else if (parse_bool(value, b)) this->*member = b ? Toggle::On : Toggle::Off;
-                else bad("auto, true or false");
-            } else if constexpr (std::is_same_v<T, int>) {
-                char* end = nullptr;
-                long v = std::strtol(value.c_str(), &end, 10);
-                if (value.empty() || *end) {
-                    double d = 0;  // "1e3" or "100.0"
-                    if (!parse_double(value, d) || d != std::floor(d)) bad("an integer");
-                    if (std::abs(d) > std::numeric_limits<int>::max()) bad("an integer that fits in 32 bits");
-                    v = static_cast<long>(d);
+            if constexpr (std::is_same_v<T, Toggle>) {
+                if (lower(value) == "auto") {
+                    this->*member = Toggle::Auto;
+                    return;
                 }
-                if (v > std::numeric_limits<int>::max() || v < std::numeric_limits<int>::min())
-                    bad("an integer that fits in 32 bits");
-                this->*member = static_cast<int>(v);
+                bool b = false;
+                try {
+                    read_config_value(key, value, origin, b);
+                } catch (const ConfigError&) {
+                    throw ConfigError(where(origin) + key + ": expected auto, true or false, got '" + value + "'");
+                }
+                this->*member = b ? Toggle::On : Toggle::Off;
             } else {
-                double v = 0;
-                if (!parse_double(value, v) || !std::isfinite(v)) bad("a number");
-                this->*member = v;
+                read_config_value(key, value, origin, this->*member);  // the rules every config shares
             }
         },
         k->member);
@@ -272,11 +224,8 @@ std::string TrainConfig::get(const std::string& key) const {
     return std::visit(
         [&](auto member) -> std::string {
             using T = std::decay_t<decltype(this->*member)>;
-            if constexpr (std::is_same_v<T, std::string>) return this->*member;
-            else if constexpr (std::is_same_v<T, bool>) return (this->*member) ? "true" : "false";
-            else if constexpr (std::is_same_v<T, Toggle>) return toggle_text(this->*member);
-            else if constexpr (std::is_same_v<T, int>) return std::to_string(this->*member);
-            else return format_double(this->*member);
+            if constexpr (std::is_same_v<T, Toggle>) return toggle_text(this->*member);
+            else return config_value_text(this->*member);
         },
         k->member);
 }

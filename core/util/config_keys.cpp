@@ -4,8 +4,10 @@
 #include "core/util/strings.h"
 
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
+#include <limits>
+#include <locale>
+#include <sstream>
 
 namespace lathe {
 
@@ -28,27 +30,33 @@ void read_config_value(const std::string& key, const std::string& value, const s
     else expected(key, value, origin, "true or false");
 }
 
+// Numbers in the "C" notation whatever the process locale (the studio runs under Qt, which sets the
+// user's locale: strtod would stop at the '.' of "0.1" under a German LC_NUMERIC).
+bool parse_c_number(const std::string& text, double& out) {
+    std::istringstream in(text);
+    in.imbue(std::locale::classic());
+    if (!(in >> out)) return false;
+    char rest;
+    return !(in >> rest);
+}
+
 void read_config_value(const std::string& key, const std::string& value, const std::string& origin, int& out) {
-    size_t used = 0;
-    int v = 0;
-    try {
-        v = std::stoi(value, &used);
-    } catch (const std::exception&) {
-        used = 0;
+    char* end = nullptr;
+    long v = std::strtol(value.c_str(), &end, 10);
+    if (value.empty() || *end) {
+        double d = 0;  // "1e3" or "100.0", as YAML writers and LLaMA-Factory's examples have them
+        if (!parse_c_number(value, d) || d != std::floor(d)) expected(key, value, origin, "an integer");
+        if (std::abs(d) > std::numeric_limits<int>::max()) expected(key, value, origin, "an integer that fits in 32 bits");
+        v = static_cast<long>(d);
     }
-    if (used == 0 || used != value.size()) expected(key, value, origin, "an integer");
-    out = v;
+    if (v > std::numeric_limits<int>::max() || v < std::numeric_limits<int>::min())
+        expected(key, value, origin, "an integer that fits in 32 bits");
+    out = static_cast<int>(v);
 }
 
 void read_config_value(const std::string& key, const std::string& value, const std::string& origin, double& out) {
-    size_t used = 0;
     double v = 0;
-    try {
-        v = std::stod(value, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != value.size() || !std::isfinite(v)) expected(key, value, origin, "a number");
+    if (!parse_c_number(value, v) || !std::isfinite(v)) expected(key, value, origin, "a number");
     out = v;
 }
 
@@ -62,13 +70,20 @@ std::string config_value_text(const std::string& v) { return v; }
 std::string config_value_text(bool v) { return v ? "true" : "false"; }
 std::string config_value_text(int v) { return std::to_string(v); }
 
+// The shortest text that reads back as the same double, in the "C" notation, so that a saved config
+// reloads to exactly its settings (5e-05 stays "5e-05"; a computed 0.30000000000000004 keeps its last digit).
 std::string config_value_text(double v) {
-    char buf[32];
-    for (int digits = 1; digits <= 17; ++digits) {
-        std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-        if (std::strtod(buf, nullptr) == v) break;
+    std::string s;
+    for (int precision = 6; precision <= 17; ++precision) {
+        std::ostringstream out;
+        out.imbue(std::locale::classic());
+        out.precision(precision);
+        out << v;
+        s = out.str();
+        double back = 0;
+        if (parse_c_number(s, back) && back == v) break;
     }
-    return buf;
+    return s;
 }
 
 }  // namespace lathe

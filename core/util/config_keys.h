@@ -1,5 +1,6 @@
-// The key tables of the flat YAML configs (ExportConfig, CorpusConfig): each key names a member of the
-// config struct, and values are read from and written as YAML scalars by one set of rules and messages.
+// The key tables of the flat YAML configs (ExportConfig, CorpusConfig; TrainConfig keeps a table of its own
+// for its auto/true/false keys but reads and writes values here): each key names a member of the config
+// struct, and values are read from and written as YAML scalars by one set of rules and messages.
 #pragma once
 #include <algorithm>
 #include <string>
@@ -9,7 +10,9 @@
 namespace lathe {
 
 // Text -> value for key `key`; throws ConfigError "<origin>: <key>: expected ..., got '<value>'". Strings
-// take "null" and "~" as empty; booleans true/false, yes/no, on/off, 1/0.
+// take "null" and "~" as empty; booleans true/false, yes/no, on/off, 1/0; integers also as "1e3" or
+// "100.0" (whole and within 32 bits); numbers in the "C" notation whatever the locale. TrainConfig,
+// ExportConfig and CorpusConfig all read and write their values with these.
 void read_config_value(const std::string& key, const std::string& value, const std::string& origin, std::string& out);
 void read_config_value(const std::string& key, const std::string& value, const std::string& origin, bool& out);
 void read_config_value(const std::string& key, const std::string& value, const std::string& origin, int& out);

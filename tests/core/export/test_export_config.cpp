@@ -1,5 +1,6 @@
 // ExportConfig: LLaMA-Factory style YAML, overrides, defaults, and the messages for bad keys and values.
 #include "core/export/export_config.h"
+#include "core/train/train_config.h"
 #include "core/util/error.h"
 #include "tests/checks.h"
 #include "tests/registry.h"
@@ -90,6 +91,38 @@ private slots:
         QCOMPARE(found[2].message, std::string("export_quantization: 'q4_k_m' is not one of f32, f16, bf16 for export_format hf "
                                                "(quantized types are written as GGUF: set export_format: gguf)"));
         QCOMPARE(found[2].args, (std::vector<std::string>{"q4_k_m", "f32, f16, bf16", "hf"}));
+    }
+
+    void valuesAreReadAsTheTrainingConfigReadsThem() {
+        // One set of rules for every config (issue 16: "1e3" was an integer for one and refused by the
+        // other): the same text gives the same value, or the same message after the key.
+        for (const std::string text : {"8", "1e3", "100.0", "-0", "1.5", "3000000000", "eight", ""}) {
+            std::string train_said, export_said;
+            int train_value = -1, export_value = -1;
+            try {
+                TrainConfig t;
+                t.set("threads", text);
+                train_value = t.threads;
+            } catch (const ConfigError& e) {
+                train_said = e.what();
+            }
+            try {
+                ExportConfig x;
+                x.set("threads", text);
+                export_value = x.threads;
+            } catch (const ConfigError& e) {
+                export_said = e.what();
+            }
+            QVERIFY2(train_said == export_said && train_value == export_value,
+                     qPrintable(QString::fromStdString("'" + text + "': " + train_said + " | " + export_said)));
+        }
+        TrainConfig t;
+        t.set("threads", "1e3");
+        QCOMPARE(t.threads, 1000);
+        t.set("learning_rate", "5e-05");
+        QCOMPARE(t.get("learning_rate"), std::string("5e-05"));
+        t.set("learning_rate", "0.30000000000000004");
+        QCOMPARE(t.get("learning_rate"), std::string("0.30000000000000004"));
     }
 };
 
