@@ -7,8 +7,8 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
-#include <poll.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -122,9 +122,6 @@ bool listening(const std::string& host, int port, std::chrono::milliseconds wait
 }
 
 }  // namespace
-#endif
-
-#if LATHE_HAVE_GLOO
 
 class LocalRendezvous {
 public:

@@ -7,6 +7,7 @@
 #include <torch/csrc/autograd/variable.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <mutex>
 
 namespace lathe {
@@ -71,6 +72,16 @@ struct GradientSync::State {
                 bytes += b;
             }
         }
+    }
+
+    // A new window's backward: nothing fired, nothing started.
+    void reset() {
+        late = false;
+        next = 0;
+        started_early = 0;
+        std::fill(fired.begin(), fired.end(), 0);
+        std::fill(repeated.begin(), repeated.end(), 0);
+        for (auto& b : buckets) b.ready = 0;
     }
 
     void start(size_t b) {
@@ -154,18 +165,14 @@ int GradientSync::buckets() const { return static_cast<int>(state_->buckets.size
 void GradientSync::arm() {
     State& s = *state_;
     std::lock_guard<std::mutex> lock(s.mutex);
+    s.reset();
     s.armed = true;
-    s.late = false;
-    s.next = 0;
-    s.started_early = 0;
-    std::fill(s.fired.begin(), s.fired.end(), 0);
-    std::fill(s.repeated.begin(), s.repeated.end(), 0);
-    for (auto& b : s.buckets) b.ready = 0;
 }
 
 int GradientSync::finish() {
     State& s = *state_;
     std::unique_lock<std::mutex> lock(s.mutex);
+    if (!s.armed) s.reset();  // no backward was armed (a window without micro-batches): sum what there is
     s.armed = false;
     while (s.next < s.buckets.size()) s.start(s.next++);
     lock.unlock();

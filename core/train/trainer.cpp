@@ -393,8 +393,8 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                 }
                 double step_loss = 0;
                 std::map<std::string, double> step_metrics;
-                for (size_t k = 0; k < window.size(); ++k) {
-                    const Batch& b = window[k];
+                for (size_t m = 0; m < window.size(); ++m) {
+                    const Batch& b = window[m];
                     if (!dist && cancel && cancel->load()) {
                         stop = true;
                         break;
@@ -405,7 +405,7 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
                         out = setup.objective->compute(model, b, how);
                     }
                     auto loss = out.loss_sum / static_cast<double>(std::max<int64_t>(units, 1));
-                    if (sync && k + 1 == window.size()) sync->arm();  // the window's gradients become final
+                    if (sync && m + 1 == window.size()) sync->arm();  // the window's gradients become final
                     loss.backward();
                     step_loss += loss.item<double>();
                     for (const auto& [k, v] : out.metrics) step_metrics[k] += v / std::max<int64_t>(units, 1);

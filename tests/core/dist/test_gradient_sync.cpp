@@ -130,6 +130,32 @@ private slots:
         // start during the backward.
         for (int r = 0; r < world; ++r) QCOMPARE(early_second[size_t(r)], 3);
     }
+
+    void finishWithoutAnArmedBackwardSumsWhatThereIs() {
+        if (!collectives_available()) QSKIP("this build has no Gloo headers (libgloo-dev)");
+        // finish() after a backward nobody armed (or none at all) still sums every gradient, after an armed
+        // step too: nothing left over from the step before.
+        std::vector<std::string> mismatches(2);
+        sync_on_ranks(2, [&](Collective& c) {
+            const int r = c.rank();
+            auto a = sync_params(), b = sync_params();
+            GradientSync sync(c, a, 0);
+            sync.arm();
+            sync_loss(a, r, {0, 1, 2, 3}).backward();
+            sync.finish();
+            for (auto& t : a) t.mutable_grad() = torch::Tensor();
+            sync_loss(a, r, {1, 3}).backward();
+            const int early = sync.finish();
+            sync_loss(b, r, {1, 3}).backward();
+            sum_gradients(c, b);
+            if (early != 0) mismatches[size_t(r)] += " started early: " + std::to_string(early);
+            for (size_t i = 0; i < 4; ++i)
+                if (a[i].grad().defined() != b[i].grad().defined() ||
+                    (b[i].grad().defined() && !torch::equal(a[i].grad(), b[i].grad())))
+                    mismatches[size_t(r)] += " tensor " + std::to_string(i);
+        });
+        for (const auto& m : mismatches) QVERIFY2(m.empty(), m.c_str());
+    }
 };
 
 LATHE_TEST(TestGradientSync)
