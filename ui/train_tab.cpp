@@ -380,7 +380,10 @@ void TrainTab::updateMemory() {
                           .arg(QString::fromStdString(describe_memory_estimate(m.estimate)));
         if (m.available) tip += "\n" + tr("Available now: %1").arg(QString::fromStdString(format_bytes(m.available)));
         if (!m.warning.empty()) tip += "\n\n" + QString::fromStdString(m.warning);
-        bar_->setMemoryEstimate(tr("Training ≈ %1").arg(peak), tip, !m.warning.empty());
+        const int processes = m.inputs.processes;
+        bar_->setMemoryEstimate(processes > 1 ? tr("Training ≈ %1 x %2 processes").arg(peak).arg(processes)
+                                              : tr("Training ≈ %1").arg(peak),
+                                tip, !m.warning.empty());
     } catch (const std::exception&) {  // no readable model yet: the model bar says why
         bar_->setMemoryEstimate(QString(), QString(), false);
     }

@@ -106,6 +106,9 @@ MemoryEstimateInputs memory_estimate_inputs(const ModelConfig& m, const TrainCon
     in.gradient_checkpointing = c.gradient_checkpointing;
     const bool cpu = c.device == "cpu" || ((c.device.empty() || c.device == "auto") && !torch::cuda::is_available());
     in.fused_attention = cpu && fused_attention_available(torch::kCPU);
+    in.processes = std::max(1, c.nproc_per_node);
+    in.world = in.processes * std::max(1, c.nnodes);
+    in.zero1 = c.zero_stage == 1;
     return in;
 }
 
@@ -144,8 +147,10 @@ MemoryEstimate estimate_memory(const MemoryEstimateInputs& in) {
     MemoryEstimate e;
     e.runtime = static_cast<uint64_t>(kRuntimeBytes + kTokenizerBytesPerToken * d.V);
     double weights = 0, state = 0, transient = 0, load = 0;
+    double trainable = N;  // trained elements
     if (in.method == "lora") {
         const double lora = d.L * (layer_lora_params(d, in.lora_rank) + (in.dora ? layer_outputs(d) : 0));
+        trainable = lora;
         double base = N * frozen_e;
         if (in.quantization_bit) {
             // NF4: two codes a byte and a float32 scale per 64 (double quantization: an 8-bit one);
@@ -160,6 +165,7 @@ MemoryEstimate estimate_memory(const MemoryEstimateInputs& in) {
     } else if (in.method == "freeze") {
         const double k = std::min<double>(std::abs(in.freeze_trainable_layers), d.L);
         const double trained = k * (matrices / std::max(1.0, d.L) + 2 * d.C);
+        trainable = trained;
         weights = trained * trainable_e + (N - trained) * frozen_e;
         state = trained * 3 * state_e;
         load = N * trainable_e;
@@ -170,6 +176,12 @@ MemoryEstimate estimate_memory(const MemoryEstimateInputs& in) {
         load = N * trainable_e;
     }
     if (in.reference_copy) weights += N * trainable_e;
+    // A data-parallel run (core/dist/gradient_sync.h): the buckets hold a float32 copy of the gradients
+    // while they are summed; with ZeRO-1 a process keeps the AdamW moments of its 1/world share only.
+    if (in.world > 1) {
+        state += trainable * 4;
+        if (in.zero1) state -= trainable * 2 * state_e * (1.0 - 1.0 / in.world);
+    }
 
     const double tokens = tokens_per_step(in);
     const double layer = double(activation_bytes_per_token_layer(in));
@@ -229,13 +241,21 @@ uint64_t available_memory_bytes() {
 }
 
 std::string memory_warning(const MemoryEstimateInputs& in, uint64_t available) {
-    const uint64_t need = estimate_memory(in).peak();
+    // Every process of this machine holds its own copy of the run.
+    auto machine = [](const MemoryEstimateInputs& x) { return estimate_memory(x).peak() * uint64_t(std::max(1, x.processes)); };
+    const uint64_t need = machine(in);
     if (available == 0 || need <= available) return {};
     std::vector<std::string> ways;
     auto option = [&](const std::string& what, MemoryEstimateInputs alt) {
-        const uint64_t peak = estimate_memory(alt).peak();
+        const uint64_t peak = machine(alt);
         if (peak < need) ways.push_back(what + " (≈ " + format_bytes(peak) + ")");
     };
+    if (in.processes > 1) {
+        MemoryEstimateInputs alt = in;
+        alt.processes = 1;
+        alt.world = std::max(1, in.world - in.processes + 1);
+        option("one process on this machine", alt);
+    }
     if (!in.gradient_checkpointing) {
         MemoryEstimateInputs alt = in;
         alt.gradient_checkpointing = true;
@@ -264,8 +284,10 @@ std::string memory_warning(const MemoryEstimateInputs& in, uint64_t available) {
         alt.reference_copy = false;
         option("QLoRA 4-bit", alt);
     }
-    std::string text = "this run needs " + describe_memory_estimate(estimate_memory(in)) + ", but only " +
-                       format_bytes(available) + " is available";
+    std::string text = (in.processes > 1 ? "this run's " + std::to_string(in.processes) + " processes need " +
+                                                std::to_string(in.processes) + " x " + describe_memory_estimate(estimate_memory(in))
+                                          : "this run needs " + describe_memory_estimate(estimate_memory(in))) +
+                       ", but only " + format_bytes(available) + " is available";
     if (!ways.empty()) {
         text += "; to need less, use ";
         for (size_t i = 0; i < ways.size(); ++i) text += (i ? (i + 1 == ways.size() ? " or " : ", ") : "") + ways[i];

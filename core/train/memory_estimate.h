@@ -46,6 +46,12 @@ struct MemoryEstimateInputs {
     int64_t batch = 1;              // per_device_train_batch_size
     bool gradient_checkpointing = false;
     bool fused_attention = false;   // attention's softmax runs in cpu_kernels (a CPU with AVX-512)
+    // A data-parallel run: `processes` of them on this machine (nproc_per_node), `world` in all; each
+    // process holds what the estimate counts, plus its gradient buckets' float32 copy; ZeRO-1 keeps
+    // 1/world of the AdamW moments in each.
+    int processes = 1;
+    int world = 1;
+    bool zero1 = false;
 };
 
 // The inputs for `model` trained with `config` under `precision`.
@@ -82,9 +88,10 @@ uint64_t available_memory_bytes();
 // Makes available_memory_bytes() return `bytes` (tests: a machine too small for a run); 0 reads again.
 void override_available_memory(uint64_t bytes);
 
-// Empty when `estimate` fits in `available` (or available is 0: unknown); otherwise a warning that says
-// by how much it does not fit and what to change, each with the estimate it would give: gradient
-// checkpointing, a shorter cutoff_len or smaller batch, QLoRA (4-bit), LoRA instead of full.
+// Empty when `estimate` (times the processes of this machine) fits in `available` (or available is 0:
+// unknown); otherwise a warning that says by how much it does not fit and what to change, each with the
+// estimate it would give: gradient checkpointing, a shorter cutoff_len or smaller batch, QLoRA (4-bit),
+// LoRA instead of full, fewer processes.
 std::string memory_warning(const MemoryEstimateInputs& in, uint64_t available);
 
 // The whole check for a config, as the session, the studio and the CLI make it: the model's shape (its

@@ -3451,6 +3451,10 @@ reward</source>
         <translation>학습 ≈ %1</translation>
     </message>
     <message>
+        <source>Training ≈ %1 x %2 processes</source>
+        <translation>학습 ≈ %1 x 프로세스 %2개</translation>
+    </message>
+    <message>
         <source>Memory: %1. Press Start again to run anyway.</source>
         <translation>메모리: %1. 그래도 실행하려면 시작을 다시 누르세요.</translation>
     </message>

@@ -234,6 +234,40 @@ private slots:
         QVERIFY2(none.find("to need less") == std::string::npos, none.c_str());  // nothing left to offer
     }
 
+    void dataParallelProcessesEachHoldTheRun() {
+        // Full fine-tuning on two processes of this machine: each adds its gradient buckets' float32 copy;
+        // ZeRO-1 takes half the AdamW moments off again; the warning counts both processes.
+        const MemoryEstimateInputs one = qwen05("full");
+        MemoryEstimateInputs two = one;
+        two.processes = two.world = 2;
+        const double N = double(one.parameters);
+        QCOMPARE(double(estimate_memory(two).train_state), double(estimate_memory(one).train_state) + 4 * N);
+        MemoryEstimateInputs zero = two;
+        zero.zero1 = true;
+        QCOMPARE(double(estimate_memory(zero).train_state), double(estimate_memory(two).train_state) - 2 * 4 * N / 2);
+        const uint64_t each = estimate_memory(two).peak();
+        QVERIFY(memory_warning(two, 2 * each).empty());
+        const std::string w = memory_warning(two, each + each / 2);  // room for one and a half
+        QVERIFY2(w.find("this run's 2 processes need 2 x") != std::string::npos, w.c_str());
+        QVERIFY2(w.find("one process on this machine (≈ ") != std::string::npos, w.c_str());
+        TrainConfig c;
+        c.nproc_per_node = 2;
+        c.nnodes = 3;
+        c.zero_stage = 1;
+        ModelConfig m;
+        m.num_hidden_layers = 2;
+        m.hidden_size = 64;
+        m.num_attention_heads = 4;
+        m.num_key_value_heads = 2;
+        m.head_dim = 16;
+        m.intermediate_size = 128;
+        m.vocab_size = 100;
+        const MemoryEstimateInputs from = memory_estimate_inputs(m, c, decide_precision(c));
+        QCOMPARE(from.processes, 2);
+        QCOMPARE(from.world, 6);
+        QVERIFY(from.zero1);
+    }
+
     void availableMemoryIsRead() {
         // Linux: /proc/meminfo has MemAvailable.
         QVERIFY(available_memory_bytes() > (uint64_t(64) << 20));
