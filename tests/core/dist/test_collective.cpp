@@ -4,6 +4,7 @@
 #include "core/dist/collective.h"
 #include "core/train/trainer.h"
 #include "core/util/error.h"
+#include "tests/core/dist/thread_ranks.h"
 #include "tests/registry.h"
 
 #include <QtTest>
@@ -22,25 +23,6 @@
 using namespace lathe;
 
 namespace {
-
-// Runs `body(rank)` on `world` threads, each joined to one process group; the first exception is rethrown.
-void on_ranks(int world, const std::function<void(Collective&)>& body) {
-    auto rendezvous = make_local_rendezvous();
-    std::vector<std::thread> threads;
-    std::vector<std::exception_ptr> errors(world);
-    for (int r = 0; r < world; ++r)
-        threads.emplace_back([&, r] {
-            try {
-                auto c = join_local(rendezvous, r, world, std::chrono::seconds(30));
-                body(*c);
-            } catch (...) {
-                errors[r] = std::current_exception();
-            }
-        });
-    for (auto& t : threads) t.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
-}
 
 // Runs join_process_group for ranks `ranks` of a world of `world` on threads (real TCP on the loopback
 // interface), then `body` on each; returns each rank's error message ("" when none, "cancelled").
@@ -252,7 +234,7 @@ private slots:
         if (!collectives_available()) QSKIP("this build has no Gloo headers (libgloo-dev)");
         std::vector<torch::Tensor> results(3), broadcasts(3);
         std::vector<std::vector<double>> sums(3);
-        on_ranks(3, [&](Collective& c) {
+        test::on_thread_ranks(3, [&](Collective& c) {
             const int r = c.rank();
             std::vector<double> v{double(r), 0.5, r == 2 ? 1.0 : 0.0};
             c.sum(v);

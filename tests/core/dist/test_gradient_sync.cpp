@@ -4,6 +4,7 @@
 // right.
 #include "core/dist/collective.h"
 #include "core/dist/gradient_sync.h"
+#include "tests/core/dist/thread_ranks.h"
 #include "tests/registry.h"
 
 #include <QtTest>
@@ -15,24 +16,6 @@
 using namespace lathe;
 
 namespace {
-
-void sync_on_ranks(int world, const std::function<void(Collective&)>& body) {
-    auto rendezvous = make_local_rendezvous();
-    std::vector<std::thread> threads;
-    std::vector<std::exception_ptr> errors(world);
-    for (int r = 0; r < world; ++r)
-        threads.emplace_back([&, r] {
-            try {
-                auto c = join_local(rendezvous, r, world, std::chrono::seconds(60));
-                body(*c);
-            } catch (...) {
-                errors[r] = std::current_exception();
-            }
-        });
-    for (auto& t : threads) t.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
-}
 
 // Four leaf tensors (a "model"), the same on every rank (no random numbers: the ranks are threads sharing
 // one generator).
@@ -60,7 +43,7 @@ private slots:
         const int world = 2;
         std::vector<std::vector<torch::Tensor>> overlapped(world), whole(world);
         std::vector<int> early(world), buckets(world);
-        sync_on_ranks(world, [&](Collective& c) {
+        test::on_thread_ranks(world, [&](Collective& c) {
             const int r = c.rank();
             // Rank 0 leaves tensors 1 and 2 out (experts no token reached); rank 1 uses all four.
             const std::vector<int> used = r == 0 ? std::vector<int>{0, 3} : std::vector<int>{0, 1, 2, 3};
@@ -105,7 +88,7 @@ private slots:
         const int world = 2;
         std::vector<int> early_second(world);
         std::vector<std::string> mismatches(world);
-        sync_on_ranks(world, [&](Collective& c) {
+        test::on_thread_ranks(world, [&](Collective& c) {
             const int r = c.rank();
             auto a = sync_params(), b = sync_params();
             GradientSync sync(c, a, 0);
@@ -136,7 +119,7 @@ private slots:
         // finish() after a backward nobody armed (or none at all) still sums every gradient, after an armed
         // step too: nothing left over from the step before.
         std::vector<std::string> mismatches(2);
-        sync_on_ranks(2, [&](Collective& c) {
+        test::on_thread_ranks(2, [&](Collective& c) {
             const int r = c.rank();
             auto a = sync_params(), b = sync_params();
             GradientSync sync(c, a, 0);

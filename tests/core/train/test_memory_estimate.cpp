@@ -17,6 +17,19 @@ using namespace lathe;
 
 namespace {
 
+// A small model of `layers` layers, for the inputs a config gives.
+ModelConfig small_model(int64_t layers) {
+    ModelConfig m;
+    m.num_hidden_layers = layers;
+    m.hidden_size = 64;
+    m.num_attention_heads = 4;
+    m.num_key_value_heads = 2;
+    m.head_dim = 16;
+    m.intermediate_size = 128;
+    m.vocab_size = 100;
+    return m;
+}
+
 // Qwen2.5-0.5B's shape.
 MemoryEstimateInputs qwen05(const std::string& method, const std::string& precision = "fp32") {
     MemoryEstimateInputs in;
@@ -173,14 +186,7 @@ private slots:
     }
 
     void inputsFromConfigs() {
-        ModelConfig m;
-        m.num_hidden_layers = 3;
-        m.hidden_size = 64;
-        m.num_attention_heads = 4;
-        m.num_key_value_heads = 2;
-        m.head_dim = 16;
-        m.intermediate_size = 128;
-        m.vocab_size = 100;
+        ModelConfig m = small_model(3);
         m.torch_dtype = "bfloat16";
         TrainConfig c;
         c.stage = "dpo";
@@ -254,14 +260,7 @@ private slots:
         c.nproc_per_node = 2;
         c.nnodes = 3;
         c.zero_stage = 1;
-        ModelConfig m;
-        m.num_hidden_layers = 2;
-        m.hidden_size = 64;
-        m.num_attention_heads = 4;
-        m.num_key_value_heads = 2;
-        m.head_dim = 16;
-        m.intermediate_size = 128;
-        m.vocab_size = 100;
+        const ModelConfig m = small_model(2);
         const MemoryEstimateInputs from = memory_estimate_inputs(m, c, decide_precision(c));
         QCOMPARE(from.processes, 2);
         QCOMPARE(from.world, 6);
