@@ -58,6 +58,13 @@ private slots:
 
         bar->setMethod("full", 0);
         QCOMPARE(bar->memoryText(), expected_text(tab->currentConfig()));
+
+        // Two processes: each holds the run and its gradient buckets' copy; the bar says so.
+        const uint64_t alone = estimate_run_memory(tab->currentConfig()).estimate.peak();
+        tab->form()->setValue("nproc_per_node", "2");
+        const uint64_t each = estimate_run_memory(tab->currentConfig()).estimate.peak();
+        QVERIFY(each > alone);
+        QCOMPARE(bar->memoryText(), QString("Training ≈ %1 x 2 processes").arg(QString::fromStdString(format_bytes(each))));
     }
 
     void startWarnsWhenTheRunDoesNotFit() {
