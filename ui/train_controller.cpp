@@ -135,12 +135,8 @@ TrainSummary run_data_parallel(TrainConfig config, const TrainerEvents& events, 
         return failed;
     }
     // This machine's ranks: the studio is its local rank 0 (rank 0 of the run on machine 0, which writes).
-    WorldInfo w;
-    w.local_world_size = config.nproc_per_node;
-    w.world_size = config.nnodes * config.nproc_per_node;
-    w.rank = config.node_rank * config.nproc_per_node;
-    w.master_addr = config.master_addr.empty() ? "127.0.0.1" : config.master_addr;
-    w.master_port = config.master_port ? config.master_port : (config.nnodes == 1 ? free_local_port() : 29500);
+    const WorldInfo w =
+        node_world(config.nproc_per_node, config.nnodes, config.node_rank, config.master_addr, config.master_port);
     if (config.threads == 0) config.threads = threads_per_process(config.nproc_per_node);
     WorkerProcesses workers;
     if (const QString why = workers.start(config, w); !why.isEmpty()) {

@@ -87,9 +87,9 @@ LaunchOptions take_launch_options(std::vector<std::string>& args) {
 }
 
 int launch_workers(const LaunchOptions& o, const std::vector<std::string>& args) {
-    const std::string addr = o.master_addr.empty() ? "127.0.0.1" : o.master_addr;
-    const int port = o.master_port ? o.master_port : (o.nnodes == 1 ? free_local_port() : 29500);
-    const int world = o.nnodes * o.nproc_per_node;
+    const WorldInfo node = node_world(o.nproc_per_node, o.nnodes, o.node_rank, o.master_addr, o.master_port);
+    const std::string& addr = node.master_addr;
+    const int port = node.master_port, world = node.world_size;
     std::fprintf(stderr, "launching %d process(es) on this node (ranks %d-%d of %d), rendezvous at %s:%d\n",
                  o.nproc_per_node, o.node_rank * o.nproc_per_node, (o.node_rank + 1) * o.nproc_per_node - 1, world,
                  addr.c_str(), port);

@@ -63,6 +63,16 @@ WorldInfo world_from_environment() {
     return w;
 }
 
+WorldInfo node_world(int nproc_per_node, int nnodes, int node_rank, const std::string& master_addr, int master_port) {
+    WorldInfo w;
+    w.local_world_size = std::max(1, nproc_per_node);
+    w.world_size = std::max(1, nnodes) * w.local_world_size;
+    w.rank = node_rank * w.local_world_size;
+    w.master_addr = master_addr.empty() ? "127.0.0.1" : master_addr;
+    w.master_port = master_port ? master_port : (nnodes <= 1 ? free_local_port() : 29500);
+    return w;
+}
+
 std::string device_for_local_rank(const std::string& device, int local_rank, bool cuda_available) {
     if (device == "cuda" || ((device.empty() || device == "auto") && cuda_available))
         return "cuda:" + std::to_string(local_rank);

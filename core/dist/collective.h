@@ -31,6 +31,11 @@ struct WorldInfo {
     bool distributed() const { return world_size > 1; }
 };
 
+// The first rank of machine `node_rank` of a run of `nnodes` machines with `nproc_per_node` processes each
+// (what lathe-cli's launcher and the studio start): master_addr "" is 127.0.0.1 (one machine), port 0 a
+// free local port on one machine and 29500 (torchrun's) with several.
+WorldInfo node_world(int nproc_per_node, int nnodes, int node_rank, const std::string& master_addr, int master_port);
+
 // The device a rank of a data-parallel run trains on: "cuda" and "auto" (where CUDA is available) become
 // "cuda:LOCAL_RANK", one GPU per process of the machine, as torchrun's scripts do; anything else is kept.
 std::string device_for_local_rank(const std::string& device, int local_rank);
