@@ -27,13 +27,16 @@ struct LoadedModel {
     WeightFormat weights = WeightFormat::F32;  // as held (auto resolved)
 };
 
-LoadedModel load_model(const std::string& dir, const torch::Device& device, WeightFormat weights) {
+LoadedModel load_model(const std::string& dir, const torch::Device& device, WeightFormat weights,
+                       const std::vector<std::string>& adapters = {}) {
+    read_model_config(dir);  // a folder that holds no model fails here, not on its tokenizer
     LoadedModel m;
     m.dir = dir;
     m.tokenizer = Tokenizer::from_dir(dir);
     InferenceOptions io;
     io.device = device;
     io.weights = weights;
+    io.adapters = adapters;
     InferenceReport report;
     m.model = load_for_inference(dir, io, &report);
     m.weights = report.weights;
@@ -51,15 +54,20 @@ const char* finish_text(FinishReason r) {
     return "stop";
 }
 
+SamplingParams sampling_of(const ChatOptions& options) {
+    SamplingParams s;
+    s.temperature = options.temperature;
+    s.top_p = options.top_p;
+    s.top_k = options.top_k;
+    s.repetition_penalty = options.repetition_penalty;
+    s.seed = options.seed;
+    return s;
+}
+
 GenerateOptions generate_options(const ChatOptions& options, const LoadedModel& m, const ChatTemplate& tmpl) {
+    options.validate();
     GenerateOptions go;
-    go.sampling.temperature = options.temperature;
-    go.sampling.top_p = options.top_p;
-    go.sampling.top_k = options.top_k;
-    go.sampling.repetition_penalty = options.repetition_penalty;
-    go.sampling.seed = options.seed;
-    go.sampling.validate();
-    if (options.max_new_tokens < 1) throw ConfigError("max_new_tokens: must be at least 1");
+    go.sampling = sampling_of(options);
     go.max_new_tokens = options.max_new_tokens;
     const StopCriteria stops = tmpl.stop_criteria(*m.tokenizer);
     go.stop_ids = m.stop_ids;
@@ -70,6 +78,11 @@ GenerateOptions generate_options(const ChatOptions& options, const LoadedModel& 
 }
 
 }  // namespace
+
+void ChatOptions::validate() const {
+    sampling_of(*this).validate();
+    if (max_new_tokens < 1) throw ConfigError("max_new_tokens: must be at least 1");
+}
 
 struct ChatSession::Impl {
     torch::Device device = torch::kCPU;
@@ -96,12 +109,12 @@ ChatSession::ChatSession() : impl_(std::make_unique<Impl>()) {}
 ChatSession::~ChatSession() = default;
 
 void ChatSession::load(const std::string& model_dir, const std::string& device, int threads,
-                       const std::string& weights) {
+                       const std::string& weights, const std::vector<std::string>& merged_adapters) {
     unload();
     set_threads(threads);
     impl_->device = parse_device(device);
     impl_->weights = parse_weight_format(weights);
-    impl_->base = load_model(model_dir, impl_->device, impl_->weights);
+    impl_->base = load_model(model_dir, impl_->device, impl_->weights, merged_adapters);
 }
 
 void ChatSession::unload() {

@@ -23,6 +23,9 @@ struct ChatOptions {
     int max_new_tokens = 512;
     std::optional<uint64_t> seed;  // unset: random
     bool enable_thinking = true;   // reasoning templates: off starts the answer with an empty thought
+
+    // ConfigError naming the option when a value is out of range (what reply() would refuse).
+    void validate() const;
 };
 
 // Which weights answer: the fine-tuned checkpoint (adapters on) or the base model (adapters off).
@@ -45,10 +48,11 @@ public:
 
     // Loads the model folder and its tokenizer (replacing whatever was loaded). `weights`: how the
     // weights are held for inference, "auto" (the checkpoint's dtype), "f32", "bf16" or "int8"
-    // (core/infer/inference_weights.h). Throws the engine's ModelError / IoError / TokenizerError /
-    // ConfigError with a message a user can act on.
+    // (core/infer/inference_weights.h). `merged_adapters`: LoRA/DoRA folders merged in order into the
+    // base (lathe-cli chat --adapter A,B); they become part of it, unlike set_adapter's. Throws the
+    // engine's ModelError / IoError / TokenizerError / ConfigError with a message a user can act on.
     void load(const std::string& model_dir, const std::string& device = "auto", int threads = 0,
-              const std::string& weights = "auto");
+              const std::string& weights = "auto", const std::vector<std::string>& merged_adapters = {});
     void unload();
     bool loaded() const;
     std::string model_dir() const;

@@ -5,6 +5,7 @@
 #include "core/model/transformer.h"
 #include "core/util/error.h"
 #include "core/model/model_info.h"
+#include "core/peft/adapter_io.h"
 #include "core/util/memory.h"
 
 #include <ATen/Parallel.h>
@@ -228,6 +229,31 @@ CausalLM load_for_inference(const std::string& dir, const InferenceOptions& opti
     rep.file_dtype = file_dtype_of(dir);  // read once: it decides auto and goes in the report
     const WeightFormat format = resolve_for(dir, rep.file_dtype, options.weights, options.device);
     rep.weights = format;
+
+    if (!options.adapters.empty()) {
+        // Adapters merge into float32 weights, which are then held as asked.
+        LoadOptions lo;
+        lo.device = options.device;
+        LoadReport lr;
+        CausalLM model = load_causal_lm(dir, lo, &lr);
+        merge_lora_adapters(model.ptr(), options.adapters, dir);
+        if (!options.device.is_cpu()) {
+            if (format == WeightFormat::BF16) model->to(torch::kBFloat16);
+            rep.weight_bytes = dense_bytes(*model);
+            rep.dense_tensors = static_cast<int64_t>(model->parameters().size());
+        } else {
+            const InferenceReport packed = pack_for_inference(*model, format);
+            rep.weight_bytes = packed.weight_bytes;
+            rep.packed_tensors = packed.packed_tensors;
+            rep.dense_tensors = packed.dense_tensors;
+        }
+        model->eval();
+        rep.unused_tensors = lr.unused_tensors;
+        release_free_memory();
+        rep.load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        if (report) *report = rep;
+        return model;
+    }
 
     if (!options.device.is_cpu()) {
         LoadOptions lo;

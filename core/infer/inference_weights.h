@@ -60,6 +60,9 @@ private:
 struct InferenceOptions {
     WeightFormat weights = WeightFormat::Auto;
     torch::Device device = torch::kCPU;
+    // LoRA/DoRA adapter folders (LLaMA-Factory's adapter_name_or_path list) merged in order into float32
+    // weights, which are then held as `weights` asks. Empty: the folder's weights as they are.
+    std::vector<std::string> adapters;
 };
 
 struct InferenceReport {
@@ -82,7 +85,8 @@ WeightFormat resolve_weight_format(const std::string& dir, WeightFormat requeste
 
 // Loads a model folder for inference. On the CPU: f32 keeps F32 tensors mapped in place; bf16 keeps BF16
 // tensors mapped in place and rounds others; int8 quantizes while reading. On CUDA: f32/bf16 load as
-// that compute dtype (auto: the file's); int8 is a ConfigError (its kernels are the CPU's).
+// that compute dtype (auto: the file's); int8 is a ConfigError (its kernels are the CPU's). With adapters,
+// the model is read whole in float32 first (the merge needs it), so nothing stays mapped in place.
 CausalLM load_for_inference(const std::string& dir, const InferenceOptions& options, InferenceReport* report = nullptr);
 
 // Packs the projections, the output head and the embedding table of a model already in memory (a model

@@ -10,7 +10,6 @@
 #include "core/model/sampling.h"
 #include "core/model/stop_filter.h"
 #include "core/model/transformer.h"
-#include "core/peft/adapter_io.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/device.h"
 #include "core/util/error.h"
@@ -153,20 +152,10 @@ void ServingEngine::Impl::load() {
     InferenceOptions io;
     io.device = device;
     io.weights = parse_weight_format(options.weights);
-    if (!options.adapters.empty()) {
-        // Adapters merge into float32 weights, which are then held as asked.
-        LoadOptions lo;
-        lo.device = device;
-        model = load_causal_lm(options.model_dir, lo);
-        merge_lora_adapters(model.ptr(), options.adapters, options.model_dir);
-        weights = resolve_weight_format(options.model_dir, io.weights, device);
-        if (!device.is_cpu() && weights == WeightFormat::BF16) model->to(torch::kBFloat16);
-        else pack_for_inference(*model, device.is_cpu() ? weights : WeightFormat::F32);
-    } else {
-        InferenceReport report;
-        model = load_for_inference(options.model_dir, io, &report);
-        weights = report.weights;
-    }
+    io.adapters = options.adapters;
+    InferenceReport report;
+    model = load_for_inference(options.model_dir, io, &report);
+    weights = report.weights;
     model->eval();
     const std::string name = options.template_name.empty()
                                  ? pick_template(tokenizer.get(), model->config().model_type)

@@ -75,6 +75,9 @@ private slots:
             {{"generate", "--model", missing, "--prompt-ids", "1", "--ids"}, 1, {"model folder '" + missing + "' does not exist"}},
             {{"generate", "--model", missing, "--prompt", "hi"}, 1, {"model folder '" + missing + "' does not exist"}},
             {{"chat", "--model", missing}, 1, {"model folder '" + missing + "' does not exist"}},
+            // Sampling options are refused before any model is read.
+            {{"chat", "--model", missing, "--top-p", "1.5"}, 1, {"top_p must be in (0, 1], got 1.5"}},
+            {{"chat", "--model", missing, "--max-new-tokens", "0"}, 1, {"--max-new-tokens: expected a count >= 1, got 0"}},
             {{"tokenize", "--model", missing, "--text", "hi"}, 1, {missing}},
             {{"info", "--model", corrupt_}, 1, {corrupt_ + "/model.safetensors: file is truncated"}},
             {{"generate", "--model", corrupt_, "--prompt-ids", "1", "--ids"}, 1,

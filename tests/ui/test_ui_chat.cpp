@@ -1,6 +1,7 @@
 // Chat with real widgets and a tiny model: tokens stream into the view, Korean goes in and out, an
 // adapter is swapped without reloading the base, and side by side answers with base and fine-tuned.
 #include "core/chat/chat_session.h"
+#include "core/util/error.h"
 #include "tests/registry.h"
 #include "tests/ui/ui_fixtures.h"
 #include "ui/chat_controller.h"
@@ -60,6 +61,29 @@ private slots:
         QCOMPARE(QString::fromStdString(s.reply(q, "", greedy(50), ChatVariant::Tuned, {}, &cancel).finish), QString("cancelled"));
     }
 
+    // lathe-cli chat --adapter A,B: adapters merged into the base at load answer as the same adapter
+    // attached and switched on; the base then has no switch left.
+    void sessionMergesAdaptersAtLoad() {
+        const std::vector<Message> q = {{Role::User, "Who are you?"}};
+        const std::string a1 = ui_make_adapter("chat-adapter-1", 1);
+        ChatSession attached;
+        attached.load(ui_model_dir(), "cpu", 0, "f32");
+        attached.set_template("chatml");
+        const ChatReply base = attached.reply(q, "", greedy(12), ChatVariant::Base);
+        attached.set_adapter(a1);
+        const ChatReply tuned = attached.reply(q, "", greedy(12), ChatVariant::Tuned);
+        QVERIFY2(tuned.text != base.text, "a random adapter changes the answer");
+
+        ChatSession merged;
+        merged.load(ui_model_dir(), "cpu", 0, "f32", {a1});
+        merged.set_template("chatml");
+        QVERIFY(!merged.has_adapter());
+        QCOMPARE(QString::fromStdString(merged.reply(q, "", greedy(12), ChatVariant::Tuned).text),
+                 QString::fromStdString(tuned.text));
+        QCOMPARE(QString::fromStdString(merged.reply(q, "", greedy(12), ChatVariant::Base).text),
+                 QString::fromStdString(tuned.text));
+    }
+
     // Packed weights answer through the same session: adapters still switch on a bf16 or int8 base.
     void sessionRunsOnPackedWeights() {
         const std::vector<Message> q = {{Role::User, "Who are you?"}};
@@ -96,6 +120,21 @@ private slots:
             QFAIL("no error for a missing folder");
         } catch (const std::exception& e) {
             QVERIFY2(QString(e.what()).contains("missing-model"), e.what());
+        }
+        // Options are checked before anything loads (lathe-cli chat refuses them before reading a model).
+        ChatOptions bad = greedy(4);
+        bad.top_p = 1.5;
+        try {
+            bad.validate();
+            QFAIL("top_p 1.5 accepted");
+        } catch (const ConfigError& e) {
+            QVERIFY2(QString(e.what()).contains("top_p"), e.what());
+        }
+        try {
+            greedy(0).validate();
+            QFAIL("max_new_tokens 0 accepted");
+        } catch (const ConfigError& e) {
+            QVERIFY2(QString(e.what()).contains("max_new_tokens"), e.what());
         }
     }
 

@@ -9,8 +9,11 @@
 #include "core/model/generate.h"
 #include "core/model/model_folder.h"
 #include "core/model/transformer.h"
+#include "core/peft/adapter_io.h"
+#include "core/peft/lora.h"
 #include "core/util/error.h"
 #include "tests/core/model/tiny_models.h"
+#include "tests/core/peft/peft_fixtures.h"
 
 #include <QtTest>
 #include <torch/torch.h>
@@ -393,6 +396,51 @@ private slots:
         QVERIFY(m->model->embed_storage != nullptr);
         QVERIFY(top1_agreement(ref, logits_of(*m)) >= 0.95);
         QVERIFY(rep.weight_bytes < 4 * packable_config().parameter_count() * 6 / 10);
+    }
+
+    // lathe-cli chat/api --adapter A,B and the studio's merged chat: the adapters merge into float32
+    // weights (as merge_lora_adapters does on a training model), which are then held as asked.
+    void adaptersMergeBeforeTheWeightsAreHeld() {
+        const std::string dir = saved_model("with-adapter", torch::kFloat, packable_config());
+        const std::string adapter = test::scratch_dir() + "/infer-adapter";
+        fs::remove_all(adapter);
+        {
+            CausalLM m = load_causal_lm(dir);
+            LoraSettings s;
+            s.targets = {"q_proj", "v_proj", "down_proj"};
+            auto lora = LoraModel::apply(m.ptr(), s);
+            test::randomize_adapters(*m, 4, 0.2);
+            save_lora_adapter(lora, adapter, dir);
+        }
+        CausalLM merged = load_causal_lm(dir);
+        const auto base = logits_of(*merged);
+        merge_lora_adapters(merged.ptr(), {adapter}, dir);
+        const auto ref = logits_of(*merged);
+        QVERIFY2(top1_agreement(base, ref) < 0.9, "the adapter changes too little to be seen");
+
+        InferenceOptions io;
+        io.weights = WeightFormat::F32;
+        io.adapters = {adapter};
+        InferenceReport rep;
+        CausalLM f32 = load_for_inference(dir, io, &rep);
+        QVERIFY(test::max_diff(logits_of(*f32), ref) < 1e-4);
+        QCOMPARE(int(rep.weights), int(WeightFormat::F32));
+        QCOMPARE(rep.file_dtype, std::string("F32"));
+
+        io.weights = WeightFormat::BF16;
+        CausalLM bf16 = load_for_inference(dir, io, &rep);
+        QCOMPARE(int(inference_format(*bf16)), int(WeightFormat::BF16));
+        QCOMPARE(int(rep.weights), int(WeightFormat::BF16));
+        QVERIFY(rep.packed_tensors > 0);
+        QVERIFY(top1_agreement(ref, logits_of(*bf16)) >= 0.95);
+
+        io.adapters = {test::scratch_dir() + "/infer-no-such-adapter"};
+        try {
+            load_for_inference(dir, io);
+            QFAIL("a missing adapter loaded");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("infer-no-such-adapter"), e.what());
+        }
     }
 };
 
