@@ -339,7 +339,11 @@ public:
         fill_cluster_texts();
         r_.seconds = seconds_since(t0);
 
-        // Commit: the dataset, then its registration, then the report (each replaced atomically).
+        // The tokenizer is trained and measured before anything is committed: an Abort while SentencePiece
+        // trains leaves the output folder as it was.
+        if (c_.measures_tokenizers()) tokenizer_lab(out_dir);
+
+        // Commit: the dataset, then its registration, the tokenizer, then the report (each replaced atomically).
         fs::rename(staged_, r_.output_file);
         staged_.clear();
         removed_out_.close();
@@ -350,7 +354,10 @@ public:
         if (file_exists(r_.dataset_info_file)) info = json::parse(read_file(r_.dataset_info_file));
         info[c_.dataset_name] = dataset_entry(file_name, lower_ascii(c_.output_format));
         write_file_atomic(r_.dataset_info_file, info.dump(2) + "\n");
-        if (c_.measures_tokenizers()) tokenizer_lab(out_dir);
+        if (!staged_tokenizer_.empty()) {
+            replace_dir_atomic(staged_tokenizer_, r_.tokenizer_dir);
+            staged_tokenizer_.clear();
+        }
         json report = json::parse(r_.to_json());
         report["config"] = json::object();
         for (const std::string& k : CorpusConfig::keys()) report["config"][k] = c_.get(k);
@@ -359,6 +366,10 @@ public:
     }
 
     ~Pipeline() {
+        if (!staged_tokenizer_.empty()) {
+            std::error_code ec;
+            fs::remove_all(staged_tokenizer_, ec);
+        }
         if (!removed_staged_.empty()) {
             removed_out_.close();
             std::error_code ec;
@@ -378,7 +389,7 @@ public:
 
 private:
     void tokenizer_lab(const std::string& out_dir) {
-        std::vector<std::string> paths;
+        std::vector<std::pair<std::string, std::string>> sources;  // (where it is read now, the path reported)
         if (c_.train_tokenizer) {
             tokenizer_out_.close();
             if (!tokenizer_out_) throw IoError(tokenizer_text_ + ": write failed (disk full?)");
@@ -393,17 +404,17 @@ private:
             t.byte_fallback = c_.byte_fallback;
             t.special_tokens = split_list(c_.special_tokens);
             const std::string target = path_join(out_dir, "tokenizer");
-            const std::string staged = temp_sibling(target);
-            // The dataset is written by now: a tokenizer that cannot be trained (a vocabulary smaller than the
-            // characters it must hold) is reported, not a failure of the run.
+            staged_tokenizer_ = temp_sibling(target);  // moved into place with the dataset (run's commit)
+            // A tokenizer that cannot be trained (a vocabulary smaller than the characters it must hold) is
+            // reported, not a failure of the run.
             try {
-                train_tokenizer_folder(tokenizer_text_, staged, t);
-                replace_dir_atomic(staged, target);
+                train_tokenizer_folder(tokenizer_text_, staged_tokenizer_, t);
                 r_.tokenizer_dir = target;
-                paths.push_back(target);
+                sources.push_back({staged_tokenizer_, target});
             } catch (const Error& e) {
                 std::error_code ec;
-                fs::remove_all(staged, ec);
+                fs::remove_all(staged_tokenizer_, ec);
+                staged_tokenizer_.clear();
                 TokenizerReport failed;
                 failed.name = "tokenizer";
                 failed.path = target;
@@ -413,17 +424,17 @@ private:
                 if (events_.on_message) events_.on_message("warning", "train_tokenizer: " + failed.error);
             }
         }
-        for (const std::string& p : split_list(c_.compare_tokenizers)) paths.push_back(p);
+        for (const std::string& p : split_list(c_.compare_tokenizers)) sources.push_back({p, p});
         r_.heldout_records = heldout_.size();
         r_.token_length_counts.assign(r_.length_edges.size(), 0);
-        for (size_t i = 0; i < paths.size(); ++i) {
+        for (const auto& [read_from, path] : sources) {
             throw_if_cancelled();
             TokenizerReport t;
-            t.path = paths[i];
-            t.name = fs::path(paths[i]).filename().string();
-            t.trained_here = !r_.tokenizer_dir.empty() && paths[i] == r_.tokenizer_dir;
+            t.path = path;
+            t.name = fs::path(path).filename().string();
+            t.trained_here = !r_.tokenizer_dir.empty() && read_from == staged_tokenizer_;
             try {
-                const auto tok = Tokenizer::from_dir(paths[i]);
+                const auto tok = Tokenizer::from_dir(read_from);
                 const TokenizerMeasure m = measure_tokenizer(*tok, heldout_, c_.tokenizer_sentence);
                 t.kind = m.kind;
                 t.vocab_size = m.vocab_size;
@@ -671,6 +682,7 @@ private:
     }
     // Tokenizer lab: the kept records' text for training (a temp file) and the held-out sample.
     std::string tokenizer_text_;
+    std::string staged_tokenizer_;  // the trained tokenizer, until the commit moves it to <output>/tokenizer
     std::ofstream tokenizer_out_;
     std::vector<std::string> heldout_;
     size_t kept_seen_ = 0;

@@ -1,6 +1,7 @@
 #include "core/tokenizer/sentencepiece_trainer.h"
 
 #include "core/tokenizer/sentencepiece_module_loader.h"
+#include "core/util/cancel.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
 
@@ -12,6 +13,11 @@
 #include <set>
 #include <sstream>
 #include <thread>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace lathe {
 
@@ -84,6 +90,75 @@ std::string build_args(const SentencePieceTrainOptions& o, const std::vector<std
     return a.str();
 }
 
+// SentencePiece's trainer in this process: its error message, "" on success.
+std::string train_here(const SpmApi& api, const std::string& args, bool quiet) {
+    api.set_min_log_level(quiet ? 2 : 0);
+    std::string message = api.take_string(api.train(args.c_str()));
+    api.set_min_log_level(0);
+    return message;
+}
+
+// SentencePiece's trainer has no way to stop, so it runs in a child process that Abort (the thread's
+// CancelScope, core/util/cancel.h) kills within 20 ms; its peak memory also leaves with it. The child
+// only calls into the module (its own runtime, loaded before the fork) and reports an error message
+// through a pipe. Where no child can be made, the training runs here, uninterruptible as before.
+std::string train_in_child(const SpmApi& api, const std::string& args, bool quiet) {
+    int fds[2];
+    if (::pipe(fds) != 0) return train_here(api, args, quiet);
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        return train_here(api, args, quiet);
+    }
+    if (pid == 0) {
+        ::close(fds[0]);
+        api.set_min_log_level(quiet ? 2 : 0);
+        char* error = api.train(args.c_str());
+        int code = 0;
+        if (error) {
+            code = 1;
+            for (size_t off = 0, n = std::strlen(error); off < n;) {
+                const ssize_t w = ::write(fds[1], error + off, n - off);
+                if (w <= 0) break;
+                off += static_cast<size_t>(w);
+            }
+        }
+        ::_exit(code);  // no atexit handlers, no flushing of the parent's buffers
+    }
+    ::close(fds[1]);
+    ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    std::string message;
+    auto drain = [&] {
+        char buf[4096];
+        ssize_t n;
+        while ((n = ::read(fds[0], buf, sizeof buf)) > 0) message.append(buf, static_cast<size_t>(n));
+    };
+    int status = 0;
+    while (true) {
+        drain();
+        const pid_t r = ::waitpid(pid, &status, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR)) break;
+        if (cancel_requested()) {
+            ::kill(pid, SIGKILL);
+            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+            }
+            ::close(fds[0]);
+            throw_if_cancelled();
+        }
+        ::usleep(20000);
+    }
+    drain();
+    ::close(fds[0]);
+    throw_if_cancelled();  // Ctrl-C reaches the child too: a cancelled run, not a failed one
+    if (WIFSIGNALED(status))
+        return "the trainer process was killed by signal " + std::to_string(WTERMSIG(status)) +
+               (WTERMSIG(status) == SIGKILL ? " (out of memory?)" : "");
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && message.empty())
+        return "the trainer process exited with status " + std::to_string(WEXITSTATUS(status));
+    return message;
+}
+
 }  // namespace
 
 void train_sentencepiece(const SentencePieceTrainOptions& options) {
@@ -107,9 +182,8 @@ void train_sentencepiece(const SentencePieceTrainOptions& options) {
     if (!safe_in_args(staged_prefix))
         throw ConfigError("SentencePiece training: the temp folder " + staging.path().string() +
                           " holds a space or comma; set TMPDIR to a plain path");
-    api.set_min_log_level(options.quiet ? 2 : 0);
-    const std::string message = api.take_string(api.train(build_args(options, inputs, staged_prefix).c_str()));
-    api.set_min_log_level(0);
+    throw_if_cancelled();
+    const std::string message = train_in_child(api, build_args(options, inputs, staged_prefix), options.quiet);
     if (!message.empty()) throw TokenizerError("SentencePiece training failed: " + message);
     for (const char* ext : {".model", ".vocab"}) {
         const std::string target = out.string() + ext;

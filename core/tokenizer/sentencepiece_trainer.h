@@ -32,6 +32,8 @@ struct SentencePieceTrainOptions {
 // Throws ConfigError for invalid options (naming the option) and TokenizerError when SentencePiece
 // fails (with its message). Paths may contain spaces or commas: training runs in a staging folder
 // under the temp directory and the files are moved into place, so a failed run leaves no partial model.
+// SentencePiece runs in a child process: the thread's CancelScope (core/util/cancel.h) stops it within
+// 20 ms, throwing Cancelled with nothing written.
 void train_sentencepiece(const SentencePieceTrainOptions& options);
 
 // The common case in one call.

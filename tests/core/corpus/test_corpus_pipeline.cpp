@@ -18,9 +18,12 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace lathe;
@@ -342,6 +345,53 @@ private slots:
         QVERIFY2(s.status == CorpusSummary::Status::Cancelled, s.message.c_str());
         QCOMPARE(read_file(dir + "/out/corpus.jsonl"), std::string("{\"text\": \"the previous run\"}\n"));
         QVERIFY(!file_exists(dir + "/out/data_report.json"));
+        for (const auto& e : fs::directory_iterator(dir + "/out"))
+            QVERIFY2(e.path().filename() == "corpus.jsonl", e.path().c_str());
+    }
+
+    // SentencePiece cannot stop by itself; Abort while it trains still ends the run within a second, with
+    // the output folder as it was (no staged tokenizer folder left beside it).
+    void abortWhileTheTokenizerTrains() {
+        const std::string dir = root_ + "/abort-tokenizer";
+        std::mt19937 rng(5);
+        std::vector<std::string> words;
+        for (int i = 0; i < 20000; ++i) {
+            std::string w;
+            for (int k = 0, n = 3 + static_cast<int>(rng() % 8); k < n; ++k) w += static_cast<char>('a' + rng() % 26);
+            words.push_back(w);
+        }
+        std::string text;
+        for (int line = 0; line < 60000; ++line) {
+            for (int w = 0; w < 12; ++w) text += (w ? " " : "") + words[rng() % words.size()];
+            text += '\n';
+        }
+        write(dir + "/in.txt", text);
+        write(dir + "/out/corpus.jsonl", "{\"text\": \"the previous run\"}\n");
+        CorpusConfig c;
+        c.data_files = dir + "/in.txt";
+        c.output_dir = dir + "/out";
+        c.train_tokenizer = true;
+        c.tokenizer_vocab_size = 16000;
+        c.threads = 1;
+        std::atomic<bool> stop{false};
+        std::thread aborter;
+        std::chrono::steady_clock::time_point asked;
+        CorpusEvents ev;
+        ev.on_progress = [&](double, const std::string& what) {
+            if (what.find("tokenizer") == std::string::npos || aborter.joinable()) return;
+            aborter = std::thread([&] {
+                std::this_thread::sleep_for(std::chrono::milliseconds(400));
+                asked = std::chrono::steady_clock::now();
+                stop = true;
+            });
+        };
+        const CorpusSummary s = run_corpus(c, ev, &stop);
+        const auto returned = std::chrono::steady_clock::now();
+        QVERIFY2(aborter.joinable(), "the tokenizer never started training");
+        aborter.join();
+        QVERIFY2(s.status == CorpusSummary::Status::Cancelled, s.message.c_str());
+        QVERIFY2(std::chrono::duration<double>(returned - asked).count() < 1.0, "Abort took more than a second");
+        QCOMPARE(read_file(dir + "/out/corpus.jsonl"), std::string("{\"text\": \"the previous run\"}\n"));
         for (const auto& e : fs::directory_iterator(dir + "/out"))
             QVERIFY2(e.path().filename() == "corpus.jsonl", e.path().c_str());
     }

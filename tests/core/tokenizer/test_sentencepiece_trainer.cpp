@@ -6,14 +6,21 @@
 #include "core/tokenizer/sentencepiece_tokenizer.h"
 #include "core/tokenizer/sentencepiece_trainer.h"
 #include "core/tokenizer/tokenizer.h"
+#include "core/util/cancel.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
 
 #include <nlohmann/json.hpp>
 #include <QtTest>
 
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <thread>
+
+#include <sys/wait.h>
 
 using namespace lathe;
 
@@ -35,6 +42,23 @@ std::string write_corpus(const std::string& path) {
     }
     write_file_atomic(path, corpus);
     return corpus;
+}
+
+// Many lines of made-up words (letters drawn at random): a corpus whose BPE training takes seconds.
+void write_long_corpus(const std::string& path) {
+    std::mt19937 rng(11);
+    std::vector<std::string> words;
+    for (int i = 0; i < 20000; ++i) {
+        std::string w;
+        for (int k = 0, n = 3 + static_cast<int>(rng() % 8); k < n; ++k) w += static_cast<char>('a' + rng() % 26);
+        words.push_back(w);
+    }
+    std::string corpus;
+    for (int line = 0; line < 60000; ++line) {
+        for (int w = 0; w < 12; ++w) corpus += (w ? " " : "") + words[rng() % words.size()];
+        corpus += '\n';
+    }
+    write_file_atomic(path, corpus);
 }
 
 }  // namespace
@@ -153,6 +177,51 @@ private slots:
         o.input_files = {corpus_path_};
         o.user_defined_symbols = {"a,b"};
         QVERIFY(message(o).find("user-defined symbol \"a,b\"") != std::string::npos);
+    }
+
+    // Abort stops SentencePiece (which has no way to stop) within a second: its child process is killed,
+    // Cancelled is thrown, nothing is written under the output name or left in the temp folder.
+    void cancelStopsTrainingAtOnce() {
+        namespace fs = std::filesystem;
+        const std::string dir = test::scratch_dir() + "/spm-cancel";
+        fs::remove_all(dir);
+        fs::create_directories(dir + "/tmp");
+        write_long_corpus(dir + "/corpus.txt");
+        const char* old_tmp = std::getenv("TMPDIR");
+        const std::string saved_tmp = old_tmp ? old_tmp : "";
+        ::setenv("TMPDIR", (dir + "/tmp").c_str(), 1);
+        SentencePieceTrainOptions o;
+        o.input_files = {dir + "/corpus.txt"};
+        o.model_prefix = dir + "/out/tokenizer";
+        o.vocab_size = 16000;
+        o.num_threads = 1;
+        std::atomic<bool> cancel{false};
+        using Clock = std::chrono::steady_clock;
+        Clock::time_point asked;
+        std::thread aborter([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+            asked = Clock::now();
+            cancel = true;
+        });
+        bool cancelled = false;
+        try {
+            CancelScope scope(&cancel);
+            train_sentencepiece(o);
+        } catch (const Cancelled&) {
+            cancelled = true;
+        }
+        const auto stopped = Clock::now();
+        aborter.join();
+        if (old_tmp) ::setenv("TMPDIR", saved_tmp.c_str(), 1);
+        else ::unsetenv("TMPDIR");
+        QVERIFY2(cancelled, "no Cancelled: the training was not stopped (or finished within 0.5 s: lengthen the corpus)");
+        const double late = std::chrono::duration<double>(stopped - asked).count();
+        QVERIFY2(late < 1.0, std::to_string(late).c_str());
+        QVERIFY(!file_exists(o.model_prefix + ".model"));
+        QVERIFY(!file_exists(o.model_prefix + ".vocab"));
+        QVERIFY2(fs::is_empty(dir + "/tmp"), "the staging folder is left behind");
+        int status = 0;
+        QCOMPARE(int(::waitpid(-1, &status, WNOHANG)), -1);  // the child was reaped: no zombie, none running
     }
 
     void reportsSentencePieceFailure() {
