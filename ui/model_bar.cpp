@@ -439,7 +439,7 @@ void ModelBar::setFrom(const TrainConfig& c) {
         // Not representable in the bar: a new model is created in the output folder instead.
     }
     setMethod(QString::fromStdString(c.finetuning_type), c.quantization_bit);
-    if (c.finetuning_type != "lora" || (c.quantization_bit != 0 && c.quantization_bit != 4 && c.quantization_bit != 8)) {
+    if (method_from_name(c.finetuning_type) != Method::Lora || (c.quantization_bit != 0 && c.quantization_bit != 4 && c.quantization_bit != 8)) {
         // Values the bar cannot show (e.g. quantization with full) are kept so validation can name them.
         const QString data = QStringLiteral("%1|%2").arg(QString::fromStdString(c.finetuning_type)).arg(c.quantization_bit);
         int i = methodCombo_->findData(data);

@@ -1,5 +1,7 @@
 #include "ui/train_fields.h"
 
+#include "core/data/dataset_stage.h"
+
 #include <QtGlobal>
 
 #include <algorithm>
@@ -260,7 +262,7 @@ bool field_applies(const char* key, const std::string& stage, const std::string&
     for (const Use& u : uses) {
         if (std::strcmp(u.key, key) != 0) continue;
         if (!has(u.stages, stage)) return false;
-        return stage != "dpo" || u.losses.empty() || has(u.losses, prefLoss);
+        return stage_from_name(stage) != Stage::Dpo || u.losses.empty() || has(u.losses, prefLoss);
     }
     return true;
 }

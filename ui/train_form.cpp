@@ -73,7 +73,8 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
         fields_.insert(spec.key, f);
     }
     layout->addStretch(1);
-    for (const auto& s : {"pt", "sft", "rm", "dpo", "kto"}) availableStages_ << s;
+    for (const std::string& s : stage_names())
+        if (parse_stage(s) != Stage::Ppo) availableStages_ << QString::fromStdString(s);  // the tab narrows it (setAvailableStages)
     retranslate();
     refreshDatasets();
     updateGroupVisibility();
@@ -309,9 +310,10 @@ void TrainForm::setAvailableStages(const QStringList& stages) {
 
 void TrainForm::updateGroupVisibility() {
     const QString stage = value("stage");
-    sections_[FieldGroup::Lora]->setVisible(method_ == "lora");
-    sections_[FieldGroup::Qlora]->setVisible(method_ == "lora" && quantizationBit_ > 0);
-    sections_[FieldGroup::Freeze]->setVisible(method_ == "freeze");
+    const std::optional<Method> method = method_from_name(method_.toStdString());
+    sections_[FieldGroup::Lora]->setVisible(method == Method::Lora);
+    sections_[FieldGroup::Qlora]->setVisible(method == Method::Lora && quantizationBit_ > 0);
+    sections_[FieldGroup::Freeze]->setVisible(method == Method::Freeze);
     const std::string st = stage.toStdString(), loss = value("pref_loss").toStdString();
     bool anyPreference = false;
     for (auto& f : fields_) {

@@ -364,7 +364,7 @@ void TrainTab::updatePrecision() {
         const Precision p = decide_precision(c);
         bar_->setPrecision(QString::fromStdString(p.name()),
                            QString::fromStdString(p.reason + "\n" +
-                                                  precision_details(p, c.finetuning_type, c.quantization_bit)),
+                                                  precision_details(p, c.method(), c.quantization_bit)),
                            QString::fromStdString(p.warning));
     } catch (const std::exception& e) {  // a device that is not here: the check next to the field says so
         bar_->setPrecision(QStringLiteral("?"), QString::fromStdString(e.what()));

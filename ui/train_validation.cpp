@@ -19,13 +19,13 @@ QList<Problem> find_problems(const TrainConfig& config) {
 
 QStringList trainable_stages() {
     QStringList out;
-    for (const char* s : {"pt", "sft", "rm", "dpo", "kto", "ppo"}) {
+    for (const std::string& s : stage_names()) {
         TrainConfig c;
         c.stage = s;
         bool available = true;
         for (const auto& p : precheck_training(c))
             if (p.key == "stage") available = false;
-        if (available) out << s;
+        if (available) out << QString::fromStdString(s);
     }
     return out;
 }

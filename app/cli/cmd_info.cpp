@@ -46,7 +46,7 @@ int cmd_info(int argc, char** argv) {
     positive("--cutoff-len", tc.cutoff_len);
     positive("--batch", tc.per_device_train_batch_size);
     positive("--lora-rank", tc.lora_rank);
-    if (tc.stage != "pt" && tc.stage != "sft" && tc.stage != "rm" && tc.stage != "dpo" && tc.stage != "kto")
+    if (const auto stage = stage_from_name(tc.stage); !stage || *stage == Stage::Ppo)
         throw ConfigError("--stage must be pt, sft, rm, dpo or kto, got '" + tc.stage + "'");
     const Precision precision = decide_precision(tc);
     ModelConfig c = read_model_config(dir);

@@ -19,12 +19,23 @@ const char* stage_name(Stage s) {
     return "?";
 }
 
-Stage parse_stage(std::string_view name) {
+const std::vector<std::string>& stage_names() {
+    static const std::vector<std::string> names = {"pt", "sft", "rm", "dpo", "kto", "ppo"};
+    return names;
+}
+
+std::optional<Stage> stage_from_name(std::string_view name) {
     for (const auto& [n, stage] : kStages)
         if (name == n) return stage;
+    return std::nullopt;
+}
+
+Stage parse_stage(std::string_view name) {
+    if (auto s = stage_from_name(name)) return *s;
     throw ConfigError("unknown stage '" + std::string(name) + "'; expected one of pt, sft, rm, ppo, dpo, kto");
 }
 
 bool stage_uses_pairs(Stage s) { return s == Stage::Rm || s == Stage::Dpo; }
+bool is_preference_stage(Stage s) { return s == Stage::Rm || s == Stage::Dpo || s == Stage::Kto; }
 
 }  // namespace lathe

@@ -400,7 +400,7 @@ PredictConfig predict_config_from(const TrainConfig& t, bool trained) {
     c.model_name_or_path = t.model_name_or_path;
     c.adapter_name_or_path = t.adapter_name_or_path;
     if (trained) {
-        if (t.finetuning_type == "lora" && t.create_new_model.empty()) {
+        if (t.method() == Method::Lora && t.create_new_model.empty()) {
             // Adapters named in the config were merged into the base before training: the trained
             // adapter alone on the plain base would not be what was trained.
             if (!t.adapter_name_or_path.empty())

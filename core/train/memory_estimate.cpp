@@ -49,7 +49,7 @@ bool is_pure(const MemoryEstimateInputs& in) { return in.precision == "pure bf16
 double residual_bytes(const MemoryEstimateInputs& in) {
     if (is_fp32(in)) return 4;
     if (is_pure(in)) return 2;
-    return in.method == "full" ? 4 : 2;
+    return in.method == Method::Full ? 4 : 2;
 }
 // Bytes of one element of a matrix product's output (and of the cast inputs it saves): bf16 under
 // autocast or pure bf16, float32 otherwise.
@@ -65,14 +65,14 @@ double layer_outputs(const Dims& d) { return d.Q + 2 * d.K + d.C + 2 * d.I + d.C
 
 // Tokens whose activations one step holds: preference pairs (rm, dpo) run chosen and rejected together.
 double tokens_per_step(const MemoryEstimateInputs& in) {
-    const double rows = double(in.batch) * (in.stage == "rm" || in.stage == "dpo" ? 2.0 : 1.0);
+    const double rows = double(in.batch) * (stage_uses_pairs(in.stage) ? 2.0 : 1.0);
     return rows * double(in.cutoff_len);
 }
 
 // Layers whose activations backward needs: all, except under freeze with the last k layers trainable
 // (nothing below them needs a gradient).
 double saving_layers(const MemoryEstimateInputs& in) {
-    if (in.method != "freeze" || in.freeze_trainable_layers <= 0) return double(in.layers);
+    if (in.method != Method::Freeze || in.freeze_trainable_layers <= 0) return double(in.layers);
     return double(std::min<int64_t>(in.freeze_trainable_layers, in.layers));
 }
 
@@ -92,14 +92,14 @@ MemoryEstimateInputs memory_estimate_inputs(const ModelConfig& m, const TrainCon
     in.parameters = m.parameter_count();
     in.tied = m.tie_word_embeddings;
     in.checkpoint_bf16 = m.torch_dtype == "bfloat16";
-    in.stage = c.stage;
-    in.method = c.finetuning_type;
-    in.quantization_bit = c.finetuning_type == "lora" ? c.quantization_bit : 0;
+    in.stage = c.training_stage();
+    in.method = c.method();
+    in.quantization_bit = in.method == Method::Lora ? c.quantization_bit : 0;
     in.lora_rank = c.lora_rank;
     in.lora_dropout = c.lora_dropout;
     in.dora = c.use_dora;
     in.freeze_trainable_layers = c.freeze_trainable_layers;
-    in.reference_copy = needs_reference_model(c) && c.finetuning_type != "lora" && !c.precompute_ref_log_probs;
+    in.reference_copy = needs_reference_model(c) && in.method != Method::Lora && !c.precompute_ref_log_probs;
     in.precision = p.name();
     in.cutoff_len = c.cutoff_len;
     in.batch = c.per_device_train_batch_size;
@@ -119,7 +119,7 @@ uint64_t activation_bytes_per_token_layer(const MemoryEstimateInputs& in) {
     // rotated q and k, v and the attention output (the attention kernel), a float32 log-sum-exp per head,
     // gate and up (SwiGLU) and SwiGLU's output (down_proj's input).
     double bytes = 2 * r * d.C + 2 * m * d.C + m * (2 * d.Q + 2 * d.K + 3 * d.I) + 4 * d.H;
-    if (in.method == "lora") {
+    if (in.method == Method::Lora) {
         bytes += 7.0 * in.lora_rank * m;  // each adapter's x A^T, for B's gradient
         if (in.lora_dropout > 0) bytes += 2 * m * (5 * d.C + d.Q + d.I);  // dropout's mask and output per adapter
         // DoRA: its node keeps the product before the magnitude's scale, one output per linear; with
@@ -131,7 +131,7 @@ uint64_t activation_bytes_per_token_layer(const MemoryEstimateInputs& in) {
 }
 
 double saved_activation_slack(const MemoryEstimateInputs& in) {
-    const bool fused_adapter = in.method == "lora" && in.lora_dropout <= 0;
+    const bool fused_adapter = in.method == Method::Lora && in.lora_dropout <= 0;
     return fused_adapter ? kFusedAdapterSlack : kSavedActivationSlack;
 }
 
@@ -148,7 +148,7 @@ MemoryEstimate estimate_memory(const MemoryEstimateInputs& in) {
     e.runtime = static_cast<uint64_t>(kRuntimeBytes + kTokenizerBytesPerToken * d.V);
     double weights = 0, state = 0, transient = 0, load = 0;
     double trainable = N;  // trained elements
-    if (in.method == "lora") {
+    if (in.method == Method::Lora) {
         const double lora = d.L * (layer_lora_params(d, in.lora_rank) + (in.dora ? layer_outputs(d) : 0));
         trainable = lora;
         double base = N * frozen_e;
@@ -162,7 +162,7 @@ MemoryEstimate estimate_memory(const MemoryEstimateInputs& in) {
         state = lora * 3 * state_e;
         const double load_e = in.quantization_bit && in.checkpoint_bf16 ? 2 : frozen_e;
         load = N * load_e;
-    } else if (in.method == "freeze") {
+    } else if (in.method == Method::Freeze) {
         const double k = std::min<double>(std::abs(in.freeze_trainable_layers), d.L);
         const double trained = k * (matrices / std::max(1.0, d.L) + 2 * d.C);
         trainable = trained;
@@ -271,15 +271,15 @@ std::string memory_warning(const MemoryEstimateInputs& in, uint64_t available) {
         alt.batch = 1;
         option("batch size 1 with more gradient accumulation", alt);
     }
-    if (in.method != "lora") {
+    if (in.method != Method::Lora) {
         MemoryEstimateInputs alt = in;
-        alt.method = "lora";
+        alt.method = Method::Lora;
         alt.reference_copy = false;
         option("LoRA", alt);
     }
     if (in.quantization_bit != 4) {
         MemoryEstimateInputs alt = in;
-        alt.method = "lora";
+        alt.method = Method::Lora;
         alt.quantization_bit = 4;
         alt.reference_copy = false;
         option("QLoRA 4-bit", alt);

@@ -17,6 +17,9 @@
 //                under gradient checkpointing), the output head's logits chunk, attention's score blocks
 // docs/benchmarks.md ("Memory estimate") compares it with measured peaks on the bench shapes.
 #pragma once
+#include "core/data/dataset_stage.h"
+#include "core/train/method.h"
+
 #include <cstdint>
 #include <string>
 
@@ -33,8 +36,8 @@ struct MemoryEstimateInputs {
     bool tied = false;
     bool checkpoint_bf16 = false;  // the checkpoint is bf16 (a quantized base then loads in bf16)
     // The run
-    std::string stage = "sft";      // pt | sft | rm | dpo | kto
-    std::string method = "lora";    // full | freeze | lora
+    Stage stage = Stage::Sft;
+    Method method = Method::Lora;
     int quantization_bit = 0;       // 0 | 4 | 8 (lora)
     int lora_rank = 8;
     double lora_dropout = 0;

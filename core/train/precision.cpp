@@ -103,17 +103,17 @@ Precision decide_precision(const TrainConfig& c, const c10::Device& device) {
 
 Precision decide_precision(const TrainConfig& c) { return decide_precision(c, parse_device(c.device)); }
 
-std::string precision_details(const Precision& p, const std::string& method, int quantization_bit) {
+std::string precision_details(const Precision& p, Method method, int quantization_bit) {
     const std::string quantized =
         quantization_bit ? "base quantized to " + std::to_string(quantization_bit) + " bits from bf16, computed in bf16; " : "";
     if (p.mode == PrecisionMode::Fp32) return "weights, gradients and AdamW state in float32";
     if (p.mode == PrecisionMode::PureBf16)
         return (quantization_bit ? quantized : "") + "every weight, gradient and the AdamW state in bf16 (no float32 copy)";
     const std::string products = "; matrix products in bf16 (autocast)";
-    if (method == "lora")
+    if (method == Method::Lora)
         return (quantization_bit ? quantized : "frozen base weights in bf16; ") +
                "LoRA weights, their gradients and AdamW state in float32" + products;
-    if (method == "freeze") return "frozen weights in bf16; trainable layers and AdamW state in float32" + products;
+    if (method == Method::Freeze) return "frozen weights in bf16; trainable layers and AdamW state in float32" + products;
     return "weights and AdamW state in float32" + products;
 }
 

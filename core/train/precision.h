@@ -57,7 +57,7 @@ Precision decide_precision(const TrainConfig& config);
 
 // Which tensors end up in which dtype for this method, for the log and the studio:
 // "frozen base weights in bf16; LoRA weights and AdamW state in float32; matrix products in bf16".
-std::string precision_details(const Precision& precision, const std::string& finetuning_type, int quantization_bit);
+std::string precision_details(const Precision& precision, Method method, int quantization_bit);
 
 // Puts each weight of `model` in the dtype `precision` holds it in: trainable ones (requires_grad) in
 // trainable_dtype(), the others in frozen_dtype(). Call after the method has chosen what trains.

@@ -235,7 +235,7 @@ std::vector<Problem> precheck_training(const TrainConfig& c) {
     });
     check("dataset", [&] {
         if (!registry) return;
-        const Stage stage = parse_stage(c.stage);
+        const Stage stage = c.training_stage();
         for (const auto& name : split_list(c.dataset)) {
             const DatasetEntry& e = registry->get(name);
             if (!entry_fits_stage(e, stage)) throw DataError(stage_mismatch(e, stage));
@@ -245,7 +245,7 @@ std::vector<Problem> precheck_training(const TrainConfig& c) {
         if (!c.template_name.empty()) find_template(c.template_name);
     });
     check("stage", [&] {
-        if (c.stage == "ppo") throw ConfigError(config_problem("stage", "ppo_unavailable"));
+        if (c.training_stage() == Stage::Ppo) throw ConfigError(config_problem("stage", "ppo_unavailable"));
         check_preference_settings(c);
     });
     return problems;
@@ -269,9 +269,11 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
     try {
         TrainConfig c = config;
         c.validate();
-        if (c.stage == "ppo") throw ConfigError(config_problem("stage", "ppo_unavailable"));
+        const Stage stage = c.training_stage();
+        const Method method = c.method();
+        if (stage == Stage::Ppo) throw ConfigError(config_problem("stage", "ppo_unavailable"));
         check_preference_settings(c);
-        if (c.stage == "pt") c.packing = true;  // LLaMA-Factory packs pre-training text by default
+        if (stage == Stage::Pt) c.packing = true;  // LLaMA-Factory packs pre-training text by default
         const torch::Device device = parse_device(c.device);
         refuse_fp16(c);
         const Precision precision = decide_precision(c, device);
@@ -315,7 +317,7 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         run.write_text("training_args.yaml", c.to_yaml());
         say("device: " + describe_device(device));
         say("precision: " + precision.reason + "; " +
-            precision_details(precision, c.finetuning_type, c.quantization_bit));
+            precision_details(precision, method, c.quantization_bit));
         if (!precision.warning.empty()) {
             run.log_text("WARNING", precision.warning);
             events.message("warning", precision.warning);
@@ -332,7 +334,6 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         }
 
         // Datasets first: a bad record should fail before minutes of model loading.
-        const Stage stage = parse_stage(c.stage);
         DatasetLoadOptions dopts;
         if (c.max_samples > 0) dopts.max_samples = static_cast<size_t>(c.max_samples);
         dopts.skip_invalid = c.skip_invalid_records;
@@ -378,10 +379,10 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
             lo.device = device;
             // LoRA's base is frozen whole; full and freeze load as they train (freeze's frozen part is
             // converted below, so its trainable layers keep every bit of the checkpoint).
-            lo.dtype = c.finetuning_type == "lora" ? precision.frozen_dtype() : precision.trainable_dtype();
+            lo.dtype = method == Method::Lora ? precision.frozen_dtype() : precision.trainable_dtype();
             // A base about to be quantized loads in bf16 when that is what the checkpoint holds: the same
             // values (bf16 -> float32 is exact), half the memory before quantizing.
-            if (c.finetuning_type == "lora" && c.quantization_bit && read_model_config(model_dir).torch_dtype == "bfloat16")
+            if (method == Method::Lora && c.quantization_bit && read_model_config(model_dir).torch_dtype == "bfloat16")
                 lo.dtype = torch::kBFloat16;
             model = load_causal_lm(model_dir, lo);
         }
@@ -418,7 +419,7 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         // Method.
         std::shared_ptr<LoraModel> lora;
         const std::string base_name = c.create_new_model.empty() ? c.model_name_or_path : c.output_dir;
-        if (c.finetuning_type == "lora") {
+        if (method == Method::Lora) {
             auto adapters = split_list(c.adapter_name_or_path);
             if (c.quantization_bit && adapters.size() > 0)
                 throw ConfigError("adapter_name_or_path: adapters cannot be merged into a quantized base; train QLoRA from the base model");
@@ -438,7 +439,7 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
             }
         } else {
             if (!resume.empty()) load_weights(*model, resume);
-            if (c.finetuning_type == "freeze") apply_freeze(*model, freeze_settings(c));
+            if (method == Method::Freeze) apply_freeze(*model, freeze_settings(c));
             else
                 for (auto& p : model->parameters()) p.set_requires_grad(true);
         }
@@ -453,8 +454,8 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         // Stage -> objective; rm adds its value head, dpo/kto pick their reference (preference_stage.h).
         PreferenceStage pref;
         if (c.is_preference_stage()) {
-            if (c.stage == "kto") prepare_kto_examples(setup.train, split.train);
-            if (c.stage == "kto" && !setup.eval.empty()) prepare_kto_examples(setup.eval, eval_samples);
+            if (stage == Stage::Kto) prepare_kto_examples(setup.train, split.train);
+            if (stage == Stage::Kto && !setup.eval.empty()) prepare_kto_examples(setup.eval, eval_samples);
             PreferenceStageInputs in{model.ptr(), lora, model_dir, !resume.empty(), &setup.train, &setup.eval, setup.pad_id, say,
                                      collective};
             AutocastScope autocast(device, precision.autocast_dtype());  // precomputed log-probs as training computes

@@ -276,6 +276,11 @@ std::string TrainConfig::to_yaml(bool all) const {
     return std::string(out.c_str()) + "\n";
 }
 
+bool TrainConfig::is_preference_stage() const {
+    const std::optional<Stage> s = stage_from_name(stage);
+    return s && lathe::is_preference_stage(*s);
+}
+
 std::vector<Problem> TrainConfig::problems() const {
     std::vector<Problem> out;
     auto fail = [&](const std::string& key, const std::string& id, std::vector<std::string> args = {}) {
@@ -290,8 +295,14 @@ std::vector<Problem> TrainConfig::problems() const {
         for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
         fail(key, "not_one_of", {v, list});
     };
-    one_of("stage", stage, {"pt", "sft", "rm", "dpo", "kto", "ppo"});
-    one_of("finetuning_type", finetuning_type, {"full", "freeze", "lora"});
+    auto one_of_names = [&](const std::string& key, const std::string& v, const std::vector<std::string>& allowed) {
+        if (std::find(allowed.begin(), allowed.end(), v) != allowed.end()) return;
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        fail(key, "not_one_of", {v, list});
+    };
+    one_of_names("stage", stage, stage_names());
+    one_of_names("finetuning_type", finetuning_type, method_names());
     one_of("lr_scheduler_type", lr_scheduler_type,
            {"linear", "cosine", "constant", "constant_with_warmup", "cosine_with_min_lr"});
     one_of("pref_loss", pref_loss, {"sigmoid", "hinge", "ipo", "orpo", "simpo"});
@@ -302,10 +313,12 @@ std::vector<Problem> TrainConfig::problems() const {
         fail("create_new_model", "model_already_there", {model_name_or_path});
     if (quantization_bit != 0 && quantization_bit != 4 && quantization_bit != 8)
         fail("quantization_bit", "quantization_bits", {std::to_string(quantization_bit)});
-    if (quantization_bit && finetuning_type != "lora") fail("quantization_bit", "qlora_needs_lora");
+    const std::optional<Method> method = method_from_name(finetuning_type);
+    const std::optional<Stage> stage_kind = stage_from_name(stage);
+    if (quantization_bit && method != Method::Lora) fail("quantization_bit", "qlora_needs_lora");
     if (quantization_bit == 4) one_of("quantization_type", quantization_type, {"nf4"});
     if (quantization_bit && !create_new_model.empty()) fail("quantization_bit", "new_model_quantized");
-    if (finetuning_type == "lora") {
+    if (method == Method::Lora) {
         if (lora_rank < 1) fail("lora_rank", "must_be_at_least", {"1"});
         if (lora_alpha < 0) fail("lora_alpha", "must_be_positive");
         if (lora_dropout < 0 || lora_dropout >= 1) fail("lora_dropout", "must_be_in", {"[0, 1)"});
@@ -342,7 +355,7 @@ std::vector<Problem> TrainConfig::problems() const {
         fail("eval_dataset", "no_eval_dataset");
     if (do_predict) {
         if (!predict_with_generate) fail("predict_with_generate", "predict_generates");
-        if (stage != "sft") fail("do_predict", "predict_needs_sft", {stage});
+        if (stage_kind != Stage::Sft) fail("do_predict", "predict_needs_sft", {stage});
         if (max_new_tokens < 1) fail("max_new_tokens", "must_be_at_least", {"1"});
         if (!(temperature > 0)) fail("temperature", "must_be_positive");
         if (!(top_p > 0) || top_p > 1) fail("top_p", "must_be_in", {"(0, 1]"});

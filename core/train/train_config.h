@@ -2,6 +2,9 @@
 // is read by `lathe-cli train`, saved and loaded by the studio, and written to the run dir as
 // training_args.yaml.
 #pragma once
+#include "core/data/dataset_stage.h"
+#include "core/train/method.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -24,9 +27,9 @@ struct TrainConfig {
     std::string new_model_corpus;          // new models: extra datasets (pre-training text) for the tokenizer
     std::string new_model_tokenizer;       // new models: a tokenizer folder to use instead of training one
     // Stage and method
-    std::string stage = "sft";             // pt | sft | rm | dpo | kto | ppo
+    std::string stage = "sft";             // pt | sft | rm | dpo | kto | ppo (training_stage())
     bool do_train = true;
-    std::string finetuning_type = "lora";  // full | freeze | lora
+    std::string finetuning_type = "lora";  // full | freeze | lora (method())
     int lora_rank = 8;
     double lora_alpha = 0;                 // 0 = 2 * lora_rank
     double lora_dropout = 0.0;
@@ -153,7 +156,11 @@ struct TrainConfig {
 
     // Derived values.
     double effective_lora_alpha() const { return lora_alpha > 0 ? lora_alpha : 2.0 * lora_rank; }
-    bool is_preference_stage() const { return stage == "rm" || stage == "dpo" || stage == "kto"; }
+    // The stage and method as the engine decides on them; ConfigError (naming the key) for a name that
+    // validate() refuses.
+    Stage training_stage() const { return parse_stage(stage); }
+    Method method() const { return parse_method(finetuning_type); }
+    bool is_preference_stage() const;  // rm, dpo, kto; false for an unknown stage name
 
     // The names of all training keys (in table order; the Train form has a field for each), the
     // evaluation and prediction keys (the Evaluate tab's), and LLaMA-Factory keys accepted without effect.

@@ -13,6 +13,10 @@
 
 namespace lathe {
 
+// ORPO and SimPO are reference-free; sigmoid, hinge and IPO compare with a reference model. The one place
+// that says so (needs_reference_model, DpoSettings and the studio's fields ask it).
+bool pref_loss_needs_reference(const std::string& pref_loss);
+
 struct DpoSettings {
     std::string loss = "sigmoid";  // sigmoid | hinge | ipo | orpo | simpo
     double beta = 0.1;
@@ -21,7 +25,7 @@ struct DpoSettings {
     double simpo_gamma = 0.5;
     // ipo, orpo and simpo compare length-averaged log-probs; sigmoid and hinge summed ones.
     bool averages_logps() const { return loss == "ipo" || loss == "orpo" || loss == "simpo"; }
-    bool needs_reference() const { return loss != "orpo" && loss != "simpo"; }
+    bool needs_reference() const { return pref_loss_needs_reference(loss); }
 };
 
 // `reference` must be set exactly when settings.needs_reference() (ConfigError otherwise).

@@ -93,14 +93,16 @@ DpoSettings dpo_settings(const TrainConfig& c) {
 }  // namespace
 
 bool needs_reference_model(const TrainConfig& c) {
-    return c.stage == "kto" || (c.stage == "dpo" && c.pref_loss != "orpo" && c.pref_loss != "simpo");
+    const Stage stage = c.training_stage();
+    return stage == Stage::Kto || (stage == Stage::Dpo && pref_loss_needs_reference(c.pref_loss));
 }
 
 void check_preference_settings(const TrainConfig& c) {
-    if (c.stage != "dpo" && c.stage != "kto") return;
+    const Stage stage = c.training_stage();
+    if (stage != Stage::Dpo && stage != Stage::Kto) return;
     const bool reference = needs_reference_model(c);
     if (reference && !c.create_new_model.empty()) throw ConfigError(config_problem("stage", "reference_of_new_model", {c.stage}));
-    if (c.stage != "kto") return;
+    if (stage != Stage::Kto) return;
     if (c.precompute_ref_log_probs) throw ConfigError(config_problem("precompute_ref_log_probs", "kto_no_precompute"));
     if (c.per_device_train_batch_size < 2)
         throw ConfigError(config_problem("per_device_train_batch_size", "kto_batch", {std::to_string(c.per_device_train_batch_size)}));
@@ -109,8 +111,9 @@ void check_preference_settings(const TrainConfig& c) {
 
 PreferenceStage make_preference_stage(const TrainConfig& c, const PreferenceStageInputs& in) {
     check_preference_settings(c);
-    if (c.stage == "rm") return rm_stage(c, in);
-    if (c.stage == "dpo") {
+    const Stage stage = c.training_stage();
+    if (stage == Stage::Rm) return rm_stage(c, in);
+    if (stage == Stage::Dpo) {
         DpoSettings s = dpo_settings(c);
         if (c.dpo_label_smoothing > 0 && s.loss != "sigmoid")
             say(in, "dpo_label_smoothing has no effect with pref_loss " + s.loss + " (only sigmoid smooths labels)");
@@ -121,7 +124,7 @@ PreferenceStage make_preference_stage(const TrainConfig& c, const PreferenceStag
         st.objective = make_dpo_objective(s, std::move(ref));
         return st;
     }
-    if (c.stage == "kto") {
+    if (stage == Stage::Kto) {
         auto ref = make_reference(c, in);
         say(in, "reference: " + ref->describe());
         KtoSettings s = kto_settings(c);

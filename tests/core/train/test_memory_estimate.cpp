@@ -42,9 +42,9 @@ MemoryEstimateInputs qwen05(const std::string& method, const std::string& precis
     in.vocab = 151936;
     in.tied = true;
     in.parameters = 494032768;
-    in.method = method;
+    in.method = parse_method(method);
     in.precision = precision;
-    in.stage = "pt";
+    in.stage = Stage::Pt;
     in.cutoff_len = 1024;
     in.batch = 2;
     return in;
@@ -96,7 +96,7 @@ private slots:
         in.cutoff_len = 2048;
         QVERIFY(std::abs(double(estimate_memory(in).activations) - 2 * double(a.activations)) <= 2);
         in.cutoff_len = 1024;
-        in.stage = "dpo";  // chosen and rejected: twice the rows
+        in.stage = Stage::Dpo;  // chosen and rejected: twice the rows
         QVERIFY(std::abs(double(estimate_memory(in).activations) - 2 * double(a.activations)) <= 2);
         // freeze with the last 2 layers trainable: only those layers' activations
         MemoryEstimateInputs freeze = qwen05("freeze");

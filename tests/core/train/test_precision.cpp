@@ -189,14 +189,14 @@ private slots:
         QCOMPARE(pure.name(), std::string("pure bf16"));
         QVERIFY(pure.autocast_dtype() == c10::kFloat && pure.frozen_dtype() == c10::kBFloat16 &&
                 pure.trainable_dtype() == c10::kBFloat16);
-        QCOMPARE(precision_details(bf16, "lora", 0),
+        QCOMPARE(precision_details(bf16, Method::Lora, 0),
                  std::string("frozen base weights in bf16; LoRA weights, their gradients and AdamW state in float32; "
                              "matrix products in bf16 (autocast)"));
-        QCOMPARE(precision_details(bf16, "lora", 4),
+        QCOMPARE(precision_details(bf16, Method::Lora, 4),
                  std::string("base quantized to 4 bits from bf16, computed in bf16; LoRA weights, their gradients and "
                              "AdamW state in float32; matrix products in bf16 (autocast)"));
-        QCOMPARE(precision_details(fp32, "lora", 0), std::string("weights, gradients and AdamW state in float32"));
-        QVERIFY(precision_details(pure, "full", 0).find("no float32 copy") != std::string::npos);
+        QCOMPARE(precision_details(fp32, Method::Lora, 0), std::string("weights, gradients and AdamW state in float32"));
+        QVERIFY(precision_details(pure, Method::Full, 0).find("no float32 copy") != std::string::npos);
     }
 
     // The probe agrees with the kernel's reading of CPUID (which also drops features the OS does not enable).

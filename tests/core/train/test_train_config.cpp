@@ -4,6 +4,7 @@
 #include "tests/checks.h"
 #include "tests/registry.h"
 
+#include "core/train/preference/preference_stage.h"
 #include "core/train/train_config.h"
 #include "core/util/messages.h"
 #include "core/util/error.h"
@@ -320,6 +321,33 @@ private slots:
         } catch (const ConfigError& e) {
             QCOMPARE(e.problem().key, std::string("quantization_bit"));
             QCOMPARE(std::string(e.what()), found[0].message);
+        }
+    }
+
+    // The engine decides on Stage and Method, read once from the config's names.
+    void stageAndMethodAreEnumsOfTheConfigNames() {
+        for (const std::string& n : stage_names()) QCOMPARE(std::string(stage_name(parse_stage(n))), n);
+        for (const std::string& n : method_names()) QCOMPARE(std::string(method_name(parse_method(n))), n);
+        QCOMPARE(int(stage_names().size()), 6);
+        QCOMPARE(int(method_names().size()), 3);
+        auto e = test::error_of([] { parse_method("qlora"); });
+        QVERIFY2(test::has(e, "finetuning_type: 'qlora' is not one of full, freeze, lora"), e.c_str());
+        TrainConfig c;
+        c.stage = "bogus";
+        QVERIFY(!c.is_preference_stage());  // unknown names answer, validation names them
+        e = test::error_of([&] { c.training_stage(); });
+        QVERIFY2(test::has(e, "unknown stage 'bogus'"), e.c_str());
+        // Which stages are preference stages, and which of them (with which pref_loss) need a reference.
+        const std::map<std::string, std::string> expected = {
+            {"pt", "-"}, {"sft", "-"}, {"rm", "p"}, {"dpo/sigmoid", "pr"}, {"dpo/hinge", "pr"}, {"dpo/ipo", "pr"},
+            {"dpo/orpo", "p"}, {"dpo/simpo", "p"}, {"kto", "pr"}};
+        for (const auto& [what, flags] : expected) {
+            TrainConfig t;
+            const auto slash = what.find('/');
+            t.stage = what.substr(0, slash);
+            if (slash != std::string::npos) t.pref_loss = what.substr(slash + 1);
+            const std::string got = std::string(t.is_preference_stage() ? "p" : "") + (needs_reference_model(t) ? "r" : "");
+            QVERIFY2(got == (flags == "-" ? "" : flags), (what + ": " + got).c_str());
         }
     }
 
