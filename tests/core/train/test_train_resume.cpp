@@ -130,6 +130,30 @@ private slots:
         QVERIFY(paths_containing(root, ".tmp-").empty());
     }
 
+    // A checkpoint between two log rows carries the sums of the steps not yet logged: the resumed run's
+    // next row is the mean over the same steps as the uninterrupted run's (losses, the stage's metrics).
+    void resumeBetweenLogRowsKeepsTheMeans() {
+        const std::string root = world_.root + "/between-rows";
+        auto config = [&](const std::string& out) {
+            TrainConfig c = tiny_run(world_, root + "/" + out, "lora");
+            c.logging_steps = 3;  // rows at steps 3 and 6; checkpoint-4 holds step 4's loss unlogged
+            c.save_steps = 4;
+            return c;
+        };
+        const TrainSummary a = run(config("a"));
+        QVERIFY2(a.status == TrainSummary::Status::Completed, status_text(a).c_str());
+        TrainConfig cc = config("c");
+        cc.resume_from_checkpoint = root + "/a/checkpoint-4";
+        const TrainSummary c = run(cc);
+        QVERIFY2(c.status == TrainSummary::Status::Completed, status_text(c).c_str());
+        const auto a_log = timeless_log(root + "/a"), c_log = timeless_log(root + "/c");
+        QCOMPARE(a_log.size(), size_t(2));
+        QCOMPARE(c_log.size(), size_t(1));
+        QCOMPARE(qstr(c_log[0]), qstr(a_log[1]));
+        QCOMPARE(read_json_file(root + "/c/train_results.json")["train_loss"],
+                 read_json_file(root + "/a/train_results.json")["train_loss"]);
+    }
+
     void cancelledAtResumeStepRewritesNothing() {
         // Resume from checkpoint-2 and cancel before the first new step: still resumable, nothing lost.
         const std::string root = world_.root + "/cancel-again";
