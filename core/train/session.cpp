@@ -251,256 +251,314 @@ std::vector<Problem> precheck_training(const TrainConfig& c) {
     return problems;
 }
 
-TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events, const std::atomic<bool>* cancel,
-                          Collective* collective) {
-    KeepFreedMemory keep_freed_memory;
-    CpuBlockCacheScope keep_large_blocks;  // gone before keep_freed_memory trims the heap
-    TrainSummary failed;
-    failed.output_dir = config.output_dir;
-    auto fail = [&](const std::string& message) {
-        failed.status = TrainSummary::Status::Failed;
-        failed.message = message;
-        if (events.on_finished) events.on_finished(failed);
-        return failed;
-    };
-    // Until the loop starts, Abort stops whichever long step runs (core/util/cancel.h); the loop itself
-    // stops between optimizer steps with a checkpoint.
-    std::optional<CancelScope> setup_cancel(std::in_place, cancel);
-    try {
-        TrainConfig c = config;
-        c.validate();
-        const Stage stage = c.training_stage();
-        const Method method = c.method();
-        if (stage == Stage::Ppo) throw ConfigError(config_problem("stage", "ppo_unavailable"));
-        check_preference_settings(c);
-        if (stage == Stage::Pt) c.packing = true;  // LLaMA-Factory packs pre-training text by default
-        const torch::Device device = parse_device(c.device);
-        refuse_fp16(c);
-        const Precision precision = decide_precision(c, device);
+namespace {
+
+// One call of run_training, step by step in the order they run: the run's folder and settings, the data,
+// the model, the method, the objective; then the loop (or an evaluation only). Every step may throw; the
+// long ones stop on Abort (core/util/cancel.h).
+class TrainingRun {
+public:
+    TrainingRun(const TrainConfig& config, const TrainerEvents& events, Collective* collective)
+        : c_(config), events_(events), collective_(collective), root_(!collective || collective->is_root()) {}
+
+    TrainerSetup& prepare() {
+        open_run();
+        load_data();
+        load_model();
+        encode_data();
+        apply_method();
+        make_objective();
+        return setup_;
+    }
+    RunDir& run_dir() { return *run_; }
+    bool trains() const { return c_.do_train; }
+
+private:
+    void say(const std::string& text) {
+        run_->log_text("INFO", text);
+        events_.message("info", text);
+    }
+    void warn(const std::string& text) {
+        run_->log_text("WARNING", text);
+        events_.message("warning", text);
+    }
+
+    // Validation, precision and threads; the output folder tidied and opened (only rank 0 writes); the
+    // checkpoint to resume from, the same on every rank; the run log's first lines.
+    void open_run() {
+        c_.validate();
+        stage_ = c_.training_stage();
+        method_ = c_.method();
+        if (stage_ == Stage::Ppo) throw ConfigError(config_problem("stage", "ppo_unavailable"));
+        check_preference_settings(c_);
+        if (stage_ == Stage::Pt) c_.packing = true;  // LLaMA-Factory packs pre-training text by default
+        device_ = parse_device(c_.device);
+        refuse_fp16(c_);
+        precision_ = decide_precision(c_, device_);
         // bf16 products run on LibTorch's pool, float32 ones on OpenBLAS's (core/util/threads.h).
-        apply_threads(c.threads, precision.bf16() ? MatmulPool::IntraOp : MatmulPool::Blas);
-        torch::manual_seed(static_cast<uint64_t>(c.seed));
-        // Of a data-parallel run's processes only rank 0 writes to output_dir; the others read it after
-        // rank 0 has tidied it.
-        const bool root = !collective || collective->is_root();
+        apply_threads(c_.threads, precision_.bf16() ? MatmulPool::IntraOp : MatmulPool::Blas);
+        torch::manual_seed(static_cast<uint64_t>(c_.seed));
         // A run killed while saving a checkpoint left a staged copy (or, replacing one, the old copy aside).
-        const int tidied = root ? tidy_abandoned_checkpoints(c.output_dir) : 0;
-        if (collective) collective->barrier();
-        const std::string resume = resolve_resume(c.resume_from_checkpoint, c.output_dir);
-        if (collective) {
-            // Every rank must go on from the same step (several machines need output_dir on a shared file system).
-            const double step = resume.empty() ? 0.0 : static_cast<double>(checkpoint_step(resume));
-            std::vector<double> v{step, step * step};
-            collective->sum(v);
-            const double n = collective->world_size();
-            if (v[0] * v[0] != v[1] * n)
-                throw ConfigError("resume_from_checkpoint: the ranks do not see the same checkpoint (rank " +
-                                  std::to_string(collective->rank()) + " sees " + (resume.empty() ? "none" : resume) +
-                                  "); output_dir must be on a file system every machine of the run sees");
-        }
-        if (root) prepare_output_dir(c, !resume.empty());
+        // Rank 0 tidies; the others read output_dir after it.
+        const int tidied = root_ ? tidy_abandoned_checkpoints(c_.output_dir) : 0;
+        if (collective_) collective_->barrier();
+        resume_ = resolve_resume(c_.resume_from_checkpoint, c_.output_dir);
+        if (collective_) check_same_checkpoint();
+        if (root_) prepare_output_dir(c_, !resume_.empty());
         // Rows logged after the checkpoint (a run killed after it, or a finished run started again with
         // "auto") are logged again by the resumed steps: drop them, or the log would hold them twice.
         int64_t dropped_rows = 0;
-        if (!resume.empty() && root) dropped_rows = drop_log_rows_after(c.output_dir, checkpoint_step(resume));
-        RunDir run(c.output_dir, !resume.empty(), root);
-        auto say = [&](const std::string& text) {
-            run.log_text("INFO", text);
-            events.message("info", text);
-        };
-        for (const auto& k : c.ignored) events.message("warning", "ignored key '" + k + "' (no effect in Lathe)");
-        if (tidied)
-            say(std::to_string(tidied) + " checkpoint folder(s) left half-written by an interrupted run tidied away");
+        if (!resume_.empty() && root_) dropped_rows = drop_log_rows_after(c_.output_dir, checkpoint_step(resume_));
+        run_ = std::make_unique<RunDir>(c_.output_dir, !resume_.empty(), root_);
+        for (const auto& k : c_.ignored) events_.message("warning", "ignored key '" + k + "' (no effect in Lathe)");
+        if (tidied) say(std::to_string(tidied) + " checkpoint folder(s) left half-written by an interrupted run tidied away");
         if (dropped_rows)
-            say("trainer_log.jsonl: " + std::to_string(dropped_rows) + " row(s) after " + resume +
+            say("trainer_log.jsonl: " + std::to_string(dropped_rows) + " row(s) after " + resume_ +
                 " removed; the resumed run logs those steps again");
-        run.write_text("training_args.yaml", c.to_yaml());
-        say("device: " + describe_device(device));
-        say("precision: " + precision.reason + "; " +
-            precision_details(precision, method, c.quantization_bit));
-        if (!precision.warning.empty()) {
-            run.log_text("WARNING", precision.warning);
-            events.message("warning", precision.warning);
-        }
+        run_->write_text("training_args.yaml", c_.to_yaml());
+        say("device: " + describe_device(device_));
+        say("precision: " + precision_.reason + "; " + precision_details(precision_, method_, c_.quantization_bit));
+        if (!precision_.warning.empty()) warn(precision_.warning);
         try {  // a model that cannot be read fails below, with its own message
-            const RunMemory mem = estimate_run_memory(c, precision);
+            const RunMemory mem = estimate_run_memory(c_, precision_);
             say("memory: " + describe_memory_estimate(mem.estimate) +
                 (mem.available ? ", " + format_bytes(mem.available) + " available" : std::string()));
-            if (!mem.warning.empty()) {
-                run.log_text("WARNING", mem.warning);
-                events.message("warning", mem.warning);
-            }
+            if (!mem.warning.empty()) warn(mem.warning);
         } catch (const Error&) {
         }
+    }
 
-        // Datasets first: a bad record should fail before minutes of model loading.
-        DatasetLoadOptions dopts;
-        if (c.max_samples > 0) dopts.max_samples = static_cast<size_t>(c.max_samples);
-        dopts.skip_invalid = c.skip_invalid_records;
-        dopts.name = c.identity_name;
-        dopts.author = c.identity_author;
-        dopts.seed = static_cast<uint64_t>(c.seed);
+    // Every rank must go on from the same step (several machines need output_dir on a shared file system).
+    void check_same_checkpoint() {
+        const double step = resume_.empty() ? 0.0 : static_cast<double>(checkpoint_step(resume_));
+        std::vector<double> v{step, step * step};
+        collective_->sum(v);
+        const double n = collective_->world_size();
+        if (v[0] * v[0] != v[1] * n)
+            throw ConfigError("resume_from_checkpoint: the ranks do not see the same checkpoint (rank " +
+                              std::to_string(collective_->rank()) + " sees " + (resume_.empty() ? "none" : resume_) +
+                              "); output_dir must be on a file system every machine of the run sees");
+    }
+
+    // Datasets first: a bad record should fail before minutes of model loading.
+    void load_data() {
+        if (c_.max_samples > 0) dopts_.max_samples = static_cast<size_t>(c_.max_samples);
+        dopts_.skip_invalid = c_.skip_invalid_records;
+        dopts_.name = c_.identity_name;
+        dopts_.author = c_.identity_author;
+        dopts_.seed = static_cast<uint64_t>(c_.seed);
         // Evaluation only (do_train false, do_eval): every record of dataset and eval_dataset is evaluated.
-        const bool train = c.do_train;
-        if (!train && !c.do_eval) throw ConfigError("do_train: false and no do_eval: nothing to train or evaluate");
-        if (!train && !c.create_new_model.empty())
+        if (!c_.do_train && !c_.do_eval) throw ConfigError("do_train: false and no do_eval: nothing to train or evaluate");
+        if (!c_.do_train && !c_.create_new_model.empty())
             throw ConfigError("create_new_model: a new model must be trained (do_train: true) before it is evaluated");
-        LoadedDatasets loaded;
-        if (!c.dataset.empty() && (train || c.eval_dataset.empty()))  // eval only: eval_dataset when given
-            loaded = load_datasets(c.dataset_dir, c.dataset, stage, dopts);
-        say("datasets: " + loaded.report.summary());
-        if (loaded.report.total_skipped())
-            events.message("warning", std::to_string(loaded.report.total_skipped()) + " invalid records skipped");
+        if (!c_.dataset.empty() && (c_.do_train || c_.eval_dataset.empty()))  // eval only: eval_dataset when given
+            loaded_ = load_datasets(c_.dataset_dir, c_.dataset, stage_, dopts_);
+        say("datasets: " + loaded_.report.summary());
+        if (loaded_.report.total_skipped())
+            events_.message("warning", std::to_string(loaded_.report.total_skipped()) + " invalid records skipped");
+    }
 
-        // Model and tokenizer.
-        std::string model_dir = c.model_name_or_path;
-        CausalLM model{nullptr};
-        if (!c.create_new_model.empty()) {
-            model_dir = c.output_dir;
-            auto texts = texts_of(loaded.samples);
-            if (!c.new_model_corpus.empty()) {
-                auto corpus = load_datasets(c.dataset_dir, c.new_model_corpus, Stage::Pt, dopts);
+    // The model folder (in the dtype the method trains it in), or a new model made here: its tokenizer
+    // trained on the data (rank 0; the others read its files), its weights initialised from the seed.
+    void load_model() {
+        model_dir_ = c_.model_name_or_path;
+        if (!c_.create_new_model.empty()) {
+            model_dir_ = c_.output_dir;
+            auto texts = texts_of(loaded_.samples);
+            if (!c_.new_model_corpus.empty()) {
+                auto corpus = load_datasets(c_.dataset_dir, c_.new_model_corpus, Stage::Pt, dopts_);
                 auto more = texts_of(corpus.samples);
                 texts.insert(texts.end(), more.begin(), more.end());
             }
             throw_if_cancelled();
-            // Rank 0 trains the tokenizer and writes the model's files; the others read them.
             ModelConfig mc;
-            if (root)
-                mc = create_new_model_files(c.create_new_model, texts, model_dir, c.tokenizer_vocab_size, say,
-                                            c.new_model_tokenizer);
-            if (collective) mc = config_from_rank_zero(*collective, mc);
-            model = CausalLM(mc);
-            model->init_weights(static_cast<uint64_t>(c.seed));
-            model->to(device);
-            if (c.template_name.empty()) c.template_name = kNewModelTemplate;
+            if (root_)
+                mc = create_new_model_files(c_.create_new_model, texts, model_dir_, c_.tokenizer_vocab_size,
+                                            [this](const std::string& t) { say(t); }, c_.new_model_tokenizer);
+            if (collective_) mc = config_from_rank_zero(*collective_, mc);
+            model_ = CausalLM(mc);
+            model_->init_weights(static_cast<uint64_t>(c_.seed));
+            model_->to(device_);
+            if (c_.template_name.empty()) c_.template_name = kNewModelTemplate;
         } else {
             LoadOptions lo;
-            lo.device = device;
+            lo.device = device_;
             // LoRA's base is frozen whole; full and freeze load as they train (freeze's frozen part is
             // converted below, so its trainable layers keep every bit of the checkpoint).
-            lo.dtype = method == Method::Lora ? precision.frozen_dtype() : precision.trainable_dtype();
+            lo.dtype = method_ == Method::Lora ? precision_.frozen_dtype() : precision_.trainable_dtype();
             // A base about to be quantized loads in bf16 when that is what the checkpoint holds: the same
             // values (bf16 -> float32 is exact), half the memory before quantizing.
-            if (method == Method::Lora && c.quantization_bit && read_model_config(model_dir).torch_dtype == "bfloat16")
+            if (method_ == Method::Lora && c_.quantization_bit && read_model_config(model_dir_).torch_dtype == "bfloat16")
                 lo.dtype = torch::kBFloat16;
-            model = load_causal_lm(model_dir, lo);
+            model_ = load_causal_lm(model_dir_, lo);
         }
-        auto tokenizer = Tokenizer::from_dir(model_dir);
-        const std::string tmpl_name = c.template_name.empty() ? pick_template(tokenizer.get(), model->config().model_type)
-                                                              : c.template_name;
-        const ChatTemplate& tmpl = *find_template(tmpl_name);
-        say("model: " + model_label(c) + " (" + model->config().model_type + ", " +
-            std::to_string(model->config().parameter_count()) + " parameters), template: " + tmpl_name);
+        tokenizer_ = Tokenizer::from_dir(model_dir_);
+        const std::string tmpl = c_.template_name.empty() ? pick_template(tokenizer_.get(), model_->config().model_type)
+                                                          : c_.template_name;
+        template_ = find_template(tmpl);
+        say("model: " + model_label(c_) + " (" + model_->config().model_type + ", " +
+            std::to_string(model_->config().parameter_count()) + " parameters), template: " + tmpl);
+    }
 
-        // Splits and encoding.
-        auto split = train ? split_validation(std::move(loaded.samples), c.val_size, static_cast<uint64_t>(c.seed))
-                           : SplitSamples{{}, std::move(loaded.samples)};
-        std::vector<Sample> eval_samples = std::move(split.validation);
-        if (!c.eval_dataset.empty()) {
-            auto extra = load_datasets(c.dataset_dir, c.eval_dataset, stage, dopts);
-            for (auto& s : extra.samples) eval_samples.push_back(std::move(s));
+    // The validation split, then the samples as token ids through the chat template.
+    void encode_data() {
+        split_ = c_.do_train ? split_validation(std::move(loaded_.samples), c_.val_size, static_cast<uint64_t>(c_.seed))
+                             : SplitSamples{{}, std::move(loaded_.samples)};
+        eval_samples_ = std::move(split_.validation);
+        if (!c_.eval_dataset.empty()) {
+            auto extra = load_datasets(c_.dataset_dir, c_.eval_dataset, stage_, dopts_);
+            for (auto& s : extra.samples) eval_samples_.push_back(std::move(s));
         }
-        EncodeOptions eo{c.cutoff_len, c.train_on_prompt, c.mask_history, c.packing, c.enable_thinking};
-        EncodeReport er;
-        TrainerSetup setup;
-        if (train) {
-            setup.train = encode_samples(split.train, tmpl, *tokenizer, eo, &er);
+        const EncodeOptions eo{c_.cutoff_len, c_.train_on_prompt, c_.mask_history, c_.packing, c_.enable_thinking};
+        if (c_.do_train) {
+            EncodeReport er;
+            setup_.train = encode_samples(split_.train, *template_, *tokenizer_, eo, &er);
             say("encoded: " + er.summary());
-            if (er.dropped) events.message("warning", er.summary());
+            if (er.dropped) events_.message("warning", er.summary());
         }
-        if (!eval_samples.empty()) {
+        if (!eval_samples_.empty()) {
             EncodeOptions eval_opts = eo;
             eval_opts.packing = false;
-            setup.eval = encode_samples(eval_samples, tmpl, *tokenizer, eval_opts);
-            say("evaluation set: " + std::to_string(setup.eval.size()) + " examples");
+            setup_.eval = encode_samples(eval_samples_, *template_, *tokenizer_, eval_opts);
+            say("evaluation set: " + std::to_string(setup_.eval.size()) + " examples");
         }
+        setup_.pad_id = tokenizer_->special().pad_id >= 0 ? tokenizer_->special().pad_id
+                                                          : std::max(0, tokenizer_->special().eos_id);
+    }
 
-        // Method.
-        std::shared_ptr<LoraModel> lora;
-        const std::string base_name = c.create_new_model.empty() ? c.model_name_or_path : c.output_dir;
-        if (method == Method::Lora) {
-            auto adapters = split_list(c.adapter_name_or_path);
-            if (c.quantization_bit && adapters.size() > 0)
+    // LoRA (earlier adapters merged, QLoRA's base quantized, a resumed adapter read back), freeze or full;
+    // then the weights held in the precision's dtypes and the trainable tensors listed.
+    void apply_method() {
+        base_name_ = c_.create_new_model.empty() ? c_.model_name_or_path : c_.output_dir;
+        if (method_ == Method::Lora) {
+            auto adapters = split_list(c_.adapter_name_or_path);
+            if (c_.quantization_bit && adapters.size() > 0)
                 throw ConfigError("adapter_name_or_path: adapters cannot be merged into a quantized base; train QLoRA from the base model");
-            merge_lora_adapters(model.ptr(), adapters, base_name);
-            if (c.quantization_bit) {
-                auto q = quantize_base_weights(*model, c.quantization_bit, c.double_quantization);
-                say("quantized the base to " + std::to_string(c.quantization_bit) + " bits: " +
+            merge_lora_adapters(model_.ptr(), adapters, base_name_);
+            if (c_.quantization_bit) {
+                auto q = quantize_base_weights(*model_, c_.quantization_bit, c_.double_quantization);
+                say("quantized the base to " + std::to_string(c_.quantization_bit) + " bits: " +
                     std::to_string(q.ratio_to_fp32()) + "x of its fp32 size");
             }
-            if (!resume.empty()) {
+            if (!resume_.empty()) {
                 AdapterLoadOptions ao;
-                ao.base_model_name_or_path = base_name;
+                ao.base_model_name_or_path = base_name_;
                 ao.trainable = true;
-                lora = std::make_shared<LoraModel>(load_lora_adapter(model.ptr(), resume, ao));
+                lora_ = std::make_shared<LoraModel>(load_lora_adapter(model_.ptr(), resume_, ao));
             } else {
-                lora = std::make_shared<LoraModel>(LoraModel::apply(model.ptr(), lora_settings(c)));
+                lora_ = std::make_shared<LoraModel>(LoraModel::apply(model_.ptr(), lora_settings(c_)));
             }
         } else {
-            if (!resume.empty()) load_weights(*model, resume);
-            if (method == Method::Freeze) apply_freeze(*model, freeze_settings(c));
+            if (!resume_.empty()) load_weights(*model_, resume_);
+            if (method_ == Method::Freeze) apply_freeze(*model_, freeze_settings(c_));
             else
-                for (auto& p : model->parameters()) p.set_requires_grad(true);
+                for (auto& p : model_->parameters()) p.set_requires_grad(true);
         }
-        hold_weights(*model, precision);
+        hold_weights(*model_, precision_);
         release_free_memory();  // the loaded dense base a quantization or a dtype conversion replaced
-        TrainableParameters tp = trainable_parameters(*model);
+        TrainableParameters tp = trainable_parameters(*model_);
         say(tp.summary());
-        say(weight_dtypes(*model).summary());
-        for (auto& [name, t] : tp.named) setup.trainable.push_back({name, t});
+        say(weight_dtypes(*model_).summary());
+        for (auto& [name, t] : tp.named) setup_.trainable.push_back({name, t});
+    }
 
-        setup.pad_id = tokenizer->special().pad_id >= 0 ? tokenizer->special().pad_id : std::max(0, tokenizer->special().eos_id);
-        // Stage -> objective; rm adds its value head, dpo/kto pick their reference (preference_stage.h).
-        PreferenceStage pref;
-        if (c.is_preference_stage()) {
-            if (stage == Stage::Kto) prepare_kto_examples(setup.train, split.train);
-            if (stage == Stage::Kto && !setup.eval.empty()) prepare_kto_examples(setup.eval, eval_samples);
-            PreferenceStageInputs in{model.ptr(), lora, model_dir, !resume.empty(), &setup.train, &setup.eval, setup.pad_id, say,
-                                     collective};
-            AutocastScope autocast(device, precision.autocast_dtype());  // precomputed log-probs as training computes
-            pref = make_preference_stage(c, in);
-            for (auto& p : pref.extra_trainable) setup.trainable.push_back(p);
+    // Stage -> objective; rm adds its value head, dpo/kto pick their reference (preference_stage.h). Then
+    // what the loop needs to save and resume the run's weights.
+    void make_objective() {
+        if (is_preference_stage(stage_)) {
+            if (stage_ == Stage::Kto) prepare_kto_examples(setup_.train, split_.train);
+            if (stage_ == Stage::Kto && !setup_.eval.empty()) prepare_kto_examples(setup_.eval, eval_samples_);
+            PreferenceStageInputs in{model_.ptr(), lora_, model_dir_, !resume_.empty(), &setup_.train, &setup_.eval,
+                                     setup_.pad_id, [this](const std::string& t) { say(t); }, collective_};
+            AutocastScope autocast(device_, precision_.autocast_dtype());  // precomputed log-probs as training computes
+            pref_ = make_preference_stage(c_, in);
+            for (auto& p : pref_.extra_trainable) setup_.trainable.push_back(p);
         }
-        setup.objective = pref.objective ? std::move(pref.objective) : make_lm_objective();
-        setup.autocast = precision.autocast_dtype();
-
-        const std::string tokenizer_dir = model_dir;
-        setup.save_weights = [&, tokenizer_dir](const std::string& dir) {
-            if (lora) save_lora_adapter(*lora, dir, base_name);
-            else save_causal_lm(*model, dir, precision.trainable_dtype());  // a full model in its training dtype
-            if (pref.save_extra) pref.save_extra(dir);
-            copy_tokenizer_files(tokenizer_dir, dir);
+        setup_.objective = pref_.objective ? std::move(pref_.objective) : make_lm_objective();
+        setup_.autocast = precision_.autocast_dtype();
+        setup_.save_weights = [this](const std::string& dir) {
+            if (lora_) save_lora_adapter(*lora_, dir, base_name_);
+            else save_causal_lm(*model_, dir, precision_.trainable_dtype());  // a full model in its training dtype
+            if (pref_.save_extra) pref_.save_extra(dir);
+            copy_tokenizer_files(model_dir_, dir);
         };
         // The model's own weights were restored above (adapter or model folder); the stage's extras here.
-        setup.load_weights = [&](const std::string& dir) {
-            if (pref.load_extra) pref.load_extra(dir);
+        setup_.load_weights = [this](const std::string& dir) {
+            if (pref_.load_extra) pref_.load_extra(dir);
         };
-        setup.config = c;
-        setup.model = model;
-        setup.collective = collective;
+        setup_.config = c_;
+        setup_.model = model_;
+        setup_.collective = collective_;
+    }
+
+    TrainConfig c_;
+    const TrainerEvents& events_;
+    Collective* collective_;
+    const bool root_;  // of a data-parallel run's processes only rank 0 writes to output_dir
+    Stage stage_ = Stage::Sft;
+    Method method_ = Method::Lora;
+    torch::Device device_ = torch::kCPU;
+    Precision precision_;
+    std::string resume_;
+    std::unique_ptr<RunDir> run_;
+    DatasetLoadOptions dopts_;
+    LoadedDatasets loaded_;
+    std::string model_dir_;
+    CausalLM model_{nullptr};
+    std::unique_ptr<Tokenizer> tokenizer_;
+    const ChatTemplate* template_ = nullptr;
+    SplitSamples split_;
+    std::vector<Sample> eval_samples_;
+    std::string base_name_;
+    std::shared_ptr<LoraModel> lora_;
+    PreferenceStage pref_;
+    TrainerSetup setup_;
+};
+
+// Abort before the first step: nothing of the run is half-written, and a resumed run's checkpoints are as
+// they were (the last one is still where to go on from).
+TrainSummary cancelled_before_the_loop(const TrainConfig& config, const TrainerEvents& events) {
+    TrainSummary stopped;
+    stopped.output_dir = config.output_dir;
+    stopped.status = TrainSummary::Status::Cancelled;
+    const auto checkpoints = list_checkpoints(config.output_dir);
+    stopped.message = "cancelled before the first step; ";
+    if (checkpoints.empty()) {
+        stopped.message += "no checkpoint was written";
+    } else {
+        stopped.last_checkpoint = checkpoints.back();
+        stopped.steps = checkpoint_step(stopped.last_checkpoint);
+        stopped.message += "the last checkpoint, " + stopped.last_checkpoint + ", is unchanged";
+    }
+    if (events.on_finished) events.on_finished(stopped);
+    return stopped;
+}
+
+}  // namespace
+
+TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events, const std::atomic<bool>* cancel,
+                          Collective* collective) {
+    KeepFreedMemory keep_freed_memory;
+    CpuBlockCacheScope keep_large_blocks;  // gone before keep_freed_memory trims the heap
+    // Until the loop starts, Abort stops whichever long step runs (core/util/cancel.h); the loop itself
+    // stops between optimizer steps with a checkpoint.
+    std::optional<CancelScope> setup_cancel(std::in_place, cancel);
+    try {
+        TrainingRun run(config, events, collective);  // the loop's setup refers to it: it lives until the end
+        TrainerSetup& setup = run.prepare();
         throw_if_cancelled();
         setup_cancel.reset();
-        if (!train) return evaluate_only(setup, run, events);
-        return train_loop(setup, run, events, cancel);
+        if (!run.trains()) return evaluate_only(setup, run.run_dir(), events);
+        return train_loop(setup, run.run_dir(), events, cancel);
     } catch (const Cancelled&) {
-        TrainSummary stopped;
-        stopped.output_dir = config.output_dir;
-        stopped.status = TrainSummary::Status::Cancelled;
-        // A resumed run's checkpoints are as they were: the last one is still where to go on from.
-        const auto checkpoints = list_checkpoints(config.output_dir);
-        stopped.message = "cancelled before the first step; ";
-        if (checkpoints.empty()) {
-            stopped.message += "no checkpoint was written";
-        } else {
-            stopped.last_checkpoint = checkpoints.back();
-            stopped.steps = checkpoint_step(stopped.last_checkpoint);
-            stopped.message += "the last checkpoint, " + stopped.last_checkpoint + ", is unchanged";
-        }
-        if (events.on_finished) events.on_finished(stopped);
-        return stopped;
+        return cancelled_before_the_loop(config, events);
     } catch (const std::exception& e) {
-        return fail(e.what());
+        TrainSummary failed;
+        failed.output_dir = config.output_dir;
+        failed.status = TrainSummary::Status::Failed;
+        failed.message = e.what();
+        if (events.on_finished) events.on_finished(failed);
+        return failed;
     }
 }
 
