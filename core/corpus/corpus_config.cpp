@@ -7,7 +7,6 @@
 #include "core/util/messages.h"
 #include "core/util/strings.h"
 
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 
@@ -124,15 +123,7 @@ CorpusConfig CorpusConfig::from_yaml(const std::string& text, const std::string&
 CorpusConfig CorpusConfig::from_yaml_file(const std::string& path) { return from_yaml(read_file(path), path); }
 
 std::string CorpusConfig::to_yaml() const {
-    YAML::Emitter out;
-    out << YAML::BeginMap;
-    for (const Key& k : key_table()) {
-        out << YAML::Key << k.name << YAML::Value;
-        if (config_key_is_text(k)) out << YAML::DoubleQuoted << get(k.name);
-        else out << get(k.name);
-    }
-    out << YAML::EndMap;
-    return std::string(out.c_str()) + "\n";
+    return write_flat_yaml(config_fields(*this, key_table()));
 }
 
 std::vector<std::string> CorpusConfig::files() const { return split_list(data_files); }

@@ -8,7 +8,6 @@
 #include "core/util/fs.h"
 #include "core/util/strings.h"
 
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 
@@ -89,17 +88,10 @@ ExportConfig ExportConfig::from_yaml_file(const std::string& path) { return from
 
 std::string ExportConfig::to_yaml() const {
     const ExportConfig defaults;
-    YAML::Emitter out;
-    out << YAML::BeginMap;
-    for (const Key& k : key_table()) {
-        const std::string v = get(k.name);
-        if (v == defaults.get(k.name) && k.name != std::string("export_format")) continue;
-        out << YAML::Key << k.name << YAML::Value;
-        if (config_key_is_text(k)) out << YAML::DoubleQuoted << v;
-        else out << v;
-    }
-    out << YAML::EndMap;
-    return std::string(out.c_str()) + "\n";
+    std::vector<ConfigField> fields;
+    for (ConfigField& f : config_fields(*this, key_table()))  // the format always; the rest when not the default
+        if (f.key == "export_format" || f.text != defaults.get(f.key)) fields.push_back(std::move(f));
+    return write_flat_yaml(fields);
 }
 
 std::vector<std::string> ExportConfig::adapters() const { return split_list(adapter_name_or_path); }

@@ -43,4 +43,16 @@ std::pair<std::string, std::string> split_assignment(const std::string& assignme
     return {assignment.substr(0, eq), assignment.substr(eq + 1)};
 }
 
+std::string write_flat_yaml(const std::vector<ConfigField>& fields) {
+    YAML::Emitter out;
+    out << YAML::BeginMap;
+    for (const ConfigField& f : fields) {
+        out << YAML::Key << f.key << YAML::Value;
+        if (f.quoted) out << YAML::DoubleQuoted << f.text;
+        else out << f.text;
+    }
+    out << YAML::EndMap;
+    return std::string(out.c_str()) + "\n";
+}
+
 }  // namespace lathe

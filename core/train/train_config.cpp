@@ -7,28 +7,17 @@
 #include "core/util/fs.h"
 #include "core/util/strings.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
-#include <locale>
 #include <set>
-#include <sstream>
-#include <variant>
 
 namespace lathe {
 
 namespace {
 
-using Member = std::variant<std::string TrainConfig::*, int TrainConfig::*, double TrainConfig::*, bool TrainConfig::*,
-                            Toggle TrainConfig::*>;
-
-struct Key {
-    const char* name;
-    Member member;
-};
+using Key = ConfigKey<TrainConfig>;
 
 // The order here is the order of to_yaml() and of the studio's "all settings" views.
 const std::vector<Key>& key_table() {
@@ -140,34 +129,14 @@ const std::vector<Key>& evaluation_key_table() {
 }
 
 const Key* find_key(const std::string& name) {
-    for (const auto* table : {&key_table(), &evaluation_key_table()})
-        for (const auto& k : *table)
-            if (name == k.name) return &k;
-    return nullptr;
+    if (const Key* k = find_config_key(key_table(), name)) return k;
+    return find_config_key(evaluation_key_table(), name);
 }
-
-std::string where(const std::string& origin) { return origin.empty() ? "" : origin + ": "; }
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), ::tolower);
-    return s;
-}
-
-const char* toggle_text(Toggle t) { return t == Toggle::Auto ? "auto" : t == Toggle::On ? "true" : "false"; }
 
 }  // namespace
 
-std::vector<std::string> TrainConfig::keys() {
-    std::vector<std::string> out;
-    for (const auto& k : key_table()) out.emplace_back(k.name);
-    return out;
-}
-
-std::vector<std::string> TrainConfig::evaluation_keys() {
-    std::vector<std::string> out;
-    for (const auto& k : evaluation_key_table()) out.emplace_back(k.name);
-    return out;
-}
+std::vector<std::string> TrainConfig::keys() { return config_key_names(key_table()); }
+std::vector<std::string> TrainConfig::evaluation_keys() { return config_key_names(evaluation_key_table()); }
 
 const std::vector<std::string>& TrainConfig::ignored_keys() {
     // LLaMA-Factory keys that make no difference here (multi-GPU, caching, reporting, Python runtime).
@@ -192,42 +161,15 @@ void TrainConfig::set(const std::string& key, const std::string& value, const st
         }
         std::vector<std::string> all = keys(), more = evaluation_keys();
         all.insert(all.end(), more.begin(), more.end());
-        std::string hint = closest_match(key, all);
-        throw ConfigError(where(origin) + "unknown key '" + key + "'" +
-                          (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+        throw_unknown_config_key(key, all, origin);
     }
-    std::visit(
-        [&](auto member) {
-            using T = std::decay_t<decltype(this->*member)>;
-            if constexpr (std::is_same_v<T, Toggle>) {
-                if (lower(value) == "auto") {
-                    this->*member = Toggle::Auto;
-                    return;
-                }
-                bool b = false;
-                try {
-                    read_config_value(key, value, origin, b);
-                } catch (const ConfigError&) {
-                    throw ConfigError(where(origin) + key + ": expected auto, true or false, got '" + value + "'");
-                }
-                this->*member = b ? Toggle::On : Toggle::Off;
-            } else {
-                read_config_value(key, value, origin, this->*member);  // the rules every config shares
-            }
-        },
-        k->member);
+    assign_config_key(*this, *k, value, origin);  // the rules every config shares
 }
 
 std::string TrainConfig::get(const std::string& key) const {
     const Key* k = find_key(key);
     if (!k) throw ConfigError("unknown key '" + key + "'");
-    return std::visit(
-        [&](auto member) -> std::string {
-            using T = std::decay_t<decltype(this->*member)>;
-            if constexpr (std::is_same_v<T, Toggle>) return toggle_text(this->*member);
-            else return config_value_text(this->*member);
-        },
-        k->member);
+    return config_key_text(*this, *k);
 }
 
 void TrainConfig::apply_override(const std::string& assignment) {
@@ -256,24 +198,9 @@ TrainConfig TrainConfig::from_yaml_file(const std::string& path) { return from_y
 
 std::string TrainConfig::to_yaml(bool all) const {
     const TrainConfig defaults;
-    YAML::Emitter out;
-    out << YAML::BeginMap;
     std::vector<Key> table = key_table();
     table.insert(table.end(), evaluation_key_table().begin(), evaluation_key_table().end());
-    for (const auto& k : table) {
-        const std::string v = get(k.name);
-        if (!all && v == defaults.get(k.name)) continue;
-        out << YAML::Key << k.name << YAML::Value;
-        std::visit(
-            [&](auto member) {
-                using T = std::decay_t<decltype(this->*member)>;
-                if constexpr (std::is_same_v<T, std::string>) out << YAML::DoubleQuoted << v;
-                else out << v;
-            },
-            k.member);
-    }
-    out << YAML::EndMap;
-    return std::string(out.c_str()) + "\n";
+    return write_flat_yaml(config_fields(*this, table, all ? nullptr : &defaults));
 }
 
 bool TrainConfig::is_preference_stage() const {

@@ -4,6 +4,7 @@
 #pragma once
 #include "core/data/dataset_stage.h"
 #include "core/train/method.h"
+#include "core/util/config_keys.h"
 
 #include <cstdint>
 #include <map>
@@ -13,9 +14,6 @@
 namespace lathe {
 
 struct Problem;
-
-// A setting that is on, off, or decided for the machine at hand ("auto" in YAML).
-enum class Toggle { Auto, On, Off };
 
 struct TrainConfig {
     // Model

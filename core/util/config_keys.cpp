@@ -60,6 +60,17 @@ void read_config_value(const std::string& key, const std::string& value, const s
     out = v;
 }
 
+void read_config_value(const std::string& key, const std::string& value, const std::string& origin, Toggle& out) {
+    if (lower_ascii(value) == "auto") {
+        out = Toggle::Auto;
+        return;
+    }
+    const std::string l = lower_ascii(value);
+    if (l == "true" || l == "yes" || l == "on" || l == "1") out = Toggle::On;
+    else if (l == "false" || l == "no" || l == "off" || l == "0") out = Toggle::Off;
+    else expected(key, value, origin, "auto, true or false");
+}
+
 void throw_unknown_config_key(const std::string& key, const std::vector<std::string>& known, const std::string& origin) {
     const std::string hint = closest_match(key, known);
     throw ConfigError((origin.empty() ? "" : origin + ": ") + "unknown key '" + key + "'" +
@@ -69,6 +80,7 @@ void throw_unknown_config_key(const std::string& key, const std::vector<std::str
 std::string config_value_text(const std::string& v) { return v; }
 std::string config_value_text(bool v) { return v ? "true" : "false"; }
 std::string config_value_text(int v) { return std::to_string(v); }
+std::string config_value_text(Toggle v) { return v == Toggle::Auto ? "auto" : v == Toggle::On ? "true" : "false"; }
 
 // The shortest text that reads back as the same double, in the "C" notation, so that a saved config
 // reloads to exactly its settings (5e-05 stays "5e-05"; a computed 0.30000000000000004 keeps its last digit).

@@ -1,6 +1,6 @@
-// The key tables of the flat YAML configs (ExportConfig, CorpusConfig; TrainConfig keeps a table of its own
-// for its auto/true/false keys but reads and writes values here): each key names a member of the config
-// struct, and values are read from and written as YAML scalars by one set of rules and messages.
+// The key tables of the flat YAML configs (TrainConfig, ExportConfig, CorpusConfig): each key names a member
+// of the config struct, and values are read from and written as YAML scalars by one set of rules and
+// messages; core/io/yaml_config.h writes the fields out.
 #pragma once
 #include <algorithm>
 #include <string>
@@ -8,6 +8,9 @@
 #include <vector>
 
 namespace lathe {
+
+// A setting that is on, off, or decided for the machine at hand ("auto" in YAML).
+enum class Toggle { Auto, On, Off };
 
 // Text -> value for key `key`; throws ConfigError "<origin>: <key>: expected ..., got '<value>'". Strings
 // take "null" and "~" as empty; booleans true/false, yes/no, on/off, 1/0; integers also as "1e3" or
@@ -17,6 +20,8 @@ void read_config_value(const std::string& key, const std::string& value, const s
 void read_config_value(const std::string& key, const std::string& value, const std::string& origin, bool& out);
 void read_config_value(const std::string& key, const std::string& value, const std::string& origin, int& out);
 void read_config_value(const std::string& key, const std::string& value, const std::string& origin, double& out);
+// auto, or a boolean as above.
+void read_config_value(const std::string& key, const std::string& value, const std::string& origin, Toggle& out);
 
 // The ConfigError for a key no table knows: "<origin>: unknown key 'lr' (did you mean 'learning_rate'?)".
 [[noreturn]] void throw_unknown_config_key(const std::string& key, const std::vector<std::string>& known,
@@ -27,11 +32,19 @@ std::string config_value_text(const std::string& v);
 std::string config_value_text(bool v);
 std::string config_value_text(int v);
 std::string config_value_text(double v);
+std::string config_value_text(Toggle v);  // auto | true | false
 
 template <class C>
 struct ConfigKey {
     const char* name;
-    std::variant<std::string C::*, bool C::*, int C::*, double C::*> member;
+    std::variant<std::string C::*, bool C::*, int C::*, double C::*, Toggle C::*> member;
+};
+
+// One key as a config file writes it: its value's text, quoted when the value is a string.
+struct ConfigField {
+    std::string key;
+    std::string text;
+    bool quoted = false;
 };
 
 template <class C>
@@ -53,6 +66,18 @@ std::string config_key_text(const C& c, const ConfigKey<C>& k) {
 template <class C>
 bool config_key_is_text(const ConfigKey<C>& k) {
     return std::holds_alternative<std::string C::*>(k.member);
+}
+
+// The fields of `c` in table order; with `defaults`, only those whose text differs from it.
+template <class C>
+std::vector<ConfigField> config_fields(const C& c, const std::vector<ConfigKey<C>>& table, const C* defaults = nullptr) {
+    std::vector<ConfigField> out;
+    for (const ConfigKey<C>& k : table) {
+        std::string text = config_key_text(c, k);
+        if (defaults && text == config_key_text(*defaults, k)) continue;
+        out.push_back({k.name, std::move(text), config_key_is_text(k)});
+    }
+    return out;
 }
 
 template <class C>
