@@ -66,6 +66,8 @@ const Wording kWordings[] = {
     {"multi_node_needs_master",
      QT_TRANSLATE_NOOP("EngineMessages", "a run on %1 machines needs the address of node 0")},
     {"columns_pair", QT_TRANSLATE_NOOP("EngineMessages", "'%1' is not target=source (e.g. instruction=question)")},
+    {"record_missing_field", QT_TRANSLATE_NOOP("EngineMessages", "missing field '%1'")},
+    {"record_field_type", QT_TRANSLATE_NOOP("EngineMessages", "field '%1' is %2, expected %3")},
 };
 
 // %1..%9 replaced in one pass, so that an argument holding "%2" stays as it is.
@@ -90,6 +92,12 @@ QString engine_message(const lathe::Problem& problem) {
     for (const Wording& w : kWordings) {
         if (problem.id != w.id) continue;
         const QString text = fill(QCoreApplication::translate("EngineMessages", w.text), problem.args);
+        if (!problem.file.empty() && problem.record >= 0 && problem.line >= 0)  // a dataset record's problem
+            return QCoreApplication::translate("EngineMessages", "%1 record %2 (line %3)")
+                       .arg(QString::fromStdString(problem.file))
+                       .arg(problem.record)
+                       .arg(problem.line) +
+                   ": " + text;
         return problem.key.empty() ? text : QString::fromStdString(problem.key) + ": " + text;
     }
     return QString::fromStdString(problem.message);

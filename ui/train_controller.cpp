@@ -1,5 +1,7 @@
 #include "ui/train_controller.h"
 
+#include "ui/engine_messages.h"
+
 #include "core/dist/collective.h"
 #include "core/train/session.h"
 #include "core/train/train_config.h"
@@ -32,7 +34,8 @@ RunResult toResult(const TrainSummary& s) {
     r.status = s.status == TrainSummary::Status::Completed   ? RunResult::Completed
                : s.status == TrainSummary::Status::Cancelled ? RunResult::Cancelled
                                                              : RunResult::Failed;
-    r.message = QString::fromStdString(s.message);
+    // A failure the engine gave as data (a dataset record's missing field, a setting) in the studio's language.
+    r.message = s.problem.id.empty() ? QString::fromStdString(s.message) : engine_message(s.problem);
     r.outputDir = QString::fromStdString(s.output_dir);
     r.lastCheckpoint = QString::fromStdString(s.last_checkpoint);
     r.steps = s.steps;

@@ -2,6 +2,7 @@
 
 #include "core/data/file_readers.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <algorithm>
 #include <cctype>
@@ -19,6 +20,15 @@ public:
     Fields(const json& obj, std::string where) : obj_(obj), where_(std::move(where)) {}
 
     [[noreturn]] void fail(const std::string& problem) const { throw DataError(where_ + ": " + problem); }
+    // A problem with a message id (core/util/messages.cpp), which the studio words in its language; the
+    // loader adds the file and record (dataset_loader.cpp).
+    [[noreturn]] void fail_as(const std::string& id, std::vector<std::string> args) const {
+        Problem p;
+        p.id = id;
+        p.message = where_ + ": " + format_message(id, args);
+        p.args = std::move(args);
+        throw DataError(std::move(p));
+    }
 
     // The value of `key`, or nullptr when the column is unused, absent or null.
     const json* find(const std::string& key) const {
@@ -29,7 +39,7 @@ public:
 
     const json& required(const std::string& key) const {
         auto it = obj_.find(key);
-        if (it == obj_.end()) fail("missing field '" + key + "'");
+        if (it == obj_.end()) fail_as("record_missing_field", {key});
         return *it;
     }
 
@@ -41,7 +51,7 @@ public:
     }
 
     std::string as_string(const std::string& key, const json& v) const {
-        if (!v.is_string()) fail("field '" + key + "' is " + json_type_phrase(v) + ", expected a string");
+        if (!v.is_string()) fail_as("record_field_type", {key, json_type_phrase(v), "a string"});
         return v.get<std::string>();
     }
 
@@ -51,14 +61,14 @@ public:
         if (!v) return "";
         if (v->is_string()) return v->get<std::string>();
         if (v->is_array() || v->is_object()) return v->dump();
-        fail("field '" + key + "' is " + json_type_phrase(*v) + ", expected a string (JSON text) or a JSON array");
+        fail_as("record_field_type", {key, json_type_phrase(*v), "a string (JSON text) or a JSON array"});
     }
 
     std::optional<bool> flag(const std::string& key, bool required_here) const {
         if (key.empty()) return std::nullopt;
         const json* v = find(key);
         if (!v) {
-            if (required_here) fail("missing field '" + key + "'");
+            if (required_here) fail_as("record_missing_field", {key});
             return std::nullopt;
         }
         if (v->is_boolean()) return v->get<bool>();
@@ -103,7 +113,7 @@ Conversation alpaca_history(const Fields& f, const std::string& key) {
     const json* h = f.find(key);
     if (!h) return out;
     if (!h->is_array())
-        f.fail("field '" + key + "' is " + json_type_phrase(*h) + ", expected an array of [query, response] pairs");
+        f.fail_as("record_field_type", {key, json_type_phrase(*h), "an array of [query, response] pairs"});
     for (size_t i = 0; i < h->size(); ++i) {
         const json& pair = (*h)[i];
         if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
@@ -157,7 +167,7 @@ Conversation sharegpt_turns(const Fields& f, const DatasetEntry& e, std::string&
     const std::string& key = e.columns.messages;
     const json& msgs = f.required(key);
     if (!msgs.is_array())
-        f.fail("field '" + key + "' is " + json_type_phrase(msgs) + ", expected an array of messages");
+        f.fail_as("record_field_type", {key, json_type_phrase(msgs), "an array of messages"});
     const SharegptTags& tags = e.tags;
     size_t start = 0;
     if (!tags.system.empty() && !msgs.empty() && msgs[0].is_object()) {

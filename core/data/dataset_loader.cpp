@@ -72,7 +72,15 @@ void load_one(const Plan& p, Stage stage, const DatasetLoadOptions& opt, std::ve
                 fill_placeholders(s, opt.name, opt.author);
                 kept.push_back(std::move(s));
             } catch (const DataError& e) {
-                if (!opt.skip_invalid) throw;
+                if (!opt.skip_invalid) {
+                    // The place as data, for the studio: the dataset setting, the file, the record.
+                    Problem where = e.problem();
+                    if (where.key.empty()) where.key = "dataset";
+                    where.file = file;
+                    where.record = static_cast<int64_t>(r.index);
+                    where.line = static_cast<int64_t>(r.line);
+                    throw DataError(std::move(where));
+                }
                 if (rep.skip_reasons.size() < DatasetReport::kMaxReasons) rep.skip_reasons.push_back(e.what());
                 ++rep.skipped;
             }

@@ -1,6 +1,8 @@
 // How the engine reports a run: a small callback interface, no Qt. The studio adapts it to queued
 // signals on its worker thread; lathe-cli prints it.
 #pragma once
+#include "core/util/error.h"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -27,6 +29,7 @@ struct TrainSummary {
     enum class Status { Completed, Cancelled, Failed };
     Status status = Status::Failed;
     std::string message;          // why it failed or stopped
+    Problem problem;              // a failure as data (key, file, record, message id) where the engine knew it
     int64_t steps = 0, total_steps = 0;
     double train_loss = 0;        // mean loss over the run (transformers' train_loss)
     double runtime_s = 0;

@@ -557,6 +557,7 @@ TrainSummary run_training(const TrainConfig& config, const TrainerEvents& events
         failed.output_dir = config.output_dir;
         failed.status = TrainSummary::Status::Failed;
         failed.message = e.what();
+        if (const auto* error = dynamic_cast<const Error*>(&e)) failed.problem = error->problem();
         if (events.on_finished) events.on_finished(failed);
         return failed;
     }

@@ -447,6 +447,10 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
         refuse_fp16(setup.config);
         Loop loop(setup, run, events, cancel, summary);
         loop.run();
+    } catch (const Error& e) {
+        summary.status = TrainSummary::Status::Failed;
+        summary.message = e.what();
+        summary.problem = e.problem();
     } catch (const std::exception& e) {
         summary.status = TrainSummary::Status::Failed;
         summary.message = e.what();

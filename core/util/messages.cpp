@@ -65,6 +65,8 @@ const std::vector<MessageForm>& message_forms() {
         {"dataset_name_file", "'{0}' names the dataset's file: no '/', no leading '.'"},
         {"multi_node_needs_master", "a run on {0} machines needs the address of node 0"},
         {"columns_pair", "'{0}' is not target=source (e.g. instruction=question)"},
+        {"record_missing_field", "missing field '{0}'"},
+        {"record_field_type", "field '{0}' is {1}, expected {2}"},
     };
     return forms;
 }

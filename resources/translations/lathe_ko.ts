@@ -144,6 +144,18 @@
         <translation>&apos;%1&apos;은(는) 대상=원본 형식이 아닙니다 (예: instruction=question)</translation>
     </message>
     <message>
+        <source>missing field &apos;%1&apos;</source>
+        <translation>&apos;%1&apos; 필드가 없습니다</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; is %2, expected %3</source>
+        <translation>&apos;%1&apos; 필드가 %2입니다. 필요한 것: %3</translation>
+    </message>
+    <message>
+        <source>%1 record %2 (line %3)</source>
+        <translation>%1 레코드 %2 (%3번째 줄)</translation>
+    </message>
+    <message>
         <source>a run on %1 machines needs the address of node 0</source>
         <translation>머신 %1대로 실행하려면 0번 노드의 주소가 필요합니다</translation>
     </message>

@@ -5,12 +5,16 @@
 #include "tests/child_processes.h"
 #include "tests/registry.h"
 #include "tests/ui/ui_fixtures.h"
+#include "core/util/fs.h"
+#include "ui/language.h"
 #include "ui/main_window.h"
 #include "ui/model_bar.h"
 #include "ui/train_controller.h"
 #include "ui/train_form.h"
 #include "ui/train_tab.h"
 #include "widgets/loss_plot.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -44,14 +48,15 @@ int cli_children() {
 }
 
 // Fills the form the way a user does: the widgets, not TrainConfig.
-void fillForm(ui::MainWindow& w, const std::string& out, int steps, int saveSteps) {
+void fillForm(ui::MainWindow& w, const std::string& out, int steps, int saveSteps,
+              const std::string& datasetDir = ui_dataset_dir()) {
     w.modelBar()->setModelPath(QString::fromStdString(ui_model_dir()));
     w.modelBar()->setMethod("lora", 0);
     w.modelBar()->setTemplateName("chatml");
     ui::TrainForm* f = w.trainTab()->form();
     auto* dir = qobject_cast<QLineEdit*>(f->editor("dataset_dir"));
     dir->clear();
-    QTest::keyClicks(dir, QString::fromStdString(ui_dataset_dir()));
+    QTest::keyClicks(dir, QString::fromStdString(datasetDir));
     QListWidget* list = f->datasetList();
     QListWidgetItem* demo = nullptr;
     for (int i = 0; i < list->count(); ++i) {
@@ -183,6 +188,33 @@ private slots:
         QVERIFY2(tab->noticeText().contains(r.lastCheckpoint), qPrintable(tab->noticeText()));
         qInfo("abort at step %lld stopped the run at step %lld in %lld ms", static_cast<long long>(at),
               static_cast<long long>(r.steps), static_cast<long long>(t.elapsed()));
+    }
+
+    // A broken record fails the run with the file, record and field, worded in the studio's language.
+    void aBrokenRecordFailsInTheStudiosLanguage() {
+        const std::string data = scratch_dir() + "/ui-broken-datasets";
+        fs::remove_all(data);
+        fs::create_directories(data);
+        for (const char* f : {"dataset_info.json", "demo.json", "demo_text.txt", "demo_pairs.json"})
+            fs::copy_file(ui_dataset_dir() + "/" + f, data + "/" + f);
+        auto records = nlohmann::json::parse(read_file(data + "/demo.json"));
+        records[1].erase("output");
+        write_file_atomic(data + "/demo.json", records.dump(2));
+        QVERIFY(ui::install_language("ko"));
+        struct English {
+            ~English() { ui::install_language("en"); }
+        } english;
+        ui::MainWindow w;
+        w.show();
+        fillForm(w, scratch_dir() + "/run-broken-record", 3, 0, data);
+        QSignalSpy finished(w.trainController(), &ui::TrainController::finished);
+        QTest::mouseClick(w.trainTab()->startButton(), Qt::LeftButton);
+        QVERIFY(wait_until([&] { return finished.count() == 1; }, 60000));
+        const auto r = finished.at(0).at(0).value<ui::RunResult>();
+        QCOMPARE(r.status, ui::RunResult::Failed);
+        const QString want = QString::fromStdString(data) + QString::fromUtf8("/demo.json 레코드 1 (7번째 줄): 'output' 필드가 없습니다");
+        QCOMPARE(r.message, want);
+        QVERIFY2(w.trainTab()->noticeText().contains(want), qPrintable(w.trainTab()->noticeText()));
     }
 
     void closingWhileTrainingStopsCleanly() {

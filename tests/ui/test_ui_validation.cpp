@@ -138,6 +138,20 @@ private slots:
         QVERIFY(ui::install_language("en"));
         QCoreApplication::sendPostedEvents();
         QTRY_COMPARE(f->errorText("learning_rate"), QString("learning_rate: must be positive"));
+
+        // A dataset record's problem: the place and the words in Korean, the English exactly the engine's.
+        Problem record;
+        record.key = "dataset";
+        record.file = "/data/x.json";
+        record.record = 3;
+        record.line = 12;
+        record.id = "record_missing_field";
+        record.args = {"output"};
+        record.message = "/data/x.json record 3 (line 12): " + format_message(record.id, record.args);
+        QCOMPARE(ui::engine_message(record), QString::fromStdString(record.message));
+        QVERIFY(ui::install_language("ko"));
+        QCOMPARE(ui::engine_message(record), QString::fromUtf8("/data/x.json 레코드 3 (12번째 줄): 'output' 필드가 없습니다"));
+        QVERIFY(ui::install_language("en"));
     }
 
     // The studio words every engine message, and in English exactly as the engine does.

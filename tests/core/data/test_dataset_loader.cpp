@@ -87,6 +87,19 @@ private slots:
         f.json_file("x.json", recs);
         QCOMPARE(error_of([&] { load_datasets(f.dir, "x", Stage::Sft); }),
                  f.dir + "/x.json record 1 (line 7): field 'output' is a number, expected a string");
+        // ...and as data: the setting, the file, the record and line, the message id and its arguments.
+        try {
+            load_datasets(f.dir, "x", Stage::Sft);
+            QFAIL("the record loaded");
+        } catch (const DataError& e) {
+            const Problem& p = e.problem();
+            QCOMPARE(p.key, std::string("dataset"));
+            QCOMPARE(p.file, f.dir + "/x.json");
+            QCOMPARE(p.record, int64_t(1));
+            QCOMPARE(p.line, int64_t(7));
+            QCOMPARE(p.id, std::string("record_field_type"));
+            QCOMPARE(p.args, std::vector<std::string>({"output", "a number", "a string"}));
+        }
     }
     void skipInvalidCountsAndReports() {
         Fixture f("skip");

@@ -161,7 +161,13 @@ private slots:
         QVERIFY(broken.status == TrainSummary::Status::Failed);
         QVERIFY2(broken.message.rfind(data + "/broken.json:2:1: invalid JSON: trailing comma", 0) == 0,
                  broken.message.c_str());
-        expect(attempt("holey", "record"), data + "/holey.json record 1 (line 7): missing field 'output'");
+        const TrainSummary holey_run = attempt("holey", "record");
+        expect(holey_run, data + "/holey.json record 1 (line 7): missing field 'output'");
+        // The summary carries the failure as data (the studio words it in its language).
+        QCOMPARE(holey_run.problem.id, std::string("record_missing_field"));
+        QCOMPARE(holey_run.problem.file, data + "/holey.json");
+        QCOMPARE(holey_run.problem.record, int64_t(1));
+        QCOMPARE(holey_run.problem.key, std::string("dataset"));
 
         // The output dir of a failed start holds no run: the same dir works once the name is fixed.
         TrainConfig fixed = tiny_run(world_, world_.root + "/bad-name");
