@@ -12,6 +12,7 @@
 #include "core/model/config.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/train/new_model.h"
+#include "tests/core/tokenizer/made_up_corpus.h"
 
 #include <QtTest>
 
@@ -21,7 +22,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -353,18 +353,7 @@ private slots:
     // the output folder as it was (no staged tokenizer folder left beside it).
     void abortWhileTheTokenizerTrains() {
         const std::string dir = root_ + "/abort-tokenizer";
-        std::mt19937 rng(5);
-        std::vector<std::string> words;
-        for (int i = 0; i < 20000; ++i) {
-            std::string w;
-            for (int k = 0, n = 3 + static_cast<int>(rng() % 8); k < n; ++k) w += static_cast<char>('a' + rng() % 26);
-            words.push_back(w);
-        }
-        std::string text;
-        for (int line = 0; line < 60000; ++line) {
-            for (int w = 0; w < 12; ++w) text += (w ? " " : "") + words[rng() % words.size()];
-            text += '\n';
-        }
+        const std::string text = test::made_up_corpus(5);
         write(dir + "/in.txt", text);
         write(dir + "/out/corpus.jsonl", "{\"text\": \"the previous run\"}\n");
         CorpusConfig c;

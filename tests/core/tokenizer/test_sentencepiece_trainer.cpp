@@ -9,6 +9,7 @@
 #include "core/util/cancel.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "tests/core/tokenizer/made_up_corpus.h"
 
 #include <nlohmann/json.hpp>
 #include <QtTest>
@@ -42,23 +43,6 @@ std::string write_corpus(const std::string& path) {
     }
     write_file_atomic(path, corpus);
     return corpus;
-}
-
-// Many lines of made-up words (letters drawn at random): a corpus whose BPE training takes seconds.
-void write_long_corpus(const std::string& path) {
-    std::mt19937 rng(11);
-    std::vector<std::string> words;
-    for (int i = 0; i < 20000; ++i) {
-        std::string w;
-        for (int k = 0, n = 3 + static_cast<int>(rng() % 8); k < n; ++k) w += static_cast<char>('a' + rng() % 26);
-        words.push_back(w);
-    }
-    std::string corpus;
-    for (int line = 0; line < 60000; ++line) {
-        for (int w = 0; w < 12; ++w) corpus += (w ? " " : "") + words[rng() % words.size()];
-        corpus += '\n';
-    }
-    write_file_atomic(path, corpus);
 }
 
 }  // namespace
@@ -186,7 +170,7 @@ private slots:
         const std::string dir = test::scratch_dir() + "/spm-cancel";
         fs::remove_all(dir);
         fs::create_directories(dir + "/tmp");
-        write_long_corpus(dir + "/corpus.txt");
+        write_file_atomic(dir + "/corpus.txt", test::made_up_corpus(11));
         const char* old_tmp = std::getenv("TMPDIR");
         const std::string saved_tmp = old_tmp ? old_tmp : "";
         ::setenv("TMPDIR", (dir + "/tmp").c_str(), 1);
