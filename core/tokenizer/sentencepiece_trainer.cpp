@@ -104,7 +104,7 @@ std::string train_here(const SpmApi& api, const std::string& args, bool quiet) {
 // through a pipe. Where no child can be made, the training runs here, uninterruptible as before.
 std::string train_in_child(const SpmApi& api, const std::string& args, bool quiet) {
     int fds[2];
-    if (::pipe(fds) != 0) return train_here(api, args, quiet);
+    if (::pipe2(fds, O_CLOEXEC) != 0) return train_here(api, args, quiet);  // no other child inherits it
     const pid_t pid = ::fork();
     if (pid < 0) {
         ::close(fds[0]);
