@@ -1,6 +1,7 @@
 #include "ui/train_fields.h"
 
 #include "core/data/dataset_stage.h"
+#include "core/train/preference/pref_loss.h"
 
 #include <QtGlobal>
 
@@ -252,7 +253,7 @@ bool field_applies(const char* key, const std::string& stage, const std::string&
         {"pref_ftx", {"dpo", "kto"}, {}},
         {"simpo_gamma", {"dpo"}, {"simpo"}},
         {"dpo_label_smoothing", {"dpo"}, {"sigmoid"}},
-        {"precompute_ref_log_probs", {"dpo"}, {"sigmoid", "hinge", "ipo"}},  // orpo and simpo have no reference
+        {"precompute_ref_log_probs", {"dpo"}, {}},  // and only for a loss with a reference (below)
         {"kto_chosen_weight", {"kto"}, {}},
         {"kto_rejected_weight", {"kto"}, {}},
     };
@@ -262,6 +263,7 @@ bool field_applies(const char* key, const std::string& stage, const std::string&
     for (const Use& u : uses) {
         if (std::strcmp(u.key, key) != 0) continue;
         if (!has(u.stages, stage)) return false;
+        if (std::strcmp(key, "precompute_ref_log_probs") == 0) return pref_loss_needs_reference(prefLoss);
         return stage_from_name(stage) != Stage::Dpo || u.losses.empty() || has(u.losses, prefLoss);
     }
     return true;

@@ -7,8 +7,6 @@
 
 namespace lathe {
 
-bool pref_loss_needs_reference(const std::string& pref_loss) { return pref_loss != "orpo" && pref_loss != "simpo"; }
-
 namespace {
 
 class DpoObjective : public Objective {

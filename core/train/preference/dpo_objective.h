@@ -6,16 +6,13 @@
 // rewards/margins, logps/chosen, logps/rejected (plus sft_loss, odds_ratio_loss for orpo).
 #pragma once
 #include "core/train/objective.h"
+#include "core/train/preference/pref_loss.h"
 #include "core/train/preference/reference.h"
 
 #include <memory>
 #include <string>
 
 namespace lathe {
-
-// ORPO and SimPO are reference-free; sigmoid, hinge and IPO compare with a reference model. The one place
-// that says so (needs_reference_model, DpoSettings and the studio's fields ask it).
-bool pref_loss_needs_reference(const std::string& pref_loss);
 
 struct DpoSettings {
     std::string loss = "sigmoid";  // sigmoid | hinge | ipo | orpo | simpo
