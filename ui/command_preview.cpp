@@ -5,9 +5,13 @@
 #include <QCoreApplication>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFont>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -58,6 +62,30 @@ void showCommandPreview(QWidget* parent, const CommandPreview& preview) {
     layout->addWidget(box);
     dlg.resize(640, preview.height);
     dlg.exec();
+}
+
+namespace {
+
+QString yamlFilter() { return QCoreApplication::translate("lathe::ui::CommandPreview", "YAML files (*.yaml *.yml)"); }
+
+}  // namespace
+
+void saveConfigWithDialog(QWidget* parent, const QString& title, const QString& lastPath, const QString& name,
+                          const ConfigFileAction& action) {
+    const QString start = lastPath.isEmpty() ? QDir::current().absoluteFilePath(name) : lastPath;
+    const QString path = QFileDialog::getSaveFileName(parent, title, start, yamlFilter());
+    if (path.isEmpty()) return;
+    QString error;
+    if (!action(path, &error))
+        QMessageBox::warning(parent, QCoreApplication::translate("lathe::ui::CommandPreview", "Save config"), error);
+}
+
+void loadConfigWithDialog(QWidget* parent, const QString& title, const QString& lastPath, const ConfigFileAction& action) {
+    const QString path = QFileDialog::getOpenFileName(parent, title, QFileInfo(lastPath).absolutePath(), yamlFilter());
+    if (path.isEmpty()) return;
+    QString error;
+    if (!action(path, &error))
+        QMessageBox::warning(parent, QCoreApplication::translate("lathe::ui::CommandPreview", "Load config"), error);
 }
 
 }  // namespace ui

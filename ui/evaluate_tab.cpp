@@ -910,19 +910,13 @@ void EvaluateTab::previewCommand() {
 }
 
 void EvaluateTab::saveConfigDialog() {
-    const QString start = lastConfigPath_.isEmpty() ? QDir::current().absoluteFilePath("predict.yaml") : lastConfigPath_;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save prediction config"), start, tr("YAML files (*.yaml *.yml)"));
-    if (path.isEmpty()) return;
-    QString error;
-    if (!saveConfigFile(path, &error)) QMessageBox::warning(this, tr("Save config"), error);
+    saveConfigWithDialog(this, tr("Save prediction config"), lastConfigPath_, QStringLiteral("predict.yaml"),
+                         [this](const QString& path, QString* error) { return saveConfigFile(path, error); });
 }
 
 void EvaluateTab::loadConfigDialog() {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Load prediction config"), QFileInfo(lastConfigPath_).absolutePath(),
-                                                      tr("YAML files (*.yaml *.yml)"));
-    if (path.isEmpty()) return;
-    QString error;
-    if (!loadConfigFile(path, &error)) QMessageBox::warning(this, tr("Load config"), error);
+    loadConfigWithDialog(this, tr("Load prediction config"), lastConfigPath_,
+                         [this](const QString& path, QString* error) { return loadConfigFile(path, error); });
 }
 
 void EvaluateTab::openResultsDialog() {

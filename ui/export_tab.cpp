@@ -15,7 +15,6 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QEvent>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QGroupBox>
@@ -428,19 +427,13 @@ void ExportTab::previewCommand() {
 }
 
 void ExportTab::saveConfigDialog() {
-    const QString start = lastConfigPath_.isEmpty() ? QDir::current().absoluteFilePath("export.yaml") : lastConfigPath_;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save export config"), start, tr("YAML files (*.yaml *.yml)"));
-    if (path.isEmpty()) return;
-    QString error;
-    if (!saveConfigFile(path, &error)) QMessageBox::warning(this, tr("Save config"), error);
+    saveConfigWithDialog(this, tr("Save export config"), lastConfigPath_, QStringLiteral("export.yaml"),
+                         [this](const QString& path, QString* error) { return saveConfigFile(path, error); });
 }
 
 void ExportTab::loadConfigDialog() {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Load export config"), QFileInfo(lastConfigPath_).absolutePath(),
-                                                      tr("YAML files (*.yaml *.yml)"));
-    if (path.isEmpty()) return;
-    QString error;
-    if (!loadConfigFile(path, &error)) QMessageBox::warning(this, tr("Load config"), error);
+    loadConfigWithDialog(this, tr("Load export config"), lastConfigPath_,
+                         [this](const QString& path, QString* error) { return loadConfigFile(path, error); });
 }
 
 }  // namespace ui

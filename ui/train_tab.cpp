@@ -636,19 +636,13 @@ void TrainTab::previewDataset() {
 }
 
 void TrainTab::saveConfigDialog() {
-    const QString start = lastConfigPath_.isEmpty() ? QDir::current().absoluteFilePath("train.yaml") : lastConfigPath_;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save training config"), start, tr("YAML files (*.yaml *.yml)"));
-    if (path.isEmpty()) return;
-    QString error;
-    if (!saveConfigFile(path, &error)) QMessageBox::warning(this, tr("Save config"), error);
+    saveConfigWithDialog(this, tr("Save training config"), lastConfigPath_, QStringLiteral("train.yaml"),
+                         [this](const QString& path, QString* error) { return saveConfigFile(path, error); });
 }
 
 void TrainTab::loadConfigDialog() {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Load training config"), QFileInfo(lastConfigPath_).absolutePath(),
-                                                      tr("YAML files (*.yaml *.yml)"));
-    if (path.isEmpty()) return;
-    QString error;
-    if (!loadConfigFile(path, &error)) QMessageBox::warning(this, tr("Load config"), error);
+    loadConfigWithDialog(this, tr("Load training config"), lastConfigPath_,
+                         [this](const QString& path, QString* error) { return loadConfigFile(path, error); });
 }
 
 }  // namespace ui

@@ -527,6 +527,18 @@
 <context>
     <name>lathe::ui::CommandPreview</name>
     <message>
+        <source>YAML files (*.yaml *.yml)</source>
+        <translation>YAML 파일 (*.yaml *.yml)</translation>
+    </message>
+    <message>
+        <source>Save config</source>
+        <translation>설정 저장</translation>
+    </message>
+    <message>
+        <source>Load config</source>
+        <translation>설정 불러오기</translation>
+    </message>
+    <message>
         <source>Command preview</source>
         <translation>명령 미리보기</translation>
     </message>
