@@ -4,13 +4,20 @@
 #include "core/util/fs.h"
 #include "tests/registry.h"
 #include "tests/ui/ui_fixtures.h"
+#include "ui/command_preview.h"
 #include "ui/main_window.h"
 #include "ui/model_bar.h"
 #include "ui/train_fields.h"
 #include "ui/train_form.h"
 #include "ui/train_tab.h"
 
+#include <QApplication>
+#include <QDialog>
+#include <QFileDialog>
+#include <QLineEdit>
+#include <QMessageBox>
 #include <QTest>
+#include <QTimer>
 
 #include <set>
 
@@ -191,6 +198,54 @@ private slots:
         QString error;
         QVERIFY(!w.trainTab()->loadConfigFile(QString::fromStdString(path), &error));
         QVERIFY2(error.contains("bad.yaml:2") && error.contains("did you mean 'learning_rate'"), qPrintable(error));
+    }
+
+    // The tabs' shared Save/Load config dialogs: the file picked is handed to the tab, whose error is shown.
+    void saveAndLoadDialogsHandTheFileOver() {
+        // Answers the next visible modal T (the file dialog, then the warning) as a user would.
+        auto answer = [](auto typed, const std::function<void(QWidget*)>& act) {
+            using T = std::remove_pointer_t<decltype(typed)>;
+            auto* timer = new QTimer;
+            QObject::connect(timer, &QTimer::timeout, [timer, act] {
+                QWidget* w = QApplication::activeModalWidget();
+                if (!w || !w->isVisible() || !qobject_cast<T*>(w)) return;
+                timer->stop();
+                timer->deleteLater();
+                act(w);
+            });
+            timer->start(20);
+        };
+        ui::MainWindow w;
+        w.show();
+        const QString path = QString::fromStdString(scratch_dir() + "/dialog-saved.yaml");
+        QString handed, title;
+        answer(static_cast<QFileDialog*>(nullptr), [&](QWidget* d) {
+            title = d->windowTitle();
+            d->findChild<QLineEdit*>("fileNameEdit")->setText(path);  // what a user types
+            static_cast<QDialog*>(d)->accept();  // QFileDialog::accept is protected; the virtual call is its
+        });
+        ui::saveConfigWithDialog(&w, "Save training config", QString(), "train.yaml", [&](const QString& p, QString*) {
+            handed = p;
+            return true;
+        });
+        QCOMPARE(title, QString("Save training config"));
+        QCOMPARE(handed, path);
+
+        QString warned;
+        answer(static_cast<QFileDialog*>(nullptr), [&](QWidget* d) {
+            d->findChild<QLineEdit*>("fileNameEdit")->setText(path);  // what a user types
+            static_cast<QDialog*>(d)->accept();
+        });
+        answer(static_cast<QMessageBox*>(nullptr), [&](QWidget* box) {
+            warned = box->windowTitle() + ": " + static_cast<QMessageBox*>(box)->text();
+            static_cast<QMessageBox*>(box)->accept();
+        });
+        write_file_atomic(path.toStdString(), "stage: sft\n");
+        ui::loadConfigWithDialog(&w, "Load training config", path, [&](const QString& p, QString* error) {
+            *error = "cannot read " + p;
+            return false;
+        });
+        QCOMPARE(warned, "Load config: cannot read " + path);
     }
 };
 
