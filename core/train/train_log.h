@@ -39,6 +39,8 @@ public:
     nlohmann::json trainer_state(const LoopState& state, double elapsed) const;
     static void restore(const nlohmann::json& trainer_state, LoopState& state);
 
+    // The first row's throughput counts from here (after resuming and the ranks' first broadcast).
+    void start_clock() { last_log_ = std::chrono::steady_clock::now(); }
     // One optimizer step done (state.step already counts it): its loss and metrics join the means of the
     // next log row, its tokens the throughput.
     void add_step(LoopState& state, double loss, const std::map<std::string, double>& metrics, int64_t tokens);

@@ -204,6 +204,7 @@ Loop::Loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& events, const 
     keep_my_share();  // the resumed state was loaded whole
     if (dist_) start_data_parallel();
     start_ = Clock::now();
+    log_.start_clock();
 }
 
 void Loop::resume() {
