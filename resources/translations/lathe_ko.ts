@@ -1538,20 +1538,8 @@
         <translation>예측 설정 저장</translation>
     </message>
     <message>
-        <source>YAML files (*.yaml *.yml)</source>
-        <translation>YAML 파일 (*.yaml *.yml)</translation>
-    </message>
-    <message>
-        <source>Save config</source>
-        <translation>설정 저장</translation>
-    </message>
-    <message>
         <source>Load prediction config</source>
         <translation>예측 설정 불러오기</translation>
-    </message>
-    <message>
-        <source>Load config</source>
-        <translation>설정 불러오기</translation>
     </message>
     <message>
         <source>Open predictions</source>
@@ -2018,20 +2006,8 @@
         <translation>내보내기 설정 저장</translation>
     </message>
     <message>
-        <source>YAML files (*.yaml *.yml)</source>
-        <translation>YAML 파일 (*.yaml *.yml)</translation>
-    </message>
-    <message>
-        <source>Save config</source>
-        <translation>설정 저장</translation>
-    </message>
-    <message>
         <source>Load export config</source>
         <translation>내보내기 설정 불러오기</translation>
-    </message>
-    <message>
-        <source>Load config</source>
-        <translation>설정 불러오기</translation>
     </message>
 </context>
 <context>
@@ -3445,20 +3421,8 @@ reward</source>
         <translation>학습 설정 저장</translation>
     </message>
     <message>
-        <source>YAML files (*.yaml *.yml)</source>
-        <translation>YAML 파일 (*.yaml *.yml)</translation>
-    </message>
-    <message>
-        <source>Save config</source>
-        <translation>설정 저장</translation>
-    </message>
-    <message>
         <source>Load training config</source>
         <translation>학습 설정 불러오기</translation>
-    </message>
-    <message>
-        <source>Load config</source>
-        <translation>설정 불러오기</translation>
     </message>
     <message>
         <source>Estimated peak memory of training with these settings (stage, method, precision, cutoff, batch, gradient checkpointing):
