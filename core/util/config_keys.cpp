@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <limits>
 #include <locale>
+#include <optional>
 #include <sstream>
 
 namespace lathe {
@@ -17,17 +18,12 @@ namespace {
     throw ConfigError((origin.empty() ? "" : origin + ": ") + key + ": expected " + what + ", got '" + value + "'");
 }
 
-}  // namespace
-
-void read_config_value(const std::string&, const std::string& value, const std::string&, std::string& out) {
-    out = value == "null" || value == "~" ? std::string() : value;
-}
-
-void read_config_value(const std::string& key, const std::string& value, const std::string& origin, bool& out) {
+// true/yes/on/1 or false/no/off/0, in any case; nullopt for anything else.
+std::optional<bool> parse_bool(const std::string& value) {
     const std::string l = lower_ascii(value);
-    if (l == "true" || l == "yes" || l == "on" || l == "1") out = true;
-    else if (l == "false" || l == "no" || l == "off" || l == "0") out = false;
-    else expected(key, value, origin, "true or false");
+    if (l == "true" || l == "yes" || l == "on" || l == "1") return true;
+    if (l == "false" || l == "no" || l == "off" || l == "0") return false;
+    return std::nullopt;
 }
 
 // Numbers in the "C" notation whatever the process locale (the studio runs under Qt, which sets the
@@ -38,6 +34,18 @@ bool parse_c_number(const std::string& text, double& out) {
     if (!(in >> out)) return false;
     char rest;
     return !(in >> rest);
+}
+
+}  // namespace
+
+void read_config_value(const std::string&, const std::string& value, const std::string&, std::string& out) {
+    out = value == "null" || value == "~" ? std::string() : value;
+}
+
+void read_config_value(const std::string& key, const std::string& value, const std::string& origin, bool& out) {
+    const std::optional<bool> b = parse_bool(value);
+    if (!b) expected(key, value, origin, "true or false");
+    out = *b;
 }
 
 void read_config_value(const std::string& key, const std::string& value, const std::string& origin, int& out) {
@@ -65,10 +73,9 @@ void read_config_value(const std::string& key, const std::string& value, const s
         out = Toggle::Auto;
         return;
     }
-    const std::string l = lower_ascii(value);
-    if (l == "true" || l == "yes" || l == "on" || l == "1") out = Toggle::On;
-    else if (l == "false" || l == "no" || l == "off" || l == "0") out = Toggle::Off;
-    else expected(key, value, origin, "auto, true or false");
+    const std::optional<bool> b = parse_bool(value);
+    if (!b) expected(key, value, origin, "auto, true or false");
+    out = *b ? Toggle::On : Toggle::Off;
 }
 
 void throw_unknown_config_key(const std::string& key, const std::vector<std::string>& known, const std::string& origin) {
