@@ -68,7 +68,57 @@ const Wording kWordings[] = {
     {"columns_pair", QT_TRANSLATE_NOOP("EngineMessages", "'%1' is not target=source (e.g. instruction=question)")},
     {"record_missing_field", QT_TRANSLATE_NOOP("EngineMessages", "missing field '%1'")},
     {"record_field_type", QT_TRANSLATE_NOOP("EngineMessages", "field '%1' is %2, expected %3")},
+    {"file_not_found", QT_TRANSLATE_NOOP("EngineMessages", "file not found")},
+    {"file_or_folder_not_found", QT_TRANSLATE_NOOP("EngineMessages", "file or folder not found")},
+    {"cannot_open", QT_TRANSLATE_NOOP("EngineMessages", "cannot open (%1)")},
+    {"read_failed", QT_TRANSLATE_NOOP("EngineMessages", "read failed")},
+    {"json_not_records", QT_TRANSLATE_NOOP("EngineMessages", "expected a JSON array of records ('[') or one JSON object per line")},
+    {"invalid_json", QT_TRANSLATE_NOOP("EngineMessages", "invalid JSON: %1")},
+    {"invalid_json_file", QT_TRANSLATE_NOOP("EngineMessages", "invalid JSON: %1 (a .json file must hold an array of records, or one record per line)")},
+    {"json_trailing_comma", QT_TRANSLATE_NOOP("EngineMessages", "invalid JSON: trailing comma before ']'")},
+    {"json_unclosed_array", QT_TRANSLATE_NOOP("EngineMessages", "invalid JSON: the file ends before the array's ']'")},
+    {"json_after_array", QT_TRANSLATE_NOOP("EngineMessages", "invalid JSON: unexpected content after the array's ']'")},
+    {"record_not_object", QT_TRANSLATE_NOOP("EngineMessages", "expected a JSON object, found %1")},
+    {"csv_unclosed_quote", QT_TRANSLATE_NOOP("EngineMessages", "quoted field is never closed (no matching '\"')")},
+    {"csv_after_quote", QT_TRANSLATE_NOOP("EngineMessages", "unexpected character after a closing quote (write a quote inside a quoted field as \"\")")},
+    {"csv_header_twice", QT_TRANSLATE_NOOP("EngineMessages", "the header row names column '%1' twice")},
+    {"csv_field_count", QT_TRANSLATE_NOOP("EngineMessages", "%1 fields, but the header row has %2")},
+    {"field_not_utf8", QT_TRANSLATE_NOOP("EngineMessages", "field '%1' is not valid UTF-8")},
+    {"not_utf8", QT_TRANSLATE_NOOP("EngineMessages", "not valid UTF-8")},
+    {"unsupported_file_type", QT_TRANSLATE_NOOP("EngineMessages", "unsupported file type '%1'; datasets are .json, .jsonl, .csv or .txt files")},
+    {"no_file_type", QT_TRANSLATE_NOOP("EngineMessages", "unsupported file type (no extension); datasets are .json, .jsonl, .csv or .txt files")},
+    {"folder_has_folder", QT_TRANSLATE_NOOP("EngineMessages", "dataset folders hold data files only, but '%1' is a folder")},
+    {"cannot_list_folder", QT_TRANSLATE_NOOP("EngineMessages", "cannot list folder (%1)")},
+    {"folder_empty", QT_TRANSLATE_NOOP("EngineMessages", "the dataset folder holds no data files")},
+    {"folder_mixed_types", QT_TRANSLATE_NOOP("EngineMessages", "files in a dataset folder must share one type, but '%1' is %2 and '%3' is %4")},
+    {"dataset_no_records", QT_TRANSLATE_NOOP("EngineMessages", "holds no records (dataset '%1')")},
+    {"dataset_all_skipped", QT_TRANSLATE_NOOP("EngineMessages", "no valid samples in dataset '%1': all %2 records were skipped, the first because: %3")},
+    {"dataset_file_missing", QT_TRANSLATE_NOOP("EngineMessages", "file not found (dataset '%1' in %2 names it as \"file_name\": '%3')")},
+    {"dataset_text_not_pt", QT_TRANSLATE_NOOP("EngineMessages", "plain text, which only stage pt can use, not %2 (dataset '%1')")},
 };
+
+// The phrases the engine passes as arguments for "expected X, found Y" (json_type_phrase and the
+// converters' expectations): worded like the rest. Any other argument (a name, a number) stays as it is.
+const char* const kPhrases[] = {
+    QT_TRANSLATE_NOOP("EngineMessages", "null"),
+    QT_TRANSLATE_NOOP("EngineMessages", "a boolean"),
+    QT_TRANSLATE_NOOP("EngineMessages", "a string"),
+    QT_TRANSLATE_NOOP("EngineMessages", "an array"),
+    QT_TRANSLATE_NOOP("EngineMessages", "an object"),
+    QT_TRANSLATE_NOOP("EngineMessages", "binary data"),
+    QT_TRANSLATE_NOOP("EngineMessages", "a number"),
+    QT_TRANSLATE_NOOP("EngineMessages", "a string (JSON text) or a JSON array"),
+    QT_TRANSLATE_NOOP("EngineMessages", "an array of [query, response] pairs"),
+    QT_TRANSLATE_NOOP("EngineMessages", "an array of messages"),
+};
+
+std::vector<std::string> worded_args(const std::vector<std::string>& args) {
+    std::vector<std::string> out = args;
+    for (std::string& a : out)
+        for (const char* phrase : kPhrases)
+            if (a == phrase) a = QCoreApplication::translate("EngineMessages", phrase).toStdString();
+    return out;
+}
 
 // %1..%9 replaced in one pass, so that an argument holding "%2" stays as it is.
 QString fill(const QString& form, const std::vector<std::string>& args) {
@@ -91,13 +141,23 @@ QString fill(const QString& form, const std::vector<std::string>& args) {
 QString engine_message(const lathe::Problem& problem) {
     for (const Wording& w : kWordings) {
         if (problem.id != w.id) continue;
-        const QString text = fill(QCoreApplication::translate("EngineMessages", w.text), problem.args);
-        if (!problem.file.empty() && problem.record >= 0 && problem.line >= 0)  // a dataset record's problem
+        const QString text = fill(QCoreApplication::translate("EngineMessages", w.text), worded_args(problem.args));
+        const QString file = QString::fromStdString(problem.file);
+        if (!file.isEmpty() && problem.record >= 0 && problem.line >= 0)  // a dataset record's problem
             return QCoreApplication::translate("EngineMessages", "%1 record %2 (line %3)")
-                       .arg(QString::fromStdString(problem.file))
+                       .arg(file)
                        .arg(problem.record)
                        .arg(problem.line) +
                    ": " + text;
+        if (!file.isEmpty() && problem.line > 0 && problem.column > 0)
+            return QCoreApplication::translate("EngineMessages", "%1 line %2, column %3")
+                       .arg(file)
+                       .arg(problem.line)
+                       .arg(problem.column) +
+                   ": " + text;
+        if (!file.isEmpty() && problem.line > 0)
+            return QCoreApplication::translate("EngineMessages", "%1 line %2").arg(file).arg(problem.line) + ": " + text;
+        if (!file.isEmpty()) return file + ": " + text;
         return problem.key.empty() ? text : QString::fromStdString(problem.key) + ": " + text;
     }
     return QString::fromStdString(problem.message);

@@ -2,6 +2,7 @@
 
 #include "ui/checkpoint_curve_panel.h"
 #include "ui/command_preview.h"
+#include "ui/engine_messages.h"
 #include "ui/run_curve.h"
 
 #include "core/train/run_dir.h"
@@ -661,7 +662,9 @@ void EvaluateTab::onFinished(const PredictSummary& s) {
                                      : tr("Stopped before any sample was finished.");
             case PredictSummary::Status::Failed: break;
         }
-        return tr("Prediction failed: %1").arg(QString::fromStdString(s.message));
+        // A failure the engine gave as data (a dataset's file or record, a setting) in the studio's language.
+        return tr("Prediction failed: %1")
+            .arg(s.problem.id.empty() ? QString::fromStdString(s.message) : engine_message(s.problem));
     }, color);
     const RewardMeans rewards{s.reward, s.reward_b, s.win_rate};
     if (s.samples > 0)

@@ -1,7 +1,10 @@
 #include "ui/export_controller.h"
 
+#include "ui/engine_messages.h"
+
 #include "core/export/export.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QMetaObject>
 
@@ -17,7 +20,11 @@ ExportResult toResult(const ExportSummary& s) {
     r.status = s.status == ExportSummary::Status::Completed   ? ExportResult::Completed
                : s.status == ExportSummary::Status::Cancelled ? ExportResult::Cancelled
                                                               : ExportResult::Failed;
-    r.message = QString::fromStdString(s.message);
+    // A failure the engine gave as data (a setting, a file) in the studio's language.
+    r.message = s.problem.id.empty() ? QString::fromStdString(s.message) : engine_message(s.problem);
+    if (!s.problem.id.empty() && s.partial_removed)
+        r.message += QCoreApplication::translate("EngineMessages", " (the partial export was removed; '%1' is unchanged)")
+                         .arg(QString::fromStdString(s.export_dir));
     r.exportDir = QString::fromStdString(s.export_dir);
     r.templateName = QString::fromStdString(s.template_name);
     for (const ExportFile& f : s.files) r.files.push_back({QString::fromStdString(f.name), static_cast<qint64>(f.bytes)});

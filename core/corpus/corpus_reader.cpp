@@ -194,8 +194,8 @@ void read_whole(const CorpusFile& f, uint32_t index, const CorpusReadCallbacks& 
 void read_structured(const CorpusFile& f, uint32_t index, const std::string& text_column, const CorpusReadCallbacks& cb) {
     auto visit = [&](RawRecord& r) {
         throw_if_cancelled();
-        if (!r.error.empty()) {
-            cb.on_error({index, r.index, r.error});
+        if (r.failed()) {
+            cb.on_error({index, r.index, r.problem.message});
             return true;
         }
         CorpusDoc doc;

@@ -5,6 +5,7 @@
 #include "core/data/file_readers.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 #include "core/util/strings.h"
 #include "core/util/cancel.h"
 
@@ -34,13 +35,12 @@ Plan plan_dataset(const DatasetRegistry& reg, const std::string& name, Stage sta
     Plan p{entry, path_join(reg.dir(), entry.file_name), {}};
     std::error_code ec;
     if (!std::filesystem::exists(p.path, ec))
-        throw DataError(head + ": file not found: " + p.path + " (its \"file_name\" is '" + entry.file_name + "')");
+        throw DataError(file_problem(p.path, 0, 0, "dataset_file_missing", {name, reg.path(), entry.file_name}));
     p.files = list_data_files(p.path);
     if (p.files.type == FileType::Txt) {
         // A line of text is a document and nothing else: only pre-training can use it.
         if (stage != Stage::Pt)
-            throw DataError(head + ": " + p.path + " is plain text, which only stage pt can use, not " +
-                            stage_name(stage));
+            throw DataError(file_problem(p.path, 0, 0, "dataset_text_not_pt", {name, stage_name(stage)}));
         p.entry.formatting = DatasetFormat::Alpaca;
         p.entry.columns = DatasetColumns{};
         p.entry.columns.prompt = "text";
@@ -66,16 +66,15 @@ void load_one(const Plan& p, Stage stage, const DatasetLoadOptions& opt, std::ve
             throw_if_cancelled();
             ++rep.records_read;
             try {
-                if (!r.error.empty()) throw DataError(r.error);
+                if (r.failed()) throw DataError(r.problem);
                 Sample s = convert_record(r.value, p.entry, stage, record_location(file, r));
                 s.source = rel + "#" + std::to_string(r.index);
                 fill_placeholders(s, opt.name, opt.author);
                 kept.push_back(std::move(s));
             } catch (const DataError& e) {
                 if (!opt.skip_invalid) {
-                    // The place as data, for the studio: the dataset setting, the file, the record.
+                    // The place as data, for the studio: the file, the record (the caller knows the key).
                     Problem where = e.problem();
-                    if (where.key.empty()) where.key = "dataset";
                     where.file = file;
                     where.record = static_cast<int64_t>(r.index);
                     where.line = static_cast<int64_t>(r.line);
@@ -88,10 +87,10 @@ void load_one(const Plan& p, Stage stage, const DatasetLoadOptions& opt, std::ve
         });
         if (kept.size() >= cap) break;
     }
-    if (rep.records_read == 0) throw DataError("dataset '" + p.entry.name + "': " + p.path + " holds no records");
+    if (rep.records_read == 0) throw DataError(file_problem(p.path, 0, 0, "dataset_no_records", {p.entry.name}));
     if (kept.empty())
-        throw DataError("dataset '" + p.entry.name + "': no valid samples; all " + std::to_string(rep.records_read) +
-                        " records were skipped, the first because: " + rep.skip_reasons.front());
+        throw DataError(file_problem(p.path, 0, 0, "dataset_all_skipped",
+                                     {p.entry.name, std::to_string(rep.records_read), rep.skip_reasons.front()}));
     if (resample) {
         std::vector<Sample> picked;
         for (size_t i : seeded_sample_indices(kept.size(), *p.entry.num_samples, opt.seed)) picked.push_back(kept[i]);

@@ -2,6 +2,7 @@
 
 #include "core/io/json_file.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <algorithm>
 #include <cctype>
@@ -25,13 +26,20 @@ const std::pair<const char*, FileType> kFileTypes[] = {
 };
 
 [[noreturn]] void open_failed(const std::string& path) {
+    const int err = errno;
     std::error_code ec;
-    if (!fs::exists(path, ec)) throw DataError(path + ": file not found");
-    throw DataError(path + ": cannot open (" + std::strerror(errno) + ")");
+    if (!fs::exists(path, ec)) throw DataError(file_problem(path, 0, 0, "file_not_found"));
+    throw DataError(file_problem(path, 0, 0, "cannot_open", {std::strerror(err)}));
 }
 
-std::string at(const std::string& path, size_t line, size_t column) {
-    return path + ":" + std::to_string(line) + ":" + std::to_string(column);
+// A problem at (line, column) of `path`.
+DataError at(const std::string& path, size_t line, size_t column, const char* id, std::vector<std::string> args = {}) {
+    return DataError(file_problem(path, int64_t(line), int64_t(column), id, std::move(args)));
+}
+
+// A problem with record `r` of `path` alone.
+Problem record_fault(const std::string& path, const RawRecord& r, const char* id, std::vector<std::string> args = {}) {
+    return record_problem(path, int64_t(r.index), int64_t(r.line), id, std::move(args));
 }
 
 
@@ -48,17 +56,18 @@ std::string parse_reason(const char* what) {
 
 // Parses `text`, which starts at (line0, col0) of `path`; errors carry the position in the file.
 bool parse_at(const std::string& text, const std::string& path, size_t line0, size_t col0, json& out,
-              std::string& error) {
+              Problem& error, const char* id = "invalid_json") {
     try {
         out = json::parse(text);
         return true;
     } catch (const json::parse_error& e) {
         size_t l = 1, c = 1;
         line_column(text, e.byte > 0 ? e.byte - 1 : 0, l, c);
-        error = at(path, line0 + l - 1, l == 1 ? col0 + c - 1 : c) + ": invalid JSON: " + parse_reason(e.what());
+        error = file_problem(path, int64_t(line0 + l - 1), int64_t(l == 1 ? col0 + c - 1 : c), id,
+                             {parse_reason(e.what())});
         return false;
     } catch (const json::exception& e) {  // a number too large for a double: out_of_range 406
-        error = at(path, line0, col0) + ": invalid JSON: " + json_error_reason(e);
+        error = file_problem(path, int64_t(line0), int64_t(col0), id, {json_error_reason(e)});
         return false;
     }
 }
@@ -152,38 +161,37 @@ void read_json(const std::string& path, const RecordVisitor& visit) {
     if (in.peek() == EOF) return;
     if (in.peek() == '{') return read_jsonl(path, visit, true);
     if (in.peek() != '[')
-        throw DataError(at(path, in.line(), in.column()) +
-                        ": expected a JSON array of records ('[') or one JSON object per line");
+        throw at(path, in.line(), in.column(), "json_not_records");
     in.get();
     bool after_comma = false;
     for (size_t index = 0;; ++index) {
         in.skip_space();
         if (in.peek() == ']') {
             if (after_comma)
-                throw DataError(at(path, in.line(), in.column()) + ": invalid JSON: trailing comma before ']'");
+                throw at(path, in.line(), in.column(), "json_trailing_comma");
             in.get();
             break;
         }
         const size_t line = in.line(), column = in.column();
-        std::string text, error;
+        std::string text;
+        Problem error;
         const int end = scan_element(in, text);
         RawRecord r;
         r.index = index;
         r.line = line;
-        if (!parse_at(text, path, line, column, r.value, error)) throw DataError(error);
+        if (!parse_at(text, path, line, column, r.value, error)) throw DataError(std::move(error));
         if (!r.value.is_object()) {
-            r.error = record_location(path, r) + ": expected a JSON object, found " + json_type_phrase(r.value);
+            r.problem = record_fault(path, r, "record_not_object", {json_type_phrase(r.value)});
             r.value = nullptr;
         }
-        if (end == EOF)
-            throw DataError(at(path, in.line(), in.column()) + ": invalid JSON: the file ends before the array's ']'");
+        if (end == EOF) throw at(path, in.line(), in.column(), "json_unclosed_array");
         if (!visit(r)) return;
         if (end == ']') break;
         after_comma = true;
     }
     in.skip_space();
     if (in.peek() != EOF)
-        throw DataError(at(path, in.line(), in.column()) + ": invalid JSON: unexpected content after the array's ']'");
+        throw at(path, in.line(), in.column(), "json_after_array");
 }
 
 void read_jsonl(const std::string& path, const RecordVisitor& visit, bool json_extension) {
@@ -196,17 +204,17 @@ void read_jsonl(const std::string& path, const RecordVisitor& visit, bool json_e
         RawRecord r;
         r.index = index++;
         r.line = lineno;
-        if (!parse_at(line, path, lineno, 1, r.value, r.error)) {
-            // A .json file is one document: a bad line means it is neither an array nor JSON lines.
-            if (json_extension)
-                throw DataError(r.error + " (a .json file must hold an array of records, or one record per line)");
+        // A .json file is one document: a bad line means it is neither an array nor JSON lines.
+        if (!parse_at(line, path, lineno, 1, r.value, r.problem, json_extension ? "invalid_json_file" : "invalid_json")) {
+            if (json_extension) throw DataError(std::move(r.problem));
+            r.problem.record = int64_t(r.index);
         } else if (!r.value.is_object()) {
-            r.error = record_location(path, r) + ": expected a JSON object, found " + json_type_phrase(r.value);
+            r.problem = record_fault(path, r, "record_not_object", {json_type_phrase(r.value)});
             r.value = nullptr;
         }
         if (!visit(r)) return;
     }
-    if (in.bad()) throw DataError(path + ": read failed");
+    if (in.bad()) throw DataError(file_problem(path, 0, 0, "read_failed"));
 }
 
 struct CsvRow {
@@ -221,7 +229,7 @@ void read_quoted(CharReader& in, const std::string& path, char sep, std::string&
     in.get();
     for (;;) {
         const int c = in.get();
-        if (c == EOF) throw DataError(at(path, line, column) + ": quoted field is never closed (no matching '\"')");
+        if (c == EOF) throw at(path, line, column, "csv_unclosed_quote");
         if (c == '"') {
             if (in.peek() != '"') break;
             in.get();
@@ -230,8 +238,7 @@ void read_quoted(CharReader& in, const std::string& path, char sep, std::string&
     }
     const int next = in.peek();
     if (next != sep && next != '\n' && next != '\r' && next != EOF)
-        throw DataError(at(path, in.line(), in.column()) +
-                        ": unexpected character after a closing quote (write a quote inside a quoted field as \"\")");
+        throw at(path, in.line(), in.column(), "csv_after_quote");
 }
 
 // One RFC 4180 row; false at end of file.
@@ -277,23 +284,23 @@ void read_csv(const std::string& path, char sep, const RecordVisitor& visit) {
             header = row.fields;
             for (size_t i = 0; i < header.size(); ++i)
                 if (std::find(header.begin(), header.begin() + i, header[i]) != header.begin() + i)
-                    throw DataError(at(path, row.line, 1) + ": the header row names column '" + header[i] + "' twice");
+                    throw at(path, row.line, 1, "csv_header_twice", {header[i]});
             continue;
         }
         RawRecord r;
         r.index = index++;
         r.line = row.line;
         if (row.fields.size() != header.size()) {
-            r.error = record_location(path, r) + ": " + std::to_string(row.fields.size()) +
-                      " fields, but the header row has " + std::to_string(header.size());
+            r.problem = record_fault(path, r, "csv_field_count",
+                                     {std::to_string(row.fields.size()), std::to_string(header.size())});
         } else {
             r.value = json::object();
-            for (size_t i = 0; i < header.size() && r.error.empty(); ++i) {
+            for (size_t i = 0; i < header.size() && !r.failed(); ++i) {
                 if (invalid_utf8_at(row.fields[i]) != std::string_view::npos)
-                    r.error = record_location(path, r) + ": field '" + header[i] + "' is not valid UTF-8";
+                    r.problem = record_fault(path, r, "field_not_utf8", {header[i]});
                 r.value[header[i]] = std::move(row.fields[i]);
             }
-            if (!r.error.empty()) r.value = nullptr;
+            if (r.failed()) r.value = nullptr;
         }
         if (!visit(r)) return;
     }
@@ -313,13 +320,14 @@ void read_txt(const std::string& path, const RecordVisitor& visit) {
         if (bad != std::string_view::npos) {
             size_t l = 1, c = 1;
             line_column(line, bad, l, c);
-            r.error = at(path, lineno, c) + ": not valid UTF-8";
+            r.problem = file_problem(path, int64_t(lineno), int64_t(c), "not_utf8");
+            r.problem.record = int64_t(r.index);
         } else {
             r.value = json{{"text", std::move(line)}};
         }
         if (!visit(r)) return;
     }
-    if (in.bad()) throw DataError(path + ": read failed");
+    if (in.bad()) throw DataError(file_problem(path, 0, 0, "read_failed"));
 }
 
 }  // namespace
@@ -347,9 +355,8 @@ FileType file_type_of(const std::string& path) {
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
     for (const auto& [e, type] : kFileTypes)
         if (ext == e) return type;
-    throw DataError(path + ": unsupported file type" +
-                    (ext.empty() ? std::string(" (no extension)") : " '" + ext + "'") +
-                    "; datasets are .json, .jsonl, .csv or .txt files");
+    if (ext.empty()) throw DataError(file_problem(path, 0, 0, "no_file_type"));
+    throw DataError(file_problem(path, 0, 0, "unsupported_file_type", {ext}));
 }
 
 void read_records(const std::string& path, FileType type, const RecordVisitor& visit) {
@@ -372,26 +379,25 @@ std::string record_location(const std::string& file, const RawRecord& record) {
 DataFiles list_data_files(const std::string& path) {
     std::error_code ec;
     if (fs::is_regular_file(path, ec)) return {file_type_of(path), {path}};
-    if (!fs::is_directory(path, ec)) throw DataError(path + ": file or folder not found");
+    if (!fs::is_directory(path, ec)) throw DataError(file_problem(path, 0, 0, "file_or_folder_not_found"));
     std::vector<std::string> names;
     for (const auto& item : fs::directory_iterator(path, ec)) {
         const std::string name = item.path().filename().string();
         if (name.empty() || name[0] == '.') continue;  // .DS_Store, editor swap files
         if (item.is_directory(ec))
-            throw DataError(path + ": dataset folders hold data files only, but '" + name + "' is a folder");
+            throw DataError(file_problem(path, 0, 0, "folder_has_folder", {name}));
         names.push_back(name);
     }
-    if (ec) throw DataError(path + ": cannot list folder (" + ec.message() + ")");
-    if (names.empty()) throw DataError(path + ": the dataset folder holds no data files");
+    if (ec) throw DataError(file_problem(path, 0, 0, "cannot_list_folder", {ec.message()}));
+    if (names.empty()) throw DataError(file_problem(path, 0, 0, "folder_empty"));
     std::sort(names.begin(), names.end());
     DataFiles out;
     out.type = file_type_of((fs::path(path) / names.front()).string());
     for (const auto& name : names) {
         const std::string file = (fs::path(path) / name).string();
         if (file_type_of(file) != out.type)
-            throw DataError(path + ": files in a dataset folder must share one type, but '" + names.front() +
-                            "' is " + file_type_name(out.type) + " and '" + name + "' is " +
-                            file_type_name(file_type_of(file)));
+            throw DataError(file_problem(path, 0, 0, "folder_mixed_types",
+                                         {names.front(), file_type_name(out.type), name, file_type_name(file_type_of(file))}));
         out.paths.push_back(file);
     }
     return out;

@@ -3,6 +3,8 @@
 // document per line, field "text"). Records are handed out one at a time, so a large file is
 // never held in memory twice (nor, apart from .json arrays, once).
 #pragma once
+#include "core/util/error.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
@@ -27,9 +29,10 @@ struct RawRecord {
     size_t index = 0;      // 0-based position in its file; unreadable records count too
     size_t line = 0;       // 1-based line where the record starts
     // Set when this record alone could not be read (a bad JSON line, a CSV row with the wrong
-    // number of fields, an array element that is not an object): a complete message with the
-    // file and position. Later records are still readable.
-    std::string error;
+    // number of fields, an array element that is not an object): the file, record, line and message id,
+    // and the complete English message. Later records are still readable.
+    Problem problem;
+    bool failed() const { return !problem.message.empty(); }
 };
 
 // Called for each record; return false to stop reading.

@@ -200,7 +200,13 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
         DatasetLoadOptions dopts;
         if (c.max_samples > 0) dopts.max_samples = static_cast<size_t>(c.max_samples);
         dopts.seed = c.seed;
-        auto loaded = load_datasets(c.dataset_dir, c.dataset, Stage::Sft, dopts);
+        LoadedDatasets loaded;
+        try {
+            loaded = load_datasets(c.dataset_dir, c.dataset, Stage::Sft, dopts);
+        } catch (Error& e) {
+            e.set_key("eval_dataset");
+            throw;
+        }
         const auto& samples = loaded.samples;
         for (const auto& s : samples)
             if (s.response.empty() || s.response.front().content.empty())
@@ -391,6 +397,7 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
     } catch (const std::exception& e) {
         summary.status = PredictSummary::Status::Failed;
         summary.message = e.what();
+        if (const auto* error = dynamic_cast<const Error*>(&e)) summary.problem = error->problem();
         return summary;
     }
 }

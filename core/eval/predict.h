@@ -7,6 +7,7 @@
 // No LibTorch in this header: the studio's Evaluate tab includes it.
 #pragma once
 #include "core/eval/metrics.h"
+#include "core/util/error.h"
 
 #include <atomic>
 #include <cstdint>
@@ -77,6 +78,7 @@ struct PredictSummary {
     enum class Status { Completed, Aborted, Failed };
     Status status = Status::Failed;
     std::string message;       // the failure or abort, for the user
+    Problem problem;           // a failure the engine gave as data (id "" when it gave only `message`)
     std::string output_dir;
     int64_t samples = 0;       // predicted (all of the set unless aborted)
     int64_t total = 0;

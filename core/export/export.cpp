@@ -179,20 +179,27 @@ const char* export_status_name(ExportSummary::Status s) {
     return "failed";
 }
 
+namespace {
+
+// More bytes to write than the target's file system has free.
+Problem space_problem(const ExportPlan& p, const ExportEstimate& e) {
+    Problem space;
+    space.key = "export_dir";
+    space.id = "export_space";
+    space.args = {human(e.total_bytes), human(e.available_bytes), p.target_dir};
+    space.message = format_message(space.id, space.args);
+    return space;
+}
+
+}  // namespace
+
 std::vector<Problem> precheck_export(const ExportConfig& config) {
     std::vector<Problem> problems = config.problems();
     if (!problems.empty()) return problems;
     try {
         const ExportPlan p = plan_export(config);
         const ExportEstimate e = estimate_plan(p);
-        if (e.available_bytes && e.total_bytes > e.available_bytes) {
-            Problem space;
-            space.key = "export_dir";
-            space.id = "export_space";
-            space.args = {human(e.total_bytes), human(e.available_bytes), p.target_dir};
-            space.message = format_message(space.id, space.args);
-            problems.push_back(std::move(space));
-        }
+        if (e.available_bytes && e.total_bytes > e.available_bytes) problems.push_back(space_problem(p, e));
     } catch (const Error& e) {
         problems.push_back(e.problem());
     } catch (const std::exception& e) {
@@ -218,8 +225,7 @@ ExportSummary run_export(const ExportConfig& config, const ExportEvents& events,
         s.template_name = p.chat->name;
         for (const std::string& w : p.warnings) events.message("warning", w);
         const ExportEstimate e = estimate_plan(p);
-        if (e.available_bytes && e.total_bytes > e.available_bytes)
-            throw IoError(format_message("export_space", {human(e.total_bytes), human(e.available_bytes), p.target_dir}));
+        if (e.available_bytes && e.total_bytes > e.available_bytes) throw IoError(space_problem(p, e));
         events.message("info", "exporting " + p.source_dir + " as " + p.format + " " + p.quantization + " with chat template '" +
                                    p.chat->name + "' (about " + human(e.total_bytes) + ")");
         const fs::path parent = fs::absolute(p.target_dir).parent_path();
@@ -240,7 +246,9 @@ ExportSummary run_export(const ExportConfig& config, const ExportEvents& events,
     } catch (const std::exception& e) {
         s.status = ExportSummary::Status::Failed;
         s.message = e.what();
-        if (!staging.empty()) s.message += " (the partial export was removed; '" + config.export_dir + "' is unchanged)";
+        if (const auto* error = dynamic_cast<const Error*>(&e)) s.problem = error->problem();
+        s.partial_removed = !staging.empty();
+        if (s.partial_removed) s.message += " (the partial export was removed; '" + config.export_dir + "' is unchanged)";
     }
     if (!staging.empty()) {
         std::error_code ec;

@@ -51,6 +51,8 @@ struct ExportSummary {
     enum class Status { Completed, Cancelled, Failed };
     Status status = Status::Failed;
     std::string message;  // why it failed or stopped
+    Problem problem;      // a failure the engine gave as data (id "" when it gave only `message`)
+    bool partial_removed = false;  // it failed while writing: the partial export was removed
     std::string export_dir;
     std::vector<ExportFile> files;  // as written
     uint64_t total_bytes = 0;

@@ -352,10 +352,20 @@ private:
         if (!c_.do_train && !c_.create_new_model.empty())
             throw ConfigError("create_new_model: a new model must be trained (do_train: true) before it is evaluated");
         if (!c_.dataset.empty() && (c_.do_train || c_.eval_dataset.empty()))  // eval only: eval_dataset when given
-            loaded_ = load_datasets(c_.dataset_dir, c_.dataset, stage_, dopts_);
+            loaded_ = load_key("dataset", c_.dataset, stage_);
         say("datasets: " + loaded_.report.summary());
         if (loaded_.report.total_skipped())
             events_.message("warning", std::to_string(loaded_.report.total_skipped()) + " invalid records skipped");
+    }
+
+    // The datasets config key `key` names; a problem in them (a file, a record) is about that key.
+    LoadedDatasets load_key(const char* key, const std::string& names, Stage stage) const {
+        try {
+            return load_datasets(c_.dataset_dir, names, stage, dopts_);
+        } catch (Error& e) {
+            e.set_key(key);
+            throw;
+        }
     }
 
     // The model folder (in the dtype the method trains it in), or a new model made here: its tokenizer
@@ -366,7 +376,7 @@ private:
             model_dir_ = c_.output_dir;
             auto texts = texts_of(loaded_.samples);
             if (!c_.new_model_corpus.empty()) {
-                auto corpus = load_datasets(c_.dataset_dir, c_.new_model_corpus, Stage::Pt, dopts_);
+                auto corpus = load_key("new_model_corpus", c_.new_model_corpus, Stage::Pt);
                 auto more = texts_of(corpus.samples);
                 texts.insert(texts.end(), more.begin(), more.end());
             }
@@ -406,7 +416,7 @@ private:
                              : SplitSamples{{}, std::move(loaded_.samples)};
         eval_samples_ = std::move(split_.validation);
         if (!c_.eval_dataset.empty()) {
-            auto extra = load_datasets(c_.dataset_dir, c_.eval_dataset, stage_, dopts_);
+            auto extra = load_key("eval_dataset", c_.eval_dataset, stage_);
             for (auto& s : extra.samples) eval_samples_.push_back(std::move(s));
         }
         const EncodeOptions eo{c_.cutoff_len, c_.train_on_prompt, c_.mask_history, c_.packing, c_.enable_thinking};

@@ -14,7 +14,8 @@ struct Problem {
     std::string key;                // the config key it is about ("learning_rate"), or ""
     std::string file;               // the file it is about, or ""
     int64_t record = -1;            // record or line in `file`, from 0, or -1
-    int64_t line = -1;              // the record's line in `file`, from 1, or -1
+    int64_t line = -1;              // the line in `file` (a record's first line), from 1, or -1
+    int64_t column = -1;            // the column (in characters) on `line`, from 1, or -1
     std::string id;                 // message id in core/util/messages.h, or "" (then only `message`)
     std::vector<std::string> args;  // the id's arguments, in order
     std::string message;            // the whole message, in English

@@ -67,6 +67,34 @@ const std::vector<MessageForm>& message_forms() {
         {"columns_pair", "'{0}' is not target=source (e.g. instruction=question)"},
         {"record_missing_field", "missing field '{0}'"},
         {"record_field_type", "field '{0}' is {1}, expected {2}"},
+        // Dataset files (core/data/file_readers.cpp, dataset_loader.cpp).
+        {"file_not_found", "file not found"},
+        {"file_or_folder_not_found", "file or folder not found"},
+        {"cannot_open", "cannot open ({0})"},
+        {"read_failed", "read failed"},
+        {"json_not_records", "expected a JSON array of records ('[') or one JSON object per line"},
+        {"invalid_json", "invalid JSON: {0}"},
+        {"invalid_json_file", "invalid JSON: {0} (a .json file must hold an array of records, or one record per line)"},
+        {"json_trailing_comma", "invalid JSON: trailing comma before ']'"},
+        {"json_unclosed_array", "invalid JSON: the file ends before the array's ']'"},
+        {"json_after_array", "invalid JSON: unexpected content after the array's ']'"},
+        {"record_not_object", "expected a JSON object, found {0}"},
+        {"csv_unclosed_quote", "quoted field is never closed (no matching '\"')"},
+        {"csv_after_quote", "unexpected character after a closing quote (write a quote inside a quoted field as \"\")"},
+        {"csv_header_twice", "the header row names column '{0}' twice"},
+        {"csv_field_count", "{0} fields, but the header row has {1}"},
+        {"field_not_utf8", "field '{0}' is not valid UTF-8"},
+        {"not_utf8", "not valid UTF-8"},
+        {"unsupported_file_type", "unsupported file type '{0}'; datasets are .json, .jsonl, .csv or .txt files"},
+        {"no_file_type", "unsupported file type (no extension); datasets are .json, .jsonl, .csv or .txt files"},
+        {"folder_has_folder", "dataset folders hold data files only, but '{0}' is a folder"},
+        {"cannot_list_folder", "cannot list folder ({0})"},
+        {"folder_empty", "the dataset folder holds no data files"},
+        {"folder_mixed_types", "files in a dataset folder must share one type, but '{0}' is {1} and '{2}' is {3}"},
+        {"dataset_no_records", "holds no records (dataset '{0}')"},
+        {"dataset_all_skipped", "no valid samples in dataset '{0}': all {1} records were skipped, the first because: {2}"},
+        {"dataset_file_missing", "file not found (dataset '{0}' in {1} names it as \"file_name\": '{2}')"},
+        {"dataset_text_not_pt", "plain text, which only stage pt can use, not {1} (dataset '{0}')"},
     };
     return forms;
 }
@@ -94,6 +122,34 @@ Problem config_problem(const std::string& key, const std::string& id, std::vecto
     p.key = key;
     p.id = id;
     p.message = key + ": " + format_message(id, args);
+    p.args = std::move(args);
+    return p;
+}
+
+Problem file_problem(const std::string& file, int64_t line, int64_t column, const std::string& id,
+                     std::vector<std::string> args) {
+    Problem p;
+    p.file = file;
+    p.line = line > 0 ? line : -1;
+    p.column = line > 0 && column > 0 ? column : -1;
+    p.id = id;
+    std::string where = file;
+    if (p.line > 0) where += ":" + std::to_string(p.line);
+    if (p.column > 0) where += ":" + std::to_string(p.column);
+    p.message = where + ": " + format_message(id, args);
+    p.args = std::move(args);
+    return p;
+}
+
+Problem record_problem(const std::string& file, int64_t record, int64_t line, const std::string& id,
+                       std::vector<std::string> args) {
+    Problem p;
+    p.file = file;
+    p.record = record;
+    p.line = line;
+    p.id = id;
+    p.message = file + " record " + std::to_string(record) + " (line " + std::to_string(line) + "): " +
+                format_message(id, args);
     p.args = std::move(args);
     return p;
 }

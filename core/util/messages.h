@@ -24,4 +24,14 @@ std::string format_message(const std::string& id, const std::vector<std::string>
 // A problem about config key `key`: message "key: <wording>".
 Problem config_problem(const std::string& key, const std::string& id, std::vector<std::string> args = {});
 
+// A problem in `file` at `line` and `column` (from 1; <= 0 where not known): message
+// "file:line:column: <wording>" (or "file:line: ", or "file: ").
+Problem file_problem(const std::string& file, int64_t line, int64_t column, const std::string& id,
+                     std::vector<std::string> args = {});
+
+// A problem with record `record` (from 0) of `file`, which starts on `line`: message
+// "file record R (line L): <wording>".
+Problem record_problem(const std::string& file, int64_t record, int64_t line, const std::string& id,
+                       std::vector<std::string> args = {});
+
 }  // namespace lathe

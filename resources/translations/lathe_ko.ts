@@ -211,6 +211,166 @@
         <source>export needs about %1 but only %2 is free where &apos;%3&apos; will be</source>
         <translation>내보내기에 약 %1이 필요하지만 &apos;%3&apos;이(가) 놓일 곳에는 %2만 비어 있습니다</translation>
     </message>
+    <message>
+        <source>file not found</source>
+        <translation>파일이 없습니다</translation>
+    </message>
+    <message>
+        <source>file or folder not found</source>
+        <translation>파일이나 폴더가 없습니다</translation>
+    </message>
+    <message>
+        <source>cannot open (%1)</source>
+        <translation>열 수 없습니다 (%1)</translation>
+    </message>
+    <message>
+        <source>read failed</source>
+        <translation>읽기에 실패했습니다</translation>
+    </message>
+    <message>
+        <source>expected a JSON array of records (&apos;[&apos;) or one JSON object per line</source>
+        <translation>레코드의 JSON 배열(&apos;[&apos;)이나 한 줄에 JSON 객체 하나가 와야 합니다</translation>
+    </message>
+    <message>
+        <source>invalid JSON: %1</source>
+        <translation>잘못된 JSON: %1</translation>
+    </message>
+    <message>
+        <source>invalid JSON: %1 (a .json file must hold an array of records, or one record per line)</source>
+        <translation>잘못된 JSON: %1 (.json 파일에는 레코드 배열이나, 한 줄에 레코드 하나씩이 있어야 합니다)</translation>
+    </message>
+    <message>
+        <source>invalid JSON: trailing comma before &apos;]&apos;</source>
+        <translation>잘못된 JSON: &apos;]&apos; 앞에 쉼표가 남아 있습니다</translation>
+    </message>
+    <message>
+        <source>invalid JSON: the file ends before the array&apos;s &apos;]&apos;</source>
+        <translation>잘못된 JSON: 배열의 &apos;]&apos; 전에 파일이 끝납니다</translation>
+    </message>
+    <message>
+        <source>invalid JSON: unexpected content after the array&apos;s &apos;]&apos;</source>
+        <translation>잘못된 JSON: 배열의 &apos;]&apos; 뒤에 예상하지 못한 내용이 있습니다</translation>
+    </message>
+    <message>
+        <source>expected a JSON object, found %1</source>
+        <translation>JSON 객체가 와야 하는데 %1입니다</translation>
+    </message>
+    <message>
+        <source>quoted field is never closed (no matching &apos;&quot;&apos;)</source>
+        <translation>따옴표로 시작한 필드가 닫히지 않습니다 (짝이 되는 &apos;&quot;&apos;가 없습니다)</translation>
+    </message>
+    <message>
+        <source>unexpected character after a closing quote (write a quote inside a quoted field as &quot;&quot;)</source>
+        <translation>닫는 따옴표 뒤에 예상하지 못한 문자가 있습니다 (따옴표로 감싼 필드 안의 따옴표는 &quot;&quot;로 씁니다)</translation>
+    </message>
+    <message>
+        <source>the header row names column &apos;%1&apos; twice</source>
+        <translation>머리글 행에 &apos;%1&apos; 열이 두 번 있습니다</translation>
+    </message>
+    <message>
+        <source>%1 fields, but the header row has %2</source>
+        <translation>필드가 %1개인데 머리글 행에는 %2개가 있습니다</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; is not valid UTF-8</source>
+        <translation>&apos;%1&apos; 필드가 올바른 UTF-8이 아닙니다</translation>
+    </message>
+    <message>
+        <source>not valid UTF-8</source>
+        <translation>올바른 UTF-8이 아닙니다</translation>
+    </message>
+    <message>
+        <source>unsupported file type &apos;%1&apos;; datasets are .json, .jsonl, .csv or .txt files</source>
+        <translation>지원하지 않는 파일 형식 &apos;%1&apos;입니다. 데이터셋은 .json, .jsonl, .csv, .txt 파일입니다</translation>
+    </message>
+    <message>
+        <source>unsupported file type (no extension); datasets are .json, .jsonl, .csv or .txt files</source>
+        <translation>지원하지 않는 파일 형식입니다 (확장자 없음). 데이터셋은 .json, .jsonl, .csv, .txt 파일입니다</translation>
+    </message>
+    <message>
+        <source>dataset folders hold data files only, but &apos;%1&apos; is a folder</source>
+        <translation>데이터셋 폴더에는 데이터 파일만 둘 수 있는데 &apos;%1&apos;은(는) 폴더입니다</translation>
+    </message>
+    <message>
+        <source>cannot list folder (%1)</source>
+        <translation>폴더 목록을 읽을 수 없습니다 (%1)</translation>
+    </message>
+    <message>
+        <source>the dataset folder holds no data files</source>
+        <translation>데이터셋 폴더에 데이터 파일이 없습니다</translation>
+    </message>
+    <message>
+        <source>files in a dataset folder must share one type, but &apos;%1&apos; is %2 and &apos;%3&apos; is %4</source>
+        <translation>데이터셋 폴더의 파일은 형식이 같아야 하는데 &apos;%1&apos;은(는) %2, &apos;%3&apos;은(는) %4입니다</translation>
+    </message>
+    <message>
+        <source>holds no records (dataset &apos;%1&apos;)</source>
+        <translation>레코드가 없습니다 (데이터셋 &apos;%1&apos;)</translation>
+    </message>
+    <message>
+        <source>no valid samples in dataset &apos;%1&apos;: all %2 records were skipped, the first because: %3</source>
+        <translation>데이터셋 &apos;%1&apos;에 쓸 수 있는 샘플이 없습니다: 레코드 %2개를 모두 건너뛰었습니다. 첫 번째 이유: %3</translation>
+    </message>
+    <message>
+        <source>file not found (dataset &apos;%1&apos; in %2 names it as &quot;file_name&quot;: &apos;%3&apos;)</source>
+        <translation>파일이 없습니다 (%2의 데이터셋 &apos;%1&apos;이(가) &quot;file_name&quot;으로 &apos;%3&apos;을(를) 지정합니다)</translation>
+    </message>
+    <message>
+        <source>plain text, which only stage pt can use, not %2 (dataset &apos;%1&apos;)</source>
+        <translation>일반 텍스트 파일은 pt 단계만 쓸 수 있고 %2 단계는 쓸 수 없습니다 (데이터셋 &apos;%1&apos;)</translation>
+    </message>
+    <message>
+        <source>null</source>
+        <translation>null</translation>
+    </message>
+    <message>
+        <source>a boolean</source>
+        <translation>불리언</translation>
+    </message>
+    <message>
+        <source>a string</source>
+        <translation>문자열</translation>
+    </message>
+    <message>
+        <source>an array</source>
+        <translation>배열</translation>
+    </message>
+    <message>
+        <source>an object</source>
+        <translation>객체</translation>
+    </message>
+    <message>
+        <source>binary data</source>
+        <translation>바이너리 데이터</translation>
+    </message>
+    <message>
+        <source>a number</source>
+        <translation>숫자</translation>
+    </message>
+    <message>
+        <source>a string (JSON text) or a JSON array</source>
+        <translation>문자열(JSON 텍스트)이나 JSON 배열</translation>
+    </message>
+    <message>
+        <source>an array of [query, response] pairs</source>
+        <translation>[질문, 응답] 쌍의 배열</translation>
+    </message>
+    <message>
+        <source>an array of messages</source>
+        <translation>메시지 배열</translation>
+    </message>
+    <message>
+        <source>%1 line %2, column %3</source>
+        <translation>%1 %2번째 줄 %3번째 글자</translation>
+    </message>
+    <message>
+        <source>%1 line %2</source>
+        <translation>%1 %2번째 줄</translation>
+    </message>
+    <message>
+        <source> (the partial export was removed; &apos;%1&apos; is unchanged)</source>
+        <translation> (쓰다 만 내보내기는 지웠습니다. &apos;%1&apos;은(는) 그대로입니다)</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string path = lathe::fuzz::as_file(data + 1, size - 1, names[k]);
     lathe::fuzz::expect_clean("dataset", [&] {
         lathe::read_records(path, types[k], [&](lathe::RawRecord& record) {
-            if (!record.error.empty()) return true;
+            if (record.failed()) return true;
             for (auto formatting : {lathe::DatasetFormat::Alpaca, lathe::DatasetFormat::Sharegpt})
                 for (auto stage : {lathe::Stage::Pt, lathe::Stage::Sft, lathe::Stage::Rm, lathe::Stage::Dpo, lathe::Stage::Kto}) {
                     lathe::DatasetEntry entry;

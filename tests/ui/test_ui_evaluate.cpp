@@ -10,6 +10,7 @@
 #include "ui/evaluate_controller.h"
 #include "ui/evaluate_form.h"
 #include "ui/evaluate_tab.h"
+#include "ui/language.h"
 #include "ui/main_window.h"
 #include "ui/model_bar.h"
 #include "ui/predict_yaml.h"
@@ -41,6 +42,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
 
 using namespace lathe;
 using namespace lathe::test;
@@ -53,6 +55,7 @@ struct Settings {
     QString checkpoint;
     QString judge;  // a reward model's folder
     std::string output;
+    std::string datasetDir = ui_dataset_dir();
 };
 
 // Fills the tab the way a user does: the model bar and the tab's widgets.
@@ -64,7 +67,7 @@ void fill_settings(ui::MainWindow& w, const Settings& s) {
     ui::EvaluateForm* f = w.evaluateTab()->form();
     QLineEdit* dir = f->datasetDirEdit();
     dir->clear();
-    QTest::keyClicks(dir, QString::fromStdString(ui_dataset_dir()));
+    QTest::keyClicks(dir, QString::fromStdString(s.datasetDir));
     QListWidget* list = f->datasetList();
     QListWidgetItem* demo = nullptr;
     for (int i = 0; i < list->count(); ++i) {
@@ -373,6 +376,35 @@ private slots:
         QVERIFY(wait_until([&] { return finished.count() == 1 && !w->isVisible(); }, 60000));
         QVERIFY(!w->evaluateController()->isRunning());
         delete w;
+    }
+
+    // A dataset record the prediction cannot read: the failure names the file, record and field, in Korean.
+    void aBrokenRecordFailsInTheStudiosLanguage() {
+        const std::string data = scratch_dir() + "/eval-broken-datasets";
+        std::filesystem::remove_all(data);
+        std::filesystem::create_directories(data);
+        for (const char* f : {"dataset_info.json", "demo.json", "demo_text.txt", "demo_pairs.json"})
+            std::filesystem::copy_file(ui_dataset_dir() + "/" + f, data + "/" + f);
+        auto records = nlohmann::json::parse(read_file(data + "/demo.json"));
+        records[1]["output"] = nlohmann::json::array({"b"});
+        write_file_atomic(data + "/demo.json", records.dump(2));
+        QVERIFY(ui::install_language("ko"));
+        struct English {
+            ~English() { ui::install_language("en"); }
+        } english;
+        ui::MainWindow w;
+        w.show();
+        Settings s;
+        s.output = scratch_dir() + "/eval-broken";
+        s.datasetDir = data;
+        fill_settings(w, s);
+        const PredictSummary r = runToTheEnd(w, 120000);
+        QVERIFY2(r.status == PredictSummary::Status::Failed, r.message.c_str());
+        QCOMPARE(r.problem.id, std::string("record_field_type"));
+        QCOMPARE(r.problem.key, std::string("eval_dataset"));
+        const QString want = QString::fromStdString(data) +
+                             QString::fromUtf8("/demo.json 레코드 1 (7번째 줄): 'output' 필드가 배열입니다. 필요한 것: 문자열");
+        QVERIFY2(w.evaluateTab()->noticeText().contains(want), qPrintable(w.evaluateTab()->noticeText()));
     }
 
     void problemsAreShownBeforeStart() {

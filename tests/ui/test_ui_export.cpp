@@ -313,6 +313,16 @@ private slots:
         QCOMPARE(tab->cancelButton()->text(), QString::fromUtf8("취소"));
         QCOMPARE(tab->form()->formatCombo()->itemText(0), QString::fromUtf8("Hugging Face 폴더 (safetensors)"));
         QVERIFY2(tab->estimateText().startsWith(QString::fromUtf8("파일 ")), qPrintable(tab->estimateText()));
+        // A failure the engine gives as data is worded in Korean too (the form's checks keep such settings from
+        // Start; here the engine is handed one directly).
+        ExportConfig unset;
+        unset.model_name_or_path = ui_model_dir();
+        QSignalSpy finished(w.exportController(), &ui::ExportController::finished);
+        w.exportController()->start(unset);
+        QVERIFY(wait_until([&] { return finished.count() == 1; }, 30000));
+        const auto r = finished.at(0).at(0).value<ui::ExportResult>();
+        QCOMPARE(r.status, ui::ExportResult::Failed);
+        QCOMPARE(r.message, QString::fromUtf8("export_dir: 내보낼 폴더가 지정되지 않았습니다"));
         w.setLanguage("en");
         QTRY_COMPARE(tab->exportButton()->text(), QString("Export"));
         QVERIFY(tab->estimateText().startsWith("About "));

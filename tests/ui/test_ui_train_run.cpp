@@ -197,24 +197,41 @@ private slots:
         fs::create_directories(data);
         for (const char* f : {"dataset_info.json", "demo.json", "demo_text.txt", "demo_pairs.json"})
             fs::copy_file(ui_dataset_dir() + "/" + f, data + "/" + f);
-        auto records = nlohmann::json::parse(read_file(data + "/demo.json"));
-        records[1].erase("output");
-        write_file_atomic(data + "/demo.json", records.dump(2));
+        const auto good = nlohmann::json::parse(read_file(data + "/demo.json"));
         QVERIFY(ui::install_language("ko"));
         struct English {
             ~English() { ui::install_language("en"); }
         } english;
         ui::MainWindow w;
         w.show();
-        fillForm(w, scratch_dir() + "/run-broken-record", 3, 0, data);
-        QSignalSpy finished(w.trainController(), &ui::TrainController::finished);
-        QTest::mouseClick(w.trainTab()->startButton(), Qt::LeftButton);
-        QVERIFY(wait_until([&] { return finished.count() == 1; }, 60000));
-        const auto r = finished.at(0).at(0).value<ui::RunResult>();
-        QCOMPARE(r.status, ui::RunResult::Failed);
-        const QString want = QString::fromStdString(data) + QString::fromUtf8("/demo.json 레코드 1 (7번째 줄): 'output' 필드가 없습니다");
-        QCOMPARE(r.message, want);
-        QVERIFY2(w.trainTab()->noticeText().contains(want), qPrintable(w.trainTab()->noticeText()));
+        // Starts a run on demo.json holding `text`; the failure as the studio words it.
+        int runs = 0;
+        auto failure = [&](const std::string& text) {
+            write_file_atomic(data + "/demo.json", text);
+            fillForm(w, scratch_dir() + "/run-broken-record-" + std::to_string(runs++), 3, 0, data);
+            QSignalSpy finished(w.trainController(), &ui::TrainController::finished);
+            QTest::mouseClick(w.trainTab()->startButton(), Qt::LeftButton);
+            if (!wait_until([&] { return finished.count() == 1; }, 60000)) return QString("(no end)");
+            const auto r = finished.at(0).at(0).value<ui::RunResult>();
+            if (r.status != ui::RunResult::Failed) return QString("(did not fail)");
+            if (!w.trainTab()->noticeText().contains(r.message)) return "(not in the notice) " + w.trainTab()->noticeText();
+            return r.message;
+        };
+        const QString file = QString::fromStdString(data) + "/demo.json";
+        auto records = good;
+        records[1].erase("output");
+        QCOMPARE(failure(records.dump(2)), file + QString::fromUtf8(" 레코드 1 (7번째 줄): 'output' 필드가 없습니다"));
+        // What was found and what was expected are worded too.
+        records = good;
+        records[1]["output"] = 5;
+        QCOMPARE(failure(records.dump(2)),
+                 file + QString::fromUtf8(" 레코드 1 (7번째 줄): 'output' 필드가 숫자입니다. 필요한 것: 문자열"));
+        // A file that is not JSON: placed by line and column.
+        QCOMPARE(failure("[\n  {\"instruction\": \"a\", \"output\": \"b\"},\n]\n"),
+                 file + QString::fromUtf8(" 3번째 줄 1번째 글자: 잘못된 JSON: ']' 앞에 쉼표가 남아 있습니다"));
+        QCOMPARE(failure("7"),
+                 file + QString::fromUtf8(" 1번째 줄 1번째 글자: 레코드의 JSON 배열('[')이나 한 줄에 JSON 객체 하나가 와야 합니다"));
+        QCOMPARE(failure("[]"), file + QString::fromUtf8(": 레코드가 없습니다 (데이터셋 'demo')"));
     }
 
     void closingWhileTrainingStopsCleanly() {

@@ -87,13 +87,14 @@ private slots:
         f.json_file("x.json", recs);
         QCOMPARE(error_of([&] { load_datasets(f.dir, "x", Stage::Sft); }),
                  f.dir + "/x.json record 1 (line 7): field 'output' is a number, expected a string");
-        // ...and as data: the setting, the file, the record and line, the message id and its arguments.
+        // ...and as data: the file, the record and line, the message id and its arguments (the caller, which
+        // knows the setting that named the dataset, sets the key).
         try {
             load_datasets(f.dir, "x", Stage::Sft);
             QFAIL("the record loaded");
         } catch (const DataError& e) {
             const Problem& p = e.problem();
-            QCOMPARE(p.key, std::string("dataset"));
+            QCOMPARE(p.key, std::string());
             QCOMPARE(p.file, f.dir + "/x.json");
             QCOMPARE(p.record, int64_t(1));
             QCOMPARE(p.line, int64_t(7));
@@ -142,11 +143,11 @@ private slots:
         for (auto& r : bad) r.erase("output");
         f.json_file("bad.json", bad);
         QCOMPARE(error_of([&] { load_datasets(f.dir, "none", Stage::Sft); }),
-                 "dataset 'none': " + f.dir + "/none.json holds no records");
+                 f.dir + "/none.json: holds no records (dataset 'none')");
         DatasetLoadOptions opt;
         opt.skip_invalid = true;
         QCOMPARE(error_of([&] { load_datasets(f.dir, "bad", Stage::Sft, opt); }),
-                 "dataset 'bad': no valid samples; all 2 records were skipped, the first because: " + f.dir +
+                 f.dir + "/bad.json: no valid samples in dataset 'bad': all 2 records were skipped, the first because: " + f.dir +
                      "/bad.json record 0 (line 2): missing field 'output'");
     }
     void datasetLevelErrors() {
@@ -176,13 +177,12 @@ private slots:
                      ") names only hf_hub_url 'org/hub'; Lathe reads local files: download it into " + f.dir +
                      " and set \"file_name\"");
         QCOMPARE(error_of([&] { load_datasets(f.dir, "wiki", Stage::Sft); }),
-                 "dataset 'wiki' (" + info + "): " + f.dir +
-                     "/wiki.txt is plain text, which only stage pt can use, not sft");
+                 f.dir + "/wiki.txt: plain text, which only stage pt can use, not sft (dataset 'wiki')");
         // Names are all checked before any file is read: the missing file is found first.
         fs::remove(f.dir + "/alpaca_en.json");
         QCOMPARE(error_of([&] { load_datasets(f.dir, "c4,alpaca_en", Stage::Pt); }),
-                 "dataset 'alpaca_en' (" + info + "): file not found: " + f.dir +
-                     "/alpaca_en.json (its \"file_name\" is 'alpaca_en.json')");
+                 f.dir + "/alpaca_en.json: file not found (dataset 'alpaca_en' in " + info +
+                     " names it as \"file_name\": 'alpaca_en.json')");
         QCOMPARE(error_of([&] { load_datasets(f.dir, " , ", Stage::Pt); }),
                  "no dataset named; set one or more names from " + info);
         DatasetLoadOptions zero;

@@ -5,6 +5,7 @@
 #include "core/io/json_file.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <QtTest>
 #include <filesystem>
@@ -63,7 +64,7 @@ private slots:
         QCOMPARE(recs[1].index, size_t(1));
         QCOMPARE(recs[0].line, size_t(2));
         QCOMPARE(recs[1].line, size_t(3));
-        QVERIFY(recs[0].error.empty() && recs[1].error.empty());
+        QVERIFY(recs[0].problem.message.empty() && recs[1].problem.message.empty());
     }
     void jsonArraySyntaxErrorsMatchWholeDocumentPositions() {
         const std::string dir = fresh_data_dir("array_bad");
@@ -104,9 +105,9 @@ private slots:
         const std::string p = put(fresh_data_dir("array_scalar"), "s.json", "[{\"a\": 1},\n \"text\", 3]");
         const auto recs = read_all(p);
         QCOMPARE(recs.size(), size_t(3));
-        QVERIFY(recs[0].error.empty());
-        QCOMPARE(recs[1].error, p + " record 1 (line 2): expected a JSON object, found a string");
-        QCOMPARE(recs[2].error, p + " record 2 (line 2): expected a JSON object, found a number");
+        QVERIFY(recs[0].problem.message.empty());
+        QCOMPARE(recs[1].problem.message, p + " record 1 (line 2): expected a JSON object, found a string");
+        QCOMPARE(recs[2].problem.message, p + " record 2 (line 2): expected a JSON object, found a number");
     }
     void jsonFileHoldingJsonLines() {
         const std::string dir = fresh_data_dir("json_lines");
@@ -131,9 +132,9 @@ private slots:
         // The bad line is a record error (later lines stay readable) at file:line:column.
         const std::string ref = reference_position(bad_line, "x");  // "x:1:<col>"
         const std::string col = ref.substr(ref.rfind(':') + 1);
-        QVERIFY2(recs[1].error.rfind(p + ":4:" + col + ": invalid JSON", 0) == 0, recs[1].error.c_str());
+        QVERIFY2(recs[1].problem.message.rfind(p + ":4:" + col + ": invalid JSON", 0) == 0, recs[1].problem.message.c_str());
         QCOMPARE(recs[1].index, size_t(1));
-        QCOMPARE(recs[2].error, p + " record 2 (line 5): expected a JSON object, found an array");
+        QCOMPARE(recs[2].problem.message, p + " record 2 (line 5): expected a JSON object, found an array");
         QCOMPARE(recs[3].value["a"].get<int>(), 3);
         QCOMPARE(recs[3].line, size_t(6));
     }
@@ -144,8 +145,8 @@ private slots:
         const std::string dir = fresh_data_dir("bignumber");
         const auto recs = read_all(put(dir, "d.jsonl", "{\"a\": 1}\n{\"a\": 1e99999}\n{\"a\": 3}\n"));
         QCOMPARE(recs.size(), size_t(3));
-        QVERIFY2(contains_text(recs[1].error, dir + "/d.jsonl:2") && contains_text(recs[1].error, "invalid JSON: number overflow"),
-                 recs[1].error.c_str());
+        QVERIFY2(contains_text(recs[1].problem.message, dir + "/d.jsonl:2") && contains_text(recs[1].problem.message, "invalid JSON: number overflow"),
+                 recs[1].problem.message.c_str());
         QCOMPARE(recs[2].value["a"].get<int>(), 3);
         const std::string array = put(dir, "d.json", "[{\"a\": 1e99999}]");
         const std::string msg = error_of([&] { read_all(array); });
@@ -187,12 +188,79 @@ private slots:
         p = put(dir, "count.csv", "a,b\n1\n1,2\n1,2,3\n");
         const auto recs = read_all(p);
         QCOMPARE(recs.size(), size_t(3));
-        QCOMPARE(recs[0].error, p + " record 0 (line 2): 1 fields, but the header row has 2");
-        QVERIFY(recs[1].error.empty());
-        QCOMPARE(recs[2].error, p + " record 2 (line 4): 3 fields, but the header row has 2");
+        QCOMPARE(recs[0].problem.message, p + " record 0 (line 2): 1 fields, but the header row has 2");
+        QVERIFY(recs[1].problem.message.empty());
+        QCOMPARE(recs[2].problem.message, p + " record 2 (line 4): 3 fields, but the header row has 2");
         p = put(dir, "utf8.csv", "a\n\xC3\x28\n");
-        QCOMPARE(read_all(p)[0].error, p + " record 0 (line 2): field 'a' is not valid UTF-8");
+        QCOMPARE(read_all(p)[0].problem.message, p + " record 0 (line 2): field 'a' is not valid UTF-8");
     }
+    // Every reader error carries its place and wording as data (the studio words it in its language): the
+    // file, the line and column or the record, the message id and its arguments; the English message is
+    // that id's wording after the place.
+    void errorsCarryTheirPlaceAsData() {
+        const std::string dir = fresh_data_dir("as_data");
+        struct Case {
+            const char* name;
+            const char* text;
+            const char* id;
+            int64_t line, column, record;
+            std::vector<std::string> args;
+        };
+        const Case cases[] = {
+            {"comma.json", "[\n  {\"a\": \"x\"},\n]\n", "json_trailing_comma", 3, 1, -1, {}},
+            {"open.json", "[{\"a\": \"x\"}", "json_unclosed_array", 1, 12, -1, {}},
+            {"after.json", "[{\"a\": \"x\"}] x", "json_after_array", 1, 14, -1, {}},
+            {"scalar.json", "  7", "json_not_records", 1, 3, -1, {}},
+            {"elem.json", "[\n{\"a\": tru}]", "invalid_json", 2, 10, -1, {}},
+            {"line.jsonl", "{\"a\": 1}\n{\"a\": }\n", "invalid_json", 2, 7, 1, {}},
+            {"notobj.jsonl", "{\"a\": 1}\n[1]\n", "record_not_object", 2, -1, 1, {"an array"}},
+            {"dup.csv", "a,b,a\n1,2,3\n", "csv_header_twice", 1, 1, -1, {"a"}},
+            {"count.csv", "a,b\n1,2\n1\n", "csv_field_count", 3, -1, 1, {"1", "2"}},
+            {"utf8.csv", "a\n\xC3\x28\n", "field_not_utf8", 2, -1, 0, {"a"}},
+            {"quote.csv", "a\n\"x\n", "csv_unclosed_quote", 2, 1, -1, {}},
+            {"bad.txt", "ok\nbad \xFF\n", "not_utf8", 2, 5, 1, {}},
+        };
+        for (const Case& c : cases) {
+            const std::string p = put(dir, c.name, c.text);
+            Problem got;
+            try {
+                for (const RawRecord& r : read_all(p))
+                    if (r.failed() && got.message.empty()) got = r.problem;
+            } catch (const DataError& e) {
+                got = e.problem();
+            }
+            QVERIFY2(!got.message.empty(), c.name);
+            QVERIFY2(got.id == c.id, (std::string(c.name) + ": " + got.id).c_str());
+            QVERIFY2(got.file == p, c.name);
+            QVERIFY2(got.line == c.line, (std::string(c.name) + ": line " + std::to_string(got.line)).c_str());
+            QVERIFY2(got.record == c.record, (std::string(c.name) + ": record " + std::to_string(got.record)).c_str());
+            if (c.record < 0)  // a record's problem is placed by its record; the rest by line and column
+                QVERIFY2(got.column == c.column, (std::string(c.name) + ": column " + std::to_string(got.column)).c_str());
+            if (c.args.empty()) QVERIFY2(c.id != std::string("invalid_json") || got.args.size() == 1, c.name);
+            else QVERIFY2(got.args == c.args, c.name);
+            const std::string wording = format_message(got.id, got.args);
+            QVERIFY2(got.message.size() > wording.size() && got.message.compare(got.message.size() - wording.size(),
+                                                                                wording.size(), wording) == 0,
+                     got.message.c_str());
+            QVERIFY2(got.message.rfind(p, 0) == 0, got.message.c_str());
+        }
+        // Files and folders: the path as the file, no line.
+        for (const auto& [path, id] : std::vector<std::pair<std::string, std::string>>{
+                 {put(dir, "data.parquet", "x"), "unsupported_file_type"},
+                 {put(dir, "README", "x"), "no_file_type"},
+                 {dir + "/missing", "file_or_folder_not_found"}}) {
+            Problem got;
+            try {
+                list_data_files(path);
+            } catch (const DataError& e) {
+                got = e.problem();
+            }
+            QCOMPARE(got.id, id);
+            QCOMPARE(got.file, path);
+            QCOMPARE(got.line, int64_t(-1));
+        }
+    }
+
     void txtIsOneDocumentPerLine() {
         const std::string p = put(fresh_data_dir("txt"), "d.txt", "first doc\n\n  \t\nsecond, doc\r\nbad \xFF byte\n");
         const auto recs = read_all(p);
@@ -201,7 +269,7 @@ private slots:
         QCOMPARE(recs[1].value["text"].get<std::string>(), std::string("second, doc"));
         QCOMPARE(recs[1].line, size_t(4));
         QCOMPARE(recs[1].index, size_t(1));
-        QCOMPARE(recs[2].error, p + ":5:5: not valid UTF-8");
+        QCOMPARE(recs[2].problem.message, p + ":5:5: not valid UTF-8");
     }
     void visitorCanStopEarly() {
         const std::string dir = fresh_data_dir("stop");

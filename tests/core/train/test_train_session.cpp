@@ -155,12 +155,17 @@ private slots:
             QCOMPARE(s.message, want);
         };
         expect(attempt("toi", "name"), "unknown dataset 'toi': " + info + " does not register it; did you mean 'toy'?");
-        expect(attempt("gone", "missing"), "dataset 'gone' (" + info + "): file not found: " + data +
-                                               "/gone.json (its \"file_name\" is 'gone.json')");
+        expect(attempt("gone", "missing"), data + "/gone.json: file not found (dataset 'gone' in " + info +
+                                               " names it as \"file_name\": 'gone.json')");
         const TrainSummary broken = attempt("broken", "json");
         QVERIFY(broken.status == TrainSummary::Status::Failed);
         QVERIFY2(broken.message.rfind(data + "/broken.json:2:1: invalid JSON: trailing comma", 0) == 0,
                  broken.message.c_str());
+        QCOMPARE(broken.problem.id, std::string("json_trailing_comma"));
+        QCOMPARE(broken.problem.key, std::string("dataset"));  // the key names the setting, the file the place
+        QCOMPARE(broken.problem.file, data + "/broken.json");
+        QCOMPARE(broken.problem.line, int64_t(2));
+        QCOMPARE(broken.problem.column, int64_t(1));
         const TrainSummary holey_run = attempt("holey", "record");
         expect(holey_run, data + "/holey.json record 1 (line 7): missing field 'output'");
         // The summary carries the failure as data (the studio words it in its language).
@@ -168,6 +173,14 @@ private slots:
         QCOMPARE(holey_run.problem.file, data + "/holey.json");
         QCOMPARE(holey_run.problem.record, int64_t(1));
         QCOMPARE(holey_run.problem.key, std::string("dataset"));
+        // The same record read as evaluation data is about eval_dataset.
+        TrainConfig eval_holey = tiny_run(world_, world_.root + "/bad-eval");
+        eval_holey.dataset_dir = data;
+        eval_holey.dataset = "toy";
+        eval_holey.eval_dataset = "holey";
+        const TrainSummary eval_run = run_session(eval_holey);
+        expect(eval_run, data + "/holey.json record 1 (line 7): missing field 'output'");
+        QCOMPARE(eval_run.problem.key, std::string("eval_dataset"));
 
         // The output dir of a failed start holds no run: the same dir works once the name is fixed.
         TrainConfig fixed = tiny_run(world_, world_.root + "/bad-name");
