@@ -639,7 +639,9 @@ private:
     void fill_cluster_texts() {
         std::map<uint32_t, std::vector<size_t>> by_file;
         for (size_t i = 0; i < cluster_origin_.size(); ++i) by_file[cluster_origin_[i].file].push_back(i);
-        for (const auto& [file, indices] : by_file) {
+        for (const auto& entry : by_file) {
+            const uint32_t file = entry.first;
+            const std::vector<size_t>& indices = entry.second;  // a name a lambda can capture (clang 14)
             uint64_t last = 0;
             for (size_t i : indices) last = std::max(last, cluster_origin_[i].record);
             CorpusReadCallbacks cb;

@@ -123,7 +123,7 @@ const char* quality_failure(std::string_view text, QualityScratch& scratch) {
     auto& chars = scratch.word_chars;
     hashes.clear();
     chars.clear();
-    size_t letters = 0, latin_letters = 0, digits = 0, non_space = 0, alpha_words = 0, symbols = 0;
+    size_t letters = 0, digits = 0, non_space = 0, alpha_words = 0, symbols = 0;
     size_t latin_word_chars = 0, latin_words = 0;
     size_t i = 0;
     while (i < text.size()) {
@@ -149,7 +149,6 @@ const char* quality_failure(std::string_view text, QualityScratch& scratch) {
         if (word.find("...") != std::string_view::npos) ++symbols;
         non_space += n;
         letters += word_letters;
-        latin_letters += word_latin;
         if (word_letters > 0) ++alpha_words;
         if (word_latin * 2 > n) latin_word_chars += n, ++latin_words;
         hashes.push_back(corpus_hash::bytes(word));

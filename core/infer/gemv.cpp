@@ -223,7 +223,9 @@ __attribute__((target("avx2,fma"))) void q8_row_avx2(const int8_t* q, const floa
 // GCC 12's avx512fintrin.h trips its own -Wmaybe-uninitialized (the masked builtins behind the plain
 // intrinsics); the warning is about the header, not this code.
 #pragma GCC diagnostic push
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #pragma GCC diagnostic ignored "-Wuninitialized"
 
 #define LATHE_AVX512 "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma"
