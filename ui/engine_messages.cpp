@@ -94,6 +94,14 @@ const Wording kWordings[] = {
     {"dataset_no_records", QT_TRANSLATE_NOOP("EngineMessages", "holds no records (dataset '%1')")},
     {"dataset_all_skipped", QT_TRANSLATE_NOOP("EngineMessages", "no valid samples in dataset '%1': all %2 records were skipped, the first because: %3")},
     {"dataset_file_missing", QT_TRANSLATE_NOOP("EngineMessages", "file not found (dataset '%1' in %2 names it as \"file_name\": '%3')")},
+    {"model_folder_missing", QT_TRANSLATE_NOOP("EngineMessages", "model folder '%1' does not exist")},
+    {"no_config_json", QT_TRANSLATE_NOOP("EngineMessages", "no config.json (a Hugging Face model folder holds config.json and model.safetensors)")},
+    {"tensor_missing", QT_TRANSLATE_NOOP("EngineMessages", "tensor '%1' is missing from the weights (config.json describes a %2 model with %3 layers)")},
+    {"tensor_shape", QT_TRANSLATE_NOOP("EngineMessages", "tensor '%1' has shape %2, expected %3 from config.json")},
+    {"safetensors_unreadable", QT_TRANSLATE_NOOP("EngineMessages", "cannot read this safetensors file: %1")},
+    {"gguf_unreadable", QT_TRANSLATE_NOOP("EngineMessages", "cannot read this GGUF file: %1")},
+    {"tokenizer_unreadable", QT_TRANSLATE_NOOP("EngineMessages", "cannot read this tokenizer: %1")},
+    {"model_config_unreadable", QT_TRANSLATE_NOOP("EngineMessages", "cannot read this model config: %1")},
     {"dataset_text_not_pt", QT_TRANSLATE_NOOP("EngineMessages", "plain text, which only stage pt can use, not %2 (dataset '%1')")},
 };
 

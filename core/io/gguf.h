@@ -177,6 +177,8 @@ public:
     at::Tensor tensor_f32(const std::string& name) const;
 
 private:
+    void open();  // maps the file, reads and checks the header
+
     struct Mapping;
     std::string path_;
     std::shared_ptr<Mapping> map_;

@@ -212,6 +212,16 @@ void check_layout(const Parser& p, const std::vector<GgufTensorInfo>& tensors, u
 }  // namespace
 
 GgufFile::GgufFile(const std::string& path) : path_(path), map_(std::make_shared<Mapping>()) {
+    try {
+        open();
+    } catch (Error& e) {
+        e.set_file_id(path, "gguf_unreadable");
+        throw;
+    }
+}
+
+void GgufFile::open() {
+    const std::string& path = path_;
     std::tie(map_->addr, map_->size) = map_file(path);
     Parser p{path_, static_cast<const char*>(map_->addr), map_->size};
     if (p.size < 4) p.fail("not a GGUF file (" + std::to_string(p.size) + " bytes, too short for the header)");

@@ -254,6 +254,16 @@ void check_layout(const std::string& path, const std::vector<TensorEntry>& entri
 // ---- SafetensorsFile ----------------------------------------------------------------------------
 
 SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path), map_(std::make_shared<Mapping>()) {
+    try {
+        open();
+    } catch (Error& e) {
+        e.set_file_id(path, "safetensors_unreadable");
+        throw;
+    }
+}
+
+void SafetensorsFile::open() {
+    const std::string& path = path_;
     map_file(path, map_->base, map_->size);
     const uint64_t file_size = map_->size;
     uint64_t n = 0;

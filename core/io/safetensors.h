@@ -70,6 +70,8 @@ public:
     uint64_t data_offset() const { return data_offset_; }  // 8 + header length
 
 private:
+    void open();  // maps the file, reads and checks the header
+
     struct Mapping;
     std::string path_;
     std::shared_ptr<Mapping> map_;

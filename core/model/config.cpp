@@ -2,6 +2,8 @@
 
 #include "core/io/json_file.h"
 #include "core/util/error.h"
+#include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <nlohmann/json.hpp>
 
@@ -253,7 +255,14 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& o
     return c;
 }
 
-ModelConfig ModelConfig::from_file(const std::string& path) { return from_json(read_json_file(path), path); }
+ModelConfig ModelConfig::from_file(const std::string& path) {
+    try {
+        return from_json(read_json_file(path), path);
+    } catch (Error& e) {
+        e.set_file_id(path, "model_config_unreadable");
+        throw;
+    }
+}
 
 void ModelConfig::validate(const std::string& origin) const {
     auto fail = [&](const std::string& what) { throw ModelError(origin + ": " + what); };
@@ -400,6 +409,17 @@ int64_t ModelConfig::parameter_count() const {
     for (int64_t i = 0; i < num_hidden_layers; ++i) layers += attn + norms + (layer_is_moe(size_t(i)) ? sparse : mlp);
     const int64_t embed = vocab_size * h;
     return embed + layers + h + (tie_word_embeddings ? 0 : embed);
+}
+
+void require_model_folder(const std::string& dir) {
+    if (!dir_exists(dir)) {
+        Problem missing;  // the folder is in the wording: no file to place it by
+        missing.id = "model_folder_missing";
+        missing.args = {dir};
+        missing.message = format_message(missing.id, missing.args);
+        throw ModelError(std::move(missing));
+    }
+    if (!file_exists(path_join(dir, "config.json"))) throw ModelError(file_problem(dir, 0, 0, "no_config_json"));
 }
 
 }  // namespace lathe

@@ -113,4 +113,7 @@ struct ModelConfig {
     void validate(const std::string& origin) const;
 };
 
+// Throws ModelError (with a message id) when `dir` is not a folder or holds no config.json.
+void require_model_folder(const std::string& dir);
+
 }  // namespace lathe

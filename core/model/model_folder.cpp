@@ -3,6 +3,7 @@
 #include "core/io/json_file.h"
 #include "core/io/safetensors.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 #include "core/util/cancel.h"
 
@@ -16,11 +17,8 @@ namespace fs = std::filesystem;
 namespace lathe {
 
 ModelConfig read_model_config(const std::string& dir) {
-    if (!dir_exists(dir)) throw ModelError("model folder '" + dir + "' does not exist");
-    const std::string path = path_join(dir, "config.json");
-    if (!file_exists(path))
-        throw ModelError(dir + ": no config.json (a Hugging Face model folder holds config.json and model.safetensors)");
-    return ModelConfig::from_file(path);
+    require_model_folder(dir);
+    return ModelConfig::from_file(path_join(dir, "config.json"));
 }
 
 namespace {
@@ -43,13 +41,13 @@ void load_weights(CausalLMImpl& model, const std::string& dir, LoadReport* repor
         const std::string& name = item.key();
         auto& param = item.value();
         if (!store.has(name))
-            throw ModelError(dir + ": tensor '" + name + "' is missing from the weights (config.json describes a " +
-                             model.config().model_type + " model with " +
-                             std::to_string(model.config().num_hidden_layers) + " layers)");
+            throw ModelError(file_problem(dir, 0, 0, "tensor_missing",
+                                          {name, model.config().model_type,
+                                           std::to_string(model.config().num_hidden_layers)}));
         const TensorEntry& e = store.entry(name);
         if (e.shape != sizes_of(param))
-            throw ModelError(store.file_of(name) + ": tensor '" + name + "' has shape " + shape_string(e.shape) +
-                             ", expected " + shape_string(sizes_of(param)) + " from config.json");
+            throw ModelError(file_problem(store.file_of(name), 0, 0, "tensor_shape",
+                                          {name, shape_string(e.shape), shape_string(sizes_of(param))}));
         const TensorUse use = sink ? sink(name, store.tensor(name)) : TensorUse::Copy;
         if (use == TensorUse::Copy) param.copy_(store.tensor(name));
         // Else every page read stays mapped: a second copy of the checkpoint in RSS.

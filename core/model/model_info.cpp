@@ -44,11 +44,9 @@ ModelInfo read_adapter_info(const std::string& dir) {
 }  // namespace
 
 ModelInfo read_model_info(const std::string& dir) {
-    if (!dir_exists(dir)) throw ModelError("model folder '" + dir + "' does not exist");
-    if (!file_exists(path_join(dir, "config.json")) && file_exists(path_join(dir, "adapter_config.json")))
+    if (dir_exists(dir) && !file_exists(path_join(dir, "config.json")) && file_exists(path_join(dir, "adapter_config.json")))
         return read_adapter_info(dir);
-    if (!file_exists(path_join(dir, "config.json")))
-        throw ModelError(dir + ": no config.json (a Hugging Face model folder holds config.json and model.safetensors)");
+    require_model_folder(dir);
     const ModelConfig c = ModelConfig::from_file(path_join(dir, "config.json"));
     ModelInfo info;
     info.dir = dir;

@@ -23,15 +23,21 @@ std::unique_ptr<Tokenizer> Tokenizer::from_dir(const std::string& dir, Tokenizer
     const bool use_model = source == TokenizerSource::SentencePieceModel || (source == TokenizerSource::Auto && !use_json && file_exists(model_path));
     if (!use_json && !use_model) throw TokenizerError(dir + ": no tokenizer.json or tokenizer.model in this folder");
     const TokenizerConfig cfg = read_tokenizer_config(dir);
-    if (use_json) {
-        auto tok = HfTokenizer::load(json_path);
+    const std::string& path = use_json ? json_path : model_path;
+    try {
+        if (use_json) {
+            auto tok = HfTokenizer::load(json_path);
+            tok->apply_config(cfg, dir);
+            release_free_memory();  // the parsed tokenizer.json (tens of MB for a 150k vocabulary) is gone
+            return tok;
+        }
+        auto tok = SpmTokenizer::load(model_path);
         tok->apply_config(cfg, dir);
-        release_free_memory();  // the parsed tokenizer.json (tens of MB for a 150k vocabulary) is gone
         return tok;
+    } catch (Error& e) {
+        e.set_file_id(path, "tokenizer_unreadable");
+        throw;
     }
-    auto tok = SpmTokenizer::load(model_path);
-    tok->apply_config(cfg, dir);
-    return tok;
 }
 
 }  // namespace lathe

@@ -31,6 +31,11 @@ public:
     void set_key(const std::string& key) {
         if (problem_.key.empty()) problem_.key = key;
     }
+    // For a reader's entry point (a safetensors, GGUF, tokenizer or config file): an error its parser gave as
+    // text only gets the file and message id `id`, whose wording ("{0}") is that text after "file: ", so that
+    // the studio can say in its language which kind of file failed and place it. The message stays.
+    // A "file:line:column: " start (a JSON parser's) becomes the problem's line and column.
+    void set_file_id(const std::string& file, const std::string& id);
 
 private:
     Problem problem_;

@@ -94,6 +94,15 @@ const std::vector<MessageForm>& message_forms() {
         {"dataset_no_records", "holds no records (dataset '{0}')"},
         {"dataset_all_skipped", "no valid samples in dataset '{0}': all {1} records were skipped, the first because: {2}"},
         {"dataset_file_missing", "file not found (dataset '{0}' in {1} names it as \"file_name\": '{2}')"},
+        // Model files: a parser's own words after the kind of file (Error::set_file_id).
+        {"model_folder_missing", "model folder '{0}' does not exist"},
+        {"no_config_json", "no config.json (a Hugging Face model folder holds config.json and model.safetensors)"},
+        {"tensor_missing", "tensor '{0}' is missing from the weights (config.json describes a {1} model with {2} layers)"},
+        {"tensor_shape", "tensor '{0}' has shape {1}, expected {2} from config.json"},
+        {"safetensors_unreadable", "{0}"},
+        {"gguf_unreadable", "{0}"},
+        {"tokenizer_unreadable", "{0}"},
+        {"model_config_unreadable", "{0}"},
         {"dataset_text_not_pt", "plain text, which only stage pt can use, not {1} (dataset '{0}')"},
     };
     return forms;
@@ -152,6 +161,27 @@ Problem record_problem(const std::string& file, int64_t record, int64_t line, co
                 format_message(id, args);
     p.args = std::move(args);
     return p;
+}
+
+void Error::set_file_id(const std::string& file, const std::string& id) {
+    if (!problem_.id.empty()) return;
+    const std::string& m = problem_.message;
+    if (m.rfind(file + ":", 0) != 0) return;  // not about this file as a whole
+    size_t at = file.size();
+    int64_t place[2] = {-1, -1};  // line, column
+    for (int64_t& n : place) {  // ":<digits>" at most twice
+        size_t end = at + 1;
+        while (end < m.size() && m[end] >= '0' && m[end] <= '9') ++end;
+        if (m[at] != ':' || end == at + 1 || end >= m.size() || m[end] != ':') break;
+        n = std::stoll(m.substr(at + 1, end - at - 1));
+        at = end;
+    }
+    if (m.compare(at, 2, ": ") != 0) return;
+    problem_.file = file;
+    problem_.line = place[0];
+    problem_.column = place[1];
+    problem_.id = id;
+    problem_.args = {m.substr(at + 2)};
 }
 
 }  // namespace lathe

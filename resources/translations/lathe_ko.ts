@@ -371,6 +371,38 @@
         <source> (the partial export was removed; &apos;%1&apos; is unchanged)</source>
         <translation> (쓰다 만 내보내기는 지웠습니다. &apos;%1&apos;은(는) 그대로입니다)</translation>
     </message>
+    <message>
+        <source>model folder &apos;%1&apos; does not exist</source>
+        <translation>모델 폴더 &apos;%1&apos;이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>no config.json (a Hugging Face model folder holds config.json and model.safetensors)</source>
+        <translation>config.json이 없습니다 (Hugging Face 모델 폴더에는 config.json과 model.safetensors가 있습니다)</translation>
+    </message>
+    <message>
+        <source>tensor &apos;%1&apos; is missing from the weights (config.json describes a %2 model with %3 layers)</source>
+        <translation>가중치에 텐서 &apos;%1&apos;이(가) 없습니다 (config.json은 레이어 %3개의 %2 모델을 설명합니다)</translation>
+    </message>
+    <message>
+        <source>tensor &apos;%1&apos; has shape %2, expected %3 from config.json</source>
+        <translation>텐서 &apos;%1&apos;의 모양이 %2입니다. config.json에 따르면 %3이어야 합니다</translation>
+    </message>
+    <message>
+        <source>cannot read this safetensors file: %1</source>
+        <translation>safetensors 파일을 읽을 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>cannot read this GGUF file: %1</source>
+        <translation>GGUF 파일을 읽을 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>cannot read this tokenizer: %1</source>
+        <translation>토크나이저를 읽을 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>cannot read this model config: %1</source>
+        <translation>모델 설정을 읽을 수 없습니다: %1</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

@@ -8,6 +8,7 @@
 #include "ui/chat_tab.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QLabel>
 #include <QPushButton>
@@ -46,6 +47,32 @@ private slots:
         lang->setCurrentIndex(lang->findData("en"));
         QTRY_COMPARE(w.tabs()->tabText(0), QString("Train"));
         QCOMPARE(w.trainTab()->startButton()->text(), QString("Start"));
+    }
+
+    // The model bar says what is wrong with a model folder in the studio's language.
+    void theModelBarSaysWhatIsWrongInKorean() {
+        QVERIFY(ui::install_language("ko"));
+        struct English {
+            ~English() { ui::install_language("en"); }
+        } english;
+        ui::MainWindow w;
+        const QString gone = QString::fromStdString(test::scratch_dir()) + "/no-such-model";
+        w.modelBar()->setModelPath(gone);
+        QCOMPARE(w.modelBar()->infoText(), QString::fromUtf8("모델 폴더 '%1'이(가) 없습니다").arg(gone));
+        const QString empty = QString::fromStdString(test::scratch_dir()) + "/model-without-config";
+        QVERIFY(QDir().mkpath(empty));
+        w.modelBar()->setModelPath(empty);
+        QVERIFY2(w.modelBar()->infoText().startsWith(empty + QString::fromUtf8(": config.json이 없습니다")),
+                 qPrintable(w.modelBar()->infoText()));
+        const QString broken = QString::fromStdString(test::scratch_dir()) + "/model-with-broken-config";
+        QVERIFY(QDir().mkpath(broken));
+        QFile config(broken + "/config.json");
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write("{\"model_type\": \"no-such-family\"}");
+        config.close();
+        w.modelBar()->setModelPath(broken);
+        QVERIFY2(w.modelBar()->infoText().startsWith(broken + QString::fromUtf8("/config.json: 모델 설정을 읽을 수 없습니다: ")),
+                 qPrintable(w.modelBar()->infoText()));
     }
 
     void everyKoreanStringIsTranslated() {

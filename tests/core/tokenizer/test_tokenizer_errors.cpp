@@ -28,7 +28,7 @@ std::string fresh_dir(const std::string& name) {
 // The message of the TokenizerError that `f` throws ("" if none).
 using lathe::test::error_of;
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool mentions(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // A minimal valid byte-level tokenizer.json; tests break one part of it.
 json tiny_tokenizer_json() {
@@ -61,7 +61,7 @@ private slots:
     void fileInsteadOfFolder() {
         const std::string file = fresh_dir("file") + "/tokenizer.json";
         write_file_atomic(file, "{}");
-        QVERIFY(contains(error_of<TokenizerError>([&] { Tokenizer::from_dir(file); }), file + ": not a folder"));
+        QVERIFY(mentions(error_of<TokenizerError>([&] { Tokenizer::from_dir(file); }), file + ": not a folder"));
     }
 
     void emptyFolder() {
@@ -74,7 +74,7 @@ private slots:
         write_file_atomic(dir + "/tokenizer.json", "{\n  \"model\": {\n    \"type\": \"BPE\",,\n  }\n}\n");
         const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
         QVERIFY2(msg.rfind(dir + "/tokenizer.json:3:", 0) == 0, msg.c_str());
-        QVERIFY2(contains(msg, "invalid JSON"), msg.c_str());
+        QVERIFY2(mentions(msg, "invalid JSON"), msg.c_str());
     }
 
     void unsupportedModelType() {
@@ -82,7 +82,7 @@ private slots:
         j["model"] = {{"type", "Unigram"}, {"vocab", json::array()}};
         const std::string dir = dir_with_tokenizer_json("unigram", j);
         const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
-        QVERIFY2(contains(msg, dir + "/tokenizer.json: unsupported model type \"Unigram\""), msg.c_str());
+        QVERIFY2(mentions(msg, dir + "/tokenizer.json: unsupported model type \"Unigram\""), msg.c_str());
     }
 
     void unsupportedPipelineParts() {
@@ -95,7 +95,7 @@ private slots:
             const std::string dir = dir_with_tokenizer_json(std::string("unsupported-") + key, j);
             const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
             const std::string expected = std::string(key) + ": unsupported " + key + " type \"" + type + "\"";
-            QVERIFY2(contains(msg, "tokenizer.json") && contains(msg, expected), msg.c_str());
+            QVERIFY2(mentions(msg, "tokenizer.json") && mentions(msg, expected), msg.c_str());
         }
     }
 
@@ -105,11 +105,11 @@ private slots:
         json j = tiny_tokenizer_json();
         j["added_tokens"] = {{"id", 3}, {"content", "<s>"}};
         std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir_with_tokenizer_json("added-object", j)); });
-        QVERIFY2(contains(msg, "tokenizer.json: added_tokens must be a list, found object"), msg.c_str());
+        QVERIFY2(mentions(msg, "tokenizer.json: added_tokens must be a list, found object"), msg.c_str());
         j = tiny_tokenizer_json();
         j["model"]["type"] = 5;
         msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir_with_tokenizer_json("type-number", j)); });
-        QVERIFY2(contains(msg, "tokenizer.json: model.type must be a string, found number"), msg.c_str());
+        QVERIFY2(mentions(msg, "tokenizer.json: model.type must be a string, found number"), msg.c_str());
     }
 
     void mergeOfUnknownToken() {
@@ -117,7 +117,7 @@ private slots:
         j["model"]["merges"] = json::array({"a b", "a c"});
         const std::string dir = dir_with_tokenizer_json("bad-merge", j);
         const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
-        QVERIFY2(contains(msg, "model.merges[1]: token \"c\" is not in the vocabulary"), msg.c_str());
+        QVERIFY2(mentions(msg, "model.merges[1]: token \"c\" is not in the vocabulary"), msg.c_str());
     }
 
     void invalidRegex() {
@@ -125,18 +125,18 @@ private slots:
         j["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "(unclosed"}}}, {"behavior", "Isolated"}, {"invert", false}};
         const std::string dir = dir_with_tokenizer_json("bad-regex", j);
         const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
-        QVERIFY2(contains(msg, "pre_tokenizer.pattern: invalid regex at offset"), msg.c_str());
+        QVERIFY2(mentions(msg, "pre_tokenizer.pattern: invalid regex at offset"), msg.c_str());
     }
 
     void badTokenizerConfig() {
         const std::string dir = dir_with_tokenizer_json("bad-config", tiny_tokenizer_json());
         write_file_atomic(dir + "/tokenizer_config.json", "{\"bos_token\": 7}");
-        QVERIFY(contains(error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); }),
+        QVERIFY(mentions(error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); }),
                          dir + "/tokenizer_config.json: bos_token must be a string, {\"content\": ...} or null, found 7"));
         write_file_atomic(dir + "/tokenizer_config.json", "{\"chat_template\": 3}");
-        QVERIFY(contains(error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); }), "chat_template must be a string or a list"));
+        QVERIFY(mentions(error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); }), "chat_template must be a string or a list"));
         write_file_atomic(dir + "/tokenizer_config.json", "{\"add_bos_token\": \"yes\"}");
-        QVERIFY(contains(error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); }), "add_bos_token must be true or false"));
+        QVERIFY(mentions(error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); }), "add_bos_token must be true or false"));
         write_file_atomic(dir + "/tokenizer_config.json", "{\n\"bos_token\": }");
         const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
         QVERIFY2(msg.rfind(dir + "/tokenizer_config.json:2:", 0) == 0, msg.c_str());
@@ -152,14 +152,14 @@ private slots:
         const std::string dir = fresh_dir("corrupt-model");
         write_file_atomic(dir + "/tokenizer.model", std::string("\x0a\xff\xff\xff\xffgarbage, not a protobuf", 28));
         const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
-        QVERIFY2(contains(msg, dir + "/tokenizer.model: not a valid SentencePiece model"), msg.c_str());
+        QVERIFY2(mentions(msg, dir + "/tokenizer.model: not a valid SentencePiece model"), msg.c_str());
     }
 
     void missingModule() {
         const std::string a = test::scratch_dir() + "/nowhere/liblathe_spm.so";
         const std::string msg = error_of<TokenizerError>([&] { load_spm_module({a}); });
-        QVERIFY2(contains(msg, "SentencePiece module (liblathe_spm.so) not found") && contains(msg, a) &&
-                     contains(msg, "LATHE_SPM_MODULE"),
+        QVERIFY2(mentions(msg, "SentencePiece module (liblathe_spm.so) not found") && mentions(msg, a) &&
+                     mentions(msg, "LATHE_SPM_MODULE"),
                  msg.c_str());
     }
 
@@ -167,7 +167,7 @@ private slots:
         const std::string fake = fresh_dir("fake-module") + "/liblathe_spm.so";
         write_file_atomic(fake, "not an ELF file");
         const std::string msg = error_of<TokenizerError>([&] { load_spm_module({fake}); });
-        QVERIFY2(contains(msg, fake + ": cannot load the SentencePiece module"), msg.c_str());
+        QVERIFY2(mentions(msg, fake + ": cannot load the SentencePiece module"), msg.c_str());
     }
 };
 
