@@ -3,6 +3,7 @@
 #include "core/corpus/corpus_config.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "ui/command_preview.h"
 #include "ui/engine_messages.h"
 #include "widgets/histogram_plot.h"
 
@@ -542,18 +543,24 @@ void DataTab::setSavesRoot(const QString& root) {
 QStringList DataTab::problemTexts() const { return problems_; }
 QString DataTab::summaryText() const { return summary_; }
 
+// The shared Save/Load config dialogs (ui/command_preview): they open at the last settings file, else in the
+// saves folder, and a failure is a warning box, as on the other tabs.
 void DataTab::saveConfigDialog() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save data settings"), savesRoot_, tr("YAML files (*.yaml *.yml)"));
-    if (path.isEmpty()) return;
-    QString error;
-    if (!saveConfigFile(path, &error)) log_->appendPlainText(error);
+    const QString last = configPath_.isEmpty() ? QDir(savesRoot_).filePath("data.yaml") : configPath_;
+    saveConfigWithDialog(this, tr("Save data settings"), last, "data.yaml", [this](const QString& path, QString* error) {
+        if (!saveConfigFile(path, error)) return false;
+        configPath_ = path;
+        return true;
+    });
 }
 
 void DataTab::loadConfigDialog() {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Load data settings"), savesRoot_, tr("YAML files (*.yaml *.yml)"));
-    if (path.isEmpty()) return;
-    QString error;
-    if (!loadConfigFile(path, &error)) log_->appendPlainText(error);
+    const QString last = configPath_.isEmpty() ? QDir(savesRoot_).filePath("data.yaml") : configPath_;
+    loadConfigWithDialog(this, tr("Load data settings"), last, [this](const QString& path, QString* error) {
+        if (!loadConfigFile(path, error)) return false;
+        configPath_ = path;
+        return true;
+    });
 }
 
 void DataTab::recheck() {

@@ -72,6 +72,8 @@ public:
     QTreeWidget* tokenizerTable() const { return tokTable_; }
     QTextBrowser* splitView() const { return splitView_; }
     QTabWidget* resultTabs() const { return results_; }
+    QPushButton* saveButton() const { return saveButton_; }
+    QPushButton* loadButton() const { return loadButton_; }
 
 public slots:
     void run();
@@ -119,6 +121,7 @@ private:
     QSpinBox *minChars_, *maxChars_, *numPerm_, *ngram_;
     QDoubleSpinBox *minShare_, *threshold_;
     QPushButton *runButton_, *stopButton_, *saveButton_, *loadButton_, *allRemoved_;
+    QString configPath_;  // the settings file last saved or loaded
     QLabel* removedHint_;
     QProgressBar* progress_;
     QTabWidget* results_;

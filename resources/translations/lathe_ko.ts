@@ -958,10 +958,6 @@
         <translation>데이터 설정 저장</translation>
     </message>
     <message>
-        <source>YAML files (*.yaml *.yml)</source>
-        <translation>YAML 파일 (*.yaml *.yml)</translation>
-    </message>
-    <message>
         <source>Load data settings</source>
         <translation>데이터 설정 불러오기</translation>
     </message>

@@ -202,28 +202,11 @@ private slots:
 
     // The tabs' shared Save/Load config dialogs: the file picked is handed to the tab, whose error is shown.
     void saveAndLoadDialogsHandTheFileOver() {
-        // Answers the next visible modal T (the file dialog, then the warning) as a user would.
-        auto answer = [](auto typed, const std::function<void(QWidget*)>& act) {
-            using T = std::remove_pointer_t<decltype(typed)>;
-            auto* timer = new QTimer;
-            QObject::connect(timer, &QTimer::timeout, [timer, act] {
-                QWidget* w = QApplication::activeModalWidget();
-                if (!w || !w->isVisible() || !qobject_cast<T*>(w)) return;
-                timer->stop();
-                timer->deleteLater();
-                act(w);
-            });
-            timer->start(20);
-        };
         ui::MainWindow w;
         w.show();
         const QString path = QString::fromStdString(scratch_dir() + "/dialog-saved.yaml");
         QString handed, title;
-        answer(static_cast<QFileDialog*>(nullptr), [&](QWidget* d) {
-            title = d->windowTitle();
-            d->findChild<QLineEdit*>("fileNameEdit")->setText(path);  // what a user types
-            static_cast<QDialog*>(d)->accept();  // QFileDialog::accept is protected; the virtual call is its
-        });
+        answer_file_dialog(path, &title);
         ui::saveConfigWithDialog(&w, "Save training config", QString(), "train.yaml", [&](const QString& p, QString*) {
             handed = p;
             return true;
@@ -232,13 +215,10 @@ private slots:
         QCOMPARE(handed, path);
 
         QString warned;
-        answer(static_cast<QFileDialog*>(nullptr), [&](QWidget* d) {
-            d->findChild<QLineEdit*>("fileNameEdit")->setText(path);  // what a user types
-            static_cast<QDialog*>(d)->accept();
-        });
-        answer(static_cast<QMessageBox*>(nullptr), [&](QWidget* box) {
-            warned = box->windowTitle() + ": " + static_cast<QMessageBox*>(box)->text();
-            static_cast<QMessageBox*>(box)->accept();
+        answer_file_dialog(path);
+        answer_next_modal<QMessageBox>([&](QMessageBox* box) {
+            warned = box->windowTitle() + ": " + box->text();
+            box->accept();
         });
         write_file_atomic(path.toStdString(), "stage: sft\n");
         ui::loadConfigWithDialog(&w, "Load training config", path, [&](const QString& p, QString* error) {

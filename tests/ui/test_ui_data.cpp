@@ -5,6 +5,7 @@
 #include "core/corpus/corpus_config.h"
 #include "core/util/fs.h"
 #include "tests/registry.h"
+#include "tests/ui/ui_fixtures.h"
 #include "ui/data_controller.h"
 #include "ui/data_tab.h"
 #include "ui/language.h"
@@ -14,7 +15,9 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFile>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -203,6 +206,43 @@ private slots:
         QString error;
         QVERIFY(!other.loadConfigFile(QString::fromStdString(root + "/missing.yaml"), &error));
         QVERIFY(!error.isEmpty());
+    }
+
+    // Save settings… and Load settings… go through the dialogs the other tabs use; a file that cannot be
+    // loaded is a warning that names it, and the form stays as it was.
+    void saveAndLoadButtonsUseTheSharedDialogs() {
+        ui::DataController controller;
+        ui::DataTab tab(&controller);
+        tab.setSavesRoot(QString::fromStdString(root));
+        tab.show();
+        tab.piiCombo()->setCurrentIndex(tab.piiCombo()->findData("drop"));
+        const QString path = QString::fromStdString(root + "/buttons.yaml");
+        QFile::remove(path);
+        QString title;
+        answer_file_dialog(path, &title);
+        QTest::mouseClick(tab.saveButton(), Qt::LeftButton);
+        QCOMPARE(title, QString("Save data settings"));
+        QCOMPARE(CorpusConfig::from_yaml_file(path.toStdString()).pii, std::string("drop"));
+
+        ui::DataTab other(&controller);
+        other.setSavesRoot(QString::fromStdString(root));
+        other.show();
+        answer_file_dialog(path);
+        QTest::mouseClick(other.loadButton(), Qt::LeftButton);
+        QCOMPARE(other.piiCombo()->currentData().toString(), QString("drop"));
+
+        const QString broken = QString::fromStdString(root + "/broken-settings.yaml");
+        write_file_atomic(broken.toStdString(), "pii: [\n");
+        other.piiCombo()->setCurrentIndex(other.piiCombo()->findData("mask"));
+        QString warned;
+        answer_file_dialog(broken);
+        answer_next_modal<QMessageBox>([&](QMessageBox* box) {
+            warned = box->text();
+            box->accept();
+        });
+        QTest::mouseClick(other.loadButton(), Qt::LeftButton);
+        QVERIFY2(warned.contains(broken), qPrintable(warned));
+        QCOMPARE(other.piiCombo()->currentData().toString(), QString("mask"));
     }
 
     void stopLeavesTheOutputAsItWas() {

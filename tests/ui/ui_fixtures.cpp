@@ -10,6 +10,8 @@
 #include "core/util/fs.h"
 #include "tests/registry.h"
 
+#include <QFileDialog>
+#include <QLineEdit>
 #include <QTest>
 
 #include <filesystem>
@@ -164,6 +166,14 @@ TrainConfig ui_train_config(const std::string& output_dir, int steps) {
 bool wait_until(const std::function<bool()>& done, int timeout_ms) {
     // qWaitFor sleeps between event batches: a busy loop would steal the core the engine runs on.
     return QTest::qWaitFor(done, timeout_ms);
+}
+
+void answer_file_dialog(const QString& path, QString* title) {
+    answer_next_modal<QFileDialog>([path, title](QFileDialog* d) {
+        if (title) *title = d->windowTitle();
+        d->findChild<QLineEdit*>("fileNameEdit")->setText(path);  // what a user types
+        static_cast<QDialog*>(d)->accept();  // QFileDialog::accept is protected; the virtual call is its
+    });
 }
 
 }  // namespace lathe::test

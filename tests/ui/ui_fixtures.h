@@ -1,7 +1,9 @@
 // Fixtures for the studio's tests, built in code: a tiny model folder with a real (SentencePiece)
 // tokenizer, a small dataset folder, LoRA adapters, run logs, and event-loop helpers.
 #pragma once
+#include <QApplication>
 #include <QString>
+#include <QTimer>
 
 #include <functional>
 #include <string>
@@ -27,5 +29,23 @@ TrainConfig ui_train_config(const std::string& output_dir, int steps);
 
 // Processes events until `done` or the timeout; returns done().
 bool wait_until(const std::function<bool()>& done, int timeout_ms);
+
+// Answers the next visible application-modal widget of type T (a file dialog, a warning box) with `act`, as
+// a user would: call it before the code that opens the dialog.
+template <class T>
+void answer_next_modal(const std::function<void(T*)>& act) {
+    auto* timer = new QTimer;
+    QObject::connect(timer, &QTimer::timeout, [timer, act] {
+        auto* w = qobject_cast<T*>(QApplication::activeModalWidget());
+        if (!w || !w->isVisible()) return;
+        timer->stop();
+        timer->deleteLater();
+        act(w);
+    });
+    timer->start(20);
+}
+
+// Answers the next file dialog with `path`, typed into its name field.
+void answer_file_dialog(const QString& path, QString* title = nullptr);
 
 }  // namespace lathe::test
