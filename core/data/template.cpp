@@ -6,6 +6,7 @@
 
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/error.h"
+#include "core/util/strings.h"
 
 #include <algorithm>
 
@@ -159,11 +160,8 @@ struct Sink {
     }
 };
 
-std::string trimmed(const std::string& s) {
-    const size_t a = s.find_first_not_of(" \n");
-    if (a == std::string::npos) return "";
-    return s.substr(a, s.find_last_not_of(" \n") - a + 1);
-}
+// A thought marker without the spaces and line breaks around it ("<think>\n" -> "<think>").
+std::string trimmed(const std::string& s) { return trim(s, " \n"); }
 
 bool has_thought(const ChatTemplate& t, const std::string& content) {
     return content.find(trimmed(t.thought_open)) != std::string::npos ||

@@ -12,10 +12,10 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
-std::string trim(std::string_view s) {
-    const size_t b = s.find_first_not_of(" \t");
+std::string trim(std::string_view s, std::string_view chars) {
+    const size_t b = s.find_first_not_of(chars);
     if (b == std::string_view::npos) return {};
-    return std::string(s.substr(b, s.find_last_not_of(" \t") - b + 1));
+    return std::string(s.substr(b, s.find_last_not_of(chars) - b + 1));
 }
 
 std::vector<std::string> split_list(std::string_view list) {

@@ -15,8 +15,8 @@ std::string in_quotes(std::string_view s);
 // `s` with A-Z turned into a-z (setting values: "NFKC" reads as "nfkc"); other bytes as they are.
 std::string lower_ascii(std::string_view s);
 
-// `s` without leading and trailing spaces and tabs.
-std::string trim(std::string_view s);
+// `s` without leading and trailing spaces and tabs (or the bytes in `chars`).
+std::string trim(std::string_view s, std::string_view chars = " \t");
 
 // A comma list as LLaMA-Factory's keys take them ("dataset", "lora_target", "adapter_name_or_path"):
 // items trimmed, empty ones dropped ("x,, y ," -> {"x", "y"}).

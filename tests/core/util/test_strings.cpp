@@ -24,6 +24,8 @@ private slots:
         QCOMPARE(trim("\t a b \t"), std::string("a b"));
         QCOMPARE(trim("   "), std::string());
         QCOMPARE(trim("x"), std::string("x"));
+        QCOMPARE(trim("\n<think>\n ", " \n"), std::string("<think>"));  // other bytes on request
+        QCOMPARE(trim("\tx\n", " \n"), std::string("\tx"));
     }
 
     void prefixesAndSuffixes() {
