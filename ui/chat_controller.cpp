@@ -1,5 +1,7 @@
 #include "ui/chat_controller.h"
 
+#include "ui/engine_messages.h"
+
 #include "core/chat/chat_session.h"
 
 #include <QMetaObject>
@@ -19,7 +21,7 @@ void ChatWorker::load(const QString& model, const QString& adapter, const QStrin
         emit loaded(QString::fromStdString(session_->describe()), adapter);
     } catch (const std::exception& e) {
         session_->unload();
-        emit failed(QString::fromStdString(e.what()));
+        emit failed(error_message(e));  // in the studio's language
     }
 }
 
@@ -33,7 +35,7 @@ void ChatWorker::setAdapter(const QString& adapter) {
         session_->set_adapter(adapter.toStdString());
         emit loaded(QString::fromStdString(session_->describe()), adapter);
     } catch (const std::exception& e) {
-        emit failed(QString::fromStdString(e.what()));
+        emit failed(error_message(e));  // in the studio's language
     }
 }
 
@@ -43,7 +45,7 @@ void ChatWorker::setTemplate(const QString& name) {
         if (session_->loaded())
             emit loaded(QString::fromStdString(session_->describe()), QString::fromStdString(session_->adapter_dir()));
     } catch (const std::exception& e) {
-        emit failed(QString::fromStdString(e.what()));
+        emit failed(error_message(e));  // in the studio's language
     }
 }
 
@@ -63,7 +65,7 @@ void ChatWorker::reply(const QVector<ChatTurn>& history, const QString& system, 
             [&](const std::string& text) { emit piece(side, QString::fromStdString(text)); }, cancel_);
         emit replyDone(side, QString::fromStdString(r.finish), r.new_tokens, r.tokens_per_second);
     } catch (const std::exception& e) {
-        emit failed(QString::fromStdString(e.what()));
+        emit failed(error_message(e));  // in the studio's language
         emit replyDone(side, QStringLiteral("error"), 0, 0);
     }
 }

@@ -171,6 +171,11 @@ QString engine_message(const lathe::Problem& problem) {
     return QString::fromStdString(problem.message);
 }
 
+QString error_message(const std::exception& e) {
+    if (const auto* error = dynamic_cast<const Error*>(&e)) return engine_message(error->problem());
+    return QString::fromStdString(e.what());
+}
+
 QStringList unworded_engine_ids() {
     QStringList out;
     for (const MessageForm& f : message_forms()) {

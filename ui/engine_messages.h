@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <exception>
+
 namespace lathe {
 struct Problem;
 }
@@ -15,6 +17,9 @@ namespace ui {
 
 // "key: wording" in the current language, or the wording alone when the problem has no key.
 QString engine_message(const lathe::Problem& problem);
+
+// What went wrong, for a message box or a log: engine_message of an Error's problem, else what().
+QString error_message(const std::exception& e);
 
 // The engine's ids this table does not word (a test keeps it empty).
 QStringList unworded_engine_ids();

@@ -6,7 +6,6 @@
 #include "core/tokenizer/tokenizer.h"
 #include "core/train/new_model.h"
 #include "core/train/train_config.h"
-#include "core/util/error.h"
 #include "ui/engine_messages.h"
 #include "widgets/icons.h"
 
@@ -387,11 +386,8 @@ void ModelBar::updateInfo() {
                                 .arg(info.layers)
                                 .arg(QString::fromStdString(format_bytes(estimate_inference_memory(info)))));
         infoLabel_->setStyleSheet(QString());
-    } catch (const lathe::Error& e) {  // a missing folder, a damaged config.json: in the studio's language
-        infoLabel_->setText(engine_message(e.problem()));
-        infoLabel_->setStyleSheet("color:#c0392b;");
-    } catch (const std::exception& e) {
-        infoLabel_->setText(QString::fromStdString(e.what()));
+    } catch (const std::exception& e) {  // a missing folder, a damaged config.json: in the studio's language
+        infoLabel_->setText(error_message(e));
         infoLabel_->setStyleSheet("color:#c0392b;");
     }
 }

@@ -6,6 +6,7 @@
 #include "tests/ui/ui_fixtures.h"
 #include "ui/chat_controller.h"
 #include "ui/chat_tab.h"
+#include "ui/language.h"
 #include "ui/main_window.h"
 #include "ui/model_bar.h"
 #include "widgets/chat_view.h"
@@ -136,6 +137,20 @@ private slots:
         } catch (const ConfigError& e) {
             QVERIFY2(QString(e.what()).contains("max_new_tokens"), e.what());
         }
+    }
+
+    // A model that cannot load is said in the studio's language.
+    void aLoadFailureIsWordedInKorean() {
+        QVERIFY(ui::install_language("ko"));
+        struct English {
+            ~English() { ui::install_language("en"); }
+        } english;
+        ui::ChatController controller;
+        QSignalSpy failed(&controller, &ui::ChatController::failed);
+        const QString gone = QString::fromStdString(scratch_dir() + "/no-such-chat-model");
+        controller.load(gone, QString(), "chatml");
+        QVERIFY(wait_until([&] { return failed.count() == 1; }, 30000));
+        QCOMPARE(failed.at(0).at(0).toString(), QString::fromUtf8("모델 폴더 '%1'이(가) 없습니다").arg(gone));
     }
 
     void tokensStreamIntoTheView() {
