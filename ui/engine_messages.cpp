@@ -10,9 +10,14 @@ namespace ui {
 
 namespace {
 
+struct Text {
+    const char* source;              // %1, %2, ... are the engine's {0}, {1}, ...
+    const char* comment = nullptr;   // tells apart wordings whose English is the same ("%1")
+};
+
 struct Wording {
     const char* id;
-    const char* text;  // %1, %2, ... are the engine's {0}, {1}, ...
+    Text text;
 };
 
 const Wording kWordings[] = {
@@ -98,10 +103,11 @@ const Wording kWordings[] = {
     {"no_config_json", QT_TRANSLATE_NOOP("EngineMessages", "no config.json (a Hugging Face model folder holds config.json and model.safetensors)")},
     {"tensor_missing", QT_TRANSLATE_NOOP("EngineMessages", "tensor '%1' is missing from the weights (config.json describes a %2 model with %3 layers)")},
     {"tensor_shape", QT_TRANSLATE_NOOP("EngineMessages", "tensor '%1' has shape %2, expected %3 from config.json")},
-    {"safetensors_unreadable", QT_TRANSLATE_NOOP("EngineMessages", "cannot read this safetensors file: %1")},
-    {"gguf_unreadable", QT_TRANSLATE_NOOP("EngineMessages", "cannot read this GGUF file: %1")},
-    {"tokenizer_unreadable", QT_TRANSLATE_NOOP("EngineMessages", "cannot read this tokenizer: %1")},
-    {"model_config_unreadable", QT_TRANSLATE_NOOP("EngineMessages", "cannot read this model config: %1")},
+    // In English the parser's words alone, as the engine says them; a translation leads with the kind of file.
+    {"safetensors_unreadable", QT_TRANSLATE_NOOP3("EngineMessages", "%1", "a safetensors file cannot be read")},
+    {"gguf_unreadable", QT_TRANSLATE_NOOP3("EngineMessages", "%1", "a GGUF file cannot be read")},
+    {"tokenizer_unreadable", QT_TRANSLATE_NOOP3("EngineMessages", "%1", "a tokenizer file cannot be read")},
+    {"model_config_unreadable", QT_TRANSLATE_NOOP3("EngineMessages", "%1", "a model's config.json cannot be read")},
     {"dataset_text_not_pt", QT_TRANSLATE_NOOP("EngineMessages", "plain text, which only stage pt can use, not %2 (dataset '%1')")},
 };
 
@@ -149,7 +155,8 @@ QString fill(const QString& form, const std::vector<std::string>& args) {
 QString engine_message(const lathe::Problem& problem) {
     for (const Wording& w : kWordings) {
         if (problem.id != w.id) continue;
-        const QString text = fill(QCoreApplication::translate("EngineMessages", w.text), worded_args(problem.args));
+        const QString form = QCoreApplication::translate("EngineMessages", w.text.source, w.text.comment);
+        const QString text = fill(form, worded_args(problem.args));
         const QString file = QString::fromStdString(problem.file);
         if (!file.isEmpty() && problem.record >= 0 && problem.line >= 0)  // a dataset record's problem
             return QCoreApplication::translate("EngineMessages", "%1 record %2 (line %3)")

@@ -388,19 +388,23 @@
         <translation>텐서 &apos;%1&apos;의 모양이 %2입니다. config.json에 따르면 %3이어야 합니다</translation>
     </message>
     <message>
-        <source>cannot read this safetensors file: %1</source>
+        <source>%1</source>
+        <comment>a safetensors file cannot be read</comment>
         <translation>safetensors 파일을 읽을 수 없습니다: %1</translation>
     </message>
     <message>
-        <source>cannot read this GGUF file: %1</source>
+        <source>%1</source>
+        <comment>a GGUF file cannot be read</comment>
         <translation>GGUF 파일을 읽을 수 없습니다: %1</translation>
     </message>
     <message>
-        <source>cannot read this tokenizer: %1</source>
+        <source>%1</source>
+        <comment>a tokenizer file cannot be read</comment>
         <translation>토크나이저를 읽을 수 없습니다: %1</translation>
     </message>
     <message>
-        <source>cannot read this model config: %1</source>
+        <source>%1</source>
+        <comment>a model&apos;s config.json cannot be read</comment>
         <translation>모델 설정을 읽을 수 없습니다: %1</translation>
     </message>
 </context>
