@@ -146,14 +146,14 @@ void CheckpointCurvePanel::setRunning(bool running) {
     updateButtons();
 }
 
-QString CheckpointCurvePanel::metric() const { return metric_->currentData().toString(); }
+QString CheckpointCurvePanel::metricKey() const { return metric_->currentData().toString(); }
 
 void CheckpointCurvePanel::setMetric(const QString& key) {
     const int i = metric_->findData(key);
     if (i >= 0) metric_->setCurrentIndex(i);
 }
 
-int CheckpointCurvePanel::bestIndex() const { return best_point(points_, metric().toStdString()); }
+int CheckpointCurvePanel::bestIndex() const { return best_point(points_, metricKey().toStdString()); }
 
 QString CheckpointCurvePanel::bestText() const {
     const int best = bestIndex();
@@ -163,7 +163,7 @@ QString CheckpointCurvePanel::bestText() const {
     const CurvePoint& p = points_[best];
     return tr("Best %1: %2 at step %3 (%4)")
         .arg(name)
-        .arg(p.results.at(metric().toStdString()), 0, 'f', 2)
+        .arg(p.results.at(metricKey().toStdString()), 0, 'f', 2)
         .arg(p.step)
         .arg(p.checkpoint == "." ? tr("final weights") : QString::fromStdString(p.checkpoint));
 }
@@ -181,7 +181,7 @@ void CheckpointCurvePanel::updateButtons() {
 }
 
 void CheckpointCurvePanel::refresh() {
-    const std::string key = metric().toStdString();
+    const std::string key = metricKey().toStdString();
     const int best = bestIndex();
     bool reward = false;
     for (const auto& p : points_) reward = reward || p.results.count("predict_reward");

@@ -35,7 +35,7 @@ public:
     void setRunning(bool running);
 
     // The plotted metric's key ("predict_rouge-l") and the best point for it (-1: none).
-    QString metric() const;
+    QString metricKey() const;
     void setMetric(const QString& key);
     int bestIndex() const;
     // "Best ROUGE-L: 42.00 at step 20 (checkpoint-20)", in the current language.

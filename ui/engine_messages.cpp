@@ -16,6 +16,8 @@ struct Text {
 };
 
 struct Wording {
+    Wording(const char* id, const char* source) : id(id), text{source} {}
+    Wording(const char* id, Text text) : id(id), text(text) {}
     const char* id;
     Text text;
 };
