@@ -141,10 +141,8 @@ private slots:
 
     // A model that cannot load is said in the studio's language.
     void aLoadFailureIsWordedInKorean() {
-        QVERIFY(ui::install_language("ko"));
-        struct English {
-            ~English() { ui::install_language("en"); }
-        } english;
+        const KoreanUi korean;
+        QVERIFY(korean.installed());
         ui::ChatController controller;
         QSignalSpy failed(&controller, &ui::ChatController::failed);
         const QString gone = QString::fromStdString(scratch_dir() + "/no-such-chat-model");

@@ -380,18 +380,12 @@ private slots:
 
     // A dataset record the prediction cannot read: the failure names the file, record and field, in Korean.
     void aBrokenRecordFailsInTheStudiosLanguage() {
-        const std::string data = scratch_dir() + "/eval-broken-datasets";
-        std::filesystem::remove_all(data);
-        std::filesystem::create_directories(data);
-        for (const char* f : {"dataset_info.json", "demo.json", "demo_text.txt", "demo_pairs.json"})
-            std::filesystem::copy_file(ui_dataset_dir() + "/" + f, data + "/" + f);
+        const std::string data = ui_copy_dataset_dir("eval-broken-datasets");
         auto records = nlohmann::json::parse(read_file(data + "/demo.json"));
         records[1]["output"] = nlohmann::json::array({"b"});
         write_file_atomic(data + "/demo.json", records.dump(2));
-        QVERIFY(ui::install_language("ko"));
-        struct English {
-            ~English() { ui::install_language("en"); }
-        } english;
+        const KoreanUi korean;
+        QVERIFY(korean.installed());
         ui::MainWindow w;
         w.show();
         Settings s;

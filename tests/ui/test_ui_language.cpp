@@ -1,5 +1,6 @@
 // Switching the language in the model bar changes the visible strings to Korean at once, and back.
 #include "tests/registry.h"
+#include "tests/ui/ui_fixtures.h"
 #include "ui/language.h"
 #include "ui/main_window.h"
 #include "ui/model_bar.h"
@@ -51,10 +52,8 @@ private slots:
 
     // The model bar says what is wrong with a model folder in the studio's language.
     void theModelBarSaysWhatIsWrongInKorean() {
-        QVERIFY(ui::install_language("ko"));
-        struct English {
-            ~English() { ui::install_language("en"); }
-        } english;
+        const test::KoreanUi korean;
+        QVERIFY(korean.installed());
         ui::MainWindow w;
         const QString gone = QString::fromStdString(test::scratch_dir()) + "/no-such-model";
         w.modelBar()->setModelPath(gone);

@@ -192,16 +192,10 @@ private slots:
 
     // A broken record fails the run with the file, record and field, worded in the studio's language.
     void aBrokenRecordFailsInTheStudiosLanguage() {
-        const std::string data = scratch_dir() + "/ui-broken-datasets";
-        fs::remove_all(data);
-        fs::create_directories(data);
-        for (const char* f : {"dataset_info.json", "demo.json", "demo_text.txt", "demo_pairs.json"})
-            fs::copy_file(ui_dataset_dir() + "/" + f, data + "/" + f);
+        const std::string data = ui_copy_dataset_dir("ui-broken-datasets");
         const auto good = nlohmann::json::parse(read_file(data + "/demo.json"));
-        QVERIFY(ui::install_language("ko"));
-        struct English {
-            ~English() { ui::install_language("en"); }
-        } english;
+        const KoreanUi korean;
+        QVERIFY(korean.installed());
         ui::MainWindow w;
         w.show();
         // Starts a run on demo.json holding `text`; the failure as the studio words it.

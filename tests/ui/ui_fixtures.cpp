@@ -9,6 +9,7 @@
 #include "core/train/train_config.h"
 #include "core/util/fs.h"
 #include "tests/registry.h"
+#include "ui/language.h"
 
 #include <QFileDialog>
 #include <QLineEdit>
@@ -167,6 +168,18 @@ bool wait_until(const std::function<bool()>& done, int timeout_ms) {
     // qWaitFor sleeps between event batches: a busy loop would steal the core the engine runs on.
     return QTest::qWaitFor(done, timeout_ms);
 }
+
+std::string ui_copy_dataset_dir(const std::string& name) {
+    const std::string dir = scratch_dir() + "/" + name;
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    for (const auto& item : std::filesystem::directory_iterator(ui_dataset_dir()))
+        std::filesystem::copy_file(item.path(), dir + "/" + item.path().filename().string());
+    return dir;
+}
+
+KoreanUi::KoreanUi() : installed_(ui::install_language("ko")) {}
+KoreanUi::~KoreanUi() { ui::install_language("en"); }
 
 void answer_file_dialog(const QString& path, QString* title) {
     answer_next_modal<QFileDialog>([path, title](QFileDialog* d) {

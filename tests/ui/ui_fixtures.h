@@ -27,6 +27,22 @@ std::string ui_make_run_log(const std::string& name, int rows);
 // A config that trains ui_model_dir() on "demo" for `steps` steps into `output_dir`, one thread.
 TrainConfig ui_train_config(const std::string& output_dir, int steps);
 
+// A copy of ui_dataset_dir() in a fresh folder `name` under the scratch folder, for a test that breaks a file.
+std::string ui_copy_dataset_dir(const std::string& name);
+
+// The studio in Korean while it lives, in English again after (even when a check fails in between).
+class KoreanUi {
+public:
+    KoreanUi();
+    ~KoreanUi();
+    KoreanUi(const KoreanUi&) = delete;
+    KoreanUi& operator=(const KoreanUi&) = delete;
+    bool installed() const { return installed_; }
+
+private:
+    bool installed_ = false;
+};
+
 // Processes events until `done` or the timeout; returns done().
 bool wait_until(const std::function<bool()>& done, int timeout_ms);
 
