@@ -545,9 +545,12 @@ QString DataTab::summaryText() const { return summary_; }
 
 // The shared Save/Load config dialogs (ui/command_preview): they open at the last settings file, else in the
 // saves folder, and a failure is a warning box, as on the other tabs.
+QString DataTab::lastConfigPath() const {
+    return configPath_.isEmpty() ? QDir(savesRoot_).filePath("data.yaml") : configPath_;
+}
+
 void DataTab::saveConfigDialog() {
-    const QString last = configPath_.isEmpty() ? QDir(savesRoot_).filePath("data.yaml") : configPath_;
-    saveConfigWithDialog(this, tr("Save data settings"), last, "data.yaml", [this](const QString& path, QString* error) {
+    saveConfigWithDialog(this, tr("Save data settings"), lastConfigPath(), "data.yaml", [this](const QString& path, QString* error) {
         if (!saveConfigFile(path, error)) return false;
         configPath_ = path;
         return true;
@@ -555,8 +558,7 @@ void DataTab::saveConfigDialog() {
 }
 
 void DataTab::loadConfigDialog() {
-    const QString last = configPath_.isEmpty() ? QDir(savesRoot_).filePath("data.yaml") : configPath_;
-    loadConfigWithDialog(this, tr("Load data settings"), last, [this](const QString& path, QString* error) {
+    loadConfigWithDialog(this, tr("Load data settings"), lastConfigPath(), [this](const QString& path, QString* error) {
         if (!loadConfigFile(path, error)) return false;
         configPath_ = path;
         return true;

@@ -122,6 +122,7 @@ private:
     QDoubleSpinBox *minShare_, *threshold_;
     QPushButton *runButton_, *stopButton_, *saveButton_, *loadButton_, *allRemoved_;
     QString configPath_;  // the settings file last saved or loaded
+    QString lastConfigPath() const;  // where the dialogs open: configPath_, else data.yaml in the saves folder
     QLabel* removedHint_;
     QProgressBar* progress_;
     QTabWidget* results_;

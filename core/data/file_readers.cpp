@@ -373,7 +373,7 @@ void read_delimited_records(const std::string& path, char separator, const Recor
 }
 
 std::string record_location(const std::string& file, const RawRecord& record) {
-    return file + " record " + std::to_string(record.index) + " (line " + std::to_string(record.line) + ")";
+    return record_place(file, int64_t(record.index), int64_t(record.line));
 }
 
 DataFiles list_data_files(const std::string& path) {

@@ -126,40 +126,47 @@ std::string format_message(const std::string& id, const std::vector<std::string>
     throw std::out_of_range("no engine message with id '" + id + "'");
 }
 
-Problem config_problem(const std::string& key, const std::string& id, std::vector<std::string> args) {
-    Problem p;
-    p.key = key;
-    p.id = id;
-    p.message = key + ": " + format_message(id, args);
-    p.args = std::move(args);
-    return p;
-}
+namespace {
 
-Problem file_problem(const std::string& file, int64_t line, int64_t column, const std::string& id,
-                     std::vector<std::string> args) {
+// A problem with message "<where>: <wording>".
+Problem placed(const std::string& where, const std::string& id, std::vector<std::string> args) {
     Problem p;
-    p.file = file;
-    p.line = line > 0 ? line : -1;
-    p.column = line > 0 && column > 0 ? column : -1;
     p.id = id;
-    std::string where = file;
-    if (p.line > 0) where += ":" + std::to_string(p.line);
-    if (p.column > 0) where += ":" + std::to_string(p.column);
     p.message = where + ": " + format_message(id, args);
     p.args = std::move(args);
     return p;
 }
 
+}  // namespace
+
+std::string record_place(const std::string& file, int64_t record, int64_t line) {
+    return file + " record " + std::to_string(record) + " (line " + std::to_string(line) + ")";
+}
+
+Problem config_problem(const std::string& key, const std::string& id, std::vector<std::string> args) {
+    Problem p = placed(key, id, std::move(args));
+    p.key = key;
+    return p;
+}
+
+Problem file_problem(const std::string& file, int64_t line, int64_t column, const std::string& id,
+                     std::vector<std::string> args) {
+    std::string where = file;
+    if (line > 0) where += ":" + std::to_string(line);
+    if (line > 0 && column > 0) where += ":" + std::to_string(column);
+    Problem p = placed(where, id, std::move(args));
+    p.file = file;
+    p.line = line > 0 ? line : -1;
+    p.column = line > 0 && column > 0 ? column : -1;
+    return p;
+}
+
 Problem record_problem(const std::string& file, int64_t record, int64_t line, const std::string& id,
                        std::vector<std::string> args) {
-    Problem p;
+    Problem p = placed(record_place(file, record, line), id, std::move(args));
     p.file = file;
     p.record = record;
     p.line = line;
-    p.id = id;
-    p.message = file + " record " + std::to_string(record) + " (line " + std::to_string(line) + "): " +
-                format_message(id, args);
-    p.args = std::move(args);
     return p;
 }
 

@@ -29,6 +29,9 @@ Problem config_problem(const std::string& key, const std::string& id, std::vecto
 Problem file_problem(const std::string& file, int64_t line, int64_t column, const std::string& id,
                      std::vector<std::string> args = {});
 
+// "file record R (line L)": where a dataset record is, in every message about one.
+std::string record_place(const std::string& file, int64_t record, int64_t line);
+
 // A problem with record `record` (from 0) of `file`, which starts on `line`: message
 // "file record R (line L): <wording>".
 Problem record_problem(const std::string& file, int64_t record, int64_t line, const std::string& id,
