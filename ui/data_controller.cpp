@@ -1,6 +1,7 @@
 #include "ui/data_controller.h"
 
 #include "core/corpus/corpus_config.h"
+#include "ui/engine_messages.h"
 
 #include <QElapsedTimer>
 #include <QMetaObject>
@@ -20,6 +21,7 @@ void DataWorker::run(const CorpusConfig& config) {
     events.on_message = [&](const std::string& level, const std::string& text) {
         emit message(QString::fromStdString(level), QString::fromStdString(text));
     };
+    events.on_unreadable = [&](const lathe::Problem& p) { emit message("warning", engine_message(p)); };
     emit finished(run_corpus(config, events, cancel_));
 }
 

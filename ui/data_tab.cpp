@@ -17,6 +17,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QFormLayout>
@@ -42,6 +43,18 @@ namespace lathe {
 namespace ui {
 
 namespace {
+
+// A problem as the pipeline writes it into the removed-records file (core/corpus/pipeline.cpp).
+lathe::Problem problemFromJson(const QJsonObject& o) {
+    lathe::Problem p;
+    p.id = o.value("id").toString().toStdString();
+    for (const QJsonValue& a : o.value("args").toArray()) p.args.push_back(a.toString().toStdString());
+    p.file = o.value("file").toString().toStdString();
+    p.record = o.value("record").toInteger(-1);
+    p.line = o.value("line").toInteger(-1);
+    p.column = o.value("column").toInteger(-1);
+    return p;
+}
 
 const char* kStepNames[] = {"normalize", "clean", "pii", "length", "quality", "script", "dedup"};
 
@@ -601,7 +614,9 @@ void DataTab::showSummary(const CorpusSummary& s) {
     haveReport_ = true;
     progress_->setValue(1000);
     progress_->setFormat("%p%");
-    for (const std::string& e : last_.errors) log_->appendPlainText(str(e));
+    // The first ones were logged as they were read (DataWorker); the rest of the report's list follows.
+    for (size_t i = kUnreadableAsRead; i < last_.errors.size(); ++i)
+        log_->appendPlainText(QString("warning: ") + engine_message(last_.errors[i]));
     showReport();
 }
 
@@ -682,9 +697,10 @@ void DataTab::showReport() {
         for (const CorpusExample& e : st.removed_examples) {
             auto* item = new QTreeWidgetItem(examples_);
             item->setText(0, tr("removed"));
-            item->setText(1, stepTitle(str(st.name)) + (e.reason.empty() ? QString() : " · " + str(e.reason)));
+            const QString reason = e.problem.id.empty() ? str(e.reason) : engine_message(e.problem);
+            item->setText(1, stepTitle(str(st.name)) + (reason.isEmpty() ? QString() : " · " + reason));
             setSource(item, 2, e.source);
-            item->setText(3, str(e.before.empty() ? e.reason : e.before));
+            item->setText(3, e.before.empty() ? reason : str(e.before));
             item->setToolTip(3, item->text(3));
             item->setForeground(0, QColor(0xb3, 0x26, 0x1e));
         }
@@ -723,7 +739,10 @@ void DataTab::showAllRemoved() {
         auto* item = new QTreeWidgetItem(examples_);
         item->setText(0, tr("removed"));
         item->setForeground(0, QColor(0xb3, 0x26, 0x1e));
-        const QString reason = o.value("reason").toString();
+        // An unreadable record's problem is kept as data beside its English reason: worded again here.
+        lathe::Problem problem = problemFromJson(o.value("problem").toObject());
+        problem.message = o.value("reason").toString().toStdString();
+        const QString reason = engine_message(problem);
         item->setText(1, stepTitle(o.value("step").toString()) + (reason.isEmpty() ? QString() : " · " + reason));
         setSource(item, 2, o.value("source").toString().toStdString());
         const QString text = o.value("text").toString();

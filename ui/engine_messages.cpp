@@ -111,6 +111,15 @@ const Wording kWordings[] = {
     {"tokenizer_unreadable", QT_TRANSLATE_NOOP3("EngineMessages", "%1", "a tokenizer file cannot be read")},
     {"model_config_unreadable", QT_TRANSLATE_NOOP3("EngineMessages", "%1", "a model's config.json cannot be read")},
     {"dataset_text_not_pt", QT_TRANSLATE_NOOP("EngineMessages", "plain text, which only stage pt can use, not %2 (dataset '%1')")},
+    {"corpus_byte_not_utf8", QT_TRANSLATE_NOOP("EngineMessages", "byte %1: not valid UTF-8 (%2)")},
+    {"corpus_line_not_utf8", QT_TRANSLATE_NOOP("EngineMessages", "byte %1 (line %2): not valid UTF-8 (%3)")},
+    {"corpus_field_not_utf8", QT_TRANSLATE_NOOP("EngineMessages", "field '%1' byte %2: not valid UTF-8")},
+    {"corpus_field_type", QT_TRANSLATE_NOOP("EngineMessages", "field '%1': expected %2, found %3")},
+    {"corpus_turn_not_object", QT_TRANSLATE_NOOP("EngineMessages", "field '%1' turn %2: expected an object")},
+    {"corpus_turn_fields", QT_TRANSLATE_NOOP("EngineMessages", "field '%1' turn %2: expected string 'from'/'value' (or 'role'/'content')")},
+    {"corpus_no_text_field", QT_TRANSLATE_NOOP("EngineMessages", "no '%1' field (fields: %2); set text_column, or give alpaca (instruction/output) or sharegpt (conversations) records")},
+    {"curve_not_a_folder", QT_TRANSLATE_NOOP("EngineMessages", "checkpoint curve: '%1' is not a folder")},
+    {"curve_no_checkpoints", QT_TRANSLATE_NOOP("EngineMessages", "checkpoint curve: '%1' holds no checkpoint-N folders or finished weights; train with save_steps to keep checkpoints along the way")},
 };
 
 // The phrases the engine passes as arguments for "expected X, found Y" (json_type_phrase and the
@@ -126,6 +135,7 @@ const char* const kPhrases[] = {
     QT_TRANSLATE_NOOP("EngineMessages", "a string (JSON text) or a JSON array"),
     QT_TRANSLATE_NOOP("EngineMessages", "an array of [query, response] pairs"),
     QT_TRANSLATE_NOOP("EngineMessages", "an array of messages"),
+    QT_TRANSLATE_NOOP("EngineMessages", "an array of turns"),
 };
 
 std::vector<std::string> worded_args(const std::vector<std::string>& args) {

@@ -579,21 +579,29 @@ void EvaluateTab::onCurveFinished(const CurveSummary& s) {
                                                                         : kRed;
     const int points = static_cast<int>(s.curve.points.size());
     const int predicted = static_cast<int>(s.predicted);
-    const QString message = QString::fromStdString(s.message);
     const CheckpointCurvePanel* panel = curve_;
-    setNotice([s, file, points, predicted, panel, message] {
+    // In the studio's language: the failed checkpoint's step and folder, then its problem as the engine gave it.
+    auto words = [s, file, points, predicted, panel] {
         switch (s.status) {
             case PredictSummary::Status::Completed:
                 return tr("Evaluated %n checkpoint(s) (%1 newly predicted). %2. The curve is in %3", nullptr, points)
                     .arg(predicted)
                     .arg(panel->bestText(), file);
             case PredictSummary::Status::Aborted:
-                return tr("Stopped: %1").arg(message);
+                return tr("Stopped with %1 of %2 checkpoints evaluated; Start again with the same settings to "
+                          "evaluate the rest.")
+                    .arg(points)
+                    .arg(s.checkpoints);
             case PredictSummary::Status::Failed: break;
         }
-        return tr("Checkpoint curve failed: %1").arg(message);
-    }, color);
-    if (!s.message.empty()) appendLog(message);
+        if (s.failed_step >= 0)
+            return tr("Checkpoint curve failed at the checkpoint of step %1 (%2): %3")
+                .arg(s.failed_step)
+                .arg(QString::fromStdString(s.failed_checkpoint), engine_message(s.problem));
+        return tr("Checkpoint curve failed: %1").arg(engine_message(s.problem));
+    };
+    setNotice(words, color);
+    if (s.status != PredictSummary::Status::Completed) appendLog(words());
     if (s.status == PredictSummary::Status::Completed) progress_->setValue(progress_->maximum());
     status_ = s.status == PredictSummary::Status::Completed ? Status::Done : Status::Stopped;
     statusLabel_->setText(status_ == Status::Done ? tr("Done") : tr("Stopped"));

@@ -56,6 +56,7 @@ int cmd_data(int argc, char** argv) {
         if (tty) std::fprintf(stderr, "\r\033[K");
         std::fprintf(stderr, "%s: %s\n", level.c_str(), text.c_str());
     };
+    events.on_unreadable = [&](const Problem& p) { events.on_message("warning", p.message); };
     std::signal(SIGINT, on_data_sigint);
     const CorpusSummary s = run_corpus(config, events, &g_data_cancel);
     std::signal(SIGINT, SIG_DFL);

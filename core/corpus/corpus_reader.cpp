@@ -7,6 +7,7 @@
 #include "core/util/cancel.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 #include "core/util/strings.h"
 
 #include <nlohmann/json.hpp>
@@ -46,11 +47,18 @@ std::string byte_hex(unsigned char b) {
     return buf;
 }
 
-std::string doc_from_record(const json& v, const std::string& text_column, CorpusDoc& doc);
+// Why a record cannot be read as a document: a message id of core/util/messages.h and its arguments ("" = it can).
+struct Reason {
+    std::string id;
+    std::vector<std::string> args;
+    bool ok() const { return id.empty(); }
+};
+
+Reason doc_from_record(const json& v, const std::string& text_column, CorpusDoc& doc);
 
 // The record with its columns renamed, then read as below.
-std::string doc_from_record(const json& raw, const std::string& text_column, CorpusDoc& doc,
-                            const std::vector<std::pair<std::string, std::string>>& renames) {
+Reason doc_from_record(const json& raw, const std::string& text_column, CorpusDoc& doc,
+                       const std::vector<std::pair<std::string, std::string>>& renames) {
     if (renames.empty()) return doc_from_record(raw, text_column, doc);
     json v = raw;
     for (const auto& [source, target] : renames) {
@@ -62,51 +70,49 @@ std::string doc_from_record(const json& raw, const std::string& text_column, Cor
     return doc_from_record(v, text_column, doc);
 }
 
-// Texts of a JSON record, in its shape; "" and the shape set when it can be read, else the reason.
-std::string doc_from_record(const json& v, const std::string& text_column, CorpusDoc& doc) {
+// Texts of a JSON record, in its shape; the shape set when it can be read, else the reason.
+Reason doc_from_record(const json& v, const std::string& text_column, CorpusDoc& doc) {
     auto names = [&] {
         std::string out;
         for (auto it = v.begin(); it != v.end(); ++it) out += (out.empty() ? "" : ", ") + it.key();
         return out.empty() ? std::string("none") : out;
     };
     if (const auto t = v.find(text_column); t != v.end()) {
-        if (!t->is_string()) return "field '" + text_column + "': expected a string, found " + json_type_phrase(*t);
+        if (!t->is_string()) return {"corpus_field_type", {text_column, "a string", json_type_phrase(*t)}};
         doc.shape = CorpusDoc::Shape::Text;
         doc.fields.emplace_back("text", t->get<std::string>());
-        return "";
+        return {};
     }
     for (const char* key : {"conversations", "messages"}) {
         const auto c = v.find(key);
         if (c == v.end()) continue;
-        if (!c->is_array()) return std::string("field '") + key + "': expected an array of turns, found " + json_type_phrase(*c);
+        if (!c->is_array()) return {"corpus_field_type", {key, "an array of turns", json_type_phrase(*c)}};
         doc.shape = CorpusDoc::Shape::ShareGpt;
         if (const auto s = v.find("system"); s != v.end() && s->is_string() && !s->get<std::string>().empty())
             doc.fields.emplace_back("system", s->get<std::string>());
         size_t turn = 0;
         for (const json& t : *c) {
-            if (!t.is_object()) return std::string("field '") + key + "' turn " + std::to_string(turn) + ": expected an object";
+            if (!t.is_object()) return {"corpus_turn_not_object", {key, std::to_string(turn)}};
             const auto role = t.contains("from") ? t.find("from") : t.find("role");
             const auto text = t.contains("value") ? t.find("value") : t.find("content");
             if (role == t.end() || !role->is_string() || text == t.end() || !text->is_string())
-                return std::string("field '") + key + "' turn " + std::to_string(turn) +
-                       ": expected string 'from'/'value' (or 'role'/'content')";
+                return {"corpus_turn_fields", {key, std::to_string(turn)}};
             doc.fields.emplace_back(role->get<std::string>(), text->get<std::string>());
             ++turn;
         }
-        return "";
+        return {};
     }
     if (v.contains("instruction") || v.contains("output")) {
         doc.shape = CorpusDoc::Shape::Alpaca;
         for (const char* key : {"system", "instruction", "input", "output"}) {
             const auto f = v.find(key);
             if (f == v.end() || f->is_null()) continue;
-            if (!f->is_string()) return std::string("field '") + key + "': expected a string, found " + json_type_phrase(*f);
+            if (!f->is_string()) return {"corpus_field_type", {key, "a string", json_type_phrase(*f)}};
             doc.fields.emplace_back(key, f->get<std::string>());
         }
-        return "";
+        return {};
     }
-    return "no '" + text_column + "' field (fields: " + names() +
-           "); set text_column, or give alpaca (instruction/output) or sharegpt (conversations) records";
+    return {"corpus_no_text_field", {text_column, names()}};
 }
 
 void read_lines(const CorpusFile& f, uint32_t index, const CorpusReadCallbacks& cb, bool jsonl,
@@ -131,8 +137,9 @@ void read_lines(const CorpusFile& f, uint32_t index, const CorpusReadCallbacks& 
         const size_t bad = first_invalid_utf8(line);
         if (bad != std::string::npos) {
             cb.on_error({index, record++,
-                         f.path + ": byte " + std::to_string(start + skip + bad) + " (line " + std::to_string(lineno) +
-                             "): not valid UTF-8 (" + byte_hex(static_cast<unsigned char>(line[bad])) + ")"});
+                         file_problem(f.path, 0, 0, "corpus_line_not_utf8",
+                                      {std::to_string(start + skip + bad), std::to_string(lineno),
+                                       byte_hex(static_cast<unsigned char>(line[bad]))})});
             continue;
         }
         CorpusDoc doc;
@@ -147,17 +154,17 @@ void read_lines(const CorpusFile& f, uint32_t index, const CorpusReadCallbacks& 
                 std::string what = e.what();
                 const auto colon = what.rfind("; ");
                 if (colon != std::string::npos) what = what.substr(colon + 2);
-                cb.on_error({index, doc.record, f.path + ":" + std::to_string(lineno) + ": invalid JSON: " + what});
+                cb.on_error({index, doc.record, file_problem(f.path, int64_t(lineno), 0, "invalid_json", {what})});
                 continue;
             }
             if (!v.is_object()) {
                 cb.on_error({index, doc.record,
-                             f.path + ":" + std::to_string(lineno) + ": expected a JSON object, found " + json_type_phrase(v)});
+                             file_problem(f.path, int64_t(lineno), 0, "record_not_object", {json_type_phrase(v)})});
                 continue;
             }
-            const std::string why = doc_from_record(v, text_column, doc, f.renames);
-            if (!why.empty()) {
-                cb.on_error({index, doc.record, f.path + ":" + std::to_string(lineno) + ": " + why});
+            const Reason why = doc_from_record(v, text_column, doc, f.renames);
+            if (!why.ok()) {
+                cb.on_error({index, doc.record, file_problem(f.path, int64_t(lineno), 0, why.id, why.args)});
                 continue;
             }
         } else {
@@ -181,8 +188,9 @@ void read_whole(const CorpusFile& f, uint32_t index, const CorpusReadCallbacks& 
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) return;
     const size_t bad = first_invalid_utf8(text);
     if (bad != std::string::npos) {
-        cb.on_error({index, 0, f.path + ": byte " + std::to_string(bad) + ": not valid UTF-8 (" +
-                                   byte_hex(static_cast<unsigned char>(text[bad])) + ")"});
+        cb.on_error({index, 0,
+                     file_problem(f.path, 0, 0, "corpus_byte_not_utf8",
+                                  {std::to_string(bad), byte_hex(static_cast<unsigned char>(text[bad]))})});
         return;
     }
     CorpusDoc doc;
@@ -195,23 +203,23 @@ void read_structured(const CorpusFile& f, uint32_t index, const std::string& tex
     auto visit = [&](RawRecord& r) {
         throw_if_cancelled();
         if (r.failed()) {
-            cb.on_error({index, r.index, r.problem.message});
+            cb.on_error({index, r.index, r.problem});
             return true;
         }
         CorpusDoc doc;
         doc.file = index;
         doc.record = r.index;
         doc.line = r.line;
-        const std::string why = doc_from_record(r.value, text_column, doc, f.renames);
-        if (!why.empty()) {
-            cb.on_error({index, r.index, record_location(f.path, r) + ": " + why});
+        const Reason why = doc_from_record(r.value, text_column, doc, f.renames);
+        if (!why.ok()) {
+            cb.on_error({index, r.index, record_problem(f.path, r.index, r.line, why.id, why.args)});
             return true;
         }
         for (const auto& field : doc.fields) {
             const size_t bad = first_invalid_utf8(field.second);
             if (bad == std::string::npos) continue;
-            cb.on_error({index, r.index, record_location(f.path, r) + ": field '" + field.first + "' byte " +
-                                             std::to_string(bad) + ": not valid UTF-8"});
+            cb.on_error({index, r.index,
+                         record_problem(f.path, r.index, r.line, "corpus_field_not_utf8", {field.first, std::to_string(bad)})});
             return true;
         }
         return cb.on_doc(std::move(doc));

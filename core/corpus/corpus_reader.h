@@ -4,6 +4,8 @@
 // are not UTF-8 make a record unreadable; it is reported with its file and byte offset, never dropped
 // silently nor "repaired".
 #pragma once
+#include "core/util/error.h"
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -44,11 +46,12 @@ struct CorpusFile {
 // dataset that cannot be read as text (a ranking set).
 std::vector<CorpusFile> list_corpus_files(const CorpusConfig& config);
 
-// A record that could not be read, with a complete message ("<file>: byte 120 (line 3): not valid UTF-8").
+// A record that could not be read: its problem names the file and the record or line, with a complete
+// English message ("<file>: byte 120 (line 3): not valid UTF-8 (0xC3)") and a message id the studio words.
 struct CorpusReadError {
     uint32_t file = 0;
     uint64_t record = 0;
-    std::string message;
+    Problem problem;
 };
 
 struct CorpusReadCallbacks {

@@ -46,6 +46,15 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// An unreadable record's problem in the removed-records file, so that the studio can word it again.
+json problem_json(const Problem& p) {
+    json j = {{"id", p.id}, {"args", p.args}, {"file", p.file}};
+    if (p.record >= 0) j["record"] = p.record;
+    if (p.line > 0) j["line"] = p.line;
+    if (p.column > 0) j["column"] = p.column;
+    return j;
+}
+
 // Runs f(begin, end, worker) over [0, n) in chunks on `threads` threads; rethrows the first exception.
 void parallel_for(size_t n, int threads, const std::function<void(size_t, size_t, int)>& f) {
     if (threads <= 1 || n < 64) {
@@ -310,11 +319,12 @@ public:
                 ++r_.input_records;
                 CorpusStepReport& decode = r_.steps.front();
                 ++decode.removed;
-                if (r_.errors.size() < kMaxErrors) r_.errors.push_back(e.message);
+                const std::string& message = e.problem.message;
+                if (r_.errors.size() < kMaxErrors) r_.errors.push_back(e.problem);
                 if (decode.removed_examples.size() < size_t(c_.examples))
-                    decode.removed_examples.push_back({source_of(files_, e.file, 0, e.record), "", "", e.message});
-                log_removed("decode", source_of(files_, e.file, 0, e.record), e.message, "");
-                if (decode.removed <= 10 && events_.on_message) events_.on_message("warning", e.message);
+                    decode.removed_examples.push_back({source_of(files_, e.file, 0, e.record), "", "", message, e.problem});
+                log_removed("decode", source_of(files_, e.file, 0, e.record), message, "", &e.problem);
+                if (decode.removed <= kUnreadableAsRead && events_.on_unreadable) events_.on_unreadable(e.problem);
             };
             cb.on_bytes = [&](uint64_t bytes) {
                 if (events_.on_progress && total > 0)
@@ -480,7 +490,7 @@ private:
                              r_.length_edges.begin() - 1;
             ++r_.length_counts[size_t(std::max<ptrdiff_t>(0, bin))];
             if (r_.kept_examples.size() < size_t(c_.examples))
-                r_.kept_examples.push_back({source_of(files_, it.doc), snippet(it.doc.joined(), kSnippetChars), "", ""});
+                r_.kept_examples.push_back({source_of(files_, it.doc), snippet(it.doc.joined(), kSnippetChars), "", "", {}});
             if (c_.measures_tokenizers()) {
                 // Every 20th kept record is held out of tokenizer training, to measure tokenizers on.
                 if (kept_seen_++ % 20 == 19 && heldout_.size() < 2000) heldout_.push_back(it.doc.joined());
@@ -559,7 +569,7 @@ private:
                 ++rep.changed;
                 if (rep.changed_examples.size() < size_t(c_.examples) && !before[i].empty())
                     rep.changed_examples.push_back({source_of(files_, it.doc), snippet(before[i], kSnippetChars),
-                                                    snippet(it.doc.joined(), kSnippetChars), ""});
+                                                    snippet(it.doc.joined(), kSnippetChars), "", {}});
                 continue;
             }
             ++rep.removed;
@@ -569,7 +579,7 @@ private:
             if (rep.removed_examples.size() < size_t(c_.examples))
                 rep.removed_examples.push_back(
                     {source_of(files_, it.doc), snippet(before[i].empty() ? it.doc.joined() : before[i], kSnippetChars), "",
-                     reason[i]});
+                     reason[i], {}});
         }
     }
 
@@ -619,7 +629,7 @@ private:
             const std::string text = snippet(it.doc.joined(), kSnippetChars);
             log_removed(rep.name, source_of(files_, it.doc), "duplicate of " + kept, it.doc.joined());
             if (rep.removed_examples.size() < size_t(c_.examples))
-                rep.removed_examples.push_back({source_of(files_, it.doc), text, "", "duplicate of " + kept});
+                rep.removed_examples.push_back({source_of(files_, it.doc), text, "", "duplicate of " + kept, {}});
             auto found = cluster_of_.find(first);
             if (found == cluster_of_.end()) {
                 if (r_.clusters.size() >= kMaxClusters) continue;
@@ -676,10 +686,11 @@ private:
     std::string removed_staged_;
     std::ofstream removed_out_;
     void log_removed(const std::string& step, const std::string& source, const std::string& reason,
-                     const std::string& text) {
+                     const std::string& text, const Problem* problem = nullptr) {
         if (removed_staged_.empty()) return;
         json j = {{"step", step}, {"source", source}, {"reason", reason}};
         if (!text.empty()) j["text"] = text;
+        if (problem && !problem->id.empty()) j["problem"] = problem_json(*problem);
         removed_out_ << j.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
     }
     // Tokenizer lab: the kept records' text for training (a temp file) and the held-out sample.
@@ -721,7 +732,8 @@ std::string CorpusReport::to_json() const {
         j["duplicate_clusters"].push_back(cl);
     }
     if (lsh_bands > 0) j["minhash_lsh"] = {{"bands", lsh_bands}, {"rows", lsh_rows}};
-    j["errors"] = errors;
+    j["errors"] = json::array();
+    for (const Problem& p : errors) j["errors"].push_back(p.message);
     j["kept_examples"] = json::array();
     for (const auto& e : kept_examples) j["kept_examples"].push_back({{"source", e.source}, {"text", e.before}});
     j["length_histogram"] = {{"unit", "characters"}, {"edges", length_edges}, {"counts", length_counts}};

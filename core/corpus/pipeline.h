@@ -25,6 +25,7 @@ struct CorpusExample {
     std::string before;  // the text (removed records), or the text before the step (changed ones)
     std::string after;   // the text after the step; "" for removed records
     std::string reason;  // the rule or kind that removed it ("top_ngram", "duplicate of <source>")
+    Problem problem;     // an unreadable record's problem (step "decode"; `reason` is its English message)
 };
 
 struct CorpusStepReport {
@@ -60,7 +61,7 @@ struct CorpusReport {
     PiiCounts pii{};
     std::map<std::string, size_t> quality;  // rule -> records removed
     std::vector<DuplicateCluster> clusters;  // the first clusters found (up to 50)
-    std::vector<std::string> errors;        // unreadable records, the first 100
+    std::vector<Problem> errors;            // unreadable records, the first 100
     std::vector<CorpusExample> kept_examples;
     // Lengths of the kept records in characters: counts[i] records have length in [edges[i], edges[i + 1]).
     std::vector<uint64_t> length_edges;
@@ -83,7 +84,11 @@ struct CorpusReport {
 struct CorpusEvents {
     std::function<void(double fraction, const std::string& what)> on_progress;
     std::function<void(const std::string& level, const std::string& text)> on_message;
+    // The first kUnreadableAsRead unreadable records, as they are read (all of the first 100 are in the report).
+    std::function<void(const Problem&)> on_unreadable;
 };
+
+constexpr size_t kUnreadableAsRead = 10;
 
 struct CorpusSummary {
     enum class Status { Completed, Cancelled, Failed };

@@ -4,6 +4,7 @@
 #include "core/train/checkpoint.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <nlohmann/json.hpp>
 
@@ -132,12 +133,10 @@ CurveSummary run_checkpoint_curve(const PredictConfig& settings, const std::stri
         if (events.message) events.message(level, text);
     };
     try {
-        if (!dir_exists(run_dir)) throw ConfigError("checkpoint curve: '" + run_dir + "' is not a folder");
+        if (!dir_exists(run_dir)) throw ConfigError(plain_problem("curve_not_a_folder", {run_dir}));
         const auto checkpoints = curve_checkpoints(run_dir);
-        if (checkpoints.empty())
-            throw ModelError("checkpoint curve: '" + run_dir +
-                             "' holds no checkpoint-N folders or finished weights; train with save_steps to keep "
-                             "checkpoints along the way");
+        if (checkpoints.empty()) throw ModelError(plain_problem("curve_no_checkpoints", {run_dir}));
+        summary.checkpoints = checkpoints.size();
 
         CheckpointCurve& curve = summary.curve;
         curve.settings = curve_settings(settings);
@@ -196,8 +195,16 @@ CurveSummary run_checkpoint_curve(const PredictConfig& settings, const std::stri
             pe.message = events.message;
             pe.on_progress = events.on_progress;
             const PredictSummary s = run_predict(c, pe, cancel);
-            if (s.status == PredictSummary::Status::Failed)
-                throw Error("checkpoint at step " + std::to_string(ck.step) + " (" + ck.dir + "): " + s.message);
+            if (s.status == PredictSummary::Status::Failed) {
+                // The prediction's own problem stays as data; the step and folder say which checkpoint.
+                summary.status = PredictSummary::Status::Failed;
+                summary.problem = s.problem;
+                if (summary.problem.message.empty()) summary.problem.message = s.message;
+                summary.failed_step = ck.step;
+                summary.failed_checkpoint = ck.dir;
+                summary.message = "checkpoint at step " + std::to_string(ck.step) + " (" + ck.dir + "): " + s.message;
+                return summary;
+            }
             if (s.status == PredictSummary::Status::Aborted) break;  // a partial point would mislead the curve
             CurvePoint point;
             point.step = ck.step;
@@ -217,9 +224,15 @@ CurveSummary run_checkpoint_curve(const PredictConfig& settings, const std::stri
                               std::to_string(checkpoints.size()) +
                               " checkpoints evaluated; Start again with the same settings to evaluate the rest";
         return summary;
+    } catch (const Error& e) {
+        summary.status = PredictSummary::Status::Failed;
+        summary.message = e.what();
+        summary.problem = e.problem();
+        return summary;
     } catch (const std::exception& e) {
         summary.status = PredictSummary::Status::Failed;
         summary.message = e.what();
+        summary.problem.message = e.what();
         return summary;
     }
 }

@@ -49,9 +49,13 @@ struct CurveEvents {
 
 struct CurveSummary {
     PredictSummary::Status status = PredictSummary::Status::Failed;
-    std::string message;
+    std::string message;     // in English
+    Problem problem;         // a failure as data (id "" when the engine gave only `message`)
+    int64_t failed_step = -1;        // the checkpoint whose prediction failed (-1: the curve failed before one)
+    std::string failed_checkpoint;   // its folder
     CheckpointCurve curve;
-    size_t predicted = 0;  // checkpoints predicted by this call (the others were reloaded)
+    size_t checkpoints = 0;  // the run's checkpoints, points or not
+    size_t predicted = 0;    // checkpoints predicted by this call (the others were reloaded)
 };
 
 std::string checkpoint_curve_path(const std::string& run_dir);

@@ -104,6 +104,17 @@ const std::vector<MessageForm>& message_forms() {
         {"tokenizer_unreadable", "{0}"},
         {"model_config_unreadable", "{0}"},
         {"dataset_text_not_pt", "plain text, which only stage pt can use, not {1} (dataset '{0}')"},
+        // The data workshop's corpus reader (core/corpus/corpus_reader.cpp).
+        {"corpus_byte_not_utf8", "byte {0}: not valid UTF-8 ({1})"},
+        {"corpus_line_not_utf8", "byte {0} (line {1}): not valid UTF-8 ({2})"},
+        {"corpus_field_not_utf8", "field '{0}' byte {1}: not valid UTF-8"},
+        {"corpus_field_type", "field '{0}': expected {1}, found {2}"},
+        {"corpus_turn_not_object", "field '{0}' turn {1}: expected an object"},
+        {"corpus_turn_fields", "field '{0}' turn {1}: expected string 'from'/'value' (or 'role'/'content')"},
+        {"corpus_no_text_field", "no '{0}' field (fields: {1}); set text_column, or give alpaca (instruction/output) or sharegpt (conversations) records"},
+        // The checkpoint curve (core/eval/checkpoint_curve.cpp).
+        {"curve_not_a_folder", "checkpoint curve: '{0}' is not a folder"},
+        {"curve_no_checkpoints", "checkpoint curve: '{0}' holds no checkpoint-N folders or finished weights; train with save_steps to keep checkpoints along the way"},
     };
     return forms;
 }
@@ -141,6 +152,14 @@ Problem placed(const std::string& where, const std::string& id, std::vector<std:
 
 std::string record_place(const std::string& file, int64_t record, int64_t line) {
     return file + " record " + std::to_string(record) + " (line " + std::to_string(line) + ")";
+}
+
+Problem plain_problem(const std::string& id, std::vector<std::string> args) {
+    Problem p;
+    p.id = id;
+    p.message = format_message(id, args);
+    p.args = std::move(args);
+    return p;
 }
 
 Problem config_problem(const std::string& key, const std::string& id, std::vector<std::string> args) {

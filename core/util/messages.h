@@ -21,6 +21,9 @@ const std::vector<MessageForm>& message_forms();
 // unknown id (a programming error, caught by the tests).
 std::string format_message(const std::string& id, const std::vector<std::string>& args = {});
 
+// A problem that is about no key or file of its own: message "<wording>".
+Problem plain_problem(const std::string& id, std::vector<std::string> args = {});
+
 // A problem about config key `key`: message "key: <wording>".
 Problem config_problem(const std::string& key, const std::string& id, std::vector<std::string> args = {});
 

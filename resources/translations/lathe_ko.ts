@@ -407,6 +407,46 @@
         <comment>a model&apos;s config.json cannot be read</comment>
         <translation>모델 설정을 읽을 수 없습니다: %1</translation>
     </message>
+    <message>
+        <source>byte %1: not valid UTF-8 (%2)</source>
+        <translation>%1번째 바이트가 올바른 UTF-8이 아닙니다(%2)</translation>
+    </message>
+    <message>
+        <source>byte %1 (line %2): not valid UTF-8 (%3)</source>
+        <translation>%2번째 줄의 %1번째 바이트가 올바른 UTF-8이 아닙니다(%3)</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; byte %2: not valid UTF-8</source>
+        <translation>&apos;%1&apos; 필드의 %2번째 바이트가 올바른 UTF-8이 아닙니다</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos;: expected %2, found %3</source>
+        <translation>&apos;%1&apos; 필드: %2이(가) 와야 하는데 %3입니다</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; turn %2: expected an object</source>
+        <translation>&apos;%1&apos; 필드의 %2번째 턴: 객체가 와야 합니다</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; turn %2: expected string &apos;from&apos;/&apos;value&apos; (or &apos;role&apos;/&apos;content&apos;)</source>
+        <translation>&apos;%1&apos; 필드의 %2번째 턴: 문자열 &apos;from&apos;/&apos;value&apos;(또는 &apos;role&apos;/&apos;content&apos;)가 와야 합니다</translation>
+    </message>
+    <message>
+        <source>no &apos;%1&apos; field (fields: %2); set text_column, or give alpaca (instruction/output) or sharegpt (conversations) records</source>
+        <translation>&apos;%1&apos; 필드가 없습니다(있는 필드: %2). text_column을 지정하거나 alpaca(instruction/output) 또는 sharegpt(conversations) 레코드를 주세요</translation>
+    </message>
+    <message>
+        <source>checkpoint curve: &apos;%1&apos; is not a folder</source>
+        <translation>체크포인트 곡선: &apos;%1&apos;은(는) 폴더가 아닙니다</translation>
+    </message>
+    <message>
+        <source>checkpoint curve: &apos;%1&apos; holds no checkpoint-N folders or finished weights; train with save_steps to keep checkpoints along the way</source>
+        <translation>체크포인트 곡선: &apos;%1&apos;에 checkpoint-N 폴더도 완성된 가중치도 없습니다. 중간 체크포인트를 남기려면 save_steps를 지정해 학습하세요</translation>
+    </message>
+    <message>
+        <source>an array of turns</source>
+        <translation>턴 배열</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>
@@ -1852,12 +1892,16 @@
         </translation>
     </message>
     <message>
-        <source>Stopped: %1</source>
-        <translation>중지됨: %1</translation>
-    </message>
-    <message>
         <source>Checkpoint curve failed: %1</source>
         <translation>체크포인트 곡선 실패: %1</translation>
+    </message>
+    <message>
+        <source>Stopped with %1 of %2 checkpoints evaluated; Start again with the same settings to evaluate the rest.</source>
+        <translation>체크포인트 %2개 중 %1개를 평가하고 멈췄습니다. 나머지를 평가하려면 같은 설정으로 다시 시작하세요.</translation>
+    </message>
+    <message>
+        <source>Checkpoint curve failed at the checkpoint of step %1 (%2): %3</source>
+        <translation>%1단계 체크포인트(%2)에서 체크포인트 곡선이 실패했습니다: %3</translation>
     </message>
 </context>
 <context>

@@ -168,6 +168,36 @@ private slots:
         QVERIFY(broken->evaluateButton()->isEnabled());
     }
 
+    // A checkpoint that cannot be loaded stops the curve with its step and folder, and the loader's problem
+    // in the studio's language (here a cut safetensors file, from the Korean studio).
+    void aFailedCheckpointIsNamedInKorean() {
+        const KoreanUi korean;
+        QVERIFY(korean.installed());
+        const std::string run = scratch_dir() + "/curve-ui-broken";
+        fs::remove_all(run);
+        fs::create_directories(run);
+        fs::copy(ui_make_adapter("curve-a", 3), run + "/checkpoint-5", fs::copy_options::recursive);
+        const std::string weights = run + "/checkpoint-5/adapter_model.safetensors";
+        fs::resize_file(weights, 20);  // the header's length and a few bytes of it
+        const QString qrun = QString::fromStdString(run);
+        ui::MainWindow w;
+        fill(w, qrun + "/checkpoint-5");
+        ui::EvaluateTab* tab = w.evaluateTab();
+        ui::CheckpointCurvePanel* panel = tab->curvePanel();
+        QCOMPARE(panel->checkpointCount(), 1);
+        QSignalSpy finished(w.evaluateController(), &ui::EvaluateController::curveFinished);
+        QTest::mouseClick(panel->evaluateButton(), Qt::LeftButton);
+        QVERIFY(wait_until([&] { return finished.count() == 1; }, 60000));
+        const CurveSummary s = finished.at(0).at(0).value<CurveSummary>();
+        QVERIFY(s.status == PredictSummary::Status::Failed);
+        QCOMPARE(s.failed_step, int64_t{5});
+        QCOMPARE(s.problem.id, std::string("safetensors_unreadable"));
+        const QString notice = tab->noticeText();
+        QVERIFY2(notice.startsWith(QString::fromUtf8("5단계 체크포인트(%1)").arg(qrun + "/checkpoint-5")), qPrintable(notice));
+        QVERIFY2(notice.contains(QString::fromUtf8("safetensors 파일을 읽을 수 없습니다: ")), qPrintable(notice));
+        QVERIFY2(!notice.contains("checkpoint at step"), qPrintable(notice));  // not the engine's English
+    }
+
     // Without a checkpoint in the model bar there is no run: the page says so and cannot start.
     void noRunNoCurve() {
         ui::MainWindow w;

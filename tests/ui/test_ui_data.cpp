@@ -57,7 +57,10 @@ class TestUiData : public QObject {
     std::string root;
 
 private slots:
-    void initTestCase() { root = scratch_dir() + "/ui-data"; }
+    void initTestCase() {
+        root = scratch_dir() + "/ui-data";
+        std::filesystem::create_directories(root);
+    }
 
     void cleansTheBundledCorpusFromTheTab() {
         ui::MainWindow w;
@@ -243,6 +246,39 @@ private slots:
         QTest::mouseClick(other.loadButton(), Qt::LeftButton);
         QVERIFY2(warned.contains(broken), qPrintable(warned));
         QCOMPARE(other.piiCombo()->currentData().toString(), QString("mask"));
+    }
+
+    // A record that cannot be read is reported in the studio's language: in the log as it is read, in the
+    // examples beside the step, and in the list of every removed record (read back from the engine's file).
+    void unreadableRecordsInTheStudiosLanguage() {
+        const KoreanUi korean;
+        QVERIFY(korean.installed());
+        const std::string file = root + "/unreadable.jsonl";
+        write_file_atomic(file, "{\"text\": 3}\n{\"text\": \"a fine document of a reasonable length for the workshop\"}\n");
+        ui::DataController controller;
+        ui::DataTab tab(&controller);
+        tab.filesEdit()->setText(QString::fromStdString(file));
+        tab.outputDirEdit()->setText(QString::fromStdString(root + "/unreadable-out"));
+        QSignalSpy done(&controller, &ui::DataController::finished);
+        tab.run();
+        QVERIFY(done.wait(60000));
+        const QString worded = QString::fromUtf8("%1 1번째 줄: 'text' 필드: 문자열이(가) 와야 하는데 숫자입니다")
+                                   .arg(QString::fromStdString(file));
+        auto* log = tab.findChild<QPlainTextEdit*>();
+        QVERIFY(log);
+        QCOMPARE(log->toPlainText().count(worded), 1);  // as it was read, not again at the end
+        QVERIFY2(!log->toPlainText().contains("expected a string"), qPrintable(log->toPlainText()));
+        auto decodeRow = [&]() -> QString {
+            for (int i = 0; i < tab.exampleTable()->topLevelItemCount(); ++i) {
+                const QTreeWidgetItem* item = tab.exampleTable()->topLevelItem(i);
+                if (item->text(1).startsWith(QString::fromUtf8("읽기"))) return item->text(1);
+            }
+            return QString();
+        };
+        QVERIFY2(decodeRow().endsWith(" · " + worded), qPrintable(decodeRow()));
+        QTest::mouseClick(tab.allRemovedButton(), Qt::LeftButton);
+        QCOMPARE(tab.exampleTable()->topLevelItemCount(), 1);
+        QVERIFY2(decodeRow().endsWith(" · " + worded), qPrintable(decodeRow()));
     }
 
     void stopLeavesTheOutputAsItWas() {

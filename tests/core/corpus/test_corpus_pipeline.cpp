@@ -153,9 +153,73 @@ private slots:
                                                   "csv, with a comma", "tab separated document",
                                                   "a whole file\nis one document"}));
         QCOMPARE(s.report.steps.front().removed, size_t(2));
-        QVERIFY2(s.report.errors[0].find("a.jsonl:2: no 'text' field (fields: body)") != std::string::npos,
-                 s.report.errors[0].c_str());
-        QVERIFY2(s.report.errors[1].find("a.jsonl:3: invalid JSON") != std::string::npos, s.report.errors[1].c_str());
+        const std::string& first = s.report.errors[0].message;
+        QVERIFY2(first.find("a.jsonl:2: no 'text' field (fields: body)") != std::string::npos, first.c_str());
+        QVERIFY2(s.report.errors[1].message.find("a.jsonl:3: invalid JSON") != std::string::npos,
+                 s.report.errors[1].message.c_str());
+    }
+
+    // Each unreadable record comes as data too: the message id, its arguments and its place, so that the
+    // studio can word it in its language; the removed-records file keeps the same for a later look.
+    void unreadableRecordsAreData() {
+        const std::string dir = root_ + "/unreadable";
+        write(dir + "/a.jsonl", "{\"text\": 3}\n{\"body\": \"x\"}\n[1]\n");
+        write(dir + "/b.json", "[{\"conversations\": [\"hi\"]},\n {\"conversations\": [{\"from\": 1}]},\n"
+                               " {\"messages\": 2}]");
+        write(dir + "/c.txt", "fine line of text here\nbad \xC3\x28 bytes\n");
+        write(dir + "/d.csv", "text\n\"bad \xC3\x28 bytes\"\n");
+        CorpusConfig c;
+        c.data_files = dir + "/a.jsonl," + dir + "/b.json," + dir + "/c.txt," + dir + "/d.csv";
+        c.output_dir = dir + "/out";
+        c.pii = "none";
+        std::vector<Problem> live;
+        CorpusEvents ev;
+        ev.on_unreadable = [&](const Problem& p) { live.push_back(p); };
+        const CorpusSummary s = run_corpus(c, ev, nullptr);
+        QVERIFY2(s.status == CorpusSummary::Status::Completed, s.message.c_str());
+        struct Expected {
+            std::string file, id;
+            std::vector<std::string> args;
+            int64_t record, line;
+        };
+        const std::string a = dir + "/a.jsonl", b = dir + "/b.json", t = dir + "/c.txt", d = dir + "/d.csv";
+        const std::vector<Expected> expected = {
+            {a, "corpus_field_type", {"text", "a string", "a number"}, -1, 1},
+            {a, "corpus_no_text_field", {"text", "body"}, -1, 2},
+            {a, "record_not_object", {"an array"}, -1, 3},
+            {b, "corpus_turn_not_object", {"conversations", "0"}, 0, 1},
+            {b, "corpus_turn_fields", {"conversations", "0"}, 1, 2},
+            {b, "corpus_field_type", {"messages", "an array of turns", "a number"}, 2, 3},
+            {t, "corpus_line_not_utf8", {"27", "2", "0xC3"}, -1, -1},
+            {d, "field_not_utf8", {"text"}, 0, 2},  // the dataset reader's own check
+        };
+        QCOMPARE(s.report.errors.size(), expected.size());
+        QCOMPARE(live.size(), expected.size());  // fewer than 10: every one as it was read
+        for (size_t i = 0; i < expected.size(); ++i) {
+            const Problem& p = s.report.errors[i];
+            const Expected& e = expected[i];
+            QCOMPARE(p.file, e.file);
+            QCOMPARE(p.id, e.id);
+            QCOMPARE(p.args, e.args);
+            QCOMPARE(p.record, e.record);
+            QCOMPARE(p.line, e.line);
+            QCOMPARE(live[i].message, p.message);
+            QVERIFY2(p.message.rfind(e.file, 0) == 0, p.message.c_str());
+        }
+        QCOMPARE(s.report.errors[6].message, t + ": byte 27 (line 2): not valid UTF-8 (0xC3)");
+        QCOMPARE(s.report.errors[0].message, a + ":1: field 'text': expected a string, found a number");
+
+        // The removed-records file: the English reason and the problem as data.
+        std::vector<json> removed;
+        for (const json& r : read_jsonl(c.output_dir + "/corpus.removed.jsonl"))
+            if (r["step"] == "decode") removed.push_back(r);
+        QCOMPARE(removed.size(), expected.size());
+        for (size_t i = 0; i < expected.size(); ++i) {
+            QCOMPARE(removed[i]["reason"].get<std::string>(), s.report.errors[i].message);
+            QCOMPARE(removed[i]["problem"]["id"].get<std::string>(), expected[i].id);
+            QCOMPARE(removed[i]["problem"]["args"].get<std::vector<std::string>>(), expected[i].args);
+            QCOMPARE(removed[i]["problem"]["file"].get<std::string>(), expected[i].file);
+        }
     }
 
     void registeredDatasetsAndColumnMaps() {

@@ -139,6 +139,12 @@ private slots:
         const CurveSummary missing = run_checkpoint_curve(c, run + "/nowhere", {});
         QVERIFY(missing.status == PredictSummary::Status::Failed);
         QVERIFY2(missing.message.find("not a folder") != std::string::npos, missing.message.c_str());
+        // As data too, for the studio to word: the id and the folder; no checkpoint had failed.
+        QCOMPARE(s.problem.id, std::string("curve_no_checkpoints"));
+        QCOMPARE(s.problem.args, std::vector<std::string>{run});
+        QCOMPARE(s.problem.message, s.message);
+        QCOMPARE(missing.problem.id, std::string("curve_not_a_folder"));
+        QCOMPARE(missing.failed_step, int64_t{-1});
         QVERIFY(!file_exists(checkpoint_curve_path(run)));
     }
 };
