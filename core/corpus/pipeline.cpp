@@ -122,7 +122,7 @@ public:
         : path_(path), format_(std::move(format)), files_(files) {
         out_.rdbuf()->pubsetbuf(buffer_.data(), std::streamsize(buffer_.size()));
         out_.open(path, std::ios::binary | std::ios::trunc);
-        if (!out_) throw IoError(path + ": cannot create (" + std::string(std::strerror(errno)) + ")");
+        if (!out_) throw write_error(path, "cannot_create", errno);
     }
 
     void write(const CorpusDoc& d) {
@@ -142,8 +142,9 @@ public:
     }
 
     void close() {
+        errno = 0;
         out_.flush();
-        if (!out_) throw IoError(path_ + ": write failed (disk full?)");
+        if (!out_) throw write_error(path_, "write_failed", errno);
         out_.close();
     }
     uint64_t bytes() const { return bytes_; }
@@ -291,11 +292,11 @@ public:
         r_.removed_file = path_join(out_dir, c_.dataset_name + ".removed.jsonl");
         removed_staged_ = temp_sibling(r_.removed_file);
         removed_out_.open(removed_staged_, std::ios::binary | std::ios::trunc);
-        if (!removed_out_) throw IoError(removed_staged_ + ": cannot create");
+        if (!removed_out_) throw write_error(removed_staged_, "cannot_create", errno);
         if (c_.train_tokenizer) {
             tokenizer_text_ = temp_sibling(path_join(out_dir, "tokenizer-corpus.txt"));
             tokenizer_out_.open(tokenizer_text_, std::ios::binary | std::ios::trunc);
-            if (!tokenizer_out_) throw IoError(tokenizer_text_ + ": cannot create");
+            if (!tokenizer_out_) throw write_error(tokenizer_text_, "cannot_create", errno);
         }
 
         uint64_t done_before = 0;
@@ -356,8 +357,9 @@ public:
         // Commit: the dataset, then its registration, the tokenizer, then the report (each replaced atomically).
         fs::rename(staged_, r_.output_file);
         staged_.clear();
+        errno = 0;
         removed_out_.close();
-        if (!removed_out_) throw IoError(removed_staged_ + ": write failed (disk full?)");
+        if (!removed_out_) throw write_error(removed_staged_, "write_failed", errno);
         fs::rename(removed_staged_, r_.removed_file);
         removed_staged_.clear();
         json info = json::object();
@@ -401,8 +403,9 @@ private:
     void tokenizer_lab(const std::string& out_dir) {
         std::vector<std::pair<std::string, std::string>> sources;  // (where it is read now, the path reported)
         if (c_.train_tokenizer) {
+            errno = 0;
             tokenizer_out_.close();
-            if (!tokenizer_out_) throw IoError(tokenizer_text_ + ": write failed (disk full?)");
+            if (!tokenizer_out_) throw write_error(tokenizer_text_, "write_failed", errno);
             if (events_.on_message)
                 events_.on_message("info", "training a " + c_.tokenizer_type + " tokenizer (vocabulary " +
                                                std::to_string(c_.tokenizer_vocab_size) + ")");

@@ -50,21 +50,21 @@ public:
         path_ = path;
         tmp_ = temp_sibling(path);
         out_.open(tmp_, std::ios::binary | std::ios::trunc);
-        if (!out_) throw IoError(path + ": cannot be written (" + std::strerror(errno) + ")");
+        if (!out_) throw write_error(path, "cannot_create", errno);
     }
     bool is_open() const { return out_.is_open(); }
     std::ostream& stream() { return out_; }
     void flush() {
         errno = 0;
         out_.flush();
-        if (!out_) throw IoError(path_ + ": write failed (" + (errno ? std::strerror(errno) : "disk full?") + ")");
+        if (!out_) throw write_error(path_, "write_failed", errno);
     }
     void commit() {
         flush();
+        errno = 0;
         out_.close();
-        if (!out_) throw IoError(path_ + ": write failed (" + std::strerror(errno) + ")");
-        if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
-            throw IoError(path_ + ": cannot rename into place (" + std::strerror(errno) + ")");
+        if (!out_) throw write_error(path_, "write_failed", errno);
+        if (std::rename(tmp_.c_str(), path_.c_str()) != 0) throw write_error(path_, "cannot_rename", errno);
         committed_ = true;
     }
 
@@ -249,7 +249,7 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
         if (!c.output_dir.empty()) {
             std::error_code ec;
             std::filesystem::create_directories(c.output_dir, ec);
-            if (ec) throw IoError(c.output_dir + ": cannot create the output folder (" + ec.message() + ")");
+            if (ec) throw write_error(c.output_dir, "cannot_create", ec);
             jsonl.open(jsonl_path);
         }
 

@@ -246,6 +246,8 @@ private:
     void flush();
     void pad_to(uint64_t alignment);
     void fail(const std::string& why);
+    // A failed write(2), fsync, close or rename: as fail(), with core/util/fs.h's write_error.
+    [[noreturn]] void fail_write(const std::string& id, int err);
 
     std::string path_;
     std::string tmp_;

@@ -94,7 +94,7 @@ void GgufWriter::add_tensor(const std::string& name, const std::vector<int64_t>&
 void GgufWriter::write_header() {
     if (header_done_) return;
     fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw IoError(path_ + ": cannot create (" + std::strerror(errno) + ")");
+    if (fd_ < 0) throw write_error(path_, "cannot_create", errno);
     header_done_ = true;
 
     std::vector<GgufKV> kvs = kvs_;
@@ -139,13 +139,20 @@ void GgufWriter::fail(const std::string& why) {
     throw IoError(path_ + ": " + why);
 }
 
+void GgufWriter::fail_write(const std::string& id, int err) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    ::unlink(tmp_.c_str());
+    throw write_error(path_, id, err);
+}
+
 void GgufWriter::write_fd(const char* p, size_t n) {
     if (fd_ < 0) throw IoError(path_ + ": writer is closed after an earlier error");
     while (n > 0) {
         const ssize_t w = ::write(fd_, p, n);
         if (w < 0) {
             if (errno == EINTR) continue;
-            fail(std::string("write failed (") + std::strerror(errno) + ")");
+            fail_write("write_failed", errno);
         }
         p += w;
         n -= static_cast<size_t>(w);
@@ -248,11 +255,11 @@ void GgufWriter::finish() {
             fail("tensor '" + t.name + "' is incomplete: " + std::to_string(t.done) + " of " +
                  std::to_string(t.n_bytes) + " bytes written");
     flush();
-    if (::fsync(fd_) != 0) fail(std::string("fsync failed (") + std::strerror(errno) + ")");
+    if (::fsync(fd_) != 0) fail_write("write_failed", errno);
     const int fd = fd_;
     fd_ = -1;
-    if (::close(fd) != 0) fail(std::string("close failed (") + std::strerror(errno) + ")");
-    if (std::rename(tmp_.c_str(), path_.c_str()) != 0) fail(std::string("cannot rename into place (") + std::strerror(errno) + ")");
+    if (::close(fd) != 0) fail_write("write_failed", errno);
+    if (std::rename(tmp_.c_str(), path_.c_str()) != 0) fail_write("cannot_rename", errno);
     finished_ = true;
 }
 

@@ -123,7 +123,7 @@ class TempFile {
 public:
     explicit TempFile(const std::string& path) : path_(path), tmp_(temp_sibling(path)) {
         fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd_ < 0) throw IoError(path + ": cannot create (" + std::strerror(errno) + ")");
+        if (fd_ < 0) throw write_error(path, "cannot_create", errno);
     }
     ~TempFile() {
         if (fd_ >= 0) ::close(fd_);
@@ -137,7 +137,7 @@ public:
         while (size > 0) {
             const ssize_t n = ::write(fd_, p, size);
             if (n < 0 && errno == EINTR) continue;
-            if (n < 0) throw IoError(path_ + ": write failed (" + std::strerror(errno) + ")");
+            if (n < 0) throw write_error(path_, "write_failed", errno);
             p += n;
             size -= static_cast<size_t>(n);
         }
@@ -146,13 +146,12 @@ public:
         const int fd = fd_;
         fd_ = -1;
         if (::fsync(fd) != 0) {
-            const std::string why = std::strerror(errno);
+            const int err = errno;
             ::close(fd);
-            throw IoError(path_ + ": write failed (" + why + ")");
+            throw write_error(path_, "write_failed", err);
         }
-        if (::close(fd) != 0) throw IoError(path_ + ": write failed (" + std::strerror(errno) + ")");
-        if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
-            throw IoError(path_ + ": cannot rename into place (" + std::strerror(errno) + ")");
+        if (::close(fd) != 0) throw write_error(path_, "write_failed", errno);
+        if (std::rename(tmp_.c_str(), path_.c_str()) != 0) throw write_error(path_, "cannot_rename", errno);
         committed_ = true;
     }
 
@@ -250,7 +249,7 @@ std::vector<std::string> write_sharded(const std::string& dir, const NamedTensor
     }
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) throw IoError(dir + ": cannot create directory (" + ec.message() + ")");
+    if (ec) throw write_error(dir, "cannot_create", ec);
 
     std::vector<std::string> written;
     if (shards.size() == 1) {

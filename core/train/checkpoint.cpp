@@ -103,7 +103,7 @@ std::string save_checkpoint(const std::string& run_dir, int64_t step,
     std::error_code ec;
     fs::remove_all(staged, ec);
     fs::create_directories(staged, ec);
-    if (ec) throw IoError(staged + ": cannot create (" + ec.message() + ")");
+    if (ec) throw write_error(staged, "cannot_create", ec);
     try {
         save_weights(staged);
         write_safetensors(path_join(staged, "optimizer.safetensors"), optimizer.state());

@@ -22,7 +22,7 @@ RunDir::RunDir(const std::string& dir, bool append, bool write) : dir_(dir), wri
     if (!write) return;
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec) throw IoError(dir + ": cannot create the output directory (" + ec.message() + ")");
+    if (ec) throw write_error(dir, "cannot_create", ec);
     const char* mode = append ? "a" : "w";
     jsonl_ = std::fopen(path_join(dir, "trainer_log.jsonl").c_str(), mode);
     text_ = std::fopen(path_join(dir, "running_log.txt").c_str(), mode);

@@ -104,6 +104,13 @@ const std::vector<MessageForm>& message_forms() {
         {"tokenizer_unreadable", "{0}"},
         {"model_config_unreadable", "{0}"},
         {"dataset_text_not_pt", "plain text, which only stage pt can use, not {1} (dataset '{0}')"},
+        // Writing files (core/util/fs.h's write_error).
+        {"cannot_create", "cannot create ({0})"},
+        {"write_failed", "write failed ({0})"},
+        {"cannot_rename", "cannot rename into place ({0})"},
+        {"cannot_move_aside", "cannot move aside ({0})"},
+        {"no_space", "write failed: no space left for the file ({0})"},
+        {"write_denied", "cannot write here: permission denied ({0})"},
         // The data workshop's corpus reader (core/corpus/corpus_reader.cpp).
         {"corpus_byte_not_utf8", "byte {0}: not valid UTF-8 ({1})"},
         {"corpus_line_not_utf8", "byte {0} (line {1}): not valid UTF-8 ({2})"},

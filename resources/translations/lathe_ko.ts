@@ -447,6 +447,30 @@
         <source>an array of turns</source>
         <translation>턴 배열</translation>
     </message>
+    <message>
+        <source>cannot create (%1)</source>
+        <translation>만들 수 없습니다(%1)</translation>
+    </message>
+    <message>
+        <source>write failed (%1)</source>
+        <translation>쓰기에 실패했습니다(%1)</translation>
+    </message>
+    <message>
+        <source>cannot rename into place (%1)</source>
+        <translation>제자리로 이름을 바꿀 수 없습니다(%1)</translation>
+    </message>
+    <message>
+        <source>cannot move aside (%1)</source>
+        <translation>옆으로 옮겨 둘 수 없습니다(%1)</translation>
+    </message>
+    <message>
+        <source>write failed: no space left for the file (%1)</source>
+        <translation>쓰기에 실패했습니다: 파일을 쓸 공간이 없습니다(%1)</translation>
+    </message>
+    <message>
+        <source>cannot write here: permission denied (%1)</source>
+        <translation>여기에 쓸 수 없습니다: 권한이 없습니다(%1)</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

@@ -173,7 +173,7 @@ private slots:
         // 1 KiB, not 0: LLVM's OpenMP runtime (clang builds) sizes a 1 KiB shared-memory file at start-up.
         r = test::run_cli({"train", config}, {}, 180000, /*file_limit_kb=*/1);
         QVERIFY2(r.code == 1, r.why().c_str());
-        QVERIFY2(test::contains(r.err, out + "/generated_predictions.jsonl: write failed (File too large)"), r.err.c_str());
+        QVERIFY2(test::contains(r.err, out + "/generated_predictions.jsonl: write failed: no space left for the file (File too large)"), r.err.c_str());
         QCOMPARE(read_file(out + "/generated_predictions.jsonl"), earlier);
         QCOMPARE(read_file(out + "/predict_results.json"), earlier_results);
         for (const auto& e : std::filesystem::directory_iterator(out))

@@ -28,8 +28,11 @@
 #include <QSpinBox>
 #include <QTest>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+
+#include <sys/resource.h>
 
 namespace fs = std::filesystem;
 using namespace lathe;
@@ -323,6 +326,29 @@ private slots:
         const auto r = finished.at(0).at(0).value<ui::ExportResult>();
         QCOMPARE(r.status, ui::ExportResult::Failed);
         QCOMPARE(r.message, QString::fromUtf8("export_dir: 내보낼 폴더가 지정되지 않았습니다"));
+        // A disk that fills up while the weights are written (RLIMIT_FSIZE, which fails write(2) as a full disk
+        // does): Korean but for the system's own reason; the partial export is gone.
+        ExportConfig full = tab->currentConfig();
+        full.export_dir = scratch_dir() + "/export-ko-full";
+        full.export_quantization = "f32";
+        fs::remove_all(full.export_dir);
+        std::signal(SIGXFSZ, SIG_IGN);
+        rlimit old{};
+        getrlimit(RLIMIT_FSIZE, &old);
+        rlimit small = old;
+        small.rlim_cur = 40'000;  // the weights are several times that
+        setrlimit(RLIMIT_FSIZE, &small);
+        w.exportController()->start(full);
+        const bool ended = wait_until([&] { return finished.count() == 2; }, 30000);
+        setrlimit(RLIMIT_FSIZE, &old);
+        std::signal(SIGXFSZ, SIG_DFL);
+        QVERIFY(ended);
+        const auto noRoom = finished.at(1).at(0).value<ui::ExportResult>();
+        QCOMPARE(noRoom.status, ui::ExportResult::Failed);
+        QVERIFY2(noRoom.message.contains(QString::fromUtf8(": 쓰기에 실패했습니다: 파일을 쓸 공간이 없습니다(File too large)")),
+                 qPrintable(noRoom.message));
+        QVERIFY2(noRoom.message.contains(QString::fromUtf8("그대로입니다")), qPrintable(noRoom.message));
+        QVERIFY(!fs::exists(full.export_dir));
         w.setLanguage("en");
         QTRY_COMPARE(tab->exportButton()->text(), QString("Export"));
         QVERIFY(tab->estimateText().startsWith("About "));

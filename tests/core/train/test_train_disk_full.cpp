@@ -62,7 +62,12 @@ private slots:
 
         QVERIFY(s.status == TrainSummary::Status::Failed);
         QVERIFY2(s.message.find("/checkpoint-6") != std::string::npos, s.message.c_str());
-        QVERIFY2(s.message.find("write failed (File too large)") != std::string::npos, s.message.c_str());
+        QVERIFY2(s.message.find("write failed: no space left for the file (File too large)") != std::string::npos,
+                 s.message.c_str());
+        // As data, for the studio to word: no room, the file, the system's reason.
+        QCOMPARE(s.problem.id, std::string("no_space"));
+        QVERIFY2(s.problem.file.find("/checkpoint-6") != std::string::npos, s.problem.file.c_str());
+        QCOMPARE(s.problem.args, std::vector<std::string>{"File too large"});
         QCOMPARE(paths_containing(out, ".tmp-"), std::vector<std::string>{});
         QVERIFY(!fs::exists(out + "/checkpoint-6"));
         QCOMPARE(list_checkpoints(out), (std::vector<std::string>{out + "/checkpoint-2", out + "/checkpoint-4"}));
