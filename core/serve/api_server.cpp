@@ -119,7 +119,7 @@ void ApiServer::Impl::generate(const httplib::Request& req, httplib::Response& r
     ApiCall call = chat ? parse_chat_request(req.body) : parse_completion_request(req.body);
     std::vector<int32_t> prompt;
     try {
-        if (chat) prompt = engine.encode_chat(call.messages, call.system);
+        if (chat) prompt = engine.encode_chat(call.messages, call.system, call.enable_thinking.value_or(true));
         else prompt = call.prompt_ids.empty() ? engine.encode_text(call.prompt) : call.prompt_ids;
     } catch (const Error& e) {
         throw ApiError(400, e.what(), "invalid_request_error", chat ? "messages" : "prompt");

@@ -184,6 +184,15 @@ ApiCall parse_chat_request(const std::string& body) {
         seen_turn = true;
         c.messages.push_back(Message{got, text});
     }
+    if (const json* kwargs = field(j, "chat_template_kwargs")) {
+        if (!kwargs->is_object())
+            throw bad("chat_template_kwargs", std::string("expected an object, got ") + type_name(*kwargs));
+        if (const json* t = field(*kwargs, "enable_thinking")) {
+            if (!t->is_boolean())
+                throw bad("chat_template_kwargs.enable_thinking", std::string("expected true or false, got ") + type_name(*t));
+            c.enable_thinking = t->get<bool>();
+        }
+    }
     if (c.messages.empty()) throw bad("messages", "no user message: there is nothing to answer");
     if (c.messages.back().role != Role::User) throw bad("messages", "the last message must be the user's");
     return c;

@@ -36,6 +36,9 @@ struct ApiCall {
     std::optional<int> top_k;
     std::vector<std::string> stop;
     std::optional<uint64_t> seed;
+    // chat: chat_template_kwargs.enable_thinking (vLLM's and SGLang's key for Qwen3's hybrid thinking):
+    // false starts a reasoning template's answer with an empty thought; unset = the template's default.
+    std::optional<bool> enable_thinking;
 };
 
 // Throw ApiError (400) naming the field for malformed JSON, wrong types and values out of range.

@@ -444,8 +444,9 @@ ServingEngine::~ServingEngine() {
     if (impl_->worker.joinable()) impl_->worker.join();
 }
 
-std::vector<int32_t> ServingEngine::encode_chat(const std::vector<Message>& messages, const std::string& system) const {
-    return impl_->chat_template->encode_generation(*impl_->tokenizer, messages, system);
+std::vector<int32_t> ServingEngine::encode_chat(const std::vector<Message>& messages, const std::string& system,
+                                                bool enable_thinking) const {
+    return impl_->chat_template->encode_generation(*impl_->tokenizer, messages, system, enable_thinking);
 }
 
 std::vector<int32_t> ServingEngine::encode_text(const std::string& text) const {

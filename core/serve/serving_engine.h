@@ -105,7 +105,8 @@ public:
     ServingEngine& operator=(const ServingEngine&) = delete;
 
     // Thread-safe. The chat template's prompt for `messages` (ending with a user turn) and `system`.
-    std::vector<int32_t> encode_chat(const std::vector<Message>& messages, const std::string& system) const;
+    std::vector<int32_t> encode_chat(const std::vector<Message>& messages, const std::string& system,
+                                     bool enable_thinking = true) const;
     // A raw prompt (/v1/completions): the text's ids, with the tokenizer's BOS where it adds one.
     std::vector<int32_t> encode_text(const std::string& text) const;
     int64_t vocab_size() const;

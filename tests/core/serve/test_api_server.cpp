@@ -310,6 +310,33 @@ private slots:
         QVERIFY2(e.completion_tokens < 3000, e.line().c_str());
     }
 
+    // chat_template_kwargs.enable_thinking (as vLLM takes it) reaches the template: with qwen3, false adds
+    // the empty thought to the prompt the request is answered from.
+    void thinkingOffReachesTheTemplate() {
+        ServingOptions so;
+        so.model_dir = dir_;
+        so.threads = 1;
+        so.template_name = "qwen3";
+        ServingEngine engine(so);
+        ApiServerOptions ao;
+        ao.port = 0;
+        ApiServer server(engine, ao);
+        QVERIFY(server.start() > 0);
+        const std::vector<Message> question = {{Role::User, "hi"}};
+        httplib::Client c("127.0.0.1", server.port());
+        for (const bool thinking : {true, false}) {
+            const std::string extra = std::string(R"("chat_template_kwargs": {"enable_thinking": )") +
+                                      (thinking ? "true" : "false") + "}";
+            auto r = c.Post("/v1/chat/completions", chat_body("hi", 1, false, extra), "application/json");
+            QVERIFY(r);
+            QCOMPARE(r->status, 200);
+            QCOMPARE(json::parse(r->body)["usage"]["prompt_tokens"].get<size_t>(),
+                     engine.encode_chat(question, "", thinking).size());
+        }
+        QVERIFY(engine.encode_chat(question, "", false).size() > engine.encode_chat(question, "").size());
+        server.stop();
+    }
+
     void busyServerAnswers429() {
         ServingOptions so;
         so.model_dir = dir_;

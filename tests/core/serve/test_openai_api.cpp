@@ -55,6 +55,10 @@ private slots:
         const ApiCall d = parse_chat_request(R"({"messages": [{"role": "user", "content": "x"}], "stop": "S", "temperature": null})");
         QVERIFY(!d.stream && !d.max_tokens && !d.temperature);
         QCOMPARE(d.stop, std::vector<std::string>{"S"});
+        QVERIFY(!d.enable_thinking);  // unset: the template's default
+        const ApiCall quiet = parse_chat_request(
+            R"({"messages": [{"role": "user", "content": "x"}], "chat_template_kwargs": {"enable_thinking": false, "other": 1}})");
+        QVERIFY(quiet.enable_thinking && !*quiet.enable_thinking);
     }
 
     void completionPromptForms() {
@@ -88,6 +92,10 @@ private slots:
         QTest::newRow("stop type") << "{" + ok + R"(, "stop": 5})" << "stop" << "a string or an array";
         QTest::newRow("stop item") << "{" + ok + R"(, "stop": ["a", 1]})" << "stop[1]" << "expected a string";
         QTest::newRow("n") << "{" + ok + R"(, "n": 2})" << "n" << "only n = 1";
+        QTest::newRow("kwargs type") << "{" + ok + R"(, "chat_template_kwargs": [1]})" << "chat_template_kwargs"
+                                     << "expected an object";
+        QTest::newRow("enable_thinking type") << "{" + ok + R"(, "chat_template_kwargs": {"enable_thinking": "no"}})"
+                                              << "chat_template_kwargs.enable_thinking" << "true or false";
         QTest::newRow("tool role") << R"({"messages": [{"role": "tool", "content": "x"}]})" << "messages[0].role" << "not supported";
         QTest::newRow("two users") << R"({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]})"
                                    << "messages[1].role" << "alternate";

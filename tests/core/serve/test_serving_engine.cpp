@@ -4,6 +4,8 @@
 #include "tests/registry.h"
 
 #include "core/chat/chat_session.h"
+#include "core/data/template.h"
+#include "core/tokenizer/tokenizer.h"
 #include "core/serve/serving_engine.h"
 #include "core/util/error.h"
 #include "tests/core/serve/serve_fixtures.h"
@@ -180,6 +182,23 @@ private slots:
         r.seed = 8;
         drain(*engine.submit(r), &c);
         QVERIFY(a != c);
+    }
+
+    // chat_template_kwargs.enable_thinking reaches the template: with a reasoning template (qwen3), false
+    // opens the answer with the empty thought, exactly as the template encodes it for the chat tab.
+    void thinkingCanBeTurnedOffPerRequest() {
+        ServingOptions o = options(dir_);
+        o.template_name = "qwen3";
+        ServingEngine engine(o);
+        const std::vector<Message> question = {{Role::User, kQuestions[0]}};
+        const std::vector<int32_t> thinking = engine.encode_chat(question, "");
+        const std::vector<int32_t> quiet = engine.encode_chat(question, "", false);
+        QVERIFY(quiet.size() > thinking.size());
+        QVERIFY(std::equal(thinking.begin(), thinking.end(), quiet.begin()));  // the same prompt, then the empty thought
+        const ChatTemplate* qwen3 = find_template("qwen3");
+        QVERIFY(qwen3 && qwen3->reasoning());
+        const auto tokenizer = Tokenizer::from_dir(dir_);
+        QCOMPARE(quiet, qwen3->encode_generation(*tokenizer, question, "", false));
     }
 
     void badFolderIsNamed() {
