@@ -153,8 +153,8 @@ private slots:
         QVERIFY(generate_batch(*m, nullptr, {}, options(6)).empty());
         const auto none = generate_batch(*m, nullptr, prompts(), options(0));
         for (const auto& r : none) QVERIFY(r.ids.empty());
-        QVERIFY_EXCEPTION_THROWN(generate_batch(*m, nullptr, prompts(), options(-1)), ConfigError);
-        QVERIFY_EXCEPTION_THROWN(generate_batch(*m, nullptr, {{1, 2}, {500}}, options(2)), ConfigError);  // id >= vocab
+        QVERIFY_THROWS_EXCEPTION(ConfigError, generate_batch(*m, nullptr, prompts(), options(-1)));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, generate_batch(*m, nullptr, {{1, 2}, {500}}, options(2)));  // id >= vocab
     }
 
     void cancelStopsEveryRow() {

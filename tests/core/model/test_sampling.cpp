@@ -214,7 +214,7 @@ private slots:
         QVERIFY(params_error_of(params(1.0, 0, nan)).find("top_p must be in (0, 1], got nan") != std::string::npos);
         QVERIFY(params_error_of(params(1.0, 0, 1.0, nan)).find("repetition_penalty must be > 0") != std::string::npos);
         QCOMPARE(params_error_of(params(0.7, 40, 0.9, 1.1)), std::string("(no error)"));
-        QVERIFY_EXCEPTION_THROWN(Sampler(params(-1.0)), ConfigError);
+        QVERIFY_THROWS_EXCEPTION(ConfigError, Sampler(params(-1.0)));
     }
 
     void historyOutsideTheVocabularyIsAnError() {
