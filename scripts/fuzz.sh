@@ -16,7 +16,7 @@ build=${LATHE_FUZZ_BUILD:-build-asan}
 work=${LATHE_FUZZ_WORK:-/tmp/lathe-fuzz}
 seconds=${LATHE_FUZZ_SECONDS:-600}
 jobs=${LATHE_JOBS:-$(nproc)}
-harnesses=${LATHE_FUZZ_ONLY:-"safetensors gguf tokenizer_json tokenizer_config sentencepiece dataset yaml_config chat_template"}
+harnesses=${LATHE_FUZZ_ONLY:-"safetensors gguf tokenizer_json tokenizer_config sentencepiece dataset corpus yaml_config chat_template"}
 
 scripts/setup.sh --no-ui --clang --deps-only
 export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
@@ -53,6 +53,15 @@ if [ -d "$work/corpus/dataset" ]; then  # the bundled demo datasets, their first
     case "$f" in *dataset_info.json) continue ;; *.jsonl) b='\001' ;; *.json) b='\000' ;; *.txt) b='\003' ;; esac
     { printf "$b"; head -c 3000 "$f"; } > "$work/corpus/dataset/$(basename "$f")"
   done
+fi
+if [ -d "$work/corpus/corpus" ]; then  # raw corpora for the data workshop (the byte picks the reader: 0 lines,
+  # 2 json, 3 jsonl, 4 csv; with 0x80 the column renames), their first 3 KB
+  for f in datasets/corpus_demo.txt datasets/raw_web_demo.jsonl datasets/c4_demo.jsonl datasets/sharegpt_demo.json \
+           datasets/alpaca_demo_ko.json; do
+    case "$f" in *.txt) b='\000' ;; *.jsonl) b='\003' ;; *.json) b='\002' ;; esac
+    { printf "$b"; head -c 3000 "$f"; } > "$work/corpus/corpus/$(basename "$f")"
+  done
+  { printf '\202'; printf 'body,q,a\n"kim@example.com, 010-1234-5678",question,answer\n'; } > "$work/corpus/corpus/renamed.csv"
 fi
 
 # ---- runs ----
