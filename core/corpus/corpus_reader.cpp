@@ -121,7 +121,7 @@ void read_lines(const CorpusFile& f, uint32_t index, const CorpusReadCallbacks& 
     std::ifstream in;
     in.rdbuf()->pubsetbuf(buffer.data(), std::streamsize(buffer.size()));  // before open(), or it is ignored
     in.open(f.path, std::ios::binary);
-    if (!in) throw DataError(f.path + ": cannot open (" + std::string(std::strerror(errno)) + ")");
+    if (!in) throw DataError(file_problem(f.path, 0, 0, "cannot_open", {std::strerror(errno)}));
     std::string line;
     uint64_t offset = 0, lineno = 0, record = 0, last_report = 0;
     while (std::getline(in, line)) {
@@ -174,15 +174,15 @@ void read_lines(const CorpusFile& f, uint32_t index, const CorpusReadCallbacks& 
         if (!cb.on_doc(std::move(doc))) return;
         if (cb.on_bytes && offset - last_report > (1u << 20)) cb.on_bytes(last_report = offset);
     }
-    if (in.bad()) throw DataError(f.path + ": read failed");
+    if (in.bad()) throw DataError(file_problem(f.path, 0, 0, "read_failed"));
     if (cb.on_bytes) cb.on_bytes(f.bytes);
 }
 
 void read_whole(const CorpusFile& f, uint32_t index, const CorpusReadCallbacks& cb) {
     std::ifstream in(f.path, std::ios::binary);
-    if (!in) throw DataError(f.path + ": cannot open (" + std::string(std::strerror(errno)) + ")");
+    if (!in) throw DataError(file_problem(f.path, 0, 0, "cannot_open", {std::strerror(errno)}));
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw DataError(f.path + ": read failed");
+    if (in.bad()) throw DataError(file_problem(f.path, 0, 0, "read_failed"));
     if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
     if (cb.on_bytes) cb.on_bytes(f.bytes);
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) return;
@@ -299,12 +299,12 @@ std::vector<CorpusFile> list_corpus_files(const CorpusConfig& config) {
             out.push_back({item, kind_of(item, config.data_format, false), uint64_t(fs::file_size(item, ec)), renames});
             continue;
         }
-        if (!fs::is_directory(item, ec)) throw DataError(item + ": file or folder not found");
+        if (!fs::is_directory(item, ec)) throw DataError(file_problem(item, 0, 0, "file_or_folder_not_found"));
         std::vector<std::string> found;
         fs::recursive_directory_iterator it(item, fs::directory_options::skip_permission_denied, ec), end;
-        if (ec) throw DataError(item + ": cannot list folder (" + ec.message() + ")");
+        if (ec) throw DataError(file_problem(item, 0, 0, "cannot_list_folder", {ec.message()}));
         for (; it != end; it.increment(ec)) {
-            if (ec) throw DataError(item + ": cannot list folder (" + ec.message() + ")");
+            if (ec) throw DataError(file_problem(item, 0, 0, "cannot_list_folder", {ec.message()}));
             const std::string name = it->path().filename().string();
             const bool hidden = !name.empty() && name[0] == '.';
             if (it->is_directory(ec)) {
@@ -319,7 +319,7 @@ std::vector<CorpusFile> list_corpus_files(const CorpusConfig& config) {
             if (it->is_regular_file(ec)) found.push_back(it->path().string());
         }
         std::sort(found.begin(), found.end());
-        if (found.empty()) throw DataError(item + ": the folder holds no files");
+        if (found.empty()) throw DataError(file_problem(item, 0, 0, "corpus_folder_empty"));
         for (const std::string& path : found)
             out.push_back({path, kind_of(path, config.data_format, true), uint64_t(fs::file_size(path, ec)), renames});
     }
@@ -328,10 +328,8 @@ std::vector<CorpusFile> list_corpus_files(const CorpusConfig& config) {
         const DatasetRegistry registry = DatasetRegistry::load(config.dataset_dir);
         for (const std::string& name : names) {
             const DatasetEntry& e = registry.get(name);
-            if (!e.is_local()) throw DataError("dataset '" + name + "' is " + e.remote + "; only local files can be read here");
-            if (e.ranking)
-                throw DataError("dataset '" + name + "' is a ranking set (chosen/rejected); the workshop reads plain "
-                                "text, alpaca and sharegpt records");
+            if (!e.is_local()) throw DataError(plain_problem("corpus_dataset_remote", {name, e.remote}));
+            if (e.ranking) throw DataError(plain_problem("corpus_dataset_ranking", {name}));
             const DataFiles files = list_data_files(path_join(config.dataset_dir, e.file_name));
             for (const std::string& path : files.paths)
                 out.push_back({path, kind_of_type(files.type), uint64_t(fs::file_size(path, ec)),

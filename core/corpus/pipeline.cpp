@@ -6,11 +6,13 @@
 #include "core/corpus/quality.h"
 #include "core/corpus/text_clean.h"
 #include "core/corpus/tokenizer_lab.h"
+#include "core/io/json_file.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/cancel.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 #include "core/util/threads.h"
 
 #include <nlohmann/json.hpp>
@@ -774,27 +776,29 @@ std::string CorpusReport::to_json() const {
 
 std::vector<Problem> precheck_corpus(const CorpusConfig& config) {
     std::vector<Problem> out = config.problems();
-    auto add = [&](const std::string& key, const std::string& message) {
-        Problem p;
+    auto add = [&](const std::string& key, const std::string& id, std::vector<std::string> args) {
+        out.push_back(config_problem(key, id, std::move(args)));
+    };
+    // A problem with a file of its own, placed at the setting that named it.
+    auto add_for = [&](const std::string& key, Problem p) {
         p.key = key;
-        p.message = key + ": " + message;
         out.push_back(std::move(p));
     };
     std::error_code ec;
     for (const std::string& f : config.files())
-        if (!fs::exists(f, ec)) add("data_files", "'" + f + "' not found");
+        if (!fs::exists(f, ec)) add("data_files", "path_not_found", {f});
     const std::string dir = config.output_dir;
     if (!dir.empty()) {
-        if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) add("output_dir", "'" + dir + "' is a file, not a folder");
+        if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) add("output_dir", "path_is_a_file", {dir});
         const std::string info = path_join(dir, "dataset_info.json");
         if (file_exists(info)) {
             try {
                 const json j = json::parse(read_file(info));
-                if (!j.is_object()) add("output_dir", info + ": expected a JSON object of datasets");
+                if (!j.is_object()) add_for("output_dir", file_problem(info, 0, 0, "dataset_info_not_object"));
             } catch (const json::exception& e) {
-                add("output_dir", info + ": not valid JSON (" + std::string(e.what()) + "); fix or remove it");
+                add_for("output_dir", file_problem(info, 0, 0, "dataset_info_invalid", {json_error_reason(e)}));
             } catch (const Error& e) {
-                add("output_dir", e.what());
+                add_for("output_dir", e.problem());
             }
         }
     }
@@ -805,15 +809,14 @@ std::vector<Problem> precheck_corpus(const CorpusConfig& config) {
             only_datasets.data_files.clear();
             (void)list_corpus_files(only_datasets);
         } catch (const Error& e) {
-            add("dataset", e.what());
+            add_for("dataset", e.problem());
         }
     }
     for (const std::string& t : split_list(config.compare_tokenizers))
-        if (!fs::is_directory(t, ec)) add("compare_tokenizers", "'" + t + "' is not a folder");
+        if (!fs::is_directory(t, ec)) add("compare_tokenizers", "path_not_a_folder", {t});
     const std::string fmt = lower_ascii(config.output_format), in = lower_ascii(config.data_format);
     if (in == "text" && (fmt == "alpaca" || fmt == "sharegpt"))
-        add("output_format", "'" + config.output_format + "' keeps instruction/answer records, but data_format text "
-                             "reads plain documents; use output_format: text");
+        add("output_format", "text_keeps_no_records", {config.output_format});
     return out;
 }
 

@@ -119,6 +119,16 @@ const std::vector<MessageForm>& message_forms() {
         {"corpus_turn_not_object", "field '{0}' turn {1}: expected an object"},
         {"corpus_turn_fields", "field '{0}' turn {1}: expected string 'from'/'value' (or 'role'/'content')"},
         {"corpus_no_text_field", "no '{0}' field (fields: {1}); set text_column, or give alpaca (instruction/output) or sharegpt (conversations) records"},
+        {"corpus_folder_empty", "the folder holds no files"},
+        {"corpus_dataset_remote", "dataset '{0}' is {1}; only local files can be read here"},
+        {"corpus_dataset_ranking", "dataset '{0}' is a ranking set (chosen/rejected); the workshop reads plain text, alpaca and sharegpt records"},
+        // The data workshop's checks before it reads (core/corpus/pipeline.cpp's precheck_corpus).
+        {"path_not_found", "'{0}' not found"},
+        {"path_is_a_file", "'{0}' is a file, not a folder"},
+        {"path_not_a_folder", "'{0}' is not a folder"},
+        {"dataset_info_not_object", "expected a JSON object of datasets"},
+        {"dataset_info_invalid", "not valid JSON ({0}); fix or remove it"},
+        {"text_keeps_no_records", "'{0}' keeps instruction/answer records, but data_format text reads plain documents; use output_format: text"},
         // The checkpoint curve (core/eval/checkpoint_curve.cpp).
         {"curve_not_a_folder", "checkpoint curve: '{0}' is not a folder"},
         {"curve_no_checkpoints", "checkpoint curve: '{0}' holds no checkpoint-N folders or finished weights; train with save_steps to keep checkpoints along the way"},

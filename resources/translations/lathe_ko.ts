@@ -471,6 +471,42 @@
         <source>cannot write here: permission denied (%1)</source>
         <translation>여기에 쓸 수 없습니다: 권한이 없습니다(%1)</translation>
     </message>
+    <message>
+        <source>the folder holds no files</source>
+        <translation>폴더에 파일이 없습니다</translation>
+    </message>
+    <message>
+        <source>dataset &apos;%1&apos; is %2; only local files can be read here</source>
+        <translation>데이터셋 &apos;%1&apos;은(는) %2입니다. 여기서는 로컬 파일만 읽을 수 있습니다</translation>
+    </message>
+    <message>
+        <source>dataset &apos;%1&apos; is a ranking set (chosen/rejected); the workshop reads plain text, alpaca and sharegpt records</source>
+        <translation>데이터셋 &apos;%1&apos;은(는) 순위 데이터(chosen/rejected)입니다. 데이터 작업실은 일반 텍스트, alpaca, sharegpt 레코드를 읽습니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; not found</source>
+        <translation>&apos;%1&apos;을(를) 찾을 수 없습니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is a file, not a folder</source>
+        <translation>&apos;%1&apos;은(는) 폴더가 아니라 파일입니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a folder</source>
+        <translation>&apos;%1&apos;은(는) 폴더가 아닙니다</translation>
+    </message>
+    <message>
+        <source>expected a JSON object of datasets</source>
+        <translation>데이터셋들의 JSON 객체가 와야 합니다</translation>
+    </message>
+    <message>
+        <source>not valid JSON (%1); fix or remove it</source>
+        <translation>올바른 JSON이 아닙니다(%1). 고치거나 지우세요</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; keeps instruction/answer records, but data_format text reads plain documents; use output_format: text</source>
+        <translation>&apos;%1&apos;은(는) 지시/답변 레코드를 유지하지만 data_format text는 일반 문서를 읽습니다. output_format: text를 쓰세요</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

@@ -281,6 +281,24 @@ private slots:
         QVERIFY2(decodeRow().endsWith(" · " + worded), qPrintable(decodeRow()));
     }
 
+    // What is found on the disk when Run is pressed (a file that is not there, a folder given as a tokenizer)
+    // fails in the studio's language, each placed at its setting.
+    void diskChecksFailInTheStudiosLanguage() {
+        const KoreanUi korean;
+        QVERIFY(korean.installed());
+        ui::DataController controller;
+        ui::DataTab tab(&controller);
+        const QString missing = QString::fromStdString(root + "/not-there.txt");
+        tab.filesEdit()->setText(missing);
+        tab.outputDirEdit()->setText(QString::fromStdString(root + "/missing-out"));
+        QVERIFY(tab.runButton()->isEnabled());  // the form's own checks pass; the disk is read at Run
+        QSignalSpy done(&controller, &ui::DataController::finished);
+        tab.run();
+        QVERIFY(done.wait(60000));
+        const QString expected = QString::fromUtf8("실패: data_files: '%1'을(를) 찾을 수 없습니다").arg(missing);
+        QCOMPARE(tab.summaryText(), expected);
+    }
+
     void stopLeavesTheOutputAsItWas() {
         std::string big;
         for (int i = 0; i < 300000; ++i) big += "document number " + std::to_string(i) + " of a corpus that takes a while\n";

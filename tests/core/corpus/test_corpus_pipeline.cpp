@@ -269,6 +269,7 @@ private slots:
         QCOMPARE(problems.size(), size_t(1));
         QCOMPARE(problems[0].key, std::string("dataset"));
         QVERIFY2(problems[0].message.find("ranking set") != std::string::npos, problems[0].message.c_str());
+        QCOMPARE(problems[0].id, std::string("corpus_dataset_ranking"));
         c.dataset = "qa";
         c.columns = "question";
         problems = precheck_corpus(c);
@@ -351,6 +352,24 @@ private slots:
         QVERIFY(s.status == CorpusSummary::Status::Failed);
         QVERIFY2(s.message.find("dataset_info.json: not valid JSON") != std::string::npos, s.message.c_str());
         QCOMPARE(read_file(d.output_dir + "/dataset_info.json"), std::string("{ not json"));
+        QCOMPARE(s.problems.size(), size_t(1));
+        QCOMPARE(s.problems[0].key, std::string("output_dir"));
+        QCOMPARE(s.problems[0].file, d.output_dir + "/dataset_info.json");
+        QCOMPARE(s.problems[0].id, std::string("dataset_info_invalid"));
+
+        // Every problem found on the disk comes as data too (an id and its arguments), for the studio to word.
+        for (const Problem& p : precheck_corpus(c)) QVERIFY2(!p.id.empty(), p.message.c_str());
+        CorpusConfig e;
+        e.data_files = root_ + "/plain/in.txt";
+        e.data_format = "text";
+        e.output_format = "alpaca";
+        e.compare_tokenizers = root_ + "/no-tokenizer";
+        e.output_dir = root_ + "/plain/in.txt";  // a file
+        std::vector<std::pair<std::string, std::string>> found;
+        for (const Problem& p : precheck_corpus(e)) found.emplace_back(p.key, p.id);
+        QCOMPARE(found, (std::vector<std::pair<std::string, std::string>>{{"output_dir", "path_is_a_file"},
+                                                                          {"compare_tokenizers", "path_not_a_folder"},
+                                                                          {"output_format", "text_keeps_no_records"}}));
     }
 
     void emptyInputWritesNothing() {
