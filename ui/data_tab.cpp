@@ -697,7 +697,9 @@ void DataTab::showReport() {
         for (const CorpusExample& e : st.removed_examples) {
             auto* item = new QTreeWidgetItem(examples_);
             item->setText(0, tr("removed"));
-            const QString reason = e.problem.id.empty() ? str(e.reason) : engine_message(e.problem);
+            const QString reason = !e.problem.id.empty()      ? engine_message(e.problem)
+                                   : !e.duplicate_of.empty() ? tr("duplicate of %1").arg(str(e.duplicate_of))
+                                                             : str(e.reason);
             item->setText(1, stepTitle(str(st.name)) + (reason.isEmpty() ? QString() : " · " + reason));
             setSource(item, 2, e.source);
             item->setText(3, e.before.empty() ? reason : str(e.before));
@@ -742,7 +744,8 @@ void DataTab::showAllRemoved() {
         // An unreadable record's problem is kept as data beside its English reason: worded again here.
         lathe::Problem problem = problemFromJson(o.value("problem").toObject());
         problem.message = o.value("reason").toString().toStdString();
-        const QString reason = engine_message(problem);
+        const QString reason = o.contains("duplicate_of") ? tr("duplicate of %1").arg(o.value("duplicate_of").toString())
+                                                          : engine_message(problem);
         item->setText(1, stepTitle(o.value("step").toString()) + (reason.isEmpty() ? QString() : " · " + reason));
         setSource(item, 2, o.value("source").toString().toStdString());
         const QString text = o.value("text").toString();

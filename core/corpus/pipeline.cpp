@@ -237,6 +237,7 @@ json example_json(const CorpusExample& e) {
     json j = {{"source", e.source}, {"before", e.before}};
     if (!e.after.empty()) j["after"] = e.after;
     if (!e.reason.empty()) j["reason"] = e.reason;
+    if (!e.duplicate_of.empty()) j["duplicate_of"] = e.duplicate_of;
     return j;
 }
 
@@ -325,7 +326,7 @@ public:
                 const std::string& message = e.problem.message;
                 if (r_.errors.size() < kMaxErrors) r_.errors.push_back(e.problem);
                 if (decode.removed_examples.size() < size_t(c_.examples))
-                    decode.removed_examples.push_back({source_of(files_, e.file, 0, e.record), "", "", message, e.problem});
+                    decode.removed_examples.push_back({source_of(files_, e.file, 0, e.record), "", "", message, e.problem, ""});
                 log_removed("decode", source_of(files_, e.file, 0, e.record), message, "", &e.problem);
                 if (decode.removed <= kUnreadableAsRead && events_.on_unreadable) events_.on_unreadable(e.problem);
             };
@@ -495,7 +496,7 @@ private:
                              r_.length_edges.begin() - 1;
             ++r_.length_counts[size_t(std::max<ptrdiff_t>(0, bin))];
             if (r_.kept_examples.size() < size_t(c_.examples))
-                r_.kept_examples.push_back({source_of(files_, it.doc), snippet(it.doc.joined(), kSnippetChars), "", "", {}});
+                r_.kept_examples.push_back({source_of(files_, it.doc), snippet(it.doc.joined(), kSnippetChars), "", "", {}, ""});
             if (c_.measures_tokenizers()) {
                 // Every 20th kept record is held out of tokenizer training, to measure tokenizers on.
                 if (kept_seen_++ % 20 == 19 && heldout_.size() < 2000) heldout_.push_back(it.doc.joined());
@@ -574,7 +575,7 @@ private:
                 ++rep.changed;
                 if (rep.changed_examples.size() < size_t(c_.examples) && !before[i].empty())
                     rep.changed_examples.push_back({source_of(files_, it.doc), snippet(before[i], kSnippetChars),
-                                                    snippet(it.doc.joined(), kSnippetChars), "", {}});
+                                                    snippet(it.doc.joined(), kSnippetChars), "", {}, ""});
                 continue;
             }
             ++rep.removed;
@@ -584,7 +585,7 @@ private:
             if (rep.removed_examples.size() < size_t(c_.examples))
                 rep.removed_examples.push_back(
                     {source_of(files_, it.doc), snippet(before[i].empty() ? it.doc.joined() : before[i], kSnippetChars), "",
-                     reason[i], {}});
+                     reason[i], {}, ""});
         }
     }
 
@@ -632,9 +633,9 @@ private:
             const Origin& o = origins_[size_t(first)];
             const std::string kept = source_of(files_, o.file, o.line, o.record);
             const std::string text = snippet(it.doc.joined(), kSnippetChars);
-            log_removed(rep.name, source_of(files_, it.doc), "duplicate of " + kept, it.doc.joined());
+            log_removed(rep.name, source_of(files_, it.doc), "duplicate of " + kept, it.doc.joined(), nullptr, kept);
             if (rep.removed_examples.size() < size_t(c_.examples))
-                rep.removed_examples.push_back({source_of(files_, it.doc), text, "", "duplicate of " + kept, {}});
+                rep.removed_examples.push_back({source_of(files_, it.doc), text, "", "duplicate of " + kept, {}, kept});
             auto found = cluster_of_.find(first);
             if (found == cluster_of_.end()) {
                 if (r_.clusters.size() >= kMaxClusters) continue;
@@ -691,11 +692,12 @@ private:
     std::string removed_staged_;
     std::ofstream removed_out_;
     void log_removed(const std::string& step, const std::string& source, const std::string& reason,
-                     const std::string& text, const Problem* problem = nullptr) {
+                     const std::string& text, const Problem* problem = nullptr, const std::string& duplicate_of = "") {
         if (removed_staged_.empty()) return;
         json j = {{"step", step}, {"source", source}, {"reason", reason}};
         if (!text.empty()) j["text"] = text;
         if (problem && !problem->id.empty()) j["problem"] = problem_json(*problem);
+        if (!duplicate_of.empty()) j["duplicate_of"] = duplicate_of;
         removed_out_ << j.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
     }
     // Tokenizer lab: the kept records' text for training (a temp file) and the held-out sample.

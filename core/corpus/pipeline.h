@@ -26,6 +26,7 @@ struct CorpusExample {
     std::string after;   // the text after the step; "" for removed records
     std::string reason;  // the rule or kind that removed it ("top_ngram", "duplicate of <source>")
     Problem problem;     // an unreadable record's problem (step "decode"; `reason` is its English message)
+    std::string duplicate_of;  // step "dedup": the kept record's source (`reason` says it in English)
 };
 
 struct CorpusStepReport {

@@ -1293,6 +1293,10 @@
         <source>Log</source>
         <translation>로그</translation>
     </message>
+    <message>
+        <source>duplicate of %1</source>
+        <translation>%1와(과) 중복</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::DatasetChecklist</name>

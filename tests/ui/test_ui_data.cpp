@@ -110,11 +110,20 @@ private slots:
         QStringList kinds;
         for (int i = 0; i < tab->exampleTable()->topLevelItemCount(); ++i) kinds << tab->exampleTable()->topLevelItem(i)->text(0);
         QVERIFY(kinds.contains("removed") && kinds.contains("kept") && kinds.contains("changed"));
+        // A duplicate names the record it repeats, in the studio's words (the engine's "duplicate of" is data).
+        bool namedDuplicate = false;
+        for (int i = 0; i < tab->exampleTable()->topLevelItemCount(); ++i)
+            namedDuplicate |= tab->exampleTable()->topLevelItem(i)->text(1).startsWith("Duplicates · duplicate of ");
+        QVERIFY(namedDuplicate);
         // Every removed record, on request.
         QVERIFY(tab->allRemovedButton()->isEnabled());
         QTest::mouseClick(tab->allRemovedButton(), Qt::LeftButton);
         QCOMPARE(tab->exampleTable()->topLevelItemCount(),
                  report["input_records"].get<int>() - report["output_records"].get<int>());
+        namedDuplicate = false;  // read back from the removed-records file
+        for (int i = 0; i < tab->exampleTable()->topLevelItemCount(); ++i)
+            namedDuplicate |= tab->exampleTable()->topLevelItem(i)->text(1).startsWith("Duplicates · duplicate of ");
+        QVERIFY(namedDuplicate);
         QVERIFY(file_exists(root + "/out/web_clean.jsonl"));
         // A language change rewords the results without running again or repeating the log.
         auto* log = tab->findChild<QPlainTextEdit*>();
@@ -123,6 +132,10 @@ private slots:
         ui::install_language("ko");
         QTRY_COMPARE(cell(tab->stepTable(), "dedup", 0), QString::fromUtf8("중복"));
         QVERIFY(tab->summaryText().contains(QString::fromUtf8("레코드 44개 입력")));
+        bool koreanDuplicate = false;
+        for (int i = 0; i < tab->exampleTable()->topLevelItemCount(); ++i)
+            koreanDuplicate |= tab->exampleTable()->topLevelItem(i)->text(1).endsWith(QString::fromUtf8("와(과) 중복"));
+        QVERIFY(koreanDuplicate);
         ui::install_language("en");
         QTRY_COMPARE(cell(tab->stepTable(), "dedup", 0), QString("Duplicates"));
         QCOMPARE(log->blockCount(), logLines);
