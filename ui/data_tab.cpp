@@ -698,7 +698,7 @@ void DataTab::showReport() {
             auto* item = new QTreeWidgetItem(examples_);
             item->setText(0, tr("removed"));
             const QString reason = !e.problem.id.empty()      ? engine_message(e.problem)
-                                   : !e.duplicate_of.empty() ? tr("duplicate of %1").arg(str(e.duplicate_of))
+                                   : !e.duplicate_of.empty() ? tr("duplicate of %1").arg(shortSource(e.duplicate_of))
                                                              : str(e.reason);
             item->setText(1, stepTitle(str(st.name)) + (reason.isEmpty() ? QString() : " · " + reason));
             setSource(item, 2, e.source);
@@ -744,7 +744,7 @@ void DataTab::showAllRemoved() {
         // An unreadable record's problem is kept as data beside its English reason: worded again here.
         lathe::Problem problem = problemFromJson(o.value("problem").toObject());
         problem.message = o.value("reason").toString().toStdString();
-        const QString reason = o.contains("duplicate_of") ? tr("duplicate of %1").arg(o.value("duplicate_of").toString())
+        const QString reason = o.contains("duplicate_of") ? tr("duplicate of %1").arg(shortSource(o.value("duplicate_of").toString().toStdString()))
                                                           : engine_message(problem);
         item->setText(1, stepTitle(o.value("step").toString()) + (reason.isEmpty() ? QString() : " · " + reason));
         setSource(item, 2, o.value("source").toString().toStdString());

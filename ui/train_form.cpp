@@ -280,6 +280,11 @@ bool TrainForm::isFieldShown(const QString& key) const {
     return it != fields_.end() && sections_[it->spec->group]->isVisibleTo(this) && !it->label->isHidden();
 }
 
+QString TrainForm::fieldLabel(const QString& key) const {
+    auto it = fields_.find(key);
+    return it == fields_.end() || it->label->text().isEmpty() ? key : it->label->text();
+}
+
 QString TrainForm::errorText(const QString& key) const {
     auto it = fields_.find(key);
     return it == fields_.end() || !it->error->isVisibleTo(this) ? QString() : it->error->text();

@@ -47,6 +47,7 @@ public:
     // False for fields hidden for the current method or stage (their group, or their row).
     bool isFieldShown(const QString& key) const;
     QWidget* editor(const QString& key) const;
+    QString fieldLabel(const QString& key) const;  // the label in the interface's language (the key if none)
     QStringList keys() const { return fields_.keys(); }
 
     // Shows the groups that apply: LoRA / QLoRA / Freeze by method, Preference by stage, New model.

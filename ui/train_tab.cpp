@@ -108,6 +108,13 @@ TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* par
     generalProblems_->setVisible(false);
     generalProblems_->setObjectName("generalProblems");
     generalProblems_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    fieldProblems_ = new QLabel(this);
+    fieldProblems_->setWordWrap(true);
+    fieldProblems_->setStyleSheet(QStringLiteral("color:%1;").arg(kRed));
+    fieldProblems_->setVisible(false);
+    fieldProblems_->setObjectName("fieldProblems");
+    fieldProblems_->setTextFormat(Qt::RichText);
+    connect(fieldProblems_, &QLabel::linkActivated, this, &TrainTab::revealField);
     progress_ = new QProgressBar(this);
     progress_->setRange(0, 1);
     progress_->setValue(0);
@@ -148,6 +155,7 @@ TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* par
     rl->setContentsMargins(0, 0, 0, 0);
     rl->addLayout(buttons);
     rl->addWidget(generalProblems_);
+    rl->addWidget(fieldProblems_);
     rl->addWidget(progress_);
     rl->addWidget(statusLabel_);
     rl->addWidget(notice_);
@@ -431,9 +439,11 @@ void TrainTab::showProblems(const QList<Problem>& found, const QMap<QString, QSt
     problems_ = all;
     checked_ = true;
     QMap<QString, QString> fieldErrors;
-    QStringList barErrors, general;
+    QStringList barErrors, general, links;
     for (const auto& [key, msg] : all) {
         if (form_->hasField(key) && form_->isFieldShown(key)) {
+            if (fieldErrors[key].isEmpty())
+                links << QStringLiteral("<a href=\"%1\">%2</a>").arg(key.toHtmlEscaped(), form_->fieldLabel(key).toHtmlEscaped());
             fieldErrors[key] += (fieldErrors[key].isEmpty() ? "" : "\n") + msg;
         } else if (form_->hasField(key)) {
             general << msg;  // its group is hidden for this method or stage: say it where it is seen
@@ -447,7 +457,18 @@ void TrainTab::showProblems(const QList<Problem>& found, const QMap<QString, QSt
     bar_->setErrors(barErrors);
     generalProblems_->setText(general.join('\n'));
     generalProblems_->setVisible(!general.isEmpty());
+    // The form may be scrolled far from the fields that hold Start back: name them, as links to them.
+    fieldProblems_->setText(links.isEmpty() ? QString()
+                                            : tr("Start waits for the settings marked in red: %1").arg(links.join(", ")));
+    fieldProblems_->setVisible(!links.isEmpty());
     updateButtons();
+}
+
+void TrainTab::revealField(const QString& key) {
+    QWidget* editor = form_->editor(key);
+    if (!editor) return;
+    formScroll_->ensureWidgetVisible(editor, 40, 60);
+    editor->setFocus(Qt::OtherFocusReason);
 }
 
 QString TrainTab::generalProblemsText() const {

@@ -51,6 +51,9 @@ public:
     QList<Problem> validateNow();
     QList<Problem> problems() const { return problems_; }
     QString generalProblemsText() const;
+    // While Start waits for fields marked in red: a line beside it naming them, each a link that scrolls the
+    // form to the field ("" when none).
+    QLabel* fieldProblemsLabel() const { return fieldProblems_; }
 
     void setSavesRoot(const QString& root);
     // Shows a run folder's curve from trainer_log.jsonl (a checkpoint folder shows its run).
@@ -97,13 +100,14 @@ private:
     void onFinished(const RunResult& r);
     void onCheckpointChanged(const QString& dir);
     void fillCompareMenu();
+    void revealField(const QString& key);
 
     ModelBar* bar_;
     TrainController* controller_;
     TrainForm* form_;
     QScrollArea* formScroll_;
     QFrame* starterBox_;
-    QLabel *starterText_, *starterNameLabel_, *generalProblems_, *statusLabel_, *notice_;
+    QLabel *starterText_, *starterNameLabel_, *generalProblems_, *fieldProblems_, *statusLabel_, *notice_;
     QLineEdit* starterName_;
     QPushButton *startButton_, *abortButton_, *commandButton_, *saveButton_, *loadButton_;
     QToolButton* compareButton_;

@@ -3746,6 +3746,10 @@ reward</source>
         <source>Memory: %1. Press Start again to run anyway.</source>
         <translation>메모리: %1. 그래도 실행하려면 시작을 다시 누르세요.</translation>
     </message>
+    <message>
+        <source>Start waits for the settings marked in red: %1</source>
+        <translation>빨간색으로 표시된 설정을 고쳐야 시작할 수 있습니다: %1</translation>
+    </message>
 </context>
 <context>
     <name>lathe::widgets::LossPlot</name>

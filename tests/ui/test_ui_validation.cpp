@@ -15,7 +15,10 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
+#include <QLabel>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QTest>
 
 using namespace lathe;
@@ -57,6 +60,18 @@ private slots:
         QVERIFY2(f->errorText("lora_dropout").contains("[0, 1)"), qPrintable(f->errorText("lora_dropout")));
         QVERIFY(f->errorText("seed").isEmpty());
         QVERIFY(!tab->startButton()->isEnabled());
+        // Beside Start, the fields it waits for, by their labels, each a link that brings the field into view.
+        QLabel* waits = tab->fieldProblemsLabel();
+        QVERIFY(waits->isVisibleTo(tab));
+        for (const char* key : {"learning_rate", "warmup_ratio", "adam_beta2", "bf16", "lora_dropout"})
+            QVERIFY2(waits->text().contains(QString("href=\"%1\">%2<").arg(key, f->fieldLabel(key))), qPrintable(waits->text()));
+        QVERIFY2(waits->text().contains("Learning rate"), qPrintable(waits->text()));
+        auto* scroll = qobject_cast<QScrollArea*>(f->parentWidget()->parentWidget());
+        QVERIFY(scroll);
+        scroll->verticalScrollBar()->setValue(scroll->verticalScrollBar()->maximum());
+        QVERIFY(lr->visibleRegion().isEmpty());  // scrolled out of view
+        emit waits->linkActivated("learning_rate");
+        QVERIFY(!lr->visibleRegion().isEmpty());
         tab->start();  // a shortcut or a stale click must not start either
         QVERIFY(!w.trainController()->isRunning());
         QVERIFY(tab->noticeText().contains("problems"));
@@ -75,6 +90,7 @@ private slots:
         QVERIFY(tab->startButton()->isEnabled());
         QVERIFY(f->errorText("bf16").isEmpty());
         QVERIFY(tab->problems().isEmpty());
+        QVERIFY(!tab->fieldProblemsLabel()->isVisibleTo(tab));
     }
 
     void missingDatasetModelAndOutputAreNamed() {
