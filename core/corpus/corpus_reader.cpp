@@ -148,13 +148,9 @@ void read_lines(const CorpusFile& f, uint32_t index, const CorpusReadCallbacks& 
         doc.line = lineno;
         if (jsonl) {
             json v;
-            try {
-                v = json::parse(line);
-            } catch (const json::exception& e) {
-                std::string what = e.what();
-                const auto colon = what.rfind("; ");
-                if (colon != std::string::npos) what = what.substr(colon + 2);
-                cb.on_error({index, doc.record, file_problem(f.path, int64_t(lineno), 0, "invalid_json", {what})});
+            Problem bad;
+            if (!parse_json_line(line, f.path, lineno, v, bad)) {
+                cb.on_error({index, doc.record, std::move(bad)});
                 continue;
             }
             if (!v.is_object()) {

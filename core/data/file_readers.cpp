@@ -376,6 +376,10 @@ std::string record_location(const std::string& file, const RawRecord& record) {
     return record_place(file, int64_t(record.index), int64_t(record.line));
 }
 
+bool parse_json_line(const std::string& line, const std::string& path, size_t lineno, json& out, Problem& error) {
+    return parse_at(line, path, lineno, 1, out, error);
+}
+
 DataFiles list_data_files(const std::string& path) {
     std::error_code ec;
     if (fs::is_regular_file(path, ec)) return {file_type_of(path), {path}};

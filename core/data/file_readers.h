@@ -48,6 +48,10 @@ void read_delimited_records(const std::string& path, char separator, const Recor
 // "<file> record <index> (line <line>)", the prefix of every message about one record.
 std::string record_location(const std::string& file, const RawRecord& record);
 
+// Parses `line`, line `lineno` of `path`, as one JSON value (a JSON-lines record). False with `error` set
+// (id "invalid_json", the parser's reason, the line and the column) when it is not JSON.
+bool parse_json_line(const std::string& line, const std::string& path, size_t lineno, nlohmann::json& out, Problem& error);
+
 // The files behind a dataset path: the file itself, or the files of a folder sorted by name
 // (hidden ones skipped), which must all be of one type.
 struct DataFiles {
