@@ -28,7 +28,7 @@ void on_data_sigint(int) {
 int cmd_data(int argc, char** argv) {
     if (wants_help(argc, argv) || argc < 3) {
         std::puts(
-            "usage: lathe-cli data CONFIG.yaml [key=value ...]\n"
+            "usage: lathe-cli data CONFIG.yaml [key=value ...]   or   lathe-cli data key=value ...\n"
             "Cleans a corpus into a dataset: normalise, clean, scrub personal data, filter, deduplicate.\n"
             "keys: data_files (comma list of files or folders), data_format (auto|text|json|jsonl|csv|tsv), text_column,\n"
             "      columns (target=source pairs, e.g. instruction=question,output=answer), dataset and dataset_dir\n"
@@ -44,8 +44,8 @@ int cmd_data(int argc, char** argv) {
             "record to output_dir/<dataset_name>.removed.jsonl and output_dir/data_report.json with every step's counts.");
         return argc < 3 ? 2 : 0;
     }
-    CorpusConfig config = CorpusConfig::from_yaml_file(argv[2]);
-    for (int i = 3; i < argc; ++i) config.apply_override(argv[i]);
+    CorpusConfig config = config_from_args<CorpusConfig>(argc, argv);
+    for (int i = first_override(argc, argv); i < argc; ++i) config.apply_override(argv[i]);
 
     const bool tty = isatty(2);
     CorpusEvents events;

@@ -24,7 +24,7 @@ void on_sigint(int) {
 
 int cmd_export(int argc, char** argv) {
     if (wants_help(argc, argv) || argc < 3) {
-        std::puts("usage: lathe-cli export CONFIG.yaml [key=value ...]\n"
+        std::puts("usage: lathe-cli export CONFIG.yaml [key=value ...]   or   lathe-cli export key=value ...\n"
                   "Merges adapters into a model and writes it as a Hugging Face folder or a GGUF file.\n"
                   "keys: model_name_or_path, adapter_name_or_path (comma list, merged in order), export_dir,\n"
                   "      export_format (hf|gguf), export_quantization (hf: f32|f16|bf16; gguf: f32|f16|bf16|q8_0|q4_0|q4_k_m),\n"
@@ -33,9 +33,9 @@ int cmd_export(int argc, char** argv) {
                   "--dry-run prints the files and sizes without writing anything.");
         return argc < 3 ? 2 : 0;
     }
-    ExportConfig config = ExportConfig::from_yaml_file(argv[2]);
+    ExportConfig config = config_from_args<ExportConfig>(argc, argv);
     bool dry_run = false;
-    for (int i = 3; i < argc; ++i) {
+    for (int i = first_override(argc, argv); i < argc; ++i) {
         if (std::string(argv[i]) == "--dry-run") dry_run = true;
         else config.apply_override(argv[i]);
     }

@@ -123,7 +123,7 @@ int run_curve(const PredictConfig& p, const std::string& run_dir, bool tty) {
 int cmd_train(int argc, char** argv) {
     if (wants_help(argc, argv) || argc < 3) {
         // Asked for: stdout and success; missing the config: an error, so stderr.
-        std::fputs("usage: lathe-cli train CONFIG.yaml [key=value ...] [--threads N]\n"
+        std::fputs("usage: lathe-cli train CONFIG.yaml [key=value ...] [--threads N]   or   lathe-cli train key=value ...\n"
                    "                       [--nproc-per-node N [--nnodes M --node-rank R --master-addr HOST --master-port P]]\n"
                    "Runs a training stage from a LLaMA-Factory style YAML file (the studio's \"Save config\").\n"
                    "do_eval: true writes eval_results.json; do_predict: true (with predict_with_generate) answers\n"
@@ -144,8 +144,9 @@ int cmd_train(int argc, char** argv) {
                    argc < 3 ? stderr : stdout);
         return argc < 3 ? 2 : 0;
     }
-    TrainConfig config = TrainConfig::from_yaml_file(argv[2]);
-    std::vector<std::string> rest(argv + 3, argv + argc);
+    TrainConfig config = config_from_args<TrainConfig>(argc, argv);
+    const bool from_file = first_override(argc, argv) == 3;
+    std::vector<std::string> rest(argv + (from_file ? 3 : 2), argv + argc);
     // --nproc-per-node, --nnodes, ... set the config's keys of those names (the studio's Engine fields).
     const LaunchOptions launch = take_launch_options(rest);  // -1: not given
     if (launch.nproc_per_node != -1) config.nproc_per_node = launch.nproc_per_node;
@@ -184,7 +185,8 @@ int cmd_train(int argc, char** argv) {
         shape.node_rank = config.node_rank;
         shape.master_addr = config.master_addr;
         shape.master_port = config.master_port;
-        std::vector<std::string> worker_args{"train", argv[2]};
+        std::vector<std::string> worker_args{"train"};
+        if (from_file) worker_args.push_back(argv[2]);
         worker_args.insert(worker_args.end(), rest.begin(), rest.end());
         // The run's shape as keys, so that training_args.yaml records what the flags said.
         for (const char* key : {"nproc_per_node", "nnodes", "node_rank", "master_addr", "master_port"})

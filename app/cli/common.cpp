@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <sstream>
 
 namespace lathe::cli {
@@ -14,6 +15,14 @@ bool wants_help(int argc, char** argv) {
     for (int i = 2; i < argc; ++i)
         if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) return true;
     return false;
+}
+
+int first_override(int argc, char** argv) {
+    if (argc < 3) return argc;
+    const std::string first = argv[2];
+    std::error_code ec;
+    const bool is_file = std::filesystem::exists(first, ec);
+    return first.find('=') != std::string::npos && first.rfind("--", 0) != 0 && !is_file ? 2 : 3;
 }
 
 std::vector<int> parse_id_list(const std::string& text) {

@@ -56,6 +56,18 @@ private slots:
                  std::string("카드 [CARD] 로 결제했고 주민번호 [RRN] 은 지웠습니다."));
     }
 
+    // No config file: key=value pairs alone, on the defaults.
+    void runsFromKeyValuePairsAlone() {
+        std::filesystem::create_directories(root + "/plain");
+        write_file_atomic(root + "/plain/a.txt", "A first plain document of a reasonable length.\n"
+                                                 "A second plain document, also long enough to keep.\n");
+        const CliResult r = run_cli({"data", "data_files=" + root + "/plain/a.txt", "output_dir=" + root + "/plain-out",
+                                     "dataset_name=plain"});
+        QVERIFY2(r.code == 0, r.why().c_str());
+        QVERIFY2(r.out.find("2 records in") != std::string::npos, r.out.c_str());
+        QVERIFY(file_exists(root + "/plain-out/plain.jsonl"));
+    }
+
     void listsEveryProblem() {
         write_file_atomic(root + "/bad.yaml", "data_files: " + root + "/nowhere\noutput_dir: " + root +
                                                   "/o\ndedup: fuzzy\npii: hide\n");

@@ -65,6 +65,11 @@ private slots:
             {{"info", "--model", model_, "--batch", "-2"}, 1, {"--batch must be at least 1, got -2"}},
             {{"info", "--model", model_, "--stage", "ppo2"}, 1, {"--stage must be pt, sft, rm, dpo or kto, got 'ppo2'"}},
             {{"info", "--model", model_, "--bf16", "maybe"}, 1, {"bf16: expected auto, true or false, got 'maybe'"}},
+            // key=value pairs without a config file start from the defaults: the settings are checked, not
+            // looked for as a file.
+            {{"train", "model_name_or_path=" + model_, "learning_rate=-1"}, 1, {"learning_rate: must be positive"}},
+            {{"export", "model_name_or_path=" + model_, "export_format=onnx"}, 1, {"export_format: 'onnx' is not one of"}},
+            {{"train", "no-such.yaml"}, 1, {"no-such.yaml: file not found"}},
         });
     }
 
