@@ -157,7 +157,11 @@ QString MainWindow::memoryText() const { return memoryLabel_->text(); }
 QString MainWindow::deviceText() const { return deviceLabel_->text(); }
 
 void MainWindow::updateStatus() {
-    static const QString device = QString::fromStdString(engine_device_summary("auto"));
+    static const QString summary = QString::fromStdString(engine_device_summary("auto"));
+    static const int cpuThreads = static_cast<int>(engine_cpu_threads("auto"));
+    const QString device = cpuThreads == 1  ? tr("cpu (1 thread)")
+                           : cpuThreads > 1 ? tr("cpu (%1 threads)").arg(cpuThreads)
+                                            : summary;  // another device, or why the chosen one is not there
     memoryLabel_->setText(tr("Memory: %1").arg(QString::fromStdString(format_bytes(process_rss_bytes()))));
     deviceLabel_->setText(tr("Device: %1").arg(device));
     memoryLabel_->setToolTip(tr("Resident memory of this process"));

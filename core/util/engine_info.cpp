@@ -19,12 +19,21 @@ std::string engine_device_summary(const std::string& device, int threads) {
     try {
         const torch::Device d = parse_device(device);
         if (!d.is_cpu()) return describe_device(d);
-        // LibTorch's own default before the first run can be 1; runs and chat use one thread per core.
-        const unsigned n = threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
+        const unsigned n = engine_cpu_threads(device, threads);
         return "cpu (" + std::to_string(n) + (n == 1 ? " thread)" : " threads)");
     } catch (const Error& e) {
         return e.what();
     }
+}
+
+unsigned engine_cpu_threads(const std::string& device, int threads) {
+    try {
+        if (!parse_device(device).is_cpu()) return 0;
+    } catch (const Error&) {
+        return 0;
+    }
+    // LibTorch's own default before the first run can be 1; runs and chat use one thread per core.
+    return threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
 }
 
 uint64_t process_rss_bytes() {

@@ -11,6 +11,10 @@ namespace lathe {
 // message when that device is not available. Changes no engine state.
 std::string engine_device_summary(const std::string& device = "auto", int threads = 0);
 
+// The CPU threads a run with `threads` uses when `device` is the CPU; 0 when it is another device or
+// not available (then engine_device_summary says which, or why).
+unsigned engine_cpu_threads(const std::string& device = "auto", int threads = 0);
+
 // Resident memory of this process in bytes (Linux /proc/self/statm; 0 where unknown).
 uint64_t process_rss_bytes();
 

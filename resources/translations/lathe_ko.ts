@@ -2432,6 +2432,14 @@
         <source>Stopping the predictions, then closing…</source>
         <translation>예측을 멈추는 중, 그다음 닫습니다…</translation>
     </message>
+    <message>
+        <source>cpu (1 thread)</source>
+        <translation>cpu (스레드 1개)</translation>
+    </message>
+    <message>
+        <source>cpu (%1 threads)</source>
+        <translation>cpu (스레드 %1개)</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ModelBar</name>

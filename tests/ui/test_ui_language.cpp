@@ -15,6 +15,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QTabWidget>
+#include <QRegularExpression>
 #include <QTest>
 
 using namespace lathe;
@@ -39,6 +40,8 @@ private slots:
         QCOMPARE(w.trainTab()->startButton()->text(), QString::fromUtf8("시작"));
         QCOMPARE(w.chatTab()->sendButton()->text(), QString::fromUtf8("보내기"));
         QCOMPARE(w.windowTitle(), QString::fromUtf8("Lathe 스튜디오"));
+        QVERIFY2(w.deviceText().contains(QRegularExpression(QString::fromUtf8("cpu \\(스레드 \\d+개\\)"))),
+                 qPrintable(w.deviceText()));
         // Table-driven form labels follow too.
         bool found = false;
         for (QLabel* l : w.trainTab()->form()->findChildren<QLabel*>()) found |= l->text() == QString::fromUtf8("학습률");
@@ -48,6 +51,7 @@ private slots:
         lang->setCurrentIndex(lang->findData("en"));
         QTRY_COMPARE(w.tabs()->tabText(0), QString("Train"));
         QCOMPARE(w.trainTab()->startButton()->text(), QString("Start"));
+        QVERIFY2(w.deviceText().contains(QRegularExpression("cpu \\(\\d+ threads?\\)")), qPrintable(w.deviceText()));
     }
 
     // The model bar says what is wrong with a model folder in the studio's language.
