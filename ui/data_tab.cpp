@@ -744,8 +744,10 @@ void DataTab::showAllRemoved() {
         // An unreadable record's problem is kept as data beside its English reason: worded again here.
         lathe::Problem problem = problemFromJson(o.value("problem").toObject());
         problem.message = o.value("reason").toString().toStdString();
-        const QString reason = o.contains("duplicate_of") ? tr("duplicate of %1").arg(shortSource(o.value("duplicate_of").toString().toStdString()))
-                                                          : engine_message(problem);
+        const QString duplicateOf = o.value("duplicate_of").toString();
+        const QString reason = duplicateOf.isEmpty()
+                                   ? engine_message(problem)
+                                   : tr("duplicate of %1").arg(shortSource(duplicateOf.toStdString()));
         item->setText(1, stepTitle(o.value("step").toString()) + (reason.isEmpty() ? QString() : " · " + reason));
         setSource(item, 2, o.value("source").toString().toStdString());
         const QString text = o.value("text").toString();

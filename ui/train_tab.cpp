@@ -443,7 +443,8 @@ void TrainTab::showProblems(const QList<Problem>& found, const QMap<QString, QSt
     for (const auto& [key, msg] : all) {
         if (form_->hasField(key) && form_->isFieldShown(key)) {
             if (fieldErrors[key].isEmpty())
-                links << QStringLiteral("<a href=\"%1\">%2</a>").arg(key.toHtmlEscaped(), form_->fieldLabel(key).toHtmlEscaped());
+                links << QStringLiteral("<a href=\"%1\">%2</a>")
+                             .arg(key.toHtmlEscaped(), form_->fieldLabel(key).toHtmlEscaped());
             fieldErrors[key] += (fieldErrors[key].isEmpty() ? "" : "\n") + msg;
         } else if (form_->hasField(key)) {
             general << msg;  // its group is hidden for this method or stage: say it where it is seen
@@ -458,8 +459,8 @@ void TrainTab::showProblems(const QList<Problem>& found, const QMap<QString, QSt
     generalProblems_->setText(general.join('\n'));
     generalProblems_->setVisible(!general.isEmpty());
     // The form may be scrolled far from the fields that hold Start back: name them, as links to them.
-    fieldProblems_->setText(links.isEmpty() ? QString()
-                                            : tr("Start waits for the settings marked in red: %1").arg(links.join(", ")));
+    const QString waits = tr("Start waits for the settings marked in red: %1");
+    fieldProblems_->setText(links.isEmpty() ? QString() : waits.arg(links.join(", ")));
     fieldProblems_->setVisible(!links.isEmpty());
     updateButtons();
 }
