@@ -120,12 +120,7 @@ QWidget* EvaluateTab::buildResults() {
     buttons->addWidget(saveButton_);
     buttons->addWidget(loadButton_);
 
-    generalProblems_ = new QLabel(right);
-    generalProblems_->setWordWrap(true);
-    generalProblems_->setStyleSheet(QStringLiteral("color:%1;").arg(kRed));
-    generalProblems_->setVisible(false);
-    generalProblems_->setObjectName("evalProblems");
-    generalProblems_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    generalProblems_ = make_problem_label(right, "evalProblems");
     progress_ = new QProgressBar(right);
     progress_->setRange(0, 1);
     progress_->setValue(0);

@@ -121,12 +121,7 @@ ExportTab::ExportTab(ModelBar* modelBar, ExportController* controller, QWidget* 
     buttons->addWidget(commandButton_);
     buttons->addWidget(saveButton_);
     buttons->addWidget(loadButton_);
-    generalProblems_ = new QLabel(this);
-    generalProblems_->setWordWrap(true);
-    generalProblems_->setStyleSheet(QStringLiteral("color:%1;").arg(kRed));
-    generalProblems_->setVisible(false);
-    generalProblems_->setObjectName("generalProblems");
-    generalProblems_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    generalProblems_ = make_problem_label(this, "generalProblems");
     progress_ = new QProgressBar(this);
     progress_->setRange(0, 1000);
     progress_->setValue(0);

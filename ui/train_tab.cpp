@@ -102,18 +102,10 @@ TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* par
     buttons->addWidget(commandButton_);
     buttons->addWidget(saveButton_);
     buttons->addWidget(loadButton_);
-    generalProblems_ = new QLabel(this);
-    generalProblems_->setWordWrap(true);
-    generalProblems_->setStyleSheet(QStringLiteral("color:%1;").arg(kRed));
-    generalProblems_->setVisible(false);
-    generalProblems_->setObjectName("generalProblems");
-    generalProblems_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    fieldProblems_ = new QLabel(this);
-    fieldProblems_->setWordWrap(true);
-    fieldProblems_->setStyleSheet(QStringLiteral("color:%1;").arg(kRed));
-    fieldProblems_->setVisible(false);
-    fieldProblems_->setObjectName("fieldProblems");
+    generalProblems_ = make_problem_label(this, "generalProblems");
+    fieldProblems_ = make_problem_label(this, "fieldProblems");
     fieldProblems_->setTextFormat(Qt::RichText);
+    fieldProblems_->setTextInteractionFlags(Qt::TextBrowserInteraction);  // the links
     connect(fieldProblems_, &QLabel::linkActivated, this, &TrainTab::revealField);
     progress_ = new QProgressBar(this);
     progress_->setRange(0, 1);
