@@ -56,6 +56,15 @@ lathe::Problem problemFromJson(const QJsonObject& o) {
     return p;
 }
 
+// A problem's wording without its place, for a row whose source column already says where.
+QString unplaced(lathe::Problem p) {
+    if (p.id.empty()) return QString::fromStdString(p.message);
+    p.key.clear();
+    p.file.clear();
+    p.record = p.line = p.column = -1;
+    return engine_message(p);
+}
+
 const char* kStepNames[] = {"normalize", "clean", "pii", "length", "quality", "script", "dedup"};
 
 QString stepTitle(const QString& name) {
@@ -700,7 +709,9 @@ void DataTab::showReport() {
             const QString reason = !e.problem.id.empty()      ? engine_message(e.problem)
                                    : !e.duplicate_of.empty() ? tr("duplicate of %1").arg(shortSource(e.duplicate_of))
                                                              : str(e.reason);
-            item->setText(1, stepTitle(str(st.name)) + (reason.isEmpty() ? QString() : " · " + reason));
+            const QString brief = e.problem.id.empty() ? reason : unplaced(e.problem);
+            item->setText(1, stepTitle(str(st.name)) + (brief.isEmpty() ? QString() : " · " + brief));
+            item->setToolTip(1, reason);
             setSource(item, 2, e.source);
             item->setText(3, e.before.empty() ? reason : str(e.before));
             item->setToolTip(3, item->text(3));
@@ -748,7 +759,9 @@ void DataTab::showAllRemoved() {
         const QString reason = duplicateOf.isEmpty()
                                    ? engine_message(problem)
                                    : tr("duplicate of %1").arg(shortSource(duplicateOf.toStdString()));
-        item->setText(1, stepTitle(o.value("step").toString()) + (reason.isEmpty() ? QString() : " · " + reason));
+        const QString brief = duplicateOf.isEmpty() ? unplaced(problem) : reason;
+        item->setText(1, stepTitle(o.value("step").toString()) + (brief.isEmpty() ? QString() : " · " + brief));
+        item->setToolTip(1, reason);
         setSource(item, 2, o.value("source").toString().toStdString());
         const QString text = o.value("text").toString();
         item->setText(3, text.isEmpty() ? reason : text.left(400));

@@ -281,17 +281,27 @@ private slots:
         QVERIFY(log);
         QCOMPARE(log->toPlainText().count(worded), 1);  // as it was read, not again at the end
         QVERIFY2(!log->toPlainText().contains("expected a string"), qPrintable(log->toPlainText()));
-        auto decodeRow = [&]() -> QString {
+        // In the examples: the wording beside the step (the source column says where), the whole message
+        // as its tooltip and as the row's text.
+        const QString brief = QString::fromUtf8("'text' 필드: 문자열이(가) 와야 하는데 숫자입니다");
+        auto decodeRow = [&]() -> const QTreeWidgetItem* {
             for (int i = 0; i < tab.exampleTable()->topLevelItemCount(); ++i) {
                 const QTreeWidgetItem* item = tab.exampleTable()->topLevelItem(i);
-                if (item->text(1).startsWith(QString::fromUtf8("읽기"))) return item->text(1);
+                if (item->text(1).startsWith(QString::fromUtf8("읽기"))) return item;
             }
-            return QString();
+            return nullptr;
         };
-        QVERIFY2(decodeRow().endsWith(" · " + worded), qPrintable(decodeRow()));
-        QTest::mouseClick(tab.allRemovedButton(), Qt::LeftButton);
-        QCOMPARE(tab.exampleTable()->topLevelItemCount(), 1);
-        QVERIFY2(decodeRow().endsWith(" · " + worded), qPrintable(decodeRow()));
+        for (int view = 0; view < 2; ++view) {
+            if (view == 1) {  // every removed record, read back from the engine's file
+                QTest::mouseClick(tab.allRemovedButton(), Qt::LeftButton);
+                QCOMPARE(tab.exampleTable()->topLevelItemCount(), 1);
+            }
+            const QTreeWidgetItem* row = decodeRow();
+            QVERIFY(row);
+            QVERIFY2(row->text(1).endsWith(" · " + brief), qPrintable(row->text(1)));
+            QCOMPARE(row->toolTip(1), worded);
+            QCOMPARE(row->text(3), worded);
+        }
     }
 
     // What is found on the disk when Run is pressed (a file that is not there, a folder given as a tokenizer)
