@@ -125,6 +125,7 @@ const Wording kWordings[] = {
     {"corpus_turn_fields", QT_TRANSLATE_NOOP("EngineMessages", "field '%1' turn %2: expected string 'from'/'value' (or 'role'/'content')")},
     {"corpus_no_text_field", QT_TRANSLATE_NOOP("EngineMessages", "no '%1' field (fields: %2); set text_column, or give alpaca (instruction/output) or sharegpt (conversations) records")},
     {"corpus_folder_empty", QT_TRANSLATE_NOOP("EngineMessages", "the folder holds no files")},
+    {"corpus_no_records", QT_TRANSLATE_NOOP("EngineMessages", "no records in the input (%1 file(s), all empty or blank); nothing was written")},
     {"corpus_dataset_remote", QT_TRANSLATE_NOOP("EngineMessages", "dataset '%1' is %2; only local files can be read here")},
     {"corpus_dataset_ranking", QT_TRANSLATE_NOOP("EngineMessages", "dataset '%1' is a ranking set (chosen/rejected); the workshop reads plain text, alpaca and sharegpt records")},
     {"path_not_found", QT_TRANSLATE_NOOP("EngineMessages", "'%1' not found")},

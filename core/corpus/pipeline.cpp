@@ -341,10 +341,9 @@ public:
         throw_if_cancelled();
         if (r_.input_records == 0) {
             // An empty dataset would be registered and fail later in training; say it here instead.
-            DataError e("no records in the input (" + std::to_string(files_.size()) +
-                        " file(s), all empty or blank); nothing was written");
-            e.set_key("data_files");
-            throw e;
+            Problem p = plain_problem("corpus_no_records", {std::to_string(files_.size())});
+            p.key = "data_files";
+            throw DataError(std::move(p));
         }
         writer_->close();
         r_.output_bytes = writer_->bytes();

@@ -120,6 +120,7 @@ const std::vector<MessageForm>& message_forms() {
         {"corpus_turn_fields", "field '{0}' turn {1}: expected string 'from'/'value' (or 'role'/'content')"},
         {"corpus_no_text_field", "no '{0}' field (fields: {1}); set text_column, or give alpaca (instruction/output) or sharegpt (conversations) records"},
         {"corpus_folder_empty", "the folder holds no files"},
+        {"corpus_no_records", "no records in the input ({0} file(s), all empty or blank); nothing was written"},
         {"corpus_dataset_remote", "dataset '{0}' is {1}; only local files can be read here"},
         {"corpus_dataset_ranking", "dataset '{0}' is a ranking set (chosen/rejected); the workshop reads plain text, alpaca and sharegpt records"},
         // The data workshop's checks before it reads (core/corpus/pipeline.cpp's precheck_corpus).

@@ -507,6 +507,10 @@
         <source>&apos;%1&apos; keeps instruction/answer records, but data_format text reads plain documents; use output_format: text</source>
         <translation>&apos;%1&apos;은(는) 지시/답변 레코드를 유지하지만 data_format text는 일반 문서를 읽습니다. output_format: text를 쓰세요</translation>
     </message>
+    <message>
+        <source>no records in the input (%1 file(s), all empty or blank); nothing was written</source>
+        <translation>입력에 레코드가 없습니다(파일 %1개가 모두 비어 있거나 공백뿐입니다). 아무것도 쓰지 않았습니다</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

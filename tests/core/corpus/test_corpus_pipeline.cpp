@@ -385,6 +385,7 @@ private slots:
         QVERIFY(s.status == CorpusSummary::Status::Failed);
         QCOMPARE(s.problems.back().key, std::string("data_files"));
         QVERIFY2(s.message.find("no records in the input") == 0, s.message.c_str());
+        QCOMPARE(s.problems.back().id, std::string("corpus_no_records"));  // worded by the studio too
         QVERIFY(!file_exists(c.output_dir + "/corpus.jsonl"));
         QVERIFY(!file_exists(c.output_dir + "/dataset_info.json"));
     }
