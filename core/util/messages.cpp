@@ -157,11 +157,11 @@ std::string format_message(const std::string& id, const std::vector<std::string>
 
 namespace {
 
-// A problem with message "<where>: <wording>".
+// A problem with message "<where>: <wording>", or the wording alone when `where` is "".
 Problem placed(const std::string& where, const std::string& id, std::vector<std::string> args) {
     Problem p;
     p.id = id;
-    p.message = where + ": " + format_message(id, args);
+    p.message = (where.empty() ? "" : where + ": ") + format_message(id, args);
     p.args = std::move(args);
     return p;
 }
@@ -172,13 +172,7 @@ std::string record_place(const std::string& file, int64_t record, int64_t line) 
     return file + " record " + std::to_string(record) + " (line " + std::to_string(line) + ")";
 }
 
-Problem plain_problem(const std::string& id, std::vector<std::string> args) {
-    Problem p;
-    p.id = id;
-    p.message = format_message(id, args);
-    p.args = std::move(args);
-    return p;
-}
+Problem plain_problem(const std::string& id, std::vector<std::string> args) { return placed("", id, std::move(args)); }
 
 Problem config_problem(const std::string& key, const std::string& id, std::vector<std::string> args) {
     Problem p = placed(key, id, std::move(args));
