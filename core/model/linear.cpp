@@ -103,6 +103,19 @@ torch::Tensor LinearImpl::graph_only(const torch::Tensor& x) {
                                      int64_t(dtype));
 }
 
+std::vector<torch::Tensor> forward_shared_input(const std::vector<LinearImpl*>& group, const torch::Tensor& x) {
+    std::vector<torch::Tensor> ys;
+    for (auto* linear : group) {
+        if (!linear->adapter) continue;
+        ys = linear->adapter->forward_group(group, x);  // the first adapter decides for the group
+        break;
+    }
+    ys.resize(group.size());
+    for (size_t i = 0; i < group.size(); ++i)
+        if (!ys[i].defined()) ys[i] = group[i]->forward(x);
+    return ys;
+}
+
 torch::Tensor LinearImpl::base_forward(const torch::Tensor& x) const {
     if (storage) return storage->forward(x, bias);
     return dense_linear(x, weight, bias);

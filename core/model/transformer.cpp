@@ -52,9 +52,10 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
         k = qkv.narrow(-1, heads * head_dim, kv_heads * head_dim).reshape({B, T, kv_heads, head_dim});
         v = qkv.narrow(-1, (heads + kv_heads) * head_dim, kv_heads * head_dim).reshape({B, T, kv_heads, head_dim});
     } else {
-        q = q_proj(x).view({B, T, heads, head_dim});     // (B, T, H, hd)
-        k = k_proj(x).view({B, T, kv_heads, head_dim});  // (B, T, KV, hd)
-        v = v_proj(x).view({B, T, kv_heads, head_dim});
+        const auto qkv = forward_shared_input({q_proj.get(), k_proj.get(), v_proj.get()}, x);
+        q = qkv[0].view({B, T, heads, head_dim});     // (B, T, H, hd)
+        k = qkv[1].view({B, T, kv_heads, head_dim});  // (B, T, KV, hd)
+        v = qkv[2].view({B, T, kv_heads, head_dim});
     }
     if (q_norm) {
         q = q_norm(q);
@@ -99,8 +100,9 @@ torch::Tensor MLPImpl::forward(const torch::Tensor& x, bool graph_only) {
         gate = both.narrow(-1, 0, n).contiguous();
         up = both.narrow(-1, n, n).contiguous();
     } else {
-        gate = gate_proj(x);
-        up = up_proj(x);
+        const auto both = forward_shared_input({gate_proj.get(), up_proj.get()}, x);
+        gate = both[0];
+        up = both[1];
     }
     torch::Tensor h;
     if (act == "silu") {

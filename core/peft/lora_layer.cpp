@@ -135,6 +135,121 @@ public:
     }
 };
 
+// Plain LoRA on several frozen linears that read the same x (q/k/v, gate/up) as one node:
+//   forward  x2 = x in dtype, cast and kept once; a = x2 [A_1; ...; A_k]^T (N, r_1 + ... + r_k) in one
+//            product; y_i = x2 W_i^T + b_i + s_i a_i B_i^T (a_i: a's columns of adapter i);
+//   backward dx = sum_i g_i W_i + [s_1 g_1 B_1, ..., s_k g_k B_k] [A_1; ...; A_k], accumulated in one
+//            (N, in) buffer; [dA_1; ...; dA_k] = [s_i g_i B_i]^T x2 in one product; dB_i = s_i g_i^T a_i.
+// Separate nodes cast and kept x once each, ran two skinny products over x each, and left autograd k
+// input gradients of (N, in) to add.
+class LoraGroupFunction : public torch::autograd::Function<LoraGroupFunction> {
+public:
+    // `weights`: the dense frozen weights, or empty where `quantized` holds them (QLoRA: dequantized here
+    // and again in backward, never kept). `biases`: each linear's, or a 0-element placeholder.
+    static variable_list forward(AutogradContext* ctx, const torch::Tensor& x, at::TensorList As, at::TensorList Bs,
+                                 at::TensorList weights, at::TensorList biases,
+                                 const std::vector<const QuantizedTensor*>& quantized, const std::vector<double>& scalings,
+                                 int64_t dtype_code) {
+        c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
+        const auto dtype = static_cast<torch::ScalarType>(dtype_code);
+        const size_t k = As.size();
+        const auto x2 = x.reshape({-1, x.size(-1)}).to(dtype);
+        std::vector<torch::Tensor> a_rows;
+        for (const auto& A : As) a_rows.push_back(A.to(dtype));
+        const auto a = torch::mm(x2, torch::cat(a_rows).t());  // (N, sum r)
+        std::vector<torch::Tensor> saved = {x2, a};
+        saved.insert(saved.end(), As.begin(), As.end());
+        saved.insert(saved.end(), Bs.begin(), Bs.end());
+        std::vector<int64_t> bias_grads, counts;
+        variable_list ys;
+        int64_t offset = 0;
+        for (size_t i = 0; i < k; ++i) {
+            const auto w = quantized.empty() ? weights[i].to(dtype) : quantized[i]->dequantize(dtype);
+            const int64_t r = As[i].size(0);
+            auto y = biases[i].numel() ? torch::addmm(biases[i].to(dtype), x2, w.t()) : torch::mm(x2, w.t());
+            y.addmm_(a.narrow(1, offset, r), Bs[i].to(dtype).t(), 1.0, scalings[i]);
+            ys.push_back(as_output(y, x));
+            offset += r;
+            bias_grads.push_back(biases[i].numel() && biases[i].requires_grad());
+            if (quantized.empty()) {
+                saved.push_back(weights[i]);
+            } else {
+                const auto tensors = quantized_tensors(*quantized[i]);
+                saved.insert(saved.end(), tensors.begin(), tensors.end());
+                counts.push_back(int64_t(tensors.size()));
+                ctx->saved_data["layout" + std::to_string(i)] = quantized_layout(*quantized[i]);
+            }
+        }
+        ctx->save_for_backward(saved);
+        ctx->saved_data["scalings"] = scalings;
+        ctx->saved_data["x_shape"] = x.sizes().vec();
+        ctx->saved_data["x_dtype"] = int64_t(x.scalar_type());
+        ctx->saved_data["bias_grads"] = bias_grads;
+        ctx->saved_data["counts"] = counts;  // tensors per quantized weight; empty for dense ones
+        ctx->saved_data["dense_inputs"] = int64_t(weights.size());
+        return ys;
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
+        const auto saved = ctx->get_saved_variables();
+        const auto scalings = ctx->saved_data["scalings"].toDoubleVector();
+        const auto bias_grads = ctx->saved_data["bias_grads"].toIntVector();
+        const auto counts = ctx->saved_data["counts"].toIntVector();
+        const size_t k = scalings.size(), dense_inputs = size_t(ctx->saved_data["dense_inputs"].toInt());
+        const auto &x2 = saved[0], &a = saved[1];
+        const auto dtype = x2.scalar_type();
+        std::vector<torch::Tensor> W(k), g(k), gb(k);
+        size_t pos = 2 + 2 * k;
+        for (size_t i = 0; i < k; ++i) {
+            if (counts.empty()) {
+                W[i] = saved[pos++].to(dtype);
+            } else {
+                W[i] = rebuild_quantized({saved.begin() + pos, saved.begin() + pos + counts[i]},
+                                         ctx->saved_data["layout" + std::to_string(i)].toIntVector())
+                           .dequantize(dtype);
+                pos += size_t(counts[i]);
+            }
+            const auto& B = saved[2 + k + i];
+            g[i] = grads[i].reshape({-1, W[i].size(0)}).to(dtype);     // (N, out_i)
+            gb[i] = torch::mm(g[i], B.to(dtype)).mul_(scalings[i]);   // s_i g_i B_i: (N, r_i)
+        }
+        const auto gb_all = torch::cat(gb, 1);  // (N, sum r)
+        // x, the A's, the B's, the dense weights, the biases, then three settings without gradients.
+        variable_list result(1 + 3 * k + dense_inputs + 3);
+        if (ctx->needs_input_grad(0)) {
+            std::vector<torch::Tensor> a_rows;
+            for (size_t i = 0; i < k; ++i) a_rows.push_back(saved[2 + i].to(dtype));
+            auto dx = torch::mm(gb_all, torch::cat(a_rows));  // (N, in)
+            const auto x_dtype = static_cast<torch::ScalarType>(ctx->saved_data["x_dtype"].toInt());
+            if (x_dtype == dtype) {
+                for (size_t i = 0; i < k; ++i) dx.addmm_(g[i], W[i]);
+            } else {
+                // A float32 x under bf16 autocast: the products summed in x's dtype, as autograd sums
+                // separate nodes' gradients (bf16 partial sums lose about twice as much).
+                dx = dx.to(x_dtype);
+                for (size_t i = 0; i < k; ++i) dx.add_(torch::mm(g[i], W[i]));
+            }
+            result[0] = dx.view(ctx->saved_data["x_shape"].toIntVector());
+        }
+        bool any_a = false;
+        for (size_t i = 0; i < k; ++i) any_a = any_a || ctx->needs_input_grad(1 + i);
+        const auto dA_all = any_a ? torch::mm(gb_all.t(), x2) : torch::Tensor();  // (sum r, in)
+        int64_t offset = 0;
+        for (size_t i = 0; i < k; ++i) {
+            const auto &A = saved[2 + i], &B = saved[2 + k + i];
+            const int64_t r = A.size(0);
+            if (ctx->needs_input_grad(1 + i))
+                result[1 + i] = dA_all.narrow(0, offset, r).to(A.scalar_type(), /*non_blocking=*/false, /*copy=*/true);
+            if (ctx->needs_input_grad(1 + k + i))
+                result[1 + k + i] = torch::mm(g[i].t(), a.narrow(1, offset, r)).mul_(scalings[i]).to(B.scalar_type());
+            if (bias_grads[i]) result[1 + 2 * k + dense_inputs + i] = g[i].sum(0);
+            offset += r;
+        }
+        return result;
+    }
+};
+
 // DoRA on a dense frozen W as one node: y = scale * (x W^T + s (x A^T) B^T) + b with scale = m / norm
 // (out) and norm = ||W + s B A||_row given as a constant, which is PEFT's
 //   base(x) + (scale - 1) * (x W^T) + scale * s * B(A(x))
@@ -254,20 +369,65 @@ torch::Tensor LoraLinear::merged_weight(const LinearImpl& base) const {
     return magnitude->weight.to(torch::kFloat).unsqueeze(1) / norm * w;
 }
 
-torch::Tensor LoraLinear::lora_node(LinearImpl& base, const torch::Tensor& x, bool graph_only) {
+c10::optional<torch::ScalarType> LoraLinear::node_dtype(const LinearImpl& base, const torch::Tensor& x) const {
     const bool dropped = options_.dropout > 0 && base.is_training();
     const QuantizedTensor* q = quantized_weight(base);
     if (!enabled || magnitude || dropped || !(q || (!base.storage && base.weight.defined())) || x.dim() < 1 ||
         !torch::GradMode::is_enabled() ||
         !(x.requires_grad() || lora_A->weight.requires_grad() || lora_B->weight.requires_grad()))
-        return {};
+        return c10::nullopt;
     const auto autocast = autocast_dtype(x.device());
     const auto held = q ? q->dtype : base.weight.scalar_type();
-    const auto dtype = autocast != torch::kFloat && x.is_floating_point() ? autocast : held;
+    return autocast != torch::kFloat && x.is_floating_point() ? autocast : held;
+}
+
+torch::Tensor LoraLinear::lora_node(LinearImpl& base, const torch::Tensor& x, bool graph_only) {
+    const auto dtype = node_dtype(base, x);
+    if (!dtype) return {};
+    const QuantizedTensor* q = quantized_weight(base);
     return LoraLinearFunction::apply(x, lora_A->weight, lora_B->weight,
                                      q ? c10::nullopt : c10::optional<torch::Tensor>(base.weight), q,
                                      base.bias.defined() ? c10::optional<torch::Tensor>(base.bias) : c10::nullopt,
-                                     scaling_, int64_t(dtype), graph_only);
+                                     scaling_, int64_t(*dtype), graph_only);
+}
+
+std::vector<torch::Tensor> LoraLinear::forward_group(const std::vector<LinearImpl*>& group, const torch::Tensor& x) {
+    // The members whose plain-LoRA node applies, in one dtype and all dense or all quantized.
+    std::vector<size_t> taken;
+    torch::ScalarType dtype = torch::kFloat;
+    bool quantized = false;
+    for (size_t i = 0; i < group.size(); ++i) {
+        const auto lora = lora_of(*group[i]);
+        const auto d = lora ? lora->node_dtype(*group[i], x) : c10::nullopt;
+        if (!d) continue;
+        const bool q = quantized_weight(*group[i]) != nullptr;
+        if (taken.empty()) {
+            dtype = *d;
+            quantized = q;
+        } else if (*d != dtype || q != quantized) {
+            continue;
+        }
+        taken.push_back(i);
+    }
+    if (taken.size() < 2) return {};
+    std::vector<torch::Tensor> As, Bs, weights, biases;
+    std::vector<const QuantizedTensor*> qs;
+    std::vector<double> scalings;
+    for (size_t i : taken) {
+        const LinearImpl& base = *group[i];
+        const auto lora = lora_of(base);
+        As.push_back(lora->lora_A->weight);
+        Bs.push_back(lora->lora_B->weight);
+        if (quantized) qs.push_back(quantized_weight(base));
+        else weights.push_back(base.weight);
+        biases.push_back(base.bias.defined() ? base.bias : torch::empty({0}, x.options()));
+        scalings.push_back(lora->scaling());
+    }
+    const auto ys = LoraGroupFunction::apply(x, at::TensorList(As), at::TensorList(Bs), at::TensorList(weights),
+                                             at::TensorList(biases), qs, scalings, int64_t(dtype));
+    std::vector<torch::Tensor> out(group.size());
+    for (size_t j = 0; j < taken.size(); ++j) out[taken[j]] = ys[j];
+    return out;
 }
 
 torch::Tensor LoraLinear::graph_only(LinearImpl& base, const torch::Tensor& x) {

@@ -41,6 +41,9 @@ public:
 
     torch::Tensor forward(LinearImpl& base, const torch::Tensor& x) override;
     torch::Tensor graph_only(LinearImpl& base, const torch::Tensor& x) override;
+    // Training plain LoRA on two or more of `group` (dense or all quantized bases): one node for them
+    // (LoraGroupFunction); the others, and everything outside training, are left to forward().
+    std::vector<torch::Tensor> forward_group(const std::vector<LinearImpl*>& group, const torch::Tensor& x) override;
 
     // s * B @ A as an (out, in) float32 tensor.
     torch::Tensor delta_weight() const;
@@ -60,6 +63,8 @@ private:
     // Training a plain LoRA (no DoRA, no dropout) on a dense or quantized base: one autograd node
     // (LoraLinearFunction), its product skipped with `graph_only`; undefined where the node does not apply.
     torch::Tensor lora_node(LinearImpl& base, const torch::Tensor& x, bool graph_only);
+    // The dtype that node computes in, or none where it does not apply.
+    c10::optional<torch::ScalarType> node_dtype(const LinearImpl& base, const torch::Tensor& x) const;
     // DoRA's ||W + s B A|| per output row (out), float32, without autograd.
     torch::Tensor dora_norm(const LinearImpl& base);
     torch::Tensor dora_forward(LinearImpl& base, const torch::Tensor& x, const torch::Tensor& base_out,

@@ -198,6 +198,101 @@ private slots:
         }
     }
 
+    // Projections that read one input (q/k/v, gate/up) train as one node (LoraGroupFunction). Outputs and
+    // the gradients of x, every A and B and a trainable bias equal those of each projection's own node, in
+    // float32 and under bf16 autocast, on dense and on 4-bit bases; a projection without an adapter or with
+    // DoRA stays outside the group and keeps its own result.
+    void projectionsOfOneInputTrainAsOneNode() {
+        const int64_t in = 24, r = 4;
+        const std::vector<int64_t> outs = {40, 16, 16, 32};
+        struct Case {
+            const char* name;
+            bool bf16, quantized, mixed;
+        };
+        for (const Case c : {Case{"dense f32", false, false, false}, Case{"dense bf16", true, false, false},
+                             Case{"4-bit f32", false, true, false}, Case{"mixed f32", false, false, true}}) {
+            torch::manual_seed(11);
+            std::vector<Linear> lins;
+            std::vector<torch::Tensor*> params;
+            for (size_t i = 0; i < outs.size(); ++i) {
+                Linear lin(in, outs[i], i < 2);  // biases on the first two, as Qwen2's q and k
+                {
+                    torch::NoGradGuard g;
+                    lin->weight.normal_();
+                    if (lin->bias.defined()) lin->bias.normal_();
+                }
+                lin->weight.set_requires_grad(false);
+                if (lin->bias.defined()) lin->bias.set_requires_grad(i == 1);
+                if (c.quantized) quantize_linear(*lin, 4, true);
+                lins.push_back(lin);
+            }
+            for (size_t i = 0; i < outs.size(); ++i) {
+                if (c.mixed && i == 1) continue;  // no adapter
+                LoraLayerOptions o;
+                o.rank = r + int64_t(i);  // ranks differ: the group's columns are sliced per adapter
+                o.alpha = 8.0;
+                o.use_dora = c.mixed && i == 3;
+                auto lora = add_lora(*lins[i], o, torch::make_generator<at::CPUGeneratorImpl>(3 + i));
+                {
+                    torch::NoGradGuard g;
+                    lora->lora_B->weight.normal_();
+                }
+                params.push_back(&lora->lora_A->weight);
+                params.push_back(&lora->lora_B->weight);
+            }
+            params.push_back(&lins[1]->bias);
+            std::vector<LinearImpl*> group;
+            for (auto& l : lins) group.push_back(l.get());
+            auto x = torch::randn({2, 5, in});
+            auto probe = torch::randn({2, 5, 40 + 16 + 16 + 32});
+            const auto dtype = c.bf16 ? torch::kBFloat16 : torch::kFloat;
+            std::vector<std::string> nodes;
+            auto grouped = output_and_grads(
+                [&](const torch::Tensor& xl) {
+                    auto ys = forward_shared_input(group, xl);
+                    for (const auto& y : ys) nodes.push_back(y.grad_fn() ? y.grad_fn()->name() : "");
+                    return torch::cat(ys, -1);
+                },
+                x, probe, params, dtype);
+            auto separate = output_and_grads(
+                [&](const torch::Tensor& xl) {
+                    std::vector<torch::Tensor> ys;
+                    for (auto& l : lins) ys.push_back(l(xl));
+                    return torch::cat(ys, -1);
+                },
+                x, probe, params, dtype);
+            for (size_t i = 0; i < nodes.size(); ++i) {
+                const bool in_group = !(c.mixed && (i == 1 || i == 3));
+                QVERIFY2((nodes[i].find("LoraGroupFunction") != std::string::npos) == in_group,
+                         (std::string(c.name) + ": output " + std::to_string(i) + " from " + nodes[i]).c_str());
+            }
+            // Under bf16 both round differently (the group adds the input gradient's products in bf16, autograd
+            // adds the separate nodes' in float32): each is held to the float32 result, the group no further
+            // from it than the separate nodes by more than bf16's rounding.
+            const auto reference = c.bf16 ? output_and_grads(
+                                                [&](const torch::Tensor& xl) {
+                                                    std::vector<torch::Tensor> ys;
+                                                    for (auto& l : lins) ys.push_back(l(xl));
+                                                    return torch::cat(ys, -1);
+                                                },
+                                                x, probe, params, torch::kFloat)
+                                          : separate;
+            QCOMPARE(grouped.size(), separate.size());
+            for (size_t i = 0; i < grouped.size(); ++i) {
+                QCOMPARE(grouped[i].scalar_type(), separate[i].scalar_type());
+                const std::string what = c.name + std::string(", ") +
+                                         (i == 0 ? "output" : i == 1 ? "x grad" : "parameter " + std::to_string(i - 2) + " grad");
+                const double d = relative_max_diff(grouped[i].to(torch::kFloat), reference[i]);
+                const double d_separate = relative_max_diff(separate[i].to(torch::kFloat), reference[i]);
+                if (c.bf16) {
+                    QVERIFY2(d < std::max(1.5 * d_separate, 8e-3), (what + ": " + std::to_string(d) + " against " + std::to_string(d_separate)).c_str());
+                } else {
+                    QVERIFY2(d < 1e-5, (what + ": " + std::to_string(d)).c_str());
+                }
+            }
+        }
+    }
+
     // Dropout acts on the LoRA input only, and only in training: with A = B = I and s = 1 the LoRA path
     // returns dropout(x), so every element is 0 or x / (1 - p) while the base path is untouched.
     void dropoutOnLoraPathOnlyInTraining() {
