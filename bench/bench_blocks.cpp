@@ -7,12 +7,15 @@
 //                [--block-rows N (attention's query rows per block; 0: automatic)]
 #include "core/model/attention_kernel.h"
 #include "core/model/fused_ops.h"
+#include "core/model/linear.h"
+#include "core/peft/lora_layer.h"
 #include "core/model/rope.h"
 #include "core/util/threads.h"
 
 #include <torch/torch.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -72,7 +75,48 @@ int main(int argc, char** argv) {
     auto emb = torch::cat({freqs, freqs}, -1);
     auto cos = emb.cos().to(dtype), sin = emb.sin().to(dtype);
     auto w = torch::randn({C, C}).to(dtype);
+    auto w_trained = torch::randn({C, C}).to(dtype).requires_grad_();
+    auto w_up = torch::randn({I, C}).to(dtype), w_up_trained = torch::randn({I, C}).to(dtype).requires_grad_();
+    // Frozen projections with a rank-8 LoRA adapter (float32 adapters, as training holds them).
+    auto lora_linear = [&](int64_t out) {
+        Linear l(C, out, false);
+        l->weight.set_requires_grad(false);
+        l->weight.set_data(torch::randn({out, C}).to(dtype));
+        auto gen = at::detail::createCPUGenerator(7);
+        add_lora(*l, LoraLayerOptions{}, gen)->lora_B->weight.data().normal_(0, 0.01);
+        return l;
+    };
+    Linear lora_h = lora_linear(C), lora_i = lora_linear(I);
+    Linear lora_q = lora_linear(H * D), lora_k = lora_linear(KV * D), lora_v = lora_linear(KV * D);
+    Linear lora_gate = lora_linear(I), lora_up = lora_linear(I);
+    auto cat_of = [](std::vector<torch::Tensor> ys) { return torch::cat(ys, -1); };
     const double scale = 1.0 / std::sqrt(double(D));
+
+    // The layouts of the products a training step runs (N = B*T rows): each timed without autograd.
+    if (a["only"] == "gemm") {
+        const int64_t N = B * T;
+        torch::NoGradGuard no_grad;
+        auto rnd = [&](int64_t r, int64_t c) { return torch::randn({r, c}).to(dtype); };
+        auto xN = rnd(N, C), gI = rnd(N, I), WI = rnd(I, C), gC = rnd(N, C);
+        struct Product {
+            const char* name;
+            std::function<torch::Tensor()> f;
+        };
+        const std::vector<Product> products = {
+            {"up forward x W^T (N,C)x(C,I)", [&] { return torch::mm(xN, WI.t()); }},
+            {"up dx g W (N,I)x(I,C)", [&] { return torch::mm(gI, WI); }},
+            {"up dW g^T x (I,N)x(N,C)", [&] { return torch::mm(gI.t(), xN); }},
+            {"down forward h Wd^T (N,I)x(I,C), Wd (C,I)", [&] { return torch::mm(gI, WI.t().contiguous().t()); }},
+            {"down dx g Wd (N,C)x(C,I)", [&] { return torch::mm(gC, WI.t()); }},
+            {"down dW g^T h (C,N)x(N,I)", [&] { return torch::mm(gC.t(), gI); }},
+        };
+        std::printf("| product | ms | GFLOP/s |\n|---|---:|---:|\n");
+        for (const auto& p : products) {
+            const double ms = time_ms(repeat, [&] { p.f(); });
+            std::printf("| %s | %.2f | %.1f |\n", p.name, ms, 2.0 * N * C * I / ms / 1e6);
+        }
+        return 0;
+    }
 
     auto fwd_bwd = [](const torch::Tensor& y) { y.backward(torch::ones_like(y)); };
     struct Row {
@@ -86,7 +130,41 @@ int main(int argc, char** argv) {
         {"causal attention", [&] { return causal_attention(q, k, v, torch::Tensor(), scale); }},
         {"residual add (B,T,hidden)", [&] { return x + x; }},
         {"projection hidden->hidden, frozen", [&] { return torch::matmul(x, w.t()); }},
+        {"projection hidden->hidden, trained", [&] { return torch::matmul(x, w_trained.t()); }},
+        {"projection hidden->hidden, LoRA r8", [&] { return lora_h(x); }},
+        {"projection hidden->intermediate, frozen", [&] { return torch::matmul(x, w_up.t()); }},
+        {"projection hidden->intermediate, trained", [&] { return torch::matmul(x, w_up_trained.t()); }},
+        {"projection hidden->intermediate, LoRA r8", [&] { return lora_i(x); }},
+        {"q/k/v LoRA r8, a node each", [&] { return cat_of({lora_q(x), lora_k(x), lora_v(x)}); }},
+        {"q/k/v LoRA r8, one node", [&] { return cat_of(forward_shared_input({lora_q.get(), lora_k.get(), lora_v.get()}, x)); }},
+        {"gate/up LoRA r8, a node each", [&] { return cat_of({lora_gate(x), lora_up(x)}); }},
+        {"gate/up LoRA r8, one node", [&] { return cat_of(forward_shared_input({lora_gate.get(), lora_up.get()}, x)); }},
     };
+    // --only grouped: the projections that share an input, one node against a node each, forward +
+    // backward alternated call by call (this VM's speed drifts by 20% within minutes): median and fastest.
+    if (a["only"] == "grouped") {
+        auto q_node = [&] { return cat_of({lora_q(x), lora_k(x), lora_v(x)}); };
+        auto q_group = [&] { return cat_of(forward_shared_input({lora_q.get(), lora_k.get(), lora_v.get()}, x)); };
+        auto mlp_node = [&] { return cat_of({lora_gate(x), lora_up(x)}); };
+        auto mlp_group = [&] { return cat_of(forward_shared_input({lora_gate.get(), lora_up.get()}, x)); };
+        const std::vector<std::pair<const char*, std::function<torch::Tensor()>>> variants = {
+            {"q/k/v, a node each", q_node}, {"q/k/v, one node", q_group},
+            {"gate/up, a node each", mlp_node}, {"gate/up, one node", mlp_group}};
+        std::vector<std::vector<double>> ms(variants.size());
+        for (int i = 0; i < repeat + 2; ++i)
+            for (size_t v = 0; v < variants.size(); ++v) {
+                const double t = now_s();
+                fwd_bwd(variants[v].second());
+                if (i >= 2) ms[v].push_back((now_s() - t) * 1e3);
+            }
+        std::printf("| LoRA r8, forward + backward | median (ms) | fastest (ms) |\n|---|---:|---:|\n");
+        for (size_t v = 0; v < variants.size(); ++v) {
+            auto m = ms[v];
+            std::sort(m.begin(), m.end());
+            std::printf("| %s | %.2f | %.2f |\n", variants[v].first, m[m.size() / 2], m.front());
+        }
+        return 0;
+    }
     std::printf("threads: %s\n", plan.why.c_str());
     std::printf("shape B %lld T %lld hidden %lld intermediate %lld heads %lld/%lld hd %lld, %s, %s threads\n",
                 (long long)B, (long long)T, (long long)C, (long long)I, (long long)H, (long long)KV, (long long)D,
