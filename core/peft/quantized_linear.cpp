@@ -56,6 +56,7 @@ public:
     torch::Device device() const override { return q_.data.device(); }
     int64_t bytes() const override { return q_.bytes(); }
     const QuantizedTensor& tensor() const { return q_; }
+    void set_dtype(torch::ScalarType dtype) { q_.dtype = dtype; }
 
 private:
     QuantizedTensor q_;
@@ -98,6 +99,10 @@ std::shared_ptr<WeightStorage> make_quantized_storage(QuantizedTensor q) {
 const QuantizedTensor* quantized_weight(const LinearImpl& linear) {
     auto* s = dynamic_cast<const QuantizedWeight*>(linear.storage.get());
     return s ? &s->tensor() : nullptr;
+}
+
+void set_quantized_dtype(LinearImpl& linear, at::ScalarType dtype) {
+    if (auto* s = dynamic_cast<QuantizedWeight*>(linear.storage.get())) s->set_dtype(dtype);
 }
 
 int64_t quantize_linear(LinearImpl& linear, int bits, bool double_quant) {

@@ -33,6 +33,11 @@ int64_t quantize_linear(LinearImpl& linear, int bits, bool double_quant = true);
 std::shared_ptr<WeightStorage> make_quantized_storage(QuantizedTensor q);
 // The quantized weight of `linear`, or nullptr when it is dense (or held by another storage).
 const QuantizedTensor* quantized_weight(const LinearImpl& linear);
+// Sets the dtype `linear`'s quantized weight dequantizes to, which its products compute in outside
+// autocast (no-op for a dense Linear). A run holds it in its frozen dtype: quantized from a bf16
+// checkpoint, a float32 run must not compute in bf16, which a processor without AVX512-BF16 emulates
+// about 30x slower than float32.
+void set_quantized_dtype(LinearImpl& linear, at::ScalarType dtype);
 
 // For autograd nodes that dequantize again in backward instead of keeping the dense weight: q's tensors
 // (views of the storage, undefined where q has none) and its layout, to save, and q rebuilt from them.

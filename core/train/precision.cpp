@@ -2,6 +2,7 @@
 
 #include "core/model/transformer.h"
 #include "core/peft/params.h"
+#include "core/peft/quantized_linear.h"
 #include "core/util/device.h"
 #include "core/util/error.h"
 
@@ -124,6 +125,7 @@ void hold_weights(CausalLMImpl& model, const Precision& precision) {
         const auto dtype = p.requires_grad() ? precision.trainable_dtype() : precision.frozen_dtype();
         if (p.scalar_type() != dtype) p.set_data(p.detach().to(dtype));
     }
+    for (auto& [name, linear] : named_linears(model)) set_quantized_dtype(*linear, precision.frozen_dtype());
 }
 
 std::string WeightDtypes::summary() const {
@@ -133,7 +135,7 @@ std::string WeightDtypes::summary() const {
     };
     for (const auto& [dtype, n] : trainable) add(n, dtype + " trainable");
     for (const auto& [dtype, n] : frozen) add(n, dtype + " frozen");
-    if (quantized) add(quantized, "quantized frozen");
+    for (const auto& [dtype, n] : quantized) add(n, "quantized frozen (" + dtype + " products)");
     return out.empty() ? "weights held: none" : out;
 }
 
@@ -144,7 +146,7 @@ WeightDtypes weight_dtypes(CausalLMImpl& model) {
     WeightDtypes w;
     for (const auto& p : model.parameters()) (p.requires_grad() ? w.trainable : w.frozen)[label(p.scalar_type())] += p.numel();
     for (const auto& [name, linear] : named_linears(model))
-        if (linear->storage) w.quantized += linear->in_features * linear->out_features;
+        if (linear->storage) w.quantized[label(linear->storage->dtype())] += linear->in_features * linear->out_features;
     return w;
 }
 

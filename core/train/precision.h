@@ -67,8 +67,9 @@ void hold_weights(CausalLMImpl& model, const Precision& precision);
 // check that a run holds what the precision says).
 struct WeightDtypes {
     std::map<std::string, int64_t> trainable, frozen;  // "float32" | "bf16" | ... -> elements
-    int64_t quantized = 0;                              // frozen weights held as 4- or 8-bit codes
-    // "weights held: 8,192 float32 trainable; 1,234,567 bf16 frozen; 2,097,152 quantized frozen"
+    std::map<std::string, int64_t> quantized;           // frozen weights held as 4- or 8-bit codes, by the
+                                                        // dtype they dequantize to
+    // "weights held: 8,192 float32 trainable; 1,234,567 bf16 frozen; 2,097,152 quantized frozen (bf16 products)"
     std::string summary() const;
 };
 WeightDtypes weight_dtypes(CausalLMImpl& model);

@@ -318,6 +318,43 @@ private slots:
         QVERIFY2(all_tensors_are(q.output_dir + "/adapter_model.safetensors", "F32", &bad), bad.c_str());
     }
 
+    // QLoRA of a bf16 checkpoint in a float32 run (bf16: false, or auto on a processor without AVX512-BF16):
+    // the base loads in bf16 to be quantized, but its products compute in float32, as the run says. They
+    // computed in bf16, which such a processor emulates about 30x slower (docs/benchmarks.md).
+    void qloraOfABf16CheckpointComputesInTheRunsPrecision() {
+        TinyWorld w = make_tiny_world("precision-qlora-f32");
+        {
+            CausalLM m = load_causal_lm(w.model_dir);
+            save_causal_lm(*m, w.model_dir, torch::kBFloat16);
+        }
+        QCOMPARE(read_model_config(w.model_dir).torch_dtype, std::string("bfloat16"));
+        for (const Toggle bf16 : {Toggle::Off, Toggle::On}) {
+            const bool on = bf16 == Toggle::On;
+            TrainConfig q = tiny_run(w, w.root + (on ? "/qlora-bf16" : "/qlora-f32"), "lora");
+            q.bf16 = bf16;
+            q.quantization_bit = 4;
+            Messages m;
+            const TrainSummary s = run_collecting(q, m);
+            QVERIFY2(s.status == TrainSummary::Status::Completed, s.message.c_str());
+            const std::string held = m.info_starting("weights held: ");
+            const std::string want = on ? " quantized frozen (bf16 products)" : " quantized frozen (float32 products)";
+            QVERIFY2(held.find(want) != std::string::npos, held.c_str());
+        }
+        // The model itself: after hold_weights a float32 precision dequantizes to float32.
+        CausalLM m = load_causal_lm(w.model_dir, [] {
+            LoadOptions o;
+            o.dtype = torch::kBFloat16;
+            return o;
+        }());
+        quantize_base_weights(*m, 4);
+        const auto linears = named_linears(*m);
+        QVERIFY(quantized_weight(*linears.front().second)->dtype == torch::kBFloat16);
+        TrainConfig c = tiny_run(w, w.root + "/unused", "lora");
+        hold_weights(*m, decide_precision(c, kCpu));
+        for (const auto& [name, linear] : linears)
+            if (const QuantizedTensor* q = quantized_weight(*linear)) QVERIFY2(q->dtype == torch::kFloat, name.c_str());
+    }
+
     // Freeze under bf16: the frozen layers are held (and so saved) rounded to bf16, the trainable layer
     // keeps float32 values; the model is saved in float32, its training dtype.
     void freezeRunRoundsOnlyItsFrozenLayers() {
