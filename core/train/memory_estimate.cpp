@@ -119,6 +119,10 @@ uint64_t activation_bytes_per_token_layer(const MemoryEstimateInputs& in) {
     // rotated q and k, v and the attention output (the attention kernel), a float32 log-sum-exp per head,
     // gate and up (SwiGLU) and SwiGLU's output (down_proj's input).
     double bytes = 2 * r * d.C + 2 * m * d.C + m * (2 * d.Q + 2 * d.K + 3 * d.I) + 4 * d.H;
+    // A float32 residual stream under autocast (full fine-tuning): each of q, k, v, gate and up keeps its
+    // own bf16 cast of the norm's float32 output, three more than counted above (LoRA's nodes cast once
+    // per group, and its frozen bf16 embedding makes the stream bf16).
+    if (r == 4 && m == 2 && in.method != Method::Lora) bytes += 3 * m * d.C;
     if (in.method == Method::Lora) {
         bytes += 7.0 * in.lora_rank * m;  // each adapter's x A^T, for B's gradient
         if (in.lora_dropout > 0) bytes += 2 * m * (5 * d.C + d.Q + d.I);  // dropout's mask and output per adapter
@@ -131,8 +135,8 @@ uint64_t activation_bytes_per_token_layer(const MemoryEstimateInputs& in) {
 }
 
 double saved_activation_slack(const MemoryEstimateInputs& in) {
-    const bool fused_adapter = in.method == Method::Lora && in.lora_dropout <= 0;
-    return fused_adapter ? kFusedAdapterSlack : kSavedActivationSlack;
+    if (in.method != Method::Lora) return kPlainLinearSlack;
+    return in.lora_dropout <= 0 ? kFusedAdapterSlack : kSavedActivationSlack;
 }
 
 MemoryEstimate estimate_memory(const MemoryEstimateInputs& in) {
