@@ -668,6 +668,14 @@ bool avx512_enabled() {
 #endif
 }
 
+bool avx2_enabled() {
+#ifdef LATHE_X86
+    return have_avx2();
+#else
+    return false;
+#endif
+}
+
 bool limit_kernel_isa(const char* name) {
     const int level = isa_level(name ? name : "");
     if (level < 0) return false;

@@ -44,6 +44,8 @@ bool limit_kernel_isa(const char* name);
 // Whether AVX-512 (F, BW, DQ, VL) kernels may run: the processor has it and no cap is below it. The
 // training kernels of core/model/fused_kernels_cpu.h run where this is true.
 bool avx512_enabled();
+// Whether AVX2 + FMA kernels may run: the processor has them and no cap is below them.
+bool avx2_enabled();
 // True where gemv_bf16 rounds x to bf16 (vdpbf16ps runs).
 bool bf16_rounds_input();
 // True where the bf16 and int8 kernels give each input row the same bits alone or among any number of

@@ -20,6 +20,12 @@ namespace lathe::cpu_kernels {
 bool available() { return kernels::avx512_enabled(); }
 
 #ifdef LATHE_X86
+bool elementwise_available() { return kernels::avx512_enabled() || kernels::avx2_enabled(); }
+#else
+bool elementwise_available() { return false; }
+#endif
+
+#ifdef LATHE_X86
 
 namespace {
 
@@ -164,6 +170,173 @@ K512 void rms_norm_backward_rows(const TG* g, const TX* x, const TW* w, const fl
                 const __mmask16 k = tail(C - c);
                 const __m512 n = round_to<TX>(_mm512_mul_ps(load(xr + c, k), s));
                 store(dw + c, _mm512_fmadd_ps(load(gr + c, k), n, load(dw + c, k)), k);
+            }
+        }
+    }
+}
+
+// ---- SwiGLU and RMSNorm with AVX2 + FMA (processors without AVX-512) ----
+// The same formulas in 8 lanes; a partial vector goes through a zero-padded copy, so the tail computes
+// exactly as the body.
+
+#define LATHE_AVX2 "avx2,fma"
+#define K256 __attribute__((target(LATHE_AVX2)))
+
+K256 inline __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
+K256 inline __m256 load8(const bf16* p) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+// float32 -> bf16 bits (round to nearest even, NaN kept a quiet NaN) in the low half of each lane.
+K256 inline __m256i bf16_bits8(__m256 v) {
+    const __m256i u = _mm256_castps_si256(v);
+    const __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(u, 16), _mm256_set1_epi32(1));
+    const __m256i r = _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(u, _mm256_set1_epi32(0x7fff)), lsb), 16);
+    const __m256 nan = _mm256_cmp_ps(v, v, _CMP_UNORD_Q);
+    return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(r), _mm256_castsi256_ps(_mm256_set1_epi32(0x7fc0)), nan));
+}
+
+K256 inline void store8(float* p, __m256 v) { _mm256_storeu_ps(p, v); }
+K256 inline void store8(bf16* p, __m256 v) {
+    const __m256i r = bf16_bits8(v);                                                  // 8 x u32, values < 2^16
+    const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(r, r), 0xd8);  // lanes 0-7 in order
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_castsi256_si128(packed));
+}
+
+// n elements (all 8 when n >= 8), the missing lanes zero.
+template <typename T>
+K256 inline __m256 load_n(const T* p, int64_t n) {
+    if (n >= 8) return load8(p);
+    T buf[8] = {};
+    std::memcpy(buf, p, size_t(n) * sizeof(T));
+    return load8(buf);
+}
+template <typename T>
+K256 inline void store_n(T* p, __m256 v, int64_t n) {
+    if (n >= 8) return store8(p, v);
+    T buf[8];
+    store8(buf, v);
+    std::memcpy(p, buf, size_t(n) * sizeof(T));
+}
+
+template <typename T>
+K256 inline __m256 round_to8(__m256 v) {
+    if constexpr (std::is_same_v<T, float>) return v;
+    else return _mm256_castsi256_ps(_mm256_slli_epi32(bf16_bits8(v), 16));
+}
+
+K256 inline float sum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+// exp(x) as exp512 (2^n * e^r, degree-7 polynomial), with 2^n built in the exponent bits: x is clamped to
+// [-87.3, 88.3] so that n stays a normal exponent. NaN stays NaN.
+K256 inline __m256 exp256(__m256 x) {
+    const __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
+    const __m256 xc = _mm256_min_ps(_mm256_set1_ps(88.3f), _mm256_max_ps(_mm256_set1_ps(-87.3f), x));
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145751953125f), xc);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.428606820309417e-06f), r);
+    __m256 p = _mm256_set1_ps(1.0f / 5040);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    const __m256 scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
+    return _mm256_blendv_ps(_mm256_mul_ps(p, scale), x, nan);
+}
+
+// 1 / d for d >= 1: the 12-bit estimate and one Newton step.
+K256 inline __m256 reciprocal256(__m256 d) {
+    const __m256 r = _mm256_rcp_ps(d);
+    return _mm256_mul_ps(r, _mm256_fnmadd_ps(d, r, _mm256_set1_ps(2.0f)));
+}
+
+K256 inline __m256 sigmoid256(__m256 x) {
+    return reciprocal256(_mm256_add_ps(_mm256_set1_ps(1.0f), exp256(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+
+template <typename T>
+K256 void swiglu_forward_range8(const T* gate, const T* up, T* out, int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; i += 8) {
+        const int64_t n = end - i;
+        const __m256 g = load_n(gate + i, n);
+        const __m256 s = round_to8<T>(_mm256_mul_ps(g, sigmoid256(g)));  // silu(gate) in T
+        store_n(out + i, _mm256_mul_ps(s, load_n(up + i, n)), n);
+    }
+}
+
+template <typename T>
+K256 void swiglu_backward_range8(const T* grad, const T* gate, const T* up, T* dgate, T* dup, int64_t begin,
+                                 int64_t end) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (int64_t i = begin; i < end; i += 8) {
+        const int64_t n = end - i;
+        const __m256 g = load_n(grad + i, n), x = load_n(gate + i, n);
+        const __m256 sig = sigmoid256(x);
+        if (dgate) {
+            const __m256 gu = round_to8<T>(_mm256_mul_ps(g, load_n(up + i, n)));
+            store_n(dgate + i, _mm256_mul_ps(_mm256_mul_ps(gu, sig), _mm256_fmadd_ps(x, _mm256_sub_ps(one, sig), one)), n);
+        }
+        if (dup) store_n(dup + i, _mm256_mul_ps(g, round_to8<T>(_mm256_mul_ps(x, sig))), n);
+    }
+}
+
+template <typename TX, typename TW, typename TO>
+K256 void rms_norm_forward_rows8(const TX* x, const TW* w, TO* out, float* rstd, int64_t begin, int64_t end,
+                                 int64_t C, float eps) {
+    for (int64_t r = begin; r < end; ++r) {
+        const TX* xr = x + r * C;
+        __m256 acc = _mm256_setzero_ps();
+        for (int64_t c = 0; c < C; c += 8) {
+            const __m256 v = load_n(xr + c, C - c);
+            acc = _mm256_fmadd_ps(v, v, acc);
+        }
+        const float s = 1.0f / std::sqrt(sum8(acc) / float(C) + eps);
+        rstd[r] = s;
+        const __m256 sv = _mm256_set1_ps(s);
+        for (int64_t c = 0; c < C; c += 8) {
+            const int64_t n = C - c;
+            const __m256 normed = round_to8<TX>(_mm256_mul_ps(load_n(xr + c, n), sv));
+            store_n(out + r * C + c, _mm256_mul_ps(load_n(w + c, n), normed), n);
+        }
+    }
+}
+
+template <typename TG, typename TX, typename TW>
+K256 void rms_norm_backward_rows8(const TG* g, const TX* x, const TW* w, const float* rstd, TX* dx, float* dw,
+                                  int64_t begin, int64_t end, int64_t C) {
+    for (int64_t r = begin; r < end; ++r) {
+        const TG* gr = g + r * C;
+        const TX* xr = x + r * C;
+        const __m256 s = _mm256_set1_ps(rstd[r]);
+        if (dx) {
+            __m256 acc = _mm256_setzero_ps();
+            for (int64_t c = 0; c < C; c += 8) {
+                const int64_t n = C - c;
+                acc = _mm256_fmadd_ps(_mm256_mul_ps(load_n(gr + c, n), load_n(w + c, n)), load_n(xr + c, n), acc);
+            }
+            const float mean = sum8(acc) / float(C);
+            const __m256 coef = _mm256_set1_ps(mean * rstd[r] * rstd[r] * rstd[r]);
+            for (int64_t c = 0; c < C; c += 8) {
+                const int64_t n = C - c;
+                const __m256 gw = _mm256_mul_ps(load_n(gr + c, n), load_n(w + c, n));
+                store_n(dx + r * C + c, _mm256_fnmadd_ps(load_n(xr + c, n), coef, _mm256_mul_ps(gw, s)), n);
+            }
+        }
+        if (dw) {
+            for (int64_t c = 0; c < C; c += 8) {
+                const int64_t n = C - c;
+                const __m256 normed = round_to8<TX>(_mm256_mul_ps(load_n(xr + c, n), s));
+                store_n(dw + c, _mm256_fmadd_ps(load_n(gr + c, n), normed, load_n(dw + c, n)), n);
             }
         }
     }
@@ -318,8 +491,14 @@ void swiglu_forward(Elem t, const void* gate, const void* up, void* out, int64_t
     split(n, 16384, [&](int64_t b, int64_t e) {
         b &= ~int64_t{15};
         e = e == n ? n : (e & ~int64_t{15});
-        if (t == Elem::F32) swiglu_forward_range((const float*)gate, (const float*)up, (float*)out, b, e);
-        else swiglu_forward_range((const bf16*)gate, (const bf16*)up, (bf16*)out, b, e);
+        const bool wide = kernels::avx512_enabled();
+        if (t == Elem::F32) {
+            if (wide) swiglu_forward_range((const float*)gate, (const float*)up, (float*)out, b, e);
+            else swiglu_forward_range8((const float*)gate, (const float*)up, (float*)out, b, e);
+        } else {
+            if (wide) swiglu_forward_range((const bf16*)gate, (const bf16*)up, (bf16*)out, b, e);
+            else swiglu_forward_range8((const bf16*)gate, (const bf16*)up, (bf16*)out, b, e);
+        }
     });
 }
 
@@ -327,9 +506,14 @@ void swiglu_backward(Elem t, const void* grad, const void* gate, const void* up,
     split(n, 16384, [&](int64_t b, int64_t e) {
         b &= ~int64_t{15};
         e = e == n ? n : (e & ~int64_t{15});
-        if (t == Elem::F32)
-            swiglu_backward_range((const float*)grad, (const float*)gate, (const float*)up, (float*)dgate, (float*)dup, b, e);
-        else swiglu_backward_range((const bf16*)grad, (const bf16*)gate, (const bf16*)up, (bf16*)dgate, (bf16*)dup, b, e);
+        const bool wide = kernels::avx512_enabled();
+        if (t == Elem::F32) {
+            if (wide) swiglu_backward_range((const float*)grad, (const float*)gate, (const float*)up, (float*)dgate, (float*)dup, b, e);
+            else swiglu_backward_range8((const float*)grad, (const float*)gate, (const float*)up, (float*)dgate, (float*)dup, b, e);
+        } else {
+            if (wide) swiglu_backward_range((const bf16*)grad, (const bf16*)gate, (const bf16*)up, (bf16*)dgate, (bf16*)dup, b, e);
+            else swiglu_backward_range8((const bf16*)grad, (const bf16*)gate, (const bf16*)up, (bf16*)dgate, (bf16*)dup, b, e);
+        }
     });
 }
 
@@ -349,8 +533,14 @@ void rms_norm_forward(Elem x_t, const void* x, Elem w_t, const void* weight, Ele
     split(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(C, 1)), [&](int64_t b, int64_t e) {
         with_type(x_t, x, [&](auto xp) {
             with_type(w_t, weight, [&](auto wp) {
-                if (out_t == Elem::F32) rms_norm_forward_rows(xp, wp, (float*)out, rstd, b, e, C, eps);
-                else rms_norm_forward_rows(xp, wp, (bf16*)out, rstd, b, e, C, eps);
+                const bool wide = kernels::avx512_enabled();
+                if (out_t == Elem::F32) {
+                    if (wide) rms_norm_forward_rows(xp, wp, (float*)out, rstd, b, e, C, eps);
+                    else rms_norm_forward_rows8(xp, wp, (float*)out, rstd, b, e, C, eps);
+                } else {
+                    if (wide) rms_norm_forward_rows(xp, wp, (bf16*)out, rstd, b, e, C, eps);
+                    else rms_norm_forward_rows8(xp, wp, (bf16*)out, rstd, b, e, C, eps);
+                }
             });
         });
     });
@@ -368,8 +558,14 @@ void rms_norm_backward(Elem g_t, const void* g, Elem x_t, const void* x, Elem w_
             float* dw = dweight ? partial.data() + piece * C : nullptr;
             with_type(g_t, g, [&](auto gp) {
                 with_type(w_t, weight, [&](auto wp) {
-                    if (x_t == Elem::F32) rms_norm_backward_rows(gp, (const float*)x, wp, rstd, (float*)dx, dw, b, e, C);
-                    else rms_norm_backward_rows(gp, (const bf16*)x, wp, rstd, (bf16*)dx, dw, b, e, C);
+                    const bool wide = kernels::avx512_enabled();
+                    if (x_t == Elem::F32) {
+                        if (wide) rms_norm_backward_rows(gp, (const float*)x, wp, rstd, (float*)dx, dw, b, e, C);
+                        else rms_norm_backward_rows8(gp, (const float*)x, wp, rstd, (float*)dx, dw, b, e, C);
+                    } else {
+                        if (wide) rms_norm_backward_rows(gp, (const bf16*)x, wp, rstd, (bf16*)dx, dw, b, e, C);
+                        else rms_norm_backward_rows8(gp, (const bf16*)x, wp, rstd, (bf16*)dx, dw, b, e, C);
+                    }
                 });
             });
         }

@@ -5,8 +5,9 @@
 // formulas they replace round (tests/core/model/test_fused_kernels_cpu.cpp compares the two).
 //
 // They run only where kernels::avx512_enabled() (AVX-512 F/BW/DQ/VL, not capped by LATHE_KERNEL_ISA);
-// callers keep their ATen formulas for every other processor and device. Work is split over ATen's
-// intra-op threads. No LibTorch in this header.
+// SwiGLU and RMSNorm also with AVX2 + FMA (elementwise_available()). Callers keep their ATen formulas
+// for every other processor and device. Work is split over ATen's intra-op threads. No LibTorch in this
+// header.
 #pragma once
 #include <cstdint>
 
@@ -16,6 +17,8 @@ enum class Elem { F32, BF16 };
 
 // True where these kernels may run on this processor.
 bool available();
+// True where SwiGLU's and RMSNorm's kernels may run: available(), or AVX2 + FMA.
+bool elementwise_available();
 
 // out = silu(gate) * up (silu rounded to the element type first, as silu(gate).mul_(up) does).
 void swiglu_forward(Elem t, const void* gate, const void* up, void* out, int64_t n);

@@ -11,10 +11,10 @@ using torch::autograd::variable_list;
 
 using cpu_kernels::elem_of;
 
-// Whether cpu_kernels runs these tensors' block (else the ATen formulas below).
+// Whether cpu_kernels runs these tensors' block (else the ATen formulas below): AVX-512 or AVX2 + FMA.
 bool use_kernels(std::initializer_list<const torch::Tensor*> ts) {
     for (const auto* t : ts)
-        if (!cpu_kernels::takes(*t)) return false;
+        if (!cpu_kernels::takes_elementwise(*t)) return false;
     return true;
 }
 

@@ -1,7 +1,7 @@
-// The AVX-512 training kernels (core/model/fused_kernels_cpu.h) against the ATen formulas they replace:
-// the same call runs once with the kernels and once with the instruction set capped below AVX-512, in
-// float32 and bf16, on sizes that leave partial vectors and split over threads, with masked keys, rows
-// that see no key and grouped-query heads. Skipped on a processor without AVX-512.
+// The training kernels (core/model/fused_kernels_cpu.h) against the ATen formulas they replace: the same
+// call runs with the kernels (AVX-512; SwiGLU and RMSNorm also AVX2) and with the instruction set capped
+// to "portable", in float32 and bf16, on sizes that leave partial vectors and split over threads, with
+// masked keys, rows that see no key and grouped-query heads. Attention's are skipped without AVX-512.
 #include "tests/registry.h"
 
 #include "core/infer/gemv.h"
@@ -23,14 +23,16 @@ struct KernelRun {
     std::vector<torch::Tensor> grads;
 };
 
-// f(inputs) and d(sum(out * probe))/d(inputs), with the kernels on or capped off.
-KernelRun run_kernels(bool kernels_on, const std::function<torch::Tensor(std::vector<torch::Tensor>&)>& f,
-           const std::vector<torch::Tensor>& inputs, const torch::Tensor& probe) {
-    kernels::limit_kernel_isa(kernels_on ? "avx512-bf16" : "avx2");
+// f(inputs) and d(sum(out * probe))/d(inputs) with the instruction set capped at `isa`: "portable" runs
+// the ATen formulas; "avx2" SwiGLU's and RMSNorm's AVX2 kernels; "avx512-bf16" every AVX-512 kernel.
+KernelRun run_at(const char* isa, const std::function<torch::Tensor(std::vector<torch::Tensor>&)>& f,
+                 const std::vector<torch::Tensor>& inputs, const torch::Tensor& probe) {
+    kernels::limit_kernel_isa(isa);
     struct Restore {
         ~Restore() { kernels::limit_kernel_isa("avx512-bf16"); }
     } restore;
-    if (cpu_kernels::available() != kernels_on) throw std::runtime_error("the kernel cap did not take");
+    if (std::string(isa) == "portable" && cpu_kernels::elementwise_available())
+        throw std::runtime_error("the kernel cap did not take");
     std::vector<torch::Tensor> leaves;
     for (const auto& t : inputs) leaves.push_back(t.detach().clone().requires_grad_(true));
     auto out = f(leaves);
@@ -58,27 +60,54 @@ void compare(const KernelRun& fused, const KernelRun& aten, double tol, const ch
     }
 }
 
+// f with the kernels on (AVX-512 where it is, else AVX2) or off (the ATen formulas).
+KernelRun run_kernels(bool kernels_on, const std::function<torch::Tensor(std::vector<torch::Tensor>&)>& f,
+                      const std::vector<torch::Tensor>& inputs, const torch::Tensor& probe) {
+    return run_at(kernels_on ? "avx512-bf16" : "portable", f, inputs, probe);
+}
+
+// The caps under which SwiGLU's and RMSNorm's kernels run on this processor: "avx512-bf16" with
+// AVX-512, "avx2" (the 8-lane kernels) with AVX2 + FMA.
+std::vector<const char*> elementwise_levels() {
+    std::vector<const char*> levels;
+    for (const char* isa : {"avx512-bf16", "avx2"}) {
+        kernels::limit_kernel_isa(isa);
+        const bool avx512 = cpu_kernels::available(), any = cpu_kernels::elementwise_available();
+        if (any && (std::string(isa) == "avx2" ? !avx512 : avx512)) levels.push_back(isa);
+    }
+    kernels::limit_kernel_isa("avx512-bf16");
+    return levels;
+}
+
 }  // namespace
 
 class TestFusedKernelsCpu : public QObject {
     Q_OBJECT
 private slots:
     void init() {
-        if (!kernels::limit_kernel_isa("avx512-bf16") || !cpu_kernels::available())
-            QSKIP("this processor has no AVX-512: the ATen formulas run everywhere");
+        kernels::limit_kernel_isa("avx512-bf16");
+        const std::string name = QTest::currentTestFunction();
+        const bool elementwise = name.rfind("rmsNorm", 0) == 0 || name.rfind("swiglu", 0) == 0;
+        if (elementwise ? elementwise_levels().empty() : !cpu_kernels::available())
+            QSKIP(elementwise ? "this processor has neither AVX-512 nor AVX2 + FMA: the ATen formulas run everywhere"
+                              : "this processor has no AVX-512: the ATen formulas run everywhere");
     }
 
+    // Every kernel level this processor has (AVX-512, AVX2) against the ATen formulas.
     void rmsNormMatchesATen() {
         torch::manual_seed(3);
-        const int64_t C = 37;  // two full vectors and a partial one
-        for (auto xt : {torch::kFloat, torch::kBFloat16}) {
-            for (auto wt : {torch::kFloat, torch::kBFloat16}) {
-                auto x = (torch::randn({3, 13, C}) * 3).to(xt);
-                auto w = (torch::randn({C}) + 1).to(wt);
-                auto probe = torch::randn({3, 13, C});
-                auto f = [](std::vector<torch::Tensor>& in) { return rms_norm(in[0], in[1], 1e-5); };
-                const double tol = xt == torch::kFloat && wt == torch::kFloat ? 1e-5 : 1.0 / 64;
-                compare(run_kernels(true, f, {x, w}, probe), run_kernels(false, f, {x, w}, probe), tol, "rms_norm");
+        const int64_t C = 37;  // two full vectors and a partial one (8 and 16 lanes alike)
+        for (const char* isa : elementwise_levels()) {
+            for (auto xt : {torch::kFloat, torch::kBFloat16}) {
+                for (auto wt : {torch::kFloat, torch::kBFloat16}) {
+                    auto x = (torch::randn({3, 13, C}) * 3).to(xt);
+                    auto w = (torch::randn({C}) + 1).to(wt);
+                    auto probe = torch::randn({3, 13, C});
+                    auto f = [](std::vector<torch::Tensor>& in) { return rms_norm(in[0], in[1], 1e-5); };
+                    const double tol = xt == torch::kFloat && wt == torch::kFloat ? 1e-5 : 1.0 / 64;
+                    const std::string what = std::string("rms_norm ") + isa;
+                    compare(run_at(isa, f, {x, w}, probe), run_at("portable", f, {x, w}, probe), tol, what.c_str());
+                }
             }
         }
     }
@@ -94,7 +123,7 @@ private slots:
         (rms_norm(x, wg, 1e-6) * probe).sum().backward();  // input frozen
         auto wg2 = w.clone().requires_grad_(true);
         {
-            kernels::limit_kernel_isa("avx2");
+            kernels::limit_kernel_isa("portable");
             (rms_norm(x, wg2, 1e-6) * probe).sum().backward();
             kernels::limit_kernel_isa("avx512-bf16");
         }
@@ -107,7 +136,9 @@ private slots:
         auto g = (torch::randn({40007}) * 4), u = torch::randn({40007});
         auto probe = torch::randn({40007});
         auto f = [](std::vector<torch::Tensor>& in) { return swiglu(in[0], in[1]); };
-        compare(run_kernels(true, f, {g, u}, probe), run_kernels(false, f, {g, u}, probe), 1e-5, "swiglu f32");
+        for (const char* isa : elementwise_levels())
+            compare(run_at(isa, f, {g, u}, probe), run_at("portable", f, {g, u}, probe), 1e-5,
+                    (std::string("swiglu f32 ") + isa).c_str());
     }
 
     void swigluInBf16IsWithinOneRoundingOfFloat32() {
@@ -115,13 +146,15 @@ private slots:
         auto g = (torch::randn({3, 1001}) * 4), u = torch::randn({3, 1001});
         auto probe = torch::randn({3, 1001});
         auto f = [](std::vector<torch::Tensor>& in) { return swiglu(in[0], in[1]); };
-        auto fused = run_kernels(true, f, {g.to(torch::kBFloat16), u.to(torch::kBFloat16)}, probe);
-        auto exact = run_kernels(false, [](std::vector<torch::Tensor>& in) { return torch::silu(in[0]) * in[1]; },
-                         {g.to(torch::kBFloat16).to(torch::kFloat), u.to(torch::kBFloat16).to(torch::kFloat)}, probe);
-        QCOMPARE(fused.out.scalar_type(), torch::kBFloat16);
-        QVERIFY(rel_diff(fused.out, exact.out) < 1.0 / 128);
-        QVERIFY(rel_diff(fused.grads[0], exact.grads[0]) < 1.0 / 64);
-        QVERIFY(rel_diff(fused.grads[1], exact.grads[1]) < 1.0 / 64);
+        auto exact = run_at("portable", [](std::vector<torch::Tensor>& in) { return torch::silu(in[0]) * in[1]; },
+                            {g.to(torch::kBFloat16).to(torch::kFloat), u.to(torch::kBFloat16).to(torch::kFloat)}, probe);
+        for (const char* isa : elementwise_levels()) {
+            auto fused = run_at(isa, f, {g.to(torch::kBFloat16), u.to(torch::kBFloat16)}, probe);
+            QCOMPARE(fused.out.scalar_type(), torch::kBFloat16);
+            QVERIFY2(rel_diff(fused.out, exact.out) < 1.0 / 128, isa);
+            QVERIFY2(rel_diff(fused.grads[0], exact.grads[0]) < 1.0 / 64, isa);
+            QVERIFY2(rel_diff(fused.grads[1], exact.grads[1]) < 1.0 / 64, isa);
+        }
     }
 
     void attentionMatchesATen_data() {
