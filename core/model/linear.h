@@ -18,7 +18,8 @@ public:
     virtual torch::Tensor forward(LinearImpl& base, const torch::Tensor& x) = 0;
     // LinearImpl::graph_only's work; by default forward(), where the method cannot skip its products.
     virtual torch::Tensor graph_only(LinearImpl& base, const torch::Tensor& x) { return forward(base, x); }
-    // forward() of several linears that read the same x (q/k/v, gate/up), this adapter being the first's:
+    // forward() of several linears that read the same x (q/k/v, gate/up), this adapter being the first in
+    // the group:
     // one output per linear, computed together where the method can share work between them, and left
     // undefined for those it leaves to their own forward(). Empty: none taken (the default).
     virtual std::vector<torch::Tensor> forward_group(const std::vector<LinearImpl*>& group, const torch::Tensor& x) {
@@ -71,9 +72,9 @@ public:
 };
 TORCH_MODULE(Linear);
 
-// forward(x) of each linear in `group`, all reading the same x (q/k/v, gate/up): through the first one's
-// adapter's forward_group where it takes them (LoRA in training: one node, x cast and kept once, one
-// input gradient), the rest one by one.
+// forward(x) of each linear in `group`, all reading the same x (q/k/v, gate/up): through the first
+// adapter's forward_group (the first member that has one) where it takes them (LoRA in training: one
+// node, x cast and kept once, one input gradient), the rest one by one.
 std::vector<torch::Tensor> forward_shared_input(const std::vector<LinearImpl*>& group, const torch::Tensor& x);
 
 }  // namespace lathe
