@@ -89,6 +89,27 @@ QString piiTitle(const QString& kind) {
     return kind;
 }
 
+// Why a record was removed, from the reason the engine logs: a rule of the length, quality or script step
+// (core/corpus/quality.h names the quality rules) or a kind of personal data; anything else as it came.
+QString reasonTitle(const QString& reason) {
+    if (reason == "empty") return DataTab::tr("empty after cleaning");
+    if (reason == "too_short") return DataTab::tr("shorter than the minimum length");
+    if (reason == "too_long") return DataTab::tr("longer than the maximum length");
+    if (reason == "script") return DataTab::tr("too little text in the chosen script");
+    if (reason == "no_letters") return DataTab::tr("no letters");
+    if (reason == "alpha_words") return DataTab::tr("too few words with letters");
+    if (reason == "mean_word_length") return DataTab::tr("unusual word length");
+    if (reason == "symbol_ratio") return DataTab::tr("too many symbols");
+    if (reason == "digit_ratio") return DataTab::tr("too many digits");
+    if (reason == "bullet_lines") return DataTab::tr("mostly bullet lines");
+    if (reason == "ellipsis_lines") return DataTab::tr("too many lines ending in an ellipsis");
+    if (reason == "repeated_lines") return DataTab::tr("repeated lines");
+    if (reason == "top_ngram") return DataTab::tr("one phrase repeated too often");
+    if (reason == "duplicate_ngrams") return DataTab::tr("repeated passages");
+    if (reason == "lorem_ipsum") return DataTab::tr("placeholder text (lorem ipsum)");
+    return piiTitle(reason);  // a kind of personal data, or the reason itself
+}
+
 void setCombo(QComboBox* combo, const std::string& value) {
     const int i = combo->findData(QString::fromStdString(value).toLower());
     if (i >= 0) combo->setCurrentIndex(i);
@@ -708,7 +729,7 @@ void DataTab::showReport() {
             item->setText(0, tr("removed"));
             const QString reason = !e.problem.id.empty()      ? engine_message(e.problem)
                                    : !e.duplicate_of.empty() ? tr("duplicate of %1").arg(shortSource(e.duplicate_of))
-                                                             : str(e.reason);
+                                                             : reasonTitle(str(e.reason));
             const QString brief = e.problem.id.empty() ? reason : unplaced(e.problem);
             item->setText(1, stepTitle(str(st.name)) + (brief.isEmpty() ? QString() : " · " + brief));
             item->setToolTip(1, reason);
@@ -756,10 +777,10 @@ void DataTab::showAllRemoved() {
         lathe::Problem problem = problemFromJson(o.value("problem").toObject());
         problem.message = o.value("reason").toString().toStdString();
         const QString duplicateOf = o.value("duplicate_of").toString();
-        const QString reason = duplicateOf.isEmpty()
-                                   ? engine_message(problem)
-                                   : tr("duplicate of %1").arg(shortSource(duplicateOf.toStdString()));
-        const QString brief = duplicateOf.isEmpty() ? unplaced(problem) : reason;
+        const QString reason = !duplicateOf.isEmpty() ? tr("duplicate of %1").arg(shortSource(duplicateOf.toStdString()))
+                               : problem.id.empty()    ? reasonTitle(o.value("reason").toString())
+                                                       : engine_message(problem);
+        const QString brief = duplicateOf.isEmpty() && !problem.id.empty() ? unplaced(problem) : reason;
         item->setText(1, stepTitle(o.value("step").toString()) + (brief.isEmpty() ? QString() : " · " + brief));
         item->setToolTip(1, reason);
         setSource(item, 2, o.value("source").toString().toStdString());

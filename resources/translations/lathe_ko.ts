@@ -1301,6 +1301,66 @@
         <source>duplicate of %1</source>
         <translation>%1와(과) 중복</translation>
     </message>
+    <message>
+        <source>empty after cleaning</source>
+        <translation>정리 후 비어 있음</translation>
+    </message>
+    <message>
+        <source>shorter than the minimum length</source>
+        <translation>최소 길이보다 짧음</translation>
+    </message>
+    <message>
+        <source>longer than the maximum length</source>
+        <translation>최대 길이보다 긺</translation>
+    </message>
+    <message>
+        <source>too little text in the chosen script</source>
+        <translation>선택한 문자 체계의 글자가 너무 적음</translation>
+    </message>
+    <message>
+        <source>no letters</source>
+        <translation>글자가 없음</translation>
+    </message>
+    <message>
+        <source>too few words with letters</source>
+        <translation>글자를 포함한 단어가 너무 적음</translation>
+    </message>
+    <message>
+        <source>unusual word length</source>
+        <translation>단어 길이가 비정상적임</translation>
+    </message>
+    <message>
+        <source>too many symbols</source>
+        <translation>기호가 너무 많음</translation>
+    </message>
+    <message>
+        <source>too many digits</source>
+        <translation>숫자가 너무 많음</translation>
+    </message>
+    <message>
+        <source>mostly bullet lines</source>
+        <translation>대부분 글머리표 줄</translation>
+    </message>
+    <message>
+        <source>too many lines ending in an ellipsis</source>
+        <translation>말줄임표로 끝나는 줄이 너무 많음</translation>
+    </message>
+    <message>
+        <source>repeated lines</source>
+        <translation>반복된 줄</translation>
+    </message>
+    <message>
+        <source>one phrase repeated too often</source>
+        <translation>한 구절이 너무 자주 반복됨</translation>
+    </message>
+    <message>
+        <source>repeated passages</source>
+        <translation>반복된 구절</translation>
+    </message>
+    <message>
+        <source>placeholder text (lorem ipsum)</source>
+        <translation>자리 표시 텍스트(lorem ipsum)</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::DatasetChecklist</name>

@@ -115,6 +115,21 @@ private slots:
         for (int i = 0; i < tab->exampleTable()->topLevelItemCount(); ++i)
             namedDuplicate |= tab->exampleTable()->topLevelItem(i)->text(1).startsWith("Duplicates · duplicate of ");
         QVERIFY(namedDuplicate);
+        // The length and quality steps' rules are worded, not their ids ("too_short", "repeated_lines").
+        auto wordedRules = [&](const QString& lengthRule) {
+            bool shortOne = false;
+            int qualityRows = 0;
+            for (int i = 0; i < tab->exampleTable()->topLevelItemCount(); ++i) {
+                const QString step = tab->exampleTable()->topLevelItem(i)->text(1);
+                shortOne |= step.endsWith(lengthRule);
+                const bool quality = step.startsWith(cell(tab->stepTable(), "quality", 0) + " · ");
+                const bool length = step.startsWith(cell(tab->stepTable(), "length", 0) + " · ");
+                if ((quality || length) && step.section(" · ", 1).contains('_')) return false;
+                qualityRows += quality;
+            }
+            return shortOne && qualityRows > 0;
+        };
+        QVERIFY(wordedRules("Length bounds · shorter than the minimum length"));
         // Every removed record, on request.
         QVERIFY(tab->allRemovedButton()->isEnabled());
         QTest::mouseClick(tab->allRemovedButton(), Qt::LeftButton);
@@ -124,6 +139,7 @@ private slots:
         for (int i = 0; i < tab->exampleTable()->topLevelItemCount(); ++i)
             namedDuplicate |= tab->exampleTable()->topLevelItem(i)->text(1).startsWith("Duplicates · duplicate of ");
         QVERIFY(namedDuplicate);
+        QVERIFY(wordedRules("Length bounds · shorter than the minimum length"));
         QVERIFY(file_exists(root + "/out/web_clean.jsonl"));
         // A language change rewords the results without running again or repeating the log.
         auto* log = tab->findChild<QPlainTextEdit*>();
@@ -136,6 +152,7 @@ private slots:
         for (int i = 0; i < tab->exampleTable()->topLevelItemCount(); ++i)
             koreanDuplicate |= tab->exampleTable()->topLevelItem(i)->text(1).endsWith(QString::fromUtf8("와(과) 중복"));
         QVERIFY(koreanDuplicate);
+        QVERIFY(wordedRules(QString::fromUtf8("최소 길이보다 짧음")));
         ui::install_language("en");
         QTRY_COMPARE(cell(tab->stepTable(), "dedup", 0), QString("Duplicates"));
         QCOMPARE(log->blockCount(), logLines);
