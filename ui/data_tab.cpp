@@ -89,27 +89,6 @@ QString piiTitle(const QString& kind) {
     return kind;
 }
 
-// Why a record was removed, from the reason the engine logs: a rule of the length, quality or script step
-// (core/corpus/quality.h names the quality rules) or a kind of personal data; anything else as it came.
-QString reasonTitle(const QString& reason) {
-    if (reason == "empty") return DataTab::tr("empty after cleaning");
-    if (reason == "too_short") return DataTab::tr("shorter than the minimum length");
-    if (reason == "too_long") return DataTab::tr("longer than the maximum length");
-    if (reason == "script") return DataTab::tr("too little text in the chosen script");
-    if (reason == "no_letters") return DataTab::tr("no letters");
-    if (reason == "alpha_words") return DataTab::tr("too few words with letters");
-    if (reason == "mean_word_length") return DataTab::tr("unusual word length");
-    if (reason == "symbol_ratio") return DataTab::tr("too many symbols");
-    if (reason == "digit_ratio") return DataTab::tr("too many digits");
-    if (reason == "bullet_lines") return DataTab::tr("mostly bullet lines");
-    if (reason == "ellipsis_lines") return DataTab::tr("too many lines ending in an ellipsis");
-    if (reason == "repeated_lines") return DataTab::tr("repeated lines");
-    if (reason == "top_ngram") return DataTab::tr("one phrase repeated too often");
-    if (reason == "duplicate_ngrams") return DataTab::tr("repeated passages");
-    if (reason == "lorem_ipsum") return DataTab::tr("placeholder text (lorem ipsum)");
-    return piiTitle(reason);  // a kind of personal data, or the reason itself
-}
-
 void setCombo(QComboBox* combo, const std::string& value) {
     const int i = combo->findData(QString::fromStdString(value).toLower());
     if (i >= 0) combo->setCurrentIndex(i);
@@ -130,6 +109,26 @@ void setSource(QTreeWidgetItem* item, int column, const std::string& source) {
 }
 
 }  // namespace
+
+// core/corpus/quality.h names the quality rules; tests hold this list to quality_rule_names().
+QString DataTab::reasonTitle(const QString& reason) {
+    if (reason == "empty") return tr("empty after cleaning");
+    if (reason == "too_short") return tr("shorter than the minimum length");
+    if (reason == "too_long") return tr("longer than the maximum length");
+    if (reason == "script") return tr("too little text in the chosen script");
+    if (reason == "no_letters") return tr("no letters");
+    if (reason == "alpha_words") return tr("too few words with letters");
+    if (reason == "mean_word_length") return tr("unusual word length");
+    if (reason == "symbol_ratio") return tr("too many symbols");
+    if (reason == "digit_ratio") return tr("too many digits");
+    if (reason == "bullet_lines") return tr("mostly bullet lines");
+    if (reason == "ellipsis_lines") return tr("too many lines ending in an ellipsis");
+    if (reason == "repeated_lines") return tr("repeated lines");
+    if (reason == "top_ngram") return tr("one phrase repeated too often");
+    if (reason == "duplicate_ngrams") return tr("repeated passages");
+    if (reason == "lorem_ipsum") return tr("placeholder text (lorem ipsum)");
+    return piiTitle(reason);  // a kind of personal data, or the reason itself
+}
 
 DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent), controller_(controller) {
     // Input.

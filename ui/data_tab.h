@@ -37,6 +37,10 @@ class DataTab : public QWidget {
 public:
     DataTab(DataController* controller, QWidget* parent = nullptr);
 
+    // Why a record was removed, in the interface's language, from the reason the engine logs: a rule of the
+    // length, quality or script step, or a kind of personal data; any other reason as it came.
+    static QString reasonTitle(const QString& reason);
+
     CorpusConfig currentConfig() const;
     void loadConfig(const CorpusConfig& config);
     bool loadConfigFile(const QString& path, QString* error = nullptr);

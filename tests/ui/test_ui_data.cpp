@@ -3,6 +3,7 @@
 // impossible settings listed with Run disabled; the settings' YAML round trip; Stop leaves the output as
 // it was.
 #include "core/corpus/corpus_config.h"
+#include "core/corpus/quality.h"
 #include "core/util/fs.h"
 #include "tests/registry.h"
 #include "tests/ui/ui_fixtures.h"
@@ -19,6 +20,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QListWidget>
+#include <QMap>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -158,6 +160,21 @@ private slots:
         QCOMPARE(log->blockCount(), logLines);
         const nlohmann::json info = nlohmann::json::parse(read_file(root + "/out/dataset_info.json"));
         QVERIFY(info.contains("web_clean"));
+    }
+
+    // Every rule the engine can name (core/corpus/quality.h, and the length and script steps') has a
+    // wording, in English and in Korean: a rule added to the engine without one fails here.
+    void everyRemovalRuleIsWorded() {
+        QStringList rules = {"empty", "too_short", "too_long", "script"};
+        for (const char* name : quality_rule_names()) rules << name;
+        QMap<QString, QString> english;
+        for (const QString& rule : rules) {
+            english[rule] = ui::DataTab::reasonTitle(rule);
+            QVERIFY2(english[rule] != rule, qPrintable(rule));
+        }
+        const KoreanUi korean;
+        for (const QString& rule : rules)
+            QVERIFY2(ui::DataTab::reasonTitle(rule) != english[rule], qPrintable(rule));
     }
 
     void tokenizerLabFromTheTab() {
