@@ -19,11 +19,7 @@ namespace lathe::cpu_kernels {
 
 bool available() { return kernels::avx512_enabled(); }
 
-#ifdef LATHE_X86
 bool elementwise_available() { return kernels::avx512_enabled() || kernels::avx2_enabled(); }
-#else
-bool elementwise_available() { return false; }
-#endif
 
 #ifdef LATHE_X86
 
