@@ -98,7 +98,7 @@ Visible visible_of(const torch::Tensor& key_mask, const torch::Device& device) {
 }
 
 // Whether the block softmax runs in cpu_kernels (one pass per block instead of ATen's chain of float32
-// passes over the scores): CPU tensors of float32 or bf16 on a processor with AVX-512.
+// passes over the scores): CPU tensors of float32 or bf16 on a processor with AVX-512 or AVX2 + FMA.
 bool fused_softmax(const torch::Tensor& q) { return cpu_kernels::takes(q); }
 
 cpu_kernels::ScoreRows score_rows(const Dims& d, int64_t n, int64_t Sb, const Visible& vis) {

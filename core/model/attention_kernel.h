@@ -49,7 +49,7 @@ int64_t attention_block_rows(int64_t batch, int64_t heads, int64_t queries, int6
 // The same where cpu_kernels' softmax runs (fused_attention_available()): blocks of about 1.5M scores with
 // at least 64 rows while a block stays under 8M scores, never more rows than attention_block_rows.
 int64_t fused_attention_block_rows(int64_t batch, int64_t heads, int64_t queries, int64_t keys);
-// Whether attention on a `device` tensor of float32 or bf16 runs the fused softmax (a CPU with AVX-512).
+// Whether attention on a `device` tensor of float32 or bf16 runs the fused softmax (a CPU with AVX-512 or AVX2 + FMA).
 bool fused_attention_available(const torch::Device& device);
 void force_attention_block_rows(int64_t rows);
 

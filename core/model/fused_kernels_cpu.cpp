@@ -17,9 +17,7 @@
 
 namespace lathe::cpu_kernels {
 
-bool available() { return kernels::avx512_enabled(); }
-
-bool elementwise_available() { return kernels::avx512_enabled() || kernels::avx2_enabled(); }
+bool available() { return kernels::avx512_enabled() || kernels::avx2_enabled(); }
 
 #ifdef LATHE_X86
 
@@ -475,6 +473,136 @@ K512 void softmax_backward_rows(const ScoreRows& s, const T* scores, const float
     }
 }
 
+// ---- the same for AVX2 + FMA: 8 lanes, partial vectors through load_n/store_n, masks as lane compares ----
+
+// Lanes [0, 8) as int32, for masks of the first n lanes.
+K256 inline __m256i lanes8() { return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); }
+
+K256 inline float max8(__m256 v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+template <typename T>
+K256 void column_scale_forward_rows8(const T* pre, const float* scale, const float* bias, T* y, int64_t begin,
+                                     int64_t end, int64_t cols) {
+    for (int64_t r = begin; r < end; ++r)
+        for (int64_t c = 0; c < cols; c += 8) {
+            const int64_t n = cols - c;
+            const __m256 b = bias ? load_n(bias + c, n) : _mm256_setzero_ps();
+            store_n(y + r * cols + c, _mm256_fmadd_ps(load_n(pre + r * cols + c, n), load_n(scale + c, n), b), n);
+        }
+}
+
+template <typename T>
+K256 void column_scale_backward_rows8(const T* g, const T* pre, const float* scale, T* gs, float* dscale,
+                                      int64_t begin, int64_t end, int64_t cols) {
+    for (int64_t r = begin; r < end; ++r)
+        for (int64_t c = 0; c < cols; c += 8) {
+            const int64_t n = cols - c, o = r * cols + c;
+            const __m256 gv = load_n(g + o, n);
+            store_n(gs + o, _mm256_mul_ps(gv, load_n(scale + c, n)), n);
+            store_n(dscale + c, _mm256_fmadd_ps(gv, load_n(pre + o, n), load_n(dscale + c, n)), n);
+        }
+}
+
+template <typename T>
+K256 void accumulate_rows8(float* dst, int64_t dst_stride, const T* src, int64_t src_stride, int64_t begin,
+                           int64_t end, int64_t len) {
+    for (int64_t i = begin; i < end; ++i)
+        for (int64_t j = 0; j < len; j += 8) {
+            float* d = dst + i * dst_stride + j;
+            store_n(d, _mm256_add_ps(load_n(d, len - j), load_n(src + i * src_stride + j, len - j)), len - j);
+        }
+}
+
+template <typename T>
+K256 void row_dots_range8(const T* a, const T* b, float* out, int64_t begin, int64_t end, int64_t C) {
+    for (int64_t r = begin; r < end; ++r) {
+        __m256 acc = _mm256_setzero_ps();
+        for (int64_t c = 0; c < C; c += 8) acc = _mm256_fmadd_ps(load_n(a + r * C + c, C - c), load_n(b + r * C + c, C - c), acc);
+        out[r] = sum8(acc);
+    }
+}
+
+// As nf4_range, 8 elements (4 bytes) at a time: the 16-entry table is two 8-entry permutes, the high one
+// taken where the code's bit 3 is set.
+template <typename T>
+K256 void nf4_range8(const uint8_t* data, const float* table, const float* scales, int64_t block, T* out,
+                     int64_t begin, int64_t end) {
+    const __m256 low = _mm256_loadu_ps(table), high = _mm256_loadu_ps(table + 8);
+    const __m256i shifts = _mm256_setr_epi32(4, 0, 4, 0, 4, 0, 4, 0);
+    const __m256i nibble = _mm256_set1_epi32(15), seven = _mm256_set1_epi32(7);
+    for (int64_t i = begin; i < end; i += 8) {
+        int32_t four;
+        std::memcpy(&four, data + i / 2, 4);
+        const __m128i bytes = _mm_cvtsi32_si128(four);
+        const __m256i codes = _mm256_and_si256(_mm256_srlv_epi32(_mm256_cvtepu8_epi32(_mm_unpacklo_epi8(bytes, bytes)), shifts), nibble);
+        const __m256 v = _mm256_blendv_ps(_mm256_permutevar8x32_ps(low, codes), _mm256_permutevar8x32_ps(high, codes),
+                                          _mm256_castsi256_ps(_mm256_cmpgt_epi32(codes, seven)));
+        store8(out + i, _mm256_mul_ps(v, _mm256_set1_ps(scales[i / block])));
+    }
+}
+
+// As seen(): all bits set in the lanes of [j, j + 8) that row r sees (j <= last < Sb, so the visibility
+// bytes read stay within the row).
+K256 inline __m256 seen8(const uint8_t* vis, int64_t j, int64_t last) {
+    if (j > last) return _mm256_setzero_ps();
+    const int64_t n = std::min<int64_t>(8, last + 1 - j);
+    __m256i k = _mm256_cmpgt_epi32(_mm256_set1_epi32(int32_t(n)), lanes8());
+    if (vis) {
+        int64_t bytes = 0;
+        std::memcpy(&bytes, vis + j, size_t(n));
+        const __m256i b = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(&bytes)));
+        k = _mm256_andnot_si256(_mm256_cmpeq_epi32(b, _mm256_setzero_si256()), k);
+    }
+    return _mm256_castsi256_ps(k);
+}
+
+template <typename T>
+K256 void softmax_forward_rows8(const ScoreRows& s, const T* scores, T* p, float* m_out, float* l_out, int64_t begin,
+                                int64_t end) {
+    const float minus_inf = -std::numeric_limits<float>::infinity();
+    const __m256 none = _mm256_set1_ps(minus_inf);
+    for (int64_t r = begin; r < end; ++r) {
+        const RowInfo info = row_info(s, r);
+        const T* sr = scores + r * s.Sb;
+        __m256 mv = none;
+        for (int64_t j = 0; j <= info.last; j += 8)
+            mv = _mm256_max_ps(mv, _mm256_blendv_ps(none, load_n(sr + j, s.Sb - j), seen8(info.vis, j, info.last)));
+        float m = max8(mv);
+        if (m == minus_inf) m = 0;  // a row that sees no key: every p is 0
+        const __m256 mm = _mm256_set1_ps(m);
+        __m256 sum = _mm256_setzero_ps();
+        T* pr = p + r * s.Sb;
+        for (int64_t j = 0; j < s.Sb; j += 8) {
+            const __m256 e = _mm256_and_ps(exp256(_mm256_sub_ps(load_n(sr + j, s.Sb - j), mm)), seen8(info.vis, j, info.last));
+            sum = _mm256_add_ps(sum, e);
+            store_n(pr + j, e, s.Sb - j);
+        }
+        m_out[r] = m;
+        l_out[r] = std::max(sum8(sum), 1.0f);
+    }
+}
+
+template <typename T>
+K256 void softmax_backward_rows8(const ScoreRows& s, const T* scores, const float* lse, const T* dp,
+                                 const float* delta, T* p_out, T* ds, int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+        const RowInfo info = row_info(s, r);
+        const int64_t o = r * s.Sb;
+        const __m256 l = _mm256_set1_ps(lse[r]), d = _mm256_set1_ps(delta[r]);
+        for (int64_t j = 0; j < s.Sb; j += 8) {
+            const int64_t n = s.Sb - j;
+            const __m256 pv = _mm256_and_ps(exp256(_mm256_sub_ps(load_n(scores + o + j, n), l)), seen8(info.vis, j, info.last));
+            store_n(p_out + o + j, pv, n);
+            store_n(ds + o + j, _mm256_mul_ps(_mm256_sub_ps(load_n(dp + o + j, n), d), pv), n);
+        }
+    }
+}
+
 // Splits [0, n) over ATen's threads in pieces of at least `grain`.
 template <typename F>
 void split(int64_t n, int64_t grain, const F& f) {
@@ -577,8 +705,14 @@ void rms_norm_backward(Elem g_t, const void* g, Elem x_t, const void* x, Elem w_
 void column_scale_forward(Elem t, const void* pre, const float* scale, const float* bias, void* y, int64_t rows,
                           int64_t cols) {
     split(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(cols, 1)), [&](int64_t b, int64_t e) {
-        if (t == Elem::F32) column_scale_forward_rows((const float*)pre, scale, bias, (float*)y, b, e, cols);
-        else column_scale_forward_rows((const bf16*)pre, scale, bias, (bf16*)y, b, e, cols);
+        const bool wide = kernels::avx512_enabled();
+        if (t == Elem::F32) {
+            if (wide) column_scale_forward_rows((const float*)pre, scale, bias, (float*)y, b, e, cols);
+            else column_scale_forward_rows8((const float*)pre, scale, bias, (float*)y, b, e, cols);
+        } else {
+            if (wide) column_scale_forward_rows((const bf16*)pre, scale, bias, (bf16*)y, b, e, cols);
+            else column_scale_forward_rows8((const bf16*)pre, scale, bias, (bf16*)y, b, e, cols);
+        }
     });
 }
 
@@ -591,8 +725,14 @@ void column_scale_backward(Elem t, const void* g, const void* pre, const float* 
         for (int64_t piece = pb; piece < pe; ++piece) {
             const int64_t b = rows * piece / pieces, e = rows * (piece + 1) / pieces;
             float* ds = partial.data() + piece * cols;
-            if (t == Elem::F32) column_scale_backward_rows((const float*)g, (const float*)pre, scale, (float*)gs, ds, b, e, cols);
-            else column_scale_backward_rows((const bf16*)g, (const bf16*)pre, scale, (bf16*)gs, ds, b, e, cols);
+            const bool wide = kernels::avx512_enabled();
+            if (t == Elem::F32) {
+                if (wide) column_scale_backward_rows((const float*)g, (const float*)pre, scale, (float*)gs, ds, b, e, cols);
+                else column_scale_backward_rows8((const float*)g, (const float*)pre, scale, (float*)gs, ds, b, e, cols);
+            } else {
+                if (wide) column_scale_backward_rows((const bf16*)g, (const bf16*)pre, scale, (bf16*)gs, ds, b, e, cols);
+                else column_scale_backward_rows8((const bf16*)g, (const bf16*)pre, scale, (bf16*)gs, ds, b, e, cols);
+            }
         }
     });
     for (int64_t c = 0; c < cols; ++c) {
@@ -605,15 +745,27 @@ void column_scale_backward(Elem t, const void* g, const void* pre, const float* 
 void accumulate_slabs(float* dst, int64_t dst_stride, Elem t, const void* src, int64_t src_stride, int64_t slabs,
                       int64_t len) {
     split(slabs, std::max<int64_t>(1, 16384 / std::max<int64_t>(len, 1)), [&](int64_t b, int64_t e) {
-        if (t == Elem::F32) accumulate_rows(dst, dst_stride, (const float*)src, src_stride, b, e, len);
-        else accumulate_rows(dst, dst_stride, (const bf16*)src, src_stride, b, e, len);
+        const bool wide = kernels::avx512_enabled();
+        if (t == Elem::F32) {
+            if (wide) accumulate_rows(dst, dst_stride, (const float*)src, src_stride, b, e, len);
+            else accumulate_rows8(dst, dst_stride, (const float*)src, src_stride, b, e, len);
+        } else {
+            if (wide) accumulate_rows(dst, dst_stride, (const bf16*)src, src_stride, b, e, len);
+            else accumulate_rows8(dst, dst_stride, (const bf16*)src, src_stride, b, e, len);
+        }
     });
 }
 
 void row_dots(Elem t, const void* a, const void* b, float* out, int64_t rows, int64_t C) {
     split(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(C, 1)), [&](int64_t r0, int64_t r1) {
-        if (t == Elem::F32) row_dots_range((const float*)a, (const float*)b, out, r0, r1, C);
-        else row_dots_range((const bf16*)a, (const bf16*)b, out, r0, r1, C);
+        const bool wide = kernels::avx512_enabled();
+        if (t == Elem::F32) {
+            if (wide) row_dots_range((const float*)a, (const float*)b, out, r0, r1, C);
+            else row_dots_range8((const float*)a, (const float*)b, out, r0, r1, C);
+        } else {
+            if (wide) row_dots_range((const bf16*)a, (const bf16*)b, out, r0, r1, C);
+            else row_dots_range8((const bf16*)a, (const bf16*)b, out, r0, r1, C);
+        }
     });
 }
 
@@ -621,8 +773,14 @@ void nf4_dequantize(const uint8_t* data, const float* table, const float* scales
                     Elem out_t, void* out) {
     const int64_t full = n / 16 * 16;
     split(full / 16, 4096, [&](int64_t b, int64_t e) {
-        if (out_t == Elem::F32) nf4_range(data, table, scales, block, (float*)out, b * 16, e * 16);
-        else nf4_range(data, table, scales, block, (bf16*)out, b * 16, e * 16);
+        const bool wide = kernels::avx512_enabled();
+        if (out_t == Elem::F32) {
+            if (wide) nf4_range(data, table, scales, block, (float*)out, b * 16, e * 16);
+            else nf4_range8(data, table, scales, block, (float*)out, b * 16, e * 16);
+        } else {
+            if (wide) nf4_range(data, table, scales, block, (bf16*)out, b * 16, e * 16);
+            else nf4_range8(data, table, scales, block, (bf16*)out, b * 16, e * 16);
+        }
     });
     for (int64_t i = full; i < n; ++i) {  // the last few elements, one at a time
         const int code = (i % 2 == 0) ? data[i / 2] >> 4 : data[i / 2] & 15;
@@ -638,17 +796,28 @@ void nf4_dequantize(const uint8_t* data, const float* table, const float* scales
 
 void attention_softmax_forward(const ScoreRows& rows, Elem t, const void* scores, void* p, float* m, float* l) {
     split(rows.R, std::max<int64_t>(1, 4096 / std::max<int64_t>(rows.Sb, 1)), [&](int64_t b, int64_t e) {
-        if (t == Elem::F32) softmax_forward_rows(rows, (const float*)scores, (float*)p, m, l, b, e);
-        else softmax_forward_rows(rows, (const bf16*)scores, (bf16*)p, m, l, b, e);
+        const bool wide = kernels::avx512_enabled();
+        if (t == Elem::F32) {
+            if (wide) softmax_forward_rows(rows, (const float*)scores, (float*)p, m, l, b, e);
+            else softmax_forward_rows8(rows, (const float*)scores, (float*)p, m, l, b, e);
+        } else {
+            if (wide) softmax_forward_rows(rows, (const bf16*)scores, (bf16*)p, m, l, b, e);
+            else softmax_forward_rows8(rows, (const bf16*)scores, (bf16*)p, m, l, b, e);
+        }
     });
 }
 
 void attention_softmax_backward(const ScoreRows& rows, Elem t, const void* scores, const float* lse,
                                 const void* dp, const float* delta, void* p_out, void* ds) {
     split(rows.R, std::max<int64_t>(1, 4096 / std::max<int64_t>(rows.Sb, 1)), [&](int64_t b, int64_t e) {
-        if (t == Elem::F32)
-            softmax_backward_rows(rows, (const float*)scores, lse, (const float*)dp, delta, (float*)p_out, (float*)ds, b, e);
-        else softmax_backward_rows(rows, (const bf16*)scores, lse, (const bf16*)dp, delta, (bf16*)p_out, (bf16*)ds, b, e);
+        const bool wide = kernels::avx512_enabled();
+        if (t == Elem::F32) {
+            if (wide) softmax_backward_rows(rows, (const float*)scores, lse, (const float*)dp, delta, (float*)p_out, (float*)ds, b, e);
+            else softmax_backward_rows8(rows, (const float*)scores, lse, (const float*)dp, delta, (float*)p_out, (float*)ds, b, e);
+        } else {
+            if (wide) softmax_backward_rows(rows, (const bf16*)scores, lse, (const bf16*)dp, delta, (bf16*)p_out, (bf16*)ds, b, e);
+            else softmax_backward_rows8(rows, (const bf16*)scores, lse, (const bf16*)dp, delta, (bf16*)p_out, (bf16*)ds, b, e);
+        }
     });
 }
 

@@ -4,10 +4,10 @@
 // 16-bit patterns); arithmetic is float32 and results are rounded to nearest even where the ATen
 // formulas they replace round (tests/core/model/test_fused_kernels_cpu.cpp compares the two).
 //
-// They run only where kernels::avx512_enabled() (AVX-512 F/BW/DQ/VL, not capped by LATHE_KERNEL_ISA);
-// SwiGLU and RMSNorm also with AVX2 + FMA (elementwise_available()). Callers keep their ATen formulas
-// for every other processor and device. Work is split over ATen's intra-op threads. No LibTorch in this
-// header.
+// Each comes in two widths: 16 lanes where kernels::avx512_enabled() (AVX-512 F/BW/DQ/VL) and 8 where only
+// kernels::avx2_enabled() (AVX2 + FMA), both subject to LATHE_KERNEL_ISA's cap; the two give the same
+// results up to the order of float32 sums. Callers keep their ATen formulas for every other processor and
+// device (available()). Work is split over ATen's intra-op threads. No LibTorch in this header.
 #pragma once
 #include <cstdint>
 
@@ -15,10 +15,8 @@ namespace lathe::cpu_kernels {
 
 enum class Elem { F32, BF16 };
 
-// True where these kernels may run on this processor.
+// True where these kernels may run on this processor: AVX-512, or AVX2 + FMA.
 bool available();
-// True where SwiGLU's and RMSNorm's kernels may run: available(), or AVX2 + FMA.
-bool elementwise_available();
 
 // out = silu(gate) * up (silu rounded to the element type first, as silu(gate).mul_(up) does).
 void swiglu_forward(Elem t, const void* gate, const void* up, void* out, int64_t n);

@@ -13,12 +13,6 @@ inline bool takes(const at::Tensor& t) {
            available();
 }
 
-// The same for SwiGLU's and RMSNorm's kernels, which also run with AVX2 + FMA.
-inline bool takes_elementwise(const at::Tensor& t) {
-    return t.defined() && t.device().is_cpu() && (t.scalar_type() == at::kFloat || t.scalar_type() == at::kBFloat16) &&
-           elementwise_available();
-}
-
 // `t`'s element type; t is float32 or bf16.
 inline Elem elem_of(const at::Tensor& t) { return t.scalar_type() == at::kFloat ? Elem::F32 : Elem::BF16; }
 

@@ -14,7 +14,7 @@ using cpu_kernels::elem_of;
 // Whether cpu_kernels runs these tensors' block (else the ATen formulas below): AVX-512 or AVX2 + FMA.
 bool use_kernels(std::initializer_list<const torch::Tensor*> ts) {
     for (const auto* t : ts)
-        if (!cpu_kernels::takes_elementwise(*t)) return false;
+        if (!cpu_kernels::takes(*t)) return false;
     return true;
 }
 
@@ -115,7 +115,7 @@ public:
                                          gate.numel());
             return {dgate, dup};
         }
-        // Elsewhere (no AVX-512, CUDA) ATen's ops, in float32 and rounded once at the end as the kernel
+        // Elsewhere (neither AVX-512 nor AVX2, CUDA) ATen's ops, in float32 and rounded once at the end as the kernel
         // does: ATen's bf16 silu_backward rounds inside the formula, several percent off near its zero.
         const auto f = torch::kFloat;
         const auto gf = g.to(f), gatef = gate.to(f);

@@ -19,7 +19,7 @@ using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
 // Whether DoRA's per-column scaling runs in cpu_kernels: a CPU (N, out) matrix of float32 or bf16 on a
-// processor with AVX-512.
+// processor with AVX-512 or AVX2 + FMA.
 bool column_kernels(const torch::Tensor& t) { return cpu_kernels::takes(t) && t.dim() == 2 && t.is_contiguous(); }
 
 using cpu_kernels::elem_of;

@@ -1,7 +1,8 @@
 // The training kernels (core/model/fused_kernels_cpu.h) against the ATen formulas they replace: the same
-// call runs with the kernels (AVX-512; SwiGLU and RMSNorm also AVX2) and with the instruction set capped
-// to "portable", in float32 and bf16, on sizes that leave partial vectors and split over threads, with
-// masked keys, rows that see no key and grouped-query heads. Attention's are skipped without AVX-512.
+// call runs at each kernel width this processor has (AVX-512's 16 lanes, AVX2's 8) and with the
+// instruction set capped to "portable", in float32 and bf16, on sizes that leave partial vectors and split
+// over threads, with masked keys, rows that see no key and grouped-query heads. Skipped where the
+// processor has neither.
 #include "tests/registry.h"
 
 #include "core/infer/gemv.h"
@@ -24,14 +25,14 @@ struct KernelRun {
 };
 
 // f(inputs) and d(sum(out * probe))/d(inputs) with the instruction set capped at `isa`: "portable" runs
-// the ATen formulas; "avx2" SwiGLU's and RMSNorm's AVX2 kernels; "avx512-bf16" every AVX-512 kernel.
+// the ATen formulas; "avx2" the 8-lane kernels; "avx512-bf16" the 16-lane ones.
 KernelRun run_at(const char* isa, const std::function<torch::Tensor(std::vector<torch::Tensor>&)>& f,
                  const std::vector<torch::Tensor>& inputs, const torch::Tensor& probe) {
     kernels::limit_kernel_isa(isa);
     struct Restore {
         ~Restore() { kernels::limit_kernel_isa("avx512-bf16"); }
     } restore;
-    if (std::string(isa) == "portable" && cpu_kernels::elementwise_available())
+    if (std::string(isa) == "portable" && cpu_kernels::available())
         throw std::runtime_error("the kernel cap did not take");
     std::vector<torch::Tensor> leaves;
     for (const auto& t : inputs) leaves.push_back(t.detach().clone().requires_grad_(true));
@@ -60,20 +61,14 @@ void compare(const KernelRun& fused, const KernelRun& aten, double tol, const ch
     }
 }
 
-// f with the kernels on (AVX-512 where it is, else AVX2) or off (the ATen formulas).
-KernelRun run_kernels(bool kernels_on, const std::function<torch::Tensor(std::vector<torch::Tensor>&)>& f,
-                      const std::vector<torch::Tensor>& inputs, const torch::Tensor& probe) {
-    return run_at(kernels_on ? "avx512-bf16" : "portable", f, inputs, probe);
-}
-
-// The caps under which SwiGLU's and RMSNorm's kernels run on this processor: "avx512-bf16" with
-// AVX-512, "avx2" (the 8-lane kernels) with AVX2 + FMA.
-std::vector<const char*> elementwise_levels() {
+// The caps under which the kernels run at each width on this processor: "avx512-bf16" (16 lanes) with
+// AVX-512, "avx2" (8 lanes) with AVX2 + FMA.
+std::vector<const char*> kernel_levels() {
     std::vector<const char*> levels;
     for (const char* isa : {"avx512-bf16", "avx2"}) {
         kernels::limit_kernel_isa(isa);
-        const bool avx512 = cpu_kernels::available(), any = cpu_kernels::elementwise_available();
-        if (any && (std::string(isa) == "avx2" ? !avx512 : avx512)) levels.push_back(isa);
+        const bool wide = kernels::avx512_enabled();
+        if (cpu_kernels::available() && (std::string(isa) == "avx2" ? !wide : wide)) levels.push_back(isa);
     }
     kernels::limit_kernel_isa("avx512-bf16");
     return levels;
@@ -86,18 +81,15 @@ class TestFusedKernelsCpu : public QObject {
 private slots:
     void init() {
         kernels::limit_kernel_isa("avx512-bf16");
-        const std::string name = QTest::currentTestFunction();
-        const bool elementwise = name.rfind("rmsNorm", 0) == 0 || name.rfind("swiglu", 0) == 0;
-        if (elementwise ? elementwise_levels().empty() : !cpu_kernels::available())
-            QSKIP(elementwise ? "this processor has neither AVX-512 nor AVX2 + FMA: the ATen formulas run everywhere"
-                              : "this processor has no AVX-512: the ATen formulas run everywhere");
+        if (kernel_levels().empty())
+            QSKIP("this processor has neither AVX-512 nor AVX2 + FMA: the ATen formulas run everywhere");
     }
 
     // Every kernel level this processor has (AVX-512, AVX2) against the ATen formulas.
     void rmsNormMatchesATen() {
         torch::manual_seed(3);
         const int64_t C = 37;  // two full vectors and a partial one (8 and 16 lanes alike)
-        for (const char* isa : elementwise_levels()) {
+        for (const char* isa : kernel_levels()) {
             for (auto xt : {torch::kFloat, torch::kBFloat16}) {
                 for (auto wt : {torch::kFloat, torch::kBFloat16}) {
                     auto x = (torch::randn({3, 13, C}) * 3).to(xt);
@@ -136,7 +128,7 @@ private slots:
         auto g = (torch::randn({40007}) * 4), u = torch::randn({40007});
         auto probe = torch::randn({40007});
         auto f = [](std::vector<torch::Tensor>& in) { return swiglu(in[0], in[1]); };
-        for (const char* isa : elementwise_levels())
+        for (const char* isa : kernel_levels())
             compare(run_at(isa, f, {g, u}, probe), run_at("portable", f, {g, u}, probe), 1e-5,
                     (std::string("swiglu f32 ") + isa).c_str());
     }
@@ -148,7 +140,7 @@ private slots:
         auto f = [](std::vector<torch::Tensor>& in) { return swiglu(in[0], in[1]); };
         auto exact = run_at("portable", [](std::vector<torch::Tensor>& in) { return torch::silu(in[0]) * in[1]; },
                             {g.to(torch::kBFloat16).to(torch::kFloat), u.to(torch::kBFloat16).to(torch::kFloat)}, probe);
-        for (const char* isa : elementwise_levels()) {
+        for (const char* isa : kernel_levels()) {
             auto fused = run_at(isa, f, {g.to(torch::kBFloat16), u.to(torch::kBFloat16)}, probe);
             QCOMPARE(fused.out.scalar_type(), torch::kBFloat16);
             QVERIFY2(rel_diff(fused.out, exact.out) < 1.0 / 128, isa);
@@ -170,7 +162,7 @@ private slots:
         QFETCH(bool, bf16);
         QFETCH(bool, masked);
         torch::manual_seed(6);
-        const int64_t B = 2, H = 4, KV = 2, T = 37, D = 16;
+        const int64_t B = 2, H = 4, KV = 2, T = 37, D = 20;  // D: partial vectors in the row dots and sums
         const auto dtype = bf16 ? torch::kBFloat16 : torch::kFloat;
         auto q = torch::randn({B, H, T, D}).to(dtype), k = torch::randn({B, KV, T, D}).to(dtype),
              v = torch::randn({B, KV, T, D}).to(dtype);
@@ -183,12 +175,15 @@ private slots:
         auto probe = torch::randn({B, H, T, D});
         force_attention_block_rows(8);  // five blocks, the last one short
         auto f = [&](std::vector<torch::Tensor>& in) { return causal_attention(in[0], in[1], in[2], key_mask, 0.25); };
-        auto fused = run_kernels(true, f, {q, k, v}, probe);
-        auto aten = run_kernels(false, f, {q, k, v}, probe);
-        force_attention_block_rows(0);
-        compare(fused, aten, bf16 ? 1.0 / 32 : 1e-4, "attention");
-        if (masked) {  // the padded queries see nothing: zeros, as the ATen path gives
-            QCOMPARE(fused.out[0].narrow(1, 0, 5).abs().max().item<double>(), 0.0);
+        struct Unforce {
+            ~Unforce() { force_attention_block_rows(0); }
+        } unforce;
+        auto aten = run_at("portable", f, {q, k, v}, probe);
+        for (const char* isa : kernel_levels()) {
+            auto fused = run_at(isa, f, {q, k, v}, probe);
+            compare(fused, aten, bf16 ? 1.0 / 32 : 1e-4, (std::string("attention ") + isa).c_str());
+            if (masked)  // the padded queries see nothing: zeros, as the ATen path gives
+                QCOMPARE(fused.out[0].narrow(1, 0, 5).abs().max().item<double>(), 0.0);
         }
     }
 
