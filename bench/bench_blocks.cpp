@@ -1,5 +1,5 @@
 // bench-blocks: forward + backward of the decoder's non-GEMM blocks (RMSNorm, SwiGLU, RoPE, causal
-// attention, the residual add) and of one projection, at one training shape, in milliseconds per call.
+// attention, the residual add) and of one projection, at one training shape, in milliseconds per call (the median of --repeat calls).
 // Shows where a training step spends the time that is not in the weight products.
 //
 //   bench-blocks [--batch 4] [--seq 512] [--hidden 768] [--intermediate 2048] [--heads 12] [--kv-heads 12]
@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 using namespace lathe;
 
@@ -32,12 +33,19 @@ double now_s() {
 }
 
 // Median-free mean of `repeat` calls after two warm-up calls, in ms.
+// The median of `repeat` calls after two warm-up calls: a shared machine's slow minutes move a mean
+// more than a median.
 double time_ms(int repeat, const std::function<void()>& f) {
     f();
     f();
-    const double t = now_s();
-    for (int i = 0; i < repeat; ++i) f();
-    return (now_s() - t) / repeat * 1e3;
+    std::vector<double> ms;
+    for (int i = 0; i < std::max(1, repeat); ++i) {
+        const double t = now_s();
+        f();
+        ms.push_back((now_s() - t) * 1e3);
+    }
+    std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
+    return ms[ms.size() / 2];
 }
 
 }  // namespace
@@ -70,6 +78,8 @@ int main(int argc, char** argv) {
     auto norm_w = torch::ones({C}, torch::TensorOptions().dtype(dtype)).requires_grad_();
     auto gate = leaf({B, T, I}), up = leaf({B, T, I});
     auto q = leaf({B, H, T, D}), k = leaf({B, KV, T, D}), v = leaf({B, KV, T, D});
+    // As the decoder hands them over: (B, H, T, hd) views of the projections' (B, T, H, hd) rows.
+    auto q_rows = leaf({B, T, H, D}), k_rows = leaf({B, T, KV, D}), v_rows = leaf({B, T, KV, D});
     auto inv = torch::pow(10000.0, -torch::arange(0, D, 2, torch::kFloat) / double(D));
     auto freqs = torch::outer(torch::arange(T, torch::kFloat), inv);
     auto emb = torch::cat({freqs, freqs}, -1);
@@ -128,6 +138,10 @@ int main(int argc, char** argv) {
         {"swiglu (B,T,intermediate)", [&] { return swiglu(gate, up); }},
         {"rope q (B,H,T,hd)", [&] { return apply_rope(q, cos, sin); }},
         {"causal attention", [&] { return causal_attention(q, k, v, torch::Tensor(), scale); }},
+        {"causal attention, decoder layout", [&] {
+             return causal_attention(q_rows.transpose(1, 2), k_rows.transpose(1, 2), v_rows.transpose(1, 2),
+                                     torch::Tensor(), scale);
+         }},
         {"residual add (B,T,hidden)", [&] { return x + x; }},
         {"projection hidden->hidden, frozen", [&] { return torch::matmul(x, w.t()); }},
         {"projection hidden->hidden, trained", [&] { return torch::matmul(x, w_trained.t()); }},

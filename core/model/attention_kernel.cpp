@@ -124,9 +124,13 @@ struct ForwardResult {
 // With `keep_lse` false (nothing will run backward) the log-sum-exp is not kept. Both ways compute the
 // same numbers: a reference model's log-probabilities (no grad) must equal the policy's (with grad)
 // bit for bit before training moves it (DPO starts at exactly log 2).
-ForwardResult attention_forward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+// k and v are read block after block: contiguous, or every block product would copy their prefix
+// (torch::matmul folds (B, KV) into one batch dimension, which the decoder's transposed (B, T, KV, hd)
+// layout does not allow as a view).
+ForwardResult attention_forward(const torch::Tensor& q, const torch::Tensor& k_in, const torch::Tensor& v_in,
                                 const torch::Tensor& key_mask, const Dims& d, double scale, int64_t rows,
                                 bool keep_lse) {
+    const auto k = k_in.contiguous(), v = v_in.contiguous();
     const bool fused = fused_softmax(q);
     const Visible vis = fused ? visible_of(key_mask, q.device()) : Visible{};
     const torch::Tensor hidden = fused ? torch::Tensor() : hidden_keys(key_mask, d, q.device());
@@ -165,9 +169,10 @@ ForwardResult attention_forward(const torch::Tensor& q, const torch::Tensor& k, 
 
 // dS = P * (dP - rowsum(dO * O)) with P = exp(S - lse) recomputed a block at a time; dQ = dS K scale,
 // dK = dS^T Q scale, dV = P^T dO, summed over the group's query heads by the folded products.
-variable_list attention_backward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+variable_list attention_backward(const torch::Tensor& q, const torch::Tensor& k_in, const torch::Tensor& v_in,
                                  const torch::Tensor& key_mask, const torch::Tensor& out, const torch::Tensor& lse,
                                  const torch::Tensor& grad_out, const Dims& d, double scale, int64_t rows) {
+    const auto k = k_in.contiguous(), v = v_in.contiguous();  // as in attention_forward
     const bool fused = fused_softmax(q);
     const Visible vis = fused ? visible_of(key_mask, q.device()) : Visible{};
     const torch::Tensor hidden = fused ? torch::Tensor() : hidden_keys(key_mask, d, q.device());
@@ -242,6 +247,10 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
         NoAutocast no_autocast;
         auto key_mask = optional_key_mask.value_or(torch::Tensor());
         const Dims d = dims_of(q, k, v, key_mask);
+        // Kept contiguous (attention_forward): backward then reads them without a copy, and the layout
+        // they came in is not kept alive by this node.
+        k = k.contiguous();
+        v = v.contiguous();
         ForwardResult r;
         if (given_out && given_lse) {
             r = {*given_out, *given_lse};
