@@ -124,13 +124,13 @@ struct ForwardResult {
 // With `keep_lse` false (nothing will run backward) the log-sum-exp is not kept. Both ways compute the
 // same numbers: a reference model's log-probabilities (no grad) must equal the policy's (with grad)
 // bit for bit before training moves it (DPO starts at exactly log 2).
-// k and v are read block after block: contiguous, or every block product would copy their prefix
-// (torch::matmul folds (B, KV) into one batch dimension, which the decoder's transposed (B, T, KV, hd)
-// layout does not allow as a view).
-ForwardResult attention_forward(const torch::Tensor& q, const torch::Tensor& k_in, const torch::Tensor& v_in,
+// q, k and v are read block after block: contiguous, or every block product would copy them (k's and
+// v's whole prefix): torch::matmul folds (B, KV) into one batch dimension, which the decoder's transposed
+// (B, T, H, hd) layout does not allow as a view.
+ForwardResult attention_forward(const torch::Tensor& q_in, const torch::Tensor& k_in, const torch::Tensor& v_in,
                                 const torch::Tensor& key_mask, const Dims& d, double scale, int64_t rows,
                                 bool keep_lse) {
-    const auto k = k_in.contiguous(), v = v_in.contiguous();
+    const auto q = q_in.contiguous(), k = k_in.contiguous(), v = v_in.contiguous();
     const bool fused = fused_softmax(q);
     const Visible vis = fused ? visible_of(key_mask, q.device()) : Visible{};
     const torch::Tensor hidden = fused ? torch::Tensor() : hidden_keys(key_mask, d, q.device());
@@ -169,10 +169,10 @@ ForwardResult attention_forward(const torch::Tensor& q, const torch::Tensor& k_i
 
 // dS = P * (dP - rowsum(dO * O)) with P = exp(S - lse) recomputed a block at a time; dQ = dS K scale,
 // dK = dS^T Q scale, dV = P^T dO, summed over the group's query heads by the folded products.
-variable_list attention_backward(const torch::Tensor& q, const torch::Tensor& k_in, const torch::Tensor& v_in,
+variable_list attention_backward(const torch::Tensor& q_in, const torch::Tensor& k_in, const torch::Tensor& v_in,
                                  const torch::Tensor& key_mask, const torch::Tensor& out, const torch::Tensor& lse,
                                  const torch::Tensor& grad_out, const Dims& d, double scale, int64_t rows) {
-    const auto k = k_in.contiguous(), v = v_in.contiguous();  // as in attention_forward
+    const auto q = q_in.contiguous(), k = k_in.contiguous(), v = v_in.contiguous();  // as in attention_forward
     const bool fused = fused_softmax(q);
     const Visible vis = fused ? visible_of(key_mask, q.device()) : Visible{};
     const torch::Tensor hidden = fused ? torch::Tensor() : hidden_keys(key_mask, d, q.device());
@@ -188,7 +188,8 @@ variable_list attention_backward(const torch::Tensor& q, const torch::Tensor& k_
     auto delta4 = delta.view({d.B, d.T, d.KV, d.G}).permute({0, 2, 3, 1});          // (B, KV, G, T)
     auto lse4 = lse.view({d.B, d.KV, d.G, d.T});
     auto q5 = q.view({d.B, d.KV, d.G, d.T, d.D});
-    auto dout5 = dout.view({d.B, d.T, d.KV, d.G, d.D}).permute({0, 2, 3, 1, 4});   // (B, KV, G, T, hd)
+    // dO by heads (B, KV, G, T, hd), contiguous for the block products (as q, k and v).
+    auto dout5 = dout.transpose(1, 2).contiguous().view({d.B, d.KV, d.G, d.T, d.D});
     auto dq = torch::empty({d.B, d.T, d.H, d.D}, q.options());
     auto dq5 = dq.view({d.B, d.T, d.KV, d.G, d.D}).permute({0, 2, 3, 1, 4});
     auto fopts = k.options().dtype(torch::kFloat);  // dK and dV add up over blocks: float32
@@ -249,6 +250,7 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
         const Dims d = dims_of(q, k, v, key_mask);
         // Kept contiguous (attention_forward): backward then reads them without a copy, and the layout
         // they came in is not kept alive by this node.
+        q = q.contiguous();
         k = k.contiguous();
         v = v.contiguous();
         ForwardResult r;
