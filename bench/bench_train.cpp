@@ -283,6 +283,9 @@ int run_method(const std::map<std::string, std::string>& a) {
                      rates.empty() && s.message.empty() ? "fewer than 3 steps logged" : s.message.c_str());
         return 1;
     }
+    std::string each;  // on stderr: how much the steps of this run differ (a shared machine's noise)
+    for (double t : step_times) each += " " + std::to_string(int(t * 1000));
+    std::fprintf(stderr, "%s: step times (ms):%s\n", method.c_str(), each.c_str());
     std::sort(rates.begin(), rates.end());
     std::sort(step_times.begin(), step_times.end());
     const double tps = rates[rates.size() / 2];
