@@ -5,6 +5,7 @@
 //   bench-blocks [--batch 4] [--seq 512] [--hidden 768] [--intermediate 2048] [--heads 12] [--kv-heads 12]
 //                [--head-dim 64] [--dtype bf16|f32] [--threads 2] [--repeat 10] [--only NAME-PART]
 //                [--block-rows N (attention's query rows per block; 0: automatic)]
+// --only grouped and --only attention-rows alternate variants call by call (see below).
 #include "core/model/attention_kernel.h"
 #include "core/model/fused_ops.h"
 #include "core/model/linear.h"
@@ -51,6 +52,7 @@ double time_ms(int repeat, const std::function<void()>& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    prefer_passive_openmp(argv);  // as training runs (lathe, lathe-cli): both pools may take every thread
     std::map<std::string, std::string> a{{"batch", "4"},  {"seq", "512"},     {"hidden", "768"},  {"intermediate", "2048"},
                                          {"heads", "12"},  {"kv-heads", "12"}, {"head-dim", "64"}, {"dtype", "bf16"},
                                          {"threads", "2"}, {"repeat", "10"}, {"only", ""}, {"block-rows", "0"}};
@@ -154,16 +156,10 @@ int main(int argc, char** argv) {
         {"gate/up LoRA r8, a node each", [&] { return cat_of({lora_gate(x), lora_up(x)}); }},
         {"gate/up LoRA r8, one node", [&] { return cat_of(forward_shared_input({lora_gate.get(), lora_up.get()}, x)); }},
     };
-    // --only grouped: the projections that share an input, one node against a node each, forward +
-    // backward alternated call by call (this VM's speed drifts by 20% within minutes): median and fastest.
-    if (a["only"] == "grouped") {
-        auto q_node = [&] { return cat_of({lora_q(x), lora_k(x), lora_v(x)}); };
-        auto q_group = [&] { return cat_of(forward_shared_input({lora_q.get(), lora_k.get(), lora_v.get()}, x)); };
-        auto mlp_node = [&] { return cat_of({lora_gate(x), lora_up(x)}); };
-        auto mlp_group = [&] { return cat_of(forward_shared_input({lora_gate.get(), lora_up.get()}, x)); };
-        const std::vector<std::pair<const char*, std::function<torch::Tensor()>>> variants = {
-            {"q/k/v, a node each", q_node}, {"q/k/v, one node", q_group},
-            {"gate/up, a node each", mlp_node}, {"gate/up, one node", mlp_group}};
+    // Variants of one block, forward + backward alternated call by call (this VM's speed drifts by 20%
+    // within minutes, so separate runs compare badly): median and fastest of each.
+    using Variants = std::vector<std::pair<std::string, std::function<torch::Tensor()>>>;
+    auto alternate = [&](const char* title, const Variants& variants) {
         std::vector<std::vector<double>> ms(variants.size());
         for (int i = 0; i < repeat + 2; ++i)
             for (size_t v = 0; v < variants.size(); ++v) {
@@ -171,12 +167,37 @@ int main(int argc, char** argv) {
                 fwd_bwd(variants[v].second());
                 if (i >= 2) ms[v].push_back((now_s() - t) * 1e3);
             }
-        std::printf("| LoRA r8, forward + backward | median (ms) | fastest (ms) |\n|---|---:|---:|\n");
+        std::printf("| %s, forward + backward | median (ms) | fastest (ms) |\n|---|---:|---:|\n", title);
         for (size_t v = 0; v < variants.size(); ++v) {
             auto m = ms[v];
             std::sort(m.begin(), m.end());
-            std::printf("| %s | %.2f | %.2f |\n", variants[v].first, m[m.size() / 2], m.front());
+            std::printf("| %s | %.2f | %.2f |\n", variants[v].first.c_str(), m[m.size() / 2], m.front());
         }
+    };
+    // --only grouped: the projections that share an input, one node against a node each.
+    if (a["only"] == "grouped") {
+        auto q_node = [&] { return cat_of({lora_q(x), lora_k(x), lora_v(x)}); };
+        auto q_group = [&] { return cat_of(forward_shared_input({lora_q.get(), lora_k.get(), lora_v.get()}, x)); };
+        auto mlp_node = [&] { return cat_of({lora_gate(x), lora_up(x)}); };
+        auto mlp_group = [&] { return cat_of(forward_shared_input({lora_gate.get(), lora_up.get()}, x)); };
+        alternate("LoRA r8", {{"q/k/v, a node each", q_node}, {"q/k/v, one node", q_group},
+                              {"gate/up, a node each", mlp_node}, {"gate/up, one node", mlp_group}});
+        return 0;
+    }
+    // --only attention-rows: attention in the decoder's layout with query blocks of several sizes.
+    if (a["only"] == "attention-rows") {
+        Variants variants;
+        for (int64_t rows : {int64_t{0}, int64_t{32}, int64_t{64}, int64_t{128}, int64_t{256}})
+            variants.push_back({rows ? std::to_string(rows) + " rows" : "automatic (" + std::to_string(
+                                    fused_attention_available(torch::kCPU) ? fused_attention_block_rows(B, H, T, T)
+                                                                           : attention_block_rows(B, H, T, T)) + " rows)",
+                                [&, rows] {
+                                    force_attention_block_rows(rows);
+                                    return causal_attention(q_rows.transpose(1, 2), k_rows.transpose(1, 2),
+                                                            v_rows.transpose(1, 2), torch::Tensor(), scale);
+                                }});
+        alternate("attention, decoder layout", variants);
+        force_attention_block_rows(0);
         return 0;
     }
     std::printf("threads: %s\n", plan.why.c_str());
