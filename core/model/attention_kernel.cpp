@@ -116,6 +116,13 @@ cpu_kernels::ScoreRows score_rows(const Dims& d, int64_t n, int64_t Sb, const Vi
 
 using cpu_kernels::elem_of;
 
+// x (4-d) as is where torch::matmul can fold its first two dimensions into one batch dimension without a
+// copy (and its rows are contiguous), else a contiguous copy.
+torch::Tensor batch_foldable(const torch::Tensor& x) {
+    const bool folds = x.size(0) == 1 || x.size(1) == 1 || x.stride(0) == x.stride(1) * x.size(1);
+    return folds && x.stride(3) == 1 ? x : x.contiguous();
+}
+
 struct ForwardResult {
     torch::Tensor out;  // (B, T, H, hd)
     torch::Tensor lse;  // (B, H, T) float32: log sum_j exp(s_ij) per query row (0 for a row that sees no key)
@@ -124,13 +131,14 @@ struct ForwardResult {
 // With `keep_lse` false (nothing will run backward) the log-sum-exp is not kept. Both ways compute the
 // same numbers: a reference model's log-probabilities (no grad) must equal the policy's (with grad)
 // bit for bit before training moves it (DPO starts at exactly log 2).
-// q, k and v are read block after block: contiguous, or every block product would copy them (k's and
-// v's whole prefix): torch::matmul folds (B, KV) into one batch dimension, which the decoder's transposed
-// (B, T, H, hd) layout does not allow as a view.
+// q, k and v are read block after block in products that fold (B, KV) into one batch dimension: k and
+// v are copied once where their layout does not allow that fold as a view (the decoder's transposed
+// (B, T, KV, hd) rows), or every block product would copy their whole prefix; q is made contiguous (its
+// blocks are copied anyway). A KV cache's filled views fold as they are and are not copied.
 ForwardResult attention_forward(const torch::Tensor& q_in, const torch::Tensor& k_in, const torch::Tensor& v_in,
                                 const torch::Tensor& key_mask, const Dims& d, double scale, int64_t rows,
                                 bool keep_lse) {
-    const auto q = q_in.contiguous(), k = k_in.contiguous(), v = v_in.contiguous();
+    const auto q = q_in.contiguous(), k = batch_foldable(k_in), v = batch_foldable(v_in);
     const bool fused = fused_softmax(q);
     const Visible vis = fused ? visible_of(key_mask, q.device()) : Visible{};
     const torch::Tensor hidden = fused ? torch::Tensor() : hidden_keys(key_mask, d, q.device());
@@ -172,7 +180,7 @@ ForwardResult attention_forward(const torch::Tensor& q_in, const torch::Tensor& 
 variable_list attention_backward(const torch::Tensor& q_in, const torch::Tensor& k_in, const torch::Tensor& v_in,
                                  const torch::Tensor& key_mask, const torch::Tensor& out, const torch::Tensor& lse,
                                  const torch::Tensor& grad_out, const Dims& d, double scale, int64_t rows) {
-    const auto q = q_in.contiguous(), k = k_in.contiguous(), v = v_in.contiguous();  // as in attention_forward
+    const auto q = q_in.contiguous(), k = batch_foldable(k_in), v = batch_foldable(v_in);  // as attention_forward
     const bool fused = fused_softmax(q);
     const Visible vis = fused ? visible_of(key_mask, q.device()) : Visible{};
     const torch::Tensor hidden = fused ? torch::Tensor() : hidden_keys(key_mask, d, q.device());
@@ -248,11 +256,11 @@ struct CausalAttentionFunction : public torch::autograd::Function<CausalAttentio
         NoAutocast no_autocast;
         auto key_mask = optional_key_mask.value_or(torch::Tensor());
         const Dims d = dims_of(q, k, v, key_mask);
-        // Kept contiguous (attention_forward): backward then reads them without a copy, and the layout
-        // they came in is not kept alive by this node.
+        // Kept in the layout the block products read without a copy (attention_forward), so backward
+        // does not copy them again; a transposed layout they came in is not kept alive by this node.
         q = q.contiguous();
-        k = k.contiguous();
-        v = v.contiguous();
+        k = batch_foldable(k);
+        v = batch_foldable(v);
         ForwardResult r;
         if (given_out && given_lse) {
             r = {*given_out, *given_lse};
