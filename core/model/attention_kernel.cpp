@@ -23,6 +23,7 @@ constexpr int64_t kBlockScoreElements = int64_t{4} << 20;  // float32 scores per
 constexpr int64_t kFusedBlockScoreElements = int64_t{3} << 19;  // with cpu_kernels' softmax: 1.5M
 std::atomic<int64_t> g_forced_rows{0};
 std::atomic<uint64_t> g_forwards{0};
+std::atomic<uint64_t> g_operand_copies{0};
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
 
 struct Dims {
@@ -120,7 +121,9 @@ using cpu_kernels::elem_of;
 // copy (and its rows are contiguous), else a contiguous copy.
 torch::Tensor batch_foldable(const torch::Tensor& x) {
     const bool folds = x.size(0) == 1 || x.size(1) == 1 || x.stride(0) == x.stride(1) * x.size(1);
-    return folds && x.stride(3) == 1 ? x : x.contiguous();
+    if (folds && x.stride(3) == 1) return x;
+    g_operand_copies.fetch_add(1, std::memory_order_relaxed);
+    return x.contiguous();
 }
 
 struct ForwardResult {
@@ -428,6 +431,8 @@ int64_t fused_attention_block_rows(int64_t batch, int64_t heads, int64_t queries
 }
 
 uint64_t attention_forwards_computed() { return g_forwards.load(); }
+
+uint64_t attention_operand_copies() { return g_operand_copies.load(); }
 
 bool fused_attention_available(const torch::Device& device) { return device.is_cpu() && cpu_kernels::available(); }
 

@@ -37,6 +37,10 @@ torch::Tensor windowed_attention(const torch::Tensor& q, const torch::Tensor& k,
 // How many times this process has computed attention's products forward (a replay does not count): for
 // tests that check a recomputation replays.
 uint64_t attention_forwards_computed();
+// How many times this process has copied a k or v operand into a layout whose (batch, heads) dimensions
+// fold into one (the decoder's transposed rows are copied once per call; a KV cache's views never): for
+// tests that check a decoding step does not copy the cache.
+uint64_t attention_operand_copies();
 
 // The dtype attention's products run in: autocast's lower precision when autocast is on for q's device
 // and the inputs are float32 (as torch::matmul would cast them), otherwise the inputs' common dtype.

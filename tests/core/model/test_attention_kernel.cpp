@@ -204,6 +204,36 @@ private slots:
         expect_plain(step, 0, 1e-5, "past 8, T 1, padding");
     }
 
+    // k and v are copied where their (batch, heads) dimensions cannot fold into one for the block
+    // products (the decoder's transposed rows: once per call, not once per block), and a KV cache's filled
+    // views (B, KV, length, hd of a longer buffer) never: a decoding step must not copy the whole cache.
+    void operandsAreCopiedOnlyWhereTheyCannotFold() {
+        torch::manual_seed(9);
+        const int64_t B = 2, H = 4, KV = 2, D = 8, capacity = 64, length = 40;
+        auto keys = torch::randn({B, KV, capacity, D}), values = torch::randn({B, KV, capacity, D});
+        auto k_cache = keys.narrow(2, 0, length), v_cache = values.narrow(2, 0, length);
+        QVERIFY(!k_cache.is_contiguous());
+        auto q = torch::randn({B, H, 1, D});
+        force_attention_block_rows(0);
+        uint64_t before = attention_operand_copies();
+        auto out = causal_attention(q, k_cache, v_cache, {}, 0.35);
+        QCOMPARE(attention_operand_copies() - before, uint64_t{0});
+        auto expected = causal_attention(q, k_cache.contiguous(), v_cache.contiguous(), {}, 0.35);
+        QVERIFY(torch::allclose(out, expected, 1e-6, 1e-6));
+
+        // Training: (B, H, T, hd) views of (B, T, H, hd) rows, several query blocks, forward and backward.
+        const int64_t T = 24;
+        auto q_rows = torch::randn({B, T, H, D}).requires_grad_(), k_rows = torch::randn({B, T, KV, D}).requires_grad_(),
+             v_rows = torch::randn({B, T, KV, D}).requires_grad_();
+        force_attention_block_rows(4);  // six blocks
+        before = attention_operand_copies();
+        auto y = causal_attention(q_rows.transpose(1, 2), k_rows.transpose(1, 2), v_rows.transpose(1, 2), {}, 0.35);
+        y.sum().backward();
+        force_attention_block_rows(0);
+        QCOMPARE(attention_operand_copies() - before, uint64_t{2});  // k and v, once, kept for backward
+        QVERIFY(k_rows.grad().defined() && v_rows.grad().defined());
+    }
+
     // bf16 rounds scores, probabilities and products to 8 bits of mantissa, in the plain formula too.
     void bf16StaysCloseToPlainFormula() {
         Case c;
