@@ -130,6 +130,13 @@ QString DataTab::reasonTitle(const QString& reason) {
     return piiTitle(reason);  // a kind of personal data, or the reason itself
 }
 
+std::pair<QString, QString> DataTab::removedWording(const lathe::Problem& problem, const std::string& duplicate_of,
+                                                    const QString& reason) {
+    if (!problem.id.empty()) return {engine_message(problem), unplaced(problem)};
+    const QString worded = duplicate_of.empty() ? reasonTitle(reason) : tr("duplicate of %1").arg(shortSource(duplicate_of));
+    return {worded, worded};
+}
+
 DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent), controller_(controller) {
     // Input.
     inputBox_ = new QGroupBox(this);
@@ -726,10 +733,7 @@ void DataTab::showReport() {
         for (const CorpusExample& e : st.removed_examples) {
             auto* item = new QTreeWidgetItem(examples_);
             item->setText(0, tr("removed"));
-            const QString reason = !e.problem.id.empty()      ? engine_message(e.problem)
-                                   : !e.duplicate_of.empty() ? tr("duplicate of %1").arg(shortSource(e.duplicate_of))
-                                                             : reasonTitle(str(e.reason));
-            const QString brief = e.problem.id.empty() ? reason : unplaced(e.problem);
+            const auto [reason, brief] = removedWording(e.problem, e.duplicate_of, str(e.reason));
             item->setText(1, stepTitle(str(st.name)) + (brief.isEmpty() ? QString() : " · " + brief));
             item->setToolTip(1, reason);
             setSource(item, 2, e.source);
@@ -775,11 +779,8 @@ void DataTab::showAllRemoved() {
         // An unreadable record's problem is kept as data beside its English reason: worded again here.
         lathe::Problem problem = problemFromJson(o.value("problem").toObject());
         problem.message = o.value("reason").toString().toStdString();
-        const QString duplicateOf = o.value("duplicate_of").toString();
-        const QString reason = !duplicateOf.isEmpty() ? tr("duplicate of %1").arg(shortSource(duplicateOf.toStdString()))
-                               : problem.id.empty()    ? reasonTitle(o.value("reason").toString())
-                                                       : engine_message(problem);
-        const QString brief = duplicateOf.isEmpty() && !problem.id.empty() ? unplaced(problem) : reason;
+        const auto [reason, brief] =
+            removedWording(problem, o.value("duplicate_of").toString().toStdString(), o.value("reason").toString());
         item->setText(1, stepTitle(o.value("step").toString()) + (brief.isEmpty() ? QString() : " · " + brief));
         item->setToolTip(1, reason);
         setSource(item, 2, o.value("source").toString().toStdString());

@@ -7,6 +7,9 @@
 
 #include <QWidget>
 
+#include <string>
+#include <utility>
+
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
@@ -88,6 +91,12 @@ protected:
     void changeEvent(QEvent* e) override;
 
 private:
+    // Why a record was removed, worded for its tooltip and, briefly, beside its step: a problem the engine
+    // placed (the brief form without the file and record the row shows), a duplicate, or a rule's reason.
+    // For the report's examples and for the list of every removed record alike.
+    static std::pair<QString, QString> removedWording(const lathe::Problem& problem, const std::string& duplicate_of,
+                                                      const QString& reason);
+
     void retranslate();
     void recheck();
     void showSummary(const CorpusSummary& s);
