@@ -200,7 +200,7 @@ int main(int argc, char** argv) {
         force_attention_block_rows(0);
         return 0;
     }
-    std::printf("threads: %s\n", plan.why.c_str());
+    std::printf("threads: %s\n", plan.why.message.c_str());
     std::printf("shape B %lld T %lld hidden %lld intermediate %lld heads %lld/%lld hd %lld, %s, %s threads\n",
                 (long long)B, (long long)T, (long long)C, (long long)I, (long long)H, (long long)KV, (long long)D,
                 a["dtype"].c_str(), a["threads"].c_str());

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     }
     prefer_passive_openmp(argv);
     const ThreadPlan plan = apply_threads(threads);
-    std::cerr << "threads: " << plan.why << "; intra-op " << at::get_num_threads() << "\n";
+    std::cerr << "threads: " << plan.why.message << "; intra-op " << at::get_num_threads() << "\n";
     c10::InferenceMode guard;
     auto w = torch::randn({out, in}) * 0.02;
     if (std::getenv("HUGE")) {

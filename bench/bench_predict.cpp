@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
                             {"shape", a.shape},
                             {"weights", weight_format_name(report.weights)},
                             {"threads", a.threads},
-                            {"thread_plan", plan.why},
+                            {"thread_plan", plan.why.message},
                             {"samples", a.samples},
                             {"batch", a.batch},
                             {"prompt_tokens", std::to_string(a.prompt_tokens / 2) + "-" + std::to_string(a.prompt_tokens)},

@@ -226,11 +226,11 @@ int run_method(const std::map<std::string, std::string>& a) {
     double last_elapsed = 0;
     TrainerEvents ev;
     double base_ratio = 1.0;  // quantized base bytes / fp32 bytes, from the session's message
-    ev.on_message = [&](const std::string&, const std::string& text) {
+    ev.on_message = [&](const std::string&, const Problem& note) {
+        const std::string& text = note.message;
         messages.push_back(text);
-        if (text.rfind("memory: ", 0) == 0) std::fprintf(stderr, "%s: %s\n", method.c_str(), text.c_str());
-        const auto at = text.find("bits: ");
-        if (text.rfind("quantized the base", 0) == 0 && at != std::string::npos) base_ratio = std::atof(text.c_str() + at + 6);
+        if (note.id == "log_memory" || note.id == "log_memory_available") std::fprintf(stderr, "%s: %s\n", method.c_str(), text.c_str());
+        if (note.id == "log_quantized" && note.args.size() == 2) base_ratio = std::atof(note.args[1].c_str());
     };
     ev.on_log = [&](const LogEvent& e) {
         if (e.step > 2) rates.push_back(e.tokens_per_second), step_times.push_back(e.elapsed_s - last_elapsed);

@@ -7,6 +7,7 @@
 #include "core/train/train_config.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -147,9 +148,8 @@ TrainSummary run_data_parallel(TrainConfig config, const TrainerEvents& events, 
         return failed;
     }
     config.device = device_for_local_rank(config.device, 0);  // the workers map theirs to their local rank
-    events.message("info", "data-parallel: " + std::to_string(w.world_size) + " processes (this one is rank " +
-                               std::to_string(w.rank) + "), rendezvous at " + w.master_addr + ":" +
-                               std::to_string(w.master_port));
+    events.message("info", note("log_data_parallel", {std::to_string(w.world_size), std::to_string(w.rank), w.master_addr,
+                                                       std::to_string(w.master_port)}));
     std::unique_ptr<Collective> group;
     try {
         group = join_process_group(w, std::chrono::seconds(config.ddp_timeout), cancel);
@@ -190,8 +190,8 @@ void TrainWorker::run(const TrainConfig& config) {
         sinceFlush.restart();
     };
     TrainerEvents events;
-    events.on_message = [&](const std::string& level, const std::string& text) {
-        emit message(QString::fromStdString(level), QString::fromStdString(text));
+    events.on_message = [&](const std::string& level, const Problem& note) {
+        emit message(QString::fromStdString(level), engine_message(note));  // in the studio's language
     };
     events.on_progress = [&](int64_t step, int64_t total, double elapsed, double remaining) {
         if (step < total && sinceProgress.elapsed() < kBatchMs) return;

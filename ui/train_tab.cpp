@@ -10,6 +10,7 @@
 #include "core/train/train_config.h"
 #include "core/util/error.h"
 #include "ui/dataset_preview_dialog.h"
+#include "ui/engine_messages.h"
 #include "ui/model_bar.h"
 #include "ui/run_curve.h"
 #include "ui/studio_paths.h"
@@ -363,9 +364,8 @@ void TrainTab::updatePrecision() {
     try {
         const Precision p = decide_precision(c);
         bar_->setPrecision(QString::fromStdString(p.name()),
-                           QString::fromStdString(p.reason + "\n" +
-                                                  precision_details(p, c.method(), c.quantization_bit)),
-                           QString::fromStdString(p.warning));
+                           engine_message(p.reason) + "\n" + engine_message(precision_details(p, c.method(), c.quantization_bit)),
+                           p.warning.message.empty() ? QString() : engine_message(p.warning));
     } catch (const std::exception& e) {  // a device that is not here: the check next to the field says so
         bar_->setPrecision(QStringLiteral("?"), QString::fromStdString(e.what()));
     }
@@ -377,13 +377,13 @@ void TrainTab::updateMemory() {
         const QString peak = QString::fromStdString(format_bytes(m.estimate.peak()));
         QString tip = tr("Estimated peak memory of training with these settings (stage, method, precision, cutoff, "
                          "batch, gradient checkpointing):\n%1")
-                          .arg(QString::fromStdString(describe_memory_estimate(m.estimate)));
+                          .arg(engine_message(memory_estimate_note(m.estimate)));
         if (m.available) tip += "\n" + tr("Available now: %1").arg(QString::fromStdString(format_bytes(m.available)));
-        if (!m.warning.empty()) tip += "\n\n" + QString::fromStdString(m.warning);
+        if (!m.warning.message.empty()) tip += "\n\n" + engine_message(m.warning);
         const int processes = m.inputs.processes;
         bar_->setMemoryEstimate(processes > 1 ? tr("Training ≈ %1 x %2 processes").arg(peak).arg(processes)
                                               : tr("Training ≈ %1").arg(peak),
-                                tip, !m.warning.empty());
+                                tip, !m.warning.message.empty());
     } catch (const std::exception&) {  // no readable model yet: the model bar says why
         bar_->setMemoryEstimate(QString(), QString(), false);
     }
@@ -490,14 +490,14 @@ void TrainTab::start() {
     settings.output_dir.clear();  // a fresh default output folder per Start is the same run
     const QString yaml = QString::fromStdString(settings.to_yaml());
     if (memoryWarnedFor_ != yaml) {
-        std::string warning;
+        lathe::Problem warning;
         try {
             warning = estimate_run_memory(c).warning;
         } catch (const std::exception&) {
         }
-        if (!warning.empty()) {
+        if (!warning.message.empty()) {
             memoryWarnedFor_ = yaml;
-            setNotice(tr("Memory: %1. Press Start again to run anyway.").arg(QString::fromStdString(warning)), kRed);
+            setNotice(tr("Memory: %1. Press Start again to run anyway.").arg(engine_message(warning)), kRed);
             return;
         }
     }

@@ -100,7 +100,7 @@ int cmd_info(int argc, char** argv) {
     // Training: the engine's estimate (core/train/memory_estimate.h) per method, for these settings.
     const uint64_t available = available_memory_bytes();
     std::printf("training:      stage %s, cutoff %d, batch %d, %s; peak memory estimated (%s available now)\n",
-                tc.stage.c_str(), tc.cutoff_len, tc.per_device_train_batch_size, precision.reason.c_str(),
+                tc.stage.c_str(), tc.cutoff_len, tc.per_device_train_batch_size, precision.reason.message.c_str(),
                 available ? format_bytes(available).c_str() : "unknown");
     std::printf("               %-12s %14s %26s\n", "method", "peak", "gradient checkpointing");
     const std::pair<const char*, int> methods[] = {{"full", 0}, {"freeze", 0}, {"lora", 0}, {"lora", 8}, {"lora", 4}};

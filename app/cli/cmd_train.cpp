@@ -219,9 +219,9 @@ int cmd_train(int argc, char** argv) {
     const bool tty = isatty(2) && !world.distributed();
     double last_loss = 0;
     TrainerEvents events;
-    events.on_message = [&](const std::string& level, const std::string& text) {
+    events.on_message = [&](const std::string& level, const Problem& note) {
         if (tty) std::fprintf(stderr, "\r\033[K");
-        std::fprintf(stderr, "%s%s\n", level == "info" ? "" : (level + ": ").c_str(), text.c_str());
+        std::fprintf(stderr, "%s%s\n", level == "info" ? "" : (level + ": ").c_str(), note.message.c_str());
     };
     events.on_progress = [&](int64_t step, int64_t total, double elapsed, double remaining) {
         if (tty) draw_progress(step, total, elapsed, remaining, last_loss);

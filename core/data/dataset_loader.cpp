@@ -72,15 +72,13 @@ void load_one(const Plan& p, Stage stage, const DatasetLoadOptions& opt, std::ve
                 fill_placeholders(s, opt.name, opt.author);
                 kept.push_back(std::move(s));
             } catch (const DataError& e) {
-                if (!opt.skip_invalid) {
-                    // The place as data, for the studio: the file, the record (the caller knows the key).
-                    Problem where = e.problem();
-                    where.file = file;
-                    where.record = static_cast<int64_t>(r.index);
-                    where.line = static_cast<int64_t>(r.line);
-                    throw DataError(std::move(where));
-                }
-                if (rep.skip_reasons.size() < DatasetReport::kMaxReasons) rep.skip_reasons.push_back(e.what());
+                // The place as data, for the studio: the file, the record (the caller knows the key).
+                Problem where = e.problem();
+                where.file = file;
+                where.record = static_cast<int64_t>(r.index);
+                where.line = static_cast<int64_t>(r.line);
+                if (!opt.skip_invalid) throw DataError(std::move(where));
+                if (rep.skip_reasons.size() < DatasetReport::kMaxReasons) rep.skip_reasons.push_back(std::move(where));
                 ++rep.skipped;
             }
             return kept.size() < cap;
@@ -90,7 +88,7 @@ void load_one(const Plan& p, Stage stage, const DatasetLoadOptions& opt, std::ve
     if (rep.records_read == 0) throw DataError(file_problem(p.path, 0, 0, "dataset_no_records", {p.entry.name}));
     if (kept.empty())
         throw DataError(file_problem(p.path, 0, 0, "dataset_all_skipped",
-                                     {p.entry.name, std::to_string(rep.records_read), rep.skip_reasons.front()}));
+                                     {p.entry.name, std::to_string(rep.records_read), rep.skip_reasons.front().message}));
     if (resample) {
         std::vector<Sample> picked;
         for (size_t i : seeded_sample_indices(kept.size(), *p.entry.num_samples, opt.seed)) picked.push_back(kept[i]);
@@ -115,18 +113,19 @@ size_t DatasetLoadReport::total_skipped() const {
     return n;
 }
 
-std::string DatasetLoadReport::summary() const {
-    std::string out;
+Problem DatasetLoadReport::note() const {
+    std::vector<Problem> lines;
     for (const auto& d : datasets) {
-        out += d.name + ": " + std::to_string(d.records_read) + " records read, " + std::to_string(d.kept) +
-               " samples kept, " + std::to_string(d.skipped) + " skipped (" + d.path + ")\n";
-        for (const auto& why : d.skip_reasons) out += "  skipped " + why + "\n";
+        lines.push_back(lathe::note("dataset_read", {d.name, std::to_string(d.records_read), std::to_string(d.kept),
+                                                     std::to_string(d.skipped), d.path}));
+        for (const Problem& why : d.skip_reasons) lines.push_back(composed("dataset_skipped_record", {why}));
         if (d.skipped > d.skip_reasons.size())
-            out += "  ... and " + std::to_string(d.skipped - d.skip_reasons.size()) + " more\n";
+            lines.push_back(lathe::note("dataset_skipped_more", {std::to_string(d.skipped - d.skip_reasons.size())}));
     }
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
+    return joined_lines(std::move(lines));
 }
+
+std::string DatasetLoadReport::summary() const { return note().message; }
 
 LoadedDatasets load_datasets(const DatasetRegistry& reg, const std::vector<std::string>& names, Stage stage,
                              const DatasetLoadOptions& opt) {

@@ -5,6 +5,7 @@
 #include "core/data/dataset_registry.h"
 #include "core/data/dataset_stage.h"
 #include "core/data/record.h"
+#include "core/util/error.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -29,7 +30,7 @@ struct DatasetReport {
     size_t records_read = 0;    // records looked at (reading stops early once max_samples are kept)
     size_t kept = 0;            // samples contributed, after num_samples and max_samples
     size_t skipped = 0;         // invalid records skipped (only with skip_invalid)
-    std::vector<std::string> skip_reasons;  // the first kMaxReasons messages, each with file and record
+    std::vector<Problem> skip_reasons;  // the first kMaxReasons problems, each with file and record
 };
 
 struct DatasetLoadReport {
@@ -37,6 +38,7 @@ struct DatasetLoadReport {
     size_t total_kept() const;
     size_t total_skipped() const;
     std::string summary() const;  // one line per dataset, then the first skip reasons
+    Problem note() const;         // the same as data
 };
 
 struct LoadedDatasets {

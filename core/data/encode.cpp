@@ -4,17 +4,21 @@
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/error.h"
 #include "core/util/cancel.h"
+#include "core/util/messages.h"
 
 #include <algorithm>
 
 namespace lathe {
 
-std::string EncodeReport::summary() const {
-    std::string s = std::to_string(samples) + " examples";
-    if (truncated) s += ", " + std::to_string(truncated) + " truncated to cutoff_len";
-    if (dropped) s += ", " + std::to_string(dropped) + " dropped (no response token left after truncation, first: " + first_dropped + ")";
-    return s;
+Problem EncodeReport::note() const {
+    const std::string n = std::to_string(samples), t = std::to_string(truncated), d = std::to_string(dropped);
+    if (truncated && dropped) return lathe::note("encoded_truncated_dropped", {n, t, d, first_dropped});
+    if (dropped) return lathe::note("encoded_dropped", {n, d, first_dropped});
+    if (truncated) return lathe::note("encoded_truncated", {n, t});
+    return lathe::note("encoded", {n});
 }
+
+std::string EncodeReport::summary() const { return note().message; }
 
 std::pair<size_t, size_t> infer_seqlen(size_t source_len, size_t target_len, size_t cutoff) {
     size_t max_target;

@@ -4,6 +4,7 @@
 #pragma once
 #include "core/data/example.h"
 #include "core/data/record.h"
+#include "core/util/error.h"
 
 #include <string>
 #include <utility>
@@ -28,7 +29,8 @@ struct EncodeReport {
     size_t dropped = 0;       // nothing left to learn after truncation
     size_t longest = 0;       // tokens before truncation
     std::string first_dropped;  // source of the first dropped sample
-    std::string summary() const;
+    std::string summary() const;  // "180 examples, 3 truncated to cutoff_len"
+    Problem note() const;         // the same as data
 };
 
 // LLaMA-Factory's infer_seqlen: how many prompt and response tokens fit in `cutoff`.

@@ -1,6 +1,7 @@
 #include "core/peft/params.h"
 
 #include "core/model/transformer.h"
+#include "core/util/messages.h"
 
 #include <cstdio>
 #include <set>
@@ -22,12 +23,13 @@ std::vector<std::string> TrainableParameters::names() const {
     return out;
 }
 
-std::string TrainableParameters::summary() const {
+Problem TrainableParameters::note() const {
     char pct[32];
     std::snprintf(pct, sizeof pct, "%.4f", total > 0 ? 100.0 * double(trainable) / double(total) : 0.0);
-    return "trainable params: " + with_commas(trainable) + " || all params: " + with_commas(total) +
-           " || trainable%: " + pct;
+    return lathe::note("trainable_params", {with_commas(trainable), with_commas(total), pct});
 }
+
+std::string TrainableParameters::summary() const { return note().message; }
 
 TrainableParameters trainable_parameters(CausalLMImpl& model) {
     TrainableParameters out;

@@ -1,6 +1,7 @@
 // What a fine-tuning method leaves trainable, counted the way PEFT's print_trainable_parameters does,
 // and the lookups the methods share (Linear modules by name, comma lists).
 #pragma once
+#include "core/util/error.h"
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
@@ -21,6 +22,7 @@ struct TrainableParameters {
     std::vector<std::string> names() const;
     // "trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622" (PEFT's line).
     std::string summary() const;
+    Problem note() const;  // the same as data
 };
 
 TrainableParameters trainable_parameters(CausalLMImpl& model);

@@ -2,6 +2,7 @@
 // signals on its worker thread; lathe-cli prints it.
 #pragma once
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <cstdint>
 #include <functional>
@@ -38,15 +39,16 @@ struct TrainSummary {
 };
 
 struct TrainerEvents {
-    std::function<void(const std::string& level, const std::string& text)> on_message;  // "info", "warning"
+    // A run log line, "info" or "warning": as data (id, args), the English in note.message.
+    NoteSink on_message;
     std::function<void(int64_t step, int64_t total, double elapsed_s, double remaining_s)> on_progress;
     std::function<void(const LogEvent&)> on_log;
     std::function<void(const EvalEvent&)> on_eval;
     std::function<void(const std::string& dir, int64_t step)> on_checkpoint;
     std::function<void(const TrainSummary&)> on_finished;  // completed, cancelled or failed
 
-    void message(const std::string& level, const std::string& text) const {
-        if (on_message) on_message(level, text);
+    void message(const std::string& level, const Problem& note) const {
+        if (on_message) on_message(level, note);
     }
 };
 

@@ -9,6 +9,7 @@
 #include "core/train/precision.h"
 #include "core/train/preference/preference_stage.h"
 #include "core/train/train_config.h"
+#include "core/util/messages.h"
 
 #include <algorithm>
 #include <atomic>
@@ -221,13 +222,12 @@ MemoryEstimate estimate_memory(const MemoryEstimateInputs& in) {
     return e;
 }
 
-std::string describe_memory_estimate(const MemoryEstimate& e) {
-    std::ostringstream s;
-    s << "≈ " << format_bytes(e.peak()) << " peak (weights " << format_bytes(e.weights) << ", gradients and AdamW "
-      << format_bytes(e.train_state) << ", activations " << format_bytes(e.activations) << ", working set "
-      << format_bytes(e.transient) << ", runtime " << format_bytes(e.runtime) << ")";
-    return s.str();
+Problem memory_estimate_note(const MemoryEstimate& e) {
+    return note("memory_estimate", {format_bytes(e.peak()), format_bytes(e.weights), format_bytes(e.train_state),
+                                    format_bytes(e.activations), format_bytes(e.transient), format_bytes(e.runtime)});
 }
+
+std::string describe_memory_estimate(const MemoryEstimate& e) { return memory_estimate_note(e).message; }
 
 std::atomic<uint64_t> g_available_override{0};
 
@@ -244,59 +244,68 @@ uint64_t available_memory_bytes() {
     return 0;
 }
 
-std::string memory_warning(const MemoryEstimateInputs& in, uint64_t available) {
+Problem memory_warning(const MemoryEstimateInputs& in, uint64_t available) {
     // Every process of this machine holds its own copy of the run.
     auto machine = [](const MemoryEstimateInputs& x) { return estimate_memory(x).peak() * uint64_t(std::max(1, x.processes)); };
     const uint64_t need = machine(in);
     if (available == 0 || need <= available) return {};
-    std::vector<std::string> ways;
-    auto option = [&](const std::string& what, MemoryEstimateInputs alt) {
+    std::vector<Problem> ways;
+    auto option = [&](const std::string& id, MemoryEstimateInputs alt, std::vector<std::string> args = {}) {
         const uint64_t peak = machine(alt);
-        if (peak < need) ways.push_back(what + " (≈ " + format_bytes(peak) + ")");
+        args.push_back(format_bytes(peak));
+        if (peak < need) ways.push_back(note(id, std::move(args)));
     };
     if (in.processes > 1) {
         MemoryEstimateInputs alt = in;
         alt.processes = 1;
         alt.world = std::max(1, in.world - in.processes + 1);
-        option("one process on this machine", alt);
+        option("memory_way_one_process", alt);
     }
     if (!in.gradient_checkpointing) {
         MemoryEstimateInputs alt = in;
         alt.gradient_checkpointing = true;
-        option("gradient checkpointing", alt);
+        option("memory_way_checkpointing", alt);
     }
     if (in.cutoff_len > 256) {
         MemoryEstimateInputs alt = in;
         alt.cutoff_len = in.cutoff_len / 2;
-        option("cutoff_len " + std::to_string(alt.cutoff_len), alt);
+        option("memory_way_cutoff", alt, {std::to_string(alt.cutoff_len)});
     }
     if (in.batch > 1) {
         MemoryEstimateInputs alt = in;
         alt.batch = 1;
-        option("batch size 1 with more gradient accumulation", alt);
+        option("memory_way_batch", alt);
     }
     if (in.method != Method::Lora) {
         MemoryEstimateInputs alt = in;
         alt.method = Method::Lora;
         alt.reference_copy = false;
-        option("LoRA", alt);
+        option("memory_way_lora", alt);
     }
     if (in.quantization_bit != 4) {
         MemoryEstimateInputs alt = in;
         alt.method = Method::Lora;
         alt.quantization_bit = 4;
         alt.reference_copy = false;
-        option("QLoRA 4-bit", alt);
+        option("memory_way_qlora", alt);
     }
-    std::string text = (in.processes > 1 ? "this run's " + std::to_string(in.processes) + " processes need " +
-                                                std::to_string(in.processes) + " x " + describe_memory_estimate(estimate_memory(in))
-                                          : "this run needs " + describe_memory_estimate(estimate_memory(in))) +
-                       ", but only " + format_bytes(available) + " is available";
+    const Problem estimate = memory_estimate_note(estimate_memory(in));
+    const Problem text = in.processes > 1 ? composed("memory_needs_processes", {verbatim(std::to_string(in.processes)), estimate,
+                                                                                 verbatim(format_bytes(available))})
+                                          : composed("memory_needs", {estimate, verbatim(format_bytes(available))});
+    if (ways.empty()) return text;
+    // "a", "a or b", "a, b or c"
+    Problem list = std::move(ways.back());
+    ways.pop_back();
     if (!ways.empty()) {
-        text += "; to need less, use ";
-        for (size_t i = 0; i < ways.size(); ++i) text += (i ? (i + 1 == ways.size() ? " or " : ", ") : "") + ways[i];
+        list = composed("or_pair", {std::move(ways.back()), std::move(list)});
+        ways.pop_back();
     }
-    return text;
+    while (!ways.empty()) {
+        list = composed("comma_pair", {std::move(ways.back()), std::move(list)});
+        ways.pop_back();
+    }
+    return composed("memory_less", {text, list});
 }
 
 RunMemory estimate_run_memory(const TrainConfig& c) { return estimate_run_memory(c, decide_precision(c)); }

@@ -19,6 +19,7 @@
 #pragma once
 #include "core/data/dataset_stage.h"
 #include "core/train/method.h"
+#include "core/util/error.h"
 
 #include <cstdint>
 #include <string>
@@ -90,6 +91,7 @@ MemoryEstimate estimate_memory(const MemoryEstimateInputs& in);
 
 // "≈ 4.2 GB peak (weights 1.9 GB, activations 1.7 GB, ...)" for logs and tooltips.
 std::string describe_memory_estimate(const MemoryEstimate& e);
+Problem memory_estimate_note(const MemoryEstimate& e);  // the same as data
 
 // Memory the system can give without swapping (MemAvailable of /proc/meminfo), 0 when unknown.
 uint64_t available_memory_bytes();
@@ -100,7 +102,7 @@ void override_available_memory(uint64_t bytes);
 // unknown); otherwise a warning that says by how much it does not fit and what to change, each with the
 // estimate it would give: gradient checkpointing, a shorter cutoff_len or smaller batch, QLoRA (4-bit),
 // LoRA instead of full, fewer processes.
-std::string memory_warning(const MemoryEstimateInputs& in, uint64_t available);
+Problem memory_warning(const MemoryEstimateInputs& in, uint64_t available);
 
 // The whole check for a config, as the session, the studio and the CLI make it: the model's shape (its
 // config.json, or the create_new_model preset), the precision decided for this machine, the estimate,
@@ -109,7 +111,7 @@ struct RunMemory {
     MemoryEstimateInputs inputs;
     MemoryEstimate estimate;
     uint64_t available = 0;
-    std::string warning;  // memory_warning(inputs, available)
+    Problem warning;  // memory_warning(inputs, available)
 };
 RunMemory estimate_run_memory(const TrainConfig& config);
 // The same under a precision already decided (the session's).

@@ -7,6 +7,7 @@
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <nlohmann/json.hpp>
 
@@ -93,7 +94,7 @@ void copy_tokenizer_folder(const std::string& from, const std::string& dir) {
 
 ModelConfig create_new_model_files(const std::string& preset_name, const std::vector<std::string>& texts,
                                    const std::string& dir, int vocab_override,
-                                   const std::function<void(const std::string&)>& message,
+                                   const NoteSink& message,
                                    const std::string& tokenizer_dir) {
     const NewModelPreset& p = find_new_model_preset(preset_name);
     fs::create_directories(dir);
@@ -101,15 +102,14 @@ ModelConfig create_new_model_files(const std::string& preset_name, const std::ve
         copy_tokenizer_folder(tokenizer_dir, dir);
         const auto tok = Tokenizer::from_dir(dir);
         if (tok->token_to_id("<|im_start|>") < 0 || tok->token_to_id("<|im_end|>") < 0)
-            if (message) message("warning: the tokenizer of " + tokenizer_dir + " has no <|im_start|>/<|im_end|> tokens; "
-                                 "the chatml template will spell them out in pieces");
+            if (message) message("warning", note("new_model_no_chatml_tokens", {tokenizer_dir}));
         ModelConfig c = preset_model_config(p, tok->vocab_size());
         if (tok->special().bos_id >= 0) c.bos_token_id = tok->special().bos_id;
         if (tok->special().eos_id >= 0) c.eos_token_ids = {tok->special().eos_id};
         c.validate("create_new_model");
         if (message)
-            message("new " + std::string(p.name) + " model: " + std::to_string(c.parameter_count()) +
-                    " parameters, the tokenizer of " + tokenizer_dir + " (vocabulary " + std::to_string(c.vocab_size) + ")");
+            message("info", note("new_model_with_tokenizer", {p.name, std::to_string(c.parameter_count()), tokenizer_dir,
+                                                              std::to_string(c.vocab_size)}));
         return c;
     }
     if (texts.empty()) throw DataError("create_new_model: the datasets hold no text to train a tokenizer on");
@@ -127,8 +127,8 @@ ModelConfig create_new_model_files(const std::string& preset_name, const std::ve
     opt.vocab_size = vocab_override > 0 ? vocab_override : p.vocab;
     opt.user_defined_symbols = {"<|im_start|>", "<|im_end|>"};
     opt.extra_args = {"--hard_vocab_limit=false", "--pad_id=-1", "--max_sentence_length=16384"};
-    if (message) message("training a SentencePiece tokenizer (vocabulary " + std::to_string(opt.vocab_size) + ") on " +
-                         std::to_string(texts.size()) + " texts");
+    if (message)
+        message("info", note("new_model_training_tokenizer", {std::to_string(opt.vocab_size), std::to_string(texts.size())}));
     try {
         train_sentencepiece(opt);
     } catch (...) {
@@ -147,8 +147,7 @@ ModelConfig create_new_model_files(const std::string& preset_name, const std::ve
     c.eos_token_ids = {spm->token_to_id("</s>")};
     c.validate("create_new_model");
     if (message)
-        message("new " + std::string(p.name) + " model: " + std::to_string(c.parameter_count()) + " parameters, vocabulary " +
-                std::to_string(c.vocab_size));
+        message("info", note("new_model_made", {p.name, std::to_string(c.parameter_count()), std::to_string(c.vocab_size)}));
     return c;
 }
 

@@ -3,6 +3,7 @@
 // that the training run then fills with weights.
 #pragma once
 #include "core/model/config.h"
+#include "core/util/messages.h"
 
 #include <functional>
 #include <string>
@@ -33,7 +34,7 @@ constexpr const char* kNewModelTemplate = "chatml";
 // instead and `texts` are not needed.
 ModelConfig create_new_model_files(const std::string& preset, const std::vector<std::string>& texts,
                                    const std::string& dir, int vocab_override,
-                                   const std::function<void(const std::string&)>& message = {},
+                                   const NoteSink& message = {},
                                    const std::string& tokenizer_dir = {});
 
 // Beside a trained `dir`/tokenizer.model: tokenizer.json, tokenizer_config.json (chatml, <s>/</s>) and

@@ -5,6 +5,7 @@
 #include "core/peft/quantized_linear.h"
 #include "core/util/device.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 namespace lathe {
 
@@ -13,35 +14,34 @@ namespace {
 // Whether the device runs bf16 natively, and the fact that says so ("this CPU has AVX512-BF16").
 struct Bf16Fact {
     bool fast = false;
-    std::string text;
+    Problem text;
 };
 
 Bf16Fact cpu_fact(const CpuFeatures& f) {
-    if (f.usable_avx512_bf16() && f.usable_amx_bf16()) return {true, "this CPU has AVX512-BF16 and AMX-BF16"};
-    if (f.usable_avx512_bf16()) return {true, "this CPU has AVX512-BF16"};
-    if (f.usable_amx_bf16()) return {true, "this CPU has AMX-BF16"};
-    if (f.avx512_bf16) return {false, "this CPU has AVX512-BF16, but the operating system has not enabled AVX-512"};
-    if (f.amx_bf16) return {false, "this CPU has AMX-BF16, but the operating system has not enabled AMX"};
-    return {false, "this CPU has no bf16 instructions"};
+    if (f.usable_avx512_bf16() && f.usable_amx_bf16()) return {true, note("bf16_cpu_avx512_amx")};
+    if (f.usable_avx512_bf16()) return {true, note("bf16_cpu_avx512")};
+    if (f.usable_amx_bf16()) return {true, note("bf16_cpu_amx")};
+    if (f.avx512_bf16) return {false, note("bf16_cpu_avx512_disabled")};
+    if (f.amx_bf16) return {false, note("bf16_cpu_amx_disabled")};
+    return {false, note("bf16_cpu_none")};
 }
 
 Bf16Fact cuda_fact(const c10::Device& device, const HardwareProbe& p) {
     const std::string name = device.str();
-    if (p.cuda_major <= 0) return {false, "the compute capability of " + name + " is unknown"};
+    if (p.cuda_major <= 0) return {false, note("bf16_cuda_unknown", {name})};
     const std::string cc = std::to_string(p.cuda_major) + "." + std::to_string(p.cuda_minor);
-    if (p.cuda_major >= 8) return {true, name + " has compute capability " + cc};
-    return {false, name + " has compute capability " + cc + ", bf16 needs 8.0"};
+    if (p.cuda_major >= 8) return {true, note("bf16_cuda_capable", {name, cc})};
+    return {false, note("bf16_cuda_too_old", {name, cc})};
 }
 
 Bf16Fact device_fact(const c10::Device& device, const HardwareProbe& p) {
     if (device.is_cpu()) return cpu_fact(p.cpu);
     if (device.is_cuda()) return cuda_fact(device, p);
-    return {false, "Lathe cannot tell whether " + device.str() + " has bf16"};
+    return {false, note("bf16_device_unknown", {device.str()})};
 }
 
-std::string slow_warning(const std::string& setting, const Bf16Fact& fact) {
-    return setting + " was asked for, but " + fact.text +
-           ": LibTorch emulates bf16 there, usually slower than fp32 (bf16: auto would choose fp32)";
+Problem slow_warning(const std::string& setting, const Bf16Fact& fact) {
+    return composed("bf16_slow", {verbatim(setting), fact.text});
 }
 
 }  // namespace
@@ -82,18 +82,18 @@ Precision decide_precision(Toggle bf16, bool pure_bf16, const c10::Device& devic
     Precision p;
     if (pure_bf16) {  // LLaMA-Factory: pure_bf16 implies bf16 whatever bf16 says
         p.mode = PrecisionMode::PureBf16;
-        p.reason = "pure bf16 (pure_bf16: true)";
+        p.reason = note("precision_pure_asked");
         if (!fact.fast) p.warning = slow_warning("pure_bf16", fact);
     } else if (bf16 == Toggle::On) {
         p.mode = PrecisionMode::Bf16;
-        p.reason = "bf16 (bf16: true)";
+        p.reason = note("precision_bf16_asked");
         if (!fact.fast) p.warning = slow_warning("bf16", fact);
     } else if (bf16 == Toggle::Off) {
         p.mode = PrecisionMode::Fp32;
-        p.reason = "fp32 (bf16: false)";
+        p.reason = note("precision_fp32_asked");
     } else {
         p.mode = fact.fast ? PrecisionMode::Bf16 : PrecisionMode::Fp32;
-        p.reason = p.name() + " (auto: " + fact.text + ")";
+        p.reason = composed("precision_auto", {verbatim(p.name()), fact.text});
     }
     return p;
 }
@@ -104,18 +104,15 @@ Precision decide_precision(const TrainConfig& c, const c10::Device& device) {
 
 Precision decide_precision(const TrainConfig& c) { return decide_precision(c, parse_device(c.device)); }
 
-std::string precision_details(const Precision& p, Method method, int quantization_bit) {
-    const std::string quantized =
-        quantization_bit ? "base quantized to " + std::to_string(quantization_bit) + " bits from bf16, computed in bf16; " : "";
-    if (p.mode == PrecisionMode::Fp32) return "weights, gradients and AdamW state in float32";
+Problem precision_details(const Precision& p, Method method, int quantization_bit) {
+    const std::vector<std::string> bits{std::to_string(quantization_bit)};
+    if (p.mode == PrecisionMode::Fp32) return note("precision_held_fp32");
     if (p.mode == PrecisionMode::PureBf16)
-        return (quantization_bit ? quantized : "") + "every weight, gradient and the AdamW state in bf16 (no float32 copy)";
-    const std::string products = "; matrix products in bf16 (autocast)";
+        return quantization_bit ? note("precision_held_pure_quantized", bits) : note("precision_held_pure");
     if (method == Method::Lora)
-        return (quantization_bit ? quantized : "frozen base weights in bf16; ") +
-               "LoRA weights, their gradients and AdamW state in float32" + products;
-    if (method == Method::Freeze) return "frozen weights in bf16; trainable layers and AdamW state in float32" + products;
-    return "weights and AdamW state in float32" + products;
+        return quantization_bit ? note("precision_held_qlora", bits) : note("precision_held_lora");
+    if (method == Method::Freeze) return note("precision_held_freeze");
+    return note("precision_held_full");
 }
 
 void hold_weights(CausalLMImpl& model, const Precision& precision) {
@@ -128,16 +125,15 @@ void hold_weights(CausalLMImpl& model, const Precision& precision) {
     for (auto& [name, linear] : named_linears(model)) set_quantized_dtype(*linear, precision.frozen_dtype());
 }
 
-std::string WeightDtypes::summary() const {
-    std::string out;
-    auto add = [&](int64_t n, const std::string& what) {
-        out += (out.empty() ? "weights held: " : "; ") + with_commas(n) + " " + what;
-    };
-    for (const auto& [dtype, n] : trainable) add(n, dtype + " trainable");
-    for (const auto& [dtype, n] : frozen) add(n, dtype + " frozen");
-    for (const auto& [dtype, n] : quantized) add(n, "quantized frozen (" + dtype + " products)");
-    return out.empty() ? "weights held: none" : out;
+Problem WeightDtypes::note() const {
+    std::vector<Problem> parts;
+    for (const auto& [dtype, n] : trainable) parts.push_back(lathe::note("weights_trainable", {with_commas(n), dtype}));
+    for (const auto& [dtype, n] : frozen) parts.push_back(lathe::note("weights_frozen", {with_commas(n), dtype}));
+    for (const auto& [dtype, n] : quantized) parts.push_back(lathe::note("weights_quantized", {with_commas(n), dtype}));
+    return parts.empty() ? lathe::note("weights_held_none") : composed("weights_held", {joined(std::move(parts))});
 }
+
+std::string WeightDtypes::summary() const { return note().message; }
 
 WeightDtypes weight_dtypes(CausalLMImpl& model) {
     auto label = [](c10::ScalarType t) -> std::string {

@@ -10,6 +10,7 @@
 #pragma once
 #include "core/train/train_config.h"
 #include "core/util/cpu_features.h"
+#include "core/util/error.h"
 
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
@@ -34,8 +35,9 @@ enum class PrecisionMode { Fp32, Bf16, PureBf16 };
 
 struct Precision {
     PrecisionMode mode = PrecisionMode::Fp32;
-    std::string reason;   // "bf16 (auto: this CPU has AVX512-BF16)"
-    std::string warning;  // "" unless an explicit setting will run slower than fp32 on this device
+    // Why, as data the studio words in its language; .message in English: "bf16 (auto: this CPU has AVX512-BF16)".
+    Problem reason;
+    Problem warning;  // message "" unless an explicit setting will run slower than fp32 on this device
 
     bool bf16() const { return mode != PrecisionMode::Fp32; }
     std::string name() const;  // "fp32" | "bf16" | "pure bf16"
@@ -57,7 +59,7 @@ Precision decide_precision(const TrainConfig& config);
 
 // Which tensors end up in which dtype for this method, for the log and the studio:
 // "frozen base weights in bf16; LoRA weights and AdamW state in float32; matrix products in bf16".
-std::string precision_details(const Precision& precision, Method method, int quantization_bit);
+Problem precision_details(const Precision& precision, Method method, int quantization_bit);
 
 // Puts each weight of `model` in the dtype `precision` holds it in: trainable ones (requires_grad) in
 // trainable_dtype(), the others in frozen_dtype(). Call after the method has chosen what trains.
@@ -71,6 +73,7 @@ struct WeightDtypes {
                                                         // dtype they dequantize to
     // "weights held: 8,192 float32 trainable; 1,234,567 bf16 frozen; 2,097,152 quantized frozen (bf16 products)"
     std::string summary() const;
+    Problem note() const;  // the same as data
 };
 WeightDtypes weight_dtypes(CausalLMImpl& model);
 

@@ -182,8 +182,8 @@ TrainSummary evaluate_only(TrainerSetup& setup, RunDir& run, const TrainerEvents
     return summary;
 }
 
-std::string model_label(const TrainConfig& c) {
-    return c.create_new_model.empty() ? c.model_name_or_path : "new " + c.create_new_model + " model";
+Problem model_label(const TrainConfig& c) {
+    return c.create_new_model.empty() ? verbatim(c.model_name_or_path) : note("new_model_label", {c.create_new_model});
 }
 
 // Rank 0's model config on every rank (a new model's: only rank 0 trained its tokenizer and made it). The
@@ -274,14 +274,16 @@ public:
     bool trains() const { return c_.do_train; }
 
 private:
-    void say(const std::string& text) {
-        run_->log_text("INFO", text);
-        events_.message("info", text);
+    // A run log line: in English into the run folder's log, as data to the events.
+    void say(const Problem& line) {
+        run_->log_text("INFO", line.message);
+        events_.message("info", line);
     }
-    void warn(const std::string& text) {
-        run_->log_text("WARNING", text);
-        events_.message("warning", text);
+    void warn(const Problem& line) {
+        run_->log_text("WARNING", line.message);
+        events_.message("warning", line);
     }
+    void tell(const std::string& level, const Problem& line) { level == "warning" ? warn(line) : say(line); }
 
     // Validation, precision and threads; the output folder tidied and opened (only rank 0 writes); the
     // checkpoint to resume from, the same on every rank; the run log's first lines.
@@ -310,20 +312,19 @@ private:
         int64_t dropped_rows = 0;
         if (!resume_.empty() && root_) dropped_rows = drop_log_rows_after(c_.output_dir, checkpoint_step(resume_));
         run_ = std::make_unique<RunDir>(c_.output_dir, !resume_.empty(), root_);
-        for (const auto& k : c_.ignored) events_.message("warning", "ignored key '" + k + "' (no effect in Lathe)");
-        if (tidied) say(std::to_string(tidied) + " checkpoint folder(s) left half-written by an interrupted run tidied away");
-        if (dropped_rows)
-            say("trainer_log.jsonl: " + std::to_string(dropped_rows) + " row(s) after " + resume_ +
-                " removed; the resumed run logs those steps again");
+        for (const auto& k : c_.ignored) events_.message("warning", note("log_ignored_key", {k}));
+        if (tidied) say(note("log_tidied_checkpoints", {std::to_string(tidied)}));
+        if (dropped_rows) say(note("log_dropped_rows", {std::to_string(dropped_rows), resume_}));
         run_->write_text("training_args.yaml", c_.to_yaml());
-        say("device: " + describe_device(device_));
-        say("precision: " + precision_.reason + "; " + precision_details(precision_, method_, c_.quantization_bit));
-        if (!precision_.warning.empty()) warn(precision_.warning);
+        say(composed("log_device", {device_note(device_)}));
+        say(composed("log_precision", {precision_.reason, precision_details(precision_, method_, c_.quantization_bit)}));
+        if (!precision_.warning.message.empty()) warn(precision_.warning);
         try {  // a model that cannot be read fails below, with its own message
             const RunMemory mem = estimate_run_memory(c_, precision_);
-            say("memory: " + describe_memory_estimate(mem.estimate) +
-                (mem.available ? ", " + format_bytes(mem.available) + " available" : std::string()));
-            if (!mem.warning.empty()) warn(mem.warning);
+            const Problem estimate = memory_estimate_note(mem.estimate);
+            say(mem.available ? composed("log_memory_available", {estimate, verbatim(format_bytes(mem.available))})
+                              : composed("log_memory", {estimate}));
+            if (!mem.warning.message.empty()) warn(mem.warning);
         } catch (const Error&) {
         }
     }
@@ -353,9 +354,9 @@ private:
             throw ConfigError("create_new_model: a new model must be trained (do_train: true) before it is evaluated");
         if (!c_.dataset.empty() && (c_.do_train || c_.eval_dataset.empty()))  // eval only: eval_dataset when given
             loaded_ = load_key("dataset", c_.dataset, stage_);
-        say("datasets: " + loaded_.report.summary());
+        say(composed("log_datasets", {loaded_.report.note()}));
         if (loaded_.report.total_skipped())
-            events_.message("warning", std::to_string(loaded_.report.total_skipped()) + " invalid records skipped");
+            events_.message("warning", note("log_records_skipped", {std::to_string(loaded_.report.total_skipped())}));
     }
 
     // The datasets config key `key` names; a problem in them (a file, a record) is about that key.
@@ -384,7 +385,8 @@ private:
             ModelConfig mc;
             if (root_)
                 mc = create_new_model_files(c_.create_new_model, texts, model_dir_, c_.tokenizer_vocab_size,
-                                            [this](const std::string& t) { say(t); }, c_.new_model_tokenizer);
+                                            [this](const std::string& level, const Problem& t) { tell(level, t); },
+                                            c_.new_model_tokenizer);
             if (collective_) mc = config_from_rank_zero(*collective_, mc);
             model_ = CausalLM(mc);
             model_->init_weights(static_cast<uint64_t>(c_.seed));
@@ -406,8 +408,8 @@ private:
         const std::string tmpl = c_.template_name.empty() ? pick_template(tokenizer_.get(), model_->config().model_type)
                                                           : c_.template_name;
         template_ = find_template(tmpl);
-        say("model: " + model_label(c_) + " (" + model_->config().model_type + ", " +
-            std::to_string(model_->config().parameter_count()) + " parameters), template: " + tmpl);
+        say(composed("log_model", {model_label(c_), verbatim(model_->config().model_type),
+                                   verbatim(std::to_string(model_->config().parameter_count())), verbatim(tmpl)}));
     }
 
     // The validation split, then the samples as token ids through the chat template.
@@ -423,14 +425,14 @@ private:
         if (c_.do_train) {
             EncodeReport er;
             setup_.train = encode_samples(split_.train, *template_, *tokenizer_, eo, &er);
-            say("encoded: " + er.summary());
-            if (er.dropped) events_.message("warning", er.summary());
+            say(composed("log_encoded", {er.note()}));
+            if (er.dropped) events_.message("warning", er.note());
         }
         if (!eval_samples_.empty()) {
             EncodeOptions eval_opts = eo;
             eval_opts.packing = false;
             setup_.eval = encode_samples(eval_samples_, *template_, *tokenizer_, eval_opts);
-            say("evaluation set: " + std::to_string(setup_.eval.size()) + " examples");
+            say(note("log_evaluation_set", {std::to_string(setup_.eval.size())}));
         }
         setup_.pad_id = tokenizer_->special().pad_id >= 0 ? tokenizer_->special().pad_id
                                                           : std::max(0, tokenizer_->special().eos_id);
@@ -447,8 +449,7 @@ private:
             merge_lora_adapters(model_.ptr(), adapters, base_name_);
             if (c_.quantization_bit) {
                 auto q = quantize_base_weights(*model_, c_.quantization_bit, c_.double_quantization);
-                say("quantized the base to " + std::to_string(c_.quantization_bit) + " bits: " +
-                    std::to_string(q.ratio_to_fp32()) + "x of its fp32 size");
+                say(note("log_quantized", {std::to_string(c_.quantization_bit), std::to_string(q.ratio_to_fp32())}));
             }
             if (!resume_.empty()) {
                 AdapterLoadOptions ao;
@@ -467,8 +468,8 @@ private:
         hold_weights(*model_, precision_);
         release_free_memory();  // the loaded dense base a quantization or a dtype conversion replaced
         TrainableParameters tp = trainable_parameters(*model_);
-        say(tp.summary());
-        say(weight_dtypes(*model_).summary());
+        say(tp.note());
+        say(weight_dtypes(*model_).note());
         for (auto& [name, t] : tp.named) setup_.trainable.push_back({name, t});
     }
 
@@ -479,7 +480,8 @@ private:
             if (stage_ == Stage::Kto) prepare_kto_examples(setup_.train, split_.train);
             if (stage_ == Stage::Kto && !setup_.eval.empty()) prepare_kto_examples(setup_.eval, eval_samples_);
             PreferenceStageInputs in{model_.ptr(), lora_, model_dir_, !resume_.empty(), &setup_.train, &setup_.eval,
-                                     setup_.pad_id, [this](const std::string& t) { say(t); }, collective_};
+                                     setup_.pad_id, [this](const std::string& level, const Problem& t) { tell(level, t); },
+                                     collective_};
             AutocastScope autocast(device_, precision_.autocast_dtype());  // precomputed log-probs as training computes
             pref_ = make_preference_stage(c_, in);
             for (auto& p : pref_.extra_trainable) setup_.trainable.push_back(p);

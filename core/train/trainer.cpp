@@ -11,6 +11,7 @@
 #include "core/train/train_log.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <chrono>
 #include <cmath>
@@ -199,7 +200,7 @@ Loop::Loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& events, const 
     summary_.total_steps = total_;
     resume();
     if (!dist_ && c_.zero_stage == 1)
-        events_.message("warning", "zero_stage: 1 shards the optimizer state among several processes; this run has one");
+        events_.message("warning", note("zero1_one_process"));
     if (dist_ && c_.zero_stage == 1) owner_ = zero_owners(setup_.trainable, world_);
     keep_my_share();  // the resumed state was loaded whole
     if (dist_) start_data_parallel();
@@ -216,17 +217,14 @@ void Loop::resume() {
     summary_.last_checkpoint = from;
     summary_.steps = state_.step;
     saved_step_ = state_.step;
-    const std::string note = "resumed from " + from + " at step " + std::to_string(state_.step);
-    events_.message("info", note);
-    run_.log_text("INFO", note);
+    const Problem resumed = note("log_resumed", {from, std::to_string(state_.step)});
+    events_.message("info", resumed);
+    run_.log_text("INFO", resumed.message);
     const int saved_world = cs.trainer_state.value(nlohmann::json::json_pointer("/lathe/world_size"), 1);
     if (saved_world != world_) {
-        const std::string warning = "the checkpoint was written by " + std::to_string(saved_world) +
-                                    " process(es), this run has " + std::to_string(world_) +
-                                    ": it goes on at the same step of the epoch, with the global batch of " +
-                                    std::to_string(world_) + " x per_device_train_batch_size x accumulation";
+        const Problem warning = note("log_world_changed", {std::to_string(saved_world), std::to_string(world_)});
         events_.message("warning", warning);
-        run_.log_text("WARNING", warning);
+        run_.log_text("WARNING", warning.message);
     }
 }
 

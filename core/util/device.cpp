@@ -2,6 +2,7 @@
 
 #include "core/util/cpu_features.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/threads.h"
 
 #include <thread>
@@ -34,13 +35,19 @@ torch::Device parse_device(const std::string& name) {
 
 void set_threads(int threads) { apply_threads(threads); }
 
-std::string describe_device(const torch::Device& device) {
+Problem device_note(const torch::Device& device) {
     if (device.is_cpu()) {
         const ThreadPlan plan = current_thread_plan();
-        return "cpu (" + (plan.why.empty() ? std::to_string(torch::get_num_threads()) + " threads" : plan.why) + ")";
+        const int n = torch::get_num_threads();
+        const Problem threads = !plan.why.message.empty() ? plan.why
+                                : n == 1                  ? note("thread_one")
+                                                          : note("threads_count", {std::to_string(n)});
+        return composed("device_cpu", {threads});
     }
-    return device.str();
+    return verbatim(device.str());
 }
+
+std::string describe_device(const torch::Device& device) { return device_note(device).message; }
 
 CudaCapability cuda_capability(const torch::Device& device) {
     CudaCapability c;

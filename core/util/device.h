@@ -1,6 +1,8 @@
 // Choosing where the engine runs. The engine never assumes the CPU: every tensor is created on the
 // device chosen here.
 #pragma once
+#include "core/util/error.h"
+
 #include <torch/torch.h>
 
 #include <string>
@@ -15,7 +17,8 @@ torch::Device parse_device(const std::string& name);
 // core/util/threads.h plans them.
 void set_threads(int threads);
 
-// "cpu (2 threads)", "cuda:0 (NVIDIA H100 ...)" for status lines.
+// "cpu (2 threads)", "cuda:0" for status lines: as data (device_note) and in English.
+Problem device_note(const torch::Device& device);
 std::string describe_device(const torch::Device& device);
 
 // A CUDA device's compute capability (8.0 and up run bf16 matrix products natively) and name. Zeros and

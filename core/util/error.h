@@ -19,6 +19,10 @@ struct Problem {
     std::string id;                 // message id in core/util/messages.h, or "" (then only `message`)
     std::vector<std::string> args;  // the id's arguments, in order
     std::string message;            // the whole message, in English
+    // Where an argument is itself a message (a run log line's "precision: {0}"): parts[i] is args[i] as
+    // data, which the studio words in its language; a part with id "" is args[i] as it is. Empty or
+    // shorter than args where no argument is.
+    std::vector<Problem> parts;
 };
 
 class Error : public std::runtime_error {

@@ -130,6 +130,96 @@ const std::vector<MessageForm>& message_forms() {
         {"dataset_info_not_object", "expected a JSON object of datasets"},
         {"dataset_info_invalid", "not valid JSON ({0}); fix or remove it"},
         {"text_keeps_no_records", "'{0}' keeps instruction/answer records, but data_format text reads plain documents; use output_format: text"},
+        // Run log lines and the summaries in them (core/util/messages.h's note; the events carry them).
+        {"joined", "{0}; {1}"},
+        {"joined_lines", "{0}\n{1}"},
+        {"or_pair", "{0} or {1}"},
+        {"comma_pair", "{0}, {1}"},
+        {"thread_one", "1 thread"},
+        {"threads_count", "{0} threads"},
+        {"threads_take_turns", "{0}: LibTorch and OpenBLAS take turns (OpenMP waits passively)"},
+        {"threads_blas_spins", "{0} for OpenBLAS's matrix products, 1 for the rest (OpenMP spins: OMP_WAIT_POLICY is not passive)"},
+        {"threads_torch_spins", "{0} for LibTorch, 1 for OpenBLAS (OpenMP spins: OMP_WAIT_POLICY is not passive)"},
+        {"device_cpu", "cpu ({0})"},
+        {"bf16_cpu_avx512_amx", "this CPU has AVX512-BF16 and AMX-BF16"},
+        {"bf16_cpu_avx512", "this CPU has AVX512-BF16"},
+        {"bf16_cpu_amx", "this CPU has AMX-BF16"},
+        {"bf16_cpu_avx512_disabled", "this CPU has AVX512-BF16, but the operating system has not enabled AVX-512"},
+        {"bf16_cpu_amx_disabled", "this CPU has AMX-BF16, but the operating system has not enabled AMX"},
+        {"bf16_cpu_none", "this CPU has no bf16 instructions"},
+        {"bf16_cuda_unknown", "the compute capability of {0} is unknown"},
+        {"bf16_cuda_capable", "{0} has compute capability {1}"},
+        {"bf16_cuda_too_old", "{0} has compute capability {1}, bf16 needs 8.0"},
+        {"bf16_device_unknown", "Lathe cannot tell whether {0} has bf16"},
+        {"bf16_slow", "{0} was asked for, but {1}: LibTorch emulates bf16 there, usually slower than fp32 (bf16: auto would choose fp32)"},
+        {"precision_pure_asked", "pure bf16 (pure_bf16: true)"},
+        {"precision_bf16_asked", "bf16 (bf16: true)"},
+        {"precision_fp32_asked", "fp32 (bf16: false)"},
+        {"precision_auto", "{0} (auto: {1})"},
+        {"precision_held_fp32", "weights, gradients and AdamW state in float32"},
+        {"precision_held_pure", "every weight, gradient and the AdamW state in bf16 (no float32 copy)"},
+        {"precision_held_pure_quantized", "base quantized to {0} bits from bf16, computed in bf16; every weight, gradient and the AdamW state in bf16 (no float32 copy)"},
+        {"precision_held_lora", "frozen base weights in bf16; LoRA weights, their gradients and AdamW state in float32; matrix products in bf16 (autocast)"},
+        {"precision_held_qlora", "base quantized to {0} bits from bf16, computed in bf16; LoRA weights, their gradients and AdamW state in float32; matrix products in bf16 (autocast)"},
+        {"precision_held_freeze", "frozen weights in bf16; trainable layers and AdamW state in float32; matrix products in bf16 (autocast)"},
+        {"precision_held_full", "weights and AdamW state in float32; matrix products in bf16 (autocast)"},
+        {"memory_estimate", "≈ {0} peak (weights {1}, gradients and AdamW {2}, activations {3}, working set {4}, runtime {5})"},
+        {"memory_needs", "this run needs {0}, but only {1} is available"},
+        {"memory_needs_processes", "this run's {0} processes need {0} x {1}, but only {2} is available"},
+        {"memory_less", "{0}; to need less, use {1}"},
+        {"memory_way_one_process", "one process on this machine (≈ {0})"},
+        {"memory_way_checkpointing", "gradient checkpointing (≈ {0})"},
+        {"memory_way_cutoff", "cutoff_len {0} (≈ {1})"},
+        {"memory_way_batch", "batch size 1 with more gradient accumulation (≈ {0})"},
+        {"memory_way_lora", "LoRA (≈ {0})"},
+        {"memory_way_qlora", "QLoRA 4-bit (≈ {0})"},
+        {"dataset_read", "{0}: {1} records read, {2} samples kept, {3} skipped ({4})"},
+        {"dataset_skipped_record", "  skipped {0}"},
+        {"dataset_skipped_more", "  ... and {0} more"},
+        {"encoded", "{0} examples"},
+        {"encoded_truncated", "{0} examples, {1} truncated to cutoff_len"},
+        {"encoded_dropped", "{0} examples, {1} dropped (no response token left after truncation, first: {2})"},
+        {"encoded_truncated_dropped", "{0} examples, {1} truncated to cutoff_len, {2} dropped (no response token left after truncation, first: {3})"},
+        {"trainable_params", "trainable params: {0} || all params: {1} || trainable%: {2}"},
+        {"weights_held", "weights held: {0}"},
+        {"weights_held_none", "weights held: none"},
+        {"weights_trainable", "{0} {1} trainable"},
+        {"weights_frozen", "{0} {1} frozen"},
+        {"weights_quantized", "{0} quantized frozen ({1} products)"},
+        {"new_model_label", "new {0} model"},
+        {"new_model_no_chatml_tokens", "the tokenizer of {0} has no <|im_start|>/<|im_end|> tokens; the chatml template will spell them out in pieces"},
+        {"new_model_with_tokenizer", "new {0} model: {1} parameters, the tokenizer of {2} (vocabulary {3})"},
+        {"new_model_training_tokenizer", "training a SentencePiece tokenizer (vocabulary {0}) on {1} texts"},
+        {"new_model_made", "new {0} model: {1} parameters, vocabulary {2}"},
+        {"reference_adapter_off", "the base model (adapter switched off)"},
+        {"reference_before_training", "the model before training"},
+        {"reference_reloaded", "the model reloaded from {0}"},
+        {"reference_frozen_copy", "a frozen copy of the model ({0} trained parameters copied, the rest shared)"},
+        {"reference_precomputed", "reference log-probs precomputed from {0}"},
+        {"reference_precomputing", "precomputing reference log-probs of {0} examples from {1}"},
+        {"reference_precomputing_shared", "precomputing reference log-probs of {0} examples from {1} (its batches shared out among {2} processes)"},
+        {"value_head_loaded", "value head: loaded from {0}"},
+        {"value_head_new", "value head: new ({0} -> 1)"},
+        {"dpo_smoothing_no_effect", "dpo_label_smoothing has no effect with pref_loss {0} (only sigmoid smooths labels)"},
+        {"log_reference", "reference: {0}"},
+        {"log_reference_none", "reference: none (pref_loss {0} is reference-free)"},
+        {"log_ignored_key", "ignored key '{0}' (no effect in Lathe)"},
+        {"log_tidied_checkpoints", "{0} checkpoint folder(s) left half-written by an interrupted run tidied away"},
+        {"log_dropped_rows", "trainer_log.jsonl: {0} row(s) after {1} removed; the resumed run logs those steps again"},
+        {"log_device", "device: {0}"},
+        {"log_precision", "precision: {0}; {1}"},
+        {"log_memory", "memory: {0}"},
+        {"log_memory_available", "memory: {0}, {1} available"},
+        {"log_datasets", "datasets: {0}"},
+        {"log_records_skipped", "{0} invalid records skipped"},
+        {"log_model", "model: {0} ({1}, {2} parameters), template: {3}"},
+        {"log_encoded", "encoded: {0}"},
+        {"log_evaluation_set", "evaluation set: {0} examples"},
+        {"log_quantized", "quantized the base to {0} bits: {1}x of its fp32 size"},
+        {"log_resumed", "resumed from {0} at step {1}"},
+        {"log_world_changed", "the checkpoint was written by {0} process(es), this run has {1}: it goes on at the same step of the epoch, with the global batch of {1} x per_device_train_batch_size x accumulation"},
+        {"log_data_parallel", "data-parallel: {0} processes (this one is rank {1}), rendezvous at {2}:{3}"},
+        {"zero1_one_process", "zero_stage: 1 shards the optimizer state among several processes; this run has one"},
         // The checkpoint curve (core/eval/checkpoint_curve.cpp).
         {"curve_not_a_folder", "checkpoint curve: '{0}' is not a folder"},
         {"curve_no_checkpoints", "checkpoint curve: '{0}' holds no checkpoint-N folders or finished weights; train with save_steps to keep checkpoints along the way"},
@@ -173,6 +263,36 @@ std::string record_place(const std::string& file, int64_t record, int64_t line) 
 }
 
 Problem plain_problem(const std::string& id, std::vector<std::string> args) { return placed("", id, std::move(args)); }
+
+Problem note(const std::string& id, std::vector<std::string> args) { return placed("", id, std::move(args)); }
+
+Problem composed(const std::string& id, std::vector<Problem> args) {
+    std::vector<std::string> english;
+    for (const Problem& a : args) english.push_back(a.message);
+    Problem p = placed("", id, std::move(english));
+    p.parts = std::move(args);
+    return p;
+}
+
+Problem verbatim(std::string text) {
+    Problem p;
+    p.message = std::move(text);
+    return p;
+}
+
+namespace {
+
+Problem fold(std::vector<Problem> items, const char* id) {
+    if (items.empty()) return verbatim("");
+    Problem out = std::move(items.back());
+    for (size_t i = items.size() - 1; i-- > 0;) out = composed(id, {std::move(items[i]), std::move(out)});
+    return out;
+}
+
+}  // namespace
+
+Problem joined(std::vector<Problem> items) { return fold(std::move(items), "joined"); }
+Problem joined_lines(std::vector<Problem> items) { return fold(std::move(items), "joined_lines"); }
 
 Problem config_problem(const std::string& key, const std::string& id, std::vector<std::string> args) {
     Problem p = placed(key, id, std::move(args));

@@ -5,6 +5,7 @@
 #pragma once
 #include "core/util/error.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,5 +40,18 @@ std::string record_place(const std::string& file, int64_t record, int64_t line);
 // "file record R (line L): <wording>".
 Problem record_problem(const std::string& file, int64_t record, int64_t line, const std::string& id,
                        std::vector<std::string> args = {});
+
+// Run log lines and summaries as data (the engine's events carry them; the studio words them in its
+// language): `note` words `id` with arguments that are names or numbers, `composed` with arguments of
+// which some are notes themselves, `verbatim` is an argument kept as it is (a name, a path, a number).
+Problem note(const std::string& id, std::vector<std::string> args = {});
+Problem composed(const std::string& id, std::vector<Problem> args);
+Problem verbatim(std::string text);
+// `items` joined by "; " (id "joined"), or by line breaks (id "joined_lines"); verbatim("") when empty.
+Problem joined(std::vector<Problem> items);
+Problem joined_lines(std::vector<Problem> items);
+
+// Where a step sends its run log lines: level "info" or "warning", the line as data.
+using NoteSink = std::function<void(const std::string& level, const Problem& note)>;
 
 }  // namespace lathe

@@ -1,5 +1,7 @@
 #include "core/util/threads.h"
 
+#include "core/util/messages.h"
+
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -57,7 +59,7 @@ ThreadPlan g_plan;
 
 ThreadPlan plan_threads(const ThreadRequest& r) {
     const int n = std::max(1, r.requested > 0 ? r.requested : r.cores);
-    const std::string count = std::to_string(n) + (n == 1 ? " thread" : " threads");
+    const Problem count = n == 1 ? note("thread_one") : note("threads_count", {std::to_string(n)});
     ThreadPlan p;
     if (!r.separate_blas_pool) {
         p.intra_op = n;
@@ -67,15 +69,15 @@ ThreadPlan plan_threads(const ThreadRequest& r) {
         p.why = count;
     } else if (r.openmp_passive) {
         p.intra_op = p.blas = n;
-        p.why = count + ": LibTorch and OpenBLAS take turns (OpenMP waits passively)";
+        p.why = composed("threads_take_turns", {count});
     } else if (r.matmuls == MatmulPool::Blas) {
         p.intra_op = 1;
         p.blas = n;
-        p.why = count + " for OpenBLAS's matrix products, 1 for the rest (OpenMP spins: OMP_WAIT_POLICY is not passive)";
+        p.why = composed("threads_blas_spins", {count});
     } else {
         p.intra_op = n;
         p.blas = 1;
-        p.why = count + " for LibTorch, 1 for OpenBLAS (OpenMP spins: OMP_WAIT_POLICY is not passive)";
+        p.why = composed("threads_torch_spins", {count});
     }
     return p;
 }

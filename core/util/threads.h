@@ -8,6 +8,8 @@
 // The policy (plan_threads) is a pure function of the request and the machine, tested on its own;
 // apply_threads() sets both pools from it and is what every entry point calls (through set_threads).
 #pragma once
+#include "core/util/error.h"
+
 #include <string>
 
 namespace lathe {
@@ -27,7 +29,7 @@ struct ThreadRequest {
 struct ThreadPlan {
     int intra_op = 1;  // LibTorch's intra-op (OpenMP) threads
     int blas = 0;      // OpenBLAS threads; 0 when there is no separate BLAS pool to set
-    std::string why;   // for the run log: "2 threads: LibTorch and OpenBLAS take turns (OpenMP waits passively)"
+    Problem why;       // for the run log: "2 threads: LibTorch and OpenBLAS take turns (OpenMP waits passively)"
 };
 
 // The plan for `r`: never more threads busy at once than `requested` (cores when 0).

@@ -511,6 +511,364 @@
         <source>no records in the input (%1 file(s), all empty or blank); nothing was written</source>
         <translation>입력에 레코드가 없습니다(파일 %1개가 모두 비어 있거나 공백뿐입니다). 아무것도 쓰지 않았습니다</translation>
     </message>
+    <message>
+        <source>%1; %2</source>
+        <translation>%1; %2</translation>
+    </message>
+    <message>
+        <source>%1
+%2</source>
+        <translation>%1
+%2</translation>
+    </message>
+    <message>
+        <source>%1 or %2</source>
+        <translation>%1 또는 %2</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>1 thread</source>
+        <translation>스레드 1개</translation>
+    </message>
+    <message>
+        <source>%1 threads</source>
+        <translation>스레드 %1개</translation>
+    </message>
+    <message>
+        <source>%1: LibTorch and OpenBLAS take turns (OpenMP waits passively)</source>
+        <translation>%1: LibTorch와 OpenBLAS가 번갈아 씁니다 (OpenMP는 수동적으로 대기)</translation>
+    </message>
+    <message>
+        <source>%1 for OpenBLAS&apos;s matrix products, 1 for the rest (OpenMP spins: OMP_WAIT_POLICY is not passive)</source>
+        <translation>OpenBLAS의 행렬 곱에 %1, 나머지에 1개 (OpenMP가 회전 대기: OMP_WAIT_POLICY가 passive가 아님)</translation>
+    </message>
+    <message>
+        <source>%1 for LibTorch, 1 for OpenBLAS (OpenMP spins: OMP_WAIT_POLICY is not passive)</source>
+        <translation>LibTorch에 %1, OpenBLAS에 1개 (OpenMP가 회전 대기: OMP_WAIT_POLICY가 passive가 아님)</translation>
+    </message>
+    <message>
+        <source>cpu (%1)</source>
+        <translation>CPU (%1)</translation>
+    </message>
+    <message>
+        <source>this CPU has AVX512-BF16 and AMX-BF16</source>
+        <translation>이 CPU에 AVX512-BF16과 AMX-BF16이 있습니다</translation>
+    </message>
+    <message>
+        <source>this CPU has AVX512-BF16</source>
+        <translation>이 CPU에 AVX512-BF16이 있습니다</translation>
+    </message>
+    <message>
+        <source>this CPU has AMX-BF16</source>
+        <translation>이 CPU에 AMX-BF16이 있습니다</translation>
+    </message>
+    <message>
+        <source>this CPU has AVX512-BF16, but the operating system has not enabled AVX-512</source>
+        <translation>이 CPU에 AVX512-BF16이 있지만 운영체제가 AVX-512를 켜지 않았습니다</translation>
+    </message>
+    <message>
+        <source>this CPU has AMX-BF16, but the operating system has not enabled AMX</source>
+        <translation>이 CPU에 AMX-BF16이 있지만 운영체제가 AMX를 켜지 않았습니다</translation>
+    </message>
+    <message>
+        <source>this CPU has no bf16 instructions</source>
+        <translation>이 CPU에는 bf16 명령어가 없습니다</translation>
+    </message>
+    <message>
+        <source>the compute capability of %1 is unknown</source>
+        <translation>%1의 연산 능력(compute capability)을 알 수 없습니다</translation>
+    </message>
+    <message>
+        <source>%1 has compute capability %2</source>
+        <translation>%1의 연산 능력은 %2입니다</translation>
+    </message>
+    <message>
+        <source>%1 has compute capability %2, bf16 needs 8.0</source>
+        <translation>%1의 연산 능력은 %2입니다. bf16에는 8.0이 필요합니다</translation>
+    </message>
+    <message>
+        <source>Lathe cannot tell whether %1 has bf16</source>
+        <translation>Lathe는 %1에 bf16이 있는지 알 수 없습니다</translation>
+    </message>
+    <message>
+        <source>%1 was asked for, but %2: LibTorch emulates bf16 there, usually slower than fp32 (bf16: auto would choose fp32)</source>
+        <translation>%1을(를) 요청했지만 %2. LibTorch가 bf16을 흉내 내므로 보통 fp32보다 느립니다 (bf16: auto라면 fp32를 골랐을 것입니다)</translation>
+    </message>
+    <message>
+        <source>pure bf16 (pure_bf16: true)</source>
+        <translation>순수 bf16 (pure_bf16: true)</translation>
+    </message>
+    <message>
+        <source>bf16 (bf16: true)</source>
+        <translation>bf16 (bf16: true)</translation>
+    </message>
+    <message>
+        <source>fp32 (bf16: false)</source>
+        <translation>fp32 (bf16: false)</translation>
+    </message>
+    <message>
+        <source>%1 (auto: %2)</source>
+        <translation>%1 (자동: %2)</translation>
+    </message>
+    <message>
+        <source>weights, gradients and AdamW state in float32</source>
+        <translation>가중치, 그래디언트, AdamW 상태는 float32</translation>
+    </message>
+    <message>
+        <source>every weight, gradient and the AdamW state in bf16 (no float32 copy)</source>
+        <translation>모든 가중치, 그래디언트, AdamW 상태가 bf16 (float32 사본 없음)</translation>
+    </message>
+    <message>
+        <source>base quantized to %1 bits from bf16, computed in bf16; every weight, gradient and the AdamW state in bf16 (no float32 copy)</source>
+        <translation>기반 모델은 bf16에서 %1비트로 양자화해 bf16으로 계산; 모든 가중치, 그래디언트, AdamW 상태가 bf16 (float32 사본 없음)</translation>
+    </message>
+    <message>
+        <source>frozen base weights in bf16; LoRA weights, their gradients and AdamW state in float32; matrix products in bf16 (autocast)</source>
+        <translation>고정된 기반 가중치는 bf16; LoRA 가중치와 그 그래디언트, AdamW 상태는 float32; 행렬 곱은 bf16 (autocast)</translation>
+    </message>
+    <message>
+        <source>base quantized to %1 bits from bf16, computed in bf16; LoRA weights, their gradients and AdamW state in float32; matrix products in bf16 (autocast)</source>
+        <translation>기반 모델은 bf16에서 %1비트로 양자화해 bf16으로 계산; LoRA 가중치와 그 그래디언트, AdamW 상태는 float32; 행렬 곱은 bf16 (autocast)</translation>
+    </message>
+    <message>
+        <source>frozen weights in bf16; trainable layers and AdamW state in float32; matrix products in bf16 (autocast)</source>
+        <translation>고정된 가중치는 bf16; 학습하는 층과 AdamW 상태는 float32; 행렬 곱은 bf16 (autocast)</translation>
+    </message>
+    <message>
+        <source>weights and AdamW state in float32; matrix products in bf16 (autocast)</source>
+        <translation>가중치와 AdamW 상태는 float32; 행렬 곱은 bf16 (autocast)</translation>
+    </message>
+    <message>
+        <source>≈ %1 peak (weights %2, gradients and AdamW %3, activations %4, working set %5, runtime %6)</source>
+        <translation>최대 ≈ %1 (가중치 %2, 그래디언트와 AdamW %3, 활성값 %4, 작업 메모리 %5, 런타임 %6)</translation>
+    </message>
+    <message>
+        <source>this run needs %1, but only %2 is available</source>
+        <translation>이 실행에는 %1이(가) 필요하지만 사용할 수 있는 메모리는 %2뿐입니다</translation>
+    </message>
+    <message>
+        <source>this run&apos;s %1 processes need %1 x %2, but only %3 is available</source>
+        <translation>이 실행의 프로세스 %1개에는 %1 x %2이(가) 필요하지만 사용할 수 있는 메모리는 %3뿐입니다</translation>
+    </message>
+    <message>
+        <source>%1; to need less, use %2</source>
+        <translation>%1. 메모리를 줄이려면 %2을(를) 쓰세요</translation>
+    </message>
+    <message>
+        <source>one process on this machine (≈ %1)</source>
+        <translation>이 머신에서 프로세스 하나 (≈ %1)</translation>
+    </message>
+    <message>
+        <source>gradient checkpointing (≈ %1)</source>
+        <translation>그래디언트 체크포인팅 (≈ %1)</translation>
+    </message>
+    <message>
+        <source>cutoff_len %1 (≈ %2)</source>
+        <translation>cutoff_len %1 (≈ %2)</translation>
+    </message>
+    <message>
+        <source>batch size 1 with more gradient accumulation (≈ %1)</source>
+        <translation>배치 크기 1과 더 많은 그래디언트 누적 (≈ %1)</translation>
+    </message>
+    <message>
+        <source>LoRA (≈ %1)</source>
+        <translation>LoRA (≈ %1)</translation>
+    </message>
+    <message>
+        <source>QLoRA 4-bit (≈ %1)</source>
+        <translation>QLoRA 4비트 (≈ %1)</translation>
+    </message>
+    <message>
+        <source>%1: %2 records read, %3 samples kept, %4 skipped (%5)</source>
+        <translation>%1: 레코드 %2개 읽음, 샘플 %3개 사용, %4개 건너뜀 (%5)</translation>
+    </message>
+    <message>
+        <source>  skipped %1</source>
+        <translation>  건너뜀: %1</translation>
+    </message>
+    <message>
+        <source>  ... and %1 more</source>
+        <translation>  ... 그 밖에 %1개</translation>
+    </message>
+    <message>
+        <source>%1 examples</source>
+        <translation>예제 %1개</translation>
+    </message>
+    <message>
+        <source>%1 examples, %2 truncated to cutoff_len</source>
+        <translation>예제 %1개, %2개는 cutoff_len에 맞춰 잘림</translation>
+    </message>
+    <message>
+        <source>%1 examples, %2 dropped (no response token left after truncation, first: %3)</source>
+        <translation>예제 %1개, %2개 제외 (잘린 뒤 응답 토큰이 남지 않음, 첫 번째: %3)</translation>
+    </message>
+    <message>
+        <source>%1 examples, %2 truncated to cutoff_len, %3 dropped (no response token left after truncation, first: %4)</source>
+        <translation>예제 %1개, %2개는 cutoff_len에 맞춰 잘림, %3개 제외 (잘린 뒤 응답 토큰이 남지 않음, 첫 번째: %4)</translation>
+    </message>
+    <message>
+        <source>trainable params: %1 || all params: %2 || trainable%: %3</source>
+        <translation>학습 파라미터: %1 || 전체 파라미터: %2 || 학습 비율(%): %3</translation>
+    </message>
+    <message>
+        <source>weights held: %1</source>
+        <translation>보유한 가중치: %1</translation>
+    </message>
+    <message>
+        <source>weights held: none</source>
+        <translation>보유한 가중치: 없음</translation>
+    </message>
+    <message>
+        <source>%1 %2 trainable</source>
+        <translation>%1개 %2 학습</translation>
+    </message>
+    <message>
+        <source>%1 %2 frozen</source>
+        <translation>%1개 %2 고정</translation>
+    </message>
+    <message>
+        <source>%1 quantized frozen (%2 products)</source>
+        <translation>%1개 양자화되어 고정 (%2 곱셈)</translation>
+    </message>
+    <message>
+        <source>new %1 model</source>
+        <translation>새 %1 모델</translation>
+    </message>
+    <message>
+        <source>the tokenizer of %1 has no &lt;|im_start|&gt;/&lt;|im_end|&gt; tokens; the chatml template will spell them out in pieces</source>
+        <translation>%1의 토크나이저에 &lt;|im_start|&gt;/&lt;|im_end|&gt; 토큰이 없습니다. chatml 템플릿이 이를 조각으로 나누어 씁니다</translation>
+    </message>
+    <message>
+        <source>new %1 model: %2 parameters, the tokenizer of %3 (vocabulary %4)</source>
+        <translation>새 %1 모델: 파라미터 %2개, %3의 토크나이저 (어휘 %4개)</translation>
+    </message>
+    <message>
+        <source>training a SentencePiece tokenizer (vocabulary %1) on %2 texts</source>
+        <translation>텍스트 %2개로 SentencePiece 토크나이저 학습 중 (어휘 %1개)</translation>
+    </message>
+    <message>
+        <source>new %1 model: %2 parameters, vocabulary %3</source>
+        <translation>새 %1 모델: 파라미터 %2개, 어휘 %3개</translation>
+    </message>
+    <message>
+        <source>the base model (adapter switched off)</source>
+        <translation>기반 모델 (어댑터 끔)</translation>
+    </message>
+    <message>
+        <source>the model before training</source>
+        <translation>학습 전의 모델</translation>
+    </message>
+    <message>
+        <source>the model reloaded from %1</source>
+        <translation>%1에서 다시 읽은 모델</translation>
+    </message>
+    <message>
+        <source>a frozen copy of the model (%1 trained parameters copied, the rest shared)</source>
+        <translation>모델의 고정 사본 (학습 파라미터 %1개는 복사, 나머지는 공유)</translation>
+    </message>
+    <message>
+        <source>reference log-probs precomputed from %1</source>
+        <translation>%1에서 미리 계산한 참조 로그 확률</translation>
+    </message>
+    <message>
+        <source>precomputing reference log-probs of %1 examples from %2</source>
+        <translation>예제 %1개의 참조 로그 확률을 %2에서 미리 계산하는 중</translation>
+    </message>
+    <message>
+        <source>precomputing reference log-probs of %1 examples from %2 (its batches shared out among %3 processes)</source>
+        <translation>예제 %1개의 참조 로그 확률을 %2에서 미리 계산하는 중 (배치를 프로세스 %3개가 나눠 맡음)</translation>
+    </message>
+    <message>
+        <source>value head: loaded from %1</source>
+        <translation>가치 헤드: %1에서 읽음</translation>
+    </message>
+    <message>
+        <source>value head: new (%1 -&gt; 1)</source>
+        <translation>가치 헤드: 새로 만듦 (%1 -&gt; 1)</translation>
+    </message>
+    <message>
+        <source>dpo_label_smoothing has no effect with pref_loss %1 (only sigmoid smooths labels)</source>
+        <translation>pref_loss %1에서는 dpo_label_smoothing이 효과가 없습니다 (레이블 평활은 sigmoid에서만 합니다)</translation>
+    </message>
+    <message>
+        <source>reference: %1</source>
+        <translation>참조: %1</translation>
+    </message>
+    <message>
+        <source>reference: none (pref_loss %1 is reference-free)</source>
+        <translation>참조: 없음 (pref_loss %1은(는) 참조 모델이 필요 없습니다)</translation>
+    </message>
+    <message>
+        <source>ignored key &apos;%1&apos; (no effect in Lathe)</source>
+        <translation>키 &apos;%1&apos;을(를) 무시했습니다 (Lathe에서는 효과 없음)</translation>
+    </message>
+    <message>
+        <source>%1 checkpoint folder(s) left half-written by an interrupted run tidied away</source>
+        <translation>중단된 실행이 쓰다 만 체크포인트 폴더 %1개를 정리했습니다</translation>
+    </message>
+    <message>
+        <source>trainer_log.jsonl: %1 row(s) after %2 removed; the resumed run logs those steps again</source>
+        <translation>trainer_log.jsonl: %2 이후의 행 %1개를 지웠습니다. 이어서 하는 실행이 그 단계들을 다시 기록합니다</translation>
+    </message>
+    <message>
+        <source>device: %1</source>
+        <translation>장치: %1</translation>
+    </message>
+    <message>
+        <source>precision: %1; %2</source>
+        <translation>정밀도: %1; %2</translation>
+    </message>
+    <message>
+        <source>memory: %1</source>
+        <translation>메모리: %1</translation>
+    </message>
+    <message>
+        <source>memory: %1, %2 available</source>
+        <translation>메모리: %1, 사용 가능 %2</translation>
+    </message>
+    <message>
+        <source>datasets: %1</source>
+        <translation>데이터셋: %1</translation>
+    </message>
+    <message>
+        <source>%1 invalid records skipped</source>
+        <translation>잘못된 레코드 %1개를 건너뛰었습니다</translation>
+    </message>
+    <message>
+        <source>model: %1 (%2, %3 parameters), template: %4</source>
+        <translation>모델: %1 (%2, 파라미터 %3개), 템플릿: %4</translation>
+    </message>
+    <message>
+        <source>encoded: %1</source>
+        <translation>인코딩: %1</translation>
+    </message>
+    <message>
+        <source>evaluation set: %1 examples</source>
+        <translation>평가 세트: 예제 %1개</translation>
+    </message>
+    <message>
+        <source>quantized the base to %1 bits: %2x of its fp32 size</source>
+        <translation>기반 모델을 %1비트로 양자화했습니다: fp32 크기의 %2배</translation>
+    </message>
+    <message>
+        <source>resumed from %1 at step %2</source>
+        <translation>%1에서 %2단계부터 이어서 합니다</translation>
+    </message>
+    <message>
+        <source>the checkpoint was written by %1 process(es), this run has %2: it goes on at the same step of the epoch, with the global batch of %2 x per_device_train_batch_size x accumulation</source>
+        <translation>체크포인트는 프로세스 %1개가 썼고 이번 실행은 %2개입니다: 에포크의 같은 단계에서 이어 가며, 전체 배치는 %2 x per_device_train_batch_size x 누적 단계입니다</translation>
+    </message>
+    <message>
+        <source>data-parallel: %1 processes (this one is rank %2), rendezvous at %3:%4</source>
+        <translation>데이터 병렬: 프로세스 %1개 (이 프로세스는 랭크 %2), 랑데부 %3:%4</translation>
+    </message>
+    <message>
+        <source>zero_stage: 1 shards the optimizer state among several processes; this run has one</source>
+        <translation>zero_stage: 1은 옵티마이저 상태를 여러 프로세스에 나눕니다. 이 실행에는 프로세스가 하나뿐입니다</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

@@ -39,7 +39,7 @@ private slots:
         QVERIFY2(bar->precisionToolTip().contains("frozen base weights in bf16"), qPrintable(bar->precisionToolTip()));
         // Where bf16 is emulated the bar says so (and turns red); where it is native it does not.
         TrainConfig on = tab->currentConfig();
-        const bool slow = !decide_precision(on).warning.empty();
+        const bool slow = !decide_precision(on).warning.message.empty();
         QCOMPARE(bar->precisionToolTip().contains("Warning:"), slow);
 
         // The method changes what is held in bf16.
@@ -50,9 +50,9 @@ private slots:
         // auto: whatever the engine decides for this machine, with its reason.
         bf16->setCurrentIndex(bf16->findData("auto"));
         const Precision expected = decide_precision(tab->currentConfig());
-        QVERIFY(expected.reason.find("(auto: ") != std::string::npos);
+        QVERIFY(expected.reason.message.find("(auto: ") != std::string::npos);
         QCOMPARE(bar->precisionText(), QString("Precision: %1").arg(QString::fromStdString(expected.name())));
-        QVERIFY(bar->precisionToolTip().contains(QString::fromStdString(expected.reason)));
+        QVERIFY(bar->precisionToolTip().contains(QString::fromStdString(expected.reason.message)));
 
         auto* pure = qobject_cast<QCheckBox*>(tab->form()->editor("pure_bf16"));
         QVERIFY(pure);

@@ -228,6 +228,41 @@ private slots:
         QCOMPARE(failure("[]"), file + QString::fromUtf8(": 레코드가 없습니다 (데이터셋 'demo')"));
     }
 
+    // The run log's lines (device, precision, memory, datasets, model, encoding, parameters) come from the
+    // engine as data and are worded in the studio's language, not passed through in English.
+    void theRunLogIsInTheStudiosLanguage() {
+        const KoreanUi korean;
+        QVERIFY(korean.installed());
+        ui::MainWindow w;
+        w.show();
+        fillForm(w, scratch_dir() + "/run-log-korean", 2, 0);
+        QSignalSpy finished(w.trainController(), &ui::TrainController::finished);
+        QSignalSpy said(w.trainController(), &ui::TrainController::message);
+        QTest::mouseClick(w.trainTab()->startButton(), Qt::LeftButton);
+        QVERIFY2(wait_until([&] { return finished.count() == 1; }, 120000), "training did not finish in 2 minutes");
+        QVERIFY(said.count() >= 8);
+        auto korean_text = [](const QString& t) {
+            for (const QChar c : t)
+                if (c.unicode() >= 0xAC00 && c.unicode() <= 0xD7A3) return true;  // a Hangul syllable
+            return false;
+        };
+        QStringList lines;
+        for (const auto& args : said) {
+            const QString text = args.at(1).toString();
+            lines << text;
+            QVERIFY2(korean_text(text), qPrintable("an engine line in English in the Korean studio: " + text));
+        }
+        // The arguments that are messages themselves are worded too: the thread count inside the device.
+        QVERIFY2(lines.contains(QString::fromUtf8("장치: CPU (스레드 1개)")), qPrintable(lines.join('\n')));
+        bool precision = false, parameters = false;
+        for (const QString& l : lines) {
+            precision |= l.startsWith(QString::fromUtf8("정밀도: ")) && !l.contains("auto:");
+            parameters |= l.startsWith(QString::fromUtf8("학습 파라미터: "));
+        }
+        QVERIFY2(precision && parameters, qPrintable(lines.join('\n')));
+        QVERIFY(w.trainTab()->logView()->toPlainText().contains(QString::fromUtf8("장치: CPU (스레드 1개)")));
+    }
+
     void closingWhileTrainingStopsCleanly() {
         auto* w = new ui::MainWindow;
         w->setAttribute(Qt::WA_DeleteOnClose, false);

@@ -16,8 +16,8 @@ namespace lathe {
 
 namespace {
 
-void say(const PreferenceStageInputs& in, const std::string& text) {
-    if (in.say) in.say(text);
+void say(const PreferenceStageInputs& in, const Problem& line) {
+    if (in.say) in.say("info", line);
 }
 
 PreferenceStage rm_stage(const TrainConfig& c, const PreferenceStageInputs& in) {
@@ -29,10 +29,10 @@ PreferenceStage rm_stage(const TrainConfig& c, const PreferenceStageInputs& in) 
     std::shared_ptr<ValueHead> head;
     if (has_value_head(from)) {
         head = std::make_shared<ValueHead>(load_value_head(from, hidden, device));
-        say(in, "value head: loaded from " + from);
+        say(in, note("value_head_loaded", {from}));
     } else {
         head = std::make_shared<ValueHead>(hidden, device, static_cast<uint64_t>(c.seed));
-        say(in, "value head: new (" + std::to_string(hidden) + " -> 1)");
+        say(in, note("value_head_new", {std::to_string(hidden)}));
     }
     PreferenceStage st;
     st.objective = make_rm_objective(head);
@@ -57,7 +57,7 @@ std::unique_ptr<Reference> make_reference(const TrainConfig& c, const Preference
         LoadOptions lo;
         lo.device = in.model->device();
         lo.dtype = in.model->dtype();
-        ref = model_reference(load_causal_lm(in.model_dir, lo).ptr(), "the model reloaded from " + in.model_dir);
+        ref = model_reference(load_causal_lm(in.model_dir, lo).ptr(), note("reference_reloaded", {in.model_dir}));
     } else if (c.precompute_ref_log_probs) {
         ref = current_model_reference(*in.model);  // nothing trained yet: no copy needed
     } else {
@@ -69,9 +69,9 @@ std::unique_ptr<Reference> make_reference(const TrainConfig& c, const Preference
         if (set)
             for (const auto& e : *set) all.push_back(&e);
     const int world = in.collective ? in.collective->world_size() : 1;
-    say(in, "precomputing reference log-probs of " + std::to_string(all.size()) + " examples from " + ref->describe() +
-                (world > 1 ? " (its batches shared out among " + std::to_string(world) + " processes)"
-                           : std::string()));
+    const Problem count = verbatim(std::to_string(all.size()));
+    say(in, world > 1 ? composed("reference_precomputing_shared", {count, ref->describe(), verbatim(std::to_string(world))})
+                      : composed("reference_precomputing", {count, ref->describe()}));
     const bool was_training = in.model->is_training();
     in.model->eval();
     auto table = precomputed_reference(*ref, all, c.per_device_eval_batch_size, in.pad_id, in.model->device(),
@@ -116,17 +116,17 @@ PreferenceStage make_preference_stage(const TrainConfig& c, const PreferenceStag
     if (stage == Stage::Dpo) {
         DpoSettings s = dpo_settings(c);
         if (c.dpo_label_smoothing > 0 && s.loss != "sigmoid")
-            say(in, "dpo_label_smoothing has no effect with pref_loss " + s.loss + " (only sigmoid smooths labels)");
+            say(in, note("dpo_smoothing_no_effect", {s.loss}));
         auto ref = s.needs_reference() ? make_reference(c, in) : nullptr;
-        if (ref) say(in, "reference: " + ref->describe());
-        else say(in, "reference: none (pref_loss " + s.loss + " is reference-free)");
+        if (ref) say(in, composed("log_reference", {ref->describe()}));
+        else say(in, note("log_reference_none", {s.loss}));
         PreferenceStage st;
         st.objective = make_dpo_objective(s, std::move(ref));
         return st;
     }
     if (stage == Stage::Kto) {
         auto ref = make_reference(c, in);
-        say(in, "reference: " + ref->describe());
+        say(in, composed("log_reference", {ref->describe()}));
         KtoSettings s = kto_settings(c);
         s.pad_id = in.pad_id;
         PreferenceStage st;

@@ -9,6 +9,7 @@
 #pragma once
 #include "core/train/adamw.h"
 #include "core/train/objective.h"
+#include "core/util/messages.h"
 
 #include <functional>
 #include <memory>
@@ -37,7 +38,7 @@ struct PreferenceStageInputs {
     const std::vector<Example>* train = nullptr;
     const std::vector<Example>* eval = nullptr;
     int32_t pad_id = 0;
-    std::function<void(const std::string&)> say;  // progress lines for the run log
+    NoteSink say;  // lines for the run log
     Collective* collective = nullptr;  // a data-parallel run's ranks share the precomputed reference's work
 };
 

@@ -5,6 +5,7 @@
 #include "core/model/transformer.h"
 #include "core/peft/lora.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/cancel.h"
 
 #include <unordered_map>
@@ -42,7 +43,7 @@ public:
         AdaptersOff off(*lora_);
         return forward_logps(lora_->model(), b);
     }
-    std::string describe() const override { return "the base model (adapter switched off)"; }
+    Problem describe() const override { return note("reference_adapter_off"); }
 
 private:
     std::shared_ptr<LoraModel> lora_;
@@ -50,23 +51,23 @@ private:
 
 class ModelReference : public Reference {
 public:
-    ModelReference(std::shared_ptr<CausalLMImpl> model, std::string what) : model_(std::move(model)), what_(std::move(what)) {
+    ModelReference(std::shared_ptr<CausalLMImpl> model, Problem what) : model_(std::move(model)), what_(std::move(what)) {
         model_->eval();
         for (auto& p : model_->parameters()) p.set_requires_grad(false);
     }
     SequenceLogps logps(const Batch& b) override { return forward_logps(*model_, b); }
-    std::string describe() const override { return what_; }
+    Problem describe() const override { return what_; }
 
 private:
     std::shared_ptr<CausalLMImpl> model_;
-    std::string what_;
+    Problem what_;
 };
 
 class CurrentModelReference : public Reference {
 public:
     explicit CurrentModelReference(CausalLMImpl& model) : model_(model) {}
     SequenceLogps logps(const Batch& b) override { return forward_logps(model_, b); }
-    std::string describe() const override { return "the model before training"; }
+    Problem describe() const override { return note("reference_before_training"); }
 
 private:
     CausalLMImpl& model_;
@@ -95,7 +96,7 @@ class PrecomputedReference : public Reference {
 public:
     PrecomputedReference(Reference& source, const std::vector<const Example*>& examples, int batch_size,
                          int32_t pad_id, c10::Device device, Collective* dist)
-        : what_("reference log-probs precomputed from " + source.describe()) {
+        : what_(composed("reference_precomputed", {source.describe()})) {
         const int rank = dist ? dist->rank() : 0, world = dist ? dist->world_size() : 1;
         // Every rank collates every batch (for the rows' keys); rank r runs batches r, r + world, ...
         std::vector<std::string> keys;
@@ -141,11 +142,11 @@ public:
         auto dev = b.input_ids.device();
         return {torch::tensor(sum, torch::kFloat).to(dev), torch::tensor(count, torch::kFloat).to(dev)};
     }
-    std::string describe() const override { return what_; }
+    Problem describe() const override { return what_; }
 
 private:
     std::unordered_map<std::string, std::pair<float, float>> table_;
-    std::string what_;
+    Problem what_;
 };
 
 }  // namespace
@@ -167,11 +168,10 @@ std::unique_ptr<Reference> frozen_copy_reference(CausalLMImpl& model) {
     int64_t cloned = 0;
     for (const auto& item : source)
         if (item.value().requires_grad()) cloned += item.value().numel();
-    return std::make_unique<ModelReference>(
-        copy, "a frozen copy of the model (" + std::to_string(cloned) + " trained parameters copied, the rest shared)");
+    return std::make_unique<ModelReference>(copy, note("reference_frozen_copy", {std::to_string(cloned)}));
 }
 
-std::unique_ptr<Reference> model_reference(std::shared_ptr<CausalLMImpl> model, std::string what) {
+std::unique_ptr<Reference> model_reference(std::shared_ptr<CausalLMImpl> model, Problem what) {
     return std::make_unique<ModelReference>(std::move(model), std::move(what));
 }
 

@@ -6,6 +6,7 @@
 //  - precompute_ref_log_probs: any of these run once over the data before training, then a table.
 #pragma once
 #include "core/train/preference/sequence_logps.h"
+#include "core/util/error.h"
 
 #include <memory>
 #include <string>
@@ -26,7 +27,7 @@ public:
     // Log-probs of every row of `batch` (pairs: chosen rows, then rejected rows) under the reference,
     // without gradients.
     virtual SequenceLogps logps(const Batch& batch) = 0;
-    virtual std::string describe() const = 0;
+    virtual Problem describe() const = 0;  // "the base model (adapter switched off)", as data
 };
 
 std::unique_ptr<Reference> adapter_off_reference(std::shared_ptr<LoraModel> lora);
@@ -34,7 +35,7 @@ std::unique_ptr<Reference> adapter_off_reference(std::shared_ptr<LoraModel> lora
 // shared with `model`, the others cloned.
 std::unique_ptr<Reference> frozen_copy_reference(CausalLMImpl& model);
 // A model kept as the reference as it is (e.g. loaded from disk); frozen and put in eval mode.
-std::unique_ptr<Reference> model_reference(std::shared_ptr<CausalLMImpl> model, std::string what);
+std::unique_ptr<Reference> model_reference(std::shared_ptr<CausalLMImpl> model, Problem what);
 // The model being trained, as it is now (before training: the source for precomputing); not frozen.
 std::unique_ptr<Reference> current_model_reference(CausalLMImpl& model);
 

@@ -121,9 +121,12 @@ private slots:
         QCOMPARE(x.skipped, size_t(5));
         QCOMPARE(x.kept, size_t(5));
         QCOMPARE(x.skip_reasons.size(), size_t(5));
-        QCOMPARE(x.skip_reasons[0], f.dir + "/x.jsonl record 0 (line 1): missing field 'output'");
-        QVERIFY2(x.skip_reasons[2].rfind(f.dir + "/x.jsonl:5:", 0) == 0, x.skip_reasons[2].c_str());
-        QVERIFY(has(x.skip_reasons[2], "invalid JSON"));
+        QCOMPARE(x.skip_reasons[0].message, f.dir + "/x.jsonl record 0 (line 1): missing field 'output'");
+        // As data too, for the studio's run log in its language: the record and the message id.
+        QCOMPARE(x.skip_reasons[0].record, int64_t(0));
+        QVERIFY(!x.skip_reasons[0].id.empty());
+        QVERIFY2(x.skip_reasons[2].message.rfind(f.dir + "/x.jsonl:5:", 0) == 0, x.skip_reasons[2].message.c_str());
+        QVERIFY(has(x.skip_reasons[2].message, "invalid JSON"));
         QCOMPARE(got.report.datasets[1].skipped, size_t(0));
         QCOMPARE(got.report.total_skipped(), size_t(5));
         QCOMPARE(got.samples.size(), size_t(7));
@@ -287,7 +290,7 @@ private slots:
         QCOMPARE(pairs.samples.size(), size_t(1));
         QCOMPARE(pairs.samples[0].chosen().content, std::string("c"));
         QCOMPARE(pairs.report.datasets[0].skipped, size_t(1));
-        QCOMPARE(pairs.report.datasets[0].skip_reasons[0],
+        QCOMPARE(pairs.report.datasets[0].skip_reasons[0].message,
                  f.dir + "/pairs.json record 1 (line 7): 'chosen' and 'rejected' are identical; a preference pair "
                          "needs two different responses");
         const LoadedDatasets kto = load_datasets(f.dir, "kto", Stage::Kto);

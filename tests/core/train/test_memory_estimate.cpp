@@ -220,9 +220,9 @@ private slots:
     void warningSaysWhatToChange() {
         const MemoryEstimateInputs in = qwen05("lora");
         const uint64_t need = estimate_memory(in).peak();
-        QVERIFY(memory_warning(in, 0).empty());  // unknown: no warning
-        QVERIFY(memory_warning(in, need).empty());
-        const std::string w = memory_warning(in, need / 2);
+        QVERIFY(memory_warning(in, 0).message.empty());  // unknown: no warning
+        QVERIFY(memory_warning(in, need).message.empty());
+        const std::string w = memory_warning(in, need / 2).message;
         QVERIFY2(w.find("is available") != std::string::npos, w.c_str());
         QVERIFY2(w.find("gradient checkpointing (≈ ") != std::string::npos, w.c_str());
         QVERIFY2(w.find("cutoff_len 512") != std::string::npos, w.c_str());
@@ -230,14 +230,14 @@ private slots:
         QVERIFY2(w.find("QLoRA 4-bit") != std::string::npos, w.c_str());
         QVERIFY2(w.find("LoRA (") == std::string::npos, w.c_str());  // already LoRA
         MemoryEstimateInputs full = qwen05("full");
-        const std::string wf = memory_warning(full, estimate_memory(full).peak() / 2);
+        const std::string wf = memory_warning(full, estimate_memory(full).peak() / 2).message;
         QVERIFY2(wf.find("LoRA (") != std::string::npos, wf.c_str());
         MemoryEstimateInputs small = in;
         small.cutoff_len = 128;
         small.batch = 1;
         small.gradient_checkpointing = true;
         small.quantization_bit = 4;
-        const std::string none = memory_warning(small, 1);
+        const std::string none = memory_warning(small, 1).message;
         QVERIFY2(none.find("to need less") == std::string::npos, none.c_str());  // nothing left to offer
     }
 
@@ -253,8 +253,8 @@ private slots:
         zero.zero1 = true;
         QCOMPARE(double(estimate_memory(zero).train_state), double(estimate_memory(two).train_state) - 2 * 4 * N / 2);
         const uint64_t each = estimate_memory(two).peak();
-        QVERIFY(memory_warning(two, 2 * each).empty());
-        const std::string w = memory_warning(two, each + each / 2);  // room for one and a half
+        QVERIFY(memory_warning(two, 2 * each).message.empty());
+        const std::string w = memory_warning(two, each + each / 2).message;  // room for one and a half
         QVERIFY2(w.find("this run's 2 processes need 2 x") != std::string::npos, w.c_str());
         QVERIFY2(w.find("one process on this machine (≈ ") != std::string::npos, w.c_str());
         TrainConfig c;

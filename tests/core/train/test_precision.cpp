@@ -76,7 +76,8 @@ struct Messages {
 
 TrainSummary run_collecting(const TrainConfig& c, Messages& m) {
     TrainerEvents ev;
-    ev.on_message = [&](const std::string& level, const std::string& text) {
+    ev.on_message = [&](const std::string& level, const Problem& note) {
+        const std::string& text = note.message;
         (level == "info" ? m.info : m.warnings).push_back(text);
     };
     return run_training(c, ev);
@@ -130,51 +131,51 @@ private slots:
         };
         for (const auto& c : cases) {
             const Precision p = decide_precision(Toggle::Auto, false, kCpu, c.probe);
-            QCOMPARE(p.reason, c.reason);
+            QCOMPARE(p.reason.message, c.reason);
             QVERIFY2(p.mode == c.mode, c.reason.c_str());
-            QVERIFY2(p.warning.empty(), p.warning.c_str());  // auto never warns: it picks what runs well
+            QVERIFY2(p.warning.message.empty(), p.warning.message.c_str());  // auto never warns: it picks what runs well
         }
     }
 
     void autoFollowsTheGpu() {
         const Precision turing = decide_precision(Toggle::Auto, false, kCuda0, gpu_with(7, 5));
         QVERIFY(turing.mode == PrecisionMode::Fp32);
-        QCOMPARE(turing.reason, std::string("fp32 (auto: cuda:0 has compute capability 7.5, bf16 needs 8.0)"));
+        QCOMPARE(turing.reason.message, std::string("fp32 (auto: cuda:0 has compute capability 7.5, bf16 needs 8.0)"));
         const Precision ampere = decide_precision(Toggle::Auto, false, kCuda0, gpu_with(8, 0));
         QVERIFY(ampere.mode == PrecisionMode::Bf16);
-        QCOMPARE(ampere.reason, std::string("bf16 (auto: cuda:0 has compute capability 8.0)"));
+        QCOMPARE(ampere.reason.message, std::string("bf16 (auto: cuda:0 has compute capability 8.0)"));
         const Precision hopper = decide_precision(Toggle::Auto, false, c10::Device(c10::kCUDA, 1), gpu_with(9, 0));
         QVERIFY(hopper.mode == PrecisionMode::Bf16);
-        QCOMPARE(hopper.reason, std::string("bf16 (auto: cuda:1 has compute capability 9.0)"));
+        QCOMPARE(hopper.reason.message, std::string("bf16 (auto: cuda:1 has compute capability 9.0)"));
         const Precision unknown = decide_precision(Toggle::Auto, false, kCuda0, gpu_with(0, 0));
         QVERIFY(unknown.mode == PrecisionMode::Fp32);
-        QCOMPARE(unknown.reason, std::string("fp32 (auto: the compute capability of cuda:0 is unknown)"));
+        QCOMPARE(unknown.reason.message, std::string("fp32 (auto: the compute capability of cuda:0 is unknown)"));
     }
 
     void explicitSettingsWinAndSayWhenSlow() {
         const Precision on = decide_precision(Toggle::On, false, kCpu, cpu_with(true, false));
         QVERIFY(on.mode == PrecisionMode::Bf16);
-        QCOMPARE(on.reason, std::string("bf16 (bf16: true)"));
-        QVERIFY(on.warning.empty());
+        QCOMPARE(on.reason.message, std::string("bf16 (bf16: true)"));
+        QVERIFY(on.warning.message.empty());
         // Asked for where it is emulated: it runs (LibTorch computes bf16 correctly everywhere), with a warning.
         const Precision slow = decide_precision(Toggle::On, false, kCpu, cpu_with(false, false));
         QVERIFY(slow.mode == PrecisionMode::Bf16);
-        QCOMPARE(slow.warning, std::string("bf16 was asked for, but this CPU has no bf16 instructions: LibTorch emulates "
+        QCOMPARE(slow.warning.message, std::string("bf16 was asked for, but this CPU has no bf16 instructions: LibTorch emulates "
                                            "bf16 there, usually slower than fp32 (bf16: auto would choose fp32)"));
         const Precision old_gpu = decide_precision(Toggle::On, false, kCuda0, gpu_with(7, 5));
         QVERIFY(old_gpu.mode == PrecisionMode::Bf16);
-        QVERIFY2(old_gpu.warning.find("compute capability 7.5") != std::string::npos, old_gpu.warning.c_str());
+        QVERIFY2(old_gpu.warning.message.find("compute capability 7.5") != std::string::npos, old_gpu.warning.message.c_str());
         const Precision off = decide_precision(Toggle::Off, false, kCpu, cpu_with(true, true));
         QVERIFY(off.mode == PrecisionMode::Fp32);
-        QCOMPARE(off.reason, std::string("fp32 (bf16: false)"));
+        QCOMPARE(off.reason.message, std::string("fp32 (bf16: false)"));
         // pure_bf16 implies bf16 whatever bf16 says (LLaMA-Factory).
         for (Toggle t : {Toggle::Auto, Toggle::On, Toggle::Off}) {
             const Precision pure = decide_precision(t, true, kCpu, cpu_with(false, true));
             QVERIFY(pure.mode == PrecisionMode::PureBf16);
-            QCOMPARE(pure.reason, std::string("pure bf16 (pure_bf16: true)"));
-            QVERIFY(pure.warning.empty());
+            QCOMPARE(pure.reason.message, std::string("pure bf16 (pure_bf16: true)"));
+            QVERIFY(pure.warning.message.empty());
         }
-        QVERIFY(!decide_precision(Toggle::Auto, true, kCpu, cpu_with(false, false)).warning.empty());
+        QVERIFY(!decide_precision(Toggle::Auto, true, kCpu, cpu_with(false, false)).warning.message.empty());
     }
 
     void dtypesOfEachMode() {
@@ -189,14 +190,14 @@ private slots:
         QCOMPARE(pure.name(), std::string("pure bf16"));
         QVERIFY(pure.autocast_dtype() == c10::kFloat && pure.frozen_dtype() == c10::kBFloat16 &&
                 pure.trainable_dtype() == c10::kBFloat16);
-        QCOMPARE(precision_details(bf16, Method::Lora, 0),
+        QCOMPARE(precision_details(bf16, Method::Lora, 0).message,
                  std::string("frozen base weights in bf16; LoRA weights, their gradients and AdamW state in float32; "
                              "matrix products in bf16 (autocast)"));
-        QCOMPARE(precision_details(bf16, Method::Lora, 4),
+        QCOMPARE(precision_details(bf16, Method::Lora, 4).message,
                  std::string("base quantized to 4 bits from bf16, computed in bf16; LoRA weights, their gradients and "
                              "AdamW state in float32; matrix products in bf16 (autocast)"));
-        QCOMPARE(precision_details(fp32, Method::Lora, 0), std::string("weights, gradients and AdamW state in float32"));
-        QVERIFY(precision_details(pure, Method::Full, 0).find("no float32 copy") != std::string::npos);
+        QCOMPARE(precision_details(fp32, Method::Lora, 0).message, std::string("weights, gradients and AdamW state in float32"));
+        QVERIFY(precision_details(pure, Method::Full, 0).message.find("no float32 copy") != std::string::npos);
     }
 
     // The probe agrees with the kernel's reading of CPUID (which also drops features the OS does not enable).
@@ -211,7 +212,7 @@ private slots:
         TrainConfig c;
         c.device = "cpu";
         const Precision real = decide_precision(c);
-        QCOMPARE(real.reason, decide_precision(Toggle::Auto, false, kCpu, probe_hardware(kCpu)).reason);
+        QCOMPARE(real.reason.message, decide_precision(Toggle::Auto, false, kCpu, probe_hardware(kCpu)).reason.message);
         QCOMPARE(real.mode == PrecisionMode::Bf16, f.fast_bf16());
     }
 

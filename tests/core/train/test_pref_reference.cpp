@@ -59,7 +59,7 @@ private slots:
         QCOMPARE(max_diff(off.count, base.count), 0.0);
         QVERIFY(lora->enabled());  // switched back on for the policy's pass
         QCOMPARE(max_diff(base_logps(*model, b).sum, with_adapter.sum), 0.0);
-        QCOMPARE(ref->describe(), std::string("the base model (adapter switched off)"));
+        QCOMPARE(ref->describe().message, std::string("the base model (adapter switched off)"));
     }
 
     void adapterOffOnQuantizedBaseEqualsQuantizedModel() {
@@ -91,7 +91,7 @@ private slots:
             }
             const auto before = base_logps(*model, b);
             auto ref = frozen_copy_reference(*model);
-            QCOMPARE(ref->describe(), "a frozen copy of the model (" + std::to_string(trained) +
+            QCOMPARE(ref->describe().message, "a frozen copy of the model (" + std::to_string(trained) +
                                           " trained parameters copied, the rest shared)");
             perturb_trainables(*model, 5);  // "training"
             QVERIFY(max_diff(base_logps(*model, b).sum, before.sum) > 1e-2);

@@ -253,7 +253,8 @@ private slots:
         std::atomic<bool> abort{false};
         std::vector<std::string> said;
         TrainerEvents ev;
-        ev.on_message = [&](const std::string& level, const std::string& text) {
+        ev.on_message = [&](const std::string& level, const Problem& note) {
+        const std::string& text = note.message;
             if (level != "info") return;
             said.push_back(text);
             if (text.rfind("precomputing reference log-probs", 0) == 0) abort = true;

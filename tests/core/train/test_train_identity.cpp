@@ -58,7 +58,7 @@ private slots:
         auto t0 = std::chrono::steady_clock::now();
         auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
         TrainerEvents evs;
-        evs.on_message = [&](const std::string&, const std::string& t) { qInfo("%.2f %s", since(), t.c_str()); };
+        evs.on_message = [&](const std::string&, const Problem& t) { qInfo("%.2f %s", since(), t.message.c_str()); };
         evs.on_log = [&](const LogEvent& e) { qInfo("%.2f step %lld loss %.4f", since(), (long long)e.step, e.loss); };
         const TrainSummary s = run_training(c, evs);
         qInfo("%.2f trained", since());

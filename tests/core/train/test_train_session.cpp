@@ -73,7 +73,7 @@ private slots:
         c.learning_rate = 1e-2;
         std::vector<std::string> messages;
         TrainerEvents ev;
-        ev.on_message = [&](const std::string&, const std::string& text) { messages.push_back(text); };
+        ev.on_message = [&](const std::string&, const Problem& note) { messages.push_back(note.message); };
         const TrainSummary s = run_training(c, ev);
         QVERIFY2(s.status == TrainSummary::Status::Completed, summary_status(s).c_str());
         QCOMPARE(s.steps, int64_t(3));

@@ -39,7 +39,8 @@ Outcome run_aborting_at(const TrainConfig& c, const std::string& at) {
     Outcome o;
     std::atomic<bool> abort{false};
     TrainerEvents ev;
-    ev.on_message = [&](const std::string& level, const std::string& text) {
+    ev.on_message = [&](const std::string& level, const Problem& note) {
+        const std::string& text = note.message;
         if (level != "info") return;
         o.said.push_back(text);
         if (text.rfind(at, 0) == 0) abort = true;

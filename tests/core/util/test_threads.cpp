@@ -47,7 +47,7 @@ private slots:
         const ThreadPlan p = plan_threads(request(3, 2, false, false));
         QCOMPARE(p.intra_op, 3);  // asked for: honoured even above the core count
         QCOMPARE(p.blas, 0);      // nothing to set
-        QCOMPARE(p.why, std::string("3 threads"));
+        QCOMPARE(p.why.message, std::string("3 threads"));
     }
 
     void oneThreadIsOneInBothPools() {
@@ -63,7 +63,7 @@ private slots:
         ThreadPlan p = plan_threads(request(2, 2, true, false, MatmulPool::Blas));
         QCOMPARE(p.blas, 2);
         QCOMPARE(p.intra_op, 1);
-        QVERIFY2(p.why.find("OMP_WAIT_POLICY") != std::string::npos, p.why.c_str());
+        QVERIFY2(p.why.message.find("OMP_WAIT_POLICY") != std::string::npos, p.why.message.c_str());
         p = plan_threads(request(4, 4, true, false, MatmulPool::IntraOp));
         QCOMPARE(p.intra_op, 4);
         QCOMPARE(p.blas, 1);
@@ -73,7 +73,7 @@ private slots:
         const ThreadPlan p = plan_threads(request(2, 2, true, true));
         QCOMPARE(p.intra_op, 2);
         QCOMPARE(p.blas, 2);
-        QVERIFY2(p.why.find("passive") != std::string::npos, p.why.c_str());
+        QVERIFY2(p.why.message.find("passive") != std::string::npos, p.why.message.c_str());
     }
 
     // The property the policy exists for, over every combination.
@@ -94,7 +94,7 @@ private slots:
                             // and the products' pool gets all of them
                             const int products = m == MatmulPool::Blas && blas ? p.blas : p.intra_op;
                             QVERIFY2(products == wanted, qPrintable(label));
-                            QVERIFY2(!p.why.empty(), qPrintable(label));
+                            QVERIFY2(!p.why.message.empty() && !p.why.id.empty(), qPrintable(label));
                         }
     }
 
