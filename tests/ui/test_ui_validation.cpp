@@ -174,14 +174,45 @@ private slots:
     void everyEngineMessageIsWorded() {
         QCOMPARE(ui::unworded_engine_ids(), QStringList());
         for (const MessageForm& form : message_forms()) {
-            Problem p = config_problem("some_key", form.id, {"A", "B", "C"});
+            Problem p = config_problem("some_key", form.id, {"A", "B", "C", "D", "E", "F"});
             QCOMPARE(ui::engine_message(p), QString::fromStdString(p.message));
             p.key.clear();
-            QCOMPARE(ui::engine_message(p), QString::fromStdString(format_message(form.id, {"A", "B", "C"})));
+            QCOMPARE(ui::engine_message(p), QString::fromStdString(format_message(form.id, {"A", "B", "C", "D", "E", "F"})));
         }
         Problem plain;
         plain.message = "model folder '/x' does not exist";
         QCOMPARE(ui::engine_message(plain), QString::fromStdString(plain.message));
+    }
+
+    // Run log lines whose arguments are messages themselves: English as the engine writes it, and every
+    // level worded in the studio's language; verbatim arguments (names, paths) stay as they are.
+    void nestedNotesAreWordedAtEveryLevel() {
+        const Problem device = composed("log_device", {composed("device_cpu", {note("threads_count", {"4"})})});
+        QCOMPARE(device.message, std::string("device: cpu (4 threads)"));
+        QCOMPARE(ui::engine_message(device), QString::fromStdString(device.message));
+        const Problem weights = composed(
+            "weights_held", {joined({note("weights_trainable", {"8", "float32"}), note("weights_frozen", {"9", "bf16"}),
+                                     note("weights_quantized", {"10", "bf16"})})});
+        QCOMPARE(weights.message,
+                 std::string("weights held: 8 float32 trainable; 9 bf16 frozen; 10 quantized frozen (bf16 products)"));
+        QCOMPARE(joined({}).message, std::string());
+        QCOMPARE(joined({verbatim("only")}).message, std::string("only"));
+        const Problem record = record_problem("/data/x.json", 3, 12, "record_missing_field", {"output"});
+        const Problem skipped = composed("log_datasets", {joined_lines({note("dataset_read", {"x", "5", "4", "1", "/data/x.json"}),
+                                                                        composed("dataset_skipped_record", {record})})});
+        QCOMPARE(skipped.message, std::string("datasets: x: 5 records read, 4 samples kept, 1 skipped (/data/x.json)\n"
+                                              "  skipped /data/x.json record 3 (line 12): missing field 'output'"));
+        const Problem model = composed("log_model", {verbatim("/m/Qwen2.5-0.5B"), verbatim("qwen2"), verbatim("494032768"),
+                                                     verbatim("qwen")});
+        QVERIFY(ui::install_language("ko"));
+        QCOMPARE(ui::engine_message(device), QString::fromUtf8("장치: CPU (스레드 4개)"));
+        QCOMPARE(ui::engine_message(weights),
+                 QString::fromUtf8("보유한 가중치: 8개 float32 학습; 9개 bf16 고정; 10개 양자화되어 고정 (bf16 곱셈)"));
+        QCOMPARE(ui::engine_message(skipped),
+                 QString::fromUtf8("데이터셋: x: 레코드 5개 읽음, 샘플 4개 사용, 1개 건너뜀 (/data/x.json)\n"
+                                   "  건너뜀: /data/x.json 레코드 3 (12번째 줄): 'output' 필드가 없습니다"));
+        QCOMPARE(ui::engine_message(model), QString::fromUtf8("모델: /m/Qwen2.5-0.5B (qwen2, 파라미터 494032768개), 템플릿: qwen"));
+        QVERIFY(ui::install_language("en"));
     }
 };
 
