@@ -225,6 +225,18 @@ const Wording kWordings[] = {
     {"log_resumed", QT_TRANSLATE_NOOP("EngineMessages", "resumed from %1 at step %2")},
     {"log_world_changed", QT_TRANSLATE_NOOP("EngineMessages", "the checkpoint was written by %1 process(es), this run has %2: it goes on at the same step of the epoch, with the global batch of %2 x per_device_train_batch_size x accumulation")},
     {"log_data_parallel", QT_TRANSLATE_NOOP("EngineMessages", "data-parallel: %1 processes (this one is rank %2), rendezvous at %3:%4")},
+    {"predict_model", QT_TRANSLATE_NOOP("EngineMessages", "model: %1")},
+    {"predict_model_checkpoint", QT_TRANSLATE_NOOP("EngineMessages", "model: %1, checkpoint %2")},
+    {"predict_compare_base", QT_TRANSLATE_NOOP("EngineMessages", "comparing with the base model %1")},
+    {"predict_compare", QT_TRANSLATE_NOOP("EngineMessages", "comparing with %1")},
+    {"predict_judge", QT_TRANSLATE_NOOP("EngineMessages", "judge: %1")},
+    {"judge_summary", QT_TRANSLATE_NOOP("EngineMessages", "reward model %1 (template %2)")},
+    {"predict_truncated", QT_TRANSLATE_NOOP("EngineMessages", "%1 prompts were longer than cutoff_len (%2 tokens) and kept their last tokens")},
+    {"model_summary", QT_TRANSLATE_NOOP("EngineMessages", "%1 · %2 parameters · %3 weights · template %4 · %5")},
+    {"curve_starts_over", QT_TRANSLATE_NOOP("EngineMessages", "%1; the curve starts over")},
+    {"curve_settings_differ", QT_TRANSLATE_NOOP("EngineMessages", "the settings differ from those of the saved curve (%1); it starts over")},
+    {"curve_reloaded", QT_TRANSLATE_NOOP("EngineMessages", "reloaded %1 checkpoint(s) from %2")},
+    {"curve_checkpoint", QT_TRANSLATE_NOOP("EngineMessages", "checkpoint at step %1 (%2)")},
     {"zero1_one_process", QT_TRANSLATE_NOOP("EngineMessages", "zero_stage: 1 shards the optimizer state among several processes; this run has one")},
 };
 

@@ -1,5 +1,7 @@
 #include "ui/evaluate_controller.h"
 
+#include "ui/engine_messages.h"
+
 #include <QElapsedTimer>
 #include <QMetaObject>
 
@@ -15,8 +17,8 @@ constexpr qint64 kBatchMs = 100;
 void EvaluateWorker::run(const PredictConfig& config) {
     QElapsedTimer sinceProgress;  // invalid until the first report, which always goes out
     PredictEvents events;
-    events.message = [&](const std::string& level, const std::string& text) {
-        emit message(QString::fromStdString(level), QString::fromStdString(text));
+    events.message = [&](const std::string& level, const Problem& line) {
+        emit message(QString::fromStdString(level), engine_message(line));  // in the studio's language
     };
     events.on_rows = [&](const std::vector<PredictRow>& batch) {
         emit rows(QVector<PredictRow>(batch.begin(), batch.end()));
@@ -40,8 +42,8 @@ void EvaluateWorker::run(const PredictConfig& config) {
 void EvaluateWorker::runCurve(const PredictConfig& config, const QString& runDir) {
     QElapsedTimer sinceProgress;
     CurveEvents events;
-    events.message = [&](const std::string& level, const std::string& text) {
-        emit message(QString::fromStdString(level), QString::fromStdString(text));
+    events.message = [&](const std::string& level, const Problem& line) {
+        emit message(QString::fromStdString(level), engine_message(line));
     };
     events.on_checkpoint = [&](size_t index, size_t count, int64_t step) {
         sinceProgress.invalidate();  // the next checkpoint's first report goes out

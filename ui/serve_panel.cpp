@@ -3,6 +3,7 @@
 #include "core/serve/api_server.h"
 #include "core/serve/openai_api.h"
 #include "core/serve/serving_engine.h"
+#include "ui/engine_messages.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -197,7 +198,7 @@ void ServePanel::start() {
             r->server = std::make_unique<ApiServer>(*r->engine, ao);
             r->server->start();
             r->url = QString::fromStdString(r->server->url());
-            r->description = QString::fromStdString(r->engine->describe());
+            r->description = engine_message(r->engine->describe_note());
         } catch (const std::exception& e) {
             r->server.reset();
             r->engine.reset();

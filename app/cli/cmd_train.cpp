@@ -56,7 +56,7 @@ void print_predict_progress(bool tty, const PredictProgress& pr) {
 // do_predict: every sample of the eval set answered and scored, into output_dir. Returns the exit code.
 int run_prediction(const PredictConfig& p, bool tty) {
     PredictEvents events;
-    events.message = [&](const std::string& level, const std::string& text) { print_message(tty, level, text); };
+    events.message = [&](const std::string& level, const Problem& line) { print_message(tty, level, line.message); };
     events.on_progress = [&](const PredictProgress& pr) { print_predict_progress(tty, pr); };
     std::signal(SIGINT, on_sigint);
     PredictSummary s = run_predict(p, events, &g_cancel);
@@ -81,10 +81,10 @@ int run_prediction(const PredictConfig& p, bool tty) {
 // checkpoint, the curve in output_dir/checkpoint_curve.json. Returns the exit code.
 int run_curve(const PredictConfig& p, const std::string& run_dir, bool tty) {
     CurveEvents events;
-    events.message = [&](const std::string& level, const std::string& text) {
+    events.message = [&](const std::string& level, const Problem& line) {
         // Each checkpoint's own loading lines would bury the curve; the checkpoint lines and warnings stay.
-        if (level == "info" && text.rfind("checkpoint at step", 0) != 0 && text.rfind("reloaded", 0) != 0) return;
-        print_message(tty, level, text);
+        if (level == "info" && line.id != "curve_checkpoint" && line.id != "curve_reloaded") return;
+        print_message(tty, level, line.message);
     };
     events.on_progress = [&](const PredictProgress& pr) { print_predict_progress(tty, pr); };
     events.on_point = [&](const CurvePoint& point) {

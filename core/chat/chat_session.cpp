@@ -11,6 +11,7 @@
 #include "core/util/device.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <algorithm>
 
@@ -230,12 +231,14 @@ std::string ChatSession::render_prompt(const Prompt& prompt) const {
     return impl_->chat_template(m).render(prompt.history, prompt.system, m.tokenizer.get());
 }
 
-std::string ChatSession::describe() const {
-    if (!impl_->base) return {};
+Problem ChatSession::describe_note() const {
+    if (!impl_->base) return verbatim("");
     const auto& c = impl_->base->model->config();
-    return c.model_type + " · " + format_parameter_count(c.parameter_count()) + " parameters · " +
-           weight_format_name(impl_->base->weights) + " weights · template " + template_name() + " · " +
-           describe_device(impl_->device);
+    return composed("model_summary", {verbatim(c.model_type), verbatim(format_parameter_count(c.parameter_count())),
+                                      verbatim(weight_format_name(impl_->base->weights)), verbatim(template_name()),
+                                      device_note(impl_->device)});
 }
+
+std::string ChatSession::describe() const { return describe_note().message; }
 
 }  // namespace lathe

@@ -4,6 +4,7 @@
 // Not thread-safe: one thread (the studio's chat worker) owns a session.
 #pragma once
 #include "core/data/message.h"
+#include "core/util/error.h"
 
 #include <atomic>
 #include <cstdint>
@@ -92,6 +93,7 @@ public:
 
     // "llama · 5.3M parameters · bf16 weights · template chatml · cpu (2 threads)"; "" when nothing is loaded.
     std::string describe() const;
+    Problem describe_note() const;  // the same as data, for the studio's language
 
 private:
     struct Impl;

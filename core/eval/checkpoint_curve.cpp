@@ -129,8 +129,8 @@ void sort_by_step(std::vector<CurvePoint>& points) {
 CurveSummary run_checkpoint_curve(const PredictConfig& settings, const std::string& run_dir, const CurveEvents& events,
                                   const std::atomic<bool>* cancel) {
     CurveSummary summary;
-    auto say = [&](const std::string& level, const std::string& text) {
-        if (events.message) events.message(level, text);
+    auto say = [&](const std::string& level, const Problem& line) {
+        if (events.message) events.message(level, line);
     };
     try {
         if (!dir_exists(run_dir)) throw ConfigError(plain_problem("curve_not_a_folder", {run_dir}));
@@ -145,11 +145,10 @@ CurveSummary run_checkpoint_curve(const PredictConfig& settings, const std::stri
         try {
             have_earlier = read_checkpoint_curve(run_dir, &earlier);
         } catch (const Error& e) {
-            say("warning", std::string(e.what()) + "; the curve starts over");
+            say("warning", composed("curve_starts_over", {e.problem()}));
         }
         if (have_earlier && earlier.settings != curve.settings) {
-            say("warning", "the settings differ from those of the saved curve (" + checkpoint_curve_path(run_dir) +
-                           "); it starts over");
+            say("warning", note("curve_settings_differ", {checkpoint_curve_path(run_dir)}));
             have_earlier = false;
         }
 
@@ -165,8 +164,7 @@ CurveSummary run_checkpoint_curve(const PredictConfig& settings, const std::stri
             else todo.push_back(ck);
         }
         if (!curve.points.empty())
-            say("info", "reloaded " + std::to_string(curve.points.size()) + " checkpoint(s) from " +
-                            checkpoint_curve_path(run_dir));
+            say("info", note("curve_reloaded", {std::to_string(curve.points.size()), checkpoint_curve_path(run_dir)}));
         auto save = [&] {
             sort_by_step(curve.points);
             curve.complete = curve.points.size() == checkpoints.size();
@@ -180,7 +178,7 @@ CurveSummary run_checkpoint_curve(const PredictConfig& settings, const std::stri
             const CurveCheckpoint& ck = todo[i];
             const std::string name = point_name(ck, run_dir);
             if (events.on_checkpoint) events.on_checkpoint(i, todo.size(), ck.step);
-            say("info", "checkpoint at step " + std::to_string(ck.step) + " (" + ck.dir + ")");
+            say("info", note("curve_checkpoint", {std::to_string(ck.step), ck.dir}));
 
             PredictConfig c = settings;
             c.compare.clear();

@@ -10,6 +10,7 @@
 // No LibTorch in this header: the studio's Evaluate tab includes it.
 #pragma once
 #include "core/eval/predict.h"
+#include "core/util/messages.h"
 
 #include <atomic>
 #include <cstdint>
@@ -40,7 +41,7 @@ struct CheckpointCurve {
 };
 
 struct CurveEvents {
-    std::function<void(const std::string& level, const std::string& text)> message;
+    NoteSink message;  // info | warning: a run log line as data (English in its .message)
     // Before each checkpoint is predicted: its 0-based position among those still to do, their count, its step.
     std::function<void(size_t index, size_t count, int64_t step)> on_checkpoint;
     std::function<void(const PredictProgress&)> on_progress;   // of the checkpoint being predicted

@@ -12,6 +12,7 @@
 #include "core/util/device.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -79,8 +80,8 @@ std::vector<double> RewardJudge::score(const std::vector<Item>& items) {
     return out;
 }
 
-std::string RewardJudge::describe() const {
-    return "reward model " + impl_->path + " (template " + impl_->template_name + ")";
-}
+Problem RewardJudge::describe_note() const { return note("judge_summary", {impl_->path, impl_->template_name}); }
+
+std::string RewardJudge::describe() const { return describe_note().message; }
 
 }  // namespace lathe

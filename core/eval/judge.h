@@ -5,6 +5,7 @@
 // No LibTorch in this header.
 #pragma once
 #include "core/data/message.h"
+#include "core/util/error.h"
 
 #include <memory>
 #include <string>
@@ -29,6 +30,7 @@ public:
     // One reward per item, in order.
     std::vector<double> score(const std::vector<Item>& items);
     std::string describe() const;  // "reward model <path> (template llama2)"
+    Problem describe_note() const;  // the same as data
 
 private:
     struct Impl;

@@ -13,6 +13,7 @@
 #include "core/util/error.h"
 #include "core/util/fs.h"
 #include "core/util/strings.h"
+#include "core/util/messages.h"
 
 #include <nlohmann/json.hpp>
 
@@ -179,8 +180,8 @@ std::vector<std::string> precheck_predict(const PredictConfig& c) {
 PredictSummary run_predict(const PredictConfig& config, const PredictEvents& events, const std::atomic<bool>* cancel) {
     PredictSummary summary;
     summary.output_dir = config.output_dir;
-    auto say = [&](const std::string& level, const std::string& text) {
-        if (events.message) events.message(level, text);
+    auto say = [&](const std::string& level, const Problem& line) {
+        if (events.message) events.message(level, line);
     };
     try {
         const PredictConfig& c = config;
@@ -213,19 +214,20 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
                 throw DataError(s.source + ": the record has no reference answer (label) to score a prediction "
                                 "against; predictions need sft records with an output/assistant turn");
         if (samples.empty()) throw DataError("eval_dataset: '" + c.dataset + "' holds no samples");
-        say("info", "datasets: " + loaded.report.summary());
+        say("info", composed("log_datasets", {loaded.report.note()}));
 
         ChatSession session;
         session.load(c.model_name_or_path, c.device, c.threads, c.weights);
         if (!c.template_name.empty()) session.set_template(c.template_name);
         if (!c.adapter_name_or_path.empty()) session.set_adapter(c.adapter_name_or_path);
-        say("info", "model: " + session.describe() +
-                        (c.adapter_name_or_path.empty() ? std::string() : ", checkpoint " + c.adapter_name_or_path));
+        say("info", c.adapter_name_or_path.empty()
+                        ? composed("predict_model", {session.describe_note()})
+                        : composed("predict_model_checkpoint", {session.describe_note(), verbatim(c.adapter_name_or_path)}));
         std::unique_ptr<ChatSession> other;
         Side a{&session, ChatVariant::Tuned}, b;
         if (c.compare == "base") {
             b = {&session, ChatVariant::Base};
-            say("info", "comparing with the base model " + c.model_name_or_path);
+            say("info", note("predict_compare_base", {c.model_name_or_path}));
         } else if (!c.compare.empty()) {
             other = std::make_unique<ChatSession>();
             const bool full = !file_exists(path_join(c.compare, "adapter_config.json"));
@@ -233,13 +235,13 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
             if (!c.template_name.empty()) other->set_template(c.template_name);
             if (!full) other->set_adapter(c.compare);
             b = {other.get(), ChatVariant::Tuned};
-            say("info", "comparing with " + c.compare);
+            say("info", note("predict_compare", {c.compare}));
         }
         summary.has_compare = b.session != nullptr;
         std::unique_ptr<RewardJudge> judge;
         if (!c.judge.empty()) {
             judge = std::make_unique<RewardJudge>(c.judge, c.device, c.cutoff_len);
-            say("info", "judge: " + judge->describe());
+            say("info", composed("predict_judge", {judge->describe_note()}));
         }
         summary.has_judge = judge != nullptr;
         double reward_sum = 0, reward_b_sum = 0, wins = 0;
@@ -344,8 +346,7 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
             }
         }
         if (truncated)
-            say("warning", std::to_string(truncated) + " prompts were longer than cutoff_len (" +
-                               std::to_string(c.cutoff_len) + " tokens) and kept their last tokens");
+            say("warning", note("predict_truncated", {std::to_string(truncated), std::to_string(c.cutoff_len)}));
         if (jsonl.is_open()) jsonl.commit();
         summary.runtime_s = elapsed();
         summary.metrics = totals.mean();

@@ -8,6 +8,7 @@
 #pragma once
 #include "core/eval/metrics.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <atomic>
 #include <cstdint>
@@ -69,7 +70,7 @@ struct PredictProgress {
 };
 
 struct PredictEvents {
-    std::function<void(const std::string& level, const std::string& text)> message;  // info | warning
+    NoteSink message;  // info | warning: a run log line as data (English in its .message)
     std::function<void(const std::vector<PredictRow>& rows)> on_rows;  // each finished batch, in order
     std::function<void(const PredictProgress&)> on_progress;
 };

@@ -14,6 +14,7 @@
 #include "core/util/device.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <nlohmann/json.hpp>
 
@@ -470,12 +471,14 @@ std::string ServingEngine::model_name() const {
     return slash == std::string::npos ? dir : dir.substr(slash + 1);
 }
 
-std::string ServingEngine::describe() const {
+Problem ServingEngine::describe_note() const {
     const auto& c = impl_->model->config();
-    return c.model_type + " · " + format_parameter_count(c.parameter_count()) + " parameters · " +
-           weight_format_name(impl_->weights) + " weights · template " + template_name() + " · " +
-           describe_device(impl_->device);
+    return composed("model_summary", {verbatim(c.model_type), verbatim(format_parameter_count(c.parameter_count())),
+                                      verbatim(weight_format_name(impl_->weights)), verbatim(template_name()),
+                                      device_note(impl_->device)});
 }
+
+std::string ServingEngine::describe() const { return describe_note().message; }
 
 std::shared_ptr<ServeJob> ServingEngine::submit(ServeRequest request) {
     sampling_of(request).validate();

@@ -7,6 +7,7 @@
 // No LibTorch in this header: the HTTP layer and the studio include it.
 #pragma once
 #include "core/data/message.h"
+#include "core/util/error.h"
 
 #include <atomic>
 #include <chrono>
@@ -115,6 +116,7 @@ public:
     // The name /v1/models lists: the last adapter's folder name, else the model folder's.
     std::string model_name() const;
     std::string describe() const;      // "qwen2 · 494M parameters · bf16 weights · template qwen · cpu (2 threads)"
+    Problem describe_note() const;     // the same as data, for the studio's language
     // The generation defaults of the folder's generation_config.json (LLaMA-Factory's where it has none).
     ServeRequest defaults() const;
 

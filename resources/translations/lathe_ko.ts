@@ -869,6 +869,54 @@
         <source>zero_stage: 1 shards the optimizer state among several processes; this run has one</source>
         <translation>zero_stage: 1은 옵티마이저 상태를 여러 프로세스에 나눕니다. 이 실행에는 프로세스가 하나뿐입니다</translation>
     </message>
+    <message>
+        <source>model: %1</source>
+        <translation>모델: %1</translation>
+    </message>
+    <message>
+        <source>model: %1, checkpoint %2</source>
+        <translation>모델: %1, 체크포인트 %2</translation>
+    </message>
+    <message>
+        <source>comparing with the base model %1</source>
+        <translation>기반 모델 %1과(와) 비교합니다</translation>
+    </message>
+    <message>
+        <source>comparing with %1</source>
+        <translation>%1과(와) 비교합니다</translation>
+    </message>
+    <message>
+        <source>judge: %1</source>
+        <translation>심사 모델: %1</translation>
+    </message>
+    <message>
+        <source>reward model %1 (template %2)</source>
+        <translation>보상 모델 %1 (템플릿 %2)</translation>
+    </message>
+    <message>
+        <source>%1 prompts were longer than cutoff_len (%2 tokens) and kept their last tokens</source>
+        <translation>프롬프트 %1개가 cutoff_len(%2 토큰)보다 길어 마지막 토큰들만 남겼습니다</translation>
+    </message>
+    <message>
+        <source>%1 · %2 parameters · %3 weights · template %4 · %5</source>
+        <translation>%1 · 파라미터 %2 · %3 가중치 · 템플릿 %4 · %5</translation>
+    </message>
+    <message>
+        <source>%1; the curve starts over</source>
+        <translation>%1. 곡선을 처음부터 다시 만듭니다</translation>
+    </message>
+    <message>
+        <source>the settings differ from those of the saved curve (%1); it starts over</source>
+        <translation>설정이 저장된 곡선(%1)과 다릅니다. 처음부터 다시 만듭니다</translation>
+    </message>
+    <message>
+        <source>reloaded %1 checkpoint(s) from %2</source>
+        <translation>%2에서 체크포인트 %1개를 다시 읽었습니다</translation>
+    </message>
+    <message>
+        <source>checkpoint at step %1 (%2)</source>
+        <translation>%1단계의 체크포인트 (%2)</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

@@ -401,6 +401,29 @@ private slots:
         QVERIFY2(w.evaluateTab()->noticeText().contains(want), qPrintable(w.evaluateTab()->noticeText()));
     }
 
+    // The prediction's log lines (datasets, model with its device) in the studio's language.
+    void theLogIsInTheStudiosLanguage() {
+        const KoreanUi korean;
+        QVERIFY(korean.installed());
+        ui::MainWindow w;
+        w.show();
+        Settings s;
+        s.output = scratch_dir() + "/eval-korean-log";
+        fill_settings(w, s);
+        QSignalSpy said(w.evaluateController(), &ui::EvaluateController::message);
+        const PredictSummary r = runToTheEnd(w, 120000);
+        QVERIFY2(r.status == PredictSummary::Status::Completed, r.message.c_str());
+        QStringList lines;
+        for (const auto& args : said) lines << args.at(1).toString();
+        QVERIFY2(lines.size() >= 2, qPrintable(lines.join('\n')));
+        QVERIFY2(lines[0].startsWith(QString::fromUtf8("데이터셋: demo: 레코드 4개 읽음")), qPrintable(lines.join('\n')));
+        // "model: llama · ... parameters · ... · cpu (N threads)", every part in Korean.
+        QVERIFY2(lines[1].startsWith(QString::fromUtf8("모델: llama · 파라미터 ")) && lines[1].contains(QString::fromUtf8("템플릿 ")) &&
+                     lines[1].contains(QString::fromUtf8("CPU (")) && lines[1].contains(QString::fromUtf8("스레드")) &&
+                     !lines[1].contains("thread") && !lines[1].contains("parameters"),
+                 qPrintable(lines[1]));
+    }
+
     void problemsAreShownBeforeStart() {
         ui::MainWindow w;
         w.show();
