@@ -237,6 +237,8 @@ const Wording kWordings[] = {
     {"curve_settings_differ", QT_TRANSLATE_NOOP("EngineMessages", "the settings differ from those of the saved curve (%1); it starts over")},
     {"curve_reloaded", QT_TRANSLATE_NOOP("EngineMessages", "reloaded %1 checkpoint(s) from %2")},
     {"curve_checkpoint", QT_TRANSLATE_NOOP("EngineMessages", "checkpoint at step %1 (%2)")},
+    {"export_adapter_other_base", QT_TRANSLATE_NOOP("EngineMessages", "adapter '%1' names base model '%2', exporting onto '%3'; the shapes fit, so it is merged anyway")},
+    {"log_exporting", QT_TRANSLATE_NOOP("EngineMessages", "exporting %1 as %2 %3 with chat template '%4' (about %5)")},
     {"zero1_one_process", QT_TRANSLATE_NOOP("EngineMessages", "zero_stage: 1 shards the optimizer state among several processes; this run has one")},
 };
 

@@ -27,7 +27,7 @@ ExportCheck check_export(const ExportConfig& config) {
         out.totalBytes = static_cast<qint64>(e.total_bytes);
         out.availableBytes = static_cast<qint64>(e.available_bytes);
         out.templateName = QString::fromStdString(e.template_name);
-        for (const std::string& w : e.warnings) out.warnings << QString::fromStdString(w);
+        for (const lathe::Problem& w : e.warnings) out.warnings << engine_message(w);  // in the studio's language
         out.estimated = true;
     } catch (const Error& e) {  // the folder changed between the two calls
         out.problems.push_back({QString::fromStdString(e.problem().key), engine_message(e.problem())});

@@ -44,8 +44,8 @@ void ExportWorker::run(const ExportConfig& config) {
         sinceProgress.restart();
         emit progress(fraction, QString::fromStdString(text));
     };
-    events.on_message = [&](const std::string& level, const std::string& text) {
-        emit message(QString::fromStdString(level), QString::fromStdString(text));
+    events.on_message = [&](const std::string& level, const lathe::Problem& line) {
+        emit message(QString::fromStdString(level), engine_message(line));  // in the studio's language
     };
     const ExportSummary summary = run_export(config, events, cancel_);
     emit finished(toResult(summary));

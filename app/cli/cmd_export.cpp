@@ -49,7 +49,7 @@ int cmd_export(int argc, char** argv) {
     }
 
     const ExportEstimate estimate = estimate_export(config);
-    for (const std::string& w : estimate.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    for (const Problem& w : estimate.warnings) std::fprintf(stderr, "warning: %s\n", w.message.c_str());
     std::printf("export to %s (chat template %s), about %s:\n", config.export_dir.c_str(), estimate.template_name.c_str(),
                 human_bytes(double(estimate.total_bytes)).c_str());
     for (const ExportFile& f : estimate.files) std::printf("  %-40s %12s\n", f.name.c_str(), human_bytes(double(f.bytes)).c_str());
@@ -61,9 +61,9 @@ int cmd_export(int argc, char** argv) {
     events.on_progress = [&](double f, const std::string& what) {
         if (tty) draw_fraction_bar(f, what);
     };
-    events.on_message = [&](const std::string& level, const std::string& text) {
+    events.on_message = [&](const std::string& level, const Problem& line) {
         if (tty) std::fprintf(stderr, "\r\033[K");
-        if (level != "warning") std::fprintf(stderr, "%s\n", text.c_str());
+        if (level != "warning") std::fprintf(stderr, "%s\n", line.message.c_str());
     };
     std::signal(SIGINT, on_sigint);
     const ExportSummary s = run_export(config, events, &g_cancel);

@@ -223,11 +223,10 @@ ExportSummary run_export(const ExportConfig& config, const ExportEvents& events,
         events.progress(0.0, "checking the model, adapters, tokenizer and target");
         const ExportPlan p = plan_export(config);
         s.template_name = p.chat->name;
-        for (const std::string& w : p.warnings) events.message("warning", w);
+        for (const Problem& w : p.warnings) events.message("warning", w);
         const ExportEstimate e = estimate_plan(p);
         if (e.available_bytes && e.total_bytes > e.available_bytes) throw IoError(space_problem(p, e));
-        events.message("info", "exporting " + p.source_dir + " as " + p.format + " " + p.quantization + " with chat template '" +
-                                   p.chat->name + "' (about " + human(e.total_bytes) + ")");
+        events.message("info", note("log_exporting", {p.source_dir, p.format, p.quantization, p.chat->name, human(e.total_bytes)}));
         const fs::path parent = fs::absolute(p.target_dir).parent_path();
         fs::create_directories(parent);
         staging = temp_sibling(p.target_dir);

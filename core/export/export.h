@@ -11,6 +11,7 @@
 #pragma once
 #include "core/export/export_config.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <atomic>
 #include <cstdint>
@@ -24,13 +25,13 @@ namespace lathe {
 struct ExportEvents {
     // fraction in [0, 1], with what is being done ("merging adapter 1 of 2", "writing blk.3.ffn_up.weight")
     std::function<void(double fraction, const std::string& message)> on_progress;
-    std::function<void(const std::string& level, const std::string& text)> on_message;  // "info", "warning"
+    NoteSink on_message;  // "info", "warning": a log line as data (English in its .message)
 
     void progress(double fraction, const std::string& message) const {
         if (on_progress) on_progress(fraction, message);
     }
-    void message(const std::string& level, const std::string& text) const {
-        if (on_message) on_message(level, text);
+    void message(const std::string& level, const Problem& line) const {
+        if (on_message) on_message(level, line);
     }
 };
 
@@ -44,7 +45,7 @@ struct ExportEstimate {
     uint64_t total_bytes = 0;
     uint64_t available_bytes = 0;   // free space where export_dir will be
     std::string template_name;      // the chat template that will be written
-    std::vector<std::string> warnings;
+    std::vector<Problem> warnings;  // as data; English in .message
 };
 
 struct ExportSummary {

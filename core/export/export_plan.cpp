@@ -9,6 +9,7 @@
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <filesystem>
 #include <memory>
@@ -85,8 +86,7 @@ void check_adapter(ExportPlan& p, const std::string& dir, const AdapterConfig& a
         const std::string theirs = fs::path(a.base_model_name_or_path).filename().string();
         const std::string ours = fs::path(canonical(p.source_dir)).filename().string();
         if (theirs != ours && canonical(a.base_model_name_or_path) != canonical(p.source_dir))
-            p.warnings.push_back("adapter '" + dir + "' names base model '" + a.base_model_name_or_path + "', exporting onto '" +
-                                 p.source_dir + "'; the shapes fit, so it is merged anyway");
+            p.warnings.push_back(note("export_adapter_other_base", {dir, a.base_model_name_or_path, p.source_dir}));
     }
 }
 

@@ -4,6 +4,7 @@
 #include "core/export/export_config.h"
 #include "core/model/config.h"
 #include "core/peft/adapter_io.h"
+#include "core/util/error.h"
 
 #include <nlohmann/json.hpp>
 
@@ -29,7 +30,7 @@ struct ExportPlan {
     const ChatTemplate* chat = nullptr;
     std::vector<std::string> adapter_dirs;
     std::vector<AdapterConfig> adapters;
-    std::vector<std::string> warnings;
+    std::vector<Problem> warnings;  // as data; English in .message
     // Checkpoint tensors (name, shape) in the source's files, sorted by name.
     std::vector<std::pair<std::string, std::vector<int64_t>>> source_tensors;
 

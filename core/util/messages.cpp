@@ -231,6 +231,8 @@ const std::vector<MessageForm>& message_forms() {
         {"curve_settings_differ", "the settings differ from those of the saved curve ({0}); it starts over"},
         {"curve_reloaded", "reloaded {0} checkpoint(s) from {1}"},
         {"curve_checkpoint", "checkpoint at step {0} ({1})"},
+        {"export_adapter_other_base", "adapter '{0}' names base model '{1}', exporting onto '{2}'; the shapes fit, so it is merged anyway"},
+        {"log_exporting", "exporting {0} as {1} {2} with chat template '{3}' (about {4})"},
         {"zero1_one_process", "zero_stage: 1 shards the optimizer state among several processes; this run has one"},
         // The checkpoint curve (core/eval/checkpoint_curve.cpp).
         {"curve_not_a_folder", "checkpoint curve: '{0}' is not a folder"},

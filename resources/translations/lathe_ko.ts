@@ -917,6 +917,14 @@
         <source>checkpoint at step %1 (%2)</source>
         <translation>%1단계의 체크포인트 (%2)</translation>
     </message>
+    <message>
+        <source>adapter &apos;%1&apos; names base model &apos;%2&apos;, exporting onto &apos;%3&apos;; the shapes fit, so it is merged anyway</source>
+        <translation>어댑터 &apos;%1&apos;은(는) 기반 모델로 &apos;%2&apos;을(를) 가리키지만 &apos;%3&apos;에 내보냅니다. 모양이 맞으므로 그대로 병합합니다</translation>
+    </message>
+    <message>
+        <source>exporting %1 as %2 %3 with chat template &apos;%4&apos; (about %5)</source>
+        <translation>%1을(를) %2 %3(으)로 내보냅니다. 채팅 템플릿 &apos;%4&apos; (약 %5)</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

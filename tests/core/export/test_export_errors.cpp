@@ -107,8 +107,8 @@ private slots:
         c.adapter_name_or_path = renamed;
         std::vector<std::string> warnings;
         ExportEvents ev;
-        ev.on_message = [&](const std::string& level, const std::string& text) {
-            if (level == "warning") warnings.push_back(text);
+        ev.on_message = [&](const std::string& level, const Problem& line) {
+            if (level == "warning") warnings.push_back(line.message);
         };
         const ExportSummary s = run_export(c, ev);
         QVERIFY2(s.status == ExportSummary::Status::Completed, s.message.c_str());
