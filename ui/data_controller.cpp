@@ -18,8 +18,8 @@ void DataWorker::run(const CorpusConfig& config) {
         sinceProgress.restart();
         emit progress(fraction, QString::fromStdString(what));
     };
-    events.on_message = [&](const std::string& level, const std::string& text) {
-        emit message(QString::fromStdString(level), QString::fromStdString(text));
+    events.on_message = [&](const std::string& level, const lathe::Problem& line) {
+        emit message(QString::fromStdString(level), engine_message(line));  // in the studio's language
     };
     events.on_unreadable = [&](const lathe::Problem& p) { emit message("warning", engine_message(p)); };
     emit finished(run_corpus(config, events, cancel_));

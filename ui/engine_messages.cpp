@@ -239,6 +239,9 @@ const Wording kWordings[] = {
     {"curve_checkpoint", QT_TRANSLATE_NOOP("EngineMessages", "checkpoint at step %1 (%2)")},
     {"export_adapter_other_base", QT_TRANSLATE_NOOP("EngineMessages", "adapter '%1' names base model '%2', exporting onto '%3'; the shapes fit, so it is merged anyway")},
     {"log_exporting", QT_TRANSLATE_NOOP("EngineMessages", "exporting %1 as %2 %3 with chat template '%4' (about %5)")},
+    {"corpus_training_tokenizer", QT_TRANSLATE_NOOP("EngineMessages", "training a %1 tokenizer (vocabulary %2)")},
+    {"corpus_tokenizer_failed", QT_TRANSLATE_NOOP("EngineMessages", "train_tokenizer: %1")},
+    {"corpus_compare_failed", QT_TRANSLATE_NOOP("EngineMessages", "compare_tokenizers: %1")},
     {"zero1_one_process", QT_TRANSLATE_NOOP("EngineMessages", "zero_stage: 1 shards the optimizer state among several processes; this run has one")},
 };
 

@@ -262,6 +262,28 @@ int run_screenshot_tour(const TourOptions& o) {
         failures += !save(&preview, QStringLiteral("%1/dataset-preview-%2.png").arg(o.outputDir, lang));
         preview.close();
     }
+    // A short run from the Train tab in each language: its log as the engine words it in that language.
+    if (!o.model.isEmpty()) {
+        TrainForm* form = w.trainTab()->form();
+        auto* steps = qobject_cast<QSpinBox*>(form->editor("max_steps"));
+        auto* saves = qobject_cast<QSpinBox*>(form->editor("save_steps"));
+        auto* out = qobject_cast<QLineEdit*>(form->editor("output_dir"));
+        w.tabs()->setCurrentIndex(0);
+        for (const QString lang : {"en", "ko"}) {
+            if (!steps || !saves || !out) break;
+            w.setLanguage(lang);
+            steps->setValue(2);
+            saves->setValue(0);
+            out->setText(QDir(o.outputDir).absoluteFilePath("run-log-" + lang));
+            w.trainTab()->validateNow();
+            settle(300);
+            if (!w.trainTab()->startButton()->isEnabled()) break;
+            w.trainTab()->startButton()->click();
+            waitFor([&] { return !w.trainController()->isRunning(); }, 120000);
+            settle(400);
+            failures += !save(&w, QStringLiteral("%1/train-log-%2.png").arg(o.outputDir, lang));
+        }
+    }
     w.setConfirmStop([] { return true; });
     w.close();
     return failures;

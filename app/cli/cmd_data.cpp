@@ -52,11 +52,11 @@ int cmd_data(int argc, char** argv) {
     events.on_progress = [&](double f, const std::string& what) {
         if (tty) draw_fraction_bar(f, what);
     };
-    events.on_message = [&](const std::string& level, const std::string& text) {
+    events.on_message = [&](const std::string& level, const Problem& line) {
         if (tty) std::fprintf(stderr, "\r\033[K");
-        std::fprintf(stderr, "%s: %s\n", level.c_str(), text.c_str());
+        std::fprintf(stderr, "%s: %s\n", level.c_str(), line.message.c_str());
     };
-    events.on_unreadable = [&](const Problem& p) { events.on_message("warning", p.message); };
+    events.on_unreadable = [&](const Problem& p) { events.on_message("warning", p); };
     std::signal(SIGINT, on_data_sigint);
     const CorpusSummary s = run_corpus(config, events, &g_data_cancel);
     std::signal(SIGINT, SIG_DFL);

@@ -409,8 +409,7 @@ private:
             tokenizer_out_.close();
             if (!tokenizer_out_) throw write_error(tokenizer_text_, "write_failed", errno);
             if (events_.on_message)
-                events_.on_message("info", "training a " + c_.tokenizer_type + " tokenizer (vocabulary " +
-                                               std::to_string(c_.tokenizer_vocab_size) + ")");
+                events_.on_message("info", note("corpus_training_tokenizer", {c_.tokenizer_type, std::to_string(c_.tokenizer_vocab_size)}));
             if (events_.on_progress) events_.on_progress(1.0, "training the tokenizer");
             TokenizerTrainSettings t;
             t.model_type = lower_ascii(c_.tokenizer_type);
@@ -436,7 +435,7 @@ private:
                 failed.trained_here = true;
                 failed.error = e.what();
                 r_.tokenizers.push_back(failed);
-                if (events_.on_message) events_.on_message("warning", "train_tokenizer: " + failed.error);
+                if (events_.on_message) events_.on_message("warning", note("corpus_tokenizer_failed", {failed.error}));
             }
         }
         for (const std::string& p : split_list(c_.compare_tokenizers)) sources.push_back({p, p});
@@ -469,7 +468,7 @@ private:
                 }
             } catch (const Error& e) {
                 t.error = e.what();
-                if (events_.on_message) events_.on_message("warning", "compare_tokenizers: " + t.error);
+                if (events_.on_message) events_.on_message("warning", note("corpus_compare_failed", {t.error}));
             }
             r_.tokenizers.push_back(std::move(t));
         }

@@ -8,6 +8,7 @@
 #pragma once
 #include "core/corpus/pii.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <atomic>
 #include <cstdint>
@@ -84,7 +85,7 @@ struct CorpusReport {
 
 struct CorpusEvents {
     std::function<void(double fraction, const std::string& what)> on_progress;
-    std::function<void(const std::string& level, const std::string& text)> on_message;
+    NoteSink on_message;  // "info", "warning": a log line as data (English in its .message)
     // The first kUnreadableAsRead unreadable records, as they are read (all of the first 100 are in the report).
     std::function<void(const Problem&)> on_unreadable;
 };

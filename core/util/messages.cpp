@@ -233,6 +233,9 @@ const std::vector<MessageForm>& message_forms() {
         {"curve_checkpoint", "checkpoint at step {0} ({1})"},
         {"export_adapter_other_base", "adapter '{0}' names base model '{1}', exporting onto '{2}'; the shapes fit, so it is merged anyway"},
         {"log_exporting", "exporting {0} as {1} {2} with chat template '{3}' (about {4})"},
+        {"corpus_training_tokenizer", "training a {0} tokenizer (vocabulary {1})"},
+        {"corpus_tokenizer_failed", "train_tokenizer: {0}"},
+        {"corpus_compare_failed", "compare_tokenizers: {0}"},
         {"zero1_one_process", "zero_stage: 1 shards the optimizer state among several processes; this run has one"},
         // The checkpoint curve (core/eval/checkpoint_curve.cpp).
         {"curve_not_a_folder", "checkpoint curve: '{0}' is not a folder"},

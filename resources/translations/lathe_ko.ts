@@ -925,6 +925,18 @@
         <source>exporting %1 as %2 %3 with chat template &apos;%4&apos; (about %5)</source>
         <translation>%1을(를) %2 %3(으)로 내보냅니다. 채팅 템플릿 &apos;%4&apos; (약 %5)</translation>
     </message>
+    <message>
+        <source>training a %1 tokenizer (vocabulary %2)</source>
+        <translation>%1 토크나이저 학습 중 (어휘 %2개)</translation>
+    </message>
+    <message>
+        <source>train_tokenizer: %1</source>
+        <translation>train_tokenizer: %1</translation>
+    </message>
+    <message>
+        <source>compare_tokenizers: %1</source>
+        <translation>compare_tokenizers: %1</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>
