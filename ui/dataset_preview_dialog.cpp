@@ -2,6 +2,7 @@
 
 #include "core/train/record_preview.h"
 #include "core/train/train_config.h"
+#include "ui/engine_messages.h"
 #include "widgets/token_view.h"
 
 #include <QDialogButtonBox>
@@ -75,7 +76,7 @@ DatasetPreviewDialog::DatasetPreviewDialog(const TrainConfig& config, QWidget* p
         header_->setText(tr("Template: %1 · %2 records\n%3")
                              .arg(QString::fromStdString(preview_->template_name()))
                              .arg(preview_->size())
-                             .arg(QString::fromStdString(preview_->summary())));
+                             .arg(engine_message(preview_->summary())));  // in the studio's language
         index_->setRange(1, std::max<int>(1, static_cast<int>(preview_->size())));
         index_->setEnabled(true);
         showRecord(0);

@@ -2,6 +2,7 @@
 // and the lookups the methods share (Linear modules by name, comma lists).
 #pragma once
 #include "core/util/error.h"
+
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>

@@ -17,7 +17,8 @@ struct DatasetPreview::Impl {
     std::vector<Sample> samples;
     std::unique_ptr<Tokenizer> tokenizer;  // null for a new model
     const ChatTemplate* tmpl = nullptr;
-    std::string template_name, summary;
+    std::string template_name;
+    Problem summary;
 };
 
 namespace {
@@ -73,7 +74,7 @@ DatasetPreview::DatasetPreview(const TrainConfig& config, size_t max_records) : 
     auto loaded = load_datasets(config.dataset_dir, config.dataset, stage, o);
     impl_->samples = std::move(loaded.samples);
     if (impl_->samples.size() > max_records) impl_->samples.resize(max_records);
-    impl_->summary = loaded.report.summary();
+    impl_->summary = loaded.report.note();
 
     std::string model_type = "llama";
     if (config.create_new_model.empty()) {
@@ -92,7 +93,7 @@ DatasetPreview& DatasetPreview::operator=(DatasetPreview&&) noexcept = default;
 
 size_t DatasetPreview::size() const { return impl_->samples.size(); }
 const std::string& DatasetPreview::template_name() const { return impl_->template_name; }
-const std::string& DatasetPreview::summary() const { return impl_->summary; }
+const Problem& DatasetPreview::summary() const { return impl_->summary; }
 
 RecordPreview DatasetPreview::record(size_t index) const {
     const Sample& s = impl_->samples.at(index);

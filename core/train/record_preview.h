@@ -2,6 +2,8 @@
 // whether the loss trains on it, and the counts. Backs the studio's dataset Preview dialog; no Qt and
 // no LibTorch in this header.
 #pragma once
+#include "core/util/error.h"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -40,7 +42,7 @@ public:
     // Encodes record `index` exactly as training will (template, cutoff_len, train_on_prompt, mask_history).
     RecordPreview record(size_t index) const;
     const std::string& template_name() const;
-    const std::string& summary() const;  // the loader's report
+    const Problem& summary() const;  // the loader's report, as data (English in .message)
 
 private:
     struct Impl;
