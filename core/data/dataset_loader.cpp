@@ -27,8 +27,7 @@ Plan plan_dataset(const DatasetRegistry& reg, const std::string& name, Stage sta
     const DatasetEntry& entry = reg.get(name);
     const std::string head = "dataset '" + name + "' (" + reg.path() + ")";
     if (!entry.is_local())
-        throw DataError(head + " names only " + entry.remote +
-                        "; Lathe reads local files: download it into " + reg.dir() + " and set \"file_name\"");
+        throw DataError(plain_problem("dataset_remote_only", {name, reg.path(), entry.remote, reg.dir()}));
     // Registry problems first: they need no I/O and are what the user must fix.
     if (const std::string why = stage_mismatch(entry, stage); !why.empty()) throw DataError(why);
     if (const std::string why = missing_columns(entry, stage); !why.empty()) throw DataError(head + ": " + why);
@@ -129,8 +128,8 @@ std::string DatasetLoadReport::summary() const { return note().message; }
 
 LoadedDatasets load_datasets(const DatasetRegistry& reg, const std::vector<std::string>& names, Stage stage,
                              const DatasetLoadOptions& opt) {
-    if (opt.max_samples && *opt.max_samples == 0) throw ConfigError("max_samples must be at least 1");
-    if (names.empty()) throw DataError("no dataset named; set one or more names from " + reg.path());
+    if (opt.max_samples && *opt.max_samples == 0) throw ConfigError(plain_problem("max_samples_at_least_one"));
+    if (names.empty()) throw DataError(plain_problem("no_dataset_named", {reg.path()}));
     std::vector<Plan> plans;
     for (const auto& name : names) plans.push_back(plan_dataset(reg, name, stage));
     LoadedDatasets out;

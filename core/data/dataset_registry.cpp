@@ -4,6 +4,7 @@
 #include "core/io/json_file.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <algorithm>
 
@@ -138,20 +139,17 @@ private:
 }  // namespace
 
 DatasetRegistry DatasetRegistry::load(const std::string& dataset_dir) {
-    if (!dir_exists(dataset_dir)) throw DataError("dataset directory '" + dataset_dir + "' not found");
+    if (!dir_exists(dataset_dir)) throw DataError(plain_problem("dataset_dir_not_found", {dataset_dir}));
     const std::string path = path_join(dataset_dir, "dataset_info.json");
     if (!file_exists(path))
-        throw DataError("dataset directory '" + dataset_dir +
-                        "' has no dataset_info.json; it needs one that registers each dataset by name "
-                        "(file_name, formatting, columns), as in LLaMA-Factory's data folder");
+        throw DataError(plain_problem("dataset_dir_no_info", {dataset_dir}));
     return from_json(read_json_file(path), dataset_dir, path);
 }
 
 DatasetRegistry DatasetRegistry::from_json(const nlohmann::json& info, const std::string& dataset_dir,
                                            const std::string& origin) {
     if (!info.is_object())
-        throw DataError(origin + ": expected an object mapping dataset names to entries, found " +
-                        json_type_phrase(info));
+        throw DataError(file_problem(origin, 0, 0, "registry_not_object", {json_type_phrase(info)}));
     DatasetRegistry reg;
     reg.dir_ = dataset_dir;
     reg.path_ = origin;
@@ -168,7 +166,6 @@ const DatasetEntry* DatasetRegistry::find(const std::string& name) const {
 
 const DatasetEntry& DatasetRegistry::get(const std::string& name) const {
     if (const DatasetEntry* e = find(name)) return *e;
-    std::string msg = "unknown dataset '" + name + "': " + path_ + " does not register it";
     const DatasetEntry* best = nullptr;
     size_t best_d = 0;
     for (const auto& e : entries_) {
@@ -176,9 +173,10 @@ const DatasetEntry& DatasetRegistry::get(const std::string& name) const {
         if (!best || d < best_d) best = &e, best_d = d;
     }
     // Only suggest a name that is plausibly a typo of the one asked for.
-    if (best && best_d <= std::max<size_t>(2, name.size() / 3)) msg += "; did you mean '" + best->name + "'?";
-    else if (entries_.empty()) msg += " (the registry is empty)";
-    throw DataError(msg);
+    if (best && best_d <= std::max<size_t>(2, name.size() / 3))
+        throw DataError(plain_problem("unknown_dataset_did_you_mean", {name, path_, best->name}));
+    if (entries_.empty()) throw DataError(plain_problem("unknown_dataset_empty_registry", {name, path_}));
+    throw DataError(plain_problem("unknown_dataset", {name, path_}));
 }
 
 std::vector<std::string> DatasetRegistry::names_for_stage(Stage stage) const {

@@ -1,6 +1,7 @@
 #include "core/data/dataset_split.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <cmath>
 #include <sstream>
@@ -45,11 +46,10 @@ std::string number(double v) {
 
 size_t validation_count(double val_size, size_t n) {
     if (!std::isfinite(val_size) || val_size < 0)
-        throw ConfigError("val_size " + number(val_size) + " must be a fraction below 1 or a whole count of samples");
+        throw ConfigError(plain_problem("val_size_not_fraction", {number(val_size)}));
     if (val_size < 1) return static_cast<size_t>(std::ceil(val_size * static_cast<double>(n)));
     if (val_size != std::floor(val_size))
-        throw ConfigError("val_size " + number(val_size) +
-                          " is neither a fraction below 1 nor a whole count of samples");
+        throw ConfigError(plain_problem("val_size_not_whole", {number(val_size)}));
     return static_cast<size_t>(val_size);
 }
 
@@ -64,8 +64,8 @@ SplitSamples split_validation(std::vector<Sample> samples, double val_size, uint
         return out;
     }
     if (k >= n)
-        throw ConfigError("val_size " + number(val_size) + " takes " + std::to_string(k) + " of " + std::to_string(n) +
-                          " samples for validation and leaves none for training");
+        throw ConfigError(
+            plain_problem("val_size_leaves_none", {number(val_size), std::to_string(k), std::to_string(n)}));
     std::vector<char> is_val(n, 0);
     const std::vector<size_t> perm = seeded_permutation(n, seed);
     for (size_t i = 0; i < k; ++i) is_val[perm[i]] = 1;

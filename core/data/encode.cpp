@@ -50,7 +50,7 @@ void append(V& dst, const V& src, size_t n) {
 
 Example encode_supervised(const Sample& s, const ChatTemplate& tmpl, const Tokenizer& tok, const EncodeOptions& o,
                           bool* truncated, size_t* full_length) {
-    if (s.response.empty()) throw DataError(s.source + ": the sample has no response to train on");
+    if (s.response.empty()) throw DataError(plain_problem("sample_no_response", {s.source}));
     auto pairs = tmpl.encode_multiturn(tok, with_system_stripped(s, &s.response[0]), s.system, o.enable_thinking);
     size_t full = 0;
     for (const auto& p : pairs) full += p.prompt.size() + p.response.size();
@@ -86,7 +86,7 @@ Example encode_supervised(const Sample& s, const ChatTemplate& tmpl, const Token
 
 Example encode_pairwise(const Sample& s, const ChatTemplate& tmpl, const Tokenizer& tok, const EncodeOptions& o,
                         bool* truncated, size_t* full_length) {
-    if (s.response.size() != 2) throw DataError(s.source + ": a preference sample needs chosen and rejected responses");
+    if (s.response.size() != 2) throw DataError(plain_problem("preference_sample_needs_two", {s.source}));
     // LLaMA-Factory's encode_oneturn: everything before the last response is the prompt.
     auto one_turn = [&](const Message& last) {
         auto pairs = tmpl.encode_multiturn(tok, with_system_stripped(s, &last), s.system, o.enable_thinking);
@@ -192,7 +192,7 @@ std::vector<Example> encode_samples(const std::vector<Sample>& samples, const Ch
                                     const EncodeOptions& o, EncodeReport* report) {
     EncodeReport r;
     std::vector<Example> out;
-    if (samples.empty()) throw DataError("no samples to encode");
+    if (samples.empty()) throw DataError(plain_problem("no_samples_to_encode"));
     if (samples[0].kind == SampleKind::Text) {
         out = encode_pretrain(samples, tok, o, r);
     } else {
@@ -218,10 +218,9 @@ std::vector<Example> encode_samples(const std::vector<Sample>& samples, const Ch
     if (report) *report = r;
     if (out.empty()) {
         if (r.dropped)
-            throw DataError("nothing left to train on: all " + std::to_string(r.dropped) +
-                            " samples lose their whole response at cutoff_len=" + std::to_string(o.cutoff_len) +
-                            " (the longest sample has " + std::to_string(r.longest) + " tokens); raise cutoff_len");
-        throw DataError("nothing left to train on after encoding");
+            throw DataError(plain_problem("all_samples_cut", {std::to_string(r.dropped), std::to_string(o.cutoff_len),
+                                                               std::to_string(r.longest)}));
+        throw DataError(plain_problem("nothing_left_after_encoding"));
     }
     return out;
 }

@@ -6,6 +6,7 @@
 
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/strings.h"
 
 #include <algorithm>
@@ -62,26 +63,22 @@ std::string_view slot_for(const ChatTemplate& t, Role role) {
 std::string folded_system(const ChatTemplate& t, const std::string& system) {
     const std::string& slot = t.format.system;
     if (slot.find(kSlotBos) != slot.npos || slot.find(kSlotEos) != slot.npos)
-        throw ConfigError("chat template '" + t.name + "' folds the system prompt into the first user turn, "
-                          "so its system slot must be plain text, but it holds a {{bos_token}}/{{eos_token}} marker: '" +
-                          slot + "'");
+        throw ConfigError(plain_problem("template_system_marker", {t.name, slot}));
     return fill(slot, system);
 }
 
 // Returns the index of the first turn: 1 when messages[0] is the system prompt, else 0.
 size_t check_turns(const std::vector<Message>& messages) {
     const size_t first = !messages.empty() && messages[0].role == Role::System ? 1 : 0;
-    if (messages.size() == first) throw DataError("the conversation has no user or assistant turn");
+    if (messages.size() == first) throw DataError(plain_problem("conversation_no_turn"));
     for (size_t i = first; i < messages.size(); ++i) {
         const Role role = messages[i].role;
-        const std::string at = "messages[" + std::to_string(i) + "]";
         if (role == Role::System)
-            throw DataError(at + " is a system message; only messages[0] may be the system prompt");
+            throw DataError(plain_problem("system_message_not_first", {std::to_string(i)}));
         const bool want_prompt = (i - first) % 2 == 0;
         if (is_prompt_role(role) != want_prompt)
-            throw DataError(at + " is '" + role_name(role) + "' where " +
-                            (want_prompt ? "a user or observation" : "an assistant or function") +
-                            " turn belongs (turns alternate user/observation, then assistant/function)");
+            throw DataError(plain_problem(want_prompt ? "turn_wants_prompt" : "turn_wants_reply",
+                                           {std::to_string(i), role_name(role)}));
     }
     return first;
 }
@@ -120,10 +117,8 @@ int32_t single_token_id(const Tokenizer& tok, const std::string& word) {
 }
 
 [[noreturn]] void throw_no_eos(const ChatTemplate& t, const Tokenizer& tok) {
-    const std::string where = tok.dir().empty() ? "the tokenizer" : "the tokenizer in " + tok.dir();
-    throw ConfigError("chat template '" + t.name + "' ends turns with {{eos_token}}, but " + where +
-                      " has no EOS token (no eos_token in tokenizer_config.json, no <|endoftext|>); "
-                      "pick a template whose slots write their end-of-turn token out, or fix the tokenizer");
+    if (tok.dir().empty()) throw ConfigError(plain_problem("template_no_eos", {t.name}));
+    throw ConfigError(plain_problem("template_no_eos_in", {t.name, tok.dir()}));
 }
 
 // How the pieces become ids or text. The EOS is looked up once per conversation.
@@ -232,9 +227,7 @@ std::vector<EncodedTurn> ChatTemplate::encode_multiturn(const Tokenizer& tok, co
     }
     const std::vector<Pieces> turns = layout(*this, messages, system);
     if (turns.size() % 2 != 0)
-        throw DataError("messages[" + std::to_string(messages.size() - 1) +
-                        "] is the last message and not an assistant turn; training needs the conversation "
-                        "to end with an assistant or function turn");
+        throw DataError(plain_problem("conversation_must_end_with_reply", {std::to_string(messages.size() - 1)}));
     const Sink sink{*this, tok};
     std::vector<EncodedTurn> out(turns.size() / 2);
     for (size_t i = 0; i < out.size(); ++i) {
@@ -256,9 +249,7 @@ std::vector<int32_t> ChatTemplate::encode_generation(const Tokenizer& tok, const
     }
     const std::vector<Pieces> turns = layout(*this, messages, system);
     if (turns.size() % 2 == 0)
-        throw DataError("messages[" + std::to_string(messages.size() - 1) +
-                        "] is the last message and an assistant turn; a generation prompt needs the "
-                        "conversation to end with a user or observation turn");
+        throw DataError(plain_problem("conversation_must_end_with_prompt", {std::to_string(messages.size() - 1)}));
     const Sink sink{*this, tok};
     std::vector<int32_t> ids;
     for (const Pieces& pieces : turns) sink.ids(pieces, ids);
@@ -321,7 +312,7 @@ const ChatTemplate* find_template(std::string_view name) {
         if (t.name == name) return &t;
     std::string known;
     for (const std::string& n : template_names()) known += (known.empty() ? "" : ", ") + n;
-    throw ConfigError("unknown chat template '" + std::string(name) + "' (known templates: " + known + ")");
+    throw ConfigError(plain_problem("unknown_template", {std::string(name), known}));
 }
 
 std::vector<std::string> template_names() {

@@ -76,37 +76,36 @@ private:
 };
 
 void validate(const PredictConfig& c) {
-    auto fail = [](const std::string& key, const std::string& why) { throw ConfigError(key + ": " + why); };
-    if (c.model_name_or_path.empty()) fail("model_name_or_path", "no model chosen");
-    if (c.dataset.empty()) fail("eval_dataset", "no dataset to predict chosen");
-    if (c.batch_size < 1) fail("per_device_eval_batch_size", "must be at least 1, got " + std::to_string(c.batch_size));
-    if (c.max_new_tokens < 1) fail("max_new_tokens", "must be at least 1, got " + std::to_string(c.max_new_tokens));
-    if (c.max_samples < 0) fail("max_samples", "must be 0 (all) or more, got " + std::to_string(c.max_samples));
-    if (c.cutoff_len < 1) fail("cutoff_len", "must be at least 1, got " + std::to_string(c.cutoff_len));
+    auto fail = [](const std::string& key, const std::string& id, std::vector<std::string> args = {}) {
+        throw ConfigError(config_problem(key, id, std::move(args)));
+    };
+    if (c.model_name_or_path.empty()) fail("model_name_or_path", "predict_no_model");
+    if (c.dataset.empty()) fail("eval_dataset", "predict_no_dataset");
+    if (c.batch_size < 1) fail("per_device_eval_batch_size", "must_be_at_least_one_got", {std::to_string(c.batch_size)});
+    if (c.max_new_tokens < 1) fail("max_new_tokens", "must_be_at_least_one_got", {std::to_string(c.max_new_tokens)});
+    if (c.max_samples < 0) fail("max_samples", "must_be_all_or_more_got", {std::to_string(c.max_samples)});
+    if (c.cutoff_len < 1) fail("cutoff_len", "must_be_at_least_one_got", {std::to_string(c.cutoff_len)});
     if (c.do_sample) {
-        if (!(c.temperature > 0)) fail("temperature", "must be above 0 when do_sample is true");
-        if (!(c.top_p > 0 && c.top_p <= 1)) fail("top_p", "must be in (0, 1]");
-        if (c.top_k < 0) fail("top_k", "must be 0 (off) or more");
+        if (!(c.temperature > 0)) fail("temperature", "must_be_above_zero_sampling");
+        if (!(c.top_p > 0 && c.top_p <= 1)) fail("top_p", "must_be_in", {"(0, 1]"});
+        if (c.top_k < 0) fail("top_k", "must_be_off_or_more");
     }
-    if (!(c.repetition_penalty > 0)) fail("repetition_penalty", "must be above 0");
+    if (!(c.repetition_penalty > 0)) fail("repetition_penalty", "must_be_above_zero");
     if (c.compare == "base" && c.adapter_name_or_path.empty())
-        fail("compare", "'base' compares a fine-tuned checkpoint with its base model: choose a checkpoint "
-                        "(adapter_name_or_path) first");
+        fail("compare", "compare_base_needs_adapter");
 }
 
 // A judge must be a reward model: its value head is there (checked again, fully, when it loads).
 void check_judge(const std::string& dir) {
-    if (!dir_exists(dir)) throw ConfigError("judge: '" + dir + "' is not a folder");
+    if (!dir_exists(dir)) throw ConfigError(config_problem("judge", "path_not_a_folder", {dir}));
     if (!file_exists(path_join(dir, "value_head.safetensors")))
-        throw ModelError("judge: '" + dir + "' is not a reward model (no value_head.safetensors); choose a model or "
-                         "adapter trained with stage rm");
+        throw ModelError(config_problem("judge", "judge_not_reward_model", {dir}));
 }
 
 void check_checkpoint_folder(const std::string& key, const std::string& dir) {
-    if (!dir_exists(dir)) throw ConfigError(key + ": '" + dir + "' is not a folder");
+    if (!dir_exists(dir)) throw ConfigError(config_problem(key, "path_not_a_folder", {dir}));
     if (!file_exists(path_join(dir, "adapter_config.json")) && !file_exists(path_join(dir, "config.json")))
-        throw ModelError(key + ": '" + dir +
-                         "' holds neither a LoRA adapter (adapter_config.json) nor a model (config.json)");
+        throw ModelError(config_problem(key, "not_adapter_or_model", {dir}));
 }
 
 ChatOptions chat_options(const PredictConfig& c) {
@@ -211,9 +210,8 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
         const auto& samples = loaded.samples;
         for (const auto& s : samples)
             if (s.response.empty() || s.response.front().content.empty())
-                throw DataError(s.source + ": the record has no reference answer (label) to score a prediction "
-                                "against; predictions need sft records with an output/assistant turn");
-        if (samples.empty()) throw DataError("eval_dataset: '" + c.dataset + "' holds no samples");
+                throw DataError(plain_problem("record_no_reference", {s.source}));
+        if (samples.empty()) throw DataError(config_problem("eval_dataset", "eval_dataset_no_samples", {c.dataset}));
         say("info", composed("log_datasets", {loaded.report.note()}));
 
         ChatSession session;
@@ -412,9 +410,7 @@ PredictConfig predict_config_from(const TrainConfig& t, bool trained) {
             // Adapters named in the config were merged into the base before training: the trained
             // adapter alone on the plain base would not be what was trained.
             if (!t.adapter_name_or_path.empty())
-                throw ConfigError("do_predict: the run trained a LoRA adapter on top of '" + t.adapter_name_or_path +
-                                  "'; predict it from the Evaluate tab or a config without do_train, after merging "
-                                  "(lathe-cli export)");
+                throw ConfigError(config_problem("do_predict", "predict_after_lora", {t.adapter_name_or_path}));
             c.adapter_name_or_path = t.output_dir;
         } else {
             c.model_name_or_path = t.output_dir;  // full, freeze or a new model: the folder the run saved
@@ -458,17 +454,17 @@ std::vector<PredictRow> read_predictions(const std::string& path) {
         try {
             j = nlohmann::json::parse(line);
         } catch (const std::exception& e) {
-            throw DataError(path + ": line " + std::to_string(line_no) + " is not JSON (" + e.what() + ")");
+            throw DataError(file_problem(path, 0, 0, "predictions_line_not_json", {std::to_string(line_no), e.what()}));
         }
         auto text_of = [&](const char* key, bool required) -> std::string {
             auto it = j.find(key);
             if (it == j.end() || it->is_null()) {
                 if (required)
-                    throw DataError(path + ": line " + std::to_string(line_no) + " has no '" + key + "' field");
+                    throw DataError(file_problem(path, 0, 0, "predictions_line_no_field", {std::to_string(line_no), key}));
                 return {};
             }
             if (!it->is_string())
-                throw DataError(path + ": line " + std::to_string(line_no) + ": '" + key + "' is not a string");
+                throw DataError(file_problem(path, 0, 0, "predictions_line_not_string", {std::to_string(line_no), key}));
             return it->get<std::string>();
         };
         PredictRow row;

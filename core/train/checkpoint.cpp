@@ -4,6 +4,7 @@
 #include "core/io/safetensors.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/cuda.h>
@@ -71,10 +72,10 @@ int tidy_abandoned_checkpoints(const std::string& run_dir) {
         const fs::path checkpoint = path.parent_path() / left.checkpoint;
         if (left.kind == "old" && !fs::exists(checkpoint, ec)) {
             fs::rename(path, checkpoint, ec);
-            if (ec) throw IoError(path.string() + ": cannot put back as " + checkpoint.string() + " (" + ec.message() + ")");
+            if (ec) throw IoError(file_problem(path.string(), 0, 0, "checkpoint_cannot_put_back", {checkpoint.string(), ec.message()}));
         } else {
             fs::remove_all(path, ec);
-            if (ec) throw IoError(path.string() + ": cannot remove (" + ec.message() + ")");
+            if (ec) throw IoError(file_problem(path.string(), 0, 0, "cannot_remove", {ec.message()}));
         }
         ++tidied;
     }
@@ -135,10 +136,10 @@ namespace {
 
 nlohmann::json read_trainer_state(const std::string& dir, int64_t* step) {
     const std::string path = path_join(dir, "trainer_state.json");
-    if (!file_exists(path)) throw IoError(dir + ": not a complete checkpoint (missing trainer_state.json)");
+    if (!file_exists(path)) throw IoError(file_problem(dir, 0, 0, "checkpoint_incomplete", {"trainer_state.json"}));
     auto state = read_json_file(path);
     if (!state.contains("global_step") || !state["global_step"].is_number_integer())
-        throw IoError(path + ": missing field 'global_step'");
+        throw IoError(file_problem(path, 0, 0, "record_missing_field", {"global_step"}));
     *step = state["global_step"].get<int64_t>();
     return state;
 }
@@ -152,10 +153,10 @@ int64_t checkpoint_step(const std::string& dir) {
 }
 
 CheckpointState load_checkpoint(const std::string& dir, AdamW& optimizer) {
-    if (!dir_exists(dir)) throw IoError("checkpoint '" + dir + "' does not exist");
+    if (!dir_exists(dir)) throw IoError(plain_problem("checkpoint_not_there", {dir}));
     for (const char* f : {"trainer_state.json", "optimizer.safetensors", "rng_state.safetensors"})
         if (!file_exists(path_join(dir, f)))
-            throw IoError(dir + ": not a complete checkpoint (missing " + std::string(f) + ")");
+            throw IoError(file_problem(dir, 0, 0, "checkpoint_incomplete", {f}));
     CheckpointState s;
     s.trainer_state = read_trainer_state(dir, &s.global_step);
 
@@ -165,7 +166,7 @@ CheckpointState load_checkpoint(const std::string& dir, AdamW& optimizer) {
     optimizer.load_state(tensors, opt.path());
 
     SafetensorsFile rng(path_join(dir, "rng_state.safetensors"));
-    if (!rng.find("cpu")) throw IoError(rng.path() + ": missing tensor 'cpu'");
+    if (!rng.find("cpu")) throw IoError(file_problem(rng.path(), 0, 0, "missing_tensor", {"cpu"}));
     auto gen = at::detail::getDefaultCPUGenerator();
     gen.set_state(rng.tensor("cpu").clone());
     // Accelerator generators (dropout on CUDA draws there); a checkpoint moved to a machine with fewer
@@ -185,7 +186,7 @@ std::string resolve_resume(const std::string& value, const std::string& run_dir)
         auto all = list_checkpoints(run_dir);
         return all.empty() ? "" : all.back();
     }
-    if (!dir_exists(value)) throw ConfigError("resume_from_checkpoint: '" + value + "' does not exist");
+    if (!dir_exists(value)) throw ConfigError(config_problem("resume_from_checkpoint", "resume_path_missing", {value}));
     return value;
 }
 

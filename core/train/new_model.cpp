@@ -34,7 +34,7 @@ const NewModelPreset& find_new_model_preset(const std::string& name) {
         if (name == p.name) return p;
         known += (known.empty() ? "" : ", ") + std::string(p.name);
     }
-    throw ConfigError("create_new_model: unknown size '" + name + "' (expected " + known + ")");
+    throw ConfigError(config_problem("create_new_model", "new_model_unknown_size", {name, known}));
 }
 
 namespace {
@@ -82,7 +82,7 @@ void copy_tokenizer_folder(const std::string& from, const std::string& dir) {
     static const char* kFiles[] = {"tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
                                    "generation_config.json", "vocab.json", "merges.txt"};
     if (!file_exists(path_join(from, "tokenizer.json")) && !file_exists(path_join(from, "tokenizer.model")))
-        throw ConfigError("new_model_tokenizer: '" + from + "' holds no tokenizer.json or tokenizer.model");
+        throw ConfigError(config_problem("new_model_tokenizer", "new_model_tokenizer_missing", {from}));
     for (const char* f : kFiles) {
         const std::string src = path_join(from, f);
         if (!file_exists(src)) continue;
@@ -112,14 +112,14 @@ ModelConfig create_new_model_files(const std::string& preset_name, const std::ve
                                                               std::to_string(c.vocab_size)}));
         return c;
     }
-    if (texts.empty()) throw DataError("create_new_model: the datasets hold no text to train a tokenizer on");
+    if (texts.empty()) throw DataError(config_problem("create_new_model", "new_model_no_text"));
 
     // SentencePiece reads sentences from files: one line per line of text.
     const std::string corpus = temp_sibling(path_join(dir, "tokenizer-corpus.txt"));
     {
         std::ofstream out(corpus, std::ios::binary);
         for (const auto& t : texts) out << t << '\n';
-        if (!out) throw IoError(corpus + ": cannot write the tokenizer corpus");
+        if (!out) throw IoError(file_problem(corpus, 0, 0, "cannot_write_corpus"));
     }
     SentencePieceTrainOptions opt;
     opt.input_files = {corpus};

@@ -130,9 +130,7 @@ void prepare_output_dir(const TrainConfig& c, bool resuming) {
                                    list_checkpoints(c.output_dir).empty() &&
                                    !file_exists(path_join(c.output_dir, "train_results.json"));
     if (!c.overwrite_output_dir && !interrupted_early)
-        throw ConfigError("output_dir: '" + c.output_dir +
-                          "' already holds a run; choose another directory, set overwrite_output_dir: true, or "
-                          "resume_from_checkpoint: auto to continue it");
+        throw ConfigError(config_problem("output_dir", "output_dir_holds_run", {c.output_dir}));
     // Overwriting (or starting over): remove the old run's checkpoints and logs so that nothing of it is
     // resumed by mistake.
     for (const auto& dir : list_checkpoints(c.output_dir)) fs::remove_all(dir);
@@ -146,8 +144,8 @@ void prepare_output_dir(const TrainConfig& c, bool resuming) {
 TrainSummary evaluate_only(TrainerSetup& setup, RunDir& run, const TrainerEvents& events) {
     const TrainConfig& c = setup.config;
     if (setup.eval.empty())
-        throw DataError("eval_dataset: nothing to evaluate (no record of '" +
-                        (c.eval_dataset.empty() ? c.dataset : c.eval_dataset) + "' fits in cutoff_len)");
+        throw DataError(config_problem("eval_dataset", "eval_nothing_fits",
+                                       {c.eval_dataset.empty() ? c.dataset : c.eval_dataset}));
     const auto start = std::chrono::steady_clock::now();
     EvalEvent ev;
     ev.eval_loss = evaluate_loss(*setup.model, *setup.objective, setup.eval, c.per_device_eval_batch_size, setup.pad_id,
@@ -336,9 +334,8 @@ private:
         collective_->sum(v);
         const double n = collective_->world_size();
         if (v[0] * v[0] != v[1] * n)
-            throw ConfigError("resume_from_checkpoint: the ranks do not see the same checkpoint (rank " +
-                              std::to_string(collective_->rank()) + " sees " + (resume_.empty() ? "none" : resume_) +
-                              "); output_dir must be on a file system every machine of the run sees");
+            throw ConfigError(config_problem("resume_from_checkpoint", "resume_ranks_differ",
+                                             {std::to_string(collective_->rank()), resume_.empty() ? "none" : resume_}));
     }
 
     // Datasets first: a bad record should fail before minutes of model loading.
@@ -349,9 +346,9 @@ private:
         dopts_.author = c_.identity_author;
         dopts_.seed = static_cast<uint64_t>(c_.seed);
         // Evaluation only (do_train false, do_eval): every record of dataset and eval_dataset is evaluated.
-        if (!c_.do_train && !c_.do_eval) throw ConfigError("do_train: false and no do_eval: nothing to train or evaluate");
+        if (!c_.do_train && !c_.do_eval) throw ConfigError(config_problem("do_train", "nothing_to_train_or_evaluate"));
         if (!c_.do_train && !c_.create_new_model.empty())
-            throw ConfigError("create_new_model: a new model must be trained (do_train: true) before it is evaluated");
+            throw ConfigError(config_problem("create_new_model", "new_model_needs_training"));
         if (!c_.dataset.empty() && (c_.do_train || c_.eval_dataset.empty()))  // eval only: eval_dataset when given
             loaded_ = load_key("dataset", c_.dataset, stage_);
         say(composed("log_datasets", {loaded_.report.note()}));
@@ -445,7 +442,7 @@ private:
         if (method_ == Method::Lora) {
             auto adapters = split_list(c_.adapter_name_or_path);
             if (c_.quantization_bit && adapters.size() > 0)
-                throw ConfigError("adapter_name_or_path: adapters cannot be merged into a quantized base; train QLoRA from the base model");
+                throw ConfigError(config_problem("adapter_name_or_path", "adapter_merge_quantized"));
             merge_lora_adapters(model_.ptr(), adapters, base_name_);
             if (c_.quantization_bit) {
                 auto q = quantize_base_weights(*model_, c_.quantization_bit, c_.double_quantization);

@@ -151,9 +151,9 @@ private:
         return (elapsed() - state_.elapsed_before) / steps_this_session_ * static_cast<double>(total_ - state_.step);
     }
     // The tail of a failure message: where the run can be picked up again.
-    std::string last_good() const {
-        return summary_.last_checkpoint.empty() ? "; no checkpoint was saved"
-                                                : "; the last good checkpoint is kept: " + summary_.last_checkpoint;
+    Problem last_good() const {
+        return summary_.last_checkpoint.empty() ? note("last_checkpoint_none")
+                                                : note("last_checkpoint_kept", {summary_.last_checkpoint});
     }
 
     TrainerSetup& setup_;
@@ -318,11 +318,11 @@ bool Loop::step(const std::vector<Batch>& window) {
         sum_over_ranks(*dist_, loss, metrics);
     }
     if (!std::isfinite(loss))
-        throw ModelError("the loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at step " +
-                         std::to_string(state_.step + 1) + " (try a lower learning_rate or max_grad_norm)" + last_good());
+        throw ModelError(composed(std::isnan(loss) ? "loss_became_nan" : "loss_became_infinite",
+                                  {verbatim(std::to_string(state_.step + 1)), last_good()}));
     const double grad_norm = clip_grad_norm(setup_.trainable, c_.max_grad_norm);
     if (!std::isfinite(grad_norm))
-        throw ModelError("the gradient norm became non-finite at step " + std::to_string(state_.step + 1) + last_good());
+        throw ModelError(composed("grad_norm_not_finite", {verbatim(std::to_string(state_.step + 1)), last_good()}));
     optimizer_.step(c_.learning_rate * schedule_.factor(state_.step));
     share_updates();
     optimizer_.zero_grad();
@@ -371,8 +371,8 @@ void Loop::check_weights() const {
     torch::NoGradGuard no_grad;
     for (const auto& p : setup_.trainable)
         if (!torch::isfinite(p.param).all().item<bool>())
-            throw ModelError("the weights became non-finite at step " + std::to_string(state_.step) + " (" + p.name + ")" +
-                             last_good());
+            throw ModelError(composed("weights_not_finite",
+                                      {verbatim(std::to_string(state_.step)), verbatim(p.name), last_good()}));
 }
 
 void Loop::checkpoint() {
@@ -442,7 +442,7 @@ TrainSummary train_loop(TrainerSetup& setup, RunDir& run, const TrainerEvents& e
     TrainSummary summary;
     summary.output_dir = setup.config.output_dir;
     try {
-        if (setup.train.empty()) throw DataError("nothing to train on: the training set is empty");
+        if (setup.train.empty()) throw DataError(plain_problem("training_set_empty"));
         refuse_fp16(setup.config);
         Loop loop(setup, run, events, cancel, summary);
         loop.run();

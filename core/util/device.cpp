@@ -19,18 +19,18 @@ torch::Device parse_device(const std::string& name) {
     if (name == "cpu") return torch::kCPU;
     if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
         if (!torch::cuda::is_available())
-            throw ConfigError("device '" + name + "' was asked for, but this LibTorch has no usable CUDA device");
+            throw ConfigError(plain_problem("device_no_cuda", {name}));
         try {
             torch::Device d(name);
             if (d.has_index() && d.index() >= static_cast<int>(torch::cuda::device_count()))
-                throw ConfigError("device '" + name + "' does not exist (" +
-                                  std::to_string(torch::cuda::device_count()) + " CUDA devices)");
+                throw ConfigError(
+                    plain_problem("device_not_there", {name, std::to_string(torch::cuda::device_count())}));
             return d.has_index() ? d : torch::Device(torch::kCUDA, 0);
         } catch (const c10::Error&) {
-            throw ConfigError("invalid device '" + name + "'");
+            throw ConfigError(plain_problem("device_invalid", {name}));
         }
     }
-    throw ConfigError("unknown device '" + name + "' (expected auto, cpu, cuda or cuda:N)");
+    throw ConfigError(plain_problem("device_unknown", {name}));
 }
 
 void set_threads(int threads) { apply_threads(threads); }

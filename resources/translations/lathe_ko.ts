@@ -937,6 +937,286 @@
         <source>compare_tokenizers: %1</source>
         <translation>compare_tokenizers: %1</translation>
     </message>
+    <message>
+        <source>&apos;%1&apos; already holds a run; choose another directory, set overwrite_output_dir: true, or resume_from_checkpoint: auto to continue it</source>
+        <translation>&apos;%1&apos;에 이미 실행 결과가 있습니다. 다른 디렉터리를 고르거나, overwrite_output_dir: true를 설정하거나, resume_from_checkpoint: auto로 이어서 실행하십시오</translation>
+    </message>
+    <message>
+        <source>nothing to evaluate (no record of &apos;%1&apos; fits in cutoff_len)</source>
+        <translation>평가할 것이 없습니다 (&apos;%1&apos;의 어떤 레코드도 cutoff_len에 들어가지 않습니다)</translation>
+    </message>
+    <message>
+        <source>the ranks do not see the same checkpoint (rank %1 sees %2); output_dir must be on a file system every machine of the run sees</source>
+        <translation>랭크들이 같은 체크포인트를 보지 않습니다 (랭크 %1은(는) %2을(를) 봅니다). output_dir은 실행에 참여하는 모든 머신이 보는 파일 시스템에 있어야 합니다</translation>
+    </message>
+    <message>
+        <source>false and no do_eval: nothing to train or evaluate</source>
+        <translation>false이고 do_eval도 없습니다: 학습하거나 평가할 것이 없습니다</translation>
+    </message>
+    <message>
+        <source>a new model must be trained (do_train: true) before it is evaluated</source>
+        <translation>새 모델은 평가하기 전에 먼저 학습해야 합니다 (do_train: true)</translation>
+    </message>
+    <message>
+        <source>adapters cannot be merged into a quantized base; train QLoRA from the base model</source>
+        <translation>양자화된 기반 모델에는 어댑터를 병합할 수 없습니다. 기반 모델에서 QLoRA를 학습하십시오</translation>
+    </message>
+    <message>
+        <source>; no checkpoint was saved</source>
+        <translation>; 저장된 체크포인트가 없습니다</translation>
+    </message>
+    <message>
+        <source>; the last good checkpoint is kept: %1</source>
+        <translation>; 마지막 정상 체크포인트는 보존됩니다: %1</translation>
+    </message>
+    <message>
+        <source>the loss became NaN at step %1 (try a lower learning_rate or max_grad_norm)%2</source>
+        <translation>%1단계에서 손실이 NaN이 되었습니다 (learning_rate나 max_grad_norm을 낮춰 보십시오)%2</translation>
+    </message>
+    <message>
+        <source>the loss became infinite at step %1 (try a lower learning_rate or max_grad_norm)%2</source>
+        <translation>%1단계에서 손실이 무한대가 되었습니다 (learning_rate나 max_grad_norm을 낮춰 보십시오)%2</translation>
+    </message>
+    <message>
+        <source>the gradient norm became non-finite at step %1%2</source>
+        <translation>%1단계에서 그래디언트 노름이 유한하지 않게 되었습니다%2</translation>
+    </message>
+    <message>
+        <source>the weights became non-finite at step %1 (%2)%3</source>
+        <translation>%1단계에서 가중치가 유한하지 않게 되었습니다 (%2)%3</translation>
+    </message>
+    <message>
+        <source>nothing to train on: the training set is empty</source>
+        <translation>학습할 것이 없습니다: 학습 세트가 비어 있습니다</translation>
+    </message>
+    <message>
+        <source>device &apos;%1&apos; was asked for, but this LibTorch has no usable CUDA device</source>
+        <translation>장치 &apos;%1&apos;을(를) 요청했지만 이 LibTorch에는 사용할 수 있는 CUDA 장치가 없습니다</translation>
+    </message>
+    <message>
+        <source>device &apos;%1&apos; does not exist (%2 CUDA devices)</source>
+        <translation>장치 &apos;%1&apos;이(가) 없습니다 (CUDA 장치 %2개)</translation>
+    </message>
+    <message>
+        <source>invalid device &apos;%1&apos;</source>
+        <translation>잘못된 장치 &apos;%1&apos;입니다</translation>
+    </message>
+    <message>
+        <source>unknown device &apos;%1&apos; (expected auto, cpu, cuda or cuda:N)</source>
+        <translation>알 수 없는 장치 &apos;%1&apos;입니다 (auto, cpu, cuda 또는 cuda:N이어야 합니다)</translation>
+    </message>
+    <message>
+        <source>dataset directory &apos;%1&apos; not found</source>
+        <translation>데이터셋 디렉터리 &apos;%1&apos;이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>dataset directory &apos;%1&apos; has no dataset_info.json; it needs one that registers each dataset by name (file_name, formatting, columns), as in LLaMA-Factory&apos;s data folder</source>
+        <translation>데이터셋 디렉터리 &apos;%1&apos;에 dataset_info.json이 없습니다. LLaMA-Factory의 data 폴더처럼 각 데이터셋을 이름으로 등록하는(file_name, formatting, columns) 파일이 필요합니다</translation>
+    </message>
+    <message>
+        <source>expected an object mapping dataset names to entries, found %1</source>
+        <translation>데이터셋 이름을 항목에 대응시키는 객체가 있어야 하는데 %1이(가) 있습니다</translation>
+    </message>
+    <message>
+        <source>unknown dataset &apos;%1&apos;: %2 does not register it</source>
+        <translation>알 수 없는 데이터셋 &apos;%1&apos;입니다: %2에 등록되어 있지 않습니다</translation>
+    </message>
+    <message>
+        <source>unknown dataset &apos;%1&apos;: %2 does not register it; did you mean &apos;%3&apos;?</source>
+        <translation>알 수 없는 데이터셋 &apos;%1&apos;입니다: %2에 등록되어 있지 않습니다. &apos;%3&apos;을(를) 뜻하셨습니까?</translation>
+    </message>
+    <message>
+        <source>unknown dataset &apos;%1&apos;: %2 does not register it (the registry is empty)</source>
+        <translation>알 수 없는 데이터셋 &apos;%1&apos;입니다: %2에 등록되어 있지 않습니다 (등록된 데이터셋이 없습니다)</translation>
+    </message>
+    <message>
+        <source>dataset &apos;%1&apos; (%2) names only %3; Lathe reads local files: download it into %4 and set &quot;file_name&quot;</source>
+        <translation>데이터셋 &apos;%1&apos;(%2)은(는) %3만 지정합니다. Lathe는 로컬 파일을 읽습니다: %4에 내려받고 &quot;file_name&quot;을 설정하십시오</translation>
+    </message>
+    <message>
+        <source>max_samples must be at least 1</source>
+        <translation>max_samples는 1 이상이어야 합니다</translation>
+    </message>
+    <message>
+        <source>no dataset named; set one or more names from %1</source>
+        <translation>지정된 데이터셋이 없습니다. %1에 있는 이름을 하나 이상 설정하십시오</translation>
+    </message>
+    <message>
+        <source>val_size %1 must be a fraction below 1 or a whole count of samples</source>
+        <translation>val_size %1은(는) 1보다 작은 비율이거나 샘플 수를 나타내는 정수여야 합니다</translation>
+    </message>
+    <message>
+        <source>val_size %1 is neither a fraction below 1 nor a whole count of samples</source>
+        <translation>val_size %1은(는) 1보다 작은 비율도 아니고 샘플 수를 나타내는 정수도 아닙니다</translation>
+    </message>
+    <message>
+        <source>val_size %1 takes %2 of %3 samples for validation and leaves none for training</source>
+        <translation>val_size %1은(는) 샘플 %3개 중 %2개를 검증용으로 가져가서 학습용으로 남는 샘플이 없습니다</translation>
+    </message>
+    <message>
+        <source>%1: the sample has no response to train on</source>
+        <translation>%1: 샘플에 학습할 응답이 없습니다</translation>
+    </message>
+    <message>
+        <source>%1: a preference sample needs chosen and rejected responses</source>
+        <translation>%1: 선호도 샘플에는 chosen 응답과 rejected 응답이 모두 필요합니다</translation>
+    </message>
+    <message>
+        <source>no samples to encode</source>
+        <translation>인코딩할 샘플이 없습니다</translation>
+    </message>
+    <message>
+        <source>nothing left to train on: all %1 samples lose their whole response at cutoff_len=%2 (the longest sample has %3 tokens); raise cutoff_len</source>
+        <translation>학습할 것이 남지 않았습니다: 샘플 %1개 모두 cutoff_len=%2에서 응답 전체가 잘립니다 (가장 긴 샘플은 %3토큰입니다). cutoff_len을 늘리십시오</translation>
+    </message>
+    <message>
+        <source>nothing left to train on after encoding</source>
+        <translation>인코딩 후 학습할 것이 남지 않았습니다</translation>
+    </message>
+    <message>
+        <source>chat template &apos;%1&apos; folds the system prompt into the first user turn, so its system slot must be plain text, but it holds a {{bos_token}}/{{eos_token}} marker: &apos;%2&apos;</source>
+        <translation>채팅 템플릿 &apos;%1&apos;은(는) 시스템 프롬프트를 첫 사용자 턴에 합치므로 시스템 슬롯이 일반 텍스트여야 하지만 {{bos_token}}/{{eos_token}} 표시가 들어 있습니다: &apos;%2&apos;</translation>
+    </message>
+    <message>
+        <source>the conversation has no user or assistant turn</source>
+        <translation>대화에 사용자 턴이나 어시스턴트 턴이 없습니다</translation>
+    </message>
+    <message>
+        <source>messages[%1] is a system message; only messages[0] may be the system prompt</source>
+        <translation>messages[%1]이(가) 시스템 메시지입니다. 시스템 프롬프트는 messages[0]만 될 수 있습니다</translation>
+    </message>
+    <message>
+        <source>messages[%1] is &apos;%2&apos; where a user or observation turn belongs (turns alternate user/observation, then assistant/function)</source>
+        <translation>messages[%1]이(가) 사용자 또는 observation 턴이 와야 할 자리에 &apos;%2&apos;입니다 (턴은 user/observation, assistant/function 순으로 번갈아 와야 합니다)</translation>
+    </message>
+    <message>
+        <source>messages[%1] is &apos;%2&apos; where an assistant or function turn belongs (turns alternate user/observation, then assistant/function)</source>
+        <translation>messages[%1]이(가) 어시스턴트 또는 function 턴이 와야 할 자리에 &apos;%2&apos;입니다 (턴은 user/observation, assistant/function 순으로 번갈아 와야 합니다)</translation>
+    </message>
+    <message>
+        <source>chat template &apos;%1&apos; ends turns with {{eos_token}}, but the tokenizer has no EOS token (no eos_token in tokenizer_config.json, no &lt;|endoftext|&gt;); pick a template whose slots write their end-of-turn token out, or fix the tokenizer</source>
+        <translation>채팅 템플릿 &apos;%1&apos;은(는) 턴을 {{eos_token}}으로 끝내지만 토크나이저에 EOS 토큰이 없습니다 (tokenizer_config.json에 eos_token이 없고 &lt;|endoftext|&gt;도 없습니다). 슬롯에 턴 끝 토큰을 직접 쓰는 템플릿을 고르거나 토크나이저를 고치십시오</translation>
+    </message>
+    <message>
+        <source>chat template &apos;%1&apos; ends turns with {{eos_token}}, but the tokenizer in %2 has no EOS token (no eos_token in tokenizer_config.json, no &lt;|endoftext|&gt;); pick a template whose slots write their end-of-turn token out, or fix the tokenizer</source>
+        <translation>채팅 템플릿 &apos;%1&apos;은(는) 턴을 {{eos_token}}으로 끝내지만 %2의 토크나이저에 EOS 토큰이 없습니다 (tokenizer_config.json에 eos_token이 없고 &lt;|endoftext|&gt;도 없습니다). 슬롯에 턴 끝 토큰을 직접 쓰는 템플릿을 고르거나 토크나이저를 고치십시오</translation>
+    </message>
+    <message>
+        <source>messages[%1] is the last message and not an assistant turn; training needs the conversation to end with an assistant or function turn</source>
+        <translation>마지막 메시지인 messages[%1]이(가) 어시스턴트 턴이 아닙니다. 학습하려면 대화가 assistant 또는 function 턴으로 끝나야 합니다</translation>
+    </message>
+    <message>
+        <source>messages[%1] is the last message and an assistant turn; a generation prompt needs the conversation to end with a user or observation turn</source>
+        <translation>마지막 메시지인 messages[%1]이(가) 어시스턴트 턴입니다. 생성 프롬프트는 대화가 user 또는 observation 턴으로 끝나야 합니다</translation>
+    </message>
+    <message>
+        <source>unknown chat template &apos;%1&apos; (known templates: %2)</source>
+        <translation>알 수 없는 채팅 템플릿 &apos;%1&apos;입니다 (알려진 템플릿: %2)</translation>
+    </message>
+    <message>
+        <source>no model chosen</source>
+        <translation>모델을 고르지 않았습니다</translation>
+    </message>
+    <message>
+        <source>no dataset to predict chosen</source>
+        <translation>예측할 데이터셋을 고르지 않았습니다</translation>
+    </message>
+    <message>
+        <source>must be at least 1, got %1</source>
+        <translation>1 이상이어야 합니다. 현재 값: %1</translation>
+    </message>
+    <message>
+        <source>must be 0 (all) or more, got %1</source>
+        <translation>0(전체) 이상이어야 합니다. 현재 값: %1</translation>
+    </message>
+    <message>
+        <source>must be above 0 when do_sample is true</source>
+        <translation>do_sample이 true이면 0보다 커야 합니다</translation>
+    </message>
+    <message>
+        <source>must be 0 (off) or more</source>
+        <translation>0(끔) 이상이어야 합니다</translation>
+    </message>
+    <message>
+        <source>must be above 0</source>
+        <translation>0보다 커야 합니다</translation>
+    </message>
+    <message>
+        <source>&apos;base&apos; compares a fine-tuned checkpoint with its base model: choose a checkpoint (adapter_name_or_path) first</source>
+        <translation>&apos;base&apos;는 미세 조정된 체크포인트를 기반 모델과 비교합니다: 먼저 체크포인트(adapter_name_or_path)를 고르십시오</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a reward model (no value_head.safetensors); choose a model or adapter trained with stage rm</source>
+        <translation>&apos;%1&apos;은(는) 보상 모델이 아닙니다 (value_head.safetensors가 없습니다). stage rm으로 학습한 모델이나 어댑터를 고르십시오</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; holds neither a LoRA adapter (adapter_config.json) nor a model (config.json)</source>
+        <translation>&apos;%1&apos;에 LoRA 어댑터(adapter_config.json)도 모델(config.json)도 없습니다</translation>
+    </message>
+    <message>
+        <source>%1: the record has no reference answer (label) to score a prediction against; predictions need sft records with an output/assistant turn</source>
+        <translation>%1: 레코드에 예측을 채점할 참조 답변(label)이 없습니다. 예측에는 output/assistant 턴이 있는 sft 레코드가 필요합니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; holds no samples</source>
+        <translation>&apos;%1&apos;에 샘플이 없습니다</translation>
+    </message>
+    <message>
+        <source>the run trained a LoRA adapter on top of &apos;%1&apos;; predict it from the Evaluate tab or a config without do_train, after merging (lathe-cli export)</source>
+        <translation>이 실행은 &apos;%1&apos; 위에 LoRA 어댑터를 학습했습니다. 병합한 뒤(lathe-cli export) 평가 탭이나 do_train이 없는 설정에서 예측하십시오</translation>
+    </message>
+    <message>
+        <source>line %1 is not JSON (%2)</source>
+        <translation>%1번째 줄이 JSON이 아닙니다 (%2)</translation>
+    </message>
+    <message>
+        <source>line %1 has no &apos;%2&apos; field</source>
+        <translation>%1번째 줄에 &apos;%2&apos; 필드가 없습니다</translation>
+    </message>
+    <message>
+        <source>line %1: &apos;%2&apos; is not a string</source>
+        <translation>%1번째 줄: &apos;%2&apos;이(가) 문자열이 아닙니다</translation>
+    </message>
+    <message>
+        <source>cannot put back as %1 (%2)</source>
+        <translation>%1(으)로 되돌릴 수 없습니다 (%2)</translation>
+    </message>
+    <message>
+        <source>cannot remove (%1)</source>
+        <translation>지울 수 없습니다 (%1)</translation>
+    </message>
+    <message>
+        <source>not a complete checkpoint (missing %1)</source>
+        <translation>완전한 체크포인트가 아닙니다 (%1이(가) 없습니다)</translation>
+    </message>
+    <message>
+        <source>checkpoint &apos;%1&apos; does not exist</source>
+        <translation>체크포인트 &apos;%1&apos;이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>missing tensor &apos;%1&apos;</source>
+        <translation>텐서 &apos;%1&apos;이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; does not exist</source>
+        <translation>&apos;%1&apos;이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>unknown size &apos;%1&apos; (expected %2)</source>
+        <translation>알 수 없는 크기 &apos;%1&apos;입니다 (%2 중 하나여야 합니다)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; holds no tokenizer.json or tokenizer.model</source>
+        <translation>&apos;%1&apos;에 tokenizer.json도 tokenizer.model도 없습니다</translation>
+    </message>
+    <message>
+        <source>the datasets hold no text to train a tokenizer on</source>
+        <translation>데이터셋에 토크나이저를 학습할 텍스트가 없습니다</translation>
+    </message>
+    <message>
+        <source>cannot write the tokenizer corpus</source>
+        <translation>토크나이저 말뭉치를 쓸 수 없습니다</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

@@ -1,6 +1,9 @@
 // Invalid settings show their message next to the field (or under the model bar) before Start, and
 // Start stays blocked until they are fixed.
+#include "core/data/template.h"
+#include "core/train/new_model.h"
 #include "core/train/train_config.h"
+#include "core/util/device.h"
 #include "core/util/messages.h"
 #include "tests/registry.h"
 #include "tests/ui/ui_fixtures.h"
@@ -20,6 +23,8 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QTest>
+
+#include <functional>
 
 using namespace lathe;
 using namespace lathe::test;
@@ -213,6 +218,46 @@ private slots:
                                    "  건너뜀: /data/x.json 레코드 3 (12번째 줄): 'output' 필드가 없습니다"));
         QCOMPARE(ui::engine_message(model), QString::fromUtf8("모델: /m/Qwen2.5-0.5B (qwen2, 파라미터 494032768개), 템플릿: qwen"));
         QVERIFY(ui::install_language("en"));
+    }
+    // Errors that used to be English text only (a device, a chat template, a new model's size) come as
+    // message ids: the English is the engine's words as before, and the studio words them in Korean.
+    void engineErrorsAreWordedInKorean() {
+        auto caught = [](const std::function<void()>& f) {
+            try {
+                f();
+            } catch (const Error& e) {
+                return e.problem();
+            }
+            return Problem{};
+        };
+        const Problem device = caught([] { (void)parse_device("tpu"); });
+        QCOMPARE(device.id, std::string("device_unknown"));
+        QCOMPARE(device.message, std::string("unknown device 'tpu' (expected auto, cpu, cuda or cuda:N)"));
+        const Problem tmpl = caught([] { (void)find_template("nope"); });
+        QCOMPARE(tmpl.id, std::string("unknown_template"));
+        QCOMPARE(tmpl.args.size(), size_t(2));
+        const std::string known = tmpl.args[1];
+        QVERIFY(!known.empty());
+        QCOMPARE(tmpl.message, "unknown chat template 'nope' (known templates: " + known + ")");
+        const Problem size = caught([] { (void)find_new_model_preset("huge"); });
+        QCOMPARE(size.id, std::string("new_model_unknown_size"));
+        QCOMPARE(size.key, std::string("create_new_model"));
+        QCOMPARE(size.args.size(), size_t(2));
+        const std::string sizes = size.args[1];
+        QCOMPARE(size.message, "create_new_model: unknown size 'huge' (expected " + sizes + ")");
+
+        QCOMPARE(ui::engine_message(device), QString::fromStdString(device.message));
+        QCOMPARE(ui::engine_message(tmpl), QString::fromStdString(tmpl.message));
+        QCOMPARE(ui::engine_message(size), QString::fromStdString(size.message));
+        QVERIFY(ui::install_language("ko"));
+        QCOMPARE(ui::engine_message(device),
+                 QString::fromUtf8("알 수 없는 장치 'tpu'입니다 (auto, cpu, cuda 또는 cuda:N이어야 합니다)"));
+        QCOMPARE(ui::engine_message(tmpl), QString::fromUtf8("알 수 없는 채팅 템플릿 'nope'입니다 (알려진 템플릿: %1)")
+                                               .arg(QString::fromStdString(known)));
+        QCOMPARE(ui::engine_message(size), QString::fromUtf8("create_new_model: 알 수 없는 크기 'huge'입니다 (%1 중 하나여야 합니다)")
+                                               .arg(QString::fromStdString(sizes)));
+        QVERIFY(ui::install_language("en"));
+        QCOMPARE(ui::engine_message(device), QString::fromStdString(device.message));
     }
 };
 
