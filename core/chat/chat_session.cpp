@@ -82,7 +82,7 @@ GenerateOptions generate_options(const ChatOptions& options, const LoadedModel& 
 
 void ChatOptions::validate() const {
     sampling_of(*this).validate();
-    if (max_new_tokens < 1) throw ConfigError("max_new_tokens: must be at least 1");
+    if (max_new_tokens < 1) throw ConfigError(config_problem("max_new_tokens", "must_be_at_least", {"1"}));
 }
 
 struct ChatSession::Impl {
@@ -128,7 +128,7 @@ std::string ChatSession::model_dir() const { return impl_->base ? impl_->base->d
 
 void ChatSession::set_adapter(const std::string& dir) {
     if (dir == impl_->adapter) return;
-    if (!impl_->base) throw ConfigError("load a model before attaching a fine-tuned checkpoint");
+    if (!impl_->base) throw ConfigError(plain_problem("chat_load_model_first"));
     impl_->drop_adapter();
     if (dir.empty()) return;
     if (file_exists(path_join(dir, "adapter_config.json"))) {
@@ -138,7 +138,7 @@ void ChatSession::set_adapter(const std::string& dir) {
     } else if (file_exists(path_join(dir, "config.json"))) {
         impl_->tuned = load_model(dir, impl_->device, impl_->weights);
     } else {
-        throw ModelError(dir + ": neither a LoRA adapter (adapter_config.json) nor a model folder (config.json)");
+        throw ModelError(file_problem(dir, 0, 0, "chat_not_adapter_or_model"));
     }
     impl_->adapter = dir;
 }
@@ -161,7 +161,7 @@ ChatReply ChatSession::reply(const std::vector<Message>& history, const std::str
                              const ChatOptions& options, ChatVariant variant,
                              const std::function<void(const std::string&)>& on_text,
                              const std::atomic<bool>* cancel) {
-    if (!impl_->base) throw ConfigError("no model is loaded: press Load first");
+    if (!impl_->base) throw ConfigError(plain_problem("chat_no_model"));
     const bool tuned = variant == ChatVariant::Tuned;
     LoadedModel& m = tuned && impl_->tuned ? *impl_->tuned : *impl_->base;
     if (impl_->lora) impl_->lora->set_enabled(tuned);
@@ -188,7 +188,7 @@ ChatReply ChatSession::reply(const std::vector<Message>& history, const std::str
 std::vector<ChatReply> ChatSession::reply_batch(const std::vector<Prompt>& prompts, const ChatOptions& options,
                                                 ChatVariant variant, const std::atomic<bool>* cancel,
                                                 int max_prompt_tokens, int* truncated) {
-    if (!impl_->base) throw ConfigError("no model is loaded: press Load first");
+    if (!impl_->base) throw ConfigError(plain_problem("chat_no_model"));
     const bool tuned = variant == ChatVariant::Tuned;
     LoadedModel& m = tuned && impl_->tuned ? *impl_->tuned : *impl_->base;
     const ChatTemplate& tmpl = impl_->chat_template(m);
@@ -226,7 +226,7 @@ std::vector<ChatReply> ChatSession::reply_batch(const std::vector<Prompt>& promp
 }
 
 std::string ChatSession::render_prompt(const Prompt& prompt) const {
-    if (!impl_->base) throw ConfigError("no model is loaded: press Load first");
+    if (!impl_->base) throw ConfigError(plain_problem("chat_no_model"));
     const LoadedModel& m = *impl_->base;
     return impl_->chat_template(m).render(prompt.history, prompt.system, m.tokenizer.get());
 }

@@ -40,9 +40,7 @@ bool is_within(const std::string& inner, const std::string& outer) {
 void check_tokenizer(ExportPlan& p) {
     const std::string& dir = p.source_dir;
     if (!file_exists(path_join(dir, "tokenizer.json")) && !file_exists(path_join(dir, "tokenizer.model")))
-        throw TokenizerError("missing tokenizer: '" + dir +
-                             "' has no tokenizer.json or tokenizer.model. An exported model needs its tokenizer so "
-                             "other programs can use it: copy the base model's tokenizer files into this folder");
+        throw TokenizerError(plain_problem("export_missing_tokenizer", {dir}));
     p.tokenizer = Tokenizer::from_dir(dir);
 }
 
@@ -59,9 +57,10 @@ void check_template(ExportPlan& p) {
 // The adapter must fit the model: every LoRA matrix against the module it adapts. A different
 // base_model_name_or_path alone is a warning (a copied or renamed base is common).
 void check_adapter(ExportPlan& p, const std::string& dir, const AdapterConfig& a, const TensorStore& base) {
-    const std::string trained_on = a.base_model_name_or_path.empty() ? "an unknown base" : "'" + a.base_model_name_or_path + "'";
+    const Problem trained_on =
+        a.base_model_name_or_path.empty() ? note("an_unknown_base") : verbatim("'" + a.base_model_name_or_path + "'");
     const std::string weights = path_join(dir, "adapter_model.safetensors");
-    if (!file_exists(weights)) throw IoError(dir + ": no adapter_model.safetensors beside adapter_config.json");
+    if (!file_exists(weights)) throw IoError(file_problem(dir, 0, 0, "export_adapter_no_weights"));
     SafetensorsFile f(weights);
     const std::string prefix = "base_model.model.";
     for (const TensorEntry& e : f.entries()) {
@@ -69,18 +68,18 @@ void check_adapter(ExportPlan& p, const std::string& dir, const AdapterConfig& a
         if (!is_a && !is_b) continue;
         const std::string module = e.name.substr(prefix.size(), e.name.find(is_a ? ".lora_A." : ".lora_B.") - prefix.size());
         const std::string base_name = module + ".weight";
-        auto mismatch = [&](const std::string& what) {
-            return ModelError("adapter '" + dir + "' was trained on " + trained_on + ", not on the model being exported ('" +
-                              p.source_dir + "'): " + what);
+        auto mismatch = [&](const std::string& id, std::vector<std::string> what) {
+            std::vector<Problem> args = {verbatim(dir), trained_on, verbatim(p.source_dir)};
+            for (std::string& w : what) args.push_back(verbatim(std::move(w)));
+            return ModelError(composed(id, std::move(args)));
         };
         if (e.name.compare(0, prefix.size(), prefix) != 0 || e.shape.size() != 2) continue;  // load_lora_adapter reports these
-        if (!base.has(base_name)) throw mismatch("tensor '" + e.name + "' adapts '" + module + "', which the model lacks");
+        if (!base.has(base_name)) throw mismatch("export_adapter_lacks_module", {e.name, module});
         const std::vector<int64_t>& w = base.entry(base_name).shape;  // (out, in)
         if (w.size() != 2) continue;
         const int64_t found = is_a ? e.shape[1] : e.shape[0], want = is_a ? w[1] : w[0];
         if (found != want)
-            throw mismatch("tensor '" + e.name + "' has shape " + shape_string(e.shape) + " but '" + base_name + "' is " +
-                           shape_string(w));
+            throw mismatch("export_adapter_shape", {e.name, shape_string(e.shape), base_name, shape_string(w)});
     }
     if (!a.base_model_name_or_path.empty()) {
         const std::string theirs = fs::path(a.base_model_name_or_path).filename().string();
@@ -92,20 +91,19 @@ void check_adapter(ExportPlan& p, const std::string& dir, const AdapterConfig& a
 
 void check_target(const ExportPlan& p) {
     const std::string& t = p.target_dir;
-    auto refuse_overlap = [&](const std::string& source, const char* what) {
+    auto refuse_overlap = [&](const std::string& source, bool adapter) {
         if (is_within(t, source))
-            throw ConfigError("export_dir '" + t + "' is inside the " + what + " '" + source +
-                              "'; the export must not be written into its source: choose a folder outside it");
+            throw ConfigError(plain_problem(adapter ? "export_dir_inside_adapter" : "export_dir_inside_source", {t, source}));
         if (is_within(source, t))
-            throw ConfigError("export_dir '" + t + "' contains the " + what + " '" + source +
-                              "'; replacing it would delete the source: choose another folder");
+            throw ConfigError(
+                plain_problem(adapter ? "export_dir_contains_adapter" : "export_dir_contains_source", {t, source}));
     };
-    refuse_overlap(p.source_dir, "source model folder");
-    for (const std::string& a : p.adapter_dirs) refuse_overlap(a, "adapter folder");
+    refuse_overlap(p.source_dir, false);
+    for (const std::string& a : p.adapter_dirs) refuse_overlap(a, true);
     if (fs::exists(t)) {
-        if (!fs::is_directory(t)) throw ConfigError("export_dir '" + t + "' is a file, not a folder");
+        if (!fs::is_directory(t)) throw ConfigError(plain_problem("export_dir_is_file", {t}));
         if (!fs::is_empty(t) && !p.config.export_overwrite)
-            throw ConfigError("export_dir '" + t + "' is not empty; set export_overwrite: true to replace its contents");
+            throw ConfigError(plain_problem("export_dir_not_empty", {t}));
     }
 }
 
@@ -139,7 +137,7 @@ ExportPlan plan_export(const ExportConfig& config) {
     while (p.target_dir.size() > 1 && p.target_dir.back() == '/') p.target_dir.pop_back();
     std::unique_ptr<TensorStore> store;
     about("model_name_or_path", [&] {
-        if (!dir_exists(p.source_dir)) throw ModelError("model_name_or_path: folder '" + p.source_dir + "' does not exist");
+        if (!dir_exists(p.source_dir)) throw ModelError(config_problem("model_name_or_path", "folder_missing", {p.source_dir}));
         p.model = read_model_config(p.source_dir);
         p.base_config = read_json_file(path_join(p.source_dir, "config.json"));
     });

@@ -7,6 +7,7 @@
 #include "core/model/transformer.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 
 #include <nlohmann/json.hpp>
@@ -41,13 +42,12 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 GenerateResult generate(CausalLMImpl& model, const Tokenizer* tokenizer, const std::vector<int32_t>& prompt,
                         const GenerateOptions& options, const StreamCallback& on_text,
                         const std::atomic<bool>* cancel) {
-    if (prompt.empty()) throw ConfigError("the prompt is empty: nothing to continue from");
-    if (options.max_new_tokens < 0) throw ConfigError("max_new_tokens must be >= 0");
+    if (prompt.empty()) throw ConfigError(plain_problem("prompt_empty"));
+    if (options.max_new_tokens < 0) throw ConfigError(plain_problem("max_new_tokens_negative"));
     const int64_t vocab = model.config().vocab_size;
     for (int32_t id : prompt)
         if (id < 0 || id >= vocab)
-            throw ConfigError("prompt token id " + std::to_string(id) + " is outside the vocabulary [0, " +
-                              std::to_string(vocab) + ")");
+            throw ConfigError(plain_problem("prompt_token_outside_vocab", {std::to_string(id), std::to_string(vocab)}));
 
     c10::InferenceMode inference;
     GenerateResult result;
@@ -118,11 +118,10 @@ GenerateResult generate(CausalLMImpl& model, const Tokenizer* tokenizer, const s
 namespace {
 
 void check_prompt(const std::vector<int32_t>& prompt, int64_t vocab) {
-    if (prompt.empty()) throw ConfigError("the prompt is empty: nothing to continue from");
+    if (prompt.empty()) throw ConfigError(plain_problem("prompt_empty"));
     for (int32_t id : prompt)
         if (id < 0 || id >= vocab)
-            throw ConfigError("prompt token id " + std::to_string(id) + " is outside the vocabulary [0, " +
-                              std::to_string(vocab) + ")");
+            throw ConfigError(plain_problem("prompt_token_outside_vocab", {std::to_string(id), std::to_string(vocab)}));
 }
 
 // One row of a batch: its sampler, history, streamed text and stop filter.
@@ -171,7 +170,7 @@ struct BatchRow {
 std::vector<GenerateResult> generate_batch(CausalLMImpl& model, const Tokenizer* tokenizer,
                                            const std::vector<std::vector<int32_t>>& prompts,
                                            const GenerateOptions& options, const std::atomic<bool>* cancel) {
-    if (options.max_new_tokens < 0) throw ConfigError("max_new_tokens must be >= 0");
+    if (options.max_new_tokens < 0) throw ConfigError(plain_problem("max_new_tokens_negative"));
     const int64_t vocab = model.config().vocab_size;
     for (const auto& p : prompts) check_prompt(p, vocab);
     std::vector<GenerateResult> results(prompts.size());

@@ -1,6 +1,7 @@
 #include "core/model/sampling.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -25,11 +26,11 @@ std::string number(double v) {
 void SamplingParams::validate() const {
     // Written so that NaN fails every check (it compares false), and infinity is refused too.
     if (!(temperature >= 0 && std::isfinite(temperature)))
-        throw ConfigError("temperature must be >= 0, got " + number(temperature));
-    if (top_k < 0) throw ConfigError("top_k must be >= 0, got " + std::to_string(top_k));
-    if (!(top_p > 0 && top_p <= 1)) throw ConfigError("top_p must be in (0, 1], got " + number(top_p));
+        throw ConfigError(plain_problem("temperature_negative", {number(temperature)}));
+    if (top_k < 0) throw ConfigError(plain_problem("top_k_negative", {std::to_string(top_k)}));
+    if (!(top_p > 0 && top_p <= 1)) throw ConfigError(plain_problem("top_p_out_of_range", {number(top_p)}));
     if (!(repetition_penalty > 0 && std::isfinite(repetition_penalty)))
-        throw ConfigError("repetition_penalty must be > 0, got " + number(repetition_penalty));
+        throw ConfigError(plain_problem("repetition_penalty_not_positive", {number(repetition_penalty)}));
 }
 
 Sampler::Sampler(const SamplingParams& params) : p_(params) {
@@ -45,8 +46,7 @@ torch::Tensor Sampler::warp(const torch::Tensor& logits_in, const std::vector<in
         // An id outside the logits would penalise the wrong token (or index out of range): refuse it.
         for (int32_t id : history)
             if (id < 0 || id >= V)
-                throw ConfigError("repetition penalty: token id " + std::to_string(id) +
-                                  " is outside the vocabulary [0, " + std::to_string(V) + ")");
+                throw ConfigError(plain_problem("repetition_penalty_token_outside_vocab", {std::to_string(id), std::to_string(V)}));
         auto ids = torch::tensor(std::vector<int64_t>(history.begin(), history.end()), torch::kLong);
         auto s = scores.gather(0, ids);
         s = torch::where(s < 0, s * p_.repetition_penalty, s / p_.repetition_penalty);

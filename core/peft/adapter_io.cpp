@@ -5,6 +5,7 @@
 #include "core/model/transformer.h"
 #include "core/peft/lora_layer.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 #include "core/util/strings.h"
 
@@ -29,34 +30,35 @@ struct ConfigReader {
     const nlohmann::json& j;
     std::string path;
 
-    [[noreturn]] void bad(const std::string& field, const std::string& expected) const {
-        throw ConfigError(path + ": field '" + field + "' must be " + expected + ", got " +
-                          (j.contains(field) ? j[field].dump() : std::string("nothing")));
+    // `kind`: number, boolean, names, string or positive_integer (ids adapter_field_<kind>[_missing]).
+    [[noreturn]] void bad(const std::string& field, const std::string& kind) const {
+        if (!j.contains(field)) throw ConfigError(file_problem(path, 0, 0, "adapter_field_" + kind + "_missing", {field}));
+        throw ConfigError(file_problem(path, 0, 0, "adapter_field_" + kind, {field, j[field].dump()}));
     }
     bool has(const std::string& f) const { return j.contains(f) && !j[f].is_null(); }
     double number(const std::string& f, double fallback, bool required = false) const {
-        if (!has(f)) return required ? (bad(f, "a number"), 0.0) : fallback;
-        if (!j[f].is_number()) bad(f, "a number");
+        if (!has(f)) return required ? (bad(f, "number"), 0.0) : fallback;
+        if (!j[f].is_number()) bad(f, "number");
         return j[f].get<double>();
     }
     bool boolean(const std::string& f, bool fallback) const {
         if (!has(f)) return fallback;
-        if (!j[f].is_boolean()) bad(f, "true or false");
+        if (!j[f].is_boolean()) bad(f, "boolean");
         return j[f].get<bool>();
     }
     std::vector<std::string> names(const std::string& f) const {  // list of strings, or one string (a regex in PEFT)
         if (!has(f)) return {};
         if (j[f].is_string()) return {j[f].get<std::string>()};
-        if (!j[f].is_array()) bad(f, "a list of module names");
+        if (!j[f].is_array()) bad(f, "names");
         std::vector<std::string> out;
         for (const auto& v : j[f]) {
-            if (!v.is_string()) bad(f, "a list of module names");
+            if (!v.is_string()) bad(f, "names");
             out.push_back(v.get<std::string>());
         }
         return out;
     }
-    void require_empty(const std::string& f, const std::string& why) const {
-        if (has(f) && !j[f].empty()) throw ConfigError(path + ": " + f + " " + j[f].dump() + " is not supported (" + why + ")");
+    void require_empty(const std::string& f, const std::string& id) const {
+        if (has(f) && !j[f].empty()) throw ConfigError(file_problem(path, 0, 0, id, {j[f].dump()}));
     }
 };
 
@@ -81,11 +83,9 @@ struct ModelIndex {
     }
 };
 
-std::string mismatch_hint(const AdapterConfig& cfg, const AdapterLoadOptions& o) {
-    const std::string a = cfg.base_model_name_or_path.empty() ? "unknown" : "'" + cfg.base_model_name_or_path + "'";
-    const std::string b = o.base_model_name_or_path.empty() ? "unknown" : "'" + o.base_model_name_or_path + "'";
-    return ": the adapter was probably trained on another base model (adapter_config.json base_model_name_or_path: " +
-           a + ", this model: " + b + ")";
+Problem mismatch_hint(const AdapterConfig& cfg, const AdapterLoadOptions& o) {
+    auto base = [](const std::string& name) { return name.empty() ? note("base_unknown") : verbatim("'" + name + "'"); };
+    return composed("adapter_other_base_hint", {base(cfg.base_model_name_or_path), base(o.base_model_name_or_path)});
 }
 
 std::vector<int64_t> sizes(const torch::Tensor& t) { return t.sizes().vec(); }
@@ -93,32 +93,31 @@ std::vector<int64_t> sizes(const torch::Tensor& t) { return t.sizes().vec(); }
 }  // namespace
 
 AdapterConfig read_adapter_config(const std::string& dir) {
-    if (!dir_exists(dir)) throw IoError("adapter folder '" + dir + "' does not exist");
+    if (!dir_exists(dir)) throw IoError(plain_problem("adapter_folder_missing", {dir}));
     const std::string path = path_join(dir, kConfigName);
     if (!file_exists(path))
-        throw IoError(dir + ": no " + std::string(kConfigName) +
-                      " (a PEFT LoRA adapter folder holds adapter_config.json and adapter_model.safetensors)");
+        throw IoError(file_problem(dir, 0, 0, "adapter_no_config", {kConfigName}));
     const nlohmann::json j = read_json_file(path);
-    if (!j.is_object()) throw ConfigError(path + ": expected a JSON object");
+    if (!j.is_object()) throw ConfigError(file_problem(path, 0, 0, "expected_json_object"));
     ConfigReader r{j, path};
-    if (r.has("peft_type") && !j["peft_type"].is_string()) r.bad("peft_type", "a string");
+    if (r.has("peft_type") && !j["peft_type"].is_string()) r.bad("peft_type", "string");
     const std::string peft_type = r.has("peft_type") ? j["peft_type"].get<std::string>() : std::string();
     if (peft_type != "LORA")
-        throw ConfigError(path + ": peft_type '" + peft_type + "' is not supported (Lathe loads LoRA and DoRA adapters: peft_type \"LORA\")");
+        throw ConfigError(file_problem(path, 0, 0, "adapter_peft_type_unsupported", {peft_type}));
     if (r.has("task_type") && j["task_type"] != "CAUSAL_LM")
-        throw ConfigError(path + ": task_type " + j["task_type"].dump() + " is not supported (expected \"CAUSAL_LM\")");
+        throw ConfigError(file_problem(path, 0, 0, "adapter_task_type_unsupported", {j["task_type"].dump()}));
     if (r.has("bias") && j["bias"] != "none")
-        throw ConfigError(path + ": bias " + j["bias"].dump() + " is not supported (expected \"none\": Lathe's LoRA trains no biases)");
+        throw ConfigError(file_problem(path, 0, 0, "adapter_bias_unsupported", {j["bias"].dump()}));
     if (r.boolean("fan_in_fan_out", false))
-        throw ConfigError(path + ": fan_in_fan_out true is not supported (only GPT-2 style Conv1D layers use it)");
-    r.require_empty("rank_pattern", "Lathe uses one rank for every module");
-    r.require_empty("alpha_pattern", "Lathe uses one alpha for every module");
-    r.require_empty("layer_replication", "layer replication is not supported");
+        throw ConfigError(file_problem(path, 0, 0, "adapter_fan_in_fan_out"));
+    r.require_empty("rank_pattern", "adapter_rank_pattern");
+    r.require_empty("alpha_pattern", "adapter_alpha_pattern");
+    r.require_empty("layer_replication", "adapter_layer_replication");
 
     AdapterConfig c;
     LoraSettings& s = c.settings;
     const double rank = r.number("r", 0, /*required=*/true);
-    if (rank < 1 || rank != double(int64_t(rank))) r.bad("r", "a positive integer");
+    if (rank < 1 || rank != double(int64_t(rank))) r.bad("r", "positive_integer");
     s.rank = int64_t(rank);
     s.alpha = r.number("lora_alpha", 8.0);  // PEFT's default
     s.dropout = r.number("lora_dropout", 0.0);
@@ -127,7 +126,7 @@ AdapterConfig read_adapter_config(const std::string& dir) {
     s.use_dora = r.boolean("use_dora", false);
     s.additional_targets = r.names("modules_to_save");
     if (r.has("base_model_name_or_path")) {
-        if (!j["base_model_name_or_path"].is_string()) r.bad("base_model_name_or_path", "a string");
+        if (!j["base_model_name_or_path"].is_string()) r.bad("base_model_name_or_path", "string");
         c.base_model_name_or_path = j["base_model_name_or_path"].get<std::string>();
     }
     try {
@@ -197,11 +196,10 @@ private:
     static std::string weights_path(const std::string& dir) {
         const std::string path = path_join(dir, kWeightsName);
         if (!file_exists(path))
-            throw IoError(dir + ": no " + std::string(kWeightsName) +
-                          (file_exists(path_join(dir, "adapter_model.bin"))
-                               ? " (adapter_model.bin is a pickle file Lathe does not read: re-save the adapter with "
-                                 "safe_serialization=True)"
-                               : ""));
+            throw IoError(file_problem(dir, 0, 0,
+                                       file_exists(path_join(dir, "adapter_model.bin")) ? "adapter_no_weights_bin"
+                                                                                        : "adapter_no_weights",
+                                       {kWeightsName}));
         return path;
     }
 
@@ -212,36 +210,35 @@ private:
         for (const auto& e : file_.entries()) {
             const std::string& key = e.name;
             if (key.compare(0, kPrefix.size(), kPrefix) != 0)
-                throw ModelError(path_ + ": tensor '" + key + "' does not start with '" + kPrefix +
-                                 "' (not a PEFT adapter of a causal language model)");
+                throw ModelError(file_problem(path_, 0, 0, "adapter_tensor_prefix", {key, kPrefix}));
             const std::string rest = key.substr(kPrefix.size());
             bool matched = false;
             for (const auto& [suffix, part] : suffixes) {
                 if (!ends_with(rest, suffix)) continue;
                 const std::string module = rest.substr(0, rest.size() - suffix.size());
                 if (!index_.linears.count(module))
-                    throw ModelError(path_ + ": tensor '" + key + "' belongs to module '" + module + "', which this model (" +
-                                     std::to_string(model_->config().num_hidden_layers) + " layers) does not have" + hint_);
+                    throw ModelError(composed("adapter_tensor_module_missing",
+                                              {verbatim(path_), verbatim(key), verbatim(module),
+                                               verbatim(std::to_string(model_->config().num_hidden_layers)), hint_}));
                 by_module_[module].push_back({key, part});
                 matched = true;
             }
             if (matched) continue;
             if (rest.find("lora_") != std::string::npos)
-                throw ModelError(path_ + ": tensor '" + key +
-                                 "' is not supported (Lathe reads LoRA on Linear layers: lora_A, lora_B, lora_magnitude_vector)");
+                throw ModelError(file_problem(path_, 0, 0, "adapter_tensor_unsupported", {key}));
             if (!index_.params.count(rest))
-                throw ModelError(path_ + ": tensor '" + key + "' names parameter '" + rest +
-                                 "', which this model does not have" + hint_);
+                throw ModelError(composed("adapter_tensor_parameter_missing",
+                                          {verbatim(path_), verbatim(key), verbatim(rest), hint_}));
             extra_[rest] = key;
         }
-        if (by_module_.empty() && extra_.empty()) throw ModelError(path_ + ": holds no adapter tensors");
+        if (by_module_.empty() && extra_.empty()) throw ModelError(file_problem(path_, 0, 0, "adapter_no_tensors"));
     }
 
     void check_shape(const std::string& key, const std::vector<int64_t>& expected, const std::string& module) const {
         const auto& found = file_.find(key)->shape;
         if (found != expected)
-            throw ModelError(path_ + ": tensor '" + key + "' has shape " + shape_string(found) + ", but '" + module +
-                             "' of this model needs " + shape_string(expected) + hint_);
+            throw ModelError(composed("adapter_tensor_shape", {verbatim(path_), verbatim(key), verbatim(shape_string(found)),
+                                                               verbatim(module), verbatim(shape_string(expected)), hint_}));
     }
 
     void check() {
@@ -256,13 +253,14 @@ private:
                 if (t.part == Part::Magnitude) check_shape(t.key, {l->out_features}, module);       // (out)
             }
             if (!have.count(Part::A) || !have.count(Part::B))
-                throw ModelError(path_ + ": module '" + module + "' has " + (have.count(Part::A) ? "lora_A" : "lora_B") +
-                                 " but not " + (have.count(Part::A) ? "lora_B" : "lora_A"));
+                throw ModelError(file_problem(path_, 0, 0, "adapter_module_half",
+                                              {module, have.count(Part::A) ? "lora_A" : "lora_B",
+                                               have.count(Part::A) ? "lora_B" : "lora_A"}));
             if (s.use_dora != bool(have.count(Part::Magnitude)))
-                throw ModelError(path_ + ": module '" + module + "' " +
-                                 (s.use_dora ? "lacks lora_magnitude_vector although adapter_config.json sets use_dora"
-                                             : "has lora_magnitude_vector although adapter_config.json does not set use_dora"));
-            if (l->adapter) throw ConfigError("'" + module + "' already has an adapter; merge or unload it first");
+                throw ModelError(file_problem(path_, 0, 0,
+                                              s.use_dora ? "adapter_module_lacks_magnitude" : "adapter_module_has_magnitude",
+                                              {module}));
+            if (l->adapter) throw ConfigError(plain_problem("module_has_adapter", {module}));
         }
         for (const auto& [param, key] : extra_) check_shape(key, sizes(index_.params[param]), param);
     }
@@ -300,7 +298,7 @@ private:
     std::string path_;
     SafetensorsFile file_;
     ModelIndex index_;
-    std::string hint_;
+    Problem hint_;
     bool trainable_;
     std::map<std::string, std::vector<AdapterTensor>> by_module_;  // Linear name -> its tensors
     std::map<std::string, std::string> extra_;                     // parameter name -> key

@@ -2,6 +2,7 @@
 
 #include "core/model/transformer.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/strings.h"
 
 #include <algorithm>
@@ -39,8 +40,8 @@ int64_t layer_of(const std::string& param, std::vector<std::string>& module_path
 [[noreturn]] void unknown(const std::string& setting, const std::string& name, const std::set<std::string>& valid) {
     std::vector<std::string> v(valid.begin(), valid.end());
     const std::string hint = closest_match(name, v);
-    throw ConfigError(setting + ": this model has no module named '" + name + "'" +
-                      (hint.empty() ? "" : " (did you mean '" + hint + "'?)") + "; valid: " + join(v));
+    if (hint.empty()) throw ConfigError(config_problem(setting, "no_module_named", {name, join(v)}));
+    throw ConfigError(config_problem(setting, "no_module_named_did_you_mean", {name, hint, join(v)}));
 }
 
 }  // namespace
@@ -59,7 +60,7 @@ TrainableParameters apply_freeze(CausalLMImpl& model, const FreezeSettings& s) {
         else if (!path.empty()) outer.insert(path.back());
     }
     const bool all = std::find(s.trainable_modules.begin(), s.trainable_modules.end(), "all") != s.trainable_modules.end();
-    if (s.trainable_modules.empty()) throw ConfigError("freeze_trainable_modules is empty; use 'all' or module names");
+    if (s.trainable_modules.empty()) throw ConfigError(plain_problem("freeze_modules_empty"));
     for (const auto& m : s.trainable_modules) {
         auto valid = inner;
         valid.insert("all");
@@ -84,9 +85,8 @@ TrainableParameters apply_freeze(CausalLMImpl& model, const FreezeSettings& s) {
         any = any || on;
     }
     if (!any)
-        throw ConfigError("freeze_trainable_layers = " + std::to_string(s.trainable_layers) +
-                          " with freeze_trainable_modules = " + join(s.trainable_modules) +
-                          " leaves nothing to train (the model has " + std::to_string(layers) + " layers)");
+        throw ConfigError(plain_problem("freeze_nothing_to_train", {std::to_string(s.trainable_layers),
+                                                                     join(s.trainable_modules), std::to_string(layers)}));
     return trainable_parameters(model);
 }
 

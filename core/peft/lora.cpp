@@ -3,6 +3,7 @@
 #include "core/model/transformer.h"
 #include "core/peft/lora_layer.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/strings.h"
 
 #include <algorithm>
@@ -19,11 +20,13 @@ std::vector<std::string> sorted_unique(std::vector<std::string> v) {
     return v;
 }
 
-std::string unknown_name_message(const std::string& setting, const std::string& name, const std::string& kind,
-                                 const std::vector<std::string>& valid) {
+// `base` is no_linear_named or no_module_named; `tied`: the model ties lm_head to embed_tokens.
+Problem unknown_name_problem(const std::string& setting, const std::string& name, const std::string& base,
+                             const std::vector<std::string>& valid, bool tied = false) {
     const std::string hint = closest_match(name, valid);
-    return setting + ": this model has no " + kind + " named '" + name + "'" +
-           (hint.empty() ? "" : " (did you mean '" + hint + "'?)") + "; valid: " + join(valid);
+    const std::string id = base + (hint.empty() ? "" : "_did_you_mean") + (tied ? "_tied" : "");
+    if (hint.empty()) return config_problem(setting, id, {name, join(valid)});
+    return config_problem(setting, id, {name, hint, join(valid)});
 }
 
 // Full names of the Linears the targets select, in model order.
@@ -32,7 +35,7 @@ std::vector<std::string> resolve_targets(CausalLMImpl& model, const std::vector<
     std::vector<std::string> shorts;
     for (const auto& [name, l] : linears) shorts.push_back(short_name(name));
     shorts = sorted_unique(shorts);
-    if (targets.empty()) throw ConfigError("lora_target is empty; valid: all, " + join(shorts));
+    if (targets.empty()) throw ConfigError(plain_problem("lora_target_empty", {join(shorts)}));
     const bool all = std::find(targets.begin(), targets.end(), "all") != targets.end();
     for (const auto& t : targets) {
         if (t == "all") continue;
@@ -41,7 +44,7 @@ std::vector<std::string> resolve_targets(CausalLMImpl& model, const std::vector<
         if (!found) {
             auto valid = shorts;
             valid.insert(valid.begin(), "all");
-            throw ConfigError(unknown_name_message("lora_target", t, "Linear module", valid));
+            throw ConfigError(unknown_name_problem("lora_target", t, "no_linear_named", valid));
         }
     }
     std::vector<std::string> out;
@@ -76,16 +79,14 @@ std::vector<std::string> resolve_additional(CausalLMImpl& model, const std::vect
             found = true;
             auto linear = std::dynamic_pointer_cast<LinearImpl>(m);
             if (linear && linear->storage)
-                throw ConfigError("additional_target: '" + name + "' is quantized and cannot be trained fully");
+                throw ConfigError(config_problem("additional_target", "additional_target_quantized", {name}));
             out.push_back(name);
         }
         if (!found) {
             std::vector<std::string> valid;
             for (const auto& [name, m] : modules) valid.push_back(short_name(name));
-            std::string msg = unknown_name_message("additional_target", t, "module", sorted_unique(valid));
-            if (t == "lm_head" && model.config().tie_word_embeddings)
-                msg += " (this model ties lm_head to embed_tokens: name embed_tokens instead)";
-            throw ConfigError(msg);
+            throw ConfigError(unknown_name_problem("additional_target", t, "no_module_named", sorted_unique(valid),
+                                                   t == "lm_head" && model.config().tie_word_embeddings));
         }
     }
     return sorted_unique(out);
@@ -114,9 +115,9 @@ double LoraSettings::scaling() const {
 }
 
 void LoraSettings::validate() const {
-    if (rank <= 0) throw ConfigError("lora_rank must be a positive integer, got " + std::to_string(rank));
-    if (!(alpha > 0)) throw ConfigError("lora_alpha must be positive, got " + number(alpha));
-    if (!(dropout >= 0 && dropout < 1)) throw ConfigError("lora_dropout must be in [0, 1), got " + number(dropout));
+    if (rank <= 0) throw ConfigError(plain_problem("lora_rank_not_positive", {std::to_string(rank)}));
+    if (!(alpha > 0)) throw ConfigError(plain_problem("lora_alpha_not_positive", {number(alpha)}));
+    if (!(dropout >= 0 && dropout < 1)) throw ConfigError(plain_problem("lora_dropout_out_of_range", {number(dropout)}));
 }
 
 LoraModel::LoraModel(std::shared_ptr<CausalLMImpl> model, LoraSettings settings, std::vector<std::string> modules,
@@ -135,10 +136,10 @@ LoraModel LoraModel::apply(std::shared_ptr<CausalLMImpl> model, const LoraSettin
     auto additional = resolve_additional(*model, s.additional_targets);
     for (const auto& a : additional)
         if (std::find(targets.begin(), targets.end(), a) != targets.end())
-            throw ConfigError("'" + a + "' is both a lora_target and an additional_target; choose one");
+            throw ConfigError(plain_problem("lora_target_and_additional", {a}));
     for (const auto& name : targets)
         if (std::dynamic_pointer_cast<LinearImpl>(find_module(*model, name))->adapter)
-            throw ConfigError("'" + name + "' already has an adapter; merge or unload it first");
+            throw ConfigError(plain_problem("module_has_adapter", {name}));
     freeze_all(*model);
     LoraLayerOptions o{s.rank, s.alpha, s.dropout, s.use_rslora, s.use_dora};
     auto gen = torch::make_generator<at::CPUGeneratorImpl>(s.seed);

@@ -1,6 +1,7 @@
 #include "core/train/scheduler.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,7 +22,7 @@ double Schedule::factor(int64_t step) const {
         const double f = 0.5 * (1.0 + std::cos(M_PI * std::min(progress, 1.0)));
         return f * (1.0 - min_lr_rate) + min_lr_rate;
     }
-    throw ConfigError("lr_scheduler_type: unknown schedule '" + type + "'");
+    throw ConfigError(config_problem("lr_scheduler_type", "unknown_schedule", {type}));
 }
 
 int64_t warmup_steps_for(int64_t total_steps, int warmup_steps, double warmup_ratio) {

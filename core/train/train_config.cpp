@@ -168,7 +168,7 @@ void TrainConfig::set(const std::string& key, const std::string& value, const st
 
 std::string TrainConfig::get(const std::string& key) const {
     const Key* k = find_key(key);
-    if (!k) throw ConfigError("unknown key '" + key + "'");
+    if (!k) throw ConfigError(plain_problem("unknown_config_key", {key}));
     return config_key_text(*this, *k);
 }
 
@@ -187,7 +187,7 @@ TrainConfig TrainConfig::from_yaml(const std::string& text, const std::string& o
                 continue;
             }
             if (!find_key(e.key)) c.set(e.key, "", e.at);  // the unknown-key error, with its suggestion
-            throw ConfigError(e.at + ": " + e.key + ": expected a plain value, got a mapping");
+            throw ConfigError(plain_problem("config_value_is_mapping", {e.at, e.key}));
         }
         c.set(e.key, e.value, e.at);
     }

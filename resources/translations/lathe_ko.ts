@@ -1217,6 +1217,326 @@
         <source>cannot write the tokenizer corpus</source>
         <translation>토크나이저 말뭉치를 쓸 수 없습니다</translation>
     </message>
+    <message>
+        <source>lora_target is empty; valid: all, %1</source>
+        <translation>lora_target이 비어 있습니다. 가능한 값: all, %1</translation>
+    </message>
+    <message>
+        <source>this model has no Linear module named &apos;%1&apos;; valid: %2</source>
+        <translation>이 모델에는 &apos;%1&apos;(이)라는 Linear 모듈이 없습니다. 가능한 값: %2</translation>
+    </message>
+    <message>
+        <source>this model has no Linear module named &apos;%1&apos; (did you mean &apos;%2&apos;?); valid: %3</source>
+        <translation>이 모델에는 &apos;%1&apos;(이)라는 Linear 모듈이 없습니다(&apos;%2&apos;을(를) 뜻하셨습니까?). 가능한 값: %3</translation>
+    </message>
+    <message>
+        <source>this model has no module named &apos;%1&apos;; valid: %2</source>
+        <translation>이 모델에는 &apos;%1&apos;(이)라는 모듈이 없습니다. 가능한 값: %2</translation>
+    </message>
+    <message>
+        <source>this model has no module named &apos;%1&apos; (did you mean &apos;%2&apos;?); valid: %3</source>
+        <translation>이 모델에는 &apos;%1&apos;(이)라는 모듈이 없습니다(&apos;%2&apos;을(를) 뜻하셨습니까?). 가능한 값: %3</translation>
+    </message>
+    <message>
+        <source>this model has no module named &apos;%1&apos;; valid: %2 (this model ties lm_head to embed_tokens: name embed_tokens instead)</source>
+        <translation>이 모델에는 &apos;%1&apos;(이)라는 모듈이 없습니다. 가능한 값: %2 (이 모델은 lm_head를 embed_tokens에 묶어 둡니다. 대신 embed_tokens를 지정하십시오)</translation>
+    </message>
+    <message>
+        <source>this model has no module named &apos;%1&apos; (did you mean &apos;%2&apos;?); valid: %3 (this model ties lm_head to embed_tokens: name embed_tokens instead)</source>
+        <translation>이 모델에는 &apos;%1&apos;(이)라는 모듈이 없습니다(&apos;%2&apos;을(를) 뜻하셨습니까?). 가능한 값: %3 (이 모델은 lm_head를 embed_tokens에 묶어 둡니다. 대신 embed_tokens를 지정하십시오)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is quantized and cannot be trained fully</source>
+        <translation>&apos;%1&apos;은(는) 양자화되어 있어 전체를 학습할 수 없습니다</translation>
+    </message>
+    <message>
+        <source>lora_rank must be a positive integer, got %1</source>
+        <translation>lora_rank는 양의 정수여야 합니다. 받은 값: %1</translation>
+    </message>
+    <message>
+        <source>lora_alpha must be positive, got %1</source>
+        <translation>lora_alpha는 양수여야 합니다. 받은 값: %1</translation>
+    </message>
+    <message>
+        <source>lora_dropout must be in [0, 1), got %1</source>
+        <translation>lora_dropout은 [0, 1) 범위여야 합니다. 받은 값: %1</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is both a lora_target and an additional_target; choose one</source>
+        <translation>&apos;%1&apos;이(가) lora_target이면서 additional_target입니다. 하나만 선택하십시오</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; already has an adapter; merge or unload it first</source>
+        <translation>&apos;%1&apos;에 이미 어댑터가 있습니다. 먼저 병합하거나 내리십시오</translation>
+    </message>
+    <message>
+        <source>freeze_trainable_modules is empty; use &apos;all&apos; or module names</source>
+        <translation>freeze_trainable_modules가 비어 있습니다. &apos;all&apos; 또는 모듈 이름을 지정하십시오</translation>
+    </message>
+    <message>
+        <source>freeze_trainable_layers = %1 with freeze_trainable_modules = %2 leaves nothing to train (the model has %3 layers)</source>
+        <translation>freeze_trainable_layers = %1, freeze_trainable_modules = %2(으)로는 학습할 것이 남지 않습니다 (모델의 레이어 수: %3)</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; must be a number, got %2</source>
+        <translation>필드 &apos;%1&apos;은(는) 숫자여야 합니다. 받은 값: %2</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; must be a number, got nothing</source>
+        <translation>필드 &apos;%1&apos;은(는) 숫자여야 하는데 값이 없습니다</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; must be true or false, got %2</source>
+        <translation>필드 &apos;%1&apos;은(는) true 또는 false여야 합니다. 받은 값: %2</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; must be true or false, got nothing</source>
+        <translation>필드 &apos;%1&apos;은(는) true 또는 false여야 하는데 값이 없습니다</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; must be a list of module names, got %2</source>
+        <translation>필드 &apos;%1&apos;은(는) 모듈 이름 목록이어야 합니다. 받은 값: %2</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; must be a list of module names, got nothing</source>
+        <translation>필드 &apos;%1&apos;은(는) 모듈 이름 목록이어야 하는데 값이 없습니다</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; must be a string, got %2</source>
+        <translation>필드 &apos;%1&apos;은(는) 문자열이어야 합니다. 받은 값: %2</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; must be a string, got nothing</source>
+        <translation>필드 &apos;%1&apos;은(는) 문자열이어야 하는데 값이 없습니다</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; must be a positive integer, got %2</source>
+        <translation>필드 &apos;%1&apos;은(는) 양의 정수여야 합니다. 받은 값: %2</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; must be a positive integer, got nothing</source>
+        <translation>필드 &apos;%1&apos;은(는) 양의 정수여야 하는데 값이 없습니다</translation>
+    </message>
+    <message>
+        <source>rank_pattern %1 is not supported (Lathe uses one rank for every module)</source>
+        <translation>rank_pattern %1은(는) 지원하지 않습니다 (Lathe는 모든 모듈에 같은 rank를 씁니다)</translation>
+    </message>
+    <message>
+        <source>alpha_pattern %1 is not supported (Lathe uses one alpha for every module)</source>
+        <translation>alpha_pattern %1은(는) 지원하지 않습니다 (Lathe는 모든 모듈에 같은 alpha를 씁니다)</translation>
+    </message>
+    <message>
+        <source>layer_replication %1 is not supported (layer replication is not supported)</source>
+        <translation>layer_replication %1은(는) 지원하지 않습니다 (레이어 복제는 지원하지 않습니다)</translation>
+    </message>
+    <message>
+        <source>: the adapter was probably trained on another base model (adapter_config.json base_model_name_or_path: %1, this model: %2)</source>
+        <translation>: 이 어댑터는 다른 기반 모델에서 학습되었을 가능성이 높습니다 (adapter_config.json의 base_model_name_or_path: %1, 이 모델: %2)</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>알 수 없음</translation>
+    </message>
+    <message>
+        <source>adapter folder &apos;%1&apos; does not exist</source>
+        <translation>어댑터 폴더 &apos;%1&apos;이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>no %1 (a PEFT LoRA adapter folder holds adapter_config.json and adapter_model.safetensors)</source>
+        <translation>%1이(가) 없습니다 (PEFT LoRA 어댑터 폴더에는 adapter_config.json과 adapter_model.safetensors가 있어야 합니다)</translation>
+    </message>
+    <message>
+        <source>expected a JSON object</source>
+        <translation>JSON 객체여야 합니다</translation>
+    </message>
+    <message>
+        <source>peft_type &apos;%1&apos; is not supported (Lathe loads LoRA and DoRA adapters: peft_type &quot;LORA&quot;)</source>
+        <translation>peft_type &apos;%1&apos;은(는) 지원하지 않습니다 (Lathe는 LoRA와 DoRA 어댑터를 읽습니다: peft_type &quot;LORA&quot;)</translation>
+    </message>
+    <message>
+        <source>task_type %1 is not supported (expected &quot;CAUSAL_LM&quot;)</source>
+        <translation>task_type %1은(는) 지원하지 않습니다 (&quot;CAUSAL_LM&quot;이어야 합니다)</translation>
+    </message>
+    <message>
+        <source>bias %1 is not supported (expected &quot;none&quot;: Lathe&apos;s LoRA trains no biases)</source>
+        <translation>bias %1은(는) 지원하지 않습니다 (&quot;none&quot;이어야 합니다. Lathe의 LoRA는 bias를 학습하지 않습니다)</translation>
+    </message>
+    <message>
+        <source>fan_in_fan_out true is not supported (only GPT-2 style Conv1D layers use it)</source>
+        <translation>fan_in_fan_out true는 지원하지 않습니다 (GPT-2 방식의 Conv1D 레이어만 사용합니다)</translation>
+    </message>
+    <message>
+        <source>no %1</source>
+        <translation>%1이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>no %1 (adapter_model.bin is a pickle file Lathe does not read: re-save the adapter with safe_serialization=True)</source>
+        <translation>%1이(가) 없습니다 (adapter_model.bin은 Lathe가 읽지 않는 pickle 파일입니다. safe_serialization=True로 어댑터를 다시 저장하십시오)</translation>
+    </message>
+    <message>
+        <source>tensor &apos;%1&apos; does not start with &apos;%2&apos; (not a PEFT adapter of a causal language model)</source>
+        <translation>텐서 &apos;%1&apos;이(가) &apos;%2&apos;(으)로 시작하지 않습니다 (인과 언어 모델의 PEFT 어댑터가 아닙니다)</translation>
+    </message>
+    <message>
+        <source>%1: tensor &apos;%2&apos; belongs to module &apos;%3&apos;, which this model (%4 layers) does not have%5</source>
+        <translation>%1: 텐서 &apos;%2&apos;은(는) 모듈 &apos;%3&apos;에 속하는데, 이 모델(레이어 %4개)에는 그 모듈이 없습니다%5</translation>
+    </message>
+    <message>
+        <source>tensor &apos;%1&apos; is not supported (Lathe reads LoRA on Linear layers: lora_A, lora_B, lora_magnitude_vector)</source>
+        <translation>텐서 &apos;%1&apos;은(는) 지원하지 않습니다 (Lathe는 Linear 레이어의 LoRA만 읽습니다: lora_A, lora_B, lora_magnitude_vector)</translation>
+    </message>
+    <message>
+        <source>%1: tensor &apos;%2&apos; names parameter &apos;%3&apos;, which this model does not have%4</source>
+        <translation>%1: 텐서 &apos;%2&apos;이(가) 파라미터 &apos;%3&apos;을(를) 가리키는데, 이 모델에는 그 파라미터가 없습니다%4</translation>
+    </message>
+    <message>
+        <source>holds no adapter tensors</source>
+        <translation>어댑터 텐서가 없습니다</translation>
+    </message>
+    <message>
+        <source>%1: tensor &apos;%2&apos; has shape %3, but &apos;%4&apos; of this model needs %5%6</source>
+        <translation>%1: 텐서 &apos;%2&apos;의 모양은 %3이지만, 이 모델의 &apos;%4&apos;에는 %5이(가) 필요합니다%6</translation>
+    </message>
+    <message>
+        <source>module &apos;%1&apos; has %2 but not %3</source>
+        <translation>모듈 &apos;%1&apos;에 %2은(는) 있지만 %3이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>module &apos;%1&apos; lacks lora_magnitude_vector although adapter_config.json sets use_dora</source>
+        <translation>adapter_config.json이 use_dora를 설정하는데도 모듈 &apos;%1&apos;에 lora_magnitude_vector가 없습니다</translation>
+    </message>
+    <message>
+        <source>module &apos;%1&apos; has lora_magnitude_vector although adapter_config.json does not set use_dora</source>
+        <translation>adapter_config.json이 use_dora를 설정하지 않는데도 모듈 &apos;%1&apos;에 lora_magnitude_vector가 있습니다</translation>
+    </message>
+    <message>
+        <source>load a model before attaching a fine-tuned checkpoint</source>
+        <translation>미세 조정된 체크포인트를 붙이기 전에 모델을 불러오십시오</translation>
+    </message>
+    <message>
+        <source>neither a LoRA adapter (adapter_config.json) nor a model folder (config.json)</source>
+        <translation>LoRA 어댑터(adapter_config.json)도 모델 폴더(config.json)도 아닙니다</translation>
+    </message>
+    <message>
+        <source>no model is loaded: press Load first</source>
+        <translation>불러온 모델이 없습니다. 먼저 불러오기를 누르십시오</translation>
+    </message>
+    <message>
+        <source>the prompt is empty: nothing to continue from</source>
+        <translation>프롬프트가 비어 있어 이어 쓸 내용이 없습니다</translation>
+    </message>
+    <message>
+        <source>max_new_tokens must be &gt;= 0</source>
+        <translation>max_new_tokens는 0 이상이어야 합니다</translation>
+    </message>
+    <message>
+        <source>prompt token id %1 is outside the vocabulary [0, %2)</source>
+        <translation>프롬프트의 토큰 id %1이(가) 어휘 범위 [0, %2)를 벗어납니다</translation>
+    </message>
+    <message>
+        <source>temperature must be &gt;= 0, got %1</source>
+        <translation>temperature는 0 이상이어야 합니다. 받은 값: %1</translation>
+    </message>
+    <message>
+        <source>top_k must be &gt;= 0, got %1</source>
+        <translation>top_k는 0 이상이어야 합니다. 받은 값: %1</translation>
+    </message>
+    <message>
+        <source>top_p must be in (0, 1], got %1</source>
+        <translation>top_p는 (0, 1] 범위여야 합니다. 받은 값: %1</translation>
+    </message>
+    <message>
+        <source>repetition_penalty must be &gt; 0, got %1</source>
+        <translation>repetition_penalty는 0보다 커야 합니다. 받은 값: %1</translation>
+    </message>
+    <message>
+        <source>repetition penalty: token id %1 is outside the vocabulary [0, %2)</source>
+        <translation>반복 페널티: 토큰 id %1이(가) 어휘 범위 [0, %2)를 벗어납니다</translation>
+    </message>
+    <message>
+        <source>missing tokenizer: &apos;%1&apos; has no tokenizer.json or tokenizer.model. An exported model needs its tokenizer so other programs can use it: copy the base model&apos;s tokenizer files into this folder</source>
+        <translation>토크나이저가 없습니다: &apos;%1&apos;에 tokenizer.json도 tokenizer.model도 없습니다. 내보낸 모델을 다른 프로그램이 쓰려면 토크나이저가 필요합니다. 기반 모델의 토크나이저 파일을 이 폴더에 복사하십시오</translation>
+    </message>
+    <message>
+        <source>no adapter_model.safetensors beside adapter_config.json</source>
+        <translation>adapter_config.json 옆에 adapter_model.safetensors가 없습니다</translation>
+    </message>
+    <message>
+        <source>an unknown base</source>
+        <translation>알 수 없는 기반 모델</translation>
+    </message>
+    <message>
+        <source>adapter &apos;%1&apos; was trained on %2, not on the model being exported (&apos;%3&apos;): tensor &apos;%4&apos; adapts &apos;%5&apos;, which the model lacks</source>
+        <translation>어댑터 &apos;%1&apos;은(는) 내보내는 모델(&apos;%3&apos;)이 아니라 %2에서 학습되었습니다: 텐서 &apos;%4&apos;이(가) &apos;%5&apos;을(를) 조정하는데, 모델에 그것이 없습니다</translation>
+    </message>
+    <message>
+        <source>adapter &apos;%1&apos; was trained on %2, not on the model being exported (&apos;%3&apos;): tensor &apos;%4&apos; has shape %5 but &apos;%6&apos; is %7</source>
+        <translation>어댑터 &apos;%1&apos;은(는) 내보내는 모델(&apos;%3&apos;)이 아니라 %2에서 학습되었습니다: 텐서 &apos;%4&apos;의 모양은 %5이지만 &apos;%6&apos;은(는) %7입니다</translation>
+    </message>
+    <message>
+        <source>export_dir &apos;%1&apos; is inside the source model folder &apos;%2&apos;; the export must not be written into its source: choose a folder outside it</source>
+        <translation>export_dir &apos;%1&apos;이(가) 원본 모델 폴더 &apos;%2&apos; 안에 있습니다. 내보내기를 원본 안에 쓸 수 없으니 그 밖의 폴더를 선택하십시오</translation>
+    </message>
+    <message>
+        <source>export_dir &apos;%1&apos; is inside the adapter folder &apos;%2&apos;; the export must not be written into its source: choose a folder outside it</source>
+        <translation>export_dir &apos;%1&apos;이(가) 어댑터 폴더 &apos;%2&apos; 안에 있습니다. 내보내기를 원본 안에 쓸 수 없으니 그 밖의 폴더를 선택하십시오</translation>
+    </message>
+    <message>
+        <source>export_dir &apos;%1&apos; contains the source model folder &apos;%2&apos;; replacing it would delete the source: choose another folder</source>
+        <translation>export_dir &apos;%1&apos;이(가) 원본 모델 폴더 &apos;%2&apos;을(를) 포함합니다. 바꾸면 원본이 지워지니 다른 폴더를 선택하십시오</translation>
+    </message>
+    <message>
+        <source>export_dir &apos;%1&apos; contains the adapter folder &apos;%2&apos;; replacing it would delete the source: choose another folder</source>
+        <translation>export_dir &apos;%1&apos;이(가) 어댑터 폴더 &apos;%2&apos;을(를) 포함합니다. 바꾸면 원본이 지워지니 다른 폴더를 선택하십시오</translation>
+    </message>
+    <message>
+        <source>export_dir &apos;%1&apos; is a file, not a folder</source>
+        <translation>export_dir &apos;%1&apos;은(는) 폴더가 아니라 파일입니다</translation>
+    </message>
+    <message>
+        <source>export_dir &apos;%1&apos; is not empty; set export_overwrite: true to replace its contents</source>
+        <translation>export_dir &apos;%1&apos;이(가) 비어 있지 않습니다. 내용을 바꾸려면 export_overwrite: true로 설정하십시오</translation>
+    </message>
+    <message>
+        <source>folder &apos;%1&apos; does not exist</source>
+        <translation>폴더 &apos;%1&apos;이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>stage dpo needs preference pairs (a dataset with &quot;ranking&quot;: true)</source>
+        <translation>stage dpo에는 선호 쌍이 필요합니다 (&quot;ranking&quot;: true인 데이터셋)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; needs a reference model</source>
+        <translation>&apos;%1&apos;에는 참조 모델이 필요합니다</translation>
+    </message>
+    <message>
+        <source>stage kto needs examples with a kto_tag (a dataset whose &quot;columns&quot; name &apos;kto_tag&apos;)</source>
+        <translation>stage kto에는 kto_tag가 있는 예제가 필요합니다 (&quot;columns&quot;에 &apos;kto_tag&apos;를 지정한 데이터셋)</translation>
+    </message>
+    <message>
+        <source>%1: no kto_tag (stage kto needs every record labelled true or false)</source>
+        <translation>%1: kto_tag가 없습니다 (stage kto에서는 모든 레코드에 true 또는 false 표시가 필요합니다)</translation>
+    </message>
+    <message>
+        <source>stage rm needs preference pairs (a dataset with &quot;ranking&quot;: true)</source>
+        <translation>stage rm에는 선호 쌍이 필요합니다 (&quot;ranking&quot;: true인 데이터셋)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a preference stage (rm, dpo, kto)</source>
+        <translation>&apos;%1&apos;은(는) 선호 학습 단계(rm, dpo, kto)가 아닙니다</translation>
+    </message>
+    <message>
+        <source>unknown schedule &apos;%1&apos;</source>
+        <translation>알 수 없는 스케줄 &apos;%1&apos;입니다</translation>
+    </message>
+    <message>
+        <source>unknown key &apos;%1&apos;</source>
+        <translation>알 수 없는 키 &apos;%1&apos;입니다</translation>
+    </message>
+    <message>
+        <source>%1: %2: expected a plain value, got a mapping</source>
+        <translation>%1: %2: 단일 값이어야 하는데 매핑이 있습니다</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

@@ -1,7 +1,9 @@
 // Invalid settings show their message next to the field (or under the model bar) before Start, and
 // Start stays blocked until they are fixed.
 #include "core/data/template.h"
+#include "core/peft/lora.h"
 #include "core/train/new_model.h"
+#include "core/train/scheduler.h"
 #include "core/train/train_config.h"
 #include "core/util/device.h"
 #include "core/util/messages.h"
@@ -219,8 +221,9 @@ private slots:
         QCOMPARE(ui::engine_message(model), QString::fromUtf8("모델: /m/Qwen2.5-0.5B (qwen2, 파라미터 494032768개), 템플릿: qwen"));
         QVERIFY(ui::install_language("en"));
     }
-    // Errors that used to be English text only (a device, a chat template, a new model's size) come as
-    // message ids: the English is the engine's words as before, and the studio words them in Korean.
+    // Errors that used to be English text only (a device, a chat template, a new model's size, a LoRA rank, a
+    // learning-rate schedule) come as message ids: the English is the engine's words as before, and the
+    // studio words them in Korean.
     void engineErrorsAreWordedInKorean() {
         auto caught = [](const std::function<void()>& f) {
             try {
@@ -258,6 +261,31 @@ private slots:
                                                .arg(QString::fromStdString(sizes)));
         QVERIFY(ui::install_language("en"));
         QCOMPARE(ui::engine_message(device), QString::fromStdString(device.message));
+
+        // An impossible LoRA rank and an unknown learning-rate schedule (errors of methods and training).
+        const Problem rank = caught([] {
+            LoraSettings s;
+            s.rank = 0;
+            s.validate();
+        });
+        QCOMPARE(rank.id, std::string("lora_rank_not_positive"));
+        QCOMPARE(rank.message, std::string("lora_rank must be a positive integer, got 0"));
+        const Problem schedule = caught([] {
+            Schedule s;
+            s.type = "bogus";
+            (void)s.factor(0);
+        });
+        QCOMPARE(schedule.id, std::string("unknown_schedule"));
+        QCOMPARE(schedule.key, std::string("lr_scheduler_type"));
+        QCOMPARE(schedule.message, std::string("lr_scheduler_type: unknown schedule 'bogus'"));
+
+        QCOMPARE(ui::engine_message(rank), QString::fromStdString(rank.message));
+        QCOMPARE(ui::engine_message(schedule), QString::fromStdString(schedule.message));
+        QVERIFY(ui::install_language("ko"));
+        QCOMPARE(ui::engine_message(rank), QString::fromUtf8("lora_rank는 양의 정수여야 합니다. 받은 값: 0"));
+        QCOMPARE(ui::engine_message(schedule), QString::fromUtf8("lr_scheduler_type: 알 수 없는 스케줄 'bogus'입니다"));
+        QVERIFY(ui::install_language("en"));
+        QCOMPARE(ui::engine_message(rank), QString::fromStdString(rank.message));
     }
 };
 

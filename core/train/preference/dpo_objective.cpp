@@ -4,6 +4,7 @@
 #include "core/train/preference/orpo_loss.h"
 #include "core/train/preference/simpo_loss.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 namespace lathe {
 
@@ -16,7 +17,7 @@ public:
     int64_t units(const Batch& b) const override { return b.pairs; }
 
     LossOutput compute(CausalLMImpl& model, const Batch& b, const TrainForward& how) override {
-        if (b.pairs == 0) throw DataError("stage dpo needs preference pairs (a dataset with \"ranking\": true)");
+        if (b.pairs == 0) throw DataError(plain_problem("dpo_needs_pairs"));
         // Reference first: with LoRA it runs the same modules with the adapter off, so the policy's graph
         // must be built afterwards.
         SequenceLogps ref;
@@ -48,7 +49,7 @@ LossOutput dpo_loss_output(const DpoSettings& s, const SequenceLogps& policy, co
     } else if (s.loss == "simpo") {
         terms = simpo_loss(chosen, rejected, s.beta, s.simpo_gamma);
     } else {
-        if (!reference) throw ConfigError("pref_loss: '" + s.loss + "' needs a reference model");
+        if (!reference) throw ConfigError(config_problem("pref_loss", "pref_loss_needs_reference", {s.loss}));
         auto ref = s.averages_logps() ? reference->mean() : reference->sum;  // (2P)
         terms = dpo_loss(chosen, rejected, ref.narrow(0, 0, P), ref.narrow(0, P, P), s.beta,
                          parse_dpo_variant(s.loss), s.label_smoothing);
@@ -69,8 +70,8 @@ LossOutput dpo_loss_output(const DpoSettings& s, const SequenceLogps& policy, co
 std::unique_ptr<Objective> make_dpo_objective(const DpoSettings& s, std::unique_ptr<Reference> reference) {
     if (s.needs_reference()) parse_dpo_variant(s.loss);
     else if (s.loss != "orpo" && s.loss != "simpo")
-        throw ConfigError("pref_loss: '" + s.loss + "' is not one of sigmoid, hinge, ipo, orpo, simpo");
-    if (s.needs_reference() && !reference) throw ConfigError("pref_loss: '" + s.loss + "' needs a reference model");
+        throw ConfigError(config_problem("pref_loss", "not_one_of", {s.loss, "sigmoid, hinge, ipo, orpo, simpo"}));
+    if (s.needs_reference() && !reference) throw ConfigError(config_problem("pref_loss", "pref_loss_needs_reference", {s.loss}));
     if (!s.needs_reference() && reference) reference.reset();  // ORPO and SimPO never look at one
     return std::make_unique<DpoObjective>(s, std::move(reference));
 }

@@ -6,6 +6,7 @@
 #include "core/train/preference/kto_loss.h"
 #include "core/train/train_config.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <map>
 
@@ -21,7 +22,7 @@ public:
 
     LossOutput compute(CausalLMImpl& model, const Batch& b, const TrainForward& how) override {
         if (!b.kto_tags.defined())
-            throw DataError("stage kto needs examples with a kto_tag (a dataset whose \"columns\" name 'kto_tag')");
+            throw DataError(plain_problem("kto_needs_tags"));
         Batch kl = kto_kl_batch(b, s_.cutoff_len, s_.pad_id);
         // Reference first (LoRA: the same modules with the adapter off), then the policy.
         auto ref = ref_->logps(b);
@@ -125,7 +126,7 @@ void prepare_kto_examples(std::vector<Example>& examples, const std::vector<Samp
     for (auto& e : examples) {
         auto it = tags.find(e.source);
         if (it == tags.end())
-            throw DataError(e.source + ": no kto_tag (stage kto needs every record labelled true or false)");
+            throw DataError(plain_problem("kto_record_untagged", {e.source}));
         e.kto_tag = it->second ? 1 : 0;
         // Only the last response is judged: mask earlier assistant turns.
         size_t start = e.labels.size();

@@ -133,7 +133,7 @@ PreferenceStage make_preference_stage(const TrainConfig& c, const PreferenceStag
         st.objective = make_kto_objective(s, std::move(ref));
         return st;
     }
-    throw ConfigError("stage: '" + c.stage + "' is not a preference stage (rm, dpo, kto)");
+    throw ConfigError(config_problem("stage", "not_preference_stage", {c.stage}));
 }
 
 }  // namespace lathe

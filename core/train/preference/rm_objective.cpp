@@ -3,6 +3,7 @@
 #include "core/model/value_head.h"
 #include "core/train/preference/pairwise_loss.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 namespace lathe {
 
@@ -15,7 +16,7 @@ public:
     int64_t units(const Batch& b) const override { return b.pairs; }
 
     LossOutput compute(CausalLMImpl& model, const Batch& b, const TrainForward& how) override {
-        if (b.pairs == 0) throw DataError("stage rm needs preference pairs (a dataset with \"ranking\": true)");
+        if (b.pairs == 0) throw DataError(plain_problem("rm_needs_pairs"));
         auto hidden = train_hidden_states(model, b.input_ids, b.attention_mask, how);  // (2P, T, C)
         auto scores = last_token_scores(*head_, hidden, b.attention_mask);            // (2P)
         return rm_loss_output(scores.narrow(0, 0, b.pairs), scores.narrow(0, b.pairs, b.pairs));
