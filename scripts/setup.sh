@@ -30,7 +30,7 @@ packages=(
   libcpp-httplib-dev libgloo-dev
 )
 if [ "$ui" = ON ]; then
-  packages+=(qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqcustomplot-dev)
+  packages+=(qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n libqcustomplot-dev)
 else
   packages+=(qt6-base-dev)   # Qt Test for the engine's tests
 fi

@@ -9,6 +9,8 @@
 #include "ui/chat_tab.h"
 
 #include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLibraryInfo>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
@@ -24,6 +26,21 @@ class TestUiLanguage : public QObject {
     Q_OBJECT
 private slots:
     void koreanCatalogueIsCompiledIn() { QVERIFY(QFile::exists(":/i18n/lathe_ko.qm")); }
+
+    // Qt's own words (a dialog's standard buttons) follow the language too, from Qt's catalogue
+    // (qt6-translations-l10n, which scripts/setup.sh installs).
+    void qtsOwnButtonsFollowTheLanguage() {
+        const QString qtbase = QLibraryInfo::path(QLibraryInfo::TranslationsPath) + "/qtbase_ko.qm";
+        if (!QFile::exists(qtbase)) QSKIP(qPrintable(qtbase + " is not installed (Debian package qt6-translations-l10n)"));
+        QDialogButtonBox box(QDialogButtonBox::Close | QDialogButtonBox::Cancel);
+        const QString english = box.button(QDialogButtonBox::Close)->text();
+        QVERIFY(ui::install_language("ko"));
+        QDialogButtonBox korean(QDialogButtonBox::Close | QDialogButtonBox::Cancel);
+        const QString close = korean.button(QDialogButtonBox::Close)->text(), cancel = korean.button(QDialogButtonBox::Cancel)->text();
+        QVERIFY(ui::install_language("en"));
+        QVERIFY2(close != english && close.contains(QRegularExpression("[\\x{AC00}-\\x{D7A3}]")), qPrintable(close));
+        QVERIFY2(cancel.contains(QRegularExpression("[\\x{AC00}-\\x{D7A3}]")), qPrintable(cancel));
+    }
 
     void switchingChangesVisibleStrings() {
         ui::MainWindow w;
