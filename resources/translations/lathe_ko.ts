@@ -939,7 +939,7 @@
     </message>
     <message>
         <source>&apos;%1&apos; already holds a run; choose another directory, set overwrite_output_dir: true, or resume_from_checkpoint: auto to continue it</source>
-        <translation>&apos;%1&apos;에 이미 실행 결과가 있습니다. 다른 디렉터리를 고르거나, overwrite_output_dir: true를 설정하거나, resume_from_checkpoint: auto로 이어서 실행하십시오</translation>
+        <translation>&apos;%1&apos;에 이미 실행 결과가 있습니다. 다른 디렉터리를 고르거나, overwrite_output_dir: true를 설정하거나, resume_from_checkpoint: auto로 이어서 실행하세요</translation>
     </message>
     <message>
         <source>nothing to evaluate (no record of &apos;%1&apos; fits in cutoff_len)</source>
@@ -959,7 +959,7 @@
     </message>
     <message>
         <source>adapters cannot be merged into a quantized base; train QLoRA from the base model</source>
-        <translation>양자화된 기반 모델에는 어댑터를 병합할 수 없습니다. 기반 모델에서 QLoRA를 학습하십시오</translation>
+        <translation>양자화된 기반 모델에는 어댑터를 병합할 수 없습니다. 기반 모델에서 QLoRA를 학습하세요</translation>
     </message>
     <message>
         <source>; no checkpoint was saved</source>
@@ -971,11 +971,11 @@
     </message>
     <message>
         <source>the loss became NaN at step %1 (try a lower learning_rate or max_grad_norm)%2</source>
-        <translation>%1단계에서 손실이 NaN이 되었습니다 (learning_rate나 max_grad_norm을 낮춰 보십시오)%2</translation>
+        <translation>%1단계에서 손실이 NaN이 되었습니다 (learning_rate나 max_grad_norm을 낮춰 보세요)%2</translation>
     </message>
     <message>
         <source>the loss became infinite at step %1 (try a lower learning_rate or max_grad_norm)%2</source>
-        <translation>%1단계에서 손실이 무한대가 되었습니다 (learning_rate나 max_grad_norm을 낮춰 보십시오)%2</translation>
+        <translation>%1단계에서 손실이 무한대가 되었습니다 (learning_rate나 max_grad_norm을 낮춰 보세요)%2</translation>
     </message>
     <message>
         <source>the gradient norm became non-finite at step %1%2</source>
@@ -1031,7 +1031,7 @@
     </message>
     <message>
         <source>dataset &apos;%1&apos; (%2) names only %3; Lathe reads local files: download it into %4 and set &quot;file_name&quot;</source>
-        <translation>데이터셋 &apos;%1&apos;(%2)은(는) %3만 지정합니다. Lathe는 로컬 파일을 읽습니다: %4에 내려받고 &quot;file_name&quot;을 설정하십시오</translation>
+        <translation>데이터셋 &apos;%1&apos;(%2)은(는) %3만 지정합니다. Lathe는 로컬 파일을 읽습니다: %4에 내려받고 &quot;file_name&quot;을 설정하세요</translation>
     </message>
     <message>
         <source>max_samples must be at least 1</source>
@@ -1039,7 +1039,7 @@
     </message>
     <message>
         <source>no dataset named; set one or more names from %1</source>
-        <translation>지정된 데이터셋이 없습니다. %1에 있는 이름을 하나 이상 설정하십시오</translation>
+        <translation>지정된 데이터셋이 없습니다. %1에 있는 이름을 하나 이상 설정하세요</translation>
     </message>
     <message>
         <source>val_size %1 must be a fraction below 1 or a whole count of samples</source>
@@ -1067,7 +1067,7 @@
     </message>
     <message>
         <source>nothing left to train on: all %1 samples lose their whole response at cutoff_len=%2 (the longest sample has %3 tokens); raise cutoff_len</source>
-        <translation>학습할 것이 남지 않았습니다: 샘플 %1개 모두 cutoff_len=%2에서 응답 전체가 잘립니다 (가장 긴 샘플은 %3토큰입니다). cutoff_len을 늘리십시오</translation>
+        <translation>학습할 것이 남지 않았습니다: 샘플 %1개 모두 cutoff_len=%2에서 응답 전체가 잘립니다 (가장 긴 샘플은 %3토큰입니다). cutoff_len을 늘리세요</translation>
     </message>
     <message>
         <source>nothing left to train on after encoding</source>
@@ -1095,11 +1095,11 @@
     </message>
     <message>
         <source>chat template &apos;%1&apos; ends turns with {{eos_token}}, but the tokenizer has no EOS token (no eos_token in tokenizer_config.json, no &lt;|endoftext|&gt;); pick a template whose slots write their end-of-turn token out, or fix the tokenizer</source>
-        <translation>채팅 템플릿 &apos;%1&apos;은(는) 턴을 {{eos_token}}으로 끝내지만 토크나이저에 EOS 토큰이 없습니다 (tokenizer_config.json에 eos_token이 없고 &lt;|endoftext|&gt;도 없습니다). 슬롯에 턴 끝 토큰을 직접 쓰는 템플릿을 고르거나 토크나이저를 고치십시오</translation>
+        <translation>채팅 템플릿 &apos;%1&apos;은(는) 턴을 {{eos_token}}으로 끝내지만 토크나이저에 EOS 토큰이 없습니다 (tokenizer_config.json에 eos_token이 없고 &lt;|endoftext|&gt;도 없습니다). 슬롯에 턴 끝 토큰을 직접 쓰는 템플릿을 고르거나 토크나이저를 고치세요</translation>
     </message>
     <message>
         <source>chat template &apos;%1&apos; ends turns with {{eos_token}}, but the tokenizer in %2 has no EOS token (no eos_token in tokenizer_config.json, no &lt;|endoftext|&gt;); pick a template whose slots write their end-of-turn token out, or fix the tokenizer</source>
-        <translation>채팅 템플릿 &apos;%1&apos;은(는) 턴을 {{eos_token}}으로 끝내지만 %2의 토크나이저에 EOS 토큰이 없습니다 (tokenizer_config.json에 eos_token이 없고 &lt;|endoftext|&gt;도 없습니다). 슬롯에 턴 끝 토큰을 직접 쓰는 템플릿을 고르거나 토크나이저를 고치십시오</translation>
+        <translation>채팅 템플릿 &apos;%1&apos;은(는) 턴을 {{eos_token}}으로 끝내지만 %2의 토크나이저에 EOS 토큰이 없습니다 (tokenizer_config.json에 eos_token이 없고 &lt;|endoftext|&gt;도 없습니다). 슬롯에 턴 끝 토큰을 직접 쓰는 템플릿을 고르거나 토크나이저를 고치세요</translation>
     </message>
     <message>
         <source>messages[%1] is the last message and not an assistant turn; training needs the conversation to end with an assistant or function turn</source>
@@ -1143,11 +1143,11 @@
     </message>
     <message>
         <source>&apos;base&apos; compares a fine-tuned checkpoint with its base model: choose a checkpoint (adapter_name_or_path) first</source>
-        <translation>&apos;base&apos;는 미세 조정된 체크포인트를 기반 모델과 비교합니다: 먼저 체크포인트(adapter_name_or_path)를 고르십시오</translation>
+        <translation>&apos;base&apos;는 미세 조정된 체크포인트를 기반 모델과 비교합니다: 먼저 체크포인트(adapter_name_or_path)를 고르세요</translation>
     </message>
     <message>
         <source>&apos;%1&apos; is not a reward model (no value_head.safetensors); choose a model or adapter trained with stage rm</source>
-        <translation>&apos;%1&apos;은(는) 보상 모델이 아닙니다 (value_head.safetensors가 없습니다). stage rm으로 학습한 모델이나 어댑터를 고르십시오</translation>
+        <translation>&apos;%1&apos;은(는) 보상 모델이 아닙니다 (value_head.safetensors가 없습니다). stage rm으로 학습한 모델이나 어댑터를 고르세요</translation>
     </message>
     <message>
         <source>&apos;%1&apos; holds neither a LoRA adapter (adapter_config.json) nor a model (config.json)</source>
@@ -1163,7 +1163,7 @@
     </message>
     <message>
         <source>the run trained a LoRA adapter on top of &apos;%1&apos;; predict it from the Evaluate tab or a config without do_train, after merging (lathe-cli export)</source>
-        <translation>이 실행은 &apos;%1&apos; 위에 LoRA 어댑터를 학습했습니다. 병합한 뒤(lathe-cli export) 평가 탭이나 do_train이 없는 설정에서 예측하십시오</translation>
+        <translation>이 실행은 &apos;%1&apos; 위에 LoRA 어댑터를 학습했습니다. 병합한 뒤(lathe-cli export) 평가 탭이나 do_train이 없는 설정에서 예측하세요</translation>
     </message>
     <message>
         <source>line %1 is not JSON (%2)</source>
@@ -1239,11 +1239,11 @@
     </message>
     <message>
         <source>this model has no module named &apos;%1&apos;; valid: %2 (this model ties lm_head to embed_tokens: name embed_tokens instead)</source>
-        <translation>이 모델에는 &apos;%1&apos;(이)라는 모듈이 없습니다. 가능한 값: %2 (이 모델은 lm_head를 embed_tokens에 묶어 둡니다. 대신 embed_tokens를 지정하십시오)</translation>
+        <translation>이 모델에는 &apos;%1&apos;(이)라는 모듈이 없습니다. 가능한 값: %2 (이 모델은 lm_head를 embed_tokens에 묶어 둡니다. 대신 embed_tokens를 지정하세요)</translation>
     </message>
     <message>
         <source>this model has no module named &apos;%1&apos; (did you mean &apos;%2&apos;?); valid: %3 (this model ties lm_head to embed_tokens: name embed_tokens instead)</source>
-        <translation>이 모델에는 &apos;%1&apos;(이)라는 모듈이 없습니다(&apos;%2&apos;을(를) 뜻하셨습니까?). 가능한 값: %3 (이 모델은 lm_head를 embed_tokens에 묶어 둡니다. 대신 embed_tokens를 지정하십시오)</translation>
+        <translation>이 모델에는 &apos;%1&apos;(이)라는 모듈이 없습니다(&apos;%2&apos;을(를) 뜻하셨습니까?). 가능한 값: %3 (이 모델은 lm_head를 embed_tokens에 묶어 둡니다. 대신 embed_tokens를 지정하세요)</translation>
     </message>
     <message>
         <source>&apos;%1&apos; is quantized and cannot be trained fully</source>
@@ -1263,15 +1263,15 @@
     </message>
     <message>
         <source>&apos;%1&apos; is both a lora_target and an additional_target; choose one</source>
-        <translation>&apos;%1&apos;이(가) lora_target이면서 additional_target입니다. 하나만 선택하십시오</translation>
+        <translation>&apos;%1&apos;이(가) lora_target이면서 additional_target입니다. 하나만 선택하세요</translation>
     </message>
     <message>
         <source>&apos;%1&apos; already has an adapter; merge or unload it first</source>
-        <translation>&apos;%1&apos;에 이미 어댑터가 있습니다. 먼저 병합하거나 내리십시오</translation>
+        <translation>&apos;%1&apos;에 이미 어댑터가 있습니다. 먼저 병합하거나 내리세요</translation>
     </message>
     <message>
         <source>freeze_trainable_modules is empty; use &apos;all&apos; or module names</source>
-        <translation>freeze_trainable_modules가 비어 있습니다. &apos;all&apos; 또는 모듈 이름을 지정하십시오</translation>
+        <translation>freeze_trainable_modules가 비어 있습니다. &apos;all&apos; 또는 모듈 이름을 지정하세요</translation>
     </message>
     <message>
         <source>freeze_trainable_layers = %1 with freeze_trainable_modules = %2 leaves nothing to train (the model has %3 layers)</source>
@@ -1371,7 +1371,7 @@
     </message>
     <message>
         <source>no %1 (adapter_model.bin is a pickle file Lathe does not read: re-save the adapter with safe_serialization=True)</source>
-        <translation>%1이(가) 없습니다 (adapter_model.bin은 Lathe가 읽지 않는 pickle 파일입니다. safe_serialization=True로 어댑터를 다시 저장하십시오)</translation>
+        <translation>%1이(가) 없습니다 (adapter_model.bin은 Lathe가 읽지 않는 pickle 파일입니다. safe_serialization=True로 어댑터를 다시 저장하세요)</translation>
     </message>
     <message>
         <source>tensor &apos;%1&apos; does not start with &apos;%2&apos; (not a PEFT adapter of a causal language model)</source>
@@ -1411,7 +1411,7 @@
     </message>
     <message>
         <source>load a model before attaching a fine-tuned checkpoint</source>
-        <translation>미세 조정된 체크포인트를 붙이기 전에 모델을 불러오십시오</translation>
+        <translation>미세 조정된 체크포인트를 붙이기 전에 모델을 불러오세요</translation>
     </message>
     <message>
         <source>neither a LoRA adapter (adapter_config.json) nor a model folder (config.json)</source>
@@ -1419,7 +1419,7 @@
     </message>
     <message>
         <source>no model is loaded: press Load first</source>
-        <translation>불러온 모델이 없습니다. 먼저 불러오기를 누르십시오</translation>
+        <translation>불러온 모델이 없습니다. 먼저 불러오기를 누르세요</translation>
     </message>
     <message>
         <source>the prompt is empty: nothing to continue from</source>
@@ -1455,7 +1455,7 @@
     </message>
     <message>
         <source>missing tokenizer: &apos;%1&apos; has no tokenizer.json or tokenizer.model. An exported model needs its tokenizer so other programs can use it: copy the base model&apos;s tokenizer files into this folder</source>
-        <translation>토크나이저가 없습니다: &apos;%1&apos;에 tokenizer.json도 tokenizer.model도 없습니다. 내보낸 모델을 다른 프로그램이 쓰려면 토크나이저가 필요합니다. 기반 모델의 토크나이저 파일을 이 폴더에 복사하십시오</translation>
+        <translation>토크나이저가 없습니다: &apos;%1&apos;에 tokenizer.json도 tokenizer.model도 없습니다. 내보낸 모델을 다른 프로그램이 쓰려면 토크나이저가 필요합니다. 기반 모델의 토크나이저 파일을 이 폴더에 복사하세요</translation>
     </message>
     <message>
         <source>no adapter_model.safetensors beside adapter_config.json</source>
@@ -1475,19 +1475,19 @@
     </message>
     <message>
         <source>export_dir &apos;%1&apos; is inside the source model folder &apos;%2&apos;; the export must not be written into its source: choose a folder outside it</source>
-        <translation>export_dir &apos;%1&apos;이(가) 원본 모델 폴더 &apos;%2&apos; 안에 있습니다. 내보내기를 원본 안에 쓸 수 없으니 그 밖의 폴더를 선택하십시오</translation>
+        <translation>export_dir &apos;%1&apos;이(가) 원본 모델 폴더 &apos;%2&apos; 안에 있습니다. 내보내기를 원본 안에 쓸 수 없으니 그 밖의 폴더를 선택하세요</translation>
     </message>
     <message>
         <source>export_dir &apos;%1&apos; is inside the adapter folder &apos;%2&apos;; the export must not be written into its source: choose a folder outside it</source>
-        <translation>export_dir &apos;%1&apos;이(가) 어댑터 폴더 &apos;%2&apos; 안에 있습니다. 내보내기를 원본 안에 쓸 수 없으니 그 밖의 폴더를 선택하십시오</translation>
+        <translation>export_dir &apos;%1&apos;이(가) 어댑터 폴더 &apos;%2&apos; 안에 있습니다. 내보내기를 원본 안에 쓸 수 없으니 그 밖의 폴더를 선택하세요</translation>
     </message>
     <message>
         <source>export_dir &apos;%1&apos; contains the source model folder &apos;%2&apos;; replacing it would delete the source: choose another folder</source>
-        <translation>export_dir &apos;%1&apos;이(가) 원본 모델 폴더 &apos;%2&apos;을(를) 포함합니다. 바꾸면 원본이 지워지니 다른 폴더를 선택하십시오</translation>
+        <translation>export_dir &apos;%1&apos;이(가) 원본 모델 폴더 &apos;%2&apos;을(를) 포함합니다. 바꾸면 원본이 지워지니 다른 폴더를 선택하세요</translation>
     </message>
     <message>
         <source>export_dir &apos;%1&apos; contains the adapter folder &apos;%2&apos;; replacing it would delete the source: choose another folder</source>
-        <translation>export_dir &apos;%1&apos;이(가) 어댑터 폴더 &apos;%2&apos;을(를) 포함합니다. 바꾸면 원본이 지워지니 다른 폴더를 선택하십시오</translation>
+        <translation>export_dir &apos;%1&apos;이(가) 어댑터 폴더 &apos;%2&apos;을(를) 포함합니다. 바꾸면 원본이 지워지니 다른 폴더를 선택하세요</translation>
     </message>
     <message>
         <source>export_dir &apos;%1&apos; is a file, not a folder</source>
@@ -1495,7 +1495,7 @@
     </message>
     <message>
         <source>export_dir &apos;%1&apos; is not empty; set export_overwrite: true to replace its contents</source>
-        <translation>export_dir &apos;%1&apos;이(가) 비어 있지 않습니다. 내용을 바꾸려면 export_overwrite: true로 설정하십시오</translation>
+        <translation>export_dir &apos;%1&apos;이(가) 비어 있지 않습니다. 내용을 바꾸려면 export_overwrite: true로 설정하세요</translation>
     </message>
     <message>
         <source>folder &apos;%1&apos; does not exist</source>
