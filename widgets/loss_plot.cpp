@@ -229,6 +229,9 @@ void LossPlot::replotNow() {
         // Keep a margin so that the curve never touches the frame.
         plot_->yAxis->scaleRange(1.1, plot_->yAxis->range().center());
         plot_->yAxis2->scaleRange(1.1, plot_->yAxis2->range().center());
+        // A learning rate is never negative: a flat schedule's range (one value, or a run's last rate of 0)
+        // is widened around it, which would label the axis with negative rates.
+        if (plot_->yAxis2->range().lower < 0) plot_->yAxis2->setRangeLower(0);
     }
     plot_->replot(QCustomPlot::rpQueuedReplot);
     ++replots_;

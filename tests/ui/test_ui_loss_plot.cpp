@@ -8,6 +8,8 @@
 #include "ui/train_tab.h"
 #include "widgets/loss_plot.h"
 
+#include <qcustomplot.h>
+
 #include <QImage>
 #include <QTest>
 
@@ -49,6 +51,21 @@ private slots:
         QVERIFY(plot.savePng(png, 640, 360));
         QImage img(png);
         QCOMPARE(img.size(), QSize(640, 360));
+    }
+
+    // A short run whose only logged rate is the schedule's final 0: the rate axis starts at 0, not below.
+    void theRateAxisNeverShowsNegativeRates() {
+        widgets::LossPlot plot;
+        plot.resize(600, 400);
+        plot.addLoss(2, 5.4, 0.0);
+        plot.fitToData();
+        QVERIFY2(plot.plot()->yAxis2->range().lower >= 0, qPrintable(QString::number(plot.plot()->yAxis2->range().lower)));
+        QVERIFY(plot.plot()->yAxis2->range().upper > 0);
+        // A loss can be anything: its axis is not clamped.
+        plot.addLoss(4, -1.0, 1e-3);
+        plot.fitToData();
+        QVERIFY(plot.plot()->yAxis->range().lower < -1.0);
+        QCOMPARE(plot.plot()->yAxis2->range().lower, 0.0);
     }
 
     void overlaysComeAndGo() {
