@@ -38,10 +38,7 @@ void set_threads(int threads) { apply_threads(threads); }
 Problem device_note(const torch::Device& device) {
     if (device.is_cpu()) {
         const ThreadPlan plan = current_thread_plan();
-        const int n = torch::get_num_threads();
-        const Problem threads = !plan.why.message.empty() ? plan.why
-                                : n == 1                  ? note("thread_one")
-                                                          : note("threads_count", {std::to_string(n)});
+        const Problem threads = !plan.why.message.empty() ? plan.why : thread_count_note(torch::get_num_threads());
         return composed("device_cpu", {threads});
     }
     return verbatim(device.str());

@@ -433,7 +433,7 @@ std::string record_place(const std::string& file, int64_t record, int64_t line) 
 
 Problem plain_problem(const std::string& id, std::vector<std::string> args) { return placed("", id, std::move(args)); }
 
-Problem note(const std::string& id, std::vector<std::string> args) { return placed("", id, std::move(args)); }
+Problem note(const std::string& id, std::vector<std::string> args) { return plain_problem(id, std::move(args)); }
 
 Problem composed(const std::string& id, std::vector<Problem> args) {
     std::vector<std::string> english;

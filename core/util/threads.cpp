@@ -57,9 +57,11 @@ ThreadPlan g_plan;
 
 }  // namespace
 
+Problem thread_count_note(int n) { return n == 1 ? note("thread_one") : note("threads_count", {std::to_string(n)}); }
+
 ThreadPlan plan_threads(const ThreadRequest& r) {
     const int n = std::max(1, r.requested > 0 ? r.requested : r.cores);
-    const Problem count = n == 1 ? note("thread_one") : note("threads_count", {std::to_string(n)});
+    const Problem count = thread_count_note(n);
     ThreadPlan p;
     if (!r.separate_blas_pool) {
         p.intra_op = n;

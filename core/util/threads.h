@@ -38,6 +38,9 @@ struct ThreadPlan {
 //   - OpenMP spins: the pool that does the matrix products gets all of them, the other one thread.
 ThreadPlan plan_threads(const ThreadRequest& r);
 
+// "1 thread" / "N threads" as a note (the run log's device line and the thread plan).
+Problem thread_count_note(int n);
+
 // CPUs this process may run on (its affinity mask; hardware_concurrency when that is unknown).
 int available_cores();
 
