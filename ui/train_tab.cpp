@@ -113,6 +113,7 @@ TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* par
     progress_->setValue(0);
     progress_->setFormat(QString());  // "0 / 1" before any run would be noise
     statusLabel_ = new QLabel(this);
+    statusLabel_->setObjectName("runStatus");
     notice_ = new QLabel(this);
     notice_->setWordWrap(true);
     notice_->setVisible(false);
@@ -590,7 +591,9 @@ bool TrainTab::showRun(const QString& dir) {
     QString error;
     if (!read_run_curve(dir, &data, &error)) return false;
     plot_->setMainCurve(run_label(dir, false), data);
-    statusLabel_->setText(tr("Showing %1 (%2 logged steps)").arg(run_dir_of(dir)).arg(data.steps.size()));
+    const int steps = static_cast<int>(data.steps.size());
+    statusLabel_->setText(steps == 1 ? tr("Showing %1 (1 logged step)").arg(run_dir_of(dir))
+                                     : tr("Showing %1 (%2 logged steps)").arg(run_dir_of(dir)).arg(steps));
     return true;
 }
 

@@ -4848,6 +4848,10 @@ reward</source>
         <source>Start waits for the settings marked in red: %1</source>
         <translation>빨간색으로 표시된 설정을 고쳐야 시작할 수 있습니다: %1</translation>
     </message>
+    <message>
+        <source>Showing %1 (1 logged step)</source>
+        <translation>%1 표시 중 (기록된 스텝 1개)</translation>
+    </message>
 </context>
 <context>
     <name>lathe::widgets::LossPlot</name>

@@ -11,6 +11,7 @@
 #include <qcustomplot.h>
 
 #include <QImage>
+#include <QLabel>
 #include <QTest>
 
 #include <cmath>
@@ -103,6 +104,14 @@ private slots:
         ui::TrainTab* tab = w.trainTab();
         QVERIFY(tab->showRun(QString::fromStdString(run1)));
         QCOMPARE(tab->plot()->lossPointCount(), 25);
+        auto* status = tab->findChild<QLabel*>("runStatus");
+        QVERIFY(status);
+        QCOMPARE(status->text(), "Showing " + QString::fromStdString(run1) + " (25 logged steps)");
+        // One logged step is said in the singular (a short run's header said "1 logged steps").
+        const std::string one = ui_make_run_log("runs/short/lora/run-0", 1);
+        QVERIFY(tab->showRun(QString::fromStdString(one)));
+        QCOMPARE(status->text(), "Showing " + QString::fromStdString(one) + " (1 logged step)");
+        QVERIFY(tab->showRun(QString::fromStdString(run1)));
         QCOMPARE(tab->plot()->evalPointCount(), 1);
         QVERIFY(tab->overlayRun(QString::fromStdString(run2)));
         QVERIFY(tab->overlayRun(QString::fromStdString(run1)));
