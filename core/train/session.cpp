@@ -333,9 +333,11 @@ private:
         std::vector<double> v{step, step * step};
         collective_->sum(v);
         const double n = collective_->world_size();
-        if (v[0] * v[0] != v[1] * n)
-            throw ConfigError(config_problem("resume_from_checkpoint", "resume_ranks_differ",
-                                             {std::to_string(collective_->rank()), resume_.empty() ? "none" : resume_}));
+        if (v[0] * v[0] != v[1] * n) {
+            const std::string rank = std::to_string(collective_->rank());
+            throw ConfigError(resume_.empty() ? config_problem("resume_from_checkpoint", "resume_ranks_differ_none", {rank})
+                                              : config_problem("resume_from_checkpoint", "resume_ranks_differ", {rank, resume_}));
+        }
     }
 
     // Datasets first: a bad record should fail before minutes of model loading.

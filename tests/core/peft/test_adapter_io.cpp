@@ -227,6 +227,16 @@ private slots:
                      contains(e, "probably trained on another base model (adapter_config.json base_model_name_or_path: "
                                  "'org/tiny-base', this model: 'org/other-base')"),
                  e.c_str());
+        // Placed at the weights file as data, as every other adapter file error is.
+        auto file_of = [&](const std::string& folder) {
+            try {
+                load_lora_adapter(m.ptr(), folder, o);
+            } catch (const Error& err) {
+                return err.problem().file;
+            }
+            return std::string("(loaded)");
+        };
+        QCOMPARE(file_of(deep), deep + "/adapter_model.safetensors");
 
         // Trained on a wider model: shapes differ, both named.
         auto wide_config = tiny_config();
@@ -238,6 +248,7 @@ private slots:
                              "but 'model.layers.0.self_attn.q_proj' of this model needs [8, 32]") &&
                      contains(e, "probably trained on another base model"),
                  e.c_str());
+        QCOMPARE(file_of(wide), wide + "/adapter_model.safetensors");
         // Failed loads left the model untouched.
         for (auto& p : m->named_parameters()) QVERIFY2(p.key().find("lora_") == std::string::npos, p.key().c_str());
         QVERIFY(!m->model->layers->ptr<DecoderLayerImpl>(0)->self_attn->q_proj->adapter);
