@@ -4,6 +4,7 @@
 #include "core/io/safetensors.h"
 #include "core/model/transformer.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/model/model_info.h"
 #include "core/peft/adapter_io.h"
 #include "core/util/memory.h"
@@ -20,7 +21,7 @@ WeightFormat parse_weight_format(const std::string& name) {
     if (name == "f32" || name == "fp32" || name == "float32") return WeightFormat::F32;
     if (name == "bf16" || name == "bfloat16") return WeightFormat::BF16;
     if (name == "int8" || name == "q8_0" || name == "q8") return WeightFormat::Int8;
-    throw ConfigError("unknown inference weights '" + name + "' (expected auto, f32, bf16 or int8)");
+    throw ConfigError(plain_problem("unknown_inference_weights", {name}));
 }
 
 const char* weight_format_name(WeightFormat f) {
@@ -50,8 +51,7 @@ std::shared_ptr<PackedWeight> PackedWeight::pack(const torch::Tensor& weight, We
     }
     if (format != WeightFormat::Int8) throw ModelError("PackedWeight holds bf16 or int8 weights");
     if (in % kernels::kQ8Block != 0)
-        throw ConfigError("int8 weights need an input size that is a multiple of " +
-                          std::to_string(kernels::kQ8Block) + ", this weight has " + std::to_string(in));
+        throw ConfigError(plain_problem("int8_input_multiple", {std::to_string(kernels::kQ8Block), std::to_string(in)}));
     auto q = torch::empty({out, in}, torch::kInt8);
     auto scales = torch::empty({out, in / kernels::kQ8Block}, torch::kFloat);
     // Chunks of rows converted to float32 once (from bf16, f16 or f32), quantized by all threads.
@@ -96,8 +96,7 @@ torch::Tensor PackedWeight::dequantize_rows(int64_t begin, int64_t n) const {
 
 torch::Tensor PackedWeight::forward(const torch::Tensor& x, const torch::Tensor& bias) const {
     if (torch::GradMode::is_enabled() && x.requires_grad())
-        throw ModelError("this model's weights are packed for inference (" + std::string(weight_format_name(format_)) +
-                         "); load it in float32 to train");
+        throw ModelError(plain_problem("packed_weights_no_training", {weight_format_name(format_)}));
     const int64_t in = in_features(), out = out_features();
     if (x.size(-1) != in)
         throw ModelError("packed projection expects " + std::to_string(in) + " input features, got " +
@@ -145,8 +144,7 @@ torch::Tensor PackedWeight::rows(const torch::Tensor& ids) const {
     const int64_t* id = flat.data_ptr<int64_t>();
     for (int64_t i = 0; i < n; ++i) {
         if (id[i] < 0 || id[i] >= out)
-            throw ModelError("token id " + std::to_string(id[i]) + " is outside the embedding table [0, " +
-                             std::to_string(out) + ")");
+            throw ModelError(plain_problem("token_outside_embedding_table", {std::to_string(id[i]), std::to_string(out)}));
         result[i].copy_(dequantize_rows(id[i], 1)[0]);
     }
     auto shape = ids.sizes().vec();
@@ -212,7 +210,7 @@ namespace {
 WeightFormat resolve_for(const std::string& dir, const std::string& file_dtype, WeightFormat requested,
                          torch::Device device) {
     if (requested == WeightFormat::Int8 && !device.is_cpu())
-        throw ConfigError("int8 weights run on the CPU; on " + device.str() + " choose bf16 or f32");
+        throw ConfigError(plain_problem("int8_cpu_only", {device.str()}));
     if (requested != WeightFormat::Auto) return requested;
     return (file_dtype.empty() ? file_dtype_of(dir) : file_dtype) == "BF16" ? WeightFormat::BF16 : WeightFormat::F32;
 }
@@ -313,7 +311,7 @@ InferenceReport pack_for_inference(CausalLMImpl& model, WeightFormat format) {
     rep.weights = format == WeightFormat::Auto ? WeightFormat::F32 : format;
     if (rep.weights != WeightFormat::F32) {
         if (!model.device().is_cpu())
-            throw ConfigError("packed inference weights live on the CPU; this model is on " + model.device().str());
+            throw ConfigError(plain_problem("packed_weights_cpu_only", {model.device().str()}));
         for (auto& [name, linear] : linears_by_weight(model)) {
             if (linear->storage || !linear->weight.defined()) continue;
             if (rep.weights == WeightFormat::Int8 && linear->in_features % kernels::kQ8Block != 0) continue;

@@ -2,6 +2,7 @@
 
 #include "core/model/config.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 namespace lathe {
 
@@ -17,8 +18,7 @@ KVCache::KVCache(const ModelConfig& c, int64_t batch, int64_t cap, torch::Device
 std::pair<torch::Tensor, torch::Tensor> KVCache::append(size_t layer, const torch::Tensor& k, const torch::Tensor& v) {
     const int64_t t = k.size(2);
     if (length + t > capacity)
-        throw ModelError("context full: " + std::to_string(length + t) + " tokens exceed the cache of " +
-                         std::to_string(capacity));
+        throw ModelError(plain_problem("context_full", {std::to_string(length + t), std::to_string(capacity)}));
     keys[layer].narrow(2, length, t).copy_(k);
     values[layer].narrow(2, length, t).copy_(v);
     return {keys[layer].narrow(2, 0, length + t), values[layer].narrow(2, 0, length + t)};

@@ -3,6 +3,7 @@
 #include "core/model/attention_kernel.h"
 #include "core/model/fused_ops.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <cmath>
 
@@ -166,9 +167,7 @@ torch::Tensor DecoderImpl::embed(const torch::Tensor& input_ids) {
         const int64_t rows = embed_storage ? vocab_rows : embed_tokens->weight.size(0);
         const int64_t hi = input_ids.max().item<int64_t>(), lo = input_ids.min().item<int64_t>();
         if (hi >= rows || lo < 0)
-            throw ModelError("token id " + std::to_string(hi >= rows ? hi : lo) + " is outside the model's embedding table (" +
-                             std::to_string(rows) + " rows, vocab_size in config.json): the tokenizer and the model do not "
-                             "match, or the text holds a token this model has no row for");
+            throw ModelError(plain_problem("token_outside_model_embedding", {std::to_string(hi >= rows ? hi : lo), std::to_string(rows)}));
     }
     auto x = embed_storage ? embed_storage->rows(input_ids) : embed_tokens(input_ids);
     if (embed_scale == 1.0) return x;

@@ -3,6 +3,7 @@
 #include "core/serve/openai_api.h"
 #include "core/serve/serving_engine.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <httplib.h>
 
@@ -348,13 +349,11 @@ void ApiServer::Impl::setup() {
 
 void check_server_options(const ApiServerOptions& options) {
     if (options.port < 0 || options.port > 65535)
-        throw ConfigError("port: " + std::to_string(options.port) + " is not a TCP port (0-65535)");
+        throw ConfigError(config_problem("port", "port_not_tcp", {std::to_string(options.port)}));
     if (!is_loopback_host(options.host) && options.api_key.empty())
-        throw ConfigError("host " + options.host +
-                          " is reachable from other machines: set an API key (--api-key or API_KEY) to serve on it, "
-                          "or keep the default 127.0.0.1");
-    if (options.max_body_bytes < 1024) throw ConfigError("the request body limit must be at least 1 KB");
-    if (options.timeout_s < 1) throw ConfigError("timeout: must be at least 1 second");
+        throw ConfigError(plain_problem("serve_host_needs_key", {options.host}));
+    if (options.max_body_bytes < 1024) throw ConfigError(plain_problem("serve_body_limit_small"));
+    if (options.timeout_s < 1) throw ConfigError(config_problem("timeout", "must_be_at_least_one_second"));
 }
 
 ApiServer::ApiServer(ServingEngine& engine, const ApiServerOptions& options)
@@ -380,8 +379,7 @@ int ApiServer::start() {
     if (port == 0) port = impl_->server->bind_to_any_port(bind_host);
     else if (!impl_->server->bind_to_port(bind_host, port)) port = -1;
     if (port < 0)
-        throw IoError("cannot listen on " + host + ":" + std::to_string(impl_->options.port) +
-                      " (the port is in use, or the address is not one of this machine's)");
+        throw IoError(plain_problem("serve_cannot_listen", {host + ":" + std::to_string(impl_->options.port)}));
     impl_->port = port;
     impl_->listening = true;
     httplib::Server* server = impl_->server.get();

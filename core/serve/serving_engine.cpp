@@ -191,7 +191,7 @@ void ServingEngine::Impl::load() {
     if (options.repetition_penalty) defaults.repetition_penalty = *options.repetition_penalty;
     if (options.max_new_tokens) defaults.max_new_tokens = *options.max_new_tokens;
     sampling_of(defaults).validate();
-    if (defaults.max_new_tokens < 1) throw ConfigError("max_new_tokens: must be at least 1");
+    if (defaults.max_new_tokens < 1) throw ConfigError(config_problem("max_new_tokens", "must_be_at_least", {"1"}));
 }
 
 void ServingEngine::Impl::finish(Row& row, const std::string& reason, const std::string& error) {
@@ -429,8 +429,8 @@ void ServingEngine::Impl::run() {
 // ---- ServingEngine ------------------------------------------------------------------------------
 
 ServingEngine::ServingEngine(const ServingOptions& options) : impl_(std::make_unique<Impl>()) {
-    if (options.max_batch < 1) throw ConfigError("max_concurrency: must be at least 1, got " + std::to_string(options.max_batch));
-    if (options.max_queue < 0) throw ConfigError("max_queue: must be 0 or more, got " + std::to_string(options.max_queue));
+    if (options.max_batch < 1) throw ConfigError(config_problem("max_concurrency", "must_be_at_least_one_got", {std::to_string(options.max_batch)}));
+    if (options.max_queue < 0) throw ConfigError(config_problem("max_queue", "must_be_zero_or_more_got", {std::to_string(options.max_queue)}));
     impl_->options = options;
     impl_->load();
     impl_->worker = std::thread([this] { impl_->run(); });
@@ -482,13 +482,12 @@ std::string ServingEngine::describe() const { return describe_note().message; }
 
 std::shared_ptr<ServeJob> ServingEngine::submit(ServeRequest request) {
     sampling_of(request).validate();
-    if (request.max_new_tokens < 1) throw ConfigError("max_tokens: must be at least 1");
-    if (request.prompt.empty()) throw ConfigError("the prompt is empty: nothing to continue from");
+    if (request.max_new_tokens < 1) throw ConfigError(config_problem("max_tokens", "must_be_at_least", {"1"}));
+    if (request.prompt.empty()) throw ConfigError(plain_problem("prompt_empty"));
     const int64_t vocab = vocab_size();
     for (int32_t id : request.prompt)
         if (id < 0 || id >= vocab)
-            throw ConfigError("prompt token id " + std::to_string(id) + " is outside the vocabulary [0, " +
-                              std::to_string(vocab) + ")");
+            throw ConfigError(plain_problem("prompt_token_outside_vocab", {std::to_string(id), std::to_string(vocab)}));
     auto job = std::make_shared<ServeJob>();
     job->request = std::move(request);
     {

@@ -1537,6 +1537,66 @@
         <source>%1: %2: expected a plain value, got a mapping</source>
         <translation>%1: %2: 단일 값이어야 하는데 매핑이 있습니다</translation>
     </message>
+    <message>
+        <source>the ranks do not see the same checkpoint (rank %1 sees none); output_dir must be on a file system every machine of the run sees</source>
+        <translation>랭크들이 같은 체크포인트를 보지 않습니다 (랭크 %1은(는) 체크포인트를 보지 못합니다). output_dir은 실행에 참여하는 모든 머신이 보는 파일 시스템에 있어야 합니다</translation>
+    </message>
+    <message>
+        <source>must be 0 or more, got %1</source>
+        <translation>0 이상이어야 합니다 (입력값: %1)</translation>
+    </message>
+    <message>
+        <source>%1 is not a TCP port (0-65535)</source>
+        <translation>%1은(는) TCP 포트가 아닙니다 (0-65535)</translation>
+    </message>
+    <message>
+        <source>host %1 is reachable from other machines: set an API key (--api-key or API_KEY) to serve on it, or keep the default 127.0.0.1</source>
+        <translation>호스트 %1은(는) 다른 머신에서 접근할 수 있습니다. 이 주소로 서비스하려면 API 키(--api-key 또는 API_KEY)를 설정하거나, 기본값 127.0.0.1을 유지하세요</translation>
+    </message>
+    <message>
+        <source>the request body limit must be at least 1 KB</source>
+        <translation>요청 본문 한도는 1 KB 이상이어야 합니다</translation>
+    </message>
+    <message>
+        <source>must be at least 1 second</source>
+        <translation>1초 이상이어야 합니다</translation>
+    </message>
+    <message>
+        <source>cannot listen on %1 (the port is in use, or the address is not one of this machine&apos;s)</source>
+        <translation>%1에서 연결을 받을 수 없습니다 (포트가 사용 중이거나, 이 머신의 주소가 아닙니다)</translation>
+    </message>
+    <message>
+        <source>unknown inference weights &apos;%1&apos; (expected auto, f32, bf16 or int8)</source>
+        <translation>알 수 없는 추론 가중치 형식 &apos;%1&apos; (auto, f32, bf16, int8 중 하나여야 합니다)</translation>
+    </message>
+    <message>
+        <source>int8 weights need an input size that is a multiple of %1, this weight has %2</source>
+        <translation>int8 가중치는 입력 크기가 %1의 배수여야 합니다. 이 가중치의 입력 크기는 %2입니다</translation>
+    </message>
+    <message>
+        <source>this model&apos;s weights are packed for inference (%1); load it in float32 to train</source>
+        <translation>이 모델의 가중치는 추론용으로 압축되어 있습니다 (%1). 학습하려면 float32로 불러오세요</translation>
+    </message>
+    <message>
+        <source>token id %1 is outside the embedding table [0, %2)</source>
+        <translation>토큰 id %1이(가) 임베딩 테이블 범위 [0, %2)를 벗어납니다</translation>
+    </message>
+    <message>
+        <source>int8 weights run on the CPU; on %1 choose bf16 or f32</source>
+        <translation>int8 가중치는 CPU에서만 실행됩니다. %1에서는 bf16 또는 f32를 선택하세요</translation>
+    </message>
+    <message>
+        <source>packed inference weights live on the CPU; this model is on %1</source>
+        <translation>압축된 추론 가중치는 CPU에 있어야 합니다. 이 모델은 %1에 있습니다</translation>
+    </message>
+    <message>
+        <source>token id %1 is outside the model&apos;s embedding table (%2 rows, vocab_size in config.json): the tokenizer and the model do not match, or the text holds a token this model has no row for</source>
+        <translation>토큰 id %1이(가) 모델의 임베딩 테이블(%2행, config.json의 vocab_size)을 벗어납니다. 토크나이저와 모델이 맞지 않거나, 텍스트에 이 모델에 행이 없는 토큰이 있습니다</translation>
+    </message>
+    <message>
+        <source>context full: %1 tokens exceed the cache of %2</source>
+        <translation>컨텍스트가 가득 찼습니다: %1 토큰이 캐시 크기 %2을(를) 넘습니다</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

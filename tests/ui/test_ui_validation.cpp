@@ -1,6 +1,8 @@
 // Invalid settings show their message next to the field (or under the model bar) before Start, and
 // Start stays blocked until they are fixed.
 #include "core/data/template.h"
+#include "core/infer/inference_weights.h"
+#include "core/serve/api_server.h"
 #include "core/peft/lora.h"
 #include "core/train/new_model.h"
 #include "core/train/scheduler.h"
@@ -286,6 +288,24 @@ private slots:
         QCOMPARE(ui::engine_message(schedule), QString::fromUtf8("lr_scheduler_type: 알 수 없는 스케줄 'bogus'입니다"));
         QVERIFY(ui::install_language("en"));
         QCOMPARE(ui::engine_message(rank), QString::fromStdString(rank.message));
+
+        // Chat and serving: unknown inference weights, a port out of range (placed at its key).
+        const Problem weights = caught([] { (void)parse_weight_format("fp8"); });
+        QCOMPARE(weights.id, std::string("unknown_inference_weights"));
+        QCOMPARE(weights.message, std::string("unknown inference weights 'fp8' (expected auto, f32, bf16 or int8)"));
+        const Problem port = caught([] {
+            ApiServerOptions o;
+            o.port = 70000;
+            check_server_options(o);
+        });
+        QCOMPARE(port.id, std::string("port_not_tcp"));
+        QCOMPARE(port.key, std::string("port"));
+        QCOMPARE(port.message, std::string("port: 70000 is not a TCP port (0-65535)"));
+        QVERIFY(ui::install_language("ko"));
+        QCOMPARE(ui::engine_message(weights),
+                 QString::fromUtf8("알 수 없는 추론 가중치 형식 'fp8' (auto, f32, bf16, int8 중 하나여야 합니다)"));
+        QCOMPARE(ui::engine_message(port), QString::fromUtf8("port: 70000은(는) TCP 포트가 아닙니다 (0-65535)"));
+        QVERIFY(ui::install_language("en"));
     }
 };
 
