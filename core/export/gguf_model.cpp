@@ -2,6 +2,7 @@
 
 #include "core/model/config.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/strings.h"
 
 #include <torch/torch.h>
@@ -30,9 +31,7 @@ constexpr ArchRow kArchs[] = {
 const ArchRow& arch_row(const ModelConfig& c) {
     for (const ArchRow& r : kArchs)
         if (c.model_type == r.model_type) return r;
-    throw ConfigError("GGUF export supports model_type llama, mistral, qwen2, qwen3, gemma2, gemma3_text, phi3, qwen2_moe and "
-                      "qwen3_moe; this model is '" +
-                      c.model_type + "' (export_format: hf writes it)");
+    throw ConfigError(plain_problem("gguf_model_type_unsupported", {c.model_type}));
 }
 
 // The attention scale llama.cpp computes for a Gemma file (llama-model.cpp: the 27B layer counts take
@@ -141,7 +140,7 @@ constexpr Quant kQuants[] = {
 const Quant& quant(const std::string& q) {
     for (const Quant& k : kQuants)
         if (q == k.name) return k;
-    throw ConfigError("export_quantization '" + q + "' is not one of f32, f16, bf16, q8_0, q4_0, q4_k_m");
+    throw ConfigError(plain_problem("gguf_quantization_unknown", {q}));
 }
 
 
@@ -216,7 +215,7 @@ std::vector<GgufTensorPlan> plan_gguf_tensors(const ModelConfig& c,
         plan.push_back({"rope_freqs.weight", "", {c.head_dim / 2}, GgmlType::F32, 0});
     if (c.rope_scaling.type == "longrope") {
         if (row.arch != std::string("phi3"))
-            throw ConfigError("GGUF export: llama.cpp reads longrope factors only for phi3 models; this is '" + c.model_type + "'");
+            throw ConfigError(plain_problem("gguf_longrope_phi3_only", {c.model_type}));
         plan.push_back({"rope_factors_long.weight", "", {c.rotary_dim() / 2}, GgmlType::F32, 0});
         plan.push_back({"rope_factors_short.weight", "", {c.rotary_dim() / 2}, GgmlType::F32, 0});
     }

@@ -3,6 +3,7 @@
 #include "core/tokenizer/sentencepiece_module_loader.h"
 #include "core/util/cancel.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 
 #include <algorithm>
@@ -32,23 +33,23 @@ bool safe_in_args(const std::string& s) {
 
 void validate(const SentencePieceTrainOptions& o) {
     static const std::set<std::string> types = {"bpe", "unigram", "char", "word"};
-    if (o.input_files.empty()) throw ConfigError("SentencePiece training: input_files is empty");
+    if (o.input_files.empty()) throw ConfigError(plain_problem("spm_no_input_files"));
     for (const auto& f : o.input_files)
-        if (!file_exists(f)) throw ConfigError("SentencePiece training: input file not found: " + f);
-    if (o.model_prefix.empty()) throw ConfigError("SentencePiece training: model_prefix is empty");
-    if (o.vocab_size <= 0) throw ConfigError("SentencePiece training: vocab_size must be positive, found " + std::to_string(o.vocab_size));
+        if (!file_exists(f)) throw ConfigError(plain_problem("spm_input_not_found", {f}));
+    if (o.model_prefix.empty()) throw ConfigError(plain_problem("spm_no_model_prefix"));
+    if (o.vocab_size <= 0) throw ConfigError(plain_problem("spm_vocab_size_not_positive", {std::to_string(o.vocab_size)}));
     if (!types.count(o.model_type))
-        throw ConfigError("SentencePiece training: model_type must be bpe, unigram, char or word, found \"" + o.model_type + "\"");
+        throw ConfigError(plain_problem("spm_model_type_unknown", {o.model_type}));
     if (o.character_coverage <= 0 || o.character_coverage > 1)
-        throw ConfigError("SentencePiece training: character_coverage must be in (0, 1], found " + std::to_string(o.character_coverage));
+        throw ConfigError(plain_problem("spm_character_coverage_range", {std::to_string(o.character_coverage)}));
     if (o.normalization_rule_name.empty() || !safe_in_args(o.normalization_rule_name))
-        throw ConfigError("SentencePiece training: normalization_rule_name \"" + o.normalization_rule_name + "\" is not a rule name");
+        throw ConfigError(plain_problem("spm_normalization_rule_invalid", {o.normalization_rule_name}));
     for (const auto& s : o.user_defined_symbols)
         if (s.empty() || !safe_in_args(s))
-            throw ConfigError("SentencePiece training: user-defined symbol \"" + s + "\" is empty or holds a space or comma");
+            throw ConfigError(plain_problem("spm_symbol_invalid", {s}));
     for (const auto& a : o.extra_args)
         if (a.rfind("--", 0) != 0 || !safe_in_args(a))
-            throw ConfigError("SentencePiece training: extra argument \"" + a + "\" must be --name=value without spaces");
+            throw ConfigError(plain_problem("spm_extra_argument_invalid", {a}));
 }
 
 // A fresh folder under the system temp directory, removed on scope exit.
@@ -180,11 +181,10 @@ void train_sentencepiece(const SentencePieceTrainOptions& options) {
     }
     const std::string staged_prefix = (staging.path() / "model").string();
     if (!safe_in_args(staged_prefix))
-        throw ConfigError("SentencePiece training: the temp folder " + staging.path().string() +
-                          " holds a space or comma; set TMPDIR to a plain path");
+        throw ConfigError(plain_problem("spm_temp_folder_unsafe", {staging.path().string()}));
     throw_if_cancelled();
     const std::string message = train_in_child(api, build_args(options, inputs, staged_prefix), options.quiet);
-    if (!message.empty()) throw TokenizerError("SentencePiece training failed: " + message);
+    if (!message.empty()) throw TokenizerError(plain_problem("spm_training_failed", {message}));
     for (const char* ext : {".model", ".vocab"}) {
         const std::string target = out.string() + ext;
         fs::rename(staged_prefix + ext, target, ec);

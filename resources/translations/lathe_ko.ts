@@ -1597,6 +1597,62 @@
         <source>context full: %1 tokens exceed the cache of %2</source>
         <translation>컨텍스트가 가득 찼습니다: %1 토큰이 캐시 크기 %2을(를) 넘습니다</translation>
     </message>
+    <message>
+        <source>GGUF export supports model_type llama, mistral, qwen2, qwen3, gemma2, gemma3_text, phi3, qwen2_moe and qwen3_moe; this model is &apos;%1&apos; (export_format: hf writes it)</source>
+        <translation>GGUF 내보내기는 model_type llama, mistral, qwen2, qwen3, gemma2, gemma3_text, phi3, qwen2_moe, qwen3_moe를 지원합니다. 이 모델은 &apos;%1&apos;입니다 (export_format: hf로는 내보낼 수 있습니다)</translation>
+    </message>
+    <message>
+        <source>export_quantization &apos;%1&apos; is not one of f32, f16, bf16, q8_0, q4_0, q4_k_m</source>
+        <translation>export_quantization &apos;%1&apos;은(는) f32, f16, bf16, q8_0, q4_0, q4_k_m 중 하나가 아닙니다</translation>
+    </message>
+    <message>
+        <source>GGUF export: llama.cpp reads longrope factors only for phi3 models; this is &apos;%1&apos;</source>
+        <translation>GGUF 내보내기: llama.cpp는 phi3 모델에서만 longrope 계수를 읽습니다. 이 모델은 &apos;%1&apos;입니다</translation>
+    </message>
+    <message>
+        <source>SentencePiece training: input_files is empty</source>
+        <translation>SentencePiece 학습: input_files가 비어 있습니다</translation>
+    </message>
+    <message>
+        <source>SentencePiece training: input file not found: %1</source>
+        <translation>SentencePiece 학습: 입력 파일을 찾을 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>SentencePiece training: model_prefix is empty</source>
+        <translation>SentencePiece 학습: model_prefix가 비어 있습니다</translation>
+    </message>
+    <message>
+        <source>SentencePiece training: vocab_size must be positive, found %1</source>
+        <translation>SentencePiece 학습: vocab_size는 양수여야 합니다 (입력값: %1)</translation>
+    </message>
+    <message>
+        <source>SentencePiece training: model_type must be bpe, unigram, char or word, found &quot;%1&quot;</source>
+        <translation>SentencePiece 학습: model_type은 bpe, unigram, char, word 중 하나여야 합니다 (입력값: &quot;%1&quot;)</translation>
+    </message>
+    <message>
+        <source>SentencePiece training: character_coverage must be in (0, 1], found %1</source>
+        <translation>SentencePiece 학습: character_coverage는 (0, 1] 범위여야 합니다 (입력값: %1)</translation>
+    </message>
+    <message>
+        <source>SentencePiece training: normalization_rule_name &quot;%1&quot; is not a rule name</source>
+        <translation>SentencePiece 학습: normalization_rule_name &quot;%1&quot;은(는) 규칙 이름이 아닙니다</translation>
+    </message>
+    <message>
+        <source>SentencePiece training: user-defined symbol &quot;%1&quot; is empty or holds a space or comma</source>
+        <translation>SentencePiece 학습: 사용자 정의 기호 &quot;%1&quot;이(가) 비어 있거나 공백 또는 쉼표를 포함합니다</translation>
+    </message>
+    <message>
+        <source>SentencePiece training: extra argument &quot;%1&quot; must be --name=value without spaces</source>
+        <translation>SentencePiece 학습: 추가 인자 &quot;%1&quot;은(는) 공백 없는 --name=value 형식이어야 합니다</translation>
+    </message>
+    <message>
+        <source>SentencePiece training: the temp folder %1 holds a space or comma; set TMPDIR to a plain path</source>
+        <translation>SentencePiece 학습: 임시 폴더 %1에 공백이나 쉼표가 있습니다. TMPDIR을 단순한 경로로 설정하세요</translation>
+    </message>
+    <message>
+        <source>SentencePiece training failed: %1</source>
+        <translation>SentencePiece 학습 실패: %1</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>
