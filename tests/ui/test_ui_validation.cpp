@@ -3,6 +3,7 @@
 #include "core/data/template.h"
 #include "core/infer/inference_weights.h"
 #include "core/serve/api_server.h"
+#include "core/tokenizer/sentencepiece_trainer.h"
 #include "core/peft/lora.h"
 #include "core/train/new_model.h"
 #include "core/train/scheduler.h"
@@ -305,6 +306,19 @@ private slots:
         QCOMPARE(ui::engine_message(weights),
                  QString::fromUtf8("알 수 없는 추론 가중치 형식 'fp8' (auto, f32, bf16, int8 중 하나여야 합니다)"));
         QCOMPARE(ui::engine_message(port), QString::fromUtf8("port: 70000은(는) TCP 포트가 아닙니다 (0-65535)"));
+        QVERIFY(ui::install_language("en"));
+
+        // The Data tab's tokenizer training.
+        const Problem spm = caught([] {
+            SentencePieceTrainOptions o;
+            o.input_files = {"/nonexistent/corpus.txt"};
+            o.model_prefix = "/tmp/unused";
+            train_sentencepiece(o);
+        });
+        QCOMPARE(spm.id, std::string("spm_input_not_found"));
+        QCOMPARE(spm.message, std::string("SentencePiece training: input file not found: /nonexistent/corpus.txt"));
+        QVERIFY(ui::install_language("ko"));
+        QCOMPARE(ui::engine_message(spm), QString::fromUtf8("SentencePiece 학습: 입력 파일을 찾을 수 없습니다: /nonexistent/corpus.txt"));
         QVERIFY(ui::install_language("en"));
     }
 };
