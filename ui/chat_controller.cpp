@@ -18,7 +18,7 @@ void ChatWorker::load(const QString& model, const QString& adapter, const QStrin
         session_->set_template(templateName.toStdString());
         session_->load(model.toStdString(), device.toStdString(), 0, weights.toStdString());
         session_->set_adapter(adapter.toStdString());
-        emit loaded(engine_message(session_->describe_note()), adapter);
+        emit loaded(session_->describe_note(), adapter);
     } catch (const std::exception& e) {
         session_->unload();
         emit failed(error_message(e));  // in the studio's language
@@ -33,7 +33,7 @@ void ChatWorker::unload() {
 void ChatWorker::setAdapter(const QString& adapter) {
     try {
         session_->set_adapter(adapter.toStdString());
-        emit loaded(engine_message(session_->describe_note()), adapter);
+        emit loaded(session_->describe_note(), adapter);
     } catch (const std::exception& e) {
         emit failed(error_message(e));  // in the studio's language
     }
@@ -43,7 +43,7 @@ void ChatWorker::setTemplate(const QString& name) {
     try {
         session_->set_template(name.toStdString());
         if (session_->loaded())
-            emit loaded(engine_message(session_->describe_note()), QString::fromStdString(session_->adapter_dir()));
+            emit loaded(session_->describe_note(), QString::fromStdString(session_->adapter_dir()));
     } catch (const std::exception& e) {
         emit failed(error_message(e));  // in the studio's language
     }
@@ -71,10 +71,11 @@ void ChatWorker::reply(const QVector<ChatTurn>& history, const QString& system, 
 }
 
 ChatController::ChatController(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<lathe::Problem>();
     worker_ = new ChatWorker(&cancel_);
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    connect(worker_, &ChatWorker::loaded, this, [this](const QString& d, const QString& a) {
+    connect(worker_, &ChatWorker::loaded, this, [this](const lathe::Problem& d, const QString& a) {
         loaded_ = true;
         loadedAdapter_ = a;
         emit loaded(d, a);

@@ -1,6 +1,9 @@
 // The chat engine on its own thread: a ChatSession owned by a worker QObject, driven by queued calls,
 // streaming text back through queued signals. Stop sets a flag the engine polls every token.
 #pragma once
+#include "core/util/error.h"
+
+#include <QMetaType>
 #include <QObject>
 #include <QString>
 #include <QThread>
@@ -43,7 +46,7 @@ public:
     void reply(const QVector<ChatTurn>& history, const QString& system, const ChatSampling& sampling, int side);
 
 signals:
-    void loaded(const QString& description, const QString& adapter);
+    void loaded(const lathe::Problem& description, const QString& adapter);  // worded where it is shown
     void unloaded();
     void failed(const QString& message);
     void piece(int side, const QString& text);
@@ -76,7 +79,7 @@ public:
     void stop();
 
 signals:
-    void loaded(const QString& description, const QString& adapter);
+    void loaded(const lathe::Problem& description, const QString& adapter);  // worded where it is shown
     void unloaded();
     void failed(const QString& message);
     void piece(int side, const QString& text);
@@ -100,3 +103,5 @@ private:
 
 Q_DECLARE_METATYPE(lathe::ui::ChatTurn)
 Q_DECLARE_METATYPE(lathe::ui::ChatSampling)
+
+Q_DECLARE_METATYPE(lathe::Problem)

@@ -1,5 +1,6 @@
 #include "ui/chat_tab.h"
 
+#include "ui/engine_messages.h"
 #include "ui/model_bar.h"
 #include "core/data/template.h"
 #include "ui/serve_panel.h"
@@ -176,7 +177,7 @@ ChatTab::ChatTab(ModelBar* modelBar, ChatController* controller, QWidget* parent
     connect(topK_, &QSpinBox::valueChanged, this, [](int v) { QSettings().setValue("chat/top_k", v); });
     connect(maxTokens_, &QSpinBox::valueChanged, this, [](int v) { QSettings().setValue("chat/max_new_tokens", v); });
 
-    connect(controller_, &ChatController::loaded, this, [this](const QString& desc, const QString& adapter) {
+    connect(controller_, &ChatController::loaded, this, [this](const lathe::Problem& desc, const QString& adapter) {
         loadedDescription_ = desc;
         loadedAdapter_ = adapter;
         showLoaded();
@@ -269,8 +270,8 @@ void ChatTab::changeEvent(QEvent* e) {
 
 void ChatTab::showLoaded() {
     setStatus(loadedAdapter_.isEmpty()
-                  ? tr("Loaded: %1").arg(loadedDescription_)
-                  : tr("Loaded: %1 · fine-tuned: %2").arg(loadedDescription_, QFileInfo(loadedAdapter_).fileName()));
+                  ? tr("Loaded: %1").arg(engine_message(loadedDescription_))
+                  : tr("Loaded: %1 · fine-tuned: %2").arg(engine_message(loadedDescription_), QFileInfo(loadedAdapter_).fileName()));
     statusIsLoaded_ = true;
 }
 

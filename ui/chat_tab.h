@@ -87,7 +87,8 @@ private:
     QString statusText_;
     bool statusError_ = false;
     bool statusIsLoaded_ = false;  // retranslate() writes it again
-    QString loadedDescription_, loadedAdapter_;
+    lathe::Problem loadedDescription_;  // the model line as data: worded in the language shown
+    QString loadedAdapter_;
 };
 
 }  // namespace ui

@@ -120,7 +120,7 @@ void ServePanel::retranslate() {
     copy_->setText(tr("Copy"));
     copy_->setToolTip(tr("Copy the curl command"));
     logLabel_->setText(tr("Requests"));
-    if (isServing()) setStatus(tr("Serving at %1 (%2)").arg(url_, description_));
+    if (isServing()) setStatus(tr("Serving at %1 (%2)").arg(url_, engine_message(description_)));
     updateState();
 }
 
@@ -190,7 +190,8 @@ void ServePanel::start() {
         struct Result {
             std::unique_ptr<ServingEngine> engine;
             std::unique_ptr<ApiServer> server;
-            QString error, url, description;
+            QString error, url;
+            lathe::Problem description;
         };
         auto r = std::make_shared<Result>();
         try {
@@ -198,11 +199,11 @@ void ServePanel::start() {
             r->server = std::make_unique<ApiServer>(*r->engine, ao);
             r->server->start();
             r->url = QString::fromStdString(r->server->url());
-            r->description = engine_message(r->engine->describe_note());
+            r->description = r->engine->describe_note();
         } catch (const std::exception& e) {
             r->server.reset();
             r->engine.reset();
-            r->error = QString::fromStdString(e.what());
+            r->error = error_message(e);  // in the studio's language
         }
         QMetaObject::invokeMethod(qApp, [self, alive, r] {
             if (!self || !*alive) return;  // r frees the server, then the engine
@@ -219,7 +220,7 @@ void ServePanel::start() {
     }).detach();
 }
 
-void ServePanel::onStarted(const QString& url, const QString& description) {
+void ServePanel::onStarted(const QString& url, const lathe::Problem& description) {
     url_ = url;
     description_ = description;
     model_ = QString::fromStdString(engine_->model_name());
@@ -230,7 +231,7 @@ void ServePanel::onStarted(const QString& url, const QString& description) {
             if (self) self->appendLog(line);
         }, Qt::QueuedConnection);
     });
-    setStatus(tr("Serving at %1 (%2)").arg(url, description));
+    setStatus(tr("Serving at %1 (%2)").arg(url, engine_message(description)));
     curl_->setPlainText(QString::fromStdString(curl_example(url.toStdString(), model_.toStdString(), !key_->text().isEmpty())));
     updateState();
     emit servingChanged(true);

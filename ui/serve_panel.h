@@ -3,6 +3,8 @@
 // runs off the UI thread; the panel shows the address, a copyable curl example and a log of every
 // request. Stopping closes the connections and frees the model.
 #pragma once
+#include "core/util/error.h"
+
 #include <QGroupBox>
 
 #include <atomic>
@@ -63,7 +65,7 @@ private:
     void retranslate();
     void updateState();
     void setStatus(const QString& text, bool error = false);
-    void onStarted(const QString& url, const QString& description);
+    void onStarted(const QString& url, const lathe::Problem& description);
     void appendLog(const QString& line);
 
     std::function<ServeSource()> source_;
@@ -75,7 +77,8 @@ private:
     std::unique_ptr<ServingEngine> engine_;
     std::unique_ptr<ApiServer> server_;
     bool starting_ = false;
-    QString url_, model_, description_;
+    QString url_, model_;
+    lathe::Problem description_;  // the model line as data: worded in the language shown
     std::shared_ptr<std::atomic<bool>> alive_;  // cleared at destruction: a late load result is dropped
 };
 

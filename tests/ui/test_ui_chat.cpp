@@ -251,8 +251,13 @@ private slots:
         w.setLanguage("ko");
         QVERIFY2(wait_until([&] { return tab->statusText().startsWith(QString::fromUtf8("불러옴: ")); }, 5000),
                  qPrintable(tab->statusText()));
+        // The model line in it too (loaded in English, worded again in Korean): parameters, weights, device.
+        QVERIFY2(tab->statusText().contains(QString::fromUtf8("파라미터")) && tab->statusText().contains(QString::fromUtf8("가중치")) &&
+                     !tab->statusText().contains(" parameters") && !tab->statusText().contains("threads"),
+                 qPrintable(tab->statusText()));
         w.setLanguage("en");
         QVERIFY2(wait_until([&] { return tab->statusText().startsWith("Loaded: "); }, 5000), qPrintable(tab->statusText()));
+        QVERIFY2(tab->statusText().contains(" parameters"), qPrintable(tab->statusText()));
         tab->sideBySide()->setChecked(true);
         QSignalSpy done(w.chatController(), &ui::ChatController::replyDone);
         tab->input()->setPlainText("Who are you?");

@@ -77,6 +77,16 @@ private slots:
         QVERIFY(panel->curlExample()->toPlainText().contains(panel->url() + "/v1/chat/completions"));
         QVERIFY(!panel->host()->isEnabled());
         QCOMPARE(panel->serveButton()->text(), QString("Stop serving"));
+        // The status's model line follows the studio's language (started in English).
+        QVERIFY2(panel->statusText().contains(" parameters"), qPrintable(panel->statusText()));
+        w.setLanguage("ko");
+        QVERIFY2(wait_until([&] {
+                     return panel->statusText().contains(QString::fromUtf8("파라미터")) && !panel->statusText().contains(" parameters");
+                 }, 5000),
+                 qPrintable(panel->statusText()));
+        w.setLanguage("en");
+        QVERIFY(wait_until([&] { return panel->statusText().contains(" parameters"); }, 5000));
+        QCOMPARE(panel->serveButton()->text(), QString("Stop serving"));
 
         // The answer is the fine-tuned one: the chat engine with the same adapter, greedy.
         ChatSession s;
