@@ -171,8 +171,7 @@ private:
                 else if (r2 == "gpt" && have_prompt) pairs.emplace_back(pending, text), have_prompt = false;
             }
             if (pairs.empty())
-                throw DataError("output_format: alpaca needs a question and an answer, but " + source_of(files_, d) +
-                                " has no human turn followed by a gpt turn");
+                throw DataError(config_problem("output_format", "corpus_alpaca_needs_pair", {source_of(files_, d)}));
             r["instruction"] = pairs.back().first;
             r["input"] = "";
             r["output"] = pairs.back().second;
@@ -183,8 +182,7 @@ private:
             }
             return r;
         }
-        throw DataError("output_format: alpaca keeps instruction/output records, but " + source_of(files_, d) +
-                        " is plain text; write plain documents with output_format: text");
+        throw DataError(config_problem("output_format", "corpus_alpaca_plain_text", {source_of(files_, d)}));
     }
 
     json sharegpt(const CorpusDoc& d) const {
@@ -207,8 +205,7 @@ private:
             turns.push_back({{"from", "human"}, {"value", prompt}});
             turns.push_back({{"from", "gpt"}, {"value", answer}});
         } else {
-            throw DataError("output_format: sharegpt keeps conversations, but " + source_of(files_, d) +
-                            " is plain text; write plain documents with output_format: text");
+            throw DataError(config_problem("output_format", "corpus_sharegpt_plain_text", {source_of(files_, d)}));
         }
         r["conversations"] = turns;
         return r;

@@ -9,6 +9,7 @@
 #include "core/tokenizer/tokenizer.h"
 #include "core/train/new_model.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 
 #include <algorithm>
@@ -28,8 +29,8 @@ void train_tokenizer_folder(const std::string& text_file, const std::string& dir
         return;
     }
     if (s.model_type != "bpe" && s.model_type != "unigram")
-        throw ConfigError("tokenizer_type: '" + s.model_type + "' is not one of bpe, unigram, byte_bpe");
-    if (s.vocab_size < 100) throw ConfigError("tokenizer_vocab_size: must be at least 100");
+        throw ConfigError(config_problem("tokenizer_type", "not_one_of", {s.model_type, "bpe, unigram, byte_bpe"}));
+    if (s.vocab_size < 100) throw ConfigError(config_problem("tokenizer_vocab_size", "must_be_at_least", {"100"}));
     fs::create_directories(dir);
     SentencePieceTrainOptions opt;
     opt.input_files = {text_file};

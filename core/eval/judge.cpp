@@ -33,18 +33,16 @@ RewardJudge::RewardJudge(const std::string& path, const std::string& device, int
     Impl& j = *impl_;
     j.path = path;
     j.cutoff_len = cutoff_len;
-    if (!dir_exists(path)) throw ConfigError("judge: '" + path + "' is not a folder");
+    if (!dir_exists(path)) throw ConfigError(config_problem("judge", "path_not_a_folder", {path}));
     if (!has_value_head(path))
-        throw ModelError("judge: " + path_join(path, kValueHeadFile) +
-                         " not found; the judge must be a reward model trained with stage rm");
+        throw ModelError(config_problem("judge", "judge_no_value_head", {path_join(path, kValueHeadFile)}));
     std::string base = path;
     const bool adapter = file_exists(path_join(path, "adapter_config.json"));
     if (adapter) {
         const auto config = read_json_file(path_join(path, "adapter_config.json"));
         base = config.value("base_model_name_or_path", std::string());
         if (base.empty() || !dir_exists(base))
-            throw ModelError("judge: " + path_join(path, "adapter_config.json") + ": base_model_name_or_path '" + base +
-                             "' is not a folder here; the reward model's base must be available");
+            throw ModelError(config_problem("judge", "judge_base_missing", {path_join(path, "adapter_config.json"), base}));
     }
     LoadOptions load;
     load.device = parse_device(device);

@@ -4,6 +4,7 @@
 #include "core/peft/params.h"
 #include "core/util/autocast.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/cancel.h"
 
 namespace lathe {
@@ -107,7 +108,7 @@ void set_quantized_dtype(LinearImpl& linear, at::ScalarType dtype) {
 
 int64_t quantize_linear(LinearImpl& linear, int bits, bool double_quant) {
     if (bits != 4 && bits != 8)
-        throw ConfigError("quantization_bit must be 4 (NF4) or 8 (int8), got " + std::to_string(bits));
+        throw ConfigError(plain_problem("quantization_bit_choice", {std::to_string(bits)}));
     if (linear.storage) throw ConfigError("this Linear is already quantized");
     QuantizedTensor q = bits == 4 ? quantize_nf4(linear.weight.detach(), double_quant) : quantize_int8(linear.weight.detach());
     linear.set_storage(make_quantized_storage(std::move(q)));
@@ -116,7 +117,7 @@ int64_t quantize_linear(LinearImpl& linear, int bits, bool double_quant) {
 
 QuantizeReport quantize_base_weights(CausalLMImpl& model, int bits, bool double_quant) {
     if (bits != 4 && bits != 8)
-        throw ConfigError("quantization_bit must be 4 (NF4) or 8 (int8), got " + std::to_string(bits));
+        throw ConfigError(plain_problem("quantization_bit_choice", {std::to_string(bits)}));
     QuantizeReport report;
     for (auto& [name, linear] : named_linears(model)) {
         throw_if_cancelled();

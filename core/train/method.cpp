@@ -1,6 +1,7 @@
 #include "core/train/method.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 namespace lathe {
 
@@ -20,7 +21,7 @@ std::optional<Method> method_from_name(const std::string& name) {
 
 Method parse_method(const std::string& name) {
     if (auto m = method_from_name(name)) return *m;
-    throw ConfigError("finetuning_type: '" + name + "' is not one of full, freeze, lora");
+    throw ConfigError(config_problem("finetuning_type", "not_one_of", {name, "full, freeze, lora"}));
 }
 
 }  // namespace lathe

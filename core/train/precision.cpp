@@ -148,7 +148,7 @@ WeightDtypes weight_dtypes(CausalLMImpl& model) {
 
 void refuse_fp16(const TrainConfig& c) {
     if (c.fp16)
-        throw ConfigError("fp16: float16 training needs loss scaling, which Lathe does not do; use bf16 instead");
+        throw ConfigError(config_problem("fp16", "fp16_refused"));
 }
 
 }  // namespace lathe

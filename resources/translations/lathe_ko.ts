@@ -1653,6 +1653,34 @@
         <source>SentencePiece training failed: %1</source>
         <translation>SentencePiece 학습 실패: %1</translation>
     </message>
+    <message>
+        <source>%1 not found; the judge must be a reward model trained with stage rm</source>
+        <translation>%1을(를) 찾을 수 없습니다. 심판은 stage rm으로 학습한 보상 모델이어야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: base_model_name_or_path &apos;%2&apos; is not a folder here; the reward model&apos;s base must be available</source>
+        <translation>%1: base_model_name_or_path &apos;%2&apos;이(가) 이 컴퓨터의 폴더가 아닙니다. 보상 모델의 기본 모델이 있어야 합니다</translation>
+    </message>
+    <message>
+        <source>alpaca needs a question and an answer, but %1 has no human turn followed by a gpt turn</source>
+        <translation>alpaca에는 질문과 답이 필요하지만, %1에는 human 턴 다음에 gpt 턴이 없습니다</translation>
+    </message>
+    <message>
+        <source>alpaca keeps instruction/output records, but %1 is plain text; write plain documents with output_format: text</source>
+        <translation>alpaca는 instruction/output 레코드를 저장하지만, %1은(는) 일반 텍스트입니다. 일반 문서는 output_format: text로 쓰세요</translation>
+    </message>
+    <message>
+        <source>sharegpt keeps conversations, but %1 is plain text; write plain documents with output_format: text</source>
+        <translation>sharegpt는 대화를 저장하지만, %1은(는) 일반 텍스트입니다. 일반 문서는 output_format: text로 쓰세요</translation>
+    </message>
+    <message>
+        <source>float16 training needs loss scaling, which Lathe does not do; use bf16 instead</source>
+        <translation>float16 학습에는 손실 스케일링이 필요하지만 Lathe는 지원하지 않습니다. 대신 bf16을 사용하세요</translation>
+    </message>
+    <message>
+        <source>quantization_bit must be 4 (NF4) or 8 (int8), got %1</source>
+        <translation>quantization_bit는 4(NF4) 또는 8(int8)이어야 합니다 (입력값: %1)</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

@@ -5,6 +5,7 @@
 #include "core/serve/api_server.h"
 #include "core/tokenizer/sentencepiece_trainer.h"
 #include "core/peft/lora.h"
+#include "core/train/method.h"
 #include "core/train/new_model.h"
 #include "core/train/scheduler.h"
 #include "core/train/train_config.h"
@@ -319,6 +320,15 @@ private slots:
         QCOMPARE(spm.message, std::string("SentencePiece training: input file not found: /nonexistent/corpus.txt"));
         QVERIFY(ui::install_language("ko"));
         QCOMPARE(ui::engine_message(spm), QString::fromUtf8("SentencePiece 학습: 입력 파일을 찾을 수 없습니다: /nonexistent/corpus.txt"));
+        QVERIFY(ui::install_language("en"));
+
+        // An unknown method: placed at finetuning_type, the English as before.
+        const Problem method = caught([] { (void)parse_method("qlora"); });
+        QCOMPARE(method.id, std::string("not_one_of"));
+        QCOMPARE(method.key, std::string("finetuning_type"));
+        QCOMPARE(method.message, std::string("finetuning_type: 'qlora' is not one of full, freeze, lora"));
+        QVERIFY(ui::install_language("ko"));
+        QCOMPARE(ui::engine_message(method), QString::fromUtf8("finetuning_type: 'qlora'은(는) full, freeze, lora 중 하나가 아닙니다"));
         QVERIFY(ui::install_language("en"));
     }
 };
