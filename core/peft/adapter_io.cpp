@@ -90,13 +90,6 @@ Problem mismatch_hint(const AdapterConfig& cfg, const AdapterLoadOptions& o) {
 
 std::vector<int64_t> sizes(const torch::Tensor& t) { return t.sizes().vec(); }
 
-// A composed problem whose wording starts with the weights file, placed at that file as file_problem
-// places its own (the studio points at the file without reading the text).
-Problem in_file(Problem p, const std::string& file) {
-    p.file = file;
-    return p;
-}
-
 }  // namespace
 
 AdapterConfig read_adapter_config(const std::string& dir) {
@@ -224,10 +217,9 @@ private:
                 if (!ends_with(rest, suffix)) continue;
                 const std::string module = rest.substr(0, rest.size() - suffix.size());
                 if (!index_.linears.count(module))
-                    throw ModelError(in_file(composed("adapter_tensor_module_missing",
-                                                      {verbatim(path_), verbatim(key), verbatim(module),
-                                                       verbatim(std::to_string(model_->config().num_hidden_layers)), hint_}),
-                                             path_));
+                    throw ModelError(composed_in_file(path_, "adapter_tensor_module_missing",
+                                                      {verbatim(key), verbatim(module),
+                                                       verbatim(std::to_string(model_->config().num_hidden_layers)), hint_}));
                 by_module_[module].push_back({key, part});
                 matched = true;
             }
@@ -235,9 +227,8 @@ private:
             if (rest.find("lora_") != std::string::npos)
                 throw ModelError(file_problem(path_, 0, 0, "adapter_tensor_unsupported", {key}));
             if (!index_.params.count(rest))
-                throw ModelError(in_file(composed("adapter_tensor_parameter_missing",
-                                                  {verbatim(path_), verbatim(key), verbatim(rest), hint_}),
-                                         path_));
+                throw ModelError(composed_in_file(path_, "adapter_tensor_parameter_missing",
+                                                  {verbatim(key), verbatim(rest), hint_}));
             extra_[rest] = key;
         }
         if (by_module_.empty() && extra_.empty()) throw ModelError(file_problem(path_, 0, 0, "adapter_no_tensors"));
@@ -246,9 +237,9 @@ private:
     void check_shape(const std::string& key, const std::vector<int64_t>& expected, const std::string& module) const {
         const auto& found = file_.find(key)->shape;
         if (found != expected)
-            throw ModelError(in_file(composed("adapter_tensor_shape", {verbatim(path_), verbatim(key), verbatim(shape_string(found)),
-                                                                       verbatim(module), verbatim(shape_string(expected)), hint_}),
-                                     path_));
+            throw ModelError(composed_in_file(path_, "adapter_tensor_shape",
+                                              {verbatim(key), verbatim(shape_string(found)), verbatim(module),
+                                               verbatim(shape_string(expected)), hint_}));
     }
 
     void check() {

@@ -353,11 +353,11 @@ const std::vector<MessageForm>& message_forms() {
         {"adapter_no_weights", "no {0}"},
         {"adapter_no_weights_bin", "no {0} (adapter_model.bin is a pickle file Lathe does not read: re-save the adapter with safe_serialization=True)"},
         {"adapter_tensor_prefix", "tensor '{0}' does not start with '{1}' (not a PEFT adapter of a causal language model)"},
-        {"adapter_tensor_module_missing", "{0}: tensor '{1}' belongs to module '{2}', which this model ({3} layers) does not have{4}"},
+        {"adapter_tensor_module_missing", "tensor '{0}' belongs to module '{1}', which this model ({2} layers) does not have{3}"},
         {"adapter_tensor_unsupported", "tensor '{0}' is not supported (Lathe reads LoRA on Linear layers: lora_A, lora_B, lora_magnitude_vector)"},
-        {"adapter_tensor_parameter_missing", "{0}: tensor '{1}' names parameter '{2}', which this model does not have{3}"},
+        {"adapter_tensor_parameter_missing", "tensor '{0}' names parameter '{1}', which this model does not have{2}"},
         {"adapter_no_tensors", "holds no adapter tensors"},
-        {"adapter_tensor_shape", "{0}: tensor '{1}' has shape {2}, but '{3}' of this model needs {4}{5}"},
+        {"adapter_tensor_shape", "tensor '{0}' has shape {1}, but '{2}' of this model needs {3}{4}"},
         {"adapter_module_half", "module '{0}' has {1} but not {2}"},
         {"adapter_module_lacks_magnitude", "module '{0}' lacks lora_magnitude_vector although adapter_config.json sets use_dora"},
         {"adapter_module_has_magnitude", "module '{0}' has lora_magnitude_vector although adapter_config.json does not set use_dora"},
@@ -475,6 +475,15 @@ Problem composed(const std::string& id, std::vector<Problem> args) {
     std::vector<std::string> english;
     for (const Problem& a : args) english.push_back(a.message);
     Problem p = placed("", id, std::move(english));
+    p.parts = std::move(args);
+    return p;
+}
+
+Problem composed_in_file(const std::string& file, const std::string& id, std::vector<Problem> args) {
+    std::vector<std::string> english;
+    for (const Problem& a : args) english.push_back(a.message);
+    Problem p = placed(file, id, std::move(english));
+    p.file = file;
     p.parts = std::move(args);
     return p;
 }

@@ -46,6 +46,8 @@ Problem record_problem(const std::string& file, int64_t record, int64_t line, co
 // which some are notes themselves, `verbatim` is an argument kept as it is (a name, a path, a number).
 Problem note(const std::string& id, std::vector<std::string> args = {});
 Problem composed(const std::string& id, std::vector<Problem> args);
+// `composed` about `file`: message "file: <wording>", placed at the file as file_problem places its own.
+Problem composed_in_file(const std::string& file, const std::string& id, std::vector<Problem> args);
 Problem verbatim(std::string text);
 // `items` joined by "; " (id "joined"), or by line breaks (id "joined_lines"); verbatim("") when empty.
 Problem joined(std::vector<Problem> items);

@@ -1378,24 +1378,24 @@
         <translation>텐서 &apos;%1&apos;이(가) &apos;%2&apos;(으)로 시작하지 않습니다 (인과 언어 모델의 PEFT 어댑터가 아닙니다)</translation>
     </message>
     <message>
-        <source>%1: tensor &apos;%2&apos; belongs to module &apos;%3&apos;, which this model (%4 layers) does not have%5</source>
-        <translation>%1: 텐서 &apos;%2&apos;은(는) 모듈 &apos;%3&apos;에 속하는데, 이 모델(레이어 %4개)에는 그 모듈이 없습니다%5</translation>
+        <source>tensor &apos;%1&apos; belongs to module &apos;%2&apos;, which this model (%3 layers) does not have%4</source>
+        <translation>텐서 &apos;%1&apos;은(는) 모듈 &apos;%2&apos;에 속하는데, 이 모델(레이어 %3개)에는 그 모듈이 없습니다%4</translation>
     </message>
     <message>
         <source>tensor &apos;%1&apos; is not supported (Lathe reads LoRA on Linear layers: lora_A, lora_B, lora_magnitude_vector)</source>
         <translation>텐서 &apos;%1&apos;은(는) 지원하지 않습니다 (Lathe는 Linear 레이어의 LoRA만 읽습니다: lora_A, lora_B, lora_magnitude_vector)</translation>
     </message>
     <message>
-        <source>%1: tensor &apos;%2&apos; names parameter &apos;%3&apos;, which this model does not have%4</source>
-        <translation>%1: 텐서 &apos;%2&apos;이(가) 파라미터 &apos;%3&apos;을(를) 가리키는데, 이 모델에는 그 파라미터가 없습니다%4</translation>
+        <source>tensor &apos;%1&apos; names parameter &apos;%2&apos;, which this model does not have%3</source>
+        <translation>텐서 &apos;%1&apos;이(가) 파라미터 &apos;%2&apos;을(를) 가리키는데, 이 모델에는 그 파라미터가 없습니다%3</translation>
     </message>
     <message>
         <source>holds no adapter tensors</source>
         <translation>어댑터 텐서가 없습니다</translation>
     </message>
     <message>
-        <source>%1: tensor &apos;%2&apos; has shape %3, but &apos;%4&apos; of this model needs %5%6</source>
-        <translation>%1: 텐서 &apos;%2&apos;의 모양은 %3이지만, 이 모델의 &apos;%4&apos;에는 %5이(가) 필요합니다%6</translation>
+        <source>tensor &apos;%1&apos; has shape %2, but &apos;%3&apos; of this model needs %4%5</source>
+        <translation>텐서 &apos;%1&apos;의 모양은 %2이지만, 이 모델의 &apos;%3&apos;에는 %4이(가) 필요합니다%5</translation>
     </message>
     <message>
         <source>module &apos;%1&apos; has %2 but not %3</source>

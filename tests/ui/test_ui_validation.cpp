@@ -330,6 +330,20 @@ private slots:
         QVERIFY(ui::install_language("ko"));
         QCOMPARE(ui::engine_message(method), QString::fromUtf8("finetuning_type: 'qlora'은(는) full, freeze, lora 중 하나가 아닙니다"));
         QVERIFY(ui::install_language("en"));
+
+        // A composed problem placed at a file (an adapter that does not fit the model): the file is named once.
+        const std::string adapter_file = "/runs/a/adapter_model.safetensors";
+        const Problem shape = composed_in_file(adapter_file, "adapter_tensor_parameter_missing",
+                                               {verbatim("base_model.model.lm_head.weight"), verbatim("lm_head.weight"), verbatim("")});
+        QCOMPARE(shape.file, adapter_file);
+        QCOMPARE(shape.message, adapter_file + ": tensor 'base_model.model.lm_head.weight' names parameter 'lm_head.weight', "
+                                          "which this model does not have");
+        QCOMPARE(ui::engine_message(shape), QString::fromStdString(shape.message));
+        QVERIFY(ui::install_language("ko"));
+        QCOMPARE(ui::engine_message(shape), QString::fromStdString(adapter_file) +
+                                                QString::fromUtf8(": 텐서 'base_model.model.lm_head.weight'이(가) 파라미터 "
+                                                                  "'lm_head.weight'을(를) 가리키는데, 이 모델에는 그 파라미터가 없습니다"));
+        QVERIFY(ui::install_language("en"));
     }
 };
 
