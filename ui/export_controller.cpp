@@ -39,10 +39,10 @@ void ExportWorker::run(const ExportConfig& config) {
     QElapsedTimer sinceProgress;
     sinceProgress.start();
     ExportEvents events;
-    events.on_progress = [&](double fraction, const std::string& text) {
+    events.on_progress = [&](double fraction, const lathe::Problem& step) {
         if (fraction < 1.0 && sinceProgress.elapsed() < kBatchMs) return;
         sinceProgress.restart();
-        emit progress(fraction, QString::fromStdString(text));
+        emit progress(fraction, engine_message(step));  // in the studio's language
     };
     events.on_message = [&](const std::string& level, const lathe::Problem& line) {
         emit message(QString::fromStdString(level), engine_message(line));  // in the studio's language

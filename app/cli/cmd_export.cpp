@@ -58,8 +58,8 @@ int cmd_export(int argc, char** argv) {
 
     const bool tty = isatty(2);
     ExportEvents events;
-    events.on_progress = [&](double f, const std::string& what) {
-        if (tty) draw_fraction_bar(f, what);
+    events.on_progress = [&](double f, const Problem& what) {
+        if (tty) draw_fraction_bar(f, what.message);
     };
     events.on_message = [&](const std::string& level, const Problem& line) {
         if (tty) std::fprintf(stderr, "\r\033[K");

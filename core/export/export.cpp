@@ -149,17 +149,17 @@ struct ThreadScope {
 
 // Stops at the caller's CancelScope between steps, tensors and adapters.
 void export_into(const ExportPlan& p, const std::string& staging, const ExportEvents& events) {
-    events.progress(0.02, "loading " + p.source_dir);
+    events.progress(0.02, note("export_loading", {p.source_dir}));
     CausalLM model = load_causal_lm(p.source_dir, LoadOptions{});
     throw_if_cancelled();
     for (size_t i = 0; i < p.adapter_dirs.size(); ++i) {
         events.progress(0.25 + 0.1 * double(i) / double(p.adapter_dirs.size()),
-                        "merging adapter " + std::to_string(i + 1) + " of " + std::to_string(p.adapter_dirs.size()) + ": " +
-                            p.adapter_dirs[i]);
+                        note("export_merging_adapter",
+                             {std::to_string(i + 1), std::to_string(p.adapter_dirs.size()), p.adapter_dirs[i]}));
         merge_lora_adapters(model.ptr(), {p.adapter_dirs[i]}, p.source_dir);
         throw_if_cancelled();
     }
-    auto stage = [&](double f, const std::string& what) {
+    auto stage = [&](double f, const Problem& what) {
         throw_if_cancelled();
         events.progress(0.35 + 0.63 * f, what);
     };
@@ -220,7 +220,7 @@ ExportSummary run_export(const ExportConfig& config, const ExportEvents& events,
     try {
         const ThreadScope threads(config.threads);
         const CancelScope cancellable(cancel);
-        events.progress(0.0, "checking the model, adapters, tokenizer and target");
+        events.progress(0.0, note("export_checking"));
         const ExportPlan p = plan_export(config);
         s.template_name = p.chat->name;
         for (const Problem& w : p.warnings) events.message("warning", w);
@@ -238,7 +238,7 @@ ExportSummary run_export(const ExportConfig& config, const ExportEvents& events,
         s.files = list_files(p.target_dir);
         for (const ExportFile& f : s.files) s.total_bytes += f.bytes;
         s.status = ExportSummary::Status::Completed;
-        events.progress(1.0, "done");
+        events.progress(1.0, note("export_done"));
     } catch (const Cancelled&) {
         s.status = ExportSummary::Status::Cancelled;
         s.message = "export cancelled; nothing was written to '" + config.export_dir + "'";

@@ -23,12 +23,13 @@ namespace lathe {
 
 // How the engine reports an export; the studio adapts these to queued signals.
 struct ExportEvents {
-    // fraction in [0, 1], with what is being done ("merging adapter 1 of 2", "writing blk.3.ffn_up.weight")
-    std::function<void(double fraction, const std::string& message)> on_progress;
+    // fraction in [0, 1], with what is being done as data ("merging adapter 1 of 2: DIR", "writing
+    // blk.3.ffn_up.weight (q8_0)"; English in its .message, the studio words it)
+    std::function<void(double fraction, const Problem& step)> on_progress;
     NoteSink on_message;  // "info", "warning": a log line as data (English in its .message)
 
-    void progress(double fraction, const std::string& message) const {
-        if (on_progress) on_progress(fraction, message);
+    void progress(double fraction, const Problem& step) const {
+        if (on_progress) on_progress(fraction, step);
     }
     void message(const std::string& level, const Problem& line) const {
         if (on_message) on_message(level, line);

@@ -10,6 +10,7 @@
 #include "core/model/transformer.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 #include "core/util/cancel.h"
 
@@ -46,7 +47,7 @@ std::string ollama_modelfile(const ExportPlan& p, const std::string& gguf_name) 
 }
 
 void write_gguf_export(const ExportPlan& p, CausalLMImpl& model, const std::string& dir,
-                       const std::function<void(double, const std::string&)>& progress) {
+                       const std::function<void(double, const Problem&)>& progress) {
     torch::NoGradGuard no_grad;
     std::map<std::string, torch::Tensor> params;
     std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
@@ -67,7 +68,7 @@ void write_gguf_export(const ExportPlan& p, CausalLMImpl& model, const std::stri
     for (const GgufTensorPlan& t : plan) total += c10::multiply_integers(t.shape);
     for (const GgufTensorPlan& t : plan) {
         throw_if_cancelled();
-        progress(double(done) / double(std::max<int64_t>(total, 1)), "writing " + t.name + " (" + ggml_type_name(t.type) + ")");
+        progress(double(done) / double(std::max<int64_t>(total, 1)), note("export_writing_tensor", {t.name, ggml_type_name(t.type)}));
         torch::Tensor x;
         if (!t.stack.empty()) {
             std::vector<torch::Tensor> parts;
@@ -85,7 +86,7 @@ void write_gguf_export(const ExportPlan& p, CausalLMImpl& model, const std::stri
     w.finish();
     write_file_atomic(path_join(dir, "Modelfile"), ollama_modelfile(p, file));
     write_file_atomic(path_join(dir, "README.md"), model_card(p, "GGUF " + gguf_file_type_label(p.quantization) + " (" + file + ")"));
-    progress(1.0, "written " + file);
+    progress(1.0, note("export_written_file", {file}));
 }
 
 }  // namespace lathe

@@ -1,6 +1,8 @@
 // The GGUF an export writes: hyperparameters, the embedded tokenizer, the chat template and every
 // tensor in the chosen types (gguf_model.h), plus an Ollama Modelfile and README.md beside it.
 #pragma once
+#include "core/util/error.h"
+
 #include <functional>
 #include <string>
 
@@ -20,6 +22,6 @@ std::string ollama_modelfile(const ExportPlan& plan, const std::string& gguf_nam
 // Writes `<dir>/<gguf_file_name(plan)>`, Modelfile and README.md. Throws Cancelled when the caller's
 // CancelScope is set (checked between tensors, core/util/cancel.h).
 void write_gguf_export(const ExportPlan& plan, CausalLMImpl& model, const std::string& dir,
-                       const std::function<void(double, const std::string&)>& progress);
+                       const std::function<void(double, const Problem&)>& progress);
 
 }  // namespace lathe

@@ -1,4 +1,5 @@
 #include "core/export/hf_folder.h"
+#include "core/util/messages.h"
 
 #include "core/data/template.h"
 #include "core/export/chat_template_export.h"
@@ -73,13 +74,13 @@ json export_generation_config(const ExportPlan& p) {
 }
 
 void write_hf_export(const ExportPlan& p, CausalLMImpl& model, const std::string& dir,
-                     const std::function<void(double, const std::string&)>& progress) {
+                     const std::function<void(double, const Problem&)>& progress) {
     const torch::ScalarType dtype = hf_dtype(p.quantization);
-    progress(0.0, "converting weights to " + dtype_label(dtype));
+    progress(0.0, note("export_converting", {dtype_label(dtype)}));
     const auto tensors = state_tensors(model, dtype);
-    progress(0.1, "writing weights");
+    progress(0.1, note("export_writing_weights"));
     const std::vector<std::string> weight_files = write_sharded(dir, tensors, p.config.shard_bytes(), {{"format", "pt"}});
-    progress(0.9, "writing config and tokenizer");
+    progress(0.9, note("export_writing_config"));
 
     ModelConfig c = model.config();
     c.torch_dtype = dtype_label(dtype);
@@ -106,7 +107,7 @@ void write_hf_export(const ExportPlan& p, CausalLMImpl& model, const std::string
     write_file_atomic(path_join(dir, "README.md"),
                       model_card(p, std::to_string(shards) + (shards == 1 ? " file" : " shards") + " of " +
                                         dtype_label(dtype) + " safetensors"));
-    progress(1.0, "written");
+    progress(1.0, note("export_written"));
 }
 
 }  // namespace lathe

@@ -1,6 +1,8 @@
 // The Hugging Face folder an export writes: weights (sharded safetensors + index), config.json,
 // generation_config.json, tokenizer files with the chat template, README.md.
 #pragma once
+#include "core/util/error.h"
+
 #include <functional>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -20,6 +22,6 @@ nlohmann::json export_generation_config(const ExportPlan& plan);
 // Writes the folder into `dir` (which exists and is empty). `progress(fraction, what)` is called as
 // files are written.
 void write_hf_export(const ExportPlan& plan, CausalLMImpl& model, const std::string& dir,
-                     const std::function<void(double, const std::string&)>& progress);
+                     const std::function<void(double, const Problem&)>& progress);
 
 }  // namespace lathe

@@ -1681,6 +1681,46 @@
         <source>quantization_bit must be 4 (NF4) or 8 (int8), got %1</source>
         <translation>quantization_bit는 4(NF4) 또는 8(int8)이어야 합니다 (입력값: %1)</translation>
     </message>
+    <message>
+        <source>loading %1</source>
+        <translation>%1 불러오는 중</translation>
+    </message>
+    <message>
+        <source>merging adapter %1 of %2: %3</source>
+        <translation>어댑터 병합 중 (%1/%2): %3</translation>
+    </message>
+    <message>
+        <source>checking the model, adapters, tokenizer and target</source>
+        <translation>모델, 어댑터, 토크나이저와 대상 확인 중</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>완료</translation>
+    </message>
+    <message>
+        <source>writing %1 (%2)</source>
+        <translation>%1 쓰는 중 (%2)</translation>
+    </message>
+    <message>
+        <source>written %1</source>
+        <translation>%1 작성 완료</translation>
+    </message>
+    <message>
+        <source>converting weights to %1</source>
+        <translation>가중치를 %1(으)로 변환하는 중</translation>
+    </message>
+    <message>
+        <source>writing weights</source>
+        <translation>가중치 쓰는 중</translation>
+    </message>
+    <message>
+        <source>writing config and tokenizer</source>
+        <translation>설정과 토크나이저 쓰는 중</translation>
+    </message>
+    <message>
+        <source>written</source>
+        <translation>작성 완료</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

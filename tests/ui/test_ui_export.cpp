@@ -349,6 +349,15 @@ private slots:
                  qPrintable(noRoom.message));
         QVERIFY2(noRoom.message.contains(QString::fromUtf8("그대로입니다")), qPrintable(noRoom.message));
         QVERIFY(!fs::exists(full.export_dir));
+        // The progress steps are worded in Korean too (the engine gives them as data): the last one is "done".
+        QSignalSpy steps(w.exportController(), &ui::ExportController::progress);
+        full.export_dir = scratch_dir() + "/export-ko-done";
+        fs::remove_all(full.export_dir);
+        w.exportController()->start(full);
+        QVERIFY(wait_until([&] { return finished.count() == 3; }, 30000));
+        QCOMPARE(finished.at(2).at(0).value<ui::ExportResult>().status, ui::ExportResult::Completed);
+        QVERIFY(!steps.isEmpty());
+        QCOMPARE(steps.last().at(1).toString(), QString::fromUtf8("완료"));
         w.setLanguage("en");
         QTRY_COMPARE(tab->exportButton()->text(), QString("Export"));
         QVERIFY(tab->estimateText().startsWith("About "));

@@ -186,7 +186,7 @@ private slots:
             c.export_format = format;
             std::atomic<bool> cancel{false};
             ExportEvents ev;
-            ev.on_progress = [&](double f, const std::string&) {
+            ev.on_progress = [&](double f, const Problem&) {
                 if (f > 0.4) cancel = true;
             };
             const ExportSummary s = run_export(c, ev, &cancel);

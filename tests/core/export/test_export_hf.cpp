@@ -41,7 +41,7 @@ private slots:
         c.export_quantization = "f32";
         std::vector<double> fractions;
         ExportEvents ev;
-        ev.on_progress = [&](double f, const std::string&) { fractions.push_back(f); };
+        ev.on_progress = [&](double f, const Problem&) { fractions.push_back(f); };
         const ExportSummary s = run_export(c, ev);
         QVERIFY2(s.status == ExportSummary::Status::Completed, s.message.c_str());
         QVERIFY(fractions.size() > 3);
