@@ -481,13 +481,8 @@ Problem plain_problem(const std::string& id, std::vector<std::string> args) { re
 
 Problem note(const std::string& id, std::vector<std::string> args) { return plain_problem(id, std::move(args)); }
 
-Problem composed(const std::string& id, std::vector<Problem> args) {
-    std::vector<std::string> english;
-    for (const Problem& a : args) english.push_back(a.message);
-    Problem p = placed("", id, std::move(english));
-    p.parts = std::move(args);
-    return p;
-}
+// No file: the plain composed problem ("" is Problem's own default for the file).
+Problem composed(const std::string& id, std::vector<Problem> args) { return composed_in_file("", id, std::move(args)); }
 
 Problem composed_in_file(const std::string& file, const std::string& id, std::vector<Problem> args) {
     std::vector<std::string> english;
