@@ -2,7 +2,8 @@
 # Inference at real size: Lathe's f32 / bf16 / int8 weights against llama.cpp's F32 and Q8_0 GGUF of the
 # same random weights (Qwen2.5-0.5B and 1.5B shapes), on the same threads. Prints one markdown table:
 # decode tokens/s, prompt tokens/s (a 512-token prompt), time to first token from a cold process (load +
-# prefill of an 8-token prompt + one token; the page cache is warm) and peak RSS of the whole process.
+# prefill of an 8-token prompt + one token; the page cache is warm) and peak RSS of the whole process;
+# then the peak RSS of each runtime with no model loaded.
 #
 # usage: bench/inference_vs_llamacpp.sh [BUILD_DIR]
 #   env: SHAPES="qwen2.5-0.5b qwen2.5-1.5b", THREADS=2, NEW=64, RUNS=3, WORK=/tmp/lathe-infer-bench,
@@ -91,3 +92,12 @@ for shape in $shapes; do
   done
   unset tps cold rss
 done
+
+# What a process holds before it holds a model: the floor under every peak RSS above. Lathe: lathe-cli
+# with Debian's LibTorch loaded (its 289 libraries and the operator registry's static initialisers) and
+# nothing else; llama.cpp: node with node-llama-cpp's CPU backend loaded and no model.
+floor_lathe="$(/usr/bin/time -f "%M" "$cli" --help 2>&1 > /dev/null | tail -1)"
+floor_llama="$(/usr/bin/time -f "%M" node "$run" --backend-only 2>&1 > /dev/null | tail -1)"
+echo
+printf "Peak RSS of the runtime alone, no model: Lathe %.0f MB (lathe-cli --help), llama.cpp %.0f MB (node with its CPU backend loaded).\n" \
+  "$(node -e "console.log(process.argv[1] / 1024)" "$floor_lathe")" "$(node -e "console.log(process.argv[1] / 1024)" "$floor_llama")"

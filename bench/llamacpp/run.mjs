@@ -7,6 +7,7 @@
 //        [--n-predict 16] [--threads N] [--context N] [--batch 512]
 //        [--logits] [--top-k K] [--perplexity] [--flash-attention auto|on|off] [--kv-cache f16|f32]
 //   node bench/llamacpp/run.mjs --model m.gguf --chat '[{"role":"user","content":"Hi"}]' [--n-predict 16]
+//   node bench/llamacpp/run.mjs --backend-only   (loads the CPU backend and no model: the runtime's own memory)
 //
 //   --tokens      prompt as token ids (comma separated); --prompt tokenizes text with the model's
 //                 tokenizer (special tokens are parsed), --bos prepends the BOS token
@@ -53,7 +54,7 @@ function packageVersion() {
 }
 
 function parseArgs(argv) {
-    const flags = new Set(["--logits", "--perplexity", "--bos", "--help"]);
+    const flags = new Set(["--logits", "--perplexity", "--bos", "--help", "--backend-only"]);
     const opts = {nPredict: 16, batch: 512, topK: 0, flashAttention: "auto", kvCache: "f16"};
     for (let i = 0; i < argv.length; i++) {
         const name = argv[i];
@@ -103,6 +104,7 @@ function parseArgs(argv) {
         }
     }
     if (opts.help) throw new UsageError(USAGE);
+    if (opts["backend-only"]) return opts;
     if (!opts.model) throw new UsageError("--model is required");
     if ([opts.tokens, opts.prompt, opts.chat].filter((x) => x !== undefined).length !== 1)
         throw new UsageError("give exactly one of --tokens, --prompt and --chat");
@@ -200,6 +202,10 @@ async function main() {
         logger: (level, message) => process.stderr.write(`[llama.cpp ${level}] ${message}${message.endsWith("\n") ? "" : "\n"}`),
         vramPadding: 0,
     });
+    if (opts["backend-only"]) {  // the runtime's own memory, without a model (bench/inference_vs_llamacpp.sh)
+        process.stdout.write(JSON.stringify({ok: true, load_ms: performance.now() - t0}) + "\n");
+        return;
+    }
     const threads = opts.threads || llama.cpuMathCores;
     const model = await llama.loadModel({modelPath: opts.model, gpuLayers: 0, useMmap: true});
     const chat = opts.chat ? chatPrompt(model, opts.chat) : null;
