@@ -5,6 +5,7 @@
 #include "core/tokenizer/pcre_regex.h"
 #include "core/util/cancel.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 
 #include <nlohmann/json.hpp>
@@ -49,8 +50,8 @@ void train_byte_level_bpe(const std::string& text_file, const std::string& dir, 
         if (std::find(specials.begin(), specials.end(), s) == specials.end()) specials.push_back(s);
     const int merges_wanted = options.vocab_size - 256 - int(specials.size());
     if (merges_wanted < 0)
-        throw ConfigError("tokenizer_vocab_size: " + std::to_string(options.vocab_size) + " cannot hold the 256 bytes and " +
-                          std::to_string(specials.size()) + " special tokens");
+        throw ConfigError(config_problem("tokenizer_vocab_size", "vocab_too_small_for_bytes",
+                                         {std::to_string(options.vocab_size), std::to_string(specials.size())}));
 
     // Count the pre-tokenized pieces.
     const PcreRegex split(kPattern, "byte-level BPE pre-tokenizer");

@@ -19,7 +19,6 @@ class Fields {
 public:
     Fields(const json& obj, std::string where) : obj_(obj), where_(std::move(where)) {}
 
-    [[noreturn]] void fail(const std::string& problem) const { throw DataError(where_ + ": " + problem); }
     // A problem with a message id (core/util/messages.cpp), which the studio words in its language; the
     // loader adds the file and record (dataset_loader.cpp).
     [[noreturn]] void fail_as(const std::string& id, std::vector<std::string> args) const {
@@ -77,8 +76,8 @@ public:
             std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
             if (s == "true" || s == "false") return s == "true";
         }
-        fail("field '" + key + "' is " + (v->is_string() ? "'" + v->get<std::string>() + "'" : json_type_phrase(*v)) +
-             ", expected true or false");
+        fail_as("record_field_type",
+                {key, v->is_string() ? "'" + v->get<std::string>() + "'" : json_type_phrase(*v), "true or false"});
     }
 
     const std::string& where() const { return where_; }
@@ -90,7 +89,7 @@ private:
 
 void check_pair_differs(const Fields& f, const Sample& s) {
     if (s.response[0].content == s.response[1].content && s.response[0].role == s.response[1].role)
-        f.fail("'chosen' and 'rejected' are identical; a preference pair needs two different responses");
+        f.fail_as("record_pair_identical", {});
 }
 
 // Fields every chat-like sample shares.
@@ -117,8 +116,7 @@ Conversation alpaca_history(const Fields& f, const std::string& key) {
     for (size_t i = 0; i < h->size(); ++i) {
         const json& pair = (*h)[i];
         if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
-            f.fail("field '" + key + "' item " + std::to_string(i) + " is " + pair.dump() +
-                   ", expected a [query, response] pair of strings");
+            f.fail_as("record_history_item", {key, std::to_string(i), pair.dump()});
         out.push_back({Role::User, pair[0].get<std::string>()});
         out.push_back({Role::Assistant, pair[1].get<std::string>()});
     }
@@ -147,19 +145,29 @@ std::string expected_tags(const SharegptTags& tags, bool user_side) {
     return out;
 }
 
-// Message `pos` (1-based in the record's array) as a Message; its role must be user-side or not.
-Message sharegpt_message(const Fields& f, const json& m, const SharegptTags& tags, const std::string& label,
+// Where a message is: message `number` (from 1) of the record's array, or the field `field` ('chosen').
+struct MessageLabel {
+    size_t number = 0;
+    std::string field;
+    std::string english() const { return field.empty() ? "message " + std::to_string(number) : "'" + field + "'"; }
+};
+
+// A message as a Message; its role must be user-side or not.
+Message sharegpt_message(const Fields& f, const json& m, const SharegptTags& tags, const MessageLabel& label,
                          bool user_side) {
+    const bool numbered = label.field.empty();
+    const std::string at = numbered ? std::to_string(label.number) : label.field;
     if (!m.is_object())
-        f.fail(label + " is " + json_type_phrase(m) + ", expected an object with '" + tags.role + "' and '" +
-               tags.content + "'");
-    const Fields mf(m, f.where() + ": " + label);
+        f.fail_as(numbered ? "record_message_not_object" : "record_field_not_message",
+                  {at, json_type_phrase(m), tags.role, tags.content});
+    const Fields mf(m, f.where() + ": " + label.english());
     const std::string role = mf.required_string(tags.role);
     const std::string content = mf.required_string(tags.content);
     for (const RoleTag& t : kRoleTags)
         if (t.user_side == user_side && !(tags.*t.tag).empty() && role == tags.*t.tag) return {t.role, content};
-    f.fail(label + " has role '" + role + "' but " + (user_side ? "a user" : "an assistant") +
-           " turn was expected (role " + expected_tags(tags, user_side) + ")");
+    const char* id = numbered ? (user_side ? "record_message_not_user" : "record_message_not_assistant")
+                              : "record_field_not_assistant";  // 'chosen' and 'rejected' answer
+    f.fail_as(id, {at, role, expected_tags(tags, user_side)});
 }
 
 // The turns after an optional leading system message, which overrides the system column.
@@ -179,9 +187,8 @@ Conversation sharegpt_turns(const Fields& f, const DatasetEntry& e, std::string&
     }
     Conversation turns;
     for (size_t i = start; i < msgs.size(); ++i)
-        turns.push_back(sharegpt_message(f, msgs[i], tags, "message " + std::to_string(i + 1), (i - start) % 2 == 0));
-    if (turns.empty())
-        f.fail("field '" + key + "' holds no " + (start ? "messages besides the system one" : "messages"));
+        turns.push_back(sharegpt_message(f, msgs[i], tags, {i + 1, ""}, (i - start) % 2 == 0));
+    if (turns.empty()) f.fail_as(start ? "record_only_system_message" : "record_no_messages", {key});
     return turns;
 }
 
@@ -200,7 +207,7 @@ Sample convert_alpaca(const json& record, const DatasetEntry& e, Stage stage, co
         s.kind = SampleKind::Text;
         s.text = alpaca_user_turn(f, c);
         if (s.text.empty())
-            f.fail("field '" + (c.prompt.empty() ? c.query : c.prompt) + "' is empty; a document needs text");
+            f.fail_as("record_document_empty", {c.prompt.empty() ? c.query : c.prompt});
         return s;
     }
     s.prompt = alpaca_history(f, c.history);
@@ -226,29 +233,28 @@ Sample convert_sharegpt(const json& record, const DatasetEntry& e, Stage stage, 
     Conversation turns = sharegpt_turns(f, e, s.system);
     const size_t n = turns.size();
     const bool ends_on_user = n % 2 == 1;
-    const std::string last = "message " + std::to_string(record.at(e.columns.messages).size());
+    const std::string last = std::to_string(record.at(e.columns.messages).size());  // the last message's number
     if (stage == Stage::Pt) {  // LLaMA-Factory pre-trains on the first message only
         s = Sample{};
         s.kind = SampleKind::Text;
         s.text = std::move(turns.front().content);
-        if (s.text.empty()) f.fail("message 1 is empty; a document needs text");
+        if (s.text.empty()) f.fail_as("record_first_message_empty", {});
         return s;
     }
     fill_common(f, e, stage, s);
     if (stage_uses_pairs(stage)) {
         if (!ends_on_user)
-            f.fail("the conversation ends with an assistant turn (" + last +
-                   "), but a ranking record ends with a user turn and keeps its answers in 'chosen' and 'rejected'");
+            f.fail_as("record_ranking_ends_with_assistant", {last});
         s.kind = SampleKind::Preference;
         s.prompt = std::move(turns);
         s.response = {
-            sharegpt_message(f, f.required(e.columns.chosen), e.tags, "'" + e.columns.chosen + "'", false),
-            sharegpt_message(f, f.required(e.columns.rejected), e.tags, "'" + e.columns.rejected + "'", false)};
+            sharegpt_message(f, f.required(e.columns.chosen), e.tags, {0, e.columns.chosen}, false),
+            sharegpt_message(f, f.required(e.columns.rejected), e.tags, {0, e.columns.rejected}, false)};
         check_pair_differs(f, s);
         return s;
     }
     if (ends_on_user && stage != Stage::Ppo)
-        f.fail("the conversation ends with a user turn (" + last + "); an assistant turn must answer it");
+        f.fail_as("record_ends_with_user", {last});
     if (!ends_on_user) {
         s.response.push_back(std::move(turns.back()));
         turns.pop_back();

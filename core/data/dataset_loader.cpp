@@ -29,7 +29,7 @@ Plan plan_dataset(const DatasetRegistry& reg, const std::string& name, Stage sta
     if (!entry.is_local())
         throw DataError(plain_problem("dataset_remote_only", {name, reg.path(), entry.remote, reg.dir()}));
     // Registry problems first: they need no I/O and are what the user must fix.
-    if (const std::string why = stage_mismatch(entry, stage); !why.empty()) throw DataError(why);
+    if (Problem why = stage_mismatch(entry, stage); !why.id.empty()) throw DataError(std::move(why));
     if (const std::string why = missing_columns(entry, stage); !why.empty()) throw DataError(head + ": " + why);
     Plan p{entry, path_join(reg.dir(), entry.file_name), {}};
     std::error_code ec;

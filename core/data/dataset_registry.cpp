@@ -50,13 +50,13 @@ const char* const kRemoteKeys[] = {"hf_hub_url", "ms_hub_url", "om_hub_url", "sc
 class EntryParser {
 public:
     EntryParser(const std::string& origin, const std::string& name, const json& value)
-        : where_(origin + ": dataset '" + name + "'"), value_(value) {
+        : origin_(origin), name_(name), value_(value) {
         entry_.name = name;
         entry_.raw = value;
     }
 
     DatasetEntry parse() {
-        if (!value_.is_object()) fail(std::string("expected an object, found ") + json_type_phrase(value_));
+        if (!value_.is_object()) fail("registry_entry_not_object", {json_type_phrase(value_)});
         parse_location();
         parse_formatting();
         if (const json* r = get("ranking", json::value_t::boolean, "true or false")) entry_.ranking = r->get<bool>();
@@ -67,14 +67,18 @@ public:
     }
 
 private:
-    [[noreturn]] void fail(const std::string& problem) const { throw DataError(where_ + ": " + problem); }
+    // A problem with this entry, placed at dataset_info.json; the entry's name is the first argument.
+    [[noreturn]] void fail(const std::string& id, std::vector<std::string> args) const {
+        args.insert(args.begin(), name_);
+        throw DataError(file_problem(origin_, 0, 0, id, std::move(args)));
+    }
 
     // The value of `key` when present and not null, checked against `type`.
     const json* get(const char* key, json::value_t type, const char* expected) const {
         auto it = value_.find(key);
         if (it == value_.end() || it->is_null()) return nullptr;
         if (it->type() != type)
-            fail(std::string("'") + key + "' is " + json_type_phrase(*it) + ", expected " + expected);
+            fail("registry_entry_field_type", {key, json_type_phrase(*it), expected});
         return &*it;
     }
 
@@ -89,7 +93,7 @@ private:
             }
         }
         if (entry_.file_name.empty() && entry_.remote.empty())
-            fail("no 'file_name' (the file or folder inside the dataset directory that holds the records)");
+            fail("registry_entry_no_file_name", {});
     }
 
     void parse_formatting() {
@@ -98,14 +102,14 @@ private:
         const std::string v = f->get<std::string>();
         if (v == "alpaca") entry_.formatting = DatasetFormat::Alpaca;
         else if (v == "sharegpt") entry_.formatting = DatasetFormat::Sharegpt;
-        else fail("unknown formatting '" + v + "'; expected \"alpaca\" or \"sharegpt\"");
+        else fail("registry_entry_formatting", {v});
     }
 
     void parse_num_samples() {
         auto it = value_.find("num_samples");
         if (it == value_.end() || it->is_null()) return;
         if (!it->is_number_integer() || it->get<long long>() < 1)
-            fail("'num_samples' is " + it->dump() + ", expected a positive whole number");
+            fail("registry_entry_num_samples", {it->dump()});
         entry_.num_samples = it->get<size_t>();
     }
 
@@ -127,11 +131,11 @@ private:
         auto it = obj.find(key);
         if (it == obj.end() || it->is_null()) return "";
         if (!it->is_string())
-            fail(std::string("'") + section + "." + key + "' is " + json_type_phrase(*it) + ", expected a string");
+            fail("registry_entry_field_type", {std::string(section) + "." + key, json_type_phrase(*it), "a string"});
         return it->get<std::string>();
     }
 
-    std::string where_;
+    std::string origin_, name_;
     const json& value_;
     DatasetEntry entry_;
 };
@@ -186,18 +190,14 @@ std::vector<std::string> DatasetRegistry::names_for_stage(Stage stage) const {
     return out;
 }
 
-bool entry_fits_stage(const DatasetEntry& entry, Stage stage) { return stage_mismatch(entry, stage).empty(); }
+bool entry_fits_stage(const DatasetEntry& entry, Stage stage) { return stage_mismatch(entry, stage).id.empty(); }
 
-std::string stage_mismatch(const DatasetEntry& e, Stage stage) {
+Problem stage_mismatch(const DatasetEntry& e, Stage stage) {
     const std::string s = stage_name(stage);
-    if (stage_uses_pairs(stage) && !e.ranking)
-        return "stage " + s + " needs preference pairs, but dataset '" + e.name + "' is not marked \"ranking\": true";
-    if (!stage_uses_pairs(stage) && e.ranking)
-        return "dataset '" + e.name + "' holds preference pairs (\"ranking\": true); stage " + s +
-               " needs a dataset without ranking (use it with rm or dpo)";
-    if (stage == Stage::Kto && e.columns.kto_tag.empty())
-        return "stage kto needs a 'kto_tag' column, but dataset '" + e.name + "' names none in \"columns\"";
-    return "";
+    if (stage_uses_pairs(stage) && !e.ranking) return plain_problem("stage_needs_ranking_dataset", {s, e.name});
+    if (!stage_uses_pairs(stage) && e.ranking) return plain_problem("stage_needs_plain_dataset", {e.name, s});
+    if (stage == Stage::Kto && e.columns.kto_tag.empty()) return plain_problem("kto_dataset_without_tag", {e.name});
+    return {};
 }
 
 size_t edit_distance(const std::string& a, const std::string& b) {

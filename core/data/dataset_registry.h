@@ -3,6 +3,7 @@
 #pragma once
 #include "core/data/dataset_entry.h"
 #include "core/data/dataset_stage.h"
+#include "core/util/error.h"
 
 #include <string>
 #include <vector>
@@ -37,8 +38,8 @@ private:
 // Whether `entry` can feed `stage`: rm/dpo take ranking entries, kto takes non-ranking entries
 // with a kto_tag column, pt/sft/ppo take non-ranking entries.
 bool entry_fits_stage(const DatasetEntry& entry, Stage stage);
-// Why it does not fit (a sentence for an error message); "" when it fits.
-std::string stage_mismatch(const DatasetEntry& entry, Stage stage);
+// Why it does not fit, as a problem to report; one without an id when it fits.
+Problem stage_mismatch(const DatasetEntry& entry, Stage stage);
 
 // Levenshtein distance in bytes, for "did you mean" suggestions.
 size_t edit_distance(const std::string& a, const std::string& b);

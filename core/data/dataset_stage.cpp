@@ -1,6 +1,7 @@
 #include "core/data/dataset_stage.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <utility>
 
@@ -32,7 +33,7 @@ std::optional<Stage> stage_from_name(std::string_view name) {
 
 Stage parse_stage(std::string_view name) {
     if (auto s = stage_from_name(name)) return *s;
-    throw ConfigError("unknown stage '" + std::string(name) + "'; expected one of pt, sft, rm, ppo, dpo, kto");
+    throw ConfigError(plain_problem("unknown_stage", {std::string(name)}));
 }
 
 bool stage_uses_pairs(Stage s) { return s == Stage::Rm || s == Stage::Dpo; }

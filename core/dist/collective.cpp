@@ -1,6 +1,7 @@
 #include "core/dist/collective.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/threads.h"
 
 #include <torch/torch.h>
@@ -41,8 +42,7 @@ int int_variable(const char* name, int fallback, int low, int high) {
     char* end = nullptr;
     const long n = std::strtol(v, &end, 10);
     if (*end != '\0' || n < low || n > high)
-        throw ConfigError(std::string(name) + "=" + v + ": expected a whole number from " + std::to_string(low) + " to " +
-                          std::to_string(high));
+        throw ConfigError(plain_problem("env_not_whole_number", {name, v, std::to_string(low), std::to_string(high)}));
     return static_cast<int>(n);
 }
 
@@ -240,8 +240,7 @@ private:
             f();
         } catch (const std::exception& e) {
             const std::string what = e.what();
-            throw IoError("lost contact with the other ranks (one of them failed or was stopped, or did not answer "
-                          "within ddp_timeout): " + what.substr(0, what.find('\n')));
+            throw IoError(plain_problem("ranks_lost_contact", {what.substr(0, what.find('\n'))}));
         }
     }
 
@@ -257,8 +256,8 @@ std::unique_ptr<Collective> join_process_group(const WorldInfo& w, std::chrono::
     using std::chrono::milliseconds;
     const auto deadline = Clock::now() + timeout;
     const std::string where = w.master_addr + ":" + std::to_string(w.master_port);
-    const std::string within = " within ddp_timeout (" + std::to_string(timeout.count() / 1000) + " s)";
-    const std::string me = "rank " + std::to_string(w.rank);
+    const std::string seconds = std::to_string(timeout.count() / 1000);
+    const std::string me = std::to_string(w.rank);
     auto first_line = [](const std::exception& e) {
         const std::string what = e.what();
         return what.substr(0, what.find('\n'));
@@ -274,8 +273,7 @@ std::unique_ptr<Collective> join_process_group(const WorldInfo& w, std::chrono::
         while (!listening(w.master_addr, w.master_port, milliseconds(500))) {
             check_cancel();
             if (Clock::now() >= deadline)
-                throw IoError(me + " could not reach the master at " + where + within +
-                              ": nothing listens there (is rank 0 started, and the address right?)");
+                throw IoError(plain_problem("rank_master_not_listening", {me, where, seconds}));
             std::this_thread::sleep_for(milliseconds(100));
         }
     check_cancel();
@@ -292,10 +290,9 @@ std::unique_ptr<Collective> join_process_group(const WorldInfo& w, std::chrono::
         const std::string first = first_line(e);
         if (serve && (first.find("ddress already in use") != std::string::npos ||
                       first.find("failed to listen") != std::string::npos))
-            throw IoError("rank 0 could not serve the rendezvous at " + where +
-                          ": the port is in use (pick another with --master-port or MASTER_PORT)");
-        if (serve) throw IoError("rank 0 could not serve the rendezvous at " + where + ": " + first);
-        throw IoError(me + " could not reach the master at " + where + within + ": " + first);
+            throw IoError(plain_problem("rendezvous_port_in_use", {where}));
+        if (serve) throw IoError(plain_problem("rendezvous_serve_failed", {where, first}));
+        throw IoError(plain_problem("rank_master_unreachable", {me, where, seconds, first}));
     }
     store->setTimeout(timeout);
     if (w.agent_store)
@@ -308,8 +305,8 @@ std::unique_ptr<Collective> join_process_group(const WorldInfo& w, std::chrono::
             if (joined >= w.world_size) break;
             check_cancel();
             if (Clock::now() >= deadline)
-                throw IoError(me + ": only " + std::to_string(joined) + " of " + std::to_string(w.world_size) +
-                              " ranks met at " + where + within + " (the others did not start, or cannot reach it)");
+                throw IoError(plain_problem("ranks_did_not_meet",
+                                            {me, std::to_string(joined), std::to_string(w.world_size), where, seconds}));
             std::this_thread::sleep_for(milliseconds(100));
         }
     } catch (const Error&) {
@@ -317,13 +314,12 @@ std::unique_ptr<Collective> join_process_group(const WorldInfo& w, std::chrono::
     } catch (const Cancelled&) {
         throw;
     } catch (const std::exception& e) {
-        throw IoError(me + " lost the master at " + where + " while waiting for the other ranks (it stopped or " +
-                      "failed): " + first_line(e));
+        throw IoError(plain_problem("rank_lost_master", {me, where, first_line(e)}));
     }
     try {
         return std::make_unique<GlooCollective>(store, w.rank, w.world_size, w.master_addr, timeout);
     } catch (const std::exception& e) {
-        throw IoError(me + ": the process group over " + where + " did not form: " + first_line(e));
+        throw IoError(plain_problem("process_group_failed", {me, where, first_line(e)}));
     }
 }
 

@@ -75,6 +75,11 @@ private:
     bool committed_ = false;
 };
 
+// An eval_dataset entry that is not an sft dataset: why, and what predictions need.
+Problem predictions_need_sft(const DatasetEntry& e) {
+    return composed_for_key("eval_dataset", "predictions_need_sft", {stage_mismatch(e, Stage::Sft)});
+}
+
 void validate(const PredictConfig& c) {
     auto fail = [](const std::string& key, const std::string& id, std::vector<std::string> args = {}) {
         throw ConfigError(config_problem(key, id, std::move(args)));
@@ -166,8 +171,7 @@ std::vector<std::string> precheck_predict(const PredictConfig& c) {
         for (const auto& name : split_list(c.dataset)) {
             const DatasetEntry& e = reg.get(name);
             if (!entry_fits_stage(e, Stage::Sft))
-                throw DataError("eval_dataset: " + stage_mismatch(e, Stage::Sft) +
-                                "; predictions need prompts with reference answers (an sft dataset)");
+                throw DataError(predictions_need_sft(e));
         }
     });
     check([&] {
@@ -194,8 +198,7 @@ PredictSummary run_predict(const PredictConfig& config, const PredictEvents& eve
         for (const auto& name : split_list(c.dataset)) {
             const DatasetEntry& e = reg.get(name);
             if (!entry_fits_stage(e, Stage::Sft))
-                throw DataError("eval_dataset: " + stage_mismatch(e, Stage::Sft) +
-                                "; predictions need prompts with reference answers (an sft dataset)");
+                throw DataError(predictions_need_sft(e));
         }
         DatasetLoadOptions dopts;
         if (c.max_samples > 0) dopts.max_samples = static_cast<size_t>(c.max_samples);

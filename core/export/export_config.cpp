@@ -78,7 +78,7 @@ void ExportConfig::apply_override(const std::string& assignment) {
 ExportConfig ExportConfig::from_yaml(const std::string& text, const std::string& origin) {
     ExportConfig c;
     for (const YamlEntry& e : read_flat_yaml(text, origin)) {
-        if (e.is_mapping) throw ConfigError(e.at + ": " + e.key + ": expected a plain value, got a mapping");
+        if (e.is_mapping) throw ConfigError(plain_problem("config_value_is_mapping", {e.at, e.key}));
         c.set(e.key, e.value, e.at);
     }
     return c;

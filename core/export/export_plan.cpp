@@ -50,7 +50,10 @@ void check_template(ExportPlan& p) {
     try {
         p.chat = find_template(name);
     } catch (const ConfigError& e) {
-        throw ConfigError(std::string("template: ") + e.what());
+        Problem at_key = e.problem();  // find_template's own words, placed at the key
+        at_key.key = "template";
+        at_key.message = "template: " + at_key.message;
+        throw ConfigError(std::move(at_key));
     }
 }
 

@@ -42,27 +42,25 @@ double llamacpp_gemma_scale(const ModelConfig& c) {
 }
 
 // What llama.cpp cannot be told about a Gemma model, checked before anything is written.
+// Each problem: what the model does, then gguf_would_differ (llama.cpp fixes it for the model type).
 void check_gemma(const ModelConfig& c) {
-    const std::string why = "; llama.cpp fixes this for " + c.model_type + " models, so the GGUF file would compute "
-                            "something else (export_format: hf writes the model as it is)";
+    auto fail = [&](const std::string& id, std::vector<std::string> args) {
+        throw ConfigError(composed("gguf_would_differ", {plain_problem(id, std::move(args)), verbatim(c.model_type)}));
+    };
     const int period = c.model_type == "gemma2" ? 2 : 6;
     if (!c.sliding_layers.empty()) {
         for (int64_t i = 0; i < c.num_hidden_layers; ++i)
             if (c.layer_slides(size_t(i)) != ((i + 1) % period != 0))
-                throw ConfigError("GGUF export: layer " + std::to_string(i) + (c.layer_slides(size_t(i)) ? " slides" : " is global") +
-                                  ", but llama.cpp makes every " + std::to_string(period) + (period == 2 ? "nd" : "th") +
-                                  " layer global and the others sliding" + why);
+                fail(c.layer_slides(size_t(i)) ? "gguf_gemma_layer_slides" : "gguf_gemma_layer_global",
+                     {std::to_string(i), std::to_string(period)});
     } else if (c.model_type == "gemma2") {
-        throw ConfigError("GGUF export: this Gemma 2 model has no sliding window; llama.cpp gives Gemma 2 one of 4096 tokens" + why);
+        fail("gguf_gemma2_no_sliding_window", {});
     }
     if (c.model_type == "gemma2" && (c.attn_logit_softcapping <= 0 || c.final_logit_softcapping <= 0))
-        throw ConfigError("GGUF export: this Gemma 2 model does not soft-cap its attention scores and logits; llama.cpp "
-                          "caps Gemma 2's at 50 and 30 when the file gives no value" + why);
-    if (c.model_type == "gemma3_text" && c.attn_logit_softcapping > 0)
-        throw ConfigError("GGUF export: attn_logit_softcapping is set, and llama.cpp does not soft-cap Gemma 3's attention" + why);
+        fail("gguf_gemma2_no_softcapping", {});
+    if (c.model_type == "gemma3_text" && c.attn_logit_softcapping > 0) fail("gguf_gemma3_attention_softcapping", {});
     if (c.model_type == "gemma3_text" && !c.sliding_layers.empty() && c.rope_local_base_freq != 10000.0)
-        throw ConfigError("GGUF export: rope_local_base_freq is " + std::to_string(c.rope_local_base_freq) +
-                          ", and llama.cpp uses 10000 for Gemma 3's sliding layers" + why);
+        fail("gguf_gemma3_local_rope_base", {std::to_string(c.rope_local_base_freq)});
 }
 
 // Hugging Face module path inside a layer -> GGUF name inside blk.N.
@@ -95,16 +93,15 @@ constexpr LayerName kLayerNames[] = {
 
 // What llama.cpp's qwen2moe / qwen3moe graphs fix, checked before anything is written.
 void check_moe(const ModelConfig& c) {
-    const std::string why = "; llama.cpp's " + gguf_architecture(c) + " would compute something else (export_format: hf writes the model as it is)";
+    auto fail = [&](const std::string& id, std::vector<std::string> args) {
+        throw ConfigError(composed("gguf_moe_would_differ", {plain_problem(id, std::move(args)), verbatim(gguf_architecture(c))}));
+    };
     for (int64_t i = 0; i < c.num_hidden_layers; ++i)
-        if (!c.layer_is_moe(size_t(i)))
-            throw ConfigError("GGUF export: layer " + std::to_string(i) + " is dense (mlp_only_layers / decoder_sparse_step), "
-                              "and llama.cpp makes every layer sparse" + why);
+        if (!c.layer_is_moe(size_t(i))) fail("gguf_moe_dense_layer", {std::to_string(i)});
     const bool renormalises = c.model_type == "qwen3_moe";
     if (c.norm_topk_prob != renormalises)
-        throw ConfigError(std::string("GGUF export: norm_topk_prob is ") + (c.norm_topk_prob ? "true" : "false") +
-                          ", and llama.cpp " + (renormalises ? "renormalises" : "does not renormalise") + " the chosen experts' weights for " +
-                          c.model_type + why);
+        fail(renormalises ? "gguf_moe_renormalises" : "gguf_moe_does_not_renormalise",
+             {c.norm_topk_prob ? "true" : "false", c.model_type});
 }
 
 // "model.layers.3.mlp.experts.7.up_proj.weight" -> {3, 7, "up_proj"}; expert -1 for other names.

@@ -6,6 +6,7 @@
 #include "core/tokenizer/sentencepiece_tokenizer.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 
 #include <nlohmann/json.hpp>
@@ -68,9 +69,8 @@ void pad_to(GgufVocab& v, int64_t n_vocab, const std::string& origin) {
         if (!v.scores.empty()) v.scores.pop_back();
     }
     if (int64_t(v.tokens.size()) > n_vocab)
-        throw TokenizerError(origin + ": the tokenizer has " + std::to_string(total) +
-                             " tokens but the model's embedding has only " + std::to_string(n_vocab) +
-                             " rows (config.json vocab_size); the tokenizer does not belong to this model");
+        throw TokenizerError(file_problem(origin, 0, 0, "gguf_tokenizer_larger_than_embedding",
+                                          {std::to_string(total), std::to_string(n_vocab)}));
     for (int64_t i = int64_t(v.tokens.size()); i < n_vocab; ++i) {
         v.tokens.push_back("[PAD" + std::to_string(i) + "]");
         v.types.push_back(int32_t(GgufTokenType::Unused));
@@ -91,7 +91,8 @@ JsonVocab read_tokenizer_json(const std::string& path) {
     const json& model = j.at("model");
     JsonVocab v;
     auto place = [&](int64_t id, const std::string& text, GgufTokenType type) {
-        if (id < 0 || id > 10'000'000) throw TokenizerError(path + ": token '" + text + "' has id " + std::to_string(id));
+        if (id < 0 || id > 10'000'000)
+            throw TokenizerError(file_problem(path, 0, 0, "tokenizer_token_id_out_of_range", {text, std::to_string(id)}));
         if (int64_t(v.tokens.size()) <= id) {
             v.tokens.resize(id + 1);
             v.types.resize(id + 1, int32_t(GgufTokenType::Unused));
@@ -107,7 +108,7 @@ JsonVocab read_tokenizer_json(const std::string& path) {
             if (m.is_string()) {
                 const std::string s = m.get<std::string>();
                 const size_t sp = s.find(' ', 1);
-                if (sp == std::string::npos) throw TokenizerError(path + ": merge '" + s + "' is not 'a b'");
+                if (sp == std::string::npos) throw TokenizerError(file_problem(path, 0, 0, "tokenizer_merge_not_pair", {s}));
                 a = s.substr(0, sp), b = s.substr(sp + 1);
             } else {
                 a = m.at(0).get<std::string>(), b = m.at(1).get<std::string>();
@@ -237,15 +238,13 @@ GgufVocab build_gguf_vocab(const std::string& dir, const Tokenizer& tok, int64_t
         const std::string fp = bpe_pre_fingerprint(tok);
         v.pre = bpe_pre_name(fp);
         if (v.pre.empty())
-            throw ConfigError(json_path + ": llama.cpp would not recognise this tokenizer's pre-tokenizer (fingerprint " +
-                              fp + " matches none of Llama 3, Qwen2/2.5/3, GPT-2, SmolLM, DeepSeek-V3/R1, DeepSeek-R1-Distill-Qwen); GGUF export needs one of "
-                              "those tokenizers, or export_format: hf");
+            throw ConfigError(file_problem(json_path, 0, 0, "gguf_pre_tokenizer_unknown", {fp}));
         JsonVocab j = read_tokenizer_json(json_path);
         v.tokens = std::move(j.tokens);
         v.types = std::move(j.types);
         v.merges = std::move(j.merges);
     } else {
-        throw ConfigError(dir + ": tokenizer kind '" + kind + "' cannot be written to GGUF");
+        throw ConfigError(file_problem(dir, 0, 0, "gguf_tokenizer_kind", {kind}));
     }
     pad_to(v, n_vocab, dir);
     const SpecialTokens& s = tok.special();

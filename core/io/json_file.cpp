@@ -1,6 +1,7 @@
 #include "core/io/json_file.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 
 #include <nlohmann/json.hpp>
@@ -40,10 +41,9 @@ nlohmann::json parse_json(std::string_view text, const std::string& origin) {
             const auto colon = reason.find(": ", pos);
             if (colon != std::string::npos) reason = reason.substr(colon + 2);
         }
-        throw IoError(origin + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                      ": invalid JSON: " + reason);
+        throw IoError(file_problem(origin, int64_t(line), int64_t(column), "json_invalid", {reason}));
     } catch (const nlohmann::json::exception& e) {  // a number too large for a double: out_of_range 406
-        throw IoError(origin + ": invalid JSON: " + json_error_reason(e));
+        throw IoError(file_problem(origin, 0, 0, "json_invalid", {json_error_reason(e)}));
     }
 }
 

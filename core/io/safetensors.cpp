@@ -5,6 +5,7 @@
 #include "core/io/json_file.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/strings.h"
 
 #include <torch/torch.h>
@@ -108,18 +109,16 @@ void map_file(const std::string& path, void*& base, size_t& size) {
     Fd f;
     f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (f.fd < 0) {
-        if (errno == ENOENT) throw IoError(path + ": file not found");
-        throw IoError(path + ": cannot open (" + std::strerror(errno) + ")");
+        if (errno == ENOENT) throw IoError(file_problem(path, 0, 0, "file_not_found"));
+        throw IoError(file_problem(path, 0, 0, "cannot_open", {std::strerror(errno)}));
     }
     struct stat st {};
-    if (::fstat(f.fd, &st) != 0) throw IoError(path + ": cannot stat (" + std::strerror(errno) + ")");
-    if (!S_ISREG(st.st_mode)) throw IoError(path + ": not a regular file");
+    if (::fstat(f.fd, &st) != 0) throw IoError(file_problem(path, 0, 0, "cannot_stat", {std::strerror(errno)}));
+    if (!S_ISREG(st.st_mode)) throw IoError(file_problem(path, 0, 0, "not_a_regular_file"));
     size = static_cast<size_t>(st.st_size);
-    if (size < 8)
-        throw IoError(path + ": file is " + std::to_string(size) +
-                      " bytes, too short for a safetensors file (the header length alone takes 8)");
+    if (size < 8) throw IoError(file_problem(path, 0, 0, "safetensors_too_short", {std::to_string(size)}));
     base = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, f.fd, 0);
-    if (base == MAP_FAILED) throw IoError(path + ": cannot mmap (" + std::strerror(errno) + ")");
+    if (base == MAP_FAILED) throw IoError(file_problem(path, 0, 0, "cannot_mmap", {std::strerror(errno)}));
 }
 
 // Parses the header text; nlohmann keeps the last of duplicate keys silently, so a callback
@@ -144,84 +143,87 @@ json parse_header(const std::string& path, const char* text, uint64_t n) {
         std::string reason = e.what();
         const auto colon = reason.find(": ", reason.find("parse error"));
         if (colon != std::string::npos) reason = reason.substr(colon + 2);
-        throw IoError(path + ": header is not valid JSON at byte " + std::to_string(at) +
-                      " of the header (file offset " + std::to_string(8 + at) + "): " + reason);
+        throw IoError(file_problem(path, 0, 0, "safetensors_header_json_at",
+                                   {std::to_string(at), std::to_string(8 + at), reason}));
     } catch (const json::exception& e) {  // e.g. a number too large for a double (out_of_range 406)
-        throw IoError(path + ": header is not valid JSON: " + json_error_reason(e));
+        throw IoError(file_problem(path, 0, 0, "safetensors_header_json", {json_error_reason(e)}));
     }
-    if (!duplicate.empty())
-        throw IoError(path + ": header names tensor " + in_quotes(duplicate) + " twice");
+    if (!duplicate.empty()) throw IoError(file_problem(path, 0, 0, "safetensors_tensor_twice", {in_quotes(duplicate)}));
     if (!header.is_object())
-        throw IoError(path + ": header is a JSON " + std::string(header.type_name()) + ", expected an object");
+        throw IoError(file_problem(path, 0, 0, "safetensors_header_not_object", {header.type_name()}));
     return header;
 }
 
 std::map<std::string, std::string> parse_metadata(const std::string& path, const json& m) {
     if (!m.is_object())
-        throw IoError(path + ": __metadata__ is a JSON " + std::string(m.type_name()) +
-                      ", expected an object of strings");
+        throw IoError(file_problem(path, 0, 0, "safetensors_metadata_not_object", {m.type_name()}));
     std::map<std::string, std::string> out;
     for (const auto& [key, value] : m.items()) {
         if (!value.is_string())
-            throw IoError(path + ": __metadata__ " + in_quotes(key) + " is a " + value.type_name() +
-                          ", expected a string");
+            throw IoError(file_problem(path, 0, 0, "safetensors_metadata_value", {in_quotes(key), value.type_name()}));
         out[key] = value.get<std::string>();
     }
     return out;
 }
 
-DType parse_dtype(const std::string& where, const json& v) {
-    if (!v.is_string()) throw IoError(where + "\"dtype\" is a " + v.type_name() + ", expected a string");
+// A problem with the header entry of tensor `name`: message "path: tensor 'name': <wording>".
+struct EntryPlace {
+    const std::string& path;
+    const std::string& name;
+    [[noreturn]] void fail(const std::string& id, std::vector<std::string> args = {}) const {
+        args.insert(args.begin(), in_quotes(name));
+        throw IoError(file_problem(path, 0, 0, id, std::move(args)));
+    }
+};
+
+DType parse_dtype(const EntryPlace& at, const json& v) {
+    if (!v.is_string()) at.fail("safetensors_dtype_type", {v.type_name()});
     const auto name = v.get<std::string>();
     for (const auto& d : kDTypes)
         if (name == d.name) return d.dtype;
-    throw IoError(where + "unsupported dtype " + in_quotes(name) + " (Lathe reads " + known_dtypes() + ")");
+    at.fail("safetensors_dtype_unsupported", {in_quotes(name), known_dtypes()});
 }
 
-std::vector<int64_t> parse_shape(const std::string& where, const json& v) {
-    if (!v.is_array()) throw IoError(where + "\"shape\" is a " + v.type_name() + ", expected a list of integers");
+std::vector<int64_t> parse_shape(const EntryPlace& at, const json& v) {
+    if (!v.is_array()) at.fail("safetensors_shape_type", {v.type_name()});
     std::vector<int64_t> shape;
     for (const auto& d : v) {
         if (d.is_number_integer() && !d.is_number_unsigned() && d.get<int64_t>() < 0)
-            throw IoError(where + "shape " + v.dump() + " has a negative dimension");
-        if (!d.is_number_unsigned())
-            throw IoError(where + "shape " + v.dump() + " holds " + d.dump() + ", expected a non-negative integer");
+            at.fail("safetensors_shape_negative", {v.dump()});
+        if (!d.is_number_unsigned()) at.fail("safetensors_shape_entry", {v.dump(), d.dump()});
         if (d.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-            throw IoError(where + "shape " + v.dump() + " has a dimension too large for int64");
+            at.fail("safetensors_shape_too_large", {v.dump()});
         shape.push_back(d.get<int64_t>());
     }
     return shape;
 }
 
-void parse_offsets(const std::string& where, const json& v, TensorEntry& e) {
+void parse_offsets(const EntryPlace& at, const json& v, TensorEntry& e) {
     if (!v.is_array() || v.size() != 2 || !v[0].is_number_unsigned() || !v[1].is_number_unsigned())
-        throw IoError(where + "\"data_offsets\" is " + v.dump() + ", expected [begin, end] (non-negative integers)");
+        at.fail("safetensors_offsets_type", {v.dump()});
     e.begin = v[0].get<uint64_t>();
     e.end = v[1].get<uint64_t>();
-    if (e.end < e.begin)
-        throw IoError(where + "data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
-                      "]: end is before begin");
+    if (e.end < e.begin) at.fail("safetensors_offsets_reversed", {std::to_string(e.begin), std::to_string(e.end)});
 }
 
 TensorEntry parse_entry(const std::string& path, const std::string& name, const json& v) {
-    const std::string where = path + ": tensor " + in_quotes(name) + ": ";
-    if (!v.is_object()) throw IoError(where + "entry is a JSON " + std::string(v.type_name()) + ", expected an object");
+    const EntryPlace at{path, name};
+    if (!v.is_object()) at.fail("safetensors_entry_not_object", {v.type_name()});
     for (const char* field : {"dtype", "shape", "data_offsets"})
-        if (!v.contains(field)) throw IoError(where + "missing \"" + field + "\"");
+        if (!v.contains(field)) at.fail("safetensors_entry_missing", {field});
     TensorEntry e;
     e.name = name;
-    e.dtype = parse_dtype(where, v["dtype"]);
-    e.shape = parse_shape(where, v["shape"]);
-    parse_offsets(where, v["data_offsets"], e);
+    e.dtype = parse_dtype(at, v["dtype"]);
+    e.shape = parse_shape(at, v["shape"]);
+    parse_offsets(at, v["data_offsets"], e);
 
     uint64_t bytes = dtype_size(e.dtype);
     bool fits = true;
     for (int64_t d : e.shape) fits = fits && mul_u64(bytes, static_cast<uint64_t>(d), bytes);
     const std::string expected = fits ? std::to_string(bytes) : std::string("more than 2^64");
     if (!fits || bytes != e.end - e.begin)
-        throw IoError(where + "expected " + expected + " bytes for " + shape_string(e.shape) + " " +
-                      dtype_name(e.dtype) + ", got " + std::to_string(e.end - e.begin) + " (data_offsets [" +
-                      std::to_string(e.begin) + ", " + std::to_string(e.end) + "])");
+        at.fail("safetensors_entry_size", {expected, shape_string(e.shape), dtype_name(e.dtype),
+                                           std::to_string(e.end - e.begin), std::to_string(e.begin), std::to_string(e.end)});
     return e;
 }
 
@@ -234,17 +236,17 @@ void check_layout(const std::string& path, const std::vector<TensorEntry>& entri
     for (const auto& e : entries) {
         const std::string range = "[" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "]";
         if (e.begin > data_size)
-            throw IoError(path + ": tensor " + in_quotes(e.name) + ": data_offsets " + range +
-                          " lie outside the data section (" + std::to_string(data_size) + " bytes)");
+            throw IoError(file_problem(path, 0, 0, "safetensors_offsets_outside", {in_quotes(e.name), range, std::to_string(data_size)}));
         if (e.end > data_size)
-            throw IoError(path + ": file is truncated: tensor " + in_quotes(e.name) + " needs data bytes " + range +
-                          " but the data section has " + std::to_string(data_size) + " (file is " +
-                          std::to_string(file_size) + " bytes, needs at least " +
-                          std::to_string(file_size - data_size + needed) + ")");
+            throw IoError(file_problem(path, 0, 0, "safetensors_truncated",
+                                       {in_quotes(e.name), range, std::to_string(data_size), std::to_string(file_size),
+                                        std::to_string(file_size - data_size + needed)}));
         if (e.begin == e.end) continue;  // an empty range overlaps nothing
         if (reach && e.begin < reach->end)
-            throw IoError(path + ": tensors " + in_quotes(reach->name) + " [" + std::to_string(reach->begin) + ", " +
-                          std::to_string(reach->end) + "] and " + in_quotes(e.name) + " " + range + " overlap");
+            throw IoError(file_problem(path, 0, 0, "safetensors_overlap",
+                                       {in_quotes(reach->name),
+                                        "[" + std::to_string(reach->begin) + ", " + std::to_string(reach->end) + "]",
+                                        in_quotes(e.name), range}));
         if (!reach || e.end > reach->end) reach = &e;
     }
 }
@@ -269,9 +271,8 @@ void SafetensorsFile::open() {
     uint64_t n = 0;
     std::memcpy(&n, map_->bytes(), 8);
     if (n > file_size - 8)
-        throw IoError(path + ": header says " + std::to_string(n) + " bytes but the file has " +
-                      std::to_string(file_size) + " (" + std::to_string(file_size - 8) +
-                      " after the 8-byte length)");
+        throw IoError(file_problem(path, 0, 0, "safetensors_header_too_long",
+                                   {std::to_string(n), std::to_string(file_size), std::to_string(file_size - 8)}));
     data_offset_ = 8 + n;
 
     const json header = parse_header(path, reinterpret_cast<const char*>(map_->bytes()) + 8, n);

@@ -3,6 +3,7 @@
 
 #include "core/io/json_file.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/strings.h"
 #include "core/util/fs.h"
 
@@ -38,25 +39,24 @@ TensorStore::TensorStore(const std::string& dir, const std::string& basename) : 
     } else if (file_exists(path_join(dir, index))) {
         open_index(path_join(dir, index));
     } else if (!dir_exists(dir)) {
-        throw IoError(dir + ": model folder not found");
+        throw IoError(file_problem(dir, 0, 0, "model_folder_not_found"));
     } else {
-        throw IoError(dir + ": no model weights: looked for " + single + " and " + index);
+        throw IoError(file_problem(dir, 0, 0, "no_model_weights", {single, index}));
     }
 }
 
 size_t TensorStore::open_shard(const std::string& index_path, const std::string& shard) {
     if (!is_safe_relative(shard))
-        throw IoError(index_path + ": shard name " + in_quotes(shard) + " points outside the model folder");
+        throw IoError(file_problem(index_path, 0, 0, "shard_outside_folder", {in_quotes(shard)}));
     const std::string path = path_join(dir_, shard);
     if (!file_exists(path))
-        throw IoError(index_path + ": names shard " + in_quotes(shard) + ", which is missing from " + dir_);
+        throw IoError(file_problem(index_path, 0, 0, "shard_missing", {in_quotes(shard), dir_}));
     files_.push_back(std::make_unique<SafetensorsFile>(path));
     const size_t at = files_.size() - 1;
     for (const auto& e : files_[at]->entries()) {
         const auto [it, fresh] = where_.emplace(e.name, at);
         if (!fresh)
-            throw IoError(dir_ + ": tensor " + in_quotes(e.name) + " is in two shards: " + files_[it->second]->path() +
-                          " and " + path);
+            throw IoError(file_problem(dir_, 0, 0, "tensor_in_two_shards", {in_quotes(e.name), files_[it->second]->path(), path}));
     }
     return at;
 }
@@ -64,15 +64,14 @@ size_t TensorStore::open_shard(const std::string& index_path, const std::string&
 void TensorStore::open_index(const std::string& index_path) {
     const nlohmann::json index = read_json_file(index_path);
     if (!index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object())
-        throw IoError(index_path + ": no \"weight_map\" object (tensor name -> shard file)");
+        throw IoError(file_problem(index_path, 0, 0, "index_no_weight_map"));
     const auto& weight_map = index["weight_map"];
 
     // Open every listed shard first, so that a misplaced tensor can be reported with where it is.
     std::map<std::string, size_t> opened;  // shard name -> files_ position
     for (const auto& [name, shard] : weight_map.items()) {
         if (!shard.is_string())
-            throw IoError(index_path + ": weight_map " + in_quotes(name) + " is a " + shard.type_name() +
-                          ", expected a shard file name");
+            throw IoError(file_problem(index_path, 0, 0, "weight_map_entry_type", {in_quotes(name), shard.type_name()}));
         const auto file = shard.get<std::string>();
         if (!opened.count(file)) opened[file] = open_shard(index_path, file);
     }
@@ -80,9 +79,8 @@ void TensorStore::open_index(const std::string& index_path) {
         const auto file = shard.get<std::string>();
         const auto it = where_.find(name);
         if (it != where_.end() && it->second == opened[file]) continue;
-        throw IoError(index_path + ": maps tensor " + in_quotes(name) + " to " + file + ", which lacks it" +
-                      (it == where_.end() ? std::string(" (no listed shard has it)")
-                                          : " (it is in " + files_[it->second]->path() + ")"));
+        if (it == where_.end()) throw IoError(file_problem(index_path, 0, 0, "index_tensor_nowhere", {in_quotes(name), file}));
+        throw IoError(file_problem(index_path, 0, 0, "index_tensor_elsewhere", {in_quotes(name), file, files_[it->second]->path()}));
     }
 }
 
@@ -98,8 +96,7 @@ bool TensorStore::has(const std::string& name) const { return where_.count(name)
 const SafetensorsFile& TensorStore::file_for(const std::string& name) const {
     const auto it = where_.find(name);
     if (it == where_.end())
-        throw IoError(dir_ + ": no tensor " + in_quotes(name) + " (the folder holds " + std::to_string(where_.size()) +
-                      " tensors)");
+        throw IoError(file_problem(dir_, 0, 0, "store_no_tensor", {in_quotes(name), std::to_string(where_.size())}));
     return *files_[it->second];
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/io/json_file.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/strings.h"
 #include "core/util/fs.h"
 
@@ -273,9 +274,9 @@ std::vector<std::string> write_sharded(const std::string& dir, const NamedTensor
 // ---- parse_size ---------------------------------------------------------------------------------
 
 uint64_t parse_size(const std::string& text) {
-    auto bad = [&](const std::string& why) {
-        return ConfigError("size \"" + text + "\": " + why +
-                           " (expected a byte count or a number with a unit, e.g. 500MB, 1.5GB, 2GiB)");
+    auto bad = [&](const std::string& id, std::vector<std::string> args = {}) {
+        args.insert(args.begin(), text);
+        return ConfigError(plain_problem(id, std::move(args)));
     };
     size_t i = 0, n = text.size();
     while (i < n && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
@@ -285,7 +286,7 @@ uint64_t parse_size(const std::string& text) {
     size_t digits = 0;
     for (; i < n && std::isdigit(static_cast<unsigned char>(text[i])); ++i, ++digits) {
         whole = whole * 10 + static_cast<unsigned>(text[i] - '0');
-        if (whole > std::numeric_limits<uint64_t>::max()) throw bad("too large");
+        if (whole > std::numeric_limits<uint64_t>::max()) throw bad("size_too_large");
     }
     if (i < n && text[i] == '.') {
         for (++i; i < n && std::isdigit(static_cast<unsigned char>(text[i])); ++i, ++digits) {
@@ -294,7 +295,7 @@ uint64_t parse_size(const std::string& text) {
             frac_scale *= 10;
         }
     }
-    if (digits == 0) throw bad("no number");
+    if (digits == 0) throw bad("size_no_number");
     while (i < n && text[i] == ' ') ++i;
     const std::string written_unit = text.substr(i, n - i);
     std::string unit;
@@ -307,10 +308,10 @@ uint64_t parse_size(const std::string& text) {
     for (const auto& [name, scale] : kUnits) {
         if (unit != name) continue;
         const unsigned __int128 bytes = whole * scale + frac * scale / frac_scale;
-        if (bytes > std::numeric_limits<uint64_t>::max()) throw bad("too large");
+        if (bytes > std::numeric_limits<uint64_t>::max()) throw bad("size_too_large");
         return static_cast<uint64_t>(bytes);
     }
-    throw bad("unknown unit \"" + written_unit + "\"");
+    throw bad("size_unknown_unit", {written_unit});
 }
 
 }  // namespace lathe

@@ -1,6 +1,7 @@
 #include "core/io/yaml_config.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -39,7 +40,7 @@ std::vector<YamlEntry> read_flat_yaml(const std::string& text, const std::string
 
 std::pair<std::string, std::string> split_assignment(const std::string& assignment) {
     const size_t eq = assignment.find('=');
-    if (eq == std::string::npos || eq == 0) throw ConfigError("override '" + assignment + "' is not of the form key=value");
+    if (eq == std::string::npos || eq == 0) throw ConfigError(plain_problem("override_not_assignment", {assignment}));
     return {assignment.substr(0, eq), assignment.substr(eq + 1)};
 }
 

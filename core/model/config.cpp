@@ -1,5 +1,6 @@
 #include "core/model/config.h"
 
+#include "core/data/file_readers.h"  // json_type_phrase
 #include "core/io/json_file.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
@@ -33,45 +34,54 @@ bool known_activation(const std::string& a) {
     return a == "silu" || a == "swish" || a == "gelu_pytorch_tanh" || a == "gelu_new" || a == "gelu";
 }
 
+// A problem with config.json (`origin`: its path, or what the config came from), worded by id.
+[[noreturn]] void bad(const std::string& origin, const std::string& id, std::vector<std::string> args = {}) {
+    throw ModelError(file_problem(origin, 0, 0, id, std::move(args)));
+}
+
+// `key` of the object at `field` ("" at the top level, "rope_scaling", ...), as messages name it.
+std::string field_name(const std::string& field, const char* key) { return field.empty() ? key : field + "." + key; }
+
 template <typename T>
-T get_or(const nlohmann::json& j, const char* key, T fallback, const std::string& origin) {
+T get_or(const nlohmann::json& j, const char* key, T fallback, const std::string& origin, const std::string& field = "") {
     auto it = j.find(key);
     if (it == j.end() || it->is_null()) return fallback;
     try {
         return it->get<T>();
     } catch (const nlohmann::json::exception&) {
-        throw ModelError(origin + ": field '" + key + "' has the wrong type (" + it->type_name() + ")");
+        bad(origin, "model_config_field_type", {field_name(field, key), it->type_name()});
     }
 }
 
 int64_t require_int(const nlohmann::json& j, const char* key, const std::string& origin) {
     auto it = j.find(key);
-    if (it == j.end() || it->is_null()) throw ModelError(origin + ": missing field '" + key + "'");
-    if (!it->is_number_integer()) throw ModelError(origin + ": field '" + key + "' must be an integer");
+    if (it == j.end() || it->is_null()) bad(origin, "record_missing_field", {key});
+    if (!it->is_number_integer()) bad(origin, "model_config_not_integer", {key});
     return it->get<int64_t>();
 }
 
-RopeScaling parse_rope_scaling(const nlohmann::json& j, const std::string& origin) {
+// rope_scaling, or (`field`) one of transformers 5's rope_parameters objects, which hold the same keys.
+RopeScaling parse_rope_scaling(const nlohmann::json& j, const std::string& origin, const std::string& field = "rope_scaling") {
     RopeScaling r;
     auto it = j.find("rope_scaling");
     if (it == j.end() || it->is_null()) return r;
-    if (!it->is_object()) throw ModelError(origin + ": 'rope_scaling' must be an object");
+    if (!it->is_object()) bad(origin, "model_config_not_object", {field});
     const auto& s = *it;
-    std::string type = get_or<std::string>(s, "rope_type", get_or<std::string>(s, "type", "", origin), origin);
+    std::string type = get_or<std::string>(s, "rope_type", get_or<std::string>(s, "type", "", origin, field), origin, field);
     if (type == "default" || type.empty()) return r;
     if (type == "su") type = "longrope";  // Phi-3's first configs
     if (type != "linear" && type != "llama3" && type != "longrope")
-        throw ModelError(origin + ": rope_scaling type '" + type + "' is not supported (supported: linear, llama3, longrope)");
+        bad(origin, "rope_type_unsupported", {field, type});
     r.type = type;
     if (type == "longrope") {
         auto factors = [&](const char* key) {
             auto f = s.find(key);
             if (f == s.end() || !f->is_array() || f->empty())
-                throw ModelError(origin + ": rope_scaling." + key + " must be a list of numbers (longrope)");
+                bad(origin, "rope_factors_not_list", {field_name(field, key)});
             std::vector<double> v;
             for (const auto& x : *f) {
                 if (!x.is_number() || x.get<double>() <= 0)
-                    throw ModelError(origin + ": rope_scaling." + key + " must hold positive numbers, found " + x.dump());
+                    bad(origin, "rope_factors_not_positive", {field_name(field, key), x.dump()});
                 v.push_back(x.get<double>());
             }
             return v;
@@ -79,23 +89,22 @@ RopeScaling parse_rope_scaling(const nlohmann::json& j, const std::string& origi
         r.short_factor = factors("short_factor");
         r.long_factor = factors("long_factor");
         if (r.short_factor.size() != r.long_factor.size())
-            throw ModelError(origin + ": rope_scaling.short_factor and long_factor differ in length (" +
-                             std::to_string(r.short_factor.size()) + " and " + std::to_string(r.long_factor.size()) + ")");
+            bad(origin, "rope_factors_lengths_differ",
+                {field, std::to_string(r.short_factor.size()), std::to_string(r.long_factor.size())});
         // 0 until from_json knows the lengths; the fields stay as config.json gives them.
-        r.attention_factor = get_or<double>(s, "attention_factor", 0.0, origin);
-        r.factor = get_or<double>(s, "factor", 0.0, origin);
-        r.original_max_position_embeddings = get_or<int64_t>(s, "original_max_position_embeddings", 0, origin);
+        r.attention_factor = get_or<double>(s, "attention_factor", 0.0, origin, field);
+        r.factor = get_or<double>(s, "factor", 0.0, origin, field);
+        r.original_max_position_embeddings = get_or<int64_t>(s, "original_max_position_embeddings", 0, origin, field);
         return r;
     }
-    r.factor = get_or<double>(s, "factor", 1.0, origin);
-    if (r.factor <= 0) throw ModelError(origin + ": rope_scaling.factor must be positive");
+    r.factor = get_or<double>(s, "factor", 1.0, origin, field);
+    if (r.factor <= 0) bad(origin, "model_config_not_positive", {field_name(field, "factor")});
     if (type == "llama3") {
-        r.low_freq_factor = get_or<double>(s, "low_freq_factor", 1.0, origin);
-        r.high_freq_factor = get_or<double>(s, "high_freq_factor", 4.0, origin);
+        r.low_freq_factor = get_or<double>(s, "low_freq_factor", 1.0, origin, field);
+        r.high_freq_factor = get_or<double>(s, "high_freq_factor", 4.0, origin, field);
         r.original_max_position_embeddings =
-            get_or<int64_t>(s, "original_max_position_embeddings", 8192, origin);
-        if (r.high_freq_factor <= r.low_freq_factor)
-            throw ModelError(origin + ": rope_scaling.high_freq_factor must exceed low_freq_factor");
+            get_or<int64_t>(s, "original_max_position_embeddings", 8192, origin, field);
+        if (r.high_freq_factor <= r.low_freq_factor) bad(origin, "rope_llama3_freq_order", {field});
     }
     return r;
 }
@@ -113,12 +122,12 @@ std::vector<int64_t> parse_ids(const nlohmann::json& j, const char* key, const s
     if (it->is_array()) {
         std::vector<int64_t> ids;
         for (const auto& v : *it) {
-            if (!v.is_number_integer()) throw ModelError(origin + ": '" + key + "' must hold integers");
+            if (!v.is_number_integer()) bad(origin, "model_config_ids_not_integers", {key});
             ids.push_back(v.get<int64_t>());
         }
         return ids;
     }
-    throw ModelError(origin + ": '" + key + "' must be an integer or a list of integers");
+    bad(origin, "model_config_ids_type", {key});
 }
 
 }  // namespace
@@ -137,23 +146,21 @@ std::vector<std::string> supported_model_types() {
 
 const Architecture& ModelConfig::arch() const {
     const Architecture* a = find_architecture(model_type);
-    if (!a) throw ModelError("unknown model_type '" + model_type + "'");
+    if (!a) throw ModelError(plain_problem("model_type_unknown", {model_type}));
     return *a;
 }
 
 ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& origin) {
-    if (!j.is_object()) throw ModelError(origin + ": expected a JSON object");
+    if (!j.is_object()) bad(origin, "record_not_object", {json_type_phrase(j)});
     ModelConfig c;
     c.model_type = get_or<std::string>(j, "model_type", "", origin);
-    if (c.model_type.empty()) throw ModelError(origin + ": missing field 'model_type'");
-    if (c.model_type == "gemma3")
-        throw ModelError(origin + ": model_type 'gemma3' is Gemma 3's vision-language model (Gemma3ForConditionalGeneration, "
-                                  "4B and up); Lathe reads the text-only model, model_type 'gemma3_text' (Gemma 3 270M and 1B)");
+    if (c.model_type.empty()) bad(origin, "record_missing_field", {"model_type"});
+    if (c.model_type == "gemma3") bad(origin, "model_type_gemma3_vision");
     const Architecture* arch = find_architecture(c.model_type);
     if (!arch) {
         std::string known;
         for (const auto& n : supported_model_types()) known += (known.empty() ? "" : ", ") + n;
-        throw ModelError(origin + ": model_type '" + c.model_type + "' is not supported (supported: " + known + ")");
+        bad(origin, "model_type_unsupported", {c.model_type, known});
     }
     c.vocab_size = require_int(j, "vocab_size", origin);
     c.hidden_size = require_int(j, "hidden_size", origin);
@@ -171,22 +178,22 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& o
     // per layer type (Gemma 3: full_attention and sliding_attention).
     auto rp = j.find("rope_parameters");
     if (rp != j.end() && rp->is_object()) {
-        const std::string where = origin + ": rope_parameters";
         const bool per_type = rp->contains("full_attention");
+        const std::string where = per_type ? "rope_parameters.full_attention" : "rope_parameters";
         const nlohmann::json& global = per_type ? (*rp)["full_attention"] : *rp;
-        if (!global.is_object()) throw ModelError(where + ".full_attention must be an object");
-        c.rope_theta = get_or<double>(global, "rope_theta", c.rope_theta, where);
-        c.rope_scaling = parse_rope_scaling(nlohmann::json{{"rope_scaling", global}}, where);
+        if (!global.is_object()) bad(origin, "model_config_not_object", {where});
+        c.rope_theta = get_or<double>(global, "rope_theta", c.rope_theta, origin, where);
+        c.rope_scaling = parse_rope_scaling(nlohmann::json{{"rope_scaling", global}}, origin, where);
         if (per_type && rp->contains("sliding_attention")) {
             const nlohmann::json& local = (*rp)["sliding_attention"];
-            if (!local.is_object()) throw ModelError(where + ".sliding_attention must be an object");
+            if (!local.is_object()) bad(origin, "model_config_not_object", {"rope_parameters.sliding_attention"});
             if (arch->qk_norm && arch->gemma_norms)
-                c.rope_local_base_freq = get_or<double>(local, "rope_theta", 10000.0, where);
+                c.rope_local_base_freq = get_or<double>(local, "rope_theta", 10000.0, origin, "rope_parameters.sliding_attention");
         }
     }
     c.partial_rotary_factor = get_or<double>(j, "partial_rotary_factor", 1.0, origin);
     if (rp != j.end() && rp->is_object() && rp->contains("partial_rotary_factor"))
-        c.partial_rotary_factor = get_or<double>(*rp, "partial_rotary_factor", 1.0, origin + ": rope_parameters");
+        c.partial_rotary_factor = get_or<double>(*rp, "partial_rotary_factor", 1.0, origin, "rope_parameters");
     if (c.rope_scaling.type == "longrope") {
         // Phi-3 keeps the pretrained length at the top level (transformers: then factor = max / original).
         RopeScaling& r = c.rope_scaling;
@@ -214,19 +221,17 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j, const std::string& o
         auto types = j.find("layer_types");
         if (types != j.end() && !types->is_null()) {
             if (!types->is_array() || int64_t(types->size()) != c.num_hidden_layers)
-                throw ModelError(origin + ": 'layer_types' must list one entry per layer (" +
-                                 std::to_string(c.num_hidden_layers) + ")");
+                bad(origin, "layer_types_count", {std::to_string(c.num_hidden_layers)});
             for (size_t i = 0; i < types->size(); ++i) {
                 const auto& t = (*types)[i];
                 const std::string v = t.is_string() ? t.get<std::string>() : "";
                 if (v != "sliding_attention" && v != "full_attention")
-                    throw ModelError(origin + ": layer_types[" + std::to_string(i) + "] is " + t.dump() +
-                                     ", expected \"sliding_attention\" or \"full_attention\"");
+                    bad(origin, "layer_types_entry", {std::to_string(i), t.dump()});
                 c.sliding_layers.push_back(v == "sliding_attention");
             }
         } else {
             const int64_t period = get_or<int64_t>(j, "sliding_window_pattern", arch->sliding_period, origin);
-            if (period <= 0) throw ModelError(origin + ": 'sliding_window_pattern' must be positive");
+            if (period <= 0) bad(origin, "model_config_not_positive", {"sliding_window_pattern"});
             for (int64_t i = 0; i < c.num_hidden_layers; ++i) c.sliding_layers.push_back((i + 1) % period != 0);
         }
         if (c.sliding_window <= 0) c.sliding_layers.clear();
@@ -265,48 +270,43 @@ ModelConfig ModelConfig::from_file(const std::string& path) {
 }
 
 void ModelConfig::validate(const std::string& origin) const {
-    auto fail = [&](const std::string& what) { throw ModelError(origin + ": " + what); };
-    if (!find_architecture(model_type)) fail("model_type '" + model_type + "' is not supported");
-    if (vocab_size <= 0) fail("vocab_size must be positive, got " + std::to_string(vocab_size));
-    if (hidden_size <= 0) fail("hidden_size must be positive, got " + std::to_string(hidden_size));
-    if (intermediate_size <= 0) fail("intermediate_size must be positive");
-    if (num_hidden_layers <= 0) fail("num_hidden_layers must be positive");
-    if (num_attention_heads <= 0) fail("num_attention_heads must be positive");
+    auto fail = [&](const std::string& id, std::vector<std::string> args) { bad(origin, id, std::move(args)); };
+    auto positive = [&](const char* field, double value) {
+        if (!(value > 0)) fail("model_config_not_positive", {field});
+    };
+    auto n = [](auto v) { return std::to_string(v); };
+    if (!find_architecture(model_type)) fail("model_type_not_supported", {model_type});
+    if (vocab_size <= 0) fail("model_config_not_positive_got", {"vocab_size", n(vocab_size)});
+    if (hidden_size <= 0) fail("model_config_not_positive_got", {"hidden_size", n(hidden_size)});
+    positive("intermediate_size", double(intermediate_size));
+    positive("num_hidden_layers", double(num_hidden_layers));
+    positive("num_attention_heads", double(num_attention_heads));
     if (num_key_value_heads <= 0 || num_attention_heads % num_key_value_heads != 0)
-        fail("num_key_value_heads (" + std::to_string(num_key_value_heads) +
-             ") must divide num_attention_heads (" + std::to_string(num_attention_heads) + ")");
-    if (head_dim <= 0 || head_dim % 2 != 0) fail("head_dim must be a positive even number, got " + std::to_string(head_dim));
-    if (!known_activation(hidden_act))
-        fail("hidden_act '" + hidden_act + "' is not supported (supported: silu, gelu_pytorch_tanh, gelu_new, gelu)");
-    if (query_pre_attn_scalar < 0) fail("query_pre_attn_scalar must be positive");
-    if (attn_logit_softcapping < 0 || final_logit_softcapping < 0) fail("logit soft-capping values must be positive");
-    if (!sliding_layers.empty() && int64_t(sliding_layers.size()) != num_hidden_layers)
-        fail("sliding_layers must have one entry per layer");
-    if (!sliding_layers.empty() && sliding_window <= 0) fail("sliding_window must be positive");
-    if (partial_rotary_factor <= 0 || partial_rotary_factor > 1)
-        fail("partial_rotary_factor must be in (0, 1], got " + std::to_string(partial_rotary_factor));
-    if (rotary_dim() % 2 != 0)
-        fail("head_dim x partial_rotary_factor must be even (RoPE turns pairs), got " + std::to_string(rotary_dim()));
+        fail("kv_heads_divide", {n(num_key_value_heads), n(num_attention_heads)});
+    if (head_dim <= 0 || head_dim % 2 != 0) fail("head_dim_even", {n(head_dim)});
+    if (!known_activation(hidden_act)) fail("hidden_act_unsupported", {hidden_act});
+    if (query_pre_attn_scalar < 0) fail("model_config_not_positive", {"query_pre_attn_scalar"});
+    if (attn_logit_softcapping < 0 || final_logit_softcapping < 0) fail("softcapping_negative", {});
+    if (!sliding_layers.empty() && int64_t(sliding_layers.size()) != num_hidden_layers) fail("sliding_layers_count", {});
+    if (!sliding_layers.empty()) positive("sliding_window", double(sliding_window));
+    if (partial_rotary_factor <= 0 || partial_rotary_factor > 1) fail("partial_rotary_range", {n(partial_rotary_factor)});
+    if (rotary_dim() % 2 != 0) fail("rotary_dim_even", {n(rotary_dim())});
     if (rope_scaling.type == "longrope" && int64_t(rope_scaling.short_factor.size()) * 2 != rotary_dim())
-        fail("rope_scaling.short_factor and long_factor need one entry per rotated pair (" + std::to_string(rotary_dim() / 2) +
-             "), found " + std::to_string(rope_scaling.short_factor.size()));
+        fail("longrope_factor_count", {n(rotary_dim() / 2), n(rope_scaling.short_factor.size())});
     if (num_experts > 0) {
         if (num_experts_per_tok <= 0 || num_experts_per_tok > num_experts)
-            fail("num_experts_per_tok must be between 1 and num_experts (" + std::to_string(num_experts) + "), got " +
-                 std::to_string(num_experts_per_tok));
-        if (moe_intermediate_size <= 0) fail("moe_intermediate_size must be positive");
-        if (decoder_sparse_step <= 0) fail("decoder_sparse_step must be positive");
-        if (shared_expert_intermediate_size < 0) fail("shared_expert_intermediate_size must not be negative");
+            fail("experts_per_token_range", {n(num_experts), n(num_experts_per_tok)});
+        positive("moe_intermediate_size", double(moe_intermediate_size));
+        positive("decoder_sparse_step", double(decoder_sparse_step));
+        if (shared_expert_intermediate_size < 0) fail("shared_expert_negative", {});
         for (int64_t l : mlp_only_layers)
-            if (l < 0 || l >= num_hidden_layers)
-                fail("mlp_only_layers names layer " + std::to_string(l) + ", but the model has " +
-                     std::to_string(num_hidden_layers) + " layers");
+            if (l < 0 || l >= num_hidden_layers) fail("mlp_only_layer_range", {n(l), n(num_hidden_layers)});
     } else if (num_experts < 0 || arch().moe) {
-        fail("num_experts must be positive for model_type " + model_type);
+        fail("num_experts_positive", {model_type});
     }
-    if (rms_norm_eps <= 0) fail("rms_norm_eps must be positive");
-    if (rope_theta <= 0) fail("rope_theta must be positive");
-    if (max_position_embeddings <= 0) fail("max_position_embeddings must be positive");
+    positive("rms_norm_eps", rms_norm_eps);
+    positive("rope_theta", rope_theta);
+    positive("max_position_embeddings", double(max_position_embeddings));
 }
 
 nlohmann::json ModelConfig::to_json(const nlohmann::json* base) const {

@@ -106,7 +106,7 @@ torch::ScalarType parse_dtype(const std::string& name) {
     if (name == "fp32" || name == "float32" || name == "f32" || name == "float") return torch::kFloat;
     if (name == "fp16" || name == "float16" || name == "f16" || name == "half") return torch::kHalf;
     if (name == "bf16" || name == "bfloat16") return torch::kBFloat16;
-    throw ConfigError("unknown precision '" + name + "' (expected fp32, fp16 or bf16)");
+    throw ConfigError(plain_problem("unknown_precision", {name}));
 }
 
 std::string dtype_label(torch::ScalarType t) {

@@ -4,6 +4,7 @@
 #include "core/model/transformer.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <cmath>
 
@@ -70,14 +71,14 @@ bool has_value_head(const std::string& dir) { return file_exists(path_join(dir, 
 ValueHead load_value_head(const std::string& dir, int64_t hidden_size, c10::Device device) {
     const std::string path = path_join(dir, kValueHeadFile);
     if (!file_exists(path))
-        throw IoError(path + ": not found; a reward model (stage rm) keeps its value head in this file");
+        throw IoError(file_problem(path, 0, 0, "value_head_not_found"));
     SafetensorsFile file(path);
     auto take = [&](const char* name, const std::vector<int64_t>& shape) {
         const TensorEntry* e = file.find(name);
-        if (!e) throw ModelError(path + ": tensor '" + std::string(name) + "' is missing");
+        if (!e) throw ModelError(file_problem(path, 0, 0, "value_head_tensor_missing", {name}));
         if (e->shape != shape)
-            throw ModelError(path + ": tensor '" + std::string(name) + "' has shape " + shape_string(e->shape) +
-                             ", expected " + shape_string(shape) + " (was the value head trained on another model?)");
+            throw ModelError(
+                file_problem(path, 0, 0, "value_head_tensor_shape", {name, shape_string(e->shape), shape_string(shape)}));
         return file.tensor(name).to(torch::kFloat).clone().to(device);
     };
     ValueHead head(take(kValueHeadWeight, {1, hidden_size}), take(kValueHeadBias, {1}));

@@ -70,7 +70,7 @@ std::unique_ptr<HfTokenizer> HfTokenizer::load(const std::string& path) {
     try {
         j = parse_json(read_file(path), path);
     } catch (const IoError& e) {
-        throw TokenizerError(e.what());
+        throw TokenizerError(e.problem());  // the reader's problem, as a tokenizer error
     }
     return from_json(j, path);
 }

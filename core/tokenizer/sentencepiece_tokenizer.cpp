@@ -59,7 +59,7 @@ std::unique_ptr<SpmTokenizer> SpmTokenizer::load(const std::string& path) {
     try {
         bytes = read_file(path);
     } catch (const IoError& e) {
-        throw TokenizerError(e.what());
+        throw TokenizerError(e.problem());  // the reader's problem, as a tokenizer error
     }
     return from_bytes(bytes, path);
 }

@@ -16,7 +16,7 @@ json read_json_or_throw(const std::string& path) {
     try {
         return read_json_file(path);
     } catch (const IoError& e) {
-        throw TokenizerError(e.what());
+        throw TokenizerError(e.problem());  // the reader's problem, as a tokenizer error
     }
 }
 

@@ -5,6 +5,7 @@
 #include "core/tokenizer/tokenizer_config.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 #include "core/util/memory.h"
 
 #include <filesystem>
@@ -15,13 +16,13 @@ std::unique_ptr<Tokenizer> Tokenizer::from_dir(const std::string& dir) { return 
 
 std::unique_ptr<Tokenizer> Tokenizer::from_dir(const std::string& dir, TokenizerSource source) {
     std::error_code ec;
-    if (!std::filesystem::exists(dir, ec)) throw TokenizerError(dir + ": tokenizer folder not found");
-    if (!dir_exists(dir)) throw TokenizerError(dir + ": not a folder (expected a model folder holding tokenizer.json or tokenizer.model)");
+    if (!std::filesystem::exists(dir, ec)) throw TokenizerError(file_problem(dir, 0, 0, "tokenizer_folder_not_found"));
+    if (!dir_exists(dir)) throw TokenizerError(file_problem(dir, 0, 0, "tokenizer_folder_is_file"));
     const std::string json_path = path_join(dir, "tokenizer.json");
     const std::string model_path = path_join(dir, "tokenizer.model");
     const bool use_json = source == TokenizerSource::TokenizerJson || (source == TokenizerSource::Auto && file_exists(json_path));
     const bool use_model = source == TokenizerSource::SentencePieceModel || (source == TokenizerSource::Auto && !use_json && file_exists(model_path));
-    if (!use_json && !use_model) throw TokenizerError(dir + ": no tokenizer.json or tokenizer.model in this folder");
+    if (!use_json && !use_model) throw TokenizerError(file_problem(dir, 0, 0, "no_tokenizer_files"));
     const TokenizerConfig cfg = read_tokenizer_config(dir);
     const std::string& path = use_json ? json_path : model_path;
     try {

@@ -2,6 +2,7 @@
 
 #include "core/io/safetensors.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <cmath>
 #include <map>
@@ -75,10 +76,10 @@ void AdamW::load_state(const std::vector<std::pair<std::string, torch::Tensor>>&
     std::map<std::string, torch::Tensor> by_name(tensors.begin(), tensors.end());
     auto take = [&](const std::string& key, const torch::Tensor& like) {
         auto it = by_name.find(key);
-        if (it == by_name.end()) throw ModelError(origin + ": optimizer state '" + key + "' is missing");
+        if (it == by_name.end()) throw ModelError(file_problem(origin, 0, 0, "optimizer_state_missing", {key}));
         if (it->second.sizes() != like.sizes())
-            throw ModelError(origin + ": optimizer state '" + key + "' has shape " + shape_string(it->second.sizes().vec()) +
-                             ", expected " + shape_string(like.sizes().vec()));
+            throw ModelError(file_problem(origin, 0, 0, "optimizer_state_shape",
+                                          {key, shape_string(it->second.sizes().vec()), shape_string(like.sizes().vec())}));
         return it->second;
     };
     torch::NoGradGuard no_grad;
@@ -88,7 +89,7 @@ void AdamW::load_state(const std::vector<std::pair<std::string, torch::Tensor>>&
         v.copy_(take("exp_avg_sq/" + params_[i].name, v));
     }
     auto it = by_name.find("step");
-    if (it == by_name.end()) throw ModelError(origin + ": optimizer state 'step' is missing");
+    if (it == by_name.end()) throw ModelError(file_problem(origin, 0, 0, "optimizer_state_missing", {"step"}));
     step_ = it->second.item<int64_t>();
 }
 

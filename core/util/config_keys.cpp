@@ -1,6 +1,7 @@
 #include "core/util/config_keys.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/strings.h"
 
 #include <cmath>
@@ -14,8 +15,22 @@ namespace lathe {
 
 namespace {
 
+// `p` read from `origin` ("file:line", a file, "command line"): message "origin: ...", and the file and
+// line as data.
+Problem from_origin(Problem p, const std::string& origin) {
+    p.message = origin + ": " + p.message;
+    const size_t colon = origin.rfind(':');
+    const bool numbered = colon != std::string::npos && colon + 1 < origin.size() &&
+                          origin.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+    p.file = numbered ? origin.substr(0, colon) : origin;
+    if (numbered) p.line = std::stoll(origin.substr(colon + 1));
+    return p;
+}
+
 [[noreturn]] void expected(const std::string& key, const std::string& value, const std::string& origin, const char* what) {
-    throw ConfigError((origin.empty() ? "" : origin + ": ") + key + ": expected " + what + ", got '" + value + "'");
+    // Read from a file: placed there, the key named in the wording; set directly: placed at the key.
+    if (origin.empty()) throw ConfigError(config_problem(key, "config_value_expected", {what, value}));
+    throw ConfigError(from_origin(plain_problem("config_key_value_expected", {key, what, value}), origin));
 }
 
 // true/yes/on/1 or false/no/off/0, in any case; nullopt for anything else.
@@ -80,8 +95,9 @@ void read_config_value(const std::string& key, const std::string& value, const s
 
 void throw_unknown_config_key(const std::string& key, const std::vector<std::string>& known, const std::string& origin) {
     const std::string hint = closest_match(key, known);
-    throw ConfigError((origin.empty() ? "" : origin + ": ") + "unknown key '" + key + "'" +
-                      (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    const Problem p = hint.empty() ? plain_problem("unknown_config_key", {key})
+                                   : plain_problem("unknown_config_key_did_you_mean", {key, hint});
+    throw ConfigError(origin.empty() ? p : from_origin(p, origin));
 }
 
 std::string config_value_text(const std::string& v) { return v; }

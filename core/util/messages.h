@@ -48,6 +48,8 @@ Problem note(const std::string& id, std::vector<std::string> args = {});
 Problem composed(const std::string& id, std::vector<Problem> args);
 // `composed` about `file`: message "file: <wording>", placed at the file as file_problem places its own.
 Problem composed_in_file(const std::string& file, const std::string& id, std::vector<Problem> args);
+// `composed` about config key `key`: message "key: <wording>", as config_problem's.
+Problem composed_for_key(const std::string& key, const std::string& id, std::vector<Problem> args);
 Problem verbatim(std::string text);
 // `items` joined by "; " (id "joined"), or by line breaks (id "joined_lines"); verbatim("") when empty.
 Problem joined(std::vector<Problem> items);

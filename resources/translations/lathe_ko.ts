@@ -1721,6 +1721,546 @@
         <source>written</source>
         <translation>작성 완료</translation>
     </message>
+    <message>
+        <source>&apos;chosen&apos; and &apos;rejected&apos; are identical; a preference pair needs two different responses</source>
+        <translation>&apos;chosen&apos;과 &apos;rejected&apos;가 같습니다. 선호 쌍에는 서로 다른 두 응답이 필요합니다</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; item %2 is %3, expected a [query, response] pair of strings</source>
+        <translation>&apos;%1&apos; 필드의 항목 %2이(가) %3입니다. 문자열 [query, response] 쌍이어야 합니다</translation>
+    </message>
+    <message>
+        <source>message %1 is %2, expected an object with &apos;%3&apos; and &apos;%4&apos;</source>
+        <translation>메시지 %1이(가) %2입니다. &apos;%3&apos;과 &apos;%4&apos;를 가진 객체여야 합니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is %2, expected an object with &apos;%3&apos; and &apos;%4&apos;</source>
+        <translation>&apos;%1&apos;이(가) %2입니다. &apos;%3&apos;과 &apos;%4&apos;를 가진 객체여야 합니다</translation>
+    </message>
+    <message>
+        <source>message %1 has role &apos;%2&apos; but a user turn was expected (role %3)</source>
+        <translation>메시지 %1의 역할이 &apos;%2&apos;입니다. 여기에는 사용자 차례가 와야 합니다 (역할 %3)</translation>
+    </message>
+    <message>
+        <source>message %1 has role &apos;%2&apos; but an assistant turn was expected (role %3)</source>
+        <translation>메시지 %1의 역할이 &apos;%2&apos;입니다. 여기에는 어시스턴트 차례가 와야 합니다 (역할 %3)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; has role &apos;%2&apos; but an assistant turn was expected (role %3)</source>
+        <translation>&apos;%1&apos;의 역할이 &apos;%2&apos;입니다. 어시스턴트 차례여야 합니다 (역할 %3)</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; holds no messages</source>
+        <translation>&apos;%1&apos; 필드에 메시지가 없습니다</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; holds no messages besides the system one</source>
+        <translation>&apos;%1&apos; 필드에 시스템 메시지 말고는 메시지가 없습니다</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; is empty; a document needs text</source>
+        <translation>&apos;%1&apos; 필드가 비어 있습니다. 문서에는 텍스트가 필요합니다</translation>
+    </message>
+    <message>
+        <source>message 1 is empty; a document needs text</source>
+        <translation>메시지 1이 비어 있습니다. 문서에는 텍스트가 필요합니다</translation>
+    </message>
+    <message>
+        <source>the conversation ends with an assistant turn (message %1), but a ranking record ends with a user turn and keeps its answers in &apos;chosen&apos; and &apos;rejected&apos;</source>
+        <translation>대화가 어시스턴트 차례(메시지 %1)로 끝납니다. 순위(ranking) 레코드는 사용자 차례로 끝나고 답은 &apos;chosen&apos;과 &apos;rejected&apos;에 둡니다</translation>
+    </message>
+    <message>
+        <source>the conversation ends with a user turn (message %1); an assistant turn must answer it</source>
+        <translation>대화가 사용자 차례(메시지 %1)로 끝납니다. 어시스턴트 차례가 답해야 합니다</translation>
+    </message>
+    <message>
+        <source>cannot stat (%1)</source>
+        <translation>파일 정보를 읽을 수 없습니다 (%1)</translation>
+    </message>
+    <message>
+        <source>not a regular file</source>
+        <translation>일반 파일이 아닙니다</translation>
+    </message>
+    <message>
+        <source>cannot mmap (%1)</source>
+        <translation>메모리에 매핑할 수 없습니다 (%1)</translation>
+    </message>
+    <message>
+        <source>file is %1 bytes, too short for a safetensors file (the header length alone takes 8)</source>
+        <translation>파일이 %1바이트로, safetensors 파일이 되기에는 너무 짧습니다 (헤더 길이만 8바이트입니다)</translation>
+    </message>
+    <message>
+        <source>header says %1 bytes but the file has %2 (%3 after the 8-byte length)</source>
+        <translation>헤더는 %1바이트라고 하지만 파일은 %2바이트입니다 (8바이트 길이 뒤로 %3바이트)</translation>
+    </message>
+    <message>
+        <source>header is not valid JSON at byte %1 of the header (file offset %2): %3</source>
+        <translation>헤더의 %1번째 바이트(파일 오프셋 %2)에서 JSON이 올바르지 않습니다: %3</translation>
+    </message>
+    <message>
+        <source>header is not valid JSON: %1</source>
+        <translation>헤더가 올바른 JSON이 아닙니다: %1</translation>
+    </message>
+    <message>
+        <source>header names tensor %1 twice</source>
+        <translation>헤더가 텐서 %1을(를) 두 번 적고 있습니다</translation>
+    </message>
+    <message>
+        <source>header is a JSON %1, expected an object</source>
+        <translation>헤더가 JSON %1입니다. 객체여야 합니다</translation>
+    </message>
+    <message>
+        <source>__metadata__ is a JSON %1, expected an object of strings</source>
+        <translation>__metadata__가 JSON %1입니다. 문자열로 된 객체여야 합니다</translation>
+    </message>
+    <message>
+        <source>__metadata__ %1 is a %2, expected a string</source>
+        <translation>__metadata__ %1이(가) %2입니다. 문자열이어야 합니다</translation>
+    </message>
+    <message>
+        <source>tensor %1: &quot;dtype&quot; is a %2, expected a string</source>
+        <translation>텐서 %1: &quot;dtype&quot;이 %2입니다. 문자열이어야 합니다</translation>
+    </message>
+    <message>
+        <source>tensor %1: unsupported dtype %2 (Lathe reads %3)</source>
+        <translation>텐서 %1: 지원하지 않는 dtype %2입니다 (Lathe가 읽는 것: %3)</translation>
+    </message>
+    <message>
+        <source>tensor %1: &quot;shape&quot; is a %2, expected a list of integers</source>
+        <translation>텐서 %1: &quot;shape&quot;이 %2입니다. 정수 목록이어야 합니다</translation>
+    </message>
+    <message>
+        <source>tensor %1: shape %2 has a negative dimension</source>
+        <translation>텐서 %1: 모양 %2에 음수 차원이 있습니다</translation>
+    </message>
+    <message>
+        <source>tensor %1: shape %2 holds %3, expected a non-negative integer</source>
+        <translation>텐서 %1: 모양 %2에 %3이(가) 있습니다. 0 이상의 정수여야 합니다</translation>
+    </message>
+    <message>
+        <source>tensor %1: shape %2 has a dimension too large for int64</source>
+        <translation>텐서 %1: 모양 %2에 int64로 담을 수 없는 큰 차원이 있습니다</translation>
+    </message>
+    <message>
+        <source>tensor %1: &quot;data_offsets&quot; is %2, expected [begin, end] (non-negative integers)</source>
+        <translation>텐서 %1: &quot;data_offsets&quot;가 %2입니다. [begin, end] (0 이상의 정수)여야 합니다</translation>
+    </message>
+    <message>
+        <source>tensor %1: data_offsets [%2, %3]: end is before begin</source>
+        <translation>텐서 %1: data_offsets [%2, %3]: end가 begin보다 앞입니다</translation>
+    </message>
+    <message>
+        <source>tensor %1: entry is a JSON %2, expected an object</source>
+        <translation>텐서 %1: 항목이 JSON %2입니다. 객체여야 합니다</translation>
+    </message>
+    <message>
+        <source>tensor %1: missing &quot;%2&quot;</source>
+        <translation>텐서 %1: &quot;%2&quot;가 없습니다</translation>
+    </message>
+    <message>
+        <source>tensor %1: expected %2 bytes for %3 %4, got %5 (data_offsets [%6, %7])</source>
+        <translation>텐서 %1: %3 %4에는 %2바이트가 필요한데 %5바이트입니다 (data_offsets [%6, %7])</translation>
+    </message>
+    <message>
+        <source>tensor %1: data_offsets %2 lie outside the data section (%3 bytes)</source>
+        <translation>텐서 %1: data_offsets %2이(가) 데이터 영역(%3바이트) 밖에 있습니다</translation>
+    </message>
+    <message>
+        <source>file is truncated: tensor %1 needs data bytes %2 but the data section has %3 (file is %4 bytes, needs at least %5)</source>
+        <translation>파일이 잘려 있습니다: 텐서 %1에는 데이터 바이트 %2이(가) 필요하지만 데이터 영역은 %3바이트입니다 (파일 %4바이트, 최소 %5바이트 필요)</translation>
+    </message>
+    <message>
+        <source>tensors %1 %2 and %3 %4 overlap</source>
+        <translation>텐서 %1 %2와(과) %3 %4이(가) 겹칩니다</translation>
+    </message>
+    <message>
+        <source>model folder not found</source>
+        <translation>모델 폴더가 없습니다</translation>
+    </message>
+    <message>
+        <source>no model weights: looked for %1 and %2</source>
+        <translation>모델 가중치가 없습니다: %1과(와) %2를 찾아보았습니다</translation>
+    </message>
+    <message>
+        <source>shard name %1 points outside the model folder</source>
+        <translation>샤드 이름 %1이(가) 모델 폴더 밖을 가리킵니다</translation>
+    </message>
+    <message>
+        <source>names shard %1, which is missing from %2</source>
+        <translation>샤드 %1을(를) 적고 있지만 %2에 없습니다</translation>
+    </message>
+    <message>
+        <source>tensor %1 is in two shards: %2 and %3</source>
+        <translation>텐서 %1이(가) 두 샤드에 있습니다: %2, %3</translation>
+    </message>
+    <message>
+        <source>no &quot;weight_map&quot; object (tensor name -&gt; shard file)</source>
+        <translation>&quot;weight_map&quot; 객체(텐서 이름 -&gt; 샤드 파일)가 없습니다</translation>
+    </message>
+    <message>
+        <source>weight_map %1 is a %2, expected a shard file name</source>
+        <translation>weight_map %1이(가) %2입니다. 샤드 파일 이름이어야 합니다</translation>
+    </message>
+    <message>
+        <source>maps tensor %1 to %2, which lacks it (no listed shard has it)</source>
+        <translation>텐서 %1을(를) %2에 연결하지만 그 파일에 없습니다 (적힌 어느 샤드에도 없습니다)</translation>
+    </message>
+    <message>
+        <source>maps tensor %1 to %2, which lacks it (it is in %3)</source>
+        <translation>텐서 %1을(를) %2에 연결하지만 그 파일에 없습니다 (%3에 있습니다)</translation>
+    </message>
+    <message>
+        <source>no tensor %1 (the folder holds %2 tensors)</source>
+        <translation>텐서 %1이(가) 없습니다 (폴더에 텐서 %2개가 있습니다)</translation>
+    </message>
+    <message>
+        <source>tokenizer folder not found</source>
+        <translation>토크나이저 폴더가 없습니다</translation>
+    </message>
+    <message>
+        <source>not a folder (expected a model folder holding tokenizer.json or tokenizer.model)</source>
+        <translation>폴더가 아닙니다 (tokenizer.json이나 tokenizer.model이 있는 모델 폴더여야 합니다)</translation>
+    </message>
+    <message>
+        <source>no tokenizer.json or tokenizer.model in this folder</source>
+        <translation>이 폴더에 tokenizer.json도 tokenizer.model도 없습니다</translation>
+    </message>
+    <message>
+        <source>not found; a reward model (stage rm) keeps its value head in this file</source>
+        <translation>없습니다. 보상 모델(stage rm)은 가치 헤드를 이 파일에 둡니다</translation>
+    </message>
+    <message>
+        <source>tensor &apos;%1&apos; is missing</source>
+        <translation>텐서 &apos;%1&apos;이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>tensor &apos;%1&apos; has shape %2, expected %3 (was the value head trained on another model?)</source>
+        <translation>텐서 &apos;%1&apos;의 모양이 %2입니다. %3이어야 합니다 (가치 헤드를 다른 모델로 학습했나요?)</translation>
+    </message>
+    <message>
+        <source>optimizer state &apos;%1&apos; is missing</source>
+        <translation>옵티마이저 상태 &apos;%1&apos;이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>optimizer state &apos;%1&apos; has shape %2, expected %3</source>
+        <translation>옵티마이저 상태 &apos;%1&apos;의 모양이 %2입니다. %3이어야 합니다</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; has the wrong type (%2)</source>
+        <translation>&apos;%1&apos; 필드의 형식이 맞지 않습니다 (%2)</translation>
+    </message>
+    <message>
+        <source>field &apos;%1&apos; must be an integer</source>
+        <translation>&apos;%1&apos; 필드는 정수여야 합니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; must be an object</source>
+        <translation>&apos;%1&apos;은(는) 객체여야 합니다</translation>
+    </message>
+    <message>
+        <source>%1 must be positive</source>
+        <translation>%1은(는) 0보다 커야 합니다</translation>
+    </message>
+    <message>
+        <source>%1 must be positive, got %2</source>
+        <translation>%1은(는) 0보다 커야 하는데 %2입니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; must hold integers</source>
+        <translation>&apos;%1&apos;에는 정수만 와야 합니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; must be an integer or a list of integers</source>
+        <translation>&apos;%1&apos;은(는) 정수나 정수 목록이어야 합니다</translation>
+    </message>
+    <message>
+        <source>%1 type &apos;%2&apos; is not supported (supported: linear, llama3, longrope)</source>
+        <translation>%1 형식 &apos;%2&apos;은(는) 지원하지 않습니다 (지원: linear, llama3, longrope)</translation>
+    </message>
+    <message>
+        <source>%1 must be a list of numbers (longrope)</source>
+        <translation>%1은(는) 숫자 목록이어야 합니다 (longrope)</translation>
+    </message>
+    <message>
+        <source>%1 must hold positive numbers, found %2</source>
+        <translation>%1에는 0보다 큰 숫자만 와야 하는데 %2이(가) 있습니다</translation>
+    </message>
+    <message>
+        <source>%1.short_factor and long_factor differ in length (%2 and %3)</source>
+        <translation>%1.short_factor와 long_factor의 길이가 다릅니다 (%2, %3)</translation>
+    </message>
+    <message>
+        <source>%1.high_freq_factor must exceed low_freq_factor</source>
+        <translation>%1.high_freq_factor는 low_freq_factor보다 커야 합니다</translation>
+    </message>
+    <message>
+        <source>unknown model_type &apos;%1&apos;</source>
+        <translation>알 수 없는 model_type &apos;%1&apos;입니다</translation>
+    </message>
+    <message>
+        <source>model_type &apos;%1&apos; is not supported</source>
+        <translation>model_type &apos;%1&apos;은(는) 지원하지 않습니다</translation>
+    </message>
+    <message>
+        <source>model_type &apos;%1&apos; is not supported (supported: %2)</source>
+        <translation>model_type &apos;%1&apos;은(는) 지원하지 않습니다 (지원: %2)</translation>
+    </message>
+    <message>
+        <source>model_type &apos;gemma3&apos; is Gemma 3&apos;s vision-language model (Gemma3ForConditionalGeneration, 4B and up); Lathe reads the text-only model, model_type &apos;gemma3_text&apos; (Gemma 3 270M and 1B)</source>
+        <translation>model_type &apos;gemma3&apos;은(는) Gemma 3의 비전-언어 모델(Gemma3ForConditionalGeneration, 4B 이상)입니다. Lathe는 텍스트 전용 모델 model_type &apos;gemma3_text&apos;(Gemma 3 270M, 1B)를 읽습니다</translation>
+    </message>
+    <message>
+        <source>&apos;layer_types&apos; must list one entry per layer (%1)</source>
+        <translation>&apos;layer_types&apos;에는 층마다 하나씩 항목이 있어야 합니다 (%1)</translation>
+    </message>
+    <message>
+        <source>layer_types[%1] is %2, expected &quot;sliding_attention&quot; or &quot;full_attention&quot;</source>
+        <translation>layer_types[%1]이(가) %2입니다. &quot;sliding_attention&quot;이나 &quot;full_attention&quot;이어야 합니다</translation>
+    </message>
+    <message>
+        <source>num_key_value_heads (%1) must divide num_attention_heads (%2)</source>
+        <translation>num_key_value_heads(%1)가 num_attention_heads(%2)를 나누어떨어지게 해야 합니다</translation>
+    </message>
+    <message>
+        <source>head_dim must be a positive even number, got %1</source>
+        <translation>head_dim은 0보다 큰 짝수여야 하는데 %1입니다</translation>
+    </message>
+    <message>
+        <source>hidden_act &apos;%1&apos; is not supported (supported: silu, gelu_pytorch_tanh, gelu_new, gelu)</source>
+        <translation>hidden_act &apos;%1&apos;은(는) 지원하지 않습니다 (지원: silu, gelu_pytorch_tanh, gelu_new, gelu)</translation>
+    </message>
+    <message>
+        <source>logit soft-capping values must be positive</source>
+        <translation>로짓 소프트 캡 값은 0보다 커야 합니다</translation>
+    </message>
+    <message>
+        <source>sliding_layers must have one entry per layer</source>
+        <translation>sliding_layers에는 층마다 하나씩 항목이 있어야 합니다</translation>
+    </message>
+    <message>
+        <source>partial_rotary_factor must be in (0, 1], got %1</source>
+        <translation>partial_rotary_factor는 (0, 1] 범위여야 하는데 %1입니다</translation>
+    </message>
+    <message>
+        <source>head_dim x partial_rotary_factor must be even (RoPE turns pairs), got %1</source>
+        <translation>head_dim x partial_rotary_factor는 짝수여야 하는데 (RoPE는 쌍을 회전합니다) %1입니다</translation>
+    </message>
+    <message>
+        <source>rope_scaling.short_factor and long_factor need one entry per rotated pair (%1), found %2</source>
+        <translation>rope_scaling.short_factor와 long_factor에는 회전하는 쌍마다 하나씩(%1개) 항목이 있어야 하는데 %2개입니다</translation>
+    </message>
+    <message>
+        <source>num_experts_per_tok must be between 1 and num_experts (%1), got %2</source>
+        <translation>num_experts_per_tok는 1과 num_experts(%1) 사이여야 하는데 %2입니다</translation>
+    </message>
+    <message>
+        <source>shared_expert_intermediate_size must not be negative</source>
+        <translation>shared_expert_intermediate_size는 음수일 수 없습니다</translation>
+    </message>
+    <message>
+        <source>mlp_only_layers names layer %1, but the model has %2 layers</source>
+        <translation>mlp_only_layers가 층 %1을(를) 적고 있지만 모델의 층은 %2개입니다</translation>
+    </message>
+    <message>
+        <source>num_experts must be positive for model_type %1</source>
+        <translation>model_type %1에는 num_experts가 0보다 커야 합니다</translation>
+    </message>
+    <message>
+        <source>dataset &apos;%1&apos;: expected an object, found %2</source>
+        <translation>데이터셋 &apos;%1&apos;: 객체여야 하는데 %2입니다</translation>
+    </message>
+    <message>
+        <source>dataset &apos;%1&apos;: &apos;%2&apos; is %3, expected %4</source>
+        <translation>데이터셋 &apos;%1&apos;: &apos;%2&apos;이(가) %3입니다. 필요한 것: %4</translation>
+    </message>
+    <message>
+        <source>dataset &apos;%1&apos;: no &apos;file_name&apos; (the file or folder inside the dataset directory that holds the records)</source>
+        <translation>데이터셋 &apos;%1&apos;: &apos;file_name&apos;(데이터셋 폴더 안에서 레코드를 담은 파일이나 폴더)이 없습니다</translation>
+    </message>
+    <message>
+        <source>dataset &apos;%1&apos;: unknown formatting &apos;%2&apos;; expected &quot;alpaca&quot; or &quot;sharegpt&quot;</source>
+        <translation>데이터셋 &apos;%1&apos;: 알 수 없는 formatting &apos;%2&apos;입니다. &quot;alpaca&quot;나 &quot;sharegpt&quot;여야 합니다</translation>
+    </message>
+    <message>
+        <source>dataset &apos;%1&apos;: &apos;num_samples&apos; is %2, expected a positive whole number</source>
+        <translation>데이터셋 &apos;%1&apos;: &apos;num_samples&apos;가 %2입니다. 0보다 큰 정수여야 합니다</translation>
+    </message>
+    <message>
+        <source>stage %1 needs preference pairs, but dataset &apos;%2&apos; is not marked &quot;ranking&quot;: true</source>
+        <translation>stage %1에는 선호 쌍이 필요한데, 데이터셋 &apos;%2&apos;에는 &quot;ranking&quot;: true 표시가 없습니다</translation>
+    </message>
+    <message>
+        <source>dataset &apos;%1&apos; holds preference pairs (&quot;ranking&quot;: true); stage %2 needs a dataset without ranking (use it with rm or dpo)</source>
+        <translation>데이터셋 &apos;%1&apos;은(는) 선호 쌍(&quot;ranking&quot;: true)을 담고 있습니다. stage %2에는 ranking이 없는 데이터셋이 필요합니다 (이 데이터셋은 rm이나 dpo에 쓰세요)</translation>
+    </message>
+    <message>
+        <source>stage kto needs a &apos;kto_tag&apos; column, but dataset &apos;%1&apos; names none in &quot;columns&quot;</source>
+        <translation>stage kto에는 &apos;kto_tag&apos; 열이 필요한데, 데이터셋 &apos;%1&apos;의 &quot;columns&quot;에 없습니다</translation>
+    </message>
+    <message>
+        <source>%1; predictions need prompts with reference answers (an sft dataset)</source>
+        <translation>%1. 예측에는 참조 답이 있는 프롬프트(sft 데이터셋)가 필요합니다</translation>
+    </message>
+    <message>
+        <source>size &quot;%1&quot;: too large (expected a byte count or a number with a unit, e.g. 500MB, 1.5GB, 2GiB)</source>
+        <translation>크기 &quot;%1&quot;: 너무 큽니다 (바이트 수나 단위가 붙은 숫자를 쓰세요. 예: 500MB, 1.5GB, 2GiB)</translation>
+    </message>
+    <message>
+        <source>size &quot;%1&quot;: no number (expected a byte count or a number with a unit, e.g. 500MB, 1.5GB, 2GiB)</source>
+        <translation>크기 &quot;%1&quot;: 숫자가 없습니다 (바이트 수나 단위가 붙은 숫자를 쓰세요. 예: 500MB, 1.5GB, 2GiB)</translation>
+    </message>
+    <message>
+        <source>size &quot;%1&quot;: unknown unit &quot;%2&quot; (expected a byte count or a number with a unit, e.g. 500MB, 1.5GB, 2GiB)</source>
+        <translation>크기 &quot;%1&quot;: 알 수 없는 단위 &quot;%2&quot;입니다 (바이트 수나 단위가 붙은 숫자를 쓰세요. 예: 500MB, 1.5GB, 2GiB)</translation>
+    </message>
+    <message>
+        <source>the tokenizer has %1 tokens but the model&apos;s embedding has only %2 rows (config.json vocab_size); the tokenizer does not belong to this model</source>
+        <translation>토크나이저의 토큰은 %1개인데 모델의 임베딩은 %2행(config.json vocab_size)뿐입니다. 이 모델의 토크나이저가 아닙니다</translation>
+    </message>
+    <message>
+        <source>token &apos;%1&apos; has id %2</source>
+        <translation>토큰 &apos;%1&apos;의 id가 %2입니다</translation>
+    </message>
+    <message>
+        <source>merge &apos;%1&apos; is not &apos;a b&apos;</source>
+        <translation>병합 &apos;%1&apos;이(가) &apos;a b&apos; 꼴이 아닙니다</translation>
+    </message>
+    <message>
+        <source>llama.cpp would not recognise this tokenizer&apos;s pre-tokenizer (fingerprint %1 matches none of Llama 3, Qwen2/2.5/3, GPT-2, SmolLM, DeepSeek-V3/R1, DeepSeek-R1-Distill-Qwen); GGUF export needs one of those tokenizers, or export_format: hf</source>
+        <translation>llama.cpp는 이 토크나이저의 사전 토크나이저를 알아보지 못합니다 (지문 %1이(가) Llama 3, Qwen2/2.5/3, GPT-2, SmolLM, DeepSeek-V3/R1, DeepSeek-R1-Distill-Qwen 어느 것과도 맞지 않습니다). GGUF 내보내기에는 이 가운데 하나의 토크나이저가 필요합니다. 아니면 export_format: hf를 쓰세요</translation>
+    </message>
+    <message>
+        <source>tokenizer kind &apos;%1&apos; cannot be written to GGUF</source>
+        <translation>토크나이저 종류 &apos;%1&apos;은(는) GGUF로 쓸 수 없습니다</translation>
+    </message>
+    <message>
+        <source>GGUF export: %1; llama.cpp fixes this for %2 models, so the GGUF file would compute something else (export_format: hf writes the model as it is)</source>
+        <translation>GGUF 내보내기: %1. llama.cpp는 %2 모델에서 이것을 고정하므로 GGUF 파일은 다른 값을 계산하게 됩니다 (export_format: hf는 모델을 그대로 씁니다)</translation>
+    </message>
+    <message>
+        <source>layer %1 slides, but llama.cpp makes one layer in every %2 global (the last of each %2) and the others sliding</source>
+        <translation>층 %1은(는) 슬라이딩 층인데, llama.cpp는 %2개마다 한 층(각 %2개 중 마지막)을 전역 층으로, 나머지를 슬라이딩 층으로 만듭니다</translation>
+    </message>
+    <message>
+        <source>layer %1 is global, but llama.cpp makes one layer in every %2 global (the last of each %2) and the others sliding</source>
+        <translation>층 %1은(는) 전역 층인데, llama.cpp는 %2개마다 한 층(각 %2개 중 마지막)을 전역 층으로, 나머지를 슬라이딩 층으로 만듭니다</translation>
+    </message>
+    <message>
+        <source>this Gemma 2 model has no sliding window; llama.cpp gives Gemma 2 one of 4096 tokens</source>
+        <translation>이 Gemma 2 모델에는 슬라이딩 윈도가 없습니다. llama.cpp는 Gemma 2에 4096 토큰짜리 윈도를 줍니다</translation>
+    </message>
+    <message>
+        <source>this Gemma 2 model does not soft-cap its attention scores and logits; llama.cpp caps Gemma 2&apos;s at 50 and 30 when the file gives no value</source>
+        <translation>이 Gemma 2 모델은 어텐션 점수와 로짓에 소프트 캡을 두지 않습니다. 파일에 값이 없으면 llama.cpp는 Gemma 2의 캡을 50과 30으로 둡니다</translation>
+    </message>
+    <message>
+        <source>attn_logit_softcapping is set, and llama.cpp does not soft-cap Gemma 3&apos;s attention</source>
+        <translation>attn_logit_softcapping이 설정되어 있는데, llama.cpp는 Gemma 3의 어텐션에 소프트 캡을 두지 않습니다</translation>
+    </message>
+    <message>
+        <source>rope_local_base_freq is %1, and llama.cpp uses 10000 for Gemma 3&apos;s sliding layers</source>
+        <translation>rope_local_base_freq가 %1인데, llama.cpp는 Gemma 3의 슬라이딩 층에 10000을 씁니다</translation>
+    </message>
+    <message>
+        <source>GGUF export: %1; llama.cpp&apos;s %2 would compute something else (export_format: hf writes the model as it is)</source>
+        <translation>GGUF 내보내기: %1. llama.cpp의 %2은(는) 다른 값을 계산하게 됩니다 (export_format: hf는 모델을 그대로 씁니다)</translation>
+    </message>
+    <message>
+        <source>layer %1 is dense (mlp_only_layers / decoder_sparse_step), and llama.cpp makes every layer sparse</source>
+        <translation>층 %1은(는) 밀집 층(mlp_only_layers / decoder_sparse_step)인데, llama.cpp는 모든 층을 희소 층으로 만듭니다</translation>
+    </message>
+    <message>
+        <source>norm_topk_prob is %1, and llama.cpp renormalises the chosen experts&apos; weights for %2</source>
+        <translation>norm_topk_prob가 %1인데, llama.cpp는 %2에서 고른 전문가의 가중치를 다시 정규화합니다</translation>
+    </message>
+    <message>
+        <source>norm_topk_prob is %1, and llama.cpp does not renormalise the chosen experts&apos; weights for %2</source>
+        <translation>norm_topk_prob가 %1인데, llama.cpp는 %2에서 고른 전문가의 가중치를 다시 정규화하지 않습니다</translation>
+    </message>
+    <message>
+        <source>override &apos;%1&apos; is not of the form key=value</source>
+        <translation>덮어쓰기 &apos;%1&apos;이(가) key=value 꼴이 아닙니다</translation>
+    </message>
+    <message>
+        <source>unknown stage &apos;%1&apos;; expected one of pt, sft, rm, ppo, dpo, kto</source>
+        <translation>알 수 없는 stage &apos;%1&apos;입니다. pt, sft, rm, ppo, dpo, kto 중 하나여야 합니다</translation>
+    </message>
+    <message>
+        <source>unknown precision &apos;%1&apos; (expected fp32, fp16 or bf16)</source>
+        <translation>알 수 없는 정밀도 &apos;%1&apos;입니다 (fp32, fp16, bf16 중 하나)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; does not use a reference model (expected sigmoid, hinge or ipo)</source>
+        <translation>&apos;%1&apos;은(는) 참조 모델을 쓰지 않습니다 (sigmoid, hinge, ipo 중 하나여야 합니다)</translation>
+    </message>
+    <message>
+        <source>%1 cannot hold the 256 bytes and %2 special tokens</source>
+        <translation>%1(으)로는 256개 바이트와 특수 토큰 %2개를 담을 수 없습니다</translation>
+    </message>
+    <message>
+        <source>unknown key &apos;%1&apos; (did you mean &apos;%2&apos;?)</source>
+        <translation>알 수 없는 키 &apos;%1&apos;입니다 (&apos;%2&apos;을(를) 뜻했나요?)</translation>
+    </message>
+    <message>
+        <source>expected %1, got &apos;%2&apos;</source>
+        <translation>&apos;%2&apos;입니다. 필요한 것: %1</translation>
+    </message>
+    <message>
+        <source>%1=%2: expected a whole number from %3 to %4</source>
+        <translation>%1=%2: %3부터 %4까지의 정수여야 합니다</translation>
+    </message>
+    <message>
+        <source>lost contact with the other ranks (one of them failed or was stopped, or did not answer within ddp_timeout): %1</source>
+        <translation>다른 랭크와 연결이 끊겼습니다 (한 랭크가 실패했거나 멈췄거나, ddp_timeout 안에 답하지 않았습니다): %1</translation>
+    </message>
+    <message>
+        <source>rank %1 could not reach the master at %2 within ddp_timeout (%3 s): nothing listens there (is rank 0 started, and the address right?)</source>
+        <translation>랭크 %1이(가) ddp_timeout(%3초) 안에 %2의 마스터에 닿지 못했습니다: 그곳에서 기다리는 프로세스가 없습니다 (랭크 0을 시작했고 주소가 맞나요?)</translation>
+    </message>
+    <message>
+        <source>rank 0 could not serve the rendezvous at %1: the port is in use (pick another with --master-port or MASTER_PORT)</source>
+        <translation>랭크 0이 %1에서 랑데부를 열지 못했습니다: 포트가 사용 중입니다 (--master-port나 MASTER_PORT로 다른 포트를 고르세요)</translation>
+    </message>
+    <message>
+        <source>rank 0 could not serve the rendezvous at %1: %2</source>
+        <translation>랭크 0이 %1에서 랑데부를 열지 못했습니다: %2</translation>
+    </message>
+    <message>
+        <source>rank %1 could not reach the master at %2 within ddp_timeout (%3 s): %4</source>
+        <translation>랭크 %1이(가) ddp_timeout(%3초) 안에 %2의 마스터에 닿지 못했습니다: %4</translation>
+    </message>
+    <message>
+        <source>rank %1: only %2 of %3 ranks met at %4 within ddp_timeout (%5 s) (the others did not start, or cannot reach it)</source>
+        <translation>랭크 %1: ddp_timeout(%5초) 안에 %4에서 만난 랭크가 %3개 중 %2개뿐입니다 (나머지는 시작하지 않았거나 그곳에 닿지 못합니다)</translation>
+    </message>
+    <message>
+        <source>rank %1 lost the master at %2 while waiting for the other ranks (it stopped or failed): %3</source>
+        <translation>랭크 %1이(가) 다른 랭크를 기다리는 동안 %2의 마스터를 잃었습니다 (마스터가 멈췄거나 실패했습니다): %3</translation>
+    </message>
+    <message>
+        <source>rank %1: the process group over %2 did not form: %3</source>
+        <translation>랭크 %1: %2 위의 프로세스 그룹이 만들어지지 않았습니다: %3</translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation>true나 false</translation>
+    </message>
+    <message>
+        <source>auto, true or false</source>
+        <translation>auto, true, false 중 하나</translation>
+    </message>
+    <message>
+        <source>an integer</source>
+        <translation>정수</translation>
+    </message>
+    <message>
+        <source>an integer that fits in 32 bits</source>
+        <translation>32비트에 들어가는 정수</translation>
+    </message>
+    <message>
+        <source>%1: expected %2, got &apos;%3&apos;</source>
+        <translation>%1: &apos;%3&apos;입니다. 필요한 것: %2</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

@@ -191,10 +191,11 @@ private slots:
         const CurveSummary s = finished.at(0).at(0).value<CurveSummary>();
         QVERIFY(s.status == PredictSummary::Status::Failed);
         QCOMPARE(s.failed_step, int64_t{5});
-        QCOMPARE(s.problem.id, std::string("safetensors_unreadable"));
+        QCOMPARE(s.problem.id, std::string("safetensors_header_too_long"));
         const QString notice = tab->noticeText();
         QVERIFY2(notice.startsWith(QString::fromUtf8("5단계 체크포인트(%1)").arg(qrun + "/checkpoint-5")), qPrintable(notice));
-        QVERIFY2(notice.contains(QString::fromUtf8("safetensors 파일을 읽을 수 없습니다: ")), qPrintable(notice));
+        QVERIFY2(notice.contains(QString::fromUtf8("/checkpoint-5/adapter_model.safetensors: 헤더는 ")), qPrintable(notice));
+        QVERIFY2(notice.contains(QString::fromUtf8("바이트라고 하지만 파일은 20바이트입니다")), qPrintable(notice));
         QVERIFY2(!notice.contains("checkpoint at step"), qPrintable(notice));  // not the engine's English
     }
 

@@ -91,7 +91,8 @@ private slots:
         config.write("{\"model_type\": \"no-such-family\"}");
         config.close();
         w.modelBar()->setModelPath(broken);
-        QVERIFY2(w.modelBar()->infoText().startsWith(broken + QString::fromUtf8("/config.json: 모델 설정을 읽을 수 없습니다: ")),
+        QVERIFY2(w.modelBar()->infoText().startsWith(
+                     broken + QString::fromUtf8("/config.json: model_type 'no-such-family'은(는) 지원하지 않습니다 (지원: ")),
                  qPrintable(w.modelBar()->infoText()));
     }
 

@@ -1,6 +1,10 @@
 // Invalid settings show their message next to the field (or under the model bar) before Start, and
 // Start stays blocked until they are fixed.
+#include "core/data/converters.h"
+#include "core/data/dataset_registry.h"
 #include "core/data/template.h"
+#include "core/io/safetensors.h"
+#include "core/model/config.h"
 #include "core/infer/inference_weights.h"
 #include "core/serve/api_server.h"
 #include "core/tokenizer/sentencepiece_trainer.h"
@@ -30,7 +34,11 @@
 #include <QScrollBar>
 #include <QTest>
 
+#include <filesystem>
 #include <functional>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
 
 using namespace lathe;
 using namespace lathe::test;
@@ -228,6 +236,89 @@ private slots:
     // Errors that used to be English text only (a device, a chat template, a new model's size, a LoRA rank, a
     // learning-rate schedule) come as message ids: the English is the engine's words as before, and the
     // studio words them in Korean.
+    // A broken model folder, weights file, dataset record, dataset_info.json entry and config file: each
+    // problem carries its own id, so the Korean studio words all of it (not only the file's kind).
+    void brokenFilesAndRecordsAreWordedInKorean() {
+        auto caught = [](const std::function<void()>& f) {
+            try {
+                f();
+            } catch (const Error& e) {
+                return e.problem();
+            }
+            return Problem{};
+        };
+        const std::string dir = test::scratch_dir() + "/ui-broken-files";
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+
+        const Problem config = caught([] {
+            (void)ModelConfig::from_json(nlohmann::json{{"model_type", "gpt_neox"}}, "m/config.json");
+        });
+        QCOMPARE(config.id, std::string("model_type_unsupported"));
+        QCOMPARE(config.file, std::string("m/config.json"));
+        const std::string families = config.args.at(1);
+        QCOMPARE(config.message, "m/config.json: model_type 'gpt_neox' is not supported (supported: " + families + ")");
+
+        const std::string weights = dir + "/model.safetensors";
+        write_safetensors(weights, {{"w", torch::ones({64, 64})}});
+        std::filesystem::resize_file(weights, std::filesystem::file_size(weights) - 100);
+        const Problem truncated = caught([&] { SafetensorsFile f(weights); });
+        QCOMPARE(truncated.id, std::string("safetensors_truncated"));
+        QCOMPARE(truncated.file, weights);
+        QVERIFY2(truncated.message.rfind(weights + ": file is truncated: tensor \"w\" needs data bytes [0, 16384]", 0) == 0,
+                 truncated.message.c_str());
+
+        DatasetEntry chat;
+        chat.name = "chat";
+        chat.file_name = "chat.json";
+        chat.formatting = DatasetFormat::Sharegpt;
+        const nlohmann::json record = {{"conversations", {{{"from", "human"}, {"value", "hi"}}}}};
+        Problem turn = caught([&] { (void)convert_sharegpt(record, chat, Stage::Sft, "chat.json record 0 (line 1)"); });
+        QCOMPARE(turn.id, std::string("record_ends_with_user"));
+        QCOMPARE(turn.message, std::string("chat.json record 0 (line 1): the conversation ends with a user turn (message 1); "
+                                           "an assistant turn must answer it"));
+        turn.file = "chat.json";  // as the dataset loader places it
+        turn.record = 0;
+        turn.line = 1;
+
+        const Problem entry = caught([] {
+            (void)DatasetRegistry::from_json(nlohmann::json{{"demo", {{"file_name", "d.json"}, {"formatting", "openai"}}}},
+                                             "data", "data/dataset_info.json");
+        });
+        QCOMPARE(entry.id, std::string("registry_entry_formatting"));
+        QCOMPARE(entry.file, std::string("data/dataset_info.json"));
+        QCOMPARE(entry.message, std::string("data/dataset_info.json: dataset 'demo': unknown formatting 'openai'; "
+                                            "expected \"alpaca\" or \"sharegpt\""));
+
+        const Problem value = caught([] { (void)TrainConfig::from_yaml("stage: sft\nlearning_rate: fast\n", "run.yaml"); });
+        QCOMPARE(value.id, std::string("config_key_value_expected"));
+        QCOMPARE(value.file, std::string("run.yaml"));
+        QCOMPARE(value.line, int64_t(2));
+        QCOMPARE(value.message, std::string("run.yaml:2: learning_rate: expected a number, got 'fast'"));
+
+        for (const Problem* p : std::vector<const Problem*>{&config, &truncated, &turn, &entry, &value})
+            QVERIFY2(ui::engine_message(*p).endsWith(QString::fromStdString(": " + format_message(p->id, p->args))),
+                     qPrintable(ui::engine_message(*p)));
+        QVERIFY(ui::install_language("ko"));
+        QCOMPARE(ui::engine_message(config),
+                 QString::fromUtf8("m/config.json: model_type 'gpt_neox'은(는) 지원하지 않습니다 (지원: %1)")
+                     .arg(QString::fromStdString(families)));
+        QVERIFY2(ui::engine_message(truncated)
+                     .startsWith(QString::fromStdString(weights) +
+                                 QString::fromUtf8(": 파일이 잘려 있습니다: 텐서 \"w\"에는 데이터 바이트 [0, 16384]이(가) 필요하지만")),
+                 qPrintable(ui::engine_message(truncated)));
+        QVERIFY2(ui::engine_message(turn).endsWith(
+                     QString::fromUtf8(": 대화가 사용자 차례(메시지 1)로 끝납니다. 어시스턴트 차례가 답해야 합니다")),
+                 qPrintable(ui::engine_message(turn)));
+        QVERIFY2(ui::engine_message(turn).startsWith("chat.json"), qPrintable(ui::engine_message(turn)));
+        QCOMPARE(ui::engine_message(entry),
+                 QString::fromUtf8("data/dataset_info.json: 데이터셋 'demo': 알 수 없는 formatting 'openai'입니다. "
+                                   "\"alpaca\"나 \"sharegpt\"여야 합니다"));
+        QVERIFY2(ui::engine_message(value).endsWith(QString::fromUtf8(": learning_rate: 'fast'입니다. 필요한 것: 숫자")),
+                 qPrintable(ui::engine_message(value)));
+        QVERIFY(ui::install_language("en"));
+    }
+
     void engineErrorsAreWordedInKorean() {
         auto caught = [](const std::function<void()>& f) {
             try {

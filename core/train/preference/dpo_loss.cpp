@@ -1,6 +1,7 @@
 #include "core/train/preference/dpo_loss.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 namespace lathe {
 
@@ -8,7 +9,7 @@ DpoVariant parse_dpo_variant(const std::string& name) {
     if (name == "sigmoid") return DpoVariant::Sigmoid;
     if (name == "hinge") return DpoVariant::Hinge;
     if (name == "ipo") return DpoVariant::Ipo;
-    throw ConfigError("pref_loss: '" + name + "' does not use a reference model (expected sigmoid, hinge or ipo)");
+    throw ConfigError(config_problem("pref_loss", "pref_loss_not_dpo", {name}));
 }
 
 PreferenceTerms dpo_loss(const at::Tensor& pi_c, const at::Tensor& pi_r, const at::Tensor& ref_c,

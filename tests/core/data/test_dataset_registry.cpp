@@ -94,12 +94,12 @@ private slots:
         QCOMPARE(reg.names_for_stage(Stage::Rm), V{"dpo_en"});
         QCOMPARE(reg.names_for_stage(Stage::Dpo), V{"dpo_en"});
         QCOMPARE(reg.names_for_stage(Stage::Kto), V{"kto_en"});
-        QCOMPARE(stage_mismatch(reg.get("dpo_en"), Stage::Sft),
+        QCOMPARE(stage_mismatch(reg.get("dpo_en"), Stage::Sft).message,
                  std::string("dataset 'dpo_en' holds preference pairs (\"ranking\": true); stage sft needs a dataset "
                              "without ranking (use it with rm or dpo)"));
-        QCOMPARE(stage_mismatch(reg.get("glaive"), Stage::Dpo),
+        QCOMPARE(stage_mismatch(reg.get("glaive"), Stage::Dpo).message,
                  std::string("stage dpo needs preference pairs, but dataset 'glaive' is not marked \"ranking\": true"));
-        QCOMPARE(stage_mismatch(reg.get("glaive"), Stage::Kto),
+        QCOMPARE(stage_mismatch(reg.get("glaive"), Stage::Kto).message,
                  std::string("stage kto needs a 'kto_tag' column, but dataset 'glaive' names none in \"columns\""));
     }
     void unknownNameSuggestsClosest() {
