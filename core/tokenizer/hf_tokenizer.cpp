@@ -8,6 +8,7 @@
 #include "core/tokenizer/tokenizer_config.h"
 #include "core/tokenizer/utf8.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 
 #include <nlohmann/json.hpp>
@@ -77,7 +78,7 @@ std::unique_ptr<HfTokenizer> HfTokenizer::load(const std::string& path) {
 
 std::unique_ptr<HfTokenizer> HfTokenizer::from_json(const json& j, const std::string& origin) {
     if (!j.is_object() || !j.contains("model") || !j.at("model").is_object())
-        throw TokenizerError(origin + ": not a tokenizer.json (no \"model\" object)");
+        throw TokenizerError(file_problem(origin, 0, 0, "tokenizer_json_no_model"));
     const json& model = j.at("model");
     // Old files omit the type; a "merges" list means BPE.
     if (model.contains("type") && !model.at("type").is_string())
@@ -102,7 +103,7 @@ std::unique_ptr<HfTokenizer> HfTokenizer::from_json(const json& j, const std::st
     tok->template_ = special_template_from_json(field("post_processor"), origin + ": post_processor");
     const json& added = field("added_tokens");
     if (!added.is_null() && !added.is_array())
-        throw TokenizerError(origin + ": added_tokens must be a list, found " + added.type_name());
+        throw TokenizerError(file_problem(origin, 0, 0, "tokenizer_added_tokens_type", {added.type_name()}));
     for (size_t i = 0; i < added.size(); ++i)
         tok->added_.add(added_token_from_json(added[i], origin + ": added_tokens[" + std::to_string(i) + "]"));
     tok->added_.build(tok->normalizer_.get());
@@ -125,8 +126,8 @@ void HfTokenizer::apply_config(const TokenizerConfig& cfg, const std::string& di
         const bool add_bos = cfg.add_bos.value_or(true), add_eos = cfg.add_eos.value_or(false);
         for (auto [wanted, id, name] : {std::tuple{add_bos, special_.bos_id, "bos_token"}, std::tuple{add_eos, special_.eos_id, "eos_token"}}) {
             if (wanted && id < 0)
-                throw TokenizerError(dir + ": tokenizer_config.json: " + cfg.tokenizer_class + " adds " + name +
-                                     ", but it is not set or not in the vocabulary");
+                throw TokenizerError(file_problem(path_join(dir, "tokenizer_config.json"), 0, 0, "tokenizer_class_adds_missing",
+                                                  {cfg.tokenizer_class, name}));
         }
         template_.prefix.clear();
         template_.suffix.clear();

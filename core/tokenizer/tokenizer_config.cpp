@@ -2,6 +2,7 @@
 
 #include "core/io/json_file.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 
 #include <nlohmann/json.hpp>
@@ -27,13 +28,13 @@ std::optional<std::string> token_name(const json& cfg, const char* key, const st
     if (it->is_null()) return std::string();
     if (it->is_string()) return it->get<std::string>();
     if (it->is_object() && it->contains("content") && it->at("content").is_string()) return it->at("content").get<std::string>();
-    throw TokenizerError(file + ": " + key + " must be a string, {\"content\": ...} or null, found " + it->dump());
+    throw TokenizerError(file_problem(file, 0, 0, "tokenizer_config_token_type", {key, it->dump()}));
 }
 
 std::optional<bool> flag(const json& cfg, const char* key, const std::string& file) {
     auto it = cfg.find(key);
     if (it == cfg.end() || it->is_null()) return std::nullopt;
-    if (!it->is_boolean()) throw TokenizerError(file + ": " + key + " must be true or false, found " + it->dump());
+    if (!it->is_boolean()) throw TokenizerError(file_problem(file, 0, 0, "tokenizer_config_flag_type", {key, it->dump()}));
     return it->get<bool>();
 }
 
@@ -46,17 +47,16 @@ std::string chat_template_of(const json& cfg, const std::string& file) {
         for (const json& entry : *it) {
             if (!entry.is_object() || !entry.contains("name") || !entry.contains("template") ||
                 !entry.at("name").is_string() || !entry.at("template").is_string())
-                throw TokenizerError(file + ": chat_template entries must be {\"name\": ..., \"template\": ...}, found " + entry.dump());
+                throw TokenizerError(file_problem(file, 0, 0, "tokenizer_config_template_entry", {entry.dump()}));
             if (entry.at("name").get<std::string>() == "default") return entry.at("template").get<std::string>();
         }
         return {};
     }
-    throw TokenizerError(file + ": chat_template must be a string or a list of {name, template}, found " +
-                         std::string(it->type_name()));
+    throw TokenizerError(file_problem(file, 0, 0, "tokenizer_config_template_type", {it->type_name()}));
 }
 
 void read_token_names(const json& j, const std::string& file, TokenizerConfig& cfg) {
-    if (!j.is_object()) throw TokenizerError(file + ": expected a JSON object");
+    if (!j.is_object()) throw TokenizerError(file_problem(file, 0, 0, "json_not_object"));
     if (auto v = token_name(j, "bos_token", file)) cfg.bos = v;
     if (auto v = token_name(j, "eos_token", file)) cfg.eos = v;
     if (auto v = token_name(j, "pad_token", file)) cfg.pad = v;

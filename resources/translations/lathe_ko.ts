@@ -2261,6 +2261,34 @@
         <source>%1: expected %2, got &apos;%3&apos;</source>
         <translation>%1: &apos;%3&apos;입니다. 필요한 것: %2</translation>
     </message>
+    <message>
+        <source>%1 must be a string, {&quot;content&quot;: ...} or null, found %2</source>
+        <translation>%1은(는) 문자열, {&quot;content&quot;: ...}, null 중 하나여야 하는데 %2입니다</translation>
+    </message>
+    <message>
+        <source>%1 must be true or false, found %2</source>
+        <translation>%1은(는) true나 false여야 하는데 %2입니다</translation>
+    </message>
+    <message>
+        <source>chat_template entries must be {&quot;name&quot;: ..., &quot;template&quot;: ...}, found %1</source>
+        <translation>chat_template 항목은 {&quot;name&quot;: ..., &quot;template&quot;: ...} 꼴이어야 하는데 %1입니다</translation>
+    </message>
+    <message>
+        <source>chat_template must be a string or a list of {name, template}, found %1</source>
+        <translation>chat_template은 문자열이나 {name, template} 목록이어야 하는데 %1입니다</translation>
+    </message>
+    <message>
+        <source>not a tokenizer.json (no &quot;model&quot; object)</source>
+        <translation>tokenizer.json이 아닙니다 (&quot;model&quot; 객체가 없습니다)</translation>
+    </message>
+    <message>
+        <source>added_tokens must be a list, found %1</source>
+        <translation>added_tokens는 목록이어야 하는데 %1입니다</translation>
+    </message>
+    <message>
+        <source>%1 adds %2, but it is not set or not in the vocabulary</source>
+        <translation>%1은(는) %2을(를) 붙이는데, 그 토큰이 설정되지 않았거나 어휘에 없습니다</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

@@ -5,6 +5,8 @@
 #include "core/data/template.h"
 #include "core/io/safetensors.h"
 #include "core/model/config.h"
+#include "core/tokenizer/tokenizer_config.h"
+#include "core/util/fs.h"
 #include "core/infer/inference_weights.h"
 #include "core/serve/api_server.h"
 #include "core/tokenizer/sentencepiece_trainer.h"
@@ -296,7 +298,13 @@ private slots:
         QCOMPARE(value.line, int64_t(2));
         QCOMPARE(value.message, std::string("run.yaml:2: learning_rate: expected a number, got 'fast'"));
 
-        for (const Problem* p : std::vector<const Problem*>{&config, &truncated, &turn, &entry, &value})
+        write_file_atomic(dir + "/tokenizer_config.json", "{\"bos_token\": 7}");
+        const Problem token = caught([&] { (void)read_tokenizer_config(dir); });
+        QCOMPARE(token.id, std::string("tokenizer_config_token_type"));
+        QCOMPARE(token.file, dir + "/tokenizer_config.json");
+        QCOMPARE(token.message, dir + "/tokenizer_config.json: bos_token must be a string, {\"content\": ...} or null, found 7");
+
+        for (const Problem* p : std::vector<const Problem*>{&config, &truncated, &turn, &entry, &value, &token})
             QVERIFY2(ui::engine_message(*p).endsWith(QString::fromStdString(": " + format_message(p->id, p->args))),
                      qPrintable(ui::engine_message(*p)));
         QVERIFY(ui::install_language("ko"));
@@ -316,6 +324,9 @@ private slots:
                                    "\"alpaca\"나 \"sharegpt\"여야 합니다"));
         QVERIFY2(ui::engine_message(value).endsWith(QString::fromUtf8(": learning_rate: 'fast'입니다. 필요한 것: 숫자")),
                  qPrintable(ui::engine_message(value)));
+        QCOMPARE(ui::engine_message(token),
+                 QString::fromStdString(dir) +
+                     QString::fromUtf8("/tokenizer_config.json: bos_token은(는) 문자열, {\"content\": ...}, null 중 하나여야 하는데 7입니다"));
         QVERIFY(ui::install_language("en"));
     }
 
