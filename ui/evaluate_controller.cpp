@@ -17,9 +17,7 @@ constexpr qint64 kBatchMs = 100;
 void EvaluateWorker::run(const PredictConfig& config) {
     QElapsedTimer sinceProgress;  // invalid until the first report, which always goes out
     PredictEvents events;
-    events.message = [&](const std::string& level, const Problem& line) {
-        emit message(QString::fromStdString(level), engine_message(line));  // in the studio's language
-    };
+    events.message = [&](const std::string& level, const Problem& line) { emit message(QString::fromStdString(level), line); };
     events.on_rows = [&](const std::vector<PredictRow>& batch) {
         emit rows(QVector<PredictRow>(batch.begin(), batch.end()));
     };
@@ -42,9 +40,7 @@ void EvaluateWorker::run(const PredictConfig& config) {
 void EvaluateWorker::runCurve(const PredictConfig& config, const QString& runDir) {
     QElapsedTimer sinceProgress;
     CurveEvents events;
-    events.message = [&](const std::string& level, const Problem& line) {
-        emit message(QString::fromStdString(level), engine_message(line));
-    };
+    events.message = [&](const std::string& level, const Problem& line) { emit message(QString::fromStdString(level), line); };
     events.on_checkpoint = [&](size_t index, size_t count, int64_t step) {
         sinceProgress.invalidate();  // the next checkpoint's first report goes out
         emit curveCheckpoint(static_cast<int>(index), static_cast<int>(count), step);
@@ -66,6 +62,7 @@ void EvaluateWorker::runCurve(const PredictConfig& config, const QString& runDir
 }
 
 EvaluateController::EvaluateController(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<lathe::Problem>();
     qRegisterMetaType<lathe::PredictRow>();
     qRegisterMetaType<QVector<lathe::PredictRow>>();
     qRegisterMetaType<lathe::PredictSummary>();

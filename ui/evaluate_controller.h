@@ -4,6 +4,7 @@
 #pragma once
 #include "core/eval/checkpoint_curve.h"
 #include "core/eval/predict.h"
+#include "ui/chat_controller.h"  // Q_DECLARE_METATYPE(lathe::Problem)
 
 #include <QObject>
 #include <QString>
@@ -25,7 +26,7 @@ public:
     void runCurve(const lathe::PredictConfig& config, const QString& runDir);
 
 signals:
-    void message(const QString& level, const QString& text);
+    void message(const QString& level, const lathe::Problem& line);  // a run log line, as data
     void rows(const QVector<lathe::PredictRow>& rows);
     void progress(qint64 done, qint64 total, double elapsedSeconds, double remainingSeconds);
     void finished(const lathe::PredictSummary& summary);
@@ -56,7 +57,9 @@ public:
 
 signals:
     void started();
-    void message(const QString& level, const QString& text);
+    // A run log line as data: the Evaluate tab words it (engine_message) when it shows it, and again
+    // after a language switch.
+    void message(const QString& level, const lathe::Problem& line);
     void rows(const QVector<lathe::PredictRow>& rows);
     void progress(qint64 done, qint64 total, double elapsedSeconds, double remainingSeconds);
     void finished(const lathe::PredictSummary& summary);

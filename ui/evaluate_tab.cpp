@@ -244,8 +244,10 @@ void EvaluateTab::connectSignals() {
         if (!controller_->isRunning()) bar_->setCheckpoint(dir);
     });
 
-    connect(controller_, &EvaluateController::message, this, [this](const QString& level, const QString& text) {
-        appendLog(level == "info" ? text : QStringLiteral("%1: %2").arg(level, text));
+    connect(controller_, &EvaluateController::message, this, [this](const QString& level, const lathe::Problem& line) {
+        appendLog([level, line] {
+            return level == "info" ? engine_message(line) : QStringLiteral("%1: %2").arg(level, engine_message(line));
+        });
     });
     connect(controller_, &EvaluateController::rows, this, &EvaluateTab::onRows);
     connect(controller_, &EvaluateController::progress, this, &EvaluateTab::onProgress);
@@ -328,6 +330,7 @@ void EvaluateTab::retranslate() {
     else if (status_ == Status::Done) statusLabel_->setText(tr("Done"));
     else if (status_ == Status::Stopped) statusLabel_->setText(tr("Stopped"));
     table_->retranslate();
+    showLog();  // the run's log lines in the new language
     const bool compare = metrics_->columnCount() == 3;
     metrics_->setVerticalHeaderLabels({tr("BLEU-4"), tr("ROUGE-1"), tr("ROUGE-2"), tr("ROUGE-L"), tr("Exact match"),
                                        tr("F1"), tr("Samples"), tr("Samples/s"), tr("Reward"), tr("Win rate (A over B)")});
@@ -481,6 +484,7 @@ QString EvaluateTab::generalProblemsText() const {
 QString EvaluateTab::noticeText() const { return notice_->isVisibleTo(this) ? notice_->text() : QString(); }
 QString EvaluateTab::statusText() const { return statusLabel_->text(); }
 QString EvaluateTab::logText() const { return logLine_->text(); }
+QString EvaluateTab::logHistory() const { return logLine_->toolTip(); }
 
 void EvaluateTab::updateButtons() {
     const bool running = controller_->isRunning();
@@ -524,7 +528,7 @@ void EvaluateTab::start() {
     log_.clear();
     status_ = Status::Other;
     statusLabel_->setText(tr("Preparing: reading the datasets and loading the model…"));
-    appendLog(tr("output folder: %1").arg(QString::fromStdString(c.output_dir)));
+    appendLog([this, dir = QString::fromStdString(c.output_dir)] { return tr("output folder: %1").arg(dir); });
     controller_->start(c);
     updateButtons();
 }
@@ -562,7 +566,7 @@ void EvaluateTab::startCurve() {
     curve_->clear();
     status_ = Status::Other;
     statusLabel_->setText(tr("Preparing: reading the saved curve of %1…").arg(run));
-    appendLog(tr("checkpoint curve: %1").arg(QDir(run).filePath("checkpoint_curve.json")));
+    appendLog([this, file = QDir(run).filePath("checkpoint_curve.json")] { return tr("checkpoint curve: %1").arg(file); });
     controller_->startCurve(c, run);
     updateButtons();
 }
@@ -596,7 +600,7 @@ void EvaluateTab::onCurveFinished(const CurveSummary& s) {
         return tr("Checkpoint curve failed: %1").arg(engine_message(s.problem));
     };
     setNotice(words, color);
-    if (s.status != PredictSummary::Status::Completed) appendLog(words());
+    if (s.status != PredictSummary::Status::Completed) appendLog(words);
     if (s.status == PredictSummary::Status::Completed) progress_->setValue(progress_->maximum());
     status_ = s.status == PredictSummary::Status::Completed ? Status::Done : Status::Stopped;
     statusLabel_->setText(status_ == Status::Done ? tr("Done") : tr("Stopped"));
@@ -896,11 +900,21 @@ void EvaluateTab::setNotice(const std::function<QString()>& text, const QString&
 
 void EvaluateTab::appendLog(const QString& text) {
     if (text.isEmpty()) return;
-    const QString line = QTime::currentTime().toString("HH:mm:ss ") + text;
-    log_ << line;
+    appendLog([text] { return text; });
+}
+
+void EvaluateTab::appendLog(std::function<QString()> text) {
+    log_.push_back({QTime::currentTime().toString("HH:mm:ss "), std::move(text)});
     while (log_.size() > kMaxLogLines) log_.removeFirst();
-    logLine_->setText(line.section('\n', 0, 0));
-    logLine_->setToolTip(log_.mid(std::max<qsizetype>(0, log_.size() - 30)).join('\n'));
+    showLog();
+}
+
+void EvaluateTab::showLog() {
+    QStringList recent;  // the tooltip's history
+    for (qsizetype i = std::max<qsizetype>(0, log_.size() - 30); i < log_.size(); ++i)
+        recent << log_[i].time + log_[i].text();
+    logLine_->setText(recent.isEmpty() ? QString() : recent.last().section('\n', 0, 0));
+    logLine_->setToolTip(recent.join('\n'));
 }
 
 void EvaluateTab::previewCommand() {

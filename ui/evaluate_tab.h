@@ -56,7 +56,8 @@ public:
     QString generalProblemsText() const;
     QString noticeText() const;
     QString statusText() const;
-    QString logText() const;  // the last message
+    QString logText() const;     // the last message
+    QString logHistory() const;  // the last 30 messages, one a line (the log line's tooltip)
 
     // A generated_predictions.jsonl (a finished, stopped or earlier run) into the tables.
     bool openResults(const QString& path, QString* error = nullptr);
@@ -110,7 +111,10 @@ private:
     void updateButtons();
     // `text` is asked again when the language changes.
     void setNotice(const std::function<QString()>& text, const QString& color);
+    // A log line: fixed text, or (the engine's lines, the tab's own) worded anew at every language switch.
     void appendLog(const QString& text);
+    void appendLog(std::function<QString()> text);
+    void showLog();
     void onRows(const QVector<PredictRow>& rows);
     void onProgress(qint64 done, qint64 total, double elapsed, double remaining);
     void onFinished(const PredictSummary& s);
@@ -156,7 +160,12 @@ private:
     CheckpointCurvePanel* curve_;
     QString curveStage_;  // "Checkpoint 2 of 3 (step 20)" while a curve runs, else ""
     QTimer* checkTimer_;
-    QStringList problems_, log_;
+    QStringList problems_;
+    struct LogLine {
+        QString time;  // HH:mm:ss when it arrived
+        std::function<QString()> text;
+    };
+    QVector<LogLine> log_;
     std::function<QString()> noticeText_;
     QString savesRoot_, lastConfigPath_;
     MetricTotals totalsA_, totalsB_;

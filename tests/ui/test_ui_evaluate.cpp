@@ -7,6 +7,7 @@
 #include "core/util/fs.h"
 #include "tests/registry.h"
 #include "tests/ui/ui_fixtures.h"
+#include "ui/engine_messages.h"
 #include "ui/evaluate_controller.h"
 #include "ui/evaluate_form.h"
 #include "ui/evaluate_tab.h"
@@ -414,7 +415,7 @@ private slots:
         const PredictSummary r = runToTheEnd(w, 120000);
         QVERIFY2(r.status == PredictSummary::Status::Completed, r.message.c_str());
         QStringList lines;
-        for (const auto& args : said) lines << args.at(1).toString();
+        for (const auto& args : said) lines << ui::engine_message(args.at(1).value<lathe::Problem>());
         QVERIFY2(lines.size() >= 2, qPrintable(lines.join('\n')));
         QVERIFY2(lines[0].startsWith(QString::fromUtf8("데이터셋: demo: 레코드 4개 읽음")), qPrintable(lines.join('\n')));
         // "model: llama · ... parameters · ... · cpu (N threads)", every part in Korean.
@@ -422,6 +423,28 @@ private slots:
                      lines[1].contains(QString::fromUtf8("CPU (")) && lines[1].contains(QString::fromUtf8("스레드")) &&
                      !lines[1].contains("thread") && !lines[1].contains("parameters"),
                  qPrintable(lines[1]));
+    }
+
+    // Lines logged in English are worded again in Korean after a language switch (the screenshot tour's
+    // Korean Evaluate tab showed the English run's "model: llama · ... parameters" before).
+    void theLogFollowsALanguageSwitch() {
+        ui::MainWindow w;
+        w.show();
+        Settings s;
+        s.output = scratch_dir() + "/eval-switch-log";
+        fill_settings(w, s);
+        const PredictSummary r = runToTheEnd(w, 120000);
+        QVERIFY2(r.status == PredictSummary::Status::Completed, r.message.c_str());
+        ui::EvaluateTab* tab = w.evaluateTab();
+        QVERIFY2(tab->logHistory().contains("model: llama"), qPrintable(tab->logHistory()));
+        QVERIFY2(tab->logHistory().contains("output folder: "), qPrintable(tab->logHistory()));
+        w.setLanguage("ko");
+        QTRY_VERIFY2(tab->logHistory().contains(QString::fromUtf8("모델: llama · 파라미터 ")), qPrintable(tab->logHistory()));
+        QVERIFY2(tab->logHistory().contains(QString::fromUtf8("출력 폴더: ")) || !tab->logHistory().contains("output folder: "),
+                 qPrintable(tab->logHistory()));
+        QVERIFY2(!tab->logHistory().contains("model: llama"), qPrintable(tab->logHistory()));
+        w.setLanguage("en");
+        QTRY_VERIFY2(tab->logHistory().contains("model: llama"), qPrintable(tab->logHistory()));
     }
 
     void problemsAreShownBeforeStart() {
