@@ -2,6 +2,7 @@
 // streaming text back through queued signals. Stop sets a flag the engine polls every token.
 #pragma once
 #include "core/util/error.h"
+#include "ui/problem_metatype.h"
 
 #include <QMetaType>
 #include <QObject>
@@ -103,5 +104,3 @@ private:
 
 Q_DECLARE_METATYPE(lathe::ui::ChatTurn)
 Q_DECLARE_METATYPE(lathe::ui::ChatSampling)
-
-Q_DECLARE_METATYPE(lathe::Problem)

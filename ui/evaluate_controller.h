@@ -4,7 +4,7 @@
 #pragma once
 #include "core/eval/checkpoint_curve.h"
 #include "core/eval/predict.h"
-#include "ui/chat_controller.h"  // Q_DECLARE_METATYPE(lathe::Problem)
+#include "ui/problem_metatype.h"
 
 #include <QObject>
 #include <QString>

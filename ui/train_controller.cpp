@@ -37,6 +37,7 @@ RunResult toResult(const TrainSummary& s) {
                                                              : RunResult::Failed;
     // A failure the engine gave as data (a dataset record's missing field, a setting) in the studio's language.
     r.message = s.problem.id.empty() ? QString::fromStdString(s.message) : engine_message(s.problem);
+    if (!s.problem.id.empty()) r.problem = s.problem;
     r.outputDir = QString::fromStdString(s.output_dir);
     r.lastCheckpoint = QString::fromStdString(s.last_checkpoint);
     r.steps = s.steps;
@@ -190,9 +191,7 @@ void TrainWorker::run(const TrainConfig& config) {
         sinceFlush.restart();
     };
     TrainerEvents events;
-    events.on_message = [&](const std::string& level, const Problem& note) {
-        emit message(QString::fromStdString(level), engine_message(note));  // in the studio's language
-    };
+    events.on_message = [&](const std::string& level, const Problem& note) { emit message(QString::fromStdString(level), note); };
     events.on_progress = [&](int64_t step, int64_t total, double elapsed, double remaining) {
         if (step < total && sinceProgress.elapsed() < kBatchMs) return;
         sinceProgress.restart();
@@ -216,6 +215,7 @@ void TrainWorker::run(const TrainConfig& config) {
 }
 
 TrainController::TrainController(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<lathe::Problem>();
     qRegisterMetaType<lathe::ui::LogPoint>();
     qRegisterMetaType<QVector<lathe::ui::LogPoint>>();
     qRegisterMetaType<lathe::ui::RunResult>();

@@ -2,6 +2,8 @@
 // signals. Progress and log points are batched on the worker side (at most every 100 ms) so that a
 // fast run cannot flood the UI's event loop.
 #pragma once
+#include "ui/problem_metatype.h"
+
 #include <QObject>
 #include <QString>
 #include <QThread>
@@ -23,7 +25,8 @@ struct LogPoint {
 
 struct RunResult {
     enum Status { Completed, Cancelled, Failed } status = Failed;
-    QString message, outputDir, lastCheckpoint;
+    QString message, outputDir, lastCheckpoint;  // message: in the studio's language at the time
+    lathe::Problem problem;                      // the failure as data, when the engine gave one (id set)
     qint64 steps = 0, totalSteps = 0;
     double trainLoss = 0, runtimeSeconds = 0;
 };
@@ -36,7 +39,7 @@ public:
     void run(const TrainConfig& config);
 
 signals:
-    void message(const QString& level, const QString& text);
+    void message(const QString& level, const lathe::Problem& line);  // a run log line, as data
     void progress(qint64 step, qint64 total, double elapsedSeconds, double remainingSeconds);
     void logPoints(const QVector<lathe::ui::LogPoint>& points);
     void evalPoint(qint64 step, double loss);
@@ -64,7 +67,8 @@ public:
 
 signals:
     void started();
-    void message(const QString& level, const QString& text);
+    // A run log line as data: the Train tab words it when it shows it, and again after a language switch.
+    void message(const QString& level, const lathe::Problem& line);
     void progress(qint64 step, qint64 total, double elapsedSeconds, double remainingSeconds);
     void logPoints(const QVector<lathe::ui::LogPoint>& points);
     void evalPoint(qint64 step, double loss);

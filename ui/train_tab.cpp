@@ -36,6 +36,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QTextCursor>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
@@ -206,8 +207,10 @@ TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* par
     connect(bar_, &ModelBar::templateChanged, this, &TrainTab::scheduleValidation);
     connect(bar_, &ModelBar::checkpointChanged, this, &TrainTab::onCheckpointChanged);
 
-    connect(controller_, &TrainController::message, this, [this](const QString& level, const QString& text) {
-        appendLog(level == "info" ? text : QStringLiteral("%1: %2").arg(level, text));
+    connect(controller_, &TrainController::message, this, [this](const QString& level, const lathe::Problem& line) {
+        appendLog([level, line] {
+            return level == "info" ? engine_message(line) : QStringLiteral("%1: %2").arg(level, engine_message(line));
+        });
     });
     connect(controller_, &TrainController::progress, this, [this](qint64 step, qint64 total, double el, double rem) {
         progress_->setFormat("%v / %m");
@@ -220,25 +223,28 @@ TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* par
                                   .arg(lastLoss_, 0, 'f', 4));
     });
     connect(controller_, &TrainController::logPoints, this, [this](const QVector<LogPoint>& points) {
-        QStringList lines;
         for (const auto& p : points) {
             plot_->addLoss(p.step, p.loss, p.lr);
             lastLoss_ = p.loss;
-            lines << tr("step %1: loss %2, lr %3, grad norm %4, %5 tokens/s")
-                         .arg(p.step)
-                         .arg(p.loss, 0, 'f', 4)
-                         .arg(p.lr, 0, 'g', 3)
-                         .arg(p.gradNorm, 0, 'f', 3)
-                         .arg(p.tokensPerSecond, 0, 'f', 0);
         }
-        appendLog(lines.join('\n'));
+        appendLog([points] {
+            QStringList lines;
+            for (const auto& p : points)
+                lines << tr("step %1: loss %2, lr %3, grad norm %4, %5 tokens/s")
+                             .arg(p.step)
+                             .arg(p.loss, 0, 'f', 4)
+                             .arg(p.lr, 0, 'g', 3)
+                             .arg(p.gradNorm, 0, 'f', 3)
+                             .arg(p.tokensPerSecond, 0, 'f', 0);
+            return lines.join('\n');
+        });
     });
     connect(controller_, &TrainController::evalPoint, this, [this](qint64 step, double loss) {
         plot_->addEval(step, loss);
-        appendLog(tr("step %1: eval loss %2").arg(step).arg(loss, 0, 'f', 4));
+        appendLog([step, loss] { return tr("step %1: eval loss %2").arg(step).arg(loss, 0, 'f', 4); });
     });
     connect(controller_, &TrainController::checkpointSaved, this, [this](const QString& dir, qint64) {
-        appendLog(tr("saved %1").arg(dir));
+        appendLog([dir] { return tr("saved %1").arg(dir); });
     });
     connect(controller_, &TrainController::finished, this, &TrainTab::onFinished);
 
@@ -282,6 +288,7 @@ void TrainTab::retranslate() {
 void TrainTab::changeEvent(QEvent* e) {
     if (e->type() == QEvent::LanguageChange) {
         retranslate();
+        rewordLog();
         updateMemory();  // the model bar's estimate is this tab's text
         if (checked_ && !controller_->isRunning()) validateNow();  // the engine's messages, in the new language
     }
@@ -482,7 +489,7 @@ void TrainTab::start() {
     if (controller_->isRunning()) return;
     if (outputAuto_) refreshDefaultOutputDir(true);
     if (!validateNow().isEmpty()) {
-        setNotice(tr("Fix the problems marked in red before starting."), kRed);
+        setNotice([] { return tr("Fix the problems marked in red before starting."); }, kRed);
         return;
     }
     const TrainConfig c = currentConfig();
@@ -498,7 +505,8 @@ void TrainTab::start() {
         }
         if (!warning.message.empty()) {
             memoryWarnedFor_ = yaml;
-            setNotice(tr("Memory: %1. Press Start again to run anyway.").arg(engine_message(warning)), kRed);
+            setNotice([warning] { return tr("Memory: %1. Press Start again to run anyway.").arg(engine_message(warning)); },
+                      kRed);
             return;
         }
     }
@@ -506,12 +514,13 @@ void TrainTab::start() {
     liveRunTitle_ = run_label(QString::fromStdString(c.output_dir), false);
     plot_->clearMain(liveRunTitle_);
     log_->clear();
+    logLines_.clear();
     progress_->setRange(0, 1);
     progress_->setValue(0);
     lastLoss_ = 0;
     notice_->setVisible(false);
     statusLabel_->setText(tr("Preparing: reading datasets and the model…"));
-    appendLog(tr("output folder: %1").arg(QString::fromStdString(c.output_dir)));
+    appendLog([dir = QString::fromStdString(c.output_dir)] { return tr("output folder: %1").arg(dir); });
     controller_->start(c);
     updateButtons();
 }
@@ -525,28 +534,33 @@ void TrainTab::abort() {
 
 void TrainTab::onFinished(const RunResult& r) {
     const QString where = r.outputDir;
+    // The failure in the language of the moment: the engine's problem as data, else its English text.
+    auto failure = [r] { return r.problem.id.empty() ? r.message : engine_message(r.problem); };
     switch (r.status) {
         case RunResult::Completed:
-            setNotice(tr("Training finished: %1 steps in %2, mean loss %3. Output: %4")
-                          .arg(r.steps)
-                          .arg(hms(r.runtimeSeconds))
-                          .arg(r.trainLoss, 0, 'f', 4)
-                          .arg(where),
-                      kGreen);
+            setNotice([r, where] {
+                return tr("Training finished: %1 steps in %2, mean loss %3. Output: %4")
+                    .arg(r.steps)
+                    .arg(hms(r.runtimeSeconds))
+                    .arg(r.trainLoss, 0, 'f', 4)
+                    .arg(where);
+            }, kGreen);
             break;
         case RunResult::Cancelled:
-            setNotice(tr("Training stopped at step %1 of %2. %3")
-                          .arg(r.steps)
-                          .arg(r.totalSteps)
-                          .arg(r.lastCheckpoint.isEmpty()
-                                   ? tr("No checkpoint was written (no step had finished).")
-                                   : tr("Checkpoint kept: %1 — set “Resume from checkpoint” to auto to continue.")
-                                         .arg(r.lastCheckpoint)),
-                      kAmber);
+            setNotice([r] {
+                return tr("Training stopped at step %1 of %2. %3")
+                    .arg(r.steps)
+                    .arg(r.totalSteps)
+                    .arg(r.lastCheckpoint.isEmpty()
+                             ? tr("No checkpoint was written (no step had finished).")
+                             : tr("Checkpoint kept: %1 — set “Resume from checkpoint” to auto to continue.")
+                                   .arg(r.lastCheckpoint));
+            }, kAmber);
             break;
-        case RunResult::Failed: setNotice(tr("Training failed: %1").arg(r.message), kRed); break;
+        case RunResult::Failed: setNotice([failure] { return tr("Training failed: %1").arg(failure()); }, kRed); break;
     }
-    appendLog(r.message.isEmpty() ? tr("finished") : r.message);
+    if (r.message.isEmpty()) appendLog([] { return tr("finished"); });
+    else appendLog(failure);
     statusLabel_->setText(r.status == RunResult::Completed ? tr("Done") : tr("Stopped"));
     updateButtons();
     if (r.status == RunResult::Completed) {
@@ -555,7 +569,7 @@ void TrainTab::onFinished(const RunResult& r) {
             // The new model exists now: it becomes the model, so Chat and further training use it.
             bar_->setModelPath(where);
             bar_->setMethod("lora", 0);
-            appendLog(tr("The new model is in %1; it is now the model in the model bar.").arg(where));
+            appendLog([where] { return tr("The new model is in %1; it is now the model in the model bar.").arg(where); });
         } else {
             bar_->refreshRuns();
             bar_->setCheckpoint(QDir(where).absolutePath());
@@ -569,7 +583,12 @@ void TrainTab::onFinished(const RunResult& r) {
 }
 
 void TrainTab::setNotice(const QString& text, const QString& color) {
-    notice_->setText(text);
+    setNotice([text] { return text; }, color);
+}
+
+void TrainTab::setNotice(std::function<QString()> text, const QString& color) {
+    noticeText_ = std::move(text);
+    notice_->setText(noticeText_());
     notice_->setStyleSheet(QStringLiteral("QLabel { color:%1; border:1px solid %1; padding:4px; }").arg(color));
     notice_->setVisible(true);
 }
@@ -578,7 +597,24 @@ QString TrainTab::noticeText() const { return notice_->isVisibleTo(this) ? notic
 
 void TrainTab::appendLog(const QString& text) {
     if (text.isEmpty()) return;
-    log_->appendPlainText(QTime::currentTime().toString("HH:mm:ss ") + text);
+    appendLog([text] { return text; });
+}
+
+void TrainTab::appendLog(std::function<QString()> text) {
+    LogLine line{QTime::currentTime().toString("HH:mm:ss "), std::move(text)};
+    log_->appendPlainText(line.time + line.text());
+    logLines_.push_back(std::move(line));
+    const int limit = log_->maximumBlockCount();
+    if (limit > 0 && logLines_.size() > limit) logLines_.erase(logLines_.begin(), logLines_.end() - limit);
+}
+
+void TrainTab::rewordLog() {
+    if (notice_->isVisibleTo(this) && noticeText_) notice_->setText(noticeText_());
+    if (logLines_.isEmpty()) return;
+    QStringList lines;
+    for (const LogLine& l : logLines_) lines << l.time + l.text();
+    log_->setPlainText(lines.join('\n'));
+    log_->moveCursor(QTextCursor::End);
 }
 
 void TrainTab::onCheckpointChanged(const QString& dir) {

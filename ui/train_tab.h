@@ -8,6 +8,8 @@
 #include <QMap>
 #include <QWidget>
 
+#include <functional>
+
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -95,8 +97,13 @@ private:
     void updatePrecision();  // the model bar's precision for these settings on this machine
     void updateMemory();     // the model bar's peak memory estimate for these settings
     void refreshDefaultOutputDir(bool newStamp);
+    // The notice and the log lines are worded by functions, called again after a language switch: the
+    // engine's lines are data (Problems) and the tab's own are tr() of the values they show.
     void setNotice(const QString& text, const QString& color);
+    void setNotice(std::function<QString()> text, const QString& color);
     void appendLog(const QString& text);
+    void appendLog(std::function<QString()> text);
+    void rewordLog();
     void onFinished(const RunResult& r);
     void onCheckpointChanged(const QString& dir);
     void fillCompareMenu();
@@ -114,6 +121,12 @@ private:
     QProgressBar* progress_;
     widgets::LossPlot* plot_;
     QPlainTextEdit* log_;
+    struct LogLine {
+        QString time;  // HH:mm:ss when it arrived
+        std::function<QString()> text;
+    };
+    QVector<LogLine> logLines_;  // what log_ shows, at most its block limit
+    std::function<QString()> noticeText_;
     QTimer* validateTimer_;
     QList<Problem> problems_;
     QString savesRoot_, lastConfigPath_, liveRunTitle_;

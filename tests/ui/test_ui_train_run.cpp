@@ -6,6 +6,7 @@
 #include "tests/registry.h"
 #include "tests/ui/ui_fixtures.h"
 #include "core/util/fs.h"
+#include "ui/engine_messages.h"
 #include "ui/language.h"
 #include "ui/main_window.h"
 #include "ui/model_bar.h"
@@ -248,7 +249,7 @@ private slots:
         };
         QStringList lines;
         for (const auto& args : said) {
-            const QString text = args.at(1).toString();
+            const QString text = ui::engine_message(args.at(1).value<lathe::Problem>());
             lines << text;
             QVERIFY2(korean_text(text), qPrintable("an engine line in English in the Korean studio: " + text));
         }
@@ -261,6 +262,32 @@ private slots:
         }
         QVERIFY2(precision && parameters, qPrintable(lines.join('\n')));
         QVERIFY(w.trainTab()->logView()->toPlainText().contains(QString::fromUtf8("장치: CPU (스레드 1개)")));
+    }
+
+    // A run finished in English reads in Korean after a language switch: its log (the engine's lines and
+    // the tab's own) and its notice are worded again, not left in the language they arrived in.
+    void theRunLogFollowsALanguageSwitch() {
+        ui::MainWindow w;
+        w.show();
+        fillForm(w, scratch_dir() + "/run-log-switch", 2, 0);
+        QSignalSpy finished(w.trainController(), &ui::TrainController::finished);
+        QTest::mouseClick(w.trainTab()->startButton(), Qt::LeftButton);
+        QVERIFY2(wait_until([&] { return finished.count() == 1; }, 120000), "training did not finish in 2 minutes");
+        ui::TrainTab* tab = w.trainTab();
+        auto log = [&] { return tab->logView()->toPlainText(); };
+        QVERIFY2(log().contains("output folder: ") && log().contains("device: "), qPrintable(log()));
+        QVERIFY2(tab->noticeText().startsWith("Training finished: 2 steps"), qPrintable(tab->noticeText()));
+        const int lines = tab->logView()->blockCount();
+        w.setLanguage("ko");
+        QTRY_VERIFY2(log().contains(QString::fromUtf8("출력 폴더: ")), qPrintable(log()));
+        QVERIFY2(log().contains(QString::fromUtf8("장치: CPU")) && !log().contains("device: ") &&
+                     !log().contains("output folder: "),
+                 qPrintable(log()));
+        QVERIFY2(log().contains(QString::fromUtf8("스텝 2: 손실 ")), qPrintable(log()));
+        QCOMPARE(tab->logView()->blockCount(), lines);  // the same lines, worded again
+        QVERIFY2(tab->noticeText().startsWith(QString::fromUtf8("학습 완료")), qPrintable(tab->noticeText()));
+        w.setLanguage("en");
+        QTRY_VERIFY2(log().contains("output folder: "), qPrintable(log()));
     }
 
     void closingWhileTrainingStopsCleanly() {
