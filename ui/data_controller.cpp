@@ -18,14 +18,13 @@ void DataWorker::run(const CorpusConfig& config) {
         sinceProgress.restart();
         emit progress(fraction, QString::fromStdString(what));
     };
-    events.on_message = [&](const std::string& level, const lathe::Problem& line) {
-        emit message(QString::fromStdString(level), engine_message(line));  // in the studio's language
-    };
-    events.on_unreadable = [&](const lathe::Problem& p) { emit message("warning", engine_message(p)); };
+    events.on_message = [&](const std::string& level, const lathe::Problem& line) { emit message(QString::fromStdString(level), line); };
+    events.on_unreadable = [&](const lathe::Problem& p) { emit message("warning", p); };
     emit finished(run_corpus(config, events, cancel_));
 }
 
 DataController::DataController(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<lathe::Problem>();
     qRegisterMetaType<lathe::CorpusSummary>();
     worker_ = new DataWorker(&cancel_);
     worker_->moveToThread(&thread_);

@@ -2,6 +2,7 @@
 // through queued signals, progress at most every 100 ms.
 #pragma once
 #include "core/corpus/pipeline.h"
+#include "ui/problem_metatype.h"
 
 #include <QObject>
 #include <QString>
@@ -24,7 +25,7 @@ public:
 
 signals:
     void progress(double fraction, const QString& what);
-    void message(const QString& level, const QString& text);
+    void message(const QString& level, const lathe::Problem& line);  // a run log line, as data
     void finished(const lathe::CorpusSummary& summary);
 
 private:
@@ -45,7 +46,8 @@ public:
 signals:
     void started();
     void progress(double fraction, const QString& what);
-    void message(const QString& level, const QString& text);
+    // A run log line as data: the Data tab words it when it shows it, and again after a language switch.
+    void message(const QString& level, const lathe::Problem& line);
     void finished(const lathe::CorpusSummary& summary);
 
 private:

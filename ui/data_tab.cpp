@@ -453,6 +453,7 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
         progress_->setValue(0);
         progress_->setFormat("%p%");
         log_->clear();
+        logLines_.clear();
         summary_.clear();
         summaryLabel_->setText(tr("Running…"));
         updateButtons();
@@ -461,8 +462,9 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
         progress_->setValue(int(f * 1000));
         progress_->setFormat(QString("%p% · ") + QFileInfo(what).fileName());
     });
-    connect(controller_, &DataController::message, this,
-            [this](const QString& level, const QString& text) { log_->appendPlainText(level + ": " + text); });
+    connect(controller_, &DataController::message, this, [this](const QString& level, const lathe::Problem& line) {
+        appendLog([level, line] { return level + ": " + engine_message(line); });
+    });
     connect(controller_, &DataController::finished, this, &DataTab::showSummary);
 
     retranslate();
@@ -652,7 +654,7 @@ void DataTab::showSummary(const CorpusSummary& s) {
     progress_->setFormat("%p%");
     // The first ones were logged as they were read (DataWorker); the rest of the report's list follows.
     for (size_t i = kUnreadableAsRead; i < last_.errors.size(); ++i)
-        log_->appendPlainText(QString("warning: ") + engine_message(last_.errors[i]));
+        appendLog([p = last_.errors[i]] { return QString("warning: ") + engine_message(p); });
     showReport();
 }
 
@@ -766,7 +768,7 @@ void DataTab::showReport() {
 void DataTab::showAllRemoved() {
     QFile file(str(last_.removed_file));
     if (!file.open(QIODevice::ReadOnly)) {
-        log_->appendPlainText(tr("Cannot open %1").arg(file.fileName()));
+        appendLog([name = file.fileName()] { return tr("Cannot open %1").arg(name); });
         return;
     }
     examples_->clear();
@@ -805,6 +807,18 @@ void DataTab::showCluster(int row) {
     if (c.size > c.duplicates.size() + 1)
         html += "<p><i>" + tr("… and %1 more").arg(c.size - 1 - c.duplicates.size()) + "</i></p>";
     clusterView_->setHtml(html);
+}
+
+void DataTab::appendLog(std::function<QString()> line) {
+    log_->appendPlainText(line());
+    logLines_.push_back(std::move(line));
+}
+
+void DataTab::rewordLog() {
+    if (logLines_.empty()) return;
+    QStringList lines;
+    for (const auto& line : logLines_) lines << line();
+    log_->setPlainText(lines.join('\n'));
 }
 
 void DataTab::retranslate() {
@@ -889,7 +903,10 @@ void DataTab::retranslate() {
 }
 
 void DataTab::changeEvent(QEvent* e) {
-    if (e->type() == QEvent::LanguageChange) retranslate();
+    if (e->type() == QEvent::LanguageChange) {
+        retranslate();
+        rewordLog();  // the run's log lines in the new language
+    }
     QWidget::changeEvent(e);
 }
 

@@ -7,8 +7,10 @@
 
 #include <QWidget>
 
+#include <functional>
 #include <string>
 #include <utility>
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
@@ -144,6 +146,10 @@ private:
     QListWidget* clusters_;
     QTextBrowser* clusterView_;
     QPlainTextEdit* log_;
+    // What log_ shows, each line worded by a function called again after a language switch.
+    std::vector<std::function<QString()>> logLines_;
+    void appendLog(std::function<QString()> line);
+    void rewordLog();
 };
 
 }  // namespace ui

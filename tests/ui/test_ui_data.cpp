@@ -315,6 +315,15 @@ private slots:
         QVERIFY(log);
         QCOMPARE(log->toPlainText().count(worded), 1);  // as it was read, not again at the end
         QVERIFY2(!log->toPlainText().contains("expected a string"), qPrintable(log->toPlainText()));
+        // A language switch words the log's lines again: the same lines, in English now.
+        const int logLines = log->blockCount();
+        ui::install_language("en");
+        QTRY_VERIFY2(log->toPlainText().contains("field 'text': expected a string, found a number"),
+                     qPrintable(log->toPlainText()));
+        QVERIFY2(!log->toPlainText().contains(worded), qPrintable(log->toPlainText()));
+        QCOMPARE(log->blockCount(), logLines);
+        ui::install_language("ko");
+        QTRY_COMPARE(log->toPlainText().count(worded), 1);
         // In the examples: the wording beside the step (the source column says where), the whole message
         // as its tooltip and as the row's text.
         const QString brief = QString::fromUtf8("'text' 필드: 문자열이(가) 와야 하는데 숫자입니다");
