@@ -460,7 +460,7 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     });
     connect(controller_, &DataController::progress, this, [this](double f, const QString& what) {
         progress_->setValue(int(f * 1000));
-        progress_->setFormat(QString("%p% · ") + QFileInfo(what).fileName());
+        progress_->setFormat(what.isEmpty() ? QString("%p%") : QString("%p% · ") + QFileInfo(what).fileName());
     });
     connect(controller_, &DataController::message, this, [this](const QString& level, const lathe::Problem& line) {
         appendLog([level, line] { return level + ": " + engine_message(line); });

@@ -407,7 +407,7 @@ private:
             if (!tokenizer_out_) throw write_error(tokenizer_text_, "write_failed", errno);
             if (events_.on_message)
                 events_.on_message("info", note("corpus_training_tokenizer", {c_.tokenizer_type, std::to_string(c_.tokenizer_vocab_size)}));
-            if (events_.on_progress) events_.on_progress(1.0, "training the tokenizer");
+            if (events_.on_progress) events_.on_progress(1.0, "");  // the note above says what runs
             TokenizerTrainSettings t;
             t.model_type = lower_ascii(c_.tokenizer_type);
             t.vocab_size = c_.tokenizer_vocab_size;

@@ -84,6 +84,7 @@ struct CorpusReport {
 };
 
 struct CorpusEvents {
+    // `what`: the file being read, or "" while a step that reads none runs (its note says which).
     std::function<void(double fraction, const std::string& what)> on_progress;
     NoteSink on_message;  // "info", "warning": a log line as data (English in its .message)
     // The first kUnreadableAsRead unreadable records, as they are read (all of the first 100 are in the report).

@@ -453,8 +453,14 @@ private slots:
         std::thread aborter;
         std::chrono::steady_clock::time_point asked;
         CorpusEvents ev;
+        // What progress names is a file being read or nothing (no English words for the studio to show):
+        // the tokenizer's training is told by its note.
+        std::string not_a_file;
         ev.on_progress = [&](double, const std::string& what) {
-            if (what.find("tokenizer") == std::string::npos || aborter.joinable()) return;
+            if (!what.empty() && !file_exists(what)) not_a_file = what;
+        };
+        ev.on_message = [&](const std::string&, const Problem& line) {
+            if (line.id != "corpus_training_tokenizer" || aborter.joinable()) return;
             aborter = std::thread([&] {
                 std::this_thread::sleep_for(std::chrono::milliseconds(400));
                 asked = std::chrono::steady_clock::now();
@@ -464,6 +470,7 @@ private slots:
         const CorpusSummary s = run_corpus(c, ev, &stop);
         const auto returned = std::chrono::steady_clock::now();
         QVERIFY2(aborter.joinable(), "the tokenizer never started training");
+        QVERIFY2(not_a_file.empty(), not_a_file.c_str());
         aborter.join();
         QVERIFY2(s.status == CorpusSummary::Status::Cancelled, s.message.c_str());
         QVERIFY2(std::chrono::duration<double>(returned - asked).count() < 1.0, "Abort took more than a second");
