@@ -45,6 +45,20 @@
 using namespace lathe;
 using namespace lathe::test;
 
+namespace {
+
+// The problem `f` throws as an engine Error, or an empty one.
+Problem caught(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.problem();
+    }
+    return Problem{};
+}
+
+}  // namespace
+
 class TestUiValidation : public QObject {
     Q_OBJECT
 private slots:
@@ -241,14 +255,6 @@ private slots:
     // A broken model folder, weights file, dataset record, dataset_info.json entry and config file: each
     // problem carries its own id, so the Korean studio words all of it (not only the file's kind).
     void brokenFilesAndRecordsAreWordedInKorean() {
-        auto caught = [](const std::function<void()>& f) {
-            try {
-                f();
-            } catch (const Error& e) {
-                return e.problem();
-            }
-            return Problem{};
-        };
         const std::string dir = test::scratch_dir() + "/ui-broken-files";
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
@@ -331,14 +337,6 @@ private slots:
     }
 
     void engineErrorsAreWordedInKorean() {
-        auto caught = [](const std::function<void()>& f) {
-            try {
-                f();
-            } catch (const Error& e) {
-                return e.problem();
-            }
-            return Problem{};
-        };
         const Problem device = caught([] { (void)parse_device("tpu"); });
         QCOMPARE(device.id, std::string("device_unknown"));
         QCOMPARE(device.message, std::string("unknown device 'tpu' (expected auto, cpu, cuda or cuda:N)"));
