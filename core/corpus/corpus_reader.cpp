@@ -4,6 +4,7 @@
 #include "core/corpus/text_clean.h"
 #include "core/data/dataset_registry.h"
 #include "core/data/file_readers.h"
+#include "core/io/json_file.h"
 #include "core/util/cancel.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"

@@ -1,6 +1,7 @@
 #include "core/data/converters.h"
 
 #include "core/data/file_readers.h"
+#include "core/io/json_file.h"
 #include "core/util/error.h"
 #include "core/util/messages.h"
 

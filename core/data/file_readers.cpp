@@ -332,18 +332,6 @@ void read_txt(const std::string& path, const RecordVisitor& visit) {
 
 }  // namespace
 
-const char* json_type_phrase(const json& v) {
-    switch (v.type()) {
-        case json::value_t::null: return "null";
-        case json::value_t::boolean: return "a boolean";
-        case json::value_t::string: return "a string";
-        case json::value_t::array: return "an array";
-        case json::value_t::object: return "an object";
-        case json::value_t::binary: return "binary data";
-        default: return "a number";
-    }
-}
-
 const char* file_type_name(FileType t) {
     for (const auto& [ext, type] : kFileTypes)
         if (type == t) return ext + 1;

@@ -20,9 +20,6 @@ const char* file_type_name(FileType t);  // "json", "jsonl", "csv", "txt"
 // By extension (case-insensitive); throws DataError naming the file and the supported types.
 FileType file_type_of(const std::string& path);
 
-// "a string", "a number", "a boolean", "an array", "an object", "null": for "expected X, found Y".
-const char* json_type_phrase(const nlohmann::json& value);
-
 // One record as read from disk, before conversion.
 struct RawRecord {
     nlohmann::json value;  // a JSON object when `error` is empty

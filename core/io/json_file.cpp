@@ -28,6 +28,18 @@ std::string json_error_reason(const std::exception& e) {
     return bracket == std::string::npos ? reason : reason.substr(bracket + 2);
 }
 
+const char* json_type_phrase(const nlohmann::json& v) {
+    switch (v.type()) {
+        case nlohmann::json::value_t::null: return "null";
+        case nlohmann::json::value_t::boolean: return "a boolean";
+        case nlohmann::json::value_t::string: return "a string";
+        case nlohmann::json::value_t::array: return "an array";
+        case nlohmann::json::value_t::object: return "an object";
+        case nlohmann::json::value_t::binary: return "binary data";
+        default: return "a number";
+    }
+}
+
 nlohmann::json parse_json(std::string_view text, const std::string& origin) {
     try {
         return nlohmann::json::parse(text.begin(), text.end());

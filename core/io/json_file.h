@@ -21,4 +21,8 @@ void line_column(std::string_view text, size_t offset, size_t& line, size_t& col
 // A nlohmann exception's message without its "[json.exception.<kind>.<id>] " prefix.
 std::string json_error_reason(const std::exception& e);
 
+// "a string", "a number", "a boolean", "an array", "an object", "null": for "expected X, found Y" (the
+// studio words these phrases too: ui/engine_messages.cpp).
+const char* json_type_phrase(const nlohmann::json& value);
+
 }  // namespace lathe

@@ -1,6 +1,5 @@
 #include "core/model/config.h"
 
-#include "core/data/file_readers.h"  // json_type_phrase
 #include "core/io/json_file.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
