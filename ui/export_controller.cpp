@@ -11,6 +11,15 @@
 namespace lathe {
 namespace ui {
 
+QString failure_text(const ExportResult& r) {
+    if (r.problem.id.empty()) return r.message;
+    QString text = engine_message(r.problem);
+    if (r.partialRemoved)
+        text += QCoreApplication::translate("EngineMessages", " (the partial export was removed; '%1' is unchanged)")
+                    .arg(r.exportDir);
+    return text;
+}
+
 namespace {
 
 constexpr qint64 kBatchMs = 100;
@@ -21,11 +30,10 @@ ExportResult toResult(const ExportSummary& s) {
                : s.status == ExportSummary::Status::Cancelled ? ExportResult::Cancelled
                                                               : ExportResult::Failed;
     // A failure the engine gave as data (a setting, a file) in the studio's language.
-    r.message = s.problem.id.empty() ? QString::fromStdString(s.message) : engine_message(s.problem);
-    if (!s.problem.id.empty() && s.partial_removed)
-        r.message += QCoreApplication::translate("EngineMessages", " (the partial export was removed; '%1' is unchanged)")
-                         .arg(QString::fromStdString(s.export_dir));
     r.exportDir = QString::fromStdString(s.export_dir);
+    if (!s.problem.id.empty()) r.problem = s.problem;
+    r.partialRemoved = s.partial_removed;
+    r.message = s.problem.id.empty() ? QString::fromStdString(s.message) : failure_text(r);
     r.templateName = QString::fromStdString(s.template_name);
     for (const ExportFile& f : s.files) r.files.push_back({QString::fromStdString(f.name), static_cast<qint64>(f.bytes)});
     r.totalBytes = static_cast<qint64>(s.total_bytes);
@@ -42,16 +50,15 @@ void ExportWorker::run(const ExportConfig& config) {
     events.on_progress = [&](double fraction, const lathe::Problem& step) {
         if (fraction < 1.0 && sinceProgress.elapsed() < kBatchMs) return;
         sinceProgress.restart();
-        emit progress(fraction, engine_message(step));  // in the studio's language
+        emit progress(fraction, step);
     };
-    events.on_message = [&](const std::string& level, const lathe::Problem& line) {
-        emit message(QString::fromStdString(level), engine_message(line));  // in the studio's language
-    };
+    events.on_message = [&](const std::string& level, const lathe::Problem& line) { emit message(QString::fromStdString(level), line); };
     const ExportSummary summary = run_export(config, events, cancel_);
     emit finished(toResult(summary));
 }
 
 ExportController::ExportController(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<lathe::Problem>();
     qRegisterMetaType<lathe::ui::ExportResult>();
     worker_ = new ExportWorker(&cancel_);
     worker_->moveToThread(&thread_);

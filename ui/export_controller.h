@@ -2,6 +2,8 @@
 // queued signals. Progress is batched on the worker side (at most every 100 ms): the engine reports
 // every tensor, which for a quantized GGUF of a large model is thousands of calls.
 #pragma once
+#include "ui/problem_metatype.h"
+
 #include <QObject>
 #include <QString>
 #include <QThread>
@@ -23,11 +25,16 @@ struct ExportedFile {
 
 struct ExportResult {
     enum Status { Completed, Cancelled, Failed } status = Failed;
-    QString message, exportDir, templateName;
+    QString message, exportDir, templateName;  // message: in the studio's language at the time
+    lathe::Problem problem;                    // the failure as data, when the engine gave one (id set)
+    bool partialRemoved = false;               // a failed export's partial files were removed
     QVector<ExportedFile> files;
     qint64 totalBytes = 0;
     double seconds = 0;
 };
+
+// Why an export did not complete, in the current language (the engine's problem when it gave one).
+QString failure_text(const ExportResult& result);
 
 class ExportWorker : public QObject {
     Q_OBJECT
@@ -37,8 +44,8 @@ public:
     void run(const ExportConfig& config);
 
 signals:
-    void progress(double fraction, const QString& message);
-    void message(const QString& level, const QString& text);
+    void progress(double fraction, const lathe::Problem& step);      // the step, as data
+    void message(const QString& level, const lathe::Problem& line);  // a log line, as data
     void finished(const lathe::ui::ExportResult& result);
 
 private:
@@ -59,8 +66,10 @@ public:
 
 signals:
     void started();
-    void progress(double fraction, const QString& message);
-    void message(const QString& level, const QString& text);
+    // The steps and log lines as data: the Export tab words them when it shows them, and again after a
+    // language switch.
+    void progress(double fraction, const lathe::Problem& step);
+    void message(const QString& level, const lathe::Problem& line);
     void finished(const lathe::ui::ExportResult& result);
 
 private:

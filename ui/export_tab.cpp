@@ -176,14 +176,19 @@ ExportTab::ExportTab(ModelBar* modelBar, ExportController* controller, QWidget* 
     connect(commandButton_, &QPushButton::clicked, this, &ExportTab::previewCommand);
     connect(saveButton_, &QPushButton::clicked, this, &ExportTab::saveConfigDialog);
     connect(loadButton_, &QPushButton::clicked, this, &ExportTab::loadConfigDialog);
-    connect(controller_, &ExportController::progress, this, [this](double fraction, const QString& text) {
+    connect(controller_, &ExportController::progress, this, [this](double fraction, const lathe::Problem& step) {
         progress_->setFormat("%p%");
         progress_->setValue(static_cast<int>(fraction * 1000));
-        statusLabel_->setText(text);
-        appendLog(QStringLiteral("%1% %2").arg(static_cast<int>(fraction * 100)).arg(text));
+        lastStep_ = step;
+        statusLabel_->setText(engine_message(step));
+        appendLog([percent = static_cast<int>(fraction * 100), step] {
+            return QStringLiteral("%1% %2").arg(percent).arg(engine_message(step));
+        });
     });
-    connect(controller_, &ExportController::message, this, [this](const QString& level, const QString& text) {
-        appendLog(level == "info" ? text : QStringLiteral("%1: %2").arg(level, text));
+    connect(controller_, &ExportController::message, this, [this](const QString& level, const lathe::Problem& line) {
+        appendLog([level, line] {
+            return level == "info" ? engine_message(line) : QStringLiteral("%1: %2").arg(level, engine_message(line));
+        });
     });
     connect(controller_, &ExportController::started, this, &ExportTab::updateButtons);
     connect(controller_, &ExportController::finished, this, &ExportTab::onFinished);
@@ -211,6 +216,7 @@ void ExportTab::retranslate() {
     if (!controller_->isRunning() && progress_->value() == 0) statusLabel_->setText(tr("Ready"));
     showCheck(check_);
     if (haveResult_) showResult(lastResult_);
+    rewordLog();
 }
 
 void ExportTab::changeEvent(QEvent* e) {
@@ -339,20 +345,21 @@ void ExportTab::startExport() {
     if (target.exists() && !target.isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System)) {
         if (!confirmReplace(dir)) {
             setNotice(tr("Not exported: %1 is not empty and was left as it is.").arg(dir), kAmber);
-            appendLog(tr("not exported: the target folder was kept"));
+            appendLog([] { return tr("not exported: the target folder was kept"); });
             return;
         }
         c.export_overwrite = true;
     }
     haveResult_ = false;
     log_->clear();
+    logLines_.clear();
     progress_->setFormat("%p%");
     progress_->setValue(0);
     notice_->setVisible(false);
     summaryTitle_->setVisible(false);
     summaryTable_->setVisible(false);
     statusLabel_->setText(tr("Starting…"));
-    appendLog(tr("exporting to %1").arg(dir));
+    appendLog([dir] { return tr("exporting to %1").arg(dir); });
     controller_->start(c);
     updateButtons();
 }
@@ -369,7 +376,8 @@ void ExportTab::onFinished(const ExportResult& r) {
     haveResult_ = true;
     showResult(r);
     if (r.status == ExportResult::Completed) progress_->setValue(progress_->maximum());
-    appendLog(r.status == ExportResult::Completed ? tr("finished in %1 s").arg(r.seconds, 0, 'f', 1) : r.message);
+    if (r.status == ExportResult::Completed) appendLog([s = r.seconds] { return tr("finished in %1 s").arg(s, 0, 'f', 1); });
+    else appendLog([r] { return failure_text(r); });
     updateButtons();
     scheduleCheck();  // the target is not empty any more
     emit exportFinished(r);
@@ -385,8 +393,8 @@ void ExportTab::showResult(const ExportResult& r) {
                           .arg(r.exportDir, r.templateName),
                       kGreen);
             break;
-        case ExportResult::Cancelled: setNotice(tr("Export cancelled: %1").arg(r.message), kAmber); break;
-        case ExportResult::Failed: setNotice(tr("Export failed: %1").arg(r.message), kRed); break;
+        case ExportResult::Cancelled: setNotice(tr("Export cancelled: %1").arg(failure_text(r)), kAmber); break;
+        case ExportResult::Failed: setNotice(tr("Export failed: %1").arg(failure_text(r)), kRed); break;
     }
     fillFiles(summaryTable_, r.files);
     summaryTitle_->setVisible(!r.files.isEmpty());
@@ -402,7 +410,21 @@ void ExportTab::setNotice(const QString& text, const QString& color) {
 
 void ExportTab::appendLog(const QString& text) {
     if (text.isEmpty()) return;
-    log_->appendPlainText(QTime::currentTime().toString("HH:mm:ss ") + text);
+    appendLog([text] { return text; });
+}
+
+void ExportTab::appendLog(std::function<QString()> text) {
+    LogLine line{QTime::currentTime().toString("HH:mm:ss "), std::move(text)};
+    log_->appendPlainText(line.time + line.text());
+    logLines_.push_back(std::move(line));
+}
+
+void ExportTab::rewordLog() {
+    if (controller_->isRunning() && !lastStep_.id.empty()) statusLabel_->setText(engine_message(lastStep_));
+    if (logLines_.isEmpty()) return;
+    QStringList lines;
+    for (const LogLine& l : logLines_) lines << l.time + l.text();
+    log_->setPlainText(lines.join('\n'));
 }
 
 QString ExportTab::commandLine() const {

@@ -80,7 +80,11 @@ private:
     void showCheck(const ExportCheck& check);
     void updateButtons();
     void setNotice(const QString& text, const QString& color);
+    // Log lines worded by functions, called again after a language switch (the engine's steps and lines
+    // are data; the tab's own are tr() of the values they show).
     void appendLog(const QString& text);
+    void appendLog(std::function<QString()> text);
+    void rewordLog();
     void onFinished(const ExportResult& r);
     void showResult(const ExportResult& r);  // the notice and the written files
     bool confirmReplace(const QString& dir);
@@ -95,6 +99,12 @@ private:
     QPushButton *exportButton_, *cancelButton_, *commandButton_, *saveButton_, *loadButton_;
     QProgressBar* progress_;
     QPlainTextEdit* log_;
+    struct LogLine {
+        QString time;  // HH:mm:ss when it arrived
+        std::function<QString()> text;
+    };
+    QVector<LogLine> logLines_;
+    lathe::Problem lastStep_;  // the step the status line shows while exporting
     QTimer* checkTimer_;
     ExportCheck check_;
     ExportResult lastResult_;

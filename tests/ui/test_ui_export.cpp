@@ -6,6 +6,7 @@
 #include "core/util/fs.h"
 #include "tests/registry.h"
 #include "tests/ui/ui_fixtures.h"
+#include "ui/engine_messages.h"
 #include "ui/export_controller.h"
 #include "ui/export_form.h"
 #include "ui/export_tab.h"
@@ -357,9 +358,14 @@ private slots:
         QVERIFY(wait_until([&] { return finished.count() == 3; }, 30000));
         QCOMPARE(finished.at(2).at(0).value<ui::ExportResult>().status, ui::ExportResult::Completed);
         QVERIFY(!steps.isEmpty());
-        QCOMPARE(steps.last().at(1).toString(), QString::fromUtf8("완료"));
+        QCOMPARE(ui::engine_message(steps.last().at(1).value<lathe::Problem>()), QString::fromUtf8("완료"));
+        QVERIFY2(tab->logView()->toPlainText().contains(QString::fromUtf8("100% 완료")), qPrintable(tab->logView()->toPlainText()));
         w.setLanguage("en");
         QTRY_COMPARE(tab->exportButton()->text(), QString("Export"));
+        // The log's steps are worded again in English, not left in Korean.
+        QVERIFY2(tab->logView()->toPlainText().contains("100% done") &&
+                     !tab->logView()->toPlainText().contains(QString::fromUtf8("100% 완료")),
+                 qPrintable(tab->logView()->toPlainText()));
         QVERIFY(tab->estimateText().startsWith("About "));
     }
 
