@@ -11,7 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <queue>
@@ -58,7 +60,7 @@ void train_byte_level_bpe(const std::string& text_file, const std::string& dir, 
     std::unordered_map<std::string, uint64_t> counts;
     {
         std::ifstream in(text_file, std::ios::binary);
-        if (!in) throw IoError(text_file + ": cannot open");
+        if (!in) throw IoError(file_problem(text_file, 0, 0, "cannot_open", {std::strerror(errno)}));
         std::string line;
         std::vector<std::pair<size_t, size_t>> spans;
         while (std::getline(in, line)) {

@@ -86,8 +86,10 @@ bool read_checkpoint_curve(const std::string& run_dir, CheckpointCurve* out) {
     const std::string path = checkpoint_curve_path(run_dir);
     if (!file_exists(path)) return false;
     const nlohmann::json j = read_json_file(path);
-    auto bad = [&](const std::string& why) { throw IoError(path + ": " + why); };
-    if (!j.is_object() || !j.contains("points") || !j["points"].is_array()) bad("not a checkpoint curve (no \"points\" list)");
+    auto bad = [&](const std::string& id, std::vector<std::string> args = {}) {
+        throw IoError(file_problem(path, 0, 0, id, std::move(args)));
+    };
+    if (!j.is_object() || !j.contains("points") || !j["points"].is_array()) bad("curve_no_points");
     CheckpointCurve curve;
     curve.settings = j.contains("settings") ? j["settings"].dump() : std::string("{}");
     curve.complete = j.value("complete", false);
@@ -95,13 +97,13 @@ bool read_checkpoint_curve(const std::string& run_dir, CheckpointCurve* out) {
     for (const auto& p : j["points"]) {
         const std::string where = "points[" + std::to_string(index++) + "]";
         if (!p.is_object() || !p.contains("step") || !p["step"].is_number_integer())
-            bad(where + ": no integer \"step\"");
+            bad("curve_point_no_step", {where});
         CurvePoint point;
         point.step = p["step"].get<int64_t>();
         point.checkpoint = p.value("checkpoint", std::string());
         point.samples = p.value("samples", int64_t{0});
         if (p.contains("results")) {
-            if (!p["results"].is_object()) bad(where + ".results: not an object");
+            if (!p["results"].is_object()) bad("curve_point_results", {where});
             for (const auto& [k, v] : p["results"].items())
                 if (v.is_number()) point.results[k] = v.get<double>();
         }

@@ -217,7 +217,7 @@ void remove_stale(const std::string& dir, const std::string& basename, const std
     });
     for (const auto& file : stale) {
         if (!fs::remove(path_join(dir, file), ec) && ec)
-            throw IoError(path_join(dir, file) + ": cannot remove stale file of an earlier export (" + ec.message() + ")");
+            throw IoError(file_problem(path_join(dir, file), 0, 0, "stale_export_file", {ec.message()}));
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/model/config.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 
 #include <nlohmann/json.hpp>
@@ -32,7 +33,7 @@ ModelInfo read_adapter_info(const std::string& dir) {
     const std::string path = path_join(dir, "adapter_config.json");
     std::ifstream in(path);
     nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) throw IoError(path + ": not a JSON object");
+    if (j.is_discarded() || !j.is_object()) throw IoError(file_problem(path, 0, 0, "json_not_object"));
     if (j.contains("base_model_name_or_path") && j["base_model_name_or_path"].is_string())
         info.adapter_base = j["base_model_name_or_path"].get<std::string>();
     info.model_type = "lora";

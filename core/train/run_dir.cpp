@@ -2,8 +2,11 @@
 
 #include "core/io/json_file.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -26,7 +29,7 @@ RunDir::RunDir(const std::string& dir, bool append, bool write) : dir_(dir), wri
     const char* mode = append ? "a" : "w";
     jsonl_ = std::fopen(path_join(dir, "trainer_log.jsonl").c_str(), mode);
     text_ = std::fopen(path_join(dir, "running_log.txt").c_str(), mode);
-    if (!jsonl_ || !text_) throw IoError(dir + ": cannot write the run logs");
+    if (!jsonl_ || !text_) throw IoError(file_problem(dir, 0, 0, "run_logs_not_writable", {std::strerror(errno)}));
     // A run killed mid-line leaves a partial row: start the continued log on a line of its own, or the
     // first new row would be glued to it and lost to every reader.
     if (append) {

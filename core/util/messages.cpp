@@ -206,6 +206,11 @@ const std::vector<MessageForm>& message_forms() {
         {"cannot_move_aside", "cannot move aside ({0})"},
         {"no_space", "write failed: no space left for the file ({0})"},
         {"write_denied", "cannot write here: permission denied ({0})"},
+        {"run_logs_not_writable", "cannot write the run logs ({0})"},
+        {"stale_export_file", "cannot remove stale file of an earlier export ({0})"},
+        {"curve_no_points", "not a checkpoint curve (no \"points\" list)"},
+        {"curve_point_no_step", "{0}: no integer \"step\""},
+        {"curve_point_results", "{0}.results: not an object"},
         // The data workshop's corpus reader (core/corpus/corpus_reader.cpp).
         {"corpus_byte_not_utf8", "byte {0}: not valid UTF-8 ({1})"},
         {"corpus_line_not_utf8", "byte {0} (line {1}): not valid UTF-8 ({2})"},

@@ -2289,6 +2289,26 @@
         <source>%1 adds %2, but it is not set or not in the vocabulary</source>
         <translation>%1은(는) %2을(를) 붙이는데, 그 토큰이 설정되지 않았거나 어휘에 없습니다</translation>
     </message>
+    <message>
+        <source>cannot write the run logs (%1)</source>
+        <translation>실행 기록을 쓸 수 없습니다 (%1)</translation>
+    </message>
+    <message>
+        <source>cannot remove stale file of an earlier export (%1)</source>
+        <translation>이전 내보내기의 오래된 파일을 지울 수 없습니다 (%1)</translation>
+    </message>
+    <message>
+        <source>not a checkpoint curve (no &quot;points&quot; list)</source>
+        <translation>체크포인트 곡선 파일이 아닙니다 (&quot;points&quot; 목록이 없습니다)</translation>
+    </message>
+    <message>
+        <source>%1: no integer &quot;step&quot;</source>
+        <translation>%1: 정수 &quot;step&quot;이 없습니다</translation>
+    </message>
+    <message>
+        <source>%1.results: not an object</source>
+        <translation>%1.results: 객체가 아닙니다</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

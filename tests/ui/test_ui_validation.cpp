@@ -3,6 +3,7 @@
 #include "core/data/converters.h"
 #include "core/data/dataset_registry.h"
 #include "core/data/template.h"
+#include "core/eval/checkpoint_curve.h"
 #include "core/io/safetensors.h"
 #include "core/model/config.h"
 #include "core/tokenizer/tokenizer_config.h"
@@ -310,7 +311,15 @@ private slots:
         QCOMPARE(token.file, dir + "/tokenizer_config.json");
         QCOMPARE(token.message, dir + "/tokenizer_config.json: bos_token must be a string, {\"content\": ...} or null, found 7");
 
-        for (const Problem* p : std::vector<const Problem*>{&config, &truncated, &turn, &entry, &value, &token})
+        write_file_atomic(dir + "/checkpoint_curve.json", "{\"points\": [{\"samples\": 1}]}");
+        const Problem curve = caught([&] {
+            CheckpointCurve c;
+            (void)read_checkpoint_curve(dir, &c);
+        });
+        QCOMPARE(curve.id, std::string("curve_point_no_step"));
+        QCOMPARE(curve.message, dir + "/checkpoint_curve.json: points[0]: no integer \"step\"");
+
+        for (const Problem* p : std::vector<const Problem*>{&config, &truncated, &turn, &entry, &value, &token, &curve})
             QVERIFY2(ui::engine_message(*p).endsWith(QString::fromStdString(": " + format_message(p->id, p->args))),
                      qPrintable(ui::engine_message(*p)));
         QVERIFY(ui::install_language("ko"));
@@ -333,6 +342,8 @@ private slots:
         QCOMPARE(ui::engine_message(token),
                  QString::fromStdString(dir) +
                      QString::fromUtf8("/tokenizer_config.json: bos_token은(는) 문자열, {\"content\": ...}, null 중 하나여야 하는데 7입니다"));
+        QCOMPARE(ui::engine_message(curve),
+                 QString::fromStdString(dir) + QString::fromUtf8("/checkpoint_curve.json: points[0]: 정수 \"step\"이 없습니다"));
         QVERIFY(ui::install_language("en"));
     }
 
