@@ -385,8 +385,7 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     examples_->setColumnWidth(2, 150);
     stepTable_->setColumnWidth(0, 260);
     piiTable_->setColumnWidth(0, 260);
-    log_ = new QPlainTextEdit(results_);
-    log_->setReadOnly(true);
+    log_ = new RunLog(false, results_);
     results_->addTab(stepTable_, QString());
     results_->addTab(piiTable_, QString());
     results_->addTab(lengthPage, QString());
@@ -452,8 +451,7 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
     connect(controller_, &DataController::started, this, [this] {
         progress_->setValue(0);
         progress_->setFormat("%p%");
-        log_->clear();
-        logLines_.clear();
+        log_->clearLines();
         summary_.clear();
         summaryLabel_->setText(tr("Running…"));
         updateButtons();
@@ -463,7 +461,7 @@ DataTab::DataTab(DataController* controller, QWidget* parent) : QWidget(parent),
         progress_->setFormat(what.isEmpty() ? QString("%p%") : QString("%p% · ") + QFileInfo(what).fileName());
     });
     connect(controller_, &DataController::message, this, [this](const QString& level, const lathe::Problem& line) {
-        appendLog([level, line] { return level + ": " + engine_message(line); });
+        log_->appendLine([level, line] { return level + ": " + engine_message(line); });
     });
     connect(controller_, &DataController::finished, this, &DataTab::showSummary);
 
@@ -654,7 +652,7 @@ void DataTab::showSummary(const CorpusSummary& s) {
     progress_->setFormat("%p%");
     // The first ones were logged as they were read (DataWorker); the rest of the report's list follows.
     for (size_t i = kUnreadableAsRead; i < last_.errors.size(); ++i)
-        appendLog([p = last_.errors[i]] { return QString("warning: ") + engine_message(p); });
+        log_->appendLine([p = last_.errors[i]] { return QString("warning: ") + engine_message(p); });
     showReport();
 }
 
@@ -768,7 +766,7 @@ void DataTab::showReport() {
 void DataTab::showAllRemoved() {
     QFile file(str(last_.removed_file));
     if (!file.open(QIODevice::ReadOnly)) {
-        appendLog([name = file.fileName()] { return tr("Cannot open %1").arg(name); });
+        log_->appendLine([name = file.fileName()] { return tr("Cannot open %1").arg(name); });
         return;
     }
     examples_->clear();
@@ -807,18 +805,6 @@ void DataTab::showCluster(int row) {
     if (c.size > c.duplicates.size() + 1)
         html += "<p><i>" + tr("… and %1 more").arg(c.size - 1 - c.duplicates.size()) + "</i></p>";
     clusterView_->setHtml(html);
-}
-
-void DataTab::appendLog(std::function<QString()> line) {
-    log_->appendPlainText(line());
-    logLines_.push_back(std::move(line));
-}
-
-void DataTab::rewordLog() {
-    if (logLines_.empty()) return;
-    QStringList lines;
-    for (const auto& line : logLines_) lines << line();
-    log_->setPlainText(lines.join('\n'));
 }
 
 void DataTab::retranslate() {
@@ -903,10 +889,7 @@ void DataTab::retranslate() {
 }
 
 void DataTab::changeEvent(QEvent* e) {
-    if (e->type() == QEvent::LanguageChange) {
-        retranslate();
-        rewordLog();  // the run's log lines in the new language
-    }
+    if (e->type() == QEvent::LanguageChange) retranslate();  // the log words itself (RunLog)
     QWidget::changeEvent(e);
 }
 

@@ -4,13 +4,12 @@
 // settings save as the YAML `lathe-cli data` runs. The pass runs in DataController's worker thread.
 #pragma once
 #include "ui/data_controller.h"
+#include "widgets/run_log.h"
 
 #include <QWidget>
 
-#include <functional>
 #include <string>
 #include <utility>
-#include <vector>
 
 class QCheckBox;
 class QComboBox;
@@ -145,11 +144,7 @@ private:
     widgets::HistogramPlot* lengths_;
     QListWidget* clusters_;
     QTextBrowser* clusterView_;
-    QPlainTextEdit* log_;
-    // What log_ shows, each line worded by a function called again after a language switch.
-    std::vector<std::function<QString()>> logLines_;
-    void appendLog(std::function<QString()> line);
-    void rewordLog();
+    RunLog* log_;  // words its lines again on a language switch
 };
 
 }  // namespace ui

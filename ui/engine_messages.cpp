@@ -662,6 +662,10 @@ QString engine_message(const lathe::Problem& problem) {
     return QString::fromStdString(problem.message);
 }
 
+QString log_line(const QString& level, const lathe::Problem& line) {
+    return level == "info" ? engine_message(line) : QStringLiteral("%1: %2").arg(level, engine_message(line));
+}
+
 QString error_message(const std::exception& e) {
     if (const auto* error = dynamic_cast<const Error*>(&e)) return engine_message(error->problem());
     return QString::fromStdString(e.what());

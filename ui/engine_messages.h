@@ -18,6 +18,9 @@ namespace ui {
 // "key: wording" in the current language, or the wording alone when the problem has no key.
 QString engine_message(const lathe::Problem& problem);
 
+// A run log line from the engine in the current language, after its level unless that is "info".
+QString log_line(const QString& level, const lathe::Problem& line);
+
 // What went wrong, for a message box or a log: engine_message of an Error's problem, else what().
 QString error_message(const std::exception& e);
 

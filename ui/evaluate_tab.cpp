@@ -245,9 +245,7 @@ void EvaluateTab::connectSignals() {
     });
 
     connect(controller_, &EvaluateController::message, this, [this](const QString& level, const lathe::Problem& line) {
-        appendLog([level, line] {
-            return level == "info" ? engine_message(line) : QStringLiteral("%1: %2").arg(level, engine_message(line));
-        });
+        appendLog([level, line] { return log_line(level, line); });
     });
     connect(controller_, &EvaluateController::rows, this, &EvaluateTab::onRows);
     connect(controller_, &EvaluateController::progress, this, &EvaluateTab::onProgress);

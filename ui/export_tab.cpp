@@ -30,7 +30,6 @@
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QSplitter>
-#include <QTime>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -139,8 +138,7 @@ ExportTab::ExportTab(ModelBar* modelBar, ExportController* controller, QWidget* 
     summaryTitle_->setVisible(false);
     summaryTable_ = fileTable(this, "summaryFiles");
     summaryTable_->setVisible(false);
-    log_ = new QPlainTextEdit(this);
-    log_->setReadOnly(true);
+    log_ = new RunLog(true, this);
     log_->setMaximumBlockCount(5000);
     log_->setObjectName("log");
     auto* right = new QWidget(this);
@@ -186,9 +184,7 @@ ExportTab::ExportTab(ModelBar* modelBar, ExportController* controller, QWidget* 
         });
     });
     connect(controller_, &ExportController::message, this, [this](const QString& level, const lathe::Problem& line) {
-        appendLog([level, line] {
-            return level == "info" ? engine_message(line) : QStringLiteral("%1: %2").arg(level, engine_message(line));
-        });
+        appendLog([level, line] { return log_line(level, line); });
     });
     connect(controller_, &ExportController::started, this, &ExportTab::updateButtons);
     connect(controller_, &ExportController::finished, this, &ExportTab::onFinished);
@@ -216,7 +212,7 @@ void ExportTab::retranslate() {
     if (!controller_->isRunning() && progress_->value() == 0) statusLabel_->setText(tr("Ready"));
     showCheck(check_);
     if (haveResult_) showResult(lastResult_);
-    rewordLog();
+    if (controller_->isRunning() && !lastStep_.id.empty()) statusLabel_->setText(engine_message(lastStep_));
 }
 
 void ExportTab::changeEvent(QEvent* e) {
@@ -351,8 +347,7 @@ void ExportTab::startExport() {
         c.export_overwrite = true;
     }
     haveResult_ = false;
-    log_->clear();
-    logLines_.clear();
+    log_->clearLines();
     progress_->setFormat("%p%");
     progress_->setValue(0);
     notice_->setVisible(false);
@@ -413,19 +408,7 @@ void ExportTab::appendLog(const QString& text) {
     appendLog([text] { return text; });
 }
 
-void ExportTab::appendLog(std::function<QString()> text) {
-    LogLine line{QTime::currentTime().toString("HH:mm:ss "), std::move(text)};
-    log_->appendPlainText(line.time + line.text());
-    logLines_.push_back(std::move(line));
-}
-
-void ExportTab::rewordLog() {
-    if (controller_->isRunning() && !lastStep_.id.empty()) statusLabel_->setText(engine_message(lastStep_));
-    if (logLines_.isEmpty()) return;
-    QStringList lines;
-    for (const LogLine& l : logLines_) lines << l.time + l.text();
-    log_->setPlainText(lines.join('\n'));
-}
+void ExportTab::appendLog(std::function<QString()> text) { log_->appendLine(std::move(text)); }
 
 QString ExportTab::commandLine() const {
     return cliCommandLine("export", lastConfigPath_, "export.yaml");

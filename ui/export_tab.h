@@ -5,6 +5,7 @@
 #pragma once
 #include "ui/export_checks.h"
 #include "ui/export_controller.h"
+#include "widgets/run_log.h"
 
 #include <QWidget>
 
@@ -84,7 +85,6 @@ private:
     // are data; the tab's own are tr() of the values they show).
     void appendLog(const QString& text);
     void appendLog(std::function<QString()> text);
-    void rewordLog();
     void onFinished(const ExportResult& r);
     void showResult(const ExportResult& r);  // the notice and the written files
     bool confirmReplace(const QString& dir);
@@ -98,12 +98,7 @@ private:
     QTreeWidget *estimateTable_, *summaryTable_;
     QPushButton *exportButton_, *cancelButton_, *commandButton_, *saveButton_, *loadButton_;
     QProgressBar* progress_;
-    QPlainTextEdit* log_;
-    struct LogLine {
-        QString time;  // HH:mm:ss when it arrived
-        std::function<QString()> text;
-    };
-    QVector<LogLine> logLines_;
+    RunLog* log_;  // words its lines again on a language switch
     lathe::Problem lastStep_;  // the step the status line shows while exporting
     QTimer* checkTimer_;
     ExportCheck check_;

@@ -36,14 +36,12 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
-#include <QTextCursor>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QShortcut>
 #include <QSplitter>
-#include <QTime>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -127,8 +125,7 @@ TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* par
     compareButton_->setMenu(new QMenu(compareButton_));
     connect(compareButton_->menu(), &QMenu::aboutToShow, this, &TrainTab::fillCompareMenu);
     plot_ = new widgets::LossPlot(this);
-    log_ = new QPlainTextEdit(this);
-    log_->setReadOnly(true);
+    log_ = new RunLog(true, this);
     log_->setMaximumBlockCount(5000);
     log_->setObjectName("log");
 
@@ -208,9 +205,7 @@ TrainTab::TrainTab(ModelBar* modelBar, TrainController* controller, QWidget* par
     connect(bar_, &ModelBar::checkpointChanged, this, &TrainTab::onCheckpointChanged);
 
     connect(controller_, &TrainController::message, this, [this](const QString& level, const lathe::Problem& line) {
-        appendLog([level, line] {
-            return level == "info" ? engine_message(line) : QStringLiteral("%1: %2").arg(level, engine_message(line));
-        });
+        appendLog([level, line] { return log_line(level, line); });
     });
     connect(controller_, &TrainController::progress, this, [this](qint64 step, qint64 total, double el, double rem) {
         progress_->setFormat("%v / %m");
@@ -288,7 +283,7 @@ void TrainTab::retranslate() {
 void TrainTab::changeEvent(QEvent* e) {
     if (e->type() == QEvent::LanguageChange) {
         retranslate();
-        rewordLog();
+        if (notice_->isVisibleTo(this) && noticeText_) notice_->setText(noticeText_());  // the log words itself
         updateMemory();  // the model bar's estimate is this tab's text
         if (checked_ && !controller_->isRunning()) validateNow();  // the engine's messages, in the new language
     }
@@ -513,8 +508,7 @@ void TrainTab::start() {
     memoryWarnedFor_.clear();
     liveRunTitle_ = run_label(QString::fromStdString(c.output_dir), false);
     plot_->clearMain(liveRunTitle_);
-    log_->clear();
-    logLines_.clear();
+    log_->clearLines();
     progress_->setRange(0, 1);
     progress_->setValue(0);
     lastLoss_ = 0;
@@ -600,22 +594,7 @@ void TrainTab::appendLog(const QString& text) {
     appendLog([text] { return text; });
 }
 
-void TrainTab::appendLog(std::function<QString()> text) {
-    LogLine line{QTime::currentTime().toString("HH:mm:ss "), std::move(text)};
-    log_->appendPlainText(line.time + line.text());
-    logLines_.push_back(std::move(line));
-    const int limit = log_->maximumBlockCount();
-    if (limit > 0 && logLines_.size() > limit) logLines_.erase(logLines_.begin(), logLines_.end() - limit);
-}
-
-void TrainTab::rewordLog() {
-    if (notice_->isVisibleTo(this) && noticeText_) notice_->setText(noticeText_());
-    if (logLines_.isEmpty()) return;
-    QStringList lines;
-    for (const LogLine& l : logLines_) lines << l.time + l.text();
-    log_->setPlainText(lines.join('\n'));
-    log_->moveCursor(QTextCursor::End);
-}
+void TrainTab::appendLog(std::function<QString()> text) { log_->appendLine(std::move(text)); }
 
 void TrainTab::onCheckpointChanged(const QString& dir) {
     if (controller_->isRunning() || dir.isEmpty()) return;

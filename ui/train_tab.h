@@ -4,6 +4,7 @@
 #pragma once
 #include "ui/train_controller.h"
 #include "ui/train_validation.h"
+#include "widgets/run_log.h"
 
 #include <QMap>
 #include <QWidget>
@@ -103,7 +104,6 @@ private:
     void setNotice(std::function<QString()> text, const QString& color);
     void appendLog(const QString& text);
     void appendLog(std::function<QString()> text);
-    void rewordLog();
     void onFinished(const RunResult& r);
     void onCheckpointChanged(const QString& dir);
     void fillCompareMenu();
@@ -120,12 +120,7 @@ private:
     QToolButton* compareButton_;
     QProgressBar* progress_;
     widgets::LossPlot* plot_;
-    QPlainTextEdit* log_;
-    struct LogLine {
-        QString time;  // HH:mm:ss when it arrived
-        std::function<QString()> text;
-    };
-    QVector<LogLine> logLines_;  // what log_ shows, at most its block limit
+    RunLog* log_;  // words its lines again on a language switch
     std::function<QString()> noticeText_;
     QTimer* validateTimer_;
     QList<Problem> problems_;
