@@ -90,6 +90,8 @@ const Wording kWordings[] = {
     {"record_history_item", QT_TRANSLATE_NOOP("EngineMessages", "field '%1' item %2 is %3, expected a [query, response] pair of strings")},
     {"record_message_not_object", QT_TRANSLATE_NOOP("EngineMessages", "message %1 is %2, expected an object with '%3' and '%4'")},
     {"record_field_not_message", QT_TRANSLATE_NOOP("EngineMessages", "'%1' is %2, expected an object with '%3' and '%4'")},
+    {"record_in_message", QT_TRANSLATE_NOOP("EngineMessages", "message %1: %2")},
+    {"record_in_field", QT_TRANSLATE_NOOP("EngineMessages", "'%1': %2")},
     {"record_message_not_user", QT_TRANSLATE_NOOP("EngineMessages", "message %1 has role '%2' but a user turn was expected (role %3)")},
     {"record_message_not_assistant", QT_TRANSLATE_NOOP("EngineMessages", "message %1 has role '%2' but an assistant turn was expected (role %3)")},
     {"record_field_not_assistant", QT_TRANSLATE_NOOP("EngineMessages", "'%1' has role '%2' but an assistant turn was expected (role %3)")},

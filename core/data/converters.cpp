@@ -19,14 +19,23 @@ using json = nlohmann::json;
 class Fields {
 public:
     Fields(const json& obj, std::string where) : obj_(obj), where_(std::move(where)) {}
+    // The fields of an object inside the record (a message): failures say which one, as message `within_id`
+    // ("message {0}: {1}") with `within` and the failure's own wording as arguments.
+    Fields(const json& obj, const Fields& record, std::string within_id, std::string within)
+        : obj_(obj), where_(record.where_), within_id_(std::move(within_id)), within_(std::move(within)) {}
 
     // A problem with a message id (core/util/messages.cpp), which the studio words in its language; the
     // loader adds the file and record (dataset_loader.cpp).
     [[noreturn]] void fail_as(const std::string& id, std::vector<std::string> args) const {
         Problem p;
-        p.id = id;
-        p.message = where_ + ": " + format_message(id, args);
-        p.args = std::move(args);
+        if (within_id_.empty()) {
+            p.id = id;
+            p.message = format_message(id, args);
+            p.args = std::move(args);
+        } else {
+            p = composed(within_id_, {verbatim(within_), note(id, std::move(args))});
+        }
+        p.message = where_ + ": " + p.message;
         throw DataError(std::move(p));
     }
 
@@ -81,11 +90,11 @@ public:
                 {key, v->is_string() ? "'" + v->get<std::string>() + "'" : json_type_phrase(*v), "true or false"});
     }
 
-    const std::string& where() const { return where_; }
 
 private:
     const json& obj_;
     std::string where_;
+    std::string within_id_, within_;
 };
 
 void check_pair_differs(const Fields& f, const Sample& s) {
@@ -150,7 +159,10 @@ std::string expected_tags(const SharegptTags& tags, bool user_side) {
 struct MessageLabel {
     size_t number = 0;
     std::string field;
-    std::string english() const { return field.empty() ? "message " + std::to_string(number) : "'" + field + "'"; }
+    Fields of(const json& m, const Fields& record) const {
+        return field.empty() ? Fields(m, record, "record_in_message", std::to_string(number))
+                             : Fields(m, record, "record_in_field", field);
+    }
 };
 
 // A message as a Message; its role must be user-side or not.
@@ -161,7 +173,7 @@ Message sharegpt_message(const Fields& f, const json& m, const SharegptTags& tag
     if (!m.is_object())
         f.fail_as(numbered ? "record_message_not_object" : "record_field_not_message",
                   {at, json_type_phrase(m), tags.role, tags.content});
-    const Fields mf(m, f.where() + ": " + label.english());
+    const Fields mf = label.of(m, f);
     const std::string role = mf.required_string(tags.role);
     const std::string content = mf.required_string(tags.content);
     for (const RoleTag& t : kRoleTags)
@@ -182,7 +194,7 @@ Conversation sharegpt_turns(const Fields& f, const DatasetEntry& e, std::string&
     if (!tags.system.empty() && !msgs.empty() && msgs[0].is_object()) {
         auto it = msgs[0].find(tags.role);
         if (it != msgs[0].end() && it->is_string() && it->get<std::string>() == tags.system) {
-            system = Fields(msgs[0], f.where() + ": message 1").required_string(tags.content);
+            system = MessageLabel{1, ""}.of(msgs[0], f).required_string(tags.content);
             start = 1;
         }
     }

@@ -83,6 +83,8 @@ const std::vector<MessageForm>& message_forms() {
         {"record_history_item", "field '{0}' item {1} is {2}, expected a [query, response] pair of strings"},
         {"record_message_not_object", "message {0} is {1}, expected an object with '{2}' and '{3}'"},
         {"record_field_not_message", "'{0}' is {1}, expected an object with '{2}' and '{3}'"},
+        {"record_in_message", "message {0}: {1}"},
+        {"record_in_field", "'{0}': {1}"},
         {"record_message_not_user", "message {0} has role '{1}' but a user turn was expected (role {2})"},
         {"record_message_not_assistant", "message {0} has role '{1}' but an assistant turn was expected (role {2})"},
         {"record_field_not_assistant", "'{0}' has role '{1}' but an assistant turn was expected (role {2})"},

@@ -2309,6 +2309,14 @@
         <source>%1.results: not an object</source>
         <translation>%1.results: 객체가 아닙니다</translation>
     </message>
+    <message>
+        <source>message %1: %2</source>
+        <translation>메시지 %1: %2</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos;: %2</source>
+        <translation>&apos;%1&apos;: %2</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

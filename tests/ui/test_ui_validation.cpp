@@ -290,6 +290,13 @@ private slots:
         turn.record = 0;
         turn.line = 1;
 
+        const nlohmann::json unanswered = {{"conversations", {{{"from", "human"}, {"value", "hi"}}, {{"from", "gpt"}}}}};
+        Problem nested = caught([&] { (void)convert_sharegpt(unanswered, chat, Stage::Sft, "chat.json record 1 (line 2)"); });
+        QCOMPARE(nested.message, std::string("chat.json record 1 (line 2): message 2: missing field 'value'"));
+        nested.file = "chat.json";
+        nested.record = 1;
+        nested.line = 2;
+
         const Problem entry = caught([] {
             (void)DatasetRegistry::from_json(nlohmann::json{{"demo", {{"file_name", "d.json"}, {"formatting", "openai"}}}},
                                              "data", "data/dataset_info.json");
@@ -319,7 +326,7 @@ private slots:
         QCOMPARE(curve.id, std::string("curve_point_no_step"));
         QCOMPARE(curve.message, dir + "/checkpoint_curve.json: points[0]: no integer \"step\"");
 
-        for (const Problem* p : std::vector<const Problem*>{&config, &truncated, &turn, &entry, &value, &token, &curve})
+        for (const Problem* p : std::vector<const Problem*>{&config, &truncated, &turn, &nested, &entry, &value, &token, &curve})
             QVERIFY2(ui::engine_message(*p).endsWith(QString::fromStdString(": " + format_message(p->id, p->args))),
                      qPrintable(ui::engine_message(*p)));
         QVERIFY(ui::install_language("ko"));
@@ -334,6 +341,8 @@ private slots:
                      QString::fromUtf8(": 대화가 사용자 차례(메시지 1)로 끝납니다. 어시스턴트 차례가 답해야 합니다")),
                  qPrintable(ui::engine_message(turn)));
         QVERIFY2(ui::engine_message(turn).startsWith("chat.json"), qPrintable(ui::engine_message(turn)));
+        QCOMPARE(ui::engine_message(nested),
+                 QString::fromUtf8("chat.json 레코드 1 (%1번째 줄): 메시지 2: 'value' 필드가 없습니다").arg(2));
         QCOMPARE(ui::engine_message(entry),
                  QString::fromUtf8("data/dataset_info.json: 데이터셋 'demo': 알 수 없는 formatting 'openai'입니다. "
                                    "\"alpaca\"나 \"sharegpt\"여야 합니다"));

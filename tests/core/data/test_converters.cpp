@@ -243,6 +243,18 @@ private slots:
                  kWhere + ": the conversation ends with a user turn (message 3); an assistant turn must answer it");
         rec = {{"conversations", {turn("human", "u1"), {{"from", "gpt"}}}}};
         QCOMPARE(error_of<DataError>([&] { convert(rec, e, Stage::Sft); }), kWhere + ": message 2: missing field 'value'");
+        // Which message, as data: the studio words "message 2" and the field's problem in its language.
+        try {
+            convert(rec, e, Stage::Sft);
+            QFAIL("no error");
+        } catch (const DataError& err) {
+            const Problem& p = err.problem();
+            QCOMPARE(p.id, std::string("record_in_message"));
+            QCOMPARE(p.args, (std::vector<std::string>{"2", "missing field 'value'"}));
+            QCOMPARE(p.parts.size(), size_t(2));
+            QCOMPARE(p.parts[1].id, std::string("record_missing_field"));
+            QCOMPARE(p.parts[1].args, std::vector<std::string>{"value"});
+        }
         rec = {{"conversations", {turn("human", "u1"), {{"from", "gpt"}, {"value", 3}}}}};
         QCOMPARE(error_of<DataError>([&] { convert(rec, e, Stage::Sft); }),
                  kWhere + ": message 2: field 'value' is a number, expected a string");
@@ -279,6 +291,9 @@ private slots:
         QCOMPARE(
             error_of<DataError>([&] { convert(wrong_role, e, Stage::Dpo); }),
             kWhere + ": 'chosen' has role 'human' but an assistant turn was expected (role 'gpt' or 'function_call')");
+        json no_value = rec;
+        no_value["chosen"] = json{{"from", "gpt"}};
+        QCOMPARE(error_of<DataError>([&] { convert(no_value, e, Stage::Dpo); }), kWhere + ": 'chosen': missing field 'value'");
         json as_string = rec;
         as_string["rejected"] = "bad";
         QCOMPARE(error_of<DataError>([&] { convert(as_string, e, Stage::Dpo); }),
