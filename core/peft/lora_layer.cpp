@@ -441,10 +441,14 @@ torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
     // Training a plain LoRA on a dense base: one node (LoraLinearFunction). Inference (no grad) keeps the
     // chain below, whose base product is the decode kernel for a single row.
     if (auto y = lora_node(base, x, false); y.defined()) return y;
+    // DoRA as one node while training, also where nothing records (gradient checkpointing's first pass):
+    // the chain below costs several float32 passes over (N, out) more, and its result would differ in the
+    // last bits from the recomputation's, which runs the node.
+    const bool recording = torch::GradMode::is_enabled() &&
+                           (x.requires_grad() || lora_A->weight.requires_grad() || lora_B->weight.requires_grad() ||
+                            (magnitude && magnitude->weight.requires_grad()));
     if (magnitude && !dropped && !base.storage && base.weight.defined() && x.dim() >= 1 &&
-        torch::GradMode::is_enabled() &&
-        (x.requires_grad() || lora_A->weight.requires_grad() || lora_B->weight.requires_grad() ||
-         magnitude->weight.requires_grad())) {
+        (recording || base.is_training())) {
         const auto autocast = autocast_dtype(x.device());
         const auto dtype = autocast != torch::kFloat && x.is_floating_point() ? autocast : base.weight.scalar_type();
         return DoraLinearFunction::apply(x, lora_A->weight, lora_B->weight, magnitude->weight, base.weight,

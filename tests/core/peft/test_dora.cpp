@@ -3,6 +3,7 @@
 #include "core/peft/lora.h"
 #include "core/peft/lora_layer.h"
 #include "core/infer/gemv.h"
+#include "core/util/autocast.h"
 #include "tests/core/peft/peft_fixtures.h"
 
 #include <QtTest>
@@ -176,6 +177,48 @@ private slots:
                 const double d = relative_max_diff(fused[i], chained[i]);
                 QVERIFY2(d < (bf16 ? 3e-2 : 1e-5), (std::string(names[i]) + (bf16 ? " bf16: " : " f32: ") + std::to_string(d)).c_str());
             }
+        }
+    }
+
+    // Gradient checkpointing runs a layer's forward with nothing recording, then again recording in its
+    // backward: while training, both are the one DoRA node and give the same bits (the chain of
+    // elementwise passes it replaces rounds differently and costs several passes over (N, out) more).
+    void trainingForwardIsTheSameWhetherOrNotItRecords() {
+        torch::manual_seed(5);
+        const int64_t in = 64, out = 48;
+        Linear lin(in, out, true);
+        {
+            torch::NoGradGuard g;
+            lin->weight.normal_();
+            lin->bias.normal_();
+        }
+        lin->weight.set_requires_grad(false);
+        lin->bias.set_requires_grad(false);
+        LoraLayerOptions o;
+        o.rank = 4;
+        o.alpha = 8.0;
+        o.use_dora = true;
+        auto lora = add_lora(*lin, o, torch::make_generator<at::CPUGeneratorImpl>(3));
+        {
+            torch::NoGradGuard g;
+            lora->lora_B->weight.normal_().mul_(0.3);
+            lora->magnitude->weight.mul_(1.5);
+        }
+        lin->train();
+        const auto x = torch::randn({3, 7, in});
+        for (auto dtype : {torch::kFloat, torch::kBFloat16}) {
+            AutocastScope autocast(torch::kCPU, dtype);
+            const auto recorded = lin(x);
+            QVERIFY(recorded.requires_grad());
+            torch::Tensor unrecorded;
+            {
+                torch::NoGradGuard g;
+                unrecorded = lin(x);
+            }
+            QVERIFY(!unrecorded.requires_grad());
+            QCOMPARE(unrecorded.scalar_type(), recorded.scalar_type());
+            QVERIFY2(torch::equal(unrecorded, recorded.detach()),
+                     ("differs by " + std::to_string(max_diff(unrecorded.to(torch::kFloat), recorded.detach().to(torch::kFloat)))).c_str());
         }
     }
 

@@ -73,12 +73,13 @@ void expect_same_grads(const Grads& plain, const Grads& ckpt, double tol) {
     QCOMPARE(ckpt.next_random, plain.next_random);
 }
 
-std::shared_ptr<CausalLMImpl> lora_model(double dropout) {
+std::shared_ptr<CausalLMImpl> lora_model(double dropout, bool dora = false) {
     auto m = random_model();
     LoraSettings s;
     s.rank = 4;
     s.alpha = 8;
     s.dropout = dropout;
+    s.use_dora = dora;
     LoraModel::apply(m.ptr(), s);
     randomize_adapters(*m);  // B = 0 at init would leave lora_A without gradient
     m->train();
@@ -105,6 +106,18 @@ private slots:
         QVERIFY(plain.names.size() > 0);
         for (const auto& n : plain.names) QVERIFY2(n.find("lora_") != std::string::npos, n.c_str());
         expect_same_grads(plain, grads_of(*m, true, 1), 1e-5);
+    }
+
+    // DoRA: the magnitudes get the plain pass's gradients too (its forward with nothing recording is
+    // core/dora's trainingForwardIsTheSameWhetherOrNotItRecords).
+    void doraSameGradients() {
+        auto m = lora_model(0.0, true);
+        const Grads plain = grads_of(*m, false, 1);
+        bool magnitudes = false;
+        for (const auto& n : plain.names) magnitudes |= n.find("lora_magnitude_vector") != std::string::npos;
+        QVERIFY(magnitudes);
+        const Grads ckpt = grads_of(*m, true, 1);
+        expect_same_grads(plain, ckpt, 1e-5);
     }
 
     void loraDropoutMasksAreReplayed() {
