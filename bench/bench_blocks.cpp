@@ -5,12 +5,14 @@
 //   bench-blocks [--batch 4] [--seq 512] [--hidden 768] [--intermediate 2048] [--heads 12] [--kv-heads 12]
 //                [--head-dim 64] [--dtype bf16|f32] [--threads 2] [--repeat 10] [--only NAME-PART]
 //                [--block-rows N (attention's query rows per block; 0: automatic)]
-// --only grouped and --only attention-rows alternate variants call by call (see below).
+// --only grouped, --only dora and --only attention-rows alternate variants call by call (see below).
 #include "core/model/attention_kernel.h"
 #include "core/model/fused_ops.h"
 #include "core/model/linear.h"
 #include "core/peft/lora_layer.h"
 #include "core/model/rope.h"
+#include "core/util/autocast.h"
+#include "core/util/block_cache.h"
 #include "core/util/threads.h"
 
 #include <torch/torch.h>
@@ -182,6 +184,45 @@ int main(int argc, char** argv) {
         auto mlp_group = [&] { return cat_of(forward_shared_input({lora_gate.get(), lora_up.get()}, x)); };
         alternate("LoRA r8", {{"q/k/v, a node each", q_node}, {"q/k/v, one node", q_group},
                               {"gate/up, a node each", mlp_node}, {"gate/up, one node", mlp_group}});
+        return 0;
+    }
+    // --only dora: a DoRA projection against a LoRA one, forward alone with autograd recording (what
+    // gradient checkpointing's recomputation runs) and forward + backward, alternated call by call.
+    if (a["only"] == "dora") {
+        auto dora_linear = [&](int64_t out) {
+            Linear l(C, out, false);
+            l->weight.set_requires_grad(false);
+            l->weight.set_data(torch::randn({out, C}).to(dtype));
+            LoraLayerOptions o;
+            o.use_dora = true;
+            auto gen = at::detail::createCPUGenerator(7);
+            add_lora(*l, o, gen)->lora_B->weight.data().normal_(0, 0.01);
+            return l;
+        };
+        Linear dora_i = dora_linear(I);
+        // As a bf16 training step runs them: under autocast, the input recording its gradient.
+        AutocastScope autocast(torch::kCPU, dtype == torch::kBFloat16 ? torch::kBFloat16 : torch::kFloat);
+        CpuBlockCacheScope block_cache;
+        x.requires_grad_(true);
+        const std::vector<std::pair<std::string, Linear*>> layers = {{"LoRA", &lora_i}, {"DoRA", &dora_i}};
+        std::vector<std::vector<double>> fwd(2), both(2);
+        for (int i = 0; i < repeat + 2; ++i)
+            for (size_t v = 0; v < 2; ++v) {
+                Linear& l = *layers[v].second;
+                double t = now_s();
+                { auto y = l(x); }
+                if (i >= 2) fwd[v].push_back((now_s() - t) * 1e3);
+                t = now_s();
+                fwd_bwd(l(x));
+                if (i >= 2) both[v].push_back((now_s() - t) * 1e3);
+            }
+        auto median = [](std::vector<double> m) {
+            std::sort(m.begin(), m.end());
+            return m[m.size() / 2];
+        };
+        std::printf("| hidden->intermediate r8 | forward, recorded (ms) | forward + backward (ms) |\n|---|---:|---:|\n");
+        for (size_t v = 0; v < 2; ++v)
+            std::printf("| %s | %.2f | %.2f |\n", layers[v].first.c_str(), median(fwd[v]), median(both[v]));
         return 0;
     }
     // --only attention-rows: attention in the decoder's layout with query blocks of several sizes.
