@@ -1,5 +1,6 @@
 #include "core/tokenizer/bpe_model.h"
 
+#include "core/tokenizer/json_place.h"
 #include "core/tokenizer/utf8.h"
 #include "core/util/error.h"
 
@@ -30,7 +31,7 @@ std::unique_ptr<BpeModel> BpeModel::from_json(const json& model, const std::stri
         m->fuse_unk_ = flag("fuse_unk");
         m->ignore_merges_ = flag("ignore_merges");
         if (!model.contains("vocab") || !model.at("vocab").is_object())
-            throw TokenizerError(where + ".vocab: missing or not an object");
+            throw TokenizerError(tokenizer_json_problem(where + ".vocab", "tokenizer_json_vocab_missing", {}));
         m->load_vocab(model.at("vocab"), where + ".vocab");
         if (model.contains("merges")) m->load_merges(model.at("merges"), where + ".merges");
     } catch (const json::exception& e) {
@@ -38,7 +39,8 @@ std::unique_ptr<BpeModel> BpeModel::from_json(const json& model, const std::stri
     }
     if (!m->unk_token_.empty()) {
         m->unk_id_ = m->token_to_id(m->unk_token_);
-        if (m->unk_id_ < 0) throw TokenizerError(where + ".unk_token: \"" + m->unk_token_ + "\" is not in the vocabulary");
+        if (m->unk_id_ < 0)
+            throw TokenizerError(tokenizer_json_problem(where + ".unk_token", "tokenizer_json_not_in_vocab", {m->unk_token_}));
     }
     for (int b = 0; b < 256; ++b) {
         char name[8];
@@ -52,7 +54,7 @@ void BpeModel::load_vocab(const json& vocab, const std::string& where) {
     int32_t max_id = -1;
     for (const auto& [token, id] : vocab.items()) {
         if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX)
-            throw TokenizerError(where + ": id of \"" + token + "\" must be a non-negative integer, found " + id.dump());
+            throw TokenizerError(tokenizer_json_problem(where, "tokenizer_json_vocab_id", {token, id.dump()}));
         max_id = std::max(max_id, id.get<int32_t>());
     }
     id_to_token_.assign(static_cast<size_t>(max_id + 1), std::string());
@@ -66,7 +68,7 @@ void BpeModel::load_vocab(const json& vocab, const std::string& where) {
 }
 
 void BpeModel::load_merges(const json& merges, const std::string& where) {
-    if (!merges.is_array()) throw TokenizerError(where + ": expected an array");
+    if (!merges.is_array()) throw TokenizerError(tokenizer_json_problem(where, "tokenizer_json_merges_type", {}));
     merges_.reserve(merges.size());  // the table grows if needed
     const size_t prefix_len = continuing_subword_prefix_.size();
     std::string joined;
@@ -78,21 +80,21 @@ void BpeModel::load_merges(const json& merges, const std::string& where) {
             const std::string& s = m.get_ref<const std::string&>();
             const size_t sp = s.find(' ');
             if (sp == std::string::npos || s.find(' ', sp + 1) != std::string::npos)
-                throw TokenizerError(where + "[" + std::to_string(i) + "]: expected \"left right\", found \"" + s + "\"");
+                throw TokenizerError(tokenizer_json_problem(where + "[" + std::to_string(i) + "]", "tokenizer_json_merge_text", {s}));
             a = std::string_view(s).substr(0, sp);
             b = std::string_view(s).substr(sp + 1);
         } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
             a = m[0].get_ref<const std::string&>();
             b = m[1].get_ref<const std::string&>();
         } else {
-            throw TokenizerError(where + "[" + std::to_string(i) + "]: expected a string or a pair of strings, found " + m.dump());
+            throw TokenizerError(tokenizer_json_problem(where + "[" + std::to_string(i) + "]", "tokenizer_json_merge_type", {m.dump()}));
         }
         joined.assign(a);
         joined.append(b.substr(std::min(prefix_len, b.size())));
         const int32_t ia = token_to_id(a), ib = token_to_id(b), inew = token_to_id(joined);
         if (ia < 0 || ib < 0 || inew < 0) {
             const std::string missing(ia < 0 ? a : ib < 0 ? b : std::string_view(joined));
-            throw TokenizerError(where + "[" + std::to_string(i) + "]: token \"" + missing + "\" is not in the vocabulary");
+            throw TokenizerError(tokenizer_json_problem(where + "[" + std::to_string(i) + "]", "tokenizer_json_merge_not_in_vocab", {missing}));
         }
         // A pair listed twice keeps its later rank, as in Hugging Face.
         merges_.insert(ia, ib, {static_cast<int32_t>(i), inew});

@@ -1,6 +1,7 @@
 #include "core/tokenizer/decoder.h"
 
 #include "core/tokenizer/byte_level.h"
+#include "core/tokenizer/json_place.h"
 #include "core/tokenizer/pcre_regex.h"
 #include "core/tokenizer/utf8.h"
 #include "core/util/error.h"
@@ -207,7 +208,7 @@ std::unique_ptr<TokenDecoder> TokenDecoder::from_json(const json& j, const std::
     const std::string type = j.value("type", "");
     const auto& table = decoder_factories();
     auto it = table.find(type);
-    if (it == table.end()) throw TokenizerError(where + ": unsupported decoder type \"" + type + "\"");
+    if (it == table.end()) throw TokenizerError(tokenizer_json_problem(where, "tokenizer_json_decoder_type", {type}));
     try {
         return it->second(j, where);
     } catch (const json::exception& e) {

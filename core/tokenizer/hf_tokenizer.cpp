@@ -3,13 +3,14 @@
 #include "core/io/json_file.h"
 #include "core/tokenizer/bpe_model.h"
 #include "core/tokenizer/decoder.h"
+#include "core/tokenizer/json_place.h"
 #include "core/tokenizer/normalizer.h"
 #include "core/tokenizer/pre_tokenizer.h"
 #include "core/tokenizer/tokenizer_config.h"
 #include "core/tokenizer/utf8.h"
 #include "core/util/error.h"
-#include "core/util/messages.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <nlohmann/json.hpp>
 
@@ -57,7 +58,7 @@ AddedToken added_token_from_json(const json& t, const std::string& where) {
     } catch (const json::exception& e) {
         throw TokenizerError(where + ": " + e.what());
     }
-    if (a.id < 0) throw TokenizerError(where + ": id must be non-negative, found " + std::to_string(a.id));
+    if (a.id < 0) throw TokenizerError(tokenizer_json_problem(where, "tokenizer_json_added_id", {std::to_string(a.id)}));
     return a;
 }
 
@@ -82,12 +83,11 @@ std::unique_ptr<HfTokenizer> HfTokenizer::from_json(const json& j, const std::st
     const json& model = j.at("model");
     // Old files omit the type; a "merges" list means BPE.
     if (model.contains("type") && !model.at("type").is_string())
-        throw TokenizerError(origin + ": model.type must be a string, found " + model.at("type").type_name());
+        throw TokenizerError(file_problem(origin, 0, 0, "tokenizer_json_model_type", {model.at("type").type_name()}));
     const std::string type = model.contains("type") ? model.at("type").get<std::string>()
                                                     : (model.contains("merges") ? "BPE" : "");
     if (type != "BPE") {
-        throw TokenizerError(origin + ": unsupported model type \"" + type +
-                             "\"; Lathe reads BPE tokenizer.json files (for SentencePiece Unigram models, use tokenizer.model)");
+        throw TokenizerError(file_problem(origin, 0, 0, "tokenizer_json_model_unsupported", {type}));
     }
     auto tok = std::unique_ptr<HfTokenizer>(new HfTokenizer());
     tok->origin_ = origin;

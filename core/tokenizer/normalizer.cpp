@@ -1,5 +1,6 @@
 #include "core/tokenizer/normalizer.h"
 
+#include "core/tokenizer/json_place.h"
 #include "core/tokenizer/pcre_regex.h"
 #include "core/tokenizer/utf8.h"
 #include "core/util/error.h"
@@ -155,7 +156,7 @@ std::unique_ptr<Normalizer> Normalizer::from_json(const json& j, const std::stri
     const std::string type = j.value("type", "");
     const auto& table = normalizer_factories();
     auto it = table.find(type);
-    if (it == table.end()) throw TokenizerError(where + ": unsupported normalizer type \"" + type + "\"");
+    if (it == table.end()) throw TokenizerError(tokenizer_json_problem(where, "tokenizer_json_normalizer_type", {type}));
     try {
         return it->second(j, where);
     } catch (const json::exception& e) {

@@ -1,5 +1,6 @@
 #include "core/tokenizer/post_processor.h"
 
+#include "core/tokenizer/json_place.h"
 #include "core/util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -22,7 +23,7 @@ SpecialTemplate from_template(const json& j, const std::string& where) {
         }
         const std::string name = item.at("SpecialToken").at("id").get<std::string>();
         if (!specials.contains(name))
-            throw TokenizerError(where + ".single: special token \"" + name + "\" is missing from special_tokens");
+            throw TokenizerError(tokenizer_json_problem(where + ".single", "tokenizer_json_special_missing", {name}));
         auto& side = seen_sequence ? t.suffix : t.prefix;
         for (const json& id : specials.at(name).at("ids")) side.push_back(id.get<int32_t>());
     }
@@ -57,7 +58,7 @@ SpecialTemplate special_template_from_json(const json& j, const std::string& whe
     } catch (const json::exception& e) {
         throw TokenizerError(where + " (" + type + "): " + e.what());
     }
-    throw TokenizerError(where + ": unsupported post_processor type \"" + type + "\"");
+    throw TokenizerError(tokenizer_json_problem(where, "tokenizer_json_post_processor_type", {type}));
 }
 
 }  // namespace lathe

@@ -1,6 +1,7 @@
 #include "core/tokenizer/pre_tokenizer.h"
 
 #include "core/tokenizer/byte_level.h"
+#include "core/tokenizer/json_place.h"
 #include "core/tokenizer/pcre_regex.h"
 #include "core/tokenizer/utf8.h"
 #include "core/util/error.h"
@@ -229,7 +230,7 @@ Behavior behavior_from_json(const json& j, const std::string& where) {
     };
     const std::string name = j.get<std::string>();
     auto it = names.find(name);
-    if (it == names.end()) throw TokenizerError(where + ": unknown split behavior \"" + name + "\"");
+    if (it == names.end()) throw TokenizerError(tokenizer_json_problem(where, "tokenizer_json_split_behavior", {name}));
     return it->second;
 }
 
@@ -285,7 +286,7 @@ std::unique_ptr<PreTokenizer> PreTokenizer::from_json(const json& j, const std::
     const std::string type = j.value("type", "");
     const auto& table = pre_tokenizer_factories();
     auto it = table.find(type);
-    if (it == table.end()) throw TokenizerError(where + ": unsupported pre_tokenizer type \"" + type + "\"");
+    if (it == table.end()) throw TokenizerError(tokenizer_json_problem(where, "tokenizer_json_pre_tokenizer_type", {type}));
     try {
         return it->second(j, where);
     } catch (const json::exception& e) {

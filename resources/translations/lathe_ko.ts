@@ -2317,6 +2317,70 @@
         <source>&apos;%1&apos;: %2</source>
         <translation>&apos;%1&apos;: %2</translation>
     </message>
+    <message>
+        <source>model.type must be a string, found %1</source>
+        <translation>model.type은(는) 문자열이어야 하는데 %1입니다</translation>
+    </message>
+    <message>
+        <source>unsupported model type &quot;%1&quot;; Lathe reads BPE tokenizer.json files (for SentencePiece Unigram models, use tokenizer.model)</source>
+        <translation>model 타입 &quot;%1&quot;은(는) 지원하지 않습니다. Lathe는 BPE tokenizer.json 파일을 읽습니다 (SentencePiece Unigram 모델은 tokenizer.model을 쓰세요)</translation>
+    </message>
+    <message>
+        <source>%1: unsupported normalizer type &quot;%2&quot;</source>
+        <translation>%1: normalizer 타입 &quot;%2&quot;은(는) 지원하지 않습니다</translation>
+    </message>
+    <message>
+        <source>%1: unsupported pre_tokenizer type &quot;%2&quot;</source>
+        <translation>%1: pre_tokenizer 타입 &quot;%2&quot;은(는) 지원하지 않습니다</translation>
+    </message>
+    <message>
+        <source>%1: unknown split behavior &quot;%2&quot;</source>
+        <translation>%1: 알 수 없는 split behavior &quot;%2&quot;입니다</translation>
+    </message>
+    <message>
+        <source>%1: unsupported decoder type &quot;%2&quot;</source>
+        <translation>%1: decoder 타입 &quot;%2&quot;은(는) 지원하지 않습니다</translation>
+    </message>
+    <message>
+        <source>%1: unsupported post_processor type &quot;%2&quot;</source>
+        <translation>%1: post_processor 타입 &quot;%2&quot;은(는) 지원하지 않습니다</translation>
+    </message>
+    <message>
+        <source>%1: special token &quot;%2&quot; is missing from special_tokens</source>
+        <translation>%1: 특수 토큰 &quot;%2&quot;이(가) special_tokens에 없습니다</translation>
+    </message>
+    <message>
+        <source>%1: missing or not an object</source>
+        <translation>%1: 없거나 객체가 아닙니다</translation>
+    </message>
+    <message>
+        <source>%1: id of &quot;%2&quot; must be a non-negative integer, found %3</source>
+        <translation>%1: &quot;%2&quot;의 id는 0 이상의 정수여야 하는데 %3입니다</translation>
+    </message>
+    <message>
+        <source>%1: &quot;%2&quot; is not in the vocabulary</source>
+        <translation>%1: &quot;%2&quot;이(가) 어휘에 없습니다</translation>
+    </message>
+    <message>
+        <source>%1: expected an array</source>
+        <translation>%1: 배열이어야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: expected &quot;left right&quot;, found &quot;%2&quot;</source>
+        <translation>%1: &quot;left right&quot; 형식이어야 하는데 &quot;%2&quot;입니다</translation>
+    </message>
+    <message>
+        <source>%1: expected a string or a pair of strings, found %2</source>
+        <translation>%1: 문자열이나 문자열 두 개의 쌍이어야 하는데 %2입니다</translation>
+    </message>
+    <message>
+        <source>%1: token &quot;%2&quot; is not in the vocabulary</source>
+        <translation>%1: 토큰 &quot;%2&quot;이(가) 어휘에 없습니다</translation>
+    </message>
+    <message>
+        <source>%1: id must be non-negative, found %2</source>
+        <translation>%1: id는 0 이상이어야 하는데 %2입니다</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

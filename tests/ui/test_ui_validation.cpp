@@ -6,6 +6,7 @@
 #include "core/eval/checkpoint_curve.h"
 #include "core/io/safetensors.h"
 #include "core/model/config.h"
+#include "core/tokenizer/tokenizer.h"
 #include "core/tokenizer/tokenizer_config.h"
 #include "core/util/fs.h"
 #include "core/infer/inference_weights.h"
@@ -318,6 +319,16 @@ private slots:
         QCOMPARE(token.file, dir + "/tokenizer_config.json");
         QCOMPARE(token.message, dir + "/tokenizer_config.json: bos_token must be a string, {\"content\": ...} or null, found 7");
 
+        const std::string tok_dir = dir + "/tok";
+        std::filesystem::create_directories(tok_dir);
+        write_file_atomic(tok_dir + "/tokenizer.json",
+                          "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []},"
+                          " \"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"}}");
+        const Problem part = caught([&] { (void)Tokenizer::from_dir(tok_dir); });
+        QCOMPARE(part.id, std::string("tokenizer_json_pre_tokenizer_type"));
+        QCOMPARE(part.file, tok_dir + "/tokenizer.json");
+        QCOMPARE(part.message, tok_dir + "/tokenizer.json: pre_tokenizer: unsupported pre_tokenizer type \"BertPreTokenizer\"");
+
         write_file_atomic(dir + "/checkpoint_curve.json", "{\"points\": [{\"samples\": 1}]}");
         const Problem curve = caught([&] {
             CheckpointCurve c;
@@ -326,7 +337,7 @@ private slots:
         QCOMPARE(curve.id, std::string("curve_point_no_step"));
         QCOMPARE(curve.message, dir + "/checkpoint_curve.json: points[0]: no integer \"step\"");
 
-        for (const Problem* p : std::vector<const Problem*>{&config, &truncated, &turn, &nested, &entry, &value, &token, &curve})
+        for (const Problem* p : std::vector<const Problem*>{&config, &truncated, &turn, &nested, &entry, &value, &token, &part, &curve})
             QVERIFY2(ui::engine_message(*p).endsWith(QString::fromStdString(": " + format_message(p->id, p->args))),
                      qPrintable(ui::engine_message(*p)));
         QVERIFY(ui::install_language("ko"));
@@ -351,6 +362,9 @@ private slots:
         QCOMPARE(ui::engine_message(token),
                  QString::fromStdString(dir) +
                      QString::fromUtf8("/tokenizer_config.json: bos_token은(는) 문자열, {\"content\": ...}, null 중 하나여야 하는데 7입니다"));
+        QCOMPARE(ui::engine_message(part),
+                 QString::fromStdString(tok_dir) +
+                     QString::fromUtf8("/tokenizer.json: pre_tokenizer: pre_tokenizer 타입 \"BertPreTokenizer\"은(는) 지원하지 않습니다"));
         QCOMPARE(ui::engine_message(curve),
                  QString::fromStdString(dir) + QString::fromUtf8("/checkpoint_curve.json: points[0]: 정수 \"step\"이 없습니다"));
         QVERIFY(ui::install_language("en"));

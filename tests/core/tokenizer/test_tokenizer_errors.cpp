@@ -30,6 +30,16 @@ using lathe::test::error_of;
 
 bool mentions(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
+// The problem of the TokenizerError that reading `dir` throws.
+Problem problem_reading(const std::string& dir) {
+    try {
+        Tokenizer::from_dir(dir);
+    } catch (const TokenizerError& e) {
+        return e.problem();
+    }
+    return {};
+}
+
 // A minimal valid byte-level tokenizer.json; tests break one part of it.
 json tiny_tokenizer_json() {
     const json vocab = {{"a", 0}, {"b", 1}, {"ab", 2}};
@@ -96,7 +106,21 @@ private slots:
             const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
             const std::string expected = std::string(key) + ": unsupported " + key + " type \"" + type + "\"";
             QVERIFY2(mentions(msg, "tokenizer.json") && mentions(msg, expected), msg.c_str());
+            // As data, for the studio: the file, the place inside it and the type.
+            const Problem p = problem_reading(dir);
+            QCOMPARE(p.id, "tokenizer_json_" + std::string(key) + "_type");
+            QCOMPARE(p.file, dir + "/tokenizer.json");
+            QCOMPARE(p.args, (std::vector<std::string>{key, type}));
+            QCOMPARE(p.message, dir + "/tokenizer.json: " + expected);
         }
+        // A step of a Sequence is named by its path.
+        json j = tiny_tokenizer_json();
+        j["normalizer"] = {{"type", "Sequence"}, {"normalizers", json::array({{{"type", "NFC"}}, {{"type", "Precompiled"}}})}};
+        const std::string dir = dir_with_tokenizer_json("unsupported-step", j);
+        const Problem p = problem_reading(dir);
+        QCOMPARE(p.id, std::string("tokenizer_json_normalizer_type"));
+        QCOMPARE(p.args, (std::vector<std::string>{"normalizer.normalizers[1]", "Precompiled"}));
+        QCOMPARE(p.message, dir + "/tokenizer.json: normalizer.normalizers[1]: unsupported normalizer type \"Precompiled\"");
     }
 
     // Parts of the right name and the wrong JSON type are errors naming the part (found under clang,
@@ -118,6 +142,10 @@ private slots:
         const std::string dir = dir_with_tokenizer_json("bad-merge", j);
         const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
         QVERIFY2(mentions(msg, "model.merges[1]: token \"c\" is not in the vocabulary"), msg.c_str());
+        const Problem p = problem_reading(dir);
+        QCOMPARE(p.id, std::string("tokenizer_json_merge_not_in_vocab"));
+        QCOMPARE(p.file, dir + "/tokenizer.json");
+        QCOMPARE(p.args, (std::vector<std::string>{"model.merges[1]", "c"}));
     }
 
     void invalidRegex() {
