@@ -281,20 +281,18 @@ Sample convert_record(const json& record, const DatasetEntry& entry, Stage stage
                                                        : convert_alpaca(record, entry, stage, where);
 }
 
-std::string missing_columns(const DatasetEntry& e, Stage stage) {
+Problem missing_columns(const DatasetEntry& e, Stage stage) {
     const DatasetColumns& c = e.columns;
-    if (stage_uses_pairs(stage) && (c.chosen.empty() || c.rejected.empty()))
-        return "\"columns\" must name both 'chosen' and 'rejected' for a ranking dataset";
+    if (stage_uses_pairs(stage) && (c.chosen.empty() || c.rejected.empty())) return note("columns_no_pair");
     if (e.formatting == DatasetFormat::Sharegpt) {
-        if (c.messages.empty()) return "\"columns\" names no 'messages' column";
-        if (e.tags.role.empty() || e.tags.content.empty()) return "\"tags\" must name 'role_tag' and 'content_tag'";
-        return "";
+        if (c.messages.empty()) return note("columns_no_messages");
+        if (e.tags.role.empty() || e.tags.content.empty()) return note("columns_no_tags");
+        return {};
     }
-    if (c.prompt.empty() && c.query.empty()) return "\"columns\" names neither a 'prompt' nor a 'query' column";
+    if (c.prompt.empty() && c.query.empty()) return note("columns_no_prompt");
     if ((stage == Stage::Sft || stage == Stage::Kto) && c.response.empty())
-        return std::string("\"columns\" names no 'response' column, which stage ") + stage_name(stage) +
-               " needs (is this a pre-training dataset?)";
-    return "";
+        return note("columns_no_response", {stage_name(stage)});
+    return {};
 }
 
 void fill_placeholders(Sample& s, const std::string& name, const std::string& author) {

@@ -5,6 +5,7 @@
 #include "core/data/dataset_entry.h"
 #include "core/data/dataset_stage.h"
 #include "core/data/record.h"
+#include "core/util/error.h"
 
 #include <string>
 
@@ -23,8 +24,8 @@ Sample convert_alpaca(const nlohmann::json& record, const DatasetEntry& entry, S
 Sample convert_sharegpt(const nlohmann::json& record, const DatasetEntry& entry, Stage stage, const std::string& where);
 
 // What `entry` lacks to be converted for `stage` (no response column for sft, no chosen or
-// rejected column for dpo, ...): a sentence for an error message, or "" when nothing.
-std::string missing_columns(const DatasetEntry& entry, Stage stage);
+// rejected column for dpo, ...), as a problem with no place (the loader names the dataset); id "" when nothing.
+Problem missing_columns(const DatasetEntry& entry, Stage stage);
 
 // Replaces {{name}} and {{author}} in the text, system prompt and every message. An empty value
 // leaves its placeholder as written (LLaMA-Factory never fills them).

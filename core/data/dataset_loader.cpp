@@ -25,12 +25,12 @@ struct Plan {
 
 Plan plan_dataset(const DatasetRegistry& reg, const std::string& name, Stage stage) {
     const DatasetEntry& entry = reg.get(name);
-    const std::string head = "dataset '" + name + "' (" + reg.path() + ")";
     if (!entry.is_local())
         throw DataError(plain_problem("dataset_remote_only", {name, reg.path(), entry.remote, reg.dir()}));
     // Registry problems first: they need no I/O and are what the user must fix.
     if (Problem why = stage_mismatch(entry, stage); !why.id.empty()) throw DataError(std::move(why));
-    if (const std::string why = missing_columns(entry, stage); !why.empty()) throw DataError(head + ": " + why);
+    if (Problem why = missing_columns(entry, stage); !why.id.empty())
+        throw DataError(composed("dataset_columns", {verbatim(name), verbatim(reg.path()), std::move(why)}));
     Plan p{entry, path_join(reg.dir(), entry.file_name), {}};
     std::error_code ec;
     if (!std::filesystem::exists(p.path, ec))

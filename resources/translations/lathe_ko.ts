@@ -2381,6 +2381,30 @@
         <source>%1: id must be non-negative, found %2</source>
         <translation>%1: id는 0 이상이어야 하는데 %2입니다</translation>
     </message>
+    <message>
+        <source>dataset &apos;%1&apos; (%2): %3</source>
+        <translation>데이터셋 &apos;%1&apos; (%2): %3</translation>
+    </message>
+    <message>
+        <source>&quot;columns&quot; must name both &apos;chosen&apos; and &apos;rejected&apos; for a ranking dataset</source>
+        <translation>ranking 데이터셋의 &quot;columns&quot;에는 &apos;chosen&apos;과 &apos;rejected&apos;가 모두 있어야 합니다</translation>
+    </message>
+    <message>
+        <source>&quot;columns&quot; names no &apos;messages&apos; column</source>
+        <translation>&quot;columns&quot;에 &apos;messages&apos; 열이 없습니다</translation>
+    </message>
+    <message>
+        <source>&quot;tags&quot; must name &apos;role_tag&apos; and &apos;content_tag&apos;</source>
+        <translation>&quot;tags&quot;에 &apos;role_tag&apos;와 &apos;content_tag&apos;가 있어야 합니다</translation>
+    </message>
+    <message>
+        <source>&quot;columns&quot; names neither a &apos;prompt&apos; nor a &apos;query&apos; column</source>
+        <translation>&quot;columns&quot;에 &apos;prompt&apos; 열도 &apos;query&apos; 열도 없습니다</translation>
+    </message>
+    <message>
+        <source>&quot;columns&quot; names no &apos;response&apos; column, which stage %1 needs (is this a pre-training dataset?)</source>
+        <translation>&quot;columns&quot;에 %1 단계에 필요한 &apos;response&apos; 열이 없습니다 (사전 학습용 데이터셋인가요?)</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

@@ -1,6 +1,7 @@
 // Invalid settings show their message next to the field (or under the model bar) before Start, and
 // Start stays blocked until they are fixed.
 #include "core/data/converters.h"
+#include "core/data/dataset_loader.h"
 #include "core/data/dataset_registry.h"
 #include "core/data/template.h"
 #include "core/eval/checkpoint_curve.h"
@@ -319,6 +320,16 @@ private slots:
         QCOMPARE(token.file, dir + "/tokenizer_config.json");
         QCOMPARE(token.message, dir + "/tokenizer_config.json: bos_token must be a string, {\"content\": ...} or null, found 7");
 
+        const std::string ds_dir = dir + "/ds";
+        std::filesystem::create_directories(ds_dir);
+        write_file_atomic(ds_dir + "/dataset_info.json", "{\"c4\": {\"file_name\": \"c4.json\", \"columns\": {\"prompt\": \"text\"}}}");
+        write_file_atomic(ds_dir + "/c4.json", "[{\"text\": \"doc\"}]");
+        const Problem columns = caught([&] { (void)load_datasets(ds_dir, "c4", Stage::Sft); });
+        QCOMPARE(columns.id, std::string("dataset_columns"));
+        QCOMPARE(ui::engine_message(columns).toStdString(), columns.message);
+        QCOMPARE(columns.message, "dataset 'c4' (" + ds_dir + "/dataset_info.json): \"columns\" names no 'response' column, "
+                                  "which stage sft needs (is this a pre-training dataset?)");
+
         const std::string tok_dir = dir + "/tok";
         std::filesystem::create_directories(tok_dir);
         write_file_atomic(tok_dir + "/tokenizer.json",
@@ -362,6 +373,9 @@ private slots:
         QCOMPARE(ui::engine_message(token),
                  QString::fromStdString(dir) +
                      QString::fromUtf8("/tokenizer_config.json: bos_token은(는) 문자열, {\"content\": ...}, null 중 하나여야 하는데 7입니다"));
+        QCOMPARE(ui::engine_message(columns),
+                 QString::fromUtf8("데이터셋 'c4' (%1/dataset_info.json): \"columns\"에 sft 단계에 필요한 'response' 열이 없습니다 "
+                                   "(사전 학습용 데이터셋인가요?)").arg(QString::fromStdString(ds_dir)));
         QCOMPARE(ui::engine_message(part),
                  QString::fromStdString(tok_dir) +
                      QString::fromUtf8("/tokenizer.json: pre_tokenizer: pre_tokenizer 타입 \"BertPreTokenizer\"은(는) 지원하지 않습니다"));

@@ -309,15 +309,17 @@ private slots:
         pt.columns.query.clear();
         pt.columns.response.clear();
         pt.columns.prompt = "text";
-        QCOMPARE(missing_columns(pt, Stage::Pt), std::string());
+        QCOMPARE(missing_columns(pt, Stage::Pt).id, std::string());
+        QCOMPARE(missing_columns(pt, Stage::Sft).id, std::string("columns_no_response"));
+        QCOMPARE(missing_columns(pt, Stage::Sft).args, std::vector<std::string>{"sft"});
         QCOMPARE(
-            missing_columns(pt, Stage::Sft),
+            missing_columns(pt, Stage::Sft).message,
             std::string(
                 "\"columns\" names no 'response' column, which stage sft needs (is this a pre-training dataset?)"));
         DatasetEntry rank = sharegpt_entry();
         rank.ranking = true;
         rank.columns.chosen = "chosen";
-        QCOMPARE(missing_columns(rank, Stage::Dpo),
+        QCOMPARE(missing_columns(rank, Stage::Dpo).message,
                  std::string("\"columns\" must name both 'chosen' and 'rejected' for a ranking dataset"));
     }
     void placeholders() {
