@@ -70,6 +70,27 @@ std::pair<Linear, std::shared_ptr<LoraLinear>> make_layer(const Case& c, bool se
     return {lin, lora};
 }
 
+// A DoRA layer of rank `r` on a random base with a bias, B and the magnitudes moved off their initial values.
+std::pair<Linear, std::shared_ptr<LoraLinear>> random_dora_layer(int64_t in, int64_t out, int64_t r) {
+    Linear lin(in, out, true);
+    {
+        torch::NoGradGuard g;
+        lin->weight.normal_();
+        lin->bias.normal_();
+    }
+    LoraLayerOptions o;
+    o.rank = r;
+    o.alpha = 8.0;
+    o.use_dora = true;
+    auto lora = add_lora(*lin, o, torch::make_generator<at::CPUGeneratorImpl>(3));
+    {
+        torch::NoGradGuard g;
+        lora->lora_B->weight.normal_().mul_(0.3);
+        lora->magnitude->weight.mul_(1.5);
+    }
+    return {lin, lora};
+}
+
 }  // namespace
 
 class TestDora : public QObject {
@@ -131,22 +152,9 @@ private slots:
         torch::manual_seed(12);
         const int64_t in = 24, out = 40, r = 4;
         for (bool bf16 : {false, true}) {
-            Linear lin(in, out, true);
-            {
-                torch::NoGradGuard g;
-                lin->weight.normal_();
-                lin->bias.normal_();
-            }
-            LoraLayerOptions o;
-            o.rank = r;
-            o.alpha = 8.0;
-            o.use_dora = true;
-            auto lora = add_lora(*lin, o, torch::make_generator<at::CPUGeneratorImpl>(3));
-            {
-                torch::NoGradGuard g;
-                lora->lora_B->weight.normal_().mul_(0.3);
-                lora->magnitude->weight.mul_(1.5);
-            }
+            auto made = random_dora_layer(in, out, r);  // not a structured binding: the lambdas below capture them
+            Linear lin = made.first;
+            const auto lora = made.second;
             lin->weight.set_requires_grad(false);
             lin->bias.set_requires_grad(true);
             auto x = torch::randn({2, 5, in});
@@ -186,24 +194,11 @@ private slots:
     void trainingForwardIsTheSameWhetherOrNotItRecords() {
         torch::manual_seed(5);
         const int64_t in = 64, out = 48;
-        Linear lin(in, out, true);
-        {
-            torch::NoGradGuard g;
-            lin->weight.normal_();
-            lin->bias.normal_();
-        }
+        auto made = random_dora_layer(in, out, 4);
+        Linear lin = made.first;
+        const auto lora = made.second;
         lin->weight.set_requires_grad(false);
         lin->bias.set_requires_grad(false);
-        LoraLayerOptions o;
-        o.rank = 4;
-        o.alpha = 8.0;
-        o.use_dora = true;
-        auto lora = add_lora(*lin, o, torch::make_generator<at::CPUGeneratorImpl>(3));
-        {
-            torch::NoGradGuard g;
-            lora->lora_B->weight.normal_().mul_(0.3);
-            lora->magnitude->weight.mul_(1.5);
-        }
         lin->train();
         const auto x = torch::randn({3, 7, in});
         for (auto dtype : {torch::kFloat, torch::kBFloat16}) {
