@@ -526,7 +526,7 @@ void EvaluateTab::start() {
     log_.clear();
     status_ = Status::Other;
     statusLabel_->setText(tr("Preparing: reading the datasets and loading the model…"));
-    appendLog([this, dir = QString::fromStdString(c.output_dir)] { return tr("output folder: %1").arg(dir); });
+    appendLog([dir = QString::fromStdString(c.output_dir)] { return tr("output folder: %1").arg(dir); });
     controller_->start(c);
     updateButtons();
 }
@@ -564,7 +564,7 @@ void EvaluateTab::startCurve() {
     curve_->clear();
     status_ = Status::Other;
     statusLabel_->setText(tr("Preparing: reading the saved curve of %1…").arg(run));
-    appendLog([this, file = QDir(run).filePath("checkpoint_curve.json")] { return tr("checkpoint curve: %1").arg(file); });
+    appendLog([file = QDir(run).filePath("checkpoint_curve.json")] { return tr("checkpoint curve: %1").arg(file); });
     controller_->startCurve(c, run);
     updateButtons();
 }
