@@ -34,7 +34,7 @@ public:
         if (env) spin_us_.store(std::max<int64_t>(0, std::atoll(env)));
     }
 
-    void run(int64_t n, int64_t grain, int threads, void (*fn)(void*, int64_t, int64_t), void* ctx) {
+    void run(int64_t n, int64_t grain, int threads, void (*fn)(void*, int64_t, int64_t), void* ctx, bool then_sleep) {
         if (n <= 0) return;
         grain = std::max<int64_t>(1, grain);
         const int64_t by_grain = (n + grain - 1) / grain;
@@ -52,6 +52,7 @@ public:
         ctx_.store(ctx, std::memory_order_relaxed);
         n_.store(n, std::memory_order_relaxed);
         participants_.store(want - 1, std::memory_order_relaxed);
+        sleep_after_.store(then_sleep, std::memory_order_relaxed);
         done_.store(0, std::memory_order_relaxed);
         const uint64_t g = (generation_.load(std::memory_order_relaxed) + 1) & 0xffffffffu;
         claim_.store(pack(g, parts, 0), std::memory_order_relaxed);
@@ -65,6 +66,7 @@ public:
     }
 
     void set_spin_us(int64_t us) { spin_us_.store(std::max<int64_t>(0, us)); }
+    int sleepers() { return sleepers_.load(std::memory_order_acquire); }
     int workers() {
         std::lock_guard<std::mutex> lock(start_mutex_);
         return static_cast<int>(threads_.size());
@@ -109,7 +111,9 @@ private:
     void worker(int index, uint64_t seen) {
         for (;;) {
             const auto t0 = std::chrono::steady_clock::now();
-            const auto spin = std::chrono::microseconds(spin_us_.load(std::memory_order_relaxed));
+            // After a job that asked for it (a prompt's product, which other thread pools follow), no spinning.
+            const auto spin = std::chrono::microseconds(
+                sleep_after_.load(std::memory_order_relaxed) ? 0 : spin_us_.load(std::memory_order_relaxed));
             uint64_t g = generation_.load(std::memory_order_acquire);
             for (int k = 0; g == seen; ++k) {
                 if ((k & 255) == 0 && std::chrono::steady_clock::now() - t0 >= spin) break;
@@ -134,6 +138,7 @@ private:
     std::atomic<uint64_t> generation_{0}, claim_{0};
     std::atomic<int64_t> done_{0}, spin_us_{1000};
     std::atomic<int> sleepers_{0}, participants_{0};
+    std::atomic<bool> sleep_after_{false};
     // The job of the current generation (atomics: a late worker may read them while the next is written;
     // it then fails its claim and uses nothing it read).
     std::atomic<void (*)(void*, int64_t, int64_t)> fn_{nullptr};
@@ -148,12 +153,15 @@ SpinPool& pool() {
 
 }  // namespace
 
-void spin_pool_run(int64_t n, int64_t grain, int threads, void (*fn)(void*, int64_t, int64_t), void* ctx) {
-    pool().run(n, grain, threads, fn, ctx);
+void spin_pool_run(int64_t n, int64_t grain, int threads, void (*fn)(void*, int64_t, int64_t), void* ctx,
+                   bool then_sleep) {
+    pool().run(n, grain, threads, fn, ctx, then_sleep);
 }
 
 void set_spin_pool_spin_us(int64_t us) { pool().set_spin_us(us); }
 
 int spin_pool_workers() { return pool().workers(); }
+
+int spin_pool_sleepers() { return pool().sleepers(); }
 
 }  // namespace lathe

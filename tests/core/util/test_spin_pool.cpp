@@ -74,6 +74,30 @@ private slots:
         set_spin_pool_spin_us(1000);
     }
 
+    // A job that asks for it leaves the workers asleep at once; any other job leaves them spinning for the
+    // time set (10 s here, so that they cannot have fallen asleep by themselves).
+    void workersSleepAfterAJobThatAsks() {
+        set_spin_pool_spin_us(10'000'000);
+        auto settle = [](int want) {
+            for (int k = 0; k < 2000 && spin_pool_sleepers() != want; ++k) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            return spin_pool_sleepers();
+        };
+        std::atomic<int64_t> sum{0};
+        spin_pool_for(64, 1, 2, [&](int64_t b, int64_t e) { sum += e - b; });
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        QCOMPARE(spin_pool_sleepers(), 0);  // spinning
+        spin_pool_for(64, 1, 2, [&](int64_t b, int64_t e) { sum += e - b; }, /*then_sleep=*/true);
+        QCOMPARE(settle(spin_pool_workers()), spin_pool_workers());
+        QVERIFY(spin_pool_workers() >= 1);
+        spin_pool_for(64, 1, 2, [&](int64_t b, int64_t e) { sum += e - b; });  // wakes them; they spin again
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        QCOMPARE(spin_pool_sleepers(), 0);
+        QCOMPARE(sum.load(), int64_t(192));
+        set_spin_pool_spin_us(1000);
+        // Not left spinning for 10 s into the next tests.
+        spin_pool_for(64, 1, 2, [&](int64_t b, int64_t e) { sum += e - b; }, /*then_sleep=*/true);
+    }
+
     void callersOnSeveralThreadsAndNestedCalls() {
         std::atomic<bool> ok{true};
         std::vector<std::thread> callers;
