@@ -1,7 +1,7 @@
 // bench-gemv: the decode kernels of core/infer/gemv.h against LibTorch on one weight shape, and the
 // memory bandwidth they reach. One JSON line per kernel.
 //
-//   bench-gemv [--out 4864] [--in 896] [--rows 1] [--threads 2] [--repeat 200] [--isa avx512-bf16|avx512|avx2|portable]
+//   bench-gemv [--out 4864] [--in 896] [--rows 1] [--threads 2] [--repeat 200] [--isa amx|avx512-bf16|avx512|avx2|portable]
 #include "core/infer/gemv.h"
 #include "core/infer/inference_weights.h"
 #include "core/util/threads.h"
@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
         const std::string k = argv[i];
         if (k == "--isa") {
             if (!kernels::limit_kernel_isa(argv[i + 1])) {
-                std::cerr << "bench-gemv: --isa takes avx512-bf16, avx512, avx2 or portable\n";
+                std::cerr << "bench-gemv: --isa takes amx, avx512-bf16, avx512, avx2 or portable\n";
                 return 2;
             }
             continue;

@@ -6,6 +6,8 @@
 // (AVX-512 or AVX2 + FMA where the processor has them, portable C++ otherwise); accumulation is always
 // float32. Two kernels also change x: Q8_0 quantizes it per block (as llama.cpp), and bf16 weights on a
 // processor with AVX512-BF16 meet x rounded to bf16 (vdpbf16ps, as llama.cpp's BF16 dot product).
+// Where the processor has AMX (Intel Xeon since Sapphire Rapids), bf16 prompts of more than kGemvMaxRows
+// rows run on its tiles (core/infer/amx.h), with x rounded to bf16 the same way.
 // Output rows are split across ATen's intra-op threads. Each weight row is read once for all `rows`
 // inputs (it stays in L1 between them), so a handful of rows cost little more than one.
 //
@@ -36,8 +38,8 @@ void quantize_q8_row(const float* w, int64_t in, int8_t* q, float* scales);
 // Which code paths run on this processor, e.g. "avx512 (bf16: vdpbf16ps, int8: vnni)", "avx2+fma" or
 // "portable".
 const char* kernel_isa();
-// Uses no instruction set above `name` from now on: "avx512-bf16" (everything), "avx512" (bf16 weights
-// widened to float32 instead of vdpbf16ps), "avx2" or "portable", so that tests and benches can run
+// Uses no instruction set above `name` from now on: "amx" (everything), "avx512-bf16" (no AMX tiles),
+// "avx512" (bf16 weights widened to float32 instead of vdpbf16ps), "avx2" or "portable", so that tests and benches can run
 // every path on one processor; false (and nothing changes) for another name. The environment variable
 // LATHE_KERNEL_ISA sets the same limit when the program starts.
 bool limit_kernel_isa(const char* name);
@@ -49,9 +51,12 @@ bool avx2_enabled();
 // True where gemv_bf16 rounds x to bf16 (vdpbf16ps runs).
 bool bf16_rounds_input();
 // True where the bf16 and int8 kernels give each input row the same bits alone or among any number of
-// others (AVX512-BF16, and AVX2 without AVX-512, whose kernels take one input row at a time): there
+// others (AVX512-BF16 without AMX, and AVX2 without AVX-512, whose kernels take one input row at a time): there
 // prompts take these kernels too, whatever their length, so a sequence's logits do not depend on the
 // batch it is in. Elsewhere prompts of more than kGemvMaxRows rows go to sgemm.
 bool rows_are_independent();
+// True where gemv_bf16 runs more than kGemvMaxRows rows on AMX tiles (their sums run in another order than
+// the decode kernel's, so rows_are_independent() is false there; they are 3-5x faster than vdpbf16ps).
+bool amx_enabled();
 
 }  // namespace lathe::kernels

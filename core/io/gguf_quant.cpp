@@ -66,20 +66,6 @@ float fp16_to_fp32(uint16_t h) {
     return f;
 }
 
-uint16_t fp32_to_bf16(float f) {
-    uint32_t x;
-    std::memcpy(&x, &f, 4);
-    if ((x & 0x7FFFFFFF) > 0x7F800000) return static_cast<uint16_t>((x >> 16) | 64);  // quiet NaN
-    return static_cast<uint16_t>((x + (0x7FFF + ((x >> 16) & 1))) >> 16);
-}
-
-float bf16_to_fp32(uint16_t h) {
-    const uint32_t bits = static_cast<uint32_t>(h) << 16;
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-}
-
 namespace {
 
 constexpr int64_t kQK = 32;    // QK8_0, QK4_0, QK5_0

@@ -18,6 +18,7 @@
 #include "core/io/gguf.h"
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace lathe {
@@ -26,9 +27,20 @@ namespace lathe {
 // overflow to infinity, NaN to a quiet NaN (0x7E00) with the sign kept.
 uint16_t fp32_to_fp16(float f);
 float fp16_to_fp32(uint16_t h);
-// bfloat16 as ggml_fp32_to_bf16: round to nearest even, NaN kept quiet.
-uint16_t fp32_to_bf16(float f);
-float bf16_to_fp32(uint16_t h);
+// bfloat16 as ggml_fp32_to_bf16: round to nearest even, NaN kept quiet. Inline: the decode and prompt
+// kernels round every activation with it, and a call per value cost more than the rounding.
+inline uint16_t fp32_to_bf16(float f) {
+    uint32_t x;
+    std::memcpy(&x, &f, 4);
+    if ((x & 0x7FFFFFFF) > 0x7F800000) return static_cast<uint16_t>((x >> 16) | 64);  // quiet NaN
+    return static_cast<uint16_t>((x + (0x7FFF + ((x >> 16) & 1))) >> 16);
+}
+inline float bf16_to_fp32(uint16_t h) {
+    const uint32_t bits = static_cast<uint32_t>(h) << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
 
 // Rows of `n` values (n a multiple of the block size: 32, or 256 for the K types).
 void quantize_row_q8_0(const float* x, uint8_t* out, int64_t n);

@@ -41,7 +41,7 @@ private slots:
         qputenv("LATHE_KERNEL_ISA", "avx2");
         const auto good = test::run_cli({"--help"});
         qunsetenv("LATHE_KERNEL_ISA");
-        QVERIFY2(bad.err.find("LATHE_KERNEL_ISA='avx9' is not one of avx512-bf16, avx512, avx2, portable; ignored") !=
+        QVERIFY2(bad.err.find("LATHE_KERNEL_ISA='avx9' is not one of amx, avx512-bf16, avx512, avx2, portable; ignored") !=
                      std::string::npos,
                  bad.why().c_str());
         QVERIFY2(good.err.find("LATHE_KERNEL_ISA") == std::string::npos, good.why().c_str());

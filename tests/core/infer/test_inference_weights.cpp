@@ -95,7 +95,8 @@ private slots:
     void kernelsMatchAFloat64Reference_data() {
         QTest::addColumn<QString>("isa");
         // Every code path this processor can run: the highest first, then each one below it.
-        QTest::newRow("best") << "avx512-bf16";
+        QTest::newRow("best") << "amx";
+        QTest::newRow("avx512-bf16") << "avx512-bf16";
         QTest::newRow("avx512") << "avx512";
         QTest::newRow("avx2") << "avx2";
         QTest::newRow("portable") << "portable";
@@ -106,7 +107,7 @@ private slots:
         QVERIFY(!kernels::limit_kernel_isa("sse9"));  // an unknown name changes nothing
         QVERIFY(kernels::limit_kernel_isa(isa.toUtf8().constData()));
         struct Restore {
-            ~Restore() { kernels::limit_kernel_isa("avx512-bf16"); }
+            ~Restore() { kernels::limit_kernel_isa("amx"); }
         } restore;
         qInfo("kernels: %s", kernels::kernel_isa());
         torch::manual_seed(2);
@@ -166,6 +167,35 @@ private slots:
         }
     }
 
+    // Where the processor has AMX, bf16 prompts (more than kGemvMaxRows rows) run on its tiles: every
+    // shape the tiles cut unevenly (a tail along `in`, output rows that leave a group of one tile or part of
+    // one, input rows that leave an odd tile) against float64, and a row gives the same bits in any prompt
+    // batch of more than kGemvMaxRows rows.
+    void amxPromptTilesMatchAFloat64Reference() {
+        if (!kernels::amx_enabled())
+            QSKIP(qPrintable(QString("kernels %1: this processor has no AMX tiles (or they are capped)").arg(kernels::kernel_isa())));
+        torch::manual_seed(4);
+        for (int64_t in : {64, 67, 96, 200})
+            for (int64_t out : {9, 40, 64})
+                for (int64_t rows : {9, 16, 33, 70}) {
+                    const auto w = torch::randn({out, in}).to(torch::kBFloat16).contiguous();
+                    const auto x = torch::randn({rows, in});
+                    auto y = torch::empty({rows, out});
+                    kernels::gemv_bf16(reinterpret_cast<const uint16_t*>(w.data_ptr()), out, in, x.data_ptr<float>(), rows,
+                                       y.data_ptr<float>());
+                    const auto ref = torch::matmul(x.to(torch::kBFloat16).to(torch::kDouble), w.to(torch::kDouble).t())
+                                         .to(torch::kFloat);
+                    const QString shape = QString("out %1, in %2, rows %3").arg(out).arg(in).arg(rows);
+                    QVERIFY2(torch::allclose(y, ref, 1e-5, 1e-4), qPrintable(shape));
+                    // The same rows reversed behind 5 others: other tiles, other neighbours.
+                    const auto x2 = torch::cat({torch::randn({5, in}), x.flip(0)}).contiguous();
+                    auto y2 = torch::empty({rows + 5, out});
+                    kernels::gemv_bf16(reinterpret_cast<const uint16_t*>(w.data_ptr()), out, in, x2.data_ptr<float>(),
+                                       rows + 5, y2.data_ptr<float>());
+                    QVERIFY2(torch::equal(y2.narrow(0, 5, rows).flip(0), y), qPrintable(shape + ": rows differ by batch"));
+                }
+    }
+
     void promptRowsTakeTheTiledPathToTheSameResult() {
         torch::manual_seed(3);
         auto w = torch::randn({300, 64});
@@ -176,9 +206,10 @@ private slots:
             auto want = torch::nn::functional::linear(x, p->dense(torch::kFloat), bias);
             auto got = p->forward(x, bias);
             QCOMPARE(got.sizes().vec(), want.sizes().vec());
-            if (kernels::rows_are_independent()) {
-                // Prompts take the decode kernels: x rounded to bf16 where vdpbf16ps runs (bf16 weights) or
-                // quantized per block (int8): within 1% of the largest output.
+            if (kernels::rows_are_independent() || (f == WeightFormat::BF16 && kernels::amx_enabled())) {
+                // Prompts take the decode kernels (or, for bf16 where the processor has them, AMX tiles): x
+                // rounded to bf16 where vdpbf16ps or AMX runs (bf16 weights) or quantized per block (int8):
+                // within 1% of the largest output.
                 const auto xr = kernels::bf16_rounds_input() ? x.to(torch::kBFloat16).to(torch::kFloat) : x;
                 const auto want_r = torch::nn::functional::linear(xr, p->dense(torch::kFloat), bias);
                 const double err = (got - want_r).abs().max().item<double>(), largest = want_r.abs().max().item<double>();
@@ -187,7 +218,7 @@ private slots:
                 QVERIFY(kernels::limit_kernel_isa(kernels::bf16_rounds_input() ? "avx512" : "portable"));
                 QVERIFY(!kernels::rows_are_independent());
                 got = p->forward(x, bias);
-                kernels::limit_kernel_isa("avx512-bf16");  // no cap (the processor's own features still rule)
+                kernels::limit_kernel_isa("amx");  // no cap (the processor's own features still rule)
             }
             QVERIFY(torch::allclose(got, want, 1e-4, 1e-4));
             // One row at a time (the decode kernel) gives the same row; int8's decode kernel quantizes x
@@ -224,8 +255,8 @@ private slots:
 
     void packedModelsAgreeWithFloat32_data() {
         QTest::addColumn<QString>("isa");
-        QTest::newRow("best") << "avx512-bf16";  // bf16 rounds activations where vdpbf16ps runs
-        QTest::newRow("avx512") << "avx512";      // bf16 widened to float32: activations exact
+        QTest::newRow("best") << "amx";        // bf16 rounds activations where vdpbf16ps (or AMX) runs
+        QTest::newRow("avx512") << "avx512";  // bf16 widened to float32: activations exact
     }
 
     // The bounds the issue asks for: greedy agreement with float32 on a small model.
@@ -233,7 +264,7 @@ private slots:
         QFETCH(QString, isa);
         QVERIFY(kernels::limit_kernel_isa(isa.toUtf8().constData()));
         struct Restore {
-            ~Restore() { kernels::limit_kernel_isa("avx512-bf16"); }
+            ~Restore() { kernels::limit_kernel_isa("amx"); }
         } restore;
         // bf16 weights from a float32 file, with activations rounded to bf16 too (vdpbf16ps), agree
         // less than with exact activations: 90% of positions instead of 95%.
@@ -314,7 +345,7 @@ private slots:
                     QVERIFY(kernels::limit_kernel_isa("avx512"));
                 }
                 const bool same = torch::allclose(logits_of(*load_for_inference(dir, o)), exact, 1e-4, 1e-4);
-                kernels::limit_kernel_isa("avx512-bf16");
+                kernels::limit_kernel_isa("amx");
                 QVERIFY(same);
             }
         }

@@ -138,7 +138,7 @@ private slots:
     // autocast, for a (B, T, in) input.
     void trainingNodeMatchesTheChainedFormula_data() {
         QTest::addColumn<QString>("isa");
-        QTest::newRow("best kernels") << "avx512-bf16";
+        QTest::newRow("best kernels") << "amx";
         QTest::newRow("8-lane kernels (AVX2)") << "avx2";
         QTest::newRow("ATen (kernels capped)") << "portable";
     }
@@ -147,7 +147,7 @@ private slots:
         QFETCH(QString, isa);
         kernels::limit_kernel_isa(isa.toUtf8().constData());
         struct Restore {
-            ~Restore() { kernels::limit_kernel_isa("avx512-bf16"); }
+            ~Restore() { kernels::limit_kernel_isa("amx"); }
         } restore;
         torch::manual_seed(12);
         const int64_t in = 24, out = 40, r = 4;

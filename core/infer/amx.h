@@ -1,0 +1,24 @@
+// bf16 weight products on Intel AMX (Advanced Matrix Extensions: Sapphire Rapids and later Xeons), for
+// core/infer/gemv.cpp. AMX multiplies 16 x 32 bf16 tiles in one instruction (tdpbf16ps, float32
+// accumulation), about ten times the rate of AVX512-BF16's vdpbf16ps on a prompt; a decoding step, bound by
+// memory, runs at the rate of the vector kernel.
+//
+// Every output element is a sum over its weight row and its input row alone, in a fixed order (32 inputs a
+// tile, tile after tile), so a row gives the same bits alone or in a batch of any size.
+//
+// Linux asks a process to request the tile registers (arch_prctl ARCH_REQ_XCOMP_PERM) before it uses them;
+// amx_bf16_usable() does that once. No LibTorch here.
+#pragma once
+#include <cstdint>
+
+namespace lathe::kernels {
+
+// The processor has AMX-TILE and AMX-BF16, the operating system saves the tile state, and this process has
+// been granted the tile registers. Checked once; false on every other processor.
+bool amx_bf16_usable();
+
+// y (rows, out) = x (rows, in) W^T: W (out, in) bf16 row-major, x float32 rounded to bf16 (to nearest
+// even, as fp32_to_bf16) on the way in, y float32. Any out, in and rows. Call only where amx_bf16_usable().
+void gemv_bf16_amx(const uint16_t* W, int64_t out, int64_t in, const float* x, int64_t rows, float* y);
+
+}  // namespace lathe::kernels
