@@ -1,5 +1,6 @@
 #include "core/infer/amx.h"
 
+#include "core/infer/gemv.h"
 #include "core/io/gguf_quant.h"
 #include "core/util/cpu_features.h"
 #include "core/util/spin_pool.h"
@@ -99,6 +100,19 @@ __attribute__((target("avx512f"))) void store_transposed(const float* tile, floa
         _mm512_storeu_ps(y + r * out, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), 0xFFFF, _mm512_add_epi32(column, _mm512_set1_epi32(r)), tile, 4));
 }
 
+// dst[k] = bf16(s * q[k]) for one Q8_0 block of 32, rounded to nearest even (vcvtneps2bf16; the products of
+// an int8 and a normal scale are never subnormal, where it would differ from fp32_to_bf16). Masked forms for
+// GCC bug 105593, as above.
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) void dequantize_block_bf16(const int8_t* q, float s,
+                                                                                          uint16_t* dst) {
+    const __m512 scale = _mm512_set1_ps(s);
+    for (int h = 0; h < 2; ++h) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16 * h));
+        const __m512 v = _mm512_mul_ps(scale, _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_maskz_cvtepi8_epi32(0xFFFF, bytes)));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 16 * h), reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(v)));
+    }
+}
+
 using BlockFn = void (*)(const uint16_t*, const uint16_t*, int64_t, const uint16_t*, const uint16_t*, int64_t, float*);
 
 bool tiles_granted() {
@@ -117,7 +131,13 @@ bool amx_bf16_usable() {
     return usable;
 }
 
-void gemv_bf16_amx(const uint16_t* W, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
+namespace {
+
+// y (rows, out) = x W^T on the tiles. The weights come in groups of 32 rows: read in place from `W` (bf16
+// rows `in` long) where it is given, `in` fills whole tiles and 32 rows are there; otherwise `fill(o, dst)`
+// writes row o's `in` values as bf16 into dst, in a zero-padded block.
+template <class Fill>
+void products(const uint16_t* W, const Fill& fill, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
     const int64_t kblocks = (in + kTileK - 1) / kTileK, padded_in = kblocks * kTileK;
     const int64_t xtiles = (rows + kTileRows - 1) / kTileRows;
     // x rounded to bf16 and laid out as the tiles read it: for each 16 positions and 32 inputs, 16 tile rows
@@ -141,9 +161,7 @@ void gemv_bf16_amx(const uint16_t* W, int64_t out, int64_t in, const float* x, i
                 transpose_pairs(block16.data(), padded_in / 2, kb * kTileK / 2, dst + kb * kTileElems / 2);
         }
     });
-    // Weight rows are read in place (32 at a time, two tiles) when 32 of them are there and `in` fills whole
-    // tiles; otherwise (the last rows, or an odd `in`) they are copied into a zero-padded block first.
-    const bool in_place_ok = in % kTileK == 0;
+    const bool in_place_ok = W != nullptr && in % kTileK == 0;
     const int64_t groups = (out + 2 * kTileRows - 1) / (2 * kTileRows);
     const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (2 * kTileRows * std::max<int64_t>(in, 1)));
     spin_pool_for(groups, grain, at::get_num_threads(), [&](int64_t begin, int64_t end) {
@@ -153,11 +171,11 @@ void gemv_bf16_amx(const uint16_t* W, int64_t out, int64_t in, const float* x, i
         for (int64_t g = begin; g < end; ++g) {
             const int64_t o = g * 2 * kTileRows;
             const int64_t wrows = std::min<int64_t>(2 * kTileRows, out - o);
-            const uint16_t* a = W + o * in;
+            const uint16_t* a = in_place_ok ? W + o * in : nullptr;
             int64_t stride = in * 2;
             if (!(in_place_ok && wrows == 2 * kTileRows)) {
                 padded.assign(static_cast<size_t>(2 * kTileRows * padded_in), 0);
-                for (int64_t k = 0; k < wrows; ++k) std::memcpy(padded.data() + k * padded_in, W + (o + k) * in, in * 2);
+                for (int64_t k = 0; k < wrows; ++k) fill(o + k, padded.data() + k * padded_in);
                 a = padded.data();
                 stride = padded_in * 2;
             }
@@ -194,10 +212,30 @@ void gemv_bf16_amx(const uint16_t* W, int64_t out, int64_t in, const float* x, i
     }, /*then_sleep=*/true);
 }
 
+}  // namespace
+
+void gemv_bf16_amx(const uint16_t* W, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
+    products(
+        W, [&](int64_t o, uint16_t* dst) { std::memcpy(dst, W + o * in, static_cast<size_t>(in) * 2); }, out, in, x,
+        rows, y);
+}
+
+void gemv_q8_amx(const int8_t* q, const float* scales, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
+    const int64_t blocks = in / kQ8Block;
+    products(
+        static_cast<const uint16_t*>(nullptr),
+        [&](int64_t o, uint16_t* dst) {
+            for (int64_t b = 0; b < blocks; ++b)
+                dequantize_block_bf16(q + o * in + b * kQ8Block, scales[o * blocks + b], dst + b * kQ8Block);
+        },
+        out, in, x, rows, y);
+}
+
 #else
 
 bool amx_bf16_usable() { return false; }
 void gemv_bf16_amx(const uint16_t*, int64_t, int64_t, const float*, int64_t, float*) {}
+void gemv_q8_amx(const int8_t*, const float*, int64_t, int64_t, const float*, int64_t, float*) {}
 
 #endif
 

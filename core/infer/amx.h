@@ -1,4 +1,4 @@
-// bf16 weight products on Intel AMX (Advanced Matrix Extensions: Sapphire Rapids and later Xeons), for
+// bf16 and Q8_0 weight products on Intel AMX (Advanced Matrix Extensions: Sapphire Rapids and later Xeons), for
 // core/infer/gemv.cpp. AMX multiplies 16 x 32 bf16 tiles in one instruction (tdpbf16ps, float32
 // accumulation), about ten times the rate of AVX512-BF16's vdpbf16ps on a prompt; a decoding step, bound by
 // memory, runs at the rate of the vector kernel.
@@ -20,5 +20,10 @@ bool amx_bf16_usable();
 // y (rows, out) = x (rows, in) W^T: W (out, in) bf16 row-major, x float32 rounded to bf16 (to nearest
 // even, as fp32_to_bf16) on the way in, y float32. Any out, in and rows. Call only where amx_bf16_usable().
 void gemv_bf16_amx(const uint16_t* W, int64_t out, int64_t in, const float* x, int64_t rows, float* y);
+// The same for Q8_0 weights (q (out, in) int8, scales (out, in / 32)): each group of 32 weight rows is
+// dequantized to bf16 (q * scale, rounded to nearest even) and multiplied as above. Not llama.cpp's Q8_0 x
+// Q8_0: x is rounded to bf16 instead of quantized per block (a finer step), and each weight picks up a
+// rounding of at most 2^-9 of itself. `in` a multiple of 32.
+void gemv_q8_amx(const int8_t* q, const float* scales, int64_t out, int64_t in, const float* x, int64_t rows, float* y);
 
 }  // namespace lathe::kernels

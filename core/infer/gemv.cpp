@@ -766,6 +766,8 @@ void gemv_bf16(const uint16_t* W, int64_t out, int64_t in, const float* x, int64
 }
 
 void gemv_q8(const int8_t* q, const float* scales, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
+    // A prompt on AMX tiles, the weights dequantized to bf16 a group at a time (core/infer/amx.h).
+    if (rows > kGemvMaxRows && have_amx()) return gemv_q8_amx(q, scales, out, in, x, rows, y);
     const int64_t blocks = in / kQ8Block;
     std::vector<int8_t> xq(static_cast<size_t>(rows * in));
     std::vector<float> xs(static_cast<size_t>(rows * blocks));

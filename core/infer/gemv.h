@@ -6,8 +6,9 @@
 // (AVX-512 or AVX2 + FMA where the processor has them, portable C++ otherwise); accumulation is always
 // float32. Two kernels also change x: Q8_0 quantizes it per block (as llama.cpp), and bf16 weights on a
 // processor with AVX512-BF16 meet x rounded to bf16 (vdpbf16ps, as llama.cpp's BF16 dot product).
-// Where the processor has AMX (Intel Xeon since Sapphire Rapids), bf16 prompts of more than kGemvMaxRows
-// rows run on its tiles (core/infer/amx.h), with x rounded to bf16 the same way.
+// Where the processor has AMX (Intel Xeon since Sapphire Rapids), prompts of more than kGemvMaxRows rows
+// run on its tiles (core/infer/amx.h), with x rounded to bf16 the same way; Q8_0 weights are dequantized
+// to bf16 for them, a group of rows at a time.
 // Output rows are split across ATen's intra-op threads. Each weight row is read once for all `rows`
 // inputs (it stays in L1 between them), so a handful of rows cost little more than one.
 //
@@ -55,8 +56,9 @@ bool bf16_rounds_input();
 // prompts take these kernels too, whatever their length, so a sequence's logits do not depend on the
 // batch it is in. Elsewhere prompts of more than kGemvMaxRows rows go to sgemm.
 bool rows_are_independent();
-// True where gemv_bf16 runs more than kGemvMaxRows rows on AMX tiles (their sums run in another order than
-// the decode kernel's, so rows_are_independent() is false there; they are 3-5x faster than vdpbf16ps).
+// True where gemv_bf16 and gemv_q8 run more than kGemvMaxRows rows on AMX tiles (their sums run in another
+// order than the decode kernels', so rows_are_independent() is false there; 5-7x faster than the
+// vdpbf16ps tiles).
 bool amx_enabled();
 
 }  // namespace lathe::kernels

@@ -112,9 +112,8 @@ torch::Tensor PackedWeight::forward(const torch::Tensor& x, const torch::Tensor&
     // Q8_0 for prompts, as in llama.cpp. (The 4 x 4 tiles run a 64-row prompt at about the rate of oneDNN's
     // bf16 GEMM; on AVX2 a 512-row prompt runs at sgemm's rate, a 64-row one 20-30% below it: see
     // docs/inference.md.)
-    // Where AMX runs, bf16 prompts take its tiles through gemv_bf16 (faster than sgemm on float32 tiles).
-    if (rows <= kernels::kGemvMaxRows || kernels::rows_are_independent() ||
-        (format_ == WeightFormat::BF16 && kernels::amx_enabled())) {
+    // Where AMX runs, prompts take its tiles through the same calls (faster than sgemm on float32 tiles).
+    if (rows <= kernels::kGemvMaxRows || kernels::rows_are_independent() || kernels::amx_enabled()) {
         const float* xp = xf.data_ptr<float>();
         if (format_ == WeightFormat::BF16)
             kernels::gemv_bf16(reinterpret_cast<const uint16_t*>(data_.data_ptr()), out, in, xp, rows,

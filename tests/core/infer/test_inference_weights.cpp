@@ -167,7 +167,7 @@ private slots:
         }
     }
 
-    // Where the processor has AMX, bf16 prompts (more than kGemvMaxRows rows) run on its tiles: every
+    // Where the processor has AMX, bf16 and int8 prompts (more than kGemvMaxRows rows) run on its tiles: every
     // shape the tiles cut unevenly (a tail along `in`, output rows that leave a group of one tile or part of
     // one, input rows that leave an odd tile) against float64, and a row gives the same bits in any prompt
     // batch of more than kGemvMaxRows rows.
@@ -193,6 +193,19 @@ private slots:
                     kernels::gemv_bf16(reinterpret_cast<const uint16_t*>(w.data_ptr()), out, in, x2.data_ptr<float>(),
                                        rows + 5, y2.data_ptr<float>());
                     QVERIFY2(torch::equal(y2.narrow(0, 5, rows).flip(0), y), qPrintable(shape + ": rows differ by batch"));
+
+                    // Q8_0 weights: dequantized to bf16 a group at a time, then the same products.
+                    if (in % kernels::kQ8Block) continue;
+                    const auto packed = PackedWeight::pack(torch::randn({out, in}), WeightFormat::Int8);
+                    const auto q = packed->data(), sc = packed->scales();
+                    kernels::gemv_q8(q.data_ptr<int8_t>(), sc.data_ptr<float>(), out, in, x.data_ptr<float>(), rows,
+                                     y.data_ptr<float>());
+                    const auto wq = packed->dense(torch::kFloat).to(torch::kBFloat16).to(torch::kDouble);
+                    const auto ref_q = torch::matmul(x.to(torch::kBFloat16).to(torch::kDouble), wq.t()).to(torch::kFloat);
+                    QVERIFY2(torch::allclose(y, ref_q, 1e-5, 1e-4), qPrintable(shape + ", int8"));
+                    kernels::gemv_q8(q.data_ptr<int8_t>(), sc.data_ptr<float>(), out, in, x2.data_ptr<float>(), rows + 5,
+                                     y2.data_ptr<float>());
+                    QVERIFY2(torch::equal(y2.narrow(0, 5, rows).flip(0), y), qPrintable(shape + ", int8: rows differ by batch"));
                 }
     }
 
@@ -206,10 +219,10 @@ private slots:
             auto want = torch::nn::functional::linear(x, p->dense(torch::kFloat), bias);
             auto got = p->forward(x, bias);
             QCOMPARE(got.sizes().vec(), want.sizes().vec());
-            if (kernels::rows_are_independent() || (f == WeightFormat::BF16 && kernels::amx_enabled())) {
-                // Prompts take the decode kernels (or, for bf16 where the processor has them, AMX tiles): x
-                // rounded to bf16 where vdpbf16ps or AMX runs (bf16 weights) or quantized per block (int8):
-                // within 1% of the largest output.
+            if (kernels::rows_are_independent() || kernels::amx_enabled()) {
+                // Prompts take the decode kernels (or, where the processor has them, AMX tiles): x rounded to
+                // bf16 where vdpbf16ps or AMX runs (bf16 weights; int8 on AMX, whose weights are dequantized to
+                // bf16 as well) or quantized per block (int8 otherwise): within 1% of the largest output.
                 const auto xr = kernels::bf16_rounds_input() ? x.to(torch::kBFloat16).to(torch::kFloat) : x;
                 const auto want_r = torch::nn::functional::linear(xr, p->dense(torch::kFloat), bias);
                 const double err = (got - want_r).abs().max().item<double>(), largest = want_r.abs().max().item<double>();
