@@ -166,7 +166,9 @@ void products(const uint16_t* W, const Fill& fill, int64_t out, int64_t in, cons
     const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (2 * kTileRows * std::max<int64_t>(in, 1)));
     spin_pool_for(groups, grain, at::get_num_threads(), [&](int64_t begin, int64_t end) {
         load_tile_config();
-        std::vector<uint16_t> padded;
+        // Rows copied or dequantized here; zero beyond `in` (never written) and, for the last group, beyond
+        // its rows.
+        std::vector<uint16_t> padded(static_cast<size_t>(2 * kTileRows * padded_in), 0);
         std::vector<float> sums(static_cast<size_t>((xtiles + 1) / 2 * 1024));  // 4 tiles a pair of x tiles
         for (int64_t g = begin; g < end; ++g) {
             const int64_t o = g * 2 * kTileRows;
@@ -174,8 +176,8 @@ void products(const uint16_t* W, const Fill& fill, int64_t out, int64_t in, cons
             const uint16_t* a = in_place_ok ? W + o * in : nullptr;
             int64_t stride = in * 2;
             if (!(in_place_ok && wrows == 2 * kTileRows)) {
-                padded.assign(static_cast<size_t>(2 * kTileRows * padded_in), 0);
                 for (int64_t k = 0; k < wrows; ++k) fill(o + k, padded.data() + k * padded_in);
+                std::fill(padded.begin() + wrows * padded_in, padded.end(), uint16_t(0));
                 a = padded.data();
                 stride = padded_in * 2;
             }

@@ -1,10 +1,10 @@
-// bf16 and Q8_0 weight products on Intel AMX (Advanced Matrix Extensions: Sapphire Rapids and later Xeons), for
-// core/infer/gemv.cpp. AMX multiplies 16 x 32 bf16 tiles in one instruction (tdpbf16ps, float32
-// accumulation), about ten times the rate of AVX512-BF16's vdpbf16ps on a prompt; a decoding step, bound by
-// memory, runs at the rate of the vector kernel.
+// Prompt products for bf16 and Q8_0 weights on Intel AMX (Advanced Matrix Extensions: Xeons since Sapphire
+// Rapids), for core/infer/gemv.cpp. AMX multiplies a 16 x 32 bf16 tile by a 32 x 16 one in one instruction
+// (tdpbf16ps, float32 accumulation): a 512-row prompt ran 5-7x faster than on AVX512-BF16's vdpbf16ps tiles.
+// Decoding stays on the vector kernels, whose weight rows streamed from memory 7-10% faster than tile loads.
 //
-// Every output element is a sum over its weight row and its input row alone, in a fixed order (32 inputs a
-// tile, tile after tile), so a row gives the same bits alone or in a batch of any size.
+// Every output element is a sum over its weight row and its row of x alone, in a fixed order (32 inputs a
+// tile, tile after tile), so a row gives the same bits in any batch these kernels run.
 //
 // Linux asks a process to request the tile registers (arch_prctl ARCH_REQ_XCOMP_PERM) before it uses them;
 // amx_bf16_usable() does that once. No LibTorch here.

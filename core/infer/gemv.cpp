@@ -72,11 +72,10 @@ int isa_level(const std::string& name) {
                                    : -1;
 }
 
-// The highest instruction set the kernels may use: 4 AMX tiles for bf16 weights (where the processor
-// has them), 3 AVX-512 with AVX512-BF16's vdpbf16ps for bf16
-// weights, 2 AVX-512 (with VNNI for int8 where present), 1 AVX2 + FMA, 0 portable C++. Tests and
-// benches lower it (limit_kernel_isa, or LATHE_KERNEL_ISA in the environment) to run every path on one
-// processor.
+// The highest instruction set the kernels may use: 4 AMX tiles for prompts (where the processor has them),
+// 3 AVX-512 with AVX512-BF16's vdpbf16ps for bf16 weights, 2 AVX-512 (with VNNI for int8 where present),
+// 1 AVX2 + FMA, 0 portable C++. Tests and benches lower it (limit_kernel_isa, or LATHE_KERNEL_ISA in the
+// environment) to run every path on one processor.
 std::atomic<int> g_isa_limit{[] {
     const char* env = std::getenv("LATHE_KERNEL_ISA");
     const int level = env ? isa_level(env) : -1;
@@ -657,9 +656,8 @@ void for_rows(int64_t out, int64_t in, int64_t rows, const float* x, float* y, c
 const char* kernel_isa() {
     if (have_avx512()) {
         thread_local std::string name;
-        name = std::string("avx512") +
-               (have_amx() ? " (bf16: vdpbf16ps, prompts amx" : have_bf16_dot() ? " (bf16: vdpbf16ps" : " (bf16: widened") +
-               (have_vnni() ? ", int8: vnni)" : ", int8: avx2)");
+        name = std::string("avx512") + (have_bf16_dot() ? " (bf16: vdpbf16ps" : " (bf16: widened") +
+               (have_vnni() ? ", int8: vnni" : ", int8: avx2") + (have_amx() ? ", prompts: amx)" : ")");
         return name.c_str();
     }
     return have_avx2() ? "avx2+fma" : "portable";

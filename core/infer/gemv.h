@@ -36,7 +36,8 @@ void q8_row_to_f32(const int8_t* q, const float* scales, int64_t in, float* dst)
 // Quantizes one row: scale = max|w| / 127 per block of 32, q = round(w / scale).
 void quantize_q8_row(const float* w, int64_t in, int8_t* q, float* scales);
 
-// Which code paths run on this processor, e.g. "avx512 (bf16: vdpbf16ps, int8: vnni)", "avx2+fma" or
+// Which code paths run on this processor, e.g. "avx512 (bf16: vdpbf16ps, int8: vnni)", "avx512 (bf16:
+// vdpbf16ps, int8: vnni, prompts: amx)", "avx2+fma" or
 // "portable".
 const char* kernel_isa();
 // Uses no instruction set above `name` from now on: "amx" (everything), "avx512-bf16" (no AMX tiles),
