@@ -35,7 +35,7 @@ std::unique_ptr<BpeModel> BpeModel::from_json(const json& model, const std::stri
         m->load_vocab(model.at("vocab"), where + ".vocab");
         if (model.contains("merges")) m->load_merges(model.at("merges"), where + ".merges");
     } catch (const json::exception& e) {
-        throw TokenizerError(where + ": " + e.what());
+        throw TokenizerError(tokenizer_json_exception_problem(where, e.id, e.what()));
     }
     if (!m->unk_token_.empty()) {
         m->unk_id_ = m->token_to_id(m->unk_token_);

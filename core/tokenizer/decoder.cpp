@@ -212,7 +212,7 @@ std::unique_ptr<TokenDecoder> TokenDecoder::from_json(const json& j, const std::
     try {
         return it->second(j, where);
     } catch (const json::exception& e) {
-        throw TokenizerError(where + " (" + type + "): " + e.what());
+        throw TokenizerError(tokenizer_json_exception_problem(where + " (" + type + ")", e.id, e.what()));
     }
 }
 

@@ -56,7 +56,7 @@ AddedToken added_token_from_json(const json& t, const std::string& where) {
         a.normalized = t.value("normalized", !t.value("special", false));
         a.special = t.value("special", false);
     } catch (const json::exception& e) {
-        throw TokenizerError(where + ": " + e.what());
+        throw TokenizerError(tokenizer_json_exception_problem(where, e.id, e.what()));
     }
     if (a.id < 0) throw TokenizerError(tokenizer_json_problem(where, "tokenizer_json_added_id", {std::to_string(a.id)}));
     return a;

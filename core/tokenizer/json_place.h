@@ -20,4 +20,30 @@ inline Problem tokenizer_json_problem(const std::string& where, const std::strin
     return file_problem(where.substr(0, colon), 0, 0, id, std::move(args));
 }
 
+// A value of the wrong JSON type or a missing key at `where`, from nlohmann's exception (its id and
+// what()), as data: type_error 302 ("type must be string, but is number") and out_of_range 403 ("key
+// 'id' not found"); any other keeps nlohmann's text as the argument.
+inline Problem tokenizer_json_exception_problem(const std::string& where, int id, const std::string& what) {
+    const size_t start = what.find("] ");
+    const std::string text = start == std::string::npos ? what : what.substr(start + 2);
+    // The text between `before` and `after` in `text` ("" when they are not there).
+    const auto between = [&](const std::string& before, const std::string& after) -> std::string {
+        const size_t b = text.find(before);
+        if (b == std::string::npos) return "";
+        const size_t e = text.find(after, b + before.size());
+        return e == std::string::npos ? "" : text.substr(b + before.size(), e - b - before.size());
+    };
+    if (id == 302) {
+        const std::string expected = between("type must be ", ", but is ");
+        const size_t is = text.find(", but is ");
+        if (!expected.empty() && is != std::string::npos)
+            return tokenizer_json_problem(where, "tokenizer_json_value_type", {expected, text.substr(is + 9)});
+    }
+    if (id == 403) {
+        const std::string key = between("key '", "' not found");
+        if (!key.empty()) return tokenizer_json_problem(where, "tokenizer_json_missing_key", {key});
+    }
+    return tokenizer_json_problem(where, "tokenizer_json_invalid_value", {text});
+}
+
 }  // namespace lathe

@@ -56,7 +56,7 @@ SpecialTemplate special_template_from_json(const json& j, const std::string& whe
             return all;
         }
     } catch (const json::exception& e) {
-        throw TokenizerError(where + " (" + type + "): " + e.what());
+        throw TokenizerError(tokenizer_json_exception_problem(where + " (" + type + ")", e.id, e.what()));
     }
     throw TokenizerError(tokenizer_json_problem(where, "tokenizer_json_post_processor_type", {type}));
 }

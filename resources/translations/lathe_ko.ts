@@ -2405,6 +2405,18 @@
         <source>&quot;columns&quot; names no &apos;response&apos; column, which stage %1 needs (is this a pre-training dataset?)</source>
         <translation>&quot;columns&quot;에 %1 단계에 필요한 &apos;response&apos; 열이 없습니다 (사전 학습용 데이터셋인가요?)</translation>
     </message>
+    <message>
+        <source>%1: expected a JSON %2, found %3</source>
+        <translation>%1: JSON %2 값이어야 하는데 %3입니다</translation>
+    </message>
+    <message>
+        <source>%1: no &quot;%2&quot; key</source>
+        <translation>%1: &quot;%2&quot; 키가 없습니다</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

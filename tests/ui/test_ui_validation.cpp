@@ -339,6 +339,13 @@ private slots:
         QCOMPARE(part.id, std::string("tokenizer_json_pre_tokenizer_type"));
         QCOMPARE(part.file, tok_dir + "/tokenizer.json");
         QCOMPARE(part.message, tok_dir + "/tokenizer.json: pre_tokenizer: unsupported pre_tokenizer type \"BertPreTokenizer\"");
+        // A value of the wrong JSON type (the JSON library's error, as data).
+        write_file_atomic(tok_dir + "/tokenizer.json",
+                          "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []},"
+                          " \"added_tokens\": [{\"id\": \"one\", \"content\": \"<s>\"}]}");
+        const Problem json_type = caught([&] { (void)Tokenizer::from_dir(tok_dir); });
+        QCOMPARE(json_type.id, std::string("tokenizer_json_value_type"));
+        QCOMPARE(json_type.message, tok_dir + "/tokenizer.json: added_tokens[0]: expected a JSON number, found string");
 
         write_file_atomic(dir + "/checkpoint_curve.json", "{\"points\": [{\"samples\": 1}]}");
         const Problem curve = caught([&] {
@@ -348,7 +355,8 @@ private slots:
         QCOMPARE(curve.id, std::string("curve_point_no_step"));
         QCOMPARE(curve.message, dir + "/checkpoint_curve.json: points[0]: no integer \"step\"");
 
-        for (const Problem* p : std::vector<const Problem*>{&config, &truncated, &turn, &nested, &entry, &value, &token, &part, &curve})
+        for (const Problem* p :
+             std::vector<const Problem*>{&config, &truncated, &turn, &nested, &entry, &value, &token, &part, &json_type, &curve})
             QVERIFY2(ui::engine_message(*p).endsWith(QString::fromStdString(": " + format_message(p->id, p->args))),
                      qPrintable(ui::engine_message(*p)));
         QVERIFY(ui::install_language("ko"));
@@ -379,6 +387,9 @@ private slots:
         QCOMPARE(ui::engine_message(part),
                  QString::fromStdString(tok_dir) +
                      QString::fromUtf8("/tokenizer.json: pre_tokenizer: pre_tokenizer 타입 \"BertPreTokenizer\"은(는) 지원하지 않습니다"));
+        QCOMPARE(ui::engine_message(json_type),
+                 QString::fromStdString(tok_dir) +
+                     QString::fromUtf8("/tokenizer.json: added_tokens[0]: JSON number 값이어야 하는데 string입니다"));
         QCOMPARE(ui::engine_message(curve),
                  QString::fromStdString(dir) + QString::fromUtf8("/checkpoint_curve.json: points[0]: 정수 \"step\"이 없습니다"));
         QVERIFY(ui::install_language("en"));

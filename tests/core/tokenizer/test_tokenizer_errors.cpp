@@ -134,6 +134,32 @@ private slots:
         j["model"]["type"] = 5;
         msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir_with_tokenizer_json("type-number", j)); });
         QVERIFY2(mentions(msg, "tokenizer.json: model.type must be a string, found number"), msg.c_str());
+        // Inside a part, the JSON library's type and key errors become data: the place, the type wanted and
+        // the one found, or the missing key (the studio words them in Korean).
+        j = tiny_tokenizer_json();
+        j["added_tokens"] = json::array({{{"id", "three"}, {"content", "<s>"}}});
+        std::string dir = dir_with_tokenizer_json("added-id-string", j);
+        Problem p = problem_reading(dir);
+        QCOMPARE(p.id, std::string("tokenizer_json_value_type"));
+        QCOMPARE(p.file, dir + "/tokenizer.json");
+        QCOMPARE(p.args, (std::vector<std::string>{"added_tokens[0]", "number", "string"}));
+        QCOMPARE(p.message, dir + "/tokenizer.json: added_tokens[0]: expected a JSON number, found string");
+        j["added_tokens"] = json::array({{{"content", "<s>"}}});
+        dir = dir_with_tokenizer_json("added-no-id", j);
+        p = problem_reading(dir);
+        QCOMPARE(p.id, std::string("tokenizer_json_missing_key"));
+        QCOMPARE(p.args, (std::vector<std::string>{"added_tokens[0]", "id"}));
+        QCOMPARE(p.message, dir + "/tokenizer.json: added_tokens[0]: no \"id\" key");
+        // In a pipeline part the path carries the part's type; another JSON error keeps the library's text,
+        // without its "[json.exception...]" prefix.
+        j = tiny_tokenizer_json();
+        j["normalizer"] = {{"type", "Sequence"}, {"normalizers", 7}};
+        dir = dir_with_tokenizer_json("normalizers-number", j);
+        p = problem_reading(dir);
+        QCOMPARE(p.id, std::string("tokenizer_json_invalid_value"));
+        QCOMPARE(p.args.size(), size_t(2));
+        QCOMPARE(p.args[0], std::string("normalizer (Sequence)"));
+        QVERIFY2(mentions(p.args[1], "operator[]") && !mentions(p.args[1], "json.exception"), p.args[1].c_str());
     }
 
     void mergeOfUnknownToken() {
