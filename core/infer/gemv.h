@@ -45,6 +45,8 @@ const char* kernel_isa();
 // every path on one processor; false (and nothing changes) for another name. The environment variable
 // LATHE_KERNEL_ISA sets the same limit when the program starts.
 bool limit_kernel_isa(const char* name);
+// The highest level: limit_kernel_isa(kNoKernelCap) lifts any cap (the processor's own features still rule).
+constexpr const char* kNoKernelCap = "amx";
 // Whether AVX-512 (F, BW, DQ, VL) kernels may run: the processor has it and no cap is below it. The
 // training kernels of core/model/fused_kernels_cpu.h run where this is true.
 bool avx512_enabled();

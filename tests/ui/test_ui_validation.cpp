@@ -332,18 +332,18 @@ private slots:
 
         const std::string tok_dir = dir + "/tok";
         std::filesystem::create_directories(tok_dir);
-        write_file_atomic(tok_dir + "/tokenizer.json",
-                          "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []},"
-                          " \"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"}}");
-        const Problem part = caught([&] { (void)Tokenizer::from_dir(tok_dir); });
+        // The problem of reading a one-token BPE tokenizer.json with `member` added.
+        const auto tokenizer_problem = [&](const std::string& member) {
+            write_file_atomic(tok_dir + "/tokenizer.json",
+                              "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}, " + member + "}");
+            return caught([&] { (void)Tokenizer::from_dir(tok_dir); });
+        };
+        const Problem part = tokenizer_problem("\"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"}");
         QCOMPARE(part.id, std::string("tokenizer_json_pre_tokenizer_type"));
         QCOMPARE(part.file, tok_dir + "/tokenizer.json");
         QCOMPARE(part.message, tok_dir + "/tokenizer.json: pre_tokenizer: unsupported pre_tokenizer type \"BertPreTokenizer\"");
         // A value of the wrong JSON type (the JSON library's error, as data).
-        write_file_atomic(tok_dir + "/tokenizer.json",
-                          "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []},"
-                          " \"added_tokens\": [{\"id\": \"one\", \"content\": \"<s>\"}]}");
-        const Problem json_type = caught([&] { (void)Tokenizer::from_dir(tok_dir); });
+        const Problem json_type = tokenizer_problem("\"added_tokens\": [{\"id\": \"one\", \"content\": \"<s>\"}]");
         QCOMPARE(json_type.id, std::string("tokenizer_json_value_type"));
         QCOMPARE(json_type.message, tok_dir + "/tokenizer.json: added_tokens[0]: expected a JSON number, found string");
 

@@ -107,7 +107,7 @@ private slots:
         QVERIFY(!kernels::limit_kernel_isa("sse9"));  // an unknown name changes nothing
         QVERIFY(kernels::limit_kernel_isa(isa.toUtf8().constData()));
         struct Restore {
-            ~Restore() { kernels::limit_kernel_isa("amx"); }
+            ~Restore() { kernels::limit_kernel_isa(kernels::kNoKernelCap); }
         } restore;
         qInfo("kernels: %s", kernels::kernel_isa());
         torch::manual_seed(2);
@@ -231,7 +231,7 @@ private slots:
                 QVERIFY(kernels::limit_kernel_isa(kernels::bf16_rounds_input() ? "avx512" : "portable"));
                 QVERIFY(!kernels::rows_are_independent());
                 got = p->forward(x, bias);
-                kernels::limit_kernel_isa("amx");  // no cap (the processor's own features still rule)
+                kernels::limit_kernel_isa(kernels::kNoKernelCap);  // no cap (the processor's own features still rule)
             }
             QVERIFY(torch::allclose(got, want, 1e-4, 1e-4));
             // One row at a time (the decode kernel) gives the same row; int8's decode kernel quantizes x
@@ -277,7 +277,7 @@ private slots:
         QFETCH(QString, isa);
         QVERIFY(kernels::limit_kernel_isa(isa.toUtf8().constData()));
         struct Restore {
-            ~Restore() { kernels::limit_kernel_isa("amx"); }
+            ~Restore() { kernels::limit_kernel_isa(kernels::kNoKernelCap); }
         } restore;
         // bf16 weights from a float32 file, with activations rounded to bf16 too (vdpbf16ps), agree
         // less than with exact activations: 90% of positions instead of 95%.
@@ -358,7 +358,7 @@ private slots:
                     QVERIFY(kernels::limit_kernel_isa("avx512"));
                 }
                 const bool same = torch::allclose(logits_of(*load_for_inference(dir, o)), exact, 1e-4, 1e-4);
-                kernels::limit_kernel_isa("amx");
+                kernels::limit_kernel_isa(kernels::kNoKernelCap);
                 QVERIFY(same);
             }
         }

@@ -30,7 +30,7 @@ KernelRun run_at(const char* isa, const std::function<torch::Tensor(std::vector<
                  const std::vector<torch::Tensor>& inputs, const torch::Tensor& probe) {
     kernels::limit_kernel_isa(isa);
     struct Restore {
-        ~Restore() { kernels::limit_kernel_isa("amx"); }
+        ~Restore() { kernels::limit_kernel_isa(kernels::kNoKernelCap); }
     } restore;
     if (std::string(isa) == "portable" && cpu_kernels::available())
         throw std::runtime_error("the kernel cap did not take");
@@ -70,7 +70,7 @@ std::vector<const char*> kernel_levels() {
         const bool wide = kernels::avx512_enabled();
         if (cpu_kernels::available() && (std::string(isa) == "avx2" ? !wide : wide)) levels.push_back(isa);
     }
-    kernels::limit_kernel_isa("amx");
+    kernels::limit_kernel_isa(kernels::kNoKernelCap);
     return levels;
 }
 
@@ -80,7 +80,7 @@ class TestFusedKernelsCpu : public QObject {
     Q_OBJECT
 private slots:
     void init() {
-        kernels::limit_kernel_isa("amx");
+        kernels::limit_kernel_isa(kernels::kNoKernelCap);
         if (kernel_levels().empty())
             QSKIP("this processor has neither AVX-512 nor AVX2 + FMA: the ATen formulas run everywhere");
     }
@@ -117,7 +117,7 @@ private slots:
         {
             kernels::limit_kernel_isa("portable");
             (rms_norm(x, wg2, 1e-6) * probe).sum().backward();
-            kernels::limit_kernel_isa("amx");
+            kernels::limit_kernel_isa(kernels::kNoKernelCap);
         }
         QVERIFY(rel_diff(wg.grad(), wg2.grad()) < 1e-5);
     }

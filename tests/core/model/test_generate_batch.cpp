@@ -77,7 +77,7 @@ private slots:
         // Where AMX runs bf16 prompts, rows are not independent of their batch; the vector kernels below it
         // still are, and are checked here with AMX capped.
         struct Restore {
-            ~Restore() { kernels::limit_kernel_isa("amx"); }
+            ~Restore() { kernels::limit_kernel_isa(kernels::kNoKernelCap); }
         } restore;
         if (kernels::amx_enabled()) kernels::limit_kernel_isa("avx512-bf16");
         if (!kernels::rows_are_independent())

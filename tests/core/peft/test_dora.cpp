@@ -147,7 +147,7 @@ private slots:
         QFETCH(QString, isa);
         kernels::limit_kernel_isa(isa.toUtf8().constData());
         struct Restore {
-            ~Restore() { kernels::limit_kernel_isa("amx"); }
+            ~Restore() { kernels::limit_kernel_isa(kernels::kNoKernelCap); }
         } restore;
         torch::manual_seed(12);
         const int64_t in = 24, out = 40, r = 4;

@@ -104,7 +104,7 @@ private slots:
     // quantization, on a size that is not a multiple of 16 and two block sizes.
     void nf4KernelEqualsTheFormula() {
         struct Restore {
-            ~Restore() { kernels::limit_kernel_isa("amx"); }
+            ~Restore() { kernels::limit_kernel_isa(kernels::kNoKernelCap); }
         } restore;
         int levels = 0;
         for (const char* isa : {"avx512-bf16", "avx2"}) {
