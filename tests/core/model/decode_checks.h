@@ -10,6 +10,19 @@
 
 namespace lathe::test {
 
+// One pass over `tokens` without a cache: logits (T, V).
+inline torch::Tensor logits_of(CausalLMImpl& m, const std::vector<int64_t>& tokens) {
+    torch::NoGradGuard g;
+    return m.forward(torch::tensor(tokens, torch::kLong).unsqueeze(0)).squeeze(0);
+}
+
+// n token ids below 303, varied: 3, 40, 77, ...
+inline std::vector<int64_t> prompt(int n) {
+    std::vector<int64_t> t;
+    for (int i = 0; i < n; ++i) t.push_back(3 + (i * 37) % 300);
+    return t;
+}
+
 // The largest |logit difference| between decoding `tokens` through a KV cache (a prompt of `prefix` tokens,
 // then one token at a time) and one pass over all of them. With `check_prefix` false the prompt's own
 // logits are left out (a pass that crosses longrope's pretrained length rotates its earlier keys differently).

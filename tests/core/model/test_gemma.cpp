@@ -42,17 +42,6 @@ json gemma3_json() {
       "torch_dtype": "bfloat16", "vocab_size": 262144})");
 }
 
-torch::Tensor logits_of(CausalLMImpl& m, const std::vector<int64_t>& tokens) {
-    torch::NoGradGuard g;
-    return m.forward(torch::tensor(tokens, torch::kLong).unsqueeze(0)).squeeze(0);  // (T, V)
-}
-
-std::vector<int64_t> prompt(int n) {
-    std::vector<int64_t> t;
-    for (int i = 0; i < n; ++i) t.push_back(3 + (i * 37) % 300);
-    return t;
-}
-
 double grad_diff(CausalLMImpl& a, CausalLMImpl& b) {
     double worst = 0;
     auto pa = a.named_parameters(), pb = b.named_parameters();
@@ -140,8 +129,8 @@ private slots:
     void forwardMatchesThePlainFormulas() {
         for (const ModelConfig& c : {test::tiny_gemma3_config(), test::tiny_gemma2_config()}) {
             CausalLM m = test::make_gemma(c, 5);
-            const auto tokens = prompt(13);  // past the window of 4
-            const auto ours = logits_of(*m, tokens).to(torch::kDouble);
+            const auto tokens = test::prompt(13);  // past the window of 4
+            const auto ours = test::logits_of(*m, tokens).to(torch::kDouble);
             const auto ref = test::gemma_reference_logits(*m, tokens);
             const double diff = (ours - ref).abs().max().item<double>();
             qInfo("%s: max |logit - reference| %.2e (logits up to %.2f)", c.model_type.c_str(), diff,
@@ -163,8 +152,8 @@ private slots:
             for (auto& item : a->named_parameters()) pb[item.key()].copy_(item.value());
         }
         b->eval();
-        const auto tokens = prompt(12);
-        const double diff = (logits_of(*a, tokens) - logits_of(*b, tokens)).abs().max().item<double>();
+        const auto tokens = test::prompt(12);
+        const double diff = (test::logits_of(*a, tokens) - test::logits_of(*b, tokens)).abs().max().item<double>();
         QVERIFY2(diff > 1e-3, qPrintable(QString::number(diff)));
     }
 
@@ -172,7 +161,7 @@ private slots:
         for (const ModelConfig& c : {test::tiny_gemma3_config(), test::tiny_gemma2_config()}) {
             CausalLM m = test::make_gemma(c, 6);
             // A prompt of 5, then one token at a time up to 14: the later ones see a window of keys only.
-            const double worst = test::cached_vs_full(*m, prompt(14), 5);
+            const double worst = test::cached_vs_full(*m, test::prompt(14), 5);
             qInfo("%s: cached vs full max diff %.2e", c.model_type.c_str(), worst);
             QVERIFY2(worst < 1e-4, qPrintable(QString::number(worst)));
         }
@@ -184,7 +173,7 @@ private slots:
         CausalLM a = test::make_gemma(c, 7), b = test::make_gemma(c, 7);
         a->train();
         b->train();
-        const auto ids = torch::tensor(prompt(12), torch::kLong).unsqueeze(0);
+        const auto ids = torch::tensor(test::prompt(12), torch::kLong).unsqueeze(0);
         a->forward(ids).logsumexp(-1).sum().backward();
         ForwardOptions o;
         o.layer_runner = checkpointed_layer;
@@ -199,8 +188,8 @@ private slots:
         CausalLM a = test::make_gemma(c, 8), b = test::make_gemma(c, 8);
         for (CausalLM* m : {&a, &b})
             for (auto& p : (*m)->named_parameters()) p.value().set_requires_grad(p.key().find("embed") == std::string::npos);
-        const auto ids = torch::tensor(prompt(10), torch::kLong).unsqueeze(0);
-        const auto targets = torch::tensor(prompt(11), torch::kLong).narrow(0, 1, 10);
+        const auto ids = torch::tensor(test::prompt(10), torch::kLong).unsqueeze(0);
+        const auto targets = torch::tensor(test::prompt(11), torch::kLong).narrow(0, 1, 10);
         auto lp = token_logprobs(*a, a->hidden_states(ids).squeeze(0), targets, /*chunk_elements=*/3 * 320);
         auto ref = torch::log_softmax(b->forward(ids).squeeze(0), -1).gather(1, targets.unsqueeze(1)).squeeze(1);
         QVERIFY2((lp - ref).abs().max().item<double>() < 1e-5, "log-probabilities differ");
@@ -217,7 +206,7 @@ private slots:
         QCOMPARE(lora.target_modules(), (std::vector<std::string>{"down_proj", "gate_proj", "k_proj", "o_proj", "q_proj",
                                                                   "up_proj", "v_proj"}));
         // A step changes the output (B starts at zero: the second pass differs only if training reached it).
-        const auto ids = torch::tensor(prompt(12), torch::kLong).unsqueeze(0);
+        const auto ids = torch::tensor(test::prompt(12), torch::kLong).unsqueeze(0);
         m->train();
         auto loss = m->forward(ids).logsumexp(-1).mean();
         loss.backward();
@@ -237,8 +226,8 @@ private slots:
         QCOMPARE(cfg["final_logit_softcapping"].get<double>(), 3.0);
         QCOMPARE(cfg["hidden_activation"].get<std::string>(), std::string("gelu_pytorch_tanh"));
         CausalLM back = load_causal_lm(dir);
-        const auto tokens = prompt(9);
-        QCOMPARE((logits_of(*m, tokens) - logits_of(*back, tokens)).abs().max().item<double>(), 0.0);
+        const auto tokens = test::prompt(9);
+        QCOMPARE((test::logits_of(*m, tokens) - test::logits_of(*back, tokens)).abs().max().item<double>(), 0.0);
     }
 
     void ggufPlanNamesNormsAndRefusals() {

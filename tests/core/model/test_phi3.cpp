@@ -50,17 +50,6 @@ json phi4_mini_json() {
     return j;
 }
 
-torch::Tensor logits_of(CausalLMImpl& m, const std::vector<int64_t>& tokens) {
-    torch::NoGradGuard g;
-    return m.forward(torch::tensor(tokens, torch::kLong).unsqueeze(0)).squeeze(0);  // (T, V)
-}
-
-std::vector<int64_t> prompt(int n) {
-    std::vector<int64_t> t;
-    for (int i = 0; i < n; ++i) t.push_back(3 + (i * 37) % 300);
-    return t;
-}
-
 std::vector<std::pair<std::string, std::vector<int64_t>>> shapes_of(CausalLMImpl& m) {
     std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
     for (auto& p : m.named_parameters()) shapes.emplace_back(p.key(), p.value().sizes().vec());
@@ -178,7 +167,7 @@ private slots:
                               Case{test::tiny_phi4_mini_config(), 13}}) {
             CausalLM m = test::make_phi3(k.c, 5);
             const auto tokens = prompt(k.n);
-            const auto ours = logits_of(*m, tokens).to(torch::kDouble);
+            const auto ours = test::logits_of(*m, tokens).to(torch::kDouble);
             const auto ref = test::phi3_reference_logits(*m, tokens);
             const double diff = (ours - ref).abs().max().item<double>();
             qInfo("%s, %d tokens: max |logit - reference| %.2e (logits up to %.2f)",
@@ -211,8 +200,8 @@ private slots:
             for (auto& item : with->named_parameters()) pb[item.key()].copy_(item.value());
         }
         without->eval();
-        const auto tokens = prompt(12);
-        const double diff = (logits_of(*with, tokens) - logits_of(*without, tokens)).abs().max().item<double>();
+        const auto tokens = test::prompt(12);
+        const double diff = (test::logits_of(*with, tokens) - test::logits_of(*without, tokens)).abs().max().item<double>();
         QVERIFY2(diff > 1e-3, qPrintable(QString::number(diff)));
     }
 
@@ -221,7 +210,7 @@ private slots:
         const ModelConfig c = test::tiny_phi4_mini_config();
         CausalLM m = test::make_phi3(c, 11);
         m->train();
-        const auto tokens = prompt(10);
+        const auto tokens = test::prompt(10);
         m->forward(torch::tensor(tokens, torch::kLong).unsqueeze(0)).squeeze(0).logsumexp(-1).sum().backward();
         std::map<std::string, torch::Tensor> p;
         for (auto& item : m->named_parameters()) p[item.key()] = item.value().detach().to(torch::kDouble).requires_grad_(true);
@@ -238,7 +227,7 @@ private slots:
         // that crosses it switches to the long factors for its own positions only, as transformers does).
         for (const ModelConfig& c : {test::tiny_phi3_config(), test::tiny_phi4_mini_config()}) {
             CausalLM m = test::make_phi3(c, 6);
-            const double worst = test::cached_vs_full(*m, prompt(14), 9, c.rope_scaling.type.empty());
+            const double worst = test::cached_vs_full(*m, test::prompt(14), 9, c.rope_scaling.type.empty());
             qInfo("%s: cached vs full max diff %.2e", c.partial_rotary_factor < 1 ? "phi4-mini" : "phi3", worst);
             QVERIFY2(worst < 1e-4, qPrintable(QString::number(worst)));
         }
@@ -249,7 +238,7 @@ private slots:
         CausalLM a = test::make_phi3(c, 7), b = test::make_phi3(c, 7);
         a->train();
         b->train();
-        const auto ids = torch::tensor(prompt(12), torch::kLong).unsqueeze(0);
+        const auto ids = torch::tensor(test::prompt(12), torch::kLong).unsqueeze(0);
         a->forward(ids).logsumexp(-1).sum().backward();
         ForwardOptions o;
         o.layer_runner = checkpointed_layer;
@@ -268,7 +257,7 @@ private slots:
         LoraModel lora = LoraModel::apply(m, LoraSettings{});
         QCOMPARE(lora.target_modules(), (std::vector<std::string>{"down_proj", "gate_up_proj", "o_proj", "qkv_proj"}));
         m->train();
-        m->forward(torch::tensor(prompt(12), torch::kLong).unsqueeze(0)).logsumexp(-1).mean().backward();
+        m->forward(torch::tensor(test::prompt(12), torch::kLong).unsqueeze(0)).logsumexp(-1).mean().backward();
         int with_grad = 0;
         for (auto& p : m->parameters())
             if (p.requires_grad() && p.grad().defined() && p.grad().abs().sum().item<double>() > 0) ++with_grad;
@@ -285,8 +274,8 @@ private slots:
         QCOMPARE(cfg["rope_scaling"]["long_factor"].size(), size_t(6));
         CausalLM back = load_causal_lm(dir);
         QCOMPARE(back->config().rope_scaling.attention_factor, m->config().rope_scaling.attention_factor);
-        const auto tokens = prompt(11);
-        QCOMPARE((logits_of(*m, tokens) - logits_of(*back, tokens)).abs().max().item<double>(), 0.0);
+        const auto tokens = test::prompt(11);
+        QCOMPARE((test::logits_of(*m, tokens) - test::logits_of(*back, tokens)).abs().max().item<double>(), 0.0);
     }
 
     void ggufPlanFusedNamesAndRopeFactors() {
