@@ -8,7 +8,8 @@
 # usage: bench/inference_vs_llamacpp.sh [BUILD_DIR]
 #   env: SHAPES="qwen2.5-0.5b qwen2.5-1.5b", THREADS=2, NEW=64, RUNS=3, WORK=/tmp/lathe-infer-bench,
 #        ENGINES="lathe f32,lathe bf16,lathe int8,llama.cpp F32,llama.cpp Q8_0" (a subset skips the others'
-#        exports too: a 3.8B model's F32 weights alone take 15 GB)
+#        exports too: a 3.8B model's F32 weights alone take 15 GB; "lathe int8 general" runs Lathe with
+#        LATHE_DECODE_STEP=0, the layers through LibTorch's operators, as before core/model/decode_step.h)
 # Needs: lathe-cli and bench-shapes (-DLATHE_BUILD_BENCH=ON), node and scripts/llamacpp-setup.sh.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,9 +32,9 @@ short="$(ids 8)"
 long="$(ids 512)"
 
 # Lathe: prints "decode_tps prefill_ms load_s peak_kb" for one lathe-cli generate run.
-lathe_run() {  # model weights prompt new
+lathe_run() {  # model weights prompt new [general]
   local err; err="$(mktemp)"
-  /usr/bin/time -f "peak_kb %M" "$cli" generate --model "$1" --weights "$2" --prompt-ids "$3" --max-new-tokens "$4" \
+  LATHE_DECODE_STEP="$([ "${5:-}" = general ] && echo 0 || echo 1)" /usr/bin/time -f "peak_kb %M" "$cli" generate --model "$1" --weights "$2" --prompt-ids "$3" --max-new-tokens "$4" \
     --temperature 0 --ids --threads "$threads" > /dev/null 2> "$err"
   node -e '
     const t = require("fs").readFileSync(process.argv[1], "utf8");
@@ -76,7 +77,7 @@ for shape in $shapes; do
   for r in $(seq "$runs"); do
     for engine in "${engines[@]}"; do
       set -- $engine
-      if [ "$1" = lathe ]; then read -r a b c d < <(lathe_run "$dir" "$2" "$short" "$new")
+      if [ "$1" = lathe ]; then read -r a b c d < <(lathe_run "$dir" "$2" "$short" "$new" "${3:-}")
       else read -r a b c d < <(llama_run "$(gguf_of "$2")" "$short" "$new"); fi
       tps[$engine]+="$a "; cold[$engine]+="$(node -e "console.log(+process.argv[1] + process.argv[2] / 1000)" "$c" "$b") "
       rss[$engine]+="$d "
@@ -84,10 +85,10 @@ for shape in $shapes; do
   done
   for engine in "${engines[@]}"; do
     set -- $engine
-    if [ "$1" = lathe ]; then read -r a b c d < <(lathe_run "$dir" "$2" "$long" 1)
+    if [ "$1" = lathe ]; then read -r a b c d < <(lathe_run "$dir" "$2" "$long" 1 "${3:-}")
     else read -r a b c d < <(llama_run "$(gguf_of "$2")" "$long" 1); fi
     pp="$(node -e "console.log((512 / (process.argv[1] / 1000)).toFixed(1))" "$b")"
-    printf "| %s | %s | %s | %.1f | %s | %.2f | %.0f |\n" "$shape" "$1" "$2" "$(median ${tps[$engine]})" "$pp" \
+    printf "| %s | %s | %s | %.1f | %s | %.2f | %.0f |\n" "$shape" "$1${3:+ ($3 path)}" "$2" "$(median ${tps[$engine]})" "$pp" \
       "$(median ${cold[$engine]})" "$(node -e "console.log(Math.max(...process.argv.slice(1).map(Number)) / 1024)" ${rss[$engine]})"
   done
   unset tps cold rss

@@ -864,4 +864,54 @@ void quantize_q8_row(const float* w, int64_t in, int8_t* q, float* scales) {
     }
 }
 
+#ifdef LATHE_X86
+namespace {
+// y += sum over r of p[r] * W[r] for `cols` columns from c0, a block of N vectors of `L` floats held in
+// registers while the rows stream past.
+template <int N>
+__attribute__((target(LATHE_AVX512))) void weighted_rows_block_avx512(const float* W, int64_t rows, int64_t cols,
+                                                                      const float* p, int64_t c0, float* y) {
+    __m512 acc[N];
+    for (int k = 0; k < N; ++k) acc[k] = _mm512_setzero_ps();
+    for (int64_t r = 0; r < rows; ++r) {
+        const __m512 w = _mm512_set1_ps(p[r]);
+        const float* row = W + r * cols + c0;
+        for (int k = 0; k < N; ++k) acc[k] = _mm512_fmadd_ps(w, _mm512_loadu_ps(row + 16 * k), acc[k]);
+    }
+    for (int k = 0; k < N; ++k) _mm512_storeu_ps(y + c0 + 16 * k, acc[k]);
+}
+
+template <int N>
+__attribute__((target("avx2,fma"))) void weighted_rows_block_avx2(const float* W, int64_t rows, int64_t cols,
+                                                                  const float* p, int64_t c0, float* y) {
+    __m256 acc[N];
+    for (int k = 0; k < N; ++k) acc[k] = _mm256_setzero_ps();
+    for (int64_t r = 0; r < rows; ++r) {
+        const __m256 w = _mm256_set1_ps(p[r]);
+        const float* row = W + r * cols + c0;
+        for (int k = 0; k < N; ++k) acc[k] = _mm256_fmadd_ps(w, _mm256_loadu_ps(row + 8 * k), acc[k]);
+    }
+    for (int k = 0; k < N; ++k) _mm256_storeu_ps(y + c0 + 8 * k, acc[k]);
+}
+}  // namespace
+#endif
+
+void weighted_rows_f32(const float* W, int64_t rows, int64_t cols, const float* p, float* y) {
+    int64_t c = 0;
+#ifdef LATHE_X86
+    if (have_avx512()) {
+        for (; c + 64 <= cols; c += 64) weighted_rows_block_avx512<4>(W, rows, cols, p, c, y);
+        for (; c + 16 <= cols; c += 16) weighted_rows_block_avx512<1>(W, rows, cols, p, c, y);
+    } else if (have_avx2()) {
+        for (; c + 32 <= cols; c += 32) weighted_rows_block_avx2<4>(W, rows, cols, p, c, y);
+        for (; c + 8 <= cols; c += 8) weighted_rows_block_avx2<1>(W, rows, cols, p, c, y);
+    }
+#endif
+    for (; c < cols; ++c) {
+        float s = 0;
+        for (int64_t r = 0; r < rows; ++r) s += p[r] * W[r * cols + c];
+        y[c] = s;
+    }
+}
+
 }  // namespace lathe::kernels

@@ -30,6 +30,11 @@ void gemv_bf16(const uint16_t* W, int64_t out, int64_t in, const float* x, int64
 // block of 32 as well (llama.cpp's recipe), so every code path gives the same block sums.
 void gemv_q8(const int8_t* q, const float* scales, int64_t out, int64_t in, const float* x, int64_t rows, float* y);
 
+// y (cols) = sum over r of p[r] * W[r] for W (rows, cols) row-major: x W with x a row, on the calling
+// thread alone (attention's weighted sum of values for one query, core/model/decode_step.h). Each column
+// sums its rows in order, whatever the instruction set.
+void weighted_rows_f32(const float* W, int64_t rows, int64_t cols, const float* p, float* y);
+
 // Row r of W into dst[in] as float32 (embedding lookups, dequantized tiles for prompt GEMMs).
 void bf16_row_to_f32(const uint16_t* src, int64_t in, float* dst);
 void q8_row_to_f32(const int8_t* q, const float* scales, int64_t in, float* dst);

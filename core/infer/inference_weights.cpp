@@ -134,6 +134,13 @@ torch::Tensor PackedWeight::forward(const torch::Tensor& x, const torch::Tensor&
     return y.view(shape);
 }
 
+void PackedWeight::row_product(const float* x, float* y) const {
+    if (format_ == WeightFormat::BF16)
+        kernels::gemv_bf16(reinterpret_cast<const uint16_t*>(data_.data_ptr()), out_features(), in_features(), x, 1, y);
+    else
+        kernels::gemv_q8(data_.data_ptr<int8_t>(), scales_.data_ptr<float>(), out_features(), in_features(), x, 1, y);
+}
+
 torch::Tensor PackedWeight::dense(torch::ScalarType dtype) const {
     return dequantize_rows(0, out_features()).to(dtype);
 }

@@ -38,6 +38,8 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& bias) const override;
     torch::Tensor dense(torch::ScalarType dtype) const override;
     torch::Tensor rows(const torch::Tensor& ids) const override;
+    bool has_row_product() const override { return true; }
+    void row_product(const float* x, float* y) const override;
     torch::ScalarType dtype() const override { return torch::kFloat; }  // activations stay float32
     torch::Device device() const override { return torch::kCPU; }
     int64_t bytes() const override;

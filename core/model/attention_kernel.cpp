@@ -1,13 +1,18 @@
 #include "core/model/attention_kernel.h"
 
+#include "core/infer/gemv.h"
 #include "core/model/fused_kernels_cpu_tensor.h"
+#include "core/util/spin_pool.h"
 #include "core/util/error.h"
 
 #include <ATen/autocast_mode.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
@@ -338,7 +343,64 @@ torch::Tensor attention_by_row(const torch::Tensor& q, const torch::Tensor& k, c
     return out;
 }
 
+// Whether causal_attention's decoding path (attend_one_position for each row) takes q (B, H, 1, hd), k and
+// v (B, KV, S, hd): float32 CPU tensors whose keys lie hd apart in each head (a KV cache's views do).
+bool one_position_applies(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, const Dims& d) {
+    for (const auto* t : {&q, &k, &v})
+        if (!t->device().is_cpu() || t->scalar_type() != torch::kFloat) return false;
+    return d.T == 1 && k.stride(3) == 1 && k.stride(2) == d.D && v.stride(3) == 1 && v.stride(2) == d.D &&
+           k.stride(1) == v.stride(1) && k.stride(0) == v.stride(0);
+}
+
+// Each row of a batch decoding one token, over its own keys [starts[b], S) (all from 0 without padding).
+torch::Tensor attention_one_position(const torch::Tensor& q_in, const torch::Tensor& k, const torch::Tensor& v,
+                                     const std::vector<int64_t>& starts, const Dims& d, double scale) {
+    g_forwards.fetch_add(1, std::memory_order_relaxed);
+    const auto q = q_in.contiguous();  // (B, H, 1, hd)
+    auto out = torch::empty({d.B, 1, d.H, d.D}, q.options());
+    for (int64_t b = 0; b < d.B; ++b) {
+        const int64_t first = starts.empty() ? 0 : starts[static_cast<size_t>(b)];
+        attend_one_position(q.data_ptr<float>() + b * d.H * d.D, k.data_ptr<float>() + b * k.stride(0),
+                            v.data_ptr<float>() + b * v.stride(0), k.stride(1), first, d.S, d.H, d.KV, d.D,
+                            static_cast<float>(scale), out.data_ptr<float>() + b * d.H * d.D);
+    }
+    return out;
+}
+
 }  // namespace
+
+void attend_one_position(const float* q, const float* K, const float* V, int64_t kv_stride, int64_t first, int64_t S,
+                         int64_t H, int64_t KV, int64_t hd, float scale, float* out) {
+    const int64_t n = S - first, R = H / KV;
+    if (n <= 0) {  // a row that sees no key gives 0, as the blockwise path
+        std::fill(out, out + H * hd, 0.0f);
+        return;
+    }
+    // q * scale first, then the products and softmax, as the blockwise path orders them.
+    thread_local std::vector<float> buffer;
+    if (static_cast<int64_t>(buffer.size()) < H * (hd + n)) buffer.resize(static_cast<size_t>(H * (hd + n)));
+    float* qs = buffer.data();
+    float* scores = qs + H * hd;
+    for (int64_t i = 0; i < H * hd; ++i) qs[i] = q[i] * scale;
+    auto heads = [&](int64_t begin, int64_t end) {
+        for (int64_t h = begin; h < end; ++h) {
+            const int64_t g = h / R;
+            const float* Kg = K + g * kv_stride + first * hd;
+            const float* Vg = V + g * kv_stride + first * hd;
+            float* p = scores + h * n;
+            kernels::gemv_f32(Kg, n, hd, qs + h * hd, 1, p);
+            float m = kMinusInf;
+            for (int64_t j = 0; j < n; ++j) m = std::max(m, p[j]);
+            float l = 0;
+            for (int64_t j = 0; j < n; ++j) l += (p[j] = std::exp(p[j] - m));
+            float* o = out + h * hd;
+            kernels::weighted_rows_f32(Vg, n, hd, p, o);
+            for (int64_t c = 0; c < hd; ++c) o[c] /= l;
+        }
+    };
+    // About 128K multiply-adds a chunk before the heads are split.
+    spin_pool_for(H, std::max<int64_t>(1, (int64_t(1) << 17) / (2 * n * hd)), at::get_num_threads(), heads);
+}
 
 torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const torch::Tensor& key_mask, double scale, AttentionRecord* record) {
@@ -360,6 +422,9 @@ torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, c
         NoAutocast no_autocast;
         if (!record) {
             const auto starts = left_padding_starts(key_mask, d);
+            // Decoding one token: each row over its own keys with the decode step's arithmetic.
+            if (one_position_applies(q, k, v, d) && (!key_mask.defined() || !starts.empty()))
+                return attention_one_position(q, k, v, starts, d, scale).transpose(1, 2);
             if (!starts.empty()) return attention_by_row(q, k, v, starts, d, scale).transpose(1, 2);
         }
         auto r = attention_forward(q, k, v, key_mask, d, scale, rows, record != nullptr);

@@ -27,6 +27,17 @@ struct AttentionRecord {
 };
 torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const torch::Tensor& key_mask, double scale, AttentionRecord* record = nullptr);
+// One query position of one sequence without gradients (decoding), float32 on the CPU: for each of the H
+// heads of q (H, hd), scores q * scale . k over the keys [first, S) of its group's key/value head, the
+// softmax (maximum subtracted), and the values summed with those weights into out (H, hd). Key j of
+// key/value head g is at K + g * kv_stride + j * hd, its value likewise in V. Heads are split over the
+// decode threads (core/util/spin_pool.h) once a context is long enough to be worth a hand-over.
+// causal_attention() takes this for a batch decoding one token (each row over its own keys) and so does
+// the decode step (core/model/decode_step.h) for a sequence alone: the same arithmetic, so that a
+// sequence gets the same bits alone or in the server's batch.
+void attend_one_position(const float* q, const float* K, const float* V, int64_t kv_stride, int64_t first, int64_t S,
+                         int64_t H, int64_t KV, int64_t hd, float scale, float* out);
+
 // The same attention with what the blockwise kernel does not do (Gemma 2 and 3): a sliding `window`
 // (> 0: query position - key position < window) and soft-capped scores (softcap > 0: scores -> softcap *
 // tanh(scores / softcap) before the softmax). The plain formula, differentiable by autograd: the (B, H, T, S)

@@ -37,6 +37,10 @@ public:
     virtual torch::Tensor dense(torch::ScalarType dtype) const = 0;
     // Rows `ids` (any shape) of the weight, as an embedding lookup: (ids..., in) in dtype().
     virtual torch::Tensor rows(const torch::Tensor& ids) const;
+    // One row without LibTorch, for the decode step (core/model/decode_step.h): y (out) = W x (in), no
+    // bias, float32 on the CPU. Storages without such a kernel say false (the default) and are not asked.
+    virtual bool has_row_product() const { return false; }
+    virtual void row_product(const float* x, float* y) const {}
     virtual torch::ScalarType dtype() const = 0;  // the dtype of the weight it replaced
     virtual torch::Device device() const = 0;
     virtual int64_t bytes() const = 0;           // memory held

@@ -74,6 +74,24 @@ using torch::autograd::variable_list;
 torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& c, const torch::Tensor& s, double sign,
                      torch::ScalarType dtype) {
     const int64_t half = c.size(-1);
+    // One float32 position (decoding): rotate_position_f32, as the decode step, row by row.
+    const bool f32 = x.scalar_type() == torch::kFloat && c.scalar_type() == torch::kFloat &&
+                     s.scalar_type() == torch::kFloat && dtype == torch::kFloat;
+    if (sign > 0 && f32 && x.device().is_cpu() && x.dim() == 4 && x.size(2) == 1 && c.stride(-1) == 1 &&
+        s.stride(-1) == 1 && (c.dim() == 2 || c.dim() == 4)) {
+        const int64_t B = x.size(0), H = x.size(1), D = x.size(3);
+        auto out = torch::empty({B, 1, H, D}, x.options()).transpose(1, 2);  // (B, H, 1, D), as the decoder's views
+        auto rows = out.transpose(1, 2);                                          // (B, 1, H, D) contiguous
+        rows.copy_(x.transpose(1, 2));
+        float* o = rows.data_ptr<float>();
+        for (int64_t b = 0; b < B; ++b) {
+            // c, s: (1, half) for every row, or (B, 1, 1, half) with position ids
+            const int64_t at = c.dim() == 4 ? b : 0;
+            rotate_position_f32(o + b * H * D, H, D, c.data_ptr<float>() + at * c.stride(0),
+                                s.data_ptr<float>() + at * s.stride(0), half);
+        }
+        return out;
+    }
     auto out = torch::empty_like(x, x.options().dtype(dtype));
     const int64_t rest = x.size(-1) - 2 * half;
     if (rest > 0) out.narrow(-1, 2 * half, rest).copy_(x.narrow(-1, 2 * half, rest));
@@ -83,6 +101,21 @@ torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& c, const torch
     torch::mul_out(o2, x2, c).addcmul_(x1, s, sign);
     return out;
 }
+
+}  // namespace
+
+void rotate_position_f32(float* x, int64_t heads, int64_t head_dim, const float* c, const float* s, int64_t half) {
+    for (int64_t h = 0; h < heads; ++h) {
+        float* v = x + h * head_dim;
+        for (int64_t i = 0; i < half; ++i) {
+            const float a = v[i], b = v[i + half];
+            v[i] = a * c[i] - b * s[i];
+            v[i + half] = b * c[i] + a * s[i];
+        }
+    }
+}
+
+namespace {
 
 class RopeFunction : public torch::autograd::Function<RopeFunction> {
 public:

@@ -33,4 +33,10 @@ private:
 // only the tables (the rotation's transpose is its backward).
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
 
+// One position's `heads` heads of head_dim floats, rotated in place: [x1 c - x2 s, x2 c + x1 s] over the
+// first 2 * half dimensions with c, s the first halves of the position's tables. apply_rope() takes this
+// for one float32 position on the CPU (decoding), and so does the decode step (core/model/decode_step.h),
+// so that both give the same bits.
+void rotate_position_f32(float* x, int64_t heads, int64_t head_dim, const float* c, const float* s, int64_t half);
+
 }  // namespace lathe

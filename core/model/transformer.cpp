@@ -1,6 +1,7 @@
 #include "core/model/transformer.h"
 
 #include "core/model/attention_kernel.h"
+#include "core/model/decode_step.h"
 #include "core/model/fused_ops.h"
 #include "core/util/error.h"
 #include "core/util/messages.h"
@@ -240,8 +241,12 @@ torch::Tensor CausalLMImpl::hidden_states(const torch::Tensor& input_ids, const 
     ctx.key_mask = key_mask_of(opts.attention_mask, past + T, x.device());
     ctx.router_logits = opts.router_logits;
 
+    // Decoding one token: the layers that core/model/decode_step.h takes run there, on x in place.
+    const bool step = !opts.layer_runner && decode_step_applies(x, ctx);
+    if (step && opts.inputs_embeds.defined()) x = x.clone();  // the caller's tensor stays as it was
     for (size_t i = 0; i < model->layers->size(); ++i) {
         auto layer = model->layers->ptr<DecoderLayerImpl>(i);
+        if (step && x.is_contiguous() && decode_layer(*layer, x, ctx, i)) continue;
         DecoderLayer holder(layer);
         x = opts.layer_runner ? opts.layer_runner(holder, x, ctx, i) : layer->forward(x, ctx, i);
     }

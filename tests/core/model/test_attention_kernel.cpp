@@ -204,6 +204,35 @@ private slots:
         expect_plain(step, 0, 1e-5, "past 8, T 1, padding");
     }
 
+    // Decoding one token without gradients takes attend_one_position for each row, over its own keys
+    // (left padding hidden, a row that sees none giving 0); the blockwise path (taken with gradients)
+    // is the reference. Head sizes cover the value sums' 64- and 16-wide blocks and their scalar tail; the
+    // long context splits the heads over the decode threads.
+    void onePositionMatchesTheBlockwisePath() {
+        torch::manual_seed(12);
+        struct Case { int64_t B, D, S; };
+        for (const Case c : {Case{3, 16, 40}, Case{3, 24, 33}, Case{2, 64, 17}, Case{2, 128, 9}, Case{1, 64, 2100}}) {
+            const int64_t H = 4, KV = 2, capacity = c.S + 7;
+            auto keys = torch::randn({c.B, KV, capacity, c.D}), values = torch::randn({c.B, KV, capacity, c.D});
+            auto k = keys.narrow(2, 0, c.S), v = values.narrow(2, 0, c.S);  // a cache's filled views
+            auto q = torch::randn({c.B, H, 1, c.D});
+            torch::Tensor mask;
+            if (c.B == 3) {  // row 1 left-padded by 5, row 2 all padding
+                mask = torch::ones({c.B, c.S}, torch::kBool);
+                mask[1].narrow(0, 0, 5).fill_(false);
+                mask[2].fill_(false);
+            }
+            const uint64_t before = attention_forwards_computed();
+            const auto fast = causal_attention(q, k, v, mask, 0.3);
+            QCOMPARE(attention_forwards_computed() - before, uint64_t{1});
+            const auto reference = causal_attention(q.clone().requires_grad_(), k, v, mask, 0.3).detach();
+            QCOMPARE(fast.sizes(), reference.sizes());
+            QVERIFY2(torch::allclose(fast, reference, 1e-5, 1e-5),
+                     qPrintable(QString("D %1 S %2: %3").arg(c.D).arg(c.S).arg((fast - reference).abs().max().item<double>())));
+            if (c.B == 3) QCOMPARE(fast[2].abs().max().item<double>(), 0.0);
+        }
+    }
+
     // k and v are copied where their (batch, heads) dimensions cannot fold into one for the block
     // products (the decoder's transposed rows: once per call, not once per block), and a KV cache's filled
     // views (B, KV, length, hd of a longer buffer) never: a decoding step must not copy the whole cache.
