@@ -39,7 +39,7 @@ Sampler::Sampler(const SamplingParams& params) : p_(params) {
     gen_ = at::make_generator<at::CPUGeneratorImpl>(seed);
 }
 
-torch::Tensor Sampler::warp(const torch::Tensor& logits_in, const std::vector<int32_t>& history) const {
+torch::Tensor Sampler::penalized(const torch::Tensor& logits_in, const std::vector<int32_t>& history) const {
     auto scores = logits_in.to(torch::kCPU, torch::kFloat).reshape(-1).clone();
     const int64_t V = scores.size(0);
     if (p_.repetition_penalty != 1.0 && !history.empty()) {
@@ -52,7 +52,13 @@ torch::Tensor Sampler::warp(const torch::Tensor& logits_in, const std::vector<in
         s = torch::where(s < 0, s * p_.repetition_penalty, s / p_.repetition_penalty);
         scores.scatter_(0, ids, s);
     }
+    return scores;
+}
+
+torch::Tensor Sampler::warp(const torch::Tensor& logits, const std::vector<int32_t>& history) const {
+    auto scores = penalized(logits, history);
     if (p_.temperature == 0.0) return scores;
+    const int64_t V = scores.size(0);
     scores = scores / p_.temperature;
     const float neg_inf = -std::numeric_limits<float>::infinity();
     if (p_.top_k > 0 && p_.top_k < V) {
@@ -60,7 +66,9 @@ torch::Tensor Sampler::warp(const torch::Tensor& logits_in, const std::vector<in
         scores.masked_fill_(scores < kth, neg_inf);
     }
     if (p_.top_p < 1.0) {
-        auto [sorted, order] = scores.sort(/*dim=*/0, /*descending=*/false);
+        // A stable sort: tied scores keep the order of their ids, so which of them top-p cuts is defined
+        // (and candidates(), sorting the same ids in the same order, cuts the same ones).
+        auto [sorted, order] = scores.sort(/*stable=*/true, /*dim=*/0, /*descending=*/false);
         auto cumulative = sorted.softmax(0).cumsum(0);
         auto remove = cumulative <= (1.0 - p_.top_p);
         remove.index_put_({V - 1}, false);  // keep at least the most likely token
@@ -69,11 +77,39 @@ torch::Tensor Sampler::warp(const torch::Tensor& logits_in, const std::vector<in
     return scores;
 }
 
+std::pair<torch::Tensor, torch::Tensor> Sampler::candidates(const torch::Tensor& logits,
+                                                           const std::vector<int32_t>& history) const {
+    const int64_t V = logits.numel();
+    if (p_.temperature == 0.0 || p_.top_k <= 0 || p_.top_k >= V) {
+        // No top-k cut: warp() over the vocabulary, and its finite entries.
+        const auto scores = warp(logits, history);
+        const auto ids = (scores > -std::numeric_limits<float>::infinity()).nonzero().view(-1);
+        return {ids, scores.index_select(0, ids).softmax(0)};
+    }
+    // warp()'s steps on the top-k candidates: the penalty and temperature over the vocabulary (cheap),
+    // then the k-th largest score, every id at or above it (ties kept, as warp's mask keeps them), and
+    // top-p's sort over those alone.
+    const auto scores = penalized(logits, history) / p_.temperature;
+    const auto kth = std::get<0>(scores.topk(p_.top_k)).index({p_.top_k - 1});
+    auto ids = (scores >= kth).nonzero().view(-1);
+    auto kept = scores.index_select(0, ids);
+    if (p_.top_p < 1.0) {
+        const int64_t n = kept.size(0);
+        auto [sorted, order] = kept.sort(/*stable=*/true, /*dim=*/0, /*descending=*/false);
+        auto remove = sorted.softmax(0).cumsum(0) <= (1.0 - p_.top_p);
+        remove.index_put_({n - 1}, false);  // keep at least the most likely token
+        const auto keep = remove.logical_not().scatter(0, order, remove.logical_not());
+        const auto at = keep.nonzero().view(-1);
+        ids = ids.index_select(0, at);
+        kept = kept.index_select(0, at);
+    }
+    return {ids, kept.softmax(0)};
+}
+
 int64_t Sampler::next(const torch::Tensor& logits, const std::vector<int32_t>& history) {
-    auto scores = warp(logits, history);
-    if (p_.temperature == 0.0) return scores.argmax().item<int64_t>();
-    auto probs = scores.softmax(0);
-    return torch::multinomial(probs, 1, false, gen_).item<int64_t>();
+    if (p_.temperature == 0.0) return warp(logits, history).argmax().item<int64_t>();
+    const auto [ids, probs] = candidates(logits, history);
+    return ids[torch::multinomial(probs, 1, false, gen_).item<int64_t>()].item<int64_t>();
 }
 
 }  // namespace lathe

@@ -201,6 +201,28 @@ private slots:
         QVERIFY(std::abs(counts[4] / double(n) - 0.2 / total) < 0.02);
     }
 
+    // next() draws from candidates(): warp()'s kept ids and their softmax, computed on the top-k
+    // candidates alone where top-k cuts. Random logits over a 5000-token vocabulary, ties included.
+    void candidatesAreWarpsKeptSet() {
+        torch::manual_seed(5);
+        auto logits = torch::randn({5000}) * 3;
+        logits.narrow(0, 100, 4).fill_(logits.max().item<float>());  // four tied maxima
+        logits.narrow(0, 200, 3).fill_(2.5f);
+        const std::vector<int32_t> history{7, 100, 4999, 7};
+        struct Case { double t; int64_t k; double p, penalty; };
+        for (const Case c : {Case{0.7, 50, 0.8, 1.3}, Case{1.0, 40, 1.0, 1.0}, Case{0.95, 50, 0.7, 1.0}, Case{1.2, 0, 0.9, 1.1},
+                             Case{1.0, 3, 1.0, 1.0}, Case{1.0, 2, 0.5, 1.0}, Case{0.5, 300, 0.95, 1.0}}) {
+            const Sampler s(params(c.t, c.k, c.p, c.penalty));
+            const auto warped = s.warp(logits, history);
+            const auto want = (warped > -std::numeric_limits<float>::infinity()).nonzero().view(-1);
+            const auto [ids, probs] = s.candidates(logits, history);
+            const auto label = QString("t %1 k %2 p %3: %4 ids, warp keeps %5").arg(c.t).arg(c.k).arg(c.p).arg(ids.size(0)).arg(want.size(0));
+            QVERIFY2(ids.equal(want), qPrintable(label));
+            QVERIFY2(torch::allclose(probs, warped.index_select(0, want).softmax(0), 1e-5, 1e-7), qPrintable(label));
+            QVERIFY(std::abs(probs.sum().item<double>() - 1.0) < 1e-5);
+        }
+    }
+
     void outOfRangeSettingsAreErrors() {
         QVERIFY(params_error_of(params(-0.1)).find("temperature must be >= 0") != std::string::npos);
         QVERIFY(params_error_of(params(1.0, -1)).find("top_k must be >= 0, got -1") != std::string::npos);
