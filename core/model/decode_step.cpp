@@ -97,9 +97,9 @@ void resize(std::vector<float>& v, int64_t n) {
 bool decode_step_applies(const at::Tensor& x, const AttentionContext& ctx) {
     // Where the training kernels do not run (no AVX2), RMSNorm and SwiGLU are ATen's formulas: the
     // general path, whose bits the step would not reproduce.
-    return g_enabled.load(std::memory_order_relaxed) && cpu_kernels::available() && cpu_f32(x) && x.dim() == 3 && x.size(0) == 1 &&
-           x.size(1) == 1 && ctx.cache && !ctx.key_mask.defined() && !ctx.record && !torch::GradMode::is_enabled() &&
-           autocast_dtype(torch::kCPU) == torch::kFloat;
+    return g_enabled.load(std::memory_order_relaxed) && cpu_kernels::available() && cpu_f32(x) && x.dim() == 3 &&
+           x.size(0) == 1 && x.size(1) == 1 && ctx.cache && !ctx.key_mask.defined() && !ctx.record &&
+           !torch::GradMode::is_enabled() && autocast_dtype(torch::kCPU) == torch::kFloat;
 }
 
 bool decode_layer(DecoderLayerImpl& layer, at::Tensor& x, const AttentionContext& ctx, size_t index) {
