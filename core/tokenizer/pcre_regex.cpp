@@ -1,5 +1,6 @@
 #include "core/tokenizer/pcre_regex.h"
 
+#include "core/tokenizer/json_place.h"
 #include "core/tokenizer/utf8.h"
 #include "core/util/error.h"
 
@@ -47,8 +48,8 @@ PcreRegex::PcreRegex(const std::string& pattern, const std::string& where) : pat
     code_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), PCRE2_UTF | PCRE2_UCP,
                           &error, &offset, nullptr);
     if (!code_) {
-        throw TokenizerError(where + ": invalid regex at offset " + std::to_string(offset) + ": " +
-                             pcre_message(error) + " (pattern " + pattern + ")");
+        throw TokenizerError(tokenizer_json_problem(where, "tokenizer_regex_invalid",
+                                                    {std::to_string(offset), pcre_message(error), pattern}));
     }
     jit_ = pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE) == 0;
 }
@@ -71,7 +72,7 @@ PcreRegex PcreRegex::literal(std::string_view literal, const std::string& where)
 PcreRegex PcreRegex::from_pattern_json(const nlohmann::json& p, const std::string& where) {
     if (p.is_object() && p.contains("String")) return literal(p.at("String").get<std::string>(), where);
     if (p.is_object() && p.contains("Regex")) return PcreRegex(p.at("Regex").get<std::string>(), where);
-    throw TokenizerError(where + ": pattern must be {\"String\": ...} or {\"Regex\": ...}, found " + p.dump());
+    throw TokenizerError(tokenizer_json_problem(where, "tokenizer_pattern_form", {p.dump()}));
 }
 
 PcreRegex::~PcreRegex() { pcre2_code_free(code_); }

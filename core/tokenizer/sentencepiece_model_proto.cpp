@@ -1,6 +1,7 @@
 #include "core/tokenizer/sentencepiece_model_proto.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <cstdint>
 #include <cstring>
@@ -51,7 +52,7 @@ public:
 
 private:
     [[noreturn]] void fail(const std::string& why) const {
-        throw TokenizerError(origin_ + ": not a valid SentencePiece model (" + why + " at byte " + std::to_string(pos_) + ")");
+        throw TokenizerError(file_problem(origin_, 0, 0, "spm_model_invalid", {why + " at byte " + std::to_string(pos_)}));
     }
     uint64_t varint() {
         uint64_t v = 0;
@@ -110,7 +111,7 @@ SpmModelInfo read_spm_model_info(std::string_view bytes, const std::string& orig
             });
         }
     });
-    if (info.pieces.empty()) throw TokenizerError(origin + ": not a valid SentencePiece model (no pieces)");
+    if (info.pieces.empty()) throw TokenizerError(file_problem(origin, 0, 0, "spm_model_invalid", {"no pieces"}));
     return info;
 }
 

@@ -6,6 +6,7 @@
 #include "core/tokenizer/utf8.h"
 #include "core/util/error.h"
 #include "core/util/fs.h"
+#include "core/util/messages.h"
 
 #include <nlohmann/json.hpp>
 
@@ -69,7 +70,7 @@ std::unique_ptr<SpmTokenizer> SpmTokenizer::from_bytes(std::string_view bytes, c
     char* error = nullptr;
     lathe_spm* sp = api.load_bytes(bytes.data(), bytes.size(), &error);
     if (!sp) {
-        throw TokenizerError(origin + ": not a valid SentencePiece model (" + api.take_string(error) + ")");
+        throw TokenizerError(file_problem(origin, 0, 0, "spm_model_invalid", {api.take_string(error)}));
     }
     std::unique_ptr<lathe_spm, void (*)(lathe_spm*)> owned(sp, api.destroy);
     SpmModelInfo info;

@@ -2417,6 +2417,18 @@
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
+    <message>
+        <source>%1: invalid regex at offset %2: %3 (pattern %4)</source>
+        <translation>%1: 정규식이 잘못되었습니다 (오프셋 %2: %3, 패턴 %4)</translation>
+    </message>
+    <message>
+        <source>%1: pattern must be {&quot;String&quot;: ...} or {&quot;Regex&quot;: ...}, found %2</source>
+        <translation>%1: pattern은 {&quot;String&quot;: ...} 또는 {&quot;Regex&quot;: ...} 형식이어야 하는데 %2입니다</translation>
+    </message>
+    <message>
+        <source>not a valid SentencePiece model (%1)</source>
+        <translation>올바른 SentencePiece 모델이 아닙니다 (%1)</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

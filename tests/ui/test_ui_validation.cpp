@@ -346,6 +346,17 @@ private slots:
         const Problem json_type = tokenizer_problem("\"added_tokens\": [{\"id\": \"one\", \"content\": \"<s>\"}]");
         QCOMPARE(json_type.id, std::string("tokenizer_json_value_type"));
         QCOMPARE(json_type.message, tok_dir + "/tokenizer.json: added_tokens[0]: expected a JSON number, found string");
+        // A pattern PCRE2 refuses, and a SentencePiece model that is not one.
+        const Problem regex = tokenizer_problem(
+            "\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"(unclosed\"}, \"behavior\": \"Isolated\", "
+            "\"invert\": false}");
+        QCOMPARE(regex.id, std::string("tokenizer_regex_invalid"));
+        const std::string spm_dir = dir + "/spm";
+        std::filesystem::create_directories(spm_dir);
+        write_file_atomic(spm_dir + "/tokenizer.model", std::string("\x0a\xff\xff\xff\xffgarbage, not a protobuf", 28));
+        const Problem spm = caught([&] { (void)Tokenizer::from_dir(spm_dir); });
+        QCOMPARE(spm.id, std::string("spm_model_invalid"));
+        QCOMPARE(spm.file, spm_dir + "/tokenizer.model");
 
         write_file_atomic(dir + "/checkpoint_curve.json", "{\"points\": [{\"samples\": 1}]}");
         const Problem curve = caught([&] {
@@ -356,7 +367,8 @@ private slots:
         QCOMPARE(curve.message, dir + "/checkpoint_curve.json: points[0]: no integer \"step\"");
 
         for (const Problem* p :
-             std::vector<const Problem*>{&config, &truncated, &turn, &nested, &entry, &value, &token, &part, &json_type, &curve})
+             std::vector<const Problem*>{&config, &truncated, &turn, &nested, &entry, &value, &token, &part, &json_type,
+                                         &regex, &spm, &curve})
             QVERIFY2(ui::engine_message(*p).endsWith(QString::fromStdString(": " + format_message(p->id, p->args))),
                      qPrintable(ui::engine_message(*p)));
         QVERIFY(ui::install_language("ko"));
@@ -390,6 +402,13 @@ private slots:
         QCOMPARE(ui::engine_message(json_type),
                  QString::fromStdString(tok_dir) +
                      QString::fromUtf8("/tokenizer.json: added_tokens[0]: JSON number 값이어야 하는데 string입니다"));
+        QVERIFY2(ui::engine_message(regex).startsWith(
+                     QString::fromStdString(tok_dir) +
+                     QString::fromUtf8("/tokenizer.json: pre_tokenizer.pattern: 정규식이 잘못되었습니다 (오프셋 ")),
+                 qPrintable(ui::engine_message(regex)));
+        QVERIFY2(ui::engine_message(spm).startsWith(QString::fromStdString(spm_dir) +
+                                                    QString::fromUtf8("/tokenizer.model: 올바른 SentencePiece 모델이 아닙니다 (")),
+                 qPrintable(ui::engine_message(spm)));
         QCOMPARE(ui::engine_message(curve),
                  QString::fromStdString(dir) + QString::fromUtf8("/checkpoint_curve.json: points[0]: 정수 \"step\"이 없습니다"));
         QVERIFY(ui::install_language("en"));

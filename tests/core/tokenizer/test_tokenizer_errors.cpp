@@ -180,6 +180,21 @@ private slots:
         const std::string dir = dir_with_tokenizer_json("bad-regex", j);
         const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
         QVERIFY2(mentions(msg, "pre_tokenizer.pattern: invalid regex at offset"), msg.c_str());
+        Problem p = problem_reading(dir);  // as data: placed at the file, the JSON path first
+        QCOMPARE(p.id, std::string("tokenizer_regex_invalid"));
+        QCOMPARE(p.file, dir + "/tokenizer.json");
+        QCOMPARE(p.args.size(), size_t(4));
+        QCOMPARE(p.args[0], std::string("pre_tokenizer.pattern"));
+        QCOMPARE(p.args[3], std::string("(unclosed"));
+
+        j["pre_tokenizer"]["pattern"] = {{"Glob", "*"}};
+        const std::string form = dir_with_tokenizer_json("bad-pattern-form", j);
+        p = problem_reading(form);
+        QCOMPARE(p.id, std::string("tokenizer_pattern_form"));
+        QCOMPARE(p.args, (std::vector<std::string>{"pre_tokenizer.pattern", "{\"Glob\":\"*\"}"}));
+        QVERIFY2(mentions(p.message, form + "/tokenizer.json: pre_tokenizer.pattern: pattern must be {\"String\": ...} or "
+                                     "{\"Regex\": ...}, found {\"Glob\":\"*\"}"),
+                 p.message.c_str());
     }
 
     void badTokenizerConfig() {
@@ -207,6 +222,10 @@ private slots:
         write_file_atomic(dir + "/tokenizer.model", std::string("\x0a\xff\xff\xff\xffgarbage, not a protobuf", 28));
         const std::string msg = error_of<TokenizerError>([&] { Tokenizer::from_dir(dir); });
         QVERIFY2(mentions(msg, dir + "/tokenizer.model: not a valid SentencePiece model"), msg.c_str());
+        const Problem p = problem_reading(dir);
+        QCOMPARE(p.id, std::string("spm_model_invalid"));
+        QCOMPARE(p.file, dir + "/tokenizer.model");
+        QCOMPARE(p.args.size(), size_t(1));  // the reader's reason (English: SentencePiece's own words)
     }
 
     void missingModule() {
