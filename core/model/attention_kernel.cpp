@@ -5,10 +5,9 @@
 #include "core/util/spin_pool.h"
 #include "core/util/error.h"
 
+#include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
-
-#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <atomic>

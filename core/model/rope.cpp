@@ -85,8 +85,8 @@ torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& c, const torch
         rows.copy_(x.transpose(1, 2));
         float* o = rows.data_ptr<float>();
         for (int64_t b = 0; b < B; ++b) {
-            // c, s: (1, half) for every row, or (B, 1, 1, half) with position ids
-            const int64_t at = c.dim() == 4 ? b : 0;
+            // c, s: (1, half) for every row, or (B, 1, 1, half) with position ids (one row of them broadcast)
+            const int64_t at = c.dim() == 4 && c.size(0) > 1 ? b : 0;
             rotate_position_f32(o + b * H * D, H, D, c.data_ptr<float>() + at * c.stride(0),
                                 s.data_ptr<float>() + at * s.stride(0), half);
         }
