@@ -866,8 +866,8 @@ void quantize_q8_row(const float* w, int64_t in, int8_t* q, float* scales) {
 
 #ifdef LATHE_X86
 namespace {
-// y += sum over r of p[r] * W[r] for `cols` columns from c0, a block of N vectors of `L` floats held in
-// registers while the rows stream past.
+// y = sum over r of p[r] * W[r] for the columns from c0 of a block of N vectors (16 floats each with
+// AVX-512, 8 with AVX2), held in registers while the rows stream past.
 template <int N>
 __attribute__((target(LATHE_AVX512))) void weighted_rows_block_avx512(const float* W, int64_t rows, int64_t cols,
                                                                       const float* p, int64_t c0, float* y) {

@@ -388,10 +388,17 @@ void attend_one_position(const float* q, const float* K, const float* V, int64_t
             const float* Vg = V + g * kv_stride + first * hd;
             float* p = scores + h * n;
             kernels::gemv_f32(Kg, n, hd, qs + h * hd, 1, p);
-            float m = kMinusInf;
-            for (int64_t j = 0; j < n; ++j) m = std::max(m, p[j]);
-            float l = 0;
-            for (int64_t j = 0; j < n; ++j) l += (p[j] = std::exp(p[j] - m));
+            // p = exp(s - max), in place: the blockwise path's softmax kernel where it runs (its vector exp).
+            float m = kMinusInf, l = 0;
+            if (cpu_kernels::available()) {
+                cpu_kernels::ScoreRows one;
+                one.R = 1;
+                one.Sb = n;
+                cpu_kernels::attention_softmax_forward(one, cpu_kernels::Elem::F32, p, p, &m, &l);
+            } else {
+                for (int64_t j = 0; j < n; ++j) m = std::max(m, p[j]);
+                for (int64_t j = 0; j < n; ++j) l += (p[j] = std::exp(p[j] - m));
+            }
             float* o = out + h * hd;
             kernels::weighted_rows_f32(Vg, n, hd, p, o);
             for (int64_t c = 0; c < hd; ++c) o[c] /= l;
