@@ -21,6 +21,16 @@ std::string number(double v) {
     return s.str();
 }
 
+// Top-p over `scores` (V): true where a token falls outside the smallest set whose probability reaches p (the
+// most likely token always stays). A stable sort: tied scores keep the order of their ids, so which of them
+// is cut is defined, and warp() over the vocabulary and candidates() over the top-k ids cut the same ones.
+torch::Tensor cut_by_top_p(const torch::Tensor& scores, double p) {
+    auto [sorted, order] = scores.sort(/*stable=*/true, /*dim=*/0, /*descending=*/false);
+    auto remove = sorted.softmax(0).cumsum(0) <= (1.0 - p);
+    remove.index_put_({scores.size(0) - 1}, false);
+    return remove.scatter(0, order, remove);
+}
+
 }  // namespace
 
 void SamplingParams::validate() const {
@@ -65,15 +75,7 @@ torch::Tensor Sampler::warp(const torch::Tensor& logits, const std::vector<int32
         auto kth = std::get<0>(scores.topk(p_.top_k)).index({p_.top_k - 1});
         scores.masked_fill_(scores < kth, neg_inf);
     }
-    if (p_.top_p < 1.0) {
-        // A stable sort: tied scores keep the order of their ids, so which of them top-p cuts is defined
-        // (and candidates(), sorting the same ids in the same order, cuts the same ones).
-        auto [sorted, order] = scores.sort(/*stable=*/true, /*dim=*/0, /*descending=*/false);
-        auto cumulative = sorted.softmax(0).cumsum(0);
-        auto remove = cumulative <= (1.0 - p_.top_p);
-        remove.index_put_({V - 1}, false);  // keep at least the most likely token
-        scores.masked_fill_(remove.scatter(0, order, remove), neg_inf);
-    }
+    if (p_.top_p < 1.0) scores.masked_fill_(cut_by_top_p(scores, p_.top_p), neg_inf);
     return scores;
 }
 
@@ -94,12 +96,7 @@ std::pair<torch::Tensor, torch::Tensor> Sampler::candidates(const torch::Tensor&
     auto ids = (scores >= kth).nonzero().view(-1);
     auto kept = scores.index_select(0, ids);
     if (p_.top_p < 1.0) {
-        const int64_t n = kept.size(0);
-        auto [sorted, order] = kept.sort(/*stable=*/true, /*dim=*/0, /*descending=*/false);
-        auto remove = sorted.softmax(0).cumsum(0) <= (1.0 - p_.top_p);
-        remove.index_put_({n - 1}, false);  // keep at least the most likely token
-        const auto keep = remove.logical_not().scatter(0, order, remove.logical_not());
-        const auto at = keep.nonzero().view(-1);
+        const auto at = cut_by_top_p(kept, p_.top_p).logical_not().nonzero().view(-1);
         ids = ids.index_select(0, at);
         kept = kept.index_select(0, at);
     }
