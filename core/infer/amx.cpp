@@ -9,7 +9,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <vector>
+#include <cstdlib>
+#include <new>
 
 #if defined(__x86_64__) && defined(__linux__)
 #include <immintrin.h>
@@ -80,38 +81,73 @@ __attribute__((target("amx-tile,amx-bf16"))) void block(const uint16_t* a0, cons
     if constexpr (TwoW && TwoX) _tile_stored(3, c + 768, 64);
 }
 
-// dst[p][i] = rows[i][first + p] for p < 16 and 16 rows (positions) of 32-bit values (pairs of bf16
-// inputs), `stride` apart: one tile of x, a pair of inputs of the 16 positions a tile row.
-__attribute__((target("avx512f"))) void transpose_pairs(const uint32_t* rows, int64_t stride, int64_t first,
-                                                        uint32_t* dst) {
-    const __m512i base = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                            _mm512_set1_epi32(static_cast<int>(stride)));
-    for (int p = 0; p < 16; ++p) {
-        const __m512i at = _mm512_add_epi32(base, _mm512_set1_epi32(static_cast<int>(first + p)));
-        _mm512_storeu_si512(dst + p * 16, _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), 0xFFFF, at, rows, 4));
+// dst[c][r] = src[r][c] for a 16 x 16 block of 32-bit values, rows `src_stride` and `dst_stride` values
+// apart, in registers: pairs of rows interleaved, then pairs of pairs, then 128-bit lanes twice. Both the
+// tiles of x (a pair of bf16 inputs is one value) and the results (float32) are turned this way. Masked
+// forms for GCC bug 105593, as below.
+__attribute__((target("avx512f"))) void transpose16(const uint32_t* src, int64_t src_stride, uint32_t* dst,
+                                                    int64_t dst_stride) {
+    __m512i r[16], t[16];
+    for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_si512(src + i * src_stride);
+    for (int i = 0; i < 16; i += 2) {  // t[i] lane j: r[i][4j], r[i+1][4j], r[i][4j+1], r[i+1][4j+1]; t[i+1]: 4j+2, 4j+3
+        t[i] = _mm512_maskz_unpacklo_epi32(0xFFFF, r[i], r[i + 1]);
+        t[i + 1] = _mm512_maskz_unpackhi_epi32(0xFFFF, r[i], r[i + 1]);
+    }
+    for (int a = 0; a < 4; ++a) {  // r[4a + c] lane j: rows 4a..4a+3 at column 4j + c
+        r[4 * a] = _mm512_maskz_unpacklo_epi64(0xFF, t[4 * a], t[4 * a + 2]);
+        r[4 * a + 1] = _mm512_maskz_unpackhi_epi64(0xFF, t[4 * a], t[4 * a + 2]);
+        r[4 * a + 2] = _mm512_maskz_unpacklo_epi64(0xFF, t[4 * a + 1], t[4 * a + 3]);
+        r[4 * a + 3] = _mm512_maskz_unpackhi_epi64(0xFF, t[4 * a + 1], t[4 * a + 3]);
+    }
+    for (int c = 0; c < 4; ++c) {  // t[c]: rows 0-3 and 4-7 at columns c and c + 8; t[c + 4]: c + 4, c + 12
+        t[c] = _mm512_maskz_shuffle_i32x4(0xFFFF, r[c], r[c + 4], 0x88);
+        t[c + 4] = _mm512_maskz_shuffle_i32x4(0xFFFF, r[c], r[c + 4], 0xdd);
+        t[c + 8] = _mm512_maskz_shuffle_i32x4(0xFFFF, r[c + 8], r[c + 12], 0x88);
+        t[c + 12] = _mm512_maskz_shuffle_i32x4(0xFFFF, r[c + 8], r[c + 12], 0xdd);
+    }
+    for (int c = 0; c < 8; ++c) {  // column c from t[c] and t[c + 8]; column c + 8 likewise
+        _mm512_storeu_si512(dst + c * dst_stride, _mm512_maskz_shuffle_i32x4(0xFFFF, t[c], t[c + 8], 0x88));
+        _mm512_storeu_si512(dst + (c + 8) * dst_stride, _mm512_maskz_shuffle_i32x4(0xFFFF, t[c], t[c + 8], 0xdd));
     }
 }
 
-// y[r][i] = tile[i][r] for a whole 16 x 16 tile of results, y's rows `out` apart. (The gathers are the
-// masked forms: GCC 12's unmasked ones start from an undefined vector and warn, GCC bug 105593.)
-__attribute__((target("avx512f"))) void store_transposed(const float* tile, float* y, int64_t out) {
-    const __m512i column = _mm512_setr_epi32(0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240);
-    for (int r = 0; r < 16; ++r)
-        _mm512_storeu_ps(y + r * out, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), 0xFFFF, _mm512_add_epi32(column, _mm512_set1_epi32(r)), tile, 4));
-}
-
-// dst[k] = bf16(s * q[k]) for one Q8_0 block of 32, rounded to nearest even (vcvtneps2bf16; the products of
-// an int8 and a normal scale are never subnormal, where it would differ from fp32_to_bf16). Masked forms for
-// GCC bug 105593, as above.
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) void dequantize_block_bf16(const int8_t* q, float s,
-                                                                                          uint16_t* dst) {
-    const __m512 scale = _mm512_set1_ps(s);
-    for (int h = 0; h < 2; ++h) {
-        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16 * h));
-        const __m512 v = _mm512_mul_ps(scale, _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_maskz_cvtepi8_epi32(0xFFFF, bytes)));
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 16 * h), reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(v)));
+// dst[k] = bf16(s_b * q[k]) for a row of `blocks` Q8_0 blocks of 32 (s_b the block's scale), rounded to
+// nearest even (vcvtne2ps2bf16; the products of an int8 and a normal scale are never subnormal, where it
+// would differ from fp32_to_bf16). One call a row: a call a block cost as much as the products at 0.5B.
+// Masked forms for GCC bug 105593, as above.
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) void dequantize_row_bf16(const int8_t* q,
+                                                                                        const float* scales,
+                                                                                        int64_t blocks,
+                                                                                        uint16_t* dst) {
+    for (int64_t b = 0; b < blocks; ++b) {
+        const __m512 scale = _mm512_set1_ps(scales[b]);
+        const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + b * kQ8Block));
+        const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + b * kQ8Block + 16));
+        const __m512 vlo = _mm512_mul_ps(scale, _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_maskz_cvtepi8_epi32(0xFFFF, lo)));
+        const __m512 vhi = _mm512_mul_ps(scale, _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_maskz_cvtepi8_epi32(0xFFFF, hi)));
+        _mm512_storeu_si512(dst + b * kQ8Block, reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(vhi, vlo)));
     }
 }
+
+// n zeroed values at a 64-byte boundary: a tile row read across two cache lines costs both (the products
+// from malloc's 16-byte-aligned buffers ran 1.7x slower than from LibTorch's 64-byte-aligned weights).
+template <class T>
+class Aligned {
+public:
+    explicit Aligned(size_t n, bool zeroed = true)
+        : bytes_((n * sizeof(T) + 63) / 64 * 64), p_(static_cast<T*>(std::aligned_alloc(64, bytes_))) {
+        if (!p_) throw std::bad_alloc();
+        if (zeroed) std::memset(static_cast<void*>(p_), 0, bytes_);
+    }
+    Aligned(const Aligned&) = delete;
+    Aligned& operator=(const Aligned&) = delete;
+    ~Aligned() { std::free(p_); }
+    T* data() const { return p_; }
+
+private:
+    size_t bytes_;
+    T* p_;
+};
 
 using BlockFn = void (*)(const uint16_t*, const uint16_t*, int64_t, const uint16_t*, const uint16_t*, int64_t, float*);
 
@@ -133,111 +169,209 @@ bool amx_bf16_usable() {
 
 namespace {
 
-// y (rows, out) = x W^T on the tiles. The weights come in groups of 32 rows: read in place from `W` (bf16
-// rows `in` long) where it is given, `in` fills whole tiles and 32 rows are there; otherwise `fill(o, dst)`
-// writes row o's `in` values as bf16 into dst, in a zero-padded block.
-template <class Fill>
-void products(const uint16_t* W, const Fill& fill, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
+// A group of weight rows as the tiles read them: up to 16 rows from a0 and up to 16 from a1, `stride`
+// bytes apart.
+struct WeightGroup {
+    const uint16_t* a0;
+    const uint16_t* a1;
+    int64_t stride;
+    bool two;  // a1 holds rows
+};
+
+// The products of x's rows with groups of weight rows on the tiles. prepare(g, padded, padded_in) names
+// group g's rows (in place, or written into `padded`, 32 rows of padded_in bf16, zero beyond `in`);
+// write(g, sums, xtiles) takes its results: for each pair of x tiles p, the four 16 x 16 float32 tiles
+// at sums + p * 1024, [a0/a1][first/second x tile][weight row][position].
+template <class Prepare, class Write>
+void tiled_products(int64_t groups, int64_t in, const float* x, int64_t rows, const Prepare& prepare,
+                    const Write& write) {
     const int64_t kblocks = (in + kTileK - 1) / kTileK, padded_in = kblocks * kTileK;
     const int64_t xtiles = (rows + kTileRows - 1) / kTileRows;
     // x rounded to bf16 and laid out as the tiles read it: for each 16 positions and 32 inputs, 16 tile rows
     // of (pair, position) -> x[position][2 * pair], x[position][2 * pair + 1], a 32-bit pair each. Zero
     // beyond `rows` and `in`. Split over the threads by tiles of x.
-    std::vector<uint32_t> xp(static_cast<size_t>(xtiles * kblocks * kTileElems / 2));
+    Aligned<uint32_t> xp(static_cast<size_t>(xtiles * kblocks * kTileElems / 2), /*zeroed=*/false);
     spin_pool_for(xtiles, 1, at::get_num_threads(), [&](int64_t begin, int64_t end) {
         // 16 positions rounded, each padded to whole tiles, then turned into the tiles' order.
-        std::vector<uint32_t> block16(static_cast<size_t>(kTileRows * padded_in / 2), 0);
+        Aligned<uint32_t> block16(static_cast<size_t>(kTileRows * padded_in / 2));
         for (int64_t t = begin; t < end; ++t) {
             for (int64_t tr = 0; tr < kTileRows; ++tr) {
                 const int64_t r = t * kTileRows + tr;
                 auto* row = reinterpret_cast<uint16_t*>(block16.data() + tr * padded_in / 2);
                 if (r < rows)
-                    for (int64_t k = 0; k < in; ++k) row[k] = fp32_to_bf16(x[r * in + k]);
+                    round_to_bf16(x + r * in, in, row);
                 else
                     std::fill(row, row + in, uint16_t(0));
             }
             uint32_t* dst = xp.data() + t * kblocks * kTileElems / 2;
             for (int64_t kb = 0; kb < kblocks; ++kb)
-                transpose_pairs(block16.data(), padded_in / 2, kb * kTileK / 2, dst + kb * kTileElems / 2);
+                transpose16(block16.data() + kb * kTileK / 2, padded_in / 2, dst + kb * kTileElems / 2, kTileRows);
         }
     });
-    const bool in_place_ok = W != nullptr && in % kTileK == 0;
-    const int64_t groups = (out + 2 * kTileRows - 1) / (2 * kTileRows);
     const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (2 * kTileRows * std::max<int64_t>(in, 1)));
     spin_pool_for(groups, grain, at::get_num_threads(), [&](int64_t begin, int64_t end) {
         load_tile_config();
-        // Rows copied or dequantized here; zero beyond `in` (never written) and, for the last group, beyond
-        // its rows.
-        std::vector<uint16_t> padded(static_cast<size_t>(2 * kTileRows * padded_in), 0);
-        std::vector<float> sums(static_cast<size_t>((xtiles + 1) / 2 * 1024));  // 4 tiles a pair of x tiles
+        // Rows copied or dequantized here: zero beyond `in` (never written).
+        Aligned<uint16_t> padded(static_cast<size_t>(2 * kTileRows * padded_in));
+        Aligned<float> sums(static_cast<size_t>((xtiles + 1) / 2 * 1024), /*zeroed=*/false);
         for (int64_t g = begin; g < end; ++g) {
-            const int64_t o = g * 2 * kTileRows;
-            const int64_t wrows = std::min<int64_t>(2 * kTileRows, out - o);
-            const uint16_t* a = in_place_ok ? W + o * in : nullptr;
-            int64_t stride = in * 2;
-            if (!(in_place_ok && wrows == 2 * kTileRows)) {
-                for (int64_t k = 0; k < wrows; ++k) fill(o + k, padded.data() + k * padded_in);
-                std::fill(padded.begin() + wrows * padded_in, padded.end(), uint16_t(0));
-                a = padded.data();
-                stride = padded_in * 2;
-            }
-            const bool two_w = wrows > kTileRows;
-            const uint16_t* a1 = a + kTileRows * (stride / 2);
-            const BlockFn fn_one = two_w ? block<true, false> : block<false, false>;
-            const BlockFn fn_two = two_w ? block<true, true> : block<false, true>;
+            const WeightGroup w = prepare(g, padded.data(), padded_in);
+            const BlockFn fn_one = w.two ? block<true, false> : block<false, false>;
+            const BlockFn fn_two = w.two ? block<true, true> : block<false, true>;
             // Every pair of x tiles first, the results kept; written back afterwards (writing each block's
             // results into y, rows `out` floats apart, as it came ran the products 1.3-2x slower; measured,
             // not explained).
             for (int64_t t = 0; t < xtiles; t += 2) {
                 const uint16_t* b0 = reinterpret_cast<const uint16_t*>(xp.data()) + t * kblocks * kTileElems;
-                (t + 1 < xtiles ? fn_two : fn_one)(a, a1, stride, b0, b0 + kblocks * kTileElems, kblocks,
+                (t + 1 < xtiles ? fn_two : fn_one)(w.a0, w.a1, w.stride, b0, b0 + kblocks * kTileElems, kblocks,
                                                    sums.data() + t / 2 * 1024);
             }
-            for (int64_t t = 0; t < xtiles; t += 2) {
-                const bool two_x = t + 1 < xtiles;
-                for (int wi = 0; wi < (two_w ? 2 : 1); ++wi)
-                    for (int xi = 0; xi < (two_x ? 2 : 1); ++xi) {
-                        const float* tile = sums.data() + t / 2 * 1024 + (wi * 2 + xi) * 256;
-                        const int64_t r0 = (t + xi) * kTileRows, o0 = o + wi * kTileRows;
-                        const int64_t nr = std::min<int64_t>(kTileRows, rows - r0);
-                        const int64_t no = std::min<int64_t>(kTileRows, out - o0);
-                        if (nr == kTileRows && no == kTileRows) {
-                            store_transposed(tile, y + r0 * out + o0, out);
-                            continue;
-                        }
-                        for (int64_t i = 0; i < no; ++i)
-                            for (int64_t r = 0; r < nr; ++r) y[(r0 + r) * out + o0 + i] = tile[i * kTileRows + r];
-                    }
-            }
+            write(g, sums.data(), xtiles);
         }
         release_tiles();
     }, /*then_sleep=*/true);
 }
 
+// Rows [o, o + n) (n <= 16) of a bf16 weight into tile rows at dst: in place where `in` fills whole tiles
+// and all 16 are there (the rows' own stride), else copied into dst (zero rows beyond n).
+const uint16_t* bf16_rows(const uint16_t* W, int64_t o, int64_t n, int64_t in, uint16_t* dst, int64_t padded_in,
+                          int64_t* stride) {
+    if (in % kTileK == 0 && n == kTileRows) {
+        *stride = in * 2;
+        return W + o * in;
+    }
+    for (int64_t k = 0; k < kTileRows; ++k) {
+        if (k < n) std::memcpy(dst + k * padded_in, W + (o + k) * in, static_cast<size_t>(in) * 2);
+        else std::fill(dst + k * padded_in, dst + (k + 1) * padded_in, uint16_t(0));
+    }
+    *stride = padded_in * 2;
+    return dst;
+}
+
+// The same for Q8_0 rows, always dequantized into dst.
+const uint16_t* q8_rows(const int8_t* q, const float* scales, int64_t o, int64_t n, int64_t in, uint16_t* dst,
+                        int64_t padded_in) {
+    const int64_t blocks = in / kQ8Block;
+    for (int64_t k = 0; k < kTileRows; ++k) {
+        if (k < n) dequantize_row_bf16(q + (o + k) * in, scales + (o + k) * blocks, blocks, dst + k * padded_in);
+        else std::fill(dst + k * padded_in, dst + (k + 1) * padded_in, uint16_t(0));
+    }
+    return dst;
+}
+
+// y (rows, out) from a group of 32 weight rows starting at output o: each full 16 x 16 tile turned in
+// registers, the edges one value at a time.
+void write_rows(const float* sums, int64_t xtiles, int64_t o, int64_t out, int64_t rows, float* y) {
+    for (int64_t t = 0; t < xtiles; t += 2) {
+        for (int wi = 0; wi < 2; ++wi)
+            for (int xi = 0; xi < (t + 1 < xtiles ? 2 : 1); ++xi) {
+                const float* tile = sums + t / 2 * 1024 + (wi * 2 + xi) * 256;
+                const int64_t r0 = (t + xi) * kTileRows, o0 = o + wi * kTileRows;
+                const int64_t nr = std::min<int64_t>(kTileRows, rows - r0);
+                const int64_t no = std::min<int64_t>(kTileRows, out - o0);
+                if (no <= 0) continue;
+                if (nr == kTileRows && no == kTileRows) {
+                    transpose16(reinterpret_cast<const uint32_t*>(tile), kTileRows,
+                                reinterpret_cast<uint32_t*>(y + r0 * out + o0), out);
+                    continue;
+                }
+                for (int64_t i = 0; i < no; ++i)
+                    for (int64_t r = 0; r < nr; ++r) y[(r0 + r) * out + o0 + i] = tile[i * kTileRows + r];
+            }
+    }
+}
+
+// h (rows, n) from a group of 16 gate rows (a0) and their 16 up rows (a1) starting at output o: both tiles
+// turned, the activation applied to the 256 pairs, then written.
+void write_gated(const float* sums, int64_t xtiles, int64_t o, int64_t n, int64_t rows, GatedActivation act,
+                 float* h) {
+    alignas(64) float gate[256], up[256], out[256];
+    const int64_t no = std::min<int64_t>(kTileRows, n - o);
+    for (int64_t t = 0; t < xtiles; ++t) {
+        const float* pair = sums + t / 2 * 1024 + (t % 2) * 256;
+        transpose16(reinterpret_cast<const uint32_t*>(pair), kTileRows, reinterpret_cast<uint32_t*>(gate), kTileRows);
+        transpose16(reinterpret_cast<const uint32_t*>(pair + 512), kTileRows, reinterpret_cast<uint32_t*>(up),
+                    kTileRows);
+        act(gate, up, out, 256);
+        const int64_t r0 = t * kTileRows, nr = std::min<int64_t>(kTileRows, rows - r0);
+        for (int64_t r = 0; r < nr; ++r)
+            std::memcpy(h + (r0 + r) * n + o, out + r * kTileRows, static_cast<size_t>(no) * sizeof(float));
+    }
+}
+
 }  // namespace
 
 void gemv_bf16_amx(const uint16_t* W, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
-    products(
-        W, [&](int64_t o, uint16_t* dst) { std::memcpy(dst, W + o * in, static_cast<size_t>(in) * 2); }, out, in, x,
-        rows, y);
+    tiled_products(
+        (out + 2 * kTileRows - 1) / (2 * kTileRows), in, x, rows,
+        [&](int64_t g, uint16_t* padded, int64_t padded_in) {
+            const int64_t o = g * 2 * kTileRows, n = std::min<int64_t>(2 * kTileRows, out - o);
+            // Both halves in place or both copied: either way the same stride (padded_in == in in place).
+            WeightGroup w{};
+            w.a0 = bf16_rows(W, o, std::min(n, kTileRows), in, padded, padded_in, &w.stride);
+            w.two = n > kTileRows;
+            w.a1 = w.two ? bf16_rows(W, o + kTileRows, n - kTileRows, in, padded + kTileRows * padded_in, padded_in,
+                                     &w.stride)
+                         : w.a0;
+            return w;
+        },
+        [&](int64_t g, const float* sums, int64_t xtiles) { write_rows(sums, xtiles, g * 2 * kTileRows, out, rows, y); });
 }
 
 void gemv_q8_amx(const int8_t* q, const float* scales, int64_t out, int64_t in, const float* x, int64_t rows, float* y) {
-    const int64_t blocks = in / kQ8Block;
-    products(
-        static_cast<const uint16_t*>(nullptr),
-        [&](int64_t o, uint16_t* dst) {
-            for (int64_t b = 0; b < blocks; ++b)
-                dequantize_block_bf16(q + o * in + b * kQ8Block, scales[o * blocks + b], dst + b * kQ8Block);
+    tiled_products(
+        (out + 2 * kTileRows - 1) / (2 * kTileRows), in, x, rows,
+        [&](int64_t g, uint16_t* padded, int64_t padded_in) {
+            const int64_t o = g * 2 * kTileRows, n = std::min<int64_t>(2 * kTileRows, out - o);
+            WeightGroup w{};
+            w.a0 = q8_rows(q, scales, o, std::min(n, kTileRows), in, padded, padded_in);
+            w.two = n > kTileRows;
+            w.a1 = w.two ? q8_rows(q, scales, o + kTileRows, n - kTileRows, in, padded + kTileRows * padded_in, padded_in)
+                         : w.a0;
+            w.stride = padded_in * 2;
+            return w;
         },
-        out, in, x, rows, y);
+        [&](int64_t g, const float* sums, int64_t xtiles) { write_rows(sums, xtiles, g * 2 * kTileRows, out, rows, y); });
 }
 
+void gated_bf16_amx(const uint16_t* Wg, const uint16_t* Wu, int64_t n, int64_t in, const float* x, int64_t rows,
+                    GatedActivation act, float* h) {
+    tiled_products(
+        (n + kTileRows - 1) / kTileRows, in, x, rows,
+        [&](int64_t g, uint16_t* padded, int64_t padded_in) {
+            const int64_t o = g * kTileRows, m = std::min<int64_t>(kTileRows, n - o);
+            WeightGroup w{};
+            w.a0 = bf16_rows(Wg, o, m, in, padded, padded_in, &w.stride);
+            w.a1 = bf16_rows(Wu, o, m, in, padded + kTileRows * padded_in, padded_in, &w.stride);
+            w.two = true;
+            return w;
+        },
+        [&](int64_t g, const float* sums, int64_t xtiles) { write_gated(sums, xtiles, g * kTileRows, n, rows, act, h); });
+}
+
+void gated_q8_amx(const int8_t* qg, const float* sg, const int8_t* qu, const float* su, int64_t n, int64_t in,
+                  const float* x, int64_t rows, GatedActivation act, float* h) {
+    tiled_products(
+        (n + kTileRows - 1) / kTileRows, in, x, rows,
+        [&](int64_t g, uint16_t* padded, int64_t padded_in) {
+            const int64_t o = g * kTileRows, m = std::min<int64_t>(kTileRows, n - o);
+            WeightGroup w{};
+            w.a0 = q8_rows(qg, sg, o, m, in, padded, padded_in);
+            w.a1 = q8_rows(qu, su, o, m, in, padded + kTileRows * padded_in, padded_in);
+            w.stride = padded_in * 2;
+            w.two = true;
+            return w;
+        },
+        [&](int64_t g, const float* sums, int64_t xtiles) { write_gated(sums, xtiles, g * kTileRows, n, rows, act, h); });
+}
 #else
 
 bool amx_bf16_usable() { return false; }
 void gemv_bf16_amx(const uint16_t*, int64_t, int64_t, const float*, int64_t, float*) {}
 void gemv_q8_amx(const int8_t*, const float*, int64_t, int64_t, const float*, int64_t, float*) {}
+void gated_bf16_amx(const uint16_t*, const uint16_t*, int64_t, int64_t, const float*, int64_t, GatedActivation, float*) {}
+void gated_q8_amx(const int8_t*, const float*, const int8_t*, const float*, int64_t, int64_t, const float*, int64_t,
+                  GatedActivation, float*) {}
 
 #endif
 

@@ -26,4 +26,17 @@ void gemv_bf16_amx(const uint16_t* W, int64_t out, int64_t in, const float* x, i
 // rounding of at most 2^-9 of itself. `in` a multiple of 32.
 void gemv_q8_amx(const int8_t* q, const float* scales, int64_t out, int64_t in, const float* x, int64_t rows, float* y);
 
+// out[i] = act(gate[i], up[i]) for i < n: a gated unit's activation (SwiGLU: silu(gate) * up), called on
+// 256 values at a time from the threads that run the products.
+using GatedActivation = void (*)(const float* gate, const float* up, float* out, int64_t n);
+// h (rows, n) = act(x Wg^T, x Wu^T) for Wg, Wu (n, in) bf16: a gated MLP's two products in one pass, 16
+// gate rows beside their 16 up rows in each block and the activation applied before anything is written,
+// so the (rows, n) gate and up products are never stored or read back. Each product's elements are
+// gemv_bf16_amx's bits.
+void gated_bf16_amx(const uint16_t* Wg, const uint16_t* Wu, int64_t n, int64_t in, const float* x, int64_t rows,
+                    GatedActivation act, float* h);
+// The same for Q8_0 weights, as gemv_q8_amx.
+void gated_q8_amx(const int8_t* qg, const float* sg, const int8_t* qu, const float* su, int64_t n, int64_t in,
+                  const float* x, int64_t rows, GatedActivation act, float* h);
+
 }  // namespace lathe::kernels

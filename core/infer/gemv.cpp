@@ -213,6 +213,25 @@ __attribute__((target("avx2,fma"))) void bf16_row_avx2(const uint16_t* src, int6
     for (; i < n; ++i) dst[i] = bf16_to_fp32(src[i]);
 }
 
+// fp32_to_bf16 on 16 values at a time in integer arithmetic, so that every value (subnormals and NaN
+// included) rounds as the scalar form does; vcvtneps2bf16 would flush subnormal inputs to zero. (Masked
+// forms: GCC 12's unmasked shift and narrowing start from an undefined vector and warn, GCC bug 105593.)
+__attribute__((target("avx512f"))) void round_bf16_avx512(const float* x, int64_t n, uint16_t* dst) {
+    const __m512i one = _mm512_set1_epi32(1), bias = _mm512_set1_epi32(0x7FFF), abs_mask = _mm512_set1_epi32(0x7FFFFFFF),
+                  inf = _mm512_set1_epi32(0x7F800000), quiet = _mm512_set1_epi32(64);
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512i b = _mm512_castps_si512(_mm512_loadu_ps(x + i));
+        const __m512i high = _mm512_maskz_srli_epi32(0xFFFF, b, 16);
+        const __m512i rounded =
+            _mm512_maskz_srli_epi32(0xFFFF, _mm512_add_epi32(b, _mm512_add_epi32(bias, _mm512_and_si512(high, one))), 16);
+        const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(b, abs_mask), inf);
+        const __m512i r = _mm512_mask_mov_epi32(rounded, nan, _mm512_or_si512(high, quiet));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), _mm512_maskz_cvtepi32_epi16(0xFFFF, r));
+    }
+    for (; i < n; ++i) dst[i] = fp32_to_bf16(x[i]);
+}
+
 __attribute__((target("avx2,fma"))) void q8_row_avx2(const int8_t* q, const float* scales, int64_t n, float* dst) {
     for (int64_t b = 0; b < n / kQ8Block; ++b) {
         const __m256 s = _mm256_set1_ps(scales[b]);
@@ -732,7 +751,7 @@ void gemv_bf16(const uint16_t* W, int64_t out, int64_t in, const float* x, int64
     if (rows > kGemvMaxRows && have_amx()) return gemv_bf16_amx(W, out, in, x, rows, y);
     if (have_bf16_dot()) {
         std::vector<uint16_t> xb(static_cast<size_t>(rows * in));
-        for (int64_t k = 0; k < rows * in; ++k) xb[k] = fp32_to_bf16(x[k]);
+        round_to_bf16(x, rows * in, xb.data());
         if (rows >= kMultirowMin) return multirow_bf16_dp(W, out, in, xb.data(), rows, y);
         for_groups<1>(out, in, rows, [&](int64_t o, int, int64_t r) {
             y[r * out + o] = row_bf16_dp(W + o * in, in, xb.data() + r * in);
@@ -801,6 +820,13 @@ void bf16_row_to_f32(const uint16_t* src, int64_t in, float* dst) {
     if (have_avx2()) return bf16_row_avx2(src, in, dst);
 #endif
     for (int64_t i = 0; i < in; ++i) dst[i] = bf16_to_fp32(src[i]);
+}
+
+void round_to_bf16(const float* x, int64_t n, uint16_t* dst) {
+#ifdef LATHE_X86
+    if (have_avx512()) return round_bf16_avx512(x, n, dst);
+#endif
+    for (int64_t i = 0; i < n; ++i) dst[i] = fp32_to_bf16(x[i]);
 }
 
 void q8_row_to_f32(const int8_t* q, const float* scales, int64_t in, float* dst) {

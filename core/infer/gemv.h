@@ -38,6 +38,9 @@ void weighted_rows_f32(const float* W, int64_t rows, int64_t cols, const float* 
 // Row r of W into dst[in] as float32 (embedding lookups, dequantized tiles for prompt GEMMs).
 void bf16_row_to_f32(const uint16_t* src, int64_t in, float* dst);
 void q8_row_to_f32(const int8_t* q, const float* scales, int64_t in, float* dst);
+// x[0, n) rounded to bf16 into dst as fp32_to_bf16 rounds each value (nearest even, NaN kept quiet,
+// subnormals kept): the x that vdpbf16ps and the AMX tiles multiply.
+void round_to_bf16(const float* x, int64_t n, uint16_t* dst);
 // Quantizes one row: scale = max|w| / 127 per block of 32, q = round(w / scale).
 void quantize_q8_row(const float* w, int64_t in, int8_t* q, float* scales);
 

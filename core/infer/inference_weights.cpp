@@ -1,7 +1,9 @@
 #include "core/infer/inference_weights.h"
 
+#include "core/infer/amx.h"
 #include "core/infer/gemv.h"
 #include "core/io/safetensors.h"
+#include "core/model/fused_kernels_cpu.h"
 #include "core/model/transformer.h"
 #include "core/util/error.h"
 #include "core/util/messages.h"
@@ -132,6 +134,41 @@ torch::Tensor PackedWeight::forward(const torch::Tensor& x, const torch::Tensor&
     }
     if (bias.defined()) y.add_(bias.to(torch::kFloat));
     return y.view(shape);
+}
+
+torch::Tensor PackedWeight::swiglu_product(const WeightStorage* up_storage, const torch::Tensor& x) const {
+    const int64_t in = in_features();
+    if (!kernels::amx_enabled() || !x.device().is_cpu() || x.dim() == 0 || x.size(-1) != in ||
+        (torch::GradMode::is_enabled() && x.requires_grad()))
+        return {};
+    const int64_t rows = x.numel() / in;
+    if (rows <= kernels::kGemvMaxRows) return {};
+    // The gate's and the up projection's rows: two weights of one shape, or the halves of this one.
+    const PackedWeight* up = up_storage ? dynamic_cast<const PackedWeight*>(up_storage) : this;
+    if (!up || up->format_ != format_ || up->in_features() != in) return {};
+    const int64_t n = up_storage ? out_features() : out_features() / 2;
+    if (up_storage ? up->out_features() != n : out_features() % 2 != 0) return {};
+    const int64_t up_row = up_storage ? 0 : n;  // where up's rows start in up's data
+    const auto xf = x.to(torch::kFloat).contiguous();
+    auto shape = x.sizes().vec();
+    shape.back() = n;
+    auto h = torch::empty(shape, torch::kFloat);
+    // The training kernels' SwiGLU (core/model/fused_ops.h's, on the CPU): the same bits as the products
+    // written out and swiglu() after them.
+    const kernels::GatedActivation act = [](const float* g, const float* u, float* out, int64_t count) {
+        cpu_kernels::swiglu_forward(cpu_kernels::Elem::F32, g, u, out, count);
+    };
+    if (format_ == WeightFormat::BF16) {
+        const auto* g = reinterpret_cast<const uint16_t*>(data_.data_ptr());
+        const auto* u = reinterpret_cast<const uint16_t*>(up->data_.data_ptr()) + up_row * in;
+        kernels::gated_bf16_amx(g, u, n, in, xf.data_ptr<float>(), rows, act, h.data_ptr<float>());
+    } else {
+        const int64_t blocks = in / kernels::kQ8Block;
+        kernels::gated_q8_amx(data_.data_ptr<int8_t>(), scales_.data_ptr<float>(),
+                              up->data_.data_ptr<int8_t>() + up_row * in, up->scales_.data_ptr<float>() + up_row * blocks,
+                              n, in, xf.data_ptr<float>(), rows, act, h.data_ptr<float>());
+    }
+    return h;
 }
 
 void PackedWeight::row_product(const float* x, float* y) const {

@@ -40,6 +40,10 @@ public:
     torch::Tensor rows(const torch::Tensor& ids) const override;
     bool has_row_product() const override { return true; }
     void row_product(const float* x, float* y) const override;
+    // Where a prompt's rows go to the AMX tiles (kernels::amx_enabled(), more than kGemvMaxRows rows, no
+    // gradient) and `up` is a PackedWeight of this format and shape (or nullptr and this weight's rows are
+    // [gate; up]): kernels::gated_*_amx with SwiGLU. Otherwise undefined.
+    torch::Tensor swiglu_product(const WeightStorage* up, const torch::Tensor& x) const override;
     torch::ScalarType dtype() const override { return torch::kFloat; }  // activations stay float32
     torch::Device device() const override { return torch::kCPU; }
     int64_t bytes() const override;

@@ -41,6 +41,11 @@ public:
     // bias, float32 on the CPU. Storages without such a kernel say false (the default) and are not asked.
     virtual bool has_row_product() const { return false; }
     virtual void row_product(const float* x, float* y) const {}
+    // SwiGLU's gate and up products and the activation, silu(x W^T) * (x U^T), in one pass where this
+    // storage (the gate) and `up` (nullptr: this storage holds rows [gate; up], Phi-3's gate_up_proj) can
+    // run them so; an undefined tensor where they cannot (the default): the caller runs the two products
+    // and swiglu.
+    virtual torch::Tensor swiglu_product(const WeightStorage* up, const torch::Tensor& x) const { return {}; }
     virtual torch::ScalarType dtype() const = 0;  // the dtype of the weight it replaced
     virtual torch::Device device() const = 0;
     virtual int64_t bytes() const = 0;           // memory held

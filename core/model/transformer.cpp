@@ -93,7 +93,18 @@ MLPImpl::MLPImpl(const ModelConfig& c) : act(c.hidden_act == "swish" ? "silu" : 
     down_proj = register_module("down_proj", Linear(c.intermediate_size, c.hidden_size, c.mlp_bias));
 }
 
+torch::Tensor MLPImpl::stored_swiglu(const torch::Tensor& x) const {
+    const auto plain = [](const Linear& l) { return l && l->storage && !l->adapter && !l->bias.defined(); };
+    if (gate_up_proj) return plain(gate_up_proj) ? gate_up_proj->storage->swiglu_product(nullptr, x) : torch::Tensor();
+    if (plain(gate_proj) && plain(up_proj)) return gate_proj->storage->swiglu_product(up_proj->storage.get(), x);
+    return {};
+}
+
 torch::Tensor MLPImpl::forward(const torch::Tensor& x, bool graph_only) {
+    if (act == "silu") {
+        // A prompt through packed weights on AMX tiles: the gate and up products never written.
+        if (auto h = stored_swiglu(x); h.defined()) return graph_only ? down_proj->graph_only(h) : down_proj(h);
+    }
     torch::Tensor gate, up;
     if (gate_up_proj) {
         // Rows [gate; up] (Phi-3); the halves made contiguous for the fused SwiGLU kernels.

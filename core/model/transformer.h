@@ -66,6 +66,9 @@ public:
     // With `graph_only` the output's values are unspecified (down_proj's graph_only): gradient
     // checkpointing's recomputation, which needs only the graph.
     torch::Tensor forward(const torch::Tensor& x, bool graph_only = false);
+    // silu(gate) * up through the weights' storage in one pass (WeightStorage::swiglu_product) where both
+    // halves are held by a storage, with no adapter and no bias; undefined otherwise.
+    torch::Tensor stored_swiglu(const torch::Tensor& x) const;
     Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
     Linear gate_up_proj{nullptr};  // instead of gate/up_proj where the family fuses them (Phi-3)
     std::string act;  // "silu" (fused SwiGLU) or a GELU: gelu_pytorch_tanh, gelu_new, gelu

@@ -5,7 +5,9 @@
 #include "tests/registry.h"
 
 #include "core/infer/gemv.h"
+#include "core/io/gguf_quant.h"
 #include "core/infer/inference_weights.h"
+#include "core/model/fused_ops.h"
 #include "core/model/generate.h"
 #include "core/model/model_folder.h"
 #include "core/model/transformer.h"
@@ -207,6 +209,93 @@ private slots:
                                      y2.data_ptr<float>());
                     QVERIFY2(torch::equal(y2.narrow(0, 5, rows).flip(0), y), qPrintable(shape + ", int8: rows differ by batch"));
                 }
+    }
+
+    // The AMX tiles and vdpbf16ps multiply x rounded to bf16 by round_to_bf16: the scalar rounding's bits
+    // for every value, at every instruction-set level (AVX-512's integer form, the scalar loop).
+    void activationsRoundAsTheScalarForm_data() { kernelsMatchAFloat64Reference_data(); }
+    void activationsRoundAsTheScalarForm() {
+        QFETCH(QString, isa);
+        QVERIFY(kernels::limit_kernel_isa(isa.toUtf8().constData()));
+        struct Restore {
+            ~Restore() { kernels::limit_kernel_isa(kernels::kNoKernelCap); }
+        } restore;
+        const float inf = std::numeric_limits<float>::infinity();
+        std::vector<float> x = {0.0f, -0.0f, 1.0f, -1.5f, inf, -inf, std::numeric_limits<float>::quiet_NaN(),
+                                -std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::max(),
+                                std::numeric_limits<float>::denorm_min(), -1e-40f, 3e-39f,
+                                std::numeric_limits<float>::min()};
+        // Ties to even both ways (the low 16 bits exactly 0x8000 above an even and an odd bf16), one past a
+        // tie, and a signalling NaN's payload.
+        for (uint32_t bits : {0x3F808000u, 0x3F818000u, 0x3F808001u, 0x7F800001u, 0xFF812345u, 0x7F7FFFFFu}) {
+            float f;
+            std::memcpy(&f, &bits, 4);
+            x.push_back(f);
+        }
+        auto r = torch::randn({1000});
+        for (int64_t i = 0; i < r.numel(); ++i) x.push_back(r[i].item<float>() * (i % 7 == 0 ? 1e-30f : 3.0f));
+        // Lengths around the 16-wide steps: every tail.
+        for (size_t n : {size_t(0), size_t(1), size_t(15), size_t(16), size_t(17), size_t(33), x.size()}) {
+            std::vector<uint16_t> got(n + 1, 0xABCD);
+            kernels::round_to_bf16(x.data(), static_cast<int64_t>(n), got.data());
+            for (size_t i = 0; i < n; ++i)
+                QVERIFY2(got[i] == fp32_to_bf16(x[i]),
+                         qPrintable(QString("value %1 (%2): %3, scalar %4").arg(i).arg(double(x[i])).arg(got[i]).arg(fp32_to_bf16(x[i]))));
+            QCOMPARE(got[n], uint16_t(0xABCD));  // nothing written past n
+        }
+    }
+
+    // SwiGLU's gate and up products in one pass over the AMX tiles (a prompt through packed weights): the
+    // bits of the two products written out and swiglu() after them, for shapes the tiles cut unevenly, the
+    // gate and up rows as two weights and as the halves of one (Phi-3); the MLP takes it and answers as
+    // its products and swiglu do; nothing is fused for a decode's few rows or across formats.
+    void gatedProductsAreTheProductsThenSwiglu() {
+        if (!kernels::amx_enabled())
+            QSKIP(qPrintable(QString("kernels %1: this processor has no AMX tiles (or they are capped)").arg(kernels::kernel_isa())));
+        c10::InferenceMode guard;
+        torch::manual_seed(8);
+        for (auto format : {WeightFormat::BF16, WeightFormat::Int8})
+            for (int64_t in : {64, 67, 96})
+                for (int64_t n : {16, 37, 48})
+                    for (int64_t rows : {9, 16, 33}) {
+                        if (format == WeightFormat::Int8 && in % kernels::kQ8Block) continue;
+                        const auto wg = torch::randn({n, in}), wu = torch::randn({n, in});
+                        const auto gate = PackedWeight::pack(wg, format), up = PackedWeight::pack(wu, format);
+                        const auto x = torch::randn({1, rows, in});
+                        const QString shape = QString("%1, n %2, in %3, rows %4")
+                                                  .arg(format == WeightFormat::BF16 ? "bf16" : "int8").arg(n).arg(in).arg(rows);
+                        const auto ref = swiglu(gate->forward(x, {}), up->forward(x, {}));
+                        const auto h = gate->swiglu_product(up.get(), x);
+                        QVERIFY2(h.defined(), qPrintable(shape));
+                        QCOMPARE(h.sizes().vec(), ref.sizes().vec());
+                        QVERIFY2(torch::equal(h, ref), qPrintable(shape + ": differs from the products and swiglu"));
+                        // Rows [gate; up] of one weight.
+                        const auto both = PackedWeight::pack(torch::cat({wg, wu}), format);
+                        const auto hb = both->swiglu_product(nullptr, x);
+                        QVERIFY2(hb.defined() && torch::equal(hb, ref), qPrintable(shape + ": [gate; up] halves"));
+                    }
+        const auto gate = PackedWeight::pack(torch::randn({48, 64}), WeightFormat::BF16);
+        const auto up8 = PackedWeight::pack(torch::randn({48, 64}), WeightFormat::Int8);
+        QVERIFY(!gate->swiglu_product(up8.get(), torch::randn({20, 64})).defined());  // formats differ
+        QVERIFY(!gate->swiglu_product(gate.get(), torch::randn({kernels::kGemvMaxRows, 64})).defined());  // a decode
+        QVERIFY(!PackedWeight::pack(torch::randn({47, 64}), WeightFormat::BF16)->swiglu_product(nullptr, torch::randn({20, 64})).defined());
+
+        // An MLP held in packed weights: its forward takes the one-pass path and answers as the products and
+        // swiglu; with the up projection dense there is no one-pass path.
+        auto c = packable_config();
+        MLP mlp(c);
+        for (auto* l : {mlp->gate_proj.get(), mlp->up_proj.get(), mlp->down_proj.get()}) {
+            l->weight.normal_(0, 0.2);
+            l->set_storage(PackedWeight::pack(l->weight, WeightFormat::Int8));
+        }
+        const auto x = torch::randn({2, 20, c.hidden_size});
+        QVERIFY(mlp->stored_swiglu(x).defined());
+        const auto expected = mlp->down_proj(swiglu(mlp->gate_proj(x), mlp->up_proj(x)));
+        QVERIFY(torch::equal(mlp->forward(x), expected));
+        mlp->up_proj->weight = mlp->up_proj->storage->dense(torch::kFloat);
+        mlp->up_proj->storage.reset();
+        QVERIFY(!mlp->stored_swiglu(x).defined());
+        QVERIFY(torch::equal(mlp->forward(x), mlp->down_proj(swiglu(mlp->gate_proj(x), mlp->up_proj(x)))));
     }
 
     void promptRowsTakeTheTiledPathToTheSameResult() {
