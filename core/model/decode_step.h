@@ -13,9 +13,10 @@
 // It takes the layers of the Llama family and its relatives as they decode in chat, generation, the
 // Evaluate tab's predictions and the server: batch 1, one token, a KV cache, float32 activations, no
 // autograd, no autocast, no padding mask; dense float32 weights or weights packed for inference
-// (bf16, int8); SwiGLU; fused or separate q/k/v and gate/up; Qwen3's q/k norms. A layer it does not take
-// (an adapter attached unmerged, Gemma's norms, a mixture of experts, soft-capped or sliding attention
-// that hides keys) runs through its forward() as before, layer by layer.
+// (bf16, int8); SwiGLU; fused or separate q/k/v and gate/up; Qwen3's q/k norms; LoRA attached unmerged
+// (LinearAdapter::row_delta, which forward() adds for one row too). A layer it does not take (DoRA,
+// Gemma's norms, a mixture of experts, soft-capped or sliding attention that hides keys) runs through its
+// forward() as before, layer by layer.
 #pragma once
 #include <cstddef>
 

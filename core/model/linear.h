@@ -25,6 +25,12 @@ public:
     virtual std::vector<torch::Tensor> forward_group(const std::vector<LinearImpl*>& group, const torch::Tensor& x) {
         return {};
     }
+    // For the decode step (core/model/decode_step.h): whether row_delta can run on `base` (the default: no,
+    // the step leaves the layer to forward()), and y (out) += the adapter's addition for one row x (in),
+    // float32 on the CPU, without LibTorch. Where an adapter has it, its forward() of a single row at
+    // inference adds the same, so the layers the step runs and those it leaves give the same bits.
+    virtual bool has_row_delta(const LinearImpl& base) const { return false; }
+    virtual void row_delta(const float* x, float* y) const {}
 };
 
 // A frozen weight held in another form than a dense parameter.

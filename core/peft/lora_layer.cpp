@@ -1,5 +1,7 @@
 #include "core/peft/lora_layer.h"
 
+#include "core/infer/gemv.h"
+
 #include "core/model/fused_kernels_cpu_tensor.h"
 
 #include "core/peft/quantized_linear.h"
@@ -456,6 +458,13 @@ torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
                                          dora_norm(base), scaling_, int64_t(dtype));
     }
     auto result = base.base_forward(x);  // (..., out)
+    // One row at inference (a projection the decode step leaves to forward()): the step's arithmetic.
+    if (!recording && !dropped && x.numel() == base.in_features && x.device().is_cpu() &&
+        x.scalar_type() == torch::kFloat && result.scalar_type() == torch::kFloat && result.is_contiguous() &&
+        result.numel() == base.out_features && has_row_delta(base)) {
+        row_delta(x.contiguous().data_ptr<float>(), result.data_ptr<float>());
+        return result;
+    }
     // Under autocast the products cast x themselves: no float32 copy of a bf16 activation to keep for A.
     auto xl = autocast_dtype(x.device()) != torch::kFloat ? x : x.to(lora_A->weight.scalar_type());
     if (dropped) xl = torch::dropout(xl, options_.dropout, /*train=*/true);
@@ -472,6 +481,39 @@ torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
     }
     auto lora_out = lora_B(a);  // (..., r) -> (..., out)
     return (result + dora_forward(base, xl, result, lora_out, dropped)).to(result.scalar_type());
+}
+
+bool LoraLinear::has_row_delta(const LinearImpl& base) const {
+    if (!enabled) return true;
+    if (magnitude || (options_.dropout > 0 && base.is_training())) return false;
+    for (const auto* w : {&lora_A->weight, &lora_B->weight})
+        if (!w->defined() || !w->device().is_cpu() || w->scalar_type() != torch::kFloat || !w->is_contiguous())
+            return false;
+    return true;
+}
+
+void LoraLinear::row_delta(const float* x, float* y) const {
+    if (!enabled) return;
+    const auto &A = lora_A->weight, &B = lora_B->weight;
+    const int64_t r = A.size(0), in = A.size(1), out = B.size(0);
+    const float* b_t = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(b_t_mutex_);
+        if (!b_t_.defined() || b_t_ptr_ != B.data_ptr() || b_t_version_ != int64_t(B._version())) {
+            b_t_ = B.detach().t().contiguous();
+            b_t_ptr_ = B.data_ptr();
+            b_t_version_ = int64_t(B._version());
+        }
+        b_t = b_t_.data_ptr<float>();
+    }
+    // Per thread: the server decodes several requests at once.
+    thread_local std::vector<float> a, b;
+    a.resize(static_cast<size_t>(r));
+    b.resize(static_cast<size_t>(out));
+    kernels::gemv_f32(A.data_ptr<float>(), r, in, x, 1, a.data());  // r * in < the kernels' 128K grain: one thread
+    kernels::weighted_rows_f32(b_t, r, out, a.data(), b.data());
+    const float s = static_cast<float>(scaling_);
+    for (int64_t o = 0; o < out; ++o) y[o] += s * b[o];
 }
 
 torch::Tensor LoraLinear::dora_forward(LinearImpl& base, const torch::Tensor& x, const torch::Tensor& base_out,

@@ -12,6 +12,8 @@
 
 #include <torch/torch.h>
 
+#include <mutex>
+
 namespace lathe {
 
 struct LoraLayerOptions {
@@ -44,6 +46,12 @@ public:
     // Training plain LoRA on two or more of `group` (dense or all quantized bases): one node for them
     // (LoraGroupFunction); the others, and everything outside training, are left to forward().
     std::vector<torch::Tensor> forward_group(const std::vector<LinearImpl*>& group, const torch::Tensor& x) override;
+    // Plain LoRA (no DoRA, no dropout in effect) with float32 A and B on the CPU, or the adapter switched
+    // off: y += s * B (A x) for one row, on the calling thread: A x through kernels::gemv_f32, B's product
+    // through kernels::weighted_rows_f32 over B^T (kept while B stays the same tensor at the same version:
+    // a product with rank-long rows cost more per row than the whole row delta does this way).
+    bool has_row_delta(const LinearImpl& base) const override;
+    void row_delta(const float* x, float* y) const override;
 
     // s * B @ A as an (out, in) float32 tensor.
     torch::Tensor delta_weight() const;
@@ -74,6 +82,11 @@ private:
     torch::Tensor weight_sq_norm_;  // DoRA: ||W||^2 per row of the frozen weight it was computed from
     const void* weight_ptr_ = nullptr;
     int64_t weight_version_ = -1;
+    // row_delta's B^T (r, out), and which B it was made from.
+    mutable std::mutex b_t_mutex_;
+    mutable torch::Tensor b_t_;
+    mutable const void* b_t_ptr_ = nullptr;
+    mutable int64_t b_t_version_ = -1;
 };
 
 // Installs a LoraLinear on `linear` (throws ConfigError when it already has an adapter).

@@ -105,15 +105,49 @@ private slots:
                  qPrintable(QString("relative logit gap %1").arg(step_logit_gap(fast, general))));
     }
 
+    // LoRA attached unmerged (as Chat attaches one) on every projection of every layer, over f32, bf16 and
+    // int8 weights: the step runs every layer with the adapter's row delta and gives the general path's
+    // bits; switched off (set_enabled), the plain model's.
+    void unmergedLoraKeepsTheStep_data() {
+        QTest::addColumn<QString>("weights");
+        for (const char* weights : {"f32", "bf16", "int8"}) QTest::newRow(weights) << QString(weights);
+    }
+    void unmergedLoraKeepsTheStep() {
+        QFETCH(QString, weights);
+        auto m = std::make_shared<CausalLMImpl>(test::tiny_config("llama"));
+        m->init_weights(3, 0.2);
+        m->eval();
+        const auto format = parse_weight_format(weights.toStdString());
+        if (format != WeightFormat::F32) pack_for_inference(*m, format);
+        const auto plain = decode_with_step(*m, true);
+        LoraSettings s;
+        s.targets = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+        LoraModel lora = LoraModel::apply(m, s);
+        {
+            torch::NoGradGuard none;  // lora_B starts at zero: give the adapter an effect
+            for (auto& p : m->named_parameters())
+                if (p.key().find("lora_B") != std::string::npos) p.value().normal_(0, 0.2);
+        }
+        const auto fast = decode_with_step(*m, true), general = decode_with_step(*m, false);
+        QCOMPARE(fast.layers, expected_layers(kSingleSteps * m->config().num_hidden_layers));
+        QVERIFY2(fast.logits.equal(general.logits),
+                 qPrintable(QString("relative logit gap %1").arg(step_logit_gap(fast, general))));
+        QVERIFY(step_logit_gap(fast, plain) > 1e-3);  // the adapter is in the logits
+        lora.set_enabled(false);
+        const auto off = decode_with_step(*m, true);
+        QCOMPARE(off.layers, expected_layers(kSingleSteps * m->config().num_hidden_layers));
+        QVERIFY(off.logits.equal(plain.logits));
+    }
+
     void layersItDoesNotTakeRunAsBefore() {
-        // An adapter attached unmerged (as Chat attaches one) adds to its projection: its layers go
-        // through forward(), the others still take the step.
+        // DoRA attached unmerged: its layer goes through forward(), the others still take the step.
         {
             auto m = std::make_shared<CausalLMImpl>(test::tiny_config("llama"));
             m->init_weights(3, 0.2);
             const auto plain = decode_with_step(*m, false);
             LoraSettings s;
             s.targets = {"model.layers.1.mlp.down_proj"};
+            s.use_dora = true;
             LoraModel lora = LoraModel::apply(m, s);
             {
                 torch::NoGradGuard none;  // lora_B starts at zero: give the adapter an effect
