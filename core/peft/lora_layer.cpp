@@ -1,7 +1,6 @@
 #include "core/peft/lora_layer.h"
 
 #include "core/infer/gemv.h"
-
 #include "core/model/fused_kernels_cpu_tensor.h"
 
 #include "core/peft/quantized_linear.h"
@@ -497,7 +496,7 @@ void LoraLinear::row_delta(const float* x, float* y) const {
     const auto &A = lora_A->weight, &B = lora_B->weight;
     const int64_t r = A.size(0), in = A.size(1), out = B.size(0);
     const float* b_t = nullptr;
-    {
+    if (!B.is_inference()) {  // an inference tensor keeps no version to check a copy against
         std::lock_guard<std::mutex> lock(b_t_mutex_);
         if (!b_t_.defined() || b_t_ptr_ != B.data_ptr() || b_t_version_ != int64_t(B._version())) {
             b_t_ = B.detach().t().contiguous();
@@ -510,8 +509,9 @@ void LoraLinear::row_delta(const float* x, float* y) const {
     thread_local std::vector<float> a, b;
     a.resize(static_cast<size_t>(r));
     b.resize(static_cast<size_t>(out));
-    kernels::gemv_f32(A.data_ptr<float>(), r, in, x, 1, a.data());  // r * in < the kernels' 128K grain: one thread
-    kernels::weighted_rows_f32(b_t, r, out, a.data(), b.data());
+    kernels::gemv_f32(A.data_ptr<float>(), r, in, x, 1, a.data());  // one thread below 128K weights (rank 8: all)
+    if (b_t) kernels::weighted_rows_f32(b_t, r, out, a.data(), b.data());
+    else kernels::gemv_f32(B.data_ptr<float>(), out, r, a.data(), 1, b.data());
     const float s = static_cast<float>(scaling_);
     for (int64_t o = 0; o < out; ++o) y[o] += s * b[o];
 }

@@ -11,6 +11,7 @@
 #include "core/model/kv_cache.h"
 #include "core/model/transformer.h"
 #include "core/peft/lora.h"
+#include "core/peft/lora_layer.h"
 #include "tests/core/model/gemma_models.h"
 #include "tests/core/model/phi3_models.h"
 #include "tests/core/model/tiny_models.h"
@@ -137,6 +138,40 @@ private slots:
         const auto off = decode_with_step(*m, true);
         QCOMPARE(off.layers, expected_layers(kSingleSteps * m->config().num_hidden_layers));
         QVERIFY(off.logits.equal(plain.logits));
+    }
+
+    // row_delta is s * B (A x); its copy of B^T follows B when B changes in place, and a B made under
+    // InferenceMode (no version counter) is read as it is.
+    void rowDeltaIsTheAdaptersProduct() {
+        torch::manual_seed(5);
+        Linear base(64, 48, false);
+        LoraLayerOptions o;
+        o.rank = 4;
+        o.alpha = 8;
+        auto lora = add_lora(*base, o, torch::make_generator<at::CPUGeneratorImpl>(5));
+        torch::NoGradGuard none;
+        lora->lora_B->weight.normal_(0, 0.5);
+        const auto x = torch::randn({64});
+        const auto delta = [&] {
+            std::vector<float> y(48, 1.0f);
+            lora->row_delta(x.data_ptr<float>(), y.data());
+            return torch::tensor(y) - 1.0f;
+        };
+        const auto expected = [&] {
+            return torch::matmul(lora->lora_B->weight, torch::matmul(lora->lora_A->weight, x)) * lora->scaling();
+        };
+        QVERIFY(lora->has_row_delta(*base));
+        QVERIFY(torch::allclose(delta(), expected(), 1e-5, 1e-5));
+        lora->lora_B->weight.mul_(-2);  // in place: the same tensor, a new version
+        QVERIFY(torch::allclose(delta(), expected(), 1e-5, 1e-5));
+        {
+            c10::InferenceMode inference;
+            lora->lora_B->weight = lora->lora_B->weight.clone().mul_(0.5);
+        }
+        QVERIFY(lora->lora_B->weight.is_inference());
+        QVERIFY(torch::allclose(delta(), expected(), 1e-5, 1e-5));
+        lora->enabled = false;
+        QVERIFY(torch::equal(delta(), torch::zeros({48})));
     }
 
     void layersItDoesNotTakeRunAsBefore() {
