@@ -89,6 +89,11 @@ int64_t rss_anon_bytes() {
     return -1;
 }
 
+// Lifts a LATHE_KERNEL_ISA cap a test set (kernels::limit_kernel_isa) when it goes out of scope.
+struct IsaCapLifted {
+    ~IsaCapLifted() { kernels::limit_kernel_isa(kernels::kNoKernelCap); }
+};
+
 }  // namespace
 
 class TestInferenceWeights : public QObject {
@@ -108,9 +113,7 @@ private slots:
         QFETCH(QString, isa);
         QVERIFY(!kernels::limit_kernel_isa("sse9"));  // an unknown name changes nothing
         QVERIFY(kernels::limit_kernel_isa(isa.toUtf8().constData()));
-        struct Restore {
-            ~Restore() { kernels::limit_kernel_isa(kernels::kNoKernelCap); }
-        } restore;
+        const IsaCapLifted lifted;
         qInfo("kernels: %s", kernels::kernel_isa());
         torch::manual_seed(2);
         // Lengths with vector tails (67, 200: one AVX-512 step and a tail) and Q8_0 blocks (96: an odd
@@ -217,9 +220,7 @@ private slots:
     void activationsRoundAsTheScalarForm() {
         QFETCH(QString, isa);
         QVERIFY(kernels::limit_kernel_isa(isa.toUtf8().constData()));
-        struct Restore {
-            ~Restore() { kernels::limit_kernel_isa(kernels::kNoKernelCap); }
-        } restore;
+        const IsaCapLifted lifted;
         const float inf = std::numeric_limits<float>::infinity();
         std::vector<float> x = {0.0f, -0.0f, 1.0f, -1.5f, inf, -inf, std::numeric_limits<float>::quiet_NaN(),
                                 -std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::max(),
@@ -365,9 +366,7 @@ private slots:
     void packedModelsAgreeWithFloat32() {
         QFETCH(QString, isa);
         QVERIFY(kernels::limit_kernel_isa(isa.toUtf8().constData()));
-        struct Restore {
-            ~Restore() { kernels::limit_kernel_isa(kernels::kNoKernelCap); }
-        } restore;
+        const IsaCapLifted lifted;
         // bf16 weights from a float32 file, with activations rounded to bf16 too (vdpbf16ps), agree
         // less than with exact activations: 90% of positions instead of 95%.
         const double bf16_bound = kernels::bf16_rounds_input() ? 0.90 : 0.95;
