@@ -257,6 +257,8 @@ void ChatTab::retranslate() {
     thinking_->setText(tr("Think before answering"));
     thinking_->setToolTip(tr("For reasoning models (templates deepseekr1, qwen3): off, the answer starts at once, "
                              "with an empty thought. The thought is shown above the answer, greyed."));
+    relabel(int(ChatSide::Base));
+    relabel(int(ChatSide::Tuned));
     if (statusIsLoaded_ && controller_->isLoaded()) showLoaded();
     if (statusText_.isEmpty() || !controller_->isLoaded()) {
         if (!controller_->isLoaded() && !controller_->isBusy()) status_->setText(tr("Not loaded"));
@@ -336,15 +338,15 @@ void ChatTab::send() {
     const bool both = sideBySide_->isChecked();
     if (both) {
         baseHistory_.push_back({true, text});
-        baseView_->addMessage(widgets::ChatView::Role::User, tr("You"), text);
-        streaming_[int(ChatSide::Base)] = baseView_->addMessage(widgets::ChatView::Role::Assistant, tr("Base model"));
+        addMessage(int(ChatSide::Base), Speaker::You, text);
+        streaming_[int(ChatSide::Base)] = addMessage(int(ChatSide::Base), Speaker::BaseModel);
         raw_[int(ChatSide::Base)].clear();
         controller_->reply(baseHistory_, system_->text(), s, ChatSide::Base);
     }
     tunedHistory_.push_back({true, text});
-    tunedView_->addMessage(widgets::ChatView::Role::User, tr("You"), text);
-    const QString who = controller_->loadedAdapter().isEmpty() ? tr("Assistant") : tr("Fine-tuned");
-    streaming_[int(ChatSide::Tuned)] = tunedView_->addMessage(widgets::ChatView::Role::Assistant, who);
+    addMessage(int(ChatSide::Tuned), Speaker::You, text);
+    const Speaker who = controller_->loadedAdapter().isEmpty() ? Speaker::Assistant : Speaker::FineTuned;
+    streaming_[int(ChatSide::Tuned)] = addMessage(int(ChatSide::Tuned), who);
     raw_[int(ChatSide::Tuned)].clear();
     controller_->reply(tunedHistory_, system_->text(), s, ChatSide::Tuned);
     updateState();
@@ -354,14 +356,62 @@ void ChatTab::onPiece(int side, const QString& text) {
     widgets::ChatView* view = side == int(ChatSide::Base) ? baseView_ : tunedView_;
     const int index = streaming_[side];
     raw_[side] += text;
-    // A reasoning model's thought ("<think> ... </think>") goes above the answer, greyed.
-    const ThoughtSplit split = split_thought(raw_[side].toStdString());
+    if (index >= 0 && index < replies_[side].size()) replies_[side][index] = raw_[side];
+    setThought(side, index, raw_[side]);
+    view->setText(index, QString::fromStdString(split_thought(raw_[side].toStdString()).answer));
+}
+
+// A reasoning model's thought ("<think> ... </think>") goes above the answer, greyed, under a caption
+// that says whether it is still thinking.
+void ChatTab::setThought(int side, int index, const QString& raw) {
+    widgets::ChatView* view = side == int(ChatSide::Base) ? baseView_ : tunedView_;
+    const ThoughtSplit split = split_thought(raw.toStdString());
     if (split.thought.empty() && !split.thinking) {
         view->setAside(index, QString(), QString());
     } else {
         view->setAside(index, split.thinking ? tr("Thinking…") : tr("Thought"), QString::fromStdString(split.thought));
     }
-    view->setText(index, QString::fromStdString(split.answer));
+}
+
+int ChatTab::addMessage(int side, Speaker speaker, const QString& text) {
+    widgets::ChatView* view = side == int(ChatSide::Base) ? baseView_ : tunedView_;
+    const auto role = speaker == Speaker::You ? widgets::ChatView::Role::User : widgets::ChatView::Role::Assistant;
+    MessageLabels labels;
+    labels.speaker = speaker;
+    labels_[side].push_back(labels);
+    replies_[side].push_back(QString());
+    return view->addMessage(role, speakerText(speaker), text);
+}
+
+QString ChatTab::speakerText(Speaker speaker) const {
+    switch (speaker) {
+        case Speaker::You: return tr("You");
+        case Speaker::BaseModel: return tr("Base model");
+        case Speaker::Assistant: return tr("Assistant");
+        case Speaker::FineTuned: return tr("Fine-tuned");
+    }
+    return QString();
+}
+
+QString ChatTab::noteText(const MessageLabels& m) const {
+    if (!m.done) return QString();
+    const QString why = m.finish == "length"      ? tr("stopped at the token limit")
+                        : m.finish == "cancelled" ? tr("stopped")
+                        : m.finish == "error"     ? tr("failed")
+                                                  : QString();
+    QString note = tr("%1 tokens · %2 tokens/s").arg(m.tokens).arg(m.tps, 0, 'f', 1);
+    if (!why.isEmpty()) note += " · " + why;
+    return note;
+}
+
+// Words every message of one view again in the language shown: speakers, notes, thought captions.
+void ChatTab::relabel(int side) {
+    widgets::ChatView* view = side == int(ChatSide::Base) ? baseView_ : tunedView_;
+    for (int i = 0; i < labels_[side].size() && i < view->count(); ++i) {
+        view->setSpeaker(i, speakerText(labels_[side][i].speaker));
+        if (labels_[side][i].done) view->setNote(i, noteText(labels_[side][i]));
+        if (!replies_[side][i].isEmpty()) setThought(side, i, replies_[side][i]);
+    }
 }
 
 void ChatTab::onReplyDone(int side, const QString& finish, qint64 tokens, double tps) {
@@ -371,13 +421,14 @@ void ChatTab::onReplyDone(int side, const QString& finish, qint64 tokens, double
     QVector<ChatTurn>& history = side == int(ChatSide::Base) ? baseHistory_ : tunedHistory_;
     // The reply as the model wrote it: the template drops earlier thoughts from the prompt itself.
     history.push_back({false, raw_[side].isEmpty() ? view->text(index) : raw_[side]});
-    const QString why = finish == "length"      ? tr("stopped at the token limit")
-                        : finish == "cancelled" ? tr("stopped")
-                        : finish == "error"     ? tr("failed")
-                                                : QString();
-    QString note = tr("%1 tokens · %2 tokens/s").arg(tokens).arg(tps, 0, 'f', 1);
-    if (!why.isEmpty()) note += " · " + why;
-    view->setNote(index, note);
+    if (index < labels_[side].size()) {
+        MessageLabels& m = labels_[side][index];
+        m.done = true;
+        m.finish = finish;
+        m.tokens = tokens;
+        m.tps = tps;
+        view->setNote(index, noteText(m));
+    }
     streaming_[side] = -1;
 }
 
@@ -388,6 +439,10 @@ void ChatTab::clear() {
     baseHistory_.clear();
     tunedView_->clear();
     baseView_->clear();
+    for (int side : {0, 1}) {
+        labels_[side].clear();
+        replies_[side].clear();
+    }
 }
 
 }  // namespace ui

@@ -64,6 +64,22 @@ private:
     void onPiece(int side, const QString& text);
     void onReplyDone(int side, const QString& finish, qint64 tokens, double tps);
 
+    // What a message's speaker label and note say, kept as data so that a language switch words the
+    // conversation so far again: who spoke, and for a finished reply how it ended.
+    enum class Speaker { You, BaseModel, Assistant, FineTuned };
+    struct MessageLabels {
+        Speaker speaker;
+        bool done = false;
+        QString finish;
+        qint64 tokens = 0;
+        double tps = 0;
+    };
+    int addMessage(int side, Speaker speaker, const QString& text = QString());
+    QString speakerText(Speaker speaker) const;
+    QString noteText(const MessageLabels& m) const;
+    void setThought(int side, int index, const QString& raw);
+    void relabel(int side);
+
     ModelBar* bar_;
     ChatController* controller_;
     widgets::ChatView *tunedView_, *baseView_;
@@ -84,6 +100,8 @@ private:
     QVector<ChatTurn> tunedHistory_, baseHistory_;
     int streaming_[2] = {-1, -1};  // message index being streamed in each view
     QString raw_[2];               // the reply so far, thought included (the view shows them apart)
+    QVector<MessageLabels> labels_[2];  // one per message of each view
+    QVector<QString> replies_[2];       // each message's reply as written (thought included), or ""
     QString statusText_;
     bool statusError_ = false;
     bool statusIsLoaded_ = false;  // retranslate() writes it again

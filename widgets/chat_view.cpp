@@ -33,6 +33,12 @@ void ChatView::appendText(int index, const QString& piece) {
     scheduleRender();
 }
 
+void ChatView::setSpeaker(int index, const QString& speaker) {
+    if (index < 0 || index >= messages_.size()) return;
+    messages_[index].speaker = speaker;
+    scheduleRender();
+}
+
 void ChatView::setNote(int index, const QString& note) {
     if (index < 0 || index >= messages_.size()) return;
     messages_[index].note = note;

@@ -21,6 +21,9 @@ public:
     // Returns the message's index (for appendText / setNote).
     int addMessage(Role role, const QString& speaker, const QString& text = QString());
     void appendText(int index, const QString& piece);
+    // The label above a message (the studio words it again when its language changes).
+    void setSpeaker(int index, const QString& speaker);
+    QString speaker(int index) const { return messages_.value(index).speaker; }
     // A small grey line under the message ("24 tokens · 31.0 tokens/s").
     void setNote(int index, const QString& note);
     // Replaces a message's text (a streamed reply re-split as it grows).
@@ -29,6 +32,8 @@ public:
     // empty caption removes it.
     void setAside(int index, const QString& caption, const QString& aside);
     QString aside(int index) const { return messages_.value(index).aside; }
+    QString asideCaption(int index) const { return messages_.value(index).asideCaption; }
+    QString note(int index) const { return messages_.value(index).note; }
     void clear();
 
     int count() const { return messages_.size(); }

@@ -228,6 +228,15 @@ private slots:
         QCOMPARE(view->aside(1), QString("weighing it"));
         QVERIFY2(view->text(1).startsWith("Answer: "), qPrintable(view->text(1)));
         QVERIFY(!view->plainText().contains("<think>"));
+        // The thought's caption is worded again with the language, the thought itself kept.
+        QCOMPARE(view->asideCaption(1), QString("Thought"));
+        w.setLanguage("ko");
+        QVERIFY2(wait_until([&] { return view->asideCaption(1) == QString::fromUtf8("생각"); }, 5000),
+                 qPrintable(view->asideCaption(1)));
+        QCOMPARE(view->aside(1), QString("weighing it"));
+        QVERIFY2(view->text(1).startsWith("Answer: "), qPrintable(view->text(1)));
+        w.setLanguage("en");
+        QVERIFY(wait_until([&] { return view->asideCaption(1) == "Thought"; }, 5000));
     }
 
     void sideBySideAnswersWithBaseAndFineTuned() {
@@ -266,6 +275,25 @@ private slots:
         QCOMPARE(tab->baseView()->count(), 2);
         QCOMPARE(tab->tunedView()->count(), 2);
         QVERIFY2(tab->baseView()->text(1) != tab->tunedView()->text(1), "the adapter changes the answer");
+        // The conversation so far is worded again when the language changes: speakers and notes, in both
+        // views, and back.
+        QCOMPARE(tab->tunedView()->speaker(0), QString("You"));
+        QCOMPARE(tab->baseView()->speaker(1), QString("Base model"));
+        QCOMPARE(tab->tunedView()->speaker(1), QString("Fine-tuned"));
+        QVERIFY2(tab->tunedView()->note(1).contains(" tokens/s"), qPrintable(tab->tunedView()->note(1)));
+        w.setLanguage("ko");
+        QVERIFY2(wait_until([&] { return tab->tunedView()->speaker(0) == QString::fromUtf8("나"); }, 5000),
+                 qPrintable(tab->tunedView()->speaker(0)));
+        QCOMPARE(tab->baseView()->speaker(0), QString::fromUtf8("나"));
+        QCOMPARE(tab->baseView()->speaker(1), QString::fromUtf8("기본 모델"));
+        QCOMPARE(tab->tunedView()->speaker(1), QString::fromUtf8("미세 조정 모델"));
+        QVERIFY2(tab->tunedView()->note(1).contains(QString::fromUtf8("초당")) &&
+                     tab->baseView()->note(1).contains(QString::fromUtf8("초당")),
+                 qPrintable(tab->tunedView()->note(1)));
+        QVERIFY2(tab->tunedView()->plainText().startsWith(QString::fromUtf8("나: ")), qPrintable(tab->tunedView()->plainText()));
+        w.setLanguage("en");
+        QVERIFY(wait_until([&] { return tab->baseView()->speaker(1) == "Base model"; }, 5000));
+        QVERIFY2(tab->tunedView()->note(1).contains(" tokens/s"), qPrintable(tab->tunedView()->note(1)));
 
         // Stop ends a long reply early.
         s.maxNewTokens = 4000;
