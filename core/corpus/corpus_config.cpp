@@ -102,7 +102,7 @@ void CorpusConfig::set(const std::string& key, const std::string& value, const s
 
 std::string CorpusConfig::get(const std::string& key) const {
     const Key* k = find_config_key(key_table(), key);
-    if (!k) throw ConfigError("unknown key '" + key + "'");
+    if (!k) throw ConfigError(plain_problem("unknown_config_key", {key}));
     return config_key_text(*this, *k);
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/tokenizer/utf8.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <unicode/bytestream.h>
 #include <unicode/normalizer2.h>
@@ -14,7 +15,7 @@ const icu::Normalizer2& normalizer(UnicodeForm form) {
     UErrorCode err = U_ZERO_ERROR;
     const icu::Normalizer2* n = form == UnicodeForm::Nfc ? icu::Normalizer2::getNFCInstance(err)
                                                          : icu::Normalizer2::getNFKCInstance(err);
-    if (U_FAILURE(err) || !n) throw Error(std::string("ICU normaliser unavailable: ") + u_errorName(err));
+    if (U_FAILURE(err) || !n) throw Error(plain_problem("icu_normalizer_unavailable", {u_errorName(err)}));
     return *n;
 }
 
@@ -42,7 +43,7 @@ bool normalize_unicode(std::string& text, UnicodeForm form) {
     out.reserve(text.size() + text.size() / 8);
     icu::StringByteSink<std::string> sink(&out, static_cast<int32_t>(text.size()));
     n.normalizeUTF8(0, piece, sink, nullptr, err);
-    if (U_FAILURE(err)) throw Error(std::string("Unicode normalisation failed: ") + u_errorName(err));
+    if (U_FAILURE(err)) throw Error(plain_problem("unicode_normalization_failed", {u_errorName(err)}));
     if (out == text) return false;
     text.swap(out);
     return true;

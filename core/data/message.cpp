@@ -37,11 +37,4 @@ bool parse_role(std::string_view name, Role& out) {
     return r.has_value();
 }
 
-Role parse_role_or_throw(std::string_view name, const std::string& where) {
-    if (auto role = parse_role(name)) return *role;
-    std::string known;
-    for (const RoleSpelling& s : kRoleSpellings) known += (known.empty() ? "" : ", ") + std::string(s.name);
-    throw DataError(where + ": unknown role '" + std::string(name) + "' (expected one of " + known + ")");
-}
-
 }  // namespace lathe

@@ -22,7 +22,5 @@ const char* role_name(Role r);
 std::optional<Role> parse_role(std::string_view name);
 // The same; false when unknown.
 bool parse_role(std::string_view name, Role& out);
-// As parse_role; throws DataError "<where>: unknown role 'x' (expected ...)" for anything else.
-Role parse_role_or_throw(std::string_view name, const std::string& where);
 
 }  // namespace lathe

@@ -336,9 +336,7 @@ class LocalRendezvous {};
 
 namespace {
 [[noreturn]] void no_backend() {
-    throw ConfigError(
-        "this build of Lathe has no process-group backend: install Gloo's headers (Debian: libgloo-dev) and "
-        "build again");
+    throw ConfigError(plain_problem("no_process_group_backend"));
 }
 }  // namespace
 

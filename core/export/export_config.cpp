@@ -40,8 +40,6 @@ const std::vector<std::string>& ignored_keys() {
     return keys;
 }
 
-std::string where(const std::string& origin) { return origin.empty() ? "" : origin + ": "; }
-
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     return s;
@@ -57,8 +55,8 @@ void ExportConfig::set(const std::string& key, const std::string& value, const s
         const auto& ig = ignored_keys();
         if (std::find(ig.begin(), ig.end(), key) != ig.end()) return;
         if (key == "export_quantization_bit")
-            throw ConfigError(where(origin) + "export_quantization_bit is LLaMA-Factory's GPTQ export, which Lathe does "
-                                              "not write; use export_format: gguf with export_quantization: q4_k_m or q8_0");
+            throw ConfigError(origin.empty() ? config_problem(key, "export_gptq_unsupported")
+                                             : from_origin(plain_problem("export_gptq_unsupported_key", {key}), origin));
         throw_unknown_config_key(key, keys(), origin);
     }
     assign_config_key(*this, *k, value, origin);
@@ -66,7 +64,7 @@ void ExportConfig::set(const std::string& key, const std::string& value, const s
 
 std::string ExportConfig::get(const std::string& key) const {
     const Key* k = find_config_key(key_table(), key);
-    if (!k) throw ConfigError("unknown key '" + key + "'");
+    if (!k) throw ConfigError(plain_problem("unknown_config_key", {key}));
     return config_key_text(*this, *k);
 }
 

@@ -236,7 +236,7 @@ std::vector<GgufTensorPlan> plan_gguf_tensors(const ModelConfig& c,
         GgufTensorPlan p;
         p.name = gguf_name(hf, row.gemma);
         if (p.name.empty())
-            throw ModelError("GGUF export: tensor '" + hf + "' has no llama.cpp name for architecture " + row.arch);
+            throw ModelError(plain_problem("gguf_export_no_name", {hf, row.arch}));
         p.source = hf;
         p.shape = shape;
         p.type = tensor_type(p.name, shape, q, int(c.num_hidden_layers), tied);
@@ -289,7 +289,7 @@ at::Tensor generated_gguf_tensor(const ModelConfig& c, const std::string& name) 
         const auto& f = name == "rope_factors_long.weight" ? c.rope_scaling.long_factor : c.rope_scaling.short_factor;
         return torch::tensor(f, torch::kDouble).to(torch::kFloat);
     }
-    throw ModelError("GGUF export: no recipe for generated tensor '" + name + "'");
+    throw ModelError(plain_problem("gguf_export_no_recipe", {name}));
 }
 
 void set_gguf_hparams(GgufWriter& w, const ModelConfig& c, const std::string& q, const std::string& name) {

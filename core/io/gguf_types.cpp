@@ -2,6 +2,7 @@
 #include "core/io/gguf.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <algorithm>
 #include <cctype>
@@ -74,7 +75,7 @@ GgmlType parse_ggml_type(const std::string& name) {
         if (lower(name) == lower(ggml_type_name(t))) return t;
         choices += std::string(choices.empty() ? "" : ", ") + ggml_type_name(t);
     }
-    throw ConfigError("unknown GGUF tensor type '" + name + "' (expected one of " + choices + ")");
+    throw ConfigError(plain_problem("unknown_gguf_type", {name, choices}));
 }
 
 const char* gguf_value_type_name(GgufValueType t) {

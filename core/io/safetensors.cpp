@@ -72,8 +72,8 @@ size_t dtype_size(DType d) { return info(d).size; }
 DType dtype_of(const at::Tensor& t, const std::string& what) {
     for (const auto& d : kDTypes)
         if (d.torch == t.scalar_type()) return d.dtype;
-    throw IoError("tensor " + in_quotes(what) + ": dtype " + std::string(c10::toString(t.scalar_type())) +
-                  " cannot be stored in safetensors (Lathe writes " + known_dtypes() + ")");
+    throw IoError(plain_problem("safetensors_dtype_unwritable",
+                                {in_quotes(what), std::string(c10::toString(t.scalar_type())), known_dtypes()}));
 }
 
 std::string shape_string(const std::vector<int64_t>& shape) {

@@ -53,7 +53,10 @@ std::vector<Item> check_tensors(const std::string& where, const NamedTensors& te
         try {
             dtype = dtype_of(t, name);
         } catch (const IoError& e) {
-            throw IoError(where + ": " + e.what());
+            Problem p = e.problem();  // the dtype's problem, placed at the file
+            p.file = where;
+            p.message = where + ": " + p.message;
+            throw IoError(std::move(p));
         }
         items.push_back({&name, &t, nullptr, dtype, t.sizes().vec(), static_cast<uint64_t>(t.numel()) * dtype_size(dtype)});
     }

@@ -12,12 +12,11 @@ std::vector<YamlEntry> read_flat_yaml(const std::string& text, const std::string
     try {
         root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
-        throw ConfigError(origin + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                          ": invalid YAML: " + e.msg);
+        throw ConfigError(file_problem(origin, e.mark.line + 1, e.mark.column + 1, "yaml_invalid", {e.msg}));
     }
     std::vector<YamlEntry> out;
     if (root.IsNull()) return out;
-    if (!root.IsMap()) throw ConfigError(origin + ": expected a mapping of key: value lines");
+    if (!root.IsMap()) throw ConfigError(file_problem(origin, -1, -1, "yaml_not_mapping"));
     for (const auto& item : root) {
         YamlEntry e;
         e.key = item.first.as<std::string>();
@@ -27,7 +26,11 @@ std::vector<YamlEntry> read_flat_yaml(const std::string& text, const std::string
         else if (node.IsScalar()) e.value = node.Scalar();
         else if (node.IsSequence()) {  // dataset: [a, b] -> "a,b"
             for (const auto& v : node) {
-                if (!v.IsScalar()) throw ConfigError(e.at + ": " + e.key + ": expected a list of plain values");
+                if (!v.IsScalar()) {
+                    Problem problem = file_problem(origin, item.first.Mark().line + 1, -1, "yaml_list_not_plain", {e.key});
+                    problem.key = e.key;
+                    throw ConfigError(std::move(problem));
+                }
                 e.value += (e.value.empty() ? "" : ",") + v.Scalar();
             }
         } else {

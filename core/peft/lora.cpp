@@ -95,7 +95,7 @@ std::vector<std::string> resolve_additional(CausalLMImpl& model, const std::vect
 std::shared_ptr<torch::nn::Module> find_module(CausalLMImpl& model, const std::string& name) {
     for (const auto& item : model.named_modules("", false))
         if (item.key() == name) return item.value();
-    throw ModelError("model has no module '" + name + "'");
+    throw ModelError(plain_problem("model_has_no_module", {name}));
 }
 
 std::string number(double v) {

@@ -6,6 +6,7 @@
 #include "core/peft/quantized_linear.h"
 #include "core/util/autocast.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <ATen/autocast_mode.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
@@ -550,7 +551,7 @@ torch::Tensor LoraLinear::dora_norm(const LinearImpl& base) {
 
 std::shared_ptr<LoraLinear> add_lora(LinearImpl& linear, const LoraLayerOptions& options, at::Generator gen) {
     if (linear.adapter) throw ConfigError("this Linear already has an adapter; merge or remove it first");
-    if (options.rank <= 0) throw ConfigError("lora_rank must be positive, got " + std::to_string(options.rank));
+    if (options.rank <= 0) throw ConfigError(config_problem("lora_rank", "must_be_positive_got", {std::to_string(options.rank)}));
     auto adapter = std::make_shared<LoraLinear>(linear, options, gen);
     linear.adapter = adapter;
     return adapter;

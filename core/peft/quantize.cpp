@@ -3,6 +3,7 @@
 #include "core/model/fused_kernels_cpu_tensor.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <torch/torch.h>
 
@@ -129,7 +130,7 @@ torch::Tensor dequantize_blockwise(const torch::Tensor& codes, const torch::Tens
 QuantizedTensor quantize_nf4(const torch::Tensor& w, bool double_quant, int64_t block_size) {
     check_weight(w, "NF4 quantization");
     if (block_size < 16 || block_size > 4096 || (block_size & (block_size - 1)) != 0)
-        throw ConfigError("NF4 block size must be a power of two between 16 and 4096, got " + std::to_string(block_size));
+        throw ConfigError(plain_problem("nf4_block_size", {std::to_string(block_size)}));
     torch::NoGradGuard no_grad;
     QuantizedTensor q;
     q.type = QuantType::NF4;

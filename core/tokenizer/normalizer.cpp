@@ -4,6 +4,7 @@
 #include "core/tokenizer/pcre_regex.h"
 #include "core/tokenizer/utf8.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <nlohmann/json.hpp>
 #include <unicode/bytestream.h>
@@ -23,7 +24,7 @@ using json = nlohmann::json;
 class UnicodeForm : public Normalizer {
 public:
     UnicodeForm(const icu::Normalizer2* n, const std::string& where) : n_(n) {
-        if (!n_) throw TokenizerError(where + ": ICU normalizer unavailable");
+        if (!n_) throw TokenizerError(file_problem(where, -1, -1, "icu_normalizer_unavailable", {"no instance"}));
     }
     void normalize(std::string& text) const override {
         UErrorCode err = U_ZERO_ERROR;

@@ -3,6 +3,7 @@
 #include "core/tokenizer/json_place.h"
 #include "core/tokenizer/utf8.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <nlohmann/json.hpp>
 
@@ -84,7 +85,7 @@ PcreRegex::PcreRegex(PcreRegex&& other) noexcept
 
 void PcreRegex::find_all(std::string_view text, std::vector<std::pair<size_t, size_t>>& out) const {
     // PCRE2 is told not to re-check UTF-8 below; ill-formed input would be undefined behaviour there.
-    if (!utf8::is_valid(text)) throw TokenizerError(where_ + ": text given to the regex is not valid UTF-8");
+    if (!utf8::is_valid(text)) throw TokenizerError(file_problem(where_, -1, -1, "regex_text_not_utf8"));
     auto& s = scratch();
     const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
     size_t pos = 0;
@@ -95,7 +96,7 @@ void PcreRegex::find_all(std::string_view text, std::vector<std::pair<size_t, si
             rc = pcre2_match(code_, subject, text.size(), pos, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT, s.data, nullptr);
         }
         if (rc == PCRE2_ERROR_NOMATCH) return;
-        if (rc < 0) throw TokenizerError(where_ + ": regex match failed: " + pcre_message(rc));
+        if (rc < 0) throw TokenizerError(file_problem(where_, -1, -1, "regex_match_failed", {pcre_message(rc)}));
         const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(s.data);
         size_t begin = ov[0], end = ov[1];
         if (end > begin) {

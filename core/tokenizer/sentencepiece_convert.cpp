@@ -3,6 +3,7 @@
 #include "core/tokenizer/sentencepiece_tokenizer.h"
 #include "core/tokenizer/utf8.h"
 #include "core/util/error.h"
+#include "core/util/messages.h"
 
 #include <nlohmann/json.hpp>
 
@@ -64,12 +65,9 @@ json template_of(const SpecialTokens& st, const char* sequence, int type_id) {
 json sentencepiece_to_tokenizer_json(const SpmTokenizer& spm) {
     const SpmModelInfo& info = spm.model_info();
     if (info.model_type != 2)
-        throw TokenizerError(spm.origin() + ": only SentencePiece BPE models convert to tokenizer.json (model type " +
-                             std::to_string(info.model_type) + ")");
+        throw TokenizerError(file_problem(spm.origin(), -1, -1, "spm_convert_not_bpe", {std::to_string(info.model_type)}));
     if (info.normalizer_name != "identity" || info.remove_extra_whitespaces || !info.escape_whitespaces)
-        throw TokenizerError(spm.origin() + ": SentencePiece normalizer \"" + info.normalizer_name +
-                             "\" (or whitespace folding) has no exact tokenizer.json equivalent; train with "
-                             "normalization_rule_name=identity and remove_extra_whitespaces=false");
+        throw TokenizerError(file_problem(spm.origin(), -1, -1, "spm_convert_normalizer", {info.normalizer_name}));
     json vocab = json::object();
     json added = json::array();
     bool has_bytes = false;

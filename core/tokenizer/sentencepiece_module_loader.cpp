@@ -1,6 +1,7 @@
 #include "core/tokenizer/sentencepiece_module_loader.h"
 
 #include "core/util/error.h"
+#include "core/util/messages.h"
 #include "core/util/fs.h"
 
 #include "lathe_build_paths.h"
@@ -21,7 +22,7 @@ constexpr const char* kModuleFile = "liblathe_spm.so";
 template <typename F>
 void bind(void* lib, const char* name, F& out, const std::string& path) {
     out = reinterpret_cast<F>(dlsym(lib, name));
-    if (!out) throw TokenizerError(path + ": SentencePiece module lacks " + name + " (stale build? rebuild lathe_spm)");
+    if (!out) throw TokenizerError(file_problem(path, -1, -1, "spm_module_lacks", {name}));
 }
 
 SpmApi bind_all(void* lib, const std::string& path) {
@@ -30,8 +31,8 @@ SpmApi bind_all(void* lib, const std::string& path) {
     decltype(&lathe_spm_abi_version) abi = nullptr;
     bind(lib, "lathe_spm_abi_version", abi, path);
     if (abi() != LATHE_SPM_ABI_VERSION) {
-        throw TokenizerError(path + ": SentencePiece module speaks ABI " + std::to_string(abi()) + ", Lathe expects " +
-                             std::to_string(LATHE_SPM_ABI_VERSION) + " (rebuild lathe_spm)");
+        throw TokenizerError(file_problem(path, -1, -1, "spm_module_abi",
+                                          {std::to_string(abi()), std::to_string(LATHE_SPM_ABI_VERSION)}));
     }
     bind(lib, "lathe_spm_load_file", api.load_file, path);
     bind(lib, "lathe_spm_load_bytes", api.load_bytes, path);
@@ -99,16 +100,14 @@ SpmApi load_spm_module(const std::vector<std::string>& candidates) {
         void* lib = open_module(path.c_str(), flags);
         if (!lib) {
             const char* why = dlerror();
-            throw TokenizerError(path + ": cannot load the SentencePiece module: " + (why ? why : "unknown dlopen error"));
+            throw TokenizerError(file_problem(path, -1, -1, "spm_module_load_failed", {why ? why : "unknown dlopen error"}));
         }
         // Never dlclose: pieces handed out by the module point into its memory.
         return bind_all(lib, path);
     }
     std::string searched;
     for (const std::string& p : candidates) searched += (searched.empty() ? "" : ", ") + p;
-    throw TokenizerError("SentencePiece module (" + std::string(kModuleFile) +
-                         ") not found; needed for tokenizer.model files. Searched: " + searched +
-                         ". Build the lathe_spm target or set LATHE_SPM_MODULE to its path.");
+    throw TokenizerError(plain_problem("spm_module_not_found", {kModuleFile, searched}));
 }
 
 const SpmApi& spm_module() {

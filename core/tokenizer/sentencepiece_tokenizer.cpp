@@ -105,7 +105,7 @@ std::vector<int32_t> SpmTokenizer::encode_plain(std::string_view text) const {
     size_t n = 0;
     char* error = nullptr;
     if (api_.encode(sp_.get(), text.data(), text.size(), &ids, &n, &error) != 0)
-        throw TokenizerError(origin_ + ": SentencePiece encode failed: " + api_.take_string(error));
+        throw TokenizerError(file_problem(origin_, -1, -1, "spm_encode_failed", {api_.take_string(error)}));
     std::vector<int32_t> out(ids, ids + n);
     api_.free(ids);
     return out;
@@ -144,7 +144,7 @@ std::string SpmTokenizer::decode_native(const std::vector<int32_t>& ids) const {
     size_t size = 0;
     char* error = nullptr;
     if (api_.decode(sp_.get(), ids.data(), ids.size(), &text, &size, &error) != 0)
-        throw TokenizerError(origin_ + ": SentencePiece decode failed: " + api_.take_string(error));
+        throw TokenizerError(file_problem(origin_, -1, -1, "spm_decode_failed", {api_.take_string(error)}));
     std::string out(text, size);
     api_.free(text);
     return out;

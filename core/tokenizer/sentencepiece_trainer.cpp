@@ -58,7 +58,7 @@ public:
     explicit StagingDir(const fs::path& parent) {
         std::string tmpl = (parent / "lathe-spm-train-XXXXXX").string();
         if (!::mkdtemp(tmpl.data()))
-            throw IoError(parent.string() + ": cannot create a staging folder (" + std::strerror(errno) + ")");
+            throw IoError(file_problem(parent.string(), -1, -1, "staging_folder_failed", {std::strerror(errno)}));
         path_ = tmpl;
     }
     ~StagingDir() {
@@ -169,14 +169,14 @@ void train_sentencepiece(const SentencePieceTrainOptions& options) {
     fs::path parent = out.parent_path();
     std::error_code ec;
     fs::create_directories(parent, ec);
-    if (!fs::is_directory(parent)) throw IoError(parent.string() + ": cannot create the output folder");
+    if (!fs::is_directory(parent)) throw IoError(file_problem(parent.string(), -1, -1, "output_folder_failed"));
     StagingDir staging(fs::temp_directory_path());
     // Inputs are linked under plain names so that their real paths never meet SentencePiece's parser.
     std::vector<std::string> inputs;
     for (size_t i = 0; i < options.input_files.size(); ++i) {
         const fs::path link = staging.path() / ("input" + std::to_string(i) + ".txt");
         fs::create_symlink(fs::absolute(options.input_files[i]), link, ec);
-        if (ec) throw IoError(link.string() + ": cannot link training input (" + ec.message() + ")");
+        if (ec) throw IoError(file_problem(link.string(), -1, -1, "training_input_link_failed", {ec.message()}));
         inputs.push_back(link.string());
     }
     const std::string staged_prefix = (staging.path() / "model").string();

@@ -15,17 +15,6 @@ namespace lathe {
 
 namespace {
 
-// `p` read from `origin` ("file:line", a file, "command line"): message "origin: ...", and the file and
-// line as data.
-Problem from_origin(Problem p, const std::string& origin) {
-    p.message = origin + ": " + p.message;
-    const size_t colon = origin.rfind(':');
-    const bool numbered = colon != std::string::npos && colon + 1 < origin.size() &&
-                          origin.find_first_not_of("0123456789", colon + 1) == std::string::npos;
-    p.file = numbered ? origin.substr(0, colon) : origin;
-    if (numbered) p.line = std::stoll(origin.substr(colon + 1));
-    return p;
-}
 
 [[noreturn]] void expected(const std::string& key, const std::string& value, const std::string& origin, const char* what) {
     // Read from a file: placed there, the key named in the wording; set directly: placed at the key.
@@ -52,6 +41,16 @@ bool parse_c_number(const std::string& text, double& out) {
 }
 
 }  // namespace
+
+Problem from_origin(Problem p, const std::string& origin) {
+    p.message = origin + ": " + p.message;
+    const size_t colon = origin.rfind(':');
+    const bool numbered = colon != std::string::npos && colon + 1 < origin.size() &&
+                          origin.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+    p.file = numbered ? origin.substr(0, colon) : origin;
+    if (numbered) p.line = std::stoll(origin.substr(colon + 1));
+    return p;
+}
 
 void read_config_value(const std::string&, const std::string& value, const std::string&, std::string& out) {
     out = value == "null" || value == "~" ? std::string() : value;

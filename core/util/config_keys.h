@@ -9,6 +9,8 @@
 
 namespace lathe {
 
+struct Problem;  // core/util/error.h
+
 // A setting that is on, off, or decided for the machine at hand ("auto" in YAML).
 enum class Toggle { Auto, On, Off };
 
@@ -22,6 +24,9 @@ void read_config_value(const std::string& key, const std::string& value, const s
 void read_config_value(const std::string& key, const std::string& value, const std::string& origin, double& out);
 // auto, or a boolean as above.
 void read_config_value(const std::string& key, const std::string& value, const std::string& origin, Toggle& out);
+
+// `p` placed at a config origin: "file" or "file:line" (a YAML entry's), its message prefixed by it.
+Problem from_origin(Problem p, const std::string& origin);
 
 // The ConfigError for a key no table knows: "<origin>: unknown key 'lr' (did you mean 'learning_rate'?)".
 [[noreturn]] void throw_unknown_config_key(const std::string& key, const std::vector<std::string>& known,

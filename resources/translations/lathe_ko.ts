@@ -2429,6 +2429,122 @@
         <source>not a valid SentencePiece model (%1)</source>
         <translation>올바른 SentencePiece 모델이 아닙니다 (%1)</translation>
     </message>
+    <message>
+        <source>invalid YAML: %1</source>
+        <translation>YAML 형식이 잘못되었습니다: %1</translation>
+    </message>
+    <message>
+        <source>expected a mapping of key: value lines</source>
+        <translation>&quot;key: value&quot; 줄들로 된 매핑이어야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: expected a list of plain values</source>
+        <translation>%1: 단순 값의 목록이어야 합니다</translation>
+    </message>
+    <message>
+        <source>LLaMA-Factory&apos;s GPTQ export, which Lathe does not write; use export_format: gguf with export_quantization: q4_k_m or q8_0</source>
+        <translation>LLaMA-Factory의 GPTQ 내보내기이며 Lathe는 이를 쓰지 않습니다. export_format: gguf와 export_quantization: q4_k_m 또는 q8_0을 쓰세요</translation>
+    </message>
+    <message>
+        <source>%1 is LLaMA-Factory&apos;s GPTQ export, which Lathe does not write; use export_format: gguf with export_quantization: q4_k_m or q8_0</source>
+        <translation>%1은(는) LLaMA-Factory의 GPTQ 내보내기이며 Lathe는 이를 쓰지 않습니다. export_format: gguf와 export_quantization: q4_k_m 또는 q8_0을 쓰세요</translation>
+    </message>
+    <message>
+        <source>this build of Lathe has no process-group backend: install Gloo&apos;s headers (Debian: libgloo-dev) and build again</source>
+        <translation>이 Lathe 빌드에는 프로세스 그룹 백엔드가 없습니다. Gloo 헤더(Debian: libgloo-dev)를 설치하고 다시 빌드하세요</translation>
+    </message>
+    <message>
+        <source>cannot create a staging folder (%1)</source>
+        <translation>임시 작업 폴더를 만들 수 없습니다 (%1)</translation>
+    </message>
+    <message>
+        <source>cannot create the output folder</source>
+        <translation>출력 폴더를 만들 수 없습니다</translation>
+    </message>
+    <message>
+        <source>cannot link training input (%1)</source>
+        <translation>학습 입력을 연결할 수 없습니다 (%1)</translation>
+    </message>
+    <message>
+        <source>only SentencePiece BPE models convert to tokenizer.json (model type %1)</source>
+        <translation>SentencePiece BPE 모델만 tokenizer.json으로 변환됩니다 (모델 유형 %1)</translation>
+    </message>
+    <message>
+        <source>SentencePiece normalizer &quot;%1&quot; (or whitespace folding) has no exact tokenizer.json equivalent; train with normalization_rule_name=identity and remove_extra_whitespaces=false</source>
+        <translation>SentencePiece 정규화 &quot;%1&quot;(또는 공백 합치기)은 tokenizer.json에 정확히 대응하는 것이 없습니다. normalization_rule_name=identity와 remove_extra_whitespaces=false로 학습하세요</translation>
+    </message>
+    <message>
+        <source>GGUF export: tensor &apos;%1&apos; has no llama.cpp name for architecture %2</source>
+        <translation>GGUF 내보내기: 텐서 &apos;%1&apos;에는 아키텍처 %2에 맞는 llama.cpp 이름이 없습니다</translation>
+    </message>
+    <message>
+        <source>GGUF export: no recipe for generated tensor &apos;%1&apos;</source>
+        <translation>GGUF 내보내기: 생성할 텐서 &apos;%1&apos;을(를) 만드는 방법이 없습니다</translation>
+    </message>
+    <message>
+        <source>model has no module &apos;%1&apos;</source>
+        <translation>모델에 &apos;%1&apos; 모듈이 없습니다</translation>
+    </message>
+    <message>
+        <source>tensor %1: dtype %2 cannot be stored in safetensors (Lathe writes %3)</source>
+        <translation>텐서 %1: dtype %2은(는) safetensors에 저장할 수 없습니다 (Lathe가 쓰는 형식: %3)</translation>
+    </message>
+    <message>
+        <source>SentencePiece module lacks %1 (stale build? rebuild lathe_spm)</source>
+        <translation>SentencePiece 모듈에 %1이(가) 없습니다 (오래된 빌드인가요? lathe_spm을 다시 빌드하세요)</translation>
+    </message>
+    <message>
+        <source>SentencePiece module speaks ABI %1, Lathe expects %2 (rebuild lathe_spm)</source>
+        <translation>SentencePiece 모듈의 ABI는 %1이고 Lathe는 %2를 기대합니다 (lathe_spm을 다시 빌드하세요)</translation>
+    </message>
+    <message>
+        <source>cannot load the SentencePiece module: %1</source>
+        <translation>SentencePiece 모듈을 불러올 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>SentencePiece module (%1) not found; needed for tokenizer.model files. Searched: %2. Build the lathe_spm target or set LATHE_SPM_MODULE to its path.</source>
+        <translation>SentencePiece 모듈(%1)을 찾을 수 없습니다. tokenizer.model 파일에 필요합니다. 찾아본 곳: %2. lathe_spm 타깃을 빌드하거나 LATHE_SPM_MODULE에 그 경로를 지정하세요.</translation>
+    </message>
+    <message>
+        <source>ICU normalizer unavailable: %1</source>
+        <translation>ICU 정규화기를 쓸 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>Unicode normalization failed: %1</source>
+        <translation>유니코드 정규화에 실패했습니다: %1</translation>
+    </message>
+    <message>
+        <source>unknown GGUF tensor type &apos;%1&apos; (expected one of %2)</source>
+        <translation>알 수 없는 GGUF 텐서 형식 &apos;%1&apos; (가능한 값: %2)</translation>
+    </message>
+    <message>
+        <source>NF4 block size must be a power of two between 16 and 4096, got %1</source>
+        <translation>NF4 블록 크기는 16에서 4096 사이의 2의 거듭제곱이어야 합니다. 받은 값: %1</translation>
+    </message>
+    <message>
+        <source>stage kto needs a reference model</source>
+        <translation>kto 단계에는 참조 모델이 필요합니다</translation>
+    </message>
+    <message>
+        <source>must be positive, got %1</source>
+        <translation>양수여야 합니다. 받은 값: %1</translation>
+    </message>
+    <message>
+        <source>SentencePiece encode failed: %1</source>
+        <translation>SentencePiece 인코딩에 실패했습니다: %1</translation>
+    </message>
+    <message>
+        <source>SentencePiece decode failed: %1</source>
+        <translation>SentencePiece 디코딩에 실패했습니다: %1</translation>
+    </message>
+    <message>
+        <source>text given to the regex is not valid UTF-8</source>
+        <translation>정규식에 준 텍스트가 올바른 UTF-8이 아닙니다</translation>
+    </message>
+    <message>
+        <source>regex match failed: %1</source>
+        <translation>정규식 일치 검사에 실패했습니다: %1</translation>
+    </message>
 </context>
 <context>
     <name>lathe::ui::ChatTab</name>

@@ -5,6 +5,7 @@
 #include "core/data/dataset_registry.h"
 #include "core/data/template.h"
 #include "core/eval/checkpoint_curve.h"
+#include "core/io/gguf.h"
 #include "core/io/safetensors.h"
 #include "core/model/config.h"
 #include "core/tokenizer/tokenizer.h"
@@ -205,6 +206,42 @@ private slots:
         QCOMPARE(ui::engine_message(record), QString::fromStdString(record.message));
         QVERIFY(ui::install_language("ko"));
         QCOMPARE(ui::engine_message(record), QString::fromUtf8("/data/x.json 레코드 3 (12번째 줄): 'output' 필드가 없습니다"));
+        QVERIFY(ui::install_language("en"));
+    }
+
+    // Errors from config files and the export's GGUF types are data too: placed at their file, line and
+    // column, and worded in Korean.
+    void readerErrorsAreWordedInKorean() {
+        auto error_of = [](const std::function<void()>& f) -> Problem {
+            try {
+                f();
+            } catch (const Error& e) {
+                return e.problem();
+            }
+            return Problem();
+        };
+        const Problem invalid = error_of([] { TrainConfig::from_yaml("stage: sft\nlora_rank: [8\n", "run.yaml"); });
+        const Problem list = error_of([] { TrainConfig::from_yaml("- a\n", "list.yaml"); });
+        const Problem nested = error_of([] { TrainConfig::from_yaml("dataset:\n  - [a, b]\n", "run.yaml"); });
+        const Problem type = error_of([] { parse_ggml_type("q3_k"); });
+        for (const Problem* p : {&invalid, &list, &nested, &type}) QVERIFY2(!p->id.empty(), p->message.c_str());
+        QCOMPARE(ui::engine_message(list), QString::fromStdString(list.message));
+        QCOMPARE(ui::engine_message(type), QString::fromStdString(type.message));
+        // A line and column in the studio's words ("file:3:1: " in the CLI).
+        QCOMPARE(ui::engine_message(invalid),
+                 QString("run.yaml line %1, column %2: ").arg(invalid.line).arg(invalid.column) +
+                     QString::fromStdString(format_message("yaml_invalid", invalid.args)));
+        QCOMPARE(ui::engine_message(nested), QString("run.yaml line 1: dataset: expected a list of plain values"));
+        QVERIFY(ui::install_language("ko"));
+        const QString yaml = ui::engine_message(invalid);
+        QVERIFY2(yaml.startsWith(QString::fromUtf8("run.yaml %1번째 줄 %2번째 글자: YAML 형식이 잘못되었습니다: ")
+                                     .arg(invalid.line)
+                                     .arg(invalid.column)),
+                 qPrintable(yaml));
+        QCOMPARE(ui::engine_message(list), QString::fromUtf8("list.yaml: \"key: value\" 줄들로 된 매핑이어야 합니다"));
+        QCOMPARE(ui::engine_message(nested), QString::fromUtf8("run.yaml 1번째 줄: dataset: 단순 값의 목록이어야 합니다"));
+        QVERIFY2(ui::engine_message(type).startsWith(QString::fromUtf8("알 수 없는 GGUF 텐서 형식 'q3_k' (가능한 값: ")),
+                 qPrintable(ui::engine_message(type)));
         QVERIFY(ui::install_language("en"));
     }
 

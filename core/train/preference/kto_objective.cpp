@@ -115,7 +115,7 @@ KtoSettings kto_settings(const TrainConfig& c) {
 }
 
 std::unique_ptr<Objective> make_kto_objective(const KtoSettings& s, std::unique_ptr<Reference> reference) {
-    if (!reference) throw ConfigError("stage kto needs a reference model");
+    if (!reference) throw ConfigError(plain_problem("kto_needs_reference"));
     return std::make_unique<KtoObjective>(s, std::move(reference));
 }
 

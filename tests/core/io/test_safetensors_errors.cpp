@@ -187,6 +187,13 @@ private slots:
                      path + ": tensor \"a\" is given twice");
         EXPECT_PARTS(error_of<IoError>([&] { write_safetensors(path, {{"a", ok}, {"z", torch::ones({2}, torch::kComplexFloat)}}); }),
                      path + ": tensor \"z\": dtype ComplexFloat cannot be stored");
+        try {  // as data: the file, and the id the studio words
+            write_safetensors(path, {{"z", torch::ones({2}, torch::kComplexFloat)}});
+            QFAIL("a complex tensor written");
+        } catch (const IoError& e) {
+            QCOMPARE(e.problem().id, std::string("safetensors_dtype_unwritable"));
+            QCOMPARE(e.problem().file, path);
+        }
         EXPECT_PARTS(error_of<IoError>([&] { write_safetensors(path, {{"u", at::Tensor()}}); }), "tensor \"u\" is undefined");
         EXPECT_PARTS(error_of<IoError>([&] { write_safetensors(path, {{"", ok}}); }), "empty name");
         EXPECT_PARTS(error_of<IoError>([&] { write_safetensors(path, {{"__metadata__", ok}}); }), "reserved");

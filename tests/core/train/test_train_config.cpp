@@ -176,6 +176,30 @@ private slots:
         QVERIFY(TrainConfig::from_yaml("", "empty.yaml").to_yaml() == "{}\n");
         QCOMPARE(error_of<ConfigError>([&] { TrainConfig::from_yaml("- a\n- b\n", "list.yaml"); }),
                  std::string("list.yaml: expected a mapping of key: value lines"));
+        QCOMPARE(yaml_error("\ndataset:\n  - [a, b]\n"), std::string("run.yaml:2: dataset: expected a list of plain values"));
+        // The same problems as data, for the studio to place and word: file, line, column, key and id.
+        auto problem_of = [](const std::string& text) {
+            try {
+                TrainConfig::from_yaml(text, "run.yaml");
+            } catch (const ConfigError& e) {
+                return e.problem();
+            }
+            return Problem();
+        };
+        const Problem invalid = problem_of("stage: sft\nlora_rank: [8\n");
+        QCOMPARE(invalid.id, std::string("yaml_invalid"));
+        QCOMPARE(invalid.file, std::string("run.yaml"));
+        QVERIFY2(invalid.line >= 2 && invalid.column >= 1, invalid.message.c_str());
+        QVERIFY2(invalid.message.rfind("run.yaml:" + std::to_string(invalid.line) + ":" + std::to_string(invalid.column) +
+                                           ": invalid YAML: ", 0) == 0,
+                 invalid.message.c_str());
+        const Problem list = problem_of("- a\n");
+        QCOMPARE(list.id, std::string("yaml_not_mapping"));
+        QCOMPARE(list.file, std::string("run.yaml"));
+        const Problem nested = problem_of("\ndataset:\n  - [a, b]\n");
+        QCOMPARE(nested.id, std::string("yaml_list_not_plain"));
+        QCOMPARE(nested.key, std::string("dataset"));
+        QCOMPARE(nested.line, int64_t(2));
     }
 
     // bf16 is auto unless a config says otherwise, reads auto / true / false in YAML's spellings, and writes
