@@ -26,6 +26,12 @@ bool column_kernels(const torch::Tensor& t) { return cpu_kernels::takes(t) && t.
 
 using cpu_kernels::elem_of;
 
+// B^T (r, out) in `dtype`, laid out row by row. The rank-r products (N, r) x (r, out) and their gradients
+// are given to oneDNN with both operands contiguous: with B^T as a transposed view (or A x as a column
+// slice) its bf16 matmul picks its slow gemm path, 5-7 ms for one (2048, 8) x (8, 2048) product against
+// about 1 ms (ONEDNN_VERBOSE; a LoRA step of bench-train's 85m shape, bf16, ran about a fifth faster).
+torch::Tensor b_transposed(const torch::Tensor& B, torch::ScalarType dtype) { return B.to(dtype).t().contiguous(); }
+
 // The adapter's products that LoRA's and DoRA's nodes share, in `dtype` with autocast off:
 //   forward  y = x W^T (+ b) + s (x A^T) B^T, keeping x (N, in) and a = x A^T (N, r) for backward;
 //   backward from g = dL/dy (N, out): dx = g W + (s g B) A written once (addmm_), dA = (s g B)^T x,
@@ -44,7 +50,7 @@ AdapterForward adapter_forward(const torch::Tensor& x, const torch::Tensor& w, c
     f.a = torch::mm(f.x2, A.to(dtype).t());
     if (!output) return f;
     f.y = bias ? torch::addmm(bias->to(dtype), f.x2, w.t()) : torch::mm(f.x2, w.t());
-    f.y.addmm_(f.a, B.to(dtype).t(), 1.0, s);
+    f.y.addmm_(f.a, b_transposed(B, dtype), 1.0, s);
     return f;
 }
 
@@ -64,8 +70,9 @@ AdapterGrads adapter_backward(AutogradContext* ctx, const torch::Tensor& g, cons
         dx2.addmm_(gb, A.to(dtype));
         r.dx = dx2.view(x_shape);
     }
-    if (ctx->needs_input_grad(1)) r.dA = torch::mm(gb.t(), f.x2).to(A.scalar_type());      // (r, in)
-    if (ctx->needs_input_grad(2)) r.dB = torch::mm(g.t(), f.a).mul_(s).to(B.scalar_type());  // (out, r)
+    if (ctx->needs_input_grad(1)) r.dA = torch::mm(gb.t().contiguous(), f.x2).to(A.scalar_type());  // (r, in)
+    if (ctx->needs_input_grad(2))  // (out, r), as (a^T g)^T
+        r.dB = torch::mm(f.a.t().contiguous(), g).mul_(s).to(B.scalar_type()).t().contiguous();
     return r;
 }
 
@@ -169,7 +176,7 @@ public:
             const auto w = quantized.empty() ? weights[i].to(dtype) : quantized[i]->dequantize(dtype);
             const int64_t r = As[i].size(0);
             auto y = biases[i].numel() ? torch::addmm(biases[i].to(dtype), x2, w.t()) : torch::mm(x2, w.t());
-            y.addmm_(a.narrow(1, offset, r), Bs[i].to(dtype).t(), 1.0, scalings[i]);
+            y.addmm_(a.narrow(1, offset, r).contiguous(), b_transposed(Bs[i], dtype), 1.0, scalings[i]);
             ys.push_back(as_output(y, x));
             offset += r;
             bias_grads.push_back(biases[i].numel() && biases[i].requires_grad());
@@ -236,7 +243,7 @@ public:
         }
         bool any_a = false;
         for (size_t i = 0; i < k; ++i) any_a = any_a || ctx->needs_input_grad(1 + i);
-        const auto dA_all = any_a ? torch::mm(gb_all.t(), x2) : torch::Tensor();  // (sum r, in)
+        const auto dA_all = any_a ? torch::mm(gb_all.t().contiguous(), x2) : torch::Tensor();  // (sum r, in)
         int64_t offset = 0;
         for (size_t i = 0; i < k; ++i) {
             const auto &A = saved[2 + i], &B = saved[2 + k + i];
@@ -244,7 +251,11 @@ public:
             if (ctx->needs_input_grad(1 + i))
                 result[1 + i] = dA_all.narrow(0, offset, r).to(A.scalar_type(), /*non_blocking=*/false, /*copy=*/true);
             if (ctx->needs_input_grad(1 + k + i))
-                result[1 + k + i] = torch::mm(g[i].t(), a.narrow(1, offset, r)).mul_(scalings[i]).to(B.scalar_type());
+                result[1 + k + i] = torch::mm(a.narrow(1, offset, r).t().contiguous(), g[i])
+                                        .mul_(scalings[i])
+                                        .to(B.scalar_type())
+                                        .t()
+                                        .contiguous();
             if (bias_grads[i]) result[1 + 2 * k + dense_inputs + i] = g[i].sum(0);
             offset += r;
         }
@@ -476,7 +487,7 @@ torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
         const int64_t out_features = result.size(-1), r = a.size(-1);
         const auto dtype = result.scalar_type();
         auto out = torch::addmm(result.reshape({-1, out_features}), a.reshape({-1, r}).to(dtype),
-                                lora_B->weight.t().to(dtype), 1.0, scaling_);  // (N, out)
+                                b_transposed(lora_B->weight, dtype), 1.0, scaling_);  // (N, out)
         return out.view(result.sizes());
     }
     auto lora_out = lora_B(a);  // (..., r) -> (..., out)
