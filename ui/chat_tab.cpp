@@ -356,14 +356,12 @@ void ChatTab::onPiece(int side, const QString& text) {
     widgets::ChatView* view = side == int(ChatSide::Base) ? baseView_ : tunedView_;
     const int index = streaming_[side];
     raw_[side] += text;
-    if (index >= 0 && index < replies_[side].size()) replies_[side][index] = raw_[side];
-    setThought(side, index, raw_[side]);
-    view->setText(index, QString::fromStdString(split_thought(raw_[side].toStdString()).answer));
+    view->setText(index, QString::fromStdString(setThought(side, index, raw_[side]).answer));
 }
 
 // A reasoning model's thought ("<think> ... </think>") goes above the answer, greyed, under a caption
-// that says whether it is still thinking.
-void ChatTab::setThought(int side, int index, const QString& raw) {
+// that says whether it is still thinking. Returns the reply split into thought and answer.
+ThoughtSplit ChatTab::setThought(int side, int index, const QString& raw) {
     widgets::ChatView* view = side == int(ChatSide::Base) ? baseView_ : tunedView_;
     const ThoughtSplit split = split_thought(raw.toStdString());
     if (split.thought.empty() && !split.thinking) {
@@ -371,6 +369,7 @@ void ChatTab::setThought(int side, int index, const QString& raw) {
     } else {
         view->setAside(index, split.thinking ? tr("Thinking…") : tr("Thought"), QString::fromStdString(split.thought));
     }
+    return split;
 }
 
 int ChatTab::addMessage(int side, Speaker speaker, const QString& text) {
@@ -410,7 +409,8 @@ void ChatTab::relabel(int side) {
     for (int i = 0; i < labels_[side].size() && i < view->count(); ++i) {
         view->setSpeaker(i, speakerText(labels_[side][i].speaker));
         if (labels_[side][i].done) view->setNote(i, noteText(labels_[side][i]));
-        if (!replies_[side][i].isEmpty()) setThought(side, i, replies_[side][i]);
+        const QString& raw = i == streaming_[side] ? raw_[side] : replies_[side][i];
+        if (!raw.isEmpty()) setThought(side, i, raw);
     }
 }
 
@@ -421,6 +421,7 @@ void ChatTab::onReplyDone(int side, const QString& finish, qint64 tokens, double
     QVector<ChatTurn>& history = side == int(ChatSide::Base) ? baseHistory_ : tunedHistory_;
     // The reply as the model wrote it: the template drops earlier thoughts from the prompt itself.
     history.push_back({false, raw_[side].isEmpty() ? view->text(index) : raw_[side]});
+    if (index < replies_[side].size()) replies_[side][index] = raw_[side];
     if (index < labels_[side].size()) {
         MessageLabels& m = labels_[side][index];
         m.done = true;

@@ -16,6 +16,7 @@ class QPushButton;
 class QSpinBox;
 
 namespace lathe {
+struct ThoughtSplit;  // core/data/template.h
 namespace widgets {
 class ChatView;
 }  // namespace widgets
@@ -77,7 +78,7 @@ private:
     int addMessage(int side, Speaker speaker, const QString& text = QString());
     QString speakerText(Speaker speaker) const;
     QString noteText(const MessageLabels& m) const;
-    void setThought(int side, int index, const QString& raw);
+    ThoughtSplit setThought(int side, int index, const QString& raw);
     void relabel(int side);
 
     ModelBar* bar_;
@@ -101,7 +102,7 @@ private:
     int streaming_[2] = {-1, -1};  // message index being streamed in each view
     QString raw_[2];               // the reply so far, thought included (the view shows them apart)
     QVector<MessageLabels> labels_[2];  // one per message of each view
-    QVector<QString> replies_[2];       // each message's reply as written (thought included), or ""
+    QVector<QString> replies_[2];       // each finished reply as written (thought included), or ""
     QString statusText_;
     bool statusError_ = false;
     bool statusIsLoaded_ = false;  // retranslate() writes it again
