@@ -101,7 +101,8 @@ private slots:
     // Two codes per byte, the first element in the high nibble (bitsandbytes' packing).
     // The dequantization kernels (cpu_kernels::nf4_dequantize, 16 lanes with AVX-512 and 8 with AVX2)
     // give the ATen formula's values bit for bit, in float32 and bf16, with and without double
-    // quantization, on a size that is not a multiple of 16 and two block sizes.
+    // quantization, on a size that is not a multiple of 16, one whose 16-element blocks make more than one
+    // group of 256 double-quantized scales, and two block sizes.
     void nf4KernelEqualsTheFormula() {
         struct Restore {
             ~Restore() { kernels::limit_kernel_isa(kernels::kNoKernelCap); }
@@ -112,7 +113,7 @@ private slots:
             if (!cpu_kernels::available() || kernels::avx512_enabled() != (std::string(isa) == "avx512-bf16")) continue;
             ++levels;
             torch::manual_seed(21);
-            auto w = torch::randn({7, 37}) * 0.2;
+            for (const auto& w : {torch::randn({7, 37}) * 0.2, torch::randn({40, 130}) * 0.2})
             for (int64_t block : {16, 64}) {
                 for (bool dq : {false, true}) {
                     auto q = quantize_nf4(w, dq, block);
