@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "core/infer/gemv.h"
 #include "core/util/engine_info.h"
 #include "core/model/model_info.h"
 #include "core/train/train_config.h"
@@ -155,6 +156,7 @@ void MainWindow::changeEvent(QEvent* e) {
 
 QString MainWindow::memoryText() const { return memoryLabel_->text(); }
 QString MainWindow::deviceText() const { return deviceLabel_->text(); }
+QString MainWindow::deviceToolTip() const { return deviceLabel_->toolTip(); }
 
 void MainWindow::updateStatus() {
     static const QString summary = QString::fromStdString(engine_device_summary("auto"));
@@ -165,7 +167,9 @@ void MainWindow::updateStatus() {
     memoryLabel_->setText(tr("Memory: %1").arg(QString::fromStdString(format_bytes(process_rss_bytes()))));
     deviceLabel_->setText(tr("Device: %1").arg(device));
     memoryLabel_->setToolTip(tr("Resident memory of this process"));
-    deviceLabel_->setToolTip(tr("Where the engine computes, and its CPU threads"));
+    // Which instruction sets the CPU kernels use here (why chat and training are as fast as they are).
+    static const QString isa = QString::fromLatin1(kernels::kernel_isa());
+    deviceLabel_->setToolTip(tr("Where the engine computes, and its CPU threads. CPU kernels: %1").arg(isa));
 }
 
 void MainWindow::setLanguage(const QString& code) {

@@ -47,6 +47,7 @@ public:
     DataController* dataController() const { return dataController_; }
     QString memoryText() const;
     QString deviceText() const;
+    QString deviceToolTip() const;  // the device, and the instruction sets the CPU kernels use
 
     void setLanguage(const QString& code);
     // Asked when the window closes during training, a prediction or an export (default: a message box).

@@ -4487,10 +4487,6 @@
         <translation>이 프로세스가 쓰는 상주 메모리</translation>
     </message>
     <message>
-        <source>Where the engine computes, and its CPU threads</source>
-        <translation>엔진이 계산하는 장치와 CPU 스레드 수</translation>
-    </message>
-    <message>
         <source>Choose the saves folder</source>
         <translation>저장 폴더 선택</translation>
     </message>
@@ -4537,6 +4533,10 @@
     <message>
         <source>cpu (%1 threads)</source>
         <translation>cpu (스레드 %1개)</translation>
+    </message>
+    <message>
+        <source>Where the engine computes, and its CPU threads. CPU kernels: %1</source>
+        <translation>엔진이 계산하는 장치와 CPU 스레드 수. CPU 커널: %1</translation>
     </message>
 </context>
 <context>

@@ -1,4 +1,5 @@
 // Switching the language in the model bar changes the visible strings to Korean at once, and back.
+#include "core/infer/gemv.h"
 #include "tests/registry.h"
 #include "tests/ui/ui_fixtures.h"
 #include "ui/language.h"
@@ -59,6 +60,9 @@ private slots:
         QCOMPARE(w.windowTitle(), QString::fromUtf8("Lathe 스튜디오"));
         QVERIFY2(w.deviceText().contains(QRegularExpression(QString::fromUtf8("cpu \\(스레드 \\d+개\\)"))),
                  qPrintable(w.deviceText()));
+        // Its tooltip names the instruction sets the CPU kernels use ("avx512 (bf16: vdpbf16ps, ...)").
+        QVERIFY2(w.deviceToolTip().contains(QString::fromUtf8("CPU 커널: ") + QString::fromLatin1(kernels::kernel_isa())),
+                 qPrintable(w.deviceToolTip()));
         // Table-driven form labels follow too.
         bool found = false;
         for (QLabel* l : w.trainTab()->form()->findChildren<QLabel*>()) found |= l->text() == QString::fromUtf8("학습률");
@@ -69,6 +73,7 @@ private slots:
         QTRY_COMPARE(w.tabs()->tabText(0), QString("Train"));
         QCOMPARE(w.trainTab()->startButton()->text(), QString("Start"));
         QVERIFY2(w.deviceText().contains(QRegularExpression("cpu \\(\\d+ threads?\\)")), qPrintable(w.deviceText()));
+        QVERIFY2(w.deviceToolTip().endsWith(QString("CPU kernels: ") + kernels::kernel_isa()), qPrintable(w.deviceToolTip()));
     }
 
     // The model bar says what is wrong with a model folder in the studio's language.
