@@ -378,7 +378,6 @@ int ChatTab::addMessage(int side, Speaker speaker, const QString& text) {
     MessageLabels labels;
     labels.speaker = speaker;
     labels_[side].push_back(labels);
-    replies_[side].push_back(QString());
     return view->addMessage(role, speakerText(speaker), text);
 }
 
@@ -409,7 +408,7 @@ void ChatTab::relabel(int side) {
     for (int i = 0; i < labels_[side].size() && i < view->count(); ++i) {
         view->setSpeaker(i, speakerText(labels_[side][i].speaker));
         if (labels_[side][i].done) view->setNote(i, noteText(labels_[side][i]));
-        const QString& raw = i == streaming_[side] ? raw_[side] : replies_[side][i];
+        const QString& raw = i == streaming_[side] ? raw_[side] : labels_[side][i].reply;
         if (!raw.isEmpty()) setThought(side, i, raw);
     }
 }
@@ -421,10 +420,10 @@ void ChatTab::onReplyDone(int side, const QString& finish, qint64 tokens, double
     QVector<ChatTurn>& history = side == int(ChatSide::Base) ? baseHistory_ : tunedHistory_;
     // The reply as the model wrote it: the template drops earlier thoughts from the prompt itself.
     history.push_back({false, raw_[side].isEmpty() ? view->text(index) : raw_[side]});
-    if (index < replies_[side].size()) replies_[side][index] = raw_[side];
     if (index < labels_[side].size()) {
         MessageLabels& m = labels_[side][index];
         m.done = true;
+        m.reply = raw_[side];
         m.finish = finish;
         m.tokens = tokens;
         m.tps = tps;
@@ -440,10 +439,8 @@ void ChatTab::clear() {
     baseHistory_.clear();
     tunedView_->clear();
     baseView_->clear();
-    for (int side : {0, 1}) {
-        labels_[side].clear();
-        replies_[side].clear();
-    }
+    labels_[0].clear();
+    labels_[1].clear();
 }
 
 }  // namespace ui

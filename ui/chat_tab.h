@@ -66,7 +66,8 @@ private:
     void onReplyDone(int side, const QString& finish, qint64 tokens, double tps);
 
     // What a message's speaker label and note say, kept as data so that a language switch words the
-    // conversation so far again: who spoke, and for a finished reply how it ended.
+    // conversation so far again: who spoke, and for a finished reply how it ended and what it said (its
+    // thought's caption is worded again too).
     enum class Speaker { You, BaseModel, Assistant, FineTuned };
     struct MessageLabels {
         Speaker speaker;
@@ -74,6 +75,7 @@ private:
         QString finish;
         qint64 tokens = 0;
         double tps = 0;
+        QString reply;  // a finished reply as written, thought included
     };
     int addMessage(int side, Speaker speaker, const QString& text = QString());
     QString speakerText(Speaker speaker) const;
@@ -102,7 +104,6 @@ private:
     int streaming_[2] = {-1, -1};  // message index being streamed in each view
     QString raw_[2];               // the reply so far, thought included (the view shows them apart)
     QVector<MessageLabels> labels_[2];  // one per message of each view
-    QVector<QString> replies_[2];       // each finished reply as written (thought included), or ""
     QString statusText_;
     bool statusError_ = false;
     bool statusIsLoaded_ = false;  // retranslate() writes it again
