@@ -32,6 +32,12 @@ using cpu_kernels::elem_of;
 // about 1 ms (ONEDNN_VERBOSE; a LoRA step of bench-train's 85m shape, bf16, ran about a fifth faster).
 torch::Tensor b_transposed(const torch::Tensor& B, torch::ScalarType dtype) { return B.to(dtype).t().contiguous(); }
 
+// dB = s g^T a (out, r) in `B_dtype`, computed as (a^T g)^T from a contiguous (r, N) copy of a = x A^T, for
+// the same reason.
+torch::Tensor b_gradient(const torch::Tensor& a, const torch::Tensor& g, double s, torch::ScalarType B_dtype) {
+    return torch::mm(a.t().contiguous(), g).mul_(s).to(B_dtype).t().contiguous();
+}
+
 // The adapter's products that LoRA's and DoRA's nodes share, in `dtype` with autocast off:
 //   forward  y = x W^T (+ b) + s (x A^T) B^T, keeping x (N, in) and a = x A^T (N, r) for backward;
 //   backward from g = dL/dy (N, out): dx = g W + (s g B) A written once (addmm_), dA = (s g B)^T x,
@@ -71,8 +77,7 @@ AdapterGrads adapter_backward(AutogradContext* ctx, const torch::Tensor& g, cons
         r.dx = dx2.view(x_shape);
     }
     if (ctx->needs_input_grad(1)) r.dA = torch::mm(gb.t().contiguous(), f.x2).to(A.scalar_type());  // (r, in)
-    if (ctx->needs_input_grad(2))  // (out, r), as (a^T g)^T
-        r.dB = torch::mm(f.a.t().contiguous(), g).mul_(s).to(B.scalar_type()).t().contiguous();
+    if (ctx->needs_input_grad(2)) r.dB = b_gradient(f.a, g, s, B.scalar_type());  // (out, r)
     return r;
 }
 
@@ -251,11 +256,7 @@ public:
             if (ctx->needs_input_grad(1 + i))
                 result[1 + i] = dA_all.narrow(0, offset, r).to(A.scalar_type(), /*non_blocking=*/false, /*copy=*/true);
             if (ctx->needs_input_grad(1 + k + i))
-                result[1 + k + i] = torch::mm(a.narrow(1, offset, r).t().contiguous(), g[i])
-                                        .mul_(scalings[i])
-                                        .to(B.scalar_type())
-                                        .t()
-                                        .contiguous();
+                result[1 + k + i] = b_gradient(a.narrow(1, offset, r), g[i], scalings[i], B.scalar_type());
             if (bias_grads[i]) result[1 + 2 * k + dense_inputs + i] = g[i].sum(0);
             offset += r;
         }
