@@ -352,8 +352,10 @@ void ChatTab::send() {
     updateState();
 }
 
+widgets::ChatView* ChatTab::viewOf(int side) const { return side == int(ChatSide::Base) ? baseView_ : tunedView_; }
+
 void ChatTab::onPiece(int side, const QString& text) {
-    widgets::ChatView* view = side == int(ChatSide::Base) ? baseView_ : tunedView_;
+    widgets::ChatView* view = viewOf(side);
     const int index = streaming_[side];
     raw_[side] += text;
     view->setText(index, QString::fromStdString(setThought(side, index, raw_[side]).answer));
@@ -362,7 +364,7 @@ void ChatTab::onPiece(int side, const QString& text) {
 // A reasoning model's thought ("<think> ... </think>") goes above the answer, greyed, under a caption
 // that says whether it is still thinking. Returns the reply split into thought and answer.
 ThoughtSplit ChatTab::setThought(int side, int index, const QString& raw) {
-    widgets::ChatView* view = side == int(ChatSide::Base) ? baseView_ : tunedView_;
+    widgets::ChatView* view = viewOf(side);
     const ThoughtSplit split = split_thought(raw.toStdString());
     if (split.thought.empty() && !split.thinking) {
         view->setAside(index, QString(), QString());
@@ -373,7 +375,7 @@ ThoughtSplit ChatTab::setThought(int side, int index, const QString& raw) {
 }
 
 int ChatTab::addMessage(int side, Speaker speaker, const QString& text) {
-    widgets::ChatView* view = side == int(ChatSide::Base) ? baseView_ : tunedView_;
+    widgets::ChatView* view = viewOf(side);
     const auto role = speaker == Speaker::You ? widgets::ChatView::Role::User : widgets::ChatView::Role::Assistant;
     MessageLabels labels;
     labels.speaker = speaker;
@@ -404,7 +406,7 @@ QString ChatTab::noteText(const MessageLabels& m) const {
 
 // Words every message of one view again in the language shown: speakers, notes, thought captions.
 void ChatTab::relabel(int side) {
-    widgets::ChatView* view = side == int(ChatSide::Base) ? baseView_ : tunedView_;
+    widgets::ChatView* view = viewOf(side);
     for (int i = 0; i < labels_[side].size() && i < view->count(); ++i) {
         view->setSpeaker(i, speakerText(labels_[side][i].speaker));
         if (labels_[side][i].done) view->setNote(i, noteText(labels_[side][i]));
@@ -414,7 +416,7 @@ void ChatTab::relabel(int side) {
 }
 
 void ChatTab::onReplyDone(int side, const QString& finish, qint64 tokens, double tps) {
-    widgets::ChatView* view = side == int(ChatSide::Base) ? baseView_ : tunedView_;
+    widgets::ChatView* view = viewOf(side);
     const int index = streaming_[side];
     if (index < 0) return;
     QVector<ChatTurn>& history = side == int(ChatSide::Base) ? baseHistory_ : tunedHistory_;

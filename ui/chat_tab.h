@@ -77,6 +77,7 @@ private:
         double tps = 0;
         QString reply;  // a finished reply as written, thought included
     };
+    widgets::ChatView* viewOf(int side) const;  // the view a ChatSide answers in
     int addMessage(int side, Speaker speaker, const QString& text = QString());
     QString speakerText(Speaker speaker) const;
     QString noteText(const MessageLabels& m) const;
