@@ -102,6 +102,46 @@ AdapterForward saved_products(const variable_list& saved) {
     return f;
 }
 
+// DoRA's output from its pre-scale product (N, out): y = pre * scale + b, one pass in cpu_kernels where
+// it takes the matrix. `scale` (out) = m / norm in the products' dtype.
+torch::Tensor dora_scaled(const torch::Tensor& pre, const torch::Tensor& scale, const c10::optional<torch::Tensor>& bias) {
+    if (column_kernels(pre)) {
+        auto y = torch::empty_like(pre);
+        const auto scale_f = scale.to(torch::kFloat).contiguous();
+        const auto bias_f = bias ? bias->to(torch::kFloat).contiguous() : torch::Tensor();
+        cpu_kernels::column_scale_forward(elem_of(pre), pre.data_ptr(), scale_f.data_ptr<float>(),
+                                          bias_f.defined() ? bias_f.data_ptr<float>() : nullptr, y.data_ptr(),
+                                          pre.size(0), pre.size(1));
+        return y;
+    }
+    auto y = pre * scale;
+    if (bias) y.add_(bias->to(pre.scalar_type()));
+    return y;
+}
+
+struct DoraGrads {
+    torch::Tensor gs;  // d(pre) = g * scale (N, out)
+    torch::Tensor dm;  // colsum(g * pre) / norm in `m_dtype`; undefined without `need_dm`
+};
+
+// DoRA's backward through y = pre * scale + b from g = dL/dy (N, out), in one pass where cpu_kernels take it.
+DoraGrads dora_scale_backward(const torch::Tensor& g, const torch::Tensor& pre, const torch::Tensor& scale,
+                              const torch::Tensor& norm, torch::ScalarType m_dtype, bool need_dm) {
+    DoraGrads r;
+    if (column_kernels(g) && pre.is_contiguous() && g.scalar_type() == pre.scalar_type()) {
+        r.gs = torch::empty_like(g);
+        auto dscale = torch::empty({g.size(1)}, g.options().dtype(torch::kFloat));
+        const auto scale_f = scale.to(torch::kFloat).contiguous();
+        cpu_kernels::column_scale_backward(elem_of(g), g.data_ptr(), pre.data_ptr(), scale_f.data_ptr<float>(),
+                                           r.gs.data_ptr(), dscale.data_ptr<float>(), g.size(0), g.size(1));
+        if (need_dm) r.dm = (dscale / norm).to(m_dtype);
+        return r;
+    }
+    if (need_dm) r.dm = (torch::sum(g * pre, {0}, false, torch::kFloat) / norm).to(m_dtype);
+    r.gs = g * scale;
+    return r;
+}
+
 // LoRA on a frozen W as one autograd node: y = x W^T + b + s (x A^T) B^T in `dtype` (autocast's, or the
 // base weight's outside autocast). Saves x (in `dtype`) and x A^T (N, r), as the chain does.
 class LoraLinearFunction : public torch::autograd::Function<LoraLinearFunction> {
@@ -156,17 +196,21 @@ public:
 //            (N, in) buffer; [dA_1; ...; dA_k] = [s_i g_i B_i]^T x2 in one product; dB_i = s_i g_i^T a_i.
 // Separate nodes cast and kept x once each, ran two skinny products over x each, and left autograd k
 // input gradients of (N, in) to add.
+// DoRA members (all of the group's, given `magnitudes` m_i and constant `norms`): y_i = scale_i * pre_i + b_i
+// with pre_i = x2 W_i^T + s_i a_i B_i^T and scale_i = m_i / norm_i, as DoraLinearFunction; backward turns
+// g_i into d(pre_i) = g_i * scale_i (and dm_i) first, then runs as above.
 class LoraGroupFunction : public torch::autograd::Function<LoraGroupFunction> {
 public:
     // `weights`: the dense frozen weights, or empty where `quantized` holds them (QLoRA: dequantized here
     // and again in backward, never kept). `biases`: each linear's, or a 0-element placeholder.
     static variable_list forward(AutogradContext* ctx, const torch::Tensor& x, at::TensorList As, at::TensorList Bs,
-                                 at::TensorList weights, at::TensorList biases,
-                                 const std::vector<const QuantizedTensor*>& quantized, const std::vector<double>& scalings,
-                                 int64_t dtype_code) {
+                                 at::TensorList weights, at::TensorList biases, at::TensorList magnitudes,
+                                 at::TensorList norms, const std::vector<const QuantizedTensor*>& quantized,
+                                 const std::vector<double>& scalings, int64_t dtype_code) {
         c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
         const auto dtype = static_cast<torch::ScalarType>(dtype_code);
         const size_t k = As.size();
+        const bool dora = !magnitudes.empty();
         const auto x2 = x.reshape({-1, x.size(-1)}).to(dtype);
         std::vector<torch::Tensor> a_rows;
         for (const auto& A : As) a_rows.push_back(A.to(dtype));
@@ -176,12 +220,19 @@ public:
         saved.insert(saved.end(), Bs.begin(), Bs.end());
         std::vector<int64_t> bias_grads, counts;
         variable_list ys;
+        std::vector<torch::Tensor> dora_saved;  // per member: pre, scale, norm, m
         int64_t offset = 0;
         for (size_t i = 0; i < k; ++i) {
             const auto w = quantized.empty() ? weights[i].to(dtype) : quantized[i]->dequantize(dtype);
             const int64_t r = As[i].size(0);
-            auto y = biases[i].numel() ? torch::addmm(biases[i].to(dtype), x2, w.t()) : torch::mm(x2, w.t());
+            const bool bias_in_product = biases[i].numel() && !dora;
+            auto y = bias_in_product ? torch::addmm(biases[i].to(dtype), x2, w.t()) : torch::mm(x2, w.t());
             y.addmm_(a.narrow(1, offset, r).contiguous(), b_transposed(Bs[i], dtype), 1.0, scalings[i]);
+            if (dora) {
+                const auto scale = (magnitudes[i].to(torch::kFloat) / norms[i]).to(dtype);  // (out)
+                dora_saved.insert(dora_saved.end(), {y, scale, norms[i], magnitudes[i]});
+                y = dora_scaled(y, scale, biases[i].numel() ? c10::optional<torch::Tensor>(biases[i]) : c10::nullopt);
+            }
             ys.push_back(as_output(y, x));
             offset += r;
             bias_grads.push_back(biases[i].numel() && biases[i].requires_grad());
@@ -194,7 +245,9 @@ public:
                 ctx->saved_data["layout" + std::to_string(i)] = quantized_layout(*quantized[i]);
             }
         }
+        saved.insert(saved.end(), dora_saved.begin(), dora_saved.end());
         ctx->save_for_backward(saved);
+        ctx->saved_data["dora"] = dora;
         ctx->saved_data["scalings"] = scalings;
         ctx->saved_data["x_shape"] = x.sizes().vec();
         ctx->saved_data["x_dtype"] = int64_t(x.scalar_type());
@@ -211,8 +264,14 @@ public:
         const auto bias_grads = ctx->saved_data["bias_grads"].toIntVector();
         const auto counts = ctx->saved_data["counts"].toIntVector();
         const size_t k = scalings.size(), dense_inputs = size_t(ctx->saved_data["dense_inputs"].toInt());
+        const bool dora = ctx->saved_data["dora"].toBool();
+        const size_t dora_inputs = dora ? 2 * k : 0;  // the magnitudes and the norms
+        const size_t dora_pos = saved.size() - (dora ? 4 * k : 0);
         const auto &x2 = saved[0], &a = saved[1];
         const auto dtype = x2.scalar_type();
+        // x, the A's, the B's, the dense weights, the biases, the magnitudes and norms, then three settings
+        // without gradients.
+        variable_list result(1 + 3 * k + dense_inputs + dora_inputs + 3);
         std::vector<torch::Tensor> W(k), g(k), gb(k);
         size_t pos = 2 + 2 * k;
         for (size_t i = 0; i < k; ++i) {
@@ -226,11 +285,18 @@ public:
             }
             const auto& B = saved[2 + k + i];
             g[i] = grads[i].reshape({-1, W[i].size(0)}).to(dtype);     // (N, out_i)
+            if (bias_grads[i]) result[1 + 2 * k + dense_inputs + i] = g[i].sum(0);
+            if (dora) {
+                const size_t m_input = 1 + 3 * k + dense_inputs + i;
+                const auto* d = &saved[dora_pos + 4 * i];  // pre, scale, norm, m
+                DoraGrads dg = dora_scale_backward(g[i], d[0], d[1], d[2], d[3].scalar_type(),
+                                                   ctx->needs_input_grad(m_input));
+                result[m_input] = dg.dm;
+                g[i] = dg.gs;
+            }
             gb[i] = torch::mm(g[i], B.to(dtype)).mul_(scalings[i]);   // s_i g_i B_i: (N, r_i)
         }
         const auto gb_all = torch::cat(gb, 1);  // (N, sum r)
-        // x, the A's, the B's, the dense weights, the biases, then three settings without gradients.
-        variable_list result(1 + 3 * k + dense_inputs + 3);
         if (ctx->needs_input_grad(0)) {
             std::vector<torch::Tensor> a_rows;
             for (size_t i = 0; i < k; ++i) a_rows.push_back(saved[2 + i].to(dtype));
@@ -257,7 +323,6 @@ public:
                 result[1 + i] = dA_all.narrow(0, offset, r).to(A.scalar_type(), /*non_blocking=*/false, /*copy=*/true);
             if (ctx->needs_input_grad(1 + k + i))
                 result[1 + k + i] = b_gradient(a.narrow(1, offset, r), g[i], scalings[i], B.scalar_type());
-            if (bias_grads[i]) result[1 + 2 * k + dense_inputs + i] = g[i].sum(0);
             offset += r;
         }
         return result;
@@ -280,18 +345,7 @@ public:
         const AdapterForward f = adapter_forward(x, weight.to(dtype), c10::nullopt, A, B, scaling, dtype);
         const auto& pre = f.y;  // (N, out), before the magnitude's scale
         const auto scale = (m.to(torch::kFloat) / norm).to(dtype);  // (out)
-        torch::Tensor y;
-        if (column_kernels(pre)) {
-            y = torch::empty_like(pre);
-            const auto scale_f = scale.to(torch::kFloat).contiguous();
-            const auto bias_f = bias_arg ? bias_arg->to(torch::kFloat).contiguous() : torch::Tensor();
-            cpu_kernels::column_scale_forward(elem_of(pre), pre.data_ptr(), scale_f.data_ptr<float>(),
-                                              bias_f.defined() ? bias_f.data_ptr<float>() : nullptr, y.data_ptr(),
-                                              pre.size(0), pre.size(1));
-        } else {
-            y = pre * scale;
-            if (bias_arg) y.add_(bias_arg->to(dtype));
-        }
+        const auto y = dora_scaled(pre, scale, bias_arg);
         ctx->save_for_backward({f.x2, f.a, A, B, m, weight, pre, scale, norm});
         save_settings(ctx, scaling, x, bias_arg);
         return as_output(y, x);
@@ -304,21 +358,11 @@ public:
         const auto &A = saved[2], &B = saved[3], &m = saved[4], &weight = saved[5], &pre = saved[6], &scale = saved[7],
                    &norm = saved[8];
         const auto g = grads[0].reshape({-1, weight.size(0)}).to(f.x2.scalar_type());  // (N, out)
-        torch::Tensor dm, dbias;
+        torch::Tensor dbias;
         if (ctx->saved_data["bias_grad"].toBool()) dbias = g.sum(0);
-        torch::Tensor gs;  // d(pre): (N, out)
-        if (column_kernels(g) && g.is_contiguous() && pre.is_contiguous() && g.scalar_type() == pre.scalar_type()) {
-            gs = torch::empty_like(g);
-            auto dscale = torch::empty({g.size(1)}, g.options().dtype(torch::kFloat));
-            const auto scale_f = scale.to(torch::kFloat).contiguous();
-            cpu_kernels::column_scale_backward(elem_of(g), g.data_ptr(), pre.data_ptr(), scale_f.data_ptr<float>(),
-                                               gs.data_ptr(), dscale.data_ptr<float>(), g.size(0), g.size(1));
-            if (ctx->needs_input_grad(3)) dm = (dscale / norm).to(m.scalar_type());
-        } else {
-            if (ctx->needs_input_grad(3)) dm = (torch::sum(g * pre, {0}, false, torch::kFloat) / norm).to(m.scalar_type());
-            gs = g * scale;
-        }
-        const AdapterGrads r = adapter_backward(ctx, gs, f, A, B, weight, ctx->saved_data["scaling"].toDouble(),
+        const DoraGrads d = dora_scale_backward(g, pre, scale, norm, m.scalar_type(), ctx->needs_input_grad(3));
+        const auto& dm = d.dm;
+        const AdapterGrads r = adapter_backward(ctx, d.gs, f, A, B, weight, ctx->saved_data["scaling"].toDouble(),
                                                 ctx->saved_data["x_shape"].toIntVector());
         return {r.dx, r.dA, r.dB, dm, torch::Tensor(), dbias, torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
@@ -395,6 +439,17 @@ c10::optional<torch::ScalarType> LoraLinear::node_dtype(const LinearImpl& base, 
     return autocast != torch::kFloat && x.is_floating_point() ? autocast : held;
 }
 
+c10::optional<torch::ScalarType> LoraLinear::dora_dtype(const LinearImpl& base, const torch::Tensor& x) const {
+    const bool dropped = options_.dropout > 0 && base.is_training();
+    if (!enabled || !magnitude || dropped || base.storage || !base.weight.defined() || x.dim() < 1) return c10::nullopt;
+    const bool recording = torch::GradMode::is_enabled() &&
+                           (x.requires_grad() || lora_A->weight.requires_grad() || lora_B->weight.requires_grad() ||
+                            magnitude->weight.requires_grad());
+    if (!recording && !base.is_training()) return c10::nullopt;
+    const auto autocast = autocast_dtype(x.device());
+    return autocast != torch::kFloat && x.is_floating_point() ? autocast : base.weight.scalar_type();
+}
+
 torch::Tensor LoraLinear::lora_node(LinearImpl& base, const torch::Tensor& x, bool graph_only) {
     const auto dtype = node_dtype(base, x);
     if (!dtype) return {};
@@ -406,25 +461,29 @@ torch::Tensor LoraLinear::lora_node(LinearImpl& base, const torch::Tensor& x, bo
 }
 
 std::vector<torch::Tensor> LoraLinear::forward_group(const std::vector<LinearImpl*>& group, const torch::Tensor& x) {
-    // The members whose plain-LoRA node applies, in one dtype and all dense or all quantized.
+    // The members whose plain-LoRA node (or DoRA node) applies, in one dtype, all dense or all quantized,
+    // all LoRA or all DoRA: the first decides.
     std::vector<size_t> taken;
     torch::ScalarType dtype = torch::kFloat;
-    bool quantized = false;
+    bool quantized = false, dora = false;
     for (size_t i = 0; i < group.size(); ++i) {
         const auto lora = lora_of(*group[i]);
-        const auto d = lora ? lora->node_dtype(*group[i], x) : c10::nullopt;
+        if (!lora) continue;
+        const bool is_dora = !lora->magnitude.is_empty();
+        const auto d = is_dora ? lora->dora_dtype(*group[i], x) : lora->node_dtype(*group[i], x);
         if (!d) continue;
         const bool q = quantized_weight(*group[i]) != nullptr;
         if (taken.empty()) {
             dtype = *d;
             quantized = q;
-        } else if (*d != dtype || q != quantized) {
+            dora = is_dora;
+        } else if (*d != dtype || q != quantized || is_dora != dora) {
             continue;
         }
         taken.push_back(i);
     }
     if (taken.size() < 2) return {};
-    std::vector<torch::Tensor> As, Bs, weights, biases;
+    std::vector<torch::Tensor> As, Bs, weights, biases, magnitudes, norms;
     std::vector<const QuantizedTensor*> qs;
     std::vector<double> scalings;
     for (size_t i : taken) {
@@ -436,9 +495,14 @@ std::vector<torch::Tensor> LoraLinear::forward_group(const std::vector<LinearImp
         else weights.push_back(base.weight);
         biases.push_back(base.bias.defined() ? base.bias : torch::empty({0}, x.options()));
         scalings.push_back(lora->scaling());
+        if (dora) {
+            magnitudes.push_back(lora->magnitude->weight);
+            norms.push_back(lora->dora_norm(base));
+        }
     }
     const auto ys = LoraGroupFunction::apply(x, at::TensorList(As), at::TensorList(Bs), at::TensorList(weights),
-                                             at::TensorList(biases), qs, scalings, int64_t(dtype));
+                                             at::TensorList(biases), at::TensorList(magnitudes), at::TensorList(norms),
+                                             qs, scalings, int64_t(dtype));
     std::vector<torch::Tensor> out(group.size());
     for (size_t j = 0; j < taken.size(); ++j) out[taken[j]] = ys[j];
     return out;
@@ -455,20 +519,13 @@ torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
     // Training a plain LoRA on a dense base: one node (LoraLinearFunction). Inference (no grad) keeps the
     // chain below, whose base product is the decode kernel for a single row.
     if (auto y = lora_node(base, x, false); y.defined()) return y;
-    // DoRA as one node while training, also where nothing records (gradient checkpointing's first pass):
-    // the chain below costs several float32 passes over (N, out) more, and its result would differ in the
-    // last bits from the recomputation's, which runs the node.
+    if (const auto dtype = dora_dtype(base, x))
+        return DoraLinearFunction::apply(x, lora_A->weight, lora_B->weight, magnitude->weight, base.weight,
+                                         base.bias.defined() ? c10::optional<torch::Tensor>(base.bias) : c10::nullopt,
+                                         dora_norm(base), scaling_, int64_t(*dtype));
     const bool recording = torch::GradMode::is_enabled() &&
                            (x.requires_grad() || lora_A->weight.requires_grad() || lora_B->weight.requires_grad() ||
                             (magnitude && magnitude->weight.requires_grad()));
-    if (magnitude && !dropped && !base.storage && base.weight.defined() && x.dim() >= 1 &&
-        (recording || base.is_training())) {
-        const auto autocast = autocast_dtype(x.device());
-        const auto dtype = autocast != torch::kFloat && x.is_floating_point() ? autocast : base.weight.scalar_type();
-        return DoraLinearFunction::apply(x, lora_A->weight, lora_B->weight, magnitude->weight, base.weight,
-                                         base.bias.defined() ? c10::optional<torch::Tensor>(base.bias) : c10::nullopt,
-                                         dora_norm(base), scaling_, int64_t(dtype));
-    }
     auto result = base.base_forward(x);  // (..., out)
     // One row at inference (a projection the decode step leaves to forward()): the step's arithmetic.
     if (!recording && !dropped && x.numel() == base.in_features && x.device().is_cpu() &&

@@ -43,8 +43,9 @@ public:
 
     torch::Tensor forward(LinearImpl& base, const torch::Tensor& x) override;
     torch::Tensor graph_only(LinearImpl& base, const torch::Tensor& x) override;
-    // Training plain LoRA on two or more of `group` (dense or all quantized bases): one node for them
-    // (LoraGroupFunction); the others, and everything outside training, are left to forward().
+    // Training plain LoRA on two or more of `group` (dense or all quantized bases), or DoRA on two or more
+    // dense ones: one node for them (LoraGroupFunction); the others, and everything outside training, are
+    // left to forward().
     std::vector<torch::Tensor> forward_group(const std::vector<LinearImpl*>& group, const torch::Tensor& x) override;
     // Plain LoRA (no DoRA, no dropout in effect) with float32 A and B on the CPU, or the adapter switched
     // off: y += s * B (A x) for one row, on the calling thread: A x through kernels::gemv_f32, B's product
@@ -73,6 +74,11 @@ private:
     torch::Tensor lora_node(LinearImpl& base, const torch::Tensor& x, bool graph_only);
     // The dtype that node computes in, or none where it does not apply.
     c10::optional<torch::ScalarType> node_dtype(const LinearImpl& base, const torch::Tensor& x) const;
+    // The dtype DoRA's node (DoraLinearFunction, or a group's) computes in, or none where the chain runs:
+    // DoRA without dropout on a dense base while training, also where nothing records (gradient
+    // checkpointing's first pass): the chain costs several float32 passes over (N, out) more, and its result
+    // would differ in the last bits from the recomputation's, which runs the node.
+    c10::optional<torch::ScalarType> dora_dtype(const LinearImpl& base, const torch::Tensor& x) const;
     // DoRA's ||W + s B A|| per output row (out), float32, without autograd.
     torch::Tensor dora_norm(const LinearImpl& base);
     torch::Tensor dora_forward(LinearImpl& base, const torch::Tensor& x, const torch::Tensor& base_out,

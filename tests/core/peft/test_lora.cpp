@@ -200,17 +200,19 @@ private slots:
 
     // Projections that read one input (q/k/v, gate/up) train as one node (LoraGroupFunction). Outputs and
     // the gradients of x, every A and B and a trainable bias equal those of each projection's own node, in
-    // float32 and under bf16 autocast, on dense and on 4-bit bases; a projection without an adapter or with
-    // DoRA stays outside the group and keeps its own result.
+    // float32 and under bf16 autocast, on dense and on 4-bit bases, with LoRA and with DoRA (also each
+    // magnitude's gradient); a projection without an adapter, or with DoRA among LoRA ones, stays outside
+    // the group and keeps its own result.
     void projectionsOfOneInputTrainAsOneNode() {
         const int64_t in = 24, r = 4;
         const std::vector<int64_t> outs = {40, 16, 16, 32};
         struct Case {
             const char* name;
-            bool bf16, quantized, mixed;
+            bool bf16, quantized, mixed, dora;
         };
-        for (const Case c : {Case{"dense f32", false, false, false}, Case{"dense bf16", true, false, false},
-                             Case{"4-bit f32", false, true, false}, Case{"mixed f32", false, false, true}}) {
+        for (const Case c : {Case{"dense f32", false, false, false, false}, Case{"dense bf16", true, false, false, false},
+                             Case{"4-bit f32", false, true, false, false}, Case{"mixed f32", false, false, true, false},
+                             Case{"dora f32", false, false, false, true}, Case{"dora bf16", true, false, false, true}}) {
             torch::manual_seed(11);
             std::vector<Linear> lins;
             std::vector<torch::Tensor*> params;
@@ -231,14 +233,16 @@ private slots:
                 LoraLayerOptions o;
                 o.rank = r + int64_t(i);  // ranks differ: the group's columns are sliced per adapter
                 o.alpha = 8.0;
-                o.use_dora = c.mixed && i == 3;
+                o.use_dora = c.dora || (c.mixed && i == 3);
                 auto lora = add_lora(*lins[i], o, torch::make_generator<at::CPUGeneratorImpl>(3 + i));
                 {
                     torch::NoGradGuard g;
                     lora->lora_B->weight.normal_();
+                    if (lora->magnitude) lora->magnitude->weight.mul_(torch::rand({outs[i]}) + 0.5);
                 }
                 params.push_back(&lora->lora_A->weight);
                 params.push_back(&lora->lora_B->weight);
+                if (c.dora) params.push_back(&lora->magnitude->weight);
             }
             params.push_back(&lins[1]->bias);
             std::vector<LinearImpl*> group;
