@@ -12,8 +12,10 @@
 #include <cstdlib>
 #include <new>
 
-#if defined(__x86_64__) && defined(__linux__)
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__linux__)
 #include <sys/syscall.h>
 #include <unistd.h>
 #define LATHE_AMX_POSSIBLE 1
@@ -81,35 +83,6 @@ __attribute__((target("amx-tile,amx-bf16"))) void block(const uint16_t* a0, cons
     if constexpr (TwoW && TwoX) _tile_stored(3, c + 768, 64);
 }
 
-// dst[c][r] = src[r][c] for a 16 x 16 block of 32-bit values, rows `src_stride` and `dst_stride` values
-// apart, in registers: pairs of rows interleaved, then pairs of pairs, then 128-bit lanes twice. Both the
-// tiles of x (a pair of bf16 inputs is one value) and the results (float32) are turned this way. Masked
-// forms for GCC bug 105593, as below.
-__attribute__((target("avx512f"))) void transpose16(const uint32_t* src, int64_t src_stride, uint32_t* dst,
-                                                    int64_t dst_stride) {
-    __m512i r[16], t[16];
-    for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_si512(src + i * src_stride);
-    for (int i = 0; i < 16; i += 2) {  // t[i] lane j: r[i][4j], r[i+1][4j], r[i][4j+1], r[i+1][4j+1]; t[i+1]: 4j+2, 4j+3
-        t[i] = _mm512_maskz_unpacklo_epi32(0xFFFF, r[i], r[i + 1]);
-        t[i + 1] = _mm512_maskz_unpackhi_epi32(0xFFFF, r[i], r[i + 1]);
-    }
-    for (int a = 0; a < 4; ++a) {  // r[4a + c] lane j: rows 4a..4a+3 at column 4j + c
-        r[4 * a] = _mm512_maskz_unpacklo_epi64(0xFF, t[4 * a], t[4 * a + 2]);
-        r[4 * a + 1] = _mm512_maskz_unpackhi_epi64(0xFF, t[4 * a], t[4 * a + 2]);
-        r[4 * a + 2] = _mm512_maskz_unpacklo_epi64(0xFF, t[4 * a + 1], t[4 * a + 3]);
-        r[4 * a + 3] = _mm512_maskz_unpackhi_epi64(0xFF, t[4 * a + 1], t[4 * a + 3]);
-    }
-    for (int c = 0; c < 4; ++c) {  // t[c]: rows 0-3 and 4-7 at columns c and c + 8; t[c + 4]: c + 4, c + 12
-        t[c] = _mm512_maskz_shuffle_i32x4(0xFFFF, r[c], r[c + 4], 0x88);
-        t[c + 4] = _mm512_maskz_shuffle_i32x4(0xFFFF, r[c], r[c + 4], 0xdd);
-        t[c + 8] = _mm512_maskz_shuffle_i32x4(0xFFFF, r[c + 8], r[c + 12], 0x88);
-        t[c + 12] = _mm512_maskz_shuffle_i32x4(0xFFFF, r[c + 8], r[c + 12], 0xdd);
-    }
-    for (int c = 0; c < 8; ++c) {  // column c from t[c] and t[c + 8]; column c + 8 likewise
-        _mm512_storeu_si512(dst + c * dst_stride, _mm512_maskz_shuffle_i32x4(0xFFFF, t[c], t[c + 8], 0x88));
-        _mm512_storeu_si512(dst + (c + 8) * dst_stride, _mm512_maskz_shuffle_i32x4(0xFFFF, t[c], t[c + 8], 0xdd));
-    }
-}
 
 // dst[k] = bf16(s_b * q[k]) for a row of `blocks` Q8_0 blocks of 32 (s_b the block's scale), rounded to
 // nearest even (vcvtne2ps2bf16; the products of an int8 and a normal scale are never subnormal, where it
@@ -345,6 +318,38 @@ void gated_bf16_amx(const uint16_t*, const uint16_t*, int64_t, int64_t, const fl
 void gated_q8_amx(const int8_t*, const float*, const int8_t*, const float*, int64_t, int64_t, const float*, int64_t,
                   GatedActivation, float*) {}
 
+#endif
+
+#if defined(__x86_64__)
+// dst[c][r] = src[r][c] for a 16 x 16 block of 32-bit values, rows `src_stride` and `dst_stride` values
+// apart, in registers: pairs of rows interleaved, then pairs of pairs, then 128-bit lanes twice. Both the
+// tiles of x (a pair of bf16 inputs is one value) and the results (float32) are turned this way. Masked
+// forms for GCC bug 105593, as below.
+__attribute__((target("avx512f"))) void transpose16(const uint32_t* src, int64_t src_stride, uint32_t* dst,
+                                                    int64_t dst_stride) {
+    __m512i r[16], t[16];
+    for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_si512(src + i * src_stride);
+    for (int i = 0; i < 16; i += 2) {  // t[i] lane j: r[i][4j], r[i+1][4j], r[i][4j+1], r[i+1][4j+1]; t[i+1]: 4j+2, 4j+3
+        t[i] = _mm512_maskz_unpacklo_epi32(0xFFFF, r[i], r[i + 1]);
+        t[i + 1] = _mm512_maskz_unpackhi_epi32(0xFFFF, r[i], r[i + 1]);
+    }
+    for (int a = 0; a < 4; ++a) {  // r[4a + c] lane j: rows 4a..4a+3 at column 4j + c
+        r[4 * a] = _mm512_maskz_unpacklo_epi64(0xFF, t[4 * a], t[4 * a + 2]);
+        r[4 * a + 1] = _mm512_maskz_unpackhi_epi64(0xFF, t[4 * a], t[4 * a + 2]);
+        r[4 * a + 2] = _mm512_maskz_unpacklo_epi64(0xFF, t[4 * a + 1], t[4 * a + 3]);
+        r[4 * a + 3] = _mm512_maskz_unpackhi_epi64(0xFF, t[4 * a + 1], t[4 * a + 3]);
+    }
+    for (int c = 0; c < 4; ++c) {  // t[c]: rows 0-3 and 4-7 at columns c and c + 8; t[c + 4]: c + 4, c + 12
+        t[c] = _mm512_maskz_shuffle_i32x4(0xFFFF, r[c], r[c + 4], 0x88);
+        t[c + 4] = _mm512_maskz_shuffle_i32x4(0xFFFF, r[c], r[c + 4], 0xdd);
+        t[c + 8] = _mm512_maskz_shuffle_i32x4(0xFFFF, r[c + 8], r[c + 12], 0x88);
+        t[c + 12] = _mm512_maskz_shuffle_i32x4(0xFFFF, r[c + 8], r[c + 12], 0xdd);
+    }
+    for (int c = 0; c < 8; ++c) {  // column c from t[c] and t[c + 8]; column c + 8 likewise
+        _mm512_storeu_si512(dst + c * dst_stride, _mm512_maskz_shuffle_i32x4(0xFFFF, t[c], t[c + 8], 0x88));
+        _mm512_storeu_si512(dst + (c + 8) * dst_stride, _mm512_maskz_shuffle_i32x4(0xFFFF, t[c], t[c + 8], 0xdd));
+    }
+}
 #endif
 
 }  // namespace lathe::kernels

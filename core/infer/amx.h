@@ -39,4 +39,9 @@ void gated_bf16_amx(const uint16_t* Wg, const uint16_t* Wu, int64_t n, int64_t i
 void gated_q8_amx(const int8_t* qg, const float* sg, const int8_t* qu, const float* su, int64_t n, int64_t in,
                   const float* x, int64_t rows, GatedActivation act, float* h);
 
+// dst[c][r] = src[r][c] for a 16 x 16 block of 32-bit values, rows `src_stride` and `dst_stride` values
+// apart (AVX-512 F: call only where the processor has it). Also packs attention's backward operands
+// (core/model/fused_kernels_cpu.cpp).
+void transpose16(const uint32_t* src, int64_t src_stride, uint32_t* dst, int64_t dst_stride);
+
 }  // namespace lathe::kernels

@@ -28,6 +28,7 @@ constexpr int64_t kFusedBlockScoreElements = int64_t{3} << 19;  // with cpu_kern
 std::atomic<int64_t> g_forced_rows{0};
 std::atomic<uint64_t> g_forwards{0};
 std::atomic<uint64_t> g_operand_copies{0};
+std::atomic<uint64_t> g_tiled_backwards{0};
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
 
 struct Dims {
@@ -182,6 +183,44 @@ ForwardResult attention_forward(const torch::Tensor& q_in, const torch::Tensor& 
     return r;
 }
 
+// attention_backward on cpu_kernels::attention_backward_bf16: bf16 on a processor with AVX512-BF16.
+variable_list tiled_backward_bf16(const torch::Tensor& q, const torch::Tensor& k_in, const torch::Tensor& v_in,
+                                  const torch::Tensor& key_mask, const torch::Tensor& lse, const torch::Tensor& dout,
+                                  const torch::Tensor& delta, const Dims& d, double scale) {
+    const auto k = k_in.contiguous(), v = v_in.contiguous();                       // (B, KV, S, hd)
+    const auto dout_heads = dout.transpose(1, 2).contiguous();                     // (B, H, T, hd)
+    const auto lse_c = lse.contiguous(), delta_c = delta.contiguous();
+    const Visible vis = visible_of(key_mask, q.device());
+    auto dq = torch::empty({d.B, d.T, d.H, d.D}, q.options());
+    const auto fopts = k.options().dtype(torch::kFloat);
+    auto dk = torch::empty({d.B, d.KV, d.S, d.D}, fopts), dv = torch::empty({d.B, d.KV, d.S, d.D}, fopts);
+    cpu_kernels::AttentionBackwardBf16 a;
+    a.B = d.B;
+    a.KV = d.KV;
+    a.G = d.G;
+    a.T = d.T;
+    a.S = d.S;
+    a.D = d.D;
+    a.scale = float(scale);
+    auto bits = [](const torch::Tensor& t) { return static_cast<const uint16_t*>(t.data_ptr()); };
+    a.q = bits(q);
+    a.k = bits(k);
+    a.v = bits(v);
+    a.dout = bits(dout_heads);
+    a.lse = lse_c.data_ptr<float>();
+    a.delta = delta_c.data_ptr<float>();
+    if (vis.bytes.defined()) {
+        a.visible = reinterpret_cast<const uint8_t*>(vis.bytes.data_ptr<bool>());
+        a.visible_stride = vis.stride;
+    }
+    a.dq = static_cast<uint16_t*>(dq.data_ptr());
+    a.dk = dk.data_ptr<float>();
+    a.dv = dv.data_ptr<float>();
+    cpu_kernels::attention_backward_bf16(a);
+    g_tiled_backwards.fetch_add(1, std::memory_order_relaxed);
+    return {dq.view({d.B, d.T, d.KV * d.G, d.D}).transpose(1, 2), dk.to(q.scalar_type()), dv.to(q.scalar_type())};
+}
+
 // dS = P * (dP - rowsum(dO * O)) with P = exp(S - lse) recomputed a block at a time; dQ = dS K scale,
 // dK = dS^T Q scale, dV = P^T dO, summed over the group's query heads by the folded products.
 variable_list attention_backward(const torch::Tensor& q_in, const torch::Tensor& k_in, const torch::Tensor& v_in,
@@ -200,6 +239,9 @@ variable_list attention_backward(const torch::Tensor& q_in, const torch::Tensor&
     } else {
         delta = (dout.to(torch::kFloat) * out.to(torch::kFloat)).sum(-1);
     }
+    if (dtype == torch::kBFloat16 && q.device().is_cpu() && d.D % 2 == 0 &&
+        cpu_kernels::attention_backward_bf16_available())
+        return tiled_backward_bf16(q, k, v, key_mask, lse, dout, delta, d, scale);
     auto delta4 = delta.view({d.B, d.T, d.KV, d.G}).permute({0, 2, 3, 1});          // (B, KV, G, T)
     auto lse4 = lse.view({d.B, d.KV, d.G, d.T});
     auto q5 = q.view({d.B, d.KV, d.G, d.T, d.D});
@@ -504,6 +546,8 @@ int64_t fused_attention_block_rows(int64_t batch, int64_t heads, int64_t queries
 uint64_t attention_forwards_computed() { return g_forwards.load(); }
 
 uint64_t attention_operand_copies() { return g_operand_copies.load(); }
+
+uint64_t attention_tiled_backwards() { return g_tiled_backwards.load(); }
 
 bool fused_attention_available(const torch::Device& device) { return device.is_cpu() && cpu_kernels::available(); }
 

@@ -1,5 +1,6 @@
 #include "core/model/fused_kernels_cpu.h"
 
+#include "core/infer/amx.h"
 #include "core/infer/gemv.h"
 
 #include <ATen/Parallel.h>
@@ -609,6 +610,249 @@ void split(int64_t n, int64_t grain, const F& f) {
     at::parallel_for(0, n, std::max<int64_t>(1, grain), f);
 }
 
+// ---- attention's backward on AMX tiles ----
+
+constexpr int64_t kTileQ = 64, kTileK = 64;  // query rows and keys of one tile
+
+// The 32-bit word i of p (a bf16 pair), read without type punning.
+inline uint32_t word_at(const void* p, int64_t i) {
+    uint32_t v;
+    std::memcpy(&v, static_cast<const char*>(p) + 4 * i, 4);
+    return v;
+}
+
+// C (m x n, row stride ldc) = or += A (m x k2 words: bf16 pairs along the sum, row stride lda) times
+// B (k2 x n words, row stride ldb: word (p, j) holds terms 2p and 2p + 1 of column j), on AMX tiles
+// (tdpbf16ps: 16 x 16 sums of 32 bf16 products each, in float32), for m and n multiples of 32 and k2 a
+// multiple of 16: tiles 0-3 the four 16 x 16 sums of a 32 x 32 block, 4-5 two tiles of A (16 rows x 16
+// words), 6-7 two of B. Needs the tile configuration of amx_tiles_begin().
+__attribute__((target("amx-tile,amx-bf16"))) void pair_product(const void* A, int64_t lda, const uint32_t* B,
+                                                                   int64_t ldb, float* C, int64_t ldc, int64_t m,
+                                                                   int64_t n, int64_t k2, bool accumulate) {
+    const char* a = static_cast<const char*>(A);
+    for (int64_t i = 0; i < m; i += 32)
+        for (int64_t j = 0; j < n; j += 32) {
+            float* c = C + i * ldc + j;
+            if (accumulate) {
+                _tile_loadd(0, c, ldc * 4);
+                _tile_loadd(1, c + 16, ldc * 4);
+                _tile_loadd(2, c + 16 * ldc, ldc * 4);
+                _tile_loadd(3, c + 16 * ldc + 16, ldc * 4);
+            } else {
+                _tile_zero(0);
+                _tile_zero(1);
+                _tile_zero(2);
+                _tile_zero(3);
+            }
+            for (int64_t p = 0; p < k2; p += 16) {
+                _tile_loadd(4, a + (i * lda + p) * 4, lda * 4);
+                _tile_loadd(5, a + ((i + 16) * lda + p) * 4, lda * 4);
+                _tile_loadd(6, B + p * ldb + j, ldb * 4);
+                _tile_loadd(7, B + p * ldb + j + 16, ldb * 4);
+                _tile_dpbf16ps(0, 4, 6);
+                _tile_dpbf16ps(1, 4, 7);
+                _tile_dpbf16ps(2, 5, 6);
+                _tile_dpbf16ps(3, 5, 7);
+            }
+            _tile_stored(0, c, ldc * 4);
+            _tile_stored(1, c + 16, ldc * 4);
+            _tile_stored(2, c + 16 * ldc, ldc * 4);
+            _tile_stored(3, c + 16 * ldc + 16, ldc * 4);
+        }
+}
+
+struct alignas(64) TileConfig {
+    uint8_t palette_id = 1;
+    uint8_t start_row = 0;
+    uint8_t reserved[14] = {};
+    uint16_t colsb[16] = {};
+    uint8_t rows[16] = {};
+};
+
+// Eight tiles of 16 rows of 64 bytes for this thread (as core/infer/amx.cpp; ldtilecfg in asm for GCC 12).
+__attribute__((target("amx-tile"))) void amx_tiles_begin() {
+    TileConfig config;
+    for (int t = 0; t < 8; ++t) {
+        config.rows[t] = 16;
+        config.colsb[t] = 64;
+    }
+    __asm__ volatile("ldtilecfg %0" : : "m"(config));
+}
+
+__attribute__((target("amx-tile"))) void amx_tiles_end() { _tile_release(); }
+
+// One slab's working memory, kept per thread between calls. Sp, Tp: keys and rows padded to whole tiles;
+// Dp: the head size padded to 32; T2 = Tp / 2. Padding is zeros.
+struct SlabScratch {
+    std::vector<uint32_t> kt, vt, kp;      // K^T and V^T as (Sp / kTileK, Dp/2, kTileK) words, K as (Sp/2, Dp) words
+    std::vector<bf16> qs, dout;            // per head: q * scale (Tp, Dp), rounded to bf16, and dO (Tp, Dp)
+    std::vector<uint32_t> qt, dot;         // per head: (q * scale)^T and dO^T as (Dp, T2) words (pairs of rows)
+    std::vector<float> dq;                 // per head (Tp, Dp), float32 sums
+    std::vector<float> s, dp, dkt, dvt;    // a tile's scores and dP (kTileQ, kTileK); dK^T and dV^T (Dp, kTileK)
+    std::vector<uint32_t> pv, dsv;         // P and dS as (kTileQ / 2, kTileK) words (pairs of rows)
+    std::vector<bf16> ds;                  // dS (kTileQ, kTileK) row by row
+    std::vector<uint32_t> pairs;           // (T2, Dp) words on their way to qt or dot
+};
+
+template <typename V>
+void fill_zero(V& v, size_t n) {
+    v.assign(n, typename V::value_type(0));
+}
+
+// out (rows2, D) words, rows `ld` apart: out[t2][d] = the pair (x[2 t2][d], x[2 t2 + 1][d]) of x (rows of D);
+// rows of x from `rows` on read as 0.
+K512 void interleave_row_pairs(const bf16* x, int64_t rows, int64_t D, int64_t rows2, uint32_t* out, int64_t ld) {
+    for (int64_t t2 = 0; t2 < rows2; ++t2)
+        for (int64_t d = 0; d < D; d += 16) {
+            const __mmask16 k = tail(D - d);
+            const __m512i lo = 2 * t2 < rows ? _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, x + 2 * t2 * D + d))
+                                             : _mm512_setzero_si512();
+            const __m512i hi = 2 * t2 + 1 < rows
+                                   ? _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, x + (2 * t2 + 1) * D + d))
+                                   : _mm512_setzero_si512();
+            _mm512_mask_storeu_epi32(out + t2 * ld + d, k, _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16)));
+        }
+}
+
+// dst[c * dst_stride + r] = word r * src_stride + c of src, for r < rows and c < cols: 16 x 16 blocks in
+// registers (kernels::transpose16), the edges one word at a time.
+K512 void transpose_words(const void* src, int64_t src_stride, int64_t rows, int64_t cols, uint32_t* dst,
+                         int64_t dst_stride) {
+    const int64_t r16 = rows / 16 * 16, c16 = cols / 16 * 16;
+    const uint32_t* w = static_cast<const uint32_t*>(src);  // read by vector loads only
+    for (int64_t r = 0; r < r16; r += 16)
+        for (int64_t c = 0; c < c16; c += 16) kernels::transpose16(w + r * src_stride + c, src_stride, dst + c * dst_stride + r, dst_stride);
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = r < r16 ? c16 : 0; c < cols; ++c) dst[c * dst_stride + r] = word_at(src, r * src_stride + c);
+}
+
+// One (batch, key/value head) slab: keys a tile at a time, each against every query tile that sees it.
+K512 void attention_backward_slab(const AttentionBackwardBf16& a, int64_t b, int64_t kv, SlabScratch& w) {
+    const int64_t G = a.G, T = a.T, S = a.S, D = a.D, H = a.KV * a.G, D2 = D / 2, past = S - T;
+    const int64_t Sp = (S + kTileK - 1) / kTileK * kTileK, Tp = (T + kTileQ - 1) / kTileQ * kTileQ, T2 = Tp / 2;
+    const int64_t Dp = (D + 31) / 32 * 32, D2p = Dp / 2;
+    const bf16* K = a.k + (b * a.KV + kv) * S * D;
+    const bf16* V = a.v + (b * a.KV + kv) * S * D;
+    fill_zero(w.kt, size_t(D2p * Sp));
+    fill_zero(w.vt, size_t(D2p * Sp));
+    fill_zero(w.kp, size_t(Sp / 2 * Dp));
+    // K^T and V^T a tile of keys at a time, (Dp/2, kTileK) words each: rows of Sp words would lie 4 KB apart
+    // and share a few cache sets.
+    for (int64_t s0 = 0; s0 < S; s0 += kTileK) {
+        transpose_words(K + s0 * D, D2, std::min(kTileK, S - s0), D2, w.kt.data() + s0 * D2p, kTileK);
+        transpose_words(V + s0 * D, D2, std::min(kTileK, S - s0), D2, w.vt.data() + s0 * D2p, kTileK);
+    }
+    interleave_row_pairs(K, S, D, (S + 1) / 2, w.kp.data(), Dp);
+    fill_zero(w.qs, size_t(G * Tp * Dp));
+    fill_zero(w.dout, size_t(G * Tp * Dp));
+    fill_zero(w.qt, size_t(G * Dp * T2));
+    fill_zero(w.dot, size_t(G * Dp * T2));
+    fill_zero(w.dq, size_t(G * Tp * Dp));
+    w.pairs.resize(size_t(T2 * Dp));
+    const __m512 scale = _mm512_set1_ps(a.scale);
+    for (int64_t g = 0; g < G; ++g) {
+        const int64_t h = kv * G + g;
+        const bf16* q = a.q + (b * H + h) * T * D;
+        const bf16* dout = a.dout + (b * H + h) * T * D;
+        bf16* qsh = w.qs.data() + g * Tp * Dp;
+        bf16* dO = w.dout.data() + g * Tp * Dp;
+        for (int64_t t = 0; t < T; ++t) {
+            for (int64_t d = 0; d < D; d += 16) {
+                const __mmask16 k = tail(D - d);
+                store(qsh + t * Dp + d, _mm512_mul_ps(load(q + t * D + d, k), scale), k);
+            }
+            std::memcpy(dO + t * Dp, dout + t * D, size_t(D) * sizeof(bf16));
+        }
+        // (q scale)^T and dO^T with pairs of rows as words: pairs first, then turned.
+        interleave_row_pairs(qsh, T, Dp, T2, w.pairs.data(), Dp);
+        transpose_words(w.pairs.data(), Dp, T2, D, w.qt.data() + g * Dp * T2, T2);
+        interleave_row_pairs(dO, T, Dp, T2, w.pairs.data(), Dp);
+        transpose_words(w.pairs.data(), Dp, T2, D, w.dot.data() + g * Dp * T2, T2);
+    }
+    w.s.resize(size_t(kTileQ * kTileK));
+    w.dp.resize(size_t(kTileQ * kTileK));
+    w.dkt.resize(size_t(Dp * kTileK));
+    w.dvt.resize(size_t(Dp * kTileK));
+    w.pv.resize(size_t(kTileQ / 2 * kTileK));
+    w.dsv.resize(size_t(kTileQ / 2 * kTileK));
+    w.ds.resize(size_t(kTileQ * kTileK));
+    const uint8_t* vis = a.visible ? a.visible + b * a.visible_stride : nullptr;
+    for (int64_t s0 = 0; s0 < S; s0 += kTileK) {
+        const int64_t kb = std::min(kTileK, S - s0);
+        std::fill(w.dkt.begin(), w.dkt.end(), 0.0f);
+        std::fill(w.dvt.begin(), w.dvt.end(), 0.0f);
+        for (int64_t g = 0; g < G; ++g) {
+            const int64_t h = kv * G + g;
+            const bf16* qs = w.qs.data() + g * Tp * Dp;
+            const bf16* dO = w.dout.data() + g * Tp * Dp;
+            for (int64_t t0 = 0; t0 < T; t0 += kTileQ) {
+                const int64_t qb = std::min(kTileQ, T - t0);
+                if (s0 > past + t0 + qb - 1) continue;  // every key of the tile is in the future of every row
+                // whole tiles: rows past qb and keys past kb are zeros
+                pair_product(qs + t0 * Dp, D2p, w.kt.data() + s0 * D2p, kTileK, w.s.data(), kTileK, kTileQ, kTileK, D2p, false);
+                pair_product(dO + t0 * Dp, D2p, w.vt.data() + s0 * D2p, kTileK, w.dp.data(), kTileK, kTileQ, kTileK, D2p, false);
+                // P = exp(s - lse) and dS = P (dP - delta), s and dP rounded to bf16 as the products the
+                // block path runs in bf16; rows as pairs for the products over rows, dS also row by row.
+                for (int64_t r0 = 0; r0 < kTileQ; r0 += 2) {  // rows past qb: zeros
+                    for (int64_t c0 = 0; c0 < kTileK; c0 += 16) {
+                        __m512i pbits[2], dbits[2];
+                        for (int e = 0; e < 2; ++e) {
+                            const int64_t r = r0 + e, t = t0 + r;
+                            __mmask16 k = 0;
+                            if (r < qb && s0 + c0 <= past + t) {
+                                k = tail(std::min(past + t + 1, S) - (s0 + c0));
+                                if (vis) {
+                                    const __m128i bytes = _mm_maskz_loadu_epi8(k, vis + s0 + c0);
+                                    k &= _mm_test_epi8_mask(bytes, bytes);
+                                }
+                            }
+                            if (!k) {
+                                pbits[e] = dbits[e] = _mm512_setzero_si512();
+                                _mm256_storeu_si256(reinterpret_cast<__m256i*>(w.ds.data() + r * kTileK + c0), _mm256_setzero_si256());
+                                continue;
+                            }
+                            const float lse = a.lse[(b * H + h) * T + t], delta = a.delta[(b * T + t) * H + h];
+                            const __m512 sv = round_to<bf16>(load(w.s.data() + r * kTileK + c0, k));
+                            const __m512 pv = _mm512_maskz_mov_ps(k, exp512(_mm512_sub_ps(sv, _mm512_set1_ps(lse))));
+                            const __m512 dpv = round_to<bf16>(load(w.dp.data() + r * kTileK + c0, k));
+                            const __m512 dsv = _mm512_maskz_mul_ps(k, _mm512_sub_ps(dpv, _mm512_set1_ps(delta)), pv);
+                            pbits[e] = bf16_bits(pv);
+                            dbits[e] = bf16_bits(dsv);
+                            _mm256_storeu_si256(reinterpret_cast<__m256i*>(w.ds.data() + r * kTileK + c0),
+                                                _mm512_cvtepi32_epi16(dbits[e]));
+                        }
+                        const int64_t o = (r0 / 2) * kTileK + c0;
+                        _mm512_storeu_si512(w.pv.data() + o, _mm512_or_si512(pbits[0], _mm512_slli_epi32(pbits[1], 16)));
+                        _mm512_storeu_si512(w.dsv.data() + o, _mm512_or_si512(dbits[0], _mm512_slli_epi32(dbits[1], 16)));
+                    }
+                }
+                // dV^T += dO^T P and dK^T += (q scale)^T dS over the tile's rows; dQ += dS K over its keys.
+                pair_product(w.dot.data() + g * Dp * T2 + t0 / 2, T2, w.pv.data(), kTileK, w.dvt.data(), kTileK, Dp,
+                             kTileK, kTileQ / 2, true);
+                pair_product(w.qt.data() + g * Dp * T2 + t0 / 2, T2, w.dsv.data(), kTileK, w.dkt.data(), kTileK, Dp,
+                             kTileK, kTileQ / 2, true);
+                pair_product(w.ds.data(), kTileK / 2, w.kp.data() + s0 / 2 * Dp, Dp, w.dq.data() + (g * Tp + t0) * Dp, Dp,
+                             kTileQ, Dp, kTileK / 2, true);
+            }
+        }
+        // float32 values as words: (D, kb) -> (kb, D)
+        const int64_t o = ((b * a.KV + kv) * S + s0) * D;
+        transpose_words(w.dkt.data(), kTileK, D, kb, reinterpret_cast<uint32_t*>(a.dk + o), D);
+        transpose_words(w.dvt.data(), kTileK, D, kb, reinterpret_cast<uint32_t*>(a.dv + o), D);
+    }
+    for (int64_t g = 0; g < G; ++g) {
+        const int64_t h = kv * G + g;
+        for (int64_t t = 0; t < T; ++t) {
+            bf16* dq = a.dq + ((b * T + t) * H + h) * D;
+            const float* src = w.dq.data() + (g * Tp + t) * Dp;
+            for (int64_t d = 0; d < D; d += 16) {
+                const __mmask16 k = tail(D - d);
+                store(dq + d, _mm512_mul_ps(load(src + d, k), _mm512_set1_ps(a.scale)), k);
+            }
+        }
+    }
+}
+
 }  // namespace
 
 void swiglu_forward(Elem t, const void* gate, const void* up, void* out, int64_t n) {
@@ -821,6 +1065,17 @@ void attention_softmax_backward(const ScoreRows& rows, Elem t, const void* score
     });
 }
 
+bool attention_backward_bf16_available() { return kernels::amx_enabled(); }
+
+void attention_backward_bf16(const AttentionBackwardBf16& a) {
+    split(a.B * a.KV, 1, [&](int64_t b, int64_t e) {
+        thread_local SlabScratch w;
+        amx_tiles_begin();
+        for (int64_t i = b; i < e; ++i) attention_backward_slab(a, i / a.KV, i % a.KV, w);
+        amx_tiles_end();
+    });
+}
+
 #else  // not x86: available() is false and nothing calls these
 
 void swiglu_forward(Elem, const void*, const void*, void*, int64_t) {}
@@ -836,6 +1091,8 @@ void nf4_dequantize(const uint8_t*, const float*, const float*, int64_t, int64_t
 void attention_softmax_forward(const ScoreRows&, Elem, const void*, void*, float*, float*) {}
 void attention_softmax_backward(const ScoreRows&, Elem, const void*, const float*, const void*, const float*, void*,
                                 void*) {}
+bool attention_backward_bf16_available() { return false; }
+void attention_backward_bf16(const AttentionBackwardBf16&) {}
 
 #endif
 

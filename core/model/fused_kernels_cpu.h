@@ -69,4 +69,31 @@ void attention_softmax_forward(const ScoreRows& rows, Elem t, const void* scores
 void attention_softmax_backward(const ScoreRows& rows, Elem t, const void* scores, const float* lse,
                                 const void* dp, const float* delta, void* p_out, void* ds);
 
+// Attention's whole backward for bf16 q, k and v, one (batch, key/value head) slab at a time, in tiles of
+// 64 query rows by 64 keys whose five products run on AMX tiles (Intel Xeons since Sapphire Rapids):
+// S = (q scale) K^T and dP = dO V^T, P = exp(S - lse) and dS = P (dP - delta) for the keys a row sees,
+// dV = P^T dO, dK = dS^T (q scale), dQ = dS K scale. q scale, S, dP, P and dS are rounded to bf16 as the
+// block path's bf16 products round them; dK, dV and dQ add up in float32 (dQ rounded to bf16 once at the
+// end). Where the block path ran about 40 LibTorch calls a block, each copying its operands, this reads
+// each tensor once per slab. (On AVX512-BF16's vdpbf16ps the same tiles ran at half the block path's speed
+// on a Sapphire Rapids VM: oneDNN's products there run on AMX.)
+struct AttentionBackwardBf16 {
+    int64_t B = 0, KV = 0, G = 0, T = 0, S = 0, D = 0;  // G query heads per key/value head; D even; past = S - T
+    float scale = 1;
+    const uint16_t* q = nullptr;        // (B, KV * G, T, D), unscaled
+    const uint16_t* k = nullptr;        // (B, KV, S, D)
+    const uint16_t* v = nullptr;        // (B, KV, S, D)
+    const uint16_t* dout = nullptr;     // (B, KV * G, T, D)
+    const float* lse = nullptr;         // (B, KV * G, T)
+    const float* delta = nullptr;       // (B, T, KV * G): rowsum(dO * O)
+    const uint8_t* visible = nullptr;   // (B or 1, S): nonzero where a key is visible; null: every key
+    int64_t visible_stride = 0;         // 0: one row for every batch
+    uint16_t* dq = nullptr;             // (B, T, KV * G, D)
+    float* dk = nullptr;                // (B, KV, S, D)
+    float* dv = nullptr;                // (B, KV, S, D)
+};
+// True where attention_backward_bf16 may run: AMX (kernels::amx_enabled(), under LATHE_KERNEL_ISA's cap).
+bool attention_backward_bf16_available();
+void attention_backward_bf16(const AttentionBackwardBf16& a);
+
 }  // namespace lathe::cpu_kernels

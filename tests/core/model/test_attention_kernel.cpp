@@ -5,6 +5,7 @@
 #include "tests/registry.h"
 
 #include "core/model/attention_kernel.h"
+#include "core/infer/gemv.h"
 #include "core/peft/lora.h"
 #include "core/util/autocast.h"
 #include "core/train/grad_checkpoint.h"
@@ -18,6 +19,15 @@ using namespace lathe;
 using namespace lathe::test;
 
 namespace {
+
+// Caps the kernels' instruction set for one scope.
+struct IsaCap {
+    explicit IsaCap(const char* isa) { kernels::limit_kernel_isa(isa); }
+    ~IsaCap() { kernels::limit_kernel_isa(kernels::kNoKernelCap); }
+};
+
+// Whether bf16 attention's backward runs cpu_kernels' tiles here.
+bool cpu_kernels_attention_tiles() { return kernels::amx_enabled(); }
 
 // Forces the kernel's block rows for one scope (0 = automatic).
 struct BlockRows {
@@ -202,6 +212,62 @@ private slots:
         expect_plain(step, 0, 1e-5, "past 8, T 1");
         step.key_mask = mask_of({{0, 0, 0, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 1, 1}});
         expect_plain(step, 0, 1e-5, "past 8, T 1, padding");
+    }
+
+    // bf16 on a processor with AMX: the backward runs cpu_kernels' tiles (64 query rows by 64 keys). Shapes
+    // that span several tiles with partial last tiles (odd T and S), grouped query heads, head sizes padded
+    // to 32 or not (16, 64, 80), left padding and a past: the gradients stay as close to the plain formula
+    // as the block path's, and within bf16's rounding of the block path itself (LATHE_KERNEL_ISA capped
+    // below AMX runs it).
+    void bf16TilesMatchTheBlockPath() {
+        if (!cpu_kernels_attention_tiles()) QSKIP("this processor has no AMX");
+        struct Shape {
+            int64_t B, H, KV, T, past, D;
+            bool padded;
+        };
+        for (const Shape sh : {Shape{2, 6, 2, 150, 0, 16, true}, Shape{1, 4, 4, 129, 0, 64, false},
+                               Shape{2, 2, 1, 67, 30, 80, true}, Shape{2, 4, 2, 100, 0, 64, true}}) {
+            Case c;
+            c.B = sh.B;
+            c.H = sh.H;
+            c.KV = sh.KV;
+            c.T = sh.T;
+            c.past = sh.past;
+            c.D = sh.D;
+            c.dtype = torch::kBFloat16;
+            const int64_t S = sh.past + sh.T;
+            if (sh.padded) {
+                c.key_mask = torch::ones({sh.B, S}, torch::kLong);
+                c.key_mask[sh.B - 1].narrow(0, 0, 70).fill_(0);  // the last row left-padded past its first tile
+            }
+            const std::string what = "B " + std::to_string(sh.B) + " H " + std::to_string(sh.H) + " KV " +
+                                     std::to_string(sh.KV) + " T " + std::to_string(sh.T) + " past " +
+                                     std::to_string(sh.past) + " D " + std::to_string(sh.D);
+            const uint64_t before = attention_tiled_backwards();
+            const Result tiles = run(c, true, 21);
+            QCOMPARE(attention_tiled_backwards() - before, uint64_t{1});
+            Result blocks;
+            {
+                IsaCap cap("avx512-bf16");  // no AMX: the block path
+                blocks = run(c, true, 21);
+            }
+            QCOMPARE(attention_tiled_backwards() - before, uint64_t{1});
+            const Result plain = run(c, false, 21);
+            const std::pair<const char*, std::array<const torch::Tensor*, 3>> grads[] = {
+                {"dq", {&tiles.dq, &blocks.dq, &plain.dq}},
+                {"dk", {&tiles.dk, &blocks.dk, &plain.dk}},
+                {"dv", {&tiles.dv, &blocks.dv, &plain.dv}}};
+            for (const auto& [name, t] : grads) {
+                const double to_blocks = relative(*t[0], *t[1]), to_plain = relative(*t[0], *t[2]),
+                             blocks_to_plain = relative(*t[1], *t[2]);
+                const std::string label = what + ": " + name + " " + std::to_string(to_blocks) + " from the blocks, " +
+                                          std::to_string(to_plain) + " from the formula (blocks " +
+                                          std::to_string(blocks_to_plain) + ")";
+                QVERIFY2(torch::isfinite(*t[0]).all().item<bool>(), label.c_str());
+                QVERIFY2(to_blocks < 1.5e-2, label.c_str());
+                QVERIFY2(to_plain < std::max(1.5 * blocks_to_plain, 1e-2), label.c_str());
+            }
+        }
     }
 
     // Decoding one token without gradients takes attend_one_position for each row, over its own keys
