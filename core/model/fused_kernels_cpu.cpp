@@ -406,6 +406,20 @@ K512 void nf4_range(const uint8_t* data, const float* table, const float* scales
     }
 }
 
+// codes[i] = the number of midpoints below x[i] (NaN: none), for up to 16 midpoints.
+K512 void code_range(const float* x, const float* mid, int nmid, uint8_t* codes, int64_t begin, int64_t end) {
+    __m512 m[16];
+    for (int j = 0; j < nmid; ++j) m[j] = _mm512_set1_ps(mid[j]);
+    const __m512i one = _mm512_set1_epi32(1);
+    for (int64_t i = begin; i < end; i += 16) {
+        const __mmask16 k = tail(end - i);
+        const __m512 v = _mm512_maskz_loadu_ps(k, x + i);
+        __m512i c = _mm512_setzero_si512();
+        for (int j = 0; j < nmid; ++j) c = _mm512_mask_add_epi32(c, _mm512_cmp_ps_mask(m[j], v, _CMP_LT_OQ), c, one);
+        _mm_mask_storeu_epi8(codes + i, k, _mm512_cvtepi32_epi8(c));
+    }
+}
+
 // ---- attention softmax ----
 
 // The keys row r sees among [j, j + 16): causal bound `last` (inclusive) and the visibility mask.
@@ -544,6 +558,20 @@ K256 void nf4_range8(const uint8_t* data, const float* table, const float* scale
         const __m256 v = _mm256_blendv_ps(_mm256_permutevar8x32_ps(low, codes), _mm256_permutevar8x32_ps(high, codes),
                                           _mm256_castsi256_ps(_mm256_cmpgt_epi32(codes, seven)));
         store8(out + i, _mm256_mul_ps(v, _mm256_set1_ps(scales[i / block])));
+    }
+}
+
+// As code_range, 8 values at a time (a true compare is -1: subtracted).
+K256 void code_range8(const float* x, const float* mid, int nmid, uint8_t* codes, int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; i += 8) {
+        const int64_t n = std::min<int64_t>(8, end - i);
+        const __m256 v = load_n(x + i, n);
+        __m256i c = _mm256_setzero_si256();
+        for (int j = 0; j < nmid; ++j)
+            c = _mm256_sub_epi32(c, _mm256_castps_si256(_mm256_cmp_ps(_mm256_set1_ps(mid[j]), v, _CMP_LT_OQ)));
+        alignas(32) int32_t lanes[8];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), c);
+        for (int64_t l = 0; l < n; ++l) codes[i + l] = uint8_t(lanes[l]);
     }
 }
 
@@ -1065,6 +1093,13 @@ void attention_softmax_backward(const ScoreRows& rows, Elem t, const void* score
     });
 }
 
+void nearest_codes(const float* x, int64_t n, const float* midpoints, int count, uint8_t* codes) {
+    split(n, 16384, [&](int64_t b, int64_t e) {
+        if (kernels::avx512_enabled()) code_range(x, midpoints, count, codes, b, e);
+        else code_range8(x, midpoints, count, codes, b, e);
+    });
+}
+
 bool attention_backward_bf16_available() { return kernels::amx_enabled(); }
 
 void attention_backward_bf16(const AttentionBackwardBf16& a) {
@@ -1091,6 +1126,7 @@ void nf4_dequantize(const uint8_t*, const float*, const float*, int64_t, int64_t
 void attention_softmax_forward(const ScoreRows&, Elem, const void*, void*, float*, float*) {}
 void attention_softmax_backward(const ScoreRows&, Elem, const void*, const float*, const void*, const float*, void*,
                                 void*) {}
+void nearest_codes(const float*, int64_t, const float*, int, uint8_t*) {}
 bool attention_backward_bf16_available() { return false; }
 void attention_backward_bf16(const AttentionBackwardBf16&) {}
 

@@ -45,6 +45,10 @@ void column_scale_backward(Elem t, const void* g, const void* pre, const float* 
 void nf4_dequantize(const uint8_t* data, const float* table, const float* scales, int64_t block, int64_t n,
                     Elem out_t, void* out);
 
+// codes[i] = the number of `midpoints` (ascending, at most 16) below x[i]: the nearest of the codes they
+// separate, ties to the lower one, as torch::bucketize(x, midpoints, right = false) (NF4 quantization).
+void nearest_codes(const float* x, int64_t n, const float* midpoints, int count, uint8_t* codes);
+
 // dst[i * dst_stride + j] += src[i * src_stride + j] for i < slabs, j < len: float32 accumulators
 // (attention's dK and dV over blocks) fed by products in t.
 void accumulate_slabs(float* dst, int64_t dst_stride, Elem t, const void* src, int64_t src_stride, int64_t slabs,

@@ -82,8 +82,18 @@ torch::Tensor cached(const std::string& which, const torch::Device& device) {
     return t;
 }
 
-// Nearest code of each value in `x` (already scaled to [-1, 1]); ties go to the lower code.
+// Nearest code of each value in `x` (already scaled to [-1, 1]); ties go to the lower code. NF4's 15
+// midpoints on a CPU with AVX-512 or AVX2 go through cpu_kernels::nearest_codes (one pass, 15 compares a
+// vector) instead of bucketize's binary search, which took ~9 ns a weight (15 s for a 1.5B model).
 torch::Tensor nearest_code(const torch::Tensor& x, const torch::Tensor& midpoints) {
+    if (x.device().is_cpu() && x.scalar_type() == torch::kFloat && midpoints.numel() <= 16 && cpu_kernels::available()) {
+        const auto xc = x.contiguous();
+        const auto mid = midpoints.to(torch::kFloat).contiguous();
+        auto codes = torch::empty(xc.sizes(), xc.options().dtype(torch::kByte));
+        cpu_kernels::nearest_codes(xc.data_ptr<float>(), xc.numel(), mid.data_ptr<float>(), int(mid.numel()),
+                                   codes.data_ptr<uint8_t>());
+        return codes;
+    }
     return torch::bucketize(x, midpoints, /*out_int32=*/true, /*right=*/false).to(torch::kByte);
 }
 

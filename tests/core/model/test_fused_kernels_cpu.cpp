@@ -85,6 +85,31 @@ private slots:
             QSKIP("this processor has neither AVX-512 nor AVX2 + FMA: the ATen formulas run everywhere");
     }
 
+    // NF4's nearest codes against torch::bucketize (right = false) at each width: random values, the
+    // midpoints themselves (ties to the lower code), values just beside them, 0, -1 and 1, on a length that
+    // leaves partial vectors and splits over threads.
+    void nearestCodesEqualBucketize() {
+        torch::manual_seed(4);
+        const auto nf4 = torch::tensor({-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453,
+                                        -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
+                                        0.07958029955625534, 0.16093020141124725, 0.24611230194568634,
+                                        0.33791524171829224, 0.44070982933044434, 0.5626170039176941,
+                                        0.7229568362236023, 1.0}, torch::kFloat);
+        const auto mid = ((nf4.slice(0, 0, 15) + nf4.slice(0, 1)) / 2).contiguous();
+        const auto x = torch::cat({torch::rand({40001}) * 2 - 1, mid, torch::nextafter(mid, torch::ones_like(mid)),
+                                   torch::nextafter(mid, -torch::ones_like(mid)), torch::tensor({0.0f, -1.0f, 1.0f})})
+                           .contiguous();
+        const auto want = torch::bucketize(x, mid, /*out_int32=*/true, /*right=*/false).to(torch::kByte);
+        for (const char* isa : kernel_levels()) {
+            kernels::limit_kernel_isa(isa);
+            auto got = torch::empty({x.numel()}, torch::kByte);
+            cpu_kernels::nearest_codes(x.data_ptr<float>(), x.numel(), mid.data_ptr<float>(), 15, got.data_ptr<uint8_t>());
+            kernels::limit_kernel_isa(kernels::kNoKernelCap);
+            QVERIFY2(torch::equal(got, want),
+                     (std::string(isa) + ": " + std::to_string((got != want).sum().item<int64_t>()) + " codes differ").c_str());
+        }
+    }
+
     // Every kernel level this processor has (AVX-512, AVX2) against the ATen formulas.
     void rmsNormMatchesATen() {
         torch::manual_seed(3);
