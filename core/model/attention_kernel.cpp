@@ -183,7 +183,7 @@ ForwardResult attention_forward(const torch::Tensor& q_in, const torch::Tensor& 
     return r;
 }
 
-// attention_backward on cpu_kernels::attention_backward_bf16: bf16 on a processor with AVX512-BF16.
+// attention_backward on cpu_kernels::attention_backward_bf16: bf16 on a processor with AMX.
 variable_list tiled_backward_bf16(const torch::Tensor& q, const torch::Tensor& k_in, const torch::Tensor& v_in,
                                   const torch::Tensor& key_mask, const torch::Tensor& lse, const torch::Tensor& dout,
                                   const torch::Tensor& delta, const Dims& d, double scale) {

@@ -52,7 +52,7 @@ uint64_t attention_forwards_computed();
 // fold into one (the decoder's transposed rows are copied once per call; a KV cache's views never): for
 // tests that check a decoding step does not copy the cache.
 uint64_t attention_operand_copies();
-// Backward passes that ran cpu_kernels::attention_backward_bf16 (bf16 with AVX512-BF16), since the start.
+// Backward passes that ran cpu_kernels::attention_backward_bf16 (bf16 on AMX), since the start.
 uint64_t attention_tiled_backwards();
 
 // The dtype attention's products run in: autocast's lower precision when autocast is on for q's device
