@@ -35,27 +35,6 @@ constexpr int64_t kTileRows = 16;  // weight rows a weight tile; positions a til
 constexpr int64_t kTileK = 32;     // bf16 values along `in` a tile
 constexpr int64_t kTileElems = kTileRows * kTileK;  // bf16 values in one tile (1 KB)
 
-struct alignas(64) TileConfig {
-    uint8_t palette_id = 1;
-    uint8_t start_row = 0;
-    uint8_t reserved[14] = {};
-    uint16_t colsb[16] = {};
-    uint8_t rows[16] = {};
-};
-
-__attribute__((target("amx-tile"))) void load_tile_config() {
-    TileConfig config;
-    for (int t = 0; t < 8; ++t) {
-        config.rows[t] = kTileRows;
-        config.colsb[t] = 64;
-    }
-    // Not _tile_loadconfig: GCC 12's version names only the first 8 bytes as read, so the compiler may drop
-    // the stores to the rest of the configuration (then every tile is unconfigured and tilezero faults).
-    __asm__ volatile("ldtilecfg %0" : : "m"(config));
-}
-
-__attribute__((target("amx-tile"))) void release_tiles() { _tile_release(); }
-
 // One block of outputs: up to 32 weight rows (a0, a1: 16 each, rows `stride` bytes apart) against up to 32
 // positions (b0, b1: tiles of x, kTileElems apart along `in`), over `kblocks` tiles of 32 inputs. c gets
 // the four 16 x 16 float32 results, [weight tile][x tile][weight row][position].
@@ -132,7 +111,28 @@ bool tiles_granted() {
     return granted & (1ul << kTileData);
 }
 
+struct alignas(64) TileConfig {
+    uint8_t palette_id = 1;
+    uint8_t start_row = 0;
+    uint8_t reserved[14] = {};
+    uint16_t colsb[16] = {};
+    uint8_t rows[16] = {};
+};
+
 }  // namespace
+
+__attribute__((target("amx-tile"))) void amx_tiles_begin() {
+    TileConfig config;
+    for (int t = 0; t < 8; ++t) {
+        config.rows[t] = kTileRows;
+        config.colsb[t] = 64;
+    }
+    // Not _tile_loadconfig: GCC 12's version names only the first 8 bytes as read, so the compiler may drop
+    // the stores to the rest of the configuration (then every tile is unconfigured and tilezero faults).
+    __asm__ volatile("ldtilecfg %0" : : "m"(config));
+}
+
+__attribute__((target("amx-tile"))) void amx_tiles_end() { _tile_release(); }
 
 bool amx_bf16_usable() {
     // cpu_features(): CPUID's AMX-BF16 and XCR0's tile state (core/util/cpu_features.h).
@@ -175,7 +175,7 @@ void tiled_products(int64_t groups, int64_t in, const float* x, int64_t rows, co
     });
     const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 17) / (2 * kTileRows * std::max<int64_t>(in, 1)));
     spin_pool_for(groups, grain, at::get_num_threads(), [&](int64_t begin, int64_t end) {
-        load_tile_config();
+        amx_tiles_begin();
         // Rows copied or dequantized here: zero beyond `in` (never written).
         Aligned<uint16_t> padded(static_cast<size_t>(2 * kTileRows * padded_in));
         Aligned<float> sums(static_cast<size_t>((xtiles + 1) / 2 * 1024), /*zeroed=*/false);
@@ -194,7 +194,7 @@ void tiled_products(int64_t groups, int64_t in, const float* x, int64_t rows, co
             }
             write(g, sums.data(), xtiles);
         }
-        release_tiles();
+        amx_tiles_end();
     }, /*then_sleep=*/true);
 }
 
@@ -312,6 +312,8 @@ void gated_q8_amx(const int8_t* qg, const float* sg, const int8_t* qu, const flo
 #else
 
 bool amx_bf16_usable() { return false; }
+void amx_tiles_begin() {}
+void amx_tiles_end() {}
 void gemv_bf16_amx(const uint16_t*, int64_t, int64_t, const float*, int64_t, float*) {}
 void gemv_q8_amx(const int8_t*, const float*, int64_t, int64_t, const float*, int64_t, float*) {}
 void gated_bf16_amx(const uint16_t*, const uint16_t*, int64_t, int64_t, const float*, int64_t, GatedActivation, float*) {}

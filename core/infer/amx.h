@@ -39,6 +39,11 @@ void gated_bf16_amx(const uint16_t* Wg, const uint16_t* Wu, int64_t n, int64_t i
 void gated_q8_amx(const int8_t* qg, const float* sg, const int8_t* qu, const float* su, int64_t n, int64_t in,
                   const float* x, int64_t rows, GatedActivation act, float* h);
 
+// The calling thread's tile configuration for these kernels and core/model/fused_kernels_cpu.cpp's: eight
+// tiles of 16 rows of 64 bytes (ldtilecfg); amx_tiles_end() releases the tiles. Only where amx_bf16_usable().
+void amx_tiles_begin();
+void amx_tiles_end();
+
 // dst[c][r] = src[r][c] for a 16 x 16 block of 32-bit values, rows `src_stride` and `dst_stride` values
 // apart (AVX-512 F: call only where the processor has it). Also packs attention's backward operands
 // (core/model/fused_kernels_cpu.cpp).

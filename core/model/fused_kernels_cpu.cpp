@@ -653,7 +653,7 @@ inline uint32_t word_at(const void* p, int64_t i) {
 // B (k2 x n words, row stride ldb: word (p, j) holds terms 2p and 2p + 1 of column j), on AMX tiles
 // (tdpbf16ps: 16 x 16 sums of 32 bf16 products each, in float32), for m and n multiples of 32 and k2 a
 // multiple of 16: tiles 0-3 the four 16 x 16 sums of a 32 x 32 block, 4-5 two tiles of A (16 rows x 16
-// words), 6-7 two of B. Needs the tile configuration of amx_tiles_begin().
+// words), 6-7 two of B. Needs the tile configuration of kernels::amx_tiles_begin().
 __attribute__((target("amx-tile,amx-bf16"))) void pair_product(const void* A, int64_t lda, const uint32_t* B,
                                                                    int64_t ldb, float* C, int64_t ldc, int64_t m,
                                                                    int64_t n, int64_t k2, bool accumulate) {
@@ -688,26 +688,6 @@ __attribute__((target("amx-tile,amx-bf16"))) void pair_product(const void* A, in
             _tile_stored(3, c + 16 * ldc + 16, ldc * 4);
         }
 }
-
-struct alignas(64) TileConfig {
-    uint8_t palette_id = 1;
-    uint8_t start_row = 0;
-    uint8_t reserved[14] = {};
-    uint16_t colsb[16] = {};
-    uint8_t rows[16] = {};
-};
-
-// Eight tiles of 16 rows of 64 bytes for this thread (as core/infer/amx.cpp; ldtilecfg in asm for GCC 12).
-__attribute__((target("amx-tile"))) void amx_tiles_begin() {
-    TileConfig config;
-    for (int t = 0; t < 8; ++t) {
-        config.rows[t] = 16;
-        config.colsb[t] = 64;
-    }
-    __asm__ volatile("ldtilecfg %0" : : "m"(config));
-}
-
-__attribute__((target("amx-tile"))) void amx_tiles_end() { _tile_release(); }
 
 // One slab's working memory, kept per thread between calls. Sp, Tp: keys and rows padded to whole tiles;
 // Dp: the head size padded to 32; T2 = Tp / 2. Padding is zeros.
@@ -1105,9 +1085,9 @@ bool attention_backward_bf16_available() { return kernels::amx_enabled(); }
 void attention_backward_bf16(const AttentionBackwardBf16& a) {
     split(a.B * a.KV, 1, [&](int64_t b, int64_t e) {
         thread_local SlabScratch w;
-        amx_tiles_begin();
+        kernels::amx_tiles_begin();
         for (int64_t i = b; i < e; ++i) attention_backward_slab(a, i / a.KV, i % a.KV, w);
-        amx_tiles_end();
+        kernels::amx_tiles_end();
     });
 }
 
