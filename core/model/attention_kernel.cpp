@@ -185,12 +185,11 @@ ForwardResult attention_forward(const torch::Tensor& q_in, const torch::Tensor& 
 
 // attention_backward on cpu_kernels::attention_backward_bf16: bf16 on a processor with AMX.
 variable_list tiled_backward_bf16(const torch::Tensor& q, const torch::Tensor& k_in, const torch::Tensor& v_in,
-                                  const torch::Tensor& key_mask, const torch::Tensor& lse, const torch::Tensor& dout,
+                                  const Visible& vis, const torch::Tensor& lse, const torch::Tensor& dout,
                                   const torch::Tensor& delta, const Dims& d, double scale) {
     const auto k = k_in.contiguous(), v = v_in.contiguous();                       // (B, KV, S, hd)
     const auto dout_heads = dout.transpose(1, 2).contiguous();                     // (B, H, T, hd)
     const auto lse_c = lse.contiguous(), delta_c = delta.contiguous();
-    const Visible vis = visible_of(key_mask, q.device());
     auto dq = torch::empty({d.B, d.T, d.H, d.D}, q.options());
     const auto fopts = k.options().dtype(torch::kFloat);
     auto dk = torch::empty({d.B, d.KV, d.S, d.D}, fopts), dv = torch::empty({d.B, d.KV, d.S, d.D}, fopts);
@@ -239,9 +238,8 @@ variable_list attention_backward(const torch::Tensor& q_in, const torch::Tensor&
     } else {
         delta = (dout.to(torch::kFloat) * out.to(torch::kFloat)).sum(-1);
     }
-    if (dtype == torch::kBFloat16 && q.device().is_cpu() && d.D % 2 == 0 &&
-        cpu_kernels::attention_backward_bf16_available())
-        return tiled_backward_bf16(q, k, v, key_mask, lse, dout, delta, d, scale);
+    if (fused && dtype == torch::kBFloat16 && d.D % 2 == 0 && cpu_kernels::attention_backward_bf16_available())
+        return tiled_backward_bf16(q, k, v, vis, lse, dout, delta, d, scale);
     auto delta4 = delta.view({d.B, d.T, d.KV, d.G}).permute({0, 2, 3, 1});          // (B, KV, G, T)
     auto lse4 = lse.view({d.B, d.KV, d.G, d.T});
     auto q5 = q.view({d.B, d.KV, d.G, d.T, d.D});
