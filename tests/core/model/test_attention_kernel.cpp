@@ -5,6 +5,7 @@
 #include "tests/registry.h"
 
 #include "core/model/attention_kernel.h"
+#include "core/model/fused_kernels_cpu.h"
 #include "core/infer/gemv.h"
 #include "core/peft/lora.h"
 #include "core/util/autocast.h"
@@ -25,9 +26,6 @@ struct IsaCap {
     explicit IsaCap(const char* isa) { kernels::limit_kernel_isa(isa); }
     ~IsaCap() { kernels::limit_kernel_isa(kernels::kNoKernelCap); }
 };
-
-// Whether bf16 attention's backward runs cpu_kernels' tiles here.
-bool cpu_kernels_attention_tiles() { return kernels::amx_enabled(); }
 
 // Forces the kernel's block rows for one scope (0 = automatic).
 struct BlockRows {
@@ -220,7 +218,7 @@ private slots:
     // as the block path's, and within bf16's rounding of the block path itself (LATHE_KERNEL_ISA capped
     // below AMX runs it).
     void bf16TilesMatchTheBlockPath() {
-        if (!cpu_kernels_attention_tiles()) QSKIP("this processor has no AMX");
+        if (!cpu_kernels::attention_backward_bf16_available()) QSKIP("this processor has no AMX");
         struct Shape {
             int64_t B, H, KV, T, past, D;
             bool padded;
