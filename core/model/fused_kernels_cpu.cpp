@@ -363,6 +363,44 @@ K512 void column_scale_backward_rows(const T* g, const T* pre, const float* scal
         }
 }
 
+template <typename T>
+K512 void row_scale_rows(const T* x, const float* scale, T* y, int64_t begin, int64_t end, int64_t cols) {
+    for (int64_t r = begin; r < end; ++r) {
+        const __m512 sv = _mm512_set1_ps(scale[r]);
+        for (int64_t c = 0; c < cols; c += 16) {
+            const __mmask16 k = tail(cols - c);
+            store(y + r * cols + c, _mm512_mul_ps(load(x + r * cols + c, k), sv), k);
+        }
+    }
+}
+
+// ---- DoRA's row norms ----
+
+// Rows [o0, o0 + R) of dora_row_norms: V's 16 elements of R rows at a time, each A row loaded once for the R.
+// sb: s B for these rows (R x r).
+template <int R, typename T>
+K512 void dora_norm_rows(const T* W, const float* A, const float* sb, float* norm, int64_t o0, int64_t in, int64_t r) {
+    __m512 acc[R];
+    for (int i = 0; i < R; ++i) acc[i] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < in; k += 16) {
+        const __mmask16 m = tail(in - k);
+        __m512 v[R];
+        for (int i = 0; i < R; ++i) v[i] = load(W + (o0 + i) * in + k, m);
+        for (int64_t j = 0; j < r; ++j) {
+            const __m512 a = _mm512_maskz_loadu_ps(m, A + j * in + k);
+            for (int i = 0; i < R; ++i) v[i] = _mm512_fmadd_ps(_mm512_set1_ps(sb[i * r + j]), a, v[i]);
+        }
+        for (int i = 0; i < R; ++i) acc[i] = _mm512_fmadd_ps(v[i], v[i], acc[i]);
+    }
+    for (int i = 0; i < R; ++i) {  // (not _mm512_reduce_add_ps on an array element: GCC bug 105593 warns)
+        float lanes[16];
+        _mm512_storeu_ps(lanes, acc[i]);
+        float sum = 0;
+        for (float x : lanes) sum += x;
+        norm[o0 + i] = std::sqrt(sum);
+    }
+}
+
 // ---- accumulation ----
 
 template <typename T>
@@ -521,6 +559,31 @@ K256 void column_scale_backward_rows8(const T* g, const T* pre, const float* sca
             store_n(gs + o, _mm256_mul_ps(gv, load_n(scale + c, n)), n);
             store_n(dscale + c, _mm256_fmadd_ps(gv, load_n(pre + o, n), load_n(dscale + c, n)), n);
         }
+}
+
+template <typename T>
+K256 void row_scale_rows8(const T* x, const float* scale, T* y, int64_t begin, int64_t end, int64_t cols) {
+    for (int64_t r = begin; r < end; ++r) {
+        const __m256 sv = _mm256_set1_ps(scale[r]);
+        for (int64_t c = 0; c < cols; c += 8) store_n(y + r * cols + c, _mm256_mul_ps(load_n(x + r * cols + c, cols - c), sv), cols - c);
+    }
+}
+
+template <int R, typename T>
+K256 void dora_norm_rows8(const T* W, const float* A, const float* sb, float* norm, int64_t o0, int64_t in, int64_t r) {
+    __m256 acc[R];
+    for (int i = 0; i < R; ++i) acc[i] = _mm256_setzero_ps();
+    for (int64_t k = 0; k < in; k += 8) {
+        const int64_t n = in - k;
+        __m256 v[R];
+        for (int i = 0; i < R; ++i) v[i] = load_n(W + (o0 + i) * in + k, n);
+        for (int64_t j = 0; j < r; ++j) {
+            const __m256 a = load_n(A + j * in + k, n);
+            for (int i = 0; i < R; ++i) v[i] = _mm256_fmadd_ps(_mm256_set1_ps(sb[i * r + j]), a, v[i]);
+        }
+        for (int i = 0; i < R; ++i) acc[i] = _mm256_fmadd_ps(v[i], v[i], acc[i]);
+    }
+    for (int i = 0; i < R; ++i) norm[o0 + i] = std::sqrt(sum8(acc[i]));
 }
 
 template <typename T>
@@ -994,6 +1057,53 @@ void column_scale_backward(Elem t, const void* g, const void* pre, const float* 
     }
 }
 
+void row_scale(Elem t, const void* x, const float* scale, void* y, int64_t rows, int64_t cols) {
+    split(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(cols, 1)), [&](int64_t b, int64_t e) {
+        const bool wide = kernels::avx512_enabled();
+        if (t == Elem::F32) {
+            if (wide) row_scale_rows((const float*)x, scale, (float*)y, b, e, cols);
+            else row_scale_rows8((const float*)x, scale, (float*)y, b, e, cols);
+        } else {
+            if (wide) row_scale_rows((const bf16*)x, scale, (bf16*)y, b, e, cols);
+            else row_scale_rows8((const bf16*)x, scale, (bf16*)y, b, e, cols);
+        }
+    });
+}
+
+namespace {
+
+// dora_row_norms on rows [b, e): four at a time, then one by one.
+template <typename T>
+void dora_norm_range(const T* W, const float* A, const float* B, float s, float* norm, int64_t b, int64_t e,
+                     int64_t in, int64_t r) {
+    constexpr int R = 4;
+    std::vector<float> sb(size_t(R * r));
+    const bool wide = kernels::avx512_enabled();
+    for (int64_t o = b; o < e;) {
+        const int rows = e - o >= R ? R : 1;
+        for (int64_t j = 0; j < rows * r; ++j) sb[size_t(j)] = s * B[o * r + j];
+        if (rows == R) {
+            if (wide) dora_norm_rows<R>(W, A, sb.data(), norm, o, in, r);
+            else dora_norm_rows8<R>(W, A, sb.data(), norm, o, in, r);
+        } else {
+            if (wide) dora_norm_rows<1>(W, A, sb.data(), norm, o, in, r);
+            else dora_norm_rows8<1>(W, A, sb.data(), norm, o, in, r);
+        }
+        o += rows;
+    }
+}
+
+}  // namespace
+
+void dora_row_norms(Elem w_t, const void* W, const float* A, const float* B, float s, float* norm, int64_t out,
+                    int64_t in, int64_t r) {
+    // About in * (r + 1) multiply-adds a row: pieces of at least ~64K.
+    split(out, std::max<int64_t>(4, 65536 / std::max<int64_t>(in * (r + 1), 1)), [&](int64_t b, int64_t e) {
+        if (w_t == Elem::F32) dora_norm_range((const float*)W, A, B, s, norm, b, e, in, r);
+        else dora_norm_range((const bf16*)W, A, B, s, norm, b, e, in, r);
+    });
+}
+
 void accumulate_slabs(float* dst, int64_t dst_stride, Elem t, const void* src, int64_t src_stride, int64_t slabs,
                       int64_t len) {
     split(slabs, std::max<int64_t>(1, 16384 / std::max<int64_t>(len, 1)), [&](int64_t b, int64_t e) {
@@ -1107,6 +1217,8 @@ void attention_softmax_forward(const ScoreRows&, Elem, const void*, void*, float
 void attention_softmax_backward(const ScoreRows&, Elem, const void*, const float*, const void*, const float*, void*,
                                 void*) {}
 void nearest_codes(const float*, int64_t, const float*, int, uint8_t*) {}
+void dora_row_norms(Elem, const void*, const float*, const float*, float, float*, int64_t, int64_t, int64_t) {}
+void row_scale(Elem, const void*, const float*, void*, int64_t, int64_t) {}
 bool attention_backward_bf16_available() { return false; }
 void attention_backward_bf16(const AttentionBackwardBf16&) {}
 

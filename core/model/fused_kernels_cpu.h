@@ -40,6 +40,18 @@ void column_scale_forward(Elem t, const void* pre, const float* scale, const flo
 void column_scale_backward(Elem t, const void* g, const void* pre, const float* scale, void* gs, float* dscale,
                            int64_t rows, int64_t cols);
 
+// Per-row scaling of a (rows, cols) matrix: y = x * scale[r], rounded to t (DoRA's magnitude folded into the
+// frozen weight's rows).
+void row_scale(Elem t, const void* x, const float* scale, void* y, int64_t rows, int64_t cols);
+
+// DoRA's row norms of V = W + s B A without forming V: norm[o] = ||W[o] + s sum_j B[o, j] A[j]|| for W
+// (out, in) in w_t, A (r, in) and B (out, r) float32. Each element of V is summed in float32 from W and the r
+// terms, then squared and added up: one read of W, r multiply-adds an element (the expanded
+// ||W||^2 + 2s B.(W A^T) + s^2 B (A A^T) B^T took an (out, in) x (in, r) product in W's type and six small
+// LibTorch calls a linear, and cancels where V is small against W).
+void dora_row_norms(Elem w_t, const void* W, const float* A, const float* B, float s, float* norm, int64_t out,
+                    int64_t in, int64_t r);
+
 // NF4 codes (two per byte, the first element in the high nibble) to values: out[i] = table[code_i] *
 // scales[i / block] in out_t, for n elements; block is a power of two of at least 16.
 void nf4_dequantize(const uint8_t* data, const float* table, const float* scales, int64_t block, int64_t n,

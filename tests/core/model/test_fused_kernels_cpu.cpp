@@ -110,6 +110,43 @@ private slots:
         }
     }
 
+    // DoRA's row norms ||W + s B A|| at each width against the definition in float64: W in float32 and
+    // bf16, ranks 1 to 64, widths leaving partial vectors, row counts leaving rows after the groups of four,
+    // and a row where V = 0 (W = -s B A exactly: the expanded formula cancels there).
+    void doraRowNormsMatchTheDefinition() {
+        torch::manual_seed(5);
+        struct Shape { int64_t out, in, r; };
+        for (const Shape& sh : {Shape{13, 37, 1}, Shape{9, 50, 8}, Shape{6, 19, 13}, Shape{21, 70, 64}, Shape{4, 16, 2}}) {
+            for (auto wt : {torch::kFloat, torch::kBFloat16}) {
+                const float s = 0.5f;  // a power of two: row 1 cancels exactly
+                auto A = torch::randn({sh.r, sh.in}), B = torch::randn({sh.out, sh.r});
+                auto W = torch::randn({sh.out, sh.in}).to(wt);
+                {
+                    // Row 1: A's first row is W's row, cancelled by B.
+                    A[0].copy_(W[1].to(torch::kFloat));
+                    B[1].zero_();
+                    B[1][0] = -1.0f / s;
+                }
+                const auto Wd = W.to(torch::kDouble);
+                const auto want = (Wd + s * torch::mm(B.to(torch::kDouble), A.to(torch::kDouble))).norm(2, {1});
+                QVERIFY(want[1].item<double>() == 0.0);
+                for (const char* isa : kernel_levels()) {
+                    kernels::limit_kernel_isa(isa);
+                    auto got = torch::full({sh.out}, -1.0f);
+                    cpu_kernels::dora_row_norms(wt == torch::kFloat ? cpu_kernels::Elem::F32 : cpu_kernels::Elem::BF16,
+                                                W.data_ptr(), A.data_ptr<float>(), B.data_ptr<float>(), s,
+                                                got.data_ptr<float>(), sh.out, sh.in, sh.r);
+                    kernels::limit_kernel_isa(kernels::kNoKernelCap);
+                    const double err = ((got.to(torch::kDouble) - want).abs() / (want + 1e-3)).max().item<double>();
+                    QVERIFY2(err < 1e-5, (std::string(isa) + " out " + std::to_string(sh.out) + " in " +
+                                          std::to_string(sh.in) + " r " + std::to_string(sh.r) + ": " + std::to_string(err))
+                                             .c_str());
+                    QVERIFY(got[1].item<float>() < 1e-5f);
+                }
+            }
+        }
+    }
+
     // Every kernel level this processor has (AVX-512, AVX2) against the ATen formulas.
     void rmsNormMatchesATen() {
         torch::manual_seed(3);
