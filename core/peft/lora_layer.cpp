@@ -142,6 +142,51 @@ DoraGrads dora_scale_backward(const torch::Tensor& g, const torch::Tensor& pre, 
     return r;
 }
 
+// DoRA with its magnitude folded into the operands. y = scale * (x W^T + s (x A^T) B^T) + b equals
+//   z + b with z = x W'^T + s (x A^T) B'^T, W' = diag(scale) W and B' = diag(scale) B,
+// so the products make the scaled output directly: one pass over W (out, in) where scaling the product
+// was one over (N, out) and kept the unscaled product besides the output. Backward is unchanged but for
+// dm = colsum(g * pre) / norm = colsum(g * z) / (scale * norm): z is kept in pre's place (without the
+// bias, as precise as pre was) and scale * norm in norm's (dora_scale_backward). Where a scale is 0 or
+// extreme z cannot stand for the product: those linears keep scaling the product (dora_foldable).
+// scale = m / norm in `dtype` (the products'), as float32.
+torch::Tensor dora_scale(const torch::Tensor& m, const torch::Tensor& norm, torch::ScalarType dtype) {
+    return (m.to(torch::kFloat) / norm).to(dtype).to(torch::kFloat);
+}
+
+bool dora_foldable(const torch::Tensor& scale) {
+    if (scale.device().is_cpu() && scale.is_contiguous()) {  // (out) floats: no LibTorch calls
+        const float* p = scale.data_ptr<float>();
+        for (int64_t i = 0; i < scale.numel(); ++i)
+            if (!(std::abs(p[i]) >= 1e-6f && std::abs(p[i]) <= 1e6f)) return false;
+        return true;
+    }
+    const auto a = scale.abs();
+    return (a >= 1e-6).logical_and_(a <= 1e6).all().item<bool>();
+}
+
+// diag(scale) W in `dtype`: one pass where cpu_kernels take W (held in dtype).
+torch::Tensor rows_scaled(const torch::Tensor& w, const torch::Tensor& scale, torch::ScalarType dtype) {
+    if (w.scalar_type() == dtype && column_kernels(w)) {
+        auto y = torch::empty_like(w);
+        const auto scale_f = scale.contiguous();
+        cpu_kernels::row_scale(elem_of(w), w.data_ptr(), scale_f.data_ptr<float>(), y.data_ptr(), w.size(0), w.size(1));
+        return y;
+    }
+    return (w.to(torch::kFloat) * scale.unsqueeze(1)).to(dtype);
+}
+
+// B' = diag(scale) B, float32 (out, r).
+torch::Tensor b_scaled(const torch::Tensor& B, const torch::Tensor& scale) {
+    return B.to(torch::kFloat) * scale.unsqueeze(1);
+}
+
+// The folded output from z: z itself, or z + b in a new tensor (z is kept for backward).
+torch::Tensor dora_folded_output(const torch::Tensor& z, const c10::optional<torch::Tensor>& bias) {
+    if (!bias) return z;
+    return dora_scaled(z, torch::ones({z.size(1)}, z.options().dtype(torch::kFloat)), bias);
+}
+
 // LoRA on a frozen W as one autograd node: y = x W^T + b + s (x A^T) B^T in `dtype` (autocast's, or the
 // base weight's outside autocast). Saves x (in `dtype`) and x A^T (N, r), as the chain does.
 class LoraLinearFunction : public torch::autograd::Function<LoraLinearFunction> {
@@ -220,18 +265,32 @@ public:
         saved.insert(saved.end(), Bs.begin(), Bs.end());
         std::vector<int64_t> bias_grads, counts;
         variable_list ys;
-        std::vector<torch::Tensor> dora_saved;  // per member: pre, scale, norm, m
+        std::vector<torch::Tensor> dora_saved;  // per member: pre (or z where folded), scale, norm, m
+        std::vector<torch::Tensor> scales;      // DoRA: m / norm per member, float32
+        bool folded = dora;                     // DoRA's magnitudes folded into W and B (dora_foldable)
+        for (size_t i = 0; i < magnitudes.size(); ++i) {
+            scales.push_back(dora_scale(magnitudes[i], norms[i], dtype));
+            folded = folded && dora_foldable(scales[i]);
+        }
         int64_t offset = 0;
         for (size_t i = 0; i < k; ++i) {
-            const auto w = quantized.empty() ? weights[i].to(dtype) : quantized[i]->dequantize(dtype);
+            auto w = quantized.empty() ? weights[i].to(dtype) : quantized[i]->dequantize(dtype);
+            if (folded) w = rows_scaled(w, scales[i], dtype);
             const int64_t r = As[i].size(0);
             const bool bias_in_product = biases[i].numel() && !dora;
             auto y = bias_in_product ? torch::addmm(biases[i].to(dtype), x2, w.t()) : torch::mm(x2, w.t());
-            y.addmm_(a.narrow(1, offset, r).contiguous(), b_transposed(Bs[i], dtype), 1.0, scalings[i]);
+            y.addmm_(a.narrow(1, offset, r).contiguous(),
+                     b_transposed(folded ? b_scaled(Bs[i], scales[i]) : Bs[i], dtype), 1.0, scalings[i]);
             if (dora) {
-                const auto scale = (magnitudes[i].to(torch::kFloat) / norms[i]).to(dtype);  // (out)
-                dora_saved.insert(dora_saved.end(), {y, scale, norms[i], magnitudes[i]});
-                y = dora_scaled(y, scale, biases[i].numel() ? c10::optional<torch::Tensor>(biases[i]) : c10::nullopt);
+                const auto bias = biases[i].numel() ? c10::optional<torch::Tensor>(biases[i]) : c10::nullopt;
+                if (folded) {
+                    dora_saved.insert(dora_saved.end(), {y, scales[i].to(dtype), scales[i] * norms[i], magnitudes[i]});
+                    y = dora_folded_output(y, bias);
+                } else {
+                    const auto scale = scales[i].to(dtype);
+                    dora_saved.insert(dora_saved.end(), {y, scale, norms[i], magnitudes[i]});
+                    y = dora_scaled(y, scale, bias);
+                }
             }
             ys.push_back(as_output(y, x));
             offset += r;
@@ -288,7 +347,7 @@ public:
             if (bias_grads[i]) result[1 + 2 * k + dense_inputs + i] = g[i].sum(0);
             if (dora) {
                 const size_t m_input = 1 + 3 * k + dense_inputs + i;
-                const auto* d = &saved[dora_pos + 4 * i];  // pre, scale, norm, m
+                const auto* d = &saved[dora_pos + 4 * i];  // pre (or z), scale, norm (or scale * norm), m
                 DoraGrads dg = dora_scale_backward(g[i], d[0], d[1], d[2], d[3].scalar_type(),
                                                    ctx->needs_input_grad(m_input));
                 result[m_input] = dg.dm;
@@ -342,11 +401,20 @@ public:
                                  double scaling, int64_t dtype_code) {
         c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
         const auto dtype = static_cast<torch::ScalarType>(dtype_code);
-        const AdapterForward f = adapter_forward(x, weight.to(dtype), c10::nullopt, A, B, scaling, dtype);
-        const auto& pre = f.y;  // (N, out), before the magnitude's scale
-        const auto scale = (m.to(torch::kFloat) / norm).to(dtype);  // (out)
-        const auto y = dora_scaled(pre, scale, bias_arg);
-        ctx->save_for_backward({f.x2, f.a, A, B, m, weight, pre, scale, norm});
+        const auto scale_f = dora_scale(m, norm, dtype);  // (out)
+        torch::Tensor y;
+        if (dora_foldable(scale_f)) {
+            const AdapterForward f = adapter_forward(x, rows_scaled(weight.to(dtype), scale_f, dtype), c10::nullopt,
+                                                     A, b_scaled(B, scale_f), scaling, dtype);
+            y = dora_folded_output(f.y, bias_arg);
+            ctx->save_for_backward({f.x2, f.a, A, B, m, weight, f.y, scale_f.to(dtype), scale_f * norm});
+        } else {
+            const AdapterForward f = adapter_forward(x, weight.to(dtype), c10::nullopt, A, B, scaling, dtype);
+            const auto& pre = f.y;  // (N, out), before the magnitude's scale
+            const auto scale = scale_f.to(dtype);
+            y = dora_scaled(pre, scale, bias_arg);
+            ctx->save_for_backward({f.x2, f.a, A, B, m, weight, pre, scale, norm});
+        }
         save_settings(ctx, scaling, x, bias_arg);
         return as_output(y, x);
     }
@@ -360,11 +428,11 @@ public:
         const auto g = grads[0].reshape({-1, weight.size(0)}).to(f.x2.scalar_type());  // (N, out)
         torch::Tensor dbias;
         if (ctx->saved_data["bias_grad"].toBool()) dbias = g.sum(0);
+        // pre and norm: z and scale * norm where the forward folded the magnitude in.
         const DoraGrads d = dora_scale_backward(g, pre, scale, norm, m.scalar_type(), ctx->needs_input_grad(3));
-        const auto& dm = d.dm;
         const AdapterGrads r = adapter_backward(ctx, d.gs, f, A, B, weight, ctx->saved_data["scaling"].toDouble(),
                                                 ctx->saved_data["x_shape"].toIntVector());
-        return {r.dx, r.dA, r.dB, dm, torch::Tensor(), dbias, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        return {r.dx, r.dA, r.dB, d.dm, torch::Tensor(), dbias, torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };
 
@@ -598,10 +666,45 @@ torch::Tensor LoraLinear::dora_forward(LinearImpl& base, const torch::Tensor& x,
     return (scale - 1) * product + scale * lora_out * scaling_;
 }
 
+bool LoraLinear::NormSource::operator==(const NormSource& o) const {
+    for (int i = 0; i < 3; ++i)
+        if (data[i] != o.data[i] || version[i] != o.version[i]) return false;
+    return true;
+}
+
 torch::Tensor LoraLinear::dora_norm(const LinearImpl& base) {
     torch::NoGradGuard no_grad;
+    NormSource source;
+    const bool cache = !base.storage && base.weight.defined();  // a quantized base has no version to compare
+    if (cache) {
+        const torch::Tensor* t[3] = {&base.weight, &lora_A->weight, &lora_B->weight};
+        for (int i = 0; i < 3; ++i) {
+            source.data[i] = t[i]->data_ptr();
+            source.version[i] = int64_t(t[i]->_version());
+        }
+        std::lock_guard<std::mutex> lock(norm_mutex_);
+        if (norm_.defined() && norm_source_ == source) return norm_;
+    }
+    const auto norm = compute_dora_norm(base);
+    if (cache) {
+        std::lock_guard<std::mutex> lock(norm_mutex_);
+        norm_ = norm;
+        norm_source_ = source;
+    }
+    return norm;
+}
+
+torch::Tensor LoraLinear::compute_dora_norm(const LinearImpl& base) {
     const auto w = base.dense_weight();  // (out, in), in the dtype the base holds
-    // ||W + s B A||^2 = ||W||^2 + 2 s rowsum(B * (W A^T)) + s^2 rowsum((B A A^T) * B): (out, r) products
+    if (column_kernels(w)) {  // one pass over W, V's elements summed in float32 (cpu_kernels::dora_row_norms)
+        const auto A = lora_A->weight.to(torch::kFloat).contiguous(), B = lora_B->weight.to(torch::kFloat).contiguous();
+        auto norm = torch::empty({w.size(0)}, w.options().dtype(torch::kFloat));
+        cpu_kernels::dora_row_norms(elem_of(w), w.data_ptr(), A.data_ptr<float>(), B.data_ptr<float>(),
+                                    static_cast<float>(scaling_), norm.data_ptr<float>(), w.size(0), w.size(1),
+                                    A.size(0));
+        return norm;
+    }
+    // Elsewhere ||W + s B A||^2 = ||W||^2 + 2 s rowsum(B * (W A^T)) + s^2 rowsum((B A A^T) * B): (out, r) products
     // instead of an (out, in) float32 copy of W + s B A per forward. ||W||^2 is kept while the frozen
     // weight is unchanged (same tensor, same version). W A^T runs in W's dtype (bf16 for a bf16 base).
     const bool cacheable = !base.storage && base.weight.defined();

@@ -81,6 +81,7 @@ private:
     c10::optional<torch::ScalarType> dora_dtype(const LinearImpl& base, const torch::Tensor& x) const;
     // DoRA's ||W + s B A|| per output row (out), float32, without autograd.
     torch::Tensor dora_norm(const LinearImpl& base);
+    torch::Tensor compute_dora_norm(const LinearImpl& base);
     torch::Tensor dora_forward(LinearImpl& base, const torch::Tensor& x, const torch::Tensor& base_out,
                                const torch::Tensor& lora_out, bool dropped);
     LoraLayerOptions options_;
@@ -88,6 +89,17 @@ private:
     torch::Tensor weight_sq_norm_;  // DoRA: ||W||^2 per row of the frozen weight it was computed from
     const void* weight_ptr_ = nullptr;
     int64_t weight_version_ = -1;
+    // dora_norm's last result and the data and versions of the dense W, A and B it was computed from: the
+    // recomputation under gradient checkpointing, and every decode step of an unmerged adapter, find it
+    // again instead of reading W once more.
+    struct NormSource {
+        const void* data[3] = {nullptr, nullptr, nullptr};
+        int64_t version[3] = {-1, -1, -1};
+        bool operator==(const NormSource& o) const;
+    };
+    std::mutex norm_mutex_;
+    torch::Tensor norm_;
+    NormSource norm_source_;
     // row_delta's B^T (r, out), and which B it was made from.
     mutable std::mutex b_t_mutex_;
     mutable torch::Tensor b_t_;

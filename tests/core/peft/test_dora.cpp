@@ -105,6 +105,38 @@ private slots:
             for (int64_t o = 0; o < c.out; ++o) QVERIFY(std::abs(y[t][o].item<double>() - c.y(xs[t], o)) < 1e-5);
     }
 
+    // The norm ||W + s B A|| is kept between forwards (gradient checkpointing's recomputation, decode steps)
+    // and redone when W, A or B change in place, as an optimizer step or a weight load changes them: the
+    // output follows each change, recording or not.
+    void normFollowsChangesToWAAndB() {
+        Case c;
+        auto [lin, lora] = make_layer(c, true);
+        const std::vector<double> x = {1.5, -2.0, 0.5};
+        const auto xt = tensor_of(x, {1, 3});
+        auto check = [&](const char* what) {
+            for (bool record : {false, true}) {
+                lin->train(record);
+                torch::AutoGradMode grad(record);
+                const auto y = lin(xt);
+                for (int64_t o = 0; o < c.out; ++o)
+                    QVERIFY2(std::abs(y[0][o].item<double>() - c.y(x, o)) < 1e-5,
+                             (std::string(what) + (record ? ", recording" : "")).c_str());
+            }
+        };
+        check("as made");
+        check("again");
+        torch::NoGradGuard g;
+        for (auto& v : c.B) v *= -1.5;
+        lora->lora_B->weight.mul_(-1.5);
+        check("B changed");
+        for (auto& v : c.A) v += 0.25;
+        lora->lora_A->weight.add_(0.25);
+        check("A changed");
+        for (auto& v : c.W) v -= 0.5;
+        lin->weight.sub_(0.5);
+        check("W changed");
+    }
+
     // m starts as the row norms of W + s B A: with B = 0 that is ||W||_row and the output is unchanged.
     void magnitudeInitialisation() {
         Case c;
@@ -151,10 +183,16 @@ private slots:
         } restore;
         torch::manual_seed(12);
         const int64_t in = 24, out = 40, r = 4;
-        for (bool bf16 : {false, true}) {
+        // With a zero magnitude the node cannot fold the scale into W and B (z = 0 holds nothing of the
+        // product m's gradient needs): it scales the product instead.
+        for (auto [bf16, zero_magnitude] : {std::pair{false, false}, {true, false}, {false, true}, {true, true}}) {
             auto made = random_dora_layer(in, out, r);  // not a structured binding: the lambdas below capture them
             Linear lin = made.first;
             const auto lora = made.second;
+            if (zero_magnitude) {
+                torch::NoGradGuard g;
+                lora->magnitude->weight[3] = 0.0f;
+            }
             lin->weight.set_requires_grad(false);
             lin->bias.set_requires_grad(true);
             auto x = torch::randn({2, 5, in});
@@ -183,7 +221,9 @@ private slots:
             for (size_t i = 0; i < fused.size(); ++i) {
                 QCOMPARE(fused[i].scalar_type(), chained[i].scalar_type());
                 const double d = relative_max_diff(fused[i], chained[i]);
-                QVERIFY2(d < (bf16 ? 3e-2 : 1e-5), (std::string(names[i]) + (bf16 ? " bf16: " : " f32: ") + std::to_string(d)).c_str());
+                QVERIFY2(d < (bf16 ? 3e-2 : 1e-5), (std::string(names[i]) + (bf16 ? " bf16" : " f32") +
+                                                    (zero_magnitude ? ", a zero magnitude: " : ": ") + std::to_string(d))
+                                                       .c_str());
             }
         }
     }

@@ -208,11 +208,12 @@ private slots:
         const std::vector<int64_t> outs = {40, 16, 16, 32};
         struct Case {
             const char* name;
-            bool bf16, quantized, mixed, dora;
+            bool bf16, quantized, mixed, dora, zero_magnitude = false;
         };
         for (const Case c : {Case{"dense f32", false, false, false, false}, Case{"dense bf16", true, false, false, false},
                              Case{"4-bit f32", false, true, false, false}, Case{"mixed f32", false, false, true, false},
-                             Case{"dora f32", false, false, false, true}, Case{"dora bf16", true, false, false, true}}) {
+                             Case{"dora f32", false, false, false, true}, Case{"dora bf16", true, false, false, true},
+                             Case{"dora f32, a zero magnitude", false, false, false, true, true}}) {
             torch::manual_seed(11);
             std::vector<Linear> lins;
             std::vector<torch::Tensor*> params;
@@ -239,6 +240,7 @@ private slots:
                     torch::NoGradGuard g;
                     lora->lora_B->weight.normal_();
                     if (lora->magnitude) lora->magnitude->weight.mul_(torch::rand({outs[i]}) + 0.5);
+                    if (c.zero_magnitude && i == 2) lora->magnitude->weight[5] = 0.0f;  // the group cannot fold
                 }
                 params.push_back(&lora->lora_A->weight);
                 params.push_back(&lora->lora_B->weight);

@@ -73,11 +73,12 @@ private slots:
         MemoryEstimateInputs dropout = qwen05("lora");
         dropout.lora_dropout = 0.05;
         QCOMPARE(double(activation_bytes_per_token_layer(dropout)), fp32 + 7 * 8 * 4 + 2 * 4 * (5 * kC + kQ + kI));
-        // DoRA: its node keeps the pre-scale product (one output per linear); with dropout, the chain three.
+        // DoRA: its node keeps the scaled product z, besides what others keep for q, k, v, o and down; with
+        // dropout, the chain three outputs per linear.
         const double outputs = kQ + 2 * kK + kC + 2 * kI + kC;
         MemoryEstimateInputs dora = qwen05("lora", "bf16");
         dora.dora = true;
-        QCOMPARE(double(activation_bytes_per_token_layer(dora)), lora_bf16 + 2 * outputs);
+        QCOMPARE(double(activation_bytes_per_token_layer(dora)), lora_bf16 + 2 * (kQ + 2 * kK + 2 * kC));
         dora.lora_dropout = 0.05;
         QCOMPARE(double(activation_bytes_per_token_layer(dora)), lora_bf16 + 2 * 2 * (5 * kC + kQ + kI) + 3 * 2 * outputs);
     }
