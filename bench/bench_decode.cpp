@@ -7,7 +7,7 @@
 //   bench-decode --preset 110m --export-speed --tokenizer TOKDIR [--write DIR]   HF fp16 and GGUF Q4_K_M
 //   bench-decode --agreement MODEL_DIR [--seq 256] [--new-tokens 64]   bf16 and int8 weights against f32:
 //       teacher-forced top-1 agreement and perplexity on a fixed sequence, and the greedy ids in common
-//   bench-decode --adapter-overhead MODEL_DIR [--weights bf16] [--lora-rank 8] [--new-tokens 64] [--repeat 3]
+//   bench-decode --adapter-overhead MODEL_DIR [--weights bf16] [--lora-rank 8] [--dora] [--new-tokens 64] [--repeat 3]
 //       decode with a LoRA adapter on every projection applied unmerged (as Chat attaches one) against the
 //       same model with the adapter switched off
 //
@@ -62,7 +62,7 @@ struct Args {
     std::string preset = "15m", write, tokenizer, agreement, adapter_overhead, weights = "bf16";
     int seq = 256, lora_rank = 8;
     int threads = 2, prompt_tokens = 32, new_tokens = 128, repeat = 3;
-    bool export_speed = false;
+    bool export_speed = false, dora = false;
 };
 
 Args parse(int argc, char** argv) {
@@ -84,6 +84,7 @@ Args parse(int argc, char** argv) {
         else if (k == "--agreement") a.agreement = next();
         else if (k == "--seq") a.seq = std::stoi(next());
         else if (k == "--adapter-overhead") a.adapter_overhead = next();
+        else if (k == "--dora") a.dora = true;
         else if (k == "--weights") a.weights = next();
         else if (k == "--lora-rank") a.lora_rank = std::stoi(next());
         else throw std::runtime_error("unknown option " + k);
@@ -170,6 +171,7 @@ int adapter_overhead(const Args& a) {
     CausalLM m = load_for_inference(a.adapter_overhead, o);
     LoraSettings s;
     s.rank = a.lora_rank;
+    s.use_dora = a.dora;
     LoraModel lora = LoraModel::apply(m.ptr(), s);
     {
         torch::NoGradGuard no_grad;
@@ -193,7 +195,7 @@ int adapter_overhead(const Args& a) {
             ids[on] = res.ids;
         }
     nlohmann::json j = {{"bench", "adapter_overhead"}, {"model", a.adapter_overhead}, {"weights", a.weights},
-                        {"lora_rank", a.lora_rank}, {"adapted_linears", lora.modules().size()},
+                        {"lora_rank", a.lora_rank}, {"dora", a.dora}, {"adapted_linears", lora.modules().size()},
                         {"tokens", a.new_tokens}, {"threads", at::get_num_threads()},
                         {"base_tokens_per_s", best[0]}, {"lora_tokens_per_s", best[1]},
                         {"overhead", best[0] / best[1] - 1}, {"outputs_differ", ids[0] != ids[1]}};

@@ -675,13 +675,16 @@ bool LoraLinear::NormSource::operator==(const NormSource& o) const {
 torch::Tensor LoraLinear::dora_norm(const LinearImpl& base) {
     torch::NoGradGuard no_grad;
     NormSource source;
-    const bool cache = !base.storage && base.weight.defined();  // a quantized base has no version to compare
+    // A base held by a storage (inference's packed weights, QLoRA's codes) is never changed in place: a
+    // merge or a repack sets a new one, so the storage's address stands for its data.
+    const bool cache = base.storage || base.weight.defined();
     if (cache) {
         const torch::Tensor* t[3] = {&base.weight, &lora_A->weight, &lora_B->weight};
-        for (int i = 0; i < 3; ++i) {
+        for (int i = base.storage ? 1 : 0; i < 3; ++i) {
             source.data[i] = t[i]->data_ptr();
             source.version[i] = int64_t(t[i]->_version());
         }
+        if (base.storage) source.data[0] = base.storage.get();
         std::lock_guard<std::mutex> lock(norm_mutex_);
         if (norm_.defined() && norm_source_ == source) return norm_;
     }

@@ -89,9 +89,9 @@ private:
     torch::Tensor weight_sq_norm_;  // DoRA: ||W||^2 per row of the frozen weight it was computed from
     const void* weight_ptr_ = nullptr;
     int64_t weight_version_ = -1;
-    // dora_norm's last result and the data and versions of the dense W, A and B it was computed from: the
-    // recomputation under gradient checkpointing, and every decode step of an unmerged adapter, find it
-    // again instead of reading W once more.
+    // dora_norm's last result and the data and versions of W (or its storage), A and B it was computed
+    // from: the recomputation under gradient checkpointing, and every decode step of an unmerged adapter,
+    // find it again instead of reading (or unpacking) W once more.
     struct NormSource {
         const void* data[3] = {nullptr, nullptr, nullptr};
         int64_t version[3] = {-1, -1, -1};

@@ -2,6 +2,7 @@
 
 #include "core/peft/lora.h"
 #include "core/peft/lora_layer.h"
+#include "core/peft/quantized_linear.h"
 #include "core/infer/gemv.h"
 #include "core/util/autocast.h"
 #include "tests/core/peft/peft_fixtures.h"
@@ -135,6 +136,14 @@ private slots:
         for (auto& v : c.W) v -= 0.5;
         lin->weight.sub_(0.5);
         check("W changed");
+        // A base held by a storage (here int8 codes): the storage stands for W.
+        quantize_linear(*lin, 8, false);
+        const auto deq = lin->dense_weight().to(torch::kDouble).flatten();
+        for (size_t i = 0; i < c.W.size(); ++i) c.W[i] = deq[int64_t(i)].item<double>();
+        check("W quantized");
+        for (auto& v : c.B) v *= 0.5;
+        lora->lora_B->weight.mul_(0.5);
+        check("B changed over int8 codes");
     }
 
     // m starts as the row norms of W + s B A: with B = 0 that is ||W||_row and the output is unchanged.
