@@ -36,12 +36,12 @@ struct Projection {
     const WeightStorage* storage = nullptr;
     const float* weight = nullptr;
     const float* bias = nullptr;
-    const LinearAdapter* adapter = nullptr;  // adds its row_delta after the bias (a LoRA attached unmerged)
+    const LinearAdapter* adapter = nullptr;  // its row_delta after the bias (LoRA or DoRA attached unmerged)
+    const LinearImpl* base = nullptr;
     int64_t out = 0, in = 0;
 };
 
-// False where the step cannot run `l` on one row: an adapter without a row delta (DoRA, dropout in
-// training), a storage without a row kernel (NF4), a weight or bias that is not float32 on the CPU, or
+// False where the step cannot run `l` on one row: an adapter without a row delta (dropout in training), a storage without a row kernel (NF4), a weight or bias that is not float32 on the CPU, or
 // other sizes than `in` -> `out`.
 bool projection_of(const Linear& l, int64_t in, int64_t out, Projection& p) {
     if (!l || (l->adapter && !l->adapter->has_row_delta(*l)) || l->in_features != in || l->out_features != out)
@@ -50,6 +50,7 @@ bool projection_of(const Linear& l, int64_t in, int64_t out, Projection& p) {
     p.in = in;
     p.out = out;
     p.adapter = l->adapter.get();
+    p.base = l.get();
     if (l->bias.defined()) {
         if (!cpu_f32(l->bias) || l->bias.numel() != out) return false;
         p.bias = l->bias.data_ptr<float>();
@@ -69,7 +70,7 @@ void project(const Projection& p, const float* x, float* y) {
     else kernels::gemv_f32(p.weight, p.out, p.in, x, 1, y);
     if (p.bias)
         for (int64_t i = 0; i < p.out; ++i) y[i] += p.bias[i];
-    if (p.adapter) p.adapter->row_delta(x, y);
+    if (p.adapter) p.adapter->row_delta(*p.base, x, y);
 }
 
 bool norm_ok(const RMSNorm& n, int64_t C) {

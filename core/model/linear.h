@@ -26,11 +26,12 @@ public:
         return {};
     }
     // For the decode step (core/model/decode_step.h): whether row_delta can run on `base` (the default: no,
-    // the step leaves the layer to forward()), and y (out) += the adapter's addition for one row x (in),
-    // float32 on the CPU, without LibTorch. Where an adapter has it, its forward() of a single row at
-    // inference adds the same, so the layers the step runs and those it leaves give the same bits.
+    // the step leaves the layer to forward()), and y (out), base's output for one row x (in) with its bias,
+    // turned into the adapter's (LoRA adds to it, DoRA also rescales it), float32 on the CPU, without
+    // LibTorch. Where an adapter has it, its forward() of a single row at inference does the same, so the
+    // layers the step runs and those it leaves give the same bits.
     virtual bool has_row_delta(const LinearImpl& base) const { return false; }
-    virtual void row_delta(const float* x, float* y) const {}
+    virtual void row_delta(const LinearImpl& base, const float* x, float* y) const {}
 };
 
 // A frozen weight held in another form than a dense parameter.

@@ -599,7 +599,7 @@ torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
     if (!recording && !dropped && x.numel() == base.in_features && x.device().is_cpu() &&
         x.scalar_type() == torch::kFloat && result.scalar_type() == torch::kFloat && result.is_contiguous() &&
         result.numel() == base.out_features && has_row_delta(base)) {
-        row_delta(x.contiguous().data_ptr<float>(), result.data_ptr<float>());
+        row_delta(base, x.contiguous().data_ptr<float>(), result.data_ptr<float>());
         return result;
     }
     // Under autocast the products cast x themselves: no float32 copy of a bf16 activation to keep for A.
@@ -622,14 +622,17 @@ torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
 
 bool LoraLinear::has_row_delta(const LinearImpl& base) const {
     if (!enabled) return true;
-    if (magnitude || (options_.dropout > 0 && base.is_training())) return false;
-    for (const auto* w : {&lora_A->weight, &lora_B->weight})
-        if (!w->defined() || !w->device().is_cpu() || w->scalar_type() != torch::kFloat || !w->is_contiguous())
-            return false;
+    if (options_.dropout > 0 && base.is_training()) return false;
+    auto cpu_f32 = [](const torch::Tensor& w) {
+        return w.defined() && w.device().is_cpu() && w.scalar_type() == torch::kFloat && w.is_contiguous();
+    };
+    if (!cpu_f32(lora_A->weight) || !cpu_f32(lora_B->weight)) return false;
+    // DoRA rescales the base's product: its magnitude and the bias it takes out of y, float32 too.
+    if (magnitude && (!cpu_f32(magnitude->weight) || (base.bias.defined() && !cpu_f32(base.bias)))) return false;
     return true;
 }
 
-void LoraLinear::row_delta(const float* x, float* y) const {
+void LoraLinear::row_delta(const LinearImpl& base, const float* x, float* y) const {
     if (!enabled) return;
     const auto &A = lora_A->weight, &B = lora_B->weight;
     const int64_t r = A.size(0), in = A.size(1), out = B.size(0);
@@ -651,7 +654,19 @@ void LoraLinear::row_delta(const float* x, float* y) const {
     if (b_t) kernels::weighted_rows_f32(b_t, r, out, a.data(), b.data());
     else kernels::gemv_f32(B.data_ptr<float>(), out, r, a.data(), 1, b.data());
     const float s = static_cast<float>(scaling_);
-    for (int64_t o = 0; o < out; ++o) y[o] += s * b[o];
+    if (!magnitude) {
+        for (int64_t o = 0; o < out; ++o) y[o] += s * b[o];
+        return;
+    }
+    // DoRA: y = scale * (x W^T + s B A x) + bias with scale = m / ||W + s B A|| (kept: dora_norm).
+    const auto norm = dora_norm(base);
+    const float* n = norm.data_ptr<float>();
+    const float* m = magnitude->weight.data_ptr<float>();
+    const float* bias = base.bias.defined() ? base.bias.data_ptr<float>() : nullptr;
+    for (int64_t o = 0; o < out; ++o) {
+        const float bo = bias ? bias[o] : 0.0f;
+        y[o] = m[o] / n[o] * (y[o] - bo + s * b[o]) + bo;
+    }
 }
 
 torch::Tensor LoraLinear::dora_forward(LinearImpl& base, const torch::Tensor& x, const torch::Tensor& base_out,
@@ -672,14 +687,16 @@ bool LoraLinear::NormSource::operator==(const NormSource& o) const {
     return true;
 }
 
-torch::Tensor LoraLinear::dora_norm(const LinearImpl& base) {
+torch::Tensor LoraLinear::dora_norm(const LinearImpl& base) const {
     torch::NoGradGuard no_grad;
     NormSource source;
     // A base held by a storage (inference's packed weights, QLoRA's codes) is never changed in place: a
     // merge or a repack sets a new one, so the storage's address stands for its data.
-    const bool cache = base.storage || base.weight.defined();
+    // Inference tensors keep no version: those are read as they are.
+    const torch::Tensor* t[3] = {&base.weight, &lora_A->weight, &lora_B->weight};
+    bool cache = base.storage || base.weight.defined();
+    for (int i = base.storage ? 1 : 0; i < 3; ++i) cache = cache && !t[i]->is_inference();
     if (cache) {
-        const torch::Tensor* t[3] = {&base.weight, &lora_A->weight, &lora_B->weight};
         for (int i = base.storage ? 1 : 0; i < 3; ++i) {
             source.data[i] = t[i]->data_ptr();
             source.version[i] = int64_t(t[i]->_version());
@@ -697,7 +714,7 @@ torch::Tensor LoraLinear::dora_norm(const LinearImpl& base) {
     return norm;
 }
 
-torch::Tensor LoraLinear::compute_dora_norm(const LinearImpl& base) {
+torch::Tensor LoraLinear::compute_dora_norm(const LinearImpl& base) const {
     const auto w = base.dense_weight();  // (out, in), in the dtype the base holds
     if (column_kernels(w)) {  // one pass over W, V's elements summed in float32 (cpu_kernels::dora_row_norms)
         const auto A = lora_A->weight.to(torch::kFloat).contiguous(), B = lora_B->weight.to(torch::kFloat).contiguous();

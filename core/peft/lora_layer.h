@@ -52,7 +52,7 @@ public:
     // through kernels::weighted_rows_f32 over B^T (kept while B stays the same tensor at the same version:
     // a product with rank-long rows cost more per row than the whole row delta does this way).
     bool has_row_delta(const LinearImpl& base) const override;
-    void row_delta(const float* x, float* y) const override;
+    void row_delta(const LinearImpl& base, const float* x, float* y) const override;
 
     // s * B @ A as an (out, in) float32 tensor.
     torch::Tensor delta_weight() const;
@@ -80,15 +80,15 @@ private:
     // would differ in the last bits from the recomputation's, which runs the node.
     c10::optional<torch::ScalarType> dora_dtype(const LinearImpl& base, const torch::Tensor& x) const;
     // DoRA's ||W + s B A|| per output row (out), float32, without autograd.
-    torch::Tensor dora_norm(const LinearImpl& base);
-    torch::Tensor compute_dora_norm(const LinearImpl& base);
+    torch::Tensor dora_norm(const LinearImpl& base) const;
+    torch::Tensor compute_dora_norm(const LinearImpl& base) const;
     torch::Tensor dora_forward(LinearImpl& base, const torch::Tensor& x, const torch::Tensor& base_out,
                                const torch::Tensor& lora_out, bool dropped);
     LoraLayerOptions options_;
     double scaling_;
-    torch::Tensor weight_sq_norm_;  // DoRA: ||W||^2 per row of the frozen weight it was computed from
-    const void* weight_ptr_ = nullptr;
-    int64_t weight_version_ = -1;
+    mutable torch::Tensor weight_sq_norm_;  // DoRA: ||W||^2 per row of the frozen weight it was computed from
+    mutable const void* weight_ptr_ = nullptr;
+    mutable int64_t weight_version_ = -1;
     // dora_norm's last result and the data and versions of W (or its storage), A and B it was computed
     // from: the recomputation under gradient checkpointing, and every decode step of an unmerged adapter,
     // find it again instead of reading (or unpacking) W once more.
@@ -97,9 +97,9 @@ private:
         int64_t version[3] = {-1, -1, -1};
         bool operator==(const NormSource& o) const;
     };
-    std::mutex norm_mutex_;
-    torch::Tensor norm_;
-    NormSource norm_source_;
+    mutable std::mutex norm_mutex_;
+    mutable torch::Tensor norm_;
+    mutable NormSource norm_source_;
     // row_delta's B^T (r, out), and which B it was made from.
     mutable std::mutex b_t_mutex_;
     mutable torch::Tensor b_t_;

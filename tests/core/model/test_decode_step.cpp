@@ -106,15 +106,20 @@ private slots:
                  qPrintable(QString("relative logit gap %1").arg(step_logit_gap(fast, general))));
     }
 
-    // LoRA attached unmerged (as Chat attaches one) on every projection of every layer, over f32, bf16 and
-    // int8 weights: the step runs every layer with the adapter's row delta and gives the general path's
-    // bits; switched off (set_enabled), the plain model's.
+    // LoRA or DoRA attached unmerged (as Chat attaches one) on every projection of every layer, over f32,
+    // bf16 and int8 weights: the step runs every layer with the adapter's row delta and gives the general
+    // path's bits; switched off (set_enabled), the plain model's.
     void unmergedLoraKeepsTheStep_data() {
         QTest::addColumn<QString>("weights");
-        for (const char* weights : {"f32", "bf16", "int8"}) QTest::newRow(weights) << QString(weights);
+        QTest::addColumn<bool>("dora");
+        for (const char* weights : {"f32", "bf16", "int8"}) {
+            QTest::newRow(weights) << QString(weights) << false;
+            QTest::newRow((std::string(weights) + " DoRA").c_str()) << QString(weights) << true;
+        }
     }
     void unmergedLoraKeepsTheStep() {
         QFETCH(QString, weights);
+        QFETCH(bool, dora);
         auto m = std::make_shared<CausalLMImpl>(test::tiny_config("llama"));
         m->init_weights(3, 0.2);
         m->eval();
@@ -123,11 +128,14 @@ private slots:
         const auto plain = decode_with_step(*m, true);
         LoraSettings s;
         s.targets = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+        s.use_dora = dora;
         LoraModel lora = LoraModel::apply(m, s);
         {
             torch::NoGradGuard none;  // lora_B starts at zero: give the adapter an effect
-            for (auto& p : m->named_parameters())
+            for (auto& p : m->named_parameters()) {
                 if (p.key().find("lora_B") != std::string::npos) p.value().normal_(0, 0.2);
+                if (p.key().find("lora_magnitude") != std::string::npos) p.value().mul_(torch::rand_like(p.value()) + 0.5);
+            }
         }
         const auto fast = decode_with_step(*m, true), general = decode_with_step(*m, false);
         QCOMPARE(fast.layers, expected_layers(kSingleSteps * m->config().num_hidden_layers));
@@ -154,7 +162,7 @@ private slots:
         const auto x = torch::randn({64});
         const auto delta = [&] {
             std::vector<float> y(48, 1.0f);
-            lora->row_delta(x.data_ptr<float>(), y.data());
+            lora->row_delta(*base, x.data_ptr<float>(), y.data());
             return torch::tensor(y) - 1.0f;
         };
         const auto expected = [&] {
@@ -175,19 +183,19 @@ private slots:
     }
 
     void layersItDoesNotTakeRunAsBefore() {
-        // DoRA attached unmerged: its layer goes through forward(), the others still take the step.
+        // An adapter held in bf16 (no row delta): its layer goes through forward(), the others still take
+        // the step.
         {
             auto m = std::make_shared<CausalLMImpl>(test::tiny_config("llama"));
             m->init_weights(3, 0.2);
             const auto plain = decode_with_step(*m, false);
             LoraSettings s;
             s.targets = {"model.layers.1.mlp.down_proj"};
-            s.use_dora = true;
             LoraModel lora = LoraModel::apply(m, s);
             {
                 torch::NoGradGuard none;  // lora_B starts at zero: give the adapter an effect
                 for (auto& p : m->named_parameters())
-                    if (p.key().find("lora_B") != std::string::npos) p.value().normal_(0, 0.5);
+                    if (p.key().find("lora_B") != std::string::npos) p.value().set_data(p.value().normal_(0, 0.5).to(torch::kBFloat16));
             }
             const auto fast = decode_with_step(*m, true), general = decode_with_step(*m, false);
             QCOMPARE(fast.layers, expected_layers(kSingleSteps));  // layer 0 only

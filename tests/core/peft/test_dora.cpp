@@ -146,6 +146,29 @@ private slots:
         check("B changed over int8 codes");
     }
 
+    // One row at inference (the decode step's row delta, core/model/decode_step.h) gives the formula too,
+    // with and without a bias.
+    void singleRowAtInferenceMatchesFormula() {
+        Case c;
+        for (bool bias : {true, false}) {
+            auto [lin, lora] = make_layer(c, true);
+            if (!bias) {
+                torch::NoGradGuard g;
+                lin->bias.zero_();
+                lin->bias = torch::Tensor();
+            }
+            Case want = c;
+            if (!bias) want.b = {0.0, 0.0};
+            lin->eval();
+            QVERIFY(lora->has_row_delta(*lin));
+            c10::InferenceMode guard;
+            const std::vector<double> x = {1.5, -2.0, 0.5};
+            const auto y = lin(tensor_of(x, {3}));
+            for (int64_t o = 0; o < c.out; ++o)
+                QVERIFY2(std::abs(y[o].item<double>() - want.y(x, o)) < 1e-5, bias ? "with a bias" : "without a bias");
+        }
+    }
+
     // m starts as the row norms of W + s B A: with B = 0 that is ||W||_row and the output is unchanged.
     void magnitudeInitialisation() {
         Case c;
