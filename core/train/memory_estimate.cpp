@@ -129,7 +129,8 @@ uint64_t activation_bytes_per_token_layer(const MemoryEstimateInputs& in) {
         if (in.lora_dropout > 0) bytes += 2 * m * (5 * d.C + d.Q + d.I);  // dropout's mask and output per adapter
         // DoRA: its node keeps each linear's scaled product z for the magnitude's gradient, the same tensor
         // as the output that SwiGLU keeps for gate and up, one more for q, k, v, o and down (measured on the
-        // 85m shape: 198 MiB more than LoRA, 5 of 7.9 outputs a token). With dropout the chain keeps the
+        // 85m shape: 198 MiB more than LoRA, 4.2K of the 7.9K output values a token and layer, where this
+        // counts 3.8K). With dropout the chain keeps the
         // base product, the adapter's output and their rescaled sum (about three outputs' worth).
         if (in.dora)
             bytes += in.lora_dropout > 0 ? 3 * m * layer_outputs(d) : m * (d.Q + 2 * d.K + 2 * d.C);

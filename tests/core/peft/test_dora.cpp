@@ -109,7 +109,7 @@ private slots:
     // The norm ||W + s B A|| is kept between forwards (gradient checkpointing's recomputation, decode steps)
     // and redone when W, A or B change in place, as an optimizer step or a weight load changes them: the
     // output follows each change, recording or not.
-    void normFollowsChangesToWAAndB() {
+    void normFollowsInPlaceChangesOfWeightsAndFactors() {
         Case c;
         auto [lin, lora] = make_layer(c, true);
         const std::vector<double> x = {1.5, -2.0, 0.5};
