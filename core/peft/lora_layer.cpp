@@ -388,33 +388,44 @@ public:
     }
 };
 
-// DoRA on a dense frozen W as one node: y = scale * (x W^T + s (x A^T) B^T) + b with scale = m / norm
-// (out) and norm = ||W + s B A||_row given as a constant, which is PEFT's
+// DoRA on a frozen W (dense, or QLoRA's codes) as one node: y = scale * (x W^T + s (x A^T) B^T) + b with
+// scale = m / norm (out) and norm = ||W + s B A||_row given as a constant, which is PEFT's
 //   base(x) + (scale - 1) * (x W^T) + scale * s * B(A(x))
 // rearranged: one elementwise product forward and one backward where the chain ran about a dozen
 // float32 passes over (N, out). Saves x, x A^T and the pre-scale product.
 class DoraLinearFunction : public torch::autograd::Function<DoraLinearFunction> {
 public:
+    // The frozen weight is `weight` (dense) or, when `q` is set (QLoRA with DoRA), q's codes: dequantized
+    // here and again in backward, never kept.
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& A,
-                                 const torch::Tensor& B, const torch::Tensor& m, const torch::Tensor& weight,
+                                 const torch::Tensor& B, const torch::Tensor& m,
+                                 const c10::optional<torch::Tensor>& weight_arg, const QuantizedTensor* q,
                                  const c10::optional<torch::Tensor>& bias_arg, const torch::Tensor& norm,
                                  double scaling, int64_t dtype_code) {
         c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
         const auto dtype = static_cast<torch::ScalarType>(dtype_code);
+        const torch::Tensor weight = weight_arg.value_or(torch::Tensor());
+        const torch::Tensor w = q ? q->dequantize(dtype) : weight.to(dtype);
         const auto scale_f = dora_scale(m, norm, dtype);  // (out)
         torch::Tensor y;
+        std::vector<torch::Tensor> saved;
         if (dora_foldable(scale_f)) {
-            const AdapterForward f = adapter_forward(x, rows_scaled(weight.to(dtype), scale_f, dtype), c10::nullopt,
-                                                     A, b_scaled(B, scale_f), scaling, dtype);
+            const AdapterForward f = adapter_forward(x, rows_scaled(w, scale_f, dtype), c10::nullopt, A,
+                                                     b_scaled(B, scale_f), scaling, dtype);
             y = dora_folded_output(f.y, bias_arg);
-            ctx->save_for_backward({f.x2, f.a, A, B, m, weight, f.y, scale_f.to(dtype), scale_f * norm});
+            saved = {f.x2, f.a, A, B, m, weight, f.y, scale_f.to(dtype), scale_f * norm};
         } else {
-            const AdapterForward f = adapter_forward(x, weight.to(dtype), c10::nullopt, A, B, scaling, dtype);
+            const AdapterForward f = adapter_forward(x, w, c10::nullopt, A, B, scaling, dtype);
             const auto& pre = f.y;  // (N, out), before the magnitude's scale
             const auto scale = scale_f.to(dtype);
             y = dora_scaled(pre, scale, bias_arg);
-            ctx->save_for_backward({f.x2, f.a, A, B, m, weight, pre, scale, norm});
+            saved = {f.x2, f.a, A, B, m, weight, pre, scale, norm};
         }
+        if (q) {
+            for (auto& t : quantized_tensors(*q)) saved.push_back(t);
+            ctx->saved_data["layout"] = quantized_layout(*q);
+        }
+        ctx->save_for_backward(saved);
         save_settings(ctx, scaling, x, bias_arg);
         return as_output(y, x);
     }
@@ -423,8 +434,11 @@ public:
         c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
         const auto saved = ctx->get_saved_variables();
         const AdapterForward f = saved_products(saved);
-        const auto &A = saved[2], &B = saved[3], &m = saved[4], &weight = saved[5], &pre = saved[6], &scale = saved[7],
-                   &norm = saved[8];
+        const auto &A = saved[2], &B = saved[3], &m = saved[4], &pre = saved[6], &scale = saved[7], &norm = saved[8];
+        torch::Tensor weight = saved[5];
+        if (ctx->saved_data.count("layout"))
+            weight = rebuild_quantized({saved.begin() + 9, saved.end()}, ctx->saved_data["layout"].toIntVector())
+                         .dequantize(f.x2.scalar_type());
         const auto g = grads[0].reshape({-1, weight.size(0)}).to(f.x2.scalar_type());  // (N, out)
         torch::Tensor dbias;
         if (ctx->saved_data["bias_grad"].toBool()) dbias = g.sum(0);
@@ -432,7 +446,8 @@ public:
         const DoraGrads d = dora_scale_backward(g, pre, scale, norm, m.scalar_type(), ctx->needs_input_grad(3));
         const AdapterGrads r = adapter_backward(ctx, d.gs, f, A, B, weight, ctx->saved_data["scaling"].toDouble(),
                                                 ctx->saved_data["x_shape"].toIntVector());
-        return {r.dx, r.dA, r.dB, d.dm, torch::Tensor(), dbias, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        return {r.dx,           r.dA, r.dB,           d.dm,           torch::Tensor(), torch::Tensor(),
+                dbias,          torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };
 
@@ -509,13 +524,16 @@ c10::optional<torch::ScalarType> LoraLinear::node_dtype(const LinearImpl& base, 
 
 c10::optional<torch::ScalarType> LoraLinear::dora_dtype(const LinearImpl& base, const torch::Tensor& x) const {
     const bool dropped = options_.dropout > 0 && base.is_training();
-    if (!enabled || !magnitude || dropped || base.storage || !base.weight.defined() || x.dim() < 1) return c10::nullopt;
+    const QuantizedTensor* q = quantized_weight(base);
+    if (!enabled || !magnitude || dropped || !(q || (!base.storage && base.weight.defined())) || x.dim() < 1)
+        return c10::nullopt;
     const bool recording = torch::GradMode::is_enabled() &&
                            (x.requires_grad() || lora_A->weight.requires_grad() || lora_B->weight.requires_grad() ||
                             magnitude->weight.requires_grad());
     if (!recording && !base.is_training()) return c10::nullopt;
     const auto autocast = autocast_dtype(x.device());
-    return autocast != torch::kFloat && x.is_floating_point() ? autocast : base.weight.scalar_type();
+    const auto held = q ? q->dtype : base.weight.scalar_type();
+    return autocast != torch::kFloat && x.is_floating_point() ? autocast : held;
 }
 
 torch::Tensor LoraLinear::lora_node(LinearImpl& base, const torch::Tensor& x, bool graph_only) {
@@ -587,10 +605,13 @@ torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
     // Training a plain LoRA on a dense base: one node (LoraLinearFunction). Inference (no grad) keeps the
     // chain below, whose base product is the decode kernel for a single row.
     if (auto y = lora_node(base, x, false); y.defined()) return y;
-    if (const auto dtype = dora_dtype(base, x))
-        return DoraLinearFunction::apply(x, lora_A->weight, lora_B->weight, magnitude->weight, base.weight,
+    if (const auto dtype = dora_dtype(base, x)) {
+        const QuantizedTensor* q = quantized_weight(base);
+        return DoraLinearFunction::apply(x, lora_A->weight, lora_B->weight, magnitude->weight,
+                                         q ? c10::nullopt : c10::optional<torch::Tensor>(base.weight), q,
                                          base.bias.defined() ? c10::optional<torch::Tensor>(base.bias) : c10::nullopt,
                                          dora_norm(base), scaling_, int64_t(*dtype));
+    }
     const bool recording = torch::GradMode::is_enabled() &&
                            (x.requires_grad() || lora_A->weight.requires_grad() || lora_B->weight.requires_grad() ||
                             (magnitude && magnitude->weight.requires_grad()));

@@ -75,7 +75,7 @@ private:
     // The dtype that node computes in, or none where it does not apply.
     c10::optional<torch::ScalarType> node_dtype(const LinearImpl& base, const torch::Tensor& x) const;
     // The dtype DoRA's node (DoraLinearFunction, or a group's) computes in, or none where the chain runs:
-    // DoRA without dropout on a dense base while training, also where nothing records (gradient
+    // DoRA without dropout on a dense or quantized base while training, also where nothing records (gradient
     // checkpointing's first pass): the chain costs several float32 passes over (N, out) more, and its result
     // would differ in the last bits from the recomputation's, which runs the node.
     c10::optional<torch::ScalarType> dora_dtype(const LinearImpl& base, const torch::Tensor& x) const;

@@ -197,9 +197,9 @@ private slots:
 
     // The norm is detached: for L = sum(y), dL/dm = sum_t (x W^T + s x A^T B^T) / n, and
     // dL/dB = s * (m / n) (outer) sum_t (A x), with no term from the norm's dependence on B.
-    // Training runs DoRA as one node (DoraLinearFunction). Output and the gradients of x, A, B, m and a
-    // trainable bias equal PEFT's chained formula with the norm detached, in float32 and under bf16
-    // autocast, for a (B, T, in) input.
+    // Training runs DoRA as one node (DoraLinearFunction), on a dense base and on a 4-bit one (QLoRA with
+    // DoRA). Output and the gradients of x, A, B, m and a trainable bias equal PEFT's chained formula with
+    // the norm detached, in float32 and under bf16 autocast, for a (B, T, in) input.
     void trainingNodeMatchesTheChainedFormula_data() {
         QTest::addColumn<QString>("isa");
         QTest::newRow("best kernels") << "amx";
@@ -217,7 +217,12 @@ private slots:
         const int64_t in = 24, out = 40, r = 4;
         // With a zero magnitude the node cannot fold the scale into W and B (z = 0 holds nothing of the
         // product m's gradient needs): it scales the product instead.
-        for (auto [bf16, zero_magnitude] : {std::pair{false, false}, {true, false}, {false, true}, {true, true}}) {
+        struct Variant {
+            bool bf16, zero_magnitude, quantized;
+        };
+        for (const Variant v : {Variant{false, false, false}, {true, false, false}, {false, true, false},
+                                {true, true, false}, {false, false, true}, {true, false, true}}) {
+            const bool bf16 = v.bf16, zero_magnitude = v.zero_magnitude;
             auto made = random_dora_layer(in, out, r);  // not a structured binding: the lambdas below capture them
             Linear lin = made.first;
             const auto lora = made.second;
@@ -225,7 +230,9 @@ private slots:
                 torch::NoGradGuard g;
                 lora->magnitude->weight[3] = 0.0f;
             }
-            lin->weight.set_requires_grad(false);
+            if (v.quantized) quantize_linear(*lin, 4, true);
+            else lin->weight.set_requires_grad(false);
+            const auto W = lin->dense_weight().to(torch::kFloat);  // the base the formula reads
             lin->bias.set_requires_grad(true);
             auto x = torch::randn({2, 5, in});
             auto probe = torch::randn({2, 5, out});
@@ -237,14 +244,22 @@ private slots:
                 torch::Tensor norm;
                 {
                     torch::NoGradGuard g;
-                    norm = (lin->weight + s * torch::mm(lora->lora_B->weight, lora->lora_A->weight)).norm(2, {1});
+                    norm = (W + s * torch::mm(lora->lora_B->weight, lora->lora_A->weight)).norm(2, {1});
                 }
                 auto scale = lora->magnitude->weight / norm;
-                auto product = torch::nn::functional::linear(xl, lin->weight);
+                auto product = torch::nn::functional::linear(xl, W);
                 auto lora_out = torch::matmul(torch::matmul(xl, lora->lora_A->weight.t()), lora->lora_B->weight.t());
                 return product + lin->bias + (scale - 1) * product + scale * lora_out * s;
             };
-            auto fused = output_and_grads([&](const torch::Tensor& xl) { return lin(xl); }, x, probe, params, dtype);
+            std::string node;
+            auto fused = output_and_grads(
+                [&](const torch::Tensor& xl) {
+                    auto y = lin(xl);
+                    node = y.grad_fn() ? y.grad_fn()->name() : "";
+                    return y;
+                },
+                x, probe, params, dtype);
+            QVERIFY2(node.find("DoraLinearFunction") != std::string::npos, node.c_str());
             auto chained = output_and_grads(chained_formula, x, probe, params, dtype);
             // The chain promotes to float32 where the node stays in bf16: compare values.
             fused[0] = fused[0].to(torch::kFloat);
@@ -253,9 +268,10 @@ private slots:
             for (size_t i = 0; i < fused.size(); ++i) {
                 QCOMPARE(fused[i].scalar_type(), chained[i].scalar_type());
                 const double d = relative_max_diff(fused[i], chained[i]);
-                QVERIFY2(d < (bf16 ? 3e-2 : 1e-5), (std::string(names[i]) + (bf16 ? " bf16" : " f32") +
-                                                    (zero_magnitude ? ", a zero magnitude: " : ": ") + std::to_string(d))
-                                                       .c_str());
+                QVERIFY2(d < (bf16 ? 3e-2 : 1e-5),
+                         (std::string(names[i]) + (bf16 ? " bf16" : " f32") + (v.quantized ? ", 4-bit base" : "") +
+                          (zero_magnitude ? ", a zero magnitude: " : ": ") + std::to_string(d))
+                             .c_str());
             }
         }
     }

@@ -213,7 +213,8 @@ private slots:
         for (const Case c : {Case{"dense f32", false, false, false, false}, Case{"dense bf16", true, false, false, false},
                              Case{"4-bit f32", false, true, false, false}, Case{"mixed f32", false, false, true, false},
                              Case{"dora f32", false, false, false, true}, Case{"dora bf16", true, false, false, true},
-                             Case{"dora f32, a zero magnitude", false, false, false, true, true}}) {
+                             Case{"dora f32, a zero magnitude", false, false, false, true, true},
+                             Case{"dora 4-bit f32", false, true, false, true}, Case{"dora 4-bit bf16", true, true, false, true}}) {
             torch::manual_seed(11);
             std::vector<Linear> lins;
             std::vector<torch::Tensor*> params;
