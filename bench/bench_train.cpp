@@ -3,7 +3,7 @@
 // and model FLOP utilisation: the FLOPs the method needs per token (needed_flops_per_token) over this
 // machine's measured GEMM peak for the precision that runs (fp32 or bf16; both are measured and printed).
 //
-//   bench-train (--model DIR | --shape NAME) [--methods full,freeze,lora,dora,qlora4,qlora8] [--stage pt|sft]
+//   bench-train (--model DIR | --shape NAME) [--methods full,freeze,lora,dora,qlora4,qlora8,qdora4] [--stage pt|sft]
 //               [--dataset corpus_demo] [--dataset-dir DIR] [--cutoff 512] [--batch 4] [--steps 12] [--threads 0]
 //               [--grad-ckpt 0|1] [--bf16 auto|true|false] [--pure-bf16] [--device cpu]
 //
@@ -136,7 +136,7 @@ double needed_flops_per_token(const ModelConfig& c, int64_t T, const std::string
     const Product linears[] = {{d, q, true},      {d, kv, true},     {d, kv, true},    {q, d, false},
                                {d, inter, false}, {d, inter, false}, {inter, d, false}};
     const int64_t L = c.num_hidden_layers;
-    const bool lora = method == "lora" || method == "dora" || method.rfind("qlora", 0) == 0;
+    const bool lora = method == "lora" || method == "dora" || method == "qdora4" || method.rfind("qlora", 0) == 0;
     const bool full = method == "full";
     int64_t lowest = 0, end = L;  // the trainable layers: [lowest, end)
     if (method == "freeze") {
@@ -155,7 +155,7 @@ double needed_flops_per_token(const ModelConfig& c, int64_t T, const std::string
             flops += w + (input_grad ? w : 0) + (trains && !lora ? w : 0);
             if (!lora) continue;
             flops += 2 * r * (m.in + m.out) + 2 * (2 * r * m.out) + 2 * r * m.in + (input_grad ? 2 * r * m.in : 0);
-            if (method == "dora") flops += 2 * r * m.in * m.out / tokens_per_step;
+            if (method == "dora" || method == "qdora4") flops += 2 * r * m.in * m.out / tokens_per_step;
         }
     }
     return flops;
@@ -202,9 +202,9 @@ TrainConfig config_for(const std::map<std::string, std::string>& a, const std::s
     if (a.at("pure-bf16") == "1") c.set("pure_bf16", "true");
     c.output_dir = out;
     c.overwrite_output_dir = true;
-    c.finetuning_type = method.rfind("qlora", 0) == 0 || method == "dora" ? "lora" : method;
-    if (method == "dora") c.use_dora = true;
-    if (method == "qlora4") c.quantization_bit = 4;
+    c.finetuning_type = method.rfind("qlora", 0) == 0 || method == "dora" || method == "qdora4" ? "lora" : method;
+    if (method == "dora" || method == "qdora4") c.use_dora = true;
+    if (method == "qlora4" || method == "qdora4") c.quantization_bit = 4;
     if (method == "qlora8") c.quantization_bit = 8;
     if (c.finetuning_type == "lora") c.lora_target = "all";
     return c;
