@@ -63,19 +63,20 @@ MemoryEstimateInputs memory_estimate_inputs(const ModelConfig& model, const Trai
 
 // Saved activations cost more resident memory than their bytes: backward frees them layer by layer while
 // allocating gradients of other sizes, and glibc keeps the freed blocks below its mmap threshold (32 MB)
-// in the heap. Calibrated on the bench shapes (docs/benchmarks.md, "Memory estimate"). Autograd chains
-// (LoRA and DoRA with dropout) save intermediates of other sizes:
-constexpr double kSavedActivationSlack = 1.5;
+// in the heap. Calibrated on the bench shapes (docs/benchmarks.md, "Memory estimate").
 // Full and freeze: torch's linear saves the input it is given, and the decoder's blocks are single nodes
 // (the 1.5 above was their slack while norms, SwiGLU and RoPE were chains). Measured full fine-tuning
 // peaks of one configuration differ by 20% between processors (85m, fp32: 3380 MiB with AVX-512, 2789
 // without): 1.2 sits between them.
 constexpr double kPlainLinearSlack = 1.2;
 // LoRA, QLoRA and DoRA without dropout train each linear (or group of linears reading one input) as one
-// autograd node (core/peft/lora_layer.cpp) that saves only the tensors counted here: no slack.
+// autograd node (core/peft/lora_layer.cpp) that saves only the tensors counted here: no slack. With
+// dropout they run a chain of autograd ops whose intermediates are counted one by one (dropout's output
+// and mask per adapter, DoRA's three outputs): measured without slack too (85m, bf16 and fp32, 2026-12-08;
+// a slack of 1.5 there overestimated the peak by 61-73%).
 constexpr double kFusedAdapterSlack = 1.0;
-// The slack that applies to `in`: kFusedAdapterSlack for an adapter without dropout, kSavedActivationSlack
-// for one with dropout, kPlainLinearSlack for full and freeze.
+// The slack that applies to `in`: kFusedAdapterSlack for LoRA, QLoRA and DoRA, kPlainLinearSlack for full
+// and freeze.
 double saved_activation_slack(const MemoryEstimateInputs& in);
 
 struct MemoryEstimate {
