@@ -4,6 +4,7 @@
 // machine's measured GEMM peak for the precision that runs (fp32 or bf16; both are measured and printed).
 //
 //   bench-train (--model DIR | --shape NAME) [--methods full,freeze,lora,dora,qlora4,qlora8,qdora4] [--stage pt|sft]
+//              [--lora-dropout P]
 //               [--dataset corpus_demo] [--dataset-dir DIR] [--cutoff 512] [--batch 4] [--steps 12] [--threads 0]
 //               [--grad-ckpt 0|1] [--bf16 auto|true|false] [--pure-bf16] [--device cpu]
 //
@@ -57,7 +58,8 @@ std::map<std::string, std::string> parse_args(int argc, char** argv) {
                                             {"grad-ckpt", "0"},     {"device", "cpu"},
                                             {"bf16", ""},           {"pure-bf16", "0"},
                                             {"shape", ""},          {"method", ""},
-                                            {"peak-fp32", ""},      {"peak-bf16", ""}};
+                                            {"peak-fp32", ""},      {"peak-bf16", ""},
+                                            {"lora-dropout", "0"}};
     for (int i = 1; i < argc; ++i) {
         std::string k = argv[i];
         if (k.rfind("--", 0) != 0 || !a.count(k.substr(2))) {
@@ -196,6 +198,7 @@ TrainConfig config_for(const std::map<std::string, std::string>& a, const std::s
     c.save_steps = 0;
     c.learning_rate = method == "full" || method == "freeze" ? 1e-5 : 1e-4;
     c.gradient_checkpointing = a.at("grad-ckpt") == "1";
+    c.lora_dropout = std::atof(a.at("lora-dropout").c_str());
     c.threads = std::atoi(a.at("threads").c_str());
     c.device = a.at("device");
     if (!a.at("bf16").empty()) c.set("bf16", a.at("bf16"));
