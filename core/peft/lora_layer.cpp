@@ -392,7 +392,7 @@ public:
 // scale = m / norm (out) and norm = ||W + s B A||_row given as a constant, which is PEFT's
 //   base(x) + (scale - 1) * (x W^T) + scale * s * B(A(x))
 // rearranged: one elementwise product forward and one backward where the chain ran about a dozen
-// float32 passes over (N, out). Saves x, x A^T and the pre-scale product.
+// float32 passes over (N, out). Saves x, x A^T and the pre-scale product (z where the magnitude folds in).
 class DoraLinearFunction : public torch::autograd::Function<DoraLinearFunction> {
 public:
     // The frozen weight is `weight` (dense) or, when `q` is set (QLoRA with DoRA), q's codes: dequantized
@@ -446,8 +446,9 @@ public:
         const DoraGrads d = dora_scale_backward(g, pre, scale, norm, m.scalar_type(), ctx->needs_input_grad(3));
         const AdapterGrads r = adapter_backward(ctx, d.gs, f, A, B, weight, ctx->saved_data["scaling"].toDouble(),
                                                 ctx->saved_data["x_shape"].toIntVector());
-        return {r.dx,           r.dA, r.dB,           d.dm,           torch::Tensor(), torch::Tensor(),
-                dbias,          torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        // x, A, B, m, then the weight, its codes, the bias, the norm and two settings.
+        return {r.dx, r.dA, r.dB, d.dm, torch::Tensor(), torch::Tensor(), dbias, torch::Tensor(), torch::Tensor(),
+                torch::Tensor()};
     }
 };
 

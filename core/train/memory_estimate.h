@@ -72,7 +72,7 @@ constexpr double kPlainLinearSlack = 1.2;
 // LoRA, QLoRA and DoRA without dropout train each linear (or group of linears reading one input) as one
 // autograd node (core/peft/lora_layer.cpp) that saves only the tensors counted here: no slack. With
 // dropout they run a chain of autograd ops whose intermediates are counted one by one (dropout's output
-// and mask per adapter, DoRA's three outputs): measured without slack too (85m, bf16 and fp32, 2026-12-08;
+// and mask per adapter, DoRA's two outputs): measured without slack too (85m, bf16 and fp32, 2026-12-08;
 // a slack of 1.5 there overestimated the peak by 61-73%).
 constexpr double kFusedAdapterSlack = 1.0;
 // The slack that applies to `in`: kFusedAdapterSlack for LoRA, QLoRA and DoRA, kPlainLinearSlack for full
