@@ -374,6 +374,31 @@ K512 void row_scale_rows(const T* x, const float* scale, T* y, int64_t begin, in
     }
 }
 
+// ---- dropout's mask ----
+
+// lowbias32 (Chris Wellons' integer hash), 16 lanes.
+K512 inline __m512i hash512(__m512i x) {
+    x = _mm512_xor_si512(x, _mm512_srli_epi32(x, 16));
+    x = _mm512_mullo_epi32(x, _mm512_set1_epi32(0x7feb352d));
+    x = _mm512_xor_si512(x, _mm512_srli_epi32(x, 15));
+    x = _mm512_mullo_epi32(x, _mm512_set1_epi32(int32_t(0x846ca68bu)));
+    return _mm512_xor_si512(x, _mm512_srli_epi32(x, 16));
+}
+
+template <typename T>
+K512 void dropout_mask_range(uint32_t lo, uint32_t hi, uint32_t threshold, float keep, T* out, int64_t begin,
+                             int64_t end) {
+    const __m512i lanes = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512 kept = _mm512_set1_ps(keep);
+    for (int64_t i = begin; i < end; i += 16) {
+        const __mmask16 k = tail(end - i);
+        __m512i x = _mm512_add_epi32(_mm512_set1_epi32(int32_t(uint32_t(i) + lo)), lanes);
+        x = hash512(_mm512_xor_si512(hash512(x), _mm512_set1_epi32(int32_t(hi))));
+        const __mmask16 keep_mask = _mm512_cmp_epu32_mask(x, _mm512_set1_epi32(int32_t(threshold)), _MM_CMPINT_NLT);
+        store(out + i, _mm512_maskz_mov_ps(keep_mask, kept), k);
+    }
+}
+
 // ---- DoRA's row norms ----
 
 // Rows [o0, o0 + R) of dora_row_norms: V's 16 elements of R rows at a time, each A row loaded once for the R.
@@ -1057,6 +1082,43 @@ void column_scale_backward(Elem t, const void* g, const void* pre, const float* 
     }
 }
 
+namespace {
+
+inline uint32_t hash32(uint32_t x) {
+    x ^= x >> 16;
+    x *= 0x7feb352du;
+    x ^= x >> 15;
+    x *= 0x846ca68bu;
+    return x ^ (x >> 16);
+}
+
+uint16_t bf16_of(float f) {  // round to nearest even (finite values)
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    return uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+}  // namespace
+
+void dropout_mask(Elem t, uint64_t seed, float p, void* out, int64_t n) {
+    const uint32_t lo = uint32_t(seed), hi = uint32_t(seed >> 32);
+    const uint32_t threshold = uint32_t(std::min(double(p), 1.0 - 1e-9) * 4294967296.0);
+    const float keep = 1.0f / (1.0f - p);
+    split(n, 16384, [&](int64_t b, int64_t e) {
+        if (kernels::avx512_enabled()) {
+            if (t == Elem::F32) dropout_mask_range(lo, hi, threshold, keep, (float*)out, b, e);
+            else dropout_mask_range(lo, hi, threshold, keep, (bf16*)out, b, e);
+            return;
+        }
+        const uint16_t keep_bits = bf16_of(keep);
+        for (int64_t i = b; i < e; ++i) {
+            const bool kept = hash32(hash32(uint32_t(i) + lo) ^ hi) >= threshold;
+            if (t == Elem::F32) static_cast<float*>(out)[i] = kept ? keep : 0.0f;
+            else static_cast<bf16*>(out)[i] = kept ? keep_bits : uint16_t(0);
+        }
+    });
+}
+
 void row_scale(Elem t, const void* x, const float* scale, void* y, int64_t rows, int64_t cols) {
     split(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(cols, 1)), [&](int64_t b, int64_t e) {
         const bool wide = kernels::avx512_enabled();
@@ -1219,6 +1281,7 @@ void attention_softmax_backward(const ScoreRows&, Elem, const void*, const float
 void nearest_codes(const float*, int64_t, const float*, int, uint8_t*) {}
 void dora_row_norms(Elem, const void*, const float*, const float*, float, float*, int64_t, int64_t, int64_t) {}
 void row_scale(Elem, const void*, const float*, void*, int64_t, int64_t) {}
+void dropout_mask(Elem, uint64_t, float, void*, int64_t) {}
 bool attention_backward_bf16_available() { return false; }
 void attention_backward_bf16(const AttentionBackwardBf16&) {}
 

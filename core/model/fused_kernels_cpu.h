@@ -44,6 +44,14 @@ void column_scale_backward(Elem t, const void* g, const void* pre, const float* 
 // frozen weight's rows).
 void row_scale(Elem t, const void* x, const float* scale, void* y, int64_t rows, int64_t cols);
 
+// Inverted dropout's mask for n elements: out[i] = 1 / (1 - p) (rounded to t) where element i is kept, 0
+// where it is dropped, element i kept when a 32-bit hash of (seed, i) is at least p * 2^32: the same mask
+// for the same seed at every width and thread count, about n (1 - p) kept. Where LibTorch drew one
+// Bernoulli number per element from its generator (~8 ns each: 132M a step for LoRA's inputs at 85m), this
+// costs a few multiplies per element; the caller draws `seed` from the generator, so that a recomputation
+// that restores the generator's state (gradient checkpointing) gets the same mask.
+void dropout_mask(Elem t, uint64_t seed, float p, void* out, int64_t n);
+
 // DoRA's row norms of V = W + s B A without forming V: norm[o] = ||W[o] + s sum_j B[o, j] A[j]|| for W
 // (out, in) in w_t, A (r, in) and B (out, r) float32. Each element of V is summed in float32 from W and the r
 // terms, then squared and added up: one read of W, r multiply-adds an element (the expanded

@@ -110,6 +110,37 @@ private slots:
         }
     }
 
+    // Dropout's mask at each width: the same bits for the same seed (16 lanes and the scalar loop alike),
+    // 1 / (1 - p) or 0, about 1 - p kept, and another seed another mask.
+    void dropoutMaskIsTheSameAtEachWidth() {
+        const int64_t n = 1000003;  // a partial last vector, split over threads
+        for (auto t : {torch::kFloat, torch::kBFloat16}) {
+            for (float p : {0.05f, 0.5f}) {
+                std::vector<torch::Tensor> masks;
+                for (const char* isa : kernel_levels()) {
+                    kernels::limit_kernel_isa(isa);
+                    auto m = torch::empty({n}, t);
+                    cpu_kernels::dropout_mask(t == torch::kFloat ? cpu_kernels::Elem::F32 : cpu_kernels::Elem::BF16,
+                                              0x123456789abcdefull, p, m.data_ptr(), n);
+                    kernels::limit_kernel_isa(kernels::kNoKernelCap);
+                    masks.push_back(m.to(torch::kFloat));
+                }
+                const auto& m = masks[0];
+                for (size_t i = 1; i < masks.size(); ++i) QVERIFY(torch::equal(masks[i], m));
+                const float keep = torch::tensor(1.0f / (1.0f - p)).to(t).item<float>();
+                const auto kept = (m == keep), dropped = (m == 0);
+                QCOMPARE(kept.logical_or(dropped).all().item<bool>(), true);
+                const double rate = kept.to(torch::kDouble).mean().item<double>();
+                QVERIFY2(std::abs(rate - (1 - p)) < 0.003, std::to_string(rate).c_str());
+                auto other = torch::empty({n}, t);
+                cpu_kernels::dropout_mask(t == torch::kFloat ? cpu_kernels::Elem::F32 : cpu_kernels::Elem::BF16,
+                                          0x123456789abcdeeull, p, other.data_ptr(), n);
+                const double differ = (other.to(torch::kFloat) != m).to(torch::kDouble).mean().item<double>();
+                QVERIFY2(std::abs(differ - 2 * p * (1 - p)) < 0.005, std::to_string(differ).c_str());  // independent
+            }
+        }
+    }
+
     // DoRA's row norms ||W + s B A|| at each width against the definition in float64: W in float32 and
     // bf16, ranks 1 to 64, widths leaving partial vectors, row counts leaving rows after the groups of four,
     // and a row where V = 0 (W = -s B A exactly: the expanded formula cancels there).
