@@ -8,6 +8,7 @@
 #include "core/util/error.h"
 #include "core/util/messages.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
 
@@ -140,6 +141,23 @@ DoraGrads dora_scale_backward(const torch::Tensor& g, const torch::Tensor& pre, 
     if (need_dm) r.dm = (torch::sum(g * pre, {0}, false, torch::kFloat) / norm).to(m_dtype);
     r.gs = g * scale;
     return r;
+}
+
+// PEFT's nn.Dropout on the adapter's input, x * mask with the mask (0 or 1 / (1 - p)) from
+// cpu_kernels::dropout_mask where the kernels take x: one seed drawn from the default generator instead of
+// a Bernoulli draw per element, so gradient checkpointing's recomputation (which restores the generator)
+// gets the same mask. torch::dropout elsewhere.
+torch::Tensor lora_dropout(const torch::Tensor& x, double p) {
+    if (!cpu_kernels::takes(x)) return torch::dropout(x, p, /*train=*/true);
+    uint64_t seed;
+    {
+        auto gen = at::detail::getDefaultCPUGenerator();
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        seed = at::check_generator<at::CPUGeneratorImpl>(gen)->random64();
+    }
+    auto mask = torch::empty(x.sizes(), x.options());
+    cpu_kernels::dropout_mask(elem_of(mask), seed, static_cast<float>(p), mask.data_ptr(), mask.numel());
+    return x * mask;
 }
 
 // DoRA with its magnitude folded into the operands. y = scale * (x W^T + s (x A^T) B^T) + b equals
@@ -626,7 +644,7 @@ torch::Tensor LoraLinear::forward(LinearImpl& base, const torch::Tensor& x) {
     }
     // Under autocast the products cast x themselves: no float32 copy of a bf16 activation to keep for A.
     auto xl = autocast_dtype(x.device()) != torch::kFloat ? x : x.to(lora_A->weight.scalar_type());
-    if (dropped) xl = torch::dropout(xl, options_.dropout, /*train=*/true);
+    if (dropped) xl = lora_dropout(xl, options_.dropout);
     auto a = lora_A(xl);  // (..., r)
     if (!magnitude) {
         // result + s * a B^T as one GEMM (beta = 1, alpha = s): no (..., out) temporaries for the scaled
