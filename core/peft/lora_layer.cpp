@@ -146,7 +146,8 @@ DoraGrads dora_scale_backward(const torch::Tensor& g, const torch::Tensor& pre, 
 // PEFT's nn.Dropout on the adapter's input, x * mask with the mask (0 or 1 / (1 - p)) from
 // cpu_kernels::dropout_mask where the kernels take x: one seed drawn from the default generator instead of
 // a Bernoulli draw per element, so gradient checkpointing's recomputation (which restores the generator)
-// gets the same mask. torch::dropout elsewhere.
+// gets the same mask. torch::dropout elsewhere. In bf16 the mask's 1 / (1 - p) is rounded to bf16 (1.0547
+// for p = 0.05), as LibTorch 1.13's torch::dropout rounds it (checked on 1000 values: all equal).
 torch::Tensor lora_dropout(const torch::Tensor& x, double p) {
     if (!cpu_kernels::takes(x)) return torch::dropout(x, p, /*train=*/true);
     uint64_t seed;
