@@ -2,6 +2,7 @@
 
 #include "core/infer/amx.h"
 #include "core/infer/gemv.h"
+#include "core/io/gguf_quant.h"
 
 #include <ATen/Parallel.h>
 
@@ -1092,12 +1093,6 @@ inline uint32_t hash32(uint32_t x) {
     return x ^ (x >> 16);
 }
 
-uint16_t bf16_of(float f) {  // round to nearest even (finite values)
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
-
 }  // namespace
 
 void dropout_mask(Elem t, uint64_t seed, float p, void* out, int64_t n) {
@@ -1110,7 +1105,7 @@ void dropout_mask(Elem t, uint64_t seed, float p, void* out, int64_t n) {
             else dropout_mask_range(lo, hi, threshold, keep, (bf16*)out, b, e);
             return;
         }
-        const uint16_t keep_bits = bf16_of(keep);
+        const uint16_t keep_bits = fp32_to_bf16(keep);
         for (int64_t i = b; i < e; ++i) {
             const bool kept = hash32(hash32(uint32_t(i) + lo) ^ hi) >= threshold;
             if (t == Elem::F32) static_cast<float*>(out)[i] = kept ? keep : 0.0f;
